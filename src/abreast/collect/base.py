@@ -1,0 +1,76 @@
+"""The connector plugin interface and its registry.
+
+A connector declares what it is with class attributes and implements ``collect``; parsing lives in
+pure functions next to it so golden fixture tests need no network. Built-in connectors are found
+through the ``abreast.connectors`` entry point group, exactly like third-party ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from importlib.metadata import entry_points
+from typing import TYPE_CHECKING, ClassVar
+
+from ..errors import AbreastError
+from ..item import Item
+
+if TYPE_CHECKING:
+    from .fetcher import Fetcher
+
+
+@dataclass
+class SourceSpec:
+    """What a connector needs to know about one configured source (a row of `sources`)."""
+
+    name: str
+    kind: str
+    url: str
+    config: dict = field(default_factory=dict)
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass
+class CollectResult:
+    items: list[Item] = field(default_factory=list)
+    not_modified: bool = False
+    http_status: int | None = None
+    nbytes: int = 0
+    etag: str | None = None
+    last_modified: str | None = None
+    warnings: list[str] = field(default_factory=list)  # survivable problems: skipped entries, etc.
+
+
+class Connector:
+    kind: ClassVar[str]
+    description: ClassVar[str]
+    # What `abreast sources add KIND X` expects as X, for --help and error messages.
+    target_help: ClassVar[str] = "URL"
+
+    def collect(self, source: SourceSpec, fetcher: Fetcher, since: datetime | None = None) -> CollectResult:
+        raise NotImplementedError  # abstract: every connector implements it
+
+    def default_name(self, target: str) -> str:
+        return f"{self.kind}:{target}"[:80]
+
+
+class UnknownConnector(AbreastError):
+    pass
+
+
+def connectors() -> dict[str, type[Connector]]:
+    found = {}
+    for ep in entry_points(group="abreast.connectors"):
+        found[ep.name] = ep
+    return found  # type: ignore[return-value]
+
+
+def get_connector(kind: str) -> Connector:
+    eps = connectors()
+    if kind not in eps:
+        raise UnknownConnector(f"no connector {kind!r}; known: {', '.join(sorted(eps))}.")
+    return eps[kind].load()()
+
+

@@ -1,0 +1,6 @@
+"""Storage: the only package that writes SQL. See docs/schema.md for every table and column."""
+
+from .db import backup, now, open_db, transaction
+from .items import Store, UpsertCounts
+
+__all__ = ["Store", "UpsertCounts", "backup", "now", "open_db", "transaction"]

@@ -1,0 +1,120 @@
+"""The SQLite open ritual (after lemon24/reader's setup_db) and migrations.
+
+- application_id marks the file as ours; any other non-empty database is refused.
+- user_version is the number of migrations applied; a bigger number means a newer abreast wrote it.
+- WAL so the web app can read while a fetch writes; foreign keys on; a minimum SQLite version for FTS5.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ..errors import StoreError
+from .migrations import MIGRATIONS
+
+APPLICATION_ID = 0x61627273  # "abrs"
+MIN_SQLITE = (3, 35, 0)
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _connect(path: Path | str) -> sqlite3.Connection:
+    if sqlite3.sqlite_version_info < MIN_SQLITE:
+        raise StoreError(
+            f"SQLite {sqlite3.sqlite_version} is too old; abreast needs {'.'.join(map(str, MIN_SQLITE))}+."
+        )
+    # isolation_level=None: we open transactions ourselves (BEGIN IMMEDIATE) so a unit of work is explicit.
+    conn = sqlite3.connect(str(path), isolation_level=None, timeout=30, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def open_db(path: Path | str, migrations: list[tuple[str, str]] | None = None) -> sqlite3.Connection:
+    """Open (creating if needed) and migrate the database at ``path``."""
+    migrations = MIGRATIONS if migrations is None else migrations
+    try:
+        conn = _connect(path)
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        has_tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    except sqlite3.DatabaseError as e:
+        raise StoreError(
+            f"{path} is not a readable SQLite database ({e}). Restore a backup "
+            "(`abreast db backup` makes them) or move the file away to start fresh."
+        ) from e
+    if has_tables and app_id != APPLICATION_ID:
+        conn.close()
+        raise StoreError(f"{path} is a SQLite database, but not an abreast one (application_id={app_id}).")
+    if version > len(migrations):
+        conn.close()
+        raise StoreError(
+            f"{path} was written by a newer abreast (schema {version}, this one knows {len(migrations)}). "
+            "Upgrade abreast: pip install -U abreast"
+        )
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    if not has_tables:
+        conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+    migrate(conn, migrations)
+    return conn
+
+
+def migrate(conn: sqlite3.Connection, migrations: list[tuple[str, str]]) -> list[str]:
+    conn.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    done = {r[0] for r in conn.execute("SELECT name FROM migrations")}
+    applied = []
+    for i, (name, sql) in enumerate(migrations, start=1):
+        if name in done:
+            continue
+        # executescript() would COMMIT first; run statements one by one inside our own transaction instead.
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            for stmt in _statements(sql):
+                conn.execute(stmt)
+            conn.execute("INSERT INTO migrations(name, applied_at) VALUES (?, ?)", (name, now()))
+            conn.execute(f"PRAGMA user_version={i}")
+            conn.execute("COMMIT")
+        except sqlite3.Error as e:
+            conn.execute("ROLLBACK")
+            raise StoreError(f"migration {name} failed and was rolled back: {e}") from e
+        applied.append(name)
+    return applied
+
+
+def _statements(script: str) -> Iterator[str]:
+    buf = ""
+    for line in script.splitlines(keepends=True):
+        if "--" in line and "'" not in line:  # strip comments; no quoted "--" appears in our migrations
+            line = line.split("--", 1)[0] + "\n"
+        buf += line
+        if sqlite3.complete_statement(buf):
+            if buf.strip():
+                yield buf.strip()
+            buf = ""
+    if buf.strip():
+        raise StoreError(f"incomplete SQL statement in migration: {buf.strip()[:80]}")
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")
+
+
+def backup(conn: sqlite3.Connection, dest: Path) -> None:
+    if dest.exists():
+        raise StoreError(f"{dest} already exists; choose a new path for the backup.")
+    conn.execute("VACUUM INTO ?", (str(dest),))

@@ -1,0 +1,214 @@
+"""Sources, fetches and items."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import StoreError
+from ..item import Item, iso_week
+from .db import now, open_db, transaction
+
+# An item whose content keeps changing (a feed that rewrites timestamps into its body) stops being
+# updated after this many changes, so it cannot churn the store and re-trigger embedding forever.
+MAX_UPDATES = 20
+
+
+@dataclass
+class UpsertCounts:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __iadd__(self, other: UpsertCounts) -> UpsertCounts:
+        self.new += other.new
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        return self
+
+
+@dataclass
+class Source:
+    id: int
+    name: str
+    kind: str
+    url: str
+    config: dict
+    etag: str | None
+    last_modified: str | None
+    error_count: int
+    last_error: str | None
+    paused: bool
+    paused_reason: str | None
+    gone: bool
+    last_fetch_at: str | None
+    next_fetch_at: str | None
+
+    @classmethod
+    def from_row(cls, r: sqlite3.Row) -> Source:
+        return cls(
+            id=r["id"], name=r["name"], kind=r["kind"], url=r["url"], config=json.loads(r["config_json"]),
+            etag=r["etag"], last_modified=r["last_modified"], error_count=r["error_count"],
+            last_error=r["last_error"], paused=bool(r["paused"]), paused_reason=r["paused_reason"],
+            gone=bool(r["gone"]), last_fetch_at=r["last_fetch_at"], next_fetch_at=r["next_fetch_at"],
+        )
+
+
+def canonical_url(url: str | None) -> str | None:
+    from ..understand.urls import canonicalize  # late import: keeps store import light
+
+    return canonicalize(url) if url else None
+
+
+class Store:
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    @classmethod
+    def open(cls, path: Path | str) -> Store:
+        return cls(open_db(path))
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # --- sources -------------------------------------------------------------------------------
+    def add_source(self, name: str, kind: str, url: str, config: dict | None = None) -> Source:
+        try:
+            with transaction(self.conn):
+                self.conn.execute(
+                    "INSERT INTO sources(name, kind, url, config_json, created_at) VALUES (?,?,?,?,?)",
+                    (name, kind, url, json.dumps(config or {}), now()),
+                )
+        except sqlite3.IntegrityError as e:
+            raise StoreError(f"a source named {name!r} already exists; pick another --name.") from e
+        return self.source(name)
+
+    def source(self, name: str) -> Source:
+        r = self.conn.execute("SELECT * FROM sources WHERE name = ?", (name,)).fetchone()
+        if r is None:
+            raise StoreError(f"no source named {name!r}. `abreast sources list` shows them.")
+        return Source.from_row(r)
+
+    def sources(self) -> list[Source]:
+        return [Source.from_row(r) for r in self.conn.execute("SELECT * FROM sources ORDER BY name")]
+
+    def remove_source(self, name: str) -> None:
+        src = self.source(name)
+        with transaction(self.conn):
+            self.conn.execute("DELETE FROM sources WHERE id = ?", (src.id,))
+
+    def update_source(self, source_id: int, **fields) -> None:
+        if not fields:
+            return
+        cols = ", ".join(f"{k} = ?" for k in fields)
+        with transaction(self.conn):
+            self.conn.execute(f"UPDATE sources SET {cols} WHERE id = ?", (*fields.values(), source_id))
+
+    def source_item_counts(self) -> dict[int, int]:
+        return dict(self.conn.execute("SELECT source_id, count(*) FROM items GROUP BY source_id").fetchall())
+
+    # --- fetches -------------------------------------------------------------------------------
+    def start_fetch(self, source_id: int) -> int:
+        with transaction(self.conn):
+            cur = self.conn.execute(
+                "INSERT INTO fetches(source_id, started_at, status) VALUES (?, ?, 'running')", (source_id, now())
+            )
+        return cur.lastrowid
+
+    def finish_fetch(self, fetch_id: int, status: str, counts: UpsertCounts | None = None,
+                     http_status: int | None = None, nbytes: int | None = None, error: str | None = None) -> None:
+        c = counts or UpsertCounts()
+        with transaction(self.conn):
+            self.conn.execute(
+                "UPDATE fetches SET finished_at=?, status=?, http_status=?, bytes=?, items_new=?, "
+                "items_updated=?, items_unchanged=?, error=? WHERE id=?",
+                (now(), status, http_status, nbytes, c.new, c.updated, c.unchanged, error, fetch_id),
+            )
+
+    # --- items ---------------------------------------------------------------------------------
+    def upsert_items(self, items: Iterable[Item], source_id: int | None = None) -> UpsertCounts:
+        """Insert new items, update changed ones, in ONE transaction: a crash mid-batch leaves the
+        previous state; a rerun is idempotent. Signals always refresh (points grow) without counting
+        as a content update."""
+        counts = UpsertCounts()
+        ts = now()
+        with transaction(self.conn):
+            tomb = {r[0] for r in self.conn.execute("SELECT key FROM tombstones")}
+            for it in items:
+                if it.key in tomb:
+                    continue
+                h = it.content_hash()
+                row = self.conn.execute(
+                    "SELECT id, content_hash, update_count, score_json FROM items WHERE key = ?", (it.key,)
+                ).fetchone()
+                week = iso_week(it.published_at)
+                if row is None:
+                    self.conn.execute(
+                        "INSERT INTO items(key, source_id, kind, url, canonical_url, title, text, author, "
+                        "published_at, week, fetched_at, score_json, extra_json, content_hash) "
+                        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        (it.key, source_id, it.kind, it.url, canonical_url(it.url), it.title, it.text, it.author,
+                         it.published_at, week, ts, json.dumps(it.signals), json.dumps(it.extra), h),
+                    )
+                    counts.new += 1
+                elif row["content_hash"] != h and row["update_count"] < MAX_UPDATES:
+                    self.conn.execute(
+                        "UPDATE items SET url=?, canonical_url=?, title=?, text=?, author=?, published_at=?, "
+                        "week=?, updated_at=?, update_count=update_count+1, score_json=?, extra_json=?, "
+                        "content_hash=? WHERE id=?",
+                        (it.url, canonical_url(it.url), it.title, it.text, it.author, it.published_at, week, ts,
+                         json.dumps(it.signals), json.dumps(it.extra), h, row["id"]),
+                    )
+                    counts.updated += 1
+                else:
+                    if json.loads(row["score_json"]) != it.signals and it.signals:
+                        self.conn.execute("UPDATE items SET score_json=? WHERE id=?",
+                                          (json.dumps(it.signals), row["id"]))
+                    counts.unchanged += 1
+        return counts
+
+    def delete_item(self, key: str) -> None:
+        with transaction(self.conn):
+            self.conn.execute("DELETE FROM items WHERE key = ?", (key,))
+            self.conn.execute("INSERT OR REPLACE INTO tombstones(key, deleted_at) VALUES (?, ?)", (key, now()))
+
+    def item_rows(self, week: str | None = None, keys: Iterable[str] | None = None) -> list[sqlite3.Row]:
+        sql = ("SELECT items.*, sources.name AS source FROM items LEFT JOIN sources ON sources.id = items.source_id")
+        args: list = []
+        where = []
+        if week:
+            where.append("items.week = ?")
+            args.append(week)
+        if keys is not None:
+            keys = list(keys)
+            where.append(f"items.key IN ({','.join('?' * len(keys))})")
+            args.extend(keys)
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        return self.conn.execute(sql + " ORDER BY items.published_at, items.id", args).fetchall()
+
+    def item(self, key: str) -> sqlite3.Row:
+        rows = self.item_rows(keys=[key])
+        if not rows:
+            raise StoreError(f"no item with key {key!r}. Keys look like hn:42166030 or arxiv:2412.12345.")
+        return rows[0]
+
+    def weeks(self) -> list[tuple[str, int]]:
+        return self.conn.execute(
+            "SELECT week, count(*) FROM items WHERE week IS NOT NULL GROUP BY week ORDER BY week"
+        ).fetchall()
+
+    def counts_by_source_week(self) -> list[sqlite3.Row]:
+        return self.conn.execute(
+            "SELECT coalesce(sources.name, items.kind) AS source, items.week AS week, count(*) AS n FROM items "
+            "LEFT JOIN sources ON sources.id = items.source_id GROUP BY 1, 2 ORDER BY 1, 2"
+        ).fetchall()
+
+    def search(self, query: str, limit: int = 20) -> list[sqlite3.Row]:
+        return self.conn.execute(
+            "SELECT items.*, bm25(item_fts) AS rank FROM item_fts JOIN items ON items.id = item_fts.rowid "
+            "WHERE item_fts MATCH ? ORDER BY rank LIMIT ?", (query, limit)
+        ).fetchall()

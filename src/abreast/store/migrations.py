@@ -1,0 +1,223 @@
+"""Named migrations. Each runs in one transaction together with its record in `migrations`,
+so a failing migration leaves the database exactly as it was (sqlite-utils' habit).
+
+Never edit a migration that has shipped; add a new one. Columns are documented here and in
+docs/schema.md, which a test regenerates and compares.
+"""
+
+MIGRATIONS: list[tuple[str, str]] = [
+    (
+        "0001_core",
+        """
+        -- A place abreast collects from. kind is a connector name (hn, arxiv, feed, reddit, hf).
+        CREATE TABLE sources (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,          -- short handle the user types: `abreast fetch --source NAME`
+            kind TEXT NOT NULL,
+            url TEXT NOT NULL,                  -- feed URL, API base URL, or query (connector-specific)
+            config_json TEXT NOT NULL DEFAULT '{}',
+            etag TEXT,                          -- conditional GET validators from the last 200
+            last_modified TEXT,
+            next_fetch_at TEXT,                 -- ISO UTC; earliest time a scheduled fetch may run
+            error_count INTEGER NOT NULL DEFAULT 0,  -- consecutive failures
+            last_error TEXT,
+            paused INTEGER NOT NULL DEFAULT 0,  -- 1 = not fetched until `abreast sources retry NAME`
+            paused_reason TEXT,
+            gone INTEGER NOT NULL DEFAULT 0,    -- 1 = server said 410 Gone; polling stopped
+            last_fetch_at TEXT,
+            created_at TEXT NOT NULL
+        );
+        -- One attempt to fetch one source.
+        CREATE TABLE fetches (
+            id INTEGER PRIMARY KEY,
+            source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            status TEXT NOT NULL,               -- running | ok | not_modified | error
+            http_status INTEGER,
+            bytes INTEGER,
+            items_new INTEGER NOT NULL DEFAULT 0,
+            items_updated INTEGER NOT NULL DEFAULT 0,
+            items_unchanged INTEGER NOT NULL DEFAULT 0,
+            error TEXT
+        );
+        -- Everything collected. key is stable and human-readable (hn:<id>, arxiv:<id>, feed:<link>, ...).
+        CREATE TABLE items (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,
+            source_id INTEGER REFERENCES sources(id) ON DELETE SET NULL,
+            kind TEXT NOT NULL,                 -- connector that produced it
+            url TEXT,
+            canonical_url TEXT,                 -- url with tracking params, www, arXiv versions removed
+            title TEXT NOT NULL,
+            text TEXT NOT NULL DEFAULT '',      -- sanitized plain text/HTML body, abstract or excerpt
+            author TEXT,
+            published_at TEXT,                  -- ISO 8601 UTC
+            week TEXT,                          -- ISO week of published_at, e.g. 2024-W51
+            fetched_at TEXT NOT NULL,
+            updated_at TEXT,
+            update_count INTEGER NOT NULL DEFAULT 0,  -- content changes seen; capped against churn
+            score_json TEXT NOT NULL DEFAULT '{}',    -- signals: points, comments, score, likes, downloads
+            extra_json TEXT NOT NULL DEFAULT '{}',    -- source-specific recorded facts
+            content_hash TEXT NOT NULL
+        );
+        CREATE INDEX items_week ON items(week);
+        CREATE INDEX items_published ON items(published_at);
+        CREATE INDEX items_canonical ON items(canonical_url);
+        -- Keys the user deleted: never ingested again.
+        CREATE TABLE tombstones (key TEXT PRIMARY KEY, deleted_at TEXT NOT NULL);
+        -- Full-text search over title + text (external content, kept in sync by triggers).
+        CREATE VIRTUAL TABLE item_fts USING fts5(title, text, content='items', content_rowid='id');
+        CREATE TRIGGER items_ai AFTER INSERT ON items BEGIN
+            INSERT INTO item_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+        END;
+        CREATE TRIGGER items_ad AFTER DELETE ON items BEGIN
+            INSERT INTO item_fts(item_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+        END;
+        CREATE TRIGGER items_au AFTER UPDATE OF title, text ON items BEGIN
+            INSERT INTO item_fts(item_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+            INSERT INTO item_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+        END;
+        """,
+    ),
+    (
+        "0002_understand",
+        """
+        -- One vector per item and embedding model; content_hash says which text it was computed from.
+        CREATE TABLE embeddings (
+            item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+            model TEXT NOT NULL,
+            dim INTEGER NOT NULL,
+            vector BLOB NOT NULL,               -- little-endian float32 x dim
+            content_hash TEXT NOT NULL,
+            PRIMARY KEY (item_id, model)
+        );
+        -- What abreast understood about an item.
+        CREATE TABLE annotations (
+            item_id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
+            relevance REAL NOT NULL,            -- AI relevance in [0, 1]
+            is_ai INTEGER NOT NULL,
+            themes_json TEXT NOT NULL DEFAULT '[]',
+            entities_json TEXT NOT NULL DEFAULT '[]',  -- stable entity ids, e.g. "model:llama-3.3-70b"
+            jargon_json TEXT NOT NULL DEFAULT '[]',    -- glossary term ids
+            duplicate_of INTEGER REFERENCES items(id) ON DELETE SET NULL,
+            why_json TEXT NOT NULL DEFAULT '{}',       -- the signals behind relevance, for `abreast why`
+            content_hash TEXT NOT NULL,
+            annotated_at TEXT NOT NULL
+        );
+        CREATE INDEX annotations_dup ON annotations(duplicate_of);
+        """,
+    ),
+    (
+        "0003_stories",
+        """
+        -- A story: the items of one week about the same thing, across sources.
+        CREATE TABLE stories (
+            id TEXT PRIMARY KEY,                -- stable across reruns of a week, e.g. 2024-W51-3f9a2c
+            week TEXT NOT NULL,
+            title TEXT NOT NULL,
+            keywords_json TEXT NOT NULL DEFAULT '[]',
+            entities_json TEXT NOT NULL DEFAULT '[]',
+            themes_json TEXT NOT NULL DEFAULT '[]',
+            score REAL NOT NULL DEFAULT 0,
+            score_json TEXT NOT NULL DEFAULT '{}',  -- parts of the score, for `abreast why story:ID`
+            rank INTEGER,
+            is_new INTEGER NOT NULL DEFAULT 1,
+            related_json TEXT NOT NULL DEFAULT '[]',  -- ids of related stories of earlier weeks
+            summary_json TEXT,                  -- cited summary: sentences with (source key, quote)
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX stories_week ON stories(week, rank);
+        CREATE TABLE story_items (
+            story_id TEXT NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+            item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+            role TEXT NOT NULL DEFAULT 'member',  -- lead | member | duplicate
+            PRIMARY KEY (story_id, item_id)
+        );
+        CREATE INDEX story_items_item ON story_items(item_id);
+        -- Weekly counts behind trend detection.
+        CREATE TABLE trends (
+            week TEXT NOT NULL,
+            term TEXT NOT NULL,                 -- entity id or jargon term
+            count INTEGER NOT NULL,
+            burst REAL NOT NULL DEFAULT 0,
+            PRIMARY KEY (week, term)
+        );
+        """,
+    ),
+    (
+        "0004_landscape",
+        """
+        -- The open-model registry.
+        CREATE TABLE models (
+            id TEXT PRIMARY KEY,                -- stable slug, e.g. qwen/qwq-32b-preview
+            name TEXT NOT NULL,
+            org TEXT,
+            family TEXT,
+            released TEXT,
+            params_b REAL,                      -- parameters, billions
+            context_length INTEGER,
+            license TEXT,
+            first_item_key TEXT,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE model_bases (
+            model_id TEXT NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+            base_id TEXT NOT NULL,
+            relation TEXT NOT NULL,             -- finetune | adapter | merge | quantized | unknown
+            source TEXT NOT NULL,               -- where the fact came from
+            PRIMARY KEY (model_id, base_id)
+        );
+        -- Every fact with its origin, so `abreast model ID` can say where each came from.
+        CREATE TABLE model_facts (
+            model_id TEXT NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+            field TEXT NOT NULL,
+            value TEXT,
+            source TEXT NOT NULL,
+            as_of TEXT,
+            PRIMARY KEY (model_id, field, source)
+        );
+        CREATE TABLE model_scores (
+            model_id TEXT NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+            board TEXT NOT NULL,
+            snapshot TEXT NOT NULL,             -- date of the leaderboard snapshot
+            score REAL,
+            rank INTEGER,
+            PRIMARY KEY (model_id, board, snapshot)
+        );
+        """,
+    ),
+    (
+        "0005_feedback_llm_drafts",
+        """
+        CREATE TABLE feedback (
+            id INTEGER PRIMARY KEY,
+            item_key TEXT,
+            story_id TEXT,
+            signal TEXT NOT NULL,               -- more | less | save | hide
+            at TEXT NOT NULL,
+            CHECK (item_key IS NOT NULL OR story_id IS NOT NULL)
+        );
+        -- Audit log of every model call (never the key, never the prompt text itself).
+        CREATE TABLE llm_calls (
+            id INTEGER PRIMARY KEY,
+            backend TEXT NOT NULL,
+            model TEXT NOT NULL,
+            purpose TEXT NOT NULL,
+            prompt_hash TEXT NOT NULL,
+            input_keys_json TEXT NOT NULL DEFAULT '[]',
+            tokens_in INTEGER,
+            tokens_out INTEGER,
+            ms INTEGER,
+            at TEXT NOT NULL
+        );
+        CREATE TABLE drafts (
+            id INTEGER PRIMARY KEY,
+            week TEXT NOT NULL,
+            path TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        """,
+    ),
+]

@@ -1,0 +1,31 @@
+"""URL canonicalization: the same article reached through different URLs is one thing."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+TRACKING = re.compile(r"^(utm_\w+|ref|ref_src|ref_url|fbclid|gclid|mc_cid|mc_eid|igshid|si|s|source|via|__s)$")
+ARXIV = re.compile(r"^/(?:abs|pdf|html)/([a-z\-]+/\d{7}|\d{4}\.\d{4,5})(?:v\d+)?(?:\.pdf)?/?$", re.I)
+
+
+def canonicalize(url: str) -> str:
+    """Lower-case scheme and host, drop www., fragments, tracking parameters and trailing slashes;
+    map arXiv abs/pdf/html/version variants to https://arxiv.org/abs/<id>."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return url.strip()
+    host = (parts.hostname or "").lower()
+    if host.startswith("www."):
+        host = host[4:]
+    if host in ("arxiv.org", "export.arxiv.org"):
+        m = ARXIV.match(parts.path)
+        if m:
+            return f"https://arxiv.org/abs/{m.group(1)}"
+    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                             if not TRACKING.match(k.lower())))
+    path = parts.path.rstrip("/") or ""
+    netloc = host + (f":{parts.port}" if parts.port and parts.port not in (80, 443) else "")
+    scheme = "https" if parts.scheme in ("http", "https") else parts.scheme.lower()
+    return urlunsplit((scheme, netloc, path, query, ""))
