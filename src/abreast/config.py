@@ -96,10 +96,11 @@ def home() -> Path:
 @dataclass
 class Paths:
     home: Path
+    explicit_config: Path | None = None  # from --config / ABREAST_CONFIG: must exist
 
     @property
     def config(self) -> Path:
-        return self.home / "abreast.toml"
+        return self.explicit_config or self.home / "abreast.toml"
 
     @property
     def db(self) -> Path:
@@ -159,8 +160,14 @@ def _coerce(raw: str, default):
 def load(home_dir: Path | None = None, environ: dict | None = None) -> Settings:
     """Read settings; a missing config file means defaults (``abreast init`` writes one)."""
     environ = os.environ if environ is None else environ
-    paths = Paths(home_dir or home())
+    explicit = environ.get("ABREAST_CONFIG")
+    paths = Paths(home_dir or home(), Path(explicit).expanduser() if explicit else None)
     data = copy.deepcopy(DEFAULTS)
+    if paths.explicit_config and not paths.explicit_config.is_file():
+        raise ConfigError(
+            f"config file {paths.explicit_config} does not exist. Create it with `abreast init` "
+            "(after unsetting ABREAST_CONFIG / --config) or point --config at an existing file."
+        )
     if paths.config.exists():
         try:
             user = tomllib.loads(paths.config.read_text(encoding="utf-8"))

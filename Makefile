@@ -1,0 +1,41 @@
+# The README's two commands. Everything here works offline on a fresh clone (PyPI/apt excepted).
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_HOME ?= $(CURDIR)/.demo-home
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test test-fast lint serve bench docs clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+## make demo: collect the bundled real snapshot through the real connectors and write the weekly drafts
+demo: $(STAMP)
+	ABREAST_HOME=$(DEMO_HOME) $(BIN)/abreast demo run
+	@echo
+	@echo "Explore it:  ABREAST_HOME=$(DEMO_HOME) $(BIN)/abreast week 2024-W51"
+	@echo "Web app:     make serve   (http://127.0.0.1:8421)"
+
+## make test: the whole test suite (slow tests included)
+test: $(STAMP)
+	@$(BIN)/python -m pytest -q -p no:cacheprovider; rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: the suite is broken"; fi; exit $$rc
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow"
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench scripts
+
+serve: $(STAMP)
+	ABREAST_HOME=$(DEMO_HOME) $(BIN)/abreast serve
+
+docs: $(STAMP)
+	$(BIN)/python scripts/gen_cli_docs.py > docs/cli.md
+
+clean:
+	rm -rf $(VENV) $(DEMO_HOME) .pytest_cache

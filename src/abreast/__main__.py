@@ -1,0 +1,3 @@
+from abreast.cli.main import run
+
+run()

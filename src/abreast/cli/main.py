@@ -1,0 +1,95 @@
+"""The `abreast` command. Thin: parse arguments, call the library, print with Rich.
+
+Errors a user can fix (AbreastError) print one line and exit 1; bad usage exits 2 (Click's rule);
+anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from typer.core import TyperGroup
+
+
+from .. import __version__
+from ..errors import AbreastError
+from . import context as ctx
+
+class FriendlyGroup(TyperGroup):
+    """Turns AbreastError anywhere below into one line `Error: ...` on stderr and exit code 1
+    (Typer's boxed error panel would spread one message over five lines)."""
+
+    def invoke(self, click_ctx):
+        try:
+            return super().invoke(click_ctx)
+        except AbreastError as e:
+            ctx.err_console.print(f"Error: {e}", markup=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+
+
+app = typer.Typer(
+    name="abreast",
+    cls=FriendlyGroup,
+    help="Keep abreast of the AI/LLM field: collect, understand, cluster, explain and draft your weekly post.",
+    add_completion=False,
+    no_args_is_help=False,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        ctx.console.print(f"abreast {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main(
+    typer_ctx: typer.Context,
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Show the version and exit."),
+    config_file: str = typer.Option(None, "--config", envvar="ABREAST_CONFIG", show_envvar=True,
+                                    help="Use this abreast.toml instead of the one in ABREAST_HOME."),
+) -> None:
+    """abreast does the legwork; you keep the voice and publish."""
+    if config_file:
+        import os
+
+        os.environ["ABREAST_CONFIG"] = config_file
+        ctx.reset()
+    if typer_ctx.invoked_subcommand is None:
+        ctx.err_console.print("Error: missing command. Run `abreast --help` to see the commands.")
+        raise typer.Exit(2)
+
+
+def _register() -> None:
+    # Each command group lives in its own module; importing them here keeps start-up cheap because
+    # every module imports heavy libraries (numpy, wordllama, matplotlib) inside its functions.
+    from . import core, db, demo, sources
+
+    core.register(app)
+    app.add_typer(sources.app, name="sources")
+    app.add_typer(db.app, name="db")
+    app.add_typer(demo.app, name="demo")
+    for extra in ("understand", "stories", "write", "landscape", "web"):
+        try:
+            mod = __import__(f"abreast.cli.{extra}", fromlist=["register"])
+        except ModuleNotFoundError as e:
+            if e.name != f"abreast.cli.{extra}":
+                raise
+            continue
+        mod.register(app)
+
+
+_register()
+
+
+def run() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        ctx.err_console.print("Interrupted; everything committed so far is kept.")
+        sys.exit(130)

@@ -1,0 +1,106 @@
+"""The fetch loop: for each source, ask the decider, collect through its connector, store, record.
+
+One source failing never affects another: its error is recorded on the source (and may pause it),
+everything already stored stays, and the loop moves on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from ..config import Settings
+from ..store import Store, UpsertCounts
+from ..store.items import Source
+from . import decider
+from .base import SourceSpec, get_connector
+
+
+@dataclass
+class FetchReport:
+    name: str
+    status: str  # ok | not_modified | error | skipped
+    counts: UpsertCounts = field(default_factory=UpsertCounts)
+    note: str = ""
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _state(src: Source) -> decider.SourceState:
+    return decider.SourceState(
+        name=src.name, interval=float(src.config.get("interval", decider.DEFAULT_INTERVAL)),
+        error_count=src.error_count, paused=src.paused, paused_reason=src.paused_reason, gone=src.gone,
+        last_fetch_at=_dt(src.last_fetch_at), next_fetch_at=_dt(src.next_fetch_at), last_error=src.last_error,
+    )
+
+
+def fetch_sources(
+    store: Store,
+    settings: Settings,
+    names: list[str] | None = None,
+    since: date | None = None,
+    due_only: bool = False,
+    on_progress: Callable[[str, int, int], None] | None = None,
+    fetcher=None,
+) -> list[FetchReport]:
+    from .fetcher import Fetcher
+
+    sources = [store.source(n) for n in names] if names else store.sources()
+    since_dt = datetime(since.year, since.month, since.day, tzinfo=UTC) if since else None
+    own = fetcher is None
+    fetcher = fetcher or Fetcher(settings.section("fetch"))
+    reports = []
+    try:
+        for i, src in enumerate(sources):
+            if on_progress:
+                on_progress(src.name, i, len(sources))
+            reports.append(_fetch_one(store, settings, fetcher, src, since_dt, due_only))
+        if on_progress:
+            on_progress("done", len(sources), len(sources))
+    finally:
+        if own:
+            fetcher.close()
+    return reports
+
+
+def _fetch_one(store, settings, fetcher, src: Source, since, due_only) -> FetchReport:
+    now = datetime.now(UTC)
+    state = _state(src)
+    if src.gone or src.paused:
+        why = "gone (HTTP 410)" if src.gone else f"paused: {src.paused_reason or src.last_error}"
+        return FetchReport(src.name, "skipped", note=f"{why}; `abreast sources retry {src.name}` resumes it")
+    if due_only and not decider.should_fetch(state, now):
+        return FetchReport(src.name, "skipped", note=f"not due until {src.next_fetch_at}")
+    fetch_id = store.start_fetch(src.id)
+    spec = SourceSpec(name=src.name, kind=src.kind, url=src.url, config=src.config, etag=src.etag,
+                      last_modified=src.last_modified)
+    try:
+        result = get_connector(src.kind).collect(spec, fetcher, since)
+        counts = store.upsert_items(result.items, source_id=src.id)
+    except Exception as e:  # noqa: BLE001 - any failure of one source is recorded, never fatal to the run
+        outcome = decider.Outcome.from_error(e)
+        d = decider.decide_after_fetch(state, outcome, now, settings.section("fetch"))
+        _save_decision(store, src, d)
+        store.finish_fetch(fetch_id, "error", http_status=outcome.status, error=outcome.error)
+        return FetchReport(src.name, "error", note=d.paused_reason or outcome.error or type(e).__name__)
+    status = "not_modified" if result.not_modified else "ok"
+    outcome = decider.Outcome.success(result.http_status or 200, not_modified=result.not_modified)
+    d = decider.decide_after_fetch(state, outcome, now, settings.section("fetch"))
+    _save_decision(store, src, d, etag=result.etag, last_modified=result.last_modified)
+    store.finish_fetch(fetch_id, status, counts, http_status=result.http_status, nbytes=result.nbytes)
+    note = "; ".join(result.warnings[:2]) + (f" (+{len(result.warnings) - 2} more)" if len(result.warnings) > 2 else "")
+    return FetchReport(src.name, status, counts, note)
+
+
+def _save_decision(store: Store, src: Source, d: decider.Decision, etag=None, last_modified=None) -> None:
+    fields = dict(
+        error_count=d.error_count, paused=int(d.paused), paused_reason=d.paused_reason, gone=int(d.gone),
+        last_error=d.last_error, last_fetch_at=d.last_fetch_at.isoformat(timespec="seconds"),
+        next_fetch_at=d.next_fetch_at.isoformat(timespec="seconds") if d.next_fetch_at else None,
+    )
+    if etag is not None or last_modified is not None:
+        fields.update(etag=etag, last_modified=last_modified)
+    store.update_source(src.id, **fields)

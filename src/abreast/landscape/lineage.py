@@ -1,0 +1,253 @@
+"""Pure lineage decisions: model ids, base-model relations, families, and collapsing long tails.
+
+No I/O here. Hugging Face metadata is the only real source of "X was made from Y"; it is noisy
+(see data/PROVENANCE.md), so every decision below says which noise it absorbs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+
+RELATIONS = ("finetune", "adapter", "merge", "quantized", "unknown")
+
+# Suffixes that mark a repo as a re-packaged (quantized or converted) copy of another repo.
+QUANT_SUFFIX = re.compile(
+    r"[-_.](gguf|ggml|awq|gptq|exl2|bnb[-_]?4bit|bnb[-_]?8bit|4bit|8bit|int4|int8|fp8|mlx|"
+    r"q[2-8](_k(_[msl])?|_[01])?|\d(\.\d+)?bpw(-h\d)?)$",
+    re.IGNORECASE,
+)
+
+# Family patterns, matched against the repo name (after the org); the earliest match in the name wins,
+# so "Josiefied-Qwen2.5-0.5B" is Qwen and "Llama-3.1-Nemotron-70B" is Llama.
+FAMILY_PATTERNS: list[tuple[str, str]] = [
+    ("qwen", r"qwen|qwq"),
+    ("mistral", r"mixtral|mistral|ministral|codestral|mathstral|pixtral"),
+    ("llama", r"llama|vicuna|alpaca"),
+    ("falcon", r"falcon"),
+    ("gemma", r"gemma|codegemma|recurrentgemma"),
+    ("phi", r"(?<![a-z])phi-?\d|(?<![a-z])phi(?![a-z])"),
+    ("yi", r"(?<![a-z])yi-"),
+    ("deepseek", r"deepseek"),
+    ("granite", r"granite"),
+    ("exaone", r"exaone"),
+    ("olmo", r"olmo"),
+    ("smollm", r"smollm"),
+    ("internlm", r"internlm"),
+    ("glm", r"chatglm|(?<![a-z])glm-"),
+    ("cohere", r"command-r|(?<![a-z])aya-|c4ai"),
+    ("gpt2", r"gpt2|gpt-2"),
+    ("pythia", r"pythia"),
+    ("bloom", r"bloom"),
+    ("mpt", r"(?<![a-z])mpt-"),
+    ("stablelm", r"stablelm"),
+    ("jamba", r"jamba"),
+    ("rwkv", r"rwkv"),
+    ("t5", r"(?<![a-z])t5|flan-ul2|(?<![a-z])ul2"),
+    ("gpt", r"(?<![a-z])gpt-[34]|chatgpt|(?<![a-z])o1-"),
+    ("claude", r"claude"),
+    ("gemini", r"gemini"),
+]
+_FAMILY_RES = [(fam, re.compile(p)) for fam, p in FAMILY_PATTERNS]
+
+# Organisations whose own models form one family (used only when the name says nothing).
+ORG_FAMILY = {
+    "meta-llama": "llama", "qwen": "qwen", "mistralai": "mistral", "tiiuae": "falcon", "google": "gemma",
+    "microsoft": "phi", "01-ai": "yi", "deepseek-ai": "deepseek", "ibm-granite": "granite",
+    "lgai-exaone": "exaone", "huggingfacetb": "smollm", "internlm": "internlm", "thudm": "glm",
+    "cohereforai": "cohere", "openai": "gpt", "anthropic": "claude",
+}
+
+# Architectures that reliably name their family; LlamaForCausalLM does not (Yi, SOLAR, Granite use it).
+ARCH_FAMILY = {
+    "Qwen2ForCausalLM": "qwen", "Qwen2MoeForCausalLM": "qwen", "MistralForCausalLM": "mistral",
+    "MixtralForCausalLM": "mistral", "Gemma2ForCausalLM": "gemma", "GemmaForCausalLM": "gemma",
+    "Phi3ForCausalLM": "phi", "PhiForCausalLM": "phi", "FalconForCausalLM": "falcon",
+    "FalconMambaForCausalLM": "falcon", "GraniteForCausalLM": "granite", "GraniteMoeForCausalLM": "granite",
+    "ExaoneForCausalLM": "exaone", "GPT2LMHeadModel": "gpt2", "Cohere2ForCausalLM": "cohere",
+}
+
+FAMILY_TITLES = {
+    "llama": "Llama", "qwen": "Qwen", "mistral": "Mistral", "falcon": "Falcon", "gemma": "Gemma", "phi": "Phi",
+    "yi": "Yi", "deepseek": "DeepSeek", "granite": "Granite", "exaone": "EXAONE", "olmo": "OLMo",
+    "smollm": "SmolLM", "glm": "GLM", "cohere": "Cohere", "gpt": "GPT", "claude": "Claude", "gemini": "Gemini",
+}
+
+# Display organisations (arena, curated lists) -> Hugging Face owner, so "Meta" + "Llama-3.3-70B-Instruct"
+# finds meta-llama/Llama-3.3-70B-Instruct.
+ORG_ALIASES = {
+    "meta": "meta-llama", "meta ai": "meta-llama", "alibaba": "qwen", "alibaba cloud": "qwen",
+    "mistral": "mistralai", "mistral ai": "mistralai", "google": "google", "google deepmind": "google",
+    "microsoft": "microsoft", "microsoft research": "microsoft", "tii": "tiiuae", "01 ai": "01-ai",
+    "01.ai": "01-ai", "deepseek": "deepseek-ai", "deepseek ai": "deepseek-ai", "ibm": "ibm-granite",
+    "nvidia": "nvidia", "cohere": "cohereforai", "allen ai": "allenai", "allenai/uw": "allenai",
+    "huggingface": "huggingfaceh4", "nexusflow": "nexusflow", "openai": "openai", "anthropic": "anthropic",
+    "lmsys": "lmsys", "openchat": "openchat", "upstage ai": "upstage", "internlm": "internlm",
+}
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9.]+", "-", text.lower()).strip("-.")
+
+
+def model_id(repo_or_name: str, org: str | None = None) -> str:
+    """Stable id: the lower-cased HF repo id ("qwen/qwq-32b-preview"), else "<org>/<name slug>"."""
+    if "/" in repo_or_name and " " not in repo_or_name.strip():
+        owner, name = repo_or_name.strip().split("/", 1)
+        return f"{owner.lower()}/{name.lower()}"
+    owner = org_slug(org) if org else "unknown"
+    return f"{owner}/{slug(repo_or_name)}"
+
+
+def org_slug(org: str) -> str:
+    o = org.strip().lower()
+    return ORG_ALIASES.get(o, slug(o))
+
+
+def name_key(name: str) -> str:
+    """Loose key for matching display names to repo names: "Meta-Llama-3.1-8B-Instruct" ==
+    "llama-3.1-8b-instruct"; punctuation, case and a leading "meta-" do not matter."""
+    n = name.split("/")[-1].lower()
+    n = re.sub(r"^meta-(?=llama)", "", n)
+    return re.sub(r"[^a-z0-9.]", "", n)
+
+
+def quantized_origin_key(repo_id: str) -> str | None:
+    """Name key of the repo a quantized copy was made from, or None when the name shows no quantization."""
+    name = repo_id.split("/")[-1]
+    stripped = name
+    while True:
+        s = QUANT_SUFFIX.sub("", stripped)
+        if s == stripped:
+            break
+        stripped = s
+    return name_key(stripped) if stripped != name else None
+
+
+def parse_leaderboard_base(model: str, raw: str | None, *, merged: bool, weight_type: str | None,
+                           model_type: str | None) -> list[tuple[str, str]]:
+    """Base models from the Open LLM Leaderboard's metadata_base_model.
+
+    Noise absorbed: "Removed" and empty mean unknown; the model itself means "a root or unknown";
+    the " (Merge)" suffix is appended to most rows, so it only counts when the merge flags agree.
+    """
+    if not raw or raw.strip() in ("Removed", "?"):
+        return []
+    base = raw.strip()
+    if base.endswith(" (Merge)"):
+        base = base[: -len(" (Merge)")].strip()
+    if base.lower() == model.lower() or "/" not in base:
+        return []
+    if (weight_type or "").lower() == "adapter":
+        relation = "adapter"
+    elif merged or model_type == "basemergesandmoerges":
+        relation = "merge"
+    elif quantized_origin_key(model):
+        relation = "quantized"
+    else:
+        relation = "finetune"
+    return [(model_id(base), relation)]
+
+
+def normalize_relation(raw: str | None) -> str:
+    r = (raw or "").strip().lower().replace("-", "").replace("_", "")
+    return {"finetune": "finetune", "adapter": "adapter", "merge": "merge", "quantized": "quantized"}.get(
+        r, "unknown")
+
+
+def family_from_name(repo_or_name: str) -> str | None:
+    name = repo_or_name.split("/")[-1].lower()
+    best: tuple[int, str] | None = None
+    for fam, rx in _FAMILY_RES:
+        m = rx.search(name)
+        if m and (best is None or m.start() < best[0]):
+            best = (m.start(), fam)
+    return best[1] if best else None
+
+
+def own_family(mid: str, architecture: str | None = None) -> str | None:
+    """Family judged from the model alone: its name, else its organisation, else a telling architecture."""
+    fam = family_from_name(mid)
+    if fam:
+        return fam
+    owner = mid.split("/")[0] if "/" in mid else ""
+    return ORG_FAMILY.get(owner) or ARCH_FAMILY.get(architecture or "")
+
+
+def assign_families(ids: Iterable[str], bases: Mapping[str, list[tuple[str, str]]],
+                    architecture: Mapping[str, str | None] | None = None,
+                    stated: Mapping[str, str] | None = None) -> dict[str, str | None]:
+    """Family per model: inherited from the root of its base chain when that root has one (a merge
+    follows the majority of its parents), else its own name/org/architecture. A family stated by a
+    curated source wins over the guesses for that model."""
+    architecture = architecture or {}
+    stated = stated or {}
+    memo: dict[str, str | None] = {}
+
+    def fam(mid: str, seen: frozenset[str]) -> str | None:
+        if mid in memo:
+            return memo[mid]
+        if mid in stated:
+            memo[mid] = stated[mid]
+            return memo[mid]
+        votes: dict[str, int] = defaultdict(int)
+        for base, _rel in bases.get(mid, []):
+            if base not in seen:
+                f = fam(base, seen | {mid})
+                if f:
+                    votes[f] += 1
+        if votes:
+            result: str | None = max(sorted(votes), key=lambda f: votes[f])
+        else:
+            result = own_family(mid, architecture.get(mid))
+        memo[mid] = result
+        return result
+
+    return {mid: fam(mid, frozenset()) for mid in ids}
+
+
+def generation(name: str, family: str | None) -> str | None:
+    """The release line a model belongs to, from its name: "Llama 3.3", "Qwen2.5", "Falcon3", "Gemma 2"."""
+    n = name.split("/")[-1].lower()
+    n = re.sub(r"^meta-", "", n)
+    rules = {
+        "llama": (r"llama-?(\d(?:\.\d)?)", "Llama {}"),
+        "qwen": (r"qwen-?(\d(?:\.\d)?)", "Qwen{}"),
+        "falcon": (r"falcon-?(\d)(?![\d.]*b)", "Falcon{}"),
+        "gemma": (r"gemma-?(\d)(?![\d.]*b)", "Gemma {}"),
+        "phi": (r"phi-?(\d(?:\.\d)?)", "Phi-{}"),
+        "granite": (r"granite-?(\d\.\d)", "Granite {}"),
+        "yi": (r"yi-?(\d\.\d)", "Yi-{}"),
+        "exaone": (r"exaone-?(\d\.\d)", "EXAONE {}"),
+        "smollm": (r"smollm-?(\d)", "SmolLM{}"),
+    }
+    if family == "qwen" and "qwq" in n:
+        return "QwQ"
+    if family == "mistral":
+        m = re.search(r"(mixtral|ministral|codestral|mistral-(?:nemo|small|large))", n)
+        return m.group(1).replace("-", " ").title() if m else "Mistral"
+    rule = rules.get(family or "")
+    if not rule:
+        return None
+    m = re.search(rule[0], n)
+    if not m:
+        return FAMILY_TITLES.get(family or "", family)
+    return rule[1].format(m.group(1))
+
+
+def collapse_children(children: list[tuple[str, str]], keep: set[str], limit: int,
+                      rank: Mapping[str, float]) -> tuple[list[str], dict[str, int]]:
+    """Pick which children of one node to draw: every child in ``keep`` (this week's, official) plus the
+    best-ranked others up to ``limit``; quantized copies and merges are never drawn one by one unless
+    kept. Returns (drawn child ids, {relation: hidden count})."""
+    drawn = [c for c, _ in children if c in keep]
+    hidden: dict[str, int] = defaultdict(int)
+    rest = [(c, r) for c, r in children if c not in keep]
+    rest.sort(key=lambda cr: (-rank.get(cr[0], 0.0), cr[0]))
+    for c, rel in rest:
+        if rel in ("finetune", "adapter", "unknown") and len(drawn) < limit:
+            drawn.append(c)
+        else:
+            hidden[rel] += 1
+    return drawn, dict(hidden)
