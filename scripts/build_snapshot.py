@@ -72,7 +72,7 @@ def hn_hits(data: Path) -> list[dict]:
             "points": row["points"],
             "story_id": row["hn_id"],
             # The daily top-30 issue is a front-page record of that day.
-            "_tags": ["story", f"story_{row['hn_id']}", "front_page"],
+            "_tags": hn_tags(row["title"], row["hn_id"], front_page=True),
         }
         if row.get("comments") is not None:
             hit["num_comments"] = row["comments"]
@@ -87,13 +87,25 @@ def hn_hits(data: Path) -> list[dict]:
             "created_at": day_start_iso(row["date"]),
             "created_at_i": day_start_epoch(row["date"]),
             "story_id": row["hn_id"],
-            "_tags": ["story", f"story_{row['hn_id']}"],
+            "_tags": hn_tags(row["title_rewritten_by_llm"], row["hn_id"], front_page=False),
         }
         if row.get("url") and not _is_hn_item_url(row["url"], row["hn_id"]):
             hit["url"] = row["url"]
         hits.append(hit)
     unique = {h["objectID"]: h for h in hits}  # each id is recorded once; dict guards the contract
     return sorted(unique.values(), key=lambda h: (-h["created_at_i"], -int(h["objectID"])))
+
+
+def hn_tags(title: str, hn_id: int, front_page: bool) -> list[str]:
+    """Algolia's _tags: the item type, ask_hn/show_hn from the title prefix (as Algolia derives them)."""
+    tags = ["story", f"story_{hn_id}"]
+    if title.startswith("Ask HN:"):
+        tags.append("ask_hn")
+    if title.startswith("Show HN:"):
+        tags.append("show_hn")
+    if front_page:
+        tags.append("front_page")
+    return tags
 
 
 def _is_hn_item_url(url: str, hn_id: int) -> bool:
@@ -193,8 +205,13 @@ def reddit_posts(data: Path) -> list[dict]:
         post = {k: row[k] for k in ("id", "name", "subreddit", "title", "author", "created_utc", "score",
                                     "upvote_ratio", "num_comments", "url", "permalink", "domain",
                                     "link_flair_text", "is_self", "over_18", "stickied") if k in row}
+        # The archive stored Reddit's legacy HTML-escaped strings (no raw_json=1); store them raw, the
+        # replay server escapes them again unless the client asks for raw_json=1, as Reddit does.
+        for key in ("title", "url"):
+            if post.get(key):
+                post[key] = html.unescape(post[key])
         if row.get("selftext"):
-            post["selftext"] = excerpt(row["selftext"])
+            post["selftext"] = excerpt(html.unescape(row["selftext"]))
         posts[post["id"]] = post  # the archive's full post object wins over the AINews line
     # Reddit ids are base36 and increase with time, so id order is /new order.
     return sorted(posts.values(), key=lambda p: int(p["id"], 36), reverse=True)

@@ -1,0 +1,29 @@
+"""The demo's source list: the real connectors, pointed at the replay server instead of the real hosts."""
+
+from __future__ import annotations
+
+from .recording import FEEDS
+
+# The weeks the snapshot covers densely: the user's own draft (Dec 2023) and the densest recording.
+DEMO_WINDOWS = [("2023-11-20", "2023-12-17"), ("2024-11-18", "2024-12-22")]
+
+# Every subreddit with recorded posts in the windows.
+SUBREDDITS = ["LocalLLaMA", "OpenAI", "ChatGPT", "ClaudeAI", "StableDiffusion", "MachineLearning"]
+
+
+def demo_sources(base_url: str) -> list[dict]:
+    """[{name, kind, url, config}] for `abreast sources add` / the demo, all under ``base_url``."""
+    base = base_url.rstrip("/")
+    sources = [
+        # points 0 = no points threshold; 2023 stories were recorded without points (see PROVENANCE.md).
+        {"name": "hn", "kind": "hn", "url": f"{base}/hn.algolia.com", "config": {"points": 0}},
+        # ~6,100 recorded papers match: big pages (arXiv allows up to 2,000) so both windows are read.
+        {"name": "arxiv", "kind": "arxiv", "url": f"{base}/export.arxiv.org",
+         "config": {"categories": ["cs.CL", "cs.LG", "cs.AI"], "page_size": 1000, "max_pages": 10}},
+    ]
+    sources += [{"name": feed.name, "kind": "feed", "url": f"{base}/{feed.path}", "config": {}} for feed in FEEDS]
+    sources += [{"name": f"r-{sub.lower()}", "kind": "reddit", "url": f"{base}/www.reddit.com",
+                 "config": {"subreddit": sub}} for sub in SUBREDDITS]
+    sources.append({"name": "hf-models", "kind": "hf", "url": f"{base}/huggingface.co",
+                    "config": {"sort": "trendingScore"}})
+    return sources
