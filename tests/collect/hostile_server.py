@@ -11,7 +11,8 @@ Built-in routes (query parameters in brackets):
   /drip[?every=s]      sends headers, then one byte every `every` seconds, forever
   /drip-headers        sends the status line and headers one byte at a time
   /endless             200 with no length, 64 KiB chunks until the client hangs up
-  /big-declared        Content-Length far above any cap (sends little)
+  /big-declared        Content-Length far above any cap, then 1 KiB every 5 s
+  /truncated           promises twice the bytes it sends, then hangs up
   /gzip-bomb           Content-Encoding: gzip, ~1 KiB on the wire per MiB once inflated, 1 GiB total
   /deflate[?raw=1]     a deflate-encoded feed (zlib-wrapped, or raw when raw=1)
   /redirect-loop       302 to itself
@@ -20,21 +21,26 @@ Built-in routes (query parameters in brackets):
   /status/<code>[?retry_after=v]   that status with an optional Retry-After header and a short body
   /empty               200 with an empty body
   /charset?declared=X&actual=Y     "café" text encoded as Y, Content-Type says charset=X
-  /headers             echoes the request headers as JSON
-Every request is counted in `server.hits[path]` and logged in `server.requests` (path, headers).
+  /headers             echoes the request headers as JSON (lower-case names)
+Every request is counted in `server.hits[path]` and logged in `server.requests` (path, headers with
+lower-case names).
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import shutil
+import ssl
 import struct
+import subprocess
 import threading
 import time
 import zlib
 from collections import Counter
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 FEED = b"""<?xml version="1.0" encoding="utf-8"?>
@@ -71,6 +77,7 @@ def gzip_bomb(inflated_mib: int = 1024) -> bytes:
 class Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out as separate writes; don't wait on ACKs
 
     def log_message(self, format, *args):  # keep test output quiet
         pass
@@ -109,7 +116,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         path = urlsplit(self.path).path
-        self.server.record(path, dict(self.headers.items()))
+        self.server.record(path, {k.lower(): v for k, v in self.headers.items()})
         custom = self.server.routes.get(path)
         if custom:
             return custom(self)
@@ -161,7 +168,16 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/rss+xml")
         self.send_header("Content-Length", str(10 * 1024**3))
         self.end_headers()
-        self._write_forever(b"a" * 65_536, every=0.01)
+        # Then stall: a client that waits for the body instead of trusting the header times out.
+        self._write_forever(b"a" * 1024, every=5)
+
+    def route_truncated(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "application/rss+xml")
+        self.send_header("Content-Length", str(len(FEED) * 2))
+        self.end_headers()
+        self.wfile.write(FEED)
+        self.close_connection = True  # hang up with half the promised body unsent
 
     def route_gzip_bomb(self):
         body = gzip_bomb()
@@ -213,7 +229,8 @@ class Handler(BaseHTTPRequestHandler):
         self.reply(200, body, content_type=f"text/html; charset={declared}")
 
     def route_headers(self):
-        self.reply(200, json.dumps(dict(self.headers.items())).encode(), content_type="application/json")
+        echo = {k.lower(): v for k, v in self.headers.items()}
+        self.reply(200, json.dumps(echo).encode(), content_type="application/json")
 
 
 class _Server(ThreadingHTTPServer):
@@ -236,16 +253,48 @@ class _Server(ThreadingHTTPServer):
             self.requests.append((path, headers))
 
 
+def make_certificates(folder: Path, hostname: str) -> tuple[Path, Path, Path] | None:
+    """A throwaway CA and a certificate for `hostname` signed by it, made with the openssl CLI.
+    Returns (ca.pem, cert.pem, key.pem), or None when openssl is not installed."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        return None
+    ca, ca_key = folder / "ca.pem", folder / "ca.key"
+    cert, key, csr, ext = folder / "cert.pem", folder / "cert.key", folder / "cert.csr", folder / "ext.cnf"
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+
+    def run(*args: str) -> None:
+        subprocess.run([openssl, *args], check=True, capture_output=True, timeout=30)
+
+    run("req", "-x509", *ec, "-keyout", str(ca_key), "-out", str(ca), "-days", "2", "-subj", "/CN=abreast test CA",
+        "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+    run("req", *ec, "-keyout", str(key), "-out", str(csr), "-subj", f"/CN={hostname}")
+    ext.write_text(f"subjectAltName=DNS:{hostname}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n"
+                   "authorityKeyIdentifier=keyid\nsubjectKeyIdentifier=hash\n")
+    run("x509", "-req", "-in", str(csr), "-CA", str(ca), "-CAkey", str(ca_key), "-CAcreateserial",
+        "-out", str(cert), "-days", "2", "-extfile", str(ext))
+    return ca, cert, key
+
+
 class HostileServer:
-    def __init__(self, host: str = "127.0.0.1"):
+    def __init__(self, host: str = "127.0.0.1", tls: tuple[Path, Path] | None = None):
+        """tls=(cert.pem, key.pem) serves HTTPS (see make_certificates)."""
         self._server = _Server((host, 0))
         self.host = host
         self.port = self._server.server_address[1]
+        self.scheme = "https" if tls else "http"
+        if tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(str(tls[0]), str(tls[1]))
+            # Handshake in the handler thread, so a client that never finishes one cannot stall accept().
+            self._server.socket = context.wrap_socket(
+                self._server.socket, server_side=True, do_handshake_on_connect=False
+            )
         self._thread = threading.Thread(target=self._server.serve_forever, name="hostile-server", daemon=True)
 
     @property
     def base(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"{self.scheme}://{self.host}:{self.port}"
 
     @property
     def hits(self) -> Counter[str]:

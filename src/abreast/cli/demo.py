@@ -76,12 +76,21 @@ def run(
 
 
 def _print_counts(st) -> None:
+    """Two small tables: items per source, and items per ISO week by kind of source."""
     rows = st.counts_by_source_week()
-    weeks = sorted({r["week"] for r in rows if r["week"]})
-    by = {}
+    per_source: dict[str, int] = {}
     for r in rows:
-        by.setdefault(r["source"], {})[r["week"]] = r["n"]
-    table = Table("source", *weeks, "total", title="items collected per source and ISO week")
-    for source, counts in sorted(by.items()):
-        table.add_row(source, *[str(counts.get(w, "")) for w in weeks], str(sum(counts.values())))
-    ctx.console.print(table)
+        per_source[r["source"]] = per_source.get(r["source"], 0) + r["n"]
+    t1 = Table("source", "items", title="items per source")
+    for name, n in sorted(per_source.items()):
+        t1.add_row(name, str(n))
+    ctx.console.print(t1)
+    per_week = st.counts_by_week_kind()
+    kinds = sorted({r["kind"] for r in per_week})
+    weeks: dict[str, dict[str, int]] = {}
+    for r in per_week:
+        weeks.setdefault(r["week"] or "undated", {})[r["kind"]] = r["n"]
+    t2 = Table("week", *kinds, "total", title="items per ISO week")
+    for week, counts in sorted(weeks.items()):
+        t2.add_row(week, *[str(counts.get(k, "")) for k in kinds], str(sum(counts.values())))
+    ctx.console.print(t2)

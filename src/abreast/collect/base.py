@@ -7,7 +7,6 @@ through the ``abreast.connectors`` entry point group, exactly like third-party o
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib.metadata import entry_points
@@ -40,6 +39,7 @@ class CollectResult:
     nbytes: int = 0
     etag: str | None = None
     last_modified: str | None = None
+    max_age: float | None = None  # seconds the response stays fresh (decider.freshness)
     warnings: list[str] = field(default_factory=list)  # survivable problems: skipped entries, etc.
 
 

@@ -31,6 +31,7 @@ DEFAULT_INTERVAL = 3600.0
 MIN_INTERVAL = 300.0  # floor on refresh intervals (reliability.md #8): no source more often than 5 min
 MAX_INTERVAL = 7 * 24 * 3600.0  # a huge Retry-After or max-age must not silence a source for months
 JITTER = 0.10
+MAX_ERROR_CHARS = 300  # the reason shown in `abreast sources list` stays one readable line
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ class Outcome:
         return cls(
             ok=False,
             status=getattr(exc, "status", None),
-            error=str(exc) or type(exc).__name__,
+            error=(str(exc) or type(exc).__name__)[:MAX_ERROR_CHARS],
             retry_after=getattr(exc, "retry_after", None),
         )
 

@@ -12,6 +12,7 @@ against a hostile local server:
 from __future__ import annotations
 
 import codecs
+import hashlib
 import re
 import threading
 import time
@@ -20,6 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
+import httpcore
 import httpx
 
 from ..config import DEFAULTS
@@ -93,6 +95,11 @@ class Response:
 
     def text(self) -> str:
         return decode_body(self.body, self.headers.get("content-type", ""))
+
+    @property
+    def body_sha256(self) -> str:
+        """Hex digest of the body: a 200 with the same hash as last time needs no re-parse (reliability.md #6)."""
+        return hashlib.sha256(self.body).hexdigest()
 
 
 # ---------------------------------------------------------------------------------------------- charsets
@@ -208,9 +215,8 @@ class GuardedTransport(httpx.HTTPTransport):
     """httpx's transport with its connection pool built on netguard's checking backend."""
 
     def __init__(self, backend: GuardedBackend, limits: httpx.Limits):
-        super().__init__(limits=limits)
-        import httpcore
-
+        # Not calling super().__init__: it would build (and load CA certificates for) a second pool.
+        # handle_request and close only use self._pool.
         self._pool = httpcore.ConnectionPool(
             ssl_context=httpx.create_ssl_context(),
             max_connections=limits.max_connections,

@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterable
 
 import httpcore
 
+from ..errors import ConfigError
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 Resolver = Callable[[str, int], list[str]]
@@ -56,8 +58,15 @@ def parse_allowlist(entries: Iterable[str] | str | None) -> tuple[IPNetwork, ...
     nets = []
     for entry in entries:
         entry = entry.strip()
-        if entry:
+        if not entry:
+            continue
+        try:
             nets.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError as e:
+            raise ConfigError(
+                f"fetch.allow_private: {entry!r} is not an IP address or network (write 127.0.0.1, ::1 "
+                "or 10.0.0.0/8; host names are not accepted because they can change what they point to)"
+            ) from e
     return tuple(nets)
 
 

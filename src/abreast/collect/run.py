@@ -87,7 +87,8 @@ def _fetch_one(store, settings, fetcher, src: Source, since, due_only) -> FetchR
         store.finish_fetch(fetch_id, "error", http_status=outcome.status, error=outcome.error)
         return FetchReport(src.name, "error", note=d.paused_reason or outcome.error or type(e).__name__)
     status = "not_modified" if result.not_modified else "ok"
-    outcome = decider.Outcome.success(result.http_status or 200, not_modified=result.not_modified)
+    outcome = decider.Outcome.success(result.http_status or 200, max_age=result.max_age,
+                                     not_modified=result.not_modified)
     d = decider.decide_after_fetch(state, outcome, now, settings.section("fetch"))
     _save_decision(store, src, d, etag=result.etag, last_modified=result.last_modified)
     store.finish_fetch(fetch_id, status, counts, http_status=result.http_status, nbytes=result.nbytes)

@@ -207,8 +207,29 @@ class Store:
             "LEFT JOIN sources ON sources.id = items.source_id GROUP BY 1, 2 ORDER BY 1, 2"
         ).fetchall()
 
-    def search(self, query: str, limit: int = 20) -> list[sqlite3.Row]:
+    def counts_by_week_kind(self) -> list[sqlite3.Row]:
         return self.conn.execute(
-            "SELECT items.*, bm25(item_fts) AS rank FROM item_fts JOIN items ON items.id = item_fts.rowid "
-            "WHERE item_fts MATCH ? ORDER BY rank LIMIT ?", (query, limit)
-        ).fetchall()
+            "SELECT week, kind, count(*) AS n FROM items GROUP BY 1, 2 ORDER BY 1, 2").fetchall()
+
+    def search(self, query: str, limit: int = 20, since: str | None = None, until: str | None = None,
+               ai_only: bool = False) -> list[sqlite3.Row]:
+        """FTS5 search (bm25; lower rank is better). ``query`` is FTS5 syntax; see fts_query()."""
+        sql = ("SELECT items.*, sources.name AS source, bm25(item_fts, 3.0, 1.0) AS rank FROM item_fts "
+               "JOIN items ON items.id = item_fts.rowid LEFT JOIN sources ON sources.id = items.source_id ")
+        args: list = [query]
+        if ai_only:
+            sql += "JOIN annotations a ON a.item_id = items.id AND a.is_ai = 1 AND a.duplicate_of IS NULL "
+        sql += "WHERE item_fts MATCH ?"
+        if since:
+            sql += " AND items.published_at >= ?"
+            args.append(since)
+        if until:
+            sql += " AND items.published_at < ?"
+            args.append(until)
+        return self.conn.execute(sql + " ORDER BY rank LIMIT ?", (*args, limit)).fetchall()
+
+
+def fts_query(words: Iterable[str], mode: str = "OR") -> str:
+    """Words -> a safe FTS5 query: each word quoted (no operator injection), joined by OR/AND."""
+    quoted = ['"' + w.replace('"', "") + '"' for w in words if w.replace('"', "").strip()]
+    return f" {mode} ".join(quoted)
