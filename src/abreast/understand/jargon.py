@@ -1,0 +1,121 @@
+"""Jargon: spot the terms a software engineer without ML background may not know, and explain them.
+
+The glossary (data/glossary.json) is ours: short plain-language definitions, written for this project.
+Each term lists spellings that match in any case ("aliases"), spellings that only match as written
+("exact": acronyms that are also ordinary words, like MoE, RAG or CoT), and regular expressions for
+shapes rather than words ("70B parameters"). Matching is word-boundary aware and accepts a plural s/es.
+One compiled regex covers the whole glossary and runs only at words that start like a glossary spelling
+(see entities.word_offsets); a pattern is tried in a small window around its trigger word.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from abreast.understand.entities import SEP_MARK, Spotter, lookup_key, trie_regex
+
+GLOSSARY = Path(__file__).parent / "data" / "glossary.json"
+
+
+@dataclass(frozen=True)
+class Term:
+    id: str
+    term: str
+    definition: str
+    aliases: tuple[str, ...]
+    url: str | None = None
+
+
+@lru_cache(maxsize=1)
+def _entries() -> list[dict]:
+    return json.loads(GLOSSARY.read_text(encoding="utf-8"))["terms"]
+
+
+@lru_cache(maxsize=1)
+def glossary() -> dict[str, Term]:
+    return {e["id"]: Term(e["id"], e["term"], e["definition"], tuple(e["aliases"] + e["exact"]), e.get("url"))
+            for e in _entries()}
+
+
+def _spelled(alias: str, exact: bool) -> str:
+    return re.sub(r"[-\s_]+", SEP_MARK, alias if exact else alias.lower())
+
+
+@dataclass(frozen=True)
+class _Matcher:
+    rx: re.Pattern
+    any_case: dict[str, str]
+    exact: dict[str, str]
+    spotter: Spotter
+    patterns: tuple[tuple[re.Pattern, str, str], ...]  # (regex, trigger prefix, term id)
+
+
+PATTERN_WINDOW = 30  # characters before a trigger word that a pattern may start at ("405 billion param")
+
+
+@lru_cache(maxsize=1)
+def _matcher() -> _Matcher:
+    any_case: dict[str, str] = {}
+    exact: dict[str, str] = {}
+    patterns = []
+    for e in _entries():
+        for a in e["aliases"]:
+            any_case.setdefault(lookup_key(a), e["id"])
+        for a in e["exact"]:
+            exact.setdefault(_exact_key(a), e["id"])
+        for p in e["patterns"]:
+            patterns.append((re.compile(p["regex"] + r"(?!\w)"), p["trigger"][:3].lower(), e["id"]))
+    ci = trie_regex(sorted({_spelled(a, False) for e in _entries() for a in e["aliases"]}))
+    cs = trie_regex(sorted({_spelled(a, True) for e in _entries() for a in e["exact"]}))
+    # Plurals are accepted by the regex and stripped in the lookup ("LoRAs", "embeddings", "hallucinations").
+    rx = re.compile(rf"(?<![\w])(?:(?P<ci>(?i:{ci}))|(?P<cs>{cs}))(?:e?s)?(?!\w)")
+    spellings = [a for e in _entries() for a in e["aliases"] + e["exact"]]
+    spellings += [p["trigger"] for e in _entries() for p in e["patterns"]]
+    return _Matcher(rx, any_case, exact, Spotter(spellings), tuple(patterns))
+
+
+def _exact_key(text: str) -> str:
+    return re.sub(r"[-\s_]+", "", text)
+
+
+def _lookup(table: dict[str, str], key: str) -> str | None:
+    for k in (key, key[:-1], key[:-2]):
+        if k in table:
+            return table[k]
+    return None
+
+
+def find_jargon(text: str) -> list[str]:
+    """Sorted ids of the glossary terms that appear in ``text``."""
+    mt = _matcher()
+    found: set[str] = set()
+    end = 0
+    for p in mt.spotter.offsets(text):
+        for rx, trigger, ident in mt.patterns:
+            if text[p:p + 3].lower() == trigger and rx.search(text, max(0, p - PATTERN_WINDOW), p + 20):
+                found.add(ident)
+        m = mt.rx.match(text, p) if p >= end else None
+        if m is None:
+            continue
+        end = m.end()
+        if m.lastgroup == "ci":
+            ident = _lookup(mt.any_case, lookup_key(m.group()))
+        else:
+            ident = _lookup(mt.exact, _exact_key(m.group()))
+        if ident:
+            found.add(ident)
+    return sorted(found)
+
+
+def count_by_week(rows: Iterable[tuple[str, list[str]]]) -> dict[str, Counter]:
+    """(ISO week, term ids of one item) -> per week, in how many items each term appeared."""
+    out: dict[str, Counter] = {}
+    for week, ids in rows:
+        out.setdefault(week, Counter()).update(set(ids))
+    return out
