@@ -24,7 +24,7 @@ def add(
     from ..collect.base import get_connector
 
     conn = get_connector(kind)
-    spec = conn.source_from_target(target) if hasattr(conn, "source_from_target") else {"url": target, "config": {}}
+    spec = conn.source_from_target(target)
     src = ctx.store().add_source(name or conn.default_name(target), kind, spec["url"], spec.get("config"))
     ctx.console.print(f"Added {src.kind} source {src.name!r} -> {src.url}")
 

@@ -52,6 +52,10 @@ class Connector:
     def collect(self, source: SourceSpec, fetcher: Fetcher, since: datetime | None = None) -> CollectResult:
         raise NotImplementedError  # abstract: every connector implements it
 
+    def source_from_target(self, target: str) -> dict:
+        """What `abreast sources add KIND TARGET` stores: {"url": ..., "config": {...}}."""
+        return {"url": target, "config": {}}
+
     def default_name(self, target: str) -> str:
         return f"{self.kind}:{target}"[:80]
 

@@ -39,6 +39,8 @@ DROP_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript",
 BLOCK_TAGS = {"p", "div", "br", "li", "ul", "ol", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6",
               "blockquote", "pre", "hr", "dd", "dt", "dl", "figure", "figcaption", "section", "article",
               "header", "footer", "details", "summary", "caption"}
+PARAGRAPH_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "ul", "ol", "table", "figure",
+                  "hr", "dl"}
 
 
 def sanitize_html(fragment: str) -> str:
@@ -65,7 +67,8 @@ class _TextCollector(HTMLParser):
         if tag in BLOCK_TAGS:
             if tag != "li" and self.parts and self.parts[-1] == "- ":
                 return  # <li><p>text</p></li> reads as one bullet, not a bullet and a paragraph
-            self.parts.append("\n")
+            # A blank line before paragraphs even when the HTML never closes them (HN's bare <p>).
+            self.parts.append("\n\n" if tag in PARAGRAPH_TAGS else "\n")
             if tag == "li":
                 self.parts.append("- ")
 

@@ -25,5 +25,5 @@ def demo_sources(base_url: str) -> list[dict]:
     sources += [{"name": f"r-{sub.lower()}", "kind": "reddit", "url": f"{base}/www.reddit.com",
                  "config": {"subreddit": sub}} for sub in SUBREDDITS]
     sources.append({"name": "hf-models", "kind": "hf", "url": f"{base}/huggingface.co",
-                    "config": {"sort": "trendingScore"}})
+                    "config": {"sort": "createdAt", "limit": 1000}})
     return sources

@@ -9,6 +9,7 @@ GUID+link on collision, then link, then a content hash (#16); HTML is sanitized 
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -32,6 +33,8 @@ TEXT_LIMIT = 20_000  # characters of plain text kept per entry; whole newsletter
 TITLE_FROM_TEXT = 120  # untitled entries (micro-posts) get the start of their text as a title
 # feedparser "bozo" exceptions that say the document was read anyway, just not strictly.
 SURVIVABLE = ("CharacterEncodingOverride", "NonXMLContentType", "CharacterEncodingUnknown")
+# expat's words for "the bytes stopped before the document did" (a cut transfer).
+TRUNCATION_MESSAGES = ("no element found", "unclosed token", "unclosed CDATA")
 
 
 @dataclass
@@ -67,10 +70,11 @@ def parse_feed(body: bytes, *, source_name: str, content_type: str | None = None
 
 
 def looks_like_json_feed(body: bytes, content_type: str | None) -> bool:
-    media = (content_type or "").split(";")[0].strip().lower()
-    if media.endswith("json"):
-        return True
-    return body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{"
+    """The first byte decides when it can ('{' or '<'): servers mislabel feeds in both directions."""
+    first = body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    if first in (b"{", b"<"):
+        return first == b"{"
+    return (content_type or "").split(";")[0].strip().lower().endswith("json")
 
 
 # --- XML feeds -------------------------------------------------------------------------------------
@@ -98,7 +102,10 @@ def parse_xml_feed(body: bytes, *, content_type: str | None = None,
     if base_url:
         headers["content-location"] = base_url  # feedparser resolves relative links against it
     try:
-        parsed = feedparser.parse(body, response_headers=headers)
+        # BytesIO, never raw bytes: feedparser treats a bytes value that names a file as a path to
+        # open (a feed body of b"/etc/passwd" would read that file). Its own sanitizer is off because
+        # nh3 does the job (and drops script/iframe content instead of unwrapping it).
+        parsed = feedparser.parse(io.BytesIO(body), response_headers=headers, sanitize_html=False)
     except Exception as exc:  # feedparser is third-party code fed hostile bytes; never let it kill a run
         raise ParseError(f"the feed could not be parsed at all ({type(exc).__name__}: {exc}).") from exc
     problem = _bozo_problem(parsed)
@@ -109,6 +116,13 @@ def parse_xml_feed(body: bytes, *, content_type: str | None = None,
         if problem:
             raise ParseError(f"the feed is malformed and no entry could be read ({problem}).")
     warnings = [f"feed is not well-formed, read what could be read ({problem})"] if problem else []
+    if problem and raw_entries and any(m in problem for m in TRUNCATION_MESSAGES) and not _ends_after_entry(body):
+        # The document ends inside its last entry: that entry is a fragment (often without its link),
+        # and storing it would leave a ghost once the full entry arrives under its real key.
+        raw_entries = raw_entries[:-1]
+        warnings.append("the document ends inside an entry; that entry was left for the next fetch")
+        if not raw_entries:
+            raise ParseError(f"the feed is cut off before its first complete entry ({problem}).")
     entries = []
     for n, raw in enumerate(raw_entries, 1):
         try:
@@ -116,9 +130,17 @@ def parse_xml_feed(body: bytes, *, content_type: str | None = None,
         except ValueError as exc:
             warnings.append(f"entry {n} skipped: {exc}")
     if raw_entries and not entries:
-        raise ParseError(f"every entry of the feed was unreadable ({len(raw_entries)} entries; first: {warnings[-1]}).")
+        raise ParseError(f"every entry of the feed was unreadable ({len(raw_entries)} entries; {warnings[-1]}).")
     title = one_line((parsed.get("feed") or {}).get("title"))
     return title, entries, warnings
+
+
+_ENTRY_END = re.compile(rb"</(?:[\w-]+:)?(?:item|entry)>\s*(?:</(?:[\w-]+:)?channel>\s*)?\Z")
+
+
+def _ends_after_entry(body: bytes) -> bool:
+    """A document missing only its closing root tags still has a complete last entry."""
+    return bool(_ENTRY_END.search(body[-300:].rstrip()))
 
 
 def _bozo_problem(parsed) -> str | None:
@@ -141,10 +163,18 @@ def _xml_entry(raw) -> Entry:
         title=one_line(raw.get("title") if isinstance(raw.get("title"), str) else None),
         text=text,
         author=one_line(raw.get("author") if isinstance(raw.get("author"), str) else None) or None,
-        published_at=(iso_from_struct(raw.get("published_parsed")) or iso_from_struct(raw.get("updated_parsed"))
-                      or iso_from_struct(raw.get("created_parsed"))),
+        published_at=_entry_date(raw),
         categories=_terms(raw.get("tags")),
     ))
+
+
+def _entry_date(raw) -> str | None:
+    # dict.get: feedparser's own .get("updated_parsed") silently maps to published with a warning.
+    for name in ("published_parsed", "updated_parsed", "created_parsed"):
+        found = iso_from_struct(dict.get(raw, name))
+        if found:
+            return found
+    return None
 
 
 def _terms(tags) -> list[str]:
@@ -253,7 +283,8 @@ def entry_key(entry: Entry, identity: str, link_count: int, source_name: str) ->
 
 def assign_keys(entries: list[Entry], *, source_name: str, feed_title: str = "") -> tuple[list[Item], list[str]]:
     guids = Counter(e.guid for e in entries if e.guid)
-    links = Counter(e.link for e in entries if e.link)
+    # Distinct entries per link: an entry repeated verbatim does not make its link "shared".
+    links = Counter(link for link, _ in {(e.link, e.guid or content_digest(e)) for e in entries if e.link})
     items: list[Item] = []
     seen: set[str] = set()
     warnings = []
@@ -288,6 +319,11 @@ class Feed(Connector):
                             base_url=resp.final_url or source.url)
         return CollectResult(items=keep_since(parsed.items, since), http_status=resp.status, nbytes=len(resp.body),
                              etag=resp.etag, last_modified=resp.last_modified, warnings=parsed.warnings)
+
+    def source_from_target(self, target: str) -> dict:
+        if not web_url(target):
+            raise ParseError(f"{target!r} is not an http(s) feed URL.")
+        return {"url": target.strip(), "config": {}}
 
     def default_name(self, target: str) -> str:
         return target.split("//", 1)[-1].rstrip("/")[:80]

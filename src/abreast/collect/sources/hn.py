@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from ...item import Item
 from ..base import CollectResult, Connector, SourceSpec
-from ..sanitize import html_to_text, one_line
+from ..sanitize import clip, html_to_text, one_line
 from ._util import ParseError, as_int, iso_from_text, iso_from_unix, load_json, web_url
 
 if TYPE_CHECKING:
@@ -21,8 +21,10 @@ if TYPE_CHECKING:
 ALGOLIA = "https://hn.algolia.com"
 FIREBASE = "https://hacker-news.firebaseio.com"
 HITS_PER_PAGE = 100
-MAX_PAGES = 10  # Algolia stops at 1,000 hits anyway
-DEFAULT_DAYS = 3  # window when the caller gives no `since`
+MAX_PAGES = 200  # requests per collect, across split windows
+ALGOLIA_CAP = 1000  # Algolia never pages past this many hits of one query
+DEFAULT_DAYS = 3
+TEXT_LIMIT = 20_000  # window when the caller gives no `since`
 # Algolia _tags worth keeping; the rest are author_/story_ ids that repeat other fields.
 KIND_TAGS = ("ask_hn", "show_hn", "launch_hn", "poll", "job", "front_page")
 
@@ -90,7 +92,7 @@ def _story(item_id: int, *, title, url, text, author, published_at, points, comm
         extra["hn_tags"] = tags
     return Item(key=f"hn:{item_id}", kind="hn", title=title,
                 url=web_url(url) or discussion,  # Ask HN and friends have no article: the thread is the story
-                text=html_to_text(text if isinstance(text, str) else None),
+                text=clip(html_to_text(text if isinstance(text, str) else None), TEXT_LIMIT),
                 author=author if isinstance(author, str) and author else None,
                 published_at=published_at, signals=signals, extra=extra)
 
@@ -115,20 +117,39 @@ class HackerNews(Connector):
         until = datetime.now(UTC)
         since = since or until - timedelta(days=int(cfg.get("days", DEFAULT_DAYS)))
         max_pages = int(cfg.get("max_pages", MAX_PAGES))
+        hpp = int(cfg.get("hits_per_page", HITS_PER_PAGE))
         result = CollectResult()
         seen: set[str] = set()
-        for page in range(max_pages):
-            url = algolia_url(source.url or ALGOLIA, since=since, until=until, page=page,
-                              query=str(cfg.get("query") or ""), points=cfg.get("points"),
-                              hits_per_page=int(cfg.get("hits_per_page", HITS_PER_PAGE)))
-            resp = fetcher.get(url, accept="application/json")
-            items, nb_pages, warnings = parse_algolia(resp.body)
-            result.http_status, result.nbytes = resp.status, result.nbytes + len(resp.body)
-            result.warnings += warnings
-            # Paging by date while stories arrive can repeat a hit on the next page; keep the first.
-            result.items += [it for it in items if it.key not in seen and not seen.add(it.key)]
-            if page + 1 >= nb_pages:
-                break
-        else:
-            result.warnings.append(f"stopped after {max_pages} pages; narrow the query or raise points")
+        # Algolia serves at most 1,000 hits per query (ALGOLIA_CAP). A window holding more is split in
+        # halves until each half fits, so a long backfill does not silently lose its oldest stories.
+        windows = [(since, until)]
+        requests = 0
+        while windows and requests < max_pages:
+            lo, hi = windows.pop()
+            for page in range(max_pages):
+                url = algolia_url(source.url or ALGOLIA, since=lo, until=hi, page=page,
+                                  query=str(cfg.get("query") or ""), points=cfg.get("points"), hits_per_page=hpp)
+                resp = fetcher.get(url, accept="application/json")
+                requests += 1
+                items, nb_pages, warnings = parse_algolia(resp.body)
+                result.http_status, result.nbytes = resp.status, result.nbytes + len(resp.body)
+                if page == 0 and nb_pages * hpp >= ALGOLIA_CAP and hi - lo > timedelta(hours=1):
+                    mid = lo + (hi - lo) / 2
+                    windows += [(lo, mid), (mid, hi)]
+                    break
+                result.warnings += warnings
+                # Paging by date while stories arrive can repeat a hit on the next page; keep the first.
+                result.items += [it for it in items if it.key not in seen and not seen.add(it.key)]
+                if page + 1 >= nb_pages or requests >= max_pages:
+                    break
+        if windows:
+            result.warnings.append(f"stopped after {requests} requests; narrow the query or raise points")
         return result
+
+    def source_from_target(self, target: str) -> dict:
+        """`abreast sources add hn "LLM"`: search words; an empty target means every story (use a
+        points threshold in the config to keep it to the front page)."""
+        return {"url": ALGOLIA, "config": {"query": target.strip()} if target.strip() else {"points": 100}}
+
+    def default_name(self, target: str) -> str:
+        return f"hn:{target.strip() or 'front'}"[:80]
