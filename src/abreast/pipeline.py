@@ -1,36 +1,100 @@
-"""After a fetch: understand every new item, build the weeks' stories, summarize them, write drafts.
+"""After a fetch: understand every new item, build the weeks' stories and trends, summarize them,
+refresh the model registry, write drafts.
 
-Each stage only redoes what changed (content hashes), so a weekly run after a fetch is cheap.
+Each stage only redoes what changed (content hashes, kept story assignments, summary input hashes), so
+a weekly run after a fetch is cheap. Weeks are processed oldest first because a story links to related
+stories of earlier weeks.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import Settings
 from .store import Store
 
+Step = Callable[[str, int, int], None]  # (what, done, total)
+
 
 @dataclass
 class PipelineResult:
     annotated: int = 0
-    weeks: list[str] = field(default_factory=list)
+    ai_items: int = 0
     stories: dict[str, int] = field(default_factory=dict)
+    trends: int = 0
+    summaries: int = 0
+    verified: tuple[int, int] = (0, 0)
+    models: int = 0
     drafts: list[Path] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        lines = [f"Annotated {self.annotated} items."]
+        lines = [f"Understood {self.annotated} new or changed items ({self.ai_items} about AI in the store)."]
         if self.stories:
-            lines.append(f"Built stories for {len(self.stories)} weeks: "
-                         + ", ".join(f"{w} ({n})" for w, n in self.stories.items()))
+            lines.append(f"Stories for {len(self.stories)} weeks, {sum(self.stories.values())} in all.")
+        if self.summaries:
+            v, t = self.verified
+            lines.append(f"Cited summaries for {self.summaries} stories: {v} of {t} sentences verified "
+                         "against their sources.")
+        if self.trends:
+            lines.append(f"{self.trends} rising terms across the weeks.")
+        if self.models:
+            lines.append(f"Model registry: {self.models} models.")
         lines += [f"Draft: {p}" for p in self.drafts]
-        lines += self.notes
         return "\n".join(lines)
 
 
+def _weeks_with_ai_items(store: Store) -> list[str]:
+    return [r[0] for r in store.conn.execute(
+        "SELECT items.week FROM items JOIN annotations a ON a.item_id = items.id "
+        "WHERE a.is_ai = 1 AND items.week IS NOT NULL GROUP BY items.week ORDER BY items.week")]
+
+
+def update_trends(store: Store) -> int:
+    from .store.stories import item_weeks, save_trends, term_rows
+    from .stories.trends import TrendParams, all_scores, weekly_counts
+
+    rows = all_scores(weekly_counts(term_rows(store.conn)), item_weeks(store.conn))
+    save_trends(store.conn, rows)
+    p = TrendParams()
+    return sum(1 for _w, _t, count, z in rows if count >= p.min_count and z >= p.min_z)
+
+
 def run_pipeline(store: Store, settings: Settings, draft_weeks: list[str] | None = None,
-                 console=None) -> PipelineResult:
+                 on_step: Step | None = None, console=None) -> PipelineResult:
+    from .explain.llm_backend import configured_model_id, load_model
+    from .explain.summarize import summarize_week
+    from .landscape.registry import build_registry
+    from .stories.build import build_week
+    from .understand import pipeline as understand
+    from .write.draft import write_draft
+
+    step = on_step or (lambda *_: None)
     result = PipelineResult()
+    counts = understand.run(store, settings, progress=lambda done, total: step("understanding items", done, total))
+    result.annotated = counts["annotated"]
+    result.ai_items = store.conn.execute("SELECT count(*) FROM annotations WHERE is_ai = 1").fetchone()[0]
+    weeks = _weeks_with_ai_items(store)
+    for i, week in enumerate(weeks):
+        step(f"building stories of {week}", i, len(weeks))
+        result.stories[week] = len(build_week(store, week, settings))
+    step("finding trends", 0, 1)
+    result.trends = update_trends(store)
+    model_id = configured_model_id(settings)
+    model = load_model(model_id) if model_id else None
+    verified = total = 0
+    for i, week in enumerate(weeks):
+        step(f"summarizing {week}", i, len(weeks))
+        for s in summarize_week(store.conn, week, model):
+            result.summaries += 1
+            sents = (s.summary or {}).get("sentences", [])
+            verified += sum(1 for x in sents if x.get("verified"))
+            total += len(sents)
+    result.verified = (verified, total)
+    step("building the model registry", 0, 1)
+    result.models = build_registry(store.conn).models
+    for week in draft_weeks or []:
+        step(f"writing the draft for {week}", 0, 1)
+        result.drafts.append(write_draft(store, settings, week, settings.get("write", "format")))
     return result

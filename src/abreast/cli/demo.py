@@ -10,6 +10,9 @@ from rich.table import Table
 
 from . import context as ctx
 
+# The last full week of the 2024 window, and the week of the user's own post (../shared/seed).
+DRAFT_WEEKS = ["2024-W51", "2023-W49"]
+
 app = typer.Typer(help="Run abreast offline on the bundled recorded snapshot of real sources.",
                   no_args_is_help=True)
 
@@ -68,9 +71,15 @@ def run(
     for r in failed:
         ctx.err_console.print(f"[red]{r.name}: {r.note}[/]")
     _print_counts(st)
-    result = run_pipeline(st, settings, draft_weeks=["2024-W51", "2023-W49"] if drafts else [],
-                          console=ctx.console)
+    with ctx.progress() as p:
+        task = p.add_task("processing", total=None)
+        result = run_pipeline(st, settings, draft_weeks=DRAFT_WEEKS if drafts else [],
+                              on_step=lambda what, done, total: p.update(task, description=what,
+                                                                         completed=done, total=total or None))
     ctx.console.print(result.summary())
+    from .stories import week as show_week
+
+    show_week(DRAFT_WEEKS[0], limit=15, summaries=False)
     if failed:
         raise typer.Exit(1)
 

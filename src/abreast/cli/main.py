@@ -68,20 +68,17 @@ def main(
 def _register() -> None:
     # Each command group lives in its own module; importing them here keeps start-up cheap because
     # every module imports heavy libraries (numpy, wordllama, matplotlib) inside its functions.
-    from . import core, db, demo, sources
+    from . import core, db, demo, models, sources, stories, understand, web, write
 
     core.register(app)
     app.add_typer(sources.app, name="sources")
+    understand.register(app)
+    stories.register(app)
+    write.register(app)
+    models.register(app)
+    web.register(app)
     app.add_typer(db.app, name="db")
     app.add_typer(demo.app, name="demo")
-    for extra in ("understand", "stories", "write", "landscape", "web"):
-        try:
-            mod = __import__(f"abreast.cli.{extra}", fromlist=["register"])
-        except ModuleNotFoundError as e:
-            if e.name != f"abreast.cli.{extra}":
-                raise
-            continue
-        mod.register(app)
 
 
 _register()

@@ -1,0 +1,229 @@
+"""`abreast models ...` and `abreast model ID`: the open-model registry, its family trees, this week's models."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from ..errors import AbreastError
+from . import context as ctx
+
+app = typer.Typer(help="The open-model registry: list models, draw family trees, rebuild from the sources.",
+                  no_args_is_help=True)
+
+
+def one_line_errors(fn):
+    """AbreastError -> `Error: ...` on one line and exit 1, also when this sub-app runs on its own."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except AbreastError as e:
+            ctx.err_console.print(f"Error: {e}", markup=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+def _conn():
+    return ctx.store().conn
+
+
+def _ensure_built(conn) -> None:
+    from ..landscape.registry import build_registry
+    from ..store import landscape as sql
+
+    if sql.count_models(conn) == 0:
+        ctx.err_console.print("Building the model registry (first use)...")
+        build_registry(conn)
+
+
+def _latest_week(conn) -> str:
+    row = conn.execute("SELECT max(week) FROM items WHERE week IS NOT NULL").fetchone()
+    if row and row[0]:
+        return row[0]
+    from datetime import date
+
+    y, w, _ = date.today().isocalendar()
+    return f"{y}-W{w:02d}"
+
+
+@app.command("build")
+@one_line_errors
+def build() -> None:
+    """Rebuild the registry from the bundled leaderboards and lists plus the Hugging Face items and model
+    mentions in your database. Safe to rerun: the registry is replaced in one transaction."""
+    from ..landscape.registry import build_registry
+
+    rep = build_registry(_conn())
+    top = ", ".join(f"{f} {n}" for f, n in sorted(rep.families.items(), key=lambda x: -x[1])[:8])
+    ctx.console.print(f"Registry: {rep.models} models, {rep.edges} base-model links, {rep.scores} leaderboard "
+                      f"scores, {rep.mentioned} first seen in your items. Largest families: {top}.")
+
+
+@app.command("list")
+@one_line_errors
+def list_(
+    family: str = typer.Option(None, "--family", "-f", help="Only this family, e.g. llama, qwen, mistral."),
+    org: str = typer.Option(None, "--org", help="Only this organisation (Hugging Face owner), e.g. meta-llama."),
+    license: str = typer.Option(None, "--license", help="Only licenses containing this text, e.g. apache."),
+    new_this_week: bool = typer.Option(False, "--new-this-week", help="Only models released in the week."),
+    week: str = typer.Option(None, "--week", help="ISO week for --new-this-week (default: latest with items)."),
+    limit: int = typer.Option(50, "--limit", "-n", help="Show at most this many models (0 = all)."),
+) -> None:
+    """List models with organisation, family, size, release date, license and base model."""
+    from ..landscape.weekly import new_models, week_range
+    from ..store import landscape as sql
+
+    conn = _conn()
+    _ensure_built(conn)
+    start = end = None
+    if new_this_week:
+        week = week or _latest_week(conn)
+        start, end = week_range(week)
+        # became public in the week (first news mention, else repo date), official releases first
+        fresh = [m.id for m in new_models(conn, start, end)]
+        found = {r["id"]: r for r in sql.list_models(conn, family=family, org=org, license=license)}
+        rows = [found[m] for m in fresh if m in found]
+    else:
+        rows = sql.list_models(conn, family=family, org=org, license=license)
+    total = len(rows)
+    shown = rows if limit == 0 else rows[:limit]
+    title = f"{total} models" + (f" new in {week} ({start} .. {end})" if new_this_week else "")
+    table = Table(title=title)
+    table.add_column("id", no_wrap=True)
+    table.add_column("org", max_width=16, overflow="ellipsis", no_wrap=True)
+    table.add_column("family", no_wrap=True)
+    table.add_column("size", no_wrap=True, justify="right")
+    table.add_column("released", no_wrap=True)
+    table.add_column("license", max_width=14, overflow="ellipsis", no_wrap=True)
+    table.add_column("base (relation)", overflow="fold")
+    for r in shown:
+        bases = sql.bases_of(conn, r["id"])
+        base = ", ".join(f"{b['base_id']} ({b['relation']})" for b in bases)
+        table.add_row(r["id"], r["org"] or "", r["family"] or "", _size(r["params_b"]), r["released"] or "",
+                      _short(r["license"]), base)
+    ctx.console.print(table)
+    if total > len(shown):
+        ctx.console.print(f"... and {total - len(shown)} more (use --limit 0 to see all).")
+
+
+@app.command("tree")
+@one_line_errors
+def tree(
+    family: str = typer.Option("llama", "--family", "-f", help="Family to draw: llama, qwen, mistral, ..."),
+    since: str = typer.Option(None, "--since", help="Only models released on/after this date (YYYY-MM-DD); "
+                                                    "their ancestors are kept for context."),
+    out: Path = typer.Option(None, "--out", "-o", help="Write FILE.svg, FILE.png or FILE.mmd (Mermaid). "
+                                                      "Without it, print Mermaid text."),
+    week: str = typer.Option(None, "--week", help="Highlight models released in this ISO week "
+                                                  "(default: latest week with items)."),
+    width: int = typer.Option(1200, "--width", help="Image width in pixels (blog width: 1200)."),
+) -> None:
+    """Draw a family's lineage: base models, fine-tunes, adapters, merges and quantized copies, with long
+    tails collapsed into counts and this week's new models highlighted."""
+    from ..landscape.tree import TreeSpec, family_tree, to_mermaid
+    from ..landscape.weekly import draw_family_tree, week_range
+
+    suffix = out.suffix.lower() if out else ""
+    if out is not None and suffix not in (".svg", ".png", ".mmd", ".md"):
+        raise AbreastError(f"cannot write {out.name}: use a .svg, .png or .mmd file name.")
+    conn = _conn()
+    _ensure_built(conn)
+    week = week or _latest_week(conn)
+    if suffix in (".svg", ".png"):
+        draw_family_tree(conn, family, week, out, since=since, width_px=width)
+        ctx.console.print(f"Wrote {out}")
+        return
+    start, end = week_range(week)
+    root, _ = family_tree(conn, TreeSpec(family.lower(), since=since, new_from=start, new_to=end))
+    text = to_mermaid(root)
+    if out is None:
+        ctx.console.print(text, markup=False, soft_wrap=True)
+        return
+    out.write_text(f"```mermaid\n{text}```\n" if suffix == ".md" else text)
+    ctx.console.print(f"Wrote {out}")
+
+
+@app.command("week")
+@one_line_errors
+def week_(week: str = typer.Argument(None, help="ISO week, e.g. 2024-W51 (default: latest with items).")) -> None:
+    """This week in models: new models, LMArena moves and the stories that mention them (Markdown)."""
+    from ..landscape.weekly import this_week, to_markdown
+
+    conn = _conn()
+    _ensure_built(conn)
+    ctx.console.print(to_markdown(this_week(conn, week or _latest_week(conn))), markup=False, soft_wrap=True)
+
+
+@one_line_errors
+def model_show(model_id: str = typer.Argument(..., help="Model id (e.g. qwen/qwq-32b-preview) or part of a name."))\
+        -> None:
+    """Show one model: every fact with the source it came from, its base models, derivatives and scores."""
+    from ..store import landscape as sql
+
+    conn = _conn()
+    _ensure_built(conn)
+    row = _find(conn, model_id)
+    ctx.console.print(f"[bold]{row['name']}[/]  ({row['id']})")
+    ctx.console.print(f"family {row['family'] or '?'} · org {row['org'] or '?'} · {_size(row['params_b']) or '?'}"
+                      f" · released {row['released'] or '?'} · license {_short(row['license']) or '?'}")
+    facts = Table("fact", "value", "source", "as of", title="Facts (the winner of each field is used above)")
+    for f in sql.model_facts(conn, row["id"]):
+        facts.add_row(f["field"], _short(f["value"], 60), f["source"], f["as_of"] or "")
+    ctx.console.print(facts)
+    lineage = Table("direction", "model", "relation", "source", title="Lineage")
+    for b in sql.bases_of(conn, row["id"]):
+        lineage.add_row("base", b["base_id"], b["relation"], b["source"])
+    kids = sql.children_of(conn, row["id"])
+    for k in kids[:15]:
+        lineage.add_row("derived", k["model_id"], k["relation"], k["source"])
+    if len(kids) > 15:
+        lineage.add_row("derived", f"... {len(kids) - 15} more", "", "")
+    ctx.console.print(lineage)
+    scores = sql.scores_of(conn, row["id"])
+    if scores:
+        st = Table("board", "snapshot", "score", "rank", title="Leaderboards")
+        for s in scores:
+            st.add_row(s["board"], s["snapshot"], f"{s['score']:.1f}" if s["score"] is not None else "",
+                       str(s["rank"] or ""))
+        ctx.console.print(st)
+
+
+def _find(conn, text: str):
+    from ..store import landscape as sql
+
+    row = sql.get_model(conn, text.lower())
+    if row:
+        return row
+    alias = conn.execute("SELECT model_id FROM model_facts WHERE field = 'alias' AND lower(value) = lower(?)",
+                         (text,)).fetchone()
+    if alias:
+        return sql.get_model(conn, alias[0])
+    found = sql.find_models(conn, text)
+    if len(found) == 1 or (found and found[0]["name"].lower() == text.lower()):
+        return found[0]
+    hint = f" Did you mean: {', '.join(r['id'] for r in found)}?" if found else \
+        " `abreast models list` shows the registry."
+    raise AbreastError(f"no model {text!r} in the registry.{hint}")
+
+
+def _size(p) -> str:
+    from ..landscape.tree import size_label
+
+    return size_label(p)
+
+
+def _short(v, n: int = 24) -> str:
+    v = "" if v is None else str(v)
+    return v if len(v) <= n else v[: n - 1] + "…"
+
+
+def register(main_app: typer.Typer) -> None:
+    """Wire into the main CLI: `abreast models ...` and `abreast model ID`."""
+    main_app.add_typer(app, name="models")
+    main_app.command("model")(model_show)

@@ -1,0 +1,186 @@
+"""`abreast week`, `abreast story`, `abreast trends`, `abreast export stories`, `abreast process`."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from ..errors import AbreastError
+from . import context as ctx
+
+
+def last_full_week(weeks: list[str], today: date | None = None) -> str:
+    """The newest week that has ended (today's week is still being written)."""
+    today = today or datetime.now(UTC).date()
+    y, w, _ = today.isocalendar()
+    current = f"{y}-W{w:02d}"
+    done = [x for x in weeks if x < current]
+    return (done or weeks)[-1]
+
+
+def _week_or_default(week: str | None) -> str:
+    from ..store.stories import story_weeks
+
+    weeks = story_weeks(ctx.store().conn)
+    if week:
+        if week not in weeks:
+            known = f" Weeks with stories: {weeks[0]} .. {weeks[-1]}." if weeks else ""
+            raise AbreastError(f"no stories for {week}.{known} Run `abreast process` after fetching.")
+        return week
+    if not weeks:
+        raise AbreastError("no stories yet. Run `abreast fetch` then `abreast process` (or `make demo`).")
+    return last_full_week(weeks)
+
+
+def _sources_cell(story) -> str:
+    counts: dict[str, int] = {}
+    for m in story.members:
+        counts[m.kind] = counts.get(m.kind, 0) + 1
+    return " ".join(f"{k}×{n}" if n > 1 else k for k, n in sorted(counts.items()))
+
+
+def week(
+    week: str = typer.Argument(None, help="ISO week, e.g. 2024-W51 (default: the last full week)."),
+    limit: int = typer.Option(25, "--limit", "-n", help="How many stories to show."),
+    summaries: bool = typer.Option(False, "--summaries", "-s", help="Show each story's cited summary and jargon."),
+) -> None:
+    """The week's ranked stories: title, sources, score, and whether each is new or a follow-up."""
+    from ..store.stories import load_week
+
+    wk = _week_or_default(week)
+    stories = load_week(ctx.store().conn, wk)
+    table = Table("#", "story", "sources", "score", "new?", "id", title=f"{wk}: {len(stories)} stories",
+                  show_lines=summaries)
+    for s in stories[:limit]:
+        title = s.title
+        if summaries:
+            title += "\n" + _summary_text(s)
+        table.add_row(str(s.rank or ""), title, _sources_cell(s), f"{s.score:.2f}",
+                      "new" if s.is_new else "[cyan]known[/]", s.id)
+    ctx.console.print(table)
+
+
+def _summary_text(story) -> str:
+    from ..explain.glossary import story_jargon
+    from ..explain.summary import Summary
+
+    lines = []
+    if story.summary and story.summary.get("sentences"):
+        summ = Summary.from_dict(story.summary)
+        lines += [f"[dim]{s.text} [{s.cite}][/]" for s in summ.sentences]
+        lines.append(f"[dim]({summ.verified}/{len(summ.sentences)} sentences verified against their source, "
+                     f"{summ.method})[/]")
+    for j in story_jargon(story)[:4]:
+        lines.append(f"[magenta]{j.term}[/]: {j.definition}")
+    return "\n".join(lines)
+
+
+def story(story_id: str = typer.Argument(..., help="Story id as shown by `abreast week`.")) -> None:
+    """One story: every source with its signals, the cited summary, related earlier stories, the score's parts."""
+    from ..store.stories import load_story
+
+    s = load_story(ctx.store().conn, story_id)
+    if s is None:
+        raise AbreastError(f"no story {story_id!r}; `abreast week` lists story ids.")
+    ctx.console.print(f"[bold]{s.title}[/]  ({s.week}, rank {s.rank}, {'new' if s.is_new else 'known'})")
+    if s.keywords:
+        ctx.console.print("keywords: " + ", ".join(s.keywords))
+    table = Table("#", "source", "item", "signals")
+    for i, m in enumerate(s.members, 1):
+        sig = ", ".join(f"{k} {v}" for k, v in m.signals.items())
+        table.add_row(str(i), m.source, f"{m.title}\n[dim]{m.url or ''}[/]", sig)
+    ctx.console.print(table)
+    text = _summary_text(s)
+    if text:
+        ctx.console.print(text)
+    if s.related:
+        ctx.console.print("related earlier stories: " + ", ".join(s.related))
+    show_story_why(story_id, story=s)
+
+
+def show_story_why(story_id: str, story=None) -> None:
+    from ..store.stories import load_story
+    from ..stories.rank import explain
+
+    s = story or load_story(ctx.store().conn, story_id)
+    if s is None:
+        raise AbreastError(f"no story {story_id!r}; `abreast week` lists story ids.")
+    ctx.console.print(f"[bold]why story:{s.id} scores {s.score:.2f}[/]")
+    for line in explain(s):
+        ctx.console.print(f"  {line}")
+
+
+def trends(
+    week: str = typer.Option(None, "--week", "-w", help="ISO week (default: the last full week)."),
+    charts: Path = typer.Option(None, "--charts", help="Write a chart (SVG and PNG) per rising term here."),
+) -> None:
+    """Entities and terms whose weekly counts rise sharply, with charts over every week in the store."""
+    from ..store import drafts as q
+    from ..store.stories import load_trends
+    from ..stories.trends import TrendParams, chart
+    from ..write.gather import label_of
+
+    wk = _week_or_default(week)
+    conn = ctx.store().conn
+    p = TrendParams()
+    rows = [r for r in load_trends(conn, wk, min_burst=p.min_z) if r["count"] >= p.min_count]
+    table = Table("term", "this week", "before (mean/week)", "burst (z)", title=f"rising in {wk}")
+    weeks = q.trend_weeks(conn)
+    for r in rows[:20]:
+        series = q.trend_series(conn, r["term"], upto=wk)
+        before = series[:-1][-p.history:]
+        table.add_row(label_of(r["term"]), str(r["count"]), f"{sum(before) / max(len(before), 1):.1f}",
+                      f"{r['burst']:.1f}")
+        if charts:
+            chart(label_of(r["term"]), weeks, dict(zip(weeks, q.trend_series(conn, r["term"], upto=weeks[-1]),
+                                                       strict=False)), charts, highlight=wk)
+    ctx.console.print(table if rows else f"Nothing rose sharply in {wk}.")
+    if charts and rows:
+        ctx.console.print(f"Charts written to {charts}")
+
+
+def export_stories(
+    week: str = typer.Option(None, "--week", "-w", help="ISO week (default: the last full week)."),
+    fmt: str = typer.Option("json", "--format", "-f", help="json (the only format for now)."),
+    out: Path = typer.Option(None, "--out", "-o", help="Write to this file instead of stdout."),
+) -> None:
+    """The week's stories as JSON: id, title, score, rank, is_new, member item keys, summary."""
+    from ..store.stories import load_week
+    from .understand import _emit
+
+    if fmt != "json":
+        raise typer.BadParameter("only json is supported", param_hint="--format")
+    wk = _week_or_default(week)
+    data = [{"id": s.id, "week": s.week, "title": s.title, "score": round(s.score, 4), "rank": s.rank,
+             "is_new": s.is_new, "keywords": s.keywords, "entities": s.entities, "themes": s.themes,
+             "related": s.related, "members": [m.key for m in s.members], "summary": s.summary}
+            for s in load_week(ctx.store().conn, wk)]
+    _emit(json.dumps(data, indent=2, ensure_ascii=False) + "\n", out, f"{len(data)} stories")
+
+
+def process(
+    draft_week: list[str] = typer.Option(None, "--draft", help="Also write the draft for this week (repeatable)."),
+) -> None:
+    """Run everything after a fetch: understand new items, build stories, trends, summaries, model registry."""
+    from ..pipeline import run_pipeline
+
+    with ctx.progress() as p:
+        task = p.add_task("processing", total=None)
+        result = run_pipeline(ctx.store(), ctx.settings(), draft_weeks=draft_week or [],
+                              on_step=lambda what, done, total: p.update(task, description=what,
+                                                                         completed=done, total=total or None))
+    ctx.console.print(result.summary())
+
+
+def register(app: typer.Typer) -> None:
+    from .understand import export_app
+
+    app.command()(week)
+    app.command()(story)
+    app.command()(trends)
+    app.command()(process)
+    export_app.command("stories")(export_stories)

@@ -1,0 +1,104 @@
+"""`abreast draft`, `abreast todo`, `abreast feed`: the writing half of the weekly habit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ..errors import AbreastError
+from . import context as ctx
+
+
+def _default_week() -> str:
+    from ..store.stories import story_weeks
+    from .stories import last_full_week
+
+    weeks = story_weeks(ctx.store().conn)
+    if not weeks:
+        raise AbreastError("no stories yet. Run `abreast fetch` then `abreast process` (or `make demo`).")
+    return last_full_week(weeks)
+
+
+def draft(
+    week: str = typer.Option(None, "--week", "-w", help="ISO week, e.g. 2024-W51 (default: the last full week)."),
+    fmt: str = typer.Option("hugo", "--format", "-f", help="hugo, jekyll or plain."),
+    out: Path = typer.Option(None, "--out", "-o", help="Folder for the page bundle (default: drafts/WEEK)."),
+    force: bool = typer.Option(False, "--force", help="Overwrite index.md even if you edited it."),
+) -> None:
+    """Write the weekly draft post: Markdown with cited summaries, links, images and <TODO>s for you."""
+    from ..write.draft import write_draft
+
+    path = write_draft(ctx.store(), ctx.settings(), week or _default_week(), fmt, out, force)
+    ctx.console.print(f"Draft written: {path}")
+    if path.name == "index.new.md":
+        ctx.console.print("index.md has your edits, so it was kept; the new draft is beside it.")
+
+
+def todo(
+    file: Path = typer.Argument(..., help="A Markdown draft with <TODO>...</TODO> notes (yours or ours)."),
+    in_place: bool = typer.Option(False, "--in-place", help="Add the proposals under each TODO in FILE itself."),
+) -> None:
+    """Find material in your store for every <TODO> of a draft: references with links, and pictures."""
+    from ..write.files import write_atomic
+    from ..write.todos import resolve
+
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise AbreastError(f"cannot read {file}: {e}") from e
+    target = file if in_place else file.with_name(file.stem + ".todo" + (file.suffix or ".md"))
+    maker = _image_maker(target.parent)
+    result, proposals = resolve(text, ctx.store(), image_maker=maker)
+    if not proposals:
+        raise AbreastError(f"{file} has no <TODO>...</TODO> notes.")
+    write_atomic(target, result)
+    for p in proposals:
+        note = f"{len(p.references)} references" + (f", picture {p.image}" if p.image else "")
+        if p.missing:
+            note += f"; nothing on {', '.join(p.missing)}"
+        ctx.console.print(f"- {p.todo[:70]}: {note}")
+    ctx.console.print(f"Proposals written to {target}")
+
+
+def _image_maker(folder: Path):
+    """TODOs that ask for a picture of a model family get its family tree, drawn beside the draft."""
+
+    def make(todo_text: str, terms: list[str]):
+        from ..landscape.tree import TreeSpec, family_tree, render
+
+        for t in terms:
+            family = t.lower()
+            try:
+                root, _ = family_tree(ctx.store().conn, TreeSpec(family=family))
+            except AbreastError:
+                continue
+            name = f"{family}-family.png"
+            render(root, folder / name, title=f"The {t} family")
+            return name, f"Open models that descend from {t} (from Hugging Face metadata)"
+        return None
+
+    return make
+
+
+def feed(
+    out: Path = typer.Option(None, "--out", "-o", help="Folder to write digest.atom and digest.json "
+                             "(default: ABREAST_HOME/exports)."),
+) -> None:
+    """Write the weekly digests as an Atom feed and a JSON Feed for your feed reader."""
+    from ..store.stories import load_week, story_weeks
+    from ..write.digest import atom, json_feed, week_entry
+    from ..write.files import write_atomic
+
+    conn = ctx.store().conn
+    entries = [week_entry(w, load_week(conn, w)) for w in story_weeks(conn)]
+    folder = out or ctx.settings().paths.exports
+    a = write_atomic(folder / "digest.atom", atom(entries))
+    j = write_atomic(folder / "digest.json", json_feed(entries))
+    ctx.console.print(f"Wrote {a} and {j} ({len(entries)} weeks)")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(draft)
+    app.command()(todo)
+    app.command()(feed)

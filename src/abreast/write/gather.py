@@ -1,0 +1,159 @@
+"""Gather one week's material for the draft from the store (the I/O half of writing a draft)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from ..store import Store
+from ..store import drafts as q
+from ..stories.model import Member, Story
+from .material import NewModel, Paper, Rising, WeekMaterial, Word
+
+MAX_STORIES = 20
+MAX_WORDS = 8
+MAX_RISING = 5
+MAX_PAPERS = 5
+MAX_NEW_MODELS = 8
+
+
+def gather(store: Store, week: str, bundle: Path | None = None) -> WeekMaterial:
+    """Everything the draft shows, each fact paired with a stored item to link to.
+    With ``bundle``, the images (trend chart, family tree) are rendered into that folder."""
+    from ..store.stories import load_week
+
+    stories = load_week(store.conn, week)[:MAX_STORIES]
+    items_read, words_read = q.week_reading(store.conn, week)
+    m = WeekMaterial(week=week, stories=stories, items_read=items_read, words_read=words_read)
+    m.words = words_of_the_week(stories)
+    m.rising = rising(store, week, stories)
+    m.papers = papers(stories)
+    m.followups = [s for s in stories if not s.is_new and s.related][:5]
+    m.new_models = new_models(store, week)
+    if bundle is not None:
+        m.trend_image = trend_chart(store, week, m.rising, bundle)
+        m.tree_image, m.tree_caption = family_tree_image(store, week, bundle)
+    return m
+
+
+def _members(stories: list[Story]):
+    for s in stories:
+        yield from s.members
+
+
+def words_of_the_week(stories: list[Story]) -> list[Word]:
+    from ..understand.jargon import glossary
+
+    terms = glossary()
+    counts: Counter = Counter()
+    first: dict[str, Member] = {}
+    for mem in _members(stories):
+        for t in dict.fromkeys(mem.jargon):
+            counts[t] += 1
+            if t not in first and mem.url:
+                first[t] = mem
+    ranked = sorted((t for t in counts if t in terms and t in first), key=lambda t: (-counts[t], t))
+    return [Word(terms[t].term, terms[t].definition, counts[t], first[t]) for t in ranked[:MAX_WORDS]]
+
+
+def label_of(term: str) -> str:
+    if term.startswith("term:"):
+        from ..understand.jargon import glossary
+
+        t = glossary().get(term[5:])
+        return t.term if t else term[5:]
+    from ..understand.entities import entity_label
+
+    return entity_label(term)
+
+
+def rising(store: Store, week: str, stories: list[Story]) -> list[Rising]:
+    from ..store.stories import load_trends
+    from ..stories.trends import TrendParams, burst_score
+
+    params = TrendParams()
+    out = []
+    for row in load_trends(store.conn, week, min_burst=params.min_z):
+        if row["count"] < params.min_count:
+            continue
+        term = row["term"]
+        seen = next((mem for mem in _members(stories) if mem.url and (
+            term in mem.entities or (term.startswith("term:") and term[5:] in mem.jargon))), None)
+        if seen is None:  # nothing in this week's stories to link to: not shown (grounding rule)
+            continue
+        series = q.trend_series(store.conn, term, upto=week)
+        _, base = burst_score(series, params.history)
+        out.append(Rising(label_of(term), row["count"], base, seen))
+        if len(out) >= MAX_RISING:
+            break
+    return out
+
+
+def papers(stories: list[Story]) -> list[Paper]:
+    out, seen = [], set()
+    for s in stories:  # stories come best-ranked first
+        for mem in s.members:
+            if mem.kind == "arxiv" and mem.key not in seen and mem.url:
+                seen.add(mem.key)
+                others = sorted({x.source for x in s.members if x.kind != "arxiv"})
+                why = (f"part of this week's #{s.rank} story" if s.rank else "part of this week's stories")
+                if others:
+                    why += ", also covered by " + ", ".join(others)
+                out.append(Paper(mem, s, why))
+    return out[:MAX_PAPERS]
+
+
+def new_models(store: Store, week: str) -> list[NewModel]:
+    from ..landscape.weekly import this_week
+
+    try:
+        w = this_week(store.conn, week, limit=MAX_NEW_MODELS * 2)
+    except Exception:  # noqa: BLE001 - no registry built yet: the section is simply left out
+        return []
+    out = []
+    for nm in w.new_models:
+        row = q.model_first_item(store.conn, nm.id)
+        if row is None or not row["url"]:
+            continue
+        facts = []
+        if nm.bases:
+            base, rel = nm.bases[0]
+            facts.append(f"{rel.replace('finetune', 'fine-tune')} of {base}")
+        if nm.params_b:
+            facts.append(f"{nm.params_b:g}B parameters")
+        if nm.license:
+            facts.append(f"license {nm.license}")
+        facts.append(f"released {nm.released[:10]}")
+        member = Member(key=row["key"], kind=row["kind"], source=row["kind"], title=row["title"], url=row["url"])
+        out.append(NewModel(nm.name, ", ".join(facts), member))
+        if len(out) >= MAX_NEW_MODELS:
+            break
+    return out
+
+
+def trend_chart(store: Store, week: str, rising_terms: list[Rising], bundle: Path) -> str | None:
+    if not rising_terms:
+        return None
+    from ..stories.trends import chart
+
+    top = rising_terms[0]
+    term = next(t for t in q.trend_terms(store.conn, week) if label_of(t) == top.label)
+    weeks = [w for w in q.trend_weeks(store.conn) if w <= week][-12:]
+    counts = dict(zip(weeks, q.trend_series(store.conn, term, upto=week)[-len(weeks):], strict=False))
+    svg, _png = chart(top.label, weeks, counts, bundle, highlight=week)
+    return svg.name
+
+
+def family_tree_image(store: Store, week: str, bundle: Path, family: str = "llama") -> tuple[str | None, str]:
+    from ..landscape.tree import TreeSpec, family_tree, render
+    from ..landscape.weekly import week_range
+
+    start, end = week_range(week)
+    try:
+        root, _hidden = family_tree(store.conn, TreeSpec(family=family, new_from=start, new_to=end))
+    except Exception:  # noqa: BLE001 - registry empty or family unknown: no picture, no claim
+        return None, ""
+    name = f"{family}-family"
+    render(root, bundle / f"{name}.svg", title=f"The {family.title()} family")
+    render(root, bundle / f"{name}.png", title=f"The {family.title()} family")
+    return f"{name}.png", f"Open models that descend from {family.title()} (from Hugging Face metadata)"

@@ -1,0 +1,165 @@
+"""`abreast todo`: find every <TODO>...</TODO> in any Markdown draft and propose material from the store.
+
+Proposals are references (stored items with links and a one-line reason) and, where the TODO asks for
+a picture of model lineage, the family tree image. When the store has nothing on a TODO's key terms
+we say so plainly and offer the closest material instead of pretending.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import yaml
+
+from ..store import Store
+from ..store.items import fts_query
+
+TODO = re.compile(r"<TODO>(.*?)</TODO>", re.DOTALL | re.IGNORECASE)
+BLOCK = re.compile(r"\n?<!-- abreast:proposals -->.*?<!-- /abreast:proposals -->\n?", re.DOTALL)
+FRONT = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
+
+# Words that shape a TODO but say nothing about its topic.
+STOP = set("""a an and the of to in on for from with about some any few first more maybe research researching
+references reference read reading keep up date different coming open-source source image picture diagram
+chart figure find look into add write check this that these those my me i we our it its is are be was
+projects project pet things stuff e g eg etc what how why which who also maybe""".split())
+ASKS_IMAGE = re.compile(r"\b(image|picture|diagram|chart|figure|graph|tree)\b", re.I)
+ASKS_PAPERS = re.compile(r"\bpapers?\b", re.I)
+WINDOW_BEFORE, WINDOW_AFTER = timedelta(weeks=8), timedelta(weeks=2)
+
+
+@dataclass
+class Reference:
+    key: str
+    title: str
+    url: str
+    reason: str
+
+
+@dataclass
+class Proposal:
+    todo: str
+    references: list[Reference] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)   # key terms the store has nothing on
+    image: str | None = None                           # relative path of a picture we made
+    image_caption: str = ""
+
+    def render(self) -> str:
+        lines = ["<!-- abreast:proposals -->", "> **abreast found** (proposals only; keep what helps):"]
+        if self.missing:
+            lines.append(f"> - Nothing in your store mentions {', '.join(repr(m) for m in self.missing)}; "
+                         "the closest material follows.")
+        for r in self.references:
+            lines.append(f"> - [{_md(r.title)}](<{r.url}>): {_md(r.reason)}")
+        if not self.references and not self.image:
+            lines.append("> - Nothing relevant found in your store. Try `abreast fetch` or add sources.")
+        if self.image:
+            lines += [">", f"> ![{_md(self.image_caption)}]({self.image})"]
+        lines.append("<!-- /abreast:proposals -->")
+        return "\n".join(lines)
+
+
+def _md(text: str) -> str:
+    return re.sub(r"([\[\]<>*_`\\])", r"\\\1", " ".join(text.split()))
+
+
+def draft_date(markdown: str) -> date | None:
+    m = FRONT.match(markdown)
+    if not m:
+        return None
+    try:
+        meta = yaml.safe_load(m.group(1)) or {}
+        d = meta.get("date")
+        return d if isinstance(d, date) else date.fromisoformat(str(d)[:10])
+    except (yaml.YAMLError, ValueError, TypeError):
+        return None
+
+
+def keywords(todo: str) -> list[str]:
+    words = re.findall(r"[A-Za-z0-9][A-Za-z0-9.+-]*[A-Za-z0-9]|[A-Za-z0-9]", todo)
+    out = []
+    for w in words:
+        w = w.strip(".")
+        if w.lower() not in STOP and len(w) > 1 and w.lower() not in (x.lower() for x in out):
+            out.append(w)
+    return out
+
+
+def _reason(row, terms: list[str]) -> str:
+    import json
+
+    text = f"{row['title']} {row['text']}".lower()
+    hits = [t for t in terms if t.lower().split(".")[0] in text]
+    sig = json.loads(row["score_json"] or "{}")
+    where = {"hn": "Hacker News", "arxiv": "arXiv paper", "reddit": "Reddit", "hf": "Hugging Face"}.get(
+        row["kind"], row["source"] or row["kind"])
+    parts = [f"{where}, {str(row['published_at'] or '')[:10]}"]
+    if sig.get("points"):
+        parts.append(f"{sig['points']} points")
+    if sig.get("score") and row["kind"] == "reddit":
+        parts.append(f"score {sig['score']}")
+    if hits:
+        parts.append("mentions " + ", ".join(hits[:3]))
+    return "; ".join(parts)
+
+
+def propose(store: Store, todo: str, around: date | None, limit: int = 5,
+            image_maker=None) -> Proposal:
+    terms = keywords(todo)
+    prop = Proposal(todo=" ".join(todo.split()))
+    since = until = None
+    if around:
+        since = (around - WINDOW_BEFORE).isoformat()
+        until = (around + WINDOW_AFTER).isoformat()
+    # Terms the store has never seen (e.g. a company name) are reported, then left out of the search.
+    known = []
+    for t in terms:
+        if store.search(fts_query([t]), limit=1):
+            known.append(t)
+        elif t[0].isupper() or "." in t:
+            prop.missing.append(t)
+    rows = []
+    if known:
+        for window in ((since, until), (None, None)):
+            rows = _search(store, known, limit * 3, *window, papers=bool(ASKS_PAPERS.search(todo)))
+            if rows:
+                break
+    seen = set()
+    for r in rows:
+        if r["url"] and r["url"] not in seen:
+            seen.add(r["url"])
+            prop.references.append(Reference(r["key"], r["title"], r["url"], _reason(r, known)))
+        if len(prop.references) >= limit:
+            break
+    if image_maker and ASKS_IMAGE.search(todo):
+        made = image_maker(todo, terms)
+        if made:
+            prop.image, prop.image_caption = made
+    return prop
+
+
+def _search(store, terms, limit, since, until, papers: bool):
+    rows = store.search(fts_query(terms, "AND"), limit=limit, since=since, until=until, ai_only=True)
+    if len(rows) < 3:
+        rows = list(rows) + list(store.search(fts_query(terms, "OR"), limit=limit, since=since, until=until,
+                                              ai_only=True))
+    if papers:
+        rows = sorted(rows, key=lambda r: r["kind"] != "arxiv")  # stable: papers first, bm25 order kept
+    return rows
+
+
+def resolve(markdown: str, store: Store, image_maker=None) -> tuple[str, list[Proposal]]:
+    """The draft with a proposals block under every TODO (earlier blocks replaced, TODO text kept)."""
+    clean = BLOCK.sub("\n", markdown)
+    around = draft_date(clean)
+    proposals: list[Proposal] = []
+    out, last = [], 0
+    for m in TODO.finditer(clean):
+        prop = propose(store, m.group(1), around, image_maker=image_maker)
+        proposals.append(prop)
+        out += [clean[last:m.end()], "\n", prop.render()]
+        last = m.end()
+    out.append(clean[last:])
+    return "".join(out), proposals
