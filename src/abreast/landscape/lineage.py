@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from datetime import date
 
 RELATIONS = ("finetune", "adapter", "merge", "quantized", "unknown")
 
@@ -209,18 +210,20 @@ def assign_families(ids: Iterable[str], bases: Mapping[str, list[tuple[str, str]
 
 def generation(name: str, family: str | None) -> str | None:
     """The release line a model belongs to, from its name: "Llama 3.3", "Qwen2.5", "Falcon3", "Gemma 2"."""
-    n = name.split("/")[-1].lower()
+    n = name.split("/")[-1].lower().replace(" ", "-")
     n = re.sub(r"^meta-", "", n)
+    # A version is a digit (or d.d) not followed by more digits or a size ("llama-160m", "qwen-14b").
+    v = r"(\d(?:\.\d)?)(?!\d)(?![.\d]*[bm](?![a-z]))"
     rules = {
-        "llama": (r"llama-?(\d(?:\.\d)?)", "Llama {}"),
-        "qwen": (r"qwen-?(\d(?:\.\d)?)", "Qwen{}"),
-        "falcon": (r"falcon-?(\d)(?![\d.]*b)", "Falcon{}"),
-        "gemma": (r"gemma-?(\d)(?![\d.]*b)", "Gemma {}"),
-        "phi": (r"phi-?(\d(?:\.\d)?)", "Phi-{}"),
-        "granite": (r"granite-?(\d\.\d)", "Granite {}"),
-        "yi": (r"yi-?(\d\.\d)", "Yi-{}"),
-        "exaone": (r"exaone-?(\d\.\d)", "EXAONE {}"),
-        "smollm": (r"smollm-?(\d)", "SmolLM{}"),
+        "llama": (rf"llama-?{v}", "Llama {}"),
+        "qwen": (rf"qwen-?{v}", "Qwen{}"),
+        "falcon": (rf"falcon-?{v}", "Falcon{}"),
+        "gemma": (rf"gemma-?{v}", "Gemma {}"),
+        "phi": (rf"phi-?{v}", "Phi-{}"),
+        "granite": (rf"granite-?{v}", "Granite {}"),
+        "yi": (rf"yi-?{v}", "Yi-{}"),
+        "exaone": (rf"exaone-?{v}", "EXAONE {}"),
+        "smollm": (rf"smollm-?{v}", "SmolLM{}"),
     }
     if family == "qwen" and "qwq" in n:
         return "QwQ"
@@ -251,3 +254,21 @@ def collapse_children(children: list[tuple[str, str]], keep: set[str], limit: in
         else:
             hidden[rel] += 1
     return drawn, dict(hidden)
+
+
+# A repo is often created privately days or weeks before the release (Llama-3.3-70B-Instruct: repo
+# 2024-11-26, announced 2024-12-06; Falcon3: repos from 2024-11-21, announced 2024-12-17). When the news
+# mentions a model within this many days after its repo date (or a little before: announcement first,
+# upload later), the news date is when it became public; mentions far outside are about something else.
+PRIVATE_DAYS = 30
+ANNOUNCED_BEFORE_DAYS = 14
+
+
+def public_date(released: str | None, first_seen: str | None) -> str | None:
+    rel = (released or "")[:10]
+    if not first_seen:
+        return rel or None
+    if len(rel) < 10:
+        return first_seen[:10]
+    days = (date.fromisoformat(first_seen[:10]) - date.fromisoformat(rel)).days
+    return first_seen[:10] if -ANNOUNCED_BEFORE_DAYS <= days <= PRIVATE_DAYS else rel

@@ -109,7 +109,7 @@ def read_arena_snapshots(path: Path | None = None) -> Iterator[Observation]:
     for r in _csv(path):
         snap = r["snapshot_version"]
         lic = r["license"].strip()
-        facts = {"name": r["model"], "org_name": r["organization"],
+        facts = {"name": r["model"], "org": r["organization"],
                  "license": "proprietary" if lic.lower() in ("proprietary", "propretary") else lic}
         yield Observation("lmarena", snap, r["model"], org=r["organization"], facts=_clean(facts),
                           scores=[("lmarena", snap, _num(r["arena_score"]), int(r["rank"]))],
@@ -132,7 +132,7 @@ def read_arena_2023(path: Path | None = None, as_of: str = "2023-12-07") -> Iter
 def read_leaderboard_v1(path: Path | None = None, as_of: str = "2023-10-31") -> Iterator[Observation]:
     path = path or data_dir() / "open_llm_leaderboard_top_2023-10-31.csv"
     seen: set[str] = set()
-    for rank, r in enumerate(sorted(_csv(path), key=lambda r: -(_num(r["Average"]) or 0)), start=1):
+    for r in sorted(_csv(path), key=lambda r: -(_num(r["Average"]) or 0)):
         repo = r["Model"].strip()
         if repo in seen:  # duplicates occur; the best score comes first
             continue
@@ -175,7 +175,7 @@ def read_open_llms(path: Path | None = None) -> Iterator[Observation]:
 def read_phylogeny(path: Path | None = None) -> Iterator[Observation]:
     path = path or data_dir() / "llm_lineage_phylogeny.csv.gz"
     for r in _csv(path):
-        facts = {"name": r["name"], "org_name": r["brand"], "released": r["release_date"] or None,
+        facts = {"name": r["name"], "org": r["brand"], "released": r["release_date"] or None,
                  "influences": r["influences"] or None, "generation_of": r["family"]}
         yield Observation("llm-phylogeny", "2025-11-06", r["name"], org=r["brand"], facts=_clean(facts))
 

@@ -220,4 +220,11 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "0006_landscape_indexes",
+        """
+        CREATE INDEX model_bases_base ON model_bases(base_id);
+        CREATE INDEX model_facts_field ON model_facts(field);
+        """,
+    ),
 ]

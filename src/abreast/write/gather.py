@@ -145,15 +145,14 @@ def trend_chart(store: Store, week: str, rising_terms: list[Rising], bundle: Pat
 
 
 def family_tree_image(store: Store, week: str, bundle: Path, family: str = "llama") -> tuple[str | None, str]:
-    from ..landscape.tree import TreeSpec, family_tree, render
-    from ..landscape.weekly import week_range
+    """The family tree with this week's new models highlighted; no picture rather than an illegible one."""
+    from ..errors import AbreastError
+    from ..landscape.weekly import draw_family_tree
 
-    start, end = week_range(week)
+    name = f"{family}-family.png"
     try:
-        root, _hidden = family_tree(store.conn, TreeSpec(family=family, new_from=start, new_to=end))
-    except Exception:  # noqa: BLE001 - registry empty or family unknown: no picture, no claim
+        draw_family_tree(store.conn, family, week, bundle / name)
+        draw_family_tree(store.conn, family, week, bundle / f"{family}-family.svg")
+    except AbreastError:
         return None, ""
-    name = f"{family}-family"
-    render(root, bundle / f"{name}.svg", title=f"The {family.title()} family")
-    render(root, bundle / f"{name}.png", title=f"The {family.title()} family")
-    return f"{name}.png", f"Open models that descend from {family.title()} (from Hugging Face metadata)"
+    return name, f"Open models that descend from {family.title()}, from Hugging Face and leaderboard metadata"

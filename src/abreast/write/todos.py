@@ -24,7 +24,8 @@ FRONT = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
 STOP = set("""a an and the of to in on for from with about some any few first more maybe research researching
 references reference read reading keep up date different coming open-source source image picture diagram
 chart figure find look into add write check this that these those my me i we our it its is are be was
-projects project pet things stuff e g eg etc what how why which who also maybe""".split())
+projects project pet things stuff e g eg etc what how why which who also maybe models model
+foundational foundation ai""".split())
 ASKS_IMAGE = re.compile(r"\b(image|picture|diagram|chart|figure|graph|tree)\b", re.I)
 ASKS_PAPERS = re.compile(r"\bpapers?\b", re.I)
 WINDOW_BEFORE, WINDOW_AFTER = timedelta(weeks=8), timedelta(weeks=2)
@@ -121,9 +122,11 @@ def propose(store: Store, todo: str, around: date | None, limit: int = 5,
         elif t[0].isupper() or "." in t:
             prop.missing.append(t)
     rows = []
-    if known:
+    if ASKS_PAPERS.search(todo) and around:
+        rows = _week_papers(store, around)
+    if known and not rows:
         for window in ((since, until), (None, None)):
-            rows = _search(store, known, limit * 3, *window, papers=bool(ASKS_PAPERS.search(todo)))
+            rows = _search(store, known, limit * 4, *window)
             if rows:
                 break
     seen = set()
@@ -140,14 +143,47 @@ def propose(store: Store, todo: str, around: date | None, limit: int = 5,
     return prop
 
 
-def _search(store, terms, limit, since, until, papers: bool):
-    rows = store.search(fts_query(terms, "AND"), limit=limit, since=since, until=until, ai_only=True)
-    if len(rows) < 3:
-        rows = list(rows) + list(store.search(fts_query(terms, "OR"), limit=limit, since=since, until=until,
-                                              ai_only=True))
-    if papers:
-        rows = sorted(rows, key=lambda r: r["kind"] != "arxiv")  # stable: papers first, bm25 order kept
-    return rows
+def _search(store, terms, limit, since, until):
+    """Names (capitalized terms like Llama, Fixie) must match; other words rank. Among matches, what
+    people paid attention to (points, a lab's own post) goes first."""
+    names = [t for t in terms if t[0].isupper()]
+    words = [t for t in terms if t not in names]
+    queries = []
+    if names and words:
+        queries.append(f"{fts_query(names, 'AND')} AND ({fts_query(words)})")
+    if names:
+        queries.append(fts_query(names, "AND"))
+    queries.append(fts_query(terms, "AND"))
+    queries.append(fts_query(terms, "OR"))
+    for q in queries:
+        rows = store.search(q, limit=limit, since=since, until=until, ai_only=True)
+        if len(rows) >= 3:
+            return sorted(rows, key=_attention_rank)
+    return sorted(rows, key=_attention_rank)
+
+
+def _attention_rank(row) -> float:
+    import json
+    import math
+
+    sig = json.loads(row["score_json"] or "{}")
+    attention = math.log1p(float(sig.get("points") or sig.get("score") or 0)) / 3
+    lab = 1.0 if row["kind"] == "feed" else 0.0
+    return row["rank"] - attention - lab  # bm25: lower is better
+
+
+def _week_papers(store, around: date) -> list:
+    """Papers worth reading around the draft's date: arXiv items of that week's top-ranked stories."""
+    from ..store.stories import load_week
+
+    rows = []
+    for d in (around, around - timedelta(weeks=1)):
+        y, w, _ = d.isocalendar()
+        for s in load_week(store.conn, f"{y}-W{w:02d}")[:40]:
+            rows += [m.key for m in s.members if m.kind == "arxiv"]
+    keys = list(dict.fromkeys(rows))[:10]
+    order = {k: i for i, k in enumerate(keys)}
+    return sorted(store.item_rows(keys=keys), key=lambda r: order[r["key"]])
 
 
 def resolve(markdown: str, store: Store, image_maker=None) -> tuple[str, list[Proposal]]:

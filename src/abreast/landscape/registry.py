@@ -1,0 +1,415 @@
+"""The open-model registry: every source's observations merged into one row per model.
+
+Identity: a Hugging Face repo id when any source gives one; display names (arena, curated lists) are
+matched to repos by a loose name key and organisation. Conflicts: every claim is kept in model_facts
+with its source; the winner is the most authoritative source, the newest date breaking ties.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ..store import landscape as sql
+from .lineage import (
+    assign_families,
+    family_from_name,
+    model_id,
+    name_key,
+    org_slug,
+    quantized_origin_key,
+    slug,
+)
+from .sources import AUTHORITY, Observation, bundled_observations, observation_from_hf_item
+
+MODEL_COLUMNS = ("name", "org", "released", "params_b", "context_length", "license")
+
+
+@dataclass
+class Claim:
+    value: object
+    source: str
+    as_of: str
+
+    @property
+    def weight(self) -> tuple[int, str]:
+        return AUTHORITY.get(self.source, 0), self.as_of or ""
+
+
+@dataclass
+class Entry:
+    id: str
+    claims: dict[str, dict[str, Claim]] = field(default_factory=lambda: defaultdict(dict))  # field -> source
+    bases: dict[str, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))     # source -> base
+    scores: dict[tuple[str, str], tuple[float | None, int | None]] = field(default_factory=dict)
+    first_item: tuple[str, str] | None = None   # (published_at, item key): any item, HF cards included
+    first_news: tuple[str, str] | None = None   # the same, news items only (when it became public)
+
+    def claim(self, name: str, value, source: str, as_of: str) -> None:
+        old = self.claims[name].get(source)
+        if old is None or (as_of or "") >= (old.as_of or ""):
+            self.claims[name][source] = Claim(value, source, as_of)
+
+    def value(self, name: str):
+        claims = self.claims.get(name)
+        if not claims:
+            return None
+        return max(claims.values(), key=lambda c: c.weight).value
+
+    def winning_bases(self) -> tuple[dict[str, str], str | None]:
+        """Bases from the most authoritative source that states any."""
+        if not self.bases:
+            return {}, None
+        src = max(self.bases, key=lambda s: AUTHORITY.get(s, 0))
+        return self.bases[src], src
+
+
+@dataclass
+class Registry:
+    entries: dict[str, Entry]
+    families: dict[str, str | None]
+
+    def rows(self) -> tuple[list[dict], list[tuple], list[tuple], list[tuple]]:
+        models, bases, facts, scores = [], [], [], []
+        for mid, e in sorted(self.entries.items()):
+            row = {c: e.value(c) for c in MODEL_COLUMNS}
+            row["name"] = row["name"] or mid.split("/")[-1]
+            row.update(id=mid, family=self.families.get(mid),
+                       first_item_key=e.first_item[1] if e.first_item else None)
+            models.append(row)
+            won, src = e.winning_bases()
+            bases += [(mid, b, rel, src) for b, rel in sorted(won.items()) if b in self.entries]
+            for name, by_src in e.claims.items():
+                facts += [(mid, name, _text(c.value), c.source, c.as_of) for c in by_src.values()]
+            for s, by_base in e.bases.items():
+                for b, rel in by_base.items():
+                    facts.append((mid, f"base:{b}", rel, s, _base_as_of(e, s)))
+            if e.first_item:
+                facts.append((mid, "first_seen", e.first_item[1], "items", e.first_item[0][:10]))
+            if e.first_news:
+                facts.append((mid, "first_news", e.first_news[1], "items", e.first_news[0][:10]))
+            scores += [(mid, board, snap, sc, rk) for (board, snap), (sc, rk) in sorted(e.scores.items())]
+        return models, bases, facts, scores
+
+
+def _text(v) -> str:
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def _base_as_of(e: Entry, source: str) -> str:
+    for by_src in e.claims.values():
+        if source in by_src:
+            return by_src[source].as_of
+    return ""
+
+
+class _Resolver:
+    """Maps an observation to a model id, preferring repo ids, then organisation + name."""
+
+    def __init__(self, observations: list[Observation]):
+        self.by_key: dict[str, set[str]] = defaultdict(set)
+        self.official: set[str] = set()
+        self.alias: dict[str, str] = {}
+        refs = {model_id(o.ref) for o in observations if _is_repo(o.ref)}
+        refs |= {b for o in observations for b, _ in o.bases}
+        # HF keeps a redirect when a repo is renamed (meta-llama/Meta-Llama-3.1-8B -> Llama-3.1-8B); the two
+        # ids are one model. The shorter (newer) name is canonical.
+        same: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for mid in refs:
+            same[(mid.split("/")[0], name_key(mid))].append(mid)
+        for ids in same.values():
+            canon = min(ids, key=lambda i: (len(i), i))
+            self.alias.update({i: canon for i in ids if i != canon})
+        for o in observations:
+            if _is_repo(o.ref):
+                mid = self.canon(model_id(o.ref))
+                self.by_key[name_key(o.ref)].add(mid)
+                if o.facts.get("official"):
+                    self.official.add(mid)
+
+    def canon(self, mid: str) -> str:
+        return self.alias.get(mid, mid)
+
+    def resolve(self, o: Observation) -> str:
+        if _is_repo(o.ref):
+            return self.canon(model_id(o.ref))
+        if o.hf_url_repo:
+            return self.canon(model_id(o.hf_url_repo))
+        return self.by_name(o.ref, o.org) or model_id(o.ref, o.org)
+
+    def by_name(self, name: str, org: str | None = None) -> str | None:
+        """A repo for a display name: the organisation's own, else the official one; a lone community
+        repo of the same name is accepted only when no organisation was given (it could be a re-upload)."""
+        cands = sorted(self.by_key.get(name_key(name), ()))
+        if org:
+            same_org = [c for c in cands if c.split("/")[0] == org_slug(org)]
+            if same_org:
+                return same_org[0]
+        official = [c for c in cands if c in self.official]
+        if official:
+            return official[0]
+        return cands[0] if len(cands) == 1 and not org else None
+
+
+def _is_repo(ref: str) -> bool:
+    return bool(re.fullmatch(r"[\w.-]+/[\w.-]+", ref.strip()))
+
+
+def merge(observations: Iterable[Observation]) -> tuple[dict[str, Entry], _Resolver]:
+    obs = list(observations)
+    resolver = _Resolver(obs)
+    entries: dict[str, Entry] = {}
+    for o in obs:
+        mid = resolver.resolve(o)
+        e = entries.setdefault(mid, Entry(mid))
+        aliased = _is_repo(o.ref) and model_id(o.ref) != mid
+        for name, value in o.facts.items():
+            if not (aliased and name == "name"):
+                e.claim(name, value, o.source, o.as_of)
+        if aliased:
+            e.claim("alias", o.ref, o.source, o.as_of)
+        for base, rel in o.bases:
+            base = resolver.canon(base)
+            if base != mid:
+                e.bases[o.source][base] = rel
+        for board, snap, score, rank in o.scores:
+            e.scores[(board, snap)] = (score, rank)
+    add_referenced_bases(entries, resolver)
+    infer_from_names(entries, resolver)
+    return entries, resolver
+
+
+def add_referenced_bases(entries: dict[str, Entry], resolver: _Resolver) -> None:
+    """A base model named in metadata but never evaluated or listed still belongs in the tree:
+    add it with the facts its id states (name, organisation), credited to the source that named it."""
+    for e in list(entries.values()):
+        for source, by_base in e.bases.items():
+            as_of = _base_as_of(e, source)
+            for base in by_base:
+                if base not in entries:
+                    stub = entries[base] = Entry(base)
+                    owner, name = base.split("/", 1)
+                    stub.claim("name", name, source, as_of)
+                    stub.claim("org", owner, source, as_of)
+                    resolver.by_key[name_key(base)].add(base)
+
+
+_TUNE_TOKENS = {"instruct", "chat", "it"}
+
+
+def infer_from_names(entries: dict[str, Entry], resolver: _Resolver) -> None:
+    """Bases the metadata left out but the names state: an org's "X-Instruct" is tuned from its "X" or
+    "X-Base"; "X-GGUF" is a quantized copy of "X". Recorded as source "name-inference"."""
+    for mid, e in entries.items():
+        if e.bases:
+            continue
+        owner, name = mid.split("/", 1)
+        qkey = quantized_origin_key(mid)
+        if qkey:
+            cands = sorted(resolver.by_key.get(qkey, ()), key=lambda c: (c.split("/")[0] != owner,
+                                                                        c not in resolver.official, c))
+            if cands and cands[0] != mid:
+                e.bases["name-inference"][cands[0]] = "quantized"
+            continue
+        tokens = name.split("-")
+        for i, t in enumerate(tokens):
+            if t not in _TUNE_TOKENS:
+                continue
+            for cand in ("-".join(tokens[:i] + tokens[i + 1:]), "-".join(tokens[:i] + ["base"] + tokens[i + 1:])):
+                base = f"{owner}/{cand}"
+                if base in entries and base != mid:
+                    e.bases["name-inference"][base] = "finetune"
+                    break
+            if e.bases:
+                break
+
+
+def stated_families(entries: dict[str, Entry]) -> dict[str, str]:
+    """Families the curated phylogeny states for its generation-level models (e.g. "LLaMA" for Llama 2)."""
+    out = {}
+    for mid, e in entries.items():
+        c = e.claims.get("generation_of", {}).get("llm-phylogeny")
+        if c:
+            out[mid] = family_from_name(str(c.value)) or slug(str(c.value))
+    return out
+
+
+def build(observations: Iterable[Observation],
+          mentions: Iterable[tuple[str, str | None, list[str]]] = ()) -> Registry:
+    """Pure: observations + (item key, published_at, model refs) mentions -> the registry. A ref is an
+    entity id ("model:qwq-32b") or "repo:<hf id>" for a Hugging Face item, which names itself."""
+    entries, resolver = merge(observations)
+    preferred = {mid for mid, e in entries.items() if e.value("official") or any(
+        s in e.claims.get("name", {}) for s in ("lmarena", "open-llms-list", "hf"))}
+    index = mention_index(entries, preferred)
+    mentions = [m for m in mentions if m[1]]  # an undated item cannot say when a model was first seen
+    news_only = _news_only_refs(mentions, index)
+    for key, published_at, refs in mentions:
+        for ref in refs:
+            if ref.startswith("repo:"):
+                found = [resolver.canon(model_id(ref[5:]))]
+            else:
+                found = resolve_mention(ref, index) or (
+                    add_news_only_model(entries, index, ref, published_at) if ref in news_only else [])
+            for mid in found:
+                e = entries.get(mid)
+                if e is None:
+                    continue
+                seen = (published_at, key)
+                if e.first_item is None or seen < e.first_item:
+                    e.first_item = seen
+                if not ref.startswith("repo:") and (e.first_news is None or seen < e.first_news):
+                    e.first_news = seen
+    bases = {mid: list(e.winning_bases()[0].items()) for mid, e in entries.items()}
+    arch = {mid: e.value("architecture") for mid, e in entries.items()}
+    stated = stated_families(entries)
+    # News-only models have no organisation family to fall back on: "Imagen 3" by Google is not a Gemma.
+    stated.update({mid: family_from_name(mid) for mid, e in entries.items() if set(e.claims.get("name", {})) ==
+                   {"items"}})
+    families = assign_families(entries, bases, arch, stated)
+    return Registry(entries, families)
+
+
+# A name the news uses once may be a typo or a mis-split ("Llama 31 70B"); a release is named again.
+NEWS_ONLY_MIN_ITEMS = 2
+
+
+def _news_only_refs(mentions: list[tuple[str, str | None, list[str]]], index: MentionIndex) -> set[str]:
+    items: dict[str, set[str]] = defaultdict(set)
+    for key, _published, refs in mentions:
+        for ref in refs:
+            if ref.startswith("model:") and not resolve_mention(ref, index):
+                items[ref].add(key)
+    return {ref for ref, keys in items.items() if len(keys) >= NEWS_ONLY_MIN_ITEMS}
+
+
+def mention_key(name: str) -> str:
+    """The key an entity id and a model share: the understand stage's normalisation when installed
+    ("meta-llama/Llama-3.3-70B-Instruct" and "Llama 3.3 70B" -> "llama-3.3-70b"), else a loose name key."""
+    try:
+        from ..understand.entities import normalize_model_name
+    except ImportError:
+        return name_key(name)
+    return normalize_model_name(name.split("/")[-1])
+
+
+@dataclass
+class MentionIndex:
+    keys: dict[str, list[str]]      # mention key -> model ids
+    preferred: set[str]             # official releases, ranked or listed models
+
+
+def mention_index(ids: Iterable[str], preferred: set[str]) -> MentionIndex:
+    """mention key -> model ids; when a key has preferred models only those are kept, so "Qwen2.5 7B" in
+    the news is Qwen's, not one of fifty re-uploads."""
+    keys: dict[str, list[str]] = defaultdict(list)
+    for mid in ids:
+        k = mention_key(mid)
+        if k:
+            keys[k].append(mid)
+    for k, mids in keys.items():
+        best = [m for m in mids if m in preferred]
+        keys[k] = sorted(best) if best else sorted(mids)
+    return MentionIndex(dict(keys), set(preferred))
+
+
+# A versionless name may still name one product line ("QwQ" -> QwQ-32B-Preview) but not a brand
+# ("Gemini" -> dozens of models): above this many models, a bare name resolves to none.
+BARE_LINE_MAX = 3
+
+
+def resolve_mention(ref: str, index: MentionIndex) -> list[str]:
+    """An entity id ("model:llama-3.3-70b") -> the registry models it names: the exact key when it names
+    a preferred model, else the preferred models of the line it names ("model:falcon-3" -> Falcon3-*),
+    else a community repo of exactly that name, else nothing."""
+    ref = ref.split(":", 1)[1] if ref.startswith("model:") else ref
+    key = mention_key(ref)
+    if len(key) < 2:
+        return []
+    exact = index.keys.get(key, [])
+    if exact and exact[0] in index.preferred:
+        return exact
+    line = sorted({m for k, mids in index.keys.items() if k.startswith(key + "-") for m in mids
+                   if m in index.preferred})
+    if line and (re.search(r"\d", key) or len(line) <= BARE_LINE_MAX):
+        return line[:20]
+    return exact
+
+
+def add_news_only_model(entries: dict[str, Entry], index: MentionIndex, ref: str,
+                        published_at: str) -> list[str]:
+    """A model the news names but no leaderboard or list has (an API model, a release not on the Hub yet)
+    still gets a row, so `abreast model` and the weekly section can talk about it. Only versioned names:
+    "model:phi-4" yes, a bare "model:gemini" no."""
+    try:
+        from ..understand.entities import entity_label, model_family
+    except ImportError:
+        return []
+    slug_ = ref.split(":", 1)[1]
+    if not re.search(r"\d", slug_):
+        return []
+    fam = model_family(slug_)
+    mid = model_id(slug_, fam.org if fam and fam.org else "news")
+    e = entries.setdefault(mid, Entry(mid))
+    e.claim("name", entity_label(ref), "items", published_at[:10])
+    if fam and fam.org:
+        e.claim("org", fam.org, "items", published_at[:10])
+    index.keys[mention_key(slug_)] = [mid]
+    index.preferred.add(mid)
+    return [mid]
+
+
+# --- I/O: build from the bundled data and the store ----------------------------------------------------------
+def store_observations(conn: sqlite3.Connection) -> list[Observation]:
+    out = []
+    for r in sql.hf_items(conn):
+        extra = json.loads(r["extra_json"] or "{}")
+        out.append(observation_from_hf_item(r["key"], extra, r["published_at"]))
+    return out
+
+
+def item_mentions(conn: sqlite3.Connection) -> list[tuple[str, str | None, list[str]]]:
+    """Model mentions per item: the understand stage's entity ids, or, for items it has not annotated,
+    its extractor run here when installed. HF items mention themselves."""
+    try:
+        from ..understand.entities import extract_entities
+    except ImportError:
+        extract_entities = None
+    out = []
+    for key, published_at, title, text, ents in sql.item_entities(conn):
+        if key.startswith("hf:"):
+            out.append((key, published_at, [f"repo:{key[3:]}"]))
+            continue
+        if ents is None and extract_entities is not None:
+            ents = extract_entities(title, text or "")
+        refs = [e for e in ents or [] if e.startswith("model:")]
+        if refs:
+            out.append((key, published_at, refs))
+    return out
+
+
+@dataclass
+class BuildReport:
+    models: int
+    edges: int
+    scores: int
+    families: dict[str, int]
+    mentioned: int
+
+
+def build_registry(conn: sqlite3.Connection) -> BuildReport:
+    """Rebuild the registry from the bundled data plus what the store holds; replaces it atomically."""
+    obs = list(bundled_observations()) + store_observations(conn)
+    reg = build(obs, item_mentions(conn))
+    models, bases, facts, scores = reg.rows()
+    sql.replace_registry(conn, models, bases, facts, scores)
+    fam: dict[str, int] = defaultdict(int)
+    for m in models:
+        if m["family"]:
+            fam[m["family"]] += 1
+    return BuildReport(len(models), len(bases), len(scores), dict(fam),
+                       sum(1 for m in models if m["first_item_key"]))

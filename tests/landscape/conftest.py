@@ -1,0 +1,16 @@
+"""A registry built once per test module from the bundled real data, in a temp store."""
+
+from __future__ import annotations
+
+import pytest
+
+from abreast.landscape.registry import build_registry
+from abreast.store import Store
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    store = Store.open(tmp_path_factory.mktemp("landscape") / "a.db")
+    report = build_registry(store.conn)
+    yield store, report
+    store.close()

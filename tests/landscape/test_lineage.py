@@ -1,0 +1,79 @@
+"""Pure lineage decisions on the shapes the real metadata has (see data/PROVENANCE.md)."""
+
+from abreast.landscape.lineage import (
+    assign_families,
+    collapse_children,
+    family_from_name,
+    generation,
+    model_id,
+    name_key,
+    parse_leaderboard_base,
+    quantized_origin_key,
+)
+
+
+def test_leaderboard_base_noise_is_not_lineage():
+    kw = dict(merged=False, weight_type="Original", model_type="chatmodels")
+    assert parse_leaderboard_base("Qwen/QwQ-32B-Preview", "Qwen/Qwen2.5-32B", **kw) == [
+        ("qwen/qwen2.5-32b", "finetune")]
+    # "Removed", the model itself, and the model itself with the ubiquitous " (Merge)" suffix say nothing
+    assert parse_leaderboard_base("a/b", "Removed", **kw) == []
+    assert parse_leaderboard_base("meta-llama/Llama-3.3-70B-Instruct",
+                                  "meta-llama/Llama-3.3-70B-Instruct (Merge)", **kw) == []
+    assert parse_leaderboard_base("a/b", None, **kw) == []
+
+
+def test_leaderboard_relation_from_weight_type_and_merge_flags():
+    assert parse_leaderboard_base("Junhoee/Qwen-Megumin", "Qwen/Qwen2.5-7B", merged=False, weight_type="Adapter",
+                                  model_type="chatmodels") == [("qwen/qwen2.5-7b", "adapter")]
+    assert parse_leaderboard_base("ehristoforu/RQwen-v0.2", "ehristoforu/RQwen-v0.1 (Merge)", merged=True,
+                                  weight_type="Original", model_type="basemergesandmoerges") == [
+        ("ehristoforu/rqwen-v0.1", "merge")]
+
+
+def test_quantized_copies_point_at_their_origin_name():
+    assert quantized_origin_key("unsloth/mistral-nemo-base-2407-bnb-4bit") == name_key("Mistral-Nemo-Base-2407")
+    assert quantized_origin_key("bartowski/Llama-3.3-70B-Instruct-GGUF") == name_key("Llama-3.3-70B-Instruct")
+    assert quantized_origin_key("Qwen/Qwen2.5-32B") is None
+
+
+def test_family_by_the_earliest_family_word_in_the_name():
+    assert family_from_name("Goekdeniz-Guelmez/Josiefied-Qwen2.5-0.5B-Instruct") == "qwen"
+    assert family_from_name("nvidia/Llama-3.1-Nemotron-70B-Instruct-HF") == "llama"
+    assert family_from_name("mistralai/Mixtral-8x7B-v0.1") == "mistral"
+    assert family_from_name("microsoft/phi-4") == "phi"
+    assert family_from_name("someone/Starling-LM-7B-alpha") is None
+
+
+def test_family_is_inherited_from_the_root_of_the_base_chain():
+    bases = {"berkeley-nest/starling-lm-7b-alpha": [("openchat/openchat_3.5", "finetune")],
+             "openchat/openchat_3.5": [("mistralai/mistral-7b-v0.1", "finetune")]}
+    fams = assign_families(["berkeley-nest/starling-lm-7b-alpha", "openchat/openchat_3.5",
+                            "mistralai/mistral-7b-v0.1"], bases)
+    assert fams["berkeley-nest/starling-lm-7b-alpha"] == "mistral"
+
+
+def test_family_survives_a_cycle_in_metadata():
+    bases = {"a/x": [("a/y", "merge")], "a/y": [("a/x", "merge")]}
+    assert set(assign_families(["a/x", "a/y"], bases)) == {"a/x", "a/y"}
+
+
+def test_generation_lines():
+    assert generation("Meta-Llama-3.1-8B", "llama") == "Llama 3.1"
+    assert generation("Llama-3.3-70B-Instruct", "llama") == "Llama 3.3"
+    assert generation("llama-160m", "llama") == "Llama"  # a size, not a version
+    assert generation("QwQ-32B-Preview", "qwen") == "QwQ"
+    assert generation("Falcon3-7B-Base", "falcon") == "Falcon3"
+
+
+def test_long_tails_collapse_into_counts_but_kept_models_stay():
+    kids = [(f"c/m{i}", "finetune") for i in range(6)] + [(f"q/m{i}-GGUF", "quantized") for i in range(4)]
+    kids.append(("c/merge", "merge"))
+    drawn, hidden = collapse_children(kids, keep={"c/merge"}, limit=3, rank={"c/m5": 10.0})
+    assert "c/merge" in drawn and "c/m5" in drawn and len(drawn) == 3
+    assert hidden == {"finetune": 4, "quantized": 4}
+
+
+def test_ids_are_stable_and_case_insensitive():
+    assert model_id("Qwen/QwQ-32B-Preview") == "qwen/qwq-32b-preview"
+    assert model_id("Llama-3.3-70B-Instruct", "Meta") == "meta-llama/llama-3.3-70b-instruct"
