@@ -78,7 +78,7 @@ def hn_hits(data: Path) -> list[dict]:
             hit["num_comments"] = row["comments"]
         # Ask/Launch HN rows carry the HN item page as url; real Algolia/Firebase have no url for them.
         if not _is_hn_item_url(row["url"], row["hn_id"]):
-            hit["url"] = row["url"]
+            hit["url"] = _undo_togithub(row["url"], row.get("domain"))
         hits.append(hit)
     for row in read_jsonl(data / "hn-signalkite-2023-12-04_05" / "hn_stories_2023-12-04_05.jsonl"):
         hit = {
@@ -106,6 +106,14 @@ def hn_tags(title: str, hn_id: int, front_page: bool) -> list[str]:
     if front_page:
         tags.append("front_page")
     return tags
+
+
+def _undo_togithub(url: str, domain: str | None) -> str:
+    """The archive routes GitHub links through its togithub.com redirector (so repos are not pinged);
+    its own `domain` field records the real host, github.com, which is what HN linked to."""
+    if domain == "github.com" and url.startswith("https://togithub.com/"):
+        return "https://github.com/" + url[len("https://togithub.com/"):]
+    return url
 
 
 def _is_hn_item_url(url: str, hn_id: int) -> bool:
