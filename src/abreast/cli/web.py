@@ -8,8 +8,8 @@ from . import context as ctx
 
 
 def serve(
-    host: str = typer.Option(None, "--host", help="Address to bind (default 127.0.0.1; [web] host in abreast.toml)."),
-    port: int = typer.Option(None, "--port", "-p", help="Port (default 8421; [web] port in abreast.toml)."),
+    host: str = typer.Option(None, "--host", help="Address to bind (default 127.0.0.1; \\[web] host in abreast.toml)."),
+    port: int = typer.Option(None, "--port", "-p", help="Port (default 8421; \\[web] port in abreast.toml)."),
     token: str = typer.Option(None, "--token", envvar="ABREAST_WEB_TOKEN",
                               help="Access token required on every request. Required off loopback; "
                                    "generated and printed when missing there."),

@@ -16,11 +16,12 @@ import unicodedata
 MIN_QUOTE_WORDS = 4
 # Share of a sentence's content words that must occur in its cited source.
 MIN_CONTENT_OVERLAP = 0.6
+# Share of them that must occur in the passage the quote comes from (see context_problem).
+MIN_CONTEXT_OVERLAP = 0.75
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'", "‚": "'",
                          "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-", "−": "-"})
-_NON_WORD = re.compile(r"[^\w%$€£+]+")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_NON_WORD = re.compile(r"[^\w%+]+")
 # Tokens that look like names: Capitalized words, CamelCase, or words with digits (GPT-4o, Qwen2.5).
 _NAME = re.compile(r"\b(?:[A-Z][\w.+-]*\d[\w.+-]*|[A-Za-z]+\d[\w.+-]*|[A-Z][a-z]*[A-Z][\w-]*|[A-Z]{2,}[\w-]*)")
 _CAPITALIZED = re.compile(r"(?<![.!?:]\s)(?<=\s)[A-Z][a-z]{2,}\b")
@@ -63,18 +64,63 @@ def claim_problem(sentence: str, source_text: str) -> str | None:
     Names and numbers are where invented claims show (a wrong model name, a made-up benchmark score),
     so each must occur in the source; the remaining content words must mostly occur there too."""
     source_words = set(normalize(source_text).split())
-    for number in _NUMBER.findall(sentence):
-        if not set(normalize(number).split()) <= source_words:
-            return f"number {number} is not in the cited source"
     for name in _names(sentence):
         if not set(normalize(name).split()) <= source_words:
             return f"name {name} is not in the cited source"
-    content = [w for w in normalize(sentence).split() if w not in STOPWORDS and len(w) > 2]
+    # Compared as whole normalized tokens, so "GPT-4o" needs "4o" and "o1" needs "o1", not a bare digit.
+    for token in normalize(sentence).split():
+        if any(ch.isdigit() for ch in token) and token not in source_words:
+            return f"number {token} is not in the cited source"
+    content = _content_words(sentence)
     if content:
         share = sum(_stem_in(w, source_words) for w in content) / len(content)
         if share < MIN_CONTENT_OVERLAP:
             return f"only {share:.0%} of the sentence's words are in the cited source"
     return None
+
+
+_NEGATION = re.compile(r"\b(?:not|no|never|none|nor|neither|without|cannot|fails?|failed)\b|n't\b", re.IGNORECASE)
+
+
+def negation_problem(sentence: str, quote: str, source_text: str = "") -> str | None:
+    """A claim that negates its quote ("X does not improve Y" backed by "X improves Y") passes the word
+    checks, and so does one that drops the source's "not". The sentence must carry as many negations
+    as the source sentence(s) its quote comes from."""
+    context = quote_context(quote, source_text) if source_text else quote
+    if len(_NEGATION.findall(sentence)) != len(_NEGATION.findall(context)):
+        return "the sentence and its source differ in negation"
+    return None
+
+
+def context_problem(sentence: str, quote: str, source_text: str) -> str | None:
+    """A sentence glued together from two passages of its source has all its words in the source, yet
+    says something the source does not. Most of its content words must come from the passage (the
+    sentence or sentences) its quote was taken from."""
+    context_words = set(normalize(quote_context(quote, source_text)).split())
+    content = _content_words(sentence)
+    if content:
+        share = sum(_stem_in(w, context_words) for w in content) / len(content)
+        if share < MIN_CONTEXT_OVERLAP:
+            return f"only {share:.0%} of the sentence's words are in the passage it quotes"
+    return None
+
+
+def _content_words(sentence: str) -> list[str]:
+    return [w for w in normalize(sentence).split() if w not in STOPWORDS and len(w) > 2]
+
+
+def quote_context(quote: str, source_text: str) -> str:
+    """The source sentence(s) a quote was taken from (the quote itself when it is not found)."""
+    from .sentences import split_sentences  # local: sentences is a leaf module, citations stays light
+
+    q = f" {normalize(quote)} "
+    parts = split_sentences(source_text)
+    for width in (1, 2, 3):
+        for i in range(len(parts) - width + 1):
+            window = " ".join(parts[i:i + width])
+            if q in f" {normalize(window)} ":
+                return window
+    return quote
 
 
 def _names(sentence: str) -> list[str]:

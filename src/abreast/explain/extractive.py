@@ -21,7 +21,7 @@ from .citations import STOPWORDS, normalize, quote_in_source
 from .sentences import split_sentences
 from .summary import Sentence, Summary, input_hash
 
-MIN_WORDS, MAX_WORDS = 5, 70
+MIN_WORDS, LONG_WORDS, MAX_WORDS = 5, 40, 70
 MMR_LAMBDA = 0.7
 REDUNDANT = 0.55          # cosine similarity above which a candidate repeats an earlier pick
 _URL = re.compile(r"https?://|www\.|\bthis https URL\b", re.IGNORECASE)
@@ -45,6 +45,7 @@ def extractive_summary(story: Story, max_sentences: int = 3) -> Summary:
     """Pick up to ``max_sentences`` central, non-redundant sentences from the story's members."""
     candidates = _candidates(story.members)
     picked = _mmr(candidates, _centroid(candidates), max(1, max_sentences))
+    picked.sort(key=lambda c: (c.cite, c.position))  # read in the sources' own order
     sentences = [_cited(c, story.members[c.cite - 1]) for c in picked]
     return Summary(method="extractive", sentences=sentences, input_hash=input_hash(story))
 
@@ -56,21 +57,37 @@ def _cited(c: Candidate, member: Member) -> Sentence:
 
 
 def _candidates(members: list[Member]) -> list[Candidate]:
-    raw: list[tuple[str, int, int]] = []
+    titles = {normalize(m.title) for m in members}
+    chosen: list[tuple[str, int, int]] = []
     for n, m in enumerate(members, start=1):
-        raw.append((m.title.strip(), n, 0))
-        raw += [(s, n, i) for i, s in enumerate(split_sentences(m.text), start=1)]
-    good = [r for r in raw if _readable(r[0])]
-    # Title-only stories (most HN and Reddit items) still deserve a summary: fall back to titles.
-    chosen = good or [r for r in raw if r[2] == 0 and r[0]]
+        for i, sentence in enumerate(split_sentences(m.text), start=1):
+            text = _unbullet(sentence)
+            # Feeds often repeat the headline as the body's first line: the story header shows it already.
+            if _readable(text) and normalize(text) not in titles:
+                chosen.append((text, n, i))
+    if len(chosen) < 2:
+        # Headlines are used when the texts give too little: first those of sources that gave no sentence
+        # (title-only HN and Reddit items), readable ones first, any title if nothing else is left.
+        cited = {n for _, n, _ in chosen}
+        with_text = {normalize(members[n - 1].title) for n in cited}  # their headline is the same news
+        titles_left = [(m.title.strip(), n, 0) for n, m in enumerate(members, start=1)
+                       if m.title.strip() and n not in cited and normalize(m.title) not in with_text]
+        chosen += [r for r in titles_left if _readable(r[0])] or ([] if chosen else titles_left)
     vectors = _tfidf([t for t, _, _ in chosen])
     return [Candidate(t, n, pos, v) for (t, n, pos), v in zip(chosen, vectors, strict=True)]
 
 
+def _unbullet(sentence: str) -> str:
+    # "- Gemini 2.0 Flash: ..." from a flattened list: the marker is layout, not words.
+    return re.sub(r"^(?:[-*•]|\d+[.)])\s+", "", sentence)
+
+
 def _readable(sentence: str) -> bool:
     n_words = len(sentence.split())
-    if not MIN_WORDS <= n_words <= MAX_WORDS or _URL.search(sentence):
-        return False
+    if not MIN_WORDS <= n_words <= MAX_WORDS or _URL.search(sentence) or " | " in sentence:
+        return False  # " | " joins metadata fields ("Organization: X | Source: Y"), not prose
+    if sentence.rstrip().endswith(":"):
+        return False  # introduces code or a list that is not part of the summary
     letters = sum(ch.isalpha() for ch in sentence)
     return letters >= 0.6 * len(sentence) and len(_MATHY.findall(sentence)) < 3
 
@@ -113,11 +130,11 @@ def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
 
 
 def _relevance(c: Candidate, centroid: dict[str, float]) -> float:
-    # Opening sentences of abstracts and posts state the point; titles are headlines, slightly less useful
-    # as summary sentences than a full sentence saying the same.
+    # Opening sentences of abstracts and posts state the point.
+    # Very long sentences are hard to read in a digest.
     position_bonus = 0.0 if c.position == 0 else 0.15 / c.position
-    title_penalty = 0.1 if c.position == 0 else 0.0
-    return _cosine(c.vector, centroid) + position_bonus - title_penalty
+    length_penalty = 0.1 if len(c.text.split()) > LONG_WORDS else 0.0
+    return _cosine(c.vector, centroid) + position_bonus - length_penalty
 
 
 def _mmr(candidates: list[Candidate], centroid: dict[str, float], k: int) -> list[Candidate]:

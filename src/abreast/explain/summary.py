@@ -18,6 +18,7 @@ from ..stories.model import Story
 
 METHODS = ("extractive", "abstractive", "fallback")
 SCHEMA_VERSION = 1
+CALL_FAILED = "model call failed"   # dropped-reason prefix: the model was unreachable, retry next time
 
 
 @dataclass
@@ -91,7 +92,7 @@ def input_hash(story: Story, model_id: str | None = None) -> str:
 
 _URL = re.compile(r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)[^\s<>\"'`]+", re.IGNORECASE)
 # Characters that can start Markdown links, images, emphasis, code, HTML or autolinks.
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#!|~])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>])")
 
 
 def render_markdown(summary: Summary) -> str:
@@ -101,7 +102,7 @@ def render_markdown(summary: Summary) -> str:
 
 def render_sentence(sentence: Sentence) -> str:
     cite = f"[{sentence.cite}]"
-    if sentence.url and _is_http(sentence.url):
+    if sentence.url and is_safe_url(sentence.url):
         cite = f"[{sentence.cite}](<{sentence.url}>)"
     return f"{escape_markdown(sentence.text)} {cite}"
 
@@ -114,8 +115,9 @@ def escape_markdown(text: str) -> str:
         out.append("`" + m.group(0).replace("`", "") + "`")
         last = m.end()
     out.append(_MD_SPECIAL.sub(r"\\\1", text[last:]))
-    return " ".join("".join(out).split())
+    flat = " ".join("".join(out).split())
+    return "\\" + flat if flat.startswith(("#", "-", "+", "=", ">")) else flat  # not a heading or list
 
 
-def _is_http(url: str) -> bool:
+def is_safe_url(url: str) -> bool:
     return url.startswith(("https://", "http://")) and not any(c in url for c in " <>\n")

@@ -37,7 +37,7 @@ class Story:
     rank: int | None = None
     is_new: bool = True
     related: list[str] = field(default_factory=list)  # story ids of earlier weeks
-    summary: dict | None = None   # see explain/: {"method", "sentences": [{"text", "cite": [n], ...}], ...}
+    summary: dict | None = None   # see explain/: {"method", "sentences": [{"text", "cite": n, "key", "url", "quote", "verified"}], ...}
 
     @property
     def lead(self) -> Member:

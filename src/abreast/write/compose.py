@@ -60,8 +60,8 @@ def front_matter(material: WeekMaterial, fmt: str, labels: dict[str, str]) -> st
     if fmt == "jekyll":
         meta = {"layout": "post", **meta, "published": False}
     if fmt == "plain":
-        return f"# {meta['title']}\n\n"
-    return "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True) + "---\n\n"
+        return f"<!-- {meta['title']} -->\n"
+    return "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True) + "---\n"
 
 
 def story_block(story: Story) -> list[str]:

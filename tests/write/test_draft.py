@@ -1,0 +1,73 @@
+"""The weekly draft on the real demo data: Hugo conventions, grounding, determinism, user edits kept."""
+
+import re
+
+import pytest
+import yaml
+
+from abreast import config
+from abreast.write.draft import write_draft
+
+pytestmark = pytest.mark.slow
+
+LINK = re.compile(r"\]\(<?([^)>\s]+)>?\)")
+
+
+def _stored_urls(store) -> set[str]:
+    return {r[0] for r in store.conn.execute("SELECT url FROM items WHERE url IS NOT NULL")}
+
+
+@pytest.mark.parametrize("week", ["2024-W51", "2023-W49"])
+def test_draft_is_a_hugo_page_bundle_whose_links_are_all_stored_items(demo_store, tmp_path, week):
+    path = write_draft(demo_store, config.load(), week, out_dir=tmp_path / week)
+    text = path.read_text()
+    assert path.name == "index.md"
+    front = yaml.safe_load(text.split("---\n")[1])
+    assert front["draft"] is True and front["title"] and front["date"] and front["tags"]
+    assert all(re.fullmatch(r"[a-z0-9.-]+", t) for t in front["tags"]), front["tags"]
+    links = LINK.findall(text)
+    assert links, "a draft without links grounds nothing"
+    urls = _stored_urls(demo_store)
+    for target in links:
+        if target.startswith(("http://", "https://")):
+            assert target in urls, f"{target} is not a stored item's URL"
+        else:  # an image: relative to the page, present in the bundle
+            assert not target.startswith("/") and (path.parent / target).is_file(), target
+    assert "<TODO>" in text and "abreast: read" in text
+
+
+def test_every_summary_sentence_in_the_draft_links_to_its_source(demo_store, tmp_path):
+    text = write_draft(demo_store, config.load(), "2024-W51", out_dir=tmp_path).read_text()
+    sections = text.split("## Words of the week")[0]
+    body = sections.split("---\n", 2)[2]
+    paragraphs = [p.strip() for p in body.split("\n\n")]
+    paragraphs = [p for p in paragraphs if p and not p.startswith(("#", "<TODO>", "*A follow-up", "- What"))]
+    for p in paragraphs:
+        if p.startswith("<TODO>") or "</TODO>" in p:
+            continue
+        assert LINK.search(p), f"paragraph without a source link: {p[:120]}"
+
+
+def test_draft_2024_w51_covers_the_weeks_big_stories(demo_store, tmp_path):
+    text = write_draft(demo_store, config.load(), "2024-W51", out_dir=tmp_path).read_text()
+    assert "arcprize.org/blog/oai-o3-pub-breakthrough" in text  # o3 on ARC-AGI, 2024-12-20
+    assert "anthropic.com/research/alignment-faking" in text
+
+
+def test_rerunning_an_unchanged_week_writes_the_same_bytes(demo_store, tmp_path):
+    settings = config.load()
+    first = write_draft(demo_store, settings, "2023-W49", out_dir=tmp_path).read_bytes()
+    second = write_draft(demo_store, settings, "2023-W49", out_dir=tmp_path)
+    assert second.name == "index.md" and second.read_bytes() == first
+
+
+def test_a_draft_the_user_edited_is_never_overwritten(demo_store, tmp_path):
+    settings = config.load()
+    path = write_draft(demo_store, settings, "2024-W51", out_dir=tmp_path)
+    edited = path.read_text().replace("<TODO>Open with", "My own opening words.\n<TODO>Open with")
+    path.write_text(edited)
+    again = write_draft(demo_store, settings, "2024-W51", out_dir=tmp_path)
+    assert again.name == "index.new.md"
+    assert path.read_text() == edited
+    forced = write_draft(demo_store, settings, "2024-W51", out_dir=tmp_path, force=True)
+    assert forced == path and "My own opening words." not in path.read_text()

@@ -1,0 +1,59 @@
+"""`abreast todo` on the user's real draft (../shared/seed), against the demo store's 2023 window."""
+
+from pathlib import Path
+
+import pytest
+
+from abreast.write.todos import keywords, resolve
+
+pytestmark = pytest.mark.slow
+
+SEED = Path(__file__).resolve().parents[2] / "tests" / "write" / "fixtures" / "state-of-llms-2023-12-07.md"
+
+
+def _proposals(demo_store):
+    text, props = resolve(SEED.read_text(), demo_store, image_maker=lambda todo, terms: (
+        ("llama-family.png", "tree") if "Llama" in terms else None))
+    return text, props
+
+
+def test_every_todo_of_the_users_draft_gets_proposals_and_keeps_its_text(demo_store):
+    text, props = _proposals(demo_store)
+    assert len(props) == 4
+    for p in props:
+        assert p.references, p.todo
+        assert f"<TODO>{p.todo}" in " ".join(text.split()) or p.todo in text
+    assert text.count("<!-- abreast:proposals -->") == 4
+
+
+def test_llama_todo_brings_llama_material_and_the_family_tree(demo_store):
+    _, props = _proposals(demo_store)
+    llama = props[0]
+    assert all("llama" in (r.title + r.reason).lower() for r in llama.references)
+    assert llama.image == "llama-family.png"
+
+
+def test_fixie_todo_says_plainly_that_the_store_has_nothing_on_fixie(demo_store):
+    _, props = _proposals(demo_store)
+    fixie = props[1]
+    assert "Fixie.ai" in fixie.missing
+    assert any("agent" in r.title.lower() for r in fixie.references)
+
+
+def test_alignment_and_papers_todos(demo_store):
+    _, props = _proposals(demo_store)
+    assert sum("alignment" in r.title.lower() for r in props[2].references) >= 3
+    assert props[3].references and all(r.key.startswith("arxiv:") for r in props[3].references)
+
+
+def test_rerunning_in_place_replaces_the_earlier_proposals(demo_store):
+    once, _ = _proposals(demo_store)
+    twice, _ = resolve(once, demo_store)
+    assert twice.count("<!-- abreast:proposals -->") == 4
+    assert twice.count("<TODO>") == 4
+
+
+def test_keywords_keep_names_and_drop_filler():
+    assert keywords("Research different open-source foundational models coming from Llama. Maybe an image?") == [
+        "Llama"]
+    assert keywords("Fixie.ai and task specific agents.") == ["Fixie.ai", "task", "specific", "agents"]
