@@ -36,6 +36,7 @@ serve: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python scripts/gen_cli_docs.py > docs/cli.md
+	$(BIN)/python scripts/gen_schema_docs.py > docs/schema.md
 
 clean:
 	rm -rf $(VENV) $(DEMO_HOME) .pytest_cache

@@ -108,3 +108,14 @@ def test_backup_is_a_readable_copy(tmp_path):
     assert Store.open(tmp_path / "b.db").item("hn:1")["title"] == "Llama 3.3 70B released"
     with pytest.raises(StoreError, match="already exists"):
         backup(st.conn, tmp_path / "b.db")
+
+
+def test_schema_doc_matches_the_migrations():
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    sys.path.insert(0, str(root / "scripts"))
+    from gen_schema_docs import render
+
+    assert (root / "docs" / "schema.md").read_text().strip() == render().strip(), "run `make docs`"
