@@ -5,13 +5,22 @@ BIN := $(VENV)/bin
 DEMO_HOME ?= $(CURDIR)/.demo-home
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint serve bench docs clean
+.PHONY: demo test test-fast lint serve bench docs clean browser-deps
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -e '.[dev,browser]'
 	@touch $(STAMP)
+
+# The web app's end-to-end tests drive Debian's Chromium (browser downloads are impossible offline).
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get install -y -qq chromium chromium-driver >/dev/null 2>&1 || \
+	     (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq chromium chromium-driver >/dev/null 2>&1)) \
+	    || echo "could not install chromium: browser tests will be skipped"; \
+	  else echo "chromium missing and not root: browser tests will be skipped (apt-get install chromium)"; fi; }
 
 ## make demo: collect the bundled real snapshot through the real connectors and write the weekly drafts
 demo: $(STAMP)
@@ -21,7 +30,7 @@ demo: $(STAMP)
 	@echo "Web app:     make serve   (http://127.0.0.1:8421)"
 
 ## make test: the whole test suite (slow tests included)
-test: $(STAMP)
+test: $(STAMP) browser-deps
 	@$(BIN)/python -m pytest -q -p no:cacheprovider; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: the suite is broken"; fi; exit $$rc
 
@@ -33,6 +42,16 @@ lint: $(STAMP)
 
 serve: $(STAMP)
 	ABREAST_HOME=$(DEMO_HOME) $(BIN)/abreast serve
+
+## make bench: rerun every benchmark and quality measurement, then assemble BENCHMARKS.md and QUALITY.md
+bench: $(STAMP) demo
+	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/understand.py
+	$(BIN)/python bench/stories.py
+	$(BIN)/python bench/explain_quality.py
+	$(BIN)/python bench/landscape_quality.py --store $(DEMO_HOME)/abreast.db
+	ABREAST_HOME=$(DEMO_HOME) $(BIN)/python bench/web_load.py --home $(DEMO_HOME)
+	$(BIN)/python bench/report.py
 
 docs: $(STAMP)
 	$(BIN)/python scripts/gen_cli_docs.py > docs/cli.md

@@ -1,0 +1,138 @@
+"""The web app factory: FastAPI + Jinja2 (autoescape) + HTMX, behind the security middleware.
+
+Routes are plain ``def`` functions, so FastAPI runs them in its thread pool; each thread keeps its
+own SQLite connection (a connection is not shared across threads; WAL lets readers run while a
+fetch writes).
+"""
+
+from __future__ import annotations
+
+import threading
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from .. import __version__
+from ..config import Settings
+from ..errors import AbreastError
+from ..store import Store
+from .security import SecurityMiddleware
+
+HERE = Path(__file__).parent
+
+
+class Stores:
+    """One Store per worker thread, all on the same database file, each with a small cache of views.
+
+    A cached view is valid while the database is unchanged as seen from that connection:
+    ``PRAGMA data_version`` moves when another connection commits, ``total_changes`` when this one
+    writes. So a fetch, a rebuild or a feedback click shows on the next request, never a stale page.
+    """
+
+    CACHE_SIZE = 64
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._local = threading.local()
+        self._all: list[Store] = []
+        self._lock = threading.Lock()
+
+    def view(self, key: tuple, build):
+        """``build(store)``, or its result from this thread's cache when nothing changed since."""
+        st = self.get()
+        stamp = (st.conn.execute("PRAGMA data_version").fetchone()[0], st.conn.total_changes)
+        cache = getattr(self._local, "cache", None)
+        if cache is None or self._local.stamp != stamp or len(cache) > self.CACHE_SIZE:
+            cache = self._local.cache = {}
+            self._local.stamp = stamp
+        if key not in cache:
+            cache[key] = build(st)
+        return cache[key]
+
+    def get(self) -> Store:
+        st = getattr(self._local, "store", None)
+        if st is None:
+            st = Store.open(self.path)
+            self._local.store = st
+            with self._lock:
+                self._all.append(st)
+        return st
+
+    def close(self) -> None:
+        with self._lock:
+            for st in self._all:
+                st.close()
+            self._all.clear()
+
+
+def templates() -> Environment:
+    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True),
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["signals"] = lambda s: " · ".join(f"{v:,} {k}" for k, v in (s or {}).items()
+                                                  if isinstance(v, int | float) and not isinstance(v, bool))
+    env.filters["day"] = lambda iso: (iso or "")[:10]
+    return env
+
+
+def render(request: Request, name: str, status_code: int = 200, **context) -> HTMLResponse:
+    env: Environment = request.app.state.templates
+    html = env.get_template(name).render(
+        request=request, nonce=request.state.csp_nonce, csrf_token=request.state.csrf_token,
+        path=request.url.path, here=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+        version=__version__, **context)
+    return HTMLResponse(html, status_code=status_code)
+
+
+def wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api/")
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI):
+    yield
+    app.state.stores.close()
+
+
+def create_app(settings: Settings, token: str | None = None, allowed_hosts: list[str] | None = None) -> FastAPI:
+    """The app over the database in ``settings``. ``token``: required on every request when set
+    (always set it when binding to a non-loopback address). ``allowed_hosts``: Host names accepted
+    without a token (default: loopback names only)."""
+    settings.paths.ensure()
+    app = FastAPI(title="abreast", version=__version__,
+                  description="Read the week's AI stories, give feedback, review the weekly draft. "
+                              "State changes are POST only and need the CSRF token from GET /api/csrf "
+                              "(header X-CSRF-Token) unless authenticated with Authorization: Bearer.",
+                  docs_url=None, redoc_url=None, lifespan=_lifespan)
+    app.state.settings = settings
+    app.state.stores = Stores(settings.paths.db)
+    app.state.stores.get()  # open (and migrate) once now, so a broken database fails at start
+    app.state.templates = templates()
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    from . import api, pages
+
+    app.include_router(api.router)
+    app.include_router(pages.router)
+
+    @app.exception_handler(AbreastError)
+    def abreast_error(request: Request, exc: AbreastError):
+        if wants_html(request):
+            return render(request, "error.html", status_code=400, title="Something needs fixing", message=str(exc))
+        return JSONResponse({"detail": str(exc)}, status_code=400)
+
+    app.add_middleware(SecurityMiddleware, token=token, allowed_hosts=allowed_hosts)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """For `uvicorn --factory abreast.web.app:app_from_env`: settings from ABREAST_HOME and the
+    environment, token from ABREAST_WEB_TOKEN (loopback only without one)."""
+    import os
+
+    from .. import config
+
+    return create_app(config.load(), token=os.environ.get("ABREAST_WEB_TOKEN") or None)

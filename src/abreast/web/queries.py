@@ -1,0 +1,286 @@
+"""Read-only views of the store for pages and the JSON API: plain dicts, already made safe to show.
+
+All SQL lives in store/ modules; this module shapes their results. Stages that may not have run yet
+(understand, stories, landscape, write) degrade to an empty view with a hint, never to an error page.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from ..store import Store
+from ..store import feedback as fb
+from ..store import web as sql
+from ..store.items import fts_query
+from .render import plain_text, safe_url
+
+NO_STORIES_HINT = "No stories built for this week yet — run `abreast demo run` (or `abreast fetch` and the pipeline)."
+SCORE_PARTS = {
+    "attention": "points, comments and likes, scaled against this week's items",
+    "breadth": "how many different sources carry the story",
+    "authority": "whether a lab, a paper or a trusted source is among them",
+    "recency": "how late in the week it happened",
+    "novelty": "new this week rather than a continuation",
+}
+
+
+def theme_labels() -> dict[str, str]:
+    try:
+        from ..understand.themes import THEMES
+    except ImportError:
+        return {}
+    return dict(THEMES)
+
+
+def _glossary() -> dict:
+    try:
+        from ..understand.jargon import glossary
+    except ImportError:
+        return {}
+    try:
+        return glossary()
+    except Exception:  # a broken glossary file must not take pages down: no hover definitions
+        return {}
+
+
+def _load_week(conn, week: str) -> list:
+    try:
+        from ..store.stories import load_week
+    except ImportError:
+        return []
+    return load_week(conn, week)
+
+
+def _load_story(conn, story_id: str):
+    try:
+        from ..store.stories import load_story
+    except ImportError:
+        return None
+    return load_story(conn, story_id)
+
+
+# --- weeks -----------------------------------------------------------------------------------------
+
+@dataclass
+class WeekInfo:
+    week: str
+    items: int
+    stories: int
+
+
+def weeks(store: Store) -> list[WeekInfo]:
+    """Every week with items, newest first, with how many stories it has."""
+    stories = sql.story_counts(store.conn)
+    out = [WeekInfo(w, n, stories.get(w, 0)) for w, n in sql.item_weeks(store.conn)]
+    known = {w.week for w in out}
+    out += [WeekInfo(w, 0, n) for w, n in stories.items() if w not in known]
+    return sorted(out, key=lambda w: w.week, reverse=True)
+
+
+def default_week(store: Store) -> str | None:
+    """The newest week with stories, else the newest week with items."""
+    all_weeks = weeks(store)
+    with_stories = [w.week for w in all_weeks if w.stories]
+    if with_stories:
+        return with_stories[0]
+    return all_weeks[0].week if all_weeks else None
+
+
+# --- stories ---------------------------------------------------------------------------------------
+
+def summary_view(story) -> dict:
+    """{sentences: [{text, cite, url, verified}], method, verified, total, dropped} or {} when none."""
+    if not story.summary:
+        return {}
+    try:
+        from ..explain.summary import Summary
+
+        s = Summary.from_dict(story.summary)
+    except (ImportError, KeyError, ValueError, TypeError):
+        return {"error": "the stored summary could not be read; rebuild it with the explain stage"}
+    return {
+        "method": s.method, "model": s.model, "verified": s.verified, "total": s.total, "dropped": len(s.dropped),
+        "sentences": [{"text": plain_text(x.text), "cite": x.cite, "key": x.key, "url": safe_url(x.url),
+                       "verified": x.verified} for x in s.sentences],
+    }
+
+
+def jargon_view(story, glossary: dict) -> list[dict]:
+    counts: dict[str, int] = {}
+    for m in story.members:
+        for t in dict.fromkeys(m.jargon):
+            counts[t] = counts.get(t, 0) + 1
+    out = []
+    for tid in sorted(counts, key=lambda t: (-counts[t], t)):
+        term = glossary.get(tid)
+        if term is not None:
+            out.append({"id": tid, "term": term.term, "definition": term.definition})
+    return out
+
+
+def member_view(m, signal: str | None = None) -> dict:
+    return {"key": m.key, "kind": m.kind, "source": m.source, "title": plain_text(m.title), "url": safe_url(m.url),
+            "published_at": m.published_at, "signals": m.signals, "role": m.role,
+            "excerpt": plain_text(m.text, 400), "feedback": signal}
+
+
+def story_card(story, labels: dict[str, str], glossary: dict, signal: str | None = None) -> dict:
+    return {
+        "id": story.id, "week": story.week, "rank": story.rank, "title": plain_text(story.title),
+        "is_new": story.is_new, "score": round(story.score, 3),
+        "themes": [{"id": t, "label": labels.get(t, t)} for t in story.themes],
+        "sources": sorted({m.source for m in story.members}), "kinds": story.source_kinds,
+        "size": len(story.members), "lead_url": safe_url(story.lead.url) if story.members else None,
+        "excerpt": plain_text(story.lead.text, 300) if story.members else "",
+        "summary": summary_view(story), "jargon": jargon_view(story, glossary), "feedback": signal,
+    }
+
+
+@dataclass
+class WeekView:
+    week: str | None
+    weeks: list[WeekInfo]
+    stories: list[dict] = field(default_factory=list)
+    themes: list[dict] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    total: int = 0
+    hint: str | None = None
+
+
+def week_view(store: Store, week: str | None = None, theme: str | None = None,
+              source: str | None = None) -> WeekView:
+    all_weeks = weeks(store)
+    week = week or default_week(store)
+    view = WeekView(week=week, weeks=all_weeks)
+    if week is None:
+        view.hint = "No items yet — run `abreast demo run` to load the bundled demo, or `abreast fetch`."
+        return view
+    stories = _load_week(store.conn, week)
+    if not stories:
+        view.hint = NO_STORIES_HINT
+        return view
+    labels, glossary = theme_labels(), _glossary()
+    signals = fb.current(store.conn, story_ids=[s.id for s in stories])
+    view.total = len(stories)
+    view.themes = [{"id": t, "label": labels.get(t, t)} for t in sorted({t for s in stories for t in s.themes})]
+    view.sources = sorted({m.source for s in stories for m in s.members} | {m.kind for s in stories for m in s.members})
+    chosen = [s for s in stories
+              if (not theme or theme in s.themes)
+              and (not source or any(source in (m.source, m.kind) for m in s.members))
+              and signals.get(s.id) != "hide"]
+    view.stories = [story_card(s, labels, glossary, signals.get(s.id)) for s in chosen]
+    return view
+
+
+def story_view(store: Store, story_id: str) -> dict | None:
+    story = _load_story(store.conn, story_id)
+    if story is None:
+        return None
+    labels, glossary = theme_labels(), _glossary()
+    signals = fb.current(store.conn, item_keys=[m.key for m in story.members], story_ids=[story.id])
+    card = story_card(story, labels, glossary, signals.get(story.id))
+    related = sql.story_headers(store.conn, list(story.related))
+    card.update(
+        members=[member_view(m, signals.get(m.key)) for m in story.members],
+        entities=story.entities, keywords=story.keywords,
+        related=[{"id": r["id"], "week": r["week"], "title": plain_text(r["title"])}
+                 for rid in story.related if (r := related.get(rid)) is not None],
+        score_parts=[score_part(k, v) for k, v in story.score_parts.items()],
+    )
+    return card
+
+
+def score_part(name: str, part) -> dict:
+    """One row of "why is this here": stories/rank.py stores {value, weight, points, why} per part."""
+    def num(x):
+        return round(float(x), 3) if isinstance(x, int | float) and not isinstance(x, bool) else None
+
+    if isinstance(part, dict):
+        return {"name": plain_text(str(name)), "value": num(part.get("value")), "weight": num(part.get("weight")),
+                "points": num(part.get("points")), "why": plain_text(str(part.get("why") or "")),
+                "meaning": SCORE_PARTS.get(name, "")}
+    return {"name": plain_text(str(name)), "value": num(part), "weight": None, "points": None,
+            "why": "" if num(part) is not None else plain_text(str(part)), "meaning": SCORE_PARTS.get(name, "")}
+
+
+# --- items -----------------------------------------------------------------------------------------
+
+def item_row(r, signal: str | None = None) -> dict:
+    return {
+        "key": r["key"], "kind": r["kind"], "source": r["source"], "title": plain_text(r["title"]),
+        "url": safe_url(r["url"]), "published_at": r["published_at"], "week": r["week"],
+        "relevance": round(r["relevance"], 3) if r["relevance"] is not None else None,
+        "is_ai": bool(r["is_ai"]) if r["is_ai"] is not None else None,
+        "themes": json.loads(r["themes_json"]) if r["themes_json"] else [],
+        "signals": json.loads(r["score_json"] or "{}"), "excerpt": plain_text(r["text"], 280),
+        "story_id": r["story_id"], "duplicate_of": r["duplicate_of"], "feedback": signal,
+    }
+
+
+@dataclass
+class ItemsView:
+    items: list[dict]
+    total: int
+    query: str = ""
+    week: str | None = None
+    source: str | None = None
+    ai_only: bool = False
+    offset: int = 0
+    limit: int = 50
+
+
+def items_view(store: Store, query: str = "", week: str | None = None, source: str | None = None,
+               ai_only: bool = False, limit: int = 50, offset: int = 0, show_hidden: bool = False) -> ItemsView:
+    limit = max(1, min(limit, 200))
+    words = query.split()
+    if words:
+        rows = sql.item_search(store.conn, fts_query(words, mode="AND"), week, source, ai_only, limit)
+        total = len(rows)
+    else:
+        rows = sql.item_stream(store.conn, week, source, ai_only, limit, max(0, offset))
+        total = sql.item_count(store.conn, week, source, ai_only)
+    signals = fb.current(store.conn, item_keys=[r["key"] for r in rows])
+    items = [item_row(r, signals.get(r["key"])) for r in rows
+             if show_hidden or signals.get(r["key"]) != "hide"]
+    return ItemsView(items, total, query, week, source, ai_only, max(0, offset), limit)
+
+
+# --- feedback --------------------------------------------------------------------------------------
+
+def feedback_state(store: Store, item_key: str | None, story_id: str | None) -> str | None:
+    found = fb.current(store.conn, item_keys=[item_key] if item_key else [], story_ids=[story_id] if story_id else [])
+    return found.get(item_key or story_id or "")
+
+
+def feedback_export(store: Store) -> list[dict]:
+    return [dict(r) for r in fb.all_rows(store.conn)]
+
+
+# --- sources ---------------------------------------------------------------------------------------
+
+def source_status(src) -> str:
+    if src.gone:
+        return "gone"
+    if src.paused:
+        return "paused"
+    if src.error_count:
+        return "failing"
+    return "ok" if src.last_fetch_at else "never fetched"
+
+
+def sources_view(store: Store) -> list[dict]:
+    counts = store.source_item_counts()
+    last = sql.last_fetches(store.conn)
+    out = []
+    for s in store.sources():
+        f = last.get(s.id)
+        out.append({
+            "name": s.name, "kind": s.kind, "url": s.url, "items": counts.get(s.id, 0),
+            "status": source_status(s), "last_fetch_at": s.last_fetch_at, "next_fetch_at": s.next_fetch_at,
+            "error_count": s.error_count, "last_error": s.last_error, "paused": s.paused,
+            "paused_reason": s.paused_reason, "gone": s.gone,
+            "last_fetch": {"status": f["status"], "http_status": f["http_status"], "items_new": f["items_new"],
+                           "error": f["error"], "at": f["finished_at"] or f["started_at"]} if f else None,
+        })
+    return out
