@@ -19,42 +19,27 @@ def abreast_home(tmp_path, monkeypatch):
 
 
 @pytest.fixture(scope="session")
-def demo_db(tmp_path_factory):
-    """The whole demo, once per test session: the bundled snapshot fetched through the real connectors
-    over HTTP on 127.0.0.1, then the full pipeline. Returns the path of the resulting database;
-    tests that write to it must copy it first (see `demo_store`)."""
+def demo_run(tmp_path_factory):
+    """`abreast demo run` exactly as `make demo` runs it, once per test session, in a subprocess with its
+    own ABREAST_HOME: the bundled snapshot fetched through the real connectors over HTTP on 127.0.0.1,
+    then the whole pipeline and both drafts. Returns (home, completed process)."""
     import os
-    from datetime import date
-
-    from abreast import config
-    from abreast.collect.run import fetch_sources
-    from abreast.demo.replay import ReplayServer
-    from abreast.demo.sources import DEMO_WINDOWS, demo_sources
-    from abreast.pipeline import run_pipeline
-    from abreast.store import Store
+    import subprocess
+    import sys
 
     home = tmp_path_factory.mktemp("demo-home")
-    env = {"ABREAST_HOME": str(home), "ABREAST_FETCH_ALLOW_PRIVATE": "127.0.0.1",
-           "ABREAST_FETCH_POLITENESS": "false", "ABREAST_FETCH_HOST_DELAY": "0"}
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        settings = config.load()
-        store = Store.open(settings.paths.db)
-        with ReplayServer() as server:
-            for s in demo_sources(server.url):
-                store.add_source(s["name"], s["kind"], s["url"], s.get("config"))
-            reports = fetch_sources(store, settings, since=date.fromisoformat(DEMO_WINDOWS[0][0]))
-        assert all(r.status != "error" for r in reports), [(r.name, r.note) for r in reports]
-        run_pipeline(store, settings)
-        store.close()
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-    return home / "abreast.db"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ABREAST_")}
+    env.update(ABREAST_HOME=str(home), COLUMNS="160")
+    proc = subprocess.run([sys.executable, "-m", "abreast", "demo", "run"], env=env, capture_output=True,
+                          text=True, timeout=900)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return home, proc
+
+
+@pytest.fixture(scope="session")
+def demo_db(demo_run):
+    """The demo's database; tests that write to it must copy it first (see `demo_store`)."""
+    return demo_run[0] / "abreast.db"
 
 
 @pytest.fixture

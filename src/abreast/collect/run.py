@@ -79,6 +79,10 @@ def _fetch_one(store, settings, fetcher, src: Source, since, due_only) -> FetchR
                       last_modified=src.last_modified)
     try:
         result = get_connector(src.kind).collect(spec, fetcher, since)
+        if src.config.get("page_text"):
+            from .pagetext import fill_page_text
+
+            result.warnings += fill_page_text(_keep_page_text(store, result.items), fetcher)
         counts = store.upsert_items(result.items, source_id=src.id)
     except Exception as e:  # noqa: BLE001 - any failure of one source is recorded, never fatal to the run
         outcome = decider.Outcome.from_error(e)
@@ -94,6 +98,16 @@ def _fetch_one(store, settings, fetcher, src: Source, since, due_only) -> FetchR
     store.finish_fetch(fetch_id, status, counts, http_status=result.http_status, nbytes=result.nbytes)
     note = "; ".join(result.warnings[:2]) + (f" (+{len(result.warnings) - 2} more)" if len(result.warnings) > 2 else "")
     return FetchReport(src.name, status, counts, note)
+
+
+def _keep_page_text(store: Store, items):
+    """Page text is fetched once per item: a stored item keeps the text it has (else the title-only
+    entry of the next fetch would look like a change and wipe it). Returns the items still to fetch."""
+    stored = {r["key"]: r["text"] for r in store.item_rows(keys=[it.key for it in items])} if items else {}
+    for it in items:
+        if it.key in stored and not it.text.strip():
+            it.text = stored[it.key]
+    return [it for it in items if it.key not in stored]
 
 
 def _save_decision(store: Store, src: Source, d: decider.Decision, etag=None, last_modified=None) -> None:
