@@ -11,10 +11,10 @@ import sys
 import typer
 from typer.core import TyperGroup
 
-
 from .. import __version__
 from ..errors import AbreastError
 from . import context as ctx
+
 
 class FriendlyGroup(TyperGroup):
     """Turns AbreastError anywhere below into one line `Error: ...` on stderr and exit code 1
