@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
-import tempfile
-import time
 import resource
 import socket
+import statistics
 import subprocess
 import sys
+import tempfile
+import time
 from datetime import date
 from pathlib import Path
 
