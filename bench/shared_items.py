@@ -11,9 +11,10 @@ import json
 import os
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
-from abreast.item import Item
+from abreast.item import Item, utc_iso
 
 DATA = Path(os.environ.get("ABREAST_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
 EXCERPT = 800
@@ -23,6 +24,10 @@ _TAG = re.compile(r"<[^>]+>")
 def _plain(s: str | None, limit: int = EXCERPT) -> str:
     text = html.unescape(_TAG.sub(" ", s or ""))
     return " ".join(text.split())[:limit]
+
+
+def _iso(s: str | None) -> str | None:
+    return utc_iso(datetime.fromisoformat(s.replace("Z", "+00:00"))) if s else None
 
 
 def _jsonl(path: Path) -> Iterator[dict]:
@@ -78,7 +83,8 @@ def arxiv_abstracts() -> list[Item]:
 def reddit_ainews() -> list[Item]:
     path = DATA / "reddit-via-ainews-2024-12" / "reddit_ai_posts_2024-11-15_2024-12-23.jsonl"
     return [Item(key=f"reddit:{r['post_id']}", kind="reddit", title=r["title"],
-                 url=r.get("link_url") or r["permalink"], published_at=r.get("ainews_sent_utc"),
+                 url=r.get("link_url") or r["permalink"],
+                 published_at=_iso(r.get("ainews_sent_utc")),
                  signals={"score": r.get("score"), "comments": r.get("num_comments")},
                  extra={"subreddit": r["subreddit"]}) for r in _jsonl(path)]
 
@@ -86,7 +92,7 @@ def reddit_ainews() -> list[Item]:
 def reddit_localllama() -> list[Item]:
     path = DATA / "reddit-localllama-archive" / "localllama_posts_2023-12_to_2025-08-08.jsonl"
     return [Item(key=f"reddit:{r['id']}", kind="reddit", title=r["title"], url=r.get("url"),
-                 text=_plain(r.get("selftext")), author=r.get("author"), published_at=r.get("created_iso"),
+                 text=_plain(r.get("selftext")), author=r.get("author"), published_at=_iso(r.get("created_iso")),
                  signals={"score": r.get("score"), "comments": r.get("num_comments")},
                  extra={"subreddit": r["subreddit"]}) for r in _jsonl(path)]
 
@@ -123,8 +129,10 @@ def feed_items(name: str) -> list[Item]:
         body = e.get("summary") or ""
         if not body and e.get("content"):
             body = e["content"][0].get("value", "")
+        when = e.get("published_parsed") or e.get("updated_parsed")
         out.append(Item(key=f"feed:{link}", kind="feed", title=_plain(e.get("title"), 300), url=link,
-                        text=_plain(body), author=e.get("author"), published_at=e.get("published") or e.get("updated"),
+                        text=_plain(body), author=e.get("author"),
+                        published_at=utc_iso(datetime(*when[:6], tzinfo=UTC)) if when else None,
                         extra={"feed": name.split("/")[0]}))
     return out
 

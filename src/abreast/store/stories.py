@@ -1,0 +1,207 @@
+"""SQL for stories, story_items and trends (tables from migration 0003_stories)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from ..stories.model import Member, Story
+from .db import now, transaction
+
+_ITEM_COLS = (
+    "items.id AS item_id, items.key, items.kind, items.url, items.canonical_url, items.title, items.text, "
+    "items.published_at, items.score_json, coalesce(sources.name, items.kind) AS source"
+)
+_ANN_COLS = ("annotations.themes_json, annotations.entities_json, annotations.jargon_json, "
+             "annotations.duplicate_of")
+
+
+def member_from_row(r: sqlite3.Row, role: str = "member") -> Member:
+    keys = r.keys()
+    return Member(
+        key=r["key"], kind=r["kind"], source=r["source"], title=r["title"], url=r["url"], text=r["text"] or "",
+        published_at=r["published_at"], signals=_json(r["score_json"], {}),
+        entities=_json(r["entities_json"], []) if "entities_json" in keys else [],
+        themes=_json(r["themes_json"], []) if "themes_json" in keys else [],
+        jargon=_json(r["jargon_json"], []) if "jargon_json" in keys else [],
+        role=role,
+    )
+
+
+def _json(raw: str | None, empty):
+    return json.loads(raw) if raw and raw not in ("[]", "{}") else type(empty)()
+
+
+# --- reading the inputs ----------------------------------------------------------------------
+
+def ai_items(conn: sqlite3.Connection, week: str) -> list[sqlite3.Row]:
+    """The week's annotated AI items, oldest first (ties on key, so the order is stable)."""
+    return conn.execute(
+        f"SELECT {_ITEM_COLS}, {_ANN_COLS} FROM items JOIN annotations ON annotations.item_id = items.id "
+        "LEFT JOIN sources ON sources.id = items.source_id WHERE items.week = ? AND annotations.is_ai = 1 "
+        "ORDER BY coalesce(items.published_at, ''), items.key", (week,)
+    ).fetchall()
+
+
+def week_signals(conn: sqlite3.Connection, week: str) -> list[tuple[str, dict]]:
+    """(kind, signals) of every item of the week, AI or not: the scale attention is measured on."""
+    rows = conn.execute("SELECT kind, score_json FROM items WHERE week = ?", (week,)).fetchall()
+    return [(r["kind"], json.loads(r["score_json"] or "{}")) for r in rows]
+
+
+def embeddings(conn: sqlite3.Connection, item_ids: Sequence[int], model: str | None = None) -> dict[int, np.ndarray]:
+    """item id -> float32 vector. With several models stored, the requested one, else the most common."""
+    if not item_ids:
+        return {}
+    out: dict[int, dict[str, np.ndarray]] = {}
+    for chunk in _chunks(list(item_ids), 900):
+        rows = conn.execute(
+            f"SELECT item_id, model, vector FROM embeddings WHERE item_id IN ({','.join('?' * len(chunk))})",
+            chunk).fetchall()
+        for r in rows:
+            out.setdefault(r["item_id"], {})[r["model"]] = np.frombuffer(r["vector"], dtype="<f4")
+    if not out:
+        return {}
+    if model is None or not any(model in v for v in out.values()):
+        counts: dict[str, int] = {}
+        for v in out.values():
+            for m in v:
+                counts[m] = counts.get(m, 0) + 1
+        model = max(sorted(counts), key=lambda m: counts[m])
+    return {i: v[model] for i, v in out.items() if model in v}
+
+
+def assignments(conn: sqlite3.Connection, week: str) -> dict[int, tuple[str, str]]:
+    """item id -> (story id, role) for the stories already saved for this week."""
+    rows = conn.execute(
+        "SELECT story_items.item_id, story_items.story_id, story_items.role FROM story_items "
+        "JOIN stories ON stories.id = story_items.story_id WHERE stories.week = ?", (week,)).fetchall()
+    return {r["item_id"]: (r["story_id"], r["role"]) for r in rows}
+
+
+def summaries(conn: sqlite3.Connection, week: str) -> dict[str, tuple[str | None, frozenset[int]]]:
+    """story id -> (summary_json, its member item ids), so an unchanged story keeps its summary."""
+    out: dict[str, tuple[str | None, set[int]]] = {}
+    for r in conn.execute("SELECT id, summary_json FROM stories WHERE week = ?", (week,)):
+        out[r["id"]] = (r["summary_json"], set())
+    for r in conn.execute("SELECT story_items.story_id, story_items.item_id FROM story_items JOIN stories "
+                          "ON stories.id = story_items.story_id WHERE stories.week = ?", (week,)):
+        out[r["story_id"]][1].add(r["item_id"])
+    return {k: (s, frozenset(ids)) for k, (s, ids) in out.items()}
+
+
+def earlier_stories(conn: sqlite3.Connection, week: str, weeks_back: int = 8) -> list[tuple[str, str, list[str],
+                                                                                              list[int]]]:
+    """(id, week, entities, member item ids) of stories of up to `weeks_back` weeks before `week`."""
+    weeks = [r[0] for r in conn.execute(
+        "SELECT DISTINCT week FROM stories WHERE week < ? ORDER BY week DESC LIMIT ?", (week, weeks_back))]
+    if not weeks:
+        return []
+    rows = conn.execute(
+        f"SELECT id, week, entities_json FROM stories WHERE week IN ({','.join('?' * len(weeks))}) ORDER BY id",
+        weeks).fetchall()
+    members: dict[str, list[int]] = {}
+    for r in conn.execute(
+            f"SELECT story_items.story_id, story_items.item_id FROM story_items JOIN stories ON stories.id = "
+            f"story_items.story_id WHERE stories.week IN ({','.join('?' * len(weeks))})", weeks):
+        members.setdefault(r["story_id"], []).append(r["item_id"])
+    return [(r["id"], r["week"], json.loads(r["entities_json"]), members.get(r["id"], [])) for r in rows]
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+def save_week(conn: sqlite3.Connection, week: str, stories: Sequence[Story], item_ids: dict[str, int],
+              keep_summaries: dict[str, str | None] | None = None) -> None:
+    """Replace the week's stories in one transaction (a crash leaves the previous stories intact)."""
+    keep = keep_summaries or {}
+    ts = now()
+    with transaction(conn):
+        conn.execute("DELETE FROM stories WHERE week = ?", (week,))  # story_items cascade
+        conn.executemany(
+            "INSERT INTO stories(id, week, title, keywords_json, entities_json, themes_json, score, score_json, "
+            "rank, is_new, related_json, summary_json, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [(s.id, week, s.title, json.dumps(s.keywords), json.dumps(s.entities), json.dumps(s.themes),
+              s.score, json.dumps(s.score_parts), s.rank, int(s.is_new), json.dumps(s.related),
+              json.dumps(s.summary) if s.summary is not None else keep.get(s.id), ts) for s in stories])
+        conn.executemany(
+            "INSERT INTO story_items(story_id, item_id, role) VALUES (?,?,?)",
+            [(s.id, item_ids[m.key], m.role) for s in stories for m in s.members])
+
+
+# --- loading stories -------------------------------------------------------------------------
+
+def load_week(conn: sqlite3.Connection, week: str) -> list[Story]:
+    """The week's stories, best rank first, with their members (lead first)."""
+    rows = conn.execute("SELECT * FROM stories WHERE week = ? ORDER BY coalesce(rank, 1e9), id", (week,)).fetchall()
+    return _with_members(conn, rows)
+
+
+def load_story(conn: sqlite3.Connection, story_id: str) -> Story | None:
+    rows = conn.execute("SELECT * FROM stories WHERE id = ?", (story_id,)).fetchall()
+    found = _with_members(conn, rows)
+    return found[0] if found else None
+
+
+def story_weeks(conn: sqlite3.Connection) -> list[str]:
+    return [r[0] for r in conn.execute("SELECT DISTINCT week FROM stories ORDER BY week")]
+
+
+def _with_members(conn: sqlite3.Connection, rows: Sequence[sqlite3.Row]) -> list[Story]:
+    if not rows:
+        return []
+    ids = [r["id"] for r in rows]
+    members: dict[str, list[Member]] = {i: [] for i in ids}
+    for chunk in _chunks(ids, 900):
+        for r in conn.execute(
+                f"SELECT story_items.story_id, story_items.role, {_ITEM_COLS}, {_ANN_COLS} FROM story_items "
+                "JOIN items ON items.id = story_items.item_id LEFT JOIN annotations ON annotations.item_id = items.id "
+                "LEFT JOIN sources ON sources.id = items.source_id "
+                f"WHERE story_items.story_id IN ({','.join('?' * len(chunk))}) "
+                "ORDER BY story_items.role != 'lead', coalesce(items.published_at, ''), items.key", chunk):
+            members[r["story_id"]].append(member_from_row(r, r["role"]))
+    return [Story(
+        id=r["id"], week=r["week"], title=r["title"], members=members[r["id"]],
+        keywords=json.loads(r["keywords_json"]), entities=json.loads(r["entities_json"]),
+        themes=json.loads(r["themes_json"]), score=r["score"], score_parts=json.loads(r["score_json"]),
+        rank=r["rank"], is_new=bool(r["is_new"]), related=json.loads(r["related_json"]),
+        summary=json.loads(r["summary_json"]) if r["summary_json"] else None,
+    ) for r in rows]
+
+
+# --- trends ----------------------------------------------------------------------------------
+
+def term_rows(conn: sqlite3.Connection) -> list[tuple[str, list[str]]]:
+    """(week, entities + jargon terms) of every AI item: the input of trend detection."""
+    rows = conn.execute(
+        "SELECT items.week, annotations.entities_json, annotations.jargon_json FROM items JOIN annotations "
+        "ON annotations.item_id = items.id WHERE annotations.is_ai = 1 AND items.week IS NOT NULL "
+        "AND annotations.duplicate_of IS NULL").fetchall()
+    return [(r["week"], json.loads(r["entities_json"]) + [f"term:{t}" for t in json.loads(r["jargon_json"])])
+            for r in rows]
+
+
+def item_weeks(conn: sqlite3.Connection) -> list[str]:
+    return [r[0] for r in conn.execute("SELECT DISTINCT week FROM items WHERE week IS NOT NULL ORDER BY week")]
+
+
+def save_trends(conn: sqlite3.Connection, rows: Iterable[tuple[str, str, int, float]]) -> None:
+    """Replace the trends table with (week, term, count, burst) rows."""
+    with transaction(conn):
+        conn.execute("DELETE FROM trends")
+        conn.executemany("INSERT INTO trends(week, term, count, burst) VALUES (?,?,?,?)", list(rows))
+
+
+def load_trends(conn: sqlite3.Connection, week: str | None = None, min_burst: float = 0.0) -> list[sqlite3.Row]:
+    if week:
+        return conn.execute("SELECT * FROM trends WHERE week = ? AND burst >= ? ORDER BY burst DESC, term",
+                            (week, min_burst)).fetchall()
+    return conn.execute("SELECT * FROM trends WHERE burst >= ? ORDER BY week, burst DESC, term",
+                        (min_burst,)).fetchall()
+
+
+def _chunks(seq: list, n: int) -> Iterable[list]:
+    for i in range(0, len(seq), n):
+        yield seq[i:i + n]

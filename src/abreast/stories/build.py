@@ -1,0 +1,238 @@
+"""Build a week's stories from the store: cluster, title, link to earlier weeks, rank, save.
+
+Incremental by design: items already in a saved story of the week stay where they are (a reader who
+saw story X on Tuesday finds it again on Friday). Each new item joins the existing story it is closest
+to (average adjusted similarity to the story's members >= the clustering threshold); the rest are
+clustered among themselves into new stories. A story's id is fixed when it is founded:
+``<week>-<6 hex of sha1(founding member key)>``, the founding member being its earliest item, so a
+rebuild from scratch of the same items gives the same ids.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from ..store import stories as sql
+from .cluster import ClusterParams, cluster, cross_similarity, normalise, signals_of
+from .model import Member, Story
+from .novelty import NoveltyParams, StoryProfile, centroid, link_to_earlier
+from .rank import AttentionScale, rank_stories
+from .title import choose_lead, class_keywords, dominant_entities, dominant_themes, headline
+
+Progress = Callable[[str], None]
+
+
+def story_id(week: str, founding_key: str) -> str:
+    return f"{week}-{hashlib.sha1(founding_key.encode()).hexdigest()[:6]}"
+
+
+def cluster_params(settings) -> ClusterParams:
+    """[stories] settings override the tuned defaults (threshold, title_weight, ...)."""
+    data = getattr(settings, "data", {}) or {}
+    raw = data.get("stories", {}) if isinstance(data, dict) else {}
+    known = {f.name for f in fields(ClusterParams)}
+    return ClusterParams(**{k: v for k, v in raw.items() if k in known})
+
+
+@dataclass
+class WeekInput:
+    """What clustering needs, in publication order."""
+
+    members: list[Member]
+    item_ids: list[int]
+    canonical: list[str | None]
+    duplicate_of: list[int | None]
+    vectors: np.ndarray
+
+
+def build_week(store, week: str, settings=None, progress: Progress | None = None,
+               rebuild: bool = False) -> list[Story]:
+    """Cluster, title, rank and save the stories of `week`; returns them best first."""
+    say = progress or (lambda _msg: None)
+    conn = store.conn
+    params = cluster_params(settings)
+    inp = _read_week(conn, week)
+    say(f"{week}: {len(inp.members)} AI items")
+    previous = {} if rebuild else sql.assignments(conn, week)
+    groups = assign(inp, previous, params, week)
+    say(f"{week}: {len(groups)} stories")
+    stories = [_make_story(week, sid, [inp.members[i] for i in idx]) for sid, idx in groups]
+    _keywords(stories)
+    _link(conn, week, stories, inp, groups)
+    rank_stories(stories, AttentionScale.of(sql.week_signals(conn, week)))
+    stories.sort(key=lambda s: s.rank or 0)
+    old = sql.summaries(conn, week)
+    ids = dict(zip((m.key for m in inp.members), inp.item_ids, strict=True))
+    keep = {s.id: old[s.id][0] for s in stories
+            if s.id in old and old[s.id][1] == frozenset(ids[m.key] for m in s.members)}
+    sql.save_week(conn, week, stories, ids, keep_summaries=keep)
+    say(f"{week}: saved")
+    return stories
+
+
+def _read_week(conn, week: str) -> WeekInput:
+    rows = sql.ai_items(conn, week)
+    members = [sql.member_from_row(r) for r in rows]
+    item_ids = [r["item_id"] for r in rows]
+    vecs = sql.embeddings(conn, item_ids)
+    dim = next((len(v) for v in vecs.values()), 1)
+    # An item without a vector (not embedded yet) can still join by URL, entities and title words.
+    mat = np.stack([vecs.get(i, np.zeros(dim, dtype=np.float32)) for i in item_ids]) if item_ids else \
+        np.zeros((0, dim), dtype=np.float32)
+    return WeekInput(members, item_ids, [r["canonical_url"] for r in rows], [r["duplicate_of"] for r in rows],
+                     normalise(mat))
+
+
+# --- assignment ------------------------------------------------------------------------------
+
+def assign(inp: WeekInput, previous: dict[int, tuple[str, str]], params: ClusterParams,
+           week: str) -> list[tuple[str, list[int]]]:
+    """(story id, member indices) per story. Pure: keeps previous assignments, places the new items."""
+    n = len(inp.members)
+    pos = {item_id: i for i, item_id in enumerate(inp.item_ids)}
+    kept: dict[str, list[int]] = {}
+    for item_id, (sid, _role) in previous.items():
+        if item_id in pos:  # items no longer AI (or deleted) simply leave their story
+            kept.setdefault(sid, []).append(pos[item_id])
+    placed = {i for idx in kept.values() for i in idx}
+    fresh = [i for i in range(n) if i not in placed]
+    leftovers = _join_existing(fresh, kept, inp, params)
+    new_groups = _cluster_subset(leftovers, inp, params)
+    groups = [(sid, sorted(idx)) for sid, idx in kept.items()]
+    taken = {sid for sid, _ in groups}
+    for idx in new_groups:
+        founding = min(idx, key=lambda i: (inp.members[i].published_at or "9999", inp.members[i].key))
+        sid = story_id(week, inp.members[founding].key)
+        while sid in taken:  # a dissolved story's id is free again; a live one is never reused
+            sid = story_id(week, sid)
+        taken.add(sid)
+        groups.append((sid, sorted(idx)))
+    return _merge_duplicates(groups, inp)
+
+
+def _join_existing(fresh: list[int], kept: dict[str, list[int]], inp: WeekInput,
+                   params: ClusterParams) -> list[int]:
+    """Put each new item into the existing story with the highest average adjusted similarity to it
+    (if that average reaches the threshold); returns the items that joined none."""
+    if not fresh or not kept:
+        return list(fresh)
+    sig = signals_of(inp.members, inp.canonical)
+    sids = sorted(kept)
+    members = [i for sid in sids for i in kept[sid]]
+    owner = np.repeat(np.arange(len(sids)), [len(kept[sid]) for sid in sids])
+    sizes = np.bincount(owner, minlength=len(sids)).astype(np.float64)
+    from scipy.sparse import csr_matrix
+
+    belongs = csr_matrix((np.ones(len(members)), (np.arange(len(members)), owner)), shape=(len(members), len(sids)))
+    leftovers = []
+    for start in range(0, len(fresh), 1024):  # bounded memory: 1024 x (items already in stories)
+        chunk = fresh[start:start + 1024]
+        sims = cross_similarity(chunk, members, inp.vectors, sig, params)
+        avg = np.asarray((belongs.T @ sims.T).T) / sizes
+        best = avg.argmax(axis=1)
+        for row, i in enumerate(chunk):
+            if avg[row, best[row]] >= params.threshold:
+                kept[sids[best[row]]].append(i)
+            else:
+                leftovers.append(i)
+    return leftovers
+
+
+def _cluster_subset(idx: list[int], inp: WeekInput, params: ClusterParams) -> list[list[int]]:
+    if not idx:
+        return []
+    groups = cluster([inp.members[i] for i in idx], inp.vectors[idx], params, [inp.canonical[i] for i in idx])
+    return [[idx[j] for j in g] for g in groups]
+
+
+def _merge_duplicates(groups: list[tuple[str, list[int]]], inp: WeekInput) -> list[tuple[str, list[int]]]:
+    """An item the understand stage marked as a duplicate goes where its original is."""
+    pos = {item_id: i for i, item_id in enumerate(inp.item_ids)}
+    where = {i: g for g, (_, idx) in enumerate(groups) for i in idx}
+    for i, dup in enumerate(inp.duplicate_of):
+        if dup is None or dup not in pos:
+            continue
+        src, dst = where[i], where[pos[dup]]
+        if src != dst:
+            groups[src][1].remove(i)
+            groups[dst][1].append(i)
+            where[i] = dst
+    for i, dup in enumerate(inp.duplicate_of):
+        if dup is not None and dup in pos:
+            inp.members[i].role = "duplicate"
+    return [(sid, sorted(idx)) for sid, idx in groups if idx]
+
+
+# --- story fields ----------------------------------------------------------------------------
+
+def _make_story(week: str, sid: str, members: list[Member]) -> Story:
+    lead = choose_lead(members)
+    for j, m in enumerate(members):
+        if j == lead:
+            m.role = "lead"
+        elif m.role == "lead":
+            m.role = "member"
+    ordered = [members[lead]] + [m for j, m in enumerate(members) if j != lead]
+    return Story(id=sid, week=week, title=headline(members[lead].title), members=ordered,
+                 entities=dominant_entities(members), themes=dominant_themes(members))
+
+
+def _keywords(stories: Sequence[Story]) -> None:
+    for s, kw in zip(stories, class_keywords([s.members for s in stories]), strict=True):
+        s.keywords = kw
+
+
+def _link(conn, week: str, stories: list[Story], inp: WeekInput, groups: list[tuple[str, list[int]]],
+          params: NoveltyParams | None = None) -> None:
+    earlier = sql.earlier_stories(conn, week)
+    if not earlier:
+        return
+    vecs = sql.embeddings(conn, sorted({i for *_, ids in earlier for i in ids}))
+    profiles = []
+    for sid, w, ents, ids in earlier:
+        rows = [vecs[i] for i in ids if i in vecs]
+        profiles.append(StoryProfile(sid, w, centroid(np.stack(rows)) if rows else np.zeros(0), frozenset(ents)))
+    by_id = dict(groups)
+    current = [StoryProfile(s.id, week, centroid(inp.vectors[by_id[s.id]]), frozenset(s.entities)) for s in stories]
+    for s, related in zip(stories, link_to_earlier(current, profiles, params), strict=True):
+        s.related = related
+        s.is_new = not related
+
+
+# --- trends and exports ----------------------------------------------------------------------
+
+def update_trends(store, week: str | None = None, chart_dir=None, params=None) -> list:
+    """Recount every week's entities and jargon terms into the trends table; return the terms bursting
+    in `week` (default: the last week with items), with an SVG+PNG chart each when chart_dir is given."""
+    from pathlib import Path
+
+    from .trends import all_scores, chart, detect, weekly_counts
+
+    conn = store.conn
+    weeks = sql.item_weeks(conn)
+    if not weeks:
+        return []
+    counts = weekly_counts(sql.term_rows(conn))
+    sql.save_trends(conn, all_scores(counts, weeks, params))
+    week = week or weeks[-1]
+    found = detect(counts, weeks, week, params)
+    if chart_dir is not None:
+        for t in found:
+            chart(t.term, weeks, counts[t.term], Path(chart_dir), highlight=week)
+    return found
+
+
+def export_stories(stories: Sequence[Story]) -> list[dict]:
+    """The JSON export of a week: stable keys only, so a diff between two exports means a real change."""
+    return [{
+        "id": s.id, "week": s.week, "rank": s.rank, "title": s.title, "score": s.score, "is_new": s.is_new,
+        "related": s.related, "keywords": s.keywords, "entities": s.entities, "themes": s.themes,
+        "score_parts": {k: {"value": p["value"], "weight": p["weight"], "points": p["points"]}
+                        for k, p in s.score_parts.items()},
+        "members": [{"key": m.key, "kind": m.kind, "source": m.source, "role": m.role, "title": m.title,
+                     "url": m.url} for m in s.members],
+    } for s in stories]

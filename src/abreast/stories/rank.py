@@ -1,0 +1,171 @@
+"""An explainable story score: five parts, each a value in [0, 1] times a weight, with a sentence
+saying why. ``score == sum(part["points"])``, so `abreast why story:ID` can show exactly what counted.
+
+  attention  how much the crowd engaged, as a percentile WITHIN its own source and week (100 HN points
+             and a 100-score Reddit post are not the same thing); the story takes its best member
+  breadth    how many independent sources covered it (one source is fine, more is a signal)
+  authority  a lab's own announcement, or an arXiv paper
+  recency    how late in the week the story was still active
+  novelty    new this week, or a follow-up of a story already told
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+from .model import Member, Story
+
+WEIGHTS = {"attention": 0.35, "breadth": 0.25, "authority": 0.15, "recency": 0.10, "novelty": 0.15}
+
+# Hosts where an AI lab (or the maintainers of a major open model) publish their own announcements.
+LAB_HOSTS = (
+    "openai.com", "anthropic.com", "deepmind.google", "deepmind.com", "blog.google", "research.google",
+    "ai.meta.com", "ai.google.dev", "mistral.ai", "qwenlm.github.io", "deepseek.com", "x.ai", "ai21.com",
+    "cohere.com", "huggingface.co/blog", "microsoft.com/en-us/research", "nvidia.com", "allenai.org",
+    "stability.ai", "together.ai", "apple.com/machine-learning", "machinelearning.apple.com",
+)
+PAPER_AUTHORITY = 0.6
+
+
+@dataclass
+class AttentionScale:
+    """Sorted attention values of every item of the week, per source kind."""
+
+    by_kind: dict[str, list[float]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, items: Iterable[tuple[str, dict]]) -> AttentionScale:
+        by: dict[str, list[float]] = {}
+        for kind, signals in items:
+            v = attention_value(signals)
+            if v is not None:
+                by.setdefault(kind, []).append(v)
+        return cls({k: sorted(v) for k, v in by.items()})
+
+    def percentile(self, kind: str, value: float) -> float:
+        """Mid-rank percentile in [0, 1] of value among the week's items of this kind."""
+        vals = self.by_kind.get(kind)
+        if not vals:
+            return 0.0
+        lo, hi = bisect_left(vals, value), bisect_right(vals, value)
+        return (lo + hi) / 2 / len(vals)
+
+
+def attention_value(signals: dict | None) -> float | None:
+    """One number per item: HN points + comments, Reddit score + comments, HF likes; None if unknown."""
+    s = signals or {}
+    keys = [k for k in ("points", "score", "likes", "comments") if s.get(k) is not None]
+    if not keys:
+        return None
+    return float(sum(float(s[k]) for k in keys))
+
+
+def is_lab_post(m: Member) -> bool:
+    if m.kind not in ("feed", "hf") or not m.url:
+        return False
+    parts = urlsplit(m.url)
+    host = (parts.hostname or "").removeprefix("www.")
+    where = host + parts.path
+    return any(where == h or where.startswith(h + "/") or host.endswith("." + h) or host == h for h in LAB_HOSTS)
+
+
+def week_end(week: str) -> datetime:
+    year, w = week.split("-W")
+    return datetime.fromisocalendar(int(year), int(w), 7).replace(tzinfo=UTC) + timedelta(days=1)
+
+
+def score_story(story: Story, scale: AttentionScale, weights: dict[str, float] | None = None) -> dict:
+    """The score parts of one story: {part: {"value", "weight", "points", "why"}}."""
+    w = weights or WEIGHTS
+    parts = {
+        "attention": _attention(story.members, scale),
+        "breadth": _breadth(story.members),
+        "authority": _authority(story.members),
+        "recency": _recency(story.members, story.week),
+        "novelty": _novelty(story),
+    }
+    for name, part in parts.items():
+        part["weight"] = w[name]
+        part["points"] = round(part["value"] * w[name], 4)
+    return parts
+
+
+def rank_stories(stories: Sequence[Story], scale: AttentionScale, weights: dict[str, float] | None = None) -> None:
+    """Fill score, score_parts and rank (1 = first) in place; ties break on the story id."""
+    for s in stories:
+        s.score_parts = score_story(s, scale, weights)
+        s.score = round(sum(p["points"] for p in s.score_parts.values()), 4)
+    for i, s in enumerate(sorted(stories, key=lambda s: (-s.score, s.id)), start=1):
+        s.rank = i
+
+
+def explain(story: Story) -> list[str]:
+    """Lines for `abreast why story:ID`."""
+    lines = [f"score {story.score:.3f} = sum of the parts below (value x weight)"]
+    for name, p in story.score_parts.items():
+        lines.append(f"  {name:<9} {p['value']:.2f} x {p['weight']:.2f} = {p['points']:.3f}  {p['why']}")
+    return lines
+
+
+# --- the parts -------------------------------------------------------------------------------
+
+def _attention(members: Sequence[Member], scale: AttentionScale) -> dict:
+    best, who = 0.0, None
+    for m in members:
+        v = attention_value(m.signals)
+        if v is None:
+            continue
+        pct = scale.percentile(m.kind, v)
+        if pct > best or who is None:
+            best, who = pct, (m, v)
+    if who is None:
+        return {"value": 0.0, "why": "no attention signals (no HN/Reddit discussion found)"}
+    m, v = who
+    return {"value": round(best, 4),
+            "why": f"{m.key}: {v:.0f} points+comments, above {best:.0%} of {m.kind} items this week"}
+
+
+def _breadth(members: Sequence[Member]) -> dict:
+    sources = sorted({m.source or m.kind for m in members})
+    value = min(1.0, (len(sources) - 1) / 3) if sources else 0.0
+    return {"value": round(value, 4), "why": f"{len(sources)} independent source(s): {', '.join(sources)}"}
+
+
+def _authority(members: Sequence[Member]) -> dict:
+    lab = next((m for m in members if is_lab_post(m)), None)
+    if lab is not None:
+        return {"value": 1.0, "why": f"the lab's own post: {lab.url}"}
+    paper = next((m for m in members if m.kind == "arxiv"), None)
+    if paper is not None:
+        return {"value": PAPER_AUTHORITY, "why": f"a paper: {paper.key}"}
+    return {"value": 0.0, "why": "no primary source (lab post or paper) among the members"}
+
+
+def _recency(members: Sequence[Member], week: str) -> dict:
+    times = [t for t in (_parse(m.published_at) for m in members) if t is not None]
+    if not times:
+        return {"value": 0.5, "why": "no publication times; neutral"}
+    end = week_end(week)
+    latest = min(max(times), end)
+    value = max(0.0, 1.0 - (end - latest).total_seconds() / (7 * 86400))
+    return {"value": round(value, 4), "why": f"last activity {latest:%a %d %b %H:%M} UTC"}
+
+
+def _novelty(story: Story) -> dict:
+    if story.is_new:
+        return {"value": 1.0, "why": "new this week: no related story in earlier weeks"}
+    return {"value": 0.3, "why": f"follow-up of {', '.join(story.related[:3])}"}
+
+
+def _parse(ts: str | None) -> datetime | None:
+    if not ts:
+        return None
+    try:
+        dt = datetime.fromisoformat(ts.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)

@@ -1,0 +1,116 @@
+"""Trends: entities and jargon terms whose weekly counts rise sharply, and a chart per trend.
+
+Burst detection compares a term's count this week with its own history: a Poisson-style z-score
+z = (count - baseline) / sqrt(baseline + 1), where the baseline is the mean of the previous weeks
+(absent weeks count as 0). The +1 keeps a term that goes from 0 to 3 from looking infinite, and a
+minimum count keeps one-off mentions out. Simple on purpose: it is explainable in one sentence.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class TrendParams:
+    min_count: int = 3        # a trend needs at least this many mentions in its week
+    min_z: float = 2.0
+    history: int = 4          # previous weeks that form the baseline
+
+
+@dataclass
+class Trend:
+    term: str
+    week: str
+    count: int
+    baseline: float
+    burst: float              # the z-score
+
+    @property
+    def why(self) -> str:
+        return f"{self.count} mentions in {self.week} vs {self.baseline:.1f}/week before (z={self.burst:.1f})"
+
+
+def weekly_counts(rows: Iterable[tuple[str, Iterable[str]]]) -> dict[str, dict[str, int]]:
+    """(week, terms of one item) rows -> {term: {week: number of items naming it}}."""
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for week, terms in rows:
+        for t in set(terms):
+            counts[t][week] += 1
+    return {t: dict(w) for t, w in counts.items()}
+
+
+def burst_score(series: Sequence[int], history: int) -> tuple[float, float]:
+    """(z, baseline) of the last value of series against up to `history` values before it."""
+    if not series:
+        return 0.0, 0.0
+    before = list(series[:-1])[-history:]
+    baseline = sum(before) / len(before) if before else 0.0
+    return (series[-1] - baseline) / math.sqrt(baseline + 1.0), baseline
+
+
+def detect(counts: dict[str, dict[str, int]], weeks: Sequence[str], week: str,
+           params: TrendParams | None = None) -> list[Trend]:
+    """Terms bursting in `week`, strongest first. `weeks` is every week in the store, in order."""
+    p = params or TrendParams()
+    upto = [w for w in weeks if w <= week]
+    out = []
+    for term, by_week in counts.items():
+        c = by_week.get(week, 0)
+        if c < p.min_count:
+            continue
+        z, base = burst_score([by_week.get(w, 0) for w in upto], p.history)
+        if z >= p.min_z:
+            out.append(Trend(term, week, c, round(base, 3), round(z, 3)))
+    return sorted(out, key=lambda t: (-t.burst, -t.count, t.term))
+
+
+def all_scores(counts: dict[str, dict[str, int]], weeks: Sequence[str],
+               params: TrendParams | None = None) -> list[tuple[str, str, int, float]]:
+    """(week, term, count, burst) for every week a term appears: the rows of the trends table."""
+    p = params or TrendParams()
+    rows = []
+    for term, by_week in counts.items():
+        series = [by_week.get(w, 0) for w in weeks]
+        for i, w in enumerate(weeks):
+            if series[i]:
+                z, _ = burst_score(series[: i + 1], p.history)
+                rows.append((w, term, series[i], round(z, 3)))
+    return rows
+
+
+def chart(term: str, weeks: Sequence[str], counts: dict[str, int], out_dir: Path,
+          highlight: str | None = None) -> tuple[Path, Path]:
+    """Bar chart of a term's weekly counts over all weeks in the store; writes <slug>.svg and .png."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display on servers and in tests
+    import matplotlib.pyplot as plt
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    values = [counts.get(w, 0) for w in weeks]
+    fig, ax = plt.subplots(figsize=(max(4.0, 0.45 * len(weeks) + 2), 2.6), dpi=100)
+    colors = ["#d9480f" if w == highlight else "#868e96" for w in weeks]
+    ax.bar(range(len(weeks)), values, color=colors)
+    ax.set_xticks(range(len(weeks)), [w.split("-")[1] for w in weeks], fontsize=7)
+    ax.set_ylabel("items", fontsize=8)
+    ax.set_title(f"{term}: items per week", fontsize=9)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    base = out_dir / slug(term)
+    svg, png = base.with_suffix(".svg"), base.with_suffix(".png")
+    # No timestamp and a fixed id salt: a rerun writes the same bytes, so drafts do not churn.
+    with matplotlib.rc_context({"svg.hashsalt": "abreast"}):
+        fig.savefig(svg, format="svg", metadata={"Date": None})
+    fig.savefig(png, format="png", metadata={"Software": None})
+    plt.close(fig)
+    return svg, png
+
+
+def slug(term: str) -> str:
+    s = "".join(ch if ch.isalnum() or ch in "-." else "-" for ch in term.lower())
+    return "-".join(part for part in s.split("-") if part) or "term"

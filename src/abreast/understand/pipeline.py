@@ -1,0 +1,172 @@
+"""The understand stage: for every item, is it about AI, which themes, which entities and jargon, is it a
+duplicate, and why. ``annotate`` is pure (items in, annotations out); ``run`` adds the store I/O:
+it annotates only items whose content changed and never embeds the same text twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from . import relevance as rel
+from . import themes as th
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from ..item import Item
+
+BATCH = 2048  # items per embedding batch and per store transaction in run()
+
+
+@dataclass
+class Annotation:
+    key: str
+    relevance: float
+    is_ai: bool
+    themes: list[str] = field(default_factory=list)
+    entities: list[str] = field(default_factory=list)
+    jargon: list[str] = field(default_factory=list)
+    duplicate_of: str | None = None
+    why: dict = field(default_factory=dict)
+
+
+def understand_settings(settings) -> dict:
+    """Accepts a config.Settings, a plain dict of sections, or None (defaults)."""
+    from ..config import DEFAULTS
+
+    cfg = dict(DEFAULTS["understand"])
+    if settings is None:
+        return cfg
+    if hasattr(settings, "section"):
+        cfg.update(settings.section("understand"))
+    elif "understand" in settings:
+        cfg.update(settings["understand"])
+    else:
+        cfg.update(settings)
+    return cfg
+
+
+def embed_text(item: Item) -> str:
+    return f"{item.title}. {item.text}" if item.text else item.title
+
+
+# --- optional stages written by other modules; absent ones are skipped, not faked --------------------
+
+def _optional(module: str, name: str) -> Callable | None:
+    import importlib
+
+    try:
+        return getattr(importlib.import_module(f"{__package__}.{module}"), name)
+    except (ImportError, AttributeError):
+        return None
+
+
+class _Context:
+    """What annotate() needs that is costly to build: embedder, embedded topics and themes, models."""
+
+    _cache: dict[tuple, _Context] = {}
+
+    def __init__(self, cfg: dict):
+        from .embed import get_embedder
+
+        self.embedder = get_embedder(cfg.get("embedder", "wordllama"))
+        self.topics = rel.TopicIndex(self.embedder, list(cfg.get("topics") or []))
+        self.themes = th.ThemeIndex(self.embedder, cfg.get("themes") or None)
+        self.rel_model = rel.load_model()
+        self.theme_model = None if cfg.get("themes") else th.load_model()
+
+    @classmethod
+    def get(cls, cfg: dict) -> _Context:
+        key = (cfg.get("embedder"), tuple(cfg.get("topics") or []), repr(cfg.get("themes") or None))
+        if key not in cls._cache:
+            cls._cache[key] = cls(cfg)
+        return cls._cache[key]
+
+
+def annotate(items: list[Item], settings=None, vectors: np.ndarray | None = None,
+             duplicates: dict[str, str] | None = None) -> list[Annotation]:
+    """Annotate items. ``vectors`` (one unit row per item, from this settings' embedder) skips embedding;
+    ``duplicates`` (key -> canonical key) skips duplicate detection, e.g. when run() sees more items."""
+    cfg = understand_settings(settings)
+    ctx = _Context.get(cfg)
+    if vectors is None:
+        vectors = ctx.embedder.embed_batch([embed_text(it) for it in items])
+    sim_ai, sim_other, sim_ai_all = ctx.topics.similarities(vectors)
+    theme_sims = ctx.themes.similarities(vectors) if len(items) else None
+    if duplicates is None:
+        find_dups = _optional("dedupe", "find_duplicates")
+        duplicates = find_dups(items) if find_dups else {}
+    extract = _optional("entities", "extract_entities")
+    jargon = _optional("jargon", "find_jargon")
+    threshold = float(cfg.get("relevance_threshold", 0.5))
+    trust = cfg.get("source_trust") or {}
+    negatives = list(cfg.get("negative_keywords") or [])
+    out = []
+    for i, it in enumerate(items):
+        sig = rel.signals(it, float(sim_ai[i]), float(sim_other[i]), ctx.topics.nearest(sim_ai_all[i]),
+                          trust, negatives)
+        d = rel.decide(sig, ctx.rel_model, threshold)
+        why = {"relevance": d.why}
+        themes: list[str] = []
+        if d.is_ai:
+            themes, why["themes"] = th.assign(it, [float(x) for x in theme_sims[i]], sig.dense, sig.hashes,
+                                              ctx.themes, ctx.theme_model)
+        dup = duplicates.get(it.key)
+        out.append(Annotation(
+            key=it.key, relevance=d.relevance, is_ai=d.is_ai, themes=themes,
+            entities=extract(it.title, it.text) if extract else [],
+            jargon=jargon(f"{it.title}\n{it.text}") if jargon else [],
+            duplicate_of=dup if dup and dup != it.key else None, why=why,
+        ))
+    return out
+
+
+# --- with the store -----------------------------------------------------------------------------------
+
+def run(store, settings=None, progress: Callable[[int, int], None] | None = None) -> dict:
+    """Annotate every item whose content changed since its last annotation; returns counts.
+    Embeddings are reused when the stored vector was computed from the same content with the same model."""
+    import numpy as np
+
+    from ..store import annotations as sa
+
+    cfg = understand_settings(settings)
+    ctx = _Context.get(cfg)
+    conn = store.conn
+    model = ctx.embedder.name
+    rows = sa.items_for_understanding(conn)
+    all_items = [sa.row_to_item(r) for r in rows]
+    find_dups = _optional("dedupe", "find_duplicates")
+    duplicates = find_dups(all_items) if find_dups else {}
+    id_of = {r["key"]: r["id"] for r in rows}
+    done = sa.annotated_hashes(conn)
+    todo = [(r, it) for r, it in zip(rows, all_items, strict=True) if done.get(r["id"]) != r["content_hash"]]
+    counts = {"items": len(rows), "annotated": 0, "embedded": 0, "reused_vectors": 0, "duplicates_updated": 0}
+    for start in range(0, len(todo), BATCH):
+        chunk = todo[start:start + BATCH]
+        stored = sa.vectors_for(conn, [r["id"] for r, _ in chunk], model)
+        vecs = np.zeros((len(chunk), ctx.embedder.dim), dtype=np.float32)
+        missing = []
+        for j, (r, _) in enumerate(chunk):
+            hit = stored.get(r["id"])
+            if hit is not None and hit[1] == r["content_hash"]:
+                vecs[j] = hit[0]
+            else:
+                missing.append(j)
+        if missing:
+            vecs[missing] = ctx.embedder.embed_batch([embed_text(chunk[j][1]) for j in missing])
+        anns = annotate([it for _, it in chunk], cfg, vectors=vecs, duplicates=duplicates)
+        sa.save(conn, model, [(chunk[j][0]["id"], vecs[j], chunk[j][0]["content_hash"]) for j in missing],
+                [(r["id"], a, id_of.get(a.duplicate_of) if a.duplicate_of else None, r["content_hash"])
+                 for (r, _), a in zip(chunk, anns, strict=True)])
+        counts["annotated"] += len(chunk)
+        counts["embedded"] += len(missing)
+        counts["reused_vectors"] += len(chunk) - len(missing)
+        if progress:
+            progress(min(start + BATCH, len(todo)), len(todo))
+    # A new item can make an old one a duplicate (or stop it being one) without changing its content.
+    counts["duplicates_updated"] = sa.sync_duplicates(conn, {id_of[k]: id_of.get(v) for k, v in duplicates.items()
+                                                             if k in id_of and v != k})
+    return counts

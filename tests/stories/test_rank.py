@@ -1,0 +1,58 @@
+"""The score is the sum of five explained parts; attention is relative to each source's own week."""
+
+from __future__ import annotations
+
+import pytest
+
+from abreast.stories.model import Member, Story
+from abreast.stories.rank import AttentionScale, explain, rank_stories, score_story
+
+
+def _m(key, kind, source, signals=None, url=None, when="2024-12-20T12:00:00+00:00"):
+    return Member(key=key, kind=kind, source=source, title=key, url=url, published_at=when, signals=signals or {})
+
+
+SCALE = AttentionScale.of(
+    [("hn", {"points": p, "comments": 0}) for p in (20, 50, 100, 200, 400, 1100)]
+    + [("reddit", {"score": s, "comments": 0}) for s in (40, 60, 80, 100, 150)]
+)
+
+
+def test_parts_sum_to_the_score_and_each_part_says_why():
+    s = Story(id="2024-W51-aaaaaa", week="2024-W51", title="o3", members=[
+        _m("hn:1", "hn", "hn", {"points": 1100, "comments": 0}),
+        _m("feed:https://openai.com/index/o3", "feed", "openai-news", url="https://openai.com/index/o3"),
+    ])
+    rank_stories([s], SCALE)
+    assert set(s.score_parts) == {"attention", "breadth", "authority", "recency", "novelty"}
+    assert s.score == pytest.approx(sum(p["points"] for p in s.score_parts.values()), abs=1e-6)
+    for p in s.score_parts.values():
+        assert p["points"] == pytest.approx(p["value"] * p["weight"], abs=1e-4)
+        assert p["why"]
+    assert s.score_parts["authority"]["value"] == 1.0  # openai.com is the lab's own post
+    lines = explain(s)
+    assert lines[0].startswith(f"score {s.score:.3f}")
+    assert any("hn:1" in line and "attention" in line for line in lines)
+
+
+def test_attention_is_a_percentile_within_the_source():
+    top_reddit = Story(id="a", week="2024-W51", title="r", members=[_m("reddit:x", "reddit", "r/LocalLLaMA",
+                                                                      {"score": 150})])
+    mid_hn = Story(id="b", week="2024-W51", title="h", members=[_m("hn:2", "hn", "hn", {"points": 150})])
+    a = score_story(top_reddit, SCALE)["attention"]["value"]
+    b = score_story(mid_hn, SCALE)["attention"]["value"]
+    assert a > b  # the same raw number is the best of Reddit's week but middling on HN
+
+
+def test_breadth_and_authority_order_stories():
+    single = Story(id="s1", week="2024-W51", title="one", members=[_m("hn:3", "hn", "hn", {"points": 100})])
+    broad = Story(id="s2", week="2024-W51", title="many", members=[
+        _m("hn:4", "hn", "hn", {"points": 100}),
+        _m("reddit:y", "reddit", "r/OpenAI", {"score": 80}),
+        _m("arxiv:2412.1", "arxiv", "arxiv", url="https://arxiv.org/abs/2412.1"),
+    ])
+    rank_stories([single, broad], SCALE)
+    assert broad.rank == 1 and single.rank == 2
+    assert broad.score_parts["breadth"]["value"] > single.score_parts["breadth"]["value"] == 0.0
+    assert broad.score_parts["authority"]["value"] == pytest.approx(0.6)  # a paper
+    assert single.score_parts["authority"]["value"] == 0.0

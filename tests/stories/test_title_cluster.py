@@ -1,0 +1,97 @@
+"""Headlines, keywords and the pure clustering rules."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from abreast.stories.cluster import ClusterParams, cluster
+from abreast.stories.model import Member
+from abreast.stories.title import choose_lead, class_keywords, headline
+
+from .conftest import topic_vector
+
+
+def _m(key, title, kind=None, url=None, signals=None, entities=None, when="2024-12-18T12:00:00+00:00", text=""):
+    return Member(key=key, kind=kind or key.split(":")[0], source=kind or key.split(":")[0], title=title, url=url,
+                  text=text, published_at=when, signals=signals or {}, entities=entities or [])
+
+
+def test_headline_prefers_the_labs_post_over_a_reddit_title():
+    members = [
+        _m("reddit:1", "He won guys", signals={"score": 900}),
+        _m("feed:https://deepmind.google/x", "State-of-the-art video generation with Veo 2", kind="feed"),
+        _m("hn:1", "Veo 2: Our video generation model", signals={"points": 377}),
+    ]
+    assert members[choose_lead(members)].key == "feed:https://deepmind.google/x"
+    assert headline("Show HN: Nvidia Jetson Orin Nano Super [video]") == "Nvidia Jetson Orin Nano Super"
+
+
+def test_keywords_name_what_sets_a_story_apart():
+    stories = [
+        [_m("hn:1", "Falcon 3 just dropped"), _m("feed:f", "Welcome the Falcon 3 family of open models")],
+        [_m("hn:2", "Bamba: an inference-efficient hybrid Mamba2 model"), _m("reddit:b", "Bamba hybrid model")],
+        [_m("hn:3", "Genesis: a generative physics engine"), _m("reddit:g", "New physics AI is insane")],
+    ]
+    kws = class_keywords(stories)
+    assert "falcon" in kws[0][0]
+    assert "bamba" in kws[1][0]
+    assert any("physics" in k for k in kws[2][:2])
+
+
+def test_same_url_joins_and_distinct_papers_stay_apart():
+    members = [
+        _m("hn:1", "A Replacement for BERT", url="https://huggingface.co/blog/modernbert"),
+        _m("feed:https://huggingface.co/blog/modernbert", "Finally, ModernBERT", kind="feed",
+           url="https://huggingface.co/blog/modernbert"),
+        _m("arxiv:1", "RAG evaluation benchmark for finance"),
+        _m("arxiv:2", "RAG evaluation benchmark for medicine"),
+    ]
+    # The two items sharing a URL get unrelated vectors; the two papers get near-identical ones.
+    vecs = np.stack([topic_vector("a"), topic_vector("b"), topic_vector("rag", seed=1),
+                     topic_vector("rag", seed=2)])
+    assert cluster(members, vecs) == [[0, 1], [2], [3]]
+
+
+def test_a_single_source_story_is_still_a_story():
+    members = [_m(f"reddit:{i}", f"Falcon 3 release thread {i}", signals={"score": 10 * i}) for i in range(4)]
+    members.append(_m("reddit:z", "Which GPU for local inference?"))
+    vecs = np.stack([topic_vector("falcon", seed=i) for i in range(4)] + [topic_vector("gpu")])
+    assert cluster(members, vecs) == [[0, 1, 2, 3], [4]]
+
+
+def test_shared_model_entity_pulls_reactions_together_but_an_org_alone_does_not():
+    params = ClusterParams(title_weight=0.0)
+    members = [
+        _m("hn:1", "x", entities=["model:o3", "org:openai"]),
+        _m("reddit:1", "y", entities=["model:o3"]),
+        _m("reddit:2", "z", entities=["org:openai"]),
+    ]
+    o3 = topic_vector("o3")
+    other = topic_vector("other")
+    third = topic_vector("third")
+    orth = other - (other @ o3) * o3
+    orth /= np.linalg.norm(orth)
+    orth2 = third - (third @ o3) * o3 - (third @ orth) * orth
+    orth2 /= np.linalg.norm(orth2)
+    # cosine 0.6 with o3 each: below the threshold alone, above it with the model boost
+    vecs = np.stack([o3, 0.6 * o3 + 0.8 * orth, 0.6 * o3 + 0.8 * orth2])
+    sims = vecs @ vecs.T
+    assert params.threshold - params.model_boost <= sims[0, 1] < params.threshold
+    assert cluster(members, vecs, params) == [[0, 1], [2]]
+
+
+def test_the_fast_small_linkage_agrees_with_scipy():
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    from abreast.stories.cluster import _small_average_linkage
+
+    rng = np.random.default_rng(3)
+    for m in (3, 5, 9, 17, 24):
+        pts = rng.normal(size=(m, 4))
+        condensed = np.array([np.linalg.norm(pts[i] - pts[j]) for i in range(m) for j in range(i + 1, m)])
+        cut = float(np.median(condensed)) * 0.6
+        ours = _small_average_linkage(condensed, m, cut)
+        ref = fcluster(linkage(condensed, method="average"), t=cut, criterion="distance")
+        same_ours = {(i, j) for i in range(m) for j in range(m) if ours[i] == ours[j]}
+        same_ref = {(i, j) for i in range(m) for j in range(m) if ref[i] == ref[j]}
+        assert same_ours == same_ref
