@@ -33,6 +33,7 @@ DEFAULTS: dict = {
         "negative_keywords": [],
         "relevance_threshold": 0.5,
     },
+    "stories": {"threshold": 0.70, "title_weight": 0.30, "model_boost": 0.20},
     "explain": {"model": ""},
     "write": {"format": "hugo", "author": ""},
     "web": {"host": "127.0.0.1", "port": 8421},
@@ -67,6 +68,12 @@ DEFAULT_TOML = """\
 # Words that mark an item as not interesting to you.
 # negative_keywords = []
 # relevance_threshold = 0.5
+
+[stories]
+# Similarity above which two items are the same story (0..1; higher = smaller, stricter stories).
+# threshold = 0.70
+# title_weight = 0.30
+# model_boost = 0.20
 
 [explain]
 # An `llm` model id for abstractive summaries (e.g. "gpt-4o-mini", "ollama:llama3.2").

@@ -51,14 +51,15 @@ def _weeks_with_ai_items(store: Store) -> list[str]:
         "WHERE a.is_ai = 1 AND items.week IS NOT NULL GROUP BY items.week ORDER BY items.week")]
 
 
-def update_trends(store: Store) -> int:
-    from .store.stories import item_weeks, save_trends, term_rows
-    from .stories.trends import TrendParams, all_scores, weekly_counts
+def rising_terms(store: Store) -> int:
+    """Recount the trends table; return how many (week, term) pairs rose sharply across all weeks."""
+    from .stories.build import update_trends
+    from .stories.trends import TrendParams
 
-    rows = all_scores(weekly_counts(term_rows(store.conn)), item_weeks(store.conn))
-    save_trends(store.conn, rows)
+    update_trends(store)
     p = TrendParams()
-    return sum(1 for _w, _t, count, z in rows if count >= p.min_count and z >= p.min_z)
+    return store.conn.execute("SELECT count(*) FROM trends WHERE count >= ? AND burst >= ?",
+                              (p.min_count, p.min_z)).fetchone()[0]
 
 
 def run_pipeline(store: Store, settings: Settings, draft_weeks: list[str] | None = None,
@@ -80,7 +81,7 @@ def run_pipeline(store: Store, settings: Settings, draft_weeks: list[str] | None
         step(f"building stories of {week}", i, len(weeks))
         result.stories[week] = len(build_week(store, week, settings))
     step("finding trends", 0, 1)
-    result.trends = update_trends(store)
+    result.trends = rising_terms(store)
     model_id = configured_model_id(settings)
     model = load_model(model_id) if model_id else None
     verified = total = 0

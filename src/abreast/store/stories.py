@@ -93,22 +93,27 @@ def summaries(conn: sqlite3.Connection, week: str) -> dict[str, tuple[str | None
     return {k: (s, frozenset(ids)) for k, (s, ids) in out.items()}
 
 
-def earlier_stories(conn: sqlite3.Connection, week: str, weeks_back: int = 8) -> list[tuple[str, str, list[str],
-                                                                                              list[int]]]:
-    """(id, week, entities, member item ids) of stories of up to `weeks_back` weeks before `week`."""
+def earlier_stories(conn: sqlite3.Connection, week: str, weeks_back: int = 8
+                    ) -> list[tuple[str, str, list[str], list[int], bool]]:
+    """(id, week, entities, member item ids, made only of arXiv papers) of the stories of up to
+    `weeks_back` weeks before `week`."""
     weeks = [r[0] for r in conn.execute(
         "SELECT DISTINCT week FROM stories WHERE week < ? ORDER BY week DESC LIMIT ?", (week, weeks_back))]
     if not weeks:
         return []
-    rows = conn.execute(
-        f"SELECT id, week, entities_json FROM stories WHERE week IN ({','.join('?' * len(weeks))}) ORDER BY id",
-        weeks).fetchall()
+    marks = ",".join("?" * len(weeks))
+    rows = conn.execute(f"SELECT id, week, entities_json FROM stories WHERE week IN ({marks}) ORDER BY id",
+                        weeks).fetchall()
     members: dict[str, list[int]] = {}
+    kinds: dict[str, set[str]] = {}
     for r in conn.execute(
-            f"SELECT story_items.story_id, story_items.item_id FROM story_items JOIN stories ON stories.id = "
-            f"story_items.story_id WHERE stories.week IN ({','.join('?' * len(weeks))})", weeks):
+            "SELECT story_items.story_id, story_items.item_id, items.kind FROM story_items JOIN stories ON "
+            f"stories.id = story_items.story_id JOIN items ON items.id = story_items.item_id "
+            f"WHERE stories.week IN ({marks})", weeks):
         members.setdefault(r["story_id"], []).append(r["item_id"])
-    return [(r["id"], r["week"], json.loads(r["entities_json"]), members.get(r["id"], [])) for r in rows]
+        kinds.setdefault(r["story_id"], set()).add(r["kind"])
+    return [(r["id"], r["week"], json.loads(r["entities_json"]), members.get(r["id"], []),
+             kinds.get(r["id"]) == {"arxiv"}) for r in rows]
 
 
 # --- writing ---------------------------------------------------------------------------------

@@ -191,13 +191,15 @@ def _link(conn, week: str, stories: list[Story], inp: WeekInput, groups: list[tu
     earlier = sql.earlier_stories(conn, week)
     if not earlier:
         return
-    vecs = sql.embeddings(conn, sorted({i for *_, ids in earlier for i in ids}))
+    vecs = sql.embeddings(conn, sorted({i for *_, ids, _p in earlier for i in ids}))
     profiles = []
-    for sid, w, ents, ids in earlier:
+    for sid, w, ents, ids, papers in earlier:
         rows = [vecs[i] for i in ids if i in vecs]
-        profiles.append(StoryProfile(sid, w, centroid(np.stack(rows)) if rows else np.zeros(0), frozenset(ents)))
+        profiles.append(StoryProfile(sid, w, centroid(np.stack(rows)) if rows else np.zeros(0), frozenset(ents),
+                                     only_papers=papers))
     by_id = dict(groups)
-    current = [StoryProfile(s.id, week, centroid(inp.vectors[by_id[s.id]]), frozenset(s.entities)) for s in stories]
+    current = [StoryProfile(s.id, week, centroid(inp.vectors[by_id[s.id]]), frozenset(s.entities),
+                            only_papers=all(m.kind == "arxiv" for m in s.members)) for s in stories]
     for s, related in zip(stories, link_to_earlier(current, profiles, params), strict=True):
         s.related = related
         s.is_new = not related

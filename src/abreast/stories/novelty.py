@@ -1,9 +1,12 @@
 """New vs. known: link a week's stories to related stories of earlier weeks.
 
 A story is represented by the normalised mean of its members' embeddings (its centroid) and its
-entities. An earlier story is related when the centroids are close, or when they share a specific
-model entity and are at least somewhat close (a follow-up about "o3" a week later reads differently
-from the launch but is about the same thing). A story with no related earlier story is new.
+entities. An earlier story is related when the centroids are very close, or when they share a
+versioned model entity ("model:llama-3.3-70b", not the bare family "model:llama" or a product name like
+"model:chatgpt") and are close (a follow-up about "o3" a week later reads differently from the launch
+but is about the same thing). Two stories made only of arXiv papers are different publications, never
+a follow-up of each other: topically close papers embed very close. A story with no related earlier
+story is new. Checked by eye on the demo weeks (see bench/data/STORIES_LABELLING.md); not measured.
 """
 
 from __future__ import annotations
@@ -16,8 +19,8 @@ import numpy as np
 
 @dataclass(frozen=True)
 class NoveltyParams:
-    related: float = 0.80           # centroid cosine that alone makes two stories related
-    related_with_model: float = 0.60  # ... when they also share a model entity
+    related: float = 0.88           # centroid cosine that alone makes two stories related
+    related_with_model: float = 0.70  # ... when they also share a versioned model entity
     max_related: int = 3
 
 
@@ -27,6 +30,7 @@ class StoryProfile:
     week: str
     centroid: np.ndarray            # L2-normalised; zeros when no member had an embedding
     entities: frozenset[str]
+    only_papers: bool = False       # every member is an arXiv paper
 
 
 def centroid(vectors: np.ndarray) -> np.ndarray:
@@ -41,28 +45,23 @@ def link_to_earlier(current: Sequence[StoryProfile], earlier: Sequence[StoryProf
                     params: NoveltyParams | None = None) -> list[list[str]]:
     """For each current story, ids of related earlier stories, most similar first."""
     p = params or NoveltyParams()
-    older = [e for e in earlier if e.centroid.size]
-    if not current or not older:
+    dims = [e.centroid.size for e in earlier if e.centroid.size]
+    if not current or not dims:
         return [[] for _ in current]
-    dim = older[0].centroid.size
-    mat = np.stack([e.centroid for e in older if e.centroid.size == dim])
-    older = [e for e in older if e.centroid.size == dim]
-    out = []
-    for s in current:
-        if s.centroid.size != dim:
-            out.append([])
-            continue
-        sims = mat @ s.centroid
-        models = {e for e in s.entities if e.startswith("model:")}
-        hits = []
-        for j in np.argsort(-sims, kind="stable"):
-            sim = float(sims[j])
-            if sim < p.related_with_model:
-                break
-            shares_model = bool(models & older[j].entities)
-            if sim >= p.related or shares_model:
-                hits.append(older[j].id)
-            if len(hits) == p.max_related:
-                break
-        out.append(hits)
+    dim = dims[0]
+    older = [e for e in earlier if e.centroid.size == dim]
+    mat = np.stack([e.centroid for e in older])
+    usable = [i for i, s in enumerate(current) if s.centroid.size == dim]
+    out: list[list[str]] = [[] for _ in current]
+    if not usable:
+        return out
+    sims = np.stack([current[i].centroid for i in usable]) @ mat.T  # one product, not one per story
+    for row, i in enumerate(usable):
+        models = {e for e in current[i].entities if e.startswith("model:") and any(c.isdigit() for c in e)}
+        cand = np.flatnonzero(sims[row] >= p.related_with_model)
+        cand = cand[np.argsort(-sims[row, cand], kind="stable")]
+        hits = [older[j].id for j in cand.tolist()
+                if not (current[i].only_papers and older[j].only_papers)
+                and (sims[row, j] >= p.related or models & older[j].entities)]
+        out[i] = hits[:p.max_related]
     return out

@@ -19,9 +19,9 @@ from pathlib import Path
 
 DATA_FILE = Path(__file__).parent / "data" / "lexicon.json"
 
-# A token keeps internal dots, dashes and plus signs so "gpt-4o", "llama-3.3-70b", "qwen2.5" and
-# "llama.cpp" stay whole; sub-parts are matched too (see candidates()).
-_TOKEN = re.compile(r"[a-z0-9](?:[a-z0-9+]|[.\-](?=[a-z0-9]))*")
+# A token keeps internal dots and plus signs so "qwen2.5", "3.3" and "llama.cpp" stay whole; dashes
+# separate tokens, so "Llama-3.3-70B" and "Llama 3.3 70B" read the same. Dot parts match too.
+_TOKEN = re.compile(r"[a-z0-9](?:[a-z0-9+]|[.](?=[a-z0-9]))*")
 _ALPHA_PREFIX = re.compile(r"^[a-z]+")
 MAX_NGRAM = 3
 
@@ -35,8 +35,8 @@ def candidates(toks: list[str]) -> set[str]:
     out: set[str] = set()
     for i, t in enumerate(toks):
         out.add(t)
-        if "-" in t or "." in t:
-            parts = re.split(r"[.\-]", t)
+        if "." in t:
+            parts = t.split(".")
             out.update(p for p in parts if p)
             out.add(" ".join(parts))
         m = _ALPHA_PREFIX.match(t)
@@ -154,9 +154,9 @@ SEED: list[tuple[str, bool, str]] = [
                       "worldlabs.ai|ai.google.dev|aistudio.google.com|dspy.ai|voyageai.com|langchain.com|"
                       "lmarena.ai|lmsys.org|eleuther.ai|thegradient.pub|deeplearning.ai|chatgpt.com|sora.com|"
                       "replicate.com|civitai.com|paperswithcode.com|kaggle.com|wandb.ai|lmstudio.ai|"
-                      "nvidia.com|anyscale.com|modal.com|fireworks.ai|runwayml.com|midjourney.com|elevenlabs.io"),
+                      "anyscale.com|fireworks.ai|runwayml.com|midjourney.com|elevenlabs.io"),
     ("domain", True, "arxiv.org|research.google|blog.google|simonwillison.net|developers.googleblog.com|"
-                     "nature.com|spectrum.ieee.org|news.mit.edu|research.facebook.com|microsoft.com"),
+                     "nature.com|spectrum.ieee.org|news.mit.edu|research.facebook.com|microsoft.com|nvidia.com|modal.com"),
 ]
 
 MIN_NAME_LEN = 3
@@ -213,6 +213,20 @@ def _model_names(data: Path) -> list[tuple[str, str, str | None]]:
     return rows
 
 
+def _name_forms(name: str) -> list[str]:
+    """"Llama-3.3-70B-Instruct" -> "llama 3.3", "llama 3.3 70b", "llama 3.3 70b instruct": news says the
+    short forms. Every form must contain a digit, so a bare family word never becomes a model name."""
+    toks = tokens(name)
+    forms = []
+    for n in range(2, len(toks) + 1):
+        form = " ".join(toks[:n])
+        if any(c.isdigit() for c in form) and len(form) >= MIN_NAME_LEN:
+            forms.append(form)
+    if len(toks) == 1 and any(c.isdigit() for c in toks[0]) and len(toks[0]) >= MIN_NAME_LEN:
+        forms.append(toks[0])
+    return forms
+
+
 def _family(name: str) -> str | None:
     toks = tokens(name)
     if not toks:
@@ -229,9 +243,9 @@ def build(data: Path, common_word=None) -> dict:
     family_count: Counter = Counter()
     curated_sources = {"lmarena", "lmsys-arena", "llm-lineage", "open-llms"}
     for name, source, org in names:
-        full = normalize(name)
-        if full and len(full) >= MIN_NAME_LEN and any(c.isdigit() for c in full) and source in curated_sources:
-            _add(entries, full, "model", source, common_word)
+        if source in curated_sources:
+            for form in _name_forms(name):
+                _add(entries, form, "model", source, common_word)
         fam = _family(name)
         if fam:
             family_sources.setdefault(fam, set()).add(source)

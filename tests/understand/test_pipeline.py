@@ -1,0 +1,88 @@
+"""The understand stage with the store: annotate once, reuse vectors, re-annotate what changed, explain."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from abreast.errors import StoreError
+from abreast.item import Item
+from abreast.store import Store
+from abreast.store import annotations as sa
+from abreast.understand.pipeline import annotate, run
+
+
+def items() -> list[Item]:
+    return [
+        Item(key="hn:1", kind="hn", title="Llama 3.3 70B released", url="https://huggingface.co/meta-llama/Llama-3.3-70B",
+             published_at="2024-12-06T18:00:00+00:00"),
+        Item(key="hn:2", kind="hn", title="PHP 8.4", url="https://www.php.net/releases/8.4/en.php",
+             published_at="2024-11-21T10:00:00+00:00"),
+        Item(key="reddit:abc", kind="reddit", title="Meta drops Llama 3.3 70B",
+             url="https://huggingface.co/meta-llama/Llama-3.3-70B/", extra={"subreddit": "LocalLLaMA"},
+             published_at="2024-12-06T19:00:00+00:00"),
+    ]
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store.open(tmp_path / "t.db")
+    s.upsert_items(items())
+    yield s
+    s.close()
+
+
+def test_run_annotates_everything_then_nothing_until_content_changes(store):
+    first = run(store)
+    assert first["annotated"] == 3 and first["embedded"] == 3
+    rows = store.conn.execute("SELECT model, dim, length(vector) AS n FROM embeddings").fetchall()
+    assert len(rows) == 3 and all(r["dim"] == 256 and r["n"] == 256 * 4 for r in rows)
+    assert {r["model"] for r in rows} == {"wordllama-l2-256"}
+
+    again = run(store)
+    assert again["annotated"] == 0 and again["embedded"] == 0
+
+    changed = items()[1]
+    changed.title = "GPT-4o writes PHP 8.4 code"
+    store.upsert_items([changed])
+    third = run(store)
+    assert third["annotated"] == 1 and third["embedded"] == 1
+    assert sa.why(store.conn, "hn:2")["is_ai"] is True
+
+
+def test_stored_vectors_match_a_fresh_embedding(store):
+    run(store)
+    item_id = store.item("hn:1")["id"]
+    vec, h = sa.vectors_for(store.conn, [item_id], "wordllama-l2-256")[item_id]
+    from abreast.understand.embed import get_embedder
+    from abreast.understand.pipeline import embed_text
+
+    expected = get_embedder("wordllama").embed_batch([embed_text(items()[0])])[0]
+    assert np.allclose(vec, expected, atol=1e-6)
+    assert h == items()[0].content_hash()
+
+
+def test_why_explains_a_stored_decision_and_refuses_unknown_keys(store):
+    assert sa.why(store.conn, "hn:1") is None  # exists, not annotated yet
+    run(store)
+    w = sa.why(store.conn, "hn:1")
+    assert w["is_ai"] and 0.5 <= w["relevance"] <= 1.0
+    assert "llama 3.3 70b" in w["why"]["relevance"]["matched"]
+    assert w["themes"] and w["embedding_models"] == ["wordllama-l2-256"]
+    with pytest.raises(StoreError, match="no item with key"):
+        sa.why(store.conn, "hn:999")
+
+
+def test_the_same_link_from_two_sources_is_linked_to_one_item(store):
+    pytest.importorskip("abreast.understand.dedupe")
+    run(store)
+    dup = sa.why(store.conn, "reddit:abc")["duplicate_of"]
+    canon = sa.why(store.conn, "hn:1")["duplicate_of"]
+    assert {dup, canon} == {"hn:1", None} or {dup, canon} == {None, "reddit:abc"}
+
+
+def test_annotate_is_pure_and_keeps_input_order():
+    its = items()
+    anns = annotate(its)
+    assert [a.key for a in anns] == [i.key for i in its]
+    assert annotate(its)[0] == anns[0]
