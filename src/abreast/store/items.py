@@ -135,40 +135,61 @@ class Store:
         as a content update."""
         counts = UpsertCounts()
         ts = now()
+        items = list(items)
         with transaction(self.conn):
-            tomb = {r[0] for r in self.conn.execute("SELECT key FROM tombstones")}
+            tomb = self._tombstoned([it.key for it in items])
+            existing = self._existing([it.key for it in items])
+            inserts = []
             for it in items:
                 if it.key in tomb:
                     continue
                 h = it.content_hash()
-                row = self.conn.execute(
-                    "SELECT id, content_hash, update_count, score_json FROM items WHERE key = ?", (it.key,)
-                ).fetchone()
+                row = existing.get(it.key)
                 week = iso_week(it.published_at)
                 if row is None:
-                    self.conn.execute(
-                        "INSERT INTO items(key, source_id, kind, url, canonical_url, title, text, author, "
-                        "published_at, week, fetched_at, score_json, extra_json, content_hash) "
-                        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                        (it.key, source_id, it.kind, it.url, canonical_url(it.url), it.title, it.text, it.author,
-                         it.published_at, week, ts, json.dumps(it.signals), json.dumps(it.extra), h),
-                    )
+                    inserts.append((it.key, source_id, it.kind, it.url, canonical_url(it.url), it.title, it.text,
+                                    it.author, it.published_at, week, ts, json.dumps(it.signals),
+                                    json.dumps(it.extra), h))
+                    existing[it.key] = {"id": None, "content_hash": h, "update_count": 0,
+                                        "score_json": json.dumps(it.signals)}
                     counts.new += 1
                 elif row["content_hash"] != h and row["update_count"] < MAX_UPDATES:
                     self.conn.execute(
                         "UPDATE items SET url=?, canonical_url=?, title=?, text=?, author=?, published_at=?, "
                         "week=?, updated_at=?, update_count=update_count+1, score_json=?, extra_json=?, "
-                        "content_hash=? WHERE id=?",
+                        "content_hash=? WHERE key=?",
                         (it.url, canonical_url(it.url), it.title, it.text, it.author, it.published_at, week, ts,
-                         json.dumps(it.signals), json.dumps(it.extra), h, row["id"]),
+                         json.dumps(it.signals), json.dumps(it.extra), h, it.key),
                     )
                     counts.updated += 1
                 else:
-                    if json.loads(row["score_json"]) != it.signals and it.signals:
-                        self.conn.execute("UPDATE items SET score_json=? WHERE id=?",
-                                          (json.dumps(it.signals), row["id"]))
+                    if it.signals and json.loads(row["score_json"]) != it.signals:
+                        self.conn.execute("UPDATE items SET score_json=? WHERE key=?",
+                                          (json.dumps(it.signals), it.key))
                     counts.unchanged += 1
+            self.conn.executemany(
+                "INSERT INTO items(key, source_id, kind, url, canonical_url, title, text, author, "
+                "published_at, week, fetched_at, score_json, extra_json, content_hash) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", inserts)
         return counts
+
+    def _existing(self, keys: list[str]) -> dict[str, sqlite3.Row]:
+        found = {}
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            for r in self.conn.execute(
+                    "SELECT key, id, content_hash, update_count, score_json FROM items "
+                    f"WHERE key IN ({','.join('?' * len(chunk))})", chunk):
+                found[r["key"]] = r
+        return found
+
+    def _tombstoned(self, keys: list[str]) -> set[str]:
+        out = set()
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            out |= {r[0] for r in self.conn.execute(
+                f"SELECT key FROM tombstones WHERE key IN ({','.join('?' * len(chunk))})", chunk)}
+        return out
 
     def delete_item(self, key: str) -> None:
         with transaction(self.conn):
