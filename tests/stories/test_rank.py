@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from abreast.stories.model import Member, Story
-from abreast.stories.rank import AttentionScale, explain, rank_stories, score_story
+from abreast.stories.rank import PAPER_AUTHORITY, AttentionScale, explain, rank_stories, score_story
 
 
 def _m(key, kind, source, signals=None, url=None, when="2024-12-20T12:00:00+00:00"):
@@ -54,5 +54,17 @@ def test_breadth_and_authority_order_stories():
     rank_stories([single, broad], SCALE)
     assert broad.rank == 1 and single.rank == 2
     assert broad.score_parts["breadth"]["value"] > single.score_parts["breadth"]["value"] == 0.0
-    assert broad.score_parts["authority"]["value"] == pytest.approx(0.6)  # a paper
+    assert broad.score_parts["authority"]["value"] == pytest.approx(PAPER_AUTHORITY)  # a paper
     assert single.score_parts["authority"]["value"] == 0.0
+
+
+def test_a_labs_own_announcement_outranks_a_curated_paper():
+    """2023-W49: Google's Gemini launch post must not sink under arXiv papers that a daily list picked."""
+    lab = Story(id="s3", week="2023-W49", title="Introducing Gemini", members=[
+        _m("feed:gemini", "feed", "deepmind-blog",
+           url="https://deepmind.google/discover/blog/introducing-gemini-our-largest-and-most-capable-ai-model/")])
+    paper = Story(id="s4", week="2023-W49", title="A paper", members=[
+        _m("arxiv:2312.05934", "arxiv", "arxiv", url="https://arxiv.org/abs/2312.05934"),
+        _m("feed:paper", "feed", "llm-paper-daily", url="http://arxiv.org/pdf/2312.05934v1")])
+    rank_stories([paper, lab], SCALE)
+    assert lab.rank == 1

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from .model import Member, Story
 
-WEIGHTS = {"attention": 0.35, "breadth": 0.25, "authority": 0.15, "recency": 0.10, "novelty": 0.15}
+WEIGHTS = {"attention": 0.30, "breadth": 0.20, "authority": 0.25, "recency": 0.10, "novelty": 0.15}
 
 # Hosts where an AI lab (or the maintainers of a major open model) publish their own announcements.
 LAB_HOSTS = (
@@ -28,7 +28,7 @@ LAB_HOSTS = (
     "cohere.com", "huggingface.co/blog", "microsoft.com/en-us/research", "nvidia.com", "allenai.org",
     "stability.ai", "together.ai", "apple.com/machine-learning", "machinelearning.apple.com",
 )
-PAPER_AUTHORITY = 0.6
+PAPER_AUTHORITY = 0.4
 
 
 @dataclass
