@@ -37,7 +37,7 @@ def _sample(items, n):
 
 
 def selection():
-    return (si.hn_daily() + si.hn_signalkite() + _sample(si.hn_frontpage_2022(), 30)
+    return (si.hn_daily() + si.hn_rss_snapshot() + si.hn_signalkite() + _sample(si.hn_frontpage_2022(), 30)
             + _sample(si.arxiv_abstracts(), 40) + _sample(si.reddit_ainews(), 30)
             + _sample(si.reddit_localllama(), 15) + _sample(si.hf_blog(), 8) + _sample(si.all_feeds(), 32))
 

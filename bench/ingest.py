@@ -30,7 +30,6 @@ from abreast.collect.run import fetch_sources  # noqa: E402
 from abreast.demo.sources import DEMO_WINDOWS, demo_sources  # noqa: E402
 from abreast.store import Store  # noqa: E402
 
-
 CPU: list[float] = []  # CPU seconds of the ingesting process per round: our work, not the server's
 
 

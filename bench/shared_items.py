@@ -51,6 +51,25 @@ def hn_daily() -> list[Item]:
     return out
 
 
+def hn_rss_snapshot() -> list[Item]:
+    """Stories of the raw feed snapshot (daily issues 2024-11-09 .. 2024-12-08), parsed from each issue's
+    HTML list; most days overlap hn_daily(), the days before 2024-11-18 are new."""
+    import feedparser
+
+    parsed = feedparser.parse(str(DATA / "hn-daily-top30-2024-12" / "rss2_snapshot_2024-12-08.xml"))
+    link = re.compile(r'<a href="?([^" >]+)"?[^>]*><strong>(.*?)</strong>\s*(?:<code>(.*?)</code>)?</a>.*?'
+                      r'<a href="?https://news.ycombinator.com/item\?id=(\d+)', re.S)
+    out = []
+    for e in parsed.entries:
+        body = (e.get("content") or [{}])[0].get("value", "") or e.get("summary", "")
+        when = e.get("published_parsed")
+        for url, title, domain, hid in link.findall(body):
+            out.append(Item(key=f"hn:{hid}", kind="hn", title=html.unescape(title), url=html.unescape(url),
+                            published_at=utc_iso(datetime(*when[:6], tzinfo=UTC)) if when else None,
+                            extra={"domain": domain}))
+    return out
+
+
 def hn_signalkite() -> list[Item]:
     path = DATA / "hn-signalkite-2023-12-04_05" / "hn_stories_2023-12-04_05.jsonl"
     return [Item(key=f"hn:{r['hn_id']}", kind="hn", title=r["title_rewritten_by_llm"], url=r["url"],

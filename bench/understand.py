@@ -179,6 +179,33 @@ def timed_annotate(items, batch: int = 4096) -> tuple[float, int]:
     return time.perf_counter() - t0, n_ai
 
 
+def stage_parts(items) -> dict[str, float]:
+    """Items/s of each part of annotate(), so a slow part is easy to find."""
+    from abreast.understand import pipeline
+    from abreast.understand.embed import get_embedder
+
+    out = {}
+
+    def clock(name, fn):
+        t = time.perf_counter()
+        fn()
+        out[name] = len(items) / max(time.perf_counter() - t, 1e-9)
+
+    emb = get_embedder("wordllama")
+    vecs = emb.embed_batch([embed_text(it) for it in items])
+    clock("embedding", lambda: emb.embed_batch([embed_text(it) for it in items]))
+    clock("annotate without embedding and duplicates", lambda: annotate(items, None, vectors=vecs, duplicates={}))
+    for label, module, name, call in (("entities", "entities", "extract_entities", lambda f, it: f(it.title, it.text)),
+                                      ("jargon", "jargon", "find_jargon", lambda f, it: f(f"{it.title}\n{it.text}"))):
+        f = pipeline._optional(module, name)
+        if f:
+            clock(label, lambda f=f, call=call: [call(f, it) for it in items])
+    dedupe = pipeline._optional("dedupe", "find_duplicates")
+    if dedupe:
+        clock("duplicates", lambda: dedupe(items))
+    return out
+
+
 def speed(n_synth: int) -> str:
     t0 = time.perf_counter()
     annotate(shared_items.hn_daily()[:10], None)  # load the embedder, lexicon and models once
@@ -199,6 +226,7 @@ def speed(n_synth: int) -> str:
         again = run(store, None)
         dt_rerun = time.perf_counter() - t2
         store.close()
+    parts = stage_parts(demo)
     synth = synthetic(n_synth)
     rss_before = peak_rss_mb()
     dt_syn, ai_syn = timed_annotate(synth)
@@ -212,6 +240,8 @@ def speed(n_synth: int) -> str:
              f"**{counts['items'] / dt_run:,.0f}** | |",
              f"| demo rerun, nothing changed | {again['items']} | {dt_rerun:.2f} | skipped {again['items'] - again['annotated']} | |",
              f"| synthetic (recombined real titles) | {len(synth)} | {dt_syn:.1f} | **{len(synth) / dt_syn:,.0f}** | {ai_syn} |",
+             "", "Where the time goes on the demo items (each part timed alone): "
+             + ", ".join(f"{k} {v:,.0f} items/s" for k, v in parts.items()) + ".",
              "", f"Start-up (embedder + lexicon + models, first call): {warm:.2f} s. "
              f"Peak RSS: {rss_before:.0f} MB before the synthetic run, {peak_rss_mb():.0f} MB after "
              "(batches of 4,096 items).", "",

@@ -81,7 +81,7 @@ def fit_cv(dense, hashes, y, grid_c=(0.03, 0.1, 0.3, 1.0, 3.0), grid_alpha=(0.0,
             for rep in range(REPEATS):
                 oof = np.zeros(len(y))
                 for tr, te in StratifiedKFold(n_splits=5, shuffle=True, random_state=SEED + rep).split(X, y):
-                    m = LogisticRegression(C=c, max_iter=2000, class_weight="balanced").fit(X[tr], y[tr])
+                    m = LogisticRegression(C=c, solver="liblinear", max_iter=2000, class_weight="balanced").fit(X[tr], y[tr])
                     oof[te] = m.predict_proba(X[te])[:, 1]
                 f1, cut = best_cutoff(y, oof)
                 f1s.append(f1)
@@ -91,7 +91,7 @@ def fit_cv(dense, hashes, y, grid_c=(0.03, 0.1, 0.3, 1.0, 3.0), grid_alpha=(0.0,
                 best = (f1, c, alpha, cut)
     f1, c, alpha, cut = best
     X = design(dense, hashes, mean, scale, alpha)
-    m = LogisticRegression(C=c, max_iter=2000, class_weight="balanced").fit(X, y)
+    m = LogisticRegression(C=c, solver="liblinear", max_iter=2000, class_weight="balanced").fit(X, y)
     n = dense.shape[1]
     hash_coef = {int(j): float(m.coef_[0, n + j] * alpha) for j in np.nonzero(m.coef_[0, n:])[0]} if alpha else {}
     return {"coef": m.coef_[0, :n].tolist(), "intercept": float(m.intercept_[0]), "mean": mean.tolist(),

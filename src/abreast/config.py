@@ -32,6 +32,8 @@ DEFAULTS: dict = {
         "topics": [],
         "negative_keywords": [],
         "relevance_threshold": 0.5,
+        "source_trust": {},
+        "themes": {},
     },
     "stories": {"threshold": 0.70, "title_weight": 0.30, "model_boost": 0.20},
     "explain": {"model": ""},
@@ -68,6 +70,13 @@ DEFAULT_TOML = """\
 # Words that mark an item as not interesting to you.
 # negative_keywords = []
 # relevance_threshold = 0.5
+# How much to trust a source's items to be about AI, 0..1, by source name, feed host, subreddit or kind.
+# source_trust = { "r-localllama" = 0.9, "news.ycombinator.com" = 0.3 }
+# Replace the default themes: id -> { label, description, keywords }.
+# [understand.themes.evals]
+# label = "Evaluations & benchmarks"
+# description = "how models are measured"
+# keywords = ["benchmark", "leaderboard", "eval"]
 
 [stories]
 # Similarity above which two items are the same story (0..1; higher = smaller, stricter stories).
@@ -161,6 +170,10 @@ def _coerce(raw: str, default):
         return float(raw)
     if isinstance(default, list):
         return [p.strip() for p in raw.split(",") if p.strip()]
+    if isinstance(default, dict):
+        import json
+
+        return json.loads(raw)  # e.g. ABREAST_UNDERSTAND_SOURCE_TRUST='{"hn": 0.3}'
     return raw
 
 

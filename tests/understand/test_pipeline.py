@@ -86,3 +86,15 @@ def test_annotate_is_pure_and_keeps_input_order():
     anns = annotate(its)
     assert [a.key for a in anns] == [i.key for i in its]
     assert annotate(its)[0] == anns[0]
+
+
+def test_why_lines_read_like_an_explanation(store):
+    from abreast.understand.pipeline import why_lines
+
+    run(store)
+    text = "\n".join(why_lines(sa.why(store.conn, "hn:1")))
+    assert "hn:1: Llama 3.3 70B released" in text
+    assert "about AI: relevance" in text and "AI words: llama 3.3 70b" in text
+    assert "AI names/terms in the title" in text and "themes:" in text
+    text2 = "\n".join(why_lines(sa.why(store.conn, "hn:2")))
+    assert "not about AI" in text2

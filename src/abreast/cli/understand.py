@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
 from ..errors import AbreastError
 from . import context as ctx
@@ -32,31 +31,16 @@ def why(key: str = typer.Argument(..., help="An item key (hn:42375406, arxiv:241
     data = why_data(ctx.store().conn, key)
     if data is None:
         raise AbreastError(f"{key} is not annotated yet; run `abreast process`.")
-    verdict = "[green]about AI[/]" if data["is_ai"] else "[yellow]not about AI[/]"
-    ctx.console.print(f"[bold]{data['title']}[/]\n{data['url'] or ''}\n{data['key']} · {data['source']} · "
-                      f"{verdict} (relevance {data['relevance']:.2f})")
-    table = Table("signal", "value", title="why")
-    for name, value in _flatten(data["why"]):
-        table.add_row(name, value)
-    ctx.console.print(table)
+    from ..understand.pipeline import why_lines
+
+    ctx.console.print("\n".join(why_lines(data)), markup=False)
+    if data["url"]:
+        ctx.console.print(data["url"], markup=False)
     for label in ("themes", "entities", "jargon"):
         if data[label]:
-            ctx.console.print(f"{label}: {', '.join(data[label])}")
+            ctx.console.print(f"{label}: {', '.join(data[label])}", markup=False)
     if data["duplicate_of"]:
-        ctx.console.print(f"duplicate of {data['duplicate_of']}")
-
-
-def _flatten(d: dict, prefix: str = ""):
-    for k, v in d.items():
-        name = f"{prefix}{k}"
-        if isinstance(v, dict):
-            yield from _flatten(v, name + ".")
-        elif isinstance(v, float):
-            yield name, f"{v:.3f}"
-        elif isinstance(v, list):
-            yield name, ", ".join(str(x) if not isinstance(x, float) else f"{x:.3f}" for x in v)
-        else:
-            yield name, str(v)
+        ctx.console.print(f"duplicate of {data['duplicate_of']}", markup=False)
 
 
 def item_records(week: str | None):

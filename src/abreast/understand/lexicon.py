@@ -30,8 +30,10 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text.lower())
 
 
-def candidates(toks: list[str]) -> set[str]:
-    """Every string a lexicon term could be: tokens, their dash/dot parts, alpha prefixes, 2-3 grams."""
+def candidates(toks: list[str], first_words: set[str] | frozenset[str] | None = None) -> set[str]:
+    """Every string a lexicon term could be: tokens, their dot parts, alpha prefixes, 2-3 grams.
+    With first_words (the first words of the multi-word terms looked for), only n-grams that can match
+    are built: most of the cost on long texts."""
     out: set[str] = set()
     for i, t in enumerate(toks):
         out.add(t)
@@ -42,10 +44,15 @@ def candidates(toks: list[str]) -> set[str]:
         m = _ALPHA_PREFIX.match(t)
         if m and len(m.group()) >= 3:
             out.add(m.group())
-        for n in range(2, MAX_NGRAM + 1):
-            if i + n <= len(toks):
-                out.add(" ".join(toks[i:i + n]))
+        if first_words is None or t in first_words:
+            for n in range(2, MAX_NGRAM + 1):
+                if i + n <= len(toks):
+                    out.add(" ".join(toks[i:i + n]))
     return out
+
+
+def first_words(phrases) -> frozenset[str]:
+    return frozenset(p.split(" ", 1)[0] for p in phrases if " " in p)
 
 
 def normalize(name: str) -> str:
@@ -63,13 +70,15 @@ class Lexicon:
     def __init__(self, entries: dict[str, dict]):
         self.entries = entries
         self.domains = {t: e for t, e in entries.items() if e["kind"] == "domain"}
+        self.first_words = first_words(t for t in entries if t not in self.domains)
 
     def __len__(self) -> int:
         return len(self.entries)
 
     def match(self, text: str) -> list[Match]:
         """Terms found in text, longest first, skipping parts of a longer match ("gpt" inside "gpt-4o")."""
-        found = [t for t in candidates(tokens(text)) if t in self.entries and t not in self.domains]
+        found = [t for t in candidates(tokens(text), self.first_words)
+                 if t in self.entries and t not in self.domains]
         found.sort(key=lambda t: (-len(t), t))
         kept: list[str] = []
         for t in found:

@@ -169,6 +169,8 @@ def signals(item: Item, sim_ai: float, sim_other: float, nearest: list[tuple[str
 
 
 def negative_hits(item: Item, keywords: list[str]) -> list[str]:
+    if not keywords:
+        return []
     text = f" {' '.join(lexmod.tokens(item.title + ' ' + item.text[:800]))} "
     return [k for k in keywords if k.strip() and f" {' '.join(lexmod.tokens(k))} " in text]
 

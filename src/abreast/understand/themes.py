@@ -94,13 +94,31 @@ class ThemeModel:
         return {"features": self.features, "mean": self.mean, "scale": self.scale, "per_theme": per}
 
     def probabilities(self, dense: list[float], hashes: list[int]) -> dict[str, float]:
-        x = [(v - m) / s for v, m, s in zip(dense, self.mean, self.scale, strict=True)]
-        out = {}
-        for theme, p in self.per_theme.items():
-            z = p["intercept"] + sum(c * v for c, v in zip(p["coef"], x, strict=True))
-            z += sum(p["hash_coef"].get(h, 0.0) for h in hashes)
-            out[theme] = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
-        return out
+        """All themes at once: one matrix product for the dense part, one lookup per hashed n-gram."""
+        import numpy as np
+
+        if not hasattr(self, "_w"):
+            self._pack()
+        z = self._b + self._w @ ((np.asarray(dense) - self._mean) / self._scale)
+        for h in hashes:
+            row = self._h.get(h)
+            if row is not None:
+                z = z + row
+        p = 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))
+        return dict(zip(self._ids, p.tolist(), strict=True))
+
+    def _pack(self) -> None:
+        import numpy as np
+
+        self._ids = list(self.per_theme)
+        self._w = np.array([self.per_theme[t]["coef"] for t in self._ids])
+        self._b = np.array([self.per_theme[t]["intercept"] for t in self._ids])
+        self._mean, self._scale = np.array(self.mean), np.array(self.scale)
+        rows: dict[int, np.ndarray] = {}
+        for i, t in enumerate(self._ids):
+            for h, c in self.per_theme[t]["hash_coef"].items():
+                rows.setdefault(h, np.zeros(len(self._ids)))[i] = c
+        self._h = rows
 
 
 @lru_cache(maxsize=1)
@@ -123,13 +141,14 @@ class ThemeIndex:
             descs = [DESCRIPTIONS[t] for t in self.ids]
             self.keywords = {t: [lexmod.normalize(k) for k in KEYWORDS[t]] for t in self.ids}
         self.vectors = embedder.embed_batch(descs)
+        self.first_words = lexmod.first_words(k for kws in self.keywords.values() for k in kws)
 
     def similarities(self, vectors: np.ndarray) -> np.ndarray:
         return vectors @ self.vectors.T
 
 
-def keyword_hits(item: Item, keywords: dict[str, list[str]]) -> dict[str, list[str]]:
-    cands = lexmod.candidates(lexmod.tokens(item.title + " " + item.text[:400]))
+def keyword_hits(item: Item, keywords: dict[str, list[str]], first_words=None) -> dict[str, list[str]]:
+    cands = lexmod.candidates(lexmod.tokens(item.title + " " + item.text[:400]), first_words)
     return {t: [k for k in kws if k in cands] for t, kws in keywords.items()}
 
 
@@ -150,7 +169,7 @@ def feature_names(ids: list[str]) -> list[str]:
 def assign(item: Item, sims: list[float], rel_dense: dict[str, float], hashes: list[int], index: ThemeIndex,
            model: ThemeModel | None) -> tuple[list[str], dict]:
     """Themes for one AI item (at least one), with the evidence per theme."""
-    hits = keyword_hits(item, index.keywords)
+    hits = keyword_hits(item, index.keywords, index.first_words)
     if index.custom or model is None:
         chosen = [t for t in index.ids if hits[t]]
         best = index.ids[max(range(len(sims)), key=lambda i: sims[i])] if len(sims) else None
