@@ -46,11 +46,11 @@ serve: $(STAMP)
 ## make bench: rerun every benchmark and quality measurement, then assemble BENCHMARKS.md and QUALITY.md
 bench: $(STAMP) demo
 	$(BIN)/python bench/ingest.py
-	$(BIN)/python bench/understand.py
+	$(BIN)/python bench/understand.py all
 	$(BIN)/python bench/stories.py
 	$(BIN)/python bench/explain_quality.py
 	$(BIN)/python bench/landscape_quality.py --store $(DEMO_HOME)/abreast.db
-	ABREAST_HOME=$(DEMO_HOME) $(BIN)/python bench/web_load.py --home $(DEMO_HOME)
+	$(BIN)/python bench/web_load.py --home $(DEMO_HOME)
 	$(BIN)/python bench/report.py
 
 docs: $(STAMP)

@@ -14,16 +14,16 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 
 QUALITY = [
-    ("understand_quality.md", "bench/understand.py --quality"),
+    ("understand_quality.md", "bench/understand.py quality"),
     ("stories_quality.md", "bench/stories.py"),
     ("explain_quality.md", "bench/explain_quality.py"),
     ("landscape_quality_store.md", "bench/landscape_quality.py --store .demo-home/abreast.db"),
 ]
 BENCHMARKS = [
     ("ingest_bench.md", "bench/ingest.py"),
-    ("understand_bench.md", "bench/understand.py"),
+    ("understand_bench.md", "bench/understand.py speed --n 100000"),
     ("stories_bench.md", "bench/stories.py"),
-    ("web_bench.md", "bench/web_load.py"),
+    ("web_bench.md", "bench/web_load.py --home .demo-home"),
 ]
 
 

@@ -257,6 +257,10 @@ def _model_object(repo_id: str, versions: list[dict]) -> dict:
     if base:
         tags.append(f"base_model:{base}")
         card["base_model"] = base
+        # The Hub states an adapter's relation as a `base_model:adapter:<id>` tag; the leaderboard records
+        # the same fact as weight_type "Adapter" (it reads it from the Hub).
+        if latest.get("weight_type") == "Adapter":
+            tags.append(f"base_model:adapter:{base}")
     if latest["hub_license"]:
         tags.append(f"license:{latest['hub_license']}")
         card["license"] = latest["hub_license"]
