@@ -21,11 +21,10 @@ def add(
     name: str = typer.Option(None, "--name", "-n", help="Short name for the source (default: derived)."),
 ) -> None:
     """Add a source, e.g. `abreast sources add feed https://simonwillison.net/atom/everything/`."""
-    from ..collect.base import get_connector
+    from ..collect.sourcelist import add_source
 
-    conn = get_connector(kind)
-    spec = conn.source_from_target(target)
-    src = ctx.store().add_source(name or conn.default_name(target), kind, spec["url"], spec.get("config"))
+    added = add_source(ctx.store(), kind, target, name)
+    src = ctx.store().source(added)
     ctx.console.print(f"Added {src.kind} source {src.name!r} -> {src.url}")
 
 
@@ -73,45 +72,31 @@ def remove(name: str = typer.Argument(..., help="Source name (see `abreast sourc
 @app.command()
 def retry(name: str = typer.Argument(..., help="Source name (see `abreast sources list`).")) -> None:
     """Resume a paused or gone source: clear its error count so the next fetch tries it again."""
-    st = ctx.store()
-    src = st.source(name)
-    st.update_source(src.id, paused=0, paused_reason=None, gone=0, error_count=0, next_fetch_at=None)
+    from ..collect.sourcelist import retry_source
+
+    retry_source(ctx.store(), name)
     ctx.console.print(f"{name} will be fetched again.")
 
 
 @app.command("import")
 def import_(path: Path = typer.Argument(..., help="An OPML file, as exported by Miniflux, FreshRSS, Feedly...")) -> None:
-    """Import feeds from an OPML file (existing names are skipped)."""
-    from ..collect.sources.opml import parse_opml
+    """Import feeds from an OPML file (feeds already there, by URL, are skipped)."""
+    from ..collect.sourcelist import import_opml
 
     try:
         data = path.read_bytes()
     except OSError as e:
         raise AbreastError(f"cannot read {path}: {e.strerror}") from e
-    st = ctx.store()
-    existing = {s.url for s in st.sources()}
-    names = {s.name for s in st.sources()}
-    added = 0
-    for f in parse_opml(data):
-        if f["url"] in existing:
-            continue
-        name = f.get("name") or f["url"]
-        while name in names:
-            name += "'"
-        st.add_source(name, f.get("kind", "feed"), f["url"], {"category": f.get("category")} if f.get("category") else {})
-        names.add(name)
-        added += 1
-    ctx.console.print(f"Imported {added} feeds from {path}")
+    ctx.console.print(f"Imported {import_opml(ctx.store(), data)} feeds from {path}")
 
 
 @app.command("export")
 def export(out: Path = typer.Option(None, "--out", "-o", help="Write to this file instead of stdout.")) -> None:
     """Export feed sources as OPML for any feed reader."""
-    from ..collect.sources.opml import export_opml
+    from ..collect.sourcelist import export_opml
     from ..write.files import write_atomic
 
-    body = export_opml([{"name": s.name, "url": s.url, "kind": s.kind, "category": s.config.get("category")}
-                        for s in ctx.store().sources()])
+    body = export_opml(ctx.store())
     if out:
         write_atomic(out, body)
         ctx.console.print(f"Wrote {out}")
