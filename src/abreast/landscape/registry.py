@@ -262,7 +262,10 @@ def build(observations: Iterable[Observation],
                 seen = (published_at, key)
                 if e.first_item is None or seen < e.first_item:
                     e.first_item = seen
-                if not ref.startswith("repo:") and (e.first_news is None or seen < e.first_news):
+                # Papers cite models long after their release (a Dec 2024 paper benchmarking Vicuna), so
+                # only news (HN, Reddit, blogs) can say when a model became public.
+                if (not ref.startswith("repo:") and not key.startswith("arxiv:")
+                        and (e.first_news is None or seen < e.first_news)):
                     e.first_news = seen
     bases = {mid: list(e.winning_bases()[0].items()) for mid, e in entries.items()}
     arch = {mid: e.value("architecture") for mid, e in entries.items()}

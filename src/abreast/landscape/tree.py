@@ -282,7 +282,11 @@ def render(root: Node, out: Path, width_px: int = 1200, title: str | None = None
         artists = _Labels(fig, placed)
         cols = artists.fit_columns(width_px - 2 * MARGIN)
         rows = max(p.row for p in placed) + 1
-        top = MARGIN + (44 if title else 0) + (18 if note else 0)
+        # The note wraps to the picture's width (about 7 px per character at 8.5 pt, with room to spare) instead of running off it.
+        import textwrap
+
+        note_lines = textwrap.wrap(note, max(40, (width_px - 2 * MARGIN) // 7)) if note else []
+        top = MARGIN + (44 if title else 0) + 14 * len(note_lines) + (4 if note_lines else 0)
         height = int(top + rows * ROW_H + LEGEND_H + MARGIN)
         fig.set_size_inches(width_px / DPI, height / DPI)
         ax = fig.add_axes((0, 0, 1, 1))
@@ -298,8 +302,8 @@ def render(root: Node, out: Path, width_px: int = 1200, title: str | None = None
         _draw_edges(ax, placed, xs, y_of, artists)
         if title:
             ax.text(MARGIN, MARGIN + 14, title, fontsize=15, fontweight="bold", va="center")
-        if note:
-            ax.text(MARGIN, MARGIN + 40, note, fontsize=8.5, color="#555555", va="center")
+        for i, line in enumerate(note_lines):
+            ax.text(MARGIN, MARGIN + 40 + 14 * i, line, fontsize=8.5, color="#555555", va="center")
         _legend(ax, MARGIN, height - MARGIN - LEGEND_H / 2)
         fig.canvas.draw()
         overlaps = artists.overlaps(fig.canvas.get_renderer())
