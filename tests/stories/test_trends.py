@@ -49,3 +49,15 @@ def test_charts_are_valid_svg_and_png(tmp_path):
     first = svg.read_bytes()
     chart("model:o3", WEEKS, {"2024-W49": 1, "2024-W51": 9}, tmp_path, highlight="2024-W51")
     assert svg.read_bytes() == first  # reruns do not churn the draft's images
+
+
+def test_a_week_with_more_items_does_not_make_common_terms_rise():
+    from abreast.stories.trends import burst_score
+
+    counts = [10, 10, 10, 10, 40]          # the term appears 4x as often ...
+    volume = [100, 100, 100, 100, 400]     # ... in a week with 4x the items: its share did not move
+    z_raw, _ = burst_score(counts, 4)
+    z_share, expected = burst_score(counts, 4, volume)
+    assert z_raw > 5 and abs(z_share) < 0.01 and expected == 40
+    rising, _ = burst_score([1, 1, 1, 1, 30], 4, volume)
+    assert rising > 2

@@ -26,6 +26,14 @@ def trend_series(conn: sqlite3.Connection, term: str, upto: str) -> list[int]:
     return [counts.get(w, 0) for w in trend_weeks(conn) if w <= upto]
 
 
+def week_volume(conn: sqlite3.Connection, upto: str) -> list[int]:
+    """AI items per week (the basis of trend counts), aligned with trend_series."""
+    counts = dict(conn.execute(
+        "SELECT items.week, count(*) FROM items JOIN annotations a ON a.item_id = items.id "
+        "WHERE a.is_ai = 1 AND a.duplicate_of IS NULL AND items.week IS NOT NULL GROUP BY items.week"))
+    return [counts.get(w, 0) for w in trend_weeks(conn) if w <= upto]
+
+
 def trend_terms(conn: sqlite3.Connection, week: str) -> list[str]:
     return [r[0] for r in conn.execute("SELECT term FROM trends WHERE week = ? ORDER BY burst DESC, term", (week,))]
 

@@ -178,14 +178,13 @@ def _with_members(conn: sqlite3.Connection, rows: Sequence[sqlite3.Row]) -> list
 
 # --- trends ----------------------------------------------------------------------------------
 
-def term_rows(conn: sqlite3.Connection) -> list[tuple[str, list[str]]]:
-    """(week, entities + jargon terms) of every AI item: the input of trend detection."""
-    rows = conn.execute(
-        "SELECT items.week, annotations.entities_json, annotations.jargon_json FROM items JOIN annotations "
-        "ON annotations.item_id = items.id WHERE annotations.is_ai = 1 AND items.week IS NOT NULL "
-        "AND annotations.duplicate_of IS NULL").fetchall()
-    return [(r["week"], json.loads(r["entities_json"]) + [f"term:{t}" for t in json.loads(r["jargon_json"])])
-            for r in rows]
+def ai_titles(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """(week, title) of every AI item that is not a duplicate: the input of trend detection. Model repos
+    (hf) are left out: a burst of community merges named after one base is not news."""
+    return [(r[0], r[1]) for r in conn.execute(
+        "SELECT items.week, items.title FROM items JOIN annotations ON annotations.item_id = items.id "
+        "WHERE annotations.is_ai = 1 AND items.week IS NOT NULL AND annotations.duplicate_of IS NULL "
+        "AND items.kind != 'hf'")]
 
 
 def item_weeks(conn: sqlite3.Connection) -> list[str]:

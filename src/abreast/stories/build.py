@@ -212,16 +212,17 @@ def update_trends(store, week: str | None = None, chart_dir=None, params=None) -
     in `week` (default: the last week with items), with an SVG+PNG chart each when chart_dir is given."""
     from pathlib import Path
 
-    from .trends import all_scores, chart, detect, weekly_counts
+    from .trends import all_scores, chart, detect, title_terms, weekly_counts, weekly_volume
 
     conn = store.conn
     weeks = sql.item_weeks(conn)
     if not weeks:
         return []
-    counts = weekly_counts(sql.term_rows(conn))
-    sql.save_trends(conn, all_scores(counts, weeks, params))
+    rows = title_terms(sql.ai_titles(conn))
+    counts, volume = weekly_counts(rows), weekly_volume(rows)
+    sql.save_trends(conn, all_scores(counts, weeks, params, volume))
     week = week or weeks[-1]
-    found = detect(counts, weeks, week, params)
+    found = detect(counts, weeks, week, params, volume)
     if chart_dir is not None:
         for t in found:
             chart(t.term, weeks, counts[t.term], Path(chart_dir), highlight=week)

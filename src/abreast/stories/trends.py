@@ -44,17 +44,44 @@ def weekly_counts(rows: Iterable[tuple[str, Iterable[str]]]) -> dict[str, dict[s
     return {t: dict(w) for t, w in counts.items()}
 
 
-def burst_score(series: Sequence[int], history: int) -> tuple[float, float]:
-    """(z, baseline) of the last value of series against up to `history` values before it."""
+def title_terms(rows: Iterable[tuple[str, str]]) -> list[tuple[str, list[str]]]:
+    """(week, title) -> (week, entity ids + "term:<jargon id>") found in the TITLE.
+
+    Titles, not bodies: some weeks' items carry abstracts and others only titles (the recorded 2024-W51
+    has an arXiv abstracts dump), and counting words in bodies would make those weeks look like bursts."""
+    from ..understand.entities import extract_entities
+    from ..understand.jargon import find_jargon
+
+    return [(week, extract_entities(title) + [f"term:{t}" for t in find_jargon(title)]) for week, title in rows]
+
+
+def weekly_volume(rows: Iterable[tuple[str, Iterable[str]]]) -> dict[str, int]:
+    """Items per week: what a term's count is measured against."""
+    out: dict[str, int] = defaultdict(int)
+    for week, _terms in rows:
+        out[week] += 1
+    return dict(out)
+
+
+def burst_score(series: Sequence[int], history: int, volume: Sequence[int] | None = None) -> tuple[float, float]:
+    """(z, expected) of the last value of series against up to `history` values before it.
+
+    With ``volume`` (items per week, aligned with series) the expectation is the term's earlier SHARE of
+    items times this week's items: a week that simply holds more items (2024-W51 carries a whole arXiv
+    abstracts dump) must not make every common term look like it is rising."""
     if not series:
         return 0.0, 0.0
     before = list(series[:-1])[-history:]
-    baseline = sum(before) / len(before) if before else 0.0
-    return (series[-1] - baseline) / math.sqrt(baseline + 1.0), baseline
+    if volume is not None and len(volume) == len(series):
+        seen = sum(list(volume[:-1])[-history:])
+        expected = (sum(before) / seen) * volume[-1] if seen else 0.0
+    else:
+        expected = sum(before) / len(before) if before else 0.0
+    return (series[-1] - expected) / math.sqrt(expected + 1.0), expected
 
 
 def detect(counts: dict[str, dict[str, int]], weeks: Sequence[str], week: str,
-           params: TrendParams | None = None) -> list[Trend]:
+           params: TrendParams | None = None, volume: dict[str, int] | None = None) -> list[Trend]:
     """Terms bursting in `week`, strongest first. `weeks` is every week in the store, in order."""
     p = params or TrendParams()
     upto = [w for w in weeks if w <= week]
@@ -63,22 +90,25 @@ def detect(counts: dict[str, dict[str, int]], weeks: Sequence[str], week: str,
         c = by_week.get(week, 0)
         if c < p.min_count:
             continue
-        z, base = burst_score([by_week.get(w, 0) for w in upto], p.history)
+        z, base = burst_score([by_week.get(w, 0) for w in upto], p.history,
+                              [volume.get(w, 0) for w in upto] if volume else None)
         if z >= p.min_z:
             out.append(Trend(term, week, c, round(base, 3), round(z, 3)))
     return sorted(out, key=lambda t: (-t.burst, -t.count, t.term))
 
 
 def all_scores(counts: dict[str, dict[str, int]], weeks: Sequence[str],
-               params: TrendParams | None = None) -> list[tuple[str, str, int, float]]:
+               params: TrendParams | None = None,
+               volume: dict[str, int] | None = None) -> list[tuple[str, str, int, float]]:
     """(week, term, count, burst) for every week a term appears: the rows of the trends table."""
     p = params or TrendParams()
     rows = []
+    vol = [volume.get(w, 0) for w in weeks] if volume else None
     for term, by_week in counts.items():
         series = [by_week.get(w, 0) for w in weeks]
         for i, w in enumerate(weeks):
             if series[i]:
-                z, _ = burst_score(series[: i + 1], p.history)
+                z, _ = burst_score(series[: i + 1], p.history, vol[: i + 1] if vol else None)
                 rows.append((w, term, series[i], round(z, 3)))
     return rows
 

@@ -38,13 +38,12 @@ def _cached(key: tuple, draw) -> bytes:
 
 # --- trends ----------------------------------------------------------------------------------------
 
-def _term_counts(store: Store) -> tuple[dict[str, dict[str, int]], list[str]] | None:
-    try:
-        from ..store.stories import item_weeks, term_rows
-        from ..stories.trends import weekly_counts
-    except ImportError:
-        return None
-    return weekly_counts(term_rows(store.conn)), item_weeks(store.conn)
+def _term_counts(store: Store) -> tuple[dict[str, dict[str, int]], list[str], dict[str, int]]:
+    from ..store.stories import ai_titles, item_weeks
+    from ..stories.trends import title_terms, weekly_counts, weekly_volume
+
+    rows = title_terms(ai_titles(store.conn))
+    return weekly_counts(rows), item_weeks(store.conn), weekly_volume(rows)
 
 
 def term_label(term: str) -> str:
@@ -58,8 +57,8 @@ def trends_view(store: Store, week: str | None) -> dict:
         return {"week": week, "trends": [], "hint": "Trends need the understand and stories stages."}
     from ..stories.trends import detect
 
-    counts, weeks = data
-    found = detect(counts, weeks, week)[:12]
+    counts, weeks, volume = data
+    found = detect(counts, weeks, week, volume=volume)[:12]
     before = weeks[weeks.index(week) - 1] if week in weeks and weeks.index(week) > 0 else None
     top = sorted(((t, c[week]) for t, c in counts.items() if c.get(week)), key=lambda tc: (-tc[1], tc[0]))[:20]
     return {"week": week, "trends": [
@@ -75,7 +74,7 @@ def trend_chart(store: Store, week: str, term: str) -> bytes | None:
     data = _term_counts(store)
     if data is None or term not in data[0]:
         return None
-    counts, weeks = data
+    counts, weeks, _volume = data
     series = counts[term]
     key = ("trend", term, week, tuple(weeks), tuple(series.get(w, 0) for w in weeks))
 

@@ -125,7 +125,7 @@ def compose(material: WeekMaterial, theme_labels: dict[str, str], entity_labels:
         out += ["## Trends", ""]
         for r in material.rising:
             out.append(f"- **{escape_markdown(r.label)}**: {r.count} mentions this week, "
-                       f"against {r.previous:.1f} a week in the weeks before (e.g. {link(r.seen_in)})")
+                       f"where its share of earlier weeks would predict {r.previous:.0f} (e.g. {link(r.seen_in)})")
         if material.trend_image:
             out += ["", f"![Weekly mentions of the rising terms]({material.trend_image})"]
         out.append("")

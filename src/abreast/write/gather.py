@@ -82,7 +82,7 @@ def rising(store: Store, week: str, stories: list[Story]) -> list[Rising]:
         if seen is None:  # nothing in this week's stories to link to: not shown (grounding rule)
             continue
         series = q.trend_series(store.conn, term, upto=week)
-        _, base = burst_score(series, params.history)
+        _, base = burst_score(series, params.history, q.week_volume(store.conn, upto=week))
         out.append(Rising(label_of(term), row["count"], base, seen))
         if len(out) >= MAX_RISING:
             break
