@@ -5,7 +5,9 @@ The pairwise similarity of two items is their embedding cosine, adjusted by hard
   * the TF-IDF cosine of their titles adds up to ``title_weight``: a rare name both titles use
     ("Bamba", "Falcon 3") says more than any embedding of a short title;
   * sharing a model entity (``model:o3``) adds ``model_boost``; sharing only an organisation
-    (``org:openai``) adds the much smaller ``org_boost`` (OpenAI ships many things a week);
+    (``org:openai``) adds the much smaller ``org_boost`` (OpenAI ships many things a week); neither
+    applies between a paper and a news item (an HN post about 1-800-ChatGPT and a paper that studies
+    ChatGPT are two stories);
   * items published far apart inside the week lose ``time_penalty`` per day beyond ``time_grace_days``;
   * two different arXiv papers are two publications: their similarity drops by ``paper_penalty``
     (topically close papers otherwise swallow each other).
@@ -260,7 +262,9 @@ def pair_similarity(x: np.ndarray, sig: Signals, p: ClusterParams, rows: np.ndar
     lex = _rowwise(sig.titles, rows, cols)
     model = _rowwise(sig.models, rows, cols) > 0
     org = _rowwise(sig.orgs, rows, cols) > 0
-    bonus = np.where(model, p.model_boost, np.where(org, p.org_boost, 0.0))
+    # A paper and a news item both naming ChatGPT are rarely one story; a shared URL or title still joins them.
+    mixed = sig.is_paper[rows] != sig.is_paper[cols]
+    bonus = np.where(mixed, 0.0, np.where(model, p.model_boost, np.where(org, p.org_boost, 0.0)))
     late = np.nan_to_num(np.maximum(np.abs(sig.days[rows] - sig.days[cols]) - p.time_grace_days, 0.0), nan=0.0)
     papers = sig.is_paper[rows] & sig.is_paper[cols]
     sim = cos + p.title_weight * lex + bonus - p.time_penalty * late - p.paper_penalty * papers
@@ -280,7 +284,8 @@ def cross_similarity(a: Sequence[int], b: Sequence[int], x: np.ndarray, sig: Sig
     sim += p.title_weight * (sig.titles[ga] @ sig.titles[gb].T).toarray()
     model = (sig.models[ga] @ sig.models[gb].T).toarray() > 0
     org = (sig.orgs[ga] @ sig.orgs[gb].T).toarray() > 0
-    sim += np.where(model, p.model_boost, np.where(org, p.org_boost, 0.0))
+    mixed = sig.is_paper[ga][:, None] != sig.is_paper[gb][None, :]
+    sim += np.where(mixed, 0.0, np.where(model, p.model_boost, np.where(org, p.org_boost, 0.0)))
     da, db = sig.days[ga], sig.days[gb]
     late = np.nan_to_num(np.maximum(np.abs(da[:, None] - db[None, :]) - p.time_grace_days, 0.0), nan=0.0)
     sim -= p.time_penalty * late
