@@ -74,7 +74,8 @@ AI_SUBREDDITS = {"localllama", "machinelearning", "openai", "chatgpt", "claudeai
 AI_ARXIV = re.compile(r"^(cs\.(cl|ai|lg|cv|ir|ne|ro|ma|hc)|stat\.ml|eess\.(as|iv))$", re.I)
 
 DENSE = ["lex_strong", "lex_strong_text", "lex_ambiguous", "lex_ambiguous_text", "lex_name", "lex_org_person",
-         "domain_ai", "domain_mixed", "domain_dot_ai", "source_prior", "sim_ai", "sim_margin", "has_text"]
+         "domain_ai", "domain_mixed", "domain_dot_ai", "source_prior", "sim_ai", "sim_margin", "has_text",
+         "glossary_title", "model_entity_title"]
 
 
 @dataclass
@@ -138,6 +139,18 @@ def ngram_hashes(title: str, host: str | None) -> list[int]:
     return sorted({zlib.crc32(g.encode()) % HASH_BUCKETS for g in grams})
 
 
+def _jargon(title: str) -> list[str]:
+    from .jargon import find_jargon
+
+    return find_jargon(title)
+
+
+def _entities(title: str) -> list[str]:
+    from .entities import extract_entities
+
+    return extract_entities(title)
+
+
 def signals(item: Item, sim_ai: float, sim_other: float, nearest: list[tuple[str, float]],
             trust: dict[str, float] | None = None, negative_keywords: list[str] | None = None) -> Signals:
     lx = lexmod.load()
@@ -161,6 +174,10 @@ def signals(item: Item, sim_ai: float, sim_other: float, nearest: list[tuple[str
         "sim_ai": sim_ai,
         "sim_margin": sim_ai - sim_other,
         "has_text": float(bool(item.text)),
+        # Our own glossary of AI terms (quantization, agents, RLHF...) and the model names grown from
+        # leaderboards and hub metadata: knowledge written independently of the labelled set.
+        "glossary_title": math.log1p(len(_jargon(item.title))),
+        "model_entity_title": float(any(e.startswith("model:") for e in _entities(item.title))),
     }
     return Signals(dense=dense, hashes=ngram_hashes(item.title, host),
                    matched=[m.term for m in strong] + [m.term for m in text_hits if not m.ambiguous],
