@@ -369,3 +369,18 @@ def test_draft_regenerate_is_post_only_and_writes_the_draft(client, need_stories
     r = client.post(f"/draft/{WEEK}/regenerate", data={"csrf_token": csrf_of(client)})
     assert r.status_code == 200 and "regenerated" in r.text
     assert 'class="preview"' in r.text and 'class="markdown"' in r.text
+
+
+def test_a_big_week_is_paged_best_first(client):
+    """A week can hold a thousand stories (every arXiv paper is one): the page shows the best first."""
+    from abreast.web import queries
+
+    page = client.get("/?week=2024-W51&limit=1")
+    assert page.status_code == 200
+    assert page.text.count('<li class="story"') == 1
+    api = client.get("/api/weeks/2024-W51/stories?limit=1").json()
+    assert len(api["stories"]) == 1
+    if api["total"] > 1:
+        assert "Show more stories" in page.text and "limit=51" in page.text
+    full = client.get("/?week=2024-W51").text
+    assert full.count('<li class="story"') == min(api["total"], queries.WEEK_PAGE)

@@ -75,9 +75,11 @@ def weeks(request: Request):
 
 
 @router.get("/weeks/{week}/stories", response_model=StoriesOut, summary="A week's ranked stories")
-def week_stories(request: Request, week: str, theme: str | None = None, source: str | None = None):
-    v = request.app.state.stores.view(("week", week, theme, source),
-                                      lambda st: queries.week_view(st, week, theme, source))
+def week_stories(request: Request, week: str, theme: str | None = None, source: str | None = None,
+                 limit: int = 100):
+    limit = max(1, min(limit, 2000))
+    v = request.app.state.stores.view(("week", week, theme, source, limit),
+                                      lambda st: queries.week_view(st, week, theme, source, limit))
     return StoriesOut(week=v.week, total=v.total, stories=v.stories, hint=v.hint)
 
 

@@ -49,8 +49,9 @@ def favicon():
 # --- this week, story, items ---------------------------------------------------------------------
 
 @router.get("/")
-def week_page(request: Request, week: str | None = None, theme: str | None = None, source: str | None = None):
-    args = (week or None, theme or None, source or None)
+def week_page(request: Request, week: str | None = None, theme: str | None = None, source: str | None = None,
+              limit: int = queries.WEEK_PAGE):
+    args = (week or None, theme or None, source or None, max(1, min(limit, 2000)))
     view = request.app.state.stores.view(("week", *args), lambda st: queries.week_view(st, *args))
     return render(request, "week.html", title=f"This week · {view.week or 'no data'}", view=view,
                   theme=theme or "", source=source or "")

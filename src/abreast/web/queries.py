@@ -145,14 +145,19 @@ class WeekView:
     themes: list[dict] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     total: int = 0
+    matching: int = 0         # stories that pass the filters (view.stories holds the first `limit`)
+    limit: int = 50
     hint: str | None = None
 
 
+WEEK_PAGE = 50  # a big week holds a thousand stories (every arXiv paper is one); pages show the best first
+
+
 def week_view(store: Store, week: str | None = None, theme: str | None = None,
-              source: str | None = None) -> WeekView:
+              source: str | None = None, limit: int = WEEK_PAGE) -> WeekView:
     all_weeks = weeks(store)
     week = week or default_week(store)
-    view = WeekView(week=week, weeks=all_weeks)
+    view = WeekView(week=week, weeks=all_weeks, limit=max(1, min(int(limit), 2000)))
     if week is None:
         view.hint = "No items yet — run `abreast demo run` to load the bundled demo, or `abreast fetch`."
         return view
@@ -169,7 +174,8 @@ def week_view(store: Store, week: str | None = None, theme: str | None = None,
               if (not theme or theme in s.themes)
               and (not source or any(source in (m.source, m.kind) for m in s.members))
               and signals.get(s.id) != "hide"]
-    view.stories = [story_card(s, labels, glossary, signals.get(s.id)) for s in chosen]
+    view.matching = len(chosen)
+    view.stories = [story_card(s, labels, glossary, signals.get(s.id)) for s in chosen[:view.limit]]
     return view
 
 
