@@ -26,11 +26,12 @@ HERE = Path(__file__).parent
 
 
 class Stores:
-    """One Store per worker thread, all on the same database file, each with a small cache of views.
+    """One Store per worker thread, all on the same database file, and ONE cache of views shared by them.
 
-    A cached view is valid while the database is unchanged as seen from that connection:
-    ``PRAGMA data_version`` moves when another connection commits, ``total_changes`` when this one
-    writes. So a fetch, a rebuild or a feedback click shows on the next request, never a stale page.
+    A cached view is valid while the database files are unchanged: any commit, by this app (a feedback
+    click) or another process (a fetch, a rebuild), changes the WAL or the database file, and the next
+    request rebuilds. Shared, and built once per key at a time, because 40 worker threads each building
+    the same cold week page is what made the page slow under load (BENCHMARKS.md). Views are read-only.
     """
 
     CACHE_SIZE = 64
@@ -40,18 +41,41 @@ class Stores:
         self._local = threading.local()
         self._all: list[Store] = []
         self._lock = threading.Lock()
+        self._cache: dict = {}
+        self._stamp: tuple | None = None
+        self._building: dict = {}
+
+    def _files_stamp(self) -> tuple:
+        out = []
+        for p in (self.path, self.path.with_name(self.path.name + "-wal")):
+            try:
+                st = p.stat()
+                out += [st.st_mtime_ns, st.st_size]
+            except FileNotFoundError:
+                out += [0, 0]
+        return tuple(out)
 
     def view(self, key: tuple, build):
-        """``build(store)``, or its result from this thread's cache when nothing changed since."""
+        """``build(store)``, or its result from the shared cache when nothing changed since."""
         st = self.get()
-        stamp = (st.conn.execute("PRAGMA data_version").fetchone()[0], st.conn.total_changes)
-        cache = getattr(self._local, "cache", None)
-        if cache is None or self._local.stamp != stamp or len(cache) > self.CACHE_SIZE:
-            cache = self._local.cache = {}
-            self._local.stamp = stamp
-        if key not in cache:
-            cache[key] = build(st)
-        return cache[key]
+        stamp = self._files_stamp()
+        with self._lock:
+            if stamp != self._stamp:
+                self._cache, self._stamp, self._building = {}, stamp, {}
+            if key in self._cache:
+                return self._cache[key]
+            gate = self._building.setdefault(key, threading.Lock())
+        with gate:  # one thread builds a view; the others wait for it instead of repeating the work
+            with self._lock:
+                if self._stamp == stamp and key in self._cache:
+                    return self._cache[key]
+            value = build(st)
+            with self._lock:
+                if self._stamp == stamp:
+                    if len(self._cache) >= self.CACHE_SIZE:
+                        self._cache.clear()
+                    self._cache[key] = value
+            return value
 
     def get(self) -> Store:
         st = getattr(self._local, "store", None)
