@@ -7,6 +7,7 @@ through the ``abreast.connectors`` entry point group, exactly like third-party o
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib.metadata import entry_points
@@ -43,14 +44,15 @@ class CollectResult:
     warnings: list[str] = field(default_factory=list)  # survivable problems: skipped entries, etc.
 
 
-class Connector:
+class Connector(ABC):
     kind: ClassVar[str]
     description: ClassVar[str]
     # What `abreast sources add KIND X` expects as X, for --help and error messages.
     target_help: ClassVar[str] = "URL"
 
+    @abstractmethod
     def collect(self, source: SourceSpec, fetcher: Fetcher, since: datetime | None = None) -> CollectResult:
-        raise NotImplementedError  # abstract: every connector implements it
+        """Fetch through ``fetcher`` and turn the responses into Items (parsing lives in pure functions)."""
 
     def source_from_target(self, target: str) -> dict:
         """What `abreast sources add KIND TARGET` stores: {"url": ..., "config": {...}}."""
