@@ -44,7 +44,7 @@ def test_sources_list_after_the_demo_shows_last_fetch_count_and_status(demo_run)
 
 def test_exports_exist_for_every_demo_week(demo_run, tmp_path):
     home, _ = demo_run
-    for week in ("2023-W48", "2023-W49", "2023-W50", "2024-W48", "2024-W49", "2024-W50", "2024-W51"):
+    for week in DEMO_WEEKS:
         res = _abreast(home, "export", "stories", "--week", week, "--format", "json")
         assert res.returncode == 0, res.stderr
         stories = json.loads(res.stdout)
@@ -78,3 +78,16 @@ def test_feed_writes_atom_and_json_feed(demo_run, tmp_path):
     assert len(entries) >= 7
     feed = json.loads((tmp_path / "digest.json").read_text())
     assert feed["version"].startswith("https://jsonfeed.org/") and feed["items"][0]["content_html"]
+
+
+DEMO_WEEKS = ["2023-W47", "2023-W48", "2023-W49", "2023-W50", "2024-W47", "2024-W48", "2024-W49", "2024-W50",
+              "2024-W51"]
+
+
+def test_trend_charts_exist_for_every_demo_week(demo_run):
+    home, _ = demo_run
+    for week in DEMO_WEEKS:
+        folder = home / "charts" / week
+        svgs, pngs = list(folder.glob("*.svg")), list(folder.glob("*.png"))
+        assert svgs and pngs, week
+        assert pngs[0].read_bytes()[:4] == b"\x89PNG" and b"<svg" in svgs[0].read_bytes()[:2000]

@@ -24,6 +24,7 @@ class PipelineResult:
     ai_items: int = 0
     stories: dict[str, int] = field(default_factory=dict)
     trends: int = 0
+    charts: int = 0
     summaries: int = 0
     verified: tuple[int, int] = (0, 0)
     models: int = 0
@@ -38,7 +39,7 @@ class PipelineResult:
             lines.append(f"Cited summaries for {self.summaries} stories: {v} of {t} sentences verified "
                          "against their sources.")
         if self.trends:
-            lines.append(f"{self.trends} rising terms across the weeks.")
+            lines.append(f"{self.trends} rising terms across the weeks; {self.charts} trend charts in charts/.")
         if self.models:
             lines.append(f"Model registry: {self.models} models.")
         lines += [f"Draft: {p}" for p in self.drafts]
@@ -62,6 +63,29 @@ def rising_terms(store: Store) -> int:
                               (p.min_count, p.min_z)).fetchone()[0]
 
 
+def write_trend_charts(store: Store, weeks: list[str], out_dir: Path, per_week: int = 3,
+                       min_items: int = 20) -> int:
+    """For every week with at least ``min_items`` AI items, chart its strongest terms (rising or not) over
+    all weeks: ``<out_dir>/<week>/<term>.svg|png``. Returns the number of charts written."""
+    from .store.stories import ai_titles, item_weeks
+    from .stories.trends import all_scores, chart, title_terms, weekly_counts, weekly_volume
+
+    rows = title_terms(ai_titles(store.conn))
+    counts, volume = weekly_counts(rows), weekly_volume(rows)
+    every = item_weeks(store.conn)
+    by_week: dict[str, list[tuple[float, int, str]]] = {}
+    for week, term, count, z in all_scores(counts, every, volume=volume):
+        by_week.setdefault(week, []).append((-z, -count, term))
+    written = 0
+    for week in weeks:
+        if volume.get(week, 0) < min_items:
+            continue
+        for _z, _c, term in sorted(by_week.get(week, []))[:per_week]:
+            chart(term, every, counts[term], out_dir / week, highlight=week)
+            written += 1
+    return written
+
+
 def run_pipeline(store: Store, settings: Settings, draft_weeks: list[str] | None = None,
                  on_step: Step | None = None, console=None) -> PipelineResult:
     from .explain.llm_backend import configured_model_id, load_model
@@ -82,6 +106,8 @@ def run_pipeline(store: Store, settings: Settings, draft_weeks: list[str] | None
         result.stories[week] = len(build_week(store, week, settings))
     step("finding trends", 0, 1)
     result.trends = rising_terms(store)
+    step("drawing trend charts", 0, 1)
+    result.charts = write_trend_charts(store, weeks, settings.paths.home / "charts")
     model_id = configured_model_id(settings)
     model = load_model(model_id) if model_id else None
     verified = total = 0
