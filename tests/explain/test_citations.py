@@ -86,3 +86,22 @@ def test_model_names_with_digits_are_compared_whole(real_stories):
 def test_citations_must_name_a_given_source(cite, problem):
     result = citation_problem(cite, {1, 2, 3})
     assert (result is None) if problem is None else (problem in result)
+
+
+def test_a_splice_is_caught_even_when_most_of_its_words_are_in_the_quoted_passage(abstract):
+    from abreast.explain.citations import _content_words, _stem_in, normalize, quote_context
+    from abreast.explain.sentences import split_sentences
+
+    parts = split_sentences(abstract)
+    first = parts[0].split()
+    context = quote_context(" ".join(first[:8]), abstract)
+    ctx_words = set(normalize(context).split())
+    # a tail borrowed from another sentence, made of words the quoted passage does not have
+    foreign = [w for p in parts[1:] for w in p.split() if w.lower().strip(".,") not in ctx_words
+               and len(w) > 3][:4]
+    spliced = " ".join(first + foreign)
+    content = _content_words(spliced)
+    whole = sum(_stem_in(w, ctx_words) for w in content) / len(content)
+    assert whole >= 0.75, "precondition: the whole-sentence share alone would let this splice through"
+    assert "half" in context_problem(spliced, " ".join(first[:8]), abstract)
+    assert context_problem(parts[0], " ".join(first[:8]), abstract) is None  # the passage itself is fine

@@ -102,6 +102,14 @@ def context_problem(sentence: str, quote: str, source_text: str) -> str | None:
         share = sum(_stem_in(w, context_words) for w in content) / len(content)
         if share < MIN_CONTEXT_OVERLAP:
             return f"only {share:.0%} of the sentence's words are in the passage it quotes"
+    # A splice keeps one passage's words in one half and brings another's in the other half, so the
+    # whole-sentence share can still pass: each half must come from the quoted passage too.
+    if len(content) >= 6:
+        half = len(content) // 2
+        for part in (content[:half], content[half:]):
+            share = sum(_stem_in(w, context_words) for w in part) / len(part)
+            if share < MIN_CONTEXT_OVERLAP:
+                return f"only {share:.0%} of half the sentence's words are in the passage it quotes"
     return None
 
 
