@@ -42,3 +42,16 @@ def test_sigkill_mid_write_keeps_committed_batches_and_next_run_continues(tmp_pa
     c = st.upsert_items([Item(key="hn:0-0", kind="hn", title="item 0 0", text="x" * 2000,
                               published_at="2024-12-18T00:00:00+00:00")])
     assert c.new == 0
+
+
+def test_a_fetch_killed_mid_way_is_recorded_as_interrupted_on_the_next_run(tmp_path):
+    from abreast import config
+    from abreast.collect.run import fetch_sources
+
+    st = Store.open(tmp_path / "a.db")
+    src = st.add_source("gone-quiet", "feed", "https://example.invalid/feed.xml")
+    st.start_fetch(src.id)  # what a killed process leaves behind
+    st.update_source(src.id, paused=1, paused_reason="test")  # keep the run offline
+    [report] = fetch_sources(st, config.load())
+    assert report.status == "skipped"
+    assert [r[0] for r in st.conn.execute("SELECT status FROM fetches")] == ["interrupted"]

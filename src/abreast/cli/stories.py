@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
@@ -13,13 +13,14 @@ from ..errors import AbreastError
 from . import context as ctx
 
 
-def last_full_week(weeks: list[str], today: date | None = None) -> str:
-    """The newest week that has ended (today's week is still being written)."""
-    today = today or datetime.now(UTC).date()
+def last_full_week(store) -> str | None:
+    """The newest finished week with enough stories (today's week is still being written)."""
+    from ..stories.model import default_week
+
+    today = datetime.now(UTC).date()
     y, w, _ = today.isocalendar()
-    current = f"{y}-W{w:02d}"
-    done = [x for x in weeks if x < current]
-    return (done or weeks)[-1]
+    counts = store.conn.execute("SELECT week, count(*) FROM stories GROUP BY week").fetchall()
+    return default_week([(r[0], r[1]) for r in counts], current=f"{y}-W{w:02d}")
 
 
 def _week_or_default(week: str | None) -> str:
@@ -33,7 +34,7 @@ def _week_or_default(week: str | None) -> str:
         return week
     if not weeks:
         raise AbreastError("no stories yet. Run `abreast fetch` then `abreast process` (or `make demo`).")
-    return last_full_week(weeks)
+    return last_full_week(ctx.store())
 
 
 def _sources_cell(story) -> str:

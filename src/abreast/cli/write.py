@@ -14,10 +14,9 @@ def _default_week() -> str:
     from ..store.stories import story_weeks
     from .stories import last_full_week
 
-    weeks = story_weeks(ctx.store().conn)
-    if not weeks:
+    if not story_weeks(ctx.store().conn):
         raise AbreastError("no stories yet. Run `abreast fetch` then `abreast process` (or `make demo`).")
-    return last_full_week(weeks)
+    return last_full_week(ctx.store())
 
 
 def draft(

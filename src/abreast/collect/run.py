@@ -48,6 +48,7 @@ def fetch_sources(
 ) -> list[FetchReport]:
     from .fetcher import Fetcher
 
+    store.close_interrupted_fetches()
     sources = [store.source(n) for n in names] if names else store.sources()
     since_dt = datetime(since.year, since.month, since.day, tzinfo=UTC) if since else None
     own = fetcher is None

@@ -118,6 +118,14 @@ class Store:
             )
         return cur.lastrowid
 
+    def close_interrupted_fetches(self) -> int:
+        """Fetches still 'running' belong to a process that died (a crash, kill -9): record that, so the
+        fetch log never claims work is in progress. Their committed items are kept; the next run refetches."""
+        with transaction(self.conn):
+            cur = self.conn.execute("UPDATE fetches SET status = 'interrupted', finished_at = ? "
+                                    "WHERE status = 'running'", (now(),))
+        return cur.rowcount
+
     def finish_fetch(self, fetch_id: int, status: str, counts: UpsertCounts | None = None,
                      http_status: int | None = None, nbytes: int | None = None, error: str | None = None) -> None:
         c = counts or UpsertCounts()

@@ -33,7 +33,7 @@ MIGRATIONS: list[tuple[str, str]] = [
             source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
             started_at TEXT NOT NULL,
             finished_at TEXT,
-            status TEXT NOT NULL,               -- running | ok | not_modified | error
+            status TEXT NOT NULL,               -- running | ok | not_modified | error | interrupted
             http_status INTEGER,
             bytes INTEGER,
             items_new INTEGER NOT NULL DEFAULT 0,

@@ -79,11 +79,13 @@ def weeks(store: Store) -> list[WeekInfo]:
 
 
 def default_week(store: Store) -> str | None:
-    """The newest week with stories, else the newest week with items."""
+    """The last week with enough stories (see stories.model.default_week), else the newest with items."""
+    from ..stories.model import default_week as pick
+
     all_weeks = weeks(store)
-    with_stories = [w.week for w in all_weeks if w.stories]
-    if with_stories:
-        return with_stories[0]
+    chosen = pick([(w.week, w.stories) for w in all_weeks])
+    if chosen:
+        return chosen
     return all_weeks[0].week if all_weeks else None
 
 
