@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from abc import ABC, abstractmethod
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, ClassVar
 
@@ -24,14 +25,15 @@ GROUP = "abreast.embedders"
 MAX_CHARS = 600
 
 
-class Embedder:
+class Embedder(ABC):
     """Turns texts into L2-normalised float32 vectors, one row per text."""
 
     name: ClassVar[str]
     dim: ClassVar[int]
 
+    @abstractmethod
     def embed_batch(self, texts: list[str]) -> np.ndarray:
-        raise NotImplementedError
+        """One float32 row of unit length per text, ``dim`` wide."""
 
 
 class WordLlamaEmbedder(Embedder):
