@@ -71,3 +71,19 @@ def test_a_draft_the_user_edited_is_never_overwritten(demo_store, tmp_path):
     assert path.read_text() == edited
     forced = write_draft(demo_store, settings, "2024-W51", out_dir=tmp_path, force=True)
     assert forced == path and "My own opening words." not in path.read_text()
+
+
+def test_jekyll_and_plain_formats(demo_store, tmp_path):
+    settings = config.load()
+    jekyll = write_draft(demo_store, settings, "2024-W51", fmt="jekyll", out_dir=tmp_path / "j").read_text()
+    front = yaml.safe_load(jekyll.split("---\n")[1])
+    assert front["layout"] == "post" and front["published"] is False and front["draft"] is True
+    plain = write_draft(demo_store, settings, "2024-W51", fmt="plain", out_dir=tmp_path / "p").read_text()
+    assert not plain.startswith("---") and "# The State of the LLM space" in plain
+
+
+def test_unknown_format_is_a_clear_error(demo_store, tmp_path):
+    from abreast.errors import AbreastError
+
+    with pytest.raises(AbreastError, match="choose one of hugo, jekyll, plain"):
+        write_draft(demo_store, config.load(), "2024-W51", fmt="docx", out_dir=tmp_path)

@@ -28,7 +28,10 @@ def draft(
     """Write the weekly draft post: Markdown with cited summaries, links, images and <TODO>s for you."""
     from ..write.draft import write_draft
 
-    path = write_draft(ctx.store(), ctx.settings(), week or _default_week(), fmt, out, force)
+    wk = week or _default_week()
+    with ctx.progress() as p:
+        p.add_task(f"writing the draft for {wk}", total=None)
+        path = write_draft(ctx.store(), ctx.settings(), wk, fmt, out, force)
     ctx.console.print(f"Draft written: {path}")
     if path.name == "index.new.md":
         ctx.console.print("index.md has your edits, so it was kept; the new draft is beside it.")
@@ -48,7 +51,9 @@ def todo(
         raise AbreastError(f"cannot read {file}: {e}") from e
     target = file if in_place else file.with_name(file.stem + ".todo" + (file.suffix or ".md"))
     maker = _image_maker(target.parent)
-    result, proposals = resolve(text, ctx.store(), image_maker=maker)
+    with ctx.progress() as p:
+        p.add_task("searching your store for every TODO", total=None)
+        result, proposals = resolve(text, ctx.store(), image_maker=maker)
     if not proposals:
         raise AbreastError(f"{file} has no <TODO>...</TODO> notes.")
     write_atomic(target, result)
