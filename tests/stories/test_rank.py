@@ -68,3 +68,22 @@ def test_a_labs_own_announcement_outranks_a_curated_paper():
         _m("feed:paper", "feed", "llm-paper-daily", url="http://arxiv.org/pdf/2312.05934v1")])
     rank_stories([paper, lab], SCALE)
     assert lab.rank == 1
+
+
+def test_an_hn_post_linking_to_the_labs_own_page_gives_the_story_its_primary_source():
+    story = Story(id="s5", week="2024-W51", title="Early Evals for OpenAI o3", members=[
+        _m("hn:42473000", "hn", "hn", {"points": 30}, url="https://openai.com/12-days/?day=12")])
+    rank_stories([story], SCALE)
+    assert story.score_parts["authority"]["value"] == 1.0
+
+
+def test_a_model_repo_alone_counts_half_the_attention_of_a_discussion():
+    scale = AttentionScale.of([("hf", {"likes": n}) for n in (1, 2, 3, 5, 8)] + list(
+        ("hn", {"points": p, "comments": 0}) for p in (20, 50, 100)))
+    repo = Story(id="s6", week="2024-W51", title="Some/merge-7B", members=[
+        _m("hf:Some/merge-7B", "hf", "hf-models", {"likes": 8}, url="https://huggingface.co/Some/merge-7B")])
+    thread = Story(id="s7", week="2024-W51", title="A thread", members=[
+        _m("hn:1", "hn", "hn", {"points": 100, "comments": 0})])
+    rank_stories([repo, thread], scale)
+    assert repo.score_parts["attention"]["value"] < thread.score_parts["attention"]["value"]
+    assert "half weight" in repo.score_parts["attention"]["why"]

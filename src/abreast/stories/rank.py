@@ -29,6 +29,7 @@ LAB_HOSTS = (
     "stability.ai", "together.ai", "apple.com/machine-learning", "machinelearning.apple.com",
 )
 PAPER_AUTHORITY = 0.4
+HUB_ATTENTION = 0.5
 
 
 @dataclass
@@ -65,7 +66,9 @@ def attention_value(signals: dict | None) -> float | None:
 
 
 def is_lab_post(m: Member) -> bool:
-    if m.kind not in ("feed", "hf") or not m.url:
+    """The lab's own page: a lab feed entry, or an HN/Reddit post that links straight to it (the story then
+    has its primary source even when abreast does not follow that lab's feed)."""
+    if m.kind == "arxiv" or not m.url:
         return False
     parts = urlsplit(m.url)
     host = (parts.hostname or "").removeprefix("www.")
@@ -119,14 +122,17 @@ def _attention(members: Sequence[Member], scale: AttentionScale) -> dict:
         v = attention_value(m.signals)
         if v is None:
             continue
-        pct = scale.percentile(m.kind, v)
+        # Likes on a model repo are counted against other repos of the week, most of them community
+        # merges nobody discusses: a repo alone is worth half the attention of a discussion.
+        pct = scale.percentile(m.kind, v) * (HUB_ATTENTION if m.kind == "hf" else 1.0)
         if pct > best or who is None:
             best, who = pct, (m, v)
     if who is None:
         return {"value": 0.0, "why": "no attention signals (no HN/Reddit discussion found)"}
     m, v = who
+    what = "likes, a model repo counted at half weight" if m.kind == "hf" else "points+comments"
     return {"value": round(best, 4),
-            "why": f"{m.key}: {v:.0f} points+comments, above {best:.0%} of {m.kind} items this week"}
+            "why": f"{m.key}: {v:.0f} {what}, above {best:.0%} of {m.kind} items this week"}
 
 
 def _breadth(members: Sequence[Member]) -> dict:
