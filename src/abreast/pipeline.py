@@ -66,16 +66,18 @@ def rising_terms(store: Store) -> int:
 def write_trend_charts(store: Store, weeks: list[str], out_dir: Path, per_week: int = 3,
                        min_items: int = 20) -> int:
     """For every week with at least ``min_items`` AI items, chart its strongest terms (rising or not) over
-    all weeks: ``<out_dir>/<week>/<term>.svg|png``. Returns the number of charts written."""
-    from .store.stories import ai_titles, item_weeks
-    from .stories.trends import all_scores, chart, title_terms, weekly_counts, weekly_volume
+    all weeks: ``<out_dir>/<week>/<term>.svg|png``, from the trends table. Returns the charts written."""
+    from .store import drafts as q
+    from .store.stories import item_weeks, load_trends
+    from .stories.trends import chart
 
-    rows = title_terms(ai_titles(store.conn))
-    counts, volume = weekly_counts(rows), weekly_volume(rows)
     every = item_weeks(store.conn)
+    volume = dict(zip(every, q.week_volume(store.conn, upto=every[-1]), strict=True)) if every else {}
+    counts: dict[str, dict[str, int]] = {}
     by_week: dict[str, list[tuple[float, int, str]]] = {}
-    for week, term, count, z in all_scores(counts, every, volume=volume):
-        by_week.setdefault(week, []).append((-z, -count, term))
+    for r in load_trends(store.conn, min_burst=float("-inf")):
+        counts.setdefault(r["term"], {})[r["week"]] = r["count"]
+        by_week.setdefault(r["week"], []).append((-r["burst"], -r["count"], r["term"]))
     written = 0
     for week in weeks:
         if volume.get(week, 0) < min_items:

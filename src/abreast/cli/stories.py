@@ -130,7 +130,7 @@ def trends(
     p = TrendParams()
     rows = [r for r in load_trends(conn, wk, min_burst=p.min_z) if r["count"] >= p.min_count]
     table = Table("term", "this week", "before (mean/week)", "burst (z)", title=f"rising in {wk}")
-    weeks = q.trend_weeks(conn)
+    weeks = q.item_weeks(conn)
     for r in rows[:20]:
         series = q.trend_series(conn, r["term"], upto=wk)
         before = series[:-1][-p.history:]

@@ -36,11 +36,6 @@ def why(key: str = typer.Argument(..., help="An item key (hn:42375406, arxiv:241
     ctx.console.print("\n".join(why_lines(data)), markup=False)
     if data["url"]:
         ctx.console.print(data["url"], markup=False)
-    for label in ("themes", "entities", "jargon"):
-        if data[label]:
-            ctx.console.print(f"{label}: {', '.join(data[label])}", markup=False)
-    if data["duplicate_of"]:
-        ctx.console.print(f"duplicate of {data['duplicate_of']}", markup=False)
 
 
 def item_records(week: str | None):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from .db import now, transaction
+from .stories import ai_titles, item_weeks
 
 
 def week_reading(conn: sqlite3.Connection, week: str) -> tuple[int, int]:
@@ -16,22 +17,18 @@ def week_reading(conn: sqlite3.Connection, week: str) -> tuple[int, int]:
     return n, chars_words
 
 
-def trend_weeks(conn: sqlite3.Connection) -> list[str]:
-    return [r[0] for r in conn.execute("SELECT DISTINCT week FROM items WHERE week IS NOT NULL ORDER BY week")]
-
-
 def trend_series(conn: sqlite3.Connection, term: str, upto: str) -> list[int]:
     """Weekly counts of ``term`` over every week in the store up to ``upto`` (zeros included)."""
     counts = dict(conn.execute("SELECT week, count FROM trends WHERE term = ? AND week <= ?", (term, upto)))
-    return [counts.get(w, 0) for w in trend_weeks(conn) if w <= upto]
+    return [counts.get(w, 0) for w in item_weeks(conn) if w <= upto]
 
 
 def week_volume(conn: sqlite3.Connection, upto: str) -> list[int]:
-    """AI items per week (the basis of trend counts), aligned with trend_series."""
-    counts = dict(conn.execute(
-        "SELECT items.week, count(*) FROM items JOIN annotations a ON a.item_id = items.id "
-        "WHERE a.is_ai = 1 AND a.duplicate_of IS NULL AND items.week IS NOT NULL GROUP BY items.week"))
-    return [counts.get(w, 0) for w in trend_weeks(conn) if w <= upto]
+    """AI items per week, counted exactly as trend counts are (stories.ai_titles), aligned with trend_series."""
+    counts: dict[str, int] = {}
+    for week, _title in ai_titles(conn):
+        counts[week] = counts.get(week, 0) + 1
+    return [counts.get(w, 0) for w in item_weeks(conn) if w <= upto]
 
 
 def trend_terms(conn: sqlite3.Connection, week: str) -> list[str]:

@@ -138,7 +138,7 @@ def trend_chart(store: Store, week: str, rising_terms: list[Rising], bundle: Pat
 
     top = rising_terms[0]
     term = next(t for t in q.trend_terms(store.conn, week) if label_of(t) == top.label)
-    weeks = [w for w in q.trend_weeks(store.conn) if w <= week][-12:]
+    weeks = [w for w in q.item_weeks(store.conn) if w <= week][-12:]
     counts = dict(zip(weeks, q.trend_series(store.conn, term, upto=week)[-len(weeks):], strict=False))
     svg, _png = chart(top.label, weeks, counts, bundle, highlight=week)
     return svg.name
