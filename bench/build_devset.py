@@ -17,8 +17,15 @@ sys.path.insert(0, str(Path(__file__).parent))
 import shared_items as si  # noqa: E402
 
 HERE = Path(__file__).parent / "data"
-CODES = {"O": "open-models", "F": "fine-tuning-agents", "A": "applications", "D": "deployment",
-         "S": "safety-alignment", "R": "research", "B": "business"}
+CODES = {
+    "O": "open-models",
+    "F": "fine-tuning-agents",
+    "A": "applications",
+    "D": "deployment",
+    "S": "safety-alignment",
+    "R": "research",
+    "B": "business",
+}
 # Items whose content cannot be judged from what was recorded (an image post titled "Bro whaaaat?").
 UNJUDGEABLE = {"reddit:1hz28ld"}
 
@@ -37,9 +44,17 @@ def _sample(items, n):
 
 
 def selection():
-    return (si.hn_daily() + si.hn_rss_snapshot() + si.hn_signalkite() + _sample(si.hn_frontpage_2022(), 30)
-            + _sample(si.arxiv_abstracts(), 40) + _sample(si.reddit_ainews(), 30)
-            + _sample(si.reddit_localllama(), 15) + _sample(si.hf_blog(), 8) + _sample(si.all_feeds(), 32))
+    return (
+        si.hn_daily()
+        + si.hn_rss_snapshot()
+        + si.hn_signalkite()
+        + _sample(si.hn_frontpage_2022(), 30)
+        + _sample(si.arxiv_abstracts(), 40)
+        + _sample(si.reddit_ainews(), 30)
+        + _sample(si.reddit_localllama(), 15)
+        + _sample(si.hf_blog(), 8)
+        + _sample(si.all_feeds(), 32)
+    )
 
 
 def read_labels() -> dict[str, list[str]]:
@@ -59,9 +74,21 @@ def main() -> None:
         if it.key in seen or it.key in UNJUDGEABLE:
             continue
         seen.add(it.key)
-        rows.append({"key": it.key, "kind": it.kind, "title": it.title, "url": it.url, "text": it.text[:800],
-                     "author": it.author, "published_at": it.published_at, "extra": it.extra,
-                     "is_ai": it.key in labels, "themes": labels.get(it.key, []), "split": split_of(it.key)})
+        rows.append(
+            {
+                "key": it.key,
+                "kind": it.kind,
+                "title": it.title,
+                "url": it.url,
+                "text": it.text[:800],
+                "author": it.author,
+                "published_at": it.published_at,
+                "extra": it.extra,
+                "is_ai": it.key in labels,
+                "themes": labels.get(it.key, []),
+                "split": split_of(it.key),
+            }
+        )
     missing = set(labels) - seen
     if missing:
         raise SystemExit(f"labels for keys not in the selection: {sorted(missing)[:5]}")

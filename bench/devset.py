@@ -27,7 +27,15 @@ def load(split: str | None = None) -> list[Labelled]:
         r = json.loads(line)
         if split and r["split"] != split:
             continue
-        it = Item(key=r["key"], kind=r["kind"], title=r["title"], url=r["url"], text=r["text"] or "",
-                  author=r["author"], published_at=r["published_at"], extra=r["extra"] or {})
+        it = Item(
+            key=r["key"],
+            kind=r["kind"],
+            title=r["title"],
+            url=r["url"],
+            text=r["text"] or "",
+            author=r["author"],
+            published_at=r["published_at"],
+            extra=r["extra"] or {},
+        )
         out.append(Labelled(it, r["is_ai"], r["themes"], r["split"]))
     return out

@@ -19,7 +19,10 @@ DATA = Path(__file__).resolve().parents[2] / "shared/data"
 
 def texts() -> list[tuple[str, str]]:
     rows = []
-    arxiv = DATA / "arxiv-abstracts-cs-cl-ai-ir-2024-12-18_20/arxiv_cs_CL_AI_IR_with_abstracts_2024-12-18_2024-12-20.jsonl"
+    arxiv = (
+        DATA
+        / "arxiv-abstracts-cs-cl-ai-ir-2024-12-18_20/arxiv_cs_CL_AI_IR_with_abstracts_2024-12-18_2024-12-20.jsonl"
+    )
     for line in arxiv.open(encoding="utf-8"):
         r = json.loads(line)
         rows.append((r["title"], r["abstract"]))
@@ -32,7 +35,9 @@ def texts() -> list[tuple[str, str]]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=20)
-    ap.add_argument("--no-ac", action="store_true", help="measure the fallback scanner (no ahocorasick-rs)")
+    ap.add_argument(
+        "--no-ac", action="store_true", help="measure the fallback scanner (no ahocorasick-rs)"
+    )
     args = ap.parse_args()
     t0 = time.perf_counter()
     if args.no_ac:
@@ -62,9 +67,11 @@ def main() -> None:
     print(f"items: {len(rows)} (avg {chars:.0f} chars), import+compile: {compile_s:.2f} s")
     print(f"extract_entities: {len(rows) / (t2 - t1):,.0f} items/s ({n_ent} ids)")
     print(f"find_jargon:      {len(rows) / (t3 - t2):,.0f} items/s ({n_jar} ids)")
-    print(f"both together:    {len(rows) / (t3 - t1):,.0f} items/s on the mix; "
-          f"{len(arxiv_only) / (t5 - t4):,.0f} items/s on arXiv title+abstract only "
-          f"(avg {sum(len(t) + len(x) for t, x in arxiv_only) / len(arxiv_only):.0f} chars)")
+    print(
+        f"both together:    {len(rows) / (t3 - t1):,.0f} items/s on the mix; "
+        f"{len(arxiv_only) / (t5 - t4):,.0f} items/s on arXiv title+abstract only "
+        f"(avg {sum(len(t) + len(x) for t, x in arxiv_only) / len(arxiv_only):.0f} chars)"
+    )
 
 
 if __name__ == "__main__":

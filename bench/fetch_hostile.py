@@ -22,8 +22,13 @@ from abreast.collect.fetcher import Fetcher, FetchError  # noqa: E402
 from collect.hostile_server import HostileServer, gzip_bomb  # noqa: E402
 
 CAP = 1024 * 1024
-SETTINGS = {"allow_private": ["127.0.0.1"], "max_bytes": CAP, "politeness": False,
-            "read_timeout": 5.0, "deadline": 2.0}
+SETTINGS = {
+    "allow_private": ["127.0.0.1"],
+    "max_bytes": CAP,
+    "politeness": False,
+    "read_timeout": 5.0,
+    "deadline": 2.0,
+}
 
 
 def measure(fn) -> tuple[float, float, str]:
@@ -61,15 +66,21 @@ def main() -> None:
     gzip_bomb()
     with HostileServer() as server:
         bomb = server.url("/gzip-bomb")
-        print(f"gzip bomb: {len(gzip_bomb()) / 2**20:.2f} MiB on the wire, 1024 MiB inflated, cap {CAP // 2**20} MiB")
+        print(
+            f"gzip bomb: {len(gzip_bomb()) / 2**20:.2f} MiB on the wire, 1024 MiB inflated, cap {CAP // 2**20} MiB"
+        )
         for name, fn in (("abreast Fetcher", ours), ("plain httpx iter_bytes", plain_httpx)):
             elapsed, peak, outcome = measure(lambda fn=fn: fn(bomb))
-            print(f"  {name:24s} {outcome:16s} {elapsed * 1000:7.1f} ms   peak traced memory {peak:7.1f} MiB")
+            print(
+                f"  {name:24s} {outcome:16s} {elapsed * 1000:7.1f} ms   peak traced memory {peak:7.1f} MiB"
+            )
 
         started = time.perf_counter()
         outcome = ours(server.url("/drip?every=0.05"))
-        print(f"drip (1 byte / 50 ms), deadline {SETTINGS['deadline']} s: {outcome} after "
-              f"{time.perf_counter() - started:.2f} s")
+        print(
+            f"drip (1 byte / 50 ms), deadline {SETTINGS['deadline']} s: {outcome} after "
+            f"{time.perf_counter() - started:.2f} s"
+        )
 
         with Fetcher(SETTINGS) as f:
             f.get(server.url("/ok"))

@@ -21,8 +21,11 @@ import time
 from datetime import date
 from pathlib import Path
 
-os.environ.update(ABREAST_FETCH_ALLOW_PRIVATE="127.0.0.1", ABREAST_FETCH_POLITENESS="false",
-                  ABREAST_FETCH_HOST_DELAY="0")
+os.environ.update(
+    ABREAST_FETCH_ALLOW_PRIVATE="127.0.0.1",
+    ABREAST_FETCH_POLITENESS="false",
+    ABREAST_FETCH_HOST_DELAY="0",
+)
 
 from abreast import config  # noqa: E402
 from abreast.collect.fetcher import Fetcher  # noqa: E402
@@ -52,7 +55,9 @@ def one_round(server_url: str, settings) -> tuple[int, float, list[str]]:
             store.add_source(s["name"], s["kind"], s["url"], s.get("config"))
         fetcher = RecordingFetcher(settings.section("fetch"))
         t, cpu = time.perf_counter(), time.process_time()
-        fetch_sources(store, settings, since=date.fromisoformat(DEMO_WINDOWS[0][0]), fetcher=fetcher)
+        fetch_sources(
+            store, settings, since=date.fromisoformat(DEMO_WINDOWS[0][0]), fetcher=fetcher
+        )
         elapsed = time.perf_counter() - t
         CPU.append(time.process_time() - cpu)
         n = store.conn.execute("SELECT count(*) FROM items").fetchone()[0]
@@ -94,8 +99,11 @@ def main() -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "abreast.demo.replay", "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "abreast.demo.replay", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_for(url)
@@ -111,10 +119,13 @@ def main() -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rate = statistics.median(rates)
     lines = [
-        "## Ingest (bench/ingest.py)", "",
+        "## Ingest (bench/ingest.py)",
+        "",
         f"Recorded snapshot replayed on 127.0.0.1 through the real connectors into a fresh store, "
-        f"{args.rounds} rounds after a warm-up; {n} items and {len(urls)} HTTP requests per round.", "",
-        "| measure | value |", "|---|---|",
+        f"{args.rounds} rounds after a warm-up; {n} items and {len(urls)} HTTP requests per round.",
+        "",
+        "| measure | value |",
+        "|---|---|",
         f"| items/s end to end, waiting on the replay server included (median) | {rate:,.0f} |",
         f"| seconds per round (median) | {statistics.median(times):.2f} |",
         f"| items per CPU second of the ingesting process: parse + normalize + store (median) | "
@@ -122,7 +133,9 @@ def main() -> None:
         f"| baseline: same requests, bare httpx, no parsing (median s) | {statistics.median(base_times):.2f} |",
         f"| ratio to the baseline | {statistics.median(times) / statistics.median(base_times):.1f}x |",
         f"| peak resident memory of the ingesting process | {peak:.0f} MiB |",
-        "", f"Target: at least 2,000 items/s. Rerun: `.venv/bin/python bench/ingest.py --rounds {args.rounds}`.", "",
+        "",
+        f"Target: at least 2,000 items/s. Rerun: `.venv/bin/python bench/ingest.py --rounds {args.rounds}`.",
+        "",
     ]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("\n".join(lines))

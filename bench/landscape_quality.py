@@ -34,8 +34,9 @@ def resolve(conn, ref: str) -> str | None:
     mid = model_id(ref)
     if sql.get_model(conn, mid):
         return mid
-    row = conn.execute("SELECT model_id FROM model_facts WHERE field='alias' AND lower(value)=lower(?)",
-                       (ref,)).fetchone()
+    row = conn.execute(
+        "SELECT model_id FROM model_facts WHERE field='alias' AND lower(value)=lower(?)", (ref,)
+    ).fetchone()
     return row[0] if row else None
 
 
@@ -49,11 +50,14 @@ def check(conn, fact: dict) -> tuple[bool, str]:
         bases = sql.bases_of(conn, mid)
         wanted = {resolve(conn, e) or model_id(e) for e in exp}
         got = [f"{b['base_id']} ({b['relation']}, {b['source']})" for b in bases]
-        ok = any(b["base_id"] in wanted and (not fact.get("relation") or b["relation"] == fact["relation"])
-                 for b in bases)
+        ok = any(
+            b["base_id"] in wanted
+            and (not fact.get("relation") or b["relation"] == fact["relation"])
+            for b in bases
+        )
         return ok, "; ".join(got) or "no base recorded"
     if kind in ("family", "org", "license"):
-        got = (row[kind] or "")
+        got = row[kind] or ""
         return got.lower() == str(exp).lower(), got or "-"
     if kind == "params_b":
         got = row["params_b"]
@@ -66,7 +70,9 @@ def check(conn, fact: dict) -> tuple[bool, str]:
         return days <= fact.get("tolerance", 0), f"{got} ({days} days off)"
     if kind == "arena":
         snap, score = exp
-        got = {s["snapshot"]: s["score"] for s in sql.scores_of(conn, mid) if s["board"] == "lmarena"}
+        got = {
+            s["snapshot"]: s["score"] for s in sql.scores_of(conn, mid) if s["board"] == "lmarena"
+        }
         return got.get(snap) == score, f"{got.get(snap)}"
     if kind == "merge":
         rel = {b["relation"] for b in sql.bases_of(conn, mid)}
@@ -78,14 +84,19 @@ def check(conn, fact: dict) -> tuple[bool, str]:
 
 def main(argv: list[str]) -> None:
     source_db = Path(argv[argv.index("--store") + 1]) if "--store" in argv else None
-    facts = [json.loads(line) for line in (ROOT / "bench/data/lineage_facts.jsonl").read_text().splitlines()
-             if line.strip()]
+    facts = [
+        json.loads(line)
+        for line in (ROOT / "bench/data/lineage_facts.jsonl").read_text().splitlines()
+        if line.strip()
+    ]
     with tempfile.TemporaryDirectory() as tmp:
         if source_db:  # never touch the user's store: work on a consistent copy
             import sqlite3
 
-            with sqlite3.connect(f"file:{source_db}?mode=ro", uri=True) as src, \
-                    sqlite3.connect(Path(tmp) / "bench.db") as dst:
+            with (
+                sqlite3.connect(f"file:{source_db}?mode=ro", uri=True) as src,
+                sqlite3.connect(Path(tmp) / "bench.db") as dst,
+            ):
                 src.backup(dst)
         store = Store.open(Path(tmp) / "bench.db")
         t0 = time.perf_counter()
@@ -94,7 +105,9 @@ def main(argv: list[str]) -> None:
         results = [(f, *check(store.conn, f)) for f in facts]
         trees = []
         for fam in ("llama", "qwen", "mistral", "gemma", "falcon"):
-            root, left = family_tree(store.conn, TreeSpec(fam, new_from="2024-12-16", new_to="2024-12-23"))
+            root, left = family_tree(
+                store.conn, TreeSpec(fam, new_from="2024-12-16", new_to="2024-12-23")
+            )
             t0 = time.perf_counter()
             info = render(root, Path(tmp) / f"{fam}.png")
             trees.append((fam, info, left, time.perf_counter() - t0))
@@ -123,8 +136,11 @@ def main(argv: list[str]) -> None:
         "",
         "| family | nodes drawn | height px | overlapping labels | shortened names | models not drawn | render s |",
         "|---|---|---|---|---|---|---|",
-        *[f"| {fam} | {i['nodes']} | {i['height']} | {i['overlaps']} | {i['truncated']} | {left['not_drawn']} | "
-          f"{s:.1f} |" for fam, i, left, s in trees],
+        *[
+            f"| {fam} | {i['nodes']} | {i['height']} | {i['overlaps']} | {i['truncated']} | {left['not_drawn']} | "
+            f"{s:.1f} |"
+            for fam, i, left, s in trees
+        ],
         "",
         "## Every fact",
         "",
@@ -132,11 +148,19 @@ def main(argv: list[str]) -> None:
         "|---|---|---|---|---|---|",
     ]
     for f, ok, got in results:
-        exp = f["expected"] if not isinstance(f["expected"], list) else " or ".join(map(str, f["expected"]))
+        exp = (
+            f["expected"]
+            if not isinstance(f["expected"], list)
+            else " or ".join(map(str, f["expected"]))
+        )
         if f.get("relation"):
             exp = f"{exp} ({f['relation']})"
-        lines.append(f"| {'✅' if ok else '❌'} | {f['model']} | {f['check']} | {exp} | {got} | {f['note']} |")
-    out = ROOT / ("bench/out/landscape_quality_store.md" if source_db else "bench/out/landscape_quality.md")
+        lines.append(
+            f"| {'✅' if ok else '❌'} | {f['model']} | {f['check']} | {exp} | {got} | {f['note']} |"
+        )
+    out = ROOT / (
+        "bench/out/landscape_quality_store.md" if source_db else "bench/out/landscape_quality.md"
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines) + "\n")
     print(f"{right}/{len(results)} facts right; wrote {out.relative_to(ROOT)}")

@@ -26,8 +26,11 @@ def arxiv_page(copies: int) -> bytes:
     text = (FIX / "arxiv/api_query.xml").read_text()
     head, *entries = text.split("  <entry>")
     entries[-1] = entries[-1].replace("</feed>\n", "")
-    body = "".join("  <entry>" + e.replace("2412.", f"24{n % 10}{n // 10 % 10}.")
-                   for n in range(copies) for e in entries)
+    body = "".join(
+        "  <entry>" + e.replace("2412.", f"24{n % 10}{n // 10 % 10}.")
+        for n in range(copies)
+        for e in entries
+    )
     return (head + body + "</feed>\n").encode()
 
 
@@ -40,21 +43,30 @@ def hn_page(copies: int) -> bytes:
 def reddit_page(copies: int) -> bytes:
     listing = json.loads((FIX / "reddit/new_listing.json").read_text())
     kids = listing["data"]["children"]
-    listing["data"]["children"] = [{"kind": "t3", "data": dict(k["data"], id=f"{k['data']['id']}{n}")}
-                                   for n in range(copies) for k in kids]
+    listing["data"]["children"] = [
+        {"kind": "t3", "data": dict(k["data"], id=f"{k['data']['id']}{n}")}
+        for n in range(copies)
+        for k in kids
+    ]
     return json.dumps(listing).encode()
 
 
 def hf_page(copies: int) -> bytes:
     models = json.loads((FIX / "hf/api_models.json").read_text())
-    return json.dumps([dict(m, id=f"{m['id']}-{n}") for n in range(copies) for m in models]).encode()
+    return json.dumps(
+        [dict(m, id=f"{m['id']}-{n}") for n in range(copies) for m in models]
+    ).encode()
 
 
 CASES = {
-    "feed (OpenAI RSS, 3 items)": (lambda: (FIX / "feed/openai_rss.xml").read_bytes(),
-                                   lambda b: parse_feed(b, source_name="b").items),
-    "feed (Simon Willison newsletter, 1 long item)": (lambda: (FIX / "feed/simonw_substack_rss.xml").read_bytes(),
-                                                      lambda b: parse_feed(b, source_name="b").items),
+    "feed (OpenAI RSS, 3 items)": (
+        lambda: (FIX / "feed/openai_rss.xml").read_bytes(),
+        lambda b: parse_feed(b, source_name="b").items,
+    ),
+    "feed (Simon Willison newsletter, 1 long item)": (
+        lambda: (FIX / "feed/simonw_substack_rss.xml").read_bytes(),
+        lambda b: parse_feed(b, source_name="b").items,
+    ),
     "arxiv (99 entries)": (lambda: arxiv_page(33), lambda b: parse_arxiv(b).items),
     "hn (100 hits)": (lambda: hn_page(25), lambda b: parse_algolia(b)[0]),
     "reddit (99 posts)": (lambda: reddit_page(33), lambda b: parse_listing(b)[0]),

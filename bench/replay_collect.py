@@ -19,7 +19,9 @@ from abreast.demo.sources import DEMO_WINDOWS, demo_sources
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--since", default=DEMO_WINDOWS[0][0], help="collect items published on/after this day")
+    parser.add_argument(
+        "--since", default=DEMO_WINDOWS[0][0], help="collect items published on/after this day"
+    )
     args = parser.parse_args()
     since = datetime.fromisoformat(args.since).replace(tzinfo=UTC)
     fetcher = Fetcher({"allow_private": "127.0.0.1", "host_delay": 0, "politeness": False})
@@ -30,8 +32,10 @@ def main() -> None:
             spec = SourceSpec(src["name"], src["kind"], src["url"], src["config"])
             result = get_connector(src["kind"]).collect(spec, fetcher, since)
             months = Counter((it.published_at or "none")[:7] for it in result.items)
-            print(f"{src['name']:18} {len(result.items):5} items {time.perf_counter() - start:5.1f}s "
-                  f"{dict(sorted(months.items()))}")
+            print(
+                f"{src['name']:18} {len(result.items):5} items {time.perf_counter() - start:5.1f}s "
+                f"{dict(sorted(months.items()))}"
+            )
             for warning in result.warnings[:3]:
                 print(f"{'':18} warning: {warning}")
     fetcher.close()

@@ -1,7 +1,7 @@
 """Assemble QUALITY.md and BENCHMARKS.md from the sections the bench scripts write into bench/out/.
 
-    make bench        # runs every bench script, then this
-    .venv/bin/python bench/report.py   # only reassembles what bench/out/ holds
+make bench        # runs every bench script, then this
+.venv/bin/python bench/report.py   # only reassembles what bench/out/ holds
 """
 
 from __future__ import annotations
@@ -40,22 +40,41 @@ def _assemble(title: str, intro: str, parts: list[tuple[str, str]]) -> str:
     for name, cmd in parts:
         f = OUT / name
         if not f.exists():
-            out += [f"## {name.removesuffix('.md')}", "", f"Not measured in this run: `.venv/bin/python {cmd}`.", ""]
+            out += [
+                f"## {name.removesuffix('.md')}",
+                "",
+                f"Not measured in this run: `.venv/bin/python {cmd}`.",
+                "",
+            ]
             continue
         body = f.read_text().strip()
-        body = body.replace("\n# ", "\n## ") if not body.startswith("# ") else "##" + body[1:].replace("\n# ", "\n## ")
+        body = (
+            body.replace("\n# ", "\n## ")
+            if not body.startswith("# ")
+            else "##" + body[1:].replace("\n# ", "\n## ")
+        )
         out += [body, "", f"*Reproduce:* `.venv/bin/python {cmd}`", ""]
     return "\n".join(out).rstrip() + "\n"
 
 
 def main() -> None:
-    (ROOT / "QUALITY.md").write_text(_assemble(
-        "abreast quality", "How good abreast's judgements are, measured on hand-labelled real data from the "
-        "bundled snapshot. Every number comes from a script in `bench/`; the labels live in `bench/data/` with "
-        "their labelling guides.", QUALITY))
-    (ROOT / "BENCHMARKS.md").write_text(_assemble(
-        "abreast benchmarks", "How fast abreast is. Each benchmark compares against a baseline measured in the "
-        "same run, because one machine's absolute seconds mean little.", BENCHMARKS))
+    (ROOT / "QUALITY.md").write_text(
+        _assemble(
+            "abreast quality",
+            "How good abreast's judgements are, measured on hand-labelled real data from the "
+            "bundled snapshot. Every number comes from a script in `bench/`; the labels live in `bench/data/` with "
+            "their labelling guides.",
+            QUALITY,
+        )
+    )
+    (ROOT / "BENCHMARKS.md").write_text(
+        _assemble(
+            "abreast benchmarks",
+            "How fast abreast is. Each benchmark compares against a baseline measured in the "
+            "same run, because one machine's absolute seconds mean little.",
+            BENCHMARKS,
+        )
+    )
     print("wrote QUALITY.md and BENCHMARKS.md")
 
 

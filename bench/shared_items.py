@@ -16,7 +16,9 @@ from pathlib import Path
 
 from abreast.item import Item, utc_iso
 
-DATA = Path(os.environ.get("ABREAST_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
+DATA = Path(
+    os.environ.get("ABREAST_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
+)
 EXCERPT = 800
 _TAG = re.compile(r"<[^>]+>")
 
@@ -44,10 +46,17 @@ def hn_daily() -> list[Item]:
         if r["hn_id"] in seen:
             continue
         seen.add(r["hn_id"])
-        out.append(Item(key=f"hn:{r['hn_id']}", kind="hn", title=r["title"], url=r["url"],
-                        published_at=f"{r['date']}T06:00:00+00:00",
-                        signals={"points": r["points"], "comments": r["comments"]},
-                        extra={"domain": r["domain"]}))
+        out.append(
+            Item(
+                key=f"hn:{r['hn_id']}",
+                kind="hn",
+                title=r["title"],
+                url=r["url"],
+                published_at=f"{r['date']}T06:00:00+00:00",
+                signals={"points": r["points"], "comments": r["comments"]},
+                extra={"domain": r["domain"]},
+            )
+        )
     return out
 
 
@@ -57,23 +66,41 @@ def hn_rss_snapshot() -> list[Item]:
     import feedparser
 
     parsed = feedparser.parse(str(DATA / "hn-daily-top30-2024-12" / "rss2_snapshot_2024-12-08.xml"))
-    link = re.compile(r'<a href="?([^" >]+)"?[^>]*><strong>(.*?)</strong>\s*(?:<code>(.*?)</code>)?</a>.*?'
-                      r'<a href="?https://news.ycombinator.com/item\?id=(\d+)', re.S)
+    link = re.compile(
+        r'<a href="?([^" >]+)"?[^>]*><strong>(.*?)</strong>\s*(?:<code>(.*?)</code>)?</a>.*?'
+        r'<a href="?https://news.ycombinator.com/item\?id=(\d+)',
+        re.S,
+    )
     out = []
     for e in parsed.entries:
         body = (e.get("content") or [{}])[0].get("value", "") or e.get("summary", "")
         when = e.get("published_parsed")
         for url, title, domain, hid in link.findall(body):
-            out.append(Item(key=f"hn:{hid}", kind="hn", title=html.unescape(title), url=html.unescape(url),
-                            published_at=utc_iso(datetime(*when[:6], tzinfo=UTC)) if when else None,
-                            extra={"domain": domain}))
+            out.append(
+                Item(
+                    key=f"hn:{hid}",
+                    kind="hn",
+                    title=html.unescape(title),
+                    url=html.unescape(url),
+                    published_at=utc_iso(datetime(*when[:6], tzinfo=UTC)) if when else None,
+                    extra={"domain": domain},
+                )
+            )
     return out
 
 
 def hn_signalkite() -> list[Item]:
     path = DATA / "hn-signalkite-2023-12-04_05" / "hn_stories_2023-12-04_05.jsonl"
-    return [Item(key=f"hn:{r['hn_id']}", kind="hn", title=r["title_rewritten_by_llm"], url=r["url"],
-                 published_at=f"{r['date']}T12:00:00+00:00") for r in _jsonl(path)]
+    return [
+        Item(
+            key=f"hn:{r['hn_id']}",
+            kind="hn",
+            title=r["title_rewritten_by_llm"],
+            url=r["url"],
+            published_at=f"{r['date']}T12:00:00+00:00",
+        )
+        for r in _jsonl(path)
+    ]
 
 
 def hn_frontpage_2022() -> list[Item]:
@@ -87,41 +114,79 @@ def hn_frontpage_2022() -> list[Item]:
 
 
 def arxiv_abstracts() -> list[Item]:
-    path = DATA / "arxiv-abstracts-cs-cl-ai-ir-2024-12-18_20" / "arxiv_cs_CL_AI_IR_with_abstracts_2024-12-18_2024-12-20.jsonl"
+    path = (
+        DATA
+        / "arxiv-abstracts-cs-cl-ai-ir-2024-12-18_20"
+        / "arxiv_cs_CL_AI_IR_with_abstracts_2024-12-18_2024-12-20.jsonl"
+    )
     out = []
     for r in _jsonl(path):
         cats = r.get("categories") or r.get("primary_category") or []
         if isinstance(cats, str):
             cats = cats.split()
-        out.append(Item(key=f"arxiv:{r['arxiv_id']}", kind="arxiv", title=r["title"], url=r["link"],
-                        text=_plain(r.get("abstract")), author=r.get("authors"),
-                        published_at=f"{r['listing_date']}T00:00:00+00:00", extra={"categories": cats}))
+        out.append(
+            Item(
+                key=f"arxiv:{r['arxiv_id']}",
+                kind="arxiv",
+                title=r["title"],
+                url=r["link"],
+                text=_plain(r.get("abstract")),
+                author=r.get("authors"),
+                published_at=f"{r['listing_date']}T00:00:00+00:00",
+                extra={"categories": cats},
+            )
+        )
     return out
 
 
 def reddit_ainews() -> list[Item]:
     path = DATA / "reddit-via-ainews-2024-12" / "reddit_ai_posts_2024-11-15_2024-12-23.jsonl"
-    return [Item(key=f"reddit:{r['post_id']}", kind="reddit", title=r["title"],
-                 url=r.get("link_url") or r["permalink"],
-                 published_at=_iso(r.get("ainews_sent_utc")),
-                 signals={"score": r.get("score"), "comments": r.get("num_comments")},
-                 extra={"subreddit": r["subreddit"]}) for r in _jsonl(path)]
+    return [
+        Item(
+            key=f"reddit:{r['post_id']}",
+            kind="reddit",
+            title=r["title"],
+            url=r.get("link_url") or r["permalink"],
+            published_at=_iso(r.get("ainews_sent_utc")),
+            signals={"score": r.get("score"), "comments": r.get("num_comments")},
+            extra={"subreddit": r["subreddit"]},
+        )
+        for r in _jsonl(path)
+    ]
 
 
 def reddit_localllama() -> list[Item]:
     path = DATA / "reddit-localllama-archive" / "localllama_posts_2023-12_to_2025-08-08.jsonl"
-    return [Item(key=f"reddit:{r['id']}", kind="reddit", title=r["title"], url=r.get("url"),
-                 text=_plain(r.get("selftext")), author=r.get("author"), published_at=_iso(r.get("created_iso")),
-                 signals={"score": r.get("score"), "comments": r.get("num_comments")},
-                 extra={"subreddit": r["subreddit"]}) for r in _jsonl(path)]
+    return [
+        Item(
+            key=f"reddit:{r['id']}",
+            kind="reddit",
+            title=r["title"],
+            url=r.get("url"),
+            text=_plain(r.get("selftext")),
+            author=r.get("author"),
+            published_at=_iso(r.get("created_iso")),
+            signals={"score": r.get("score"), "comments": r.get("num_comments")},
+            extra={"subreddit": r["subreddit"]},
+        )
+        for r in _jsonl(path)
+    ]
 
 
 def hf_blog() -> list[Item]:
     path = DATA / "hf-blog-index-2024-12" / "hf_blog_2024-11-18_2024-12-22.jsonl"
-    return [Item(key=f"feed:{r['url']}", kind="feed", title=r["title"], url=r["url"], author=r.get("author"),
-                 published_at=f"{r['date']}T00:00:00+00:00", extra={"feed": "huggingface.co/blog",
-                                                                    "tags": r.get("tags", [])})
-            for r in _jsonl(path)]
+    return [
+        Item(
+            key=f"feed:{r['url']}",
+            kind="feed",
+            title=r["title"],
+            url=r["url"],
+            author=r.get("author"),
+            published_at=f"{r['date']}T00:00:00+00:00",
+            extra={"feed": "huggingface.co/blog", "tags": r.get("tags", [])},
+        )
+        for r in _jsonl(path)
+    ]
 
 
 FEEDS = {
@@ -149,10 +214,18 @@ def feed_items(name: str) -> list[Item]:
         if not body and e.get("content"):
             body = e["content"][0].get("value", "")
         when = e.get("published_parsed") or e.get("updated_parsed")
-        out.append(Item(key=f"feed:{link}", kind="feed", title=_plain(e.get("title"), 300), url=link,
-                        text=_plain(body), author=e.get("author"),
-                        published_at=utc_iso(datetime(*when[:6], tzinfo=UTC)) if when else None,
-                        extra={"feed": name.split("/")[0]}))
+        out.append(
+            Item(
+                key=f"feed:{link}",
+                kind="feed",
+                title=_plain(e.get("title"), 300),
+                url=link,
+                text=_plain(body),
+                author=e.get("author"),
+                published_at=utc_iso(datetime(*when[:6], tzinfo=UTC)) if when else None,
+                extra={"feed": name.split("/")[0]},
+            )
+        )
     return out
 
 

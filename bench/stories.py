@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 # --- metrics ---------------------------------------------------------------------------------
 
+
 def bcubed(pred: list, gold: list) -> tuple[float, float, float]:
     """B-cubed precision, recall, F1 (Bagga & Baldwin): per item, then averaged over items."""
     pc, gc = defaultdict(set), defaultdict(set)
@@ -59,6 +60,7 @@ def labels_of(groups: list[list[int]], n: int) -> list[int]:
 
 
 # --- inputs ----------------------------------------------------------------------------------
+
 
 def embed_text(m) -> str:
     return f"{m.title}. {m.text}" if m.text else m.title  # as understand.pipeline.embed_text does
@@ -95,11 +97,24 @@ def synthetic_week(n: int = 20000, seed: int = 7, dim: int = 256):
     sizes: list[int] = []
     while sum(sizes) < n:
         r = rng.random()
-        sizes.append(1 if r < 0.7 else int(rng.integers(2, 9)) if r < 0.995 else int(rng.integers(20, 120)))
+        sizes.append(
+            1 if r < 0.7 else int(rng.integers(2, 9)) if r < 0.995 else int(rng.integers(20, 120))
+        )
     sizes[-1] -= sum(sizes) - n
     common = rng.normal(size=dim)
     common /= np.linalg.norm(common)
-    words = ["model", "llm", "open", "release", "agents", "benchmark", "training", "inference", "new", "ai"]
+    words = [
+        "model",
+        "llm",
+        "open",
+        "release",
+        "agents",
+        "benchmark",
+        "training",
+        "inference",
+        "new",
+        "ai",
+    ]
     kinds = [("hn", "points"), ("reddit", "score"), ("arxiv", None), ("feed", None)]
     members, vecs, gold = [], [], []
     for s, size in enumerate(sizes):
@@ -110,13 +125,22 @@ def synthetic_week(n: int = 20000, seed: int = 7, dim: int = 256):
         for j in range(size):
             v = topic + rng.normal(size=dim) * 0.035
             kind, sig = kinds[int(rng.integers(0, 4))] if size > 1 else kinds[2]
-            title = " ".join(rng.choice(own, 2, replace=False).tolist() + rng.choice(words, 3).tolist())
+            title = " ".join(
+                rng.choice(own, 2, replace=False).tolist() + rng.choice(words, 3).tolist()
+            )
             day, hour = int(rng.integers(16, 23)), int(rng.integers(0, 24))
-            members.append(Member(
-                key=f"{kind}:syn{s}-{j}", kind=kind, source=kind, title=title, url=None,
-                published_at=f"2024-12-{day:02d}T{hour:02d}:00:00+00:00",
-                signals={sig: int(rng.integers(1, 500))} if sig else {},
-                entities=[model] if model else []))
+            members.append(
+                Member(
+                    key=f"{kind}:syn{s}-{j}",
+                    kind=kind,
+                    source=kind,
+                    title=title,
+                    url=None,
+                    published_at=f"2024-12-{day:02d}T{hour:02d}:00:00+00:00",
+                    signals={sig: int(rng.integers(1, 500))} if sig else {},
+                    entities=[model] if model else [],
+                )
+            )
             vecs.append(v)
             gold.append(s)
     x = np.asarray(vecs, dtype=np.float32)
@@ -125,12 +149,15 @@ def synthetic_week(n: int = 20000, seed: int = 7, dim: int = 256):
 
 # --- ours ------------------------------------------------------------------------------------
 
+
 def ours(members, vecs, params=None) -> tuple[list[int], float]:
     from abreast.stories.cluster import cluster
     from abreast.understand.urls import canonicalize
 
     t = time.perf_counter()
-    groups = cluster(members, vecs, params, [canonicalize(m.url) if m.url else None for m in members])
+    groups = cluster(
+        members, vecs, params, [canonicalize(m.url) if m.url else None for m in members]
+    )
     return labels_of(groups, len(members)), time.perf_counter() - t
 
 
@@ -147,20 +174,55 @@ def build_week_seconds(members, vecs, week: str) -> tuple[float, int]:
         for kind in sorted({m.kind for m in members}):
             by_kind[kind] = store.add_source(kind, kind, f"https://example.org/{kind}").id
         for kind, sid in by_kind.items():
-            store.upsert_items([Item(key=m.key, kind=m.kind, title=m.title, url=m.url, text=m.text,
-                                     published_at=m.published_at, signals=m.signals)
-                                for m in members if m.kind == kind], source_id=sid)
+            store.upsert_items(
+                [
+                    Item(
+                        key=m.key,
+                        kind=m.kind,
+                        title=m.title,
+                        url=m.url,
+                        text=m.text,
+                        published_at=m.published_at,
+                        signals=m.signals,
+                    )
+                    for m in members
+                    if m.kind == kind
+                ],
+                source_id=sid,
+            )
         ids = dict(store.conn.execute("SELECT key, id FROM items").fetchall())
         with transaction(store.conn):
             store.conn.executemany(
                 "INSERT INTO annotations(item_id, relevance, is_ai, themes_json, entities_json, jargon_json, "
                 "why_json, content_hash, annotated_at) VALUES (?,?,?,?,?,?,?,?,?)",
-                [(ids[m.key], 1.0, 1, "[]", json.dumps(m.entities), json.dumps(m.jargon), "{}", "h", now())
-                 for m in members])
+                [
+                    (
+                        ids[m.key],
+                        1.0,
+                        1,
+                        "[]",
+                        json.dumps(m.entities),
+                        json.dumps(m.jargon),
+                        "{}",
+                        "h",
+                        now(),
+                    )
+                    for m in members
+                ],
+            )
             store.conn.executemany(
                 "INSERT INTO embeddings(item_id, model, dim, vector, content_hash) VALUES (?,?,?,?,?)",
-                [(ids[m.key], "wordllama-l2-256", vecs.shape[1], np.asarray(v, "<f4").tobytes(), "h")
-                 for m, v in zip(members, vecs, strict=True)])
+                [
+                    (
+                        ids[m.key],
+                        "wordllama-l2-256",
+                        vecs.shape[1],
+                        np.asarray(v, "<f4").tobytes(),
+                        "h",
+                    )
+                    for m, v in zip(members, vecs, strict=True)
+                ],
+            )
         t, cpu = time.perf_counter(), time.process_time()
         stories = build_week(store, week, rebuild=True)
         seconds, cpu = time.perf_counter() - t, time.process_time() - cpu
@@ -169,6 +231,7 @@ def build_week_seconds(members, vecs, week: str) -> tuple[float, int]:
 
 
 # --- BERTopic (worker in .venv-bench) --------------------------------------------------------
+
 
 def bertopic_worker(inp: Path, out: Path) -> None:
     import warnings
@@ -181,7 +244,9 @@ def bertopic_worker(inp: Path, out: Path) -> None:
     result = {}
     # Warm-up fit, not timed: the first BERTopic fit in a process also pays numba's JIT compilation of
     # UMAP/HDBSCAN (~40 s here), which is a one-off cost, not clustering time.
-    BERTopic().fit_transform(json.loads(str(data[f"{names[0]}__docs"])), embeddings=data[f"{names[0]}__emb"])
+    BERTopic().fit_transform(
+        json.loads(str(data[f"{names[0]}__docs"])), embeddings=data[f"{names[0]}__emb"]
+    )
     for name in names:
         docs = json.loads(str(data[f"{name}__docs"]))
         emb = data[f"{name}__emb"]
@@ -199,7 +264,10 @@ def bertopic_worker(inp: Path, out: Path) -> None:
 
 def run_bertopic(sets: dict[str, tuple[list[str], np.ndarray]]) -> dict:
     if not BENCH_PY.exists():
-        return {name: {"error": f"{BENCH_PY} missing (see stories_bench.md for the install)"} for name in sets}
+        return {
+            name: {"error": f"{BENCH_PY} missing (see stories_bench.md for the install)"}
+            for name in sets
+        }
     with tempfile.TemporaryDirectory() as tmp:
         inp, out = Path(tmp) / "in.npz", Path(tmp) / "out.json"
         arrays = {"names": json.dumps(list(sets))}
@@ -207,7 +275,9 @@ def run_bertopic(sets: dict[str, tuple[list[str], np.ndarray]]) -> dict:
             arrays[f"{name}__docs"] = json.dumps(docs)
             arrays[f"{name}__emb"] = emb
         np.savez(inp, **arrays)
-        subprocess.run([str(BENCH_PY), __file__, "--bertopic-worker", str(inp), str(out)], check=True)
+        subprocess.run(
+            [str(BENCH_PY), __file__, "--bertopic-worker", str(inp), str(out)], check=True
+        )
         return json.loads(out.read_text())
 
 
@@ -216,6 +286,7 @@ def outliers_as_singletons(topics: list[int]) -> list[str]:
 
 
 # --- report ----------------------------------------------------------------------------------
+
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser()
@@ -238,8 +309,11 @@ def main(argv: list[str] | None = None) -> int:
     for week, (members, gold, vecs) in weeks.items():
         pred, secs = ours(members, vecs)
         p, r, f = bcubed(pred, gold)
-        res["weeks"][week] = {"items": len(members), "gold_stories": len(set(gold)),
-                              "ours": {"p": p, "r": r, "f1": f, "stories": len(set(pred)), "seconds": secs}}
+        res["weeks"][week] = {
+            "items": len(members),
+            "gold_stories": len(set(gold)),
+            "ours": {"p": p, "r": r, "f1": f, "stories": len(set(pred)), "seconds": secs},
+        }
         all_pred += [f"{week}/{x}" for x in pred]
         all_gold += [f"{week}/{x}" for x in gold]
         print(f"{week}: ours P={p:.3f} R={r:.3f} F1={f:.3f}", file=sys.stderr)
@@ -264,23 +338,45 @@ def main(argv: list[str] | None = None) -> int:
 
     for week, (members, _gold, vecs) in weeks.items():
         secs, cpu, n = build_week_seconds(members, vecs, week)
-        res["speed"][f"{week} labelled"] = {"items": len(members), "stories": n, "seconds": secs, "cpu": cpu}
+        res["speed"][f"{week} labelled"] = {
+            "items": len(members),
+            "stories": n,
+            "seconds": secs,
+            "cpu": cpu,
+        }
     full = [m for m in corpus.all_members().values() if iso_week(m.published_at) == "2024-W51"]
     annotate(full)
     full_vecs = embedder.embed_batch([embed_text(m) for m in full])
     secs, cpu, n = build_week_seconds(full, full_vecs, "2024-W51")
-    res["speed"]["2024-W51 all recorded"] = {"items": len(full), "stories": n, "seconds": secs, "cpu": cpu}
+    res["speed"]["2024-W51 all recorded"] = {
+        "items": len(full),
+        "stories": n,
+        "seconds": secs,
+        "cpu": cpu,
+    }
 
     syn_members, syn_gold, syn_vecs = synthetic_week(args.synthetic)
     pred, cl_secs = ours(syn_members, syn_vecs)
     sp, sr, sf = bcubed(pred, syn_gold)
-    build_week_seconds(syn_members[:2000], syn_vecs[:2000], "2024-W51")  # warm: imports, not clustering
+    build_week_seconds(
+        syn_members[:2000], syn_vecs[:2000], "2024-W51"
+    )  # warm: imports, not clustering
     secs, cpu, n = build_week_seconds(syn_members, syn_vecs, "2024-W51")
-    res["speed"]["synthetic"] = {"items": len(syn_members), "stories": n, "seconds": secs, "cpu": cpu,
-                                 "cluster_seconds": cl_secs, "gold_stories": len(set(syn_gold)),
-                                 "p": sp, "r": sr, "f1": sf}
-    print(f"synthetic {len(syn_members)}: build_week {secs:.2f}s, cluster {cl_secs:.2f}s, F1 {sf:.3f}",
-          file=sys.stderr)
+    res["speed"]["synthetic"] = {
+        "items": len(syn_members),
+        "stories": n,
+        "seconds": secs,
+        "cpu": cpu,
+        "cluster_seconds": cl_secs,
+        "gold_stories": len(set(syn_gold)),
+        "p": sp,
+        "r": sr,
+        "f1": sf,
+    }
+    print(
+        f"synthetic {len(syn_members)}: build_week {secs:.2f}s, cluster {cl_secs:.2f}s, F1 {sf:.3f}",
+        file=sys.stderr,
+    )
 
     sets = {w: ([embed_text(m) for m in ms], v) for w, (ms, _g, v) in weeks.items()}
     sets["w51_all"] = ([embed_text(m) for m in full], full_vecs)
@@ -306,8 +402,15 @@ def main(argv: list[str] | None = None) -> int:
         if b:
             entry = {k: v for k, v in b.items() if k != "topics"}
             if name == "synthetic" and "topics" in b:
-                entry.update(dict(zip(("p", "r", "f1"), bcubed(outliers_as_singletons(b["topics"]), syn_gold),
-                                      strict=True)))
+                entry.update(
+                    dict(
+                        zip(
+                            ("p", "r", "f1"),
+                            bcubed(outliers_as_singletons(b["topics"]), syn_gold),
+                            strict=True,
+                        )
+                    )
+                )
             res["bertopic"][name] = entry
 
     import os
@@ -338,29 +441,58 @@ def quality_md(res: dict) -> str:
     ]
     for week, w in res["weeks"].items():
         o, b = w["ours"], res.get("bertopic", {}).get(week, {})
-        bt = (f"{b['p']:.3f} | {b['r']:.3f} | {b['f1']:.3f}" if "f1" in b
-              else f"n/a ({b.get('error', 'not run')}) | | ")
-        lines.append(f"| {week} | {w['items']} | {w['gold_stories']} | {o['p']:.3f} | {o['r']:.3f} | "
-                     f"{o['f1']:.3f} | {bt} |")
+        bt = (
+            f"{b['p']:.3f} | {b['r']:.3f} | {b['f1']:.3f}"
+            if "f1" in b
+            else f"n/a ({b.get('error', 'not run')}) | | "
+        )
+        lines.append(
+            f"| {week} | {w['items']} | {w['gold_stories']} | {o['p']:.3f} | {o['r']:.3f} | "
+            f"{o['f1']:.3f} | {bt} |"
+        )
     b = res.get("bertopic_all", {})
     bt = f"{b['p']:.3f} | {b['r']:.3f} | {b['f1']:.3f}" if b else "n/a | | "
-    lines.append(f"| **both** | {a['items']} | | {a['p']:.3f} | {a['r']:.3f} | **{a['f1']:.3f}** | {bt} |")
-    lines += ["", "Threshold sweep (F1 per week; the default is 0.70, chosen on these same labels, so read the "
-              "flatness of the curve rather than its best point):", "",
-              "| threshold | " + " | ".join(res["weeks"]) + " |", "|---|" + "---|" * len(res["weeks"])]
+    lines.append(
+        f"| **both** | {a['items']} | | {a['p']:.3f} | {a['r']:.3f} | **{a['f1']:.3f}** | {bt} |"
+    )
+    lines += [
+        "",
+        "Threshold sweep (F1 per week; the default is 0.70, chosen on these same labels, so read the "
+        "flatness of the curve rather than its best point):",
+        "",
+        "| threshold | " + " | ".join(res["weeks"]) + " |",
+        "|---|" + "---|" * len(res["weeks"]),
+    ]
     for th, row in res["sweep"].items():
         lines.append(f"| {th} | " + " | ".join(f"{row[w]:.3f}" for w in res["weeks"]) + " |")
-    bt_counts = ", ".join(f"{w} {b['stories']} (gold {res['weeks'][w]['gold_stories']})"
-                          for w, b in res.get("bertopic", {}).items() if "stories" in b)
-    lines += ["", f"Stories found by BERTopic, outliers counted one each: {bt_counts}. In 2023-W49 every gold "
-              "story is a single item and BERTopic calls all 46 items outliers, so both methods score 1.0 there; "
-              "2024-W51, the week with multi-source stories, is the informative one."]
-    lines += ["", "Without entities (URL, title and embedding signals only): " + ", ".join(
-        f"{w} F1 {f:.3f}" for w, f in res["ablation_no_entities"].items()) + "."]
+    bt_counts = ", ".join(
+        f"{w} {b['stories']} (gold {res['weeks'][w]['gold_stories']})"
+        for w, b in res.get("bertopic", {}).items()
+        if "stories" in b
+    )
+    lines += [
+        "",
+        f"Stories found by BERTopic, outliers counted one each: {bt_counts}. In 2023-W49 every gold "
+        "story is a single item and BERTopic calls all 46 items outliers, so both methods score 1.0 there; "
+        "2024-W51, the week with multi-source stories, is the informative one.",
+    ]
+    lines += [
+        "",
+        "Without entities (URL, title and embedding signals only): "
+        + ", ".join(f"{w} F1 {f:.3f}" for w, f in res["ablation_no_entities"].items())
+        + ".",
+    ]
     s = res["speed"]["synthetic"]
-    lines += [f"Synthetic {s['items']:,}-item week (known stories, see `synthetic_week`): ours F1 {s['f1']:.3f}"
-              + (f", BERTopic F1 {res['bertopic']['synthetic']['f1']:.3f}"
-                 if "f1" in res.get("bertopic", {}).get("synthetic", {}) else "") + ".", ""]
+    lines += [
+        f"Synthetic {s['items']:,}-item week (known stories, see `synthetic_week`): ours F1 {s['f1']:.3f}"
+        + (
+            f", BERTopic F1 {res['bertopic']['synthetic']['f1']:.3f}"
+            if "f1" in res.get("bertopic", {}).get("synthetic", {})
+            else ""
+        )
+        + ".",
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -379,21 +511,31 @@ def bench_md(res: dict) -> str:
         "| input | items | stories | ours build_week wall s | ours CPU s | BERTopic fit wall s | BERTopic / ours |",
         "|---|---|---|---|---|---|---|",
     ]
-    keymap = {"2024-W51 labelled": "2024-W51", "2023-W49 labelled": "2023-W49", "2024-W51 all recorded": "w51_all",
-              "synthetic": "synthetic"}
+    keymap = {
+        "2024-W51 labelled": "2024-W51",
+        "2023-W49 labelled": "2023-W49",
+        "2024-W51 all recorded": "w51_all",
+        "synthetic": "synthetic",
+    }
     for name, s in res["speed"].items():
         b = bt.get(keymap.get(name, ""), {})
         bsec = b.get("seconds")
         ratio = f"{bsec / s['seconds']:.1f}x" if bsec else "n/a"
-        lines.append(f"| {name} | {s['items']:,} | {s['stories']:,} | {s['seconds']:.2f} | {s['cpu']:.2f} | "
-                     f"{f'{bsec:.2f}' if bsec else 'n/a'} | {ratio} |")
+        lines.append(
+            f"| {name} | {s['items']:,} | {s['stories']:,} | {s['seconds']:.2f} | {s['cpu']:.2f} | "
+            f"{f'{bsec:.2f}' if bsec else 'n/a'} | {ratio} |"
+        )
     s = res["speed"]["synthetic"]
-    lines += ["", f"Clustering alone (`cluster()`) on the synthetic week: {s['cluster_seconds']:.2f} s wall. "
-              f"Target: build_week under 5 s for 20,000 items: {'met' if s['seconds'] < 5 else 'NOT met'} in wall "
-              f"time, {'met' if s['cpu'] < 5 else 'NOT met'} in CPU time. Machine load during the run (1-min load "
-              f"average on 2 cores, other jobs included): {res.get('load', 'n/a')}. '2024-W51 all recorded' "
-              "treats every recorded item of the week as AI (an upper bound: the relevance stage keeps fewer). "
-              "The synthetic week is timed after a 2,000-item warm-up run, so lazy imports are not counted.", ""]
+    lines += [
+        "",
+        f"Clustering alone (`cluster()`) on the synthetic week: {s['cluster_seconds']:.2f} s wall. "
+        f"Target: build_week under 5 s for 20,000 items: {'met' if s['seconds'] < 5 else 'NOT met'} in wall "
+        f"time, {'met' if s['cpu'] < 5 else 'NOT met'} in CPU time. Machine load during the run (1-min load "
+        f"average on 2 cores, other jobs included): {res.get('load', 'n/a')}. '2024-W51 all recorded' "
+        "treats every recorded item of the week as AI (an upper bound: the relevance stage keeps fewer). "
+        "The synthetic week is timed after a 2,000-item warm-up run, so lazy imports are not counted.",
+        "",
+    ]
     return "\n".join(lines)
 
 

@@ -35,14 +35,41 @@ from abreast.understand.pipeline import annotate, embed_text, understand_setting
 OUT = HERE / "out"
 
 # The "plain keyword list" baseline: what one would write in five minutes.
-BASELINE_WORDS = ["ai", "llm", "llms", "gpt", "chatgpt", "openai", "anthropic", "claude", "gemini", "llama",
-                  "machine learning", "deep learning", "neural", "language model", "language models",
-                  "artificial intelligence", "deepmind", "hugging face", "transformer", "diffusion", "copilot",
-                  "chatbot", "agents", "genai", "ml", "model", "models"]
+BASELINE_WORDS = [
+    "ai",
+    "llm",
+    "llms",
+    "gpt",
+    "chatgpt",
+    "openai",
+    "anthropic",
+    "claude",
+    "gemini",
+    "llama",
+    "machine learning",
+    "deep learning",
+    "neural",
+    "language model",
+    "language models",
+    "artificial intelligence",
+    "deepmind",
+    "hugging face",
+    "transformer",
+    "diffusion",
+    "copilot",
+    "chatbot",
+    "agents",
+    "genai",
+    "ml",
+    "model",
+    "models",
+]
 
 
 def keyword_baseline(item) -> bool:
-    words = " " + " ".join(re.findall(r"[a-z0-9]+", f"{item.title} {item.text[:800]}".lower())) + " "
+    words = (
+        " " + " ".join(re.findall(r"[a-z0-9]+", f"{item.title} {item.text[:800]}".lower())) + " "
+    )
     return any(f" {w} " in words for w in BASELINE_WORDS)
 
 
@@ -97,24 +124,35 @@ def quality() -> str:
     items = [r.item for r in test]
     anns = annotate(items, None)
     simpred = sim_only(dev, test)
-    lines = ["## Understand: AI relevance and themes", "",
-             f"Hand-labelled dev set: `bench/data/devset.jsonl` ({len(dev) + len(test)} items: Hacker News, arXiv, "
-             "Reddit, lab and newsletter feeds; guide in `bench/data/LABELLING.md`). Split by a hash of the key; "
-             "the classifiers were trained on the dev half only (`scripts/train_understand.py`). "
-             f"Numbers below are the **test half** ({len(test)} items), zero user labels, default settings.", "",
-             "Honesty note: the test errors were looked at during development. The last change (glossary terms "
-             "and known model names in the title as features) was made after seeing them and kept because dev "
-             "cross-validation improved (F1 0.961 -> 0.965); the test figures may be slightly optimistic. "
-             "One person labelled the items and built the classifier.", "",
-             "### Relevance (is it about AI?)", "",
-             "| subset | method | precision | recall | F1 | AI items / all |", "|---|---|---|---|---|---|"]
-    subsets = {"Hacker News": [i for i, r in enumerate(test) if r.item.kind == "hn"],
-               "all sources": list(range(len(test)))}
+    lines = [
+        "## Understand: AI relevance and themes",
+        "",
+        f"Hand-labelled dev set: `bench/data/devset.jsonl` ({len(dev) + len(test)} items: Hacker News, arXiv, "
+        "Reddit, lab and newsletter feeds; guide in `bench/data/LABELLING.md`). Split by a hash of the key; "
+        "the classifiers were trained on the dev half only (`scripts/train_understand.py`). "
+        f"Numbers below are the **test half** ({len(test)} items), zero user labels, default settings.",
+        "",
+        "Honesty note: the test errors were looked at during development. The last change (glossary terms "
+        "and known model names in the title as features) was made after seeing them and kept because dev "
+        "cross-validation improved (F1 0.961 -> 0.965); the test figures may be slightly optimistic. "
+        "One person labelled the items and built the classifier.",
+        "",
+        "### Relevance (is it about AI?)",
+        "",
+        "| subset | method | precision | recall | F1 | AI items / all |",
+        "|---|---|---|---|---|---|",
+    ]
+    subsets = {
+        "Hacker News": [i for i, r in enumerate(test) if r.item.kind == "hn"],
+        "all sources": list(range(len(test))),
+    }
     for name, idx in subsets.items():
         gold = [test[i].is_ai for i in idx]
-        for method, pred in (("abreast (combined)", [anns[i].is_ai for i in idx]),
-                             ("keyword list baseline", [keyword_baseline(test[i].item) for i in idx]),
-                             ("embedding similarity only", [simpred[i] for i in idx])):
+        for method, pred in (
+            ("abreast (combined)", [anns[i].is_ai for i in idx]),
+            ("keyword list baseline", [keyword_baseline(test[i].item) for i in idx]),
+            ("embedding similarity only", [simpred[i] for i in idx]),
+        ):
             p, r, f, npos, n = prf(gold, pred)
             lines.append(f"| {name} | {method} | {p:.3f} | {r:.3f} | **{f:.3f}** | {npos} / {n} |")
     # Themes are scored on the items a human labelled AI, with the relevance gate opened so every one gets
@@ -126,23 +164,48 @@ def quality() -> str:
     gold_t = [r.themes for r in ai_rows]
     ours = theme_scores(gold_t, [a.themes for a in tann])
     kw_index = {t: [k for k in th.KEYWORDS[t]] for t in th.THEMES}
-    base = theme_scores(gold_t, [[t for t, h in th.keyword_hits(r.item, {t: [rel_norm(k) for k in kws]
-                                                                        for t, kws in kw_index.items()}).items() if h]
-                                 for r in ai_rows])
-    lines += ["", f"### Themes (multi-label, on the {len(ai_rows)} test items labelled AI)", "",
-              "| method | micro P | micro R | micro F1 | macro P | macro R | macro F1 |", "|---|---|---|---|---|---|---|"]
+    base = theme_scores(
+        gold_t,
+        [
+            [
+                t
+                for t, h in th.keyword_hits(
+                    r.item, {t: [rel_norm(k) for k in kws] for t, kws in kw_index.items()}
+                ).items()
+                if h
+            ]
+            for r in ai_rows
+        ],
+    )
+    lines += [
+        "",
+        f"### Themes (multi-label, on the {len(ai_rows)} test items labelled AI)",
+        "",
+        "| method | micro P | micro R | micro F1 | macro P | macro R | macro F1 |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for name, s in (("abreast (classifier)", ours), ("theme keyword baseline", base)):
-        lines.append(f"| {name} | {s['micro'][0]:.3f} | {s['micro'][1]:.3f} | **{s['micro'][2]:.3f}** | "
-                     f"{s['macro'][0]:.3f} | {s['macro'][1]:.3f} | **{s['macro'][2]:.3f}** |")
+        lines.append(
+            f"| {name} | {s['micro'][0]:.3f} | {s['micro'][1]:.3f} | **{s['micro'][2]:.3f}** | "
+            f"{s['macro'][0]:.3f} | {s['macro'][1]:.3f} | **{s['macro'][2]:.3f}** |"
+        )
     lines += ["", "| theme | precision | recall | F1 | test items |", "|---|---|---|---|---|"]
     for t, (p, r, f, n) in ours["per"].items():
         lines.append(f"| {th.THEMES[t]} | {p:.3f} | {r:.3f} | {f:.3f} | {n} |")
-    errors = [(r.item.key, r.item.title[:70], r.is_ai) for r, a in zip(test, anns, strict=True)
-              if a.is_ai != r.is_ai and r.item.kind == "hn"]
-    lines += ["", f"Hacker News test errors ({len(errors)}): "
-              + "; ".join(f"`{k}` {'missed' if g else 'false alarm'}: {t}" for k, t, g in errors[:20]), "",
-              "Reproduce: `.venv/bin/python scripts/train_understand.py` (dev half -> model JSON), then "
-              "`.venv/bin/python bench/understand.py quality`.", ""]
+    errors = [
+        (r.item.key, r.item.title[:70], r.is_ai)
+        for r, a in zip(test, anns, strict=True)
+        if a.is_ai != r.is_ai and r.item.kind == "hn"
+    ]
+    lines += [
+        "",
+        f"Hacker News test errors ({len(errors)}): "
+        + "; ".join(f"`{k}` {'missed' if g else 'false alarm'}: {t}" for k, t, g in errors[:20]),
+        "",
+        "Reproduce: `.venv/bin/python scripts/train_understand.py` (dev half -> model JSON), then "
+        "`.venv/bin/python bench/understand.py quality`.",
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -154,20 +217,27 @@ def rel_norm(k: str) -> str:
 
 # --- speed --------------------------------------------------------------------------------------------
 
+
 def synthetic(n: int, seed: int = 7):
     """n items built by recombining the first half of one real title with the second half of another,
     with real domains and (for a third) a real excerpt: realistic lengths and vocabulary, no duplicates."""
     from abreast.item import Item
 
-    pool = shared_items.demo_items() + shared_items.hn_frontpage_2022() + shared_items.reddit_localllama()
+    pool = (
+        shared_items.demo_items()
+        + shared_items.hn_frontpage_2022()
+        + shared_items.reddit_localllama()
+    )
     rng = random.Random(seed)
     halves = [(it.title.split(), it) for it in pool if len(it.title.split()) >= 2]
     out = []
     for i in range(n):
         (a, ia), (b, ib) = rng.choice(halves), rng.choice(halves)
-        title = " ".join(a[: len(a) // 2] + b[len(b) // 2:])
+        title = " ".join(a[: len(a) // 2] + b[len(b) // 2 :])
         text = ib.text if i % 3 == 0 else ""
-        out.append(Item(key=f"synth:{i}", kind=ia.kind, title=title, url=ia.url, text=text, extra=ia.extra))
+        out.append(
+            Item(key=f"synth:{i}", kind=ia.kind, title=title, url=ia.url, text=text, extra=ia.extra)
+        )
     return out
 
 
@@ -179,7 +249,7 @@ def timed_annotate(items, batch: int = 4096) -> tuple[float, int]:
     t0 = time.perf_counter()
     n_ai = 0
     for s in range(0, len(items), batch):
-        n_ai += sum(a.is_ai for a in annotate(items[s:s + batch], None))
+        n_ai += sum(a.is_ai for a in annotate(items[s : s + batch], None))
     return time.perf_counter() - t0, n_ai
 
 
@@ -198,9 +268,14 @@ def stage_parts(items) -> dict[str, float]:
     emb = get_embedder("wordllama")
     vecs = emb.embed_batch([embed_text(it) for it in items])
     clock("embedding", lambda: emb.embed_batch([embed_text(it) for it in items]))
-    clock("annotate without embedding and duplicates", lambda: annotate(items, None, vectors=vecs, duplicates={}))
-    for label, module, name, call in (("entities", "entities", "extract_entities", lambda f, it: f(it.title, it.text)),
-                                      ("jargon", "jargon", "find_jargon", lambda f, it: f(f"{it.title}\n{it.text}"))):
+    clock(
+        "annotate without embedding and duplicates",
+        lambda: annotate(items, None, vectors=vecs, duplicates={}),
+    )
+    for label, module, name, call in (
+        ("entities", "entities", "extract_entities", lambda f, it: f(it.title, it.text)),
+        ("jargon", "jargon", "find_jargon", lambda f, it: f(f"{it.title}\n{it.text}")),
+    ):
         f = pipeline._optional(module, name)
         if f:
             clock(label, lambda f=f, call=call: [call(f, it) for it in items])
@@ -234,22 +309,32 @@ def speed(n_synth: int) -> str:
     synth = synthetic(n_synth)
     rss_before = peak_rss_mb()
     dt_syn, ai_syn = timed_annotate(synth)
-    lines = ["## Understand stage speed", "",
-             f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores (shared), Python {platform.python_version()}. "
-             "Default settings (embedder `wordllama`), whole stage: embedding, lexicon, relevance, themes, "
-             "entities, jargon, duplicates (those present in this checkout).", "",
-             "| corpus | items | seconds | items/s | AI items |", "|---|---|---|---|---|",
-             f"| demo (5 weeks, annotate) | {len(demo)} | {dt_demo:.2f} | **{len(demo) / dt_demo:,.0f}** | {ai_demo} |",
-             f"| demo via store (`run`: read, embed, annotate, write SQLite) | {counts['items']} | {dt_run:.2f} | "
-             f"**{counts['items'] / dt_run:,.0f}** | |",
-             f"| demo rerun, nothing changed | {again['items']} | {dt_rerun:.2f} | skipped {again['items'] - again['annotated']} | |",
-             f"| synthetic (recombined real titles) | {len(synth)} | {dt_syn:.1f} | **{len(synth) / dt_syn:,.0f}** | {ai_syn} |",
-             "", "Where the time goes on the demo items (each part timed alone): "
-             + ", ".join(f"{k} {v:,.0f} items/s" for k, v in parts.items()) + ".",
-             "", f"Start-up (embedder + lexicon + models, first call): {warm:.2f} s. "
-             f"Peak RSS: {rss_before:.0f} MB before the synthetic run, {peak_rss_mb():.0f} MB after "
-             "(batches of 4,096 items).", "",
-             f"Reproduce: `.venv/bin/python bench/understand.py speed --n {n_synth}`.", ""]
+    lines = [
+        "## Understand stage speed",
+        "",
+        f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores (shared), Python {platform.python_version()}. "
+        "Default settings (embedder `wordllama`), whole stage: embedding, lexicon, relevance, themes, "
+        "entities, jargon, duplicates (those present in this checkout).",
+        "",
+        "| corpus | items | seconds | items/s | AI items |",
+        "|---|---|---|---|---|",
+        f"| demo (5 weeks, annotate) | {len(demo)} | {dt_demo:.2f} | **{len(demo) / dt_demo:,.0f}** | {ai_demo} |",
+        f"| demo via store (`run`: read, embed, annotate, write SQLite) | {counts['items']} | {dt_run:.2f} | "
+        f"**{counts['items'] / dt_run:,.0f}** | |",
+        f"| demo rerun, nothing changed | {again['items']} | {dt_rerun:.2f} | skipped {again['items'] - again['annotated']} | |",
+        f"| synthetic (recombined real titles) | {len(synth)} | {dt_syn:.1f} | **{len(synth) / dt_syn:,.0f}** | {ai_syn} |",
+        "",
+        "Where the time goes on the demo items (each part timed alone): "
+        + ", ".join(f"{k} {v:,.0f} items/s" for k, v in parts.items())
+        + ".",
+        "",
+        f"Start-up (embedder + lexicon + models, first call): {warm:.2f} s. "
+        f"Peak RSS: {rss_before:.0f} MB before the synthetic run, {peak_rss_mb():.0f} MB after "
+        "(batches of 4,096 items).",
+        "",
+        f"Reproduce: `.venv/bin/python bench/understand.py speed --n {n_synth}`.",
+        "",
+    ]
     return "\n".join(lines)
 
 

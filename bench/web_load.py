@@ -39,8 +39,12 @@ def fill_demo(home: Path, week: str) -> None:
     from abreast.stories.build import build_week
     from abreast.understand import pipeline
 
-    env = dict(os.environ, ABREAST_FETCH_ALLOW_PRIVATE="127.0.0.1", ABREAST_FETCH_POLITENESS="false",
-               ABREAST_FETCH_HOST_DELAY="0")
+    env = dict(
+        os.environ,
+        ABREAST_FETCH_ALLOW_PRIVATE="127.0.0.1",
+        ABREAST_FETCH_POLITENESS="false",
+        ABREAST_FETCH_HOST_DELAY="0",
+    )
     settings = config.load(home, environ=env)
     settings.paths.ensure()
     store = Store.open(settings.paths.db)
@@ -64,9 +68,23 @@ def free_port() -> int:
 def start_server(home: Path, port: int) -> subprocess.Popen:
     env = dict(os.environ, ABREAST_HOME=str(home))
     env.pop("ABREAST_WEB_TOKEN", None)
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "abreast.web.app:app_from_env",
-                             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-                             "--no-access-log"], env=env)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "abreast.web.app:app_from_env",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        env=env,
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -78,7 +96,9 @@ def start_server(home: Path, port: int) -> subprocess.Popen:
     raise SystemExit("the server did not start within 30 s")
 
 
-async def client(base: str, paths: list[str], stop_at: float, results: dict, errors: list, offset: int) -> None:
+async def client(
+    base: str, paths: list[str], stop_at: float, results: dict, errors: list, offset: int
+) -> None:
     async with httpx.AsyncClient(base_url=base, timeout=30) as c:
         i = offset
         while time.monotonic() < stop_at:
@@ -101,38 +121,54 @@ def pct(values: list[float], p: float) -> float:
     return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
 
 
-async def run_load(base: str, paths: list[str], clients: int, seconds: float) -> tuple[dict, list, float]:
+async def run_load(
+    base: str, paths: list[str], clients: int, seconds: float
+) -> tuple[dict, list, float]:
     results: dict[str, list[float]] = {}
     errors: list[str] = []
     start = time.monotonic()
-    await asyncio.gather(*(client(base, paths, start + seconds, results, errors, i) for i in range(clients)))
+    await asyncio.gather(
+        *(client(base, paths, start + seconds, results, errors, i) for i in range(clients))
+    )
     return results, errors, time.monotonic() - start
 
 
-def report(results: dict, errors: list, elapsed: float, clients: int, seconds: float, items: int) -> str:
+def report(
+    results: dict, errors: list, elapsed: float, clients: int, seconds: float, items: int
+) -> str:
     total = sum(len(v) for v in results.values())
     lines = [
-        "# Web app load test", "",
+        "# Web app load test",
+        "",
         f"`bench/web_load.py`: {clients} concurrent clients for {seconds:.0f} s on loopback against one uvicorn "
         f"process (FastAPI, sync routes in its thread pool, one SQLite connection per thread), over the demo "
         f"store ({items} items), after a 3 s warm-up that is not counted. Machine: {os.cpu_count()} CPUs ({platform.machine()}), shared with the "
-        "load generator (same machine, separate process).", "",
+        "load generator (same machine, separate process).",
+        "",
         f"- requests: {total} in {elapsed:.1f} s = {total / elapsed:.0f} requests/s",
-        f"- errors: {len(errors)}" + (f" (first: {errors[:3]})" if errors else ""), "",
-        "| endpoint | requests | p50 ms | p99 ms | max ms | mean ms |", "|---|---:|---:|---:|---:|---:|",
+        f"- errors: {len(errors)}" + (f" (first: {errors[:3]})" if errors else ""),
+        "",
+        "| endpoint | requests | p50 ms | p99 ms | max ms | mean ms |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
     for path, v in results.items():
-        lines.append(f"| `{path}` | {len(v)} | {pct(v, 50):.1f} | {pct(v, 99):.1f} | {max(v):.1f} | "
-                     f"{statistics.fmean(v):.1f} |")
+        lines.append(
+            f"| `{path}` | {len(v)} | {pct(v, 50):.1f} | {pct(v, 99):.1f} | {max(v):.1f} | "
+            f"{statistics.fmean(v):.1f} |"
+        )
     everything = [x for v in results.values() for x in v]
-    lines.append(f"| all | {total} | {pct(everything, 50):.1f} | {pct(everything, 99):.1f} | {max(everything):.1f} | "
-                 f"{statistics.fmean(everything):.1f} |")
+    lines.append(
+        f"| all | {total} | {pct(everything, 50):.1f} | {pct(everything, 99):.1f} | {max(everything):.1f} | "
+        f"{statistics.fmean(everything):.1f} |"
+    )
     return "\n".join(lines) + "\n"
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--home", type=Path, help="an ABREAST_HOME with data (default: build a small demo store)")
+    ap.add_argument(
+        "--home", type=Path, help="an ABREAST_HOME with data (default: build a small demo store)"
+    )
     ap.add_argument("--week", default="2024-W51")
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=30)
@@ -152,15 +188,23 @@ def main() -> None:
     st.close()
     port = free_port()
     proc = start_server(home, port)
-    paths = [f"/?week={args.week}", f"/api/weeks/{args.week}/stories", "/api/items?limit=50", "/api/weeks"]
+    paths = [
+        f"/?week={args.week}",
+        f"/api/weeks/{args.week}/stories",
+        "/api/items?limit=50",
+        "/api/weeks",
+    ]
     try:
         # Warm-up, not counted: each server thread opens its SQLite connection, imports settle.
         asyncio.run(run_load(f"http://127.0.0.1:{port}", paths, args.clients, 3))
         # One client alone first: the service time of each endpoint without queueing.
-        solo, solo_errors, solo_elapsed = asyncio.run(run_load(f"http://127.0.0.1:{port}", paths, 1, 5))
+        solo, solo_errors, solo_elapsed = asyncio.run(
+            run_load(f"http://127.0.0.1:{port}", paths, 1, 5)
+        )
         print(f"{args.clients} clients for {args.seconds:.0f} s ...", flush=True)
-        results, errors, elapsed = asyncio.run(run_load(f"http://127.0.0.1:{port}", paths, args.clients,
-                                                        args.seconds))
+        results, errors, elapsed = asyncio.run(
+            run_load(f"http://127.0.0.1:{port}", paths, args.clients, args.seconds)
+        )
         errors += solo_errors
     finally:
         proc.terminate()
@@ -170,8 +214,11 @@ def main() -> None:
     load = os.getloadavg()[0]
     text = report(results, errors, elapsed, args.clients, args.seconds, items)
     text += f"\nLoad average (1 min) at the end: {load:.1f} on {os.cpu_count()} CPUs.\n\n"
-    text += report(solo, solo_errors, solo_elapsed, 1, 5, items).split("\n", 3)[3].replace(
-        "- requests", "One client alone (service time, no queueing):\n\n- requests", 1)
+    text += (
+        report(solo, solo_errors, solo_elapsed, 1, 5, items)
+        .split("\n", 3)[3]
+        .replace("- requests", "One client alone (service time, no queueing):\n\n- requests", 1)
+    )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
     print(text)

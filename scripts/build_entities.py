@@ -29,32 +29,109 @@ OUT = ROOT / "src/abreast/understand/data/models_lexicon.json"
 
 # Hub namespaces of makers -> org ids of the gazetteer.
 HUB_ORGS = {
-    "meta-llama": "meta", "facebook": "meta", "qwen": "alibaba", "mistralai": "mistral-ai", "google": "google",
-    "microsoft": "microsoft", "01-ai": "01-ai", "cohereforai": "cohere", "deepseek-ai": "deepseek",
-    "huggingfaceh4": "hugging-face", "huggingfacetb": "hugging-face", "ibm-granite": "ibm", "ibm": "ibm",
-    "tiiuae": "tii", "allenai": "ai2", "nvidia": "nvidia", "eleutherai": "eleutherai", "databricks": "databricks",
-    "stabilityai": "stability-ai", "nousresearch": "nous-research", "ai21labs": "ai21-labs",
-    "togethercomputer": "together-ai", "primeintellect": "prime-intellect", "lmsys": "lmsys",
-    "internlm": "internlm", "upstage": "upstage", "thudm": "zhipu-ai", "mosaicml": "databricks",
-    "openai-community": "openai", "bigcode": "bigcode", "bigscience": "bigscience",
+    "meta-llama": "meta",
+    "facebook": "meta",
+    "qwen": "alibaba",
+    "mistralai": "mistral-ai",
+    "google": "google",
+    "microsoft": "microsoft",
+    "01-ai": "01-ai",
+    "cohereforai": "cohere",
+    "deepseek-ai": "deepseek",
+    "huggingfaceh4": "hugging-face",
+    "huggingfacetb": "hugging-face",
+    "ibm-granite": "ibm",
+    "ibm": "ibm",
+    "tiiuae": "tii",
+    "allenai": "ai2",
+    "nvidia": "nvidia",
+    "eleutherai": "eleutherai",
+    "databricks": "databricks",
+    "stabilityai": "stability-ai",
+    "nousresearch": "nous-research",
+    "ai21labs": "ai21-labs",
+    "togethercomputer": "together-ai",
+    "primeintellect": "prime-intellect",
+    "lmsys": "lmsys",
+    "internlm": "internlm",
+    "upstage": "upstage",
+    "thudm": "zhipu-ai",
+    "mosaicml": "databricks",
+    "openai-community": "openai",
+    "bigcode": "bigcode",
+    "bigscience": "bigscience",
 }
 # First name parts that are not families: generic words, hub prefixes, paper titles in the lineage table.
 NOT_FAMILIES = {
-    "attention", "transformer", "large", "open", "tiny", "neural", "meta", "mega", "super", "nous", "the",
-    "model", "llm", "chat", "deep", "big", "smart", "gemini", "language", "improving", "training", "scaling",
-    "amazon", "gpt", "palm", "switch", "pplx", "fastchat", "stablelm", "dialogpt", "distilgpt", "opt", "mt",
-    "umt", "flan", "recurrentgemma", "codegemma", "k", "intellect", "koala", "alpaca", "guanaco", "dolly",
-    "amd", "cerebras", "snowflake", "command", "constitutional", "liberated", "amber", "yarn", "albert",
-    "replit", "flor", "dlite",
+    "attention",
+    "transformer",
+    "large",
+    "open",
+    "tiny",
+    "neural",
+    "meta",
+    "mega",
+    "super",
+    "nous",
+    "the",
+    "model",
+    "llm",
+    "chat",
+    "deep",
+    "big",
+    "smart",
+    "gemini",
+    "language",
+    "improving",
+    "training",
+    "scaling",
+    "amazon",
+    "gpt",
+    "palm",
+    "switch",
+    "pplx",
+    "fastchat",
+    "stablelm",
+    "dialogpt",
+    "distilgpt",
+    "opt",
+    "mt",
+    "umt",
+    "flan",
+    "recurrentgemma",
+    "codegemma",
+    "k",
+    "intellect",
+    "koala",
+    "alpaca",
+    "guanaco",
+    "dolly",
+    "amd",
+    "cerebras",
+    "snowflake",
+    "command",
+    "constitutional",
+    "liberated",
+    "amber",
+    "yarn",
+    "albert",
+    "replit",
+    "flor",
+    "dlite",
 }
 
 
 def arena_names(data: Path):
-    for path in [data / "lmarena-leaderboard-2024-12/lmsys_csv_raw_2024-12-23.csv",
-                 data / "lmarena-leaderboard-2024-12/arena_text_leaderboard_snapshots_2024-11-15_2024-12-23.csv"]:
+    for path in [
+        data / "lmarena-leaderboard-2024-12/lmsys_csv_raw_2024-12-23.csv",
+        data
+        / "lmarena-leaderboard-2024-12/arena_text_leaderboard_snapshots_2024-11-15_2024-12-23.csv",
+    ]:
         for row in csv.DictReader(path.open(encoding="utf-8")):
             yield row["model"], row.get("organization"), None, "lmarena-2024-12"
-    for row in csv.DictReader((data / "lmsys-arena-2023-12-07/arena_leaderboard_2023-12-07.csv").open()):
+    for row in csv.DictReader(
+        (data / "lmsys-arena-2023-12-07/arena_leaderboard_2023-12-07.csv").open()
+    ):
         hub = _hub_from_url(row.get("link", ""))
         yield row["model"], None, hub, "lmsys-arena-2023-12"
 
@@ -62,11 +139,15 @@ def arena_names(data: Path):
 def oll_rows(data: Path):
     """(hub id, official?) from both Open LLM Leaderboard snapshots."""
     v2 = data / "open-llm-leaderboard-v2-2024-12-22"
-    for row in csv.DictReader((v2 / "open_llm_leaderboard_v2_2024-12-22.csv").open(encoding="utf-8")):
+    for row in csv.DictReader(
+        (v2 / "open_llm_leaderboard_v2_2024-12-22.csv").open(encoding="utf-8")
+    ):
         yield row["model_name"], row["features_is_highlighted_by_maintainer"] == "TRUE"
         if row.get("metadata_base_model", "").count("/") == 1:
             yield row["metadata_base_model"], False
-    for line in (v2 / "models_submitted_or_uploaded_2024-11-18_2024-12-22.jsonl").open(encoding="utf-8"):
+    for line in (v2 / "models_submitted_or_uploaded_2024-11-18_2024-12-22.jsonl").open(
+        encoding="utf-8"
+    ):
         d = json.loads(line)
         yield d["model_name"], bool(d.get("is_official_provider"))
     old = data / "open-llm-leaderboard-2023-10-31/open_llm_leaderboard_top_2023-10-31.csv"
@@ -82,7 +163,9 @@ def curated_list_names(data: Path):
                 continue
             hubs = [h for h in map(_hub_from_url, d.get("Checkpoints (links)", [])) if h]
             yield d["Language Model"], None, hubs[0] if hubs else None, "eugeneyan-open-llms"
-    for row in csv.DictReader((data / "llm-lineage-phylogeny/llm_models.csv").open(encoding="utf-8")):
+    for row in csv.DictReader(
+        (data / "llm-lineage-phylogeny/llm_models.csv").open(encoding="utf-8")
+    ):
         yield row["name"], row["brand"], None, "llm-lineage"
 
 
@@ -107,7 +190,9 @@ def build(data: Path) -> dict:
         key = E.normalize_model_name(hub or name)
         if not re.match(r"[a-z]{2}", key):  # "CausalLM/14B" names a size, not a model
             return
-        m = models.setdefault(key, {"label": name.split("/")[-1], "org": None, "hub_ids": [], "sources": []})
+        m = models.setdefault(
+            key, {"label": name.split("/")[-1], "org": None, "hub_ids": [], "sources": []}
+        )
         m["org"] = m["org"] or org
         if hub and hub not in m["hub_ids"]:
             m["hub_ids"].append(hub)
@@ -130,9 +215,16 @@ def build(data: Path) -> dict:
         if official:
             add(hub, HUB_ORGS.get(hub.split("/")[0].lower()), hub, "open-llm-leaderboard-official")
     known = {f["id"] for f in E.gazetteer()["families"]}
-    fams = [{"id": s, "label": s.capitalize(), "org": (stem_orgs[s].most_common(1) or [(None,)])[0][0],
-             "models": n}
-            for s, n in sorted(stems.items()) if s not in known and s not in NOT_FAMILIES and len(s) >= 3]
+    fams = [
+        {
+            "id": s,
+            "label": s.capitalize(),
+            "org": (stem_orgs[s].most_common(1) or [(None,)])[0][0],
+            "models": n,
+        }
+        for s, n in sorted(stems.items())
+        if s not in known and s not in NOT_FAMILIES and len(s) >= 3
+    ]
     return {
         "_about": "GENERATED by scripts/build_entities.py from ../shared/data leaderboards; do not edit by hand.",
         "families": fams,
@@ -146,9 +238,13 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared/data")
     args = ap.parse_args()
     lex = build(args.data)
-    OUT.write_text(json.dumps(lex, indent=1, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8")
-    print(f"{OUT.relative_to(ROOT)}: {len(lex['families'])} learnt families, {len(lex['models'])} models, "
-          f"{len(lex['hub_ids'])} hub ids")
+    OUT.write_text(
+        json.dumps(lex, indent=1, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8"
+    )
+    print(
+        f"{OUT.relative_to(ROOT)}: {len(lex['families'])} learnt families, {len(lex['models'])} models, "
+        f"{len(lex['hub_ids'])} hub ids"
+    )
 
 
 if __name__ == "__main__":

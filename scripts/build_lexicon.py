@@ -22,16 +22,23 @@ def common_word_checker():
     except ImportError:
         raise SystemExit("pip install wordfreq  (needed only to rebuild the lexicon)") from None
     # A name with a digit ("phi-3", "claude-2.1") is specific whatever its word part means.
-    return lambda term: (" " not in term and not any(c.isdigit() for c in term)
-                         and zipf_frequency(term, "en") >= COMMON_ZIPF)
+    return lambda term: (
+        " " not in term
+        and not any(c.isdigit() for c in term)
+        and zipf_frequency(term, "en") >= COMMON_ZIPF
+    )
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
+    ap.add_argument(
+        "--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data"
+    )
     args = ap.parse_args()
     built = lexicon.build(args.data, common_word_checker())
-    lexicon.DATA_FILE.write_text(json.dumps(built, indent=0, ensure_ascii=False) + "\n", encoding="utf-8")
+    lexicon.DATA_FILE.write_text(
+        json.dumps(built, indent=0, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     kinds: dict[str, int] = {}
     for e in built["entries"].values():
         kinds[e["kind"]] = kinds.get(e["kind"], 0) + 1

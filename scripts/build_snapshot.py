@@ -28,7 +28,9 @@ DEFAULT_OUT = ROOT / "src" / "abreast" / "demo" / "snapshot"
 # The demo windows plus a margin either side, so a collector asking for "the week before" still finds
 # the edge of the recording instead of a cliff exactly at the window start.
 KEEP_RANGES = [("2023-11-01", "2023-12-31"), ("2024-11-10", "2024-12-31")]
-EXCERPT_CHARS = 400  # sources without a stated license: short excerpts only (DESIGN.md, "The bundled demo")
+EXCERPT_CHARS = (
+    400  # sources without a stated license: short excerpts only (DESIGN.md, "The bundled demo")
+)
 
 
 def in_kept_range(day: str) -> bool:
@@ -63,7 +65,9 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
 
 def hn_hits(data: Path) -> list[dict]:
     hits = []
-    for row in read_jsonl(data / "hn-daily-top30-2024-12" / "hn_daily_top30_2024-11-18_2024-12-22.jsonl"):
+    for row in read_jsonl(
+        data / "hn-daily-top30-2024-12" / "hn_daily_top30_2024-11-18_2024-12-22.jsonl"
+    ):
         hit = {
             "objectID": str(row["hn_id"]),
             "title": row["title"],
@@ -112,7 +116,7 @@ def _undo_togithub(url: str, domain: str | None) -> str:
     """The archive routes GitHub links through its togithub.com redirector (so repos are not pinged);
     its own `domain` field records the real host, github.com, which is what HN linked to."""
     if domain == "github.com" and url.startswith("https://togithub.com/"):
-        return "https://github.com/" + url[len("https://togithub.com/"):]
+        return "https://github.com/" + url[len("https://togithub.com/") :]
     return url
 
 
@@ -125,8 +129,10 @@ def _is_hn_item_url(url: str, hn_id: int) -> bool:
 
 def arxiv_entries(data: Path) -> tuple[list[dict], dict]:
     listing: dict[str, dict] = {}
-    for name in ("arxiv-nlp-llm-listing-2023-11-12/arxiv_nlp_llm_2023-11_2023-12.jsonl",
-                 "arxiv-nlp-llm-listing-2024-11-12/arxiv_nlp_llm_2024-11-18_2024-12-22.jsonl"):
+    for name in (
+        "arxiv-nlp-llm-listing-2023-11-12/arxiv_nlp_llm_2023-11_2023-12.jsonl",
+        "arxiv-nlp-llm-listing-2024-11-12/arxiv_nlp_llm_2024-11-18_2024-12-22.jsonl",
+    ):
         for row in read_jsonl(data / name):
             if in_kept_range(row["date"]):
                 listing[row["arxiv_id"]] = row
@@ -153,8 +159,12 @@ def arxiv_entries(data: Path) -> tuple[list[dict], dict]:
         if not arxiv_id.startswith(first["listing_date"][2:4] + first["listing_date"][5:7]):
             stats["abstract only, old id, skipped"] += 1
             continue
-        entry = {"id": arxiv_id, "title": first["title"], "published": first["listing_date"] + "T00:00:00Z",
-                 "published_is_listing_date": True}
+        entry = {
+            "id": arxiv_id,
+            "title": first["title"],
+            "published": first["listing_date"] + "T00:00:00Z",
+            "published_is_listing_date": True,
+        }
         _merge_abstract(entry, rows)
         entries.append(entry)
         stats["abstract only"] += 1
@@ -210,9 +220,28 @@ def reddit_posts(data: Path) -> list[dict]:
     for row in read_jsonl(path):
         if not in_kept_range(row["created_iso"]):
             continue
-        post = {k: row[k] for k in ("id", "name", "subreddit", "title", "author", "created_utc", "score",
-                                    "upvote_ratio", "num_comments", "url", "permalink", "domain",
-                                    "link_flair_text", "is_self", "over_18", "stickied") if k in row}
+        post = {
+            k: row[k]
+            for k in (
+                "id",
+                "name",
+                "subreddit",
+                "title",
+                "author",
+                "created_utc",
+                "score",
+                "upvote_ratio",
+                "num_comments",
+                "url",
+                "permalink",
+                "domain",
+                "link_flair_text",
+                "is_self",
+                "over_18",
+                "stickied",
+            )
+            if k in row
+        }
         # The archive stored Reddit's legacy HTML-escaped strings (no raw_json=1); store them raw, the
         # replay server escapes them again unless the client asks for raw_json=1, as Reddit does.
         for key in ("title", "url"):
@@ -229,7 +258,11 @@ def reddit_posts(data: Path) -> list[dict]:
 
 
 def hf_models(data: Path) -> list[dict]:
-    path = data / "open-llm-leaderboard-v2-2024-12-22" / "models_submitted_or_uploaded_2024-11-18_2024-12-22.jsonl"
+    path = (
+        data
+        / "open-llm-leaderboard-v2-2024-12-22"
+        / "models_submitted_or_uploaded_2024-11-18_2024-12-22.jsonl"
+    )
     rows: dict[str, list[dict]] = defaultdict(list)
     for row in read_jsonl(path):
         rows[row["model_name"]].append(row)
@@ -301,9 +334,12 @@ def _cut(doc: str, pattern: re.Pattern, day_of, transform) -> tuple[str, int]:
     blocks = list(pattern.finditer(doc))
     if not blocks:
         return doc, 0
-    kept = [m.group(1) + (transform(m.group(2)) if transform else m.group(2))
-            for m in blocks if in_kept_range(day_of(m.group(2)))]
-    return doc[: blocks[0].start()] + "".join(kept) + doc[blocks[-1].end():], len(kept)
+    kept = [
+        m.group(1) + (transform(m.group(2)) if transform else m.group(2))
+        for m in blocks
+        if in_kept_range(day_of(m.group(2)))
+    ]
+    return doc[: blocks[0].start()] + "".join(kept) + doc[blocks[-1].end() :], len(kept)
 
 
 def _rss_item_day(item: str) -> str:
@@ -318,32 +354,50 @@ def _atom_entry_day(entry: str) -> str:
 
 def shorten_content_encoded(item: str) -> str:
     """Simon Willison's newsletter states no license: keep a short plain-text excerpt of each issue."""
+
     def repl(m: re.Match) -> str:
         text = html.unescape(re.sub(r"<[^>]+>", " ", m.group(1)))
         return f"<content:encoded><![CDATA[<p>{escape(excerpt(text))}</p>]]></content:encoded>"
-    return re.sub(r"<content:encoded><!\[CDATA\[(.*?)\]\]></content:encoded>", repl, item, flags=re.S)
+
+    return re.sub(
+        r"<content:encoded><!\[CDATA\[(.*?)\]\]></content:encoded>", repl, item, flags=re.S
+    )
 
 
 def merge_rss(newer: str, older: str) -> str:
     """Items of an older copy of the same feed appended after the newer copy's items (newest first)."""
     older_items = "".join(m.group(0) for m in RSS_ITEM.finditer(older))
     last = list(RSS_ITEM.finditer(newer))[-1]
-    return newer[: last.end()] + older_items + newer[last.end():]
+    return newer[: last.end()] + older_items + newer[last.end() :]
 
 
 def rss_document(title: str, link: str, description: str, items: list[str]) -> str:
-    head = ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/">\n<channel>\n'
-            f"<title>{escape(title)}</title>\n<link>{escape(link)}</link>\n"
-            f"<description>{escape(description)}</description>\n")
+    head = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/">\n<channel>\n'
+        f"<title>{escape(title)}</title>\n<link>{escape(link)}</link>\n"
+        f"<description>{escape(description)}</description>\n"
+    )
     return head + "".join(items) + "</channel>\n</rss>\n"
 
 
-def rss_item(title: str, link: str, day: str, description: str | None = None,
-             creator: str | None = None, categories: tuple = ()) -> str:
-    pub = format_datetime(datetime.combine(date.fromisoformat(day), datetime.min.time(), UTC), usegmt=True)
-    parts = [f"<title>{escape(title)}</title>", f"<link>{escape(link)}</link>",
-             f'<guid isPermaLink="true">{escape(link)}</guid>', f"<pubDate>{pub}</pubDate>"]
+def rss_item(
+    title: str,
+    link: str,
+    day: str,
+    description: str | None = None,
+    creator: str | None = None,
+    categories: tuple = (),
+) -> str:
+    pub = format_datetime(
+        datetime.combine(date.fromisoformat(day), datetime.min.time(), UTC), usegmt=True
+    )
+    parts = [
+        f"<title>{escape(title)}</title>",
+        f"<link>{escape(link)}</link>",
+        f'<guid isPermaLink="true">{escape(link)}</guid>',
+        f"<pubDate>{pub}</pubDate>",
+    ]
     if description:
         parts.append(f"<description>{escape(description)}</description>")
     if creator:
@@ -354,25 +408,46 @@ def rss_item(title: str, link: str, day: str, description: str | None = None,
 
 def hf_blog_feed(data: Path) -> tuple[str, int]:
     rows = read_jsonl(data / "hf-blog-index-2024-12" / "hf_blog_2024-11-18_2024-12-22.jsonl")
-    rows = sorted((r for r in rows if in_kept_range(r["date"])), key=lambda r: (r["date"], -r["yml_order"]),
-                  reverse=True)
-    items = [rss_item(r["title"], r["url"], r["date"], creator=r["author"], categories=tuple(r["tags"]))
-             for r in rows]
-    doc = rss_document("Hugging Face - Blog", "https://huggingface.co/blog",
-                       "Replay feed built from the huggingface/blog post index (_blog.yml)", items)
+    rows = sorted(
+        (r for r in rows if in_kept_range(r["date"])),
+        key=lambda r: (r["date"], -r["yml_order"]),
+        reverse=True,
+    )
+    items = [
+        rss_item(r["title"], r["url"], r["date"], creator=r["author"], categories=tuple(r["tags"]))
+        for r in rows
+    ]
+    doc = rss_document(
+        "Hugging Face - Blog",
+        "https://huggingface.co/blog",
+        "Replay feed built from the huggingface/blog post index (_blog.yml)",
+        items,
+    )
     return doc, len(items)
 
 
 def paper_daily_feed(data: Path) -> tuple[str, int]:
-    rows = read_jsonl(data / "llm-paper-daily-2023-11-12" / "llm_paper_daily_2023-11-01_2023-12-28.jsonl")
+    rows = read_jsonl(
+        data / "llm-paper-daily-2023-11-12" / "llm_paper_daily_2023-11-01_2023-12-28.jsonl"
+    )
     rows = [r for r in rows if in_kept_range(r["date"])]
     rows.sort(key=lambda r: (r["date"], r["arxiv_url"] or ""), reverse=True)
-    items = [rss_item(r["title"], r["arxiv_url"], r["date"],
-                      description=excerpt(r["summary"], 600) if r["summary"] else None)
-             for r in rows if r["arxiv_url"]]
-    doc = rss_document("llm-paper-daily", "https://github.com/xianshang33/llm-paper-daily",
-                       "Replay feed built from the README_en.md daily table of xianshang33/llm-paper-daily",
-                       items)
+    items = [
+        rss_item(
+            r["title"],
+            r["arxiv_url"],
+            r["date"],
+            description=excerpt(r["summary"], 600) if r["summary"] else None,
+        )
+        for r in rows
+        if r["arxiv_url"]
+    ]
+    doc = rss_document(
+        "llm-paper-daily",
+        "https://github.com/xianshang33/llm-paper-daily",
+        "Replay feed built from the README_en.md daily table of xianshang33/llm-paper-daily",
+        items,
+    )
     return doc, len(items)
 
 
@@ -380,18 +455,32 @@ def feeds(data: Path) -> dict[str, tuple[str, int]]:
     def read(rel: str) -> str:
         return (data / rel).read_text(encoding="utf-8")
 
-    simon_new, _ = cut_rss(read("rss-simonwillison-newsletter-2024-12/simonw_substack_2024-11-18_2024-12-22.xml"),
-                           shorten_content_encoded)
-    simon_old, _ = cut_rss(read("rss-simonwillison-newsletter/simonw_substack_2023-10-01_2023-12-23.xml"),
-                           shorten_content_encoded)
+    simon_new, _ = cut_rss(
+        read("rss-simonwillison-newsletter-2024-12/simonw_substack_2024-11-18_2024-12-22.xml"),
+        shorten_content_encoded,
+    )
+    simon_old, _ = cut_rss(
+        read("rss-simonwillison-newsletter/simonw_substack_2023-10-01_2023-12-23.xml"),
+        shorten_content_encoded,
+    )
     simon = merge_rss(simon_new, simon_old)
     return {
-        "openai-news.rss.xml": cut_rss(read("rss-openai-news/openai_news_full_snapshot_2025-07-28.xml")),
-        "deepmind-blog.rss.xml": cut_rss(read("rss-deepmind-blog/deepmind_blog_full_snapshot_2025-07-26.xml")),
+        "openai-news.rss.xml": cut_rss(
+            read("rss-openai-news/openai_news_full_snapshot_2025-07-28.xml")
+        ),
+        "deepmind-blog.rss.xml": cut_rss(
+            read("rss-deepmind-blog/deepmind_blog_full_snapshot_2025-07-26.xml")
+        ),
         "anthropic-news.atom.xml": cut_atom(
-            read("atom-anthropic-deepseek-news-2024-12/anthropic_news_2024-11-18_2024-12-22.atom.xml")),
+            read(
+                "atom-anthropic-deepseek-news-2024-12/anthropic_news_2024-11-18_2024-12-22.atom.xml"
+            )
+        ),
         "deepseek-news.atom.xml": cut_atom(
-            read("atom-anthropic-deepseek-news-2024-12/deepseek_news_2024-11-18_2024-12-22.atom.xml")),
+            read(
+                "atom-anthropic-deepseek-news-2024-12/deepseek_news_2024-11-18_2024-12-22.atom.xml"
+            )
+        ),
         "simonw-newsletter.rss.xml": (simon, len(RSS_ITEM.findall(simon))),
         "hf-blog.rss.xml": hf_blog_feed(data),
         "llm-paper-daily.rss.xml": paper_daily_feed(data),
@@ -409,14 +498,21 @@ def write_gz(path: Path, payload: bytes) -> str:
 
 
 def dump_json(records) -> bytes:
-    return (json.dumps(records, ensure_ascii=False, sort_keys=True, indent=0) + "\n").encode("utf-8")
+    return (json.dumps(records, ensure_ascii=False, sort_keys=True, indent=0) + "\n").encode(
+        "utf-8"
+    )
 
 
 def build(data: Path, out: Path) -> dict:
     files: dict[str, dict] = {}
 
     def put(rel: str, payload: bytes, count: int, **extra) -> None:
-        files[rel] = {"records": count, "sha256": write_gz(out / rel, payload), "bytes": len(payload), **extra}
+        files[rel] = {
+            "records": count,
+            "sha256": write_gz(out / rel, payload),
+            "bytes": len(payload),
+            **extra,
+        }
 
     hits = hn_hits(data)
     put("hn/hits.json.gz", dump_json(hits), len(hits))
@@ -432,14 +528,20 @@ def build(data: Path, out: Path) -> dict:
         if stale.relative_to(out).as_posix() not in files:
             stale.unlink()
     manifest = {"keep_ranges": KEEP_RANGES, "files": files}
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    (out / "manifest.json").write_text(
+        json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+    )
     return manifest
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the recorded data (../shared/data)")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the snapshot folder to (re)write")
+    parser.add_argument(
+        "--data", type=Path, default=DEFAULT_DATA, help="the recorded data (../shared/data)"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help="the snapshot folder to (re)write"
+    )
     args = parser.parse_args()
     manifest = build(args.data, args.out)
     total = sum(p.stat().st_size for p in args.out.rglob("*") if p.is_file())

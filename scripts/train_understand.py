@@ -40,7 +40,9 @@ def featurize(items, embedder_name="wordllama"):
         s = rel.signals(it, float(sim_ai[i]), float(sim_other[i]), [])
         sigs.append(s)
         hits = th.keyword_hits(it, tindex.keywords)
-        tfeats.append(th.dense_features(it, hits, [float(x) for x in tsims[i]], s.dense, tindex.ids))
+        tfeats.append(
+            th.dense_features(it, hits, [float(x) for x in tsims[i]], s.dense, tindex.ids)
+        )
     return sigs, np.array(tfeats, dtype=np.float64), tindex
 
 
@@ -50,7 +52,9 @@ def design(dense: np.ndarray, hashes: list[list[int]], mean, scale, alpha: float
     z = (dense - mean) / scale
     rows = [i for i, hs in enumerate(hashes) for _ in hs]
     cols = [h for hs in hashes for h in hs]
-    hx = sparse.csr_matrix((np.full(len(cols), alpha), (rows, cols)), shape=(len(hashes), rel.HASH_BUCKETS))
+    hx = sparse.csr_matrix(
+        (np.full(len(cols), alpha), (rows, cols)), shape=(len(hashes), rel.HASH_BUCKETS)
+    )
     return sparse.hstack([sparse.csr_matrix(z), hx]).tocsr()
 
 
@@ -80,8 +84,12 @@ def fit_cv(dense, hashes, y, grid_c=(0.03, 0.1, 0.3, 1.0, 3.0), grid_alpha=(0.0,
             f1s, cuts = [], []
             for rep in range(REPEATS):
                 oof = np.zeros(len(y))
-                for tr, te in StratifiedKFold(n_splits=5, shuffle=True, random_state=SEED + rep).split(X, y):
-                    m = LogisticRegression(C=c, solver="liblinear", max_iter=2000, class_weight="balanced").fit(X[tr], y[tr])
+                for tr, te in StratifiedKFold(
+                    n_splits=5, shuffle=True, random_state=SEED + rep
+                ).split(X, y):
+                    m = LogisticRegression(
+                        C=c, solver="liblinear", max_iter=2000, class_weight="balanced"
+                    ).fit(X[tr], y[tr])
                     oof[te] = m.predict_proba(X[te])[:, 1]
                 f1, cut = best_cutoff(y, oof)
                 f1s.append(f1)
@@ -91,11 +99,26 @@ def fit_cv(dense, hashes, y, grid_c=(0.03, 0.1, 0.3, 1.0, 3.0), grid_alpha=(0.0,
                 best = (f1, c, alpha, cut)
     f1, c, alpha, cut = best
     X = design(dense, hashes, mean, scale, alpha)
-    m = LogisticRegression(C=c, solver="liblinear", max_iter=2000, class_weight="balanced").fit(X, y)
+    m = LogisticRegression(C=c, solver="liblinear", max_iter=2000, class_weight="balanced").fit(
+        X, y
+    )
     n = dense.shape[1]
-    hash_coef = {int(j): float(m.coef_[0, n + j] * alpha) for j in np.nonzero(m.coef_[0, n:])[0]} if alpha else {}
-    return {"coef": m.coef_[0, :n].tolist(), "intercept": float(m.intercept_[0]), "mean": mean.tolist(),
-            "scale": scale.tolist(), "hash_coef": hash_coef, "cutoff": cut, "cv_f1": f1, "C": c, "alpha": alpha}
+    hash_coef = (
+        {int(j): float(m.coef_[0, n + j] * alpha) for j in np.nonzero(m.coef_[0, n:])[0]}
+        if alpha
+        else {}
+    )
+    return {
+        "coef": m.coef_[0, :n].tolist(),
+        "intercept": float(m.intercept_[0]),
+        "mean": mean.tolist(),
+        "scale": scale.tolist(),
+        "hash_coef": hash_coef,
+        "cutoff": cut,
+        "cv_f1": f1,
+        "C": c,
+        "alpha": alpha,
+    }
 
 
 def main() -> None:
@@ -107,13 +130,26 @@ def main() -> None:
     y = np.array([d.is_ai for d in dev])
     r = fit_cv(dense, hashes, y)
     model = rel.RelevanceModel(
-        coef=dict(zip(rel.DENSE, r["coef"], strict=True)), mean=dict(zip(rel.DENSE, r["mean"], strict=True)),
-        scale=dict(zip(rel.DENSE, r["scale"], strict=True)), intercept=r["intercept"], hash_coef=r["hash_coef"],
+        coef=dict(zip(rel.DENSE, r["coef"], strict=True)),
+        mean=dict(zip(rel.DENSE, r["mean"], strict=True)),
+        scale=dict(zip(rel.DENSE, r["scale"], strict=True)),
+        intercept=r["intercept"],
+        hash_coef=r["hash_coef"],
         cutoff=r["cutoff"],
-        meta={"trained_on": "bench/data/devset.jsonl split=dev", "n": len(y), "positives": int(y.sum()),
-              "cv_f1": round(r["cv_f1"], 4), "C": r["C"], "hash_weight": r["alpha"], "embedder": "wordllama"})
+        meta={
+            "trained_on": "bench/data/devset.jsonl split=dev",
+            "n": len(y),
+            "positives": int(y.sum()),
+            "cv_f1": round(r["cv_f1"], 4),
+            "C": r["C"],
+            "hash_weight": r["alpha"],
+            "embedder": "wordllama",
+        },
+    )
     rel.MODEL_FILE.write_text(json.dumps(model.to_json()) + "\n", encoding="utf-8")
-    print(f"relevance: cv F1 {r['cv_f1']:.3f} C={r['C']} alpha={r['alpha']} cutoff={r['cutoff']:.2f}")
+    print(
+        f"relevance: cv F1 {r['cv_f1']:.3f} C={r['C']} alpha={r['alpha']} cutoff={r['cutoff']:.2f}"
+    )
 
     ai = [i for i, d in enumerate(dev) if d.is_ai]
     tdense = tfeats[ai]
@@ -125,11 +161,21 @@ def main() -> None:
         yt = np.array([t in dev[i].themes for i in ai])
         fit = fit_cv(tdense, thashes, yt, grid_c=(0.1, 0.3, 1.0), grid_alpha=(0.0, 0.5))
         # fit_cv standardises with its own mean/scale (same data, same values), so coefficients transfer.
-        per[t] = {"coef": fit["coef"], "intercept": fit["intercept"], "hash_coef": fit["hash_coef"],
-                  "threshold": fit["cutoff"], "cv_f1": round(fit["cv_f1"], 4), "positives": int(yt.sum())}
+        per[t] = {
+            "coef": fit["coef"],
+            "intercept": fit["intercept"],
+            "hash_coef": fit["hash_coef"],
+            "threshold": fit["cutoff"],
+            "cv_f1": round(fit["cv_f1"], 4),
+            "positives": int(yt.sum()),
+        }
         print(f"theme {t}: {int(yt.sum())} positives, cv F1 {fit['cv_f1']:.3f}")
-    tm = th.ThemeModel(features=th.feature_names(tindex.ids), mean=mean.tolist(), scale=scale.tolist(),
-                       per_theme=per)
+    tm = th.ThemeModel(
+        features=th.feature_names(tindex.ids),
+        mean=mean.tolist(),
+        scale=scale.tolist(),
+        per_theme=per,
+    )
     th.MODEL_FILE.write_text(json.dumps(tm.to_json()) + "\n", encoding="utf-8")
 
 

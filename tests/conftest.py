@@ -9,7 +9,11 @@ import pytest
 def abreast_home(tmp_path, monkeypatch):
     home = tmp_path / "abreast-home"
     monkeypatch.setenv("ABREAST_HOME", str(home))
-    for var in ("ABREAST_FETCH_ALLOW_PRIVATE", "ABREAST_FETCH_HOST_DELAY", "ABREAST_FETCH_POLITENESS"):
+    for var in (
+        "ABREAST_FETCH_ALLOW_PRIVATE",
+        "ABREAST_FETCH_HOST_DELAY",
+        "ABREAST_FETCH_POLITENESS",
+    ):
         monkeypatch.delenv(var, raising=False)
     from abreast.cli import context
 
@@ -30,8 +34,13 @@ def demo_run(tmp_path_factory):
     home = tmp_path_factory.mktemp("demo-home")
     env = {k: v for k, v in os.environ.items() if not k.startswith("ABREAST_")}
     env.update(ABREAST_HOME=str(home), COLUMNS="160")
-    proc = subprocess.run([sys.executable, "-m", "abreast", "demo", "run"], env=env, capture_output=True,
-                          text=True, timeout=900)
+    proc = subprocess.run(
+        [sys.executable, "-m", "abreast", "demo", "run"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return home, proc
 

@@ -26,7 +26,9 @@ def test_every_command_has_help_text_and_every_option_too():
         assert (cmd.help or "").strip(), f"`abreast {' '.join(path)}` has no help text"
         for p in cmd.params:
             if p.param_type_name == "option" and p.name != "help":
-                assert (p.help or "").strip(), f"option {p.opts} of `abreast {' '.join(path)}` has no help"
+                assert (p.help or "").strip(), (
+                    f"option {p.opts} of `abreast {' '.join(path)}` has no help"
+                )
         res = runner.invoke(app, [*path, "--help"])
         assert res.exit_code == 0, res.output
 
@@ -37,14 +39,17 @@ def test_docs_cli_md_is_generated_from_the_current_help():
 
     doc = (ROOT / "docs" / "cli.md").read_text()
     for path, _ in _commands():
-        assert f"## abreast {' '.join(path)}\n" in doc, f"docs/cli.md lacks `abreast {' '.join(path)}`: run make docs"
+        assert f"## abreast {' '.join(path)}\n" in doc, (
+            f"docs/cli.md lacks `abreast {' '.join(path)}`: run make docs"
+        )
     assert doc.strip() == render().strip(), "docs/cli.md is stale: run `make docs`"
 
 
 def _run(*args, env=None):
     e = {**os.environ, **(env or {})}
-    return subprocess.run([sys.executable, "-m", "abreast", *args], capture_output=True, text=True, env=e,
-                          timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "abreast", *args], capture_output=True, text=True, env=e, timeout=60
+    )
 
 
 def _one_line_error(res):
@@ -110,7 +115,9 @@ def test_init_writes_a_commented_config_and_env_overrides_it(abreast_home):
     assert "[fetch]" in text and "# " in text
     from abreast import config
 
-    s = config.load(environ={"ABREAST_FETCH_ALLOW_PRIVATE": "127.0.0.1,::1", "ABREAST_FETCH_MAX_REDIRECTS": "2"})
+    s = config.load(
+        environ={"ABREAST_FETCH_ALLOW_PRIVATE": "127.0.0.1,::1", "ABREAST_FETCH_MAX_REDIRECTS": "2"}
+    )
     assert s.get("fetch", "allow_private") == ["127.0.0.1", "::1"]
     assert s.get("fetch", "max_redirects") == 2
 

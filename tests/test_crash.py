@@ -26,7 +26,9 @@ while True:
 
 def test_sigkill_mid_write_keeps_committed_batches_and_next_run_continues(tmp_path):
     db = tmp_path / "a.db"
-    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(db)], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(db)], stdout=subprocess.PIPE, text=True
+    )
     committed = 0
     deadline = time.time() + 60
     while committed < 5 and time.time() < deadline:
@@ -39,8 +41,17 @@ def test_sigkill_mid_write_keeps_committed_batches_and_next_run_continues(tmp_pa
     assert n >= committed * 200 and n % 200 == 0
     assert st.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     # The next run continues: re-writing the same keys creates no duplicates, new ones are added.
-    c = st.upsert_items([Item(key="hn:0-0", kind="hn", title="item 0 0", text="x" * 2000,
-                              published_at="2024-12-18T00:00:00+00:00")])
+    c = st.upsert_items(
+        [
+            Item(
+                key="hn:0-0",
+                kind="hn",
+                title="item 0 0",
+                text="x" * 2000,
+                published_at="2024-12-18T00:00:00+00:00",
+            )
+        ]
+    )
     assert c.new == 0
 
 

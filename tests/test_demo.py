@@ -14,8 +14,13 @@ pytestmark = pytest.mark.slow
 def _abreast(home, *args):
     env = {k: v for k, v in os.environ.items() if not k.startswith("ABREAST_")}
     env.update(ABREAST_HOME=str(home), COLUMNS="200")
-    return subprocess.run([sys.executable, "-m", "abreast", *args], env=env, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "abreast", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_demo_prints_items_per_source_and_week_and_both_draft_paths(demo_run):
@@ -36,7 +41,9 @@ def test_sources_list_after_the_demo_shows_last_fetch_count_and_status(demo_run)
     home, _ = demo_run
     res = _abreast(home, "sources", "list")
     assert res.returncode == 0, res.stderr
-    lines = [line for line in res.stdout.splitlines() if "│" in line and ("feed" in line or "hn" in line)]
+    lines = [
+        line for line in res.stdout.splitlines() if "│" in line and ("feed" in line or "hn" in line)
+    ]
     assert lines
     for line in lines:
         assert "never" not in line and "ok" in line, line
@@ -52,8 +59,19 @@ def test_exports_exist_for_every_demo_week(demo_run, tmp_path):
         assert [s["rank"] for s in stories] == sorted(s["rank"] for s in stories)
         items = _abreast(home, "export", "items", "--week", week)
         rows = [json.loads(line) for line in items.stdout.splitlines()]
-        assert rows and {"key", "url", "source", "title", "published_at", "relevance", "is_ai", "themes",
-                         "entities", "duplicate_of", "jargon"} == set(rows[0])
+        assert rows and {
+            "key",
+            "url",
+            "source",
+            "title",
+            "published_at",
+            "relevance",
+            "is_ai",
+            "themes",
+            "entities",
+            "duplicate_of",
+            "jargon",
+        } == set(rows[0])
 
 
 def test_week_with_summaries_and_why(demo_run):
@@ -80,8 +98,17 @@ def test_feed_writes_atom_and_json_feed(demo_run, tmp_path):
     assert feed["version"].startswith("https://jsonfeed.org/") and feed["items"][0]["content_html"]
 
 
-DEMO_WEEKS = ["2023-W47", "2023-W48", "2023-W49", "2023-W50", "2024-W47", "2024-W48", "2024-W49", "2024-W50",
-              "2024-W51"]
+DEMO_WEEKS = [
+    "2023-W47",
+    "2023-W48",
+    "2023-W49",
+    "2023-W50",
+    "2024-W47",
+    "2024-W48",
+    "2024-W49",
+    "2024-W50",
+    "2024-W51",
+]
 
 
 def test_trend_charts_exist_for_every_demo_week(demo_run):

@@ -9,13 +9,22 @@ from abreast.store.migrations import MIGRATIONS
 
 
 def _item(key="hn:1", title="Llama 3.3 70B released", **kw):
-    return Item(key=key, kind="hn", title=title, url="https://ai.meta.com/blog/llama-3-3/?utm_source=hn",
-                published_at="2024-12-06T18:00:00+00:00", signals={"points": 10}, **kw)
+    return Item(
+        key=key,
+        kind="hn",
+        title=title,
+        url="https://ai.meta.com/blog/llama-3-3/?utm_source=hn",
+        published_at="2024-12-06T18:00:00+00:00",
+        signals={"points": 10},
+        **kw,
+    )
 
 
 def test_new_database_has_every_migration_and_our_application_id(tmp_path):
     conn = open_db(tmp_path / "a.db")
-    assert [r[0] for r in conn.execute("SELECT name FROM migrations ORDER BY name")] == [n for n, _ in MIGRATIONS]
+    assert [r[0] for r in conn.execute("SELECT name FROM migrations ORDER BY name")] == [
+        n for n, _ in MIGRATIONS
+    ]
     assert conn.execute("PRAGMA application_id").fetchone()[0] == 0x61627273
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
@@ -42,7 +51,10 @@ def test_failed_migration_leaves_database_exactly_as_it_was(tmp_path):
     path = tmp_path / "a.db"
     Store.open(path).upsert_items([_item()])
     before = sqlite3.connect(path).execute("SELECT sql FROM sqlite_master ORDER BY name").fetchall()
-    broken = [*MIGRATIONS, ("0099_broken", "CREATE TABLE extra(x INTEGER); INSERT INTO nosuchtable VALUES (1);")]
+    broken = [
+        *MIGRATIONS,
+        ("0099_broken", "CREATE TABLE extra(x INTEGER); INSERT INTO nosuchtable VALUES (1);"),
+    ]
     with pytest.raises(StoreError, match="0099_broken failed and was rolled back"):
         open_db(path, broken)
     conn = sqlite3.connect(path)

@@ -192,10 +192,14 @@ def load(home_dir: Path | None = None, environ: dict | None = None) -> Settings:
         try:
             user = tomllib.loads(paths.config.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-            raise ConfigError(f"{paths.config} is not valid TOML ({e}). Fix it or delete it and run `abreast init`.") from e
+            raise ConfigError(
+                f"{paths.config} is not valid TOML ({e}). Fix it or delete it and run `abreast init`."
+            ) from e
         for section, values in user.items():
             if section not in data or not isinstance(values, dict):
-                raise ConfigError(f"{paths.config}: unknown section [{section}]. Known: {', '.join(data)}.")
+                raise ConfigError(
+                    f"{paths.config}: unknown section [{section}]. Known: {', '.join(data)}."
+                )
             data[section].update(values)
     for section, values in data.items():
         for key, default in values.items():
@@ -204,7 +208,9 @@ def load(home_dir: Path | None = None, environ: dict | None = None) -> Settings:
                 try:
                     values[key] = _coerce(environ[env_key], default)
                 except ValueError as e:
-                    raise ConfigError(f"{env_key}={environ[env_key]!r} is not a valid {type(default).__name__}.") from e
+                    raise ConfigError(
+                        f"{env_key}={environ[env_key]!r} is not a valid {type(default).__name__}."
+                    ) from e
     return Settings(paths=paths, data=data)
 
 

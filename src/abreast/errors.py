@@ -17,4 +17,6 @@ class NotInstalled(AbreastError):
     """An optional dependency is missing; the message carries the exact install command."""
 
     def __init__(self, package: str, extra: str):
-        super().__init__(f"{package} is not installed. Install it with: pip install 'abreast[{extra}]'")
+        super().__init__(
+            f"{package} is not installed. Install it with: pip install 'abreast[{extra}]'"
+        )

@@ -31,15 +31,23 @@ class PipelineResult:
     drafts: list[Path] = field(default_factory=list)
 
     def summary(self) -> str:
-        lines = [f"Understood {self.annotated} new or changed items ({self.ai_items} about AI in the store)."]
+        lines = [
+            f"Understood {self.annotated} new or changed items ({self.ai_items} about AI in the store)."
+        ]
         if self.stories:
-            lines.append(f"Stories for {len(self.stories)} weeks, {sum(self.stories.values())} in all.")
+            lines.append(
+                f"Stories for {len(self.stories)} weeks, {sum(self.stories.values())} in all."
+            )
         if self.summaries:
             v, t = self.verified
-            lines.append(f"Cited summaries for {self.summaries} stories: {v} of {t} sentences verified "
-                         "against their sources.")
+            lines.append(
+                f"Cited summaries for {self.summaries} stories: {v} of {t} sentences verified "
+                "against their sources."
+            )
         if self.trends:
-            lines.append(f"{self.trends} rising terms across the weeks; {self.charts} trend charts in charts/.")
+            lines.append(
+                f"{self.trends} rising terms across the weeks; {self.charts} trend charts in charts/."
+            )
         if self.models:
             lines.append(f"Model registry: {self.models} models.")
         lines += [f"Draft: {p}" for p in self.drafts]
@@ -47,9 +55,13 @@ class PipelineResult:
 
 
 def _weeks_with_ai_items(store: Store) -> list[str]:
-    return [r[0] for r in store.conn.execute(
-        "SELECT items.week FROM items JOIN annotations a ON a.item_id = items.id "
-        "WHERE a.is_ai = 1 AND items.week IS NOT NULL GROUP BY items.week ORDER BY items.week")]
+    return [
+        r[0]
+        for r in store.conn.execute(
+            "SELECT items.week FROM items JOIN annotations a ON a.item_id = items.id "
+            "WHERE a.is_ai = 1 AND items.week IS NOT NULL GROUP BY items.week ORDER BY items.week"
+        )
+    ]
 
 
 def rising_terms(store: Store) -> int:
@@ -59,12 +71,14 @@ def rising_terms(store: Store) -> int:
 
     update_trends(store)
     p = TrendParams()
-    return store.conn.execute("SELECT count(*) FROM trends WHERE count >= ? AND burst >= ?",
-                              (p.min_count, p.min_z)).fetchone()[0]
+    return store.conn.execute(
+        "SELECT count(*) FROM trends WHERE count >= ? AND burst >= ?", (p.min_count, p.min_z)
+    ).fetchone()[0]
 
 
-def write_trend_charts(store: Store, weeks: list[str], out_dir: Path, per_week: int = 3,
-                       min_items: int = 20) -> int:
+def write_trend_charts(
+    store: Store, weeks: list[str], out_dir: Path, per_week: int = 3, min_items: int = 20
+) -> int:
     """For every week with at least ``min_items`` AI items, chart its strongest terms (rising or not) over
     all weeks: ``<out_dir>/<week>/<term>.svg|png``, from the trends table. Returns the charts written."""
     from .store import drafts as q
@@ -72,7 +86,9 @@ def write_trend_charts(store: Store, weeks: list[str], out_dir: Path, per_week: 
     from .stories.trends import chart
 
     every = item_weeks(store.conn)
-    volume = dict(zip(every, q.week_volume(store.conn, upto=every[-1]), strict=True)) if every else {}
+    volume = (
+        dict(zip(every, q.week_volume(store.conn, upto=every[-1]), strict=True)) if every else {}
+    )
     counts: dict[str, dict[str, int]] = {}
     by_week: dict[str, list[tuple[float, int, str]]] = {}
     for r in load_trends(store.conn, min_burst=float("-inf")):
@@ -88,8 +104,13 @@ def write_trend_charts(store: Store, weeks: list[str], out_dir: Path, per_week: 
     return written
 
 
-def run_pipeline(store: Store, settings: Settings, draft_weeks: list[str] | None = None,
-                 on_step: Step | None = None, console=None) -> PipelineResult:
+def run_pipeline(
+    store: Store,
+    settings: Settings,
+    draft_weeks: list[str] | None = None,
+    on_step: Step | None = None,
+    console=None,
+) -> PipelineResult:
     from .explain.llm_backend import configured_model_id, load_model
     from .explain.summarize import summarize_week
     from .landscape.registry import build_registry
@@ -99,9 +120,13 @@ def run_pipeline(store: Store, settings: Settings, draft_weeks: list[str] | None
 
     step = on_step or (lambda *_: None)
     result = PipelineResult()
-    counts = understand.run(store, settings, progress=lambda done, total: step("understanding items", done, total))
+    counts = understand.run(
+        store, settings, progress=lambda done, total: step("understanding items", done, total)
+    )
     result.annotated = counts["annotated"]
-    result.ai_items = store.conn.execute("SELECT count(*) FROM annotations WHERE is_ai = 1").fetchone()[0]
+    result.ai_items = store.conn.execute(
+        "SELECT count(*) FROM annotations WHERE is_ai = 1"
+    ).fetchone()[0]
     weeks = _weeks_with_ai_items(store)
     for i, week in enumerate(weeks):
         step(f"building stories of {week}", i, len(weeks))

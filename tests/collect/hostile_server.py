@@ -88,8 +88,13 @@ class Handler(BaseHTTPRequestHandler):
     def query(self) -> dict[str, str]:
         return {k: v[-1] for k, v in parse_qs(urlsplit(self.path).query).items()}
 
-    def reply(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None,
-              content_type: str = "text/plain; charset=utf-8") -> None:
+    def reply(
+        self,
+        status: int,
+        body: bytes = b"",
+        headers: dict[str, str] | None = None,
+        content_type: str = "text/plain; charset=utf-8",
+    ) -> None:
         self.send_response(status)
         headers = {"Content-Type": content_type, **(headers or {})}
         if "Content-Length" not in headers and status not in (204, 304):
@@ -130,7 +135,10 @@ class Handler(BaseHTTPRequestHandler):
 
     def route_ok(self):
         validators = {"ETag": ETAG, "Last-Modified": LAST_MODIFIED, "Cache-Control": "max-age=900"}
-        if self.headers.get("If-None-Match") == ETAG or self.headers.get("If-Modified-Since") == LAST_MODIFIED:
+        if (
+            self.headers.get("If-None-Match") == ETAG
+            or self.headers.get("If-Modified-Since") == LAST_MODIFIED
+        ):
             return self.reply(304, headers=validators)
         self.reply(200, FEED, validators, content_type="application/rss+xml; charset=utf-8")
 
@@ -146,7 +154,11 @@ class Handler(BaseHTTPRequestHandler):
         self._write_forever(b"x", every=float(self.query.get("every", 0.05)))
 
     def route_drip_headers(self):
-        head = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Padding: " + b"p" * 10_000 + b"\r\n\r\nhi"
+        head = (
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Padding: "
+            + b"p" * 10_000
+            + b"\r\n\r\nhi"
+        )
         try:
             for i in range(len(head)):
                 self.wfile.write(head[i : i + 1])
@@ -200,7 +212,12 @@ class Handler(BaseHTTPRequestHandler):
         self.reply(200, body, {"Content-Encoding": "deflate"}, content_type="application/rss+xml")
 
     def route_gzip(self):
-        self.reply(200, gzip.compress(FEED), {"Content-Encoding": "gzip"}, content_type="application/rss+xml")
+        self.reply(
+            200,
+            gzip.compress(FEED),
+            {"Content-Encoding": "gzip"},
+            content_type="application/rss+xml",
+        )
 
     def route_redirect_loop(self):
         self.reply(302, b"", {"Location": "/redirect-loop"})
@@ -224,8 +241,11 @@ class Handler(BaseHTTPRequestHandler):
     def route_charset(self):
         declared = self.query.get("declared", "utf-8")
         actual = self.query.get("actual", "utf-8")
-        body = "<p>café – naïve</p>".encode(actual, errors="replace") if actual != "utf-8" else \
-            "<p>café – naïve</p>".encode()
+        body = (
+            "<p>café – naïve</p>".encode(actual, errors="replace")
+            if actual != "utf-8"
+            else "<p>café – naïve</p>".encode()
+        )
         self.reply(200, body, content_type=f"text/html; charset={declared}")
 
     def route_headers(self):
@@ -260,19 +280,56 @@ def make_certificates(folder: Path, hostname: str) -> tuple[Path, Path, Path] | 
     if openssl is None:
         return None
     ca, ca_key = folder / "ca.pem", folder / "ca.key"
-    cert, key, csr, ext = folder / "cert.pem", folder / "cert.key", folder / "cert.csr", folder / "ext.cnf"
+    cert, key, csr, ext = (
+        folder / "cert.pem",
+        folder / "cert.key",
+        folder / "cert.csr",
+        folder / "ext.cnf",
+    )
     ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
 
     def run(*args: str) -> None:
         subprocess.run([openssl, *args], check=True, capture_output=True, timeout=30)
 
-    run("req", "-x509", *ec, "-keyout", str(ca_key), "-out", str(ca), "-days", "2", "-subj", "/CN=abreast test CA",
-        "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+    run(
+        "req",
+        "-x509",
+        *ec,
+        "-keyout",
+        str(ca_key),
+        "-out",
+        str(ca),
+        "-days",
+        "2",
+        "-subj",
+        "/CN=abreast test CA",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+    )
     run("req", *ec, "-keyout", str(key), "-out", str(csr), "-subj", f"/CN={hostname}")
-    ext.write_text(f"subjectAltName=DNS:{hostname}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n"
-                   "authorityKeyIdentifier=keyid\nsubjectKeyIdentifier=hash\n")
-    run("x509", "-req", "-in", str(csr), "-CA", str(ca), "-CAkey", str(ca_key), "-CAcreateserial",
-        "-out", str(cert), "-days", "2", "-extfile", str(ext))
+    ext.write_text(
+        f"subjectAltName=DNS:{hostname}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n"
+        "authorityKeyIdentifier=keyid\nsubjectKeyIdentifier=hash\n"
+    )
+    run(
+        "x509",
+        "-req",
+        "-in",
+        str(csr),
+        "-CA",
+        str(ca),
+        "-CAkey",
+        str(ca_key),
+        "-CAcreateserial",
+        "-out",
+        str(cert),
+        "-days",
+        "2",
+        "-extfile",
+        str(ext),
+    )
     return ca, cert, key
 
 
@@ -290,7 +347,9 @@ class HostileServer:
             self._server.socket = context.wrap_socket(
                 self._server.socket, server_side=True, do_handshake_on_connect=False
             )
-        self._thread = threading.Thread(target=self._server.serve_forever, name="hostile-server", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="hostile-server", daemon=True
+        )
 
     @property
     def base(self) -> str:
@@ -311,9 +370,17 @@ class HostileServer:
         self._server.routes[path] = handler
         return self.url(path)
 
-    def add_static(self, path: str, body: bytes, status: int = 200, content_type: str = "application/xml",
-                   headers: dict[str, str] | None = None) -> str:
-        return self.add_route(path, lambda h: h.reply(status, body, headers, content_type=content_type))
+    def add_static(
+        self,
+        path: str,
+        body: bytes,
+        status: int = 200,
+        content_type: str = "application/xml",
+        headers: dict[str, str] | None = None,
+    ) -> str:
+        return self.add_route(
+            path, lambda h: h.reply(status, body, headers, content_type=content_type)
+        )
 
     def start(self) -> HostileServer:
         self._thread.start()

@@ -33,14 +33,21 @@ def wait_of(decision) -> float:
 
 def apply(state: SourceState, decision) -> SourceState:
     return replace(
-        state, error_count=decision.error_count, paused=decision.paused, paused_reason=decision.paused_reason,
-        gone=decision.gone, last_fetch_at=decision.last_fetch_at, next_fetch_at=decision.next_fetch_at,
+        state,
+        error_count=decision.error_count,
+        paused=decision.paused,
+        paused_reason=decision.paused_reason,
+        gone=decision.gone,
+        last_fetch_at=decision.last_fetch_at,
+        next_fetch_at=decision.next_fetch_at,
         last_error=decision.last_error,
     )
 
 
 def test_success_schedules_one_interval_later_with_bounded_jitter():
-    decision = decide_after_fetch(SourceState("hn", interval=3600), Outcome.success(), NOW, SETTINGS)
+    decision = decide_after_fetch(
+        SourceState("hn", interval=3600), Outcome.success(), NOW, SETTINGS
+    )
     assert 3600 <= wait_of(decision) < 3600 * 1.1
     assert decision.error_count == 0 and not decision.paused and decision.last_fetch_at == NOW
 
@@ -55,12 +62,16 @@ def test_jitter_is_stable_per_source_and_differs_between_sources():
 
 
 def test_max_age_longer_than_interval_wins():
-    decision = decide_after_fetch(SourceState("blog", interval=3600), Outcome.success(max_age=4 * 3600), NOW)
+    decision = decide_after_fetch(
+        SourceState("blog", interval=3600), Outcome.success(max_age=4 * 3600), NOW
+    )
     assert 4 * 3600 <= wait_of(decision) < 4 * 3600 * 1.1
 
 
 def test_max_age_shorter_than_interval_does_not_speed_up_polling():
-    decision = decide_after_fetch(SourceState("blog", interval=3600), Outcome.success(max_age=60), NOW)
+    decision = decide_after_fetch(
+        SourceState("blog", interval=3600), Outcome.success(max_age=60), NOW
+    )
     assert wait_of(decision) >= 3600
 
 
@@ -73,7 +84,9 @@ def test_interval_is_clamped_to_floor_and_ceiling():
 
 def test_success_clears_a_previous_error_streak():
     state = SourceState("hn", error_count=2, last_error="HTTP 500")
-    decision = decide_after_fetch(state, Outcome.success(not_modified=True, status=304), NOW, SETTINGS)
+    decision = decide_after_fetch(
+        state, Outcome.success(not_modified=True, status=304), NOW, SETTINGS
+    )
     assert decision.error_count == 0 and decision.last_error is None
 
 
@@ -86,13 +99,20 @@ def test_500s_pause_the_source_after_n_failures_with_a_visible_reason():
         state = apply(state, decision)
     decision = decide_after_fetch(state, Outcome.from_error(error), NOW, SETTINGS)
     assert decision.paused and decision.error_count == 3
-    assert "HTTP 500" in decision.paused_reason and "abreast sources retry blog" in decision.paused_reason
+    assert (
+        "HTTP 500" in decision.paused_reason
+        and "abreast sources retry blog" in decision.paused_reason
+    )
     assert not should_fetch(apply(state, decision), NOW + timedelta(days=30))
 
 
 def test_pause_threshold_comes_from_settings():
-    decision = decide_after_fetch(SourceState("blog"), Outcome.from_error(Timeout("u", "slow")), NOW,
-                                  {"pause_after_errors": 1})
+    decision = decide_after_fetch(
+        SourceState("blog"),
+        Outcome.from_error(Timeout("u", "slow")),
+        NOW,
+        {"pause_after_errors": 1},
+    )
     assert decision.paused
 
 
@@ -100,7 +120,9 @@ def test_failures_back_off():
     state = SourceState("blog", interval=3600)
     waits = []
     for _ in range(3):
-        decision = decide_after_fetch(state, Outcome.from_error(Timeout("u", "slow")), NOW, {"pause_after_errors": 9})
+        decision = decide_after_fetch(
+            state, Outcome.from_error(Timeout("u", "slow")), NOW, {"pause_after_errors": 9}
+        )
         waits.append(wait_of(decision))
         state = apply(state, decision)
     assert waits[0] < waits[1] < waits[2]
@@ -119,7 +141,9 @@ def test_429_is_a_delay_not_a_failure():
 
 def test_retry_after_on_a_503_is_honoured_and_counts_as_failure():
     error = HTTPStatusError("u", 503, retry_after=5 * 3600)
-    decision = decide_after_fetch(SourceState("hf", interval=3600), Outcome.from_error(error), NOW, SETTINGS)
+    decision = decide_after_fetch(
+        SourceState("hf", interval=3600), Outcome.from_error(error), NOW, SETTINGS
+    )
     assert wait_of(decision) >= 5 * 3600 and decision.error_count == 1
 
 
@@ -130,7 +154,9 @@ def test_absurd_retry_after_is_capped():
 
 
 def test_410_stops_polling_until_retry():
-    decision = decide_after_fetch(SourceState("old-blog"), Outcome.from_error(Gone("http://x/feed")), NOW, SETTINGS)
+    decision = decide_after_fetch(
+        SourceState("old-blog"), Outcome.from_error(Gone("http://x/feed")), NOW, SETTINGS
+    )
     state = apply(SourceState("old-blog"), decision)
     assert decision.gone and decision.next_fetch_at is None and "410" in decision.paused_reason
     assert not should_fetch(state, NOW + timedelta(days=365))
@@ -138,7 +164,9 @@ def test_410_stops_polling_until_retry():
 
 
 def test_retry_resumes_a_paused_source_immediately():
-    state = SourceState("blog", error_count=3, paused=True, paused_reason="x", next_fetch_at=NOW + timedelta(days=1))
+    state = SourceState(
+        "blog", error_count=3, paused=True, paused_reason="x", next_fetch_at=NOW + timedelta(days=1)
+    )
     resumed = resume(state)
     assert should_fetch(resumed, NOW) and resumed.error_count == 0 and resumed.paused_reason is None
 
@@ -152,8 +180,15 @@ def test_should_fetch_respects_next_fetch_at():
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("120", 120.0), ("0", 0.0), (None, None), ("", None), ("soon", None),
-     ("Mon, 02 Dec 2024 10:10:00 GMT", 600.0), ("Mon, 02 Dec 2024 09:00:00 GMT", 0.0)],
+    [
+        ("120", 120.0),
+        ("0", 0.0),
+        (None, None),
+        ("", None),
+        ("soon", None),
+        ("Mon, 02 Dec 2024 10:10:00 GMT", 600.0),
+        ("Mon, 02 Dec 2024 09:00:00 GMT", 0.0),
+    ],
 )
 def test_parse_retry_after(value, expected):
     assert parse_retry_after(value, NOW) == expected
@@ -173,6 +208,7 @@ def test_real_500s_pause_the_source_and_real_429s_do_not():
     """End to end: responses from a real server through the real fetcher into the decider."""
     settings = {"allow_private": ["127.0.0.1"], "politeness": False, "pause_after_errors": 3}
     with HostileServer() as server, Fetcher(settings) as fetcher:
+
         def attempt(state: SourceState, path: str) -> SourceState:
             try:
                 fetcher.get(server.url(path))

@@ -20,19 +20,45 @@ from abreast.collect.sources._util import ParseError
 from abreast.collect.sources.feed import parse_feed
 
 FIXTURES = Path(__file__).parent / "fixtures" / "feed"
-SEEDS = [p.read_bytes() for p in sorted(FIXTURES.iterdir())
-         if p.suffix in (".xml", ".json") and p.stat().st_size < 20_000]
+SEEDS = [
+    p.read_bytes()
+    for p in sorted(FIXTURES.iterdir())
+    if p.suffix in (".xml", ".json") and p.stat().st_size < 20_000
+]
 
 # ABREAST_FUZZ_EXAMPLES=5000 runs a longer, randomized search by hand; make test stays small and repeatable.
 LONG_RUN = int(os.environ.get("ABREAST_FUZZ_EXAMPLES", "0"))
-BOUNDED = settings(max_examples=LONG_RUN or 40, deadline=1000, database=None, derandomize=not LONG_RUN,
-                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+BOUNDED = settings(
+    max_examples=LONG_RUN or 40,
+    deadline=1000,
+    database=None,
+    derandomize=not LONG_RUN,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
-HOSTILE = ["<script>alert(1)</script>", '<img src=x onerror="alert(1)">', '<a href="javascript:alert(1)">x</a>',
-           "<iframe src=//e.org></iframe>", "]]>", "<![CDATA[", "&amp;", "&#0;", "&bogus;", "\x00", "\ufeff",
-           "<p>", "</item>", "<style>*{}</style>", "\u202e", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢"]
-text = st.one_of(st.text(max_size=40), st.sampled_from(HOSTILE),
-                 st.lists(st.sampled_from(HOSTILE + ["word", " ", "\n"]), max_size=6).map("".join))
+HOSTILE = [
+    "<script>alert(1)</script>",
+    '<img src=x onerror="alert(1)">',
+    '<a href="javascript:alert(1)">x</a>',
+    "<iframe src=//e.org></iframe>",
+    "]]>",
+    "<![CDATA[",
+    "&amp;",
+    "&#0;",
+    "&bogus;",
+    "\x00",
+    "\ufeff",
+    "<p>",
+    "</item>",
+    "<style>*{}</style>",
+    "\u202e",
+    "𝔘𝔫𝔦𝔠𝔬𝔡𝔢",
+]
+text = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(HOSTILE),
+    st.lists(st.sampled_from(HOSTILE + ["word", " ", "\n"]), max_size=6).map("".join),
+)
 
 
 def check(body: bytes, content_type: str | None = None, *, markup_only: bool = False) -> None:
@@ -40,7 +66,9 @@ def check(body: bytes, content_type: str | None = None, *, markup_only: bool = F
     an item. (Escaped text such as '&lt;script&gt;' in a post about XSS is legitimately kept as
     plain text, which the web app escapes; so the check only applies where the input has none.)"""
     try:
-        parsed = parse_feed(body, source_name="fuzz", content_type=content_type, base_url="https://example.org/f")
+        parsed = parse_feed(
+            body, source_name="fuzz", content_type=content_type, base_url="https://example.org/f"
+        )
     except ParseError as exc:
         assert str(exc)  # a failure always says why
         return
@@ -65,7 +93,12 @@ def test_arbitrary_bytes(body):
 
 
 @BOUNDED
-@given(st.sampled_from(SEEDS), st.integers(min_value=0), st.binary(max_size=30), st.integers(min_value=0))
+@given(
+    st.sampled_from(SEEDS),
+    st.integers(min_value=0),
+    st.binary(max_size=30),
+    st.integers(min_value=0),
+)
 def test_recorded_feeds_cut_and_corrupted(seed, cut, junk, where):
     """Real feeds truncated anywhere and with bytes spliced in anywhere (a broken transfer)."""
     cut_at = cut % (len(seed) + 1)
@@ -77,20 +110,41 @@ def test_recorded_feeds_cut_and_corrupted(seed, cut, junk, where):
 def rss(items) -> bytes:
     parts = []
     for title, link, guid, desc, date in items:
-        parts.append("<item>" + (f"<title>{title}</title>" if title is not None else "")
-                     + (f"<link>{link}</link>" if link is not None else "")
-                     + (f"<guid>{guid}</guid>" if guid is not None else "")
-                     + (f"<description><![CDATA[{desc}]]></description>" if desc is not None else "")
-                     + (f"<pubDate>{date}</pubDate>" if date is not None else "") + "</item>")
-    return ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>t</title>'
-            + "".join(parts) + "</channel></rss>").encode("utf-8", "surrogatepass")
+        parts.append(
+            "<item>"
+            + (f"<title>{title}</title>" if title is not None else "")
+            + (f"<link>{link}</link>" if link is not None else "")
+            + (f"<guid>{guid}</guid>" if guid is not None else "")
+            + (f"<description><![CDATA[{desc}]]></description>" if desc is not None else "")
+            + (f"<pubDate>{date}</pubDate>" if date is not None else "")
+            + "</item>"
+        )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>t</title>'
+        + "".join(parts)
+        + "</channel></rss>"
+    ).encode("utf-8", "surrogatepass")
 
 
-entry = st.tuples(st.none() | text, st.none() | st.sampled_from(["https://e.org/a", "https://e.org/b", "/rel",
-                                                                  "javascript:alert(1)", "", "e.org/x"]),
-                  st.none() | st.sampled_from(["g1", "g2", "", "https://e.org/a"]), st.none() | text,
-                  st.none() | st.sampled_from(["Tue, 17 Dec 2024 00:00:00 GMT", "yesterday", "9999-99-99",
-                                               "Mon, 01 Jan 0001 00:00:00 GMT", ""]))
+entry = st.tuples(
+    st.none() | text,
+    st.none()
+    | st.sampled_from(
+        ["https://e.org/a", "https://e.org/b", "/rel", "javascript:alert(1)", "", "e.org/x"]
+    ),
+    st.none() | st.sampled_from(["g1", "g2", "", "https://e.org/a"]),
+    st.none() | text,
+    st.none()
+    | st.sampled_from(
+        [
+            "Tue, 17 Dec 2024 00:00:00 GMT",
+            "yesterday",
+            "9999-99-99",
+            "Mon, 01 Jan 0001 00:00:00 GMT",
+            "",
+        ]
+    ),
+)
 
 
 @BOUNDED
@@ -106,22 +160,40 @@ def test_generated_rss(items):
     check(body, "application/rss+xml; charset=iso-8859-1")  # a lying header changes nothing
 
 
-json_value = st.recursive(st.none() | st.booleans() | st.integers() | text,
-                          lambda inner: st.lists(inner, max_size=3) | st.dictionaries(text, inner, max_size=3),
-                          max_leaves=8)
-json_item = st.fixed_dictionaries({}, optional={
-    "id": json_value, "url": st.sampled_from(["https://e.org/1", "/rel", "javascript:x", 3]) | json_value,
-    "title": json_value, "content_html": json_value, "content_text": json_value, "summary": json_value,
-    "date_published": st.sampled_from(["2024-12-18T10:00:00Z", "2024-13-45", "", 0]) | json_value,
-    "authors": json_value, "author": json_value, "tags": json_value,
-})
+json_value = st.recursive(
+    st.none() | st.booleans() | st.integers() | text,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(text, inner, max_size=3),
+    max_leaves=8,
+)
+json_item = st.fixed_dictionaries(
+    {},
+    optional={
+        "id": json_value,
+        "url": st.sampled_from(["https://e.org/1", "/rel", "javascript:x", 3]) | json_value,
+        "title": json_value,
+        "content_html": json_value,
+        "content_text": json_value,
+        "summary": json_value,
+        "date_published": st.sampled_from(["2024-12-18T10:00:00Z", "2024-13-45", "", 0])
+        | json_value,
+        "authors": json_value,
+        "author": json_value,
+        "tags": json_value,
+    },
+)
 
 
 @BOUNDED
 @given(st.lists(json_item | json_value, max_size=5), json_value)
 def test_generated_json_feeds(items, home):
-    body = json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": "t", "home_page_url": home,
-                       "items": items}).encode()
+    body = json.dumps(
+        {
+            "version": "https://jsonfeed.org/version/1.1",
+            "title": "t",
+            "home_page_url": home,
+            "items": items,
+        }
+    ).encode()
     check(body)
 
 
@@ -144,11 +216,20 @@ def test_arxiv_responses_cut_and_corrupted(cut, junk, where):
         assert str(exc)
         return
     for item in page.items:
-        assert item.key.startswith("arxiv:") and item.title and item.url.startswith("https://arxiv.org/abs/")
+        assert (
+            item.key.startswith("arxiv:")
+            and item.title
+            and item.url.startswith("https://arxiv.org/abs/")
+        )
 
 
 @BOUNDED
-@given(st.sampled_from(OPML_SEEDS), st.integers(min_value=0), st.binary(max_size=30), st.integers(min_value=0))
+@given(
+    st.sampled_from(OPML_SEEDS),
+    st.integers(min_value=0),
+    st.binary(max_size=30),
+    st.integers(min_value=0),
+)
 def test_opml_files_cut_and_corrupted(seed, cut, junk, where):
     from abreast.collect.sources.opml import parse_opml
 
@@ -160,4 +241,8 @@ def test_opml_files_cut_and_corrupted(seed, cut, junk, where):
         assert str(exc)
         return
     for feed in found:
-        assert feed["kind"] == "feed" and feed["url"].startswith(("http://", "https://")) and feed["name"]
+        assert (
+            feed["kind"] == "feed"
+            and feed["url"].startswith(("http://", "https://"))
+            and feed["name"]
+        )

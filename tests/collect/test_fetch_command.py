@@ -38,7 +38,9 @@ def test_fetching_twice_creates_no_duplicates(loopback):
         second = _run("fetch", "--since", "2023-11-20")
         assert second.exit_code == 0, second.output
         assert context.store().conn.execute("SELECT count(*) FROM items").fetchone()[0] == n > 1000
-    assert "fetch results" in second.output and "not_modified" in second.output  # conditional GET on feeds
+    assert (
+        "fetch results" in second.output and "not_modified" in second.output
+    )  # conditional GET on feeds
 
 
 def test_a_failing_source_pauses_visibly_and_retry_resumes_it_without_touching_others(loopback):

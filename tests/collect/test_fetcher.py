@@ -231,7 +231,9 @@ def test_redirect_chain_one_past_the_limit_is_refused(server, fetcher):
         "http://127.0.0.2/",  # loopback, but not the allowlisted address
     ],
 )
-def test_redirect_to_a_private_address_is_refused_even_when_another_ip_is_allowed(server, fetcher, target):
+def test_redirect_to_a_private_address_is_refused_even_when_another_ip_is_allowed(
+    server, fetcher, target
+):
     with pytest.raises(BlockedAddress) as caught:
         fetcher.get(server.url(f"/redirect?to={target}"))
     assert caught.value.url == server.url(f"/redirect?to={target}")
@@ -247,9 +249,13 @@ def test_credentials_are_not_forwarded_to_another_origin(server):
     resolve = resolver_to_loopback({"other.test": ["127.0.0.1"]})
     with Fetcher(TEST_SETTINGS, resolver=resolve) as f:
         elsewhere = f"http://other.test:{server.port}/headers"
-        sent = json.loads(f.get(server.url(f"/redirect?to={elsewhere}"), headers={"Authorization": "x"}).body)
+        sent = json.loads(
+            f.get(server.url(f"/redirect?to={elsewhere}"), headers={"Authorization": "x"}).body
+        )
         assert "authorization" not in sent and sent["host"] == f"other.test:{server.port}"
-        same = json.loads(f.get(server.url("/redirect?to=/headers"), headers={"Authorization": "x"}).body)
+        same = json.loads(
+            f.get(server.url("/redirect?to=/headers"), headers={"Authorization": "x"}).body
+        )
         assert same["authorization"] == "x"
 
 
@@ -265,7 +271,10 @@ def test_default_fetcher_refuses_loopback_without_connecting(server):
 
 def test_hostname_resolving_to_loopback_is_refused_without_allowlist(server):
     before = server.hits["/ok"]
-    with Fetcher({"politeness": False}) as f, pytest.raises(BlockedAddress, match="localhost.*127.0.0.1"):
+    with (
+        Fetcher({"politeness": False}) as f,
+        pytest.raises(BlockedAddress, match="localhost.*127.0.0.1"),
+    ):
         f.get(f"http://localhost:{server.port}/ok")
     assert server.hits["/ok"] == before
 
@@ -273,7 +282,10 @@ def test_hostname_resolving_to_loopback_is_refused_without_allowlist(server):
 def test_a_name_with_any_private_answer_is_refused(server):
     # A rebinding-style DNS answer that mixes an allowed address with a private one.
     resolve = resolver_to_loopback({"mixed.test": ["127.0.0.1", "10.0.0.1"]})
-    with Fetcher(TEST_SETTINGS, resolver=resolve) as f, pytest.raises(BlockedAddress, match="10.0.0.1"):
+    with (
+        Fetcher(TEST_SETTINGS, resolver=resolve) as f,
+        pytest.raises(BlockedAddress, match="10.0.0.1"),
+    ):
         f.get(f"http://mixed.test:{server.port}/ok")
 
 
@@ -287,8 +299,15 @@ def test_connection_goes_to_the_address_that_was_checked(server):
 
 
 @pytest.mark.parametrize(
-    "url", ["file:///etc/passwd", "ftp://example.org/feed", "gopher://example.org/", "javascript:alert(1)",
-            "example.org/feed", "http:///nohost"],
+    "url",
+    [
+        "file:///etc/passwd",
+        "ftp://example.org/feed",
+        "gopher://example.org/",
+        "javascript:alert(1)",
+        "example.org/feed",
+        "http:///nohost",
+    ],
 )
 def test_only_http_and_https_urls_are_fetched(fetcher, url):
     with pytest.raises(UnsupportedURL):
@@ -297,16 +316,38 @@ def test_only_http_and_https_urls_are_fetched(fetcher, url):
 
 @pytest.mark.parametrize(
     "address",
-    ["10.0.0.1", "172.16.5.4", "192.168.1.1", "127.0.0.1", "169.254.169.254", "100.64.0.1", "0.0.0.0",
-     "224.0.0.1", "255.255.255.255", "240.0.0.1", "::1", "::", "fe80::1", "fc00::1", "ff02::1",
-     "::ffff:127.0.0.1", "::ffff:10.0.0.1", "64:ff9b::7f00:1", "64:ff9b:1::1", "2002:7f00:1::1", "2001:db8::1"],
+    [
+        "10.0.0.1",
+        "172.16.5.4",
+        "192.168.1.1",
+        "127.0.0.1",
+        "169.254.169.254",
+        "100.64.0.1",
+        "0.0.0.0",
+        "224.0.0.1",
+        "255.255.255.255",
+        "240.0.0.1",
+        "::1",
+        "::",
+        "fe80::1",
+        "fc00::1",
+        "ff02::1",
+        "::ffff:127.0.0.1",
+        "::ffff:10.0.0.1",
+        "64:ff9b::7f00:1",
+        "64:ff9b:1::1",
+        "2002:7f00:1::1",
+        "2001:db8::1",
+    ],
 )
 def test_non_public_addresses_are_refused(address):
     assert refusal_reason(address) is not None
 
 
-@pytest.mark.parametrize("address", ["93.184.216.34", "8.8.8.8", "2606:4700:4700::1111", "::ffff:8.8.8.8",
-                                     "64:ff9b::808:808"])
+@pytest.mark.parametrize(
+    "address",
+    ["93.184.216.34", "8.8.8.8", "2606:4700:4700::1111", "::ffff:8.8.8.8", "64:ff9b::808:808"],
+)
 def test_public_addresses_are_allowed(address):
     assert refusal_reason(address) is None
 
@@ -421,7 +462,9 @@ def test_arxiv_gets_three_seconds_even_with_a_smaller_host_delay(server):
 def test_politeness_off_never_waits(server):
     clock = FakeClock()
     resolve = resolver_to_loopback({"arxiv.org": ["127.0.0.1"]})
-    with Fetcher({**TEST_SETTINGS, "host_delay": 5.0}, clock=clock, sleep=clock.sleep, resolver=resolve) as f:
+    with Fetcher(
+        {**TEST_SETTINGS, "host_delay": 5.0}, clock=clock, sleep=clock.sleep, resolver=resolve
+    ) as f:
         for _ in range(3):
             f.get(f"http://arxiv.org:{server.port}/ok")
     assert clock.slept == []
@@ -431,8 +474,15 @@ def test_politeness_off_never_waits(server):
 
 
 def test_good_url_still_works_after_hostile_ones_in_the_same_fetcher(server, fetcher):
-    hostile = ["/endless", "/gzip-bomb", "/redirect-loop", "/status/500", "/empty", "/slow?delay=5",
-               "/redirect?to=http://10.0.0.1/"]
+    hostile = [
+        "/endless",
+        "/gzip-bomb",
+        "/redirect-loop",
+        "/status/500",
+        "/empty",
+        "/slow?delay=5",
+        "/redirect?to=http://10.0.0.1/",
+    ]
     for path in hostile:
         with pytest.raises(FetchError):
             fetcher.get(server.url(path))
@@ -454,8 +504,12 @@ def https_server(tmp_path_factory):
         yield s
 
 
-def test_https_checks_the_certificate_name_while_connecting_to_the_checked_address(https_server, monkeypatch):
-    monkeypatch.setenv("SSL_CERT_FILE", str(https_server.ca))  # trust the throwaway CA, as a user behind
+def test_https_checks_the_certificate_name_while_connecting_to_the_checked_address(
+    https_server, monkeypatch
+):
+    monkeypatch.setenv(
+        "SSL_CERT_FILE", str(https_server.ca)
+    )  # trust the throwaway CA, as a user behind
     resolve = resolver_to_loopback({"feeds.test": ["127.0.0.1"]})  # a corporate proxy would
     with Fetcher(TEST_SETTINGS, resolver=resolve) as f:
         assert f.get(f"https://feeds.test:{https_server.port}/ok").body == FEED
@@ -464,13 +518,19 @@ def test_https_checks_the_certificate_name_while_connecting_to_the_checked_addre
 def test_https_with_a_certificate_for_another_name_is_refused(https_server, monkeypatch):
     monkeypatch.setenv("SSL_CERT_FILE", str(https_server.ca))
     resolve = resolver_to_loopback({"other.test": ["127.0.0.1"]})
-    with Fetcher(TEST_SETTINGS, resolver=resolve) as f, pytest.raises(FetchError, match="Hostname mismatch"):
+    with (
+        Fetcher(TEST_SETTINGS, resolver=resolve) as f,
+        pytest.raises(FetchError, match="Hostname mismatch"),
+    ):
         f.get(f"https://other.test:{https_server.port}/ok")
 
 
 def test_https_with_an_untrusted_certificate_is_refused(https_server):
     resolve = resolver_to_loopback({"feeds.test": ["127.0.0.1"]})
-    with Fetcher(TEST_SETTINGS, resolver=resolve) as f, pytest.raises(FetchError, match="certificate verify failed"):
+    with (
+        Fetcher(TEST_SETTINGS, resolver=resolve) as f,
+        pytest.raises(FetchError, match="certificate verify failed"),
+    ):
         f.get(f"https://feeds.test:{https_server.port}/ok")
 
 

@@ -43,13 +43,23 @@ def test_freshrss_export_is_read_with_entities_decoded():
 def test_nesting_odd_case_bare_ampersands_duplicates_and_unsafe_urls():
     got = feeds("nested_and_odd.opml")
     assert [(f["name"], f["url"], f["category"]) for f in got] == [
-        ("arXiv cs.CL", "https://rss.arxiv.org/rss/cs.CL", "Papers"),  # nearest enclosing outline, as Miniflux
+        (
+            "arXiv cs.CL",
+            "https://rss.arxiv.org/rss/cs.CL",
+            "Papers",
+        ),  # nearest enclosing outline, as Miniflux
         ("Café feed", "https://example.org/feed?a=1&b=2", "My Feeds"),
-        ("https://openai.com/news/rss.xml", "https://openai.com/news/rss.xml", None),  # no title: the URL
+        (
+            "https://openai.com/news/rss.xml",
+            "https://openai.com/news/rss.xml",
+            None,
+        ),  # no title: the URL
     ]
 
 
-@pytest.mark.parametrize("name", ["miniflux_export.opml", "freshrss_export.opml", "nested_and_odd.opml"])
+@pytest.mark.parametrize(
+    "name", ["miniflux_export.opml", "freshrss_export.opml", "nested_and_odd.opml"]
+)
 def test_round_trip_through_our_export(name):
     first = feeds(name)
     again = parse_opml(export_opml(first))
@@ -66,17 +76,23 @@ def test_export_has_the_shape_feed_readers_expect():
     feeds_out = [o for c in categories for o in c.findall("outline")]
     expected = [s for s in DEFAULT_SOURCES if s["kind"] == "feed"]
     assert len(feeds_out) == len(expected)  # hn/arxiv/reddit/hf have no OPML form
-    assert all(o.get("type") == "rss" and o.get("xmlUrl", "").startswith("https://") for o in feeds_out)
+    assert all(
+        o.get("type") == "rss" and o.get("xmlUrl", "").startswith("https://") for o in feeds_out
+    )
     assert {o.get("text") for o in feeds_out} == {s["name"] for s in expected}
 
 
 def test_hostile_documents_are_refused_with_a_reason():
-    bomb = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>'
-            b'<opml version="2.0"><body><outline text="&lol2;" xmlUrl="https://e.org/"/></body></opml>')
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>'
+        b'<opml version="2.0"><body><outline text="&lol2;" xmlUrl="https://e.org/"/></body></opml>'
+    )
     with pytest.raises(ParseError, match="declares XML entities"):
         parse_opml(bomb)
-    xxe = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
-           b'<opml><body><outline text="&xxe;" xmlUrl="https://e.org/"/></body></opml>')
+    xxe = (
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+        b'<opml><body><outline text="&xxe;" xmlUrl="https://e.org/"/></body></opml>'
+    )
     with pytest.raises(ParseError, match="declares XML entities"):
         parse_opml(xxe)
     with pytest.raises(ParseError, match="larger than"):

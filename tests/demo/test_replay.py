@@ -66,9 +66,19 @@ def test_hn_window_filter_pages_newest_first_without_gaps(client):
     stamps = [h["created_at_i"] for h in seen]
     assert stamps == sorted(stamps, reverse=True) and lo <= min(stamps) and max(stamps) < hi
     hit = seen[0]
-    assert {"objectID", "title", "created_at", "created_at_i", "points", "story_id", "_tags"} <= set(hit)
+    assert {
+        "objectID",
+        "title",
+        "created_at",
+        "created_at_i",
+        "points",
+        "story_id",
+        "_tags",
+    } <= set(hit)
     assert "author" not in hit  # not recorded, so not served
-    assert hit["created_at"] == datetime.fromtimestamp(hit["created_at_i"], UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    assert hit["created_at"] == datetime.fromtimestamp(hit["created_at_i"], UTC).strftime(
+        "%Y-%m-%dT%H:%M:%S.000Z"
+    )
 
 
 def test_hn_points_filter_and_unrecorded_points(client):
@@ -83,15 +93,21 @@ def test_hn_algolia_stops_at_1000_hits_and_rejects_bad_filters(client):
     everything = hn_search(client, hitsPerPage=100, page=0)
     assert everything["nbHits"] == 1078 and everything["nbPages"] == 10
     assert hn_search(client, hitsPerPage=100, page=10)["hits"] == []
-    bad = client.get("/hn.algolia.com/api/v1/search_by_date", params={"numericFilters": "points>>3"})
+    bad = client.get(
+        "/hn.algolia.com/api/v1/search_by_date", params={"numericFilters": "points>>3"}
+    )
     assert bad.status_code == 400 and "numericFilters" in bad.json()["message"]
 
 
 def test_hn_front_page_search_ranks_by_points_and_tags_or(client):
-    r = client.get("/hn.algolia.com/api/v1/search", params={"tags": "front_page", "hitsPerPage": 20}).json()
+    r = client.get(
+        "/hn.algolia.com/api/v1/search", params={"tags": "front_page", "hitsPerPage": 20}
+    ).json()
     points = [h["points"] for h in r["hits"]]
     assert points == sorted(points, reverse=True) and r["nbHits"] == 1050
-    either = client.get("/hn.algolia.com/api/v1/search", params={"tags": "story,(ask_hn,show_hn)"}).json()
+    either = client.get(
+        "/hn.algolia.com/api/v1/search", params={"tags": "story,(ask_hn,show_hn)"}
+    ).json()
     assert either["nbHits"] > 0
     assert all({"ask_hn", "show_hn"} & set(h["_tags"]) for h in either["hits"])
     assert all("url" not in h for h in either["hits"] if "ask_hn" in h["_tags"])
@@ -99,8 +115,15 @@ def test_hn_front_page_search_ranks_by_points_and_tags_or(client):
 
 def test_hn_firebase_item_and_unknown_item(client):
     item = client.get("/hacker-news.firebaseio.com/v0/item/42166030.json").json()
-    assert item == {"id": 42166030, "type": "story", "score": 375, "descendants": 472,
-                    "time": epoch("2024-11-18"), "url": item["url"], "title": item["title"]}
+    assert item == {
+        "id": 42166030,
+        "type": "story",
+        "score": 375,
+        "descendants": 472,
+        "time": epoch("2024-11-18"),
+        "url": item["url"],
+        "title": item["title"],
+    }
     assert item["url"].startswith("https://www.lancaster.ac.uk/")
     unknown = client.get("/hacker-news.firebaseio.com/v0/item/1.json")
     assert unknown.status_code == 200 and unknown.json() is None
@@ -121,7 +144,11 @@ def entries_of(feed: ET.Element) -> list[ET.Element]:
 
 
 def test_arxiv_category_query_pages_by_submitted_date(client):
-    query = {"search_query": "cat:cs.CL OR cat:cs.LG", "sortBy": "submittedDate", "sortOrder": "descending"}
+    query = {
+        "search_query": "cat:cs.CL OR cat:cs.LG",
+        "sortBy": "submittedDate",
+        "sortOrder": "descending",
+    }
     first = arxiv(client, start=0, max_results=50, **query)
     total = int(first.find(f"{OPENSEARCH}totalResults").text)
     assert total > 5000
@@ -129,17 +156,23 @@ def test_arxiv_category_query_pages_by_submitted_date(client):
     second = arxiv(client, start=50, max_results=50, **query)
     assert second.find(f"{OPENSEARCH}startIndex").text == "50"
     ids = [e.find(f"{ATOM}id").text for e in entries_of(first) + entries_of(second)]
-    assert len(set(ids)) == 100 and all(re.fullmatch(r"http://arxiv\.org/abs/\d{4}\.\d{5}(v\d+)?", i) for i in ids)
+    assert len(set(ids)) == 100 and all(
+        re.fullmatch(r"http://arxiv\.org/abs/\d{4}\.\d{5}(v\d+)?", i) for i in ids
+    )
     published = [e.find(f"{ATOM}published").text for e in entries_of(first) + entries_of(second)]
     assert published == sorted(published, reverse=True)
     # The same query sent pre-encoded (`+OR+`, as many clients write it) gives the same answer.
-    raw = client.get("/export.arxiv.org/api/query?search_query=cat:cs.CL+OR+cat:cs.LG"
-                     "&sortBy=submittedDate&sortOrder=descending&start=0&max_results=50")
+    raw = client.get(
+        "/export.arxiv.org/api/query?search_query=cat:cs.CL+OR+cat:cs.LG"
+        "&sortBy=submittedDate&sortOrder=descending&start=0&max_results=50"
+    )
     assert ET.fromstring(raw.content).find(f"{OPENSEARCH}totalResults").text == str(total)
 
 
 def test_arxiv_entries_carry_abstracts_authors_categories_links(client):
-    feed = arxiv(client, id_list="2412.14093")  # Alignment faking: in the listing and the abstracts file
+    feed = arxiv(
+        client, id_list="2412.14093"
+    )  # Alignment faking: in the listing and the abstracts file
     (entry,) = entries_of(feed)
     assert entry.find(f"{ATOM}title").text == "Alignment faking in large language models"
     assert "alignment faking" in entry.find(f"{ATOM}summary").text
@@ -156,12 +189,18 @@ def test_arxiv_category_match_and_unrecorded_categories(client):
     assert any("cs.IR" in c for c in cats)
     assert all(not c or "cs.IR" in c for c in cats)  # recorded categories must match; none = any
     only_cl = arxiv(client, search_query="cat:cs.CL ANDNOT cat:cs.IR", max_results=2000)
-    assert all("cs.IR" not in {c.get("term") for c in e.findall(f"{ATOM}category")} for e in entries_of(only_cl))
+    assert all(
+        "cs.IR" not in {c.get("term") for c in e.findall(f"{ATOM}category")}
+        for e in entries_of(only_cl)
+    )
 
 
 def test_arxiv_submitted_date_range_and_errors(client):
-    feed = arxiv(client, search_query="cat:cs.CL AND submittedDate:[202312040000 TO 202312052359]",
-                 max_results=500)
+    feed = arxiv(
+        client,
+        search_query="cat:cs.CL AND submittedDate:[202312040000 TO 202312052359]",
+        max_results=500,
+    )
     days = {e.find(f"{ATOM}published").text[:10] for e in entries_of(feed)}
     assert days == {"2023-12-04", "2023-12-05"}
     bad = client.get("/export.arxiv.org/api/query", params={"search_query": "cat:cs.CL AND ("})
@@ -181,7 +220,11 @@ def test_reddit_listing_pages_newest_first_with_after_cursor(client):
         assert body["kind"] == "Listing" and body["data"]["dist"] == len(body["data"]["children"])
         for child in body["data"]["children"]:
             post = child["data"]
-            assert child["kind"] == "t3" and post["name"] == f"t3_{post['id']}" and post["subreddit"] == "LocalLLaMA"
+            assert (
+                child["kind"] == "t3"
+                and post["name"] == f"t3_{post['id']}"
+                and post["subreddit"] == "LocalLLaMA"
+            )
             assert post["permalink"].startswith("/r/LocalLLaMA/comments/")
             names.append(post["name"])
         after = body["data"]["after"]
@@ -192,12 +235,18 @@ def test_reddit_listing_pages_newest_first_with_after_cursor(client):
 
 
 def test_reddit_recorded_fields_only_and_legacy_escaping(client):
-    posts = [c["data"] for c in client.get("/www.reddit.com/r/LocalLLaMA/new.json",
-                                           params={"limit": 100, "raw_json": 1}).json()["data"]["children"]]
+    posts = [
+        c["data"]
+        for c in client.get(
+            "/www.reddit.com/r/LocalLLaMA/new.json", params={"limit": 100, "raw_json": 1}
+        ).json()["data"]["children"]
+    ]
     karpathy_era = [p for p in posts if "created_utc" in p]
     assert karpathy_era and all("author" in p for p in karpathy_era)
     assert any("created_utc" not in p and "author" not in p for p in posts)  # AINews-only posts
-    raw = client.get("/www.reddit.com/r/LocalLLaMA/new.json", params={"limit": 100, "raw_json": 1}).text
+    raw = client.get(
+        "/www.reddit.com/r/LocalLLaMA/new.json", params={"limit": 100, "raw_json": 1}
+    ).text
     legacy = client.get("/www.reddit.com/r/LocalLLaMA/new.json", params={"limit": 100}).text
     assert "fits on <41GB VRAM" in raw and "fits on &lt;41GB VRAM" in legacy
     assert "context length & Apache" in raw and "context length &amp; Apache" in legacy
@@ -208,12 +257,16 @@ def test_reddit_recorded_fields_only_and_legacy_escaping(client):
 
 
 def test_hf_models_list_sorts_limits_and_carries_lineage(client):
-    newest = client.get("/huggingface.co/api/models", params={"sort": "createdAt", "direction": -1, "limit": 30})
+    newest = client.get(
+        "/huggingface.co/api/models", params={"sort": "createdAt", "direction": -1, "limit": 30}
+    )
     assert newest.headers["content-type"] == "application/json; charset=utf-8"
     models = newest.json()
     created = [m["createdAt"] for m in models]
     assert len(models) == 30 and created == sorted(created, reverse=True)
-    trending = client.get("/huggingface.co/api/models", params={"sort": "trendingScore", "limit": 10}).json()
+    trending = client.get(
+        "/huggingface.co/api/models", params={"sort": "trendingScore", "limit": 10}
+    ).json()
     likes = [m["likes"] for m in trending]
     assert likes == sorted(likes, reverse=True)
     assert all("downloads" not in m and "trendingScore" not in m for m in trending)  # not recorded
@@ -242,11 +295,19 @@ def test_demo_sources_all_answer(client, server):
     sources = demo_sources(server.url)
     assert len({s["name"] for s in sources}) == len(sources)
     assert {s["kind"] for s in sources} == {"hn", "arxiv", "feed", "reddit", "hf"}
-    probes = {"hn": "/api/v1/search_by_date?tags=story", "arxiv": "/api/query?search_query=cat:cs.CL",
-              "hf": "/api/models?limit=1", "feed": ""}
+    probes = {
+        "hn": "/api/v1/search_by_date?tags=story",
+        "arxiv": "/api/query?search_query=cat:cs.CL",
+        "hf": "/api/models?limit=1",
+        "feed": "",
+    }
     for s in sources:
         assert s["url"].startswith(server.url + "/")
-        tail = f"/r/{s['config']['subreddit']}/new.json" if s["kind"] == "reddit" else probes[s["kind"]]
+        tail = (
+            f"/r/{s['config']['subreddit']}/new.json"
+            if s["kind"] == "reddit"
+            else probes[s["kind"]]
+        )
         assert client.get(s["url"] + tail).status_code == 200, s["name"]
     assert DEMO_WINDOWS == [("2023-11-20", "2023-12-17"), ("2024-11-18", "2024-12-22")]
 
@@ -257,25 +318,39 @@ def test_demo_sources_all_answer(client, server):
 def test_conditional_get_round_trip_and_gzip(client):
     url = "/openai.com/news/rss.xml"
     first = client.get(url)
-    assert first.headers["content-encoding"] == "gzip"  # httpx asks for it, like the real hosts serve it
+    assert (
+        first.headers["content-encoding"] == "gzip"
+    )  # httpx asks for it, like the real hosts serve it
     etag, modified = first.headers["etag"], first.headers["last-modified"]
-    assert modified == "Fri, 27 Dec 2024 00:00:00 GMT"  # the newest recorded item, not the build time
+    assert (
+        modified == "Fri, 27 Dec 2024 00:00:00 GMT"
+    )  # the newest recorded item, not the build time
     again = client.get(url, headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
     assert client.get(url, headers={"If-Modified-Since": modified}).status_code == 304
-    assert client.get(url, headers={"If-Modified-Since": "Thu, 26 Dec 2024 00:00:00 GMT"}).status_code == 200
+    assert (
+        client.get(url, headers={"If-Modified-Since": "Thu, 26 Dec 2024 00:00:00 GMT"}).status_code
+        == 200
+    )
     assert client.get(url, headers={"If-None-Match": '"stale"'}).status_code == 200
     plain = client.get(url, headers={"Accept-Encoding": "identity"})
     assert "content-encoding" not in plain.headers and plain.content == first.content
     assert plain.headers["etag"] == '"' + hashlib.sha256(plain.content).hexdigest()[:32] + '"'
     head = client.head(url, headers={"Accept-Encoding": "identity"})
-    assert head.status_code == 200 and head.content == b"" and head.headers["etag"] == plain.headers["etag"]
+    assert (
+        head.status_code == 200
+        and head.content == b""
+        and head.headers["etag"] == plain.headers["etag"]
+    )
     assert client.get("/example.com/nothing").status_code == 404
 
 
 def test_cli_serves_until_stopped():
-    proc = subprocess.Popen([sys.executable, "-m", "abreast.demo.replay", "--port", "0"],
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "abreast.demo.replay", "--port", "0"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         url = re.search(r"http://127\.0\.0\.1:\d+", proc.stdout.readline()).group(0)
         assert httpx.get(url + "/deepmind.google/blog/rss.xml", timeout=10).status_code == 200
@@ -288,7 +363,9 @@ def test_cli_serves_until_stopped():
 
 
 def snapshot_files() -> list[str]:
-    return sorted(p.relative_to(SNAPSHOT_DIR).as_posix() for p in SNAPSHOT_DIR.rglob("*") if p.is_file())
+    return sorted(
+        p.relative_to(SNAPSHOT_DIR).as_posix() for p in SNAPSHOT_DIR.rglob("*") if p.is_file()
+    )
 
 
 def test_snapshot_is_small_checksummed_and_fully_documented():
@@ -297,16 +374,24 @@ def test_snapshot_is_small_checksummed_and_fully_documented():
     manifest = json.loads((SNAPSHOT_DIR / "manifest.json").read_text())
     assert sorted([*manifest["files"], "manifest.json"]) == files
     for rel, info in manifest["files"].items():
-        assert hashlib.sha256(gzip.decompress((SNAPSHOT_DIR / rel).read_bytes())).hexdigest() == info["sha256"]
+        assert (
+            hashlib.sha256(gzip.decompress((SNAPSHOT_DIR / rel).read_bytes())).hexdigest()
+            == info["sha256"]
+        )
     provenance = (SNAPSHOT_DIR.parent / "PROVENANCE.md").read_text()
     documented = set(re.findall(r"^## `snapshot/([^`]+)`", provenance, re.M))
     assert documented == set(files)
 
 
-@pytest.mark.skipif(not SHARED_DATA.is_dir(), reason="the recorded data (../shared/data) is not here")
+@pytest.mark.skipif(
+    not SHARED_DATA.is_dir(), reason="the recorded data (../shared/data) is not here"
+)
 def test_snapshot_build_is_deterministic(tmp_path):
-    subprocess.run([sys.executable, str(REPO / "scripts" / "build_snapshot.py"), "--out", str(tmp_path)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "build_snapshot.py"), "--out", str(tmp_path)],
+        check=True,
+        capture_output=True,
+    )
     rebuilt = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
     assert rebuilt == snapshot_files()
     for rel in rebuilt:

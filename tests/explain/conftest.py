@@ -38,7 +38,9 @@ def load_real_stories() -> list[Story]:
 
 
 def story_from_dict(s: dict) -> Story:
-    return Story(id=s["id"], week=s["week"], title=s["title"], members=[Member(**m) for m in s["members"]])
+    return Story(
+        id=s["id"], week=s["week"], title=s["title"], members=[Member(**m) for m in s["members"]]
+    )
 
 
 @pytest.fixture

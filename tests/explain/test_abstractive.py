@@ -18,11 +18,17 @@ from . import fake_llm
 from .fake_llm import INVENTED
 
 
-def test_faithful_model_gives_a_verified_abstractive_summary_and_is_audited(fakes, real_stories, db):
+def test_faithful_model_gives_a_verified_abstractive_summary_and_is_audited(
+    fakes, real_stories, db
+):
     story = real_stories["2024-W51-qwen25-report"]
     summary = abstractive_summary(story, llm.get_model("fake-faithful"), conn=db)
     assert summary.method == "abstractive" and summary.model == "fake-faithful"
-    assert len(summary.sentences) >= 2 and summary.verified == len(summary.sentences) and not summary.dropped
+    assert (
+        len(summary.sentences) >= 2
+        and summary.verified == len(summary.sentences)
+        and not summary.dropped
+    )
     for s in summary.sentences:
         assert s.key == story.members[s.cite - 1].key
     [call] = list_calls(db)
@@ -40,14 +46,20 @@ def test_prompt_keeps_instructions_in_system_and_sources_as_data(fakes, real_sto
     abstractive_summary(story, llm.get_model("fake-faithful"))
     sent = fakes["faithful"].received[-1]
     assert sent["system"] == SYSTEM_PROMPT
-    assert sent["prompt"].startswith("<<<SOURCE 1>>>") and sent["prompt"].rstrip().endswith("<<<END SOURCE 3>>>")
+    assert sent["prompt"].startswith("<<<SOURCE 1>>>") and sent["prompt"].rstrip().endswith(
+        "<<<END SOURCE 3>>>"
+    )
     assert "JSON" not in sent["prompt"]  # no instructions among the data
-    assert sent["schema"]["required"] == ["sentences"]  # the model supports schemas, so llm gets one
+    assert sent["schema"]["required"] == [
+        "sentences"
+    ]  # the model supports schemas, so llm gets one
     assert sent["tools"] == []
 
 
 def test_schemaless_models_are_parsed_leniently(fakes, real_stories):
-    summary = abstractive_summary(real_stories["2024-W51-modernbert"], llm.get_model("fake-hallucinating"))
+    summary = abstractive_summary(
+        real_stories["2024-W51-modernbert"], llm.get_model("fake-hallucinating")
+    )
     assert fakes["hallucinating"].received[-1]["schema"] is None
     assert summary.method == "abstractive"
 
@@ -56,20 +68,27 @@ def test_wrong_quotes_are_dropped_and_the_story_falls_back_to_extractive(fakes, 
     story = real_stories["2024-W51-modernbert"]
     summary = abstractive_summary(story, llm.get_model("fake-wrong-quotes"))
     assert summary.method == "fallback"
-    assert summary.dropped and all(d["reason"] == "quote not found in the cited source" for d in summary.dropped)
+    assert summary.dropped and all(
+        d["reason"] == "quote not found in the cited source" for d in summary.dropped
+    )
     assert summary.sentences == extractive_summary(story).sentences
 
 
 def test_citations_of_sources_never_given_are_removed(fakes, real_stories):
     story = real_stories["2024-W51-alignment-faking"]
     summary = abstractive_summary(story, llm.get_model("fake-invented-sources"))
-    assert {d["reason"].split(",")[0] for d in summary.dropped} <= {"cites source 0", "cites source 6",
-                                                                    "cites source 10"}
+    assert {d["reason"].split(",")[0] for d in summary.dropped} <= {
+        "cites source 0",
+        "cites source 6",
+        "cites source 10",
+    }
     assert all(1 <= s.cite <= len(story.members) for s in summary.sentences)
 
 
 def test_malformed_output_falls_back_and_says_why(fakes, real_stories):
-    summary = abstractive_summary(real_stories["2024-W51-dndscore"], llm.get_model("fake-malformed"))
+    summary = abstractive_summary(
+        real_stories["2024-W51-dndscore"], llm.get_model("fake-malformed")
+    )
     assert summary.method == "fallback"
     assert summary.dropped[0]["reason"] == "model output was not the requested JSON"
     assert summary.sentences and all(s.verified for s in summary.sentences)
@@ -119,13 +138,16 @@ def test_without_a_model_the_summary_is_extractive(real_stories):
 
 
 def test_a_model_needing_a_key_fails_with_the_fix_and_the_story_still_gets_a_summary(
-        real_stories, db, monkeypatch):
+    real_stories, db, monkeypatch
+):
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     model = load_model("gpt-4o-mini")  # llm's built-in OpenAI plugin; LLM_USER_PATH holds no keys
     with pytest.raises(LlmError, match="llm keys set openai"):
         generate(model, system="s", prompt="p", purpose="summary", input_keys=[], conn=db)
     summary = abstractive_summary(real_stories["2024-W51-dndscore"], model, conn=db)
-    assert summary.method == "fallback" and summary.dropped[0]["reason"].startswith("model call failed")
+    assert summary.method == "fallback" and summary.dropped[0]["reason"].startswith(
+        "model call failed"
+    )
     assert len(list_calls(db)) == 2  # failed calls are audited too
     # a failed call is retried next time rather than cached
     summarize_story(real_stories["2024-W51-dndscore"], model, conn=db, previous=summary.to_dict())
@@ -141,5 +163,7 @@ def test_the_audit_log_names_the_plugin_and_never_echoes_a_key():
     from abreast.explain.llm_backend import backend_name, redact
 
     assert backend_name(load_model("gpt-4o-mini")) == "openai"
-    message = redact("Error code: 401 - Incorrect API key provided: sk-proj-abcdef1234567890XYZ. See docs")
+    message = redact(
+        "Error code: 401 - Incorrect API key provided: sk-proj-abcdef1234567890XYZ. See docs"
+    )
     assert "abcdef1234567890" not in message and "Incorrect API key provided" in message

@@ -25,7 +25,12 @@ def test_every_sentence_is_verbatim_from_the_source_it_cites(real_stories):
 
 
 def test_stories_with_abstracts_get_two_to_three_distinct_sentences(real_stories):
-    for sid in ("2024-W51-alignment-faking", "2024-W51-modernbert", "2024-W51-qwen25-report", "2024-W51-dndscore"):
+    for sid in (
+        "2024-W51-alignment-faking",
+        "2024-W51-modernbert",
+        "2024-W51-qwen25-report",
+        "2024-W51-dndscore",
+    ):
         texts = [normalize(s.text) for s in extractive_summary(real_stories[sid]).sentences]
         assert 2 <= len(texts) <= 3
         assert len(set(texts)) == len(texts)
@@ -65,17 +70,36 @@ def test_summary_round_trips_through_stored_json_and_renders_only_source_links(r
     assert md.count("](") == len(summary.sentences)
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Smith et al. (2023) show it works. We agree.", ["Smith et al. (2023) show it works.", "We agree."]),
-    ("GPT-3.5 scores 71.2% on MMLU. Llama 3.3 scores 86.0.", ["GPT-3.5 scores 71.2% on MMLU.", "Llama 3.3 scores 86.0."]),
-    ("Use tools, e.g. Python. It helps.", ["Use tools, e.g. Python.", "It helps."]),
-    ("See https://openai.com/index/o1-and-new-tools. It ships today.",
-     ["See https://openai.com/index/o1-and-new-tools.", "It ships today."]),
-    ("Dr. J. Smith and Prof. Lee wrote Fig. 3 in v0.2.1 of the U.S. report. Then it ended!",
-     ["Dr. J. Smith and Prof. Lee wrote Fig. 3 in v0.2.1 of the U.S. report.", "Then it ended!"]),
-    ("Plus 5 links\n\n- First item\n- Second item", ["Plus 5 links", "- First item", "- Second item"]),
-    ("a wrapped\nline continues. Next", ["a wrapped\nline continues.", "Next"]),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "Smith et al. (2023) show it works. We agree.",
+            ["Smith et al. (2023) show it works.", "We agree."],
+        ),
+        (
+            "GPT-3.5 scores 71.2% on MMLU. Llama 3.3 scores 86.0.",
+            ["GPT-3.5 scores 71.2% on MMLU.", "Llama 3.3 scores 86.0."],
+        ),
+        ("Use tools, e.g. Python. It helps.", ["Use tools, e.g. Python.", "It helps."]),
+        (
+            "See https://openai.com/index/o1-and-new-tools. It ships today.",
+            ["See https://openai.com/index/o1-and-new-tools.", "It ships today."],
+        ),
+        (
+            "Dr. J. Smith and Prof. Lee wrote Fig. 3 in v0.2.1 of the U.S. report. Then it ended!",
+            [
+                "Dr. J. Smith and Prof. Lee wrote Fig. 3 in v0.2.1 of the U.S. report.",
+                "Then it ended!",
+            ],
+        ),
+        (
+            "Plus 5 links\n\n- First item\n- Second item",
+            ["Plus 5 links", "- First item", "- Second item"],
+        ),
+        ("a wrapped\nline continues. Next", ["a wrapped\nline continues.", "Next"]),
+    ],
+)
 def test_sentence_splitting_survives_abbreviations_decimals_urls_and_lists(text, expected):
     assert split_sentences(text) == expected
 
@@ -90,7 +114,9 @@ def test_real_abstracts_split_into_substrings(real_stories):
 
 
 def test_a_body_that_repeats_the_headline_does_not_repeat_it_in_the_summary(real_stories):
-    story = real_stories["2024-W51-deliberative-alignment"]  # OpenAI's feed body starts with its title
+    story = real_stories[
+        "2024-W51-deliberative-alignment"
+    ]  # OpenAI's feed body starts with its title
     texts = [s.text for s in extractive_summary(story).sentences]
     assert texts[0].startswith("Introducing our new alignment strategy for o1 models")
     assert all(normalize(t) != normalize(m.title) for t in texts for m in story.members if m.text)

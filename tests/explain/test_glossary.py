@@ -34,7 +34,11 @@ def test_a_term_is_found_by_any_of_its_spellings():
 
 def test_a_story_lists_the_jargon_its_sources_use(real_stories):
     terms = {e.term_id for e in story_jargon(real_stories["2024-W51-qwen25-report"])}
-    assert {"moe", "quantization", "pre-training"} <= terms  # the real Qwen2.5 abstract uses all three
+    assert {
+        "moe",
+        "quantization",
+        "pre-training",
+    } <= terms  # the real Qwen2.5 abstract uses all three
     story = real_stories["2024-W51-dndscore"]
     story.members[0].jargon = ["rag"]  # annotations from the understand stage win over scanning
     assert [e.term_id for e in story_jargon(story)] == ["rag"]
@@ -42,8 +46,18 @@ def test_a_story_lists_the_jargon_its_sources_use(real_stories):
 
 def _store_with(real_stories, db) -> Store:
     store = Store(db)
-    items = [Item(key=m.key, kind=m.kind, title=m.title, url=m.url, text=m.text, published_at=m.published_at)
-             for s in real_stories.values() for m in s.members]
+    items = [
+        Item(
+            key=m.key,
+            kind=m.kind,
+            title=m.title,
+            url=m.url,
+            text=m.text,
+            published_at=m.published_at,
+        )
+        for s in real_stories.values()
+        for m in s.members
+    ]
     store.upsert_items(items)
     return store
 
@@ -60,7 +74,9 @@ def test_longer_explanation_cites_the_items_and_is_verified(fakes, real_stories,
     term = find_term("alignment")
     members = members_from_rows(items_mentioning(store, term))
     assert len(members) >= 2
-    summary = explain_in_context(term, members, llm.get_model("fake-faithful"), week="2024-W51", conn=db)
+    summary = explain_in_context(
+        term, members, llm.get_model("fake-faithful"), week="2024-W51", conn=db
+    )
     assert summary.sentences and all(s.verified for s in summary.sentences)
     for s in summary.sentences:
         assert quote_in_source(s.quote, source_text(members[s.cite - 1]))

@@ -93,12 +93,26 @@ def test_extractive_summary_of_hostile_items_is_inert(hostile_story):
 
 def test_rendering_escapes_markup_even_in_a_stored_sentence():
     # A summary read back from the database is rendered with the same care as a fresh one.
-    evil = Sentence(text='Look ![x](https://attacker.example/p.png?d=1) [y](https://attacker.example/) '
-                         '<img src="https://attacker.example/i.gif"> https://attacker.example/z',
-                    cite=1, key="feed:https://ok.example/a", url="https://ok.example/a", quote="", verified=True)
-    bad_url = Sentence(text="Plain words here.", cite=2, key="k", url='javascript:alert(1)"', quote="",
-                       verified=True)
+    evil = Sentence(
+        text="Look ![x](https://attacker.example/p.png?d=1) [y](https://attacker.example/) "
+        '<img src="https://attacker.example/i.gif"> https://attacker.example/z',
+        cite=1,
+        key="feed:https://ok.example/a",
+        url="https://ok.example/a",
+        quote="",
+        verified=True,
+    )
+    bad_url = Sentence(
+        text="Plain words here.",
+        cite=2,
+        key="k",
+        url='javascript:alert(1)"',
+        quote="",
+        verified=True,
+    )
     summary = Summary(method="extractive", sentences=[evil, bad_url])
     html = rendered_html(summary)
     assert "<img" not in html
-    assert re.findall(r'href="([^"]*)"', html) == ["https://ok.example/a"]  # not attacker, not javascript:
+    assert re.findall(r'href="([^"]*)"', html) == [
+        "https://ok.example/a"
+    ]  # not attacker, not javascript:

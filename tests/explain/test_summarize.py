@@ -13,8 +13,20 @@ from abreast.store.stories import load_week, save_week
 
 def _store_week(db, stories) -> None:
     store = Store(db)
-    store.upsert_items([Item(key=m.key, kind=m.kind, title=m.title, url=m.url, text=m.text,
-                             published_at=m.published_at) for s in stories for m in s.members])
+    store.upsert_items(
+        [
+            Item(
+                key=m.key,
+                kind=m.kind,
+                title=m.title,
+                url=m.url,
+                text=m.text,
+                published_at=m.published_at,
+            )
+            for s in stories
+            for m in s.members
+        ]
+    )
     ids = {r["key"]: r["id"] for r in db.execute("SELECT id, key FROM items")}
     save_week(db, "2024-W51", stories, ids)
 

@@ -53,7 +53,7 @@ def test_list_new_this_week_by_org_and_license(registry):
     res = runner.invoke(app, ["list", "--new-this-week", "--week", "2024-W50", "--org", "tiiuae"])
     assert res.exit_code == 0
     assert "new in 2024-W50" in res.output and "tiiuae/falcon3-10b-instruct" in res.output
-    assert "tiiuae/falcon3-7b-base" not in res.output          # uploaded 2024-11-21, another week
+    assert "tiiuae/falcon3-7b-base" not in res.output  # uploaded 2024-11-21, another week
     res = runner.invoke(app, ["list", "--license", "llama3.3"])
     assert "meta-llama/llama-3.3-70b-instruct" in res.output and "qwen/" not in res.output
 
@@ -81,12 +81,16 @@ def test_unknown_model_is_one_line_error(registry):
 
 def test_tree_writes_svg_png_and_mermaid(registry, tmp_path):
     for name in ("llama.svg", "llama.png", "llama.mmd"):
-        res = runner.invoke(app, ["tree", "--family", "llama", "--week", "2024-W51", "--out", str(tmp_path / name)])
+        res = runner.invoke(
+            app, ["tree", "--family", "llama", "--week", "2024-W51", "--out", str(tmp_path / name)]
+        )
         assert res.exit_code == 0, res.output
         assert (tmp_path / name).stat().st_size > 1000
     assert "Llama-3.3-70B-Instruct" in (tmp_path / "llama.svg").read_text()
     assert (tmp_path / "llama.mmd").read_text().startswith("flowchart LR")
-    res = runner.invoke(app, ["tree", "--family", "qwen", "--since", "2024-12-01", "--week", "2024-W51"])
+    res = runner.invoke(
+        app, ["tree", "--family", "qwen", "--since", "2024-12-01", "--week", "2024-W51"]
+    )
     assert res.exit_code == 0 and res.output.startswith("flowchart LR")
 
 
@@ -99,7 +103,9 @@ def test_tree_errors_are_one_line(registry, tmp_path):
 
 def test_week_section_markdown(registry):
     res = runner.invoke(app, ["week", "2024-W51"])
-    assert res.exit_code == 0 and "new: **Gemini-2.0-Flash-Thinking-Exp-1219** at rank 1" in res.output
+    assert (
+        res.exit_code == 0 and "new: **Gemini-2.0-Flash-Thinking-Exp-1219** at rank 1" in res.output
+    )
 
 
 def test_every_command_and_option_has_help():

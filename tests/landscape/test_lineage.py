@@ -15,25 +15,43 @@ from abreast.landscape.lineage import (
 def test_leaderboard_base_noise_is_not_lineage():
     kw = dict(merged=False, weight_type="Original", model_type="chatmodels")
     assert parse_leaderboard_base("Qwen/QwQ-32B-Preview", "Qwen/Qwen2.5-32B", **kw) == [
-        ("qwen/qwen2.5-32b", "finetune")]
+        ("qwen/qwen2.5-32b", "finetune")
+    ]
     # "Removed", the model itself, and the model itself with the ubiquitous " (Merge)" suffix say nothing
     assert parse_leaderboard_base("a/b", "Removed", **kw) == []
-    assert parse_leaderboard_base("meta-llama/Llama-3.3-70B-Instruct",
-                                  "meta-llama/Llama-3.3-70B-Instruct (Merge)", **kw) == []
+    assert (
+        parse_leaderboard_base(
+            "meta-llama/Llama-3.3-70B-Instruct", "meta-llama/Llama-3.3-70B-Instruct (Merge)", **kw
+        )
+        == []
+    )
     assert parse_leaderboard_base("a/b", None, **kw) == []
 
 
 def test_leaderboard_relation_from_weight_type_and_merge_flags():
-    assert parse_leaderboard_base("Junhoee/Qwen-Megumin", "Qwen/Qwen2.5-7B", merged=False, weight_type="Adapter",
-                                  model_type="chatmodels") == [("qwen/qwen2.5-7b", "adapter")]
-    assert parse_leaderboard_base("ehristoforu/RQwen-v0.2", "ehristoforu/RQwen-v0.1 (Merge)", merged=True,
-                                  weight_type="Original", model_type="basemergesandmoerges") == [
-        ("ehristoforu/rqwen-v0.1", "merge")]
+    assert parse_leaderboard_base(
+        "Junhoee/Qwen-Megumin",
+        "Qwen/Qwen2.5-7B",
+        merged=False,
+        weight_type="Adapter",
+        model_type="chatmodels",
+    ) == [("qwen/qwen2.5-7b", "adapter")]
+    assert parse_leaderboard_base(
+        "ehristoforu/RQwen-v0.2",
+        "ehristoforu/RQwen-v0.1 (Merge)",
+        merged=True,
+        weight_type="Original",
+        model_type="basemergesandmoerges",
+    ) == [("ehristoforu/rqwen-v0.1", "merge")]
 
 
 def test_quantized_copies_point_at_their_origin_name():
-    assert quantized_origin_key("unsloth/mistral-nemo-base-2407-bnb-4bit") == name_key("Mistral-Nemo-Base-2407")
-    assert quantized_origin_key("bartowski/Llama-3.3-70B-Instruct-GGUF") == name_key("Llama-3.3-70B-Instruct")
+    assert quantized_origin_key("unsloth/mistral-nemo-base-2407-bnb-4bit") == name_key(
+        "Mistral-Nemo-Base-2407"
+    )
+    assert quantized_origin_key("bartowski/Llama-3.3-70B-Instruct-GGUF") == name_key(
+        "Llama-3.3-70B-Instruct"
+    )
     assert quantized_origin_key("Qwen/Qwen2.5-32B") is None
 
 
@@ -46,10 +64,18 @@ def test_family_by_the_earliest_family_word_in_the_name():
 
 
 def test_family_is_inherited_from_the_root_of_the_base_chain():
-    bases = {"berkeley-nest/starling-lm-7b-alpha": [("openchat/openchat_3.5", "finetune")],
-             "openchat/openchat_3.5": [("mistralai/mistral-7b-v0.1", "finetune")]}
-    fams = assign_families(["berkeley-nest/starling-lm-7b-alpha", "openchat/openchat_3.5",
-                            "mistralai/mistral-7b-v0.1"], bases)
+    bases = {
+        "berkeley-nest/starling-lm-7b-alpha": [("openchat/openchat_3.5", "finetune")],
+        "openchat/openchat_3.5": [("mistralai/mistral-7b-v0.1", "finetune")],
+    }
+    fams = assign_families(
+        [
+            "berkeley-nest/starling-lm-7b-alpha",
+            "openchat/openchat_3.5",
+            "mistralai/mistral-7b-v0.1",
+        ],
+        bases,
+    )
     assert fams["berkeley-nest/starling-lm-7b-alpha"] == "mistral"
 
 
@@ -67,7 +93,9 @@ def test_generation_lines():
 
 
 def test_long_tails_collapse_into_counts_but_kept_models_stay():
-    kids = [(f"c/m{i}", "finetune") for i in range(6)] + [(f"q/m{i}-GGUF", "quantized") for i in range(4)]
+    kids = [(f"c/m{i}", "finetune") for i in range(6)] + [
+        (f"q/m{i}-GGUF", "quantized") for i in range(4)
+    ]
     kids.append(("c/merge", "merge"))
     drawn, hidden = collapse_children(kids, keep={"c/merge"}, limit=3, rank={"c/m5": 10.0})
     assert "c/merge" in drawn and "c/m5" in drawn and len(drawn) == 3

@@ -28,19 +28,27 @@ def test_names_of_instruct_models_give_their_base_marked_as_inferred(built):
     conn = built[0].conn
     bases = sql.bases_of(conn, "tiiuae/falcon3-3b-instruct")
     assert [(b["base_id"], b["relation"], b["source"]) for b in bases] == [
-        ("tiiuae/falcon3-3b-base", "finetune", "name-inference")]
+        ("tiiuae/falcon3-3b-base", "finetune", "name-inference")
+    ]
 
 
 def test_quantized_base_named_in_metadata_is_linked_to_its_origin(built):
     conn = built[0].conn
     assert ("mistralai/mistral-nemo-base-2407", "quantized") in _bases(
-        conn, "unsloth/mistral-nemo-base-2407-bnb-4bit")
+        conn, "unsloth/mistral-nemo-base-2407-bnb-4bit"
+    )
 
 
 def test_arena_names_join_hugging_face_repos(built):
     conn = built[0].conn
-    boards = {(s["board"], s["snapshot"]) for s in sql.scores_of(conn, "meta-llama/llama-3.3-70b-instruct")}
-    assert ("lmarena", "2024-12-16") in boards and ("open-llm-leaderboard-v2", "2024-12-22") in boards
+    boards = {
+        (s["board"], s["snapshot"])
+        for s in sql.scores_of(conn, "meta-llama/llama-3.3-70b-instruct")
+    }
+    assert ("lmarena", "2024-12-16") in boards and (
+        "open-llm-leaderboard-v2",
+        "2024-12-22",
+    ) in boards
     # a renamed repo (Meta-Llama-3.1-8B -> Llama-3.1-8B) is one model, reachable by its old name
     facts = {(f["field"], f["value"]) for f in sql.model_facts(conn, "meta-llama/llama-3.1-8b")}
     assert ("alias", "meta-llama/Meta-Llama-3.1-8B") in facts
@@ -48,39 +56,71 @@ def test_arena_names_join_hugging_face_repos(built):
 
 def test_conflicting_facts_keep_their_sources_and_the_authoritative_one_wins(built):
     conn = built[0].conn
-    lic = {f["source"]: f["value"] for f in sql.model_facts(conn, "qwen/qwq-32b-preview") if f["field"] == "license"}
+    lic = {
+        f["source"]: f["value"]
+        for f in sql.model_facts(conn, "qwen/qwq-32b-preview")
+        if f["field"] == "license"
+    }
     assert lic == {"lmarena": "Apache 2.0", "open-llm-leaderboard-v2": "apache-2.0"}
     assert sql.get_model(conn, "qwen/qwq-32b-preview")["license"] == "apache-2.0"
 
 
 def test_collected_hf_card_overrides_and_mentions_give_first_seen(tmp_path):
     store = Store.open(tmp_path / "a.db")
-    store.upsert_items([
-        Item(key="hf:meta-llama/Llama-3.3-70B-Instruct", kind="hf", title="meta-llama/Llama-3.3-70B-Instruct",
-             published_at="2024-11-26T16:00:00+00:00",
-             extra={"base_model": ["meta-llama/Llama-3.1-70B"], "base_model_relation": "finetune",
-                    "license": "llama3.3", "params": 70553706496, "tags": ["text-generation"],
-                    "created_at": "2024-11-26T16:08:47+00:00"}),
-        Item(key="hn:42300000", kind="hn", title="QwQ: Reflect deeply on the boundaries of the unknown",
-             published_at="2024-11-28T10:00:00+00:00"),
-        Item(key="hn:42400000", kind="hn", title="QwQ again", published_at="2024-12-05T10:00:00+00:00"),
-    ])
+    store.upsert_items(
+        [
+            Item(
+                key="hf:meta-llama/Llama-3.3-70B-Instruct",
+                kind="hf",
+                title="meta-llama/Llama-3.3-70B-Instruct",
+                published_at="2024-11-26T16:00:00+00:00",
+                extra={
+                    "base_model": ["meta-llama/Llama-3.1-70B"],
+                    "base_model_relation": "finetune",
+                    "license": "llama3.3",
+                    "params": 70553706496,
+                    "tags": ["text-generation"],
+                    "created_at": "2024-11-26T16:08:47+00:00",
+                },
+            ),
+            Item(
+                key="hn:42300000",
+                kind="hn",
+                title="QwQ: Reflect deeply on the boundaries of the unknown",
+                published_at="2024-11-28T10:00:00+00:00",
+            ),
+            Item(
+                key="hn:42400000",
+                kind="hn",
+                title="QwQ again",
+                published_at="2024-12-05T10:00:00+00:00",
+            ),
+        ]
+    )
     for key in ("hn:42300000", "hn:42400000"):
         item_id = store.conn.execute("SELECT id FROM items WHERE key = ?", (key,)).fetchone()[0]
         store.conn.execute(
             "INSERT INTO annotations(item_id, relevance, is_ai, entities_json, content_hash, annotated_at) "
-            "VALUES (?, 1, 1, ?, 'h', '2024-12-01')", (item_id, json.dumps(["model:qwq-32b-preview", "org:qwen"])))
+            "VALUES (?, 1, 1, ?, 'h', '2024-12-01')",
+            (item_id, json.dumps(["model:qwq-32b-preview", "org:qwen"])),
+        )
     build_registry(store.conn)
     conn = store.conn
-    assert [(b["base_id"], b["relation"], b["source"]) for b in sql.bases_of(conn, "meta-llama/llama-3.3-70b-instruct")
-            ] == [("meta-llama/llama-3.1-70b", "finetune", "hf")]
+    assert [
+        (b["base_id"], b["relation"], b["source"])
+        for b in sql.bases_of(conn, "meta-llama/llama-3.3-70b-instruct")
+    ] == [("meta-llama/llama-3.1-70b", "finetune", "hf")]
     # the leaderboard's claim about the base (none) and params are kept next to the card's
-    params = {f["source"]: f["value"] for f in sql.model_facts(conn, "meta-llama/llama-3.3-70b-instruct")
-              if f["field"] == "params_b"}
+    params = {
+        f["source"]: f["value"]
+        for f in sql.model_facts(conn, "meta-llama/llama-3.3-70b-instruct")
+        if f["field"] == "params_b"
+    }
     assert params == {"hf": "70.554", "open-llm-leaderboard-v2": "70.554"}
     assert sql.get_model(conn, "qwen/qwq-32b-preview")["first_item_key"] == "hn:42300000"
     assert sql.get_model(conn, "meta-llama/llama-3.3-70b-instruct")["first_item_key"] == (
-        "hf:meta-llama/Llama-3.3-70B-Instruct")
+        "hf:meta-llama/Llama-3.3-70B-Instruct"
+    )
     store.close()
 
 
@@ -90,5 +130,7 @@ def test_rebuild_is_idempotent(tmp_path):
     rows = store.conn.execute("SELECT id, family, released FROM models ORDER BY id").fetchall()
     second = build_registry(store.conn)
     assert (first.models, first.edges) == (second.models, second.edges)
-    assert rows == store.conn.execute("SELECT id, family, released FROM models ORDER BY id").fetchall()
+    assert (
+        rows == store.conn.execute("SELECT id, family, released FROM models ORDER BY id").fetchall()
+    )
     store.close()

@@ -2,7 +2,15 @@
 
 from PIL import Image
 
-from abreast.landscape.tree import Node, TreeSpec, build_tree, family_tree, layout, render, to_mermaid
+from abreast.landscape.tree import (
+    Node,
+    TreeSpec,
+    build_tree,
+    family_tree,
+    layout,
+    render,
+    to_mermaid,
+)
 
 W51 = dict(new_from="2024-12-16", new_to="2024-12-23")
 
@@ -15,13 +23,15 @@ def test_llama_tree_draws_meta_releases_by_generation_and_collapses_the_tail(bui
     root, left_out = family_tree(built[0].conn, TreeSpec("llama", **W51))
     gens = [g.title for g in root.children]
     assert {"Llama 2", "Llama 3", "Llama 3.1", "Llama 3.2", "Llama 3.3"} <= set(gens)
-    assert gens.index("Llama 2") < gens.index("Llama 3.1") < gens.index("Llama 3.3")  # by release date
+    assert (
+        gens.index("Llama 2") < gens.index("Llama 3.1") < gens.index("Llama 3.3")
+    )  # by release date
     llama33 = next(g for g in root.children if g.title == "Llama 3.3")
     assert [c.title for c in llama33.children] == ["Llama-3.3-70B-Instruct"]
     assert "meta-llama · 71B · 2024-11-26" in llama33.children[0].subtitle
     counts = [n.title for n in root.walk() if n.kind == "count"]
     assert any("fine-tunes" in c for c in counts)
-    assert left_out["not_drawn"] > 300          # hundreds of community models are summarised, not drawn
+    assert left_out["not_drawn"] > 300  # hundreds of community models are summarised, not drawn
     assert sum(1 for _ in root.walk()) < 90
 
 
@@ -34,7 +44,7 @@ def test_this_weeks_models_are_highlighted_with_their_ancestors(built):
 def test_since_keeps_only_recent_models_and_their_chain(built):
     root, left = family_tree(built[0].conn, TreeSpec("qwen", since="2024-11-25", **W51))
     titles = _titles(root)
-    assert "QwQ-32B-Preview" in titles and "Qwen2.5-32B" in titles   # its base, for context
+    assert "QwQ-32B-Preview" in titles and "Qwen2.5-32B" in titles  # its base, for context
     assert "Qwen2-7B" not in titles
     assert left["before_since"] > 100
 
@@ -52,8 +62,12 @@ def test_png_at_blog_width_has_no_overlapping_labels(built, tmp_path):
 
 def test_a_parent_sits_between_its_children_and_rows_do_not_collide():
     leaf = [Node(f"m/{i}", f"m{i}") for i in range(5)]
-    root = Node("family:x", "X", kind="family", children=[
-        Node("a", "a", children=leaf[:3]), Node("b", "b", children=leaf[3:])])
+    root = Node(
+        "family:x",
+        "X",
+        kind="family",
+        children=[Node("a", "a", children=leaf[:3]), Node("b", "b", children=leaf[3:])],
+    )
     placed = {p.node.key: p for p in layout(root)}
     assert placed["a"].row == 1.0 and placed["b"].row == 3.5
     by_col: dict[int, list[float]] = {}
@@ -65,11 +79,25 @@ def test_a_parent_sits_between_its_children_and_rows_do_not_collide():
 
 
 def test_mermaid_text_has_edges_relations_and_highlight():
-    models = {"q/base": {"name": "Qwen2.5-32B", "org": "Qwen", "params_b": 32.8, "released": "2024-09-15"},
-              "q/qwq": {"name": "QwQ-32B-Preview", "org": "Qwen", "params_b": 32.8, "released": "2024-11-27"},
-              "x/qwq-gguf": {"name": "QwQ-32B-Preview-GGUF", "org": "x", "released": "2024-11-28"}}
+    models = {
+        "q/base": {
+            "name": "Qwen2.5-32B",
+            "org": "Qwen",
+            "params_b": 32.8,
+            "released": "2024-09-15",
+        },
+        "q/qwq": {
+            "name": "QwQ-32B-Preview",
+            "org": "Qwen",
+            "params_b": 32.8,
+            "released": "2024-11-27",
+        },
+        "x/qwq-gguf": {"name": "QwQ-32B-Preview-GGUF", "org": "x", "released": "2024-11-28"},
+    }
     edges = [("q/qwq", "q/base", "finetune"), ("x/qwq-gguf", "q/qwq", "quantized")]
-    root, _ = build_tree(models, edges, TreeSpec("qwen", new_from="2024-11-25", new_to="2024-12-02"))
+    root, _ = build_tree(
+        models, edges, TreeSpec("qwen", new_from="2024-11-25", new_to="2024-12-02")
+    )
     text = to_mermaid(root)
     assert text.startswith("flowchart LR")
     assert "QwQ-32B-Preview<br/><small>Qwen · 33B · 2024-11-27</small>" in text

@@ -20,8 +20,12 @@ DIM = 64
 
 
 def topic_vector(topic: str, noise: float = 0.15, seed: int = 0) -> np.ndarray:
-    base = np.random.default_rng(int(hashlib.md5(topic.encode()).hexdigest()[:8], 16)).normal(size=DIM)
-    jitter = np.random.default_rng(seed).normal(size=DIM) * noise * np.linalg.norm(base) / np.sqrt(DIM)
+    base = np.random.default_rng(int(hashlib.md5(topic.encode()).hexdigest()[:8], 16)).normal(
+        size=DIM
+    )
+    jitter = (
+        np.random.default_rng(seed).normal(size=DIM) * noise * np.linalg.norm(base) / np.sqrt(DIM)
+    )
     v = base + jitter
     return (v / np.linalg.norm(v)).astype(np.float32)
 
@@ -31,26 +35,65 @@ class WeekWriter:
         self.store = store
         self._seed = 0
 
-    def add(self, key: str, title: str, when: str, topic: str, kind: str | None = None, url: str | None = None,
-            signals: dict | None = None, entities: list[str] | None = None, jargon: list[str] | None = None,
-            is_ai: bool = True, text: str = "", embed: bool = True, source: str | None = None) -> int:
+    def add(
+        self,
+        key: str,
+        title: str,
+        when: str,
+        topic: str,
+        kind: str | None = None,
+        url: str | None = None,
+        signals: dict | None = None,
+        entities: list[str] | None = None,
+        jargon: list[str] | None = None,
+        is_ai: bool = True,
+        text: str = "",
+        embed: bool = True,
+        source: str | None = None,
+    ) -> int:
         kind = kind or key.split(":", 1)[0]
         self._seed += 1
         src_id = self._source(source or kind, kind)
-        self.store.upsert_items([Item(key=key, kind=kind, title=title, url=url, text=text, published_at=when,
-                                      signals=signals or {})], source_id=src_id)
-        item_id = self.store.conn.execute("SELECT id FROM items WHERE key = ?", (key,)).fetchone()[0]
+        self.store.upsert_items(
+            [
+                Item(
+                    key=key,
+                    kind=kind,
+                    title=title,
+                    url=url,
+                    text=text,
+                    published_at=when,
+                    signals=signals or {},
+                )
+            ],
+            source_id=src_id,
+        )
+        item_id = self.store.conn.execute("SELECT id FROM items WHERE key = ?", (key,)).fetchone()[
+            0
+        ]
         with transaction(self.store.conn):
             self.store.conn.execute(
                 "INSERT OR REPLACE INTO annotations(item_id, relevance, is_ai, themes_json, entities_json, "
                 "jargon_json, duplicate_of, why_json, content_hash, annotated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (item_id, 0.9 if is_ai else 0.1, int(is_ai), json.dumps(["research"]), json.dumps(entities or []),
-                 json.dumps(jargon or []), None, "{}", "h", now()))
+                (
+                    item_id,
+                    0.9 if is_ai else 0.1,
+                    int(is_ai),
+                    json.dumps(["research"]),
+                    json.dumps(entities or []),
+                    json.dumps(jargon or []),
+                    None,
+                    "{}",
+                    "h",
+                    now(),
+                ),
+            )
             if embed:
                 v = topic_vector(topic, seed=self._seed)
                 self.store.conn.execute(
                     "INSERT OR REPLACE INTO embeddings(item_id, model, dim, vector, content_hash) VALUES (?,?,?,?,?)",
-                    (item_id, "test-topics", DIM, v.astype("<f4").tobytes(), "h"))
+                    (item_id, "test-topics", DIM, v.astype("<f4").tobytes(), "h"),
+                )
         return item_id
 
     def _source(self, name: str, kind: str) -> int:

@@ -9,7 +9,15 @@ from abreast.stories.rank import PAPER_AUTHORITY, AttentionScale, explain, rank_
 
 
 def _m(key, kind, source, signals=None, url=None, when="2024-12-20T12:00:00+00:00"):
-    return Member(key=key, kind=kind, source=source, title=key, url=url, published_at=when, signals=signals or {})
+    return Member(
+        key=key,
+        kind=kind,
+        source=source,
+        title=key,
+        url=url,
+        published_at=when,
+        signals=signals or {},
+    )
 
 
 SCALE = AttentionScale.of(
@@ -19,10 +27,20 @@ SCALE = AttentionScale.of(
 
 
 def test_parts_sum_to_the_score_and_each_part_says_why():
-    s = Story(id="2024-W51-aaaaaa", week="2024-W51", title="o3", members=[
-        _m("hn:1", "hn", "hn", {"points": 1100, "comments": 0}),
-        _m("feed:https://openai.com/index/o3", "feed", "openai-news", url="https://openai.com/index/o3"),
-    ])
+    s = Story(
+        id="2024-W51-aaaaaa",
+        week="2024-W51",
+        title="o3",
+        members=[
+            _m("hn:1", "hn", "hn", {"points": 1100, "comments": 0}),
+            _m(
+                "feed:https://openai.com/index/o3",
+                "feed",
+                "openai-news",
+                url="https://openai.com/index/o3",
+            ),
+        ],
+    )
     rank_stories([s], SCALE)
     assert set(s.score_parts) == {"attention", "breadth", "authority", "recency", "novelty"}
     assert s.score == pytest.approx(sum(p["points"] for p in s.score_parts.values()), abs=1e-6)
@@ -36,21 +54,34 @@ def test_parts_sum_to_the_score_and_each_part_says_why():
 
 
 def test_attention_is_a_percentile_within_the_source():
-    top_reddit = Story(id="a", week="2024-W51", title="r", members=[_m("reddit:x", "reddit", "r/LocalLLaMA",
-                                                                      {"score": 150})])
-    mid_hn = Story(id="b", week="2024-W51", title="h", members=[_m("hn:2", "hn", "hn", {"points": 150})])
+    top_reddit = Story(
+        id="a",
+        week="2024-W51",
+        title="r",
+        members=[_m("reddit:x", "reddit", "r/LocalLLaMA", {"score": 150})],
+    )
+    mid_hn = Story(
+        id="b", week="2024-W51", title="h", members=[_m("hn:2", "hn", "hn", {"points": 150})]
+    )
     a = score_story(top_reddit, SCALE)["attention"]["value"]
     b = score_story(mid_hn, SCALE)["attention"]["value"]
     assert a > b  # the same raw number is the best of Reddit's week but middling on HN
 
 
 def test_breadth_and_authority_order_stories():
-    single = Story(id="s1", week="2024-W51", title="one", members=[_m("hn:3", "hn", "hn", {"points": 100})])
-    broad = Story(id="s2", week="2024-W51", title="many", members=[
-        _m("hn:4", "hn", "hn", {"points": 100}),
-        _m("reddit:y", "reddit", "r/OpenAI", {"score": 80}),
-        _m("arxiv:2412.1", "arxiv", "arxiv", url="https://arxiv.org/abs/2412.1"),
-    ])
+    single = Story(
+        id="s1", week="2024-W51", title="one", members=[_m("hn:3", "hn", "hn", {"points": 100})]
+    )
+    broad = Story(
+        id="s2",
+        week="2024-W51",
+        title="many",
+        members=[
+            _m("hn:4", "hn", "hn", {"points": 100}),
+            _m("reddit:y", "reddit", "r/OpenAI", {"score": 80}),
+            _m("arxiv:2412.1", "arxiv", "arxiv", url="https://arxiv.org/abs/2412.1"),
+        ],
+    )
     rank_stories([single, broad], SCALE)
     assert broad.rank == 1 and single.rank == 2
     assert broad.score_parts["breadth"]["value"] > single.score_parts["breadth"]["value"] == 0.0
@@ -60,30 +91,70 @@ def test_breadth_and_authority_order_stories():
 
 def test_a_labs_own_announcement_outranks_a_curated_paper():
     """2023-W49: Google's Gemini launch post must not sink under arXiv papers that a daily list picked."""
-    lab = Story(id="s3", week="2023-W49", title="Introducing Gemini", members=[
-        _m("feed:gemini", "feed", "deepmind-blog",
-           url="https://deepmind.google/discover/blog/introducing-gemini-our-largest-and-most-capable-ai-model/")])
-    paper = Story(id="s4", week="2023-W49", title="A paper", members=[
-        _m("arxiv:2312.05934", "arxiv", "arxiv", url="https://arxiv.org/abs/2312.05934"),
-        _m("feed:paper", "feed", "llm-paper-daily", url="http://arxiv.org/pdf/2312.05934v1")])
+    lab = Story(
+        id="s3",
+        week="2023-W49",
+        title="Introducing Gemini",
+        members=[
+            _m(
+                "feed:gemini",
+                "feed",
+                "deepmind-blog",
+                url="https://deepmind.google/discover/blog/introducing-gemini-our-largest-and-most-capable-ai-model/",
+            )
+        ],
+    )
+    paper = Story(
+        id="s4",
+        week="2023-W49",
+        title="A paper",
+        members=[
+            _m("arxiv:2312.05934", "arxiv", "arxiv", url="https://arxiv.org/abs/2312.05934"),
+            _m("feed:paper", "feed", "llm-paper-daily", url="http://arxiv.org/pdf/2312.05934v1"),
+        ],
+    )
     rank_stories([paper, lab], SCALE)
     assert lab.rank == 1
 
 
 def test_an_hn_post_linking_to_the_labs_own_page_gives_the_story_its_primary_source():
-    story = Story(id="s5", week="2024-W51", title="Early Evals for OpenAI o3", members=[
-        _m("hn:42473000", "hn", "hn", {"points": 30}, url="https://openai.com/12-days/?day=12")])
+    story = Story(
+        id="s5",
+        week="2024-W51",
+        title="Early Evals for OpenAI o3",
+        members=[
+            _m("hn:42473000", "hn", "hn", {"points": 30}, url="https://openai.com/12-days/?day=12")
+        ],
+    )
     rank_stories([story], SCALE)
     assert story.score_parts["authority"]["value"] == 1.0
 
 
 def test_a_model_repo_alone_counts_half_the_attention_of_a_discussion():
-    scale = AttentionScale.of([("hf", {"likes": n}) for n in (1, 2, 3, 5, 8)] + list(
-        ("hn", {"points": p, "comments": 0}) for p in (20, 50, 100)))
-    repo = Story(id="s6", week="2024-W51", title="Some/merge-7B", members=[
-        _m("hf:Some/merge-7B", "hf", "hf-models", {"likes": 8}, url="https://huggingface.co/Some/merge-7B")])
-    thread = Story(id="s7", week="2024-W51", title="A thread", members=[
-        _m("hn:1", "hn", "hn", {"points": 100, "comments": 0})])
+    scale = AttentionScale.of(
+        [("hf", {"likes": n}) for n in (1, 2, 3, 5, 8)]
+        + list(("hn", {"points": p, "comments": 0}) for p in (20, 50, 100))
+    )
+    repo = Story(
+        id="s6",
+        week="2024-W51",
+        title="Some/merge-7B",
+        members=[
+            _m(
+                "hf:Some/merge-7B",
+                "hf",
+                "hf-models",
+                {"likes": 8},
+                url="https://huggingface.co/Some/merge-7B",
+            )
+        ],
+    )
+    thread = Story(
+        id="s7",
+        week="2024-W51",
+        title="A thread",
+        members=[_m("hn:1", "hn", "hn", {"points": 100, "comments": 0})],
+    )
     rank_stories([repo, thread], scale)
     assert repo.score_parts["attention"]["value"] < thread.score_parts["attention"]["value"]
     assert "half weight" in repo.score_parts["attention"]["why"]

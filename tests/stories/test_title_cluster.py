@@ -11,26 +11,60 @@ from abreast.stories.title import choose_lead, class_keywords, headline
 from .conftest import topic_vector
 
 
-def _m(key, title, kind=None, url=None, signals=None, entities=None, when="2024-12-18T12:00:00+00:00", text=""):
-    return Member(key=key, kind=kind or key.split(":")[0], source=kind or key.split(":")[0], title=title, url=url,
-                  text=text, published_at=when, signals=signals or {}, entities=entities or [])
+def _m(
+    key,
+    title,
+    kind=None,
+    url=None,
+    signals=None,
+    entities=None,
+    when="2024-12-18T12:00:00+00:00",
+    text="",
+):
+    return Member(
+        key=key,
+        kind=kind or key.split(":")[0],
+        source=kind or key.split(":")[0],
+        title=title,
+        url=url,
+        text=text,
+        published_at=when,
+        signals=signals or {},
+        entities=entities or [],
+    )
 
 
 def test_headline_prefers_the_labs_post_over_a_reddit_title():
     members = [
         _m("reddit:1", "He won guys", signals={"score": 900}),
-        _m("feed:https://deepmind.google/x", "State-of-the-art video generation with Veo 2", kind="feed"),
+        _m(
+            "feed:https://deepmind.google/x",
+            "State-of-the-art video generation with Veo 2",
+            kind="feed",
+        ),
         _m("hn:1", "Veo 2: Our video generation model", signals={"points": 377}),
     ]
     assert members[choose_lead(members)].key == "feed:https://deepmind.google/x"
-    assert headline("Show HN: Nvidia Jetson Orin Nano Super [video]") == "Nvidia Jetson Orin Nano Super"
+    assert (
+        headline("Show HN: Nvidia Jetson Orin Nano Super [video]")
+        == "Nvidia Jetson Orin Nano Super"
+    )
 
 
 def test_keywords_name_what_sets_a_story_apart():
     stories = [
-        [_m("hn:1", "Falcon 3 just dropped"), _m("feed:f", "Welcome the Falcon 3 family of open models")],
-        [_m("hn:2", "Bamba: an inference-efficient hybrid Mamba2 model"), _m("reddit:b", "Bamba hybrid model")],
-        [_m("hn:3", "Genesis: a generative physics engine"), _m("reddit:g", "New physics AI is insane")],
+        [
+            _m("hn:1", "Falcon 3 just dropped"),
+            _m("feed:f", "Welcome the Falcon 3 family of open models"),
+        ],
+        [
+            _m("hn:2", "Bamba: an inference-efficient hybrid Mamba2 model"),
+            _m("reddit:b", "Bamba hybrid model"),
+        ],
+        [
+            _m("hn:3", "Genesis: a generative physics engine"),
+            _m("reddit:g", "New physics AI is insane"),
+        ],
     ]
     kws = class_keywords(stories)
     assert "falcon" in kws[0][0]
@@ -41,19 +75,32 @@ def test_keywords_name_what_sets_a_story_apart():
 def test_same_url_joins_and_distinct_papers_stay_apart():
     members = [
         _m("hn:1", "A Replacement for BERT", url="https://huggingface.co/blog/modernbert"),
-        _m("feed:https://huggingface.co/blog/modernbert", "Finally, ModernBERT", kind="feed",
-           url="https://huggingface.co/blog/modernbert"),
+        _m(
+            "feed:https://huggingface.co/blog/modernbert",
+            "Finally, ModernBERT",
+            kind="feed",
+            url="https://huggingface.co/blog/modernbert",
+        ),
         _m("arxiv:1", "RAG evaluation benchmark for finance"),
         _m("arxiv:2", "RAG evaluation benchmark for medicine"),
     ]
     # The two items sharing a URL get unrelated vectors; the two papers get near-identical ones.
-    vecs = np.stack([topic_vector("a"), topic_vector("b"), topic_vector("rag", seed=1),
-                     topic_vector("rag", seed=2)])
+    vecs = np.stack(
+        [
+            topic_vector("a"),
+            topic_vector("b"),
+            topic_vector("rag", seed=1),
+            topic_vector("rag", seed=2),
+        ]
+    )
     assert cluster(members, vecs) == [[0, 1], [2], [3]]
 
 
 def test_a_single_source_story_is_still_a_story():
-    members = [_m(f"reddit:{i}", f"Falcon 3 release thread {i}", signals={"score": 10 * i}) for i in range(4)]
+    members = [
+        _m(f"reddit:{i}", f"Falcon 3 release thread {i}", signals={"score": 10 * i})
+        for i in range(4)
+    ]
     members.append(_m("reddit:z", "Which GPU for local inference?"))
     vecs = np.stack([topic_vector("falcon", seed=i) for i in range(4)] + [topic_vector("gpu")])
     assert cluster(members, vecs) == [[0, 1, 2, 3], [4]]
@@ -88,7 +135,9 @@ def test_the_fast_small_linkage_agrees_with_scipy():
     rng = np.random.default_rng(3)
     for m in (3, 5, 9, 17, 24):
         pts = rng.normal(size=(m, 4))
-        condensed = np.array([np.linalg.norm(pts[i] - pts[j]) for i in range(m) for j in range(i + 1, m)])
+        condensed = np.array(
+            [np.linalg.norm(pts[i] - pts[j]) for i in range(m) for j in range(i + 1, m)]
+        )
         cut = float(np.median(condensed)) * 0.6
         ours = _small_average_linkage(condensed, m, cut)
         ref = fcluster(linkage(condensed, method="average"), t=cut, criterion="distance")

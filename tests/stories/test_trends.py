@@ -17,12 +17,16 @@ def _rows(series: dict[str, list[int]]):
 
 
 def test_a_rising_term_is_a_trend_and_a_steady_one_is_not():
-    counts = weekly_counts(_rows({
-        "model:o3": [0, 0, 1, 0, 9],             # rises sharply in W51
-        "org:openai": [12, 10, 11, 13, 12],      # always talked about
-        "term:test-time-compute": [1, 1, 2, 3, 7],
-        "model:rare": [0, 0, 0, 0, 2],           # too few mentions to call
-    }))
+    counts = weekly_counts(
+        _rows(
+            {
+                "model:o3": [0, 0, 1, 0, 9],  # rises sharply in W51
+                "org:openai": [12, 10, 11, 13, 12],  # always talked about
+                "term:test-time-compute": [1, 1, 2, 3, 7],
+                "model:rare": [0, 0, 0, 0, 2],  # too few mentions to call
+            }
+        )
+    )
     trends = detect(counts, WEEKS, "2024-W51")
     terms = [t.term for t in trends]
     assert terms[0] == "model:o3"
@@ -39,7 +43,9 @@ def test_each_item_counts_once_per_term():
 
 
 def test_charts_are_valid_svg_and_png(tmp_path):
-    svg, png = chart("model:o3", WEEKS, {"2024-W49": 1, "2024-W51": 9}, tmp_path, highlight="2024-W51")
+    svg, png = chart(
+        "model:o3", WEEKS, {"2024-W49": 1, "2024-W51": 9}, tmp_path, highlight="2024-W51"
+    )
     root = ET.parse(svg).getroot()
     assert root.tag.endswith("svg")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -54,8 +60,8 @@ def test_charts_are_valid_svg_and_png(tmp_path):
 def test_a_week_with_more_items_does_not_make_common_terms_rise():
     from abreast.stories.trends import burst_score
 
-    counts = [10, 10, 10, 10, 40]          # the term appears 4x as often ...
-    volume = [100, 100, 100, 100, 400]     # ... in a week with 4x the items: its share did not move
+    counts = [10, 10, 10, 10, 40]  # the term appears 4x as often ...
+    volume = [100, 100, 100, 100, 400]  # ... in a week with 4x the items: its share did not move
     z_raw, _ = burst_score(counts, 4)
     z_share, expected = burst_score(counts, 4, volume)
     assert z_raw > 5 and abs(z_share) < 0.01 and expected == 40

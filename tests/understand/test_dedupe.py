@@ -22,23 +22,40 @@ def recorded():
 
     items: dict[str, Item] = {}
     for r in jsonl("hn-daily-top30-2024-12/hn_daily_top30_2024-11-18_2024-12-22.jsonl"):
-        items[f"hn:{r['hn_id']}"] = Item(f"hn:{r['hn_id']}", "hn", r["title"], url=r["url"],
-                                         published_at=f"{r['date']}T06:00:00+00:00",
-                                         signals={"points": r["points"], "comments": r["comments"]})
+        items[f"hn:{r['hn_id']}"] = Item(
+            f"hn:{r['hn_id']}",
+            "hn",
+            r["title"],
+            url=r["url"],
+            published_at=f"{r['date']}T06:00:00+00:00",
+            signals={"points": r["points"], "comments": r["comments"]},
+        )
     for r in jsonl("reddit-via-ainews-2024-12/reddit_ai_posts_2024-11-15_2024-12-23.jsonl"):
-        if f"reddit:{r['post_id']}" in items:  # AINews recapped some posts twice; the first record is the post
+        if (
+            f"reddit:{r['post_id']}" in items
+        ):  # AINews recapped some posts twice; the first record is the post
             continue
         items[f"reddit:{r['post_id']}"] = Item(
-            f"reddit:{r['post_id']}", "reddit", r["title"], url=r["link_url"] or r["permalink"],
+            f"reddit:{r['post_id']}",
+            "reddit",
+            r["title"],
+            url=r["link_url"] or r["permalink"],
             published_at=r["ainews_sent_utc"][:19] + "+00:00",
-            signals={"score": r["score"], "comments": r["num_comments"]})
+            signals={"score": r["score"], "comments": r["num_comments"]},
+        )
     for r in jsonl("arxiv-nlp-llm-listing-2024-11-12/arxiv_nlp_llm_2024-11-18_2024-12-22.jsonl"):
-        items[f"arxiv:{r['arxiv_id']}"] = Item(f"arxiv:{r['arxiv_id']}", "arxiv", r["title"],
-                                               url=f"https://arxiv.org/pdf/{r['arxiv_id']}v1",
-                                               published_at=f"{r['date']}T00:00:00+00:00")
+        items[f"arxiv:{r['arxiv_id']}"] = Item(
+            f"arxiv:{r['arxiv_id']}",
+            "arxiv",
+            r["title"],
+            url=f"https://arxiv.org/pdf/{r['arxiv_id']}v1",
+            published_at=f"{r['date']}T00:00:00+00:00",
+        )
     for r in jsonl("hf-blog-index-2024-12/hf_blog_2024-11-18_2024-12-22.jsonl"):
         key = f"feed:{r['url']}"
-        items[key] = Item(key, "feed", r["title"], url=r["url"], published_at=f"{r['date']}T00:00:00+00:00")
+        items[key] = Item(
+            key, "feed", r["title"], url=r["url"], published_at=f"{r['date']}T00:00:00+00:00"
+        )
     return items
 
 
@@ -75,8 +92,10 @@ def test_choice_does_not_depend_on_input_order(recorded):
 def test_merged_signals_keep_every_source(recorded):
     group = [recorded["hn:42341388"], recorded["reddit:1h85ld5"]]
     merged = merged_signals(group)
-    assert merged["hn"] == {"points": recorded["hn:42341388"].signals["points"],
-                            "comments": recorded["hn:42341388"].signals["comments"]}
+    assert merged["hn"] == {
+        "points": recorded["hn:42341388"].signals["points"],
+        "comments": recorded["hn:42341388"].signals["comments"],
+    }
     assert merged["reddit"]["score"] == recorded["reddit:1h85ld5"].signals["score"]
 
 
@@ -88,11 +107,26 @@ def test_crossposts_add_up():
 
 def test_url_variants():
     items = [
-        Item("arxiv:2412.06769", "arxiv", "Training Large Language Models to Reason in a Continuous Latent Space",
-             url="https://arxiv.org/abs/2412.06769", published_at="2024-12-09T00:00:00+00:00"),
-        Item("hn:1", "hn", "Coconut", url="http://www.arxiv.org/pdf/2412.06769v2.pdf",
-             published_at="2024-12-11T00:00:00+00:00"),
-        Item("feed:x", "feed", "Building effective agents", url="https://www.anthropic.com/news/x?utm_source=rss"),
+        Item(
+            "arxiv:2412.06769",
+            "arxiv",
+            "Training Large Language Models to Reason in a Continuous Latent Space",
+            url="https://arxiv.org/abs/2412.06769",
+            published_at="2024-12-09T00:00:00+00:00",
+        ),
+        Item(
+            "hn:1",
+            "hn",
+            "Coconut",
+            url="http://www.arxiv.org/pdf/2412.06769v2.pdf",
+            published_at="2024-12-11T00:00:00+00:00",
+        ),
+        Item(
+            "feed:x",
+            "feed",
+            "Building effective agents",
+            url="https://www.anthropic.com/news/x?utm_source=rss",
+        ),
         Item("hn:2", "hn", "Effective agents", url="https://anthropic.com/news/x/"),
         # Two posts linking a site's home page are not the same story.
         Item("hn:3", "hn", "OpenAI is hiring", url="https://openai.com/"),
@@ -103,27 +137,62 @@ def test_url_variants():
 
 def test_same_title_needs_the_time_window():
     kw = {"kind": "hn", "url": None}
-    a = Item("hn:1", title="Show HN: A tiny inference server for GGUF models", published_at="2024-12-01T00:00:00Z", **kw)
-    b = Item("hn:2", title="A tiny inference server for GGUF models!", published_at="2024-12-03T00:00:00Z", **kw)
-    c = Item("hn:3", title="A tiny inference server for GGUF models", published_at="2025-03-01T00:00:00Z", **kw)
+    a = Item(
+        "hn:1",
+        title="Show HN: A tiny inference server for GGUF models",
+        published_at="2024-12-01T00:00:00Z",
+        **kw,
+    )
+    b = Item(
+        "hn:2",
+        title="A tiny inference server for GGUF models!",
+        published_at="2024-12-03T00:00:00Z",
+        **kw,
+    )
+    c = Item(
+        "hn:3",
+        title="A tiny inference server for GGUF models",
+        published_at="2025-03-01T00:00:00Z",
+        **kw,
+    )
     short1 = Item("hn:4", title="Bro WTF??", published_at="2024-12-01T00:00:00Z", **kw)
     short2 = Item("hn:5", title="Bro WTF", published_at="2024-12-01T00:00:00Z", **kw)
     assert find_duplicates([a, b, c, short1, short2]) == {"hn:2": "hn:1"}
-    assert normalized_title("[D] Why aren't Stella embeddings used?") == "why aren t stella embeddings used"
+    assert (
+        normalized_title("[D] Why aren't Stella embeddings used?")
+        == "why aren t stella embeddings used"
+    )
 
 
 def test_near_identical_text_from_a_real_abstract():
-    path = SHARED_DATA / "arxiv-abstracts-cs-cl-ai-ir-2024-12-18_20/arxiv_cs_CL_AI_IR_with_abstracts_2024-12-18_2024-12-20.jsonl"
+    path = (
+        SHARED_DATA
+        / "arxiv-abstracts-cs-cl-ai-ir-2024-12-18_20/arxiv_cs_CL_AI_IR_with_abstracts_2024-12-18_2024-12-20.jsonl"
+    )
     if not path.exists():
         pytest.skip("needs the recorded data in ../shared/data")
     rows = [json.loads(line) for line in path.open(encoding="utf-8")][:40]
-    items = [Item(f"arxiv:{r['arxiv_id']}", "arxiv", r["title"], url=r["link"], text=r["abstract"],
-                  published_at="2024-12-18T00:00:00Z") for r in rows]
+    items = [
+        Item(
+            f"arxiv:{r['arxiv_id']}",
+            "arxiv",
+            r["title"],
+            url=r["link"],
+            text=r["abstract"],
+            published_at="2024-12-18T00:00:00Z",
+        )
+        for r in rows
+    ]
     # The same abstract republished by a lab's feed under its own URL, with its own lead-in and footer.
     src = rows[3]
-    repost = Item("feed:https://lab.example/blog/paper", "feed", src["title"],
-                  url="https://lab.example/blog/paper", published_at="2024-12-19T00:00:00Z",
-                  text="New paper from our group. " + src["abstract"] + " Read the paper on arXiv.")
+    repost = Item(
+        "feed:https://lab.example/blog/paper",
+        "feed",
+        src["title"],
+        url="https://lab.example/blog/paper",
+        published_at="2024-12-19T00:00:00Z",
+        text="New paper from our group. " + src["abstract"] + " Read the paper on arXiv.",
+    )
     dupes = find_duplicates([*items, repost])
     # The arXiv listing came first; a feed that republishes it is the same paper.
     assert dupes == {repost.key: f"arxiv:{src['arxiv_id']}"}

@@ -19,9 +19,13 @@ def test_wordllama_loads_and_embeds_with_the_network_cut_off(monkeypatch):
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     e = embed.WordLlamaEmbedder()  # a fresh load, not the shared instance
-    v = e.embed_batch(["Meta releases Llama 3.3 70B, an open-weights language model",
-                       "New open LLM from Meta: Llama 3.3",
-                       "Denmark will plant one billion trees"])
+    v = e.embed_batch(
+        [
+            "Meta releases Llama 3.3 70B, an open-weights language model",
+            "New open LLM from Meta: Llama 3.3",
+            "Denmark will plant one billion trees",
+        ]
+    )
     assert v.shape == (3, e.dim) and v.dtype == np.float32
     assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
     assert v[0] @ v[1] > v[0] @ v[2]  # meaning, not noise: two model launches are closer than trees

@@ -13,40 +13,73 @@ from abreast.understand.jargon import count_by_week, find_jargon, glossary
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared/data"
 
 
-@pytest.mark.parametrize("title,expected", [
-    ("Microsoft CEO says that rather than seeing AI Scaling Laws hit a wall, if anything we are seeing the "
-     "emergence of a new Scaling Law for test-time (inference) compute", {"scaling-laws", "inference"}),
-    ("Jensen Huang says AI Scaling Laws are continuing because there is not one but three dimensions where "
-     "development occurs: pre-training (like a college degree), post-training (\"going deep into a domain\") "
-     "and test-time compute (\"thinking\")", {"scaling-laws", "pre-training", "post-training", "test-time-compute"}),
-    ("Lossless 4-bit quantization for large models, are we there?", {"quantization", "precision"}),
-    ("Chinese AI startup StepFun up near the top on livebench with their new 1 trillion param MOE model",
-     {"moe", "parameters"}),
-    ("IntLoRA: Integral Low-rank Adaptation of Quantized Diffusion Models", {"lora", "quantization", "diffusion"}),
-    ("Everyone share their favorite chain of thought prompts!", {"chain-of-thought"}),
-    ("Speculative Decoding for QwQ-32B Preview can be done with Qwen-2.5 Coder 7B!", {"speculative-decoding"}),
-    ("Microsoft Phi-4 GGUF available. Download link in the post", {"gguf"}),
-    ("Free Hugging Face course on preference alignment for local llms!", {"preference-data"}),
-    ("Hugging Face releases Text Generation Inference TGI v3.0 - 13x faster than vLLM on long prompts",
-     {"inference", "vllm"}),
-    ("Introducing the Model Context Protocol", {"mcp"}),
-    ("Gemini 2.0 Flash beating Claude Sonnet 3.5 on SWE-Bench was not on my bingo card", {"swe-bench"}),
-])
+@pytest.mark.parametrize(
+    "title,expected",
+    [
+        (
+            "Microsoft CEO says that rather than seeing AI Scaling Laws hit a wall, if anything we are seeing the "
+            "emergence of a new Scaling Law for test-time (inference) compute",
+            {"scaling-laws", "inference"},
+        ),
+        (
+            "Jensen Huang says AI Scaling Laws are continuing because there is not one but three dimensions where "
+            'development occurs: pre-training (like a college degree), post-training ("going deep into a domain") '
+            'and test-time compute ("thinking")',
+            {"scaling-laws", "pre-training", "post-training", "test-time-compute"},
+        ),
+        (
+            "Lossless 4-bit quantization for large models, are we there?",
+            {"quantization", "precision"},
+        ),
+        (
+            "Chinese AI startup StepFun up near the top on livebench with their new 1 trillion param MOE model",
+            {"moe", "parameters"},
+        ),
+        (
+            "IntLoRA: Integral Low-rank Adaptation of Quantized Diffusion Models",
+            {"lora", "quantization", "diffusion"},
+        ),
+        ("Everyone share their favorite chain of thought prompts!", {"chain-of-thought"}),
+        (
+            "Speculative Decoding for QwQ-32B Preview can be done with Qwen-2.5 Coder 7B!",
+            {"speculative-decoding"},
+        ),
+        ("Microsoft Phi-4 GGUF available. Download link in the post", {"gguf"}),
+        ("Free Hugging Face course on preference alignment for local llms!", {"preference-data"}),
+        (
+            "Hugging Face releases Text Generation Inference TGI v3.0 - 13x faster than vLLM on long prompts",
+            {"inference", "vllm"},
+        ),
+        ("Introducing the Model Context Protocol", {"mcp"}),
+        (
+            "Gemini 2.0 Flash beating Claude Sonnet 3.5 on SWE-Bench was not on my bingo card",
+            {"swe-bench"},
+        ),
+    ],
+)
 def test_real_titles(title, expected):
     assert set(find_jargon(title)) == expected
 
 
-@pytest.mark.parametrize("text", [
-    "Moe Szyslak bought a rag at the LoRa radio shop",  # case rules: MoE, RAG, LoRA are acronyms only as written
-    "The function takes three parameters and a cot",   # 'parameters' needs a size; 'CoT' is exact-case
-    "Distilleries and transformers-as-toys",            # word boundaries: no 'distill' inside 'Distilleries'
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Moe Szyslak bought a rag at the LoRa radio shop",  # case rules: MoE, RAG, LoRA are acronyms only as written
+        "The function takes three parameters and a cot",  # 'parameters' needs a size; 'CoT' is exact-case
+        "Distilleries and transformers-as-toys",  # word boundaries: no 'distill' inside 'Distilleries'
+    ],
+)
 def test_ordinary_words_are_not_jargon(text):
     assert find_jargon(text) in ([], ["transformer"])
 
 
 def test_plural_and_variants_map_to_one_id():
-    assert find_jargon("LoRAs, MoEs, embeddings and hallucinations") == ["embeddings", "hallucination", "lora", "moe"]
+    assert find_jargon("LoRAs, MoEs, embeddings and hallucinations") == [
+        "embeddings",
+        "hallucination",
+        "lora",
+        "moe",
+    ]
     assert find_jargon("chain-of-thought; Chain of Thought; CoT") == ["chain-of-thought"]
     assert find_jargon("a 70B parameter model and 405 billion parameters") == ["parameters"]
 
@@ -60,12 +93,47 @@ def test_glossary_is_written_for_the_reader():
         assert t.url is None or t.url.startswith("https://")
         # every term can be found by at least one of its own spellings
         assert any(t.id in find_jargon(a) for a in t.aliases) or t.id == "parameters", t.id
-    for must in ("rlhf", "lora", "qlora", "moe", "distillation", "quantization", "test-time-compute", "rag",
-                 "embeddings", "context-window", "tokens", "fine-tuning", "instruction-tuning", "dpo", "gguf",
-                 "inference", "agents", "tool-use", "chain-of-thought", "reasoning-model", "mmlu", "gpqa",
-                 "swe-bench", "hallucination", "alignment", "red-teaming", "multimodal", "diffusion",
-                 "transformer", "attention", "kv-cache", "speculative-decoding", "vllm", "llama-cpp",
-                 "open-weights", "parameters", "sft", "synthetic-data", "scaling-laws"):
+    for must in (
+        "rlhf",
+        "lora",
+        "qlora",
+        "moe",
+        "distillation",
+        "quantization",
+        "test-time-compute",
+        "rag",
+        "embeddings",
+        "context-window",
+        "tokens",
+        "fine-tuning",
+        "instruction-tuning",
+        "dpo",
+        "gguf",
+        "inference",
+        "agents",
+        "tool-use",
+        "chain-of-thought",
+        "reasoning-model",
+        "mmlu",
+        "gpqa",
+        "swe-bench",
+        "hallucination",
+        "alignment",
+        "red-teaming",
+        "multimodal",
+        "diffusion",
+        "transformer",
+        "attention",
+        "kv-cache",
+        "speculative-decoding",
+        "vllm",
+        "llama-cpp",
+        "open-weights",
+        "parameters",
+        "sft",
+        "synthetic-data",
+        "scaling-laws",
+    ):
         assert must in terms, must
 
 
@@ -86,4 +154,6 @@ def test_count_by_week_on_real_posts():
 
 
 def test_count_by_week_counts_items_not_mentions():
-    assert count_by_week([("2024-W51", ["lora", "lora"]), ("2024-W51", ["lora"])]) == {"2024-W51": Counter(lora=2)}
+    assert count_by_week([("2024-W51", ["lora", "lora"]), ("2024-W51", ["lora"])]) == {
+        "2024-W51": Counter(lora=2)
+    }

@@ -14,13 +14,28 @@ from abreast.understand.pipeline import annotate, run
 
 def items() -> list[Item]:
     return [
-        Item(key="hn:1", kind="hn", title="Llama 3.3 70B released", url="https://huggingface.co/meta-llama/Llama-3.3-70B",
-             published_at="2024-12-06T18:00:00+00:00"),
-        Item(key="hn:2", kind="hn", title="PHP 8.4", url="https://www.php.net/releases/8.4/en.php",
-             published_at="2024-11-21T10:00:00+00:00"),
-        Item(key="reddit:abc", kind="reddit", title="Meta drops Llama 3.3 70B",
-             url="https://huggingface.co/meta-llama/Llama-3.3-70B/", extra={"subreddit": "LocalLLaMA"},
-             published_at="2024-12-06T19:00:00+00:00"),
+        Item(
+            key="hn:1",
+            kind="hn",
+            title="Llama 3.3 70B released",
+            url="https://huggingface.co/meta-llama/Llama-3.3-70B",
+            published_at="2024-12-06T18:00:00+00:00",
+        ),
+        Item(
+            key="hn:2",
+            kind="hn",
+            title="PHP 8.4",
+            url="https://www.php.net/releases/8.4/en.php",
+            published_at="2024-11-21T10:00:00+00:00",
+        ),
+        Item(
+            key="reddit:abc",
+            kind="reddit",
+            title="Meta drops Llama 3.3 70B",
+            url="https://huggingface.co/meta-llama/Llama-3.3-70B/",
+            extra={"subreddit": "LocalLLaMA"},
+            published_at="2024-12-06T19:00:00+00:00",
+        ),
     ]
 
 

@@ -25,10 +25,24 @@ def settings(**understand) -> dict:
 
 
 def test_launches_are_ai_and_everyday_tech_is_not():
-    items = [hn("Llama 3.3 70B Instruct released with open weights", "https://huggingface.co/meta-llama", "hn:1"),
-             hn("OpenAI confirms new $200 monthly subscription, ChatGPT Pro", "https://techcrunch.com/x", "hn:2"),
-             hn("PHP 8.4 released", "https://www.php.net/releases/8.4", "hn:3"),
-             hn("Denmark will plant 1B trees and convert farmland into forest", "https://apnews.com/x", "hn:4")]
+    items = [
+        hn(
+            "Llama 3.3 70B Instruct released with open weights",
+            "https://huggingface.co/meta-llama",
+            "hn:1",
+        ),
+        hn(
+            "OpenAI confirms new $200 monthly subscription, ChatGPT Pro",
+            "https://techcrunch.com/x",
+            "hn:2",
+        ),
+        hn("PHP 8.4 released", "https://www.php.net/releases/8.4", "hn:3"),
+        hn(
+            "Denmark will plant 1B trees and convert farmland into forest",
+            "https://apnews.com/x",
+            "hn:4",
+        ),
+    ]
     got = {a.key: a for a in annotate(items)}
     assert got["hn:1"].is_ai and got["hn:2"].is_ai
     assert not got["hn:3"].is_ai and not got["hn:4"].is_ai
@@ -37,8 +51,14 @@ def test_launches_are_ai_and_everyday_tech_is_not():
 
 
 def test_why_names_the_words_the_domain_and_the_signals():
-    (a,) = annotate([hn("Alibaba releases an open challenger to OpenAI's o1 reasoning model",
-                        "https://qwenlm.github.io/blog/qwq")])
+    (a,) = annotate(
+        [
+            hn(
+                "Alibaba releases an open challenger to OpenAI's o1 reasoning model",
+                "https://qwenlm.github.io/blog/qwq",
+            )
+        ]
+    )
     why = a.why["relevance"]
     assert {"openai", "o1"} <= set(why["matched"])
     assert why["domain"] == "qwenlm.github.io"
@@ -59,14 +79,24 @@ def test_negative_keywords_push_an_item_below_the_threshold():
 def test_a_user_topic_raises_relevance_of_matching_items():
     item = hn("Protein structure prediction for enzyme design in drug discovery")
     (base,) = annotate([item])
-    (tuned,) = annotate([item], settings(topics=["protein structure prediction for drug discovery"]))
+    (tuned,) = annotate(
+        [item], settings(topics=["protein structure prediction for drug discovery"])
+    )
     assert tuned.relevance > base.relevance
-    assert tuned.why["relevance"]["nearest_topics"][0][0] == "protein structure prediction for drug discovery"
+    assert (
+        tuned.why["relevance"]["nearest_topics"][0][0]
+        == "protein structure prediction for drug discovery"
+    )
 
 
 def test_source_trust_from_settings_overrides_the_built_in_prior():
-    item = Item(key="feed:https://example.org/post", kind="feed", title="Notes from this week",
-                url="https://example.org/post", extra={"source": "my-ml-blog"})
+    item = Item(
+        key="feed:https://example.org/post",
+        kind="feed",
+        title="Notes from this week",
+        url="https://example.org/post",
+        extra={"source": "my-ml-blog"},
+    )
     (base,) = annotate([item])
     (trusted,) = annotate([item], settings(source_trust={"my-ml-blog": 1.0}))
     assert trusted.why["relevance"]["signals"]["source_prior"] == 1.0
@@ -74,9 +104,14 @@ def test_source_trust_from_settings_overrides_the_built_in_prior():
 
 
 def test_arxiv_cs_cl_paper_with_abstract_is_ai():
-    item = Item(key="arxiv:2412.13171", kind="arxiv", title="Compressed Chain of Thought",
-                text="Chain-of-thought decoding enables language models to improve reasoning performance.",
-                url="https://arxiv.org/abs/2412.13171", extra={"categories": ["cs.CL"]})
+    item = Item(
+        key="arxiv:2412.13171",
+        kind="arxiv",
+        title="Compressed Chain of Thought",
+        text="Chain-of-thought decoding enables language models to improve reasoning performance.",
+        url="https://arxiv.org/abs/2412.13171",
+        extra={"categories": ["cs.CL"]},
+    )
     (a,) = annotate([item])
     assert a.is_ai and a.why["relevance"]["signals"]["source_prior"] == 1.0
 

@@ -8,19 +8,45 @@ from abreast.understand.themes import THEMES
 
 
 def test_default_taxonomy_has_the_seven_stable_ids():
-    assert list(THEMES) == ["open-models", "fine-tuning-agents", "applications", "deployment",
-                            "safety-alignment", "research", "business"]
+    assert list(THEMES) == [
+        "open-models",
+        "fine-tuning-agents",
+        "applications",
+        "deployment",
+        "safety-alignment",
+        "research",
+        "business",
+    ]
 
 
 def test_typical_items_get_the_expected_theme():
     items = [
-        Item(key="arxiv:1", kind="arxiv", title="Compressed Chain of Thought: Efficient Reasoning",
-             text="We propose a method that lets language models reason with dense representations.",
-             url="https://arxiv.org/abs/2412.13171", extra={"categories": ["cs.CL"]}),
-        Item(key="hn:2", kind="hn", title="Amazon to invest another $4B in Anthropic", url="https://cnbc.com/x"),
-        Item(key="hn:3", kind="hn", title="Bringing K/V context quantisation to Ollama", url="https://smcleod.net/x"),
-        Item(key="hn:4", kind="hn", title="Alignment faking in large language models",
-             url="https://www.anthropic.com/research/alignment-faking"),
+        Item(
+            key="arxiv:1",
+            kind="arxiv",
+            title="Compressed Chain of Thought: Efficient Reasoning",
+            text="We propose a method that lets language models reason with dense representations.",
+            url="https://arxiv.org/abs/2412.13171",
+            extra={"categories": ["cs.CL"]},
+        ),
+        Item(
+            key="hn:2",
+            kind="hn",
+            title="Amazon to invest another $4B in Anthropic",
+            url="https://cnbc.com/x",
+        ),
+        Item(
+            key="hn:3",
+            kind="hn",
+            title="Bringing K/V context quantisation to Ollama",
+            url="https://smcleod.net/x",
+        ),
+        Item(
+            key="hn:4",
+            kind="hn",
+            title="Alignment faking in large language models",
+            url="https://www.anthropic.com/research/alignment-faking",
+        ),
     ]
     got = {a.key: a.themes for a in annotate(items)}
     assert "research" in got["arxiv:1"]
@@ -31,8 +57,10 @@ def test_typical_items_get_the_expected_theme():
 
 
 def test_non_ai_items_get_no_themes_and_ai_items_get_at_least_one():
-    items = [Item(key="hn:1", kind="hn", title="Tailwind CSS v4.0 Beta 1"),
-             Item(key="hn:2", kind="hn", title="Gemini 2.0: our new AI model for the agentic era")]
+    items = [
+        Item(key="hn:1", kind="hn", title="Tailwind CSS v4.0 Beta 1"),
+        Item(key="hn:2", kind="hn", title="Gemini 2.0: our new AI model for the agentic era"),
+    ]
     a, b = annotate(items)
     assert a.themes == []
     assert b.is_ai and len(b.themes) >= 1
@@ -41,11 +69,27 @@ def test_non_ai_items_get_no_themes_and_ai_items_get_at_least_one():
 
 def test_a_custom_taxonomy_from_settings_replaces_the_default():
     cfg = understand_settings(None)
-    cfg["themes"] = {"robots": {"label": "Robots", "description": "robots and robotics learning",
-                                "keywords": ["robot", "robots"]},
-                     "chips": {"label": "Chips", "description": "AI accelerator chips and GPUs",
-                               "keywords": ["gpu", "tpu", "chip"]}}
-    (a,) = annotate([Item(key="hn:9", kind="hn", title="Google's AI robots learn to fold laundry with a new model")],
-                    {"understand": cfg})
+    cfg["themes"] = {
+        "robots": {
+            "label": "Robots",
+            "description": "robots and robotics learning",
+            "keywords": ["robot", "robots"],
+        },
+        "chips": {
+            "label": "Chips",
+            "description": "AI accelerator chips and GPUs",
+            "keywords": ["gpu", "tpu", "chip"],
+        },
+    }
+    (a,) = annotate(
+        [
+            Item(
+                key="hn:9",
+                kind="hn",
+                title="Google's AI robots learn to fold laundry with a new model",
+            )
+        ],
+        {"understand": cfg},
+    )
     assert a.is_ai
     assert "robots" in a.themes and set(a.themes) <= {"robots", "chips"}

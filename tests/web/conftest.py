@@ -27,8 +27,13 @@ def _fill(home: Path) -> dict:
     from abreast.demo.replay import ReplayServer
     from abreast.demo.sources import demo_sources
 
-    env = dict(os.environ, ABREAST_FETCH_ALLOW_PRIVATE="127.0.0.1", ABREAST_FETCH_POLITENESS="false",
-               ABREAST_FETCH_HOST_DELAY="0", ABREAST_HOME=str(home))
+    env = dict(
+        os.environ,
+        ABREAST_FETCH_ALLOW_PRIVATE="127.0.0.1",
+        ABREAST_FETCH_POLITENESS="false",
+        ABREAST_FETCH_HOST_DELAY="0",
+        ABREAST_HOME=str(home),
+    )
     settings = config.load(home, environ=env)
     settings.paths.ensure()
     store = Store.open(settings.paths.db)
@@ -72,9 +77,11 @@ def _fill(home: Path) -> dict:
 
 def _later_stages(store, settings, timings: dict) -> None:
     """Summaries (extractive: no model), the model registry and the week's draft, where built."""
-    stages = [("summaries", "abreast.explain.summarize", "summarize_week", lambda f: f(store.conn, WEEK)),
-              ("models", "abreast.landscape.registry", "build_registry", lambda f: f(store.conn)),
-              ("draft", "abreast.write.draft", "write_draft", lambda f: f(store, settings, WEEK))]
+    stages = [
+        ("summaries", "abreast.explain.summarize", "summarize_week", lambda f: f(store.conn, WEEK)),
+        ("models", "abreast.landscape.registry", "build_registry", lambda f: f(store.conn)),
+        ("draft", "abreast.write.draft", "write_draft", lambda f: f(store, settings, WEEK)),
+    ]
     for name, module, func, call in stages:
         try:
             fn = getattr(__import__(module, fromlist=[func]), func)

@@ -10,19 +10,33 @@ import pytest
 
 from .conftest import WEEK, csrf_of
 
-PAGES = ["/", f"/?week={WEEK}", "/items", "/items?q=openai", f"/items?week={WEEK}&ai=true", "/trends",
-         f"/trends?week={WEEK}", "/models", "/draft", f"/draft?week={WEEK}", "/sources"]
+PAGES = [
+    "/",
+    f"/?week={WEEK}",
+    "/items",
+    "/items?q=openai",
+    f"/items?week={WEEK}&ai=true",
+    "/trends",
+    f"/trends?week={WEEK}",
+    "/models",
+    "/draft",
+    f"/draft?week={WEEK}",
+    "/sources",
+]
 
 
 def table_state(store) -> list:
     """Everything a GET must never change."""
     conn = store.conn
-    return [conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() and
-            [tuple(r) for r in conn.execute(f"SELECT * FROM {t} ORDER BY 1")]
-            for t in ("sources", "feedback", "items", "stories", "drafts")]
+    return [
+        conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall()
+        and [tuple(r) for r in conn.execute(f"SELECT * FROM {t} ORDER BY 1")]
+        for t in ("sources", "feedback", "items", "stories", "drafts")
+    ]
 
 
 # --- pages -----------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("path", PAGES)
 def test_every_page_renders(client, path):
@@ -76,14 +90,19 @@ def test_story_page_has_members_score_parts_and_related(client, store, need_stor
 def test_cached_pages_follow_every_write(client, store, need_stories):
     """Views are cached per connection; a write from the app or from another process shows at once."""
     first = re.findall(r'<li class="story" id="story-([^"]+)"', client.get(f"/?week={WEEK}").text)
-    r = client.post("/api/feedback", json={"signal": "hide", "story_id": first[0]},
-                    headers={"X-CSRF-Token": csrf_of(client)})
+    r = client.post(
+        "/api/feedback",
+        json={"signal": "hide", "story_id": first[0]},
+        headers={"X-CSRF-Token": csrf_of(client)},
+    )
     assert r.status_code == 200
     again = re.findall(r'<li class="story" id="story-([^"]+)"', client.get(f"/?week={WEEK}").text)
     assert again == first[1:]  # the hidden story is gone
     stories = client.get(f"/api/weeks/{WEEK}/stories").json()
     assert first[0] not in {s["id"] for s in stories["stories"]}
-    store.conn.execute("UPDATE stories SET title = 'Renamed elsewhere' WHERE id = ?", (first[1],))  # another connection
+    store.conn.execute(
+        "UPDATE stories SET title = 'Renamed elsewhere' WHERE id = ?", (first[1],)
+    )  # another connection
     assert "Renamed elsewhere" in client.get(f"/?week={WEEK}").text
     assert "Renamed elsewhere" in client.get(f"/api/weeks/{WEEK}/stories").text
 
@@ -108,6 +127,7 @@ def test_items_search_uses_full_text_search(client, store):
 
 # --- JSON API --------------------------------------------------------------------------------------
 
+
 def test_api_weeks_items_and_sources_match_the_store(client, store):
     weeks = client.get("/api/weeks").json()
     assert {(w["week"], w["items"]) for w in weeks} == {(w, n) for w, n in store.weeks()}
@@ -129,8 +149,15 @@ def test_api_stories(client, store, need_stories):
 
 def test_openapi_documents_the_api(client):
     schema = client.get("/openapi.json").json()
-    for path in ("/api/weeks", "/api/weeks/{week}/stories", "/api/stories/{story_id}", "/api/items",
-                 "/api/feedback", "/api/sources", "/api/csrf"):
+    for path in (
+        "/api/weeks",
+        "/api/weeks/{week}/stories",
+        "/api/stories/{story_id}",
+        "/api/items",
+        "/api/feedback",
+        "/api/sources",
+        "/api/csrf",
+    ):
         assert path in schema["paths"], path
     assert "post" in schema["paths"]["/api/feedback"] and "get" in schema["paths"]["/api/feedback"]
     assert not any(p.startswith("/story") for p in schema["paths"])  # pages are not API
@@ -138,14 +165,18 @@ def test_openapi_documents_the_api(client):
 
 # --- feedback and CSRF -----------------------------------------------------------------------------
 
+
 def an_item(store) -> str:
     """The newest item: the first one the Items page shows."""
-    return store.conn.execute("SELECT key FROM items ORDER BY coalesce(published_at, '') DESC, id DESC "
-                              "LIMIT 1").fetchone()[0]
+    return store.conn.execute(
+        "SELECT key FROM items ORDER BY coalesce(published_at, '') DESC, id DESC LIMIT 1"
+    ).fetchone()[0]
 
 
 def feedback_rows(store) -> list:
-    return store.conn.execute("SELECT item_key, story_id, signal FROM feedback ORDER BY id").fetchall()
+    return store.conn.execute(
+        "SELECT item_key, story_id, signal FROM feedback ORDER BY id"
+    ).fetchall()
 
 
 def test_feedback_needs_the_csrf_token(client, store):
@@ -153,7 +184,10 @@ def test_feedback_needs_the_csrf_token(client, store):
     client.get("/")
     body = {"signal": "more", "item_key": key}
     assert client.post("/api/feedback", json=body).status_code == 403
-    assert client.post("/api/feedback", json=body, headers={"X-CSRF-Token": "forged"}).status_code == 403
+    assert (
+        client.post("/api/feedback", json=body, headers={"X-CSRF-Token": "forged"}).status_code
+        == 403
+    )
     assert client.post("/feedback", data={**body, "csrf_token": "forged"}).status_code == 403
     assert feedback_rows(store) == []
     r = client.post("/api/feedback", json=body, headers={"X-CSRF-Token": csrf_of(client)})
@@ -163,8 +197,11 @@ def test_feedback_needs_the_csrf_token(client, store):
 
 def test_cross_site_post_is_refused_even_with_the_cookie(client, store):
     token = csrf_of(client)
-    r = client.post("/api/feedback", json={"signal": "save", "item_key": an_item(store)},
-                    headers={"X-CSRF-Token": token, "Sec-Fetch-Site": "cross-site"})
+    r = client.post(
+        "/api/feedback",
+        json={"signal": "save", "item_key": an_item(store)},
+        headers={"X-CSRF-Token": token, "Sec-Fetch-Site": "cross-site"},
+    )
     assert r.status_code == 403 and feedback_rows(store) == []
 
 
@@ -173,7 +210,7 @@ def test_form_feedback_toggles_hides_and_exports(client, store):
     client.get("/items")
     form = {"signal": "hide", "item_key": key, "csrf_token": csrf_of(client), "next": "/items"}
     r = client.post("/feedback", data=form, headers={"HX-Request": "true"})
-    assert r.status_code == 200 and 'fb-hide active' in r.text  # the fragment HTMX swaps in
+    assert r.status_code == 200 and "fb-hide active" in r.text  # the fragment HTMX swaps in
     page = client.get("/items", params={"hidden": "false"}).text
     assert f'value="{key}"' not in page
     assert f'value="{key}"' in client.get("/items", params={"hidden": "true"}).text
@@ -185,8 +222,12 @@ def test_form_feedback_toggles_hides_and_exports(client, store):
 
 
 def test_feedback_redirect_stays_on_site(client, store):
-    form = {"signal": "more", "item_key": an_item(store), "csrf_token": csrf_of(client),
-            "next": "//evil.example/x"}
+    form = {
+        "signal": "more",
+        "item_key": an_item(store),
+        "csrf_token": csrf_of(client),
+        "next": "//evil.example/x",
+    }
     r = client.post("/feedback", data=form, follow_redirects=False)
     assert r.headers["location"] == "/"
 
@@ -196,11 +237,21 @@ def test_no_state_change_over_get(client, store):
     before = table_state(store)
     name = store.sources()[0].name
     key = an_item(store)
-    for path in ["/feedback?signal=hide&item_key=" + key, "/sources/remove?name=" + name,
-                 "/sources/retry?name=" + name, "/sources/add?kind=feed&target=https://x.org/feed",
-                 f"/draft/{WEEK}/regenerate", "/api/sources/remove?name=" + name,
-                 f"/api/feedback?signal=hide&item_key={key}", *PAGES, "/api/weeks", "/api/items",
-                 "/api/sources", "/sources.opml", f"/draft/{WEEK}/bundle.zip"]:
+    for path in [
+        "/feedback?signal=hide&item_key=" + key,
+        "/sources/remove?name=" + name,
+        "/sources/retry?name=" + name,
+        "/sources/add?kind=feed&target=https://x.org/feed",
+        f"/draft/{WEEK}/regenerate",
+        "/api/sources/remove?name=" + name,
+        f"/api/feedback?signal=hide&item_key={key}",
+        *PAGES,
+        "/api/weeks",
+        "/api/items",
+        "/api/sources",
+        "/sources.opml",
+        f"/draft/{WEEK}/bundle.zip",
+    ]:
         r = client.get(path)
         assert r.status_code in (200, 404, 405), (path, r.status_code)
     assert table_state(store) == before
@@ -221,14 +272,21 @@ def all_routes(routes):
 
 # --- headers, token, host --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("path", ["/", "/items", "/api/weeks", "/static/abreast.css", "/nope", "/openapi.json"])
+
+@pytest.mark.parametrize(
+    "path", ["/", "/items", "/api/weeks", "/static/abreast.css", "/nope", "/openapi.json"]
+)
 def test_security_headers_everywhere(client, path):
     r = client.get(path)
     assert r.headers["x-content-type-options"] == "nosniff"
     assert r.headers["x-frame-options"] == "DENY"
     assert r.headers["referrer-policy"] == "no-referrer"
     policy = r.headers["content-security-policy"]
-    assert "img-src 'self'" in policy and "default-src 'none'" in policy and "frame-ancestors 'none'" in policy
+    assert (
+        "img-src 'self'" in policy
+        and "default-src 'none'" in policy
+        and "frame-ancestors 'none'" in policy
+    )
     assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
 
 
@@ -253,7 +311,9 @@ def test_token_required_when_set(web_settings):
         assert c.get("/api/weeks").status_code == 401
         assert c.get("/?token=wrong").status_code == 401
         r = c.get("/items?token=s3cret-token&q=x", follow_redirects=False)
-        assert r.status_code == 303 and r.headers["location"] == "/items?q=x"  # token leaves the URL
+        assert (
+            r.status_code == 303 and r.headers["location"] == "/items?q=x"
+        )  # token leaves the URL
         assert "HttpOnly" in r.headers["set-cookie"]
         assert c.get("/items?q=x").status_code == 200  # the cookie now carries it
     with TestClient(app, base_url="http://192.0.2.10:8421") as c:
@@ -262,7 +322,12 @@ def test_token_required_when_set(web_settings):
         assert c.get("/api/weeks", headers={"Authorization": "Bearer nope"}).status_code == 401
         key = c.get("/api/items?limit=1", headers=auth).json()["items"][0]["key"]
         # A bearer client cannot be a forged browser request: no CSRF token needed.
-        assert c.post("/api/feedback", json={"signal": "save", "item_key": key}, headers=auth).status_code == 200
+        assert (
+            c.post(
+                "/api/feedback", json={"signal": "save", "item_key": key}, headers=auth
+            ).status_code
+            == 200
+        )
 
 
 def test_loopback_app_refuses_foreign_host_names(web_settings):
@@ -297,37 +362,59 @@ def test_serve_refuses_open_binding_without_a_token(monkeypatch, web_settings):
         assert c.get(f"/?token={token}").status_code == 200
     started.clear()
     result = CliRunner().invoke(app, ["serve"])
-    assert started["host"] == "127.0.0.1" and started["port"] == 8421 and "token" not in result.output
+    assert (
+        started["host"] == "127.0.0.1" and started["port"] == 8421 and "token" not in result.output
+    )
 
 
 # --- sources ---------------------------------------------------------------------------------------
 
+
 def test_sources_add_retry_remove_and_opml(client, store):
     token = csrf_of(client)
-    r = client.post("/sources/add", data={"kind": "feed", "target": "https://example.org/feed.xml",
-                                          "name": "example", "csrf_token": token})
+    r = client.post(
+        "/sources/add",
+        data={
+            "kind": "feed",
+            "target": "https://example.org/feed.xml",
+            "name": "example",
+            "csrf_token": token,
+        },
+    )
     assert r.status_code == 200 and "added example" in r.text
     src = store.source("example")
-    store.update_source(src.id, paused=1, paused_reason="3 errors", error_count=3, last_error="HTTP 500")
+    store.update_source(
+        src.id, paused=1, paused_reason="3 errors", error_count=3, last_error="HTTP 500"
+    )
     assert "3 errors" in client.get("/sources").text
     client.post("/sources/retry", data={"name": "example", "csrf_token": token})
     src = store.source("example")
     assert not src.paused and src.error_count == 0
-    assert client.post("/sources/add", data={"kind": "feed", "target": "javascript:alert(1)",
-                                             "csrf_token": token}).status_code == 400
+    assert (
+        client.post(
+            "/sources/add",
+            data={"kind": "feed", "target": "javascript:alert(1)", "csrf_token": token},
+        ).status_code
+        == 400
+    )
     opml = client.get("/sources.opml")
     assert b"https://example.org/feed.xml" in opml.content
     client.post("/sources/remove", data={"name": "example", "csrf_token": token})
     assert "example" not in {s.name for s in store.sources()}
-    r = client.post("/sources/import", data={"csrf_token": token},
-                    files={"opml": ("mine.opml", opml.content, "text/xml")})
+    r = client.post(
+        "/sources/import",
+        data={"csrf_token": token},
+        files={"opml": ("mine.opml", opml.content, "text/xml")},
+    )
     assert r.status_code == 200 and "imported 1 feeds" in r.text
     assert "https://example.org/feed.xml" in {s.url for s in store.sources()}
 
 
 def test_api_sources_post(client, store):
     token = {"X-CSRF-Token": csrf_of(client)}
-    r = client.post("/api/sources", json={"kind": "reddit", "target": "LocalLLaMA", "name": "ll"}, headers=token)
+    r = client.post(
+        "/api/sources", json={"kind": "reddit", "target": "LocalLLaMA", "name": "ll"}, headers=token
+    )
     assert r.status_code == 201 and store.source("ll").kind == "reddit"
     assert client.post("/api/sources/remove", json={"name": "ll"}).status_code == 403
     assert client.post("/api/sources/remove", json={"name": "ll"}, headers=token).status_code == 200
@@ -343,12 +430,16 @@ def put_draft(web_settings, markdown: str) -> None:
     folder = web_settings.paths.drafts / DRAFT_WEEK
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "index.md").write_text(markdown, encoding="utf-8")
-    (folder / "trend-llama.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>', encoding="utf-8")
+    (folder / "trend-llama.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg"/>', encoding="utf-8"
+    )
 
 
 def test_draft_preview_side_by_side_download_and_files(client, web_settings):
-    md = ("---\ntitle: \"Week 51\"\ndraft: true\n---\n## Open models\n\nLlama news [1](https://ai.meta.com/x).\n\n"
-          "![trend](trend-llama.svg)\n\n<TODO: your take>\n")
+    md = (
+        '---\ntitle: "Week 51"\ndraft: true\n---\n## Open models\n\nLlama news [1](https://ai.meta.com/x).\n\n'
+        "![trend](trend-llama.svg)\n\n<TODO: your take>\n"
+    )
     put_draft(web_settings, md)
     page = client.get(f"/draft?week={DRAFT_WEEK}").text
     assert "<h2>Open models</h2>" in page  # rendered
@@ -364,7 +455,9 @@ def test_draft_preview_side_by_side_download_and_files(client, web_settings):
 
 
 def test_draft_regenerate_is_post_only_and_writes_the_draft(client, need_stories):
-    pytest.importorskip("abreast.write.draft", reason="the draft writer (abreast.write.draft) is not built yet")
+    pytest.importorskip(
+        "abreast.write.draft", reason="the draft writer (abreast.write.draft) is not built yet"
+    )
     assert client.get(f"/draft/{WEEK}/regenerate").status_code == 405
     r = client.post(f"/draft/{WEEK}/regenerate", data={"csrf_token": csrf_of(client)})
     assert r.status_code == 200 and "regenerated" in r.text

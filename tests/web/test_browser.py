@@ -16,13 +16,24 @@ from .conftest import WEEK
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 SHOTS = Path(__file__).resolve().parents[1] / "screenshots"
 
 if not CHROMIUM.exists():
-    pytest.skip("Debian chromium is not installed (/usr/bin/chromium missing): apt-get install -y chromium "
-                "chromium-driver", allow_module_level=True)
+    pytest.skip(
+        "Debian chromium is not installed (/usr/bin/chromium missing): apt-get install -y chromium "
+        "chromium-driver",
+        allow_module_level=True,
+    )
 sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
 
 
@@ -39,7 +50,9 @@ def server(web_settings):
     from abreast.web.app import create_app
 
     port = free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(web_settings), host="127.0.0.1", port=port, log_level="warning"))
+    srv = uvicorn.Server(
+        uvicorn.Config(create_app(web_settings), host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -65,13 +78,21 @@ def page(browser, server):
     pg = context.new_page()
     problems: list[str] = []
     foreign: list[str] = []  # requests to anywhere but the app that the browser actually sent
-    blocked: list[str] = []  # ... and the ones the CSP stopped (Chromium reports them, then fails them)
+    blocked: list[
+        str
+    ] = []  # ... and the ones the CSP stopped (Chromium reports them, then fails them)
     pg.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     pg.on("pageerror", lambda e: problems.append(str(e)))
     pg.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
     pg.on("request", lambda r: foreign.append(r.url) if not r.url.startswith(server) else None)
-    pg.on("requestfailed", lambda r: (blocked.append(r.url), foreign.remove(r.url))
-          if r.failure == "csp" and r.url in foreign else None)
+    pg.on(
+        "requestfailed",
+        lambda r: (
+            (blocked.append(r.url), foreign.remove(r.url))
+            if r.failure == "csp" and r.url in foreign
+            else None
+        ),
+    )
     pg.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
     pg.problems, pg.foreign, pg.blocked, pg.base = problems, foreign, blocked, server
     yield pg
@@ -84,15 +105,23 @@ def shot(pg, name: str) -> None:
 
 
 def test_every_page_in_the_browser(page, need_stories):
-    pages = {"week": f"/?week={WEEK}", "items": "/items", "search": "/items?q=agents", "trends": f"/trends?week={WEEK}",
-             "models": "/models", "draft": f"/draft?week={WEEK}", "sources": "/sources"}
+    pages = {
+        "week": f"/?week={WEEK}",
+        "items": "/items",
+        "search": "/items?q=agents",
+        "trends": f"/trends?week={WEEK}",
+        "models": "/models",
+        "draft": f"/draft?week={WEEK}",
+        "sources": "/sources",
+    }
     for name, path in pages.items():
         resp = page.goto(page.base + path)
         assert resp.status == 200, path
         assert page.locator("nav a[aria-current=page]").count() == 1, path
         page.wait_for_load_state("networkidle")
-        broken = page.eval_on_selector_all("img", "imgs => imgs.filter(i => !(i.complete && i.naturalWidth > 0))"
-                                                  ".map(i => i.src)")
+        broken = page.eval_on_selector_all(
+            "img", "imgs => imgs.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
+        )
         assert broken == [], (path, broken)  # trend charts and the family tree are drawn and served
         shot(page, name)
     page.goto(page.base + f"/?week={WEEK}")
@@ -114,7 +143,9 @@ def test_feedback_click_updates_in_place_and_persists(page, store, need_stories)
     key = form.locator("input[name=item_key]").get_attribute("value")
     url_before = page.url
     form.locator("button.fb-save").click()
-    page.locator("li.item form.feedback").first.locator("button.fb-save.active").wait_for(timeout=5000)
+    page.locator("li.item form.feedback").first.locator("button.fb-save.active").wait_for(
+        timeout=5000
+    )
     assert page.url == url_before  # HTMX swapped the buttons; no navigation
     rows = store.conn.execute("SELECT item_key, signal FROM feedback").fetchall()
     assert [tuple(r) for r in rows] == [(key, "save")]
@@ -127,7 +158,9 @@ def test_feedback_click_updates_in_place_and_persists(page, store, need_stories)
 def test_switch_weeks_and_filter(page, need_stories):
     page.goto(page.base + f"/?week={WEEK}")
     first_titles = page.locator("li.story h2 a").all_inner_texts()
-    page.select_option("select[name=week]", "2024-W50")  # HTMX reloads the list on change, no button needed
+    page.select_option(
+        "select[name=week]", "2024-W50"
+    )  # HTMX reloads the list on change, no button needed
     page.wait_for_url("**week=2024-W50**")
     page.wait_for_function("document.querySelector('h1').innerText.endsWith('2024-W50')")
     assert page.locator("h1").inner_text().endswith("2024-W50")
@@ -159,20 +192,64 @@ def test_hostile_story_is_inert_in_the_browser(page, store):
     from abreast.store.stories import save_week
     from abreast.stories.model import Member, Story
 
-    evil = ('<img src=x onerror=alert(1)><script>alert(2)</script>![x](https://evil.example/leak.png)'
-            '<svg onload=alert(3)></svg><a href="javascript:alert(4)">go</a>')
+    evil = (
+        "<img src=x onerror=alert(1)><script>alert(2)</script>![x](https://evil.example/leak.png)"
+        '<svg onload=alert(3)></svg><a href="javascript:alert(4)">go</a>'
+    )
     src = store.add_source("evil", "feed", "https://evil.example/feed")
-    store.upsert_items([Item(key="feed:https://evil.example/1", kind="feed", title="Evil " + evil,
-                             url="javascript:alert(5)", text=evil, published_at="2024-12-24T10:00:00+00:00")],
-                       source_id=src.id)
-    item_id = store.conn.execute("SELECT id FROM items WHERE key = 'feed:https://evil.example/1'").fetchone()[0]
-    summary = {"method": "abstractive", "sentences": [{"text": evil, "cite": 1, "key": "feed:https://evil.example/1",
-                                                       "url": "https://evil.example/leak.png", "quote": "q",
-                                                       "verified": False}]}
-    save_week(store.conn, "2024-W52", [Story(id="2024-W52-evil", week="2024-W52", title="Evil " + evil,
-                                             members=[Member(key="feed:https://evil.example/1", kind="feed",
-                                                             source="evil", title="Evil", url=None, role="lead")],
-                                             rank=1, summary=summary)], {"feed:https://evil.example/1": item_id})
+    store.upsert_items(
+        [
+            Item(
+                key="feed:https://evil.example/1",
+                kind="feed",
+                title="Evil " + evil,
+                url="javascript:alert(5)",
+                text=evil,
+                published_at="2024-12-24T10:00:00+00:00",
+            )
+        ],
+        source_id=src.id,
+    )
+    item_id = store.conn.execute(
+        "SELECT id FROM items WHERE key = 'feed:https://evil.example/1'"
+    ).fetchone()[0]
+    summary = {
+        "method": "abstractive",
+        "sentences": [
+            {
+                "text": evil,
+                "cite": 1,
+                "key": "feed:https://evil.example/1",
+                "url": "https://evil.example/leak.png",
+                "quote": "q",
+                "verified": False,
+            }
+        ],
+    }
+    save_week(
+        store.conn,
+        "2024-W52",
+        [
+            Story(
+                id="2024-W52-evil",
+                week="2024-W52",
+                title="Evil " + evil,
+                members=[
+                    Member(
+                        key="feed:https://evil.example/1",
+                        kind="feed",
+                        source="evil",
+                        title="Evil",
+                        url=None,
+                        role="lead",
+                    )
+                ],
+                rank=1,
+                summary=summary,
+            )
+        ],
+        {"feed:https://evil.example/1": item_id},
+    )
     for path in ("/?week=2024-W52", "/story/2024-W52-evil", "/items?week=2024-W52"):
         page.goto(page.base + path)
         page.wait_for_load_state("networkidle")
@@ -185,14 +262,19 @@ def test_hostile_svg_opened_directly_runs_nothing(page, web_settings):
     folder = web_settings.paths.drafts / "2024-W52"
     folder.mkdir(parents=True)
     (folder / "index.md").write_text("![chart](evil.svg)\n", encoding="utf-8")
-    (folder / "evil.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)">'
-                                     '<script>alert(2)</script><image href="https://evil.example/x.png"/></svg>',
-                                     encoding="utf-8")
+    (folder / "evil.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)">'
+        '<script>alert(2)</script><image href="https://evil.example/x.png"/></svg>',
+        encoding="utf-8",
+    )
     page.goto(page.base + "/draft?week=2024-W52")
     page.goto(page.base + "/draft/2024-W52/files/evil.svg")
     page.wait_for_load_state("networkidle")
     assert not [p for p in page.problems if p.startswith("dialog")], page.problems
-    assert page.foreign == [] and page.blocked == ["https://evil.example/x.png"], (page.foreign, page.blocked)
+    assert page.foreign == [] and page.blocked == ["https://evil.example/x.png"], (
+        page.foreign,
+        page.blocked,
+    )
     csp_reports = [p for p in page.problems if "Content Security Policy" in p]
     assert len(csp_reports) >= 3  # onload, <script> and the remote image were each refused
 

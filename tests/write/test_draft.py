@@ -41,7 +41,9 @@ def test_every_summary_sentence_in_the_draft_links_to_its_source(demo_store, tmp
     sections = text.split("## Words of the week")[0]
     body = sections.split("---\n", 2)[2]
     paragraphs = [p.strip() for p in body.split("\n\n")]
-    paragraphs = [p for p in paragraphs if p and not p.startswith(("#", "<TODO>", "*A follow-up", "- What"))]
+    paragraphs = [
+        p for p in paragraphs if p and not p.startswith(("#", "<TODO>", "*A follow-up", "- What"))
+    ]
     for p in paragraphs:
         if p.startswith("<TODO>") or "</TODO>" in p:
             continue
@@ -75,10 +77,14 @@ def test_a_draft_the_user_edited_is_never_overwritten(demo_store, tmp_path):
 
 def test_jekyll_and_plain_formats(demo_store, tmp_path):
     settings = config.load()
-    jekyll = write_draft(demo_store, settings, "2024-W51", fmt="jekyll", out_dir=tmp_path / "j").read_text()
+    jekyll = write_draft(
+        demo_store, settings, "2024-W51", fmt="jekyll", out_dir=tmp_path / "j"
+    ).read_text()
     front = yaml.safe_load(jekyll.split("---\n")[1])
     assert front["layout"] == "post" and front["published"] is False and front["draft"] is True
-    plain = write_draft(demo_store, settings, "2024-W51", fmt="plain", out_dir=tmp_path / "p").read_text()
+    plain = write_draft(
+        demo_store, settings, "2024-W51", fmt="plain", out_dir=tmp_path / "p"
+    ).read_text()
     assert not plain.startswith("---") and "# The State of the LLM space" in plain
 
 

@@ -8,12 +8,21 @@ from abreast.write.todos import keywords, resolve
 
 pytestmark = pytest.mark.slow
 
-SEED = Path(__file__).resolve().parents[2] / "tests" / "write" / "fixtures" / "state-of-llms-2023-12-07.md"
+SEED = (
+    Path(__file__).resolve().parents[2]
+    / "tests"
+    / "write"
+    / "fixtures"
+    / "state-of-llms-2023-12-07.md"
+)
 
 
 def _proposals(demo_store):
-    text, props = resolve(SEED.read_text(), demo_store, image_maker=lambda todo, terms: (
-        ("llama-family.png", "tree") if "Llama" in terms else None))
+    text, props = resolve(
+        SEED.read_text(),
+        demo_store,
+        image_maker=lambda todo, terms: ("llama-family.png", "tree") if "Llama" in terms else None,
+    )
     return text, props
 
 
@@ -54,6 +63,12 @@ def test_rerunning_in_place_replaces_the_earlier_proposals(demo_store):
 
 
 def test_keywords_keep_names_and_drop_filler():
-    assert keywords("Research different open-source foundational models coming from Llama. Maybe an image?") == [
-        "Llama"]
-    assert keywords("Fixie.ai and task specific agents.") == ["Fixie.ai", "task", "specific", "agents"]
+    assert keywords(
+        "Research different open-source foundational models coming from Llama. Maybe an image?"
+    ) == ["Llama"]
+    assert keywords("Fixie.ai and task specific agents.") == [
+        "Fixie.ai",
+        "task",
+        "specific",
+        "agents",
+    ]

@@ -10,11 +10,15 @@ from rich.table import Table
 from ..store import backup as store_backup
 from . import context as ctx
 
-app = typer.Typer(help="Look after the database: where it is, what is in it, backups.", no_args_is_help=True)
+app = typer.Typer(
+    help="Look after the database: where it is, what is in it, backups.", no_args_is_help=True
+)
 
 
 @app.command()
-def backup(path: Path = typer.Argument(..., help="Where to write the backup (must not exist yet).")) -> None:
+def backup(
+    path: Path = typer.Argument(..., help="Where to write the backup (must not exist yet)."),
+) -> None:
     """Write a consistent copy of the database (VACUUM INTO), safe while abreast runs."""
     store_backup(ctx.store().conn, path)
     ctx.console.print(f"Backed up to {path}")
@@ -26,9 +30,13 @@ def info() -> None:
     st = ctx.store()
     conn = st.conn
     table = Table("table", "rows", title=str(ctx.settings().paths.db))
-    names = [r[0] for r in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'item_fts%' "
-        "AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+    names = [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'item_fts%' "
+            "AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        )
+    ]
     for name in names:
         table.add_row(name, str(conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]))
     ctx.console.print(table)

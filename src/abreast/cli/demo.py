@@ -13,13 +13,17 @@ from . import context as ctx
 # The last full week of the 2024 window, and the week of the user's own post (../shared/seed).
 DRAFT_WEEKS = ["2024-W51", "2023-W49"]
 
-app = typer.Typer(help="Run abreast offline on the bundled recorded snapshot of real sources.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Run abreast offline on the bundled recorded snapshot of real sources.",
+    no_args_is_help=True,
+)
 
 
 @app.command()
 def serve(
-    port: int = typer.Option(8400, "--port", "-p", help="Port on 127.0.0.1 to serve the snapshot on."),
+    port: int = typer.Option(
+        8400, "--port", "-p", help="Port on 127.0.0.1 to serve the snapshot on."
+    ),
 ) -> None:
     """Serve the recorded snapshot over HTTP on 127.0.0.1 (HN, arXiv, feeds, Reddit, Hugging Face APIs)."""
     from ..demo.replay import ReplayServer
@@ -35,7 +39,9 @@ def serve(
 
 @app.command()
 def run(
-    drafts: bool = typer.Option(True, "--drafts/--no-drafts", help="Write the weekly drafts at the end."),
+    drafts: bool = typer.Option(
+        True, "--drafts/--no-drafts", help="Write the weekly drafts at the end."
+    ),
 ) -> None:
     """Collect the whole snapshot through the real connectors, run the pipeline, write the drafts."""
     from ..demo.replay import ReplayServer
@@ -57,25 +63,36 @@ def run(
         existing = {s.name: s for s in st.sources()}
         for s in demo_sources(server.url):
             if s["name"] in existing:
-                st.update_source(existing[s["name"]].id, url=s["url"], paused=0, error_count=0, gone=0)
+                st.update_source(
+                    existing[s["name"]].id, url=s["url"], paused=0, error_count=0, gone=0
+                )
             else:
                 st.add_source(s["name"], s["kind"], s["url"], s.get("config"))
         start = date.fromisoformat(DEMO_WINDOWS[0][0])
         with ctx.progress() as p:
             task = p.add_task("fetching", total=None)
             reports = fetch_sources(
-                st, settings, since=start,
-                on_progress=lambda name, done, total: p.update(task, description=f"fetching {name}",
-                                                               completed=done, total=total))
+                st,
+                settings,
+                since=start,
+                on_progress=lambda name, done, total: p.update(
+                    task, description=f"fetching {name}", completed=done, total=total
+                ),
+            )
     failed = [r for r in reports if r.status == "error"]
     for r in failed:
         ctx.err_console.print(f"[red]{r.name}: {r.note}[/]")
     _print_counts(st)
     with ctx.progress() as p:
         task = p.add_task("processing", total=None)
-        result = run_pipeline(st, settings, draft_weeks=DRAFT_WEEKS if drafts else [],
-                              on_step=lambda what, done, total: p.update(task, description=what,
-                                                                         completed=done, total=total or None))
+        result = run_pipeline(
+            st,
+            settings,
+            draft_weeks=DRAFT_WEEKS if drafts else [],
+            on_step=lambda what, done, total: p.update(
+                task, description=what, completed=done, total=total or None
+            ),
+        )
     ctx.console.print(result.summary())
     from .stories import week as show_week
 

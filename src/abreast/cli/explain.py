@@ -17,20 +17,37 @@ def _model(model_id: str | None):
     return load_model(mid) if mid else None
 
 
-def explain(term: str = typer.Argument(..., help="A term, e.g. LoRA or 'mixture of experts'."),
-            model: str = typer.Option(None, "--model", help="An llm model id for a longer, cited explanation.")):
+def explain(
+    term: str = typer.Argument(..., help="A term, e.g. LoRA or 'mixture of experts'."),
+    model: str = typer.Option(
+        None, "--model", help="An llm model id for a longer, cited explanation."
+    ),
+):
     """Plain-language definition of an AI term, where it appears, and (with a model) a cited explanation."""
-    from ..explain.glossary import explain_in_context, find_term, items_mentioning, members_from_rows
+    from ..explain.glossary import (
+        explain_in_context,
+        find_term,
+        items_mentioning,
+        members_from_rows,
+    )
     from ..explain.present import term_markdown
 
     t = find_term(term)
     if t is None:
-        raise AbreastError(f"{term!r} is not in the glossary. Try a common spelling, e.g. LoRA, RLHF, MoE.")
+        raise AbreastError(
+            f"{term!r} is not in the glossary. Try a common spelling, e.g. LoRA, RLHF, MoE."
+        )
     store = ctx.store()
     rows = items_mentioning(store, t)
     m = _model(model)
-    more = explain_in_context(t, members_from_rows(rows[:8]), m, conn=store.conn) if (m and rows) else None
-    ctx.console.print(Markdown(term_markdown(t, [(r["key"], r["title"], r["url"]) for r in rows], more)))
+    more = (
+        explain_in_context(t, members_from_rows(rows[:8]), m, conn=store.conn)
+        if (m and rows)
+        else None
+    )
+    ctx.console.print(
+        Markdown(term_markdown(t, [(r["key"], r["title"], r["url"]) for r in rows], more))
+    )
 
 
 def llm_log():
@@ -38,7 +55,9 @@ def llm_log():
     from ..explain.present import llm_log_rows
     from ..store.llm_calls import totals_by_week
 
-    table = Table("week", "model", "calls", "tokens in", "tokens out", "seconds", title="model calls")
+    table = Table(
+        "week", "model", "calls", "tokens in", "tokens out", "seconds", title="model calls"
+    )
     for row in llm_log_rows(totals_by_week(ctx.store().conn)):
         table.add_row(*row)
     ctx.console.print(table)

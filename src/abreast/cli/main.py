@@ -49,10 +49,16 @@ def _version(value: bool) -> None:
 @app.callback()
 def main(
     typer_ctx: typer.Context,
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                 help="Show the version and exit."),
-    config_file: str = typer.Option(None, "--config", envvar="ABREAST_CONFIG", show_envvar=True,
-                                    help="Use this abreast.toml instead of the one in ABREAST_HOME."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+    config_file: str = typer.Option(
+        None,
+        "--config",
+        envvar="ABREAST_CONFIG",
+        show_envvar=True,
+        help="Use this abreast.toml instead of the one in ABREAST_HOME.",
+    ),
 ) -> None:
     """abreast does the legwork; you keep the voice and publish."""
     if config_file:

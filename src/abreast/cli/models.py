@@ -11,8 +11,10 @@ from rich.table import Table
 from ..errors import AbreastError
 from . import context as ctx
 
-app = typer.Typer(help="The open-model registry: list models, draw family trees, rebuild from the sources.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="The open-model registry: list models, draw family trees, rebuild from the sources.",
+    no_args_is_help=True,
+)
 
 
 def one_line_errors(fn):
@@ -61,18 +63,30 @@ def build() -> None:
 
     rep = build_registry(_conn())
     top = ", ".join(f"{f} {n}" for f, n in sorted(rep.families.items(), key=lambda x: -x[1])[:8])
-    ctx.console.print(f"Registry: {rep.models} models, {rep.edges} base-model links, {rep.scores} leaderboard "
-                      f"scores, {rep.mentioned} first seen in your items. Largest families: {top}.")
+    ctx.console.print(
+        f"Registry: {rep.models} models, {rep.edges} base-model links, {rep.scores} leaderboard "
+        f"scores, {rep.mentioned} first seen in your items. Largest families: {top}."
+    )
 
 
 @app.command("list")
 @one_line_errors
 def list_(
-    family: str = typer.Option(None, "--family", "-f", help="Only this family, e.g. llama, qwen, mistral."),
-    org: str = typer.Option(None, "--org", help="Only this organisation (Hugging Face owner), e.g. meta-llama."),
-    license: str = typer.Option(None, "--license", help="Only licenses containing this text, e.g. apache."),
-    new_this_week: bool = typer.Option(False, "--new-this-week", help="Only models released in the week."),
-    week: str = typer.Option(None, "--week", help="ISO week for --new-this-week (default: latest with items)."),
+    family: str = typer.Option(
+        None, "--family", "-f", help="Only this family, e.g. llama, qwen, mistral."
+    ),
+    org: str = typer.Option(
+        None, "--org", help="Only this organisation (Hugging Face owner), e.g. meta-llama."
+    ),
+    license: str = typer.Option(
+        None, "--license", help="Only licenses containing this text, e.g. apache."
+    ),
+    new_this_week: bool = typer.Option(
+        False, "--new-this-week", help="Only models released in the week."
+    ),
+    week: str = typer.Option(
+        None, "--week", help="ISO week for --new-this-week (default: latest with items)."
+    ),
     limit: int = typer.Option(50, "--limit", "-n", help="Show at most this many models (0 = all)."),
 ) -> None:
     """List models with organisation, family, size, release date, license and base model."""
@@ -105,8 +119,15 @@ def list_(
     for r in shown:
         bases = sql.bases_of(conn, r["id"])
         base = ", ".join(f"{b['base_id']} ({b['relation']})" for b in bases)
-        table.add_row(r["id"], r["org"] or "", r["family"] or "", _size(r["params_b"]), r["released"] or "",
-                      _short(r["license"]), base)
+        table.add_row(
+            r["id"],
+            r["org"] or "",
+            r["family"] or "",
+            _size(r["params_b"]),
+            r["released"] or "",
+            _short(r["license"]),
+            base,
+        )
     ctx.console.print(table)
     if total > len(shown):
         ctx.console.print(f"... and {total - len(shown)} more (use --limit 0 to see all).")
@@ -115,13 +136,26 @@ def list_(
 @app.command("tree")
 @one_line_errors
 def tree(
-    family: str = typer.Option("llama", "--family", "-f", help="Family to draw: llama, qwen, mistral, ..."),
-    since: str = typer.Option(None, "--since", help="Only models released on/after this date (YYYY-MM-DD); "
-                                                    "their ancestors are kept for context."),
-    out: Path = typer.Option(None, "--out", "-o", help="Write FILE.svg, FILE.png or FILE.mmd (Mermaid). "
-                                                      "Without it, print Mermaid text."),
-    week: str = typer.Option(None, "--week", help="Highlight models released in this ISO week "
-                                                  "(default: latest week with items)."),
+    family: str = typer.Option(
+        "llama", "--family", "-f", help="Family to draw: llama, qwen, mistral, ..."
+    ),
+    since: str = typer.Option(
+        None,
+        "--since",
+        help="Only models released on/after this date (YYYY-MM-DD); "
+        "their ancestors are kept for context.",
+    ),
+    out: Path = typer.Option(
+        None,
+        "--out",
+        "-o",
+        help="Write FILE.svg, FILE.png or FILE.mmd (Mermaid). Without it, print Mermaid text.",
+    ),
+    week: str = typer.Option(
+        None,
+        "--week",
+        help="Highlight models released in this ISO week (default: latest week with items).",
+    ),
     width: int = typer.Option(1200, "--width", help="Image width in pixels (blog width: 1200)."),
 ) -> None:
     """Draw a family's lineage: base models, fine-tunes, adapters, merges and quantized copies, with long
@@ -151,18 +185,25 @@ def tree(
 
 @app.command("week")
 @one_line_errors
-def week_(week: str = typer.Argument(None, help="ISO week, e.g. 2024-W51 (default: latest with items).")) -> None:
+def week_(
+    week: str = typer.Argument(None, help="ISO week, e.g. 2024-W51 (default: latest with items)."),
+) -> None:
     """This week in models: new models, LMArena moves and the stories that mention them (Markdown)."""
     from ..landscape.weekly import this_week, to_markdown
 
     conn = _conn()
     _ensure_built(conn)
-    ctx.console.print(to_markdown(this_week(conn, week or _latest_week(conn))), markup=False, soft_wrap=True)
+    ctx.console.print(
+        to_markdown(this_week(conn, week or _latest_week(conn))), markup=False, soft_wrap=True
+    )
 
 
 @one_line_errors
-def model_show(model_id: str = typer.Argument(..., help="Model id (e.g. qwen/qwq-32b-preview) or part of a name."))\
-        -> None:
+def model_show(
+    model_id: str = typer.Argument(
+        ..., help="Model id (e.g. qwen/qwq-32b-preview) or part of a name."
+    ),
+) -> None:
     """Show one model: every fact with the source it came from, its base models, derivatives and scores."""
     from ..store import landscape as sql
 
@@ -170,9 +211,13 @@ def model_show(model_id: str = typer.Argument(..., help="Model id (e.g. qwen/qwq
     _ensure_built(conn)
     row = _find(conn, model_id)
     ctx.console.print(f"[bold]{row['name']}[/]  ({row['id']})")
-    ctx.console.print(f"family {row['family'] or '?'} · org {row['org'] or '?'} · {_size(row['params_b']) or '?'}"
-                      f" · released {row['released'] or '?'} · license {_short(row['license']) or '?'}")
-    facts = Table("fact", "value", "source", "as of", title="Facts (the winner of each field is used above)")
+    ctx.console.print(
+        f"family {row['family'] or '?'} · org {row['org'] or '?'} · {_size(row['params_b']) or '?'}"
+        f" · released {row['released'] or '?'} · license {_short(row['license']) or '?'}"
+    )
+    facts = Table(
+        "fact", "value", "source", "as of", title="Facts (the winner of each field is used above)"
+    )
     for f in sql.model_facts(conn, row["id"]):
         facts.add_row(f["field"], _short(f["value"], 60), f["source"], f["as_of"] or "")
     ctx.console.print(facts)
@@ -189,8 +234,12 @@ def model_show(model_id: str = typer.Argument(..., help="Model id (e.g. qwen/qwq
     if scores:
         st = Table("board", "snapshot", "score", "rank", title="Leaderboards")
         for s in scores:
-            st.add_row(s["board"], s["snapshot"], f"{s['score']:.1f}" if s["score"] is not None else "",
-                       str(s["rank"] or ""))
+            st.add_row(
+                s["board"],
+                s["snapshot"],
+                f"{s['score']:.1f}" if s["score"] is not None else "",
+                str(s["rank"] or ""),
+            )
         ctx.console.print(st)
 
 
@@ -200,15 +249,20 @@ def _find(conn, text: str):
     row = sql.get_model(conn, text.lower())
     if row:
         return row
-    alias = conn.execute("SELECT model_id FROM model_facts WHERE field = 'alias' AND lower(value) = lower(?)",
-                         (text,)).fetchone()
+    alias = conn.execute(
+        "SELECT model_id FROM model_facts WHERE field = 'alias' AND lower(value) = lower(?)",
+        (text,),
+    ).fetchone()
     if alias:
         return sql.get_model(conn, alias[0])
     found = sql.find_models(conn, text)
     if len(found) == 1 or (found and found[0]["name"].lower() == text.lower()):
         return found[0]
-    hint = f" Did you mean: {', '.join(r['id'] for r in found)}?" if found else \
-        " `abreast models list` shows the registry."
+    hint = (
+        f" Did you mean: {', '.join(r['id'] for r in found)}?"
+        if found
+        else " `abreast models list` shows the registry."
+    )
     raise AbreastError(f"no model {text!r} in the registry.{hint}")
 
 

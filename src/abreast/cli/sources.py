@@ -10,15 +10,19 @@ from rich.table import Table
 from ..errors import AbreastError
 from . import context as ctx
 
-app = typer.Typer(help="Add, list, remove, pause and resume the places abreast collects from.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Add, list, remove, pause and resume the places abreast collects from.",
+    no_args_is_help=True,
+)
 
 
 @app.command("add")
 def add(
     kind: str = typer.Argument(..., help="Connector: hn, arxiv, feed, reddit or hf."),
     target: str = typer.Argument(..., help="Feed URL, API base URL, subreddit, or search query."),
-    name: str = typer.Option(None, "--name", "-n", help="Short name for the source (default: derived)."),
+    name: str = typer.Option(
+        None, "--name", "-n", help="Short name for the source (default: derived)."
+    ),
 ) -> None:
     """Add a source, e.g. `abreast sources add feed https://simonwillison.net/atom/everything/`."""
     from ..collect.sourcelist import add_source
@@ -40,7 +44,9 @@ def add_defaults() -> None:
         if s["name"] not in existing:
             st.add_source(s["name"], s["kind"], s["url"], s.get("config"))
             added += 1
-    ctx.console.print(f"Added {added} default sources ({len(DEFAULT_SOURCES) - added} were already there).")
+    ctx.console.print(
+        f"Added {added} default sources ({len(DEFAULT_SOURCES) - added} were already there)."
+    )
 
 
 @app.command("list")
@@ -58,19 +64,25 @@ def list_() -> None:
             status = f"[yellow]{s.error_count} error(s): {s.last_error}[/]"
         else:
             status = "[green]ok[/]"
-        table.add_row(s.name, s.kind, s.url, str(counts.get(s.id, 0)), s.last_fetch_at or "never", status)
+        table.add_row(
+            s.name, s.kind, s.url, str(counts.get(s.id, 0)), s.last_fetch_at or "never", status
+        )
     ctx.console.print(table)
 
 
 @app.command()
-def remove(name: str = typer.Argument(..., help="Source name (see `abreast sources list`).")) -> None:
+def remove(
+    name: str = typer.Argument(..., help="Source name (see `abreast sources list`)."),
+) -> None:
     """Remove a source. Its items stay in the database."""
     ctx.store().remove_source(name)
     ctx.console.print(f"Removed {name}")
 
 
 @app.command()
-def retry(name: str = typer.Argument(..., help="Source name (see `abreast sources list`).")) -> None:
+def retry(
+    name: str = typer.Argument(..., help="Source name (see `abreast sources list`)."),
+) -> None:
     """Resume a paused or gone source: clear its error count so the next fetch tries it again."""
     from ..collect.sourcelist import retry_source
 
@@ -79,7 +91,11 @@ def retry(name: str = typer.Argument(..., help="Source name (see `abreast source
 
 
 @app.command("import")
-def import_(path: Path = typer.Argument(..., help="An OPML file, as exported by Miniflux, FreshRSS, Feedly...")) -> None:
+def import_(
+    path: Path = typer.Argument(
+        ..., help="An OPML file, as exported by Miniflux, FreshRSS, Feedly..."
+    ),
+) -> None:
     """Import feeds from an OPML file (feeds already there, by URL, are skipped)."""
     from ..collect.sourcelist import import_opml
 
@@ -91,7 +107,9 @@ def import_(path: Path = typer.Argument(..., help="An OPML file, as exported by 
 
 
 @app.command("export")
-def export(out: Path = typer.Option(None, "--out", "-o", help="Write to this file instead of stdout.")) -> None:
+def export(
+    out: Path = typer.Option(None, "--out", "-o", help="Write to this file instead of stdout."),
+) -> None:
     """Export feed sources as OPML for any feed reader."""
     from ..collect.sourcelist import export_opml
     from ..write.files import write_atomic

@@ -30,10 +30,14 @@ def _week_or_default(week: str | None) -> str:
     if week:
         if week not in weeks:
             known = f" Weeks with stories: {weeks[0]} .. {weeks[-1]}." if weeks else ""
-            raise AbreastError(f"no stories for {week}.{known} Run `abreast process` after fetching.")
+            raise AbreastError(
+                f"no stories for {week}.{known} Run `abreast process` after fetching."
+            )
         return week
     if not weeks:
-        raise AbreastError("no stories yet. Run `abreast fetch` then `abreast process` (or `make demo`).")
+        raise AbreastError(
+            "no stories yet. Run `abreast fetch` then `abreast process` (or `make demo`)."
+        )
     return last_full_week(ctx.store())
 
 
@@ -47,21 +51,37 @@ def _sources_cell(story) -> str:
 def week(
     week: str = typer.Argument(None, help="ISO week, e.g. 2024-W51 (default: the last full week)."),
     limit: int = typer.Option(25, "--limit", "-n", help="How many stories to show."),
-    summaries: bool = typer.Option(False, "--summaries", "-s", help="Show each story's cited summary and jargon."),
+    summaries: bool = typer.Option(
+        False, "--summaries", "-s", help="Show each story's cited summary and jargon."
+    ),
 ) -> None:
     """The week's ranked stories: title, sources, score, and whether each is new or a follow-up."""
     from ..store.stories import load_week
 
     wk = _week_or_default(week)
     stories = load_week(ctx.store().conn, wk)
-    table = Table("#", "story", "sources", "score", "new?", "id", title=f"{wk}: {len(stories)} stories",
-                  show_lines=summaries)
+    table = Table(
+        "#",
+        "story",
+        "sources",
+        "score",
+        "new?",
+        "id",
+        title=f"{wk}: {len(stories)} stories",
+        show_lines=summaries,
+    )
     for s in stories[:limit]:
         title = s.title
         if summaries:
             title += "\n" + _summary_text(s)
-        table.add_row(str(s.rank or ""), title, _sources_cell(s), f"{s.score:.2f}",
-                      "new" if s.is_new else "[cyan]known[/]", s.id)
+        table.add_row(
+            str(s.rank or ""),
+            title,
+            _sources_cell(s),
+            f"{s.score:.2f}",
+            "new" if s.is_new else "[cyan]known[/]",
+            s.id,
+        )
     ctx.console.print(table)
 
 
@@ -73,8 +93,10 @@ def _summary_text(story) -> str:
     if story.summary and story.summary.get("sentences"):
         summ = Summary.from_dict(story.summary)
         lines += [f"[dim]{s.text} [{s.cite}][/]" for s in summ.sentences]
-        lines.append(f"[dim]({summ.verified}/{len(summ.sentences)} sentences verified against their source, "
-                     f"{summ.method})[/]")
+        lines.append(
+            f"[dim]({summ.verified}/{len(summ.sentences)} sentences verified against their source, "
+            f"{summ.method})[/]"
+        )
     for j in story_jargon(story)[:4]:
         lines.append(f"[magenta]{j.term}[/]: {j.definition}")
     return "\n".join(lines)
@@ -87,7 +109,9 @@ def story(story_id: str = typer.Argument(..., help="Story id as shown by `abreas
     s = load_story(ctx.store().conn, story_id)
     if s is None:
         raise AbreastError(f"no story {story_id!r}; `abreast week` lists story ids.")
-    ctx.console.print(f"[bold]{s.title}[/]  ({s.week}, rank {s.rank}, {'new' if s.is_new else 'known'})")
+    ctx.console.print(
+        f"[bold]{s.title}[/]  ({s.week}, rank {s.rank}, {'new' if s.is_new else 'known'})"
+    )
     if s.keywords:
         ctx.console.print("keywords: " + ", ".join(s.keywords))
     table = Table("#", "source", "item", "signals")
@@ -117,7 +141,9 @@ def show_story_why(story_id: str, story=None) -> None:
 
 def trends(
     week: str = typer.Option(None, "--week", "-w", help="ISO week (default: the last full week)."),
-    charts: Path = typer.Option(None, "--charts", help="Write a chart (SVG and PNG) per rising term here."),
+    charts: Path = typer.Option(
+        None, "--charts", help="Write a chart (SVG and PNG) per rising term here."
+    ),
 ) -> None:
     """Entities and terms whose weekly counts rise sharply, with charts over every week in the store."""
     from ..store import drafts as q
@@ -133,12 +159,21 @@ def trends(
     weeks = q.item_weeks(conn)
     for r in rows[:20]:
         series = q.trend_series(conn, r["term"], upto=wk)
-        before = series[:-1][-p.history:]
-        table.add_row(label_of(r["term"]), str(r["count"]), f"{sum(before) / max(len(before), 1):.1f}",
-                      f"{r['burst']:.1f}")
+        before = series[:-1][-p.history :]
+        table.add_row(
+            label_of(r["term"]),
+            str(r["count"]),
+            f"{sum(before) / max(len(before), 1):.1f}",
+            f"{r['burst']:.1f}",
+        )
         if charts:
-            chart(label_of(r["term"]), weeks, dict(zip(weeks, q.trend_series(conn, r["term"], upto=weeks[-1]),
-                                                       strict=False)), charts, highlight=wk)
+            chart(
+                label_of(r["term"]),
+                weeks,
+                dict(zip(weeks, q.trend_series(conn, r["term"], upto=weeks[-1]), strict=False)),
+                charts,
+                highlight=wk,
+            )
     ctx.console.print(table if rows else f"Nothing rose sharply in {wk}.")
     if charts and rows:
         ctx.console.print(f"Charts written to {charts}")
@@ -156,24 +191,44 @@ def export_stories(
     if fmt != "json":
         raise typer.BadParameter("only json is supported", param_hint="--format")
     wk = _week_or_default(week)
-    data = [{"id": s.id, "week": s.week, "title": s.title, "score": round(s.score, 4), "rank": s.rank,
-             "is_new": s.is_new, "keywords": s.keywords, "entities": s.entities, "themes": s.themes,
-             "related": s.related, "members": [m.key for m in s.members], "summary": s.summary}
-            for s in load_week(ctx.store().conn, wk)]
+    data = [
+        {
+            "id": s.id,
+            "week": s.week,
+            "title": s.title,
+            "score": round(s.score, 4),
+            "rank": s.rank,
+            "is_new": s.is_new,
+            "keywords": s.keywords,
+            "entities": s.entities,
+            "themes": s.themes,
+            "related": s.related,
+            "members": [m.key for m in s.members],
+            "summary": s.summary,
+        }
+        for s in load_week(ctx.store().conn, wk)
+    ]
     _emit(json.dumps(data, indent=2, ensure_ascii=False) + "\n", out, f"{len(data)} stories")
 
 
 def process(
-    draft_week: list[str] = typer.Option(None, "--draft", help="Also write the draft for this week (repeatable)."),
+    draft_week: list[str] = typer.Option(
+        None, "--draft", help="Also write the draft for this week (repeatable)."
+    ),
 ) -> None:
     """Run everything after a fetch: understand new items, build stories, trends, summaries, model registry."""
     from ..pipeline import run_pipeline
 
     with ctx.progress() as p:
         task = p.add_task("processing", total=None)
-        result = run_pipeline(ctx.store(), ctx.settings(), draft_weeks=draft_week or [],
-                              on_step=lambda what, done, total: p.update(task, description=what,
-                                                                         completed=done, total=total or None))
+        result = run_pipeline(
+            ctx.store(),
+            ctx.settings(),
+            draft_weeks=draft_week or [],
+            on_step=lambda what, done, total: p.update(
+                task, description=what, completed=done, total=total or None
+            ),
+        )
     ctx.console.print(result.summary())
 
 

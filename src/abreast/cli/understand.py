@@ -12,19 +12,35 @@ import typer
 from ..errors import AbreastError
 from . import context as ctx
 
-export_app = typer.Typer(help="Export items or stories for other tools (JSON Lines, CSV, JSON).",
-                         no_args_is_help=True)
+export_app = typer.Typer(
+    help="Export items or stories for other tools (JSON Lines, CSV, JSON).", no_args_is_help=True
+)
 
-ITEM_FIELDS = ["key", "url", "source", "title", "published_at", "relevance", "is_ai", "themes", "entities",
-               "duplicate_of", "jargon"]
+ITEM_FIELDS = [
+    "key",
+    "url",
+    "source",
+    "title",
+    "published_at",
+    "relevance",
+    "is_ai",
+    "themes",
+    "entities",
+    "duplicate_of",
+    "jargon",
+]
 
 
-def why(key: str = typer.Argument(..., help="An item key (hn:42375406, arxiv:2412.12345...) or story:ID.")) -> None:
+def why(
+    key: str = typer.Argument(
+        ..., help="An item key (hn:42375406, arxiv:2412.12345...) or story:ID."
+    ),
+) -> None:
     """Explain a decision: why an item counts as AI (signals, nearest topics, words), or why a story ranks."""
     if key.startswith("story:"):
         from .stories import show_story_why
 
-        show_story_why(key[len("story:"):])
+        show_story_why(key[len("story:") :])
         return
     from ..store.annotations import why as why_data
 
@@ -43,11 +59,15 @@ def item_records(week: str | None):
 
     for r in annotation_rows(ctx.store().conn, week):
         yield {
-            "key": r["key"], "url": r["url"], "source": r["source"] or r["kind"],
-            "title": r["title"], "published_at": r["published_at"],
+            "key": r["key"],
+            "url": r["url"],
+            "source": r["source"] or r["kind"],
+            "title": r["title"],
+            "published_at": r["published_at"],
             "relevance": round(r["relevance"], 4) if r["relevance"] is not None else None,
             "is_ai": bool(r["is_ai"]) if r["is_ai"] is not None else None,
-            "themes": json.loads(r["themes_json"] or "[]"), "entities": json.loads(r["entities_json"] or "[]"),
+            "themes": json.loads(r["themes_json"] or "[]"),
+            "entities": json.loads(r["entities_json"] or "[]"),
             "duplicate_of": r["duplicate_of"],
             "jargon": json.loads(r["jargon_json"] or "[]"),
         }

@@ -15,14 +15,20 @@ def _default_week() -> str:
     from .stories import last_full_week
 
     if not story_weeks(ctx.store().conn):
-        raise AbreastError("no stories yet. Run `abreast fetch` then `abreast process` (or `make demo`).")
+        raise AbreastError(
+            "no stories yet. Run `abreast fetch` then `abreast process` (or `make demo`)."
+        )
     return last_full_week(ctx.store())
 
 
 def draft(
-    week: str = typer.Option(None, "--week", "-w", help="ISO week, e.g. 2024-W51 (default: the last full week)."),
+    week: str = typer.Option(
+        None, "--week", "-w", help="ISO week, e.g. 2024-W51 (default: the last full week)."
+    ),
     fmt: str = typer.Option("hugo", "--format", "-f", help="hugo, jekyll or plain."),
-    out: Path = typer.Option(None, "--out", "-o", help="Folder for the page bundle (default: drafts/WEEK)."),
+    out: Path = typer.Option(
+        None, "--out", "-o", help="Folder for the page bundle (default: drafts/WEEK)."
+    ),
     force: bool = typer.Option(False, "--force", help="Overwrite index.md even if you edited it."),
 ) -> None:
     """Write the weekly draft post: Markdown with cited summaries, links, images and <TODO>s for you."""
@@ -38,8 +44,12 @@ def draft(
 
 
 def todo(
-    file: Path = typer.Argument(..., help="A Markdown draft with <TODO>...</TODO> notes (yours or ours)."),
-    in_place: bool = typer.Option(False, "--in-place", help="Add the proposals under each TODO in FILE itself."),
+    file: Path = typer.Argument(
+        ..., help="A Markdown draft with <TODO>...</TODO> notes (yours or ours)."
+    ),
+    in_place: bool = typer.Option(
+        False, "--in-place", help="Add the proposals under each TODO in FILE itself."
+    ),
 ) -> None:
     """Find material in your store for every <TODO> of a draft: references with links, and pictures."""
     from ..write.files import write_atomic
@@ -86,8 +96,12 @@ def _image_maker(folder: Path):
 
 
 def feed(
-    out: Path = typer.Option(None, "--out", "-o", help="Folder to write digest.atom and digest.json "
-                             "(default: ABREAST_HOME/exports)."),
+    out: Path = typer.Option(
+        None,
+        "--out",
+        "-o",
+        help="Folder to write digest.atom and digest.json (default: ABREAST_HOME/exports).",
+    ),
 ) -> None:
     """Write the weekly digests as an Atom feed and a JSON Feed for your feed reader."""
     from ..store.stories import load_week, story_weeks

@@ -51,7 +51,9 @@ class Connector(ABC):
     target_help: ClassVar[str] = "URL"
 
     @abstractmethod
-    def collect(self, source: SourceSpec, fetcher: Fetcher, since: datetime | None = None) -> CollectResult:
+    def collect(
+        self, source: SourceSpec, fetcher: Fetcher, since: datetime | None = None
+    ) -> CollectResult:
         """Fetch through ``fetcher`` and turn the responses into Items (parsing lives in pure functions)."""
 
     def source_from_target(self, target: str) -> dict:
@@ -78,5 +80,3 @@ def get_connector(kind: str) -> Connector:
     if kind not in eps:
         raise UnknownConnector(f"no connector {kind!r}; known: {', '.join(sorted(eps))}.")
     return eps[kind].load()()
-
-

@@ -28,7 +28,9 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 DEFAULT_INTERVAL = 3600.0
-MIN_INTERVAL = 300.0  # floor on refresh intervals (reliability.md #8): no source more often than 5 min
+MIN_INTERVAL = (
+    300.0  # floor on refresh intervals (reliability.md #8): no source more often than 5 min
+)
 MAX_INTERVAL = 7 * 24 * 3600.0  # a huge Retry-After or max-age must not silence a source for months
 JITTER = 0.10
 MAX_ERROR_CHARS = 300  # the reason shown in `abreast sources list` stays one readable line
@@ -67,7 +69,9 @@ class Outcome:
         return not self.ok and self.status == 410
 
     @classmethod
-    def success(cls, status: int = 200, *, max_age: float | None = None, not_modified: bool = False) -> Outcome:
+    def success(
+        cls, status: int = 200, *, max_age: float | None = None, not_modified: bool = False
+    ) -> Outcome:
         return cls(ok=True, status=status, max_age=max_age, not_modified=not_modified)
 
     @classmethod
@@ -123,30 +127,52 @@ def next_delay(
     return wait * (1.0 + float(_setting(settings, "jitter", JITTER)) * jitter_fraction(name))
 
 
-def decide_after_fetch(state: SourceState, outcome: Outcome, now: datetime, settings: dict | None = None) -> Decision:
+def decide_after_fetch(
+    state: SourceState, outcome: Outcome, now: datetime, settings: dict | None = None
+) -> Decision:
     """The source's new schedule and error state after one fetch attempt."""
     if outcome.ok:
         delay = next_delay(state.name, state.interval, max_age=outcome.max_age, settings=settings)
         return Decision(now + timedelta(seconds=delay), 0, False, None, False, None, now)
     if outcome.gone:
         reason = "the server says this source is gone (HTTP 410); remove it or change its URL"
-        return Decision(None, state.error_count + 1, True, reason, True, outcome.error or reason, now)
+        return Decision(
+            None, state.error_count + 1, True, reason, True, outcome.error or reason, now
+        )
     if outcome.rate_limited:
-        delay = next_delay(state.name, state.interval, retry_after=outcome.retry_after, settings=settings)
+        delay = next_delay(
+            state.name, state.interval, retry_after=outcome.retry_after, settings=settings
+        )
         wait = f"; asked to wait {outcome.retry_after:.0f} s" if outcome.retry_after else ""
         error = f"rate limited by the server (HTTP 429){wait}"
-        return Decision(now + timedelta(seconds=delay), state.error_count, state.paused, state.paused_reason,
-                        False, error, now)
+        return Decision(
+            now + timedelta(seconds=delay),
+            state.error_count,
+            state.paused,
+            state.paused_reason,
+            False,
+            error,
+            now,
+        )
     count = state.error_count + 1
     limit = int(_setting(settings, "pause_after_errors", 3))
-    delay = next_delay(state.name, state.interval, retry_after=outcome.retry_after, backoff_failures=count,
-                       settings=settings)
+    delay = next_delay(
+        state.name,
+        state.interval,
+        retry_after=outcome.retry_after,
+        backoff_failures=count,
+        settings=settings,
+    )
     paused, reason = state.paused, state.paused_reason
     if count >= limit and not paused:
         paused = True
-        reason = (f"paused after {count} failures in a row (last: {outcome.error}); "
-                  f"run `abreast sources retry {state.name}` to resume")
-    return Decision(now + timedelta(seconds=delay), count, paused, reason, False, outcome.error, now)
+        reason = (
+            f"paused after {count} failures in a row (last: {outcome.error}); "
+            f"run `abreast sources retry {state.name}` to resume"
+        )
+    return Decision(
+        now + timedelta(seconds=delay), count, paused, reason, False, outcome.error, now
+    )
 
 
 def should_fetch(state: SourceState, now: datetime) -> bool:
@@ -158,8 +184,15 @@ def should_fetch(state: SourceState, now: datetime) -> bool:
 
 def resume(state: SourceState) -> SourceState:
     """What `abreast sources retry NAME` does: clear pause, gone and the failure count; fetch next run."""
-    return replace(state, paused=False, paused_reason=None, gone=False, error_count=0, next_fetch_at=None,
-                   last_error=None)
+    return replace(
+        state,
+        paused=False,
+        paused_reason=None,
+        gone=False,
+        error_count=0,
+        next_fetch_at=None,
+        last_error=None,
+    )
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:

@@ -70,7 +70,9 @@ class TooManyRedirects(FetchError):
 
 
 class HTTPStatusError(FetchError):
-    def __init__(self, url: str, status: int, retry_after: float | None = None, message: str | None = None):
+    def __init__(
+        self, url: str, status: int, retry_after: float | None = None, message: str | None = None
+    ):
         wait = f"; retry after {retry_after:.0f} s" if retry_after is not None else ""
         super().__init__(url, message or f"HTTP {status} from {_host(url)}{wait}")
         self.status = status
@@ -79,7 +81,9 @@ class HTTPStatusError(FetchError):
 
 class Gone(HTTPStatusError):
     def __init__(self, url: str, status: int = 410, retry_after: float | None = None):
-        super().__init__(url, status, retry_after, f"{_host(url)} says this URL is gone for good (HTTP 410)")
+        super().__init__(
+            url, status, retry_after, f"{_host(url)} says this URL is gone for good (HTTP 410)"
+        )
 
 
 @dataclass
@@ -113,7 +117,8 @@ _BOMS = (
 )
 _HTTP_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
 _DOC_CHARSET = re.compile(
-    rb"""<\?xml[^>]*encoding\s*=\s*["']([\w.:-]+)|<meta[^>]*charset\s*=\s*["']?([\w.:-]+)""", re.IGNORECASE
+    rb"""<\?xml[^>]*encoding\s*=\s*["']([\w.:-]+)|<meta[^>]*charset\s*=\s*["']?([\w.:-]+)""",
+    re.IGNORECASE,
 )
 
 
@@ -171,7 +176,9 @@ class _Inflater:
         if self.encoding in ("gzip", "x-gzip"):
             return zlib.decompressobj(16 + zlib.MAX_WBITS)
         # "deflate" should be zlib-wrapped, but some servers send raw deflate; the header tells.
-        zlib_header = len(first) >= 2 and first[0] & 0x0F == 8 and (first[0] << 8 | first[1]) % 31 == 0
+        zlib_header = (
+            len(first) >= 2 and first[0] & 0x0F == 8 and (first[0] << 8 | first[1]) % 31 == 0
+        )
         return zlib.decompressobj(zlib.MAX_WBITS if zlib_header else -zlib.MAX_WBITS)
 
     def feed(self, data: bytes) -> Iterator[bytes]:
@@ -252,7 +259,9 @@ class Fetcher:
         self._lock = threading.Lock()
         backend = GuardedBackend(parse_allowlist(s["allow_private"]), resolver)
         self._client = httpx.Client(
-            transport=GuardedTransport(backend, httpx.Limits(max_connections=10, max_keepalive_connections=10)),
+            transport=GuardedTransport(
+                backend, httpx.Limits(max_connections=10, max_keepalive_connections=10)
+            ),
             follow_redirects=False,
             trust_env=False,  # a proxy from the environment would bypass the address check
             headers={"User-Agent": self.user_agent, "Accept-Encoding": "gzip, deflate"},
@@ -319,7 +328,9 @@ class Fetcher:
             started = time.monotonic()
             token = request_deadline.set(started + budget)
             try:
-                result = self._one_hop(url, target, request_headers, started + budget, etag, last_modified)
+                result = self._one_hop(
+                    url, target, request_headers, started + budget, etag, last_modified
+                )
             finally:
                 request_deadline.reset(token)
                 self._done_with(target.host)
@@ -339,21 +350,29 @@ class Fetcher:
         except (httpx.InvalidURL, TypeError) as e:
             raise UnsupportedURL(asked, f"not a valid URL: {current!r}") from e
         if target.scheme not in ("http", "https"):
-            raise UnsupportedURL(asked, f"only http and https URLs are fetched, not {target.scheme or 'this'}: {current}")
+            raise UnsupportedURL(
+                asked,
+                f"only http and https URLs are fetched, not {target.scheme or 'this'}: {current}",
+            )
         if not target.host:
             raise UnsupportedURL(asked, f"URL has no host: {current}")
         return target
 
-    def _one_hop(self, asked, target, request_headers, deadline_at, etag, last_modified) -> Response | str:
+    def _one_hop(
+        self, asked, target, request_headers, deadline_at, etag, last_modified
+    ) -> Response | str:
         """One request; a str return value is the Location of a redirect."""
         budget = max(0.001, deadline_at - time.monotonic())
         timeout = httpx.Timeout(
-            connect=min(self.connect_timeout, budget), read=min(self.read_timeout, budget),
-            write=min(self.read_timeout, budget), pool=min(self.connect_timeout, budget),
+            connect=min(self.connect_timeout, budget),
+            read=min(self.read_timeout, budget),
+            write=min(self.read_timeout, budget),
+            pool=min(self.connect_timeout, budget),
         )
         try:
             response = self._client.send(
-                self._client.build_request("GET", target, headers=request_headers, timeout=timeout), stream=True
+                self._client.build_request("GET", target, headers=request_headers, timeout=timeout),
+                stream=True,
             )
             try:
                 return self._interpret(asked, target, response, deadline_at, etag, last_modified)
@@ -361,22 +380,29 @@ class Fetcher:
                 response.close()
         except AddressRefused as e:
             raise BlockedAddress(
-                asked, f"refused to fetch {e.host}: it resolves to {e.address}, which is not public ({e.why}); "
+                asked,
+                f"refused to fetch {e.host}: it resolves to {e.address}, which is not public ({e.why}); "
                 "list it in fetch.allow_private if you really mean to",
             ) from e
         except httpx.TimeoutException as e:
             raise self._timeout_error(asked, target, e, deadline_at) from e
         except httpx.TransportError as e:
-            raise FetchError(asked, f"could not fetch from {target.host}: {e or type(e).__name__}") from e
+            raise FetchError(
+                asked, f"could not fetch from {target.host}: {e or type(e).__name__}"
+            ) from e
 
     def _timeout_error(self, asked, target, exc, deadline_at) -> Timeout:
         if time.monotonic() >= deadline_at - 0.01:
             return Timeout(asked, f"{target.host} took longer than {self.deadline:g} s in total")
         if isinstance(exc, httpx.ConnectTimeout):
-            return Timeout(asked, f"no connection to {target.host} within {self.connect_timeout:g} s")
+            return Timeout(
+                asked, f"no connection to {target.host} within {self.connect_timeout:g} s"
+            )
         return Timeout(asked, f"{target.host} stopped sending for {self.read_timeout:g} s")
 
-    def _interpret(self, asked, target, response, deadline_at, etag, last_modified) -> Response | str:
+    def _interpret(
+        self, asked, target, response, deadline_at, etag, last_modified
+    ) -> Response | str:
         status = response.status_code
         if status in REDIRECT_STATUSES and response.headers.get("location"):
             return response.headers["location"]
@@ -384,7 +410,9 @@ class Fetcher:
         if status == 410:
             raise Gone(asked, status, retry_after)
         if status == 304:
-            return self._response(asked, target, response, b"", etag, last_modified, not_modified=True)
+            return self._response(
+                asked, target, response, b"", etag, last_modified, not_modified=True
+            )
         if not 200 <= status < 300:
             raise HTTPStatusError(asked, status, retry_after)
         body = self._read_body(asked, target, response, deadline_at)
@@ -392,20 +420,34 @@ class Fetcher:
             raise EmptyResponse(asked, f"{target.host} answered HTTP {status} with an empty body")
         return self._response(asked, target, response, body, None, None)
 
-    def _response(self, asked, target, response, body, etag, last_modified, not_modified=False) -> Response:
+    def _response(
+        self, asked, target, response, body, etag, last_modified, not_modified=False
+    ) -> Response:
         headers = {k.lower(): v for k, v in response.headers.items()}
         return Response(
-            url=asked, final_url=str(target), status=response.status_code, headers=headers, body=body,
-            etag=headers.get("etag") or etag, last_modified=headers.get("last-modified") or last_modified,
+            url=asked,
+            final_url=str(target),
+            status=response.status_code,
+            headers=headers,
+            body=body,
+            etag=headers.get("etag") or etag,
+            last_modified=headers.get("last-modified") or last_modified,
             not_modified=not_modified,
         )
 
     def _read_body(self, asked, target, response, deadline_at) -> bytes:
-        encoding = response.headers.get("content-encoding", "identity").strip().lower() or "identity"
+        encoding = (
+            response.headers.get("content-encoding", "identity").strip().lower() or "identity"
+        )
         if encoding not in ("identity", "gzip", "x-gzip", "deflate"):
-            raise FetchError(asked, f"{target.host} sent an unsupported content encoding ({encoding})")
+            raise FetchError(
+                asked, f"{target.host} sent an unsupported content encoding ({encoding})"
+            )
         declared = response.headers.get("content-length", "")
-        too_large = TooLarge(asked, f"{target.host} sent more than {self.max_bytes:,} bytes (the fetch.max_bytes cap)")
+        too_large = TooLarge(
+            asked,
+            f"{target.host} sent more than {self.max_bytes:,} bytes (the fetch.max_bytes cap)",
+        )
         if encoding == "identity" and declared.isdigit() and int(declared) > self.max_bytes:
             raise too_large  # refuse before reading a byte
         inflater = _Inflater(encoding, self.max_bytes)
@@ -415,7 +457,9 @@ class Fetcher:
                 for piece in inflater.feed(raw):
                     body += piece
                 if time.monotonic() > deadline_at:
-                    raise Timeout(asked, f"{target.host} took longer than {self.deadline:g} s in total")
+                    raise Timeout(
+                        asked, f"{target.host} took longer than {self.deadline:g} s in total"
+                    )
         except _Overflow:
             raise too_large from None
         except zlib.error as e:

@@ -127,7 +127,9 @@ def system_resolver(host: str, port: int) -> list[str]:
     return seen
 
 
-def checked_addresses(host: str, port: int, allow: tuple[IPNetwork, ...], resolver: Resolver) -> list[str]:
+def checked_addresses(
+    host: str, port: int, allow: tuple[IPNetwork, ...], resolver: Resolver
+) -> list[str]:
     """Resolve once and return addresses that are all safe, or raise AddressRefused."""
     host = host.strip("[]")
     addresses = resolver(host, port)
@@ -142,7 +144,9 @@ def checked_addresses(host: str, port: int, allow: tuple[IPNetwork, ...], resolv
 
 # The fetcher sets the monotonic time by which the current request must finish. Streams read it on
 # every socket operation, so a server that drips headers one byte at a time cannot outlive it.
-request_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar("request_deadline", default=None)
+request_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "request_deadline", default=None
+)
 
 
 def _bounded(timeout: float | None, what: type[Exception]) -> float | None:
@@ -170,7 +174,9 @@ class DeadlineStream(httpcore.NetworkStream):
 
     def start_tls(self, ssl_context, server_hostname=None, timeout=None) -> httpcore.NetworkStream:
         # server_hostname is the URL's host, so certificates are verified against the name, not the IP.
-        inner = self._inner.start_tls(ssl_context, server_hostname, _bounded(timeout, httpcore.ConnectTimeout))
+        inner = self._inner.start_tls(
+            ssl_context, server_hostname, _bounded(timeout, httpcore.ConnectTimeout)
+        )
         return DeadlineStream(inner)
 
     def get_extra_info(self, info: str):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..item import Item
 from .sanitize import clip, tidy_text
 
-MAX_CHARS = 4000          # enough to summarize and cite; we are not an archive of other people's pages
+MAX_CHARS = 4000  # enough to summarize and cite; we are not an archive of other people's pages
 MAX_PAGES_PER_FETCH = 50  # one fetch of one source never turns into hundreds of page requests
 SKIP_HOSTS = ("news.ycombinator.com", "reddit.com", "www.reddit.com", "twitter.com", "x.com")
 
@@ -18,8 +18,17 @@ SKIP_HOSTS = ("news.ycombinator.com", "reddit.com", "www.reddit.com", "twitter.c
 def extract_main_text(html: str, url: str | None = None) -> str:
     import trafilatura  # heavy: only when page text is asked for
 
-    text = trafilatura.extract(html, url=url, include_comments=False, include_tables=False,
-                               include_images=False, include_links=False) or ""
+    text = (
+        trafilatura.extract(
+            html,
+            url=url,
+            include_comments=False,
+            include_tables=False,
+            include_images=False,
+            include_links=False,
+        )
+        or ""
+    )
     return clip(tidy_text(text), MAX_CHARS)
 
 

@@ -31,9 +31,15 @@ def _dt(value: str | None) -> datetime | None:
 
 def _state(src: Source) -> decider.SourceState:
     return decider.SourceState(
-        name=src.name, interval=float(src.config.get("interval", decider.DEFAULT_INTERVAL)),
-        error_count=src.error_count, paused=src.paused, paused_reason=src.paused_reason, gone=src.gone,
-        last_fetch_at=_dt(src.last_fetch_at), next_fetch_at=_dt(src.next_fetch_at), last_error=src.last_error,
+        name=src.name,
+        interval=float(src.config.get("interval", decider.DEFAULT_INTERVAL)),
+        error_count=src.error_count,
+        paused=src.paused,
+        paused_reason=src.paused_reason,
+        gone=src.gone,
+        last_fetch_at=_dt(src.last_fetch_at),
+        next_fetch_at=_dt(src.next_fetch_at),
+        last_error=src.last_error,
     )
 
 
@@ -72,12 +78,20 @@ def _fetch_one(store, settings, fetcher, src: Source, since, due_only) -> FetchR
     state = _state(src)
     if src.gone or src.paused:
         why = "gone (HTTP 410)" if src.gone else f"paused: {src.paused_reason or src.last_error}"
-        return FetchReport(src.name, "skipped", note=f"{why}; `abreast sources retry {src.name}` resumes it")
+        return FetchReport(
+            src.name, "skipped", note=f"{why}; `abreast sources retry {src.name}` resumes it"
+        )
     if due_only and not decider.should_fetch(state, now):
         return FetchReport(src.name, "skipped", note=f"not due until {src.next_fetch_at}")
     fetch_id = store.start_fetch(src.id)
-    spec = SourceSpec(name=src.name, kind=src.kind, url=src.url, config=src.config, etag=src.etag,
-                      last_modified=src.last_modified)
+    spec = SourceSpec(
+        name=src.name,
+        kind=src.kind,
+        url=src.url,
+        config=src.config,
+        etag=src.etag,
+        last_modified=src.last_modified,
+    )
     try:
         result = get_connector(src.kind).collect(spec, fetcher, since)
         if src.config.get("page_text"):
@@ -90,31 +104,48 @@ def _fetch_one(store, settings, fetcher, src: Source, since, due_only) -> FetchR
         d = decider.decide_after_fetch(state, outcome, now, settings.section("fetch"))
         _save_decision(store, src, d)
         store.finish_fetch(fetch_id, "error", http_status=outcome.status, error=outcome.error)
-        return FetchReport(src.name, "error", note=d.paused_reason or outcome.error or type(e).__name__)
+        return FetchReport(
+            src.name, "error", note=d.paused_reason or outcome.error or type(e).__name__
+        )
     status = "not_modified" if result.not_modified else "ok"
-    outcome = decider.Outcome.success(result.http_status or 200, max_age=result.max_age,
-                                     not_modified=result.not_modified)
+    outcome = decider.Outcome.success(
+        result.http_status or 200, max_age=result.max_age, not_modified=result.not_modified
+    )
     d = decider.decide_after_fetch(state, outcome, now, settings.section("fetch"))
     _save_decision(store, src, d, etag=result.etag, last_modified=result.last_modified)
-    store.finish_fetch(fetch_id, status, counts, http_status=result.http_status, nbytes=result.nbytes)
-    note = "; ".join(result.warnings[:2]) + (f" (+{len(result.warnings) - 2} more)" if len(result.warnings) > 2 else "")
+    store.finish_fetch(
+        fetch_id, status, counts, http_status=result.http_status, nbytes=result.nbytes
+    )
+    note = "; ".join(result.warnings[:2]) + (
+        f" (+{len(result.warnings) - 2} more)" if len(result.warnings) > 2 else ""
+    )
     return FetchReport(src.name, status, counts, note)
 
 
 def _keep_page_text(store: Store, items):
     """Page text is fetched once per item: a stored item keeps the text it has (else the title-only
     entry of the next fetch would look like a change and wipe it). Returns the items still to fetch."""
-    stored = {r["key"]: r["text"] for r in store.item_rows(keys=[it.key for it in items])} if items else {}
+    stored = (
+        {r["key"]: r["text"] for r in store.item_rows(keys=[it.key for it in items])}
+        if items
+        else {}
+    )
     for it in items:
         if it.key in stored and not it.text.strip():
             it.text = stored[it.key]
     return [it for it in items if it.key not in stored]
 
 
-def _save_decision(store: Store, src: Source, d: decider.Decision, etag=None, last_modified=None) -> None:
+def _save_decision(
+    store: Store, src: Source, d: decider.Decision, etag=None, last_modified=None
+) -> None:
     fields = dict(
-        error_count=d.error_count, paused=int(d.paused), paused_reason=d.paused_reason, gone=int(d.gone),
-        last_error=d.last_error, last_fetch_at=d.last_fetch_at.isoformat(timespec="seconds"),
+        error_count=d.error_count,
+        paused=int(d.paused),
+        paused_reason=d.paused_reason,
+        gone=int(d.gone),
+        last_error=d.last_error,
+        last_fetch_at=d.last_fetch_at.isoformat(timespec="seconds"),
         next_fetch_at=d.next_fetch_at.isoformat(timespec="seconds") if d.next_fetch_at else None,
     )
     if etag is not None or last_modified is not None:

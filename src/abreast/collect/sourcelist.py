@@ -18,7 +18,9 @@ def add_source(store: Store, kind: str, target: str, name: str | None = None) ->
     spec = conn.source_from_target(target)
     if urlsplit(spec["url"]).scheme not in ("http", "https"):
         raise AbreastError(f"{spec['url']!r} is not an http(s) URL.")
-    src = store.add_source((name or "").strip() or conn.default_name(target), kind, spec["url"], spec.get("config"))
+    src = store.add_source(
+        (name or "").strip() or conn.default_name(target), kind, spec["url"], spec.get("config")
+    )
     return src.name
 
 
@@ -28,7 +30,9 @@ def remove_source(store: Store, name: str) -> None:
 
 def retry_source(store: Store, name: str) -> None:
     src = store.source(name)
-    store.update_source(src.id, paused=0, paused_reason=None, gone=0, error_count=0, next_fetch_at=None)
+    store.update_source(
+        src.id, paused=0, paused_reason=None, gone=0, error_count=0, next_fetch_at=None
+    )
 
 
 def import_opml(store: Store, data: bytes) -> int:
@@ -44,8 +48,12 @@ def import_opml(store: Store, data: bytes) -> int:
         name = f.get("name") or f["url"]
         while name in names:
             name += "'"
-        store.add_source(name, f.get("kind", "feed"), f["url"],
-                         {"category": f["category"]} if f.get("category") else {})
+        store.add_source(
+            name,
+            f.get("kind", "feed"),
+            f["url"],
+            {"category": f["category"]} if f.get("category") else {},
+        )
         names.add(name)
         existing.add(f["url"])
         added += 1
@@ -55,5 +63,9 @@ def import_opml(store: Store, data: bytes) -> int:
 def export_opml(store: Store) -> bytes:
     from ..collect.sources.opml import export_opml as to_opml
 
-    return to_opml([{"name": s.name, "url": s.url, "kind": s.kind, "category": s.config.get("category")}
-                    for s in store.sources()])
+    return to_opml(
+        [
+            {"name": s.name, "url": s.url, "kind": s.kind, "category": s.config.get("category")}
+            for s in store.sources()
+        ]
+    )

@@ -29,20 +29,48 @@ class FeedRoute:
 # Real URLs of the recorded feeds. Two of them have no upstream feed and are built by the snapshot
 # from an index (marked so in PROVENANCE.md): the HF blog index and the llm-paper-daily table.
 FEEDS = [
-    FeedRoute("openai-news", "openai.com/news/rss.xml", "feeds/openai-news.rss.xml.gz",
-              "application/rss+xml; charset=utf-8"),
-    FeedRoute("deepmind-blog", "deepmind.google/blog/rss.xml", "feeds/deepmind-blog.rss.xml.gz",
-              "application/rss+xml; charset=utf-8"),
-    FeedRoute("anthropic-news", "raw.githubusercontent.com/mibuhand/AI-News-Direct/main/feeds/anthropic_aggregated.xml",
-              "feeds/anthropic-news.atom.xml.gz", "application/atom+xml; charset=utf-8"),
-    FeedRoute("deepseek-news", "raw.githubusercontent.com/mibuhand/AI-News-Direct/main/feeds/deepseek_news.xml",
-              "feeds/deepseek-news.atom.xml.gz", "application/atom+xml; charset=utf-8"),
-    FeedRoute("simonw-newsletter", "simonw.substack.com/feed", "feeds/simonw-newsletter.rss.xml.gz",
-              "application/rss+xml; charset=utf-8"),
-    FeedRoute("hf-blog", "huggingface.co/blog/feed.xml", "feeds/hf-blog.rss.xml.gz",
-              "application/rss+xml; charset=utf-8"),
-    FeedRoute("llm-paper-daily", "github.com/xianshang33/llm-paper-daily/feed.rss",
-              "feeds/llm-paper-daily.rss.xml.gz", "application/rss+xml; charset=utf-8"),
+    FeedRoute(
+        "openai-news",
+        "openai.com/news/rss.xml",
+        "feeds/openai-news.rss.xml.gz",
+        "application/rss+xml; charset=utf-8",
+    ),
+    FeedRoute(
+        "deepmind-blog",
+        "deepmind.google/blog/rss.xml",
+        "feeds/deepmind-blog.rss.xml.gz",
+        "application/rss+xml; charset=utf-8",
+    ),
+    FeedRoute(
+        "anthropic-news",
+        "raw.githubusercontent.com/mibuhand/AI-News-Direct/main/feeds/anthropic_aggregated.xml",
+        "feeds/anthropic-news.atom.xml.gz",
+        "application/atom+xml; charset=utf-8",
+    ),
+    FeedRoute(
+        "deepseek-news",
+        "raw.githubusercontent.com/mibuhand/AI-News-Direct/main/feeds/deepseek_news.xml",
+        "feeds/deepseek-news.atom.xml.gz",
+        "application/atom+xml; charset=utf-8",
+    ),
+    FeedRoute(
+        "simonw-newsletter",
+        "simonw.substack.com/feed",
+        "feeds/simonw-newsletter.rss.xml.gz",
+        "application/rss+xml; charset=utf-8",
+    ),
+    FeedRoute(
+        "hf-blog",
+        "huggingface.co/blog/feed.xml",
+        "feeds/hf-blog.rss.xml.gz",
+        "application/rss+xml; charset=utf-8",
+    ),
+    FeedRoute(
+        "llm-paper-daily",
+        "github.com/xianshang33/llm-paper-daily/feed.rss",
+        "feeds/llm-paper-daily.rss.xml.gz",
+        "application/rss+xml; charset=utf-8",
+    ),
 ]
 
 

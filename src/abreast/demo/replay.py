@@ -57,10 +57,15 @@ def index() -> dict:
     """What `GET /` answers: the virtual hosts and feed paths this server knows."""
     return {
         "replay": "abreast demo snapshot",
-        "apis": ["/hn.algolia.com/api/v1/search_by_date", "/hn.algolia.com/api/v1/search",
-                 "/hacker-news.firebaseio.com/v0/item/<id>.json", "/export.arxiv.org/api/query",
-                 "/www.reddit.com/r/<subreddit>/new.json", "/huggingface.co/api/models",
-                 "/huggingface.co/api/models/<repo id>"],
+        "apis": [
+            "/hn.algolia.com/api/v1/search_by_date",
+            "/hn.algolia.com/api/v1/search",
+            "/hacker-news.firebaseio.com/v0/item/<id>.json",
+            "/export.arxiv.org/api/query",
+            "/www.reddit.com/r/<subreddit>/new.json",
+            "/huggingface.co/api/models",
+            "/huggingface.co/api/models/<repo id>",
+        ],
         "feeds": ["/" + f.path for f in FEEDS],
     }
 
@@ -114,7 +119,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, send_body: bool) -> None:
         try:
             resp = route(self.recording, self.path)
-        except Exception as exc:  # a replay bug must show up as a 500 to the client, not a hung socket
+        except (
+            Exception
+        ) as exc:  # a replay bug must show up as a 500 to the client, not a hung socket
             resp = Response(500, f"replay error: {exc!r}\n".encode(), "text/plain; charset=utf-8")
         body, headers = resp.body, {"Content-Type": resp.content_type, "Vary": "Accept-Encoding"}
         if resp.status == 200:
@@ -172,14 +179,20 @@ class ReplayServer:
 
     def start(self) -> ReplayServer:
         last_day = self.recording.manifest["keep_ranges"][-1][1]
-        handler = type("Handler", (_Handler,), {
-            "recording": self.recording,
-            "fallback_modified": datetime.fromisoformat(last_day).replace(tzinfo=UTC),
-            "verbose": self.verbose,
-        })
+        handler = type(
+            "Handler",
+            (_Handler,),
+            {
+                "recording": self.recording,
+                "fallback_modified": datetime.fromisoformat(last_day).replace(tzinfo=UTC),
+                "verbose": self.verbose,
+            },
+        )
         self._httpd = ThreadingHTTPServer((self.host, self.port), handler)
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="abreast-replay", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, name="abreast-replay", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -198,8 +211,10 @@ class ReplayServer:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m abreast.demo.replay",
-                                     description="Serve the bundled demo snapshot on 127.0.0.1.")
+    parser = argparse.ArgumentParser(
+        prog="python -m abreast.demo.replay",
+        description="Serve the bundled demo snapshot on 127.0.0.1.",
+    )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8400, help="port to bind (0 picks a free one)")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")

@@ -18,12 +18,36 @@ def demo_sources(base_url: str) -> list[dict]:
         # points 0 = no points threshold; 2023 stories were recorded without points (see PROVENANCE.md).
         {"name": "hn", "kind": "hn", "url": f"{base}/hn.algolia.com", "config": {"points": 0}},
         # ~6,100 recorded papers match: big pages (arXiv allows up to 2,000) so both windows are read.
-        {"name": "arxiv", "kind": "arxiv", "url": f"{base}/export.arxiv.org",
-         "config": {"categories": ["cs.CL", "cs.LG", "cs.AI"], "page_size": 1000, "max_pages": 10}},
+        {
+            "name": "arxiv",
+            "kind": "arxiv",
+            "url": f"{base}/export.arxiv.org",
+            "config": {
+                "categories": ["cs.CL", "cs.LG", "cs.AI"],
+                "page_size": 1000,
+                "max_pages": 10,
+            },
+        },
     ]
-    sources += [{"name": feed.name, "kind": "feed", "url": f"{base}/{feed.path}", "config": {}} for feed in FEEDS]
-    sources += [{"name": f"r-{sub.lower()}", "kind": "reddit", "url": f"{base}/www.reddit.com",
-                 "config": {"subreddit": sub}} for sub in SUBREDDITS]
-    sources.append({"name": "hf-models", "kind": "hf", "url": f"{base}/huggingface.co",
-                    "config": {"sort": "createdAt", "limit": 1000}})
+    sources += [
+        {"name": feed.name, "kind": "feed", "url": f"{base}/{feed.path}", "config": {}}
+        for feed in FEEDS
+    ]
+    sources += [
+        {
+            "name": f"r-{sub.lower()}",
+            "kind": "reddit",
+            "url": f"{base}/www.reddit.com",
+            "config": {"subreddit": sub},
+        }
+        for sub in SUBREDDITS
+    ]
+    sources.append(
+        {
+            "name": "hf-models",
+            "kind": "hf",
+            "url": f"{base}/huggingface.co",
+            "config": {"sort": "createdAt", "limit": 1000},
+        }
+    )
     return sources

@@ -18,15 +18,21 @@ import sqlite3
 import llm
 
 from ..stories.model import Story
-from .citations import citation_problem, claim_problem, context_problem, negation_problem, quote_problem
+from .citations import (
+    citation_problem,
+    claim_problem,
+    context_problem,
+    negation_problem,
+    quote_problem,
+)
 from .extractive import extractive_summary, source_text
 from .llm_backend import LlmError, generate
 from .sentences import sentence_spans
 from .summary import CALL_FAILED, Sentence, Summary, input_hash
 
 MIN_SENTENCES, MAX_SENTENCES = 2, 4
-SOURCE_BUDGET = 1500       # characters of one source shown to the model
-TOTAL_BUDGET = 6000        # characters of all sources together
+SOURCE_BUDGET = 1500  # characters of one source shown to the model
+TOTAL_BUDGET = 6000  # characters of all sources together
 
 SYSTEM_PROMPT = """\
 You write short, plain-language summaries of AI news for a busy software engineer who is not an AI expert.
@@ -59,31 +65,71 @@ SCHEMA = {
 }
 
 
-def abstractive_summary(story: Story, model: llm.Model, *, conn: sqlite3.Connection | None = None,
-                        max_sentences: int = MAX_SENTENCES, system: str = SYSTEM_PROMPT,
-                        purpose: str = "summary") -> Summary:
+def abstractive_summary(
+    story: Story,
+    model: llm.Model,
+    *,
+    conn: sqlite3.Connection | None = None,
+    max_sentences: int = MAX_SENTENCES,
+    system: str = SYSTEM_PROMPT,
+    purpose: str = "summary",
+) -> Summary:
     """Ask ``model`` for a cited summary of ``story`` and keep only what verifies. ``conn`` receives
     the audit record of the call."""
     digest = input_hash(story, model.model_id)
     try:
-        gen = generate(model, system=system, prompt=build_prompt(story), purpose=purpose,
-                       input_keys=[m.key for m in story.members], schema=SCHEMA, conn=conn)
+        gen = generate(
+            model,
+            system=system,
+            prompt=build_prompt(story),
+            purpose=purpose,
+            input_keys=[m.key for m in story.members],
+            schema=SCHEMA,
+            conn=conn,
+        )
     except LlmError as e:
-        return _fallback(story, [{"text": "", "cite": None, "reason": f"{CALL_FAILED}: {e}"}], model.model_id, digest)
+        return _fallback(
+            story,
+            [{"text": "", "cite": None, "reason": f"{CALL_FAILED}: {e}"}],
+            model.model_id,
+            digest,
+        )
     proposals = parse_sentences(gen.text)
     if proposals is None:
-        dropped = [{"text": gen.text[:200], "cite": None, "reason": "model output was not the requested JSON"}]
+        dropped = [
+            {
+                "text": gen.text[:200],
+                "cite": None,
+                "reason": "model output was not the requested JSON",
+            }
+        ]
         return _fallback(story, dropped, model.model_id, digest)
     kept, dropped = verify_proposals(story, proposals, max_sentences)
     if len(kept) < MIN_SENTENCES:
-        return _fallback(story, dropped + [_as_dropped(s, "too few verified sentences") for s in kept],
-                         model.model_id, digest)
-    return Summary(method="abstractive", sentences=kept, dropped=dropped, model=model.model_id, input_hash=digest)
+        return _fallback(
+            story,
+            dropped + [_as_dropped(s, "too few verified sentences") for s in kept],
+            model.model_id,
+            digest,
+        )
+    return Summary(
+        method="abstractive",
+        sentences=kept,
+        dropped=dropped,
+        model=model.model_id,
+        input_hash=digest,
+    )
 
 
 def _fallback(story: Story, dropped: list[dict], model_id: str, digest: str) -> Summary:
     ext = extractive_summary(story)
-    return Summary(method="fallback", sentences=ext.sentences, dropped=dropped, model=model_id, input_hash=digest)
+    return Summary(
+        method="fallback",
+        sentences=ext.sentences,
+        dropped=dropped,
+        model=model_id,
+        input_hash=digest,
+    )
 
 
 def _as_dropped(s: Sentence, reason: str) -> dict:
@@ -92,12 +138,15 @@ def _as_dropped(s: Sentence, reason: str) -> dict:
 
 # --- the prompt: sources as delimited data --------------------------------------------------------
 
+
 def build_prompt(story: Story) -> str:
     budget = min(SOURCE_BUDGET, TOTAL_BUDGET // max(1, len(story.members)))
     blocks = []
     for n, m in enumerate(story.members, start=1):
         body = truncate(neutralize(m.text), budget)
-        blocks.append(f"<<<SOURCE {n}>>>\nTitle: {neutralize(m.title)}\nText: {body}\n<<<END SOURCE {n}>>>")
+        blocks.append(
+            f"<<<SOURCE {n}>>>\nTitle: {neutralize(m.title)}\nText: {body}\n<<<END SOURCE {n}>>>"
+        )
     return "\n\n".join(blocks)
 
 
@@ -148,7 +197,7 @@ def _loads_lenient(output: str):
         start, end = text.find(open_), text.rfind(close)
         if 0 <= start < end:
             try:
-                return json.loads(text[start:end + 1])
+                return json.loads(text[start : end + 1])
             except json.JSONDecodeError:
                 continue
     return None
@@ -157,14 +206,18 @@ def _loads_lenient(output: str):
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)|!\[[^\]]*\]\[[^\]]*\]")
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\[[^\]]*\]")
 _HTML = re.compile(r"<[a-zA-Z/!][^>]*>")
-_URL = re.compile(r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)\S+|\b[\w.-]+\.(?:com|net|org|io|ai|xyz|ru|cn)/\S*",
-                  re.IGNORECASE)
+_URL = re.compile(
+    r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)\S+|\b[\w.-]+\.(?:com|net|org|io|ai|xyz|ru|cn)/\S*",
+    re.IGNORECASE,
+)
 _CITE_MARK = re.compile(r"\s*\[\d+(?:\s*[,;-]\s*\d+)*\]")
 
 
 def has_markup(text: str) -> bool:
     """Links, images, HTML or URLs: nothing a summary sentence needs, everything an injection uses."""
-    return bool(_IMAGE.search(text) or _LINK.search(text) or _HTML.search(text) or _URL.search(text))
+    return bool(
+        _IMAGE.search(text) or _LINK.search(text) or _HTML.search(text) or _URL.search(text)
+    )
 
 
 def clean_text(text: str) -> str:
@@ -182,7 +235,9 @@ def _source_number(value) -> int | None:
     return None
 
 
-def verify_proposals(story: Story, proposals: list[dict], max_sentences: int) -> tuple[list[Sentence], list[dict]]:
+def verify_proposals(
+    story: Story, proposals: list[dict], max_sentences: int
+) -> tuple[list[Sentence], list[dict]]:
     kept: list[Sentence] = []
     dropped: list[dict] = []
     given = set(range(1, len(story.members) + 1))
@@ -191,17 +246,30 @@ def verify_proposals(story: Story, proposals: list[dict], max_sentences: int) ->
         quote = str(p.get("quote") or "")
         raw_cite = p.get("source", p.get("cite"))
         cite = _source_number(raw_cite)
-        reason = _rejection(text, quote, cite if cite is not None else raw_cite, given, story, kept, max_sentences)
+        reason = _rejection(
+            text, quote, cite if cite is not None else raw_cite, given, story, kept, max_sentences
+        )
         if reason:
             dropped.append({"text": text[:300], "cite": cite, "reason": reason})
             continue
         member = story.members[cite - 1]
-        kept.append(Sentence(text=text, cite=cite, key=member.key, url=member.url, quote=quote, verified=True))
+        kept.append(
+            Sentence(
+                text=text, cite=cite, key=member.key, url=member.url, quote=quote, verified=True
+            )
+        )
     return kept, dropped
 
 
-def _rejection(text: str, quote: str, cite, given: set[int], story: Story, kept: list[Sentence],
-               max_sentences: int) -> str | None:
+def _rejection(
+    text: str,
+    quote: str,
+    cite,
+    given: set[int],
+    story: Story,
+    kept: list[Sentence],
+    max_sentences: int,
+) -> str | None:
     if len(text.split()) < 3:
         return "empty or too short"
     problem = citation_problem(cite, given)
@@ -210,8 +278,12 @@ def _rejection(text: str, quote: str, cite, given: set[int], story: Story, kept:
     if has_markup(text) or has_markup(quote):
         return "contains a link, image, URL or HTML"
     source = source_text(story.members[cite - 1])
-    problem = (quote_problem(quote, source) or claim_problem(text, source)
-               or negation_problem(text, quote, source) or context_problem(text, quote, source))
+    problem = (
+        quote_problem(quote, source)
+        or claim_problem(text, source)
+        or negation_problem(text, quote, source)
+        or context_problem(text, quote, source)
+    )
     if problem:
         return problem
     if any(text.lower() == s.text.lower() for s in kept):

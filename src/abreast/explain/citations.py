@@ -19,11 +19,30 @@ MIN_CONTENT_OVERLAP = 0.6
 # Share of them that must occur in the passage the quote comes from (see context_problem).
 MIN_CONTEXT_OVERLAP = 0.75
 
-_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'", "‚": "'",
-                         "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-", "−": "-"})
+_QUOTES = str.maketrans(
+    {
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "«": '"',
+        "»": '"',
+        "‘": "'",
+        "’": "'",
+        "‚": "'",
+        "‐": "-",
+        "‑": "-",
+        "‒": "-",
+        "–": "-",
+        "—": "-",
+        "―": "-",
+        "−": "-",
+    }
+)
 _NON_WORD = re.compile(r"[^\w%+]+")
 # Tokens that look like names: Capitalized words, CamelCase, or words with digits (GPT-4o, Qwen2.5).
-_NAME = re.compile(r"\b(?:[A-Z][\w.+-]*\d[\w.+-]*|[A-Za-z]+\d[\w.+-]*|[A-Z][a-z]*[A-Z][\w-]*|[A-Z]{2,}[\w-]*)")
+_NAME = re.compile(
+    r"\b(?:[A-Z][\w.+-]*\d[\w.+-]*|[A-Za-z]+\d[\w.+-]*|[A-Z][a-z]*[A-Z][\w-]*|[A-Z]{2,}[\w-]*)"
+)
 _CAPITALIZED = re.compile(r"(?<![.!?:]\s)(?<=\s)[A-Z][a-z]{2,}\b")
 STOPWORDS = frozenset(
     "a an the and or but if of in on at to for from by with as is are was were be been being it its this "
@@ -79,7 +98,9 @@ def claim_problem(sentence: str, source_text: str) -> str | None:
     return None
 
 
-_NEGATION = re.compile(r"\b(?:not|no|never|none|nor|neither|without|cannot|fails?|failed)\b|n't\b", re.IGNORECASE)
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|none|nor|neither|without|cannot|fails?|failed)\b|n't\b", re.IGNORECASE
+)
 
 
 def negation_problem(sentence: str, quote: str, source_text: str = "") -> str | None:
@@ -119,13 +140,15 @@ def _content_words(sentence: str) -> list[str]:
 
 def quote_context(quote: str, source_text: str) -> str:
     """The source sentence(s) a quote was taken from (the quote itself when it is not found)."""
-    from .sentences import split_sentences  # local: sentences is a leaf module, citations stays light
+    from .sentences import (
+        split_sentences,
+    )  # local: sentences is a leaf module, citations stays light
 
     q = f" {normalize(quote)} "
     parts = split_sentences(source_text)
     for width in (1, 2, 3):
         for i in range(len(parts) - width + 1):
-            window = " ".join(parts[i:i + width])
+            window = " ".join(parts[i : i + width])
             if q in f" {normalize(window)} ":
                 return window
     return quote
@@ -153,4 +176,3 @@ def citation_problem(cite: object, given: set[int]) -> str | None:
     if cite not in given:
         return f"cites source {cite}, which was not given"
     return None
-

@@ -23,7 +23,7 @@ from .summary import Sentence, Summary, input_hash
 
 MIN_WORDS, LONG_WORDS, MAX_WORDS = 5, 40, 70
 MMR_LAMBDA = 0.7
-REDUNDANT = 0.55          # cosine similarity above which a candidate repeats an earlier pick
+REDUNDANT = 0.55  # cosine similarity above which a candidate repeats an earlier pick
 _URL = re.compile(r"https?://|www\.|\bthis https URL\b", re.IGNORECASE)
 _MATHY = re.compile(r"[$\\^{}]")
 
@@ -32,7 +32,7 @@ _MATHY = re.compile(r"[$\\^{}]")
 class Candidate:
     text: str
     cite: int
-    position: int          # 0 = title, 1.. = sentences of the text in order
+    position: int  # 0 = title, 1.. = sentences of the text in order
     vector: dict[str, float]
 
 
@@ -53,7 +53,9 @@ def extractive_summary(story: Story, max_sentences: int = 3) -> Summary:
 def _cited(c: Candidate, member: Member) -> Sentence:
     # Checked, not assumed: a splitter bug that cut or altered text would show up as unverified.
     verified = quote_in_source(c.text, source_text(member))
-    return Sentence(text=c.text, cite=c.cite, key=member.key, url=member.url, quote=c.text, verified=verified)
+    return Sentence(
+        text=c.text, cite=c.cite, key=member.key, url=member.url, quote=c.text, verified=verified
+    )
 
 
 def _candidates(members: list[Member]) -> list[Candidate]:
@@ -69,9 +71,14 @@ def _candidates(members: list[Member]) -> list[Candidate]:
         # Headlines are used when the texts give too little: first those of sources that gave no sentence
         # (title-only HN and Reddit items), readable ones first, any title if nothing else is left.
         cited = {n for _, n, _ in chosen}
-        with_text = {normalize(members[n - 1].title) for n in cited}  # their headline is the same news
-        titles_left = [(m.title.strip(), n, 0) for n, m in enumerate(members, start=1)
-                       if m.title.strip() and n not in cited and normalize(m.title) not in with_text]
+        with_text = {
+            normalize(members[n - 1].title) for n in cited
+        }  # their headline is the same news
+        titles_left = [
+            (m.title.strip(), n, 0)
+            for n, m in enumerate(members, start=1)
+            if m.title.strip() and n not in cited and normalize(m.title) not in with_text
+        ]
         chosen += [r for r in titles_left if _readable(r[0])] or ([] if chosen else titles_left)
     vectors = _tfidf([t for t, _, _ in chosen])
     return [Candidate(t, n, pos, v) for (t, n, pos), v in zip(chosen, vectors, strict=True)]
@@ -142,6 +149,7 @@ def _mmr(candidates: list[Candidate], centroid: dict[str, float], k: int) -> lis
     picked: list[Candidate] = []
     pool = list(candidates)
     while pool and len(picked) < k:
+
         def gain(c: Candidate) -> float:
             overlap = max((_cosine(c.vector, p.vector) for p in picked), default=0.0)
             return MMR_LAMBDA * relevance[id(c)] - (1 - MMR_LAMBDA) * overlap

@@ -45,8 +45,13 @@ class Explanation:
     aliases: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return {"id": self.term_id, "term": self.term, "definition": self.definition, "url": self.url,
-                "aliases": list(self.aliases)}
+        return {
+            "id": self.term_id,
+            "term": self.term,
+            "definition": self.definition,
+            "url": self.url,
+            "aliases": list(self.aliases),
+        }
 
 
 def load_glossary() -> dict:
@@ -84,8 +89,13 @@ def story_jargon(story: Story, glossary: dict | None = None) -> list[Explanation
     return explain_terms(ordered, glossary)
 
 
-def items_mentioning(store: Store, term: Explanation, limit: int = 20, since: str | None = None,
-                     until: str | None = None) -> list[sqlite3.Row]:
+def items_mentioning(
+    store: Store,
+    term: Explanation,
+    limit: int = 20,
+    since: str | None = None,
+    until: str | None = None,
+) -> list[sqlite3.Row]:
     """Stored items where ``term`` appears: full-text search finds candidates, the glossary's matcher
     (which knows acronyms that are also ordinary words) confirms them."""
     query = fts_query([term.term, *term.aliases])
@@ -94,12 +104,27 @@ def items_mentioning(store: Store, term: Explanation, limit: int = 20, since: st
 
 
 def members_from_rows(rows: list[sqlite3.Row]) -> list[Member]:
-    return [Member(key=r["key"], kind=r["kind"], source=r["source"] or r["kind"], title=r["title"], url=r["url"],
-                   text=r["text"], published_at=r["published_at"]) for r in rows]
+    return [
+        Member(
+            key=r["key"],
+            kind=r["kind"],
+            source=r["source"] or r["kind"],
+            title=r["title"],
+            url=r["url"],
+            text=r["text"],
+            published_at=r["published_at"],
+        )
+        for r in rows
+    ]
 
 
-def explain_in_context(term: Explanation, members: list[Member], model: llm.Model, week: str = "",
-                       conn: sqlite3.Connection | None = None) -> Summary:
+def explain_in_context(
+    term: Explanation,
+    members: list[Member],
+    model: llm.Model,
+    week: str = "",
+    conn: sqlite3.Connection | None = None,
+) -> Summary:
     """A longer explanation of ``term`` from the items that mention it, each sentence cited and verified;
     the extractive fallback (their own sentences) when too little verifies."""
     if not members:
@@ -116,5 +141,10 @@ def _spot(member: Member) -> list[str]:
 
 
 def _explanation(t) -> Explanation:
-    return Explanation(term_id=t.id, term=t.term, definition=t.definition, url=getattr(t, "url", None),
-                       aliases=list(getattr(t, "aliases", None) or []))
+    return Explanation(
+        term_id=t.id,
+        term=t.term,
+        definition=t.definition,
+        url=getattr(t, "url", None),
+        aliases=list(getattr(t, "aliases", None) or []),
+    )

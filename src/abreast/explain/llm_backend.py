@@ -63,13 +63,26 @@ def prompt_hash(system: str, prompt: str) -> str:
     return hashlib.sha256(f"{system}\0{prompt}".encode()).hexdigest()[:32]
 
 
-def generate(model: llm.Model, *, system: str, prompt: str, purpose: str, input_keys: list[str],
-             schema: dict | None = None, conn: sqlite3.Connection | None = None) -> Generation:
+def generate(
+    model: llm.Model,
+    *,
+    system: str,
+    prompt: str,
+    purpose: str,
+    input_keys: list[str],
+    schema: dict | None = None,
+    conn: sqlite3.Connection | None = None,
+) -> Generation:
     """One model call: instructions in ``system``, data in ``prompt``, no tools. Logged when ``conn``
     is given, whether it succeeds or not (a failed paid call still costs)."""
     use_schema = bool(schema) and bool(getattr(model, "supports_schema", False))
-    call = LlmCall(backend=backend_name(model), model=model.model_id, purpose=purpose,
-                   prompt_hash=prompt_hash(system, prompt), input_keys=list(input_keys))
+    call = LlmCall(
+        backend=backend_name(model),
+        model=model.model_id,
+        purpose=purpose,
+        prompt_hash=prompt_hash(system, prompt),
+        input_keys=list(input_keys),
+    )
     started = time.perf_counter()
     try:
         response = model.prompt(prompt, system=system, schema=schema if use_schema else None)
@@ -78,8 +91,12 @@ def generate(model: llm.Model, *, system: str, prompt: str, purpose: str, input_
         call.tokens_in, call.tokens_out = usage.input, usage.output
     except llm.NeedsKeyException as e:
         raise LlmError(f"model {model.model_id} needs an API key: {e}") from None
-    except Exception as e:  # plugins raise anything; the user needs one line, never a traceback or a key
-        raise LlmError(f"model {model.model_id} failed: {type(e).__name__}: {redact(str(e))}") from None
+    except (
+        Exception
+    ) as e:  # plugins raise anything; the user needs one line, never a traceback or a key
+        raise LlmError(
+            f"model {model.model_id} failed: {type(e).__name__}: {redact(str(e))}"
+        ) from None
     finally:
         call.ms = int((time.perf_counter() - started) * 1000)
         if conn is not None:

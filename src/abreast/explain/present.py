@@ -18,7 +18,11 @@ def story_markdown(story: Story, summary: Summary | None = None, with_jargon: bo
     if summary and summary.sentences:
         lines += [render_markdown(summary), "", f"*{verification_note(summary)}*", ""]
     for n, m in enumerate(story.members, start=1):
-        link = f"[{escape_markdown(m.title)}](<{m.url}>)" if m.url and is_safe_url(m.url) else escape_markdown(m.title)
+        link = (
+            f"[{escape_markdown(m.title)}](<{m.url}>)"
+            if m.url and is_safe_url(m.url)
+            else escape_markdown(m.title)
+        )
         lines.append(f"{n}. {link} ({escape_markdown(m.source)})")
     terms = story_jargon(story) if with_jargon else []
     if terms:
@@ -28,7 +32,9 @@ def story_markdown(story: Story, summary: Summary | None = None, with_jargon: bo
 
 def verification_note(summary: Summary) -> str:
     if summary.method == "extractive":
-        return f"quoted from the sources; {summary.verified}/{len(summary.sentences)} quotes verified"
+        return (
+            f"quoted from the sources; {summary.verified}/{len(summary.sentences)} quotes verified"
+        )
     note = f"{summary.verified}/{summary.total} sentences by {summary.model} verified against their sources"
     if summary.method == "fallback":
         note += "; too few verified, so quoted from the sources instead"
@@ -39,25 +45,54 @@ def term_line(t: Explanation) -> str:
     return f"**{escape_markdown(t.term)}**: {escape_markdown(t.definition)}"
 
 
-def term_markdown(t: Explanation, mentions: list[tuple[str, str, str | None]] = (),
-                  in_context: Summary | None = None) -> str:
+def term_markdown(
+    t: Explanation,
+    mentions: list[tuple[str, str, str | None]] = (),
+    in_context: Summary | None = None,
+) -> str:
     """A term's definition, its link, a verified longer explanation if any, and (key, title, url) mentions."""
     lines = [f"## {escape_markdown(t.term)}", "", escape_markdown(t.definition)]
     if t.url and is_safe_url(t.url):
         lines += ["", f"More: <{t.url}>"]
     if in_context and in_context.sentences:
-        lines += ["", "This week: " + render_markdown(in_context), "", f"*{verification_note(in_context)}*"]
+        lines += [
+            "",
+            "This week: " + render_markdown(in_context),
+            "",
+            f"*{verification_note(in_context)}*",
+        ]
     if mentions:
         lines += ["", "Where it appears:"]
-        lines += [f"- {escape_markdown(title)} ({key})" + (f" <{url}>" if url and is_safe_url(url) else "") for key, title, url in mentions]
+        lines += [
+            f"- {escape_markdown(title)} ({key})"
+            + (f" <{url}>" if url and is_safe_url(url) else "")
+            for key, title, url in mentions
+        ]
     return "\n".join(lines) + "\n"
 
 
 def llm_log_rows(totals: list[dict]) -> list[list[str]]:
     """Rows for ``abreast llm-log``: week, model, calls, tokens in/out, seconds; plus a total row."""
-    rows = [[t["week"], t["model"], str(t["calls"]), str(t["tokens_in"]), str(t["tokens_out"]),
-             f"{t['ms'] / 1000:.1f}"] for t in totals]
+    rows = [
+        [
+            t["week"],
+            t["model"],
+            str(t["calls"]),
+            str(t["tokens_in"]),
+            str(t["tokens_out"]),
+            f"{t['ms'] / 1000:.1f}",
+        ]
+        for t in totals
+    ]
     if totals:
-        rows.append(["total", "", str(sum(t["calls"] for t in totals)), str(sum(t["tokens_in"] for t in totals)),
-                     str(sum(t["tokens_out"] for t in totals)), f"{sum(t['ms'] for t in totals) / 1000:.1f}"])
+        rows.append(
+            [
+                "total",
+                "",
+                str(sum(t["calls"] for t in totals)),
+                str(sum(t["tokens_in"] for t in totals)),
+                str(sum(t["tokens_out"] for t in totals)),
+                f"{sum(t['ms'] for t in totals) / 1000:.1f}",
+            ]
+        )
     return rows

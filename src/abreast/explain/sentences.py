@@ -12,12 +12,63 @@ from __future__ import annotations
 import re
 
 # Lower-cased tokens (without their final dot) after which a full stop does not end a sentence.
-ABBREVIATIONS = frozenset({
-    "al", "e.g", "i.e", "eg", "ie", "cf", "vs", "viz", "approx", "fig", "figs", "eq", "eqs", "sec", "secs",
-    "tab", "vol", "pp", "p", "ch", "ref", "refs", "dr", "mr", "mrs", "ms", "prof", "jr",
-    "sr", "inc", "ltd", "co", "corp", "dept", "univ", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
-    "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "e.u", "ph.d", "resp", "incl",
-})
+ABBREVIATIONS = frozenset(
+    {
+        "al",
+        "e.g",
+        "i.e",
+        "eg",
+        "ie",
+        "cf",
+        "vs",
+        "viz",
+        "approx",
+        "fig",
+        "figs",
+        "eq",
+        "eqs",
+        "sec",
+        "secs",
+        "tab",
+        "vol",
+        "pp",
+        "p",
+        "ch",
+        "ref",
+        "refs",
+        "dr",
+        "mr",
+        "mrs",
+        "ms",
+        "prof",
+        "jr",
+        "sr",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "dept",
+        "univ",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "u.s",
+        "u.k",
+        "e.u",
+        "ph.d",
+        "resp",
+        "incl",
+    }
+)
 
 # A candidate boundary: terminal punctuation, optional closing quotes/brackets, then whitespace.
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)")
@@ -66,8 +117,8 @@ def _line_cuts(text: str) -> list[int]:
     when it merely wraps a sentence mid-way (the next line starts in lower case)."""
     cuts = []
     for m in re.finditer(r"\n", text):
-        rest = text[m.end():]
-        if rest.startswith("\n") or text[:m.start()].endswith("\n"):
+        rest = text[m.end() :]
+        if rest.startswith("\n") or text[: m.start()].endswith("\n"):
             cuts.append(m.start())
         elif re.match(r"\s*[\"'“‘(\[]*[A-Z0-9]", rest) or _LINE_START_BULLET.match(text, m.start()):
             cuts.append(m.start())

@@ -14,11 +14,20 @@ if TYPE_CHECKING:  # the extractive path (make demo) never pays for importing ll
     import llm
 
 
-def summarize_story(story: Story, model: llm.Model | None = None, *, conn: sqlite3.Connection | None = None,
-                    previous: dict | None = None) -> Summary:
+def summarize_story(
+    story: Story,
+    model: llm.Model | None = None,
+    *,
+    conn: sqlite3.Connection | None = None,
+    previous: dict | None = None,
+) -> Summary:
     """``previous`` is the story's stored summary_json (as a dict); reused when its input hash matches."""
     model_id = model.model_id if model is not None else None
-    if previous and previous.get("input_hash") == input_hash(story, model_id) and not _call_failed(previous):
+    if (
+        previous
+        and previous.get("input_hash") == input_hash(story, model_id)
+        and not _call_failed(previous)
+    ):
         return Summary.from_dict(previous)
     if model is None:
         return extractive_summary(story)
@@ -29,10 +38,14 @@ def summarize_story(story: Story, model: llm.Model | None = None, *, conn: sqlit
 
 def _call_failed(previous: dict) -> bool:
     # A fallback caused by an unreachable model is retried next time; one caused by bad output is not.
-    return any(str(d.get("reason", "")).startswith(CALL_FAILED) for d in previous.get("dropped", []))
+    return any(
+        str(d.get("reason", "")).startswith(CALL_FAILED) for d in previous.get("dropped", [])
+    )
 
 
-def summarize_week(conn: sqlite3.Connection, week: str, model: llm.Model | None = None) -> list[Story]:
+def summarize_week(
+    conn: sqlite3.Connection, week: str, model: llm.Model | None = None
+) -> list[Story]:
     """Summarize every story of ``week`` in the store and save the summaries; unchanged stories keep theirs
     without a model call. Returns the week's stories with ``summary`` filled in."""
     from ..store.stories import load_week

@@ -18,26 +18,30 @@ from ..stories.model import Story
 
 METHODS = ("extractive", "abstractive", "fallback")
 SCHEMA_VERSION = 1
-CALL_FAILED = "model call failed"   # dropped-reason prefix: the model was unreachable, retry next time
+CALL_FAILED = (
+    "model call failed"  # dropped-reason prefix: the model was unreachable, retry next time
+)
 
 
 @dataclass
 class Sentence:
     text: str
-    cite: int            # source number: 1-based index into the story's members
-    key: str             # item key of the cited source
-    url: str | None      # the cited source's URL, the only link rendered with this sentence
-    quote: str           # the words of the source that support the sentence
-    verified: bool       # quote found verbatim (normalized) in the stored text of the source
+    cite: int  # source number: 1-based index into the story's members
+    key: str  # item key of the cited source
+    url: str | None  # the cited source's URL, the only link rendered with this sentence
+    quote: str  # the words of the source that support the sentence
+    verified: bool  # quote found verbatim (normalized) in the stored text of the source
 
 
 @dataclass
 class Summary:
-    method: str                                  # extractive | abstractive | fallback
+    method: str  # extractive | abstractive | fallback
     sentences: list[Sentence] = field(default_factory=list)
-    dropped: list[dict] = field(default_factory=list)   # {"text", "cite", "reason"} per rejected sentence
-    model: str | None = None                     # llm model id for abstractive/fallback
-    input_hash: str = ""                         # hash of what was summarized: unchanged -> reuse
+    dropped: list[dict] = field(
+        default_factory=list
+    )  # {"text", "cite", "reason"} per rejected sentence
+    model: str | None = None  # llm model id for abstractive/fallback
+    input_hash: str = ""  # hash of what was summarized: unchanged -> reuse
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
@@ -79,14 +83,24 @@ def _sentence_from_dict(d: dict) -> Sentence:
     cite = d["cite"]
     if isinstance(cite, list):  # stories/model.py sketched "cite": [n]; accept it
         cite = cite[0]
-    return Sentence(text=d["text"], cite=int(cite), key=d["key"], url=d.get("url"),
-                    quote=d.get("quote", d["text"]), verified=bool(d.get("verified", False)))
+    return Sentence(
+        text=d["text"],
+        cite=int(cite),
+        key=d["key"],
+        url=d.get("url"),
+        quote=d.get("quote", d["text"]),
+        verified=bool(d.get("verified", False)),
+    )
 
 
 def input_hash(story: Story, model_id: str | None = None) -> str:
     """What a summary depends on: its sources' keys and texts, the model, the summarizer version.
     Equal hashes mean a stored summary is still right and no model call is needed."""
-    payload = [SCHEMA_VERSION, model_id or "", [(m.key, m.title, m.text, m.url) for m in story.members]]
+    payload = [
+        SCHEMA_VERSION,
+        model_id or "",
+        [(m.key, m.title, m.text, m.url) for m in story.members],
+    ]
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()[:32]
 
 
@@ -111,12 +125,14 @@ def escape_markdown(text: str) -> str:
     """Sentence text made inert: Markdown syntax escaped, URLs (not sources) shown as code, not links."""
     out, last = [], 0
     for m in _URL.finditer(text):
-        out.append(_MD_SPECIAL.sub(r"\\\1", text[last:m.start()]))
+        out.append(_MD_SPECIAL.sub(r"\\\1", text[last : m.start()]))
         out.append("`" + m.group(0).replace("`", "") + "`")
         last = m.end()
     out.append(_MD_SPECIAL.sub(r"\\\1", text[last:]))
     flat = " ".join("".join(out).split())
-    return "\\" + flat if flat.startswith(("#", "-", "+", "=", ">")) else flat  # not a heading or list
+    return (
+        "\\" + flat if flat.startswith(("#", "-", "+", "=", ">")) else flat
+    )  # not a heading or list
 
 
 def is_safe_url(url: str) -> bool:

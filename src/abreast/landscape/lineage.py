@@ -54,37 +54,94 @@ _FAMILY_RES = [(fam, re.compile(p)) for fam, p in FAMILY_PATTERNS]
 
 # Organisations whose own models form one family (used only when the name says nothing).
 ORG_FAMILY = {
-    "meta-llama": "llama", "qwen": "qwen", "mistralai": "mistral", "tiiuae": "falcon", "google": "gemma",
-    "microsoft": "phi", "01-ai": "yi", "deepseek-ai": "deepseek", "ibm-granite": "granite",
-    "lgai-exaone": "exaone", "huggingfacetb": "smollm", "internlm": "internlm", "thudm": "glm",
-    "cohereforai": "cohere", "openai": "gpt", "anthropic": "claude",
+    "meta-llama": "llama",
+    "qwen": "qwen",
+    "mistralai": "mistral",
+    "tiiuae": "falcon",
+    "google": "gemma",
+    "microsoft": "phi",
+    "01-ai": "yi",
+    "deepseek-ai": "deepseek",
+    "ibm-granite": "granite",
+    "lgai-exaone": "exaone",
+    "huggingfacetb": "smollm",
+    "internlm": "internlm",
+    "thudm": "glm",
+    "cohereforai": "cohere",
+    "openai": "gpt",
+    "anthropic": "claude",
 }
 
 # Architectures that reliably name their family; LlamaForCausalLM does not (Yi, SOLAR, Granite use it).
 ARCH_FAMILY = {
-    "Qwen2ForCausalLM": "qwen", "Qwen2MoeForCausalLM": "qwen", "MistralForCausalLM": "mistral",
-    "MixtralForCausalLM": "mistral", "Gemma2ForCausalLM": "gemma", "GemmaForCausalLM": "gemma",
-    "Phi3ForCausalLM": "phi", "PhiForCausalLM": "phi", "FalconForCausalLM": "falcon",
-    "FalconMambaForCausalLM": "falcon", "GraniteForCausalLM": "granite", "GraniteMoeForCausalLM": "granite",
-    "ExaoneForCausalLM": "exaone", "GPT2LMHeadModel": "gpt2", "Cohere2ForCausalLM": "cohere",
+    "Qwen2ForCausalLM": "qwen",
+    "Qwen2MoeForCausalLM": "qwen",
+    "MistralForCausalLM": "mistral",
+    "MixtralForCausalLM": "mistral",
+    "Gemma2ForCausalLM": "gemma",
+    "GemmaForCausalLM": "gemma",
+    "Phi3ForCausalLM": "phi",
+    "PhiForCausalLM": "phi",
+    "FalconForCausalLM": "falcon",
+    "FalconMambaForCausalLM": "falcon",
+    "GraniteForCausalLM": "granite",
+    "GraniteMoeForCausalLM": "granite",
+    "ExaoneForCausalLM": "exaone",
+    "GPT2LMHeadModel": "gpt2",
+    "Cohere2ForCausalLM": "cohere",
 }
 
 FAMILY_TITLES = {
-    "llama": "Llama", "qwen": "Qwen", "mistral": "Mistral", "falcon": "Falcon", "gemma": "Gemma", "phi": "Phi",
-    "yi": "Yi", "deepseek": "DeepSeek", "granite": "Granite", "exaone": "EXAONE", "olmo": "OLMo",
-    "smollm": "SmolLM", "glm": "GLM", "cohere": "Cohere", "gpt": "GPT", "claude": "Claude", "gemini": "Gemini",
+    "llama": "Llama",
+    "qwen": "Qwen",
+    "mistral": "Mistral",
+    "falcon": "Falcon",
+    "gemma": "Gemma",
+    "phi": "Phi",
+    "yi": "Yi",
+    "deepseek": "DeepSeek",
+    "granite": "Granite",
+    "exaone": "EXAONE",
+    "olmo": "OLMo",
+    "smollm": "SmolLM",
+    "glm": "GLM",
+    "cohere": "Cohere",
+    "gpt": "GPT",
+    "claude": "Claude",
+    "gemini": "Gemini",
 }
 
 # Display organisations (arena, curated lists) -> Hugging Face owner, so "Meta" + "Llama-3.3-70B-Instruct"
 # finds meta-llama/Llama-3.3-70B-Instruct.
 ORG_ALIASES = {
-    "meta": "meta-llama", "meta ai": "meta-llama", "alibaba": "qwen", "alibaba cloud": "qwen",
-    "mistral": "mistralai", "mistral ai": "mistralai", "google": "google", "google deepmind": "google",
-    "microsoft": "microsoft", "microsoft research": "microsoft", "tii": "tiiuae", "01 ai": "01-ai",
-    "01.ai": "01-ai", "deepseek": "deepseek-ai", "deepseek ai": "deepseek-ai", "ibm": "ibm-granite",
-    "nvidia": "nvidia", "cohere": "cohereforai", "allen ai": "allenai", "allenai/uw": "allenai",
-    "huggingface": "huggingfaceh4", "nexusflow": "nexusflow", "openai": "openai", "anthropic": "anthropic",
-    "lmsys": "lmsys", "openchat": "openchat", "upstage ai": "upstage", "internlm": "internlm",
+    "meta": "meta-llama",
+    "meta ai": "meta-llama",
+    "alibaba": "qwen",
+    "alibaba cloud": "qwen",
+    "mistral": "mistralai",
+    "mistral ai": "mistralai",
+    "google": "google",
+    "google deepmind": "google",
+    "microsoft": "microsoft",
+    "microsoft research": "microsoft",
+    "tii": "tiiuae",
+    "01 ai": "01-ai",
+    "01.ai": "01-ai",
+    "deepseek": "deepseek-ai",
+    "deepseek ai": "deepseek-ai",
+    "ibm": "ibm-granite",
+    "nvidia": "nvidia",
+    "cohere": "cohereforai",
+    "allen ai": "allenai",
+    "allenai/uw": "allenai",
+    "huggingface": "huggingfaceh4",
+    "nexusflow": "nexusflow",
+    "openai": "openai",
+    "anthropic": "anthropic",
+    "lmsys": "lmsys",
+    "openchat": "openchat",
+    "upstage ai": "upstage",
+    "internlm": "internlm",
 }
 
 
@@ -126,8 +183,9 @@ def quantized_origin_key(repo_id: str) -> str | None:
     return name_key(stripped) if stripped != name else None
 
 
-def parse_leaderboard_base(model: str, raw: str | None, *, merged: bool, weight_type: str | None,
-                           model_type: str | None) -> list[tuple[str, str]]:
+def parse_leaderboard_base(
+    model: str, raw: str | None, *, merged: bool, weight_type: str | None, model_type: str | None
+) -> list[tuple[str, str]]:
     """Base models from the Open LLM Leaderboard's metadata_base_model.
 
     Noise absorbed: "Removed" and empty mean unknown; the model itself means "a root or unknown";
@@ -153,8 +211,12 @@ def parse_leaderboard_base(model: str, raw: str | None, *, merged: bool, weight_
 
 def normalize_relation(raw: str | None) -> str:
     r = (raw or "").strip().lower().replace("-", "").replace("_", "")
-    return {"finetune": "finetune", "adapter": "adapter", "merge": "merge", "quantized": "quantized"}.get(
-        r, "unknown")
+    return {
+        "finetune": "finetune",
+        "adapter": "adapter",
+        "merge": "merge",
+        "quantized": "quantized",
+    }.get(r, "unknown")
 
 
 def family_from_name(repo_or_name: str) -> str | None:
@@ -176,9 +238,12 @@ def own_family(mid: str, architecture: str | None = None) -> str | None:
     return ORG_FAMILY.get(owner) or ARCH_FAMILY.get(architecture or "")
 
 
-def assign_families(ids: Iterable[str], bases: Mapping[str, list[tuple[str, str]]],
-                    architecture: Mapping[str, str | None] | None = None,
-                    stated: Mapping[str, str] | None = None) -> dict[str, str | None]:
+def assign_families(
+    ids: Iterable[str],
+    bases: Mapping[str, list[tuple[str, str]]],
+    architecture: Mapping[str, str | None] | None = None,
+    stated: Mapping[str, str] | None = None,
+) -> dict[str, str | None]:
     """Family per model: inherited from the root of its base chain when that root has one (a merge
     follows the majority of its parents), else its own name/org/architecture. A family stated by a
     curated source wins over the guesses for that model."""
@@ -239,8 +304,9 @@ def generation(name: str, family: str | None) -> str | None:
     return rule[1].format(m.group(1))
 
 
-def collapse_children(children: list[tuple[str, str]], keep: set[str], limit: int,
-                      rank: Mapping[str, float]) -> tuple[list[str], dict[str, int]]:
+def collapse_children(
+    children: list[tuple[str, str]], keep: set[str], limit: int, rank: Mapping[str, float]
+) -> tuple[list[str], dict[str, int]]:
     """Pick which children of one node to draw: every child in ``keep`` (this week's, official) plus the
     best-ranked others up to ``limit``; quantized copies and merges are never drawn one by one unless
     kept. Returns (drawn child ids, {relation: hidden count})."""

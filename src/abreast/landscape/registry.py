@@ -43,11 +43,17 @@ class Claim:
 @dataclass
 class Entry:
     id: str
-    claims: dict[str, dict[str, Claim]] = field(default_factory=lambda: defaultdict(dict))  # field -> source
-    bases: dict[str, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))     # source -> base
+    claims: dict[str, dict[str, Claim]] = field(
+        default_factory=lambda: defaultdict(dict)
+    )  # field -> source
+    bases: dict[str, dict[str, str]] = field(
+        default_factory=lambda: defaultdict(dict)
+    )  # source -> base
     scores: dict[tuple[str, str], tuple[float | None, int | None]] = field(default_factory=dict)
-    first_item: tuple[str, str] | None = None   # (published_at, item key): any item, HF cards included
-    first_news: tuple[str, str] | None = None   # the same, news items only (when it became public)
+    first_item: tuple[str, str] | None = (
+        None  # (published_at, item key): any item, HF cards included
+    )
+    first_news: tuple[str, str] | None = None  # the same, news items only (when it became public)
 
     def claim(self, name: str, value, source: str, as_of: str) -> None:
         old = self.claims[name].get(source)
@@ -78,8 +84,11 @@ class Registry:
         for mid, e in sorted(self.entries.items()):
             row = {c: e.value(c) for c in MODEL_COLUMNS}
             row["name"] = row["name"] or mid.split("/")[-1]
-            row.update(id=mid, family=self.families.get(mid),
-                       first_item_key=e.first_item[1] if e.first_item else None)
+            row.update(
+                id=mid,
+                family=self.families.get(mid),
+                first_item_key=e.first_item[1] if e.first_item else None,
+            )
             models.append(row)
             won, src = e.winning_bases()
             bases += [(mid, b, rel, src) for b, rel in sorted(won.items()) if b in self.entries]
@@ -92,7 +101,9 @@ class Registry:
                 facts.append((mid, "first_seen", e.first_item[1], "items", e.first_item[0][:10]))
             if e.first_news:
                 facts.append((mid, "first_news", e.first_news[1], "items", e.first_news[0][:10]))
-            scores += [(mid, board, snap, sc, rk) for (board, snap), (sc, rk) in sorted(e.scores.items())]
+            scores += [
+                (mid, board, snap, sc, rk) for (board, snap), (sc, rk) in sorted(e.scores.items())
+            ]
         return models, bases, facts, scores
 
 
@@ -210,8 +221,10 @@ def infer_from_names(entries: dict[str, Entry], resolver: _Resolver) -> None:
         owner, name = mid.split("/", 1)
         qkey = quantized_origin_key(mid)
         if qkey:
-            cands = sorted(resolver.by_key.get(qkey, ()), key=lambda c: (c.split("/")[0] != owner,
-                                                                        c not in resolver.official, c))
+            cands = sorted(
+                resolver.by_key.get(qkey, ()),
+                key=lambda c: (c.split("/")[0] != owner, c not in resolver.official, c),
+            )
             if cands and cands[0] != mid:
                 e.bases["name-inference"][cands[0]] = "quantized"
             continue
@@ -219,7 +232,10 @@ def infer_from_names(entries: dict[str, Entry], resolver: _Resolver) -> None:
         for i, t in enumerate(tokens):
             if t not in _TUNE_TOKENS:
                 continue
-            for cand in ("-".join(tokens[:i] + tokens[i + 1:]), "-".join(tokens[:i] + ["base"] + tokens[i + 1:])):
+            for cand in (
+                "-".join(tokens[:i] + tokens[i + 1 :]),
+                "-".join(tokens[:i] + ["base"] + tokens[i + 1 :]),
+            ):
                 base = f"{owner}/{cand}"
                 if base in entries and base != mid:
                     e.bases["name-inference"][base] = "finetune"
@@ -238,15 +254,22 @@ def stated_families(entries: dict[str, Entry]) -> dict[str, str]:
     return out
 
 
-def build(observations: Iterable[Observation],
-          mentions: Iterable[tuple[str, str | None, list[str]]] = ()) -> Registry:
+def build(
+    observations: Iterable[Observation], mentions: Iterable[tuple[str, str | None, list[str]]] = ()
+) -> Registry:
     """Pure: observations + (item key, published_at, model refs) mentions -> the registry. A ref is an
     entity id ("model:qwq-32b") or "repo:<hf id>" for a Hugging Face item, which names itself."""
     entries, resolver = merge(observations)
-    preferred = {mid for mid, e in entries.items() if e.value("official") or any(
-        s in e.claims.get("name", {}) for s in ("lmarena", "open-llms-list", "hf"))}
+    preferred = {
+        mid
+        for mid, e in entries.items()
+        if e.value("official")
+        or any(s in e.claims.get("name", {}) for s in ("lmarena", "open-llms-list", "hf"))
+    }
     index = mention_index(entries, preferred)
-    mentions = [m for m in mentions if m[1]]  # an undated item cannot say when a model was first seen
+    mentions = [
+        m for m in mentions if m[1]
+    ]  # an undated item cannot say when a model was first seen
     news_only = _news_only_refs(mentions, index)
     for key, published_at, refs in mentions:
         for ref in refs:
@@ -254,7 +277,10 @@ def build(observations: Iterable[Observation],
                 found = [resolver.canon(model_id(ref[5:]))]
             else:
                 found = resolve_mention(ref, index) or (
-                    add_news_only_model(entries, index, ref, published_at) if ref in news_only else [])
+                    add_news_only_model(entries, index, ref, published_at)
+                    if ref in news_only
+                    else []
+                )
             for mid in found:
                 e = entries.get(mid)
                 if e is None:
@@ -264,15 +290,23 @@ def build(observations: Iterable[Observation],
                     e.first_item = seen
                 # Papers cite models long after their release (a Dec 2024 paper benchmarking Vicuna), so
                 # only news (HN, Reddit, blogs) can say when a model became public.
-                if (not ref.startswith("repo:") and not key.startswith("arxiv:")
-                        and (e.first_news is None or seen < e.first_news)):
+                if (
+                    not ref.startswith("repo:")
+                    and not key.startswith("arxiv:")
+                    and (e.first_news is None or seen < e.first_news)
+                ):
                     e.first_news = seen
     bases = {mid: list(e.winning_bases()[0].items()) for mid, e in entries.items()}
     arch = {mid: e.value("architecture") for mid, e in entries.items()}
     stated = stated_families(entries)
     # News-only models have no organisation family to fall back on: "Imagen 3" by Google is not a Gemma.
-    stated.update({mid: family_from_name(mid) for mid, e in entries.items() if set(e.claims.get("name", {})) ==
-                   {"items"}})
+    stated.update(
+        {
+            mid: family_from_name(mid)
+            for mid, e in entries.items()
+            if set(e.claims.get("name", {})) == {"items"}
+        }
+    )
     families = assign_families(entries, bases, arch, stated)
     return Registry(entries, families)
 
@@ -281,7 +315,9 @@ def build(observations: Iterable[Observation],
 NEWS_ONLY_MIN_ITEMS = 2
 
 
-def _news_only_refs(mentions: list[tuple[str, str | None, list[str]]], index: MentionIndex) -> set[str]:
+def _news_only_refs(
+    mentions: list[tuple[str, str | None, list[str]]], index: MentionIndex
+) -> set[str]:
     items: dict[str, set[str]] = defaultdict(set)
     for key, _published, refs in mentions:
         for ref in refs:
@@ -302,8 +338,8 @@ def mention_key(name: str) -> str:
 
 @dataclass
 class MentionIndex:
-    keys: dict[str, list[str]]      # mention key -> model ids
-    preferred: set[str]             # official releases, ranked or listed models
+    keys: dict[str, list[str]]  # mention key -> model ids
+    preferred: set[str]  # official releases, ranked or listed models
 
 
 def mention_index(ids: Iterable[str], preferred: set[str]) -> MentionIndex:
@@ -336,15 +372,23 @@ def resolve_mention(ref: str, index: MentionIndex) -> list[str]:
     exact = index.keys.get(key, [])
     if exact and exact[0] in index.preferred:
         return exact
-    line = sorted({m for k, mids in index.keys.items() if k.startswith(key + "-") for m in mids
-                   if m in index.preferred})
+    line = sorted(
+        {
+            m
+            for k, mids in index.keys.items()
+            if k.startswith(key + "-")
+            for m in mids
+            if m in index.preferred
+        }
+    )
     if line and (re.search(r"\d", key) or len(line) <= BARE_LINE_MAX):
         return line[:20]
     return exact
 
 
-def add_news_only_model(entries: dict[str, Entry], index: MentionIndex, ref: str,
-                        published_at: str) -> list[str]:
+def add_news_only_model(
+    entries: dict[str, Entry], index: MentionIndex, ref: str, published_at: str
+) -> list[str]:
     """A model the news names but no leaderboard or list has (an API model, a release not on the Hub yet)
     still gets a row, so `abreast model` and the weekly section can talk about it. Only versioned names:
     "model:phi-4" yes, a bare "model:gemini" no."""
@@ -414,5 +458,10 @@ def build_registry(conn: sqlite3.Connection) -> BuildReport:
     for m in models:
         if m["family"]:
             fam[m["family"]] += 1
-    return BuildReport(len(models), len(bases), len(scores), dict(fam),
-                       sum(1 for m in models if m["first_item_key"]))
+    return BuildReport(
+        len(models),
+        len(bases),
+        len(scores),
+        dict(fam),
+        sum(1 for m in models if m["first_item_key"]),
+    )

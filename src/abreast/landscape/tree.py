@@ -19,8 +19,13 @@ from ..store import landscape as sql
 from .lineage import FAMILY_TITLES, ORG_FAMILY, collapse_children, generation, public_date
 
 HOME_ORG = {fam: org for org, fam in ORG_FAMILY.items()}
-RELATION_WORDS = {"finetune": "fine-tune", "adapter": "adapter", "merge": "merge", "quantized": "quantized",
-                  "unknown": "derived"}
+RELATION_WORDS = {
+    "finetune": "fine-tune",
+    "adapter": "adapter",
+    "merge": "merge",
+    "quantized": "quantized",
+    "unknown": "derived",
+}
 
 
 @dataclass
@@ -28,9 +33,9 @@ class Node:
     key: str
     title: str
     subtitle: str = ""
-    kind: str = "model"           # family | generation | model | count
+    kind: str = "model"  # family | generation | model | count
     new: bool = False
-    relation: str | None = None   # how this node was made from its parent
+    relation: str | None = None  # how this node was made from its parent
     children: list[Node] = field(default_factory=list)
 
     def walk(self):
@@ -42,13 +47,13 @@ class Node:
 @dataclass
 class TreeSpec:
     family: str
-    since: str | None = None           # only models released on/after this date (plus their ancestors)
-    new_from: str | None = None        # highlight window [new_from, new_to)
+    since: str | None = None  # only models released on/after this date (plus their ancestors)
+    new_from: str | None = None  # highlight window [new_from, new_to)
     new_to: str | None = None
-    per_node: int = 3                  # community children drawn per node before collapsing
-    max_depth: int = 3                 # model levels below a generation
-    min_root_subtree: int = 4          # a community root is drawn when it has this many models below it
-    max_rows: int = 48                 # about 1,700 px tall at blog width
+    per_node: int = 3  # community children drawn per node before collapsing
+    max_depth: int = 3  # model levels below a generation
+    min_root_subtree: int = 4  # a community root is drawn when it has this many models below it
+    max_rows: int = 48  # about 1,700 px tall at blog width
 
 
 def size_label(params_b: float | None) -> str:
@@ -58,32 +63,49 @@ def size_label(params_b: float | None) -> str:
 
 
 def subtitle(row: Mapping) -> str:
-    parts = [row.get("org") or "", size_label(row.get("params_b")), (row.get("released") or "")[:10]]
+    parts = [
+        row.get("org") or "",
+        size_label(row.get("params_b")),
+        (row.get("released") or "")[:10],
+    ]
     return " · ".join(p for p in parts if p)
 
 
 def count_label(hidden: Mapping[str, int]) -> str:
-    words = {"finetune": "fine-tune", "adapter": "adapter", "merge": "merge", "quantized": "quantized",
-             "unknown": "derived"}
+    words = {
+        "finetune": "fine-tune",
+        "adapter": "adapter",
+        "merge": "merge",
+        "quantized": "quantized",
+        "unknown": "derived",
+    }
 
     def word(rel: str, n: int) -> str:
         w = words.get(rel, rel)
         return w + "s" if n > 1 and w not in ("quantized", "derived") else w
 
-    parts = [f"{n} {word(rel, n)}" for rel, n in sorted(hidden.items(), key=lambda x: (-x[1], x[0])) if n]
+    parts = [
+        f"{n} {word(rel, n)}" for rel, n in sorted(hidden.items(), key=lambda x: (-x[1], x[0])) if n
+    ]
     return "+" + ", ".join(parts)
 
 
-def build_tree(models: Mapping[str, Mapping], edges: list[tuple[str, str, str]], spec: TreeSpec,
-               rank: Mapping[str, float] | None = None,
-               generations: Mapping[str, Mapping] | None = None) -> tuple[Node, dict[str, int]]:
+def build_tree(
+    models: Mapping[str, Mapping],
+    edges: list[tuple[str, str, str]],
+    spec: TreeSpec,
+    rank: Mapping[str, float] | None = None,
+    generations: Mapping[str, Mapping] | None = None,
+) -> tuple[Node, dict[str, int]]:
     """The tree for ``spec``, shrunk until it fits ``spec.max_rows`` rows: fewer community children per
     node first, then the oldest release lines folded into one count each (the newest matter most)."""
     root, left_out = _build_tree(models, edges, spec, rank, generations)
     per_node = spec.per_node
     while _leaves(root) > spec.max_rows and per_node > 0:
         per_node -= 1
-        root, left_out = _build_tree(models, edges, replace(spec, per_node=per_node), rank, generations)
+        root, left_out = _build_tree(
+            models, edges, replace(spec, per_node=per_node), rank, generations
+        )
     for gen in root.children[:-1]:  # oldest first; the newest line always stays
         if _leaves(root) <= spec.max_rows:
             break
@@ -96,14 +118,20 @@ def _leaves(root: Node) -> int:
     return sum(1 for n in root.walk() if not n.children)
 
 
-def _build_tree(models: Mapping[str, Mapping], edges: list[tuple[str, str, str]], spec: TreeSpec,
-                rank: Mapping[str, float] | None = None,
-                generations: Mapping[str, Mapping] | None = None) -> tuple[Node, dict[str, int]]:
+def _build_tree(
+    models: Mapping[str, Mapping],
+    edges: list[tuple[str, str, str]],
+    spec: TreeSpec,
+    rank: Mapping[str, float] | None = None,
+    generations: Mapping[str, Mapping] | None = None,
+) -> tuple[Node, dict[str, int]]:
     """Pure. models: id -> row (name, org, params_b, released); edges: (child, base, relation) within the
     family; generations: release-line rows from a curated source ("Llama 2", Meta AI, 2023-07-18) that
     label the generation nodes. Returns the tree and what was left out: {"not_drawn", "before_since"}."""
     rank = dict(rank or {})
-    gen_rows = {generation(r.get("name") or "", spec.family): r for r in (generations or {}).values()}
+    gen_rows = {
+        generation(r.get("name") or "", spec.family): r for r in (generations or {}).values()
+    }
     kids: dict[str, list[tuple[str, str]]] = defaultdict(list)
     has_base = set()
     for child, base, rel in edges:
@@ -120,9 +148,11 @@ def _build_tree(models: Mapping[str, Mapping], edges: list[tuple[str, str, str]]
         when = public_date(row.get("released"), row.get("first_seen"))
         return bool(spec.new_from and when and spec.new_from <= when < (spec.new_to or "9999"))
 
-    in_range = {m for m in models if not spec.since or (models[m].get("released") or "") >= spec.since}
+    in_range = {
+        m for m in models if not spec.since or (models[m].get("released") or "") >= spec.since
+    }
     keep = {m for m in models if (home and m.split("/")[0] == home) or is_new(m)} & in_range
-    must = _with_ancestors(keep, edges)     # a kept model is drawn with the chain it came from
+    must = _with_ancestors(keep, edges)  # a kept model is drawn with the chain it came from
     wanted = must | {m for m in in_range if m in kids or m in has_base}
 
     def model_node(mid: str, rel: str | None, depth: int) -> Node:
@@ -142,17 +172,25 @@ def _build_tree(models: Mapping[str, Mapping], edges: list[tuple[str, str, str]]
         return node
 
     # Community re-uploads with one or two derivatives are noise at this scale; big subtrees are not.
-    roots = [m for m in models if m not in has_base and m in wanted
-             and (m in must or subtree.get(m, 1) >= spec.min_root_subtree)]
+    roots = [
+        m
+        for m in models
+        if m not in has_base
+        and m in wanted
+        and (m in must or subtree.get(m, 1) >= spec.min_root_subtree)
+    ]
     groups: dict[str, list[str]] = defaultdict(list)
     for m in roots:
         groups[generation(models[m].get("name") or m, spec.family) or "other"].append(m)
     fam_title = FAMILY_TITLES.get(spec.family, spec.family.title())
     root = Node(f"family:{spec.family}", f"{fam_title} family", kind="family")
-    for gen, members in sorted(groups.items(), key=lambda g: (min(models[m].get("released") or "9"
-                                                                  for m in g[1]), g[0])):
+    for gen, members in sorted(
+        groups.items(), key=lambda g: (min(models[m].get("released") or "9" for m in g[1]), g[0])
+    ):
         members.sort(key=lambda m: ((models[m].get("released") or ""), m))
-        gnode = Node(f"gen:{gen}", gen, subtitle(gen_rows[gen]) if gen in gen_rows else "", kind="generation")
+        gnode = Node(
+            f"gen:{gen}", gen, subtitle(gen_rows[gen]) if gen in gen_rows else "", kind="generation"
+        )
         gnode.children = [model_node(m, None, 1) for m in members]
         root.children.append(gnode)
     drawn_ids = {n.key for n in root.walk()}
@@ -163,7 +201,9 @@ def _build_tree(models: Mapping[str, Mapping], edges: list[tuple[str, str, str]]
     return root, left_out
 
 
-def _subtree_sizes(models: Mapping[str, Mapping], kids: Mapping[str, list[tuple[str, str]]]) -> dict[str, int]:
+def _subtree_sizes(
+    models: Mapping[str, Mapping], kids: Mapping[str, list[tuple[str, str]]]
+) -> dict[str, int]:
     sizes: dict[str, int] = {}
 
     def size(m: str, seen: frozenset[str]) -> int:
@@ -201,14 +241,19 @@ def _with_ancestors(ids: set[str], edges: list[tuple[str, str, str]]) -> set[str
 def family_tree(conn: sqlite3.Connection, spec: TreeSpec) -> tuple[Node, dict[str, int]]:
     rows = sql.list_models(conn, family=spec.family)
     if not rows:
-        raise AbreastError(f"no models in family {spec.family!r}. `abreast models build` fills the registry; "
-                           "`abreast models list` shows the families.")
+        raise AbreastError(
+            f"no models in family {spec.family!r}. `abreast models build` fills the registry; "
+            "`abreast models list` shows the families."
+        )
     lines = sql.facts_by_field(conn, "generation_of")
     seen = sql.first_news_dates(conn)
     models = {r["id"]: dict(r, first_seen=seen.get(r["id"])) for r in rows if r["id"] not in lines}
     generations = {r["id"]: dict(r) for r in rows if r["id"] in lines}
-    edges = [(r["model_id"], r["base_id"], r["relation"]) for r in sql.all_bases(conn)
-             if r["model_id"] in models]
+    edges = [
+        (r["model_id"], r["base_id"], r["relation"])
+        for r in sql.all_bases(conn)
+        if r["model_id"] in models
+    ]
     hearts = sql.facts_by_field(conn, "hearts")
     official = sql.facts_by_field(conn, "official")
     rank = {m: float(hearts.get(m, 0) or 0) + (1000.0 if m in official else 0.0) for m in models}
@@ -259,7 +304,11 @@ def to_mermaid(root: Node) -> str:
     for n in root.walk():
         for c in n.children:
             arrow = "-.->" if n.kind in ("family", "generation") or c.kind == "count" else "-->"
-            word = RELATION_WORDS.get(c.relation or "") if c.relation and c.relation != "finetune" else ""
+            word = (
+                RELATION_WORDS.get(c.relation or "")
+                if c.relation and c.relation != "finetune"
+                else ""
+            )
             lines.append(f"    {ids[n.key]} {arrow}{'|' + word + '|' if word else ''} {ids[c.key]}")
     new = [ids[n.key] for n in root.walk() if n.new]
     lines.append("    classDef new fill:#ffe8c2,stroke:#e07b00,stroke-width:2px")
@@ -268,8 +317,9 @@ def to_mermaid(root: Node) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render(root: Node, out: Path, width_px: int = 1200, title: str | None = None,
-           note: str | None = None) -> dict:
+def render(
+    root: Node, out: Path, width_px: int = 1200, title: str | None = None, note: str | None = None
+) -> dict:
     """Draw the tree to ``out`` (.svg or .png); returns layout facts (size, overlaps found)."""
     import matplotlib  # heavy: imported only when a picture is asked for
 
@@ -309,15 +359,20 @@ def render(root: Node, out: Path, width_px: int = 1200, title: str | None = None
         overlaps = artists.overlaps(fig.canvas.get_renderer())
         out.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(out, dpi=DPI, format=out.suffix.lstrip(".").lower() or "svg")
-        return {"width": width_px, "height": height, "nodes": len(placed), "overlaps": overlaps,
-                "truncated": artists.truncated}
+        return {
+            "width": width_px,
+            "height": height,
+            "nodes": len(placed),
+            "overlaps": overlaps,
+            "truncated": artists.truncated,
+        }
     finally:
         plt.close(fig)
 
 
 DPI = 100
 MARGIN = 24
-GAP = 30           # between columns: where the connector lines run
+GAP = 30  # between columns: where the connector lines run
 ROW_H = 34
 LEGEND_H = 30
 NEW_FILL, NEW_EDGE = "#ffe8c2", "#e07b00"
@@ -351,8 +406,11 @@ class _Labels:
         if key not in self._cache:
             from matplotlib.font_manager import FontProperties
 
-            prop = FontProperties(size=style.get("fontsize"), weight=style.get("fontweight", "normal"),
-                                  style=style.get("fontstyle", "normal"))
+            prop = FontProperties(
+                size=style.get("fontsize"),
+                weight=style.get("fontweight", "normal"),
+                style=style.get("fontstyle", "normal"),
+            )
             self._cache[key] = renderer.get_text_width_height_descent(text, prop, ismath=False)[0]
         return self._cache[key]
 
@@ -380,8 +438,10 @@ class _Labels:
             lo, hi = (mid, hi) if sum(min(c, mid) for c in cols) <= room else (lo, mid)
         cap = lo
         if cap < 120:
-            raise AbreastError("the tree is too deep to draw legibly at this width; use --since to draw "
-                               "less, or a wider image")
+            raise AbreastError(
+                "the tree is too deep to draw legibly at this width; use --since to draw "
+                "less, or a wider image"
+            )
         for p in self.placed:
             title = p.node.title
             while self._label_width(p, title, renderer) > cap and len(title) > 4:
@@ -407,19 +467,36 @@ class _Labels:
             else:
                 a = ax.text(tx, y, title, va="center", **self._style(n))
                 self.texts.append(a)
-            w = max(self._width(title, self._style(n), renderer),
-                    self._width(sub, {"fontsize": 7.5}, renderer) if sub else 0)
+            w = max(
+                self._width(title, self._style(n), renderer),
+                self._width(sub, {"fontsize": 7.5}, renderer) if sub else 0,
+            )
             self.ends[id(p)] = tx + w
             if n.new:
                 from matplotlib.patches import FancyBboxPatch
 
                 h = 26 if sub else 14
-                ax.add_patch(FancyBboxPatch((tx - 3, y - h / 2), w + 6, h, boxstyle="round,pad=1",
-                                            fc=NEW_FILL, ec=NEW_EDGE, lw=1, zorder=0))
+                ax.add_patch(
+                    FancyBboxPatch(
+                        (tx - 3, y - h / 2),
+                        w + 6,
+                        h,
+                        boxstyle="round,pad=1",
+                        fc=NEW_FILL,
+                        ec=NEW_EDGE,
+                        lw=1,
+                        zorder=0,
+                    )
+                )
 
     def overlaps(self, renderer) -> int:
         boxes = [t.get_window_extent(renderer) for t in self.texts]
-        return sum(1 for i in range(len(boxes)) for j in range(i + 1, len(boxes)) if boxes[i].overlaps(boxes[j]))
+        return sum(
+            1
+            for i in range(len(boxes))
+            for j in range(i + 1, len(boxes))
+            if boxes[i].overlaps(boxes[j])
+        )
 
 
 def _draw_edges(ax, placed: list[Placed], xs: list[float], y_of, labels: _Labels) -> None:
@@ -439,9 +516,18 @@ def _draw_edges(ax, placed: list[Placed], xs: list[float], y_of, labels: _Labels
         ys = [y_of(k) for k in kids]
         ax.plot([bus, bus], [min(ys + [py]), max(ys + [py])], color=color, lw=1)
         for k, ky in zip(kids, ys, strict=True):
-            style = "-" if grouping or k.node.kind == "count" else LINESTYLE.get(k.node.relation or "", "-")
-            ax.plot([bus, xs[k.depth] - 2], [ky, ky], color=color, lw=1.4 if style != "-" else 1,
-                    linestyle=style)
+            style = (
+                "-"
+                if grouping or k.node.kind == "count"
+                else LINESTYLE.get(k.node.relation or "", "-")
+            )
+            ax.plot(
+                [bus, xs[k.depth] - 2],
+                [ky, ky],
+                color=color,
+                lw=1.4 if style != "-" else 1,
+                linestyle=style,
+            )
 
 
 def _legend(ax, x: float, y: float) -> None:
@@ -451,5 +537,7 @@ def _legend(ax, x: float, y: float) -> None:
         ax.plot([x, x + 30], [y, y], color="#5a6b8c", lw=1.4, linestyle=style)
         ax.text(x + 36, y, word, fontsize=8, va="center")
         x += 110
-    ax.add_patch(FancyBboxPatch((x, y - 7), 110, 14, boxstyle="round,pad=1", fc=NEW_FILL, ec=NEW_EDGE))
+    ax.add_patch(
+        FancyBboxPatch((x, y - 7), 110, 14, boxstyle="round,pad=1", fc=NEW_FILL, ec=NEW_EDGE)
+    )
     ax.text(x + 6, y, "new this week", fontsize=8, va="center", fontweight="bold")

@@ -31,14 +31,14 @@ class NewModel:
     bases: list[tuple[str, str]]
     hearts: float
     official: bool
-    first_seen: str | None = None   # date of the first news item that mentions it
+    first_seen: str | None = None  # date of the first news item that mentions it
 
 
 @dataclass
 class Move:
     id: str
     name: str
-    before_rank: int | None      # None: first appearance on the board
+    before_rank: int | None  # None: first appearance on the board
     after_rank: int
     before_score: float | None
     after_score: float | None
@@ -53,15 +53,17 @@ class Move:
 @dataclass
 class WeekInModels:
     week: str
-    start: str                   # Monday, inclusive
-    end: str                     # next Monday, exclusive
+    start: str  # Monday, inclusive
+    end: str  # next Monday, exclusive
     new_models: list[NewModel]
     new_total: int
-    board_before: str | None     # snapshot dates compared
+    board_before: str | None  # snapshot dates compared
     board_after: str | None
     debuts: list[Move]
     moves: list[Move]
-    stories: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # model id -> (story id, title)
+    stories: dict[str, list[tuple[str, str]]] = field(
+        default_factory=dict
+    )  # model id -> (story id, title)
 
 
 def week_range(week: str) -> tuple[str, str]:
@@ -77,7 +79,9 @@ def week_range(week: str) -> tuple[str, str]:
 def rank_new(models: list[NewModel]) -> list[NewModel]:
     """Official releases first, then models in the news, then what people liked: a week has hundreds of
     community uploads."""
-    return sorted(models, key=lambda m: (not m.official, m.first_seen is None, -m.hearts, m.released, m.id))
+    return sorted(
+        models, key=lambda m: (not m.official, m.first_seen is None, -m.hearts, m.released, m.id)
+    )
 
 
 def new_models(conn: sqlite3.Connection, start: str, end: str) -> list[NewModel]:
@@ -101,19 +105,39 @@ def new_models(conn: sqlite3.Connection, start: str, end: str) -> list[NewModel]
         when = public_date(r["released"], seen.get(mid))
         if mid in lines or mid in undated_ranked or not when or not (start <= when < end):
             continue
-        out.append(NewModel(mid, r["name"], r["org"], r["family"], when, r["params_b"], r["license"],
-                            [(b["base_id"], b["relation"]) for b in sql.bases_of(conn, mid)],
-                            float(hearts.get(mid, 0) or 0), mid in official, seen.get(mid)))
+        out.append(
+            NewModel(
+                mid,
+                r["name"],
+                r["org"],
+                r["family"],
+                when,
+                r["params_b"],
+                r["license"],
+                [(b["base_id"], b["relation"]) for b in sql.bases_of(conn, mid)],
+                float(hearts.get(mid, 0) or 0),
+                mid in official,
+                seen.get(mid),
+            )
+        )
     return rank_new(out)
 
 
-def compare_snapshots(before: dict, after: dict, names: dict[str, str]) -> tuple[list[Move], list[Move]]:
+def compare_snapshots(
+    before: dict, after: dict, names: dict[str, str]
+) -> tuple[list[Move], list[Move]]:
     """Pure: (debuts by rank, moves by size of the score change) between two snapshots of one board."""
     debuts, moves = [], []
     for mid, a in after.items():
         b = before.get(mid)
-        m = Move(mid, names.get(mid, mid), b["rank"] if b else None, a["rank"],
-                 b["score"] if b else None, a["score"])
+        m = Move(
+            mid,
+            names.get(mid, mid),
+            b["rank"] if b else None,
+            a["rank"],
+            b["score"] if b else None,
+            a["score"],
+        )
         (moves if b else debuts).append(m)
     debuts.sort(key=lambda m: (m.after_rank, m.id))
     moves = [m for m in moves if m.score_delta or m.before_rank != m.after_rank]
@@ -131,10 +155,12 @@ def this_week(conn: sqlite3.Connection, week: str, limit: int = 10) -> WeekInMod
     moves: list[Move] = []
     if before and after and before != after:
         names = {r["id"]: r["name"] for r in sql.list_models(conn)}
-        debuts, moves = compare_snapshots(sql.board_snapshot(conn, ARENA, before),
-                                          sql.board_snapshot(conn, ARENA, after), names)
-    w = WeekInModels(week, start, end, new[:limit], len(new), before, after, debuts[:limit],
-                     moves[:limit])
+        debuts, moves = compare_snapshots(
+            sql.board_snapshot(conn, ARENA, before), sql.board_snapshot(conn, ARENA, after), names
+        )
+    w = WeekInModels(
+        week, start, end, new[:limit], len(new), before, after, debuts[:limit], moves[:limit]
+    )
     w.stories = stories_by_model(conn, week)
     return w
 
@@ -143,7 +169,9 @@ def stories_by_model(conn: sqlite3.Connection, week: str) -> dict[str, list[tupl
     stories = sql.week_stories(conn, week)
     if not stories:
         return {}
-    index = mention_index([r["id"] for r in sql.list_models(conn)], set(sql.facts_by_field(conn, "official")))
+    index = mention_index(
+        [r["id"] for r in sql.list_models(conn)], set(sql.facts_by_field(conn, "official"))
+    )
     out: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for story_id, title, _rank, entities in stories:
         for ent in sorted(e for e in entities if e.startswith("model:")):
@@ -156,14 +184,18 @@ def stories_by_model(conn: sqlite3.Connection, week: str) -> dict[str, list[tupl
 def to_markdown(w: WeekInModels) -> str:
     """The weekly draft's "This week in models" section; every figure names where it came from."""
     out = [f"## This week in models ({w.week})", ""]
-    out.append(f"**New models** ({w.new_total} made public {w.start} .. {w.end}: the first news mention when "
-               "there is one, else the Hugging Face repo date):")
+    out.append(
+        f"**New models** ({w.new_total} made public {w.start} .. {w.end}: the first news mention when "
+        "there is one, else the Hugging Face repo date):"
+    )
     out.append("")
     for m in w.new_models:
         base = ", ".join(f"{b} ({rel})" for b, rel in m.bases) or "base not stated"
         size = f", {size_label(m.params_b)}" if m.params_b else ""
-        out.append(f"- **{m.name}** ({m.org}{size}, {m.license or 'license not stated'}), from {base}"
-                   + _story_note(w, m.id))
+        out.append(
+            f"- **{m.name}** ({m.org}{size}, {m.license or 'license not stated'}), from {base}"
+            + _story_note(w, m.id)
+        )
     if not w.new_models:
         out.append("- none recorded")
     out.append("")
@@ -171,11 +203,18 @@ def to_markdown(w: WeekInModels) -> str:
         out.append(f"**LMArena** (snapshots {w.board_before} → {w.board_after}):")
         out.append("")
         for m in w.debuts:
-            out.append(f"- new: **{m.name}** at rank {m.after_rank} ({m.after_score:g})" + _story_note(w, m.id))
+            out.append(
+                f"- new: **{m.name}** at rank {m.after_rank} ({m.after_score:g})"
+                + _story_note(w, m.id)
+            )
         for m in w.moves[:5]:
             out.append(f"- {m.name}: rank {m.before_rank} → {m.after_rank} ({m.score_delta:+g})")
         out.append("")
-    mentioned = [mid for mid in w.stories if mid not in {m.id for m in w.new_models} | {m.id for m in w.debuts}]
+    mentioned = [
+        mid
+        for mid in w.stories
+        if mid not in {m.id for m in w.new_models} | {m.id for m in w.debuts}
+    ]
     if mentioned:
         out.append("**Models in this week's stories:**")
         out.append("")
@@ -185,23 +224,39 @@ def to_markdown(w: WeekInModels) -> str:
     return "\n".join(out)
 
 
-def draw_family_tree(conn: sqlite3.Connection, family: str, week: str, out: Path, since: str | None = None,
-                     width_px: int = 1200) -> dict:
+def draw_family_tree(
+    conn: sqlite3.Connection,
+    family: str,
+    week: str,
+    out: Path,
+    since: str | None = None,
+    width_px: int = 1200,
+) -> dict:
     """The family tree image for a weekly post (out: .svg or .png), this week's new models highlighted.
     Raises AbreastError when labels would overlap, so an illegible picture is never written silently."""
     from .tree import TreeSpec, family_tree, render
 
     start, end = week_range(week)
-    root, left_out = family_tree(conn, TreeSpec(family.lower(), since=since, new_from=start, new_to=end))
+    root, left_out = family_tree(
+        conn, TreeSpec(family.lower(), since=since, new_from=start, new_to=end)
+    )
     sunday = (date.fromisoformat(end) - timedelta(days=1)).isoformat()
-    hidden = f" {left_out['not_drawn']} smaller {family} models not drawn." if left_out["not_drawn"] else ""
-    note = (f"Highlighted: new in {week} ({start} .. {sunday}).{hidden} Lineage: Hugging Face base_model "
-            "metadata (Open LLM Leaderboard 2024-12-22, collected model cards).")
+    hidden = (
+        f" {left_out['not_drawn']} smaller {family} models not drawn."
+        if left_out["not_drawn"]
+        else ""
+    )
+    note = (
+        f"Highlighted: new in {week} ({start} .. {sunday}).{hidden} Lineage: Hugging Face base_model "
+        "metadata (Open LLM Leaderboard 2024-12-22, collected model cards)."
+    )
     info = render(root, out, width_px=width_px, title=f"The {root.title}", note=note)
     if info["overlaps"]:
         out.unlink(missing_ok=True)
-        raise AbreastError(f"the {family} tree would have {info['overlaps']} overlapping labels at {width_px} px; "
-                           "draw less with --since.")
+        raise AbreastError(
+            f"the {family} tree would have {info['overlaps']} overlapping labels at {width_px} px; "
+            "draw less with --since."
+        )
     return info
 
 

@@ -27,25 +27,39 @@ def items_for_understanding(conn: sqlite3.Connection) -> list[sqlite3.Row]:
 def row_to_item(r: sqlite3.Row) -> Item:
     extra = json.loads(r["extra_json"] or "{}")
     if r["source"]:
-        extra.setdefault("source", r["source"])  # lets per-source trust match the user's source name
-    return Item(key=r["key"], kind=r["kind"], title=r["title"], url=r["url"], text=r["text"] or "",
-                author=r["author"], published_at=r["published_at"], signals=json.loads(r["score_json"] or "{}"),
-                extra=extra)
+        extra.setdefault(
+            "source", r["source"]
+        )  # lets per-source trust match the user's source name
+    return Item(
+        key=r["key"],
+        kind=r["kind"],
+        title=r["title"],
+        url=r["url"],
+        text=r["text"] or "",
+        author=r["author"],
+        published_at=r["published_at"],
+        signals=json.loads(r["score_json"] or "{}"),
+        extra=extra,
+    )
 
 
 def annotated_hashes(conn: sqlite3.Connection) -> dict[int, str]:
     return dict(conn.execute("SELECT item_id, content_hash FROM annotations").fetchall())
 
 
-def vectors_for(conn: sqlite3.Connection, item_ids: list[int], model: str) -> dict[int, tuple[np.ndarray, str]]:
+def vectors_for(
+    conn: sqlite3.Connection, item_ids: list[int], model: str
+) -> dict[int, tuple[np.ndarray, str]]:
     import numpy as np
 
     out: dict[int, tuple[np.ndarray, str]] = {}
     for start in range(0, len(item_ids), 500):
-        ids = item_ids[start:start + 500]
+        ids = item_ids[start : start + 500]
         rows = conn.execute(
             f"SELECT item_id, dim, vector, content_hash FROM embeddings WHERE model = ? "
-            f"AND item_id IN ({','.join('?' * len(ids))})", (model, *ids)).fetchall()
+            f"AND item_id IN ({','.join('?' * len(ids))})",
+            (model, *ids),
+        ).fetchall()
         for r in rows:
             vec = np.frombuffer(r["vector"], dtype="<f4")
             if len(vec) == r["dim"]:
@@ -53,8 +67,12 @@ def vectors_for(conn: sqlite3.Connection, item_ids: list[int], model: str) -> di
     return out
 
 
-def save(conn: sqlite3.Connection, model: str, embeddings: list[tuple[int, np.ndarray, str]],
-         annotations: list[tuple[int, Annotation, int | None, str]]) -> None:
+def save(
+    conn: sqlite3.Connection,
+    model: str,
+    embeddings: list[tuple[int, np.ndarray, str]],
+    annotations: list[tuple[int, Annotation, int | None, str]],
+) -> None:
     """Store new vectors and annotations in one transaction: a crash leaves the previous state."""
     import numpy as np
 
@@ -62,12 +80,30 @@ def save(conn: sqlite3.Connection, model: str, embeddings: list[tuple[int, np.nd
     with transaction(conn):
         conn.executemany(
             "INSERT OR REPLACE INTO embeddings(item_id, model, dim, vector, content_hash) VALUES (?,?,?,?,?)",
-            [(iid, model, len(v), np.asarray(v, dtype="<f4").tobytes(), h) for iid, v, h in embeddings])
+            [
+                (iid, model, len(v), np.asarray(v, dtype="<f4").tobytes(), h)
+                for iid, v, h in embeddings
+            ],
+        )
         conn.executemany(
             "INSERT OR REPLACE INTO annotations(item_id, relevance, is_ai, themes_json, entities_json, "
             "jargon_json, duplicate_of, why_json, content_hash, annotated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            [(iid, a.relevance, int(a.is_ai), json.dumps(a.themes), json.dumps(a.entities), json.dumps(a.jargon),
-              dup, json.dumps(a.why, ensure_ascii=False), h, ts) for iid, a, dup, h in annotations])
+            [
+                (
+                    iid,
+                    a.relevance,
+                    int(a.is_ai),
+                    json.dumps(a.themes),
+                    json.dumps(a.entities),
+                    json.dumps(a.jargon),
+                    dup,
+                    json.dumps(a.why, ensure_ascii=False),
+                    h,
+                    ts,
+                )
+                for iid, a, dup, h in annotations
+            ],
+        )
 
 
 def sync_duplicates(conn: sqlite3.Connection, dup_of: dict[int, int | None]) -> int:
@@ -82,10 +118,12 @@ def sync_duplicates(conn: sqlite3.Connection, dup_of: dict[int, int | None]) -> 
 
 def annotation_rows(conn: sqlite3.Connection, week: str | None = None) -> list[sqlite3.Row]:
     """Items joined with their annotation (NULL columns where not yet annotated), for export and stories."""
-    sql = ("SELECT items.id, items.key, items.url, items.title, items.published_at, items.week, items.kind, "
-           "sources.name AS source, a.relevance, a.is_ai, a.themes_json, a.entities_json, a.jargon_json, "
-           "d.key AS duplicate_of FROM items LEFT JOIN sources ON sources.id = items.source_id "
-           "LEFT JOIN annotations a ON a.item_id = items.id LEFT JOIN items d ON d.id = a.duplicate_of")
+    sql = (
+        "SELECT items.id, items.key, items.url, items.title, items.published_at, items.week, items.kind, "
+        "sources.name AS source, a.relevance, a.is_ai, a.themes_json, a.entities_json, a.jargon_json, "
+        "d.key AS duplicate_of FROM items LEFT JOIN sources ON sources.id = items.source_id "
+        "LEFT JOIN annotations a ON a.item_id = items.id LEFT JOIN items d ON d.id = a.duplicate_of"
+    )
     args: tuple = ()
     if week:
         sql += " WHERE items.week = ?"
@@ -100,15 +138,35 @@ def why(conn: sqlite3.Connection, key: str) -> dict | None:
         "a.themes_json, a.entities_json, a.jargon_json, a.why_json, a.annotated_at, d.key AS duplicate_of, "
         "a.item_id AS annotated FROM items LEFT JOIN sources ON sources.id = items.source_id "
         "LEFT JOIN annotations a ON a.item_id = items.id LEFT JOIN items d ON d.id = a.duplicate_of "
-        "WHERE items.key = ?", (key,)).fetchone()
+        "WHERE items.key = ?",
+        (key,),
+    ).fetchone()
     if r is None:
-        raise StoreError(f"no item with key {key!r}. Keys look like hn:42166030 or arxiv:2412.12345.")
+        raise StoreError(
+            f"no item with key {key!r}. Keys look like hn:42166030 or arxiv:2412.12345."
+        )
     if r["annotated"] is None:
         return None
-    models = [m[0] for m in conn.execute(
-        "SELECT model FROM embeddings JOIN items ON items.id = embeddings.item_id WHERE items.key = ?", (key,))]
-    return {"key": r["key"], "title": r["title"], "url": r["url"], "kind": r["kind"], "source": r["source"],
-            "relevance": r["relevance"], "is_ai": bool(r["is_ai"]), "themes": json.loads(r["themes_json"]),
-            "entities": json.loads(r["entities_json"]), "jargon": json.loads(r["jargon_json"]),
-            "duplicate_of": r["duplicate_of"], "why": json.loads(r["why_json"]), "annotated_at": r["annotated_at"],
-            "embedding_models": models}
+    models = [
+        m[0]
+        for m in conn.execute(
+            "SELECT model FROM embeddings JOIN items ON items.id = embeddings.item_id WHERE items.key = ?",
+            (key,),
+        )
+    ]
+    return {
+        "key": r["key"],
+        "title": r["title"],
+        "url": r["url"],
+        "kind": r["kind"],
+        "source": r["source"],
+        "relevance": r["relevance"],
+        "is_ai": bool(r["is_ai"]),
+        "themes": json.loads(r["themes_json"]),
+        "entities": json.loads(r["entities_json"]),
+        "jargon": json.loads(r["jargon_json"]),
+        "duplicate_of": r["duplicate_of"],
+        "why": json.loads(r["why_json"]),
+        "annotated_at": r["annotated_at"],
+        "embedding_models": models,
+    }

@@ -35,7 +35,9 @@ def _connect(path: Path | str) -> sqlite3.Connection:
     return conn
 
 
-def open_db(path: Path | str, migrations: list[tuple[str, str]] | None = None) -> sqlite3.Connection:
+def open_db(
+    path: Path | str, migrations: list[tuple[str, str]] | None = None
+) -> sqlite3.Connection:
     """Open (creating if needed) and migrate the database at ``path``."""
     migrations = MIGRATIONS if migrations is None else migrations
     try:
@@ -50,7 +52,9 @@ def open_db(path: Path | str, migrations: list[tuple[str, str]] | None = None) -
         ) from e
     if has_tables and app_id != APPLICATION_ID:
         conn.close()
-        raise StoreError(f"{path} is a SQLite database, but not an abreast one (application_id={app_id}).")
+        raise StoreError(
+            f"{path} is a SQLite database, but not an abreast one (application_id={app_id})."
+        )
     if version > len(migrations):
         conn.close()
         raise StoreError(
@@ -67,7 +71,9 @@ def open_db(path: Path | str, migrations: list[tuple[str, str]] | None = None) -
 
 
 def migrate(conn: sqlite3.Connection, migrations: list[tuple[str, str]]) -> list[str]:
-    conn.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+    )
     done = {r[0] for r in conn.execute("SELECT name FROM migrations")}
     applied = []
     for i, (name, sql) in enumerate(migrations, start=1):
@@ -91,7 +97,9 @@ def migrate(conn: sqlite3.Connection, migrations: list[tuple[str, str]]) -> list
 def _statements(script: str) -> Iterator[str]:
     buf = ""
     for line in script.splitlines(keepends=True):
-        if "--" in line and "'" not in line:  # strip comments; no quoted "--" appears in our migrations
+        if (
+            "--" in line and "'" not in line
+        ):  # strip comments; no quoted "--" appears in our migrations
             line = line.split("--", 1)[0] + "\n"
         buf += line
         if sqlite3.complete_statement(buf):

@@ -19,7 +19,9 @@ def week_reading(conn: sqlite3.Connection, week: str) -> tuple[int, int]:
 
 def trend_series(conn: sqlite3.Connection, term: str, upto: str) -> list[int]:
     """Weekly counts of ``term`` over every week in the store up to ``upto`` (zeros included)."""
-    counts = dict(conn.execute("SELECT week, count FROM trends WHERE term = ? AND week <= ?", (term, upto)))
+    counts = dict(
+        conn.execute("SELECT week, count FROM trends WHERE term = ? AND week <= ?", (term, upto))
+    )
     return [counts.get(w, 0) for w in item_weeks(conn) if w <= upto]
 
 
@@ -32,20 +34,31 @@ def week_volume(conn: sqlite3.Connection, upto: str) -> list[int]:
 
 
 def trend_terms(conn: sqlite3.Connection, week: str) -> list[str]:
-    return [r[0] for r in conn.execute("SELECT term FROM trends WHERE week = ? ORDER BY burst DESC, term", (week,))]
+    return [
+        r[0]
+        for r in conn.execute(
+            "SELECT term FROM trends WHERE week = ? ORDER BY burst DESC, term", (week,)
+        )
+    ]
 
 
 def model_first_item(conn: sqlite3.Connection, model_id: str) -> sqlite3.Row | None:
     return conn.execute(
         "SELECT items.key, items.kind, items.title, items.url FROM models JOIN items "
-        "ON items.key = models.first_item_key WHERE models.id = ?", (model_id,)).fetchone()
+        "ON items.key = models.first_item_key WHERE models.id = ?",
+        (model_id,),
+    ).fetchone()
 
 
 def last_draft(conn: sqlite3.Connection, path: str) -> sqlite3.Row | None:
-    return conn.execute("SELECT * FROM drafts WHERE path = ? ORDER BY id DESC LIMIT 1", (path,)).fetchone()
+    return conn.execute(
+        "SELECT * FROM drafts WHERE path = ? ORDER BY id DESC LIMIT 1", (path,)
+    ).fetchone()
 
 
 def record_draft(conn: sqlite3.Connection, week: str, path: str, content_hash: str) -> None:
     with transaction(conn):
-        conn.execute("INSERT INTO drafts(week, path, content_hash, created_at) VALUES (?,?,?,?)",
-                     (week, path, content_hash, now()))
+        conn.execute(
+            "INSERT INTO drafts(week, path, content_hash, created_at) VALUES (?,?,?,?)",
+            (week, path, content_hash, now()),
+        )

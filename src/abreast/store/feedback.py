@@ -15,36 +15,54 @@ from .db import now, transaction
 SIGNALS = ("more", "less", "save", "hide")
 
 
-def add(conn: sqlite3.Connection, signal: str, item_key: str | None = None, story_id: str | None = None) -> int:
+def add(
+    conn: sqlite3.Connection, signal: str, item_key: str | None = None, story_id: str | None = None
+) -> int:
     """Record one signal; returns its id. Exactly one of item_key / story_id names the target."""
     if signal not in SIGNALS and signal != "undo":
-        raise StoreError(f"unknown feedback signal {signal!r}; expected one of {', '.join(SIGNALS)}.")
+        raise StoreError(
+            f"unknown feedback signal {signal!r}; expected one of {', '.join(SIGNALS)}."
+        )
     if (item_key is None) == (story_id is None):
         raise StoreError("feedback needs exactly one target: an item key or a story id.")
     with transaction(conn):
-        if item_key is not None and conn.execute("SELECT 1 FROM items WHERE key = ?", (item_key,)).fetchone() is None:
+        if (
+            item_key is not None
+            and conn.execute("SELECT 1 FROM items WHERE key = ?", (item_key,)).fetchone() is None
+        ):
             raise StoreError(f"no item with key {item_key!r}.")
-        if story_id is not None and conn.execute("SELECT 1 FROM stories WHERE id = ?", (story_id,)).fetchone() is None:
+        if (
+            story_id is not None
+            and conn.execute("SELECT 1 FROM stories WHERE id = ?", (story_id,)).fetchone() is None
+        ):
             raise StoreError(f"no story with id {story_id!r}.")
-        cur = conn.execute("INSERT INTO feedback(item_key, story_id, signal, at) VALUES (?,?,?,?)",
-                           (item_key, story_id, signal, now()))
+        cur = conn.execute(
+            "INSERT INTO feedback(item_key, story_id, signal, at) VALUES (?,?,?,?)",
+            (item_key, story_id, signal, now()),
+        )
     return cur.lastrowid
 
 
 def all_rows(conn: sqlite3.Connection) -> list[sqlite3.Row]:
     """The whole history, oldest first: the export."""
-    return conn.execute("SELECT id, item_key, story_id, signal, at FROM feedback ORDER BY id").fetchall()
+    return conn.execute(
+        "SELECT id, item_key, story_id, signal, at FROM feedback ORDER BY id"
+    ).fetchall()
 
 
-def current(conn: sqlite3.Connection, item_keys: Iterable[str] = (), story_ids: Iterable[str] = ()) -> dict[str, str]:
+def current(
+    conn: sqlite3.Connection, item_keys: Iterable[str] = (), story_ids: Iterable[str] = ()
+) -> dict[str, str]:
     """target -> its latest signal ("undo" removes it), for the given item keys and story ids."""
     out: dict[str, str] = {}
     for col, values in (("item_key", list(item_keys)), ("story_id", list(story_ids))):
         for start in range(0, len(values), 900):
-            chunk = values[start:start + 900]
+            chunk = values[start : start + 900]
             rows = conn.execute(
                 f"SELECT {col} AS target, signal FROM feedback WHERE id IN (SELECT max(id) FROM feedback "
-                f"WHERE {col} IN ({','.join('?' * len(chunk))}) GROUP BY {col})", chunk).fetchall()
+                f"WHERE {col} IN ({','.join('?' * len(chunk))}) GROUP BY {col})",
+                chunk,
+            ).fetchall()
             out.update({r["target"]: r["signal"] for r in rows if r["signal"] != "undo"})
     return out
 
@@ -53,5 +71,6 @@ def hidden_items(conn: sqlite3.Connection) -> set[str]:
     """Item keys whose latest signal is hide."""
     rows = conn.execute(
         "SELECT item_key, signal FROM feedback WHERE id IN (SELECT max(id) FROM feedback "
-        "WHERE item_key IS NOT NULL GROUP BY item_key)").fetchall()
+        "WHERE item_key IS NOT NULL GROUP BY item_key)"
+    ).fetchall()
     return {r["item_key"] for r in rows if r["signal"] == "hide"}

@@ -50,10 +50,20 @@ class Source:
     @classmethod
     def from_row(cls, r: sqlite3.Row) -> Source:
         return cls(
-            id=r["id"], name=r["name"], kind=r["kind"], url=r["url"], config=json.loads(r["config_json"]),
-            etag=r["etag"], last_modified=r["last_modified"], error_count=r["error_count"],
-            last_error=r["last_error"], paused=bool(r["paused"]), paused_reason=r["paused_reason"],
-            gone=bool(r["gone"]), last_fetch_at=r["last_fetch_at"], next_fetch_at=r["next_fetch_at"],
+            id=r["id"],
+            name=r["name"],
+            kind=r["kind"],
+            url=r["url"],
+            config=json.loads(r["config_json"]),
+            etag=r["etag"],
+            last_modified=r["last_modified"],
+            error_count=r["error_count"],
+            last_error=r["last_error"],
+            paused=bool(r["paused"]),
+            paused_reason=r["paused_reason"],
+            gone=bool(r["gone"]),
+            last_fetch_at=r["last_fetch_at"],
+            next_fetch_at=r["next_fetch_at"],
         )
 
 
@@ -93,7 +103,9 @@ class Store:
         return Source.from_row(r)
 
     def sources(self) -> list[Source]:
-        return [Source.from_row(r) for r in self.conn.execute("SELECT * FROM sources ORDER BY name")]
+        return [
+            Source.from_row(r) for r in self.conn.execute("SELECT * FROM sources ORDER BY name")
+        ]
 
     def remove_source(self, name: str) -> None:
         src = self.source(name)
@@ -105,16 +117,21 @@ class Store:
             return
         cols = ", ".join(f"{k} = ?" for k in fields)
         with transaction(self.conn):
-            self.conn.execute(f"UPDATE sources SET {cols} WHERE id = ?", (*fields.values(), source_id))
+            self.conn.execute(
+                f"UPDATE sources SET {cols} WHERE id = ?", (*fields.values(), source_id)
+            )
 
     def source_item_counts(self) -> dict[int, int]:
-        return dict(self.conn.execute("SELECT source_id, count(*) FROM items GROUP BY source_id").fetchall())
+        return dict(
+            self.conn.execute("SELECT source_id, count(*) FROM items GROUP BY source_id").fetchall()
+        )
 
     # --- fetches -------------------------------------------------------------------------------
     def start_fetch(self, source_id: int) -> int:
         with transaction(self.conn):
             cur = self.conn.execute(
-                "INSERT INTO fetches(source_id, started_at, status) VALUES (?, ?, 'running')", (source_id, now())
+                "INSERT INTO fetches(source_id, started_at, status) VALUES (?, ?, 'running')",
+                (source_id, now()),
             )
         return cur.lastrowid
 
@@ -122,18 +139,38 @@ class Store:
         """Fetches still 'running' belong to a process that died (a crash, kill -9): record that, so the
         fetch log never claims work is in progress. Their committed items are kept; the next run refetches."""
         with transaction(self.conn):
-            cur = self.conn.execute("UPDATE fetches SET status = 'interrupted', finished_at = ? "
-                                    "WHERE status = 'running'", (now(),))
+            cur = self.conn.execute(
+                "UPDATE fetches SET status = 'interrupted', finished_at = ? "
+                "WHERE status = 'running'",
+                (now(),),
+            )
         return cur.rowcount
 
-    def finish_fetch(self, fetch_id: int, status: str, counts: UpsertCounts | None = None,
-                     http_status: int | None = None, nbytes: int | None = None, error: str | None = None) -> None:
+    def finish_fetch(
+        self,
+        fetch_id: int,
+        status: str,
+        counts: UpsertCounts | None = None,
+        http_status: int | None = None,
+        nbytes: int | None = None,
+        error: str | None = None,
+    ) -> None:
         c = counts or UpsertCounts()
         with transaction(self.conn):
             self.conn.execute(
                 "UPDATE fetches SET finished_at=?, status=?, http_status=?, bytes=?, items_new=?, "
                 "items_updated=?, items_unchanged=?, error=? WHERE id=?",
-                (now(), status, http_status, nbytes, c.new, c.updated, c.unchanged, error, fetch_id),
+                (
+                    now(),
+                    status,
+                    http_status,
+                    nbytes,
+                    c.new,
+                    c.updated,
+                    c.unchanged,
+                    error,
+                    fetch_id,
+                ),
             )
 
     # --- items ---------------------------------------------------------------------------------
@@ -155,57 +192,102 @@ class Store:
                 row = existing.get(it.key)
                 week = iso_week(it.published_at)
                 if row is None:
-                    inserts.append((it.key, source_id, it.kind, it.url, canonical_url(it.url), it.title, it.text,
-                                    it.author, it.published_at, week, ts, json.dumps(it.signals),
-                                    json.dumps(it.extra), h))
-                    existing[it.key] = {"id": None, "content_hash": h, "update_count": 0,
-                                        "score_json": json.dumps(it.signals)}
+                    inserts.append(
+                        (
+                            it.key,
+                            source_id,
+                            it.kind,
+                            it.url,
+                            canonical_url(it.url),
+                            it.title,
+                            it.text,
+                            it.author,
+                            it.published_at,
+                            week,
+                            ts,
+                            json.dumps(it.signals),
+                            json.dumps(it.extra),
+                            h,
+                        )
+                    )
+                    existing[it.key] = {
+                        "id": None,
+                        "content_hash": h,
+                        "update_count": 0,
+                        "score_json": json.dumps(it.signals),
+                    }
                     counts.new += 1
                 elif row["content_hash"] != h and row["update_count"] < MAX_UPDATES:
                     self.conn.execute(
                         "UPDATE items SET url=?, canonical_url=?, title=?, text=?, author=?, published_at=?, "
                         "week=?, updated_at=?, update_count=update_count+1, score_json=?, extra_json=?, "
                         "content_hash=? WHERE key=?",
-                        (it.url, canonical_url(it.url), it.title, it.text, it.author, it.published_at, week, ts,
-                         json.dumps(it.signals), json.dumps(it.extra), h, it.key),
+                        (
+                            it.url,
+                            canonical_url(it.url),
+                            it.title,
+                            it.text,
+                            it.author,
+                            it.published_at,
+                            week,
+                            ts,
+                            json.dumps(it.signals),
+                            json.dumps(it.extra),
+                            h,
+                            it.key,
+                        ),
                     )
                     counts.updated += 1
                 else:
                     if it.signals and json.loads(row["score_json"]) != it.signals:
-                        self.conn.execute("UPDATE items SET score_json=? WHERE key=?",
-                                          (json.dumps(it.signals), it.key))
+                        self.conn.execute(
+                            "UPDATE items SET score_json=? WHERE key=?",
+                            (json.dumps(it.signals), it.key),
+                        )
                     counts.unchanged += 1
             self.conn.executemany(
                 "INSERT INTO items(key, source_id, kind, url, canonical_url, title, text, author, "
                 "published_at, week, fetched_at, score_json, extra_json, content_hash) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", inserts)
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                inserts,
+            )
         return counts
 
     def _existing(self, keys: list[str]) -> dict[str, sqlite3.Row]:
         found = {}
         for i in range(0, len(keys), 500):
-            chunk = keys[i:i + 500]
+            chunk = keys[i : i + 500]
             for r in self.conn.execute(
-                    "SELECT key, id, content_hash, update_count, score_json FROM items "
-                    f"WHERE key IN ({','.join('?' * len(chunk))})", chunk):
+                "SELECT key, id, content_hash, update_count, score_json FROM items "
+                f"WHERE key IN ({','.join('?' * len(chunk))})",
+                chunk,
+            ):
                 found[r["key"]] = r
         return found
 
     def _tombstoned(self, keys: list[str]) -> set[str]:
         out = set()
         for i in range(0, len(keys), 500):
-            chunk = keys[i:i + 500]
-            out |= {r[0] for r in self.conn.execute(
-                f"SELECT key FROM tombstones WHERE key IN ({','.join('?' * len(chunk))})", chunk)}
+            chunk = keys[i : i + 500]
+            out |= {
+                r[0]
+                for r in self.conn.execute(
+                    f"SELECT key FROM tombstones WHERE key IN ({','.join('?' * len(chunk))})", chunk
+                )
+            }
         return out
 
     def delete_item(self, key: str) -> None:
         with transaction(self.conn):
             self.conn.execute("DELETE FROM items WHERE key = ?", (key,))
-            self.conn.execute("INSERT OR REPLACE INTO tombstones(key, deleted_at) VALUES (?, ?)", (key, now()))
+            self.conn.execute(
+                "INSERT OR REPLACE INTO tombstones(key, deleted_at) VALUES (?, ?)", (key, now())
+            )
 
-    def item_rows(self, week: str | None = None, keys: Iterable[str] | None = None) -> list[sqlite3.Row]:
-        sql = ("SELECT items.*, sources.name AS source FROM items LEFT JOIN sources ON sources.id = items.source_id")
+    def item_rows(
+        self, week: str | None = None, keys: Iterable[str] | None = None
+    ) -> list[sqlite3.Row]:
+        sql = "SELECT items.*, sources.name AS source FROM items LEFT JOIN sources ON sources.id = items.source_id"
         args: list = []
         where = []
         if week:
@@ -222,7 +304,9 @@ class Store:
     def item(self, key: str) -> sqlite3.Row:
         rows = self.item_rows(keys=[key])
         if not rows:
-            raise StoreError(f"no item with key {key!r}. Keys look like hn:42166030 or arxiv:2412.12345.")
+            raise StoreError(
+                f"no item with key {key!r}. Keys look like hn:42166030 or arxiv:2412.12345."
+            )
         return rows[0]
 
     def weeks(self) -> list[tuple[str, int]]:
@@ -238,13 +322,22 @@ class Store:
 
     def counts_by_week_kind(self) -> list[sqlite3.Row]:
         return self.conn.execute(
-            "SELECT week, kind, count(*) AS n FROM items GROUP BY 1, 2 ORDER BY 1, 2").fetchall()
+            "SELECT week, kind, count(*) AS n FROM items GROUP BY 1, 2 ORDER BY 1, 2"
+        ).fetchall()
 
-    def search(self, query: str, limit: int = 20, since: str | None = None, until: str | None = None,
-               ai_only: bool = False) -> list[sqlite3.Row]:
+    def search(
+        self,
+        query: str,
+        limit: int = 20,
+        since: str | None = None,
+        until: str | None = None,
+        ai_only: bool = False,
+    ) -> list[sqlite3.Row]:
         """FTS5 search (bm25; lower rank is better). ``query`` is FTS5 syntax; see fts_query()."""
-        sql = ("SELECT items.*, sources.name AS source, bm25(item_fts, 3.0, 1.0) AS rank FROM item_fts "
-               "JOIN items ON items.id = item_fts.rowid LEFT JOIN sources ON sources.id = items.source_id ")
+        sql = (
+            "SELECT items.*, sources.name AS source, bm25(item_fts, 3.0, 1.0) AS rank FROM item_fts "
+            "JOIN items ON items.id = item_fts.rowid LEFT JOIN sources ON sources.id = items.source_id "
+        )
         args: list = [query]
         if ai_only:
             sql += "JOIN annotations a ON a.item_id = items.id AND a.is_ai = 1 AND a.duplicate_of IS NULL "

@@ -9,8 +9,13 @@ from collections.abc import Iterable
 from .db import now, transaction
 
 
-def replace_registry(conn: sqlite3.Connection, models: Iterable[dict], bases: Iterable[tuple],
-                     facts: Iterable[tuple], scores: Iterable[tuple]) -> None:
+def replace_registry(
+    conn: sqlite3.Connection,
+    models: Iterable[dict],
+    bases: Iterable[tuple],
+    facts: Iterable[tuple],
+    scores: Iterable[tuple],
+) -> None:
     """Swap the whole registry in one transaction: it is rebuilt from its sources every time, so a
     crash mid-build leaves the previous registry, and a rerun gives the same rows."""
     ts = now()
@@ -24,20 +29,31 @@ def replace_registry(conn: sqlite3.Connection, models: Iterable[dict], bases: It
             [dict(m, updated_at=ts) for m in models],
         )
         conn.executemany(
-            "INSERT INTO model_bases(model_id, base_id, relation, source) VALUES (?,?,?,?)", list(bases))
+            "INSERT INTO model_bases(model_id, base_id, relation, source) VALUES (?,?,?,?)",
+            list(bases),
+        )
         conn.executemany(
-            "INSERT INTO model_facts(model_id, field, value, source, as_of) VALUES (?,?,?,?,?)", list(facts))
+            "INSERT INTO model_facts(model_id, field, value, source, as_of) VALUES (?,?,?,?,?)",
+            list(facts),
+        )
         conn.executemany(
-            "INSERT INTO model_scores(model_id, board, snapshot, score, rank) VALUES (?,?,?,?,?)", list(scores))
+            "INSERT INTO model_scores(model_id, board, snapshot, score, rank) VALUES (?,?,?,?,?)",
+            list(scores),
+        )
 
 
 def count_models(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT count(*) FROM models").fetchone()[0]
 
 
-def list_models(conn: sqlite3.Connection, family: str | None = None, org: str | None = None,
-                license: str | None = None, released_from: str | None = None,
-                released_to: str | None = None) -> list[sqlite3.Row]:
+def list_models(
+    conn: sqlite3.Connection,
+    family: str | None = None,
+    org: str | None = None,
+    license: str | None = None,
+    released_from: str | None = None,
+    released_to: str | None = None,
+) -> list[sqlite3.Row]:
     where, args = [], []
     if family:
         where.append("lower(family) = lower(?)")
@@ -67,35 +83,46 @@ def find_models(conn: sqlite3.Connection, text: str, limit: int = 5) -> list[sql
     like = f"%{text.lower()}%"
     return conn.execute(
         "SELECT * FROM models WHERE lower(id) LIKE ? OR lower(name) LIKE ? ORDER BY length(id), id LIMIT ?",
-        (like, like, limit)).fetchall()
+        (like, like, limit),
+    ).fetchall()
 
 
 def model_facts(conn: sqlite3.Connection, model_id: str) -> list[sqlite3.Row]:
     return conn.execute(
         "SELECT field, value, source, as_of FROM model_facts WHERE model_id = ? ORDER BY field, as_of DESC",
-        (model_id,)).fetchall()
+        (model_id,),
+    ).fetchall()
 
 
 def facts_by_field(conn: sqlite3.Connection, field: str) -> dict[str, str]:
     """{model id: value} for one field, the newest claim per model (e.g. hearts, official)."""
     rows = conn.execute(
-        "SELECT model_id, value FROM model_facts WHERE field = ? ORDER BY as_of", (field,)).fetchall()
+        "SELECT model_id, value FROM model_facts WHERE field = ? ORDER BY as_of", (field,)
+    ).fetchall()
     return {r[0]: r[1] for r in rows}
 
 
 def first_news_dates(conn: sqlite3.Connection) -> dict[str, str]:
     """{model id: date of the first stored news item (not its own HF card) that mentions it}."""
-    return dict(conn.execute("SELECT model_id, as_of FROM model_facts WHERE field = 'first_news'").fetchall())
+    return dict(
+        conn.execute(
+            "SELECT model_id, as_of FROM model_facts WHERE field = 'first_news'"
+        ).fetchall()
+    )
 
 
 def bases_of(conn: sqlite3.Connection, model_id: str) -> list[sqlite3.Row]:
-    return conn.execute("SELECT base_id, relation, source FROM model_bases WHERE model_id = ? ORDER BY base_id",
-                        (model_id,)).fetchall()
+    return conn.execute(
+        "SELECT base_id, relation, source FROM model_bases WHERE model_id = ? ORDER BY base_id",
+        (model_id,),
+    ).fetchall()
 
 
 def children_of(conn: sqlite3.Connection, model_id: str) -> list[sqlite3.Row]:
-    return conn.execute("SELECT model_id, relation, source FROM model_bases WHERE base_id = ? ORDER BY model_id",
-                        (model_id,)).fetchall()
+    return conn.execute(
+        "SELECT model_id, relation, source FROM model_bases WHERE base_id = ? ORDER BY model_id",
+        (model_id,),
+    ).fetchall()
 
 
 def all_bases(conn: sqlite3.Connection) -> list[sqlite3.Row]:
@@ -103,13 +130,18 @@ def all_bases(conn: sqlite3.Connection) -> list[sqlite3.Row]:
 
 
 def scores_of(conn: sqlite3.Connection, model_id: str) -> list[sqlite3.Row]:
-    return conn.execute("SELECT board, snapshot, score, rank FROM model_scores WHERE model_id = ? "
-                        "ORDER BY board, snapshot", (model_id,)).fetchall()
+    return conn.execute(
+        "SELECT board, snapshot, score, rank FROM model_scores WHERE model_id = ? "
+        "ORDER BY board, snapshot",
+        (model_id,),
+    ).fetchall()
 
 
 def board_snapshot(conn: sqlite3.Connection, board: str, snapshot: str) -> dict[str, sqlite3.Row]:
-    rows = conn.execute("SELECT model_id, score, rank FROM model_scores WHERE board = ? AND snapshot = ?",
-                        (board, snapshot)).fetchall()
+    rows = conn.execute(
+        "SELECT model_id, score, rank FROM model_scores WHERE board = ? AND snapshot = ?",
+        (board, snapshot),
+    ).fetchall()
     return {r["model_id"]: r for r in rows}
 
 
@@ -118,13 +150,19 @@ def scored_ids(conn: sqlite3.Connection) -> set[str]:
 
 
 def snapshots(conn: sqlite3.Connection, board: str) -> list[str]:
-    return [r[0] for r in conn.execute(
-        "SELECT DISTINCT snapshot FROM model_scores WHERE board = ? ORDER BY snapshot", (board,))]
+    return [
+        r[0]
+        for r in conn.execute(
+            "SELECT DISTINCT snapshot FROM model_scores WHERE board = ? ORDER BY snapshot", (board,)
+        )
+    ]
 
 
 def hf_items(conn: sqlite3.Connection) -> list[sqlite3.Row]:
-    return conn.execute("SELECT key, published_at, extra_json FROM items WHERE key LIKE 'hf:%' "
-                        "ORDER BY published_at, id").fetchall()
+    return conn.execute(
+        "SELECT key, published_at, extra_json FROM items WHERE key LIKE 'hf:%' "
+        "ORDER BY published_at, id"
+    ).fetchall()
 
 
 def item_entities(conn: sqlite3.Connection) -> list[tuple[str, str | None, str, str, list[str]]]:
@@ -132,20 +170,28 @@ def item_entities(conn: sqlite3.Connection) -> list[tuple[str, str | None, str, 
     rows = conn.execute(
         "SELECT items.key, items.published_at, items.title, items.text, annotations.entities_json "
         "FROM items LEFT JOIN annotations ON annotations.item_id = items.id "
-        "ORDER BY items.published_at, items.id").fetchall()
+        "ORDER BY items.published_at, items.id"
+    ).fetchall()
     return [(r[0], r[1], r[2], r[3], json.loads(r[4]) if r[4] is not None else None) for r in rows]
 
 
-def week_stories(conn: sqlite3.Connection, week: str) -> list[tuple[str, str, int | None, set[str]]]:
+def week_stories(
+    conn: sqlite3.Connection, week: str
+) -> list[tuple[str, str, int | None, set[str]]]:
     """(story id, title, rank, entity ids of the story and of its items) for one week."""
     out = []
-    stories = conn.execute("SELECT id, title, rank, entities_json FROM stories WHERE week = ? "
-                           "ORDER BY rank IS NULL, rank, score DESC", (week,)).fetchall()
+    stories = conn.execute(
+        "SELECT id, title, rank, entities_json FROM stories WHERE week = ? "
+        "ORDER BY rank IS NULL, rank, score DESC",
+        (week,),
+    ).fetchall()
     for s in stories:
         ents = set(json.loads(s["entities_json"] or "[]"))
         for r in conn.execute(
-                "SELECT annotations.entities_json FROM story_items JOIN annotations "
-                "ON annotations.item_id = story_items.item_id WHERE story_items.story_id = ?", (s["id"],)):
+            "SELECT annotations.entities_json FROM story_items JOIN annotations "
+            "ON annotations.item_id = story_items.item_id WHERE story_items.story_id = ?",
+            (s["id"],),
+        ):
             ents.update(json.loads(r[0] or "[]"))
         out.append((s["id"], s["title"], s["rank"], ents))
     return out

@@ -15,15 +15,23 @@ _ITEM_COLS = (
     "items.id AS item_id, items.key, items.kind, items.url, items.canonical_url, items.title, items.text, "
     "items.published_at, items.score_json, coalesce(sources.name, items.kind) AS source"
 )
-_ANN_COLS = ("annotations.themes_json, annotations.entities_json, annotations.jargon_json, "
-             "annotations.duplicate_of")
+_ANN_COLS = (
+    "annotations.themes_json, annotations.entities_json, annotations.jargon_json, "
+    "annotations.duplicate_of"
+)
 
 
 def member_from_row(r: sqlite3.Row, role: str = "member") -> Member:
     keys = r.keys()
     return Member(
-        key=r["key"], kind=r["kind"], source=r["source"], title=r["title"], url=r["url"], text=r["text"] or "",
-        published_at=r["published_at"], signals=_json(r["score_json"], {}),
+        key=r["key"],
+        kind=r["kind"],
+        source=r["source"],
+        title=r["title"],
+        url=r["url"],
+        text=r["text"] or "",
+        published_at=r["published_at"],
+        signals=_json(r["score_json"], {}),
         entities=_json(r["entities_json"], []) if "entities_json" in keys else [],
         themes=_json(r["themes_json"], []) if "themes_json" in keys else [],
         jargon=_json(r["jargon_json"], []) if "jargon_json" in keys else [],
@@ -37,12 +45,14 @@ def _json(raw: str | None, empty):
 
 # --- reading the inputs ----------------------------------------------------------------------
 
+
 def ai_items(conn: sqlite3.Connection, week: str) -> list[sqlite3.Row]:
     """The week's annotated AI items, oldest first (ties on key, so the order is stable)."""
     return conn.execute(
         f"SELECT {_ITEM_COLS}, {_ANN_COLS} FROM items JOIN annotations ON annotations.item_id = items.id "
         "LEFT JOIN sources ON sources.id = items.source_id WHERE items.week = ? AND annotations.is_ai = 1 "
-        "ORDER BY coalesce(items.published_at, ''), items.key", (week,)
+        "ORDER BY coalesce(items.published_at, ''), items.key",
+        (week,),
     ).fetchall()
 
 
@@ -52,7 +62,9 @@ def week_signals(conn: sqlite3.Connection, week: str) -> list[tuple[str, dict]]:
     return [(r["kind"], json.loads(r["score_json"] or "{}")) for r in rows]
 
 
-def embeddings(conn: sqlite3.Connection, item_ids: Sequence[int], model: str | None = None) -> dict[int, np.ndarray]:
+def embeddings(
+    conn: sqlite3.Connection, item_ids: Sequence[int], model: str | None = None
+) -> dict[int, np.ndarray]:
     """item id -> float32 vector. With several models stored, the requested one, else the most common."""
     if not item_ids:
         return {}
@@ -60,7 +72,8 @@ def embeddings(conn: sqlite3.Connection, item_ids: Sequence[int], model: str | N
     for chunk in _chunks(list(item_ids), 900):
         rows = conn.execute(
             f"SELECT item_id, model, vector FROM embeddings WHERE item_id IN ({','.join('?' * len(chunk))})",
-            chunk).fetchall()
+            chunk,
+        ).fetchall()
         for r in rows:
             out.setdefault(r["item_id"], {})[r["model"]] = np.frombuffer(r["vector"], dtype="<f4")
     if not out:
@@ -78,7 +91,9 @@ def assignments(conn: sqlite3.Connection, week: str) -> dict[int, tuple[str, str
     """item id -> (story id, role) for the stories already saved for this week."""
     rows = conn.execute(
         "SELECT story_items.item_id, story_items.story_id, story_items.role FROM story_items "
-        "JOIN stories ON stories.id = story_items.story_id WHERE stories.week = ?", (week,)).fetchall()
+        "JOIN stories ON stories.id = story_items.story_id WHERE stories.week = ?",
+        (week,),
+    ).fetchall()
     return {r["item_id"]: (r["story_id"], r["role"]) for r in rows}
 
 
@@ -87,39 +102,65 @@ def summaries(conn: sqlite3.Connection, week: str) -> dict[str, tuple[str | None
     out: dict[str, tuple[str | None, set[int]]] = {}
     for r in conn.execute("SELECT id, summary_json FROM stories WHERE week = ?", (week,)):
         out[r["id"]] = (r["summary_json"], set())
-    for r in conn.execute("SELECT story_items.story_id, story_items.item_id FROM story_items JOIN stories "
-                          "ON stories.id = story_items.story_id WHERE stories.week = ?", (week,)):
+    for r in conn.execute(
+        "SELECT story_items.story_id, story_items.item_id FROM story_items JOIN stories "
+        "ON stories.id = story_items.story_id WHERE stories.week = ?",
+        (week,),
+    ):
         out[r["story_id"]][1].add(r["item_id"])
     return {k: (s, frozenset(ids)) for k, (s, ids) in out.items()}
 
 
-def earlier_stories(conn: sqlite3.Connection, week: str, weeks_back: int = 8
-                    ) -> list[tuple[str, str, list[str], list[int], bool]]:
+def earlier_stories(
+    conn: sqlite3.Connection, week: str, weeks_back: int = 8
+) -> list[tuple[str, str, list[str], list[int], bool]]:
     """(id, week, entities, member item ids, made only of arXiv papers) of the stories of up to
     `weeks_back` weeks before `week`."""
-    weeks = [r[0] for r in conn.execute(
-        "SELECT DISTINCT week FROM stories WHERE week < ? ORDER BY week DESC LIMIT ?", (week, weeks_back))]
+    weeks = [
+        r[0]
+        for r in conn.execute(
+            "SELECT DISTINCT week FROM stories WHERE week < ? ORDER BY week DESC LIMIT ?",
+            (week, weeks_back),
+        )
+    ]
     if not weeks:
         return []
     marks = ",".join("?" * len(weeks))
-    rows = conn.execute(f"SELECT id, week, entities_json FROM stories WHERE week IN ({marks}) ORDER BY id",
-                        weeks).fetchall()
+    rows = conn.execute(
+        f"SELECT id, week, entities_json FROM stories WHERE week IN ({marks}) ORDER BY id", weeks
+    ).fetchall()
     members: dict[str, list[int]] = {}
     kinds: dict[str, set[str]] = {}
     for r in conn.execute(
-            "SELECT story_items.story_id, story_items.item_id, items.kind FROM story_items JOIN stories ON "
-            f"stories.id = story_items.story_id JOIN items ON items.id = story_items.item_id "
-            f"WHERE stories.week IN ({marks})", weeks):
+        "SELECT story_items.story_id, story_items.item_id, items.kind FROM story_items JOIN stories ON "
+        f"stories.id = story_items.story_id JOIN items ON items.id = story_items.item_id "
+        f"WHERE stories.week IN ({marks})",
+        weeks,
+    ):
         members.setdefault(r["story_id"], []).append(r["item_id"])
         kinds.setdefault(r["story_id"], set()).add(r["kind"])
-    return [(r["id"], r["week"], json.loads(r["entities_json"]), members.get(r["id"], []),
-             kinds.get(r["id"]) == {"arxiv"}) for r in rows]
+    return [
+        (
+            r["id"],
+            r["week"],
+            json.loads(r["entities_json"]),
+            members.get(r["id"], []),
+            kinds.get(r["id"]) == {"arxiv"},
+        )
+        for r in rows
+    ]
 
 
 # --- writing ---------------------------------------------------------------------------------
 
-def save_week(conn: sqlite3.Connection, week: str, stories: Sequence[Story], item_ids: dict[str, int],
-              keep_summaries: dict[str, str | None] | None = None) -> None:
+
+def save_week(
+    conn: sqlite3.Connection,
+    week: str,
+    stories: Sequence[Story],
+    item_ids: dict[str, int],
+    keep_summaries: dict[str, str | None] | None = None,
+) -> None:
     """Replace the week's stories in one transaction (a crash leaves the previous stories intact)."""
     keep = keep_summaries or {}
     ts = now()
@@ -128,19 +169,39 @@ def save_week(conn: sqlite3.Connection, week: str, stories: Sequence[Story], ite
         conn.executemany(
             "INSERT INTO stories(id, week, title, keywords_json, entities_json, themes_json, score, score_json, "
             "rank, is_new, related_json, summary_json, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [(s.id, week, s.title, json.dumps(s.keywords), json.dumps(s.entities), json.dumps(s.themes),
-              s.score, json.dumps(s.score_parts), s.rank, int(s.is_new), json.dumps(s.related),
-              json.dumps(s.summary) if s.summary is not None else keep.get(s.id), ts) for s in stories])
+            [
+                (
+                    s.id,
+                    week,
+                    s.title,
+                    json.dumps(s.keywords),
+                    json.dumps(s.entities),
+                    json.dumps(s.themes),
+                    s.score,
+                    json.dumps(s.score_parts),
+                    s.rank,
+                    int(s.is_new),
+                    json.dumps(s.related),
+                    json.dumps(s.summary) if s.summary is not None else keep.get(s.id),
+                    ts,
+                )
+                for s in stories
+            ],
+        )
         conn.executemany(
             "INSERT INTO story_items(story_id, item_id, role) VALUES (?,?,?)",
-            [(s.id, item_ids[m.key], m.role) for s in stories for m in s.members])
+            [(s.id, item_ids[m.key], m.role) for s in stories for m in s.members],
+        )
 
 
 # --- loading stories -------------------------------------------------------------------------
 
+
 def load_week(conn: sqlite3.Connection, week: str) -> list[Story]:
     """The week's stories, best rank first, with their members (lead first)."""
-    rows = conn.execute("SELECT * FROM stories WHERE week = ? ORDER BY coalesce(rank, 1e9), id", (week,)).fetchall()
+    rows = conn.execute(
+        "SELECT * FROM stories WHERE week = ? ORDER BY coalesce(rank, 1e9), id", (week,)
+    ).fetchall()
     return _with_members(conn, rows)
 
 
@@ -161,51 +222,81 @@ def _with_members(conn: sqlite3.Connection, rows: Sequence[sqlite3.Row]) -> list
     members: dict[str, list[Member]] = {i: [] for i in ids}
     for chunk in _chunks(ids, 900):
         for r in conn.execute(
-                f"SELECT story_items.story_id, story_items.role, {_ITEM_COLS}, {_ANN_COLS} FROM story_items "
-                "JOIN items ON items.id = story_items.item_id LEFT JOIN annotations ON annotations.item_id = items.id "
-                "LEFT JOIN sources ON sources.id = items.source_id "
-                f"WHERE story_items.story_id IN ({','.join('?' * len(chunk))}) "
-                "ORDER BY story_items.role != 'lead', coalesce(items.published_at, ''), items.key", chunk):
+            f"SELECT story_items.story_id, story_items.role, {_ITEM_COLS}, {_ANN_COLS} FROM story_items "
+            "JOIN items ON items.id = story_items.item_id LEFT JOIN annotations ON annotations.item_id = items.id "
+            "LEFT JOIN sources ON sources.id = items.source_id "
+            f"WHERE story_items.story_id IN ({','.join('?' * len(chunk))}) "
+            "ORDER BY story_items.role != 'lead', coalesce(items.published_at, ''), items.key",
+            chunk,
+        ):
             members[r["story_id"]].append(member_from_row(r, r["role"]))
-    return [Story(
-        id=r["id"], week=r["week"], title=r["title"], members=members[r["id"]],
-        keywords=json.loads(r["keywords_json"]), entities=json.loads(r["entities_json"]),
-        themes=json.loads(r["themes_json"]), score=r["score"], score_parts=json.loads(r["score_json"]),
-        rank=r["rank"], is_new=bool(r["is_new"]), related=json.loads(r["related_json"]),
-        summary=json.loads(r["summary_json"]) if r["summary_json"] else None,
-    ) for r in rows]
+    return [
+        Story(
+            id=r["id"],
+            week=r["week"],
+            title=r["title"],
+            members=members[r["id"]],
+            keywords=json.loads(r["keywords_json"]),
+            entities=json.loads(r["entities_json"]),
+            themes=json.loads(r["themes_json"]),
+            score=r["score"],
+            score_parts=json.loads(r["score_json"]),
+            rank=r["rank"],
+            is_new=bool(r["is_new"]),
+            related=json.loads(r["related_json"]),
+            summary=json.loads(r["summary_json"]) if r["summary_json"] else None,
+        )
+        for r in rows
+    ]
 
 
 # --- trends ----------------------------------------------------------------------------------
 
+
 def ai_titles(conn: sqlite3.Connection) -> list[tuple[str, str]]:
     """(week, title) of every AI item that is not a duplicate: the input of trend detection. Model repos
     (hf) are left out: a burst of community merges named after one base is not news."""
-    return [(r[0], r[1]) for r in conn.execute(
-        "SELECT items.week, items.title FROM items JOIN annotations ON annotations.item_id = items.id "
-        "WHERE annotations.is_ai = 1 AND items.week IS NOT NULL AND annotations.duplicate_of IS NULL "
-        "AND items.kind != 'hf'")]
+    return [
+        (r[0], r[1])
+        for r in conn.execute(
+            "SELECT items.week, items.title FROM items JOIN annotations ON annotations.item_id = items.id "
+            "WHERE annotations.is_ai = 1 AND items.week IS NOT NULL AND annotations.duplicate_of IS NULL "
+            "AND items.kind != 'hf'"
+        )
+    ]
 
 
 def item_weeks(conn: sqlite3.Connection) -> list[str]:
-    return [r[0] for r in conn.execute("SELECT DISTINCT week FROM items WHERE week IS NOT NULL ORDER BY week")]
+    return [
+        r[0]
+        for r in conn.execute(
+            "SELECT DISTINCT week FROM items WHERE week IS NOT NULL ORDER BY week"
+        )
+    ]
 
 
 def save_trends(conn: sqlite3.Connection, rows: Iterable[tuple[str, str, int, float]]) -> None:
     """Replace the trends table with (week, term, count, burst) rows."""
     with transaction(conn):
         conn.execute("DELETE FROM trends")
-        conn.executemany("INSERT INTO trends(week, term, count, burst) VALUES (?,?,?,?)", list(rows))
+        conn.executemany(
+            "INSERT INTO trends(week, term, count, burst) VALUES (?,?,?,?)", list(rows)
+        )
 
 
-def load_trends(conn: sqlite3.Connection, week: str | None = None, min_burst: float = 0.0) -> list[sqlite3.Row]:
+def load_trends(
+    conn: sqlite3.Connection, week: str | None = None, min_burst: float = 0.0
+) -> list[sqlite3.Row]:
     if week:
-        return conn.execute("SELECT * FROM trends WHERE week = ? AND burst >= ? ORDER BY burst DESC, term",
-                            (week, min_burst)).fetchall()
-    return conn.execute("SELECT * FROM trends WHERE burst >= ? ORDER BY week, burst DESC, term",
-                        (min_burst,)).fetchall()
+        return conn.execute(
+            "SELECT * FROM trends WHERE week = ? AND burst >= ? ORDER BY burst DESC, term",
+            (week, min_burst),
+        ).fetchall()
+    return conn.execute(
+        "SELECT * FROM trends WHERE burst >= ? ORDER BY week, burst DESC, term", (min_burst,)
+    ).fetchall()
 
 
 def _chunks(seq: list, n: int) -> Iterable[list]:
     for i in range(0, len(seq), n):
-        yield seq[i:i + n]
+        yield seq[i : i + n]

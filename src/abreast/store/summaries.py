@@ -13,7 +13,9 @@ def save_summaries(conn: sqlite3.Connection, summaries: dict[str, dict]) -> int:
     updated = 0
     with transaction(conn):
         for story_id, summary in summaries.items():
-            cur = conn.execute("UPDATE stories SET summary_json = ?, updated_at = ? WHERE id = ?",
-                               (json.dumps(summary, ensure_ascii=False), now(), story_id))
+            cur = conn.execute(
+                "UPDATE stories SET summary_json = ?, updated_at = ? WHERE id = ?",
+                (json.dumps(summary, ensure_ascii=False), now(), story_id),
+            )
             updated += cur.rowcount
     return updated

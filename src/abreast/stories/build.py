@@ -49,8 +49,9 @@ class WeekInput:
     vectors: np.ndarray
 
 
-def build_week(store, week: str, settings=None, progress: Progress | None = None,
-               rebuild: bool = False) -> list[Story]:
+def build_week(
+    store, week: str, settings=None, progress: Progress | None = None, rebuild: bool = False
+) -> list[Story]:
     """Cluster, title, rank and save the stories of `week`; returns them best first."""
     say = progress or (lambda _msg: None)
     conn = store.conn
@@ -67,8 +68,11 @@ def build_week(store, week: str, settings=None, progress: Progress | None = None
     stories.sort(key=lambda s: s.rank or 0)
     old = sql.summaries(conn, week)
     ids = dict(zip((m.key for m in inp.members), inp.item_ids, strict=True))
-    keep = {s.id: old[s.id][0] for s in stories
-            if s.id in old and old[s.id][1] == frozenset(ids[m.key] for m in s.members)}
+    keep = {
+        s.id: old[s.id][0]
+        for s in stories
+        if s.id in old and old[s.id][1] == frozenset(ids[m.key] for m in s.members)
+    }
     sql.save_week(conn, week, stories, ids, keep_summaries=keep)
     say(f"{week}: saved")
     return stories
@@ -81,16 +85,26 @@ def _read_week(conn, week: str) -> WeekInput:
     vecs = sql.embeddings(conn, item_ids)
     dim = next((len(v) for v in vecs.values()), 1)
     # An item without a vector (not embedded yet) can still join by URL, entities and title words.
-    mat = np.stack([vecs.get(i, np.zeros(dim, dtype=np.float32)) for i in item_ids]) if item_ids else \
-        np.zeros((0, dim), dtype=np.float32)
-    return WeekInput(members, item_ids, [r["canonical_url"] for r in rows], [r["duplicate_of"] for r in rows],
-                     normalise(mat))
+    mat = (
+        np.stack([vecs.get(i, np.zeros(dim, dtype=np.float32)) for i in item_ids])
+        if item_ids
+        else np.zeros((0, dim), dtype=np.float32)
+    )
+    return WeekInput(
+        members,
+        item_ids,
+        [r["canonical_url"] for r in rows],
+        [r["duplicate_of"] for r in rows],
+        normalise(mat),
+    )
 
 
 # --- assignment ------------------------------------------------------------------------------
 
-def assign(inp: WeekInput, previous: dict[int, tuple[str, str]], params: ClusterParams,
-           week: str) -> list[tuple[str, list[int]]]:
+
+def assign(
+    inp: WeekInput, previous: dict[int, tuple[str, str]], params: ClusterParams, week: str
+) -> list[tuple[str, list[int]]]:
     """(story id, member indices) per story. Pure: keeps previous assignments, places the new items."""
     n = len(inp.members)
     pos = {item_id: i for i, item_id in enumerate(inp.item_ids)}
@@ -105,7 +119,9 @@ def assign(inp: WeekInput, previous: dict[int, tuple[str, str]], params: Cluster
     groups = [(sid, sorted(idx)) for sid, idx in kept.items()]
     taken = {sid for sid, _ in groups}
     for idx in new_groups:
-        founding = min(idx, key=lambda i: (inp.members[i].published_at or "9999", inp.members[i].key))
+        founding = min(
+            idx, key=lambda i: (inp.members[i].published_at or "9999", inp.members[i].key)
+        )
         sid = story_id(week, inp.members[founding].key)
         while sid in taken:  # a dissolved story's id is free again; a live one is never reused
             sid = story_id(week, sid)
@@ -114,8 +130,9 @@ def assign(inp: WeekInput, previous: dict[int, tuple[str, str]], params: Cluster
     return _merge_duplicates(groups, inp)
 
 
-def _join_existing(fresh: list[int], kept: dict[str, list[int]], inp: WeekInput,
-                   params: ClusterParams) -> list[int]:
+def _join_existing(
+    fresh: list[int], kept: dict[str, list[int]], inp: WeekInput, params: ClusterParams
+) -> list[int]:
     """Put each new item into the existing story with the highest average adjusted similarity to it
     (if that average reaches the threshold); returns the items that joined none."""
     if not fresh or not kept:
@@ -127,10 +144,12 @@ def _join_existing(fresh: list[int], kept: dict[str, list[int]], inp: WeekInput,
     sizes = np.bincount(owner, minlength=len(sids)).astype(np.float64)
     from scipy.sparse import csr_matrix
 
-    belongs = csr_matrix((np.ones(len(members)), (np.arange(len(members)), owner)), shape=(len(members), len(sids)))
+    belongs = csr_matrix(
+        (np.ones(len(members)), (np.arange(len(members)), owner)), shape=(len(members), len(sids))
+    )
     leftovers = []
     for start in range(0, len(fresh), 1024):  # bounded memory: 1024 x (items already in stories)
-        chunk = fresh[start:start + 1024]
+        chunk = fresh[start : start + 1024]
         sims = cross_similarity(chunk, members, inp.vectors, sig, params)
         avg = np.asarray((belongs.T @ sims.T).T) / sizes
         best = avg.argmax(axis=1)
@@ -145,11 +164,15 @@ def _join_existing(fresh: list[int], kept: dict[str, list[int]], inp: WeekInput,
 def _cluster_subset(idx: list[int], inp: WeekInput, params: ClusterParams) -> list[list[int]]:
     if not idx:
         return []
-    groups = cluster([inp.members[i] for i in idx], inp.vectors[idx], params, [inp.canonical[i] for i in idx])
+    groups = cluster(
+        [inp.members[i] for i in idx], inp.vectors[idx], params, [inp.canonical[i] for i in idx]
+    )
     return [[idx[j] for j in g] for g in groups]
 
 
-def _merge_duplicates(groups: list[tuple[str, list[int]]], inp: WeekInput) -> list[tuple[str, list[int]]]:
+def _merge_duplicates(
+    groups: list[tuple[str, list[int]]], inp: WeekInput
+) -> list[tuple[str, list[int]]]:
     """An item the understand stage marked as a duplicate goes where its original is."""
     pos = {item_id: i for i, item_id in enumerate(inp.item_ids)}
     where = {i: g for g, (_, idx) in enumerate(groups) for i in idx}
@@ -169,6 +192,7 @@ def _merge_duplicates(groups: list[tuple[str, list[int]]], inp: WeekInput) -> li
 
 # --- story fields ----------------------------------------------------------------------------
 
+
 def _make_story(week: str, sid: str, members: list[Member]) -> Story:
     lead = choose_lead(members)
     for j, m in enumerate(members):
@@ -177,8 +201,14 @@ def _make_story(week: str, sid: str, members: list[Member]) -> Story:
         elif m.role == "lead":
             m.role = "member"
     ordered = [members[lead]] + [m for j, m in enumerate(members) if j != lead]
-    return Story(id=sid, week=week, title=headline(members[lead].title), members=ordered,
-                 entities=dominant_entities(members), themes=dominant_themes(members))
+    return Story(
+        id=sid,
+        week=week,
+        title=headline(members[lead].title),
+        members=ordered,
+        entities=dominant_entities(members),
+        themes=dominant_themes(members),
+    )
 
 
 def _keywords(stories: Sequence[Story]) -> None:
@@ -186,8 +216,14 @@ def _keywords(stories: Sequence[Story]) -> None:
         s.keywords = kw
 
 
-def _link(conn, week: str, stories: list[Story], inp: WeekInput, groups: list[tuple[str, list[int]]],
-          params: NoveltyParams | None = None) -> None:
+def _link(
+    conn,
+    week: str,
+    stories: list[Story],
+    inp: WeekInput,
+    groups: list[tuple[str, list[int]]],
+    params: NoveltyParams | None = None,
+) -> None:
     earlier = sql.earlier_stories(conn, week)
     if not earlier:
         return
@@ -195,17 +231,33 @@ def _link(conn, week: str, stories: list[Story], inp: WeekInput, groups: list[tu
     profiles = []
     for sid, w, ents, ids, papers in earlier:
         rows = [vecs[i] for i in ids if i in vecs]
-        profiles.append(StoryProfile(sid, w, centroid(np.stack(rows)) if rows else np.zeros(0), frozenset(ents),
-                                     only_papers=papers))
+        profiles.append(
+            StoryProfile(
+                sid,
+                w,
+                centroid(np.stack(rows)) if rows else np.zeros(0),
+                frozenset(ents),
+                only_papers=papers,
+            )
+        )
     by_id = dict(groups)
-    current = [StoryProfile(s.id, week, centroid(inp.vectors[by_id[s.id]]), frozenset(s.entities),
-                            only_papers=all(m.kind == "arxiv" for m in s.members)) for s in stories]
+    current = [
+        StoryProfile(
+            s.id,
+            week,
+            centroid(inp.vectors[by_id[s.id]]),
+            frozenset(s.entities),
+            only_papers=all(m.kind == "arxiv" for m in s.members),
+        )
+        for s in stories
+    ]
     for s, related in zip(stories, link_to_earlier(current, profiles, params), strict=True):
         s.related = related
         s.is_new = not related
 
 
 # --- trends and exports ----------------------------------------------------------------------
+
 
 def update_trends(store, week: str | None = None, chart_dir=None, params=None) -> list:
     """Recount every week's entities and jargon terms into the trends table; return the terms bursting
@@ -231,11 +283,33 @@ def update_trends(store, week: str | None = None, chart_dir=None, params=None) -
 
 def export_stories(stories: Sequence[Story]) -> list[dict]:
     """The JSON export of a week: stable keys only, so a diff between two exports means a real change."""
-    return [{
-        "id": s.id, "week": s.week, "rank": s.rank, "title": s.title, "score": s.score, "is_new": s.is_new,
-        "related": s.related, "keywords": s.keywords, "entities": s.entities, "themes": s.themes,
-        "score_parts": {k: {"value": p["value"], "weight": p["weight"], "points": p["points"]}
-                        for k, p in s.score_parts.items()},
-        "members": [{"key": m.key, "kind": m.kind, "source": m.source, "role": m.role, "title": m.title,
-                     "url": m.url} for m in s.members],
-    } for s in stories]
+    return [
+        {
+            "id": s.id,
+            "week": s.week,
+            "rank": s.rank,
+            "title": s.title,
+            "score": s.score,
+            "is_new": s.is_new,
+            "related": s.related,
+            "keywords": s.keywords,
+            "entities": s.entities,
+            "themes": s.themes,
+            "score_parts": {
+                k: {"value": p["value"], "weight": p["weight"], "points": p["points"]}
+                for k, p in s.score_parts.items()
+            },
+            "members": [
+                {
+                    "key": m.key,
+                    "kind": m.kind,
+                    "source": m.source,
+                    "role": m.role,
+                    "title": m.title,
+                    "url": m.url,
+                }
+                for m in s.members
+            ],
+        }
+        for s in stories
+    ]

@@ -35,37 +35,48 @@ from .text import count_matrix, tfidf_rows
 
 @dataclass(frozen=True)
 class ClusterParams:
-    threshold: float = 0.70           # average adjusted similarity needed to be one story
+    threshold: float = 0.70  # average adjusted similarity needed to be one story
     title_weight: float = 0.30
     model_boost: float = 0.20
     org_boost: float = 0.03
     time_grace_days: float = 2.0
-    time_penalty: float = 0.03        # per day beyond the grace
+    time_penalty: float = 0.03  # per day beyond the grace
     paper_penalty: float = 0.50
-    min_title_overlap: float = 0.30   # title cosine from which a pair is a candidate on its words alone
-    max_title_df: int = 60            # words in more titles than this are too common to propose pairs
-    block: int = 1024                 # rows per matmul block
-    exact_up_to: int = 4000           # above this many items, search neighbours in k-means cells
-    max_component: int = 3000         # larger components are first cut at a stricter level
-    max_entity_group: int = 60        # an entity shared by more items adds no candidate edges
+    min_title_overlap: float = (
+        0.30  # title cosine from which a pair is a candidate on its words alone
+    )
+    max_title_df: int = 60  # words in more titles than this are too common to propose pairs
+    block: int = 1024  # rows per matmul block
+    exact_up_to: int = 4000  # above this many items, search neighbours in k-means cells
+    max_component: int = 3000  # larger components are first cut at a stricter level
+    max_entity_group: int = 60  # an entity shared by more items adds no candidate edges
 
 
 @dataclass
 class Signals:
     """The hard signals of n items as arrays: everything pairwise scoring needs, computed once."""
 
-    url_ids: np.ndarray               # int: equal ids = same canonical URL; -1 = no URL
-    days: np.ndarray                  # published time in days (nan when unknown)
-    is_paper: np.ndarray              # bool: kind == arxiv
-    titles: object                    # CSR: L2-normalised TF-IDF of the titles
-    models: object                    # CSR 0/1: item x model entity
-    orgs: object                      # CSR 0/1: item x organisation entity
+    url_ids: np.ndarray  # int: equal ids = same canonical URL; -1 = no URL
+    days: np.ndarray  # published time in days (nan when unknown)
+    is_paper: np.ndarray  # bool: kind == arxiv
+    titles: object  # CSR: L2-normalised TF-IDF of the titles
+    models: object  # CSR 0/1: item x model entity
+    orgs: object  # CSR 0/1: item x organisation entity
 
     def subset(self, g: np.ndarray) -> Signals:
-        return Signals(self.url_ids[g], self.days[g], self.is_paper[g], self.titles[g], self.models[g], self.orgs[g])
+        return Signals(
+            self.url_ids[g],
+            self.days[g],
+            self.is_paper[g],
+            self.titles[g],
+            self.models[g],
+            self.orgs[g],
+        )
 
 
-def signals_of(members: Sequence[Member], canonical_urls: Sequence[str | None] | None = None) -> Signals:
+def signals_of(
+    members: Sequence[Member], canonical_urls: Sequence[str | None] | None = None
+) -> Signals:
     urls = list(canonical_urls) if canonical_urls is not None else [m.url for m in members]
     ids: dict[str, int] = {}
     url_ids = np.array([ids.setdefault(u, len(ids)) if u else -1 for u in urls], dtype=np.int64)
@@ -98,8 +109,12 @@ def normalise(vectors: np.ndarray) -> np.ndarray:
     return x / np.where(norms == 0, 1.0, norms)
 
 
-def cluster(members: Sequence[Member], vectors: np.ndarray, params: ClusterParams | None = None,
-            canonical_urls: Sequence[str | None] | None = None) -> list[list[int]]:
+def cluster(
+    members: Sequence[Member],
+    vectors: np.ndarray,
+    params: ClusterParams | None = None,
+    canonical_urls: Sequence[str | None] | None = None,
+) -> list[list[int]]:
     """Group members into stories. Returns lists of member indices; every index appears exactly once.
     Clusters are ordered by their first index, members inside a cluster ascending (deterministic)."""
     p = params or ClusterParams()
@@ -124,7 +139,9 @@ def _one_blas_thread():
     return threadpool_limits(1)
 
 
-def _cluster_at(g: np.ndarray, x: np.ndarray, sig: Signals, p: ClusterParams, level: float) -> list[list[int]]:
+def _cluster_at(
+    g: np.ndarray, x: np.ndarray, sig: Signals, p: ClusterParams, level: float
+) -> list[list[int]]:
     """Components of the candidate graph at `level`, each split by average linkage at p.threshold."""
     xs, ss = x[g], sig.subset(g)
     rows, cols = _candidate_edges(xs, ss, p)
@@ -139,7 +156,9 @@ def _cluster_at(g: np.ndarray, x: np.ndarray, sig: Signals, p: ClusterParams, le
         elif len(comp) > p.max_component and level < p.threshold + 0.3:
             out.extend(_cluster_at(g[members], x, sig, p, level + 0.05))
         elif len(comp) > p.max_component:  # cannot be cut further: link it in affordable pieces
-            to_link.extend(members[s:s + p.max_component] for s in range(0, len(members), p.max_component))
+            to_link.extend(
+                members[s : s + p.max_component] for s in range(0, len(members), p.max_component)
+            )
         else:
             to_link.append(members)
     for comp, labels in zip(to_link, _link_all(to_link, xs, ss, p), strict=True):
@@ -152,7 +171,10 @@ def _cluster_at(g: np.ndarray, x: np.ndarray, sig: Signals, p: ClusterParams, le
 
 # --- candidate graph -------------------------------------------------------------------------
 
-def _candidate_edges(x: np.ndarray, sig: Signals, p: ClusterParams) -> tuple[np.ndarray, np.ndarray]:
+
+def _candidate_edges(
+    x: np.ndarray, sig: Signals, p: ClusterParams
+) -> tuple[np.ndarray, np.ndarray]:
     """Pairs (i < j) that can reach the threshold, from three exact generators: embedding neighbours
     close enough to need no help, pairs whose titles share rare words, pairs tied by a URL or model."""
     n = len(x)
@@ -166,7 +188,9 @@ def _candidate_edges(x: np.ndarray, sig: Signals, p: ClusterParams) -> tuple[np.
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
     allp = np.concatenate(pairs).astype(np.int64)
     lo, hi = allp.min(axis=1), allp.max(axis=1)
-    code = np.unique((lo * n + hi)[lo != hi])  # one int per pair: 1-D unique is far faster than axis=0
+    code = np.unique(
+        (lo * n + hi)[lo != hi]
+    )  # one int per pair: 1-D unique is far faster than axis=0
     return code // n, code % n
 
 
@@ -177,12 +201,14 @@ def _embedding_pairs(x: np.ndarray, floor: float, p: ClusterParams) -> np.ndarra
     return _pairs_ivf(x, floor, p)
 
 
-def _pairs_above(x: np.ndarray, queries: np.ndarray, pool: np.ndarray, floor: float, block: int) -> np.ndarray:
+def _pairs_above(
+    x: np.ndarray, queries: np.ndarray, pool: np.ndarray, floor: float, block: int
+) -> np.ndarray:
     """(query, pool item) pairs with cosine >= floor, computed in row blocks."""
     out = []
     xp = x[pool]
     for s in range(0, len(queries), block):
-        q = queries[s:s + block]
+        q = queries[s : s + block]
         r, c = np.nonzero((x[q] @ xp.T) >= floor)
         out.append(np.stack([q[r], pool[c]], axis=1))
     return np.concatenate(out) if out else np.empty((0, 2), dtype=np.int64)
@@ -201,17 +227,22 @@ def _pairs_ivf(x: np.ndarray, floor: float, p: ClusterParams, probes: int = 3) -
     centroids = xc[np.random.default_rng(0).choice(n, cells, replace=False)]
     for _ in range(5):
         assign = np.argmax(xc @ centroids.T, axis=1)
-        onehot = csr_matrix((np.ones(n, dtype=np.float32), (assign, np.arange(n))), shape=(cells, n))
+        onehot = csr_matrix(
+            (np.ones(n, dtype=np.float32), (assign, np.arange(n))), shape=(cells, n)
+        )
         sums = np.asarray(onehot @ xc)
         empty = np.asarray(onehot.sum(axis=1)).ravel() == 0
         centroids = normalise(np.where(empty[:, None], centroids, sums))
     assign = np.argmax(xc @ centroids.T, axis=1)
     order = np.argsort(assign, kind="stable")
     bounds = np.searchsorted(assign[order], np.arange(cells + 1))
-    members = [order[bounds[c]:bounds[c + 1]] for c in range(cells)]
+    members = [order[bounds[c] : bounds[c + 1]] for c in range(cells)]
     near = np.argsort(-(centroids @ centroids.T), axis=1)[:, :probes]
-    out = [_pairs_above(x, members[c], np.concatenate([members[d] for d in near[c]]), floor, p.block)
-           for c in range(cells) if len(members[c])]
+    out = [
+        _pairs_above(x, members[c], np.concatenate([members[d] for d in near[c]]), floor, p.block)
+        for c in range(cells)
+        if len(members[c])
+    ]
     return np.concatenate(out) if out else np.empty((0, 2), dtype=np.int64)
 
 
@@ -237,7 +268,7 @@ def _tied_groups(sig: Signals, max_group: int) -> list[np.ndarray]:
             groups.append(order[start:end])
     models = sig.models.tocsc()
     for j in range(models.shape[1]):
-        rows = models.indices[models.indptr[j]:models.indptr[j + 1]]
+        rows = models.indices[models.indptr[j] : models.indptr[j + 1]]
         if 1 < len(rows) <= max_group:
             groups.append(np.sort(rows))
     return groups
@@ -253,19 +284,28 @@ def _runs(sorted_ids: np.ndarray):
 
 # --- similarity ------------------------------------------------------------------------------
 
-def pair_similarity(x: np.ndarray, sig: Signals, p: ClusterParams, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+
+def pair_similarity(
+    x: np.ndarray, sig: Signals, p: ClusterParams, rows: np.ndarray, cols: np.ndarray
+) -> np.ndarray:
     """Adjusted similarity of each (row, col) pair (see module docstring)."""
     if len(rows) == 0:
         return np.empty(0, dtype=np.float64)
-    cos = np.concatenate([np.einsum("ij,ij->i", x[rows[s:s + 20000]], x[cols[s:s + 20000]])
-                          for s in range(0, len(rows), 20000)]).astype(np.float64)  # chunks: no n x dim copy
+    cos = np.concatenate(
+        [
+            np.einsum("ij,ij->i", x[rows[s : s + 20000]], x[cols[s : s + 20000]])
+            for s in range(0, len(rows), 20000)
+        ]
+    ).astype(np.float64)  # chunks: no n x dim copy
     lex = _rowwise(sig.titles, rows, cols)
     model = _rowwise(sig.models, rows, cols) > 0
     org = _rowwise(sig.orgs, rows, cols) > 0
     # A paper and a news item both naming ChatGPT are rarely one story; a shared URL or title still joins them.
     mixed = sig.is_paper[rows] != sig.is_paper[cols]
     bonus = np.where(mixed, 0.0, np.where(model, p.model_boost, np.where(org, p.org_boost, 0.0)))
-    late = np.nan_to_num(np.maximum(np.abs(sig.days[rows] - sig.days[cols]) - p.time_grace_days, 0.0), nan=0.0)
+    late = np.nan_to_num(
+        np.maximum(np.abs(sig.days[rows] - sig.days[cols]) - p.time_grace_days, 0.0), nan=0.0
+    )
     papers = sig.is_paper[rows] & sig.is_paper[cols]
     sim = cos + p.title_weight * lex + bonus - p.time_penalty * late - p.paper_penalty * papers
     same_url = (sig.url_ids[rows] >= 0) & (sig.url_ids[rows] == sig.url_ids[cols])
@@ -276,8 +316,9 @@ def _rowwise(m, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     return np.asarray(m[rows].multiply(m[cols]).sum(axis=1)).ravel()
 
 
-def cross_similarity(a: Sequence[int], b: Sequence[int], x: np.ndarray, sig: Signals,
-                     p: ClusterParams) -> np.ndarray:
+def cross_similarity(
+    a: Sequence[int], b: Sequence[int], x: np.ndarray, sig: Signals, p: ClusterParams
+) -> np.ndarray:
     """Adjusted similarity of every item of `a` with every item of `b`, as a len(a) x len(b) matrix."""
     ga, gb = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
     sim = (x[ga] @ x[gb].T).astype(np.float64)
@@ -287,7 +328,9 @@ def cross_similarity(a: Sequence[int], b: Sequence[int], x: np.ndarray, sig: Sig
     mixed = sig.is_paper[ga][:, None] != sig.is_paper[gb][None, :]
     sim += np.where(mixed, 0.0, np.where(model, p.model_boost, np.where(org, p.org_boost, 0.0)))
     da, db = sig.days[ga], sig.days[gb]
-    late = np.nan_to_num(np.maximum(np.abs(da[:, None] - db[None, :]) - p.time_grace_days, 0.0), nan=0.0)
+    late = np.nan_to_num(
+        np.maximum(np.abs(da[:, None] - db[None, :]) - p.time_grace_days, 0.0), nan=0.0
+    )
     sim -= p.time_penalty * late
     sim -= p.paper_penalty * (sig.is_paper[ga][:, None] & sig.is_paper[gb][None, :])
     ua, ub = sig.url_ids[ga], sig.url_ids[gb]
@@ -296,6 +339,7 @@ def cross_similarity(a: Sequence[int], b: Sequence[int], x: np.ndarray, sig: Sig
 
 
 # --- components and linkage ------------------------------------------------------------------
+
 
 def _components(n: int, rows: np.ndarray, cols: np.ndarray) -> list[list[int]]:
     from scipy.sparse import coo_matrix
@@ -309,7 +353,9 @@ def _components(n: int, rows: np.ndarray, cols: np.ndarray) -> list[list[int]]:
     return list(groups.values())
 
 
-def _link_all(comps: list[np.ndarray], x: np.ndarray, sig: Signals, p: ClusterParams) -> list[list[int]]:
+def _link_all(
+    comps: list[np.ndarray], x: np.ndarray, sig: Signals, p: ClusterParams
+) -> list[list[int]]:
     """Average-linkage labels for each component. The pairs of all components are scored in one
     vectorised pass (thousands of small components would otherwise pay per-call overhead)."""
     if not comps:
@@ -320,7 +366,7 @@ def _link_all(comps: list[np.ndarray], x: np.ndarray, sig: Signals, p: ClusterPa
     dist = np.clip(1.0 - pair_similarity(x, sig, p, rows, cols), 0.0, None)
     out, start = [], 0
     for c, (a, _) in zip(comps, tri, strict=True):
-        out.append(_average_linkage_cut(dist[start:start + len(a)], len(c), 1.0 - p.threshold))
+        out.append(_average_linkage_cut(dist[start : start + len(a)], len(c), 1.0 - p.threshold))
         start += len(a)
     return out
 

@@ -9,35 +9,39 @@ from dataclasses import dataclass, field
 class Member:
     """One item inside a story, with what later stages need to cite and rank it."""
 
-    key: str                      # item key, e.g. hn:42166030
-    kind: str                     # connector: hn | arxiv | feed | reddit | hf
-    source: str                   # source name, e.g. "openai-news" or "hn"
+    key: str  # item key, e.g. hn:42166030
+    kind: str  # connector: hn | arxiv | feed | reddit | hf
+    source: str  # source name, e.g. "openai-news" or "hn"
     title: str
     url: str | None
     text: str = ""
     published_at: str | None = None
-    signals: dict = field(default_factory=dict)   # points, comments, score ...
+    signals: dict = field(default_factory=dict)  # points, comments, score ...
     entities: list[str] = field(default_factory=list)
     themes: list[str] = field(default_factory=list)
     jargon: list[str] = field(default_factory=list)
-    role: str = "member"          # lead | member | duplicate
+    role: str = "member"  # lead | member | duplicate
 
 
 @dataclass
 class Story:
-    id: str                       # stable: week + hash of the founding member keys
-    week: str                     # ISO week, e.g. 2024-W51
+    id: str  # stable: week + hash of the founding member keys
+    week: str  # ISO week, e.g. 2024-W51
     title: str
     members: list[Member]
     keywords: list[str] = field(default_factory=list)
     entities: list[str] = field(default_factory=list)
     themes: list[str] = field(default_factory=list)
     score: float = 0.0
-    score_parts: dict = field(default_factory=dict)   # attention, breadth, authority, recency, novelty
+    score_parts: dict = field(
+        default_factory=dict
+    )  # attention, breadth, authority, recency, novelty
     rank: int | None = None
     is_new: bool = True
     related: list[str] = field(default_factory=list)  # story ids of earlier weeks
-    summary: dict | None = None   # see explain/: {"method", "sentences": [{"text", "cite": n, "key", "url", "quote", "verified"}], ...}
+    summary: dict | None = (
+        None  # see explain/: {"method", "sentences": [{"text", "cite": n, "key", "url", "quote", "verified"}], ...}
+    )
 
     @property
     def lead(self) -> Member:

@@ -19,7 +19,7 @@ import numpy as np
 
 @dataclass(frozen=True)
 class NoveltyParams:
-    related: float = 0.88           # centroid cosine that alone makes two stories related
+    related: float = 0.88  # centroid cosine that alone makes two stories related
     related_with_model: float = 0.70  # ... when they also share a versioned model entity
     max_related: int = 3
 
@@ -28,9 +28,9 @@ class NoveltyParams:
 class StoryProfile:
     id: str
     week: str
-    centroid: np.ndarray            # L2-normalised; zeros when no member had an embedding
+    centroid: np.ndarray  # L2-normalised; zeros when no member had an embedding
     entities: frozenset[str]
-    only_papers: bool = False       # every member is an arXiv paper
+    only_papers: bool = False  # every member is an arXiv paper
 
 
 def centroid(vectors: np.ndarray) -> np.ndarray:
@@ -41,8 +41,11 @@ def centroid(vectors: np.ndarray) -> np.ndarray:
     return c / n if n > 0 else c
 
 
-def link_to_earlier(current: Sequence[StoryProfile], earlier: Sequence[StoryProfile],
-                    params: NoveltyParams | None = None) -> list[list[str]]:
+def link_to_earlier(
+    current: Sequence[StoryProfile],
+    earlier: Sequence[StoryProfile],
+    params: NoveltyParams | None = None,
+) -> list[list[str]]:
     """For each current story, ids of related earlier stories, most similar first."""
     p = params or NoveltyParams()
     dims = [e.centroid.size for e in earlier if e.centroid.size]
@@ -57,11 +60,16 @@ def link_to_earlier(current: Sequence[StoryProfile], earlier: Sequence[StoryProf
         return out
     sims = np.stack([current[i].centroid for i in usable]) @ mat.T  # one product, not one per story
     for row, i in enumerate(usable):
-        models = {e for e in current[i].entities if e.startswith("model:") and any(c.isdigit() for c in e)}
+        models = {
+            e for e in current[i].entities if e.startswith("model:") and any(c.isdigit() for c in e)
+        }
         cand = np.flatnonzero(sims[row] >= p.related_with_model)
         cand = cand[np.argsort(-sims[row, cand], kind="stable")]
-        hits = [older[j].id for j in cand.tolist()
-                if not (current[i].only_papers and older[j].only_papers)
-                and (sims[row, j] >= p.related or models & older[j].entities)]
-        out[i] = hits[:p.max_related]
+        hits = [
+            older[j].id
+            for j in cand.tolist()
+            if not (current[i].only_papers and older[j].only_papers)
+            and (sims[row, j] >= p.related or models & older[j].entities)
+        ]
+        out[i] = hits[: p.max_related]
     return out

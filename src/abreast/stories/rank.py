@@ -23,10 +23,28 @@ WEIGHTS = {"attention": 0.30, "breadth": 0.20, "authority": 0.25, "recency": 0.1
 
 # Hosts where an AI lab (or the maintainers of a major open model) publish their own announcements.
 LAB_HOSTS = (
-    "openai.com", "anthropic.com", "deepmind.google", "deepmind.com", "blog.google", "research.google",
-    "ai.meta.com", "ai.google.dev", "mistral.ai", "qwenlm.github.io", "deepseek.com", "x.ai", "ai21.com",
-    "cohere.com", "huggingface.co/blog", "microsoft.com/en-us/research", "nvidia.com", "allenai.org",
-    "stability.ai", "together.ai", "apple.com/machine-learning", "machinelearning.apple.com",
+    "openai.com",
+    "anthropic.com",
+    "deepmind.google",
+    "deepmind.com",
+    "blog.google",
+    "research.google",
+    "ai.meta.com",
+    "ai.google.dev",
+    "mistral.ai",
+    "qwenlm.github.io",
+    "deepseek.com",
+    "x.ai",
+    "ai21.com",
+    "cohere.com",
+    "huggingface.co/blog",
+    "microsoft.com/en-us/research",
+    "nvidia.com",
+    "allenai.org",
+    "stability.ai",
+    "together.ai",
+    "apple.com/machine-learning",
+    "machinelearning.apple.com",
 )
 PAPER_AUTHORITY = 0.4
 HUB_ATTENTION = 0.5
@@ -73,7 +91,10 @@ def is_lab_post(m: Member) -> bool:
     parts = urlsplit(m.url)
     host = (parts.hostname or "").removeprefix("www.")
     where = host + parts.path
-    return any(where == h or where.startswith(h + "/") or host.endswith("." + h) or host == h for h in LAB_HOSTS)
+    return any(
+        where == h or where.startswith(h + "/") or host.endswith("." + h) or host == h
+        for h in LAB_HOSTS
+    )
 
 
 def week_end(week: str) -> datetime:
@@ -81,7 +102,9 @@ def week_end(week: str) -> datetime:
     return datetime.fromisocalendar(int(year), int(w), 7).replace(tzinfo=UTC) + timedelta(days=1)
 
 
-def score_story(story: Story, scale: AttentionScale, weights: dict[str, float] | None = None) -> dict:
+def score_story(
+    story: Story, scale: AttentionScale, weights: dict[str, float] | None = None
+) -> dict:
     """The score parts of one story: {part: {"value", "weight", "points", "why"}}."""
     w = weights or WEIGHTS
     parts = {
@@ -97,7 +120,9 @@ def score_story(story: Story, scale: AttentionScale, weights: dict[str, float] |
     return parts
 
 
-def rank_stories(stories: Sequence[Story], scale: AttentionScale, weights: dict[str, float] | None = None) -> None:
+def rank_stories(
+    stories: Sequence[Story], scale: AttentionScale, weights: dict[str, float] | None = None
+) -> None:
     """Fill score, score_parts and rank (1 = first) in place; ties break on the story id."""
     for s in stories:
         s.score_parts = score_story(s, scale, weights)
@@ -110,11 +135,14 @@ def explain(story: Story) -> list[str]:
     """Lines for `abreast why story:ID`."""
     lines = [f"score {story.score:.3f} = sum of the parts below (value x weight)"]
     for name, p in story.score_parts.items():
-        lines.append(f"  {name:<9} {p['value']:.2f} x {p['weight']:.2f} = {p['points']:.3f}  {p['why']}")
+        lines.append(
+            f"  {name:<9} {p['value']:.2f} x {p['weight']:.2f} = {p['points']:.3f}  {p['why']}"
+        )
     return lines
 
 
 # --- the parts -------------------------------------------------------------------------------
+
 
 def _attention(members: Sequence[Member], scale: AttentionScale) -> dict:
     best, who = 0.0, None
@@ -131,14 +159,19 @@ def _attention(members: Sequence[Member], scale: AttentionScale) -> dict:
         return {"value": 0.0, "why": "no attention signals (no HN/Reddit discussion found)"}
     m, v = who
     what = "likes, a model repo counted at half weight" if m.kind == "hf" else "points+comments"
-    return {"value": round(best, 4),
-            "why": f"{m.key}: {v:.0f} {what}, above {best:.0%} of {m.kind} items this week"}
+    return {
+        "value": round(best, 4),
+        "why": f"{m.key}: {v:.0f} {what}, above {best:.0%} of {m.kind} items this week",
+    }
 
 
 def _breadth(members: Sequence[Member]) -> dict:
     sources = sorted({m.source or m.kind for m in members})
     value = min(1.0, (len(sources) - 1) / 3) if sources else 0.0
-    return {"value": round(value, 4), "why": f"{len(sources)} independent source(s): {', '.join(sources)}"}
+    return {
+        "value": round(value, 4),
+        "why": f"{len(sources)} independent source(s): {', '.join(sources)}",
+    }
 
 
 def _authority(members: Sequence[Member]) -> dict:

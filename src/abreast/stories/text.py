@@ -13,14 +13,16 @@ import numpy as np
 
 # Words that carry no story: English function words and link debris. Domain words ("model", "LLM")
 # are NOT listed: inverse document frequency over the week already makes them cheap.
-STOP = frozenset("""
+STOP = frozenset(
+    """
 a about after all also am an and any are as at be been before being but by can could did do does doing
 for from had has have having he her here hers him his how i if in into is it its just me more most my no
 nor not now of off on once only or other our ours out over own same she should so some such than that the
 their theirs them then there these they this those through to too under until up very via was we were
 what when where which while who whom why will with would you your yours using use based new vs
 https http www com html arxiv abs pdf
-""".split())
+""".split()
+)
 
 _TOKEN = re.compile(r"[a-z0-9][a-z0-9.\-+]*[a-z0-9+]|[a-z0-9]")
 
@@ -41,8 +43,10 @@ def count_matrix(docs: Sequence[list[str]], vocab: dict[str, int] | None = None)
             indices.append(vocab.setdefault(t, len(vocab)))
         indptr.append(len(indices))
     data = np.ones(len(indices), dtype=np.float32)
-    m = csr_matrix((data, np.asarray(indices, dtype=np.int64), np.asarray(indptr, dtype=np.int64)),
-                   shape=(len(docs), max(len(vocab), 1)))
+    m = csr_matrix(
+        (data, np.asarray(indices, dtype=np.int64), np.asarray(indptr, dtype=np.int64)),
+        shape=(len(docs), max(len(vocab), 1)),
+    )
     m.sum_duplicates()
     return m, vocab
 

@@ -20,8 +20,10 @@ from .text import count_matrix, tokens
 # How readable a kind's titles are as a headline: a lab's post or a paper title beats a Reddit
 # post ("He won guys"); among equals the one with most attention wins.
 HEADLINE_PREFERENCE = {"feed": 3, "arxiv": 2, "hn": 2, "hf": 1, "reddit": 1}
-_NOISE = re.compile(r"^\s*(?:\[[A-Z]\]|Show HN:|Ask HN:|Launch HN:|Tell HN:)\s*|\s*\[(?:video|pdf|audio)\]\s*$",
-                    re.I)
+_NOISE = re.compile(
+    r"^\s*(?:\[[A-Z]\]|Show HN:|Ask HN:|Launch HN:|Tell HN:)\s*|\s*\[(?:video|pdf|audio)\]\s*$",
+    re.I,
+)
 
 
 def attention_of(m: Member) -> float:
@@ -31,9 +33,16 @@ def attention_of(m: Member) -> float:
 
 def choose_lead(members: Sequence[Member]) -> int:
     """Index of the member whose title becomes the headline."""
+
     def rank(i: int) -> tuple:
         m = members[i]
-        return (-HEADLINE_PREFERENCE.get(m.kind, 0), -attention_of(m), m.published_at or "9999", m.key)
+        return (
+            -HEADLINE_PREFERENCE.get(m.kind, 0),
+            -attention_of(m),
+            m.published_at or "9999",
+            m.key,
+        )
+
     return min(range(len(members)), key=rank)
 
 
@@ -78,8 +87,10 @@ def class_keywords(stories: Sequence[Sequence[Member]], top: int = 6) -> list[li
     out = []
     ptr, idx, data = scores.indptr, scores.indices, scores.data
     for i in range(len(docs)):
-        cols, vals = idx[ptr[i]:ptr[i + 1]], data[ptr[i]:ptr[i + 1]]
-        best = sorted(zip((-vals).tolist(), terms[cols].tolist(), strict=True))[:4 * top]  # ties: alphabetical
+        cols, vals = idx[ptr[i] : ptr[i + 1]], data[ptr[i] : ptr[i + 1]]
+        best = sorted(zip((-vals).tolist(), terms[cols].tolist(), strict=True))[
+            : 4 * top
+        ]  # ties: alphabetical
         out.append(_dedupe([t for _, t in best], top))
     return out
 
@@ -91,7 +102,7 @@ def _words(text: str) -> list[str]:
 def _dedupe(terms: list[str], top: int) -> list[str]:
     """Drop a unigram already inside a chosen bigram (and vice versa) so keywords say more."""
     chosen: list[str] = []
-    words: set[str] = set()       # every word of a chosen term
+    words: set[str] = set()  # every word of a chosen term
     unigrams: set[str] = set()
     for t in terms:
         parts = t.split(" ")

@@ -17,9 +17,9 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class TrendParams:
-    min_count: int = 3        # a trend needs at least this many mentions in its week
+    min_count: int = 3  # a trend needs at least this many mentions in its week
     min_z: float = 2.0
-    history: int = 4          # previous weeks that form the baseline
+    history: int = 4  # previous weeks that form the baseline
 
 
 @dataclass
@@ -28,7 +28,7 @@ class Trend:
     week: str
     count: int
     baseline: float
-    burst: float              # the z-score
+    burst: float  # the z-score
 
     @property
     def why(self) -> str:
@@ -52,7 +52,10 @@ def title_terms(rows: Iterable[tuple[str, str]]) -> list[tuple[str, list[str]]]:
     from ..understand.entities import extract_entities
     from ..understand.jargon import find_jargon
 
-    return [(week, extract_entities(title) + [f"term:{t}" for t in find_jargon(title)]) for week, title in rows]
+    return [
+        (week, extract_entities(title) + [f"term:{t}" for t in find_jargon(title)])
+        for week, title in rows
+    ]
 
 
 def weekly_volume(rows: Iterable[tuple[str, Iterable[str]]]) -> dict[str, int]:
@@ -63,7 +66,9 @@ def weekly_volume(rows: Iterable[tuple[str, Iterable[str]]]) -> dict[str, int]:
     return dict(out)
 
 
-def burst_score(series: Sequence[int], history: int, volume: Sequence[int] | None = None) -> tuple[float, float]:
+def burst_score(
+    series: Sequence[int], history: int, volume: Sequence[int] | None = None
+) -> tuple[float, float]:
     """(z, expected) of the last value of series against up to `history` values before it.
 
     With ``volume`` (items per week, aligned with series) the expectation is the term's earlier SHARE of
@@ -80,8 +85,13 @@ def burst_score(series: Sequence[int], history: int, volume: Sequence[int] | Non
     return (series[-1] - expected) / math.sqrt(expected + 1.0), expected
 
 
-def detect(counts: dict[str, dict[str, int]], weeks: Sequence[str], week: str,
-           params: TrendParams | None = None, volume: dict[str, int] | None = None) -> list[Trend]:
+def detect(
+    counts: dict[str, dict[str, int]],
+    weeks: Sequence[str],
+    week: str,
+    params: TrendParams | None = None,
+    volume: dict[str, int] | None = None,
+) -> list[Trend]:
     """Terms bursting in `week`, strongest first. `weeks` is every week in the store, in order."""
     p = params or TrendParams()
     upto = [w for w in weeks if w <= week]
@@ -90,16 +100,22 @@ def detect(counts: dict[str, dict[str, int]], weeks: Sequence[str], week: str,
         c = by_week.get(week, 0)
         if c < p.min_count:
             continue
-        z, base = burst_score([by_week.get(w, 0) for w in upto], p.history,
-                              [volume.get(w, 0) for w in upto] if volume else None)
+        z, base = burst_score(
+            [by_week.get(w, 0) for w in upto],
+            p.history,
+            [volume.get(w, 0) for w in upto] if volume else None,
+        )
         if z >= p.min_z:
             out.append(Trend(term, week, c, round(base, 3), round(z, 3)))
     return sorted(out, key=lambda t: (-t.burst, -t.count, t.term))
 
 
-def all_scores(counts: dict[str, dict[str, int]], weeks: Sequence[str],
-               params: TrendParams | None = None,
-               volume: dict[str, int] | None = None) -> list[tuple[str, str, int, float]]:
+def all_scores(
+    counts: dict[str, dict[str, int]],
+    weeks: Sequence[str],
+    params: TrendParams | None = None,
+    volume: dict[str, int] | None = None,
+) -> list[tuple[str, str, int, float]]:
     """(week, term, count, burst) for every week a term appears: the rows of the trends table."""
     p = params or TrendParams()
     rows = []
@@ -113,8 +129,13 @@ def all_scores(counts: dict[str, dict[str, int]], weeks: Sequence[str],
     return rows
 
 
-def chart(term: str, weeks: Sequence[str], counts: dict[str, int], out_dir: Path,
-          highlight: str | None = None) -> tuple[Path, Path]:
+def chart(
+    term: str,
+    weeks: Sequence[str],
+    counts: dict[str, int],
+    out_dir: Path,
+    highlight: str | None = None,
+) -> tuple[Path, Path]:
     """Bar chart of a term's weekly counts over all weeks in the store; writes <slug>.svg and .png."""
     import matplotlib
 

@@ -33,8 +33,9 @@ MIN_TITLE_WORDS = 4
 MIN_SHINGLES = 20
 # Who published the thing itself ranks before who links to it.
 PUBLISHER_RANK = {"feed": 0, "arxiv": 0, "hf": 1, "hn": 2, "reddit": 2}
-TITLE_NOISE = re.compile(r"^(?:show|ask|tell|launch) hn\s*[:\-–]\s*|^\[[a-z]{1,3}\]\s*|\s*[·|\-–]\s*hugging face$",
-                         re.I)
+TITLE_NOISE = re.compile(
+    r"^(?:show|ask|tell|launch) hn\s*[:\-–]\s*|^\[[a-z]{1,3}\]\s*|\s*[·|\-–]\s*hugging face$", re.I
+)
 NUM_PERM, BANDS = 64, 16
 _PRIME = (1 << 61) - 1
 
@@ -129,7 +130,9 @@ def shingles(text: str) -> np.ndarray:
     if len(words) < 3:
         return np.empty(0, dtype=np.uint64)
     h = np.fromiter((zlib.crc32(w.encode()) for w in words), dtype=np.uint64, count=len(words))
-    grams = (h[:-2] * np.uint64(0x9E3779B1) ^ h[1:-1] * np.uint64(0x85EBCA77) ^ h[2:]) & np.uint64(0xFFFFFFFF)
+    grams = (h[:-2] * np.uint64(0x9E3779B1) ^ h[1:-1] * np.uint64(0x85EBCA77) ^ h[2:]) & np.uint64(
+        0xFFFFFFFF
+    )
     return np.unique(grams)
 
 
@@ -148,11 +151,14 @@ def _link_by_text(items: list[Item], uf: _UnionFind) -> None:
     rows = NUM_PERM // BANDS
     for band in range(BANDS):
         buckets: dict[bytes, list[int]] = {}
-        for i, sig in enumerate(sigs[:, band * rows:(band + 1) * rows]):
+        for i, sig in enumerate(sigs[:, band * rows : (band + 1) * rows]):
             buckets.setdefault(sig.tobytes(), []).append(i)
         for idx in buckets.values():
             for j in idx[1:]:
-                if uf.find(keys[idx[0]]) != uf.find(keys[j]) and _jaccard(sets[idx[0]], sets[j]) >= TEXT_JACCARD:
+                if (
+                    uf.find(keys[idx[0]]) != uf.find(keys[j])
+                    and _jaccard(sets[idx[0]], sets[j]) >= TEXT_JACCARD
+                ):
                     uf.union(keys[idx[0]], keys[j])
 
 

@@ -50,8 +50,9 @@ class WordLlamaEmbedder(Embedder):
 
         # load() without these arguments tries to fetch a tokenizer config from a hub and fails offline;
         # the wheel already ships everything in its own package folder.
-        self._model = WordLlama.load(cache_dir=Path(wordllama.__file__).parent, disable_download=True,
-                                     dim=self.dim)
+        self._model = WordLlama.load(
+            cache_dir=Path(wordllama.__file__).parent, disable_download=True, dim=self.dim
+        )
 
     def embed_batch(self, texts: list[str]) -> np.ndarray:
         import numpy as np
@@ -106,8 +107,10 @@ def get_embedder(name: str = "wordllama") -> Embedder:
         return _cache[name]
     found = available()
     if name not in found:
-        raise ConfigError(f"unknown embedder {name!r}; installed: {', '.join(sorted(found))}. "
-                          "Set [understand] embedder in abreast.toml.")
+        raise ConfigError(
+            f"unknown embedder {name!r}; installed: {', '.join(sorted(found))}. "
+            "Set [understand] embedder in abreast.toml."
+        )
     cls = found[name]
     if not isinstance(cls, type):
         cls = cls.load()  # an entry point

@@ -43,7 +43,15 @@ DATA = Path(__file__).parent / "data"
 TIER_AFTER_VERSION = {"claude", "gemini"}
 # Families whose labels join with hyphens, as their makers write them (GPT-4o, not "GPT 4o").
 HYPHEN_LABELS = {"gpt", "deepseek", "phi", "command-r"}
-LABEL_WORDS = {"vl": "VL", "moe": "MoE", "r1": "R1", "xl": "XL", "xxl": "XXL", "tts": "TTS", "4o": "4o"}
+LABEL_WORDS = {
+    "vl": "VL",
+    "moe": "MoE",
+    "r1": "R1",
+    "xl": "XL",
+    "xxl": "XXL",
+    "tts": "TTS",
+    "4o": "4o",
+}
 
 SIZE = re.compile(r"^(?:a?\d+(?:\.\d+)?[bmt]|\d+x\d+(?:\.\d+)?[bm])$")
 VERSION = re.compile(r"^v?\d+(?:\.\d+)*$")
@@ -64,8 +72,8 @@ class Family:
     id: str
     label: str
     org: str | None
-    bare: bool          # the family name alone is an entity ("Claude"); else something must follow it
-    tail: bool          # version/size/tier words may follow ("ChatGPT" takes none)
+    bare: bool  # the family name alone is an entity ("Claude"); else something must follow it
+    tail: bool  # version/size/tier words may follow ("ChatGPT" takes none)
     heads: tuple[str, ...]
     exact_case: bool
     tail_words: tuple[str, ...] = ()
@@ -89,8 +97,16 @@ def lexicon() -> dict:
 def families() -> dict[str, Family]:
     out: dict[str, Family] = {}
     for f in gazetteer()["families"]:
-        out[f["id"]] = Family(f["id"], f["label"], f.get("org"), f.get("bare", False), f.get("tail", True),
-                              tuple(f["heads"]), f.get("case") == "exact", tuple(f.get("tail_words", ())))
+        out[f["id"]] = Family(
+            f["id"],
+            f["label"],
+            f.get("org"),
+            f.get("bare", False),
+            f.get("tail", True),
+            tuple(f["heads"]),
+            f.get("case") == "exact",
+            tuple(f.get("tail_words", ())),
+        )
     # Families learnt from leaderboards never stand alone: their names may be ordinary words.
     for f in lexicon()["families"]:
         if f["id"] not in out:
@@ -155,7 +171,7 @@ def _tokens(name: str) -> list[str]:
     toks = [t for t in s.split("-") if t]
     for old, new in _rewrites():
         if toks[: len(old)] == old:
-            toks = new + toks[len(old):]
+            toks = new + toks[len(old) :]
             break
     return _split_glued(toks)
 
@@ -181,7 +197,9 @@ def _split_glued(toks: list[str]) -> list[str]:
 
 def _drop_variants(toks: list[str]) -> list[str]:
     drop = _drop_words()
-    versioned = any(VERSION.match(t) and not DATE4.match(t) for t in toks[1:]) or any(SIZE.match(t) for t in toks)
+    versioned = any(VERSION.match(t) and not DATE4.match(t) for t in toks[1:]) or any(
+        SIZE.match(t) for t in toks
+    )
     out: list[str] = []
     seen_size = False
     for i, t in enumerate(toks):
@@ -197,7 +215,12 @@ def _drop_variants(toks: list[str]) -> list[str]:
 
 
 def _reorder_tier(toks: list[str]) -> list[str]:
-    if len(toks) >= 3 and toks[0] in TIER_AFTER_VERSION and not VERSION.match(toks[1]) and VERSION.match(toks[2]):
+    if (
+        len(toks) >= 3
+        and toks[0] in TIER_AFTER_VERSION
+        and not VERSION.match(toks[1])
+        and VERSION.match(toks[2])
+    ):
         return [toks[0], toks[2], toks[1], *toks[3:]]
     return toks
 
@@ -250,7 +273,7 @@ def entity_label(entity_id: str) -> str:
     fam = model_family(ident)
     if fam is None:
         return known["label"] if known else ident
-    rest = ident[len(fam.id):].strip("-").split("-") if ident != fam.id else []
+    rest = ident[len(fam.id) :].strip("-").split("-") if ident != fam.id else []
     words = [_label_word(t) for t in rest if t]
     if fam.id in HYPHEN_LABELS:
         return "-".join([fam.label, *words])
@@ -288,8 +311,13 @@ _SEPARATORS = re.compile(r"[-\s_]+")
 
 # Everything that separates words becomes a space before spotting, so that spotting " llama" in
 # " " + text finds "Llama" exactly where a word starts ("(Llama", "meta-llama/Llama", "\nLlama").
-_SPOT_BLANKS = str.maketrans({c: " " for c in string.punctuation + "\n\t\r\f\v\u201c\u201d\u2018\u2019\u00ab\u00bb"
-                              "\u2013\u2014\u2026\u00b7\u2022\u00a0"})
+_SPOT_BLANKS = str.maketrans(
+    {
+        c: " "
+        for c in string.punctuation + "\n\t\r\f\v\u201c\u201d\u2018\u2019\u00ab\u00bb"
+        "\u2013\u2014\u2026\u00b7\u2022\u00a0"
+    }
+)
 
 
 class Spotter:
@@ -298,12 +326,16 @@ class Spotter:
     def __init__(self, spellings):
         lowered = sorted({s.lower() for s in spellings if s.strip()})
         self.keys = prefix_keys(lowered)
-        starts = sorted({" " + v.translate(_SPOT_BLANKS) for s in lowered for v in _start_variants(s)})
+        starts = sorted(
+            {" " + v.translate(_SPOT_BLANKS) for s in lowered for v in _start_variants(s)}
+        )
         self._ac = ahocorasick_rs.AhoCorasick(starts) if ahocorasick_rs is not None else None
 
     def offsets(self, text: str) -> list[int]:
         low = text.lower()
-        if self._ac is None or len(low) != len(text):  # lower() changed offsets (rare Unicode): slow path
+        if self._ac is None or len(low) != len(
+            text
+        ):  # lower() changed offsets (rare Unicode): slow path
             return list(word_offsets(text, self.keys))
         hits = self._ac.find_matches_as_indexes(" " + low.translate(_SPOT_BLANKS), overlapping=True)
         # a hit at i in the padded text is the space before the word, which starts at i in ``text``
@@ -356,7 +388,11 @@ def trie_regex(words, sep: str = r"[-\s_]?") -> str:
 
 
 def _render(node: dict, sep: str) -> str:
-    branches = [(sep if ch == SEP_MARK else re.escape(ch)) + _render(node[ch], sep) for ch in sorted(node) if ch]
+    branches = [
+        (sep if ch == SEP_MARK else re.escape(ch)) + _render(node[ch], sep)
+        for ch in sorted(node)
+        if ch
+    ]
     if not branches:
         return ""
     body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
@@ -397,7 +433,9 @@ def _family_pattern() -> str:
     parts = []
     # Exact-case heads are few and specific ("QwQ", "Gemini"); trying them first keeps "Gemini" from being
     # read by a generic lower-case head.
-    for (exact, bare, tail), heads in sorted(groups.items(), key=lambda kv: (not kv[0][0], kv[0][1])):
+    for (exact, bare, tail), heads in sorted(
+        groups.items(), key=lambda kv: (not kv[0][0], kv[0][1])
+    ):
         head = trie_regex(sorted({_spelled(h, exact) for h in heads}))
         head = head if exact else f"(?i:{head})"
         reps = "" if not tail else ("{0,8}" if bare else "{1,8}")
@@ -416,15 +454,24 @@ def _matcher() -> tuple[re.Pattern, dict[str, str], Spotter]:
     for kind, bucket, entries in (("org", org_al, g["orgs"]), ("person", person_al, g["people"])):
         for e in entries:
             exact = kind == "person" or e.get("case") == "exact"
-            spellings = [(a, exact) for a in e["aliases"]] + [(a, True) for a in e.get("exact_aliases", [])]
+            spellings = [(a, exact) for a in e["aliases"]] + [
+                (a, True) for a in e.get("exact_aliases", [])
+            ]
             for a, exact_a in spellings:
                 bucket.append((a, exact_a))
                 ids.setdefault(lookup_key(a), f"{kind}:{e['id']}")
     # "llama.cpp" and "llama-cpp-python" are tools, not the Llama family.
     lb, la = r"(?<![\w])", r"(?![\w]|\.\w|-cpp)"
-    pattern = (f"{lb}(?:(?P<alias>{_alternation(model_al)})|(?P<fam>{_family_pattern()})"
-               f"|(?P<org>{_alternation(org_al)})|(?P<person>{_alternation(person_al)})){la}")
-    spellings = model_al + org_al + person_al + [(h, f.exact_case) for f in families().values() for h in f.heads]
+    pattern = (
+        f"{lb}(?:(?P<alias>{_alternation(model_al)})|(?P<fam>{_family_pattern()})"
+        f"|(?P<org>{_alternation(org_al)})|(?P<person>{_alternation(person_al)})){la}"
+    )
+    spellings = (
+        model_al
+        + org_al
+        + person_al
+        + [(h, f.exact_case) for f in families().values() for h in f.heads]
+    )
     return re.compile(pattern), ids, Spotter([a for a, _ in spellings])
 
 
@@ -465,7 +512,11 @@ def _drop_bare_families(found: set[str]) -> set[str]:
     fams = families()
     out = set()
     for ident in found:
-        if ident[6:] in fams and ident.startswith("model:") and any(o.startswith(ident + "-") for o in found):
+        if (
+            ident[6:] in fams
+            and ident.startswith("model:")
+            and any(o.startswith(ident + "-") for o in found)
+        ):
             continue
         out.add(ident)
     return out

@@ -39,8 +39,12 @@ def _entries() -> list[dict]:
 
 @lru_cache(maxsize=1)
 def glossary() -> dict[str, Term]:
-    return {e["id"]: Term(e["id"], e["term"], e["definition"], tuple(e["aliases"] + e["exact"]), e.get("url"))
-            for e in _entries()}
+    return {
+        e["id"]: Term(
+            e["id"], e["term"], e["definition"], tuple(e["aliases"] + e["exact"]), e.get("url")
+        )
+        for e in _entries()
+    }
 
 
 def _spelled(alias: str, exact: bool) -> str:
@@ -56,7 +60,9 @@ class _Matcher:
     patterns: tuple[tuple[re.Pattern, str, str], ...]  # (regex, trigger prefix, term id)
 
 
-PATTERN_WINDOW = 30  # characters before a trigger word that a pattern may start at ("405 billion param")
+PATTERN_WINDOW = (
+    30  # characters before a trigger word that a pattern may start at ("405 billion param")
+)
 
 
 @lru_cache(maxsize=1)
@@ -98,7 +104,9 @@ def find_jargon(text: str) -> list[str]:
     end = 0
     for p in mt.spotter.offsets(text):
         for rx, trigger, ident in mt.patterns:
-            if text[p:p + 3].lower() == trigger and rx.search(text, max(0, p - PATTERN_WINDOW), p + 20):
+            if text[p : p + 3].lower() == trigger and rx.search(
+                text, max(0, p - PATTERN_WINDOW), p + 20
+            ):
                 found.add(ident)
         m = mt.rx.match(text, p) if p >= end else None
         if m is None:

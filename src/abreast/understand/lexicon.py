@@ -47,7 +47,7 @@ def candidates(toks: list[str], first_words: set[str] | frozenset[str] | None = 
         if first_words is None or t in first_words:
             for n in range(2, MAX_NGRAM + 1):
                 if i + n <= len(toks):
-                    out.add(" ".join(toks[i:i + n]))
+                    out.add(" ".join(toks[i : i + n]))
     return out
 
 
@@ -62,7 +62,7 @@ def normalize(name: str) -> str:
 @dataclass(frozen=True)
 class Match:
     term: str
-    kind: str          # model | family | org | product | person | term | domain
+    kind: str  # model | family | org | product | person | term | domain
     ambiguous: bool
 
 
@@ -77,8 +77,11 @@ class Lexicon:
 
     def match(self, text: str) -> list[Match]:
         """Terms found in text, longest first, skipping parts of a longer match ("gpt" inside "gpt-4o")."""
-        found = [t for t in candidates(tokens(text), self.first_words)
-                 if t in self.entries and t not in self.domains]
+        found = [
+            t
+            for t in candidates(tokens(text), self.first_words)
+            if t in self.entries and t not in self.domains
+        ]
         found.sort(key=lambda t: (-len(t), t))
         kept: list[str] = []
         for t in found:
@@ -113,59 +116,87 @@ def load() -> Lexicon:
 
 # kind, ambiguous, terms. Ambiguous terms are common words that need other evidence.
 SEED: list[tuple[str, bool, str]] = [
-    ("term", False, "ai|a.i.|llm|llms|genai|gen ai|gpt|gpts|chatbot|chatbots|artificial intelligence|"
-                    "machine learning|deep learning|neural network|neural networks|neural net|neural nets|neural|"
-                    "language model|language models|large language model|large language models|generative ai|"
-                    "foundation model|foundation models|reinforcement learning|rlhf|dpo|fine-tuning|fine-tune|"
-                    "fine-tuned|finetuning|finetune|fine tuning|lora|qlora|rag|retrieval augmented|"
-                    "retrieval-augmented|embedding model|embedding models|vector database|prompt engineering|"
-                    "prompt injection|jailbreak|hallucination|hallucinations|diffusion model|diffusion models|"
-                    "text-to-image|text-to-video|text-to-speech|speech recognition|computer vision|vlm|vlms|"
-                    "vision language|vision-language|multimodal|reasoning model|chain of thought|chain-of-thought|"
-                    "agi|asi|ai agent|ai agents|agentic|tokenizer|pretraining|pre-training|mixture of experts|"
-                    "gguf|ggml|deepfake|deepfakes|voice clone|voice clones|voice cloning|facial recognition|"
-                    "face recognition|self-driving|robotaxi|robotaxis|autonomous vehicles|neurips|icml|iclr|"
-                    "arc-agi|sparse autoencoder|sparse autoencoders|interpretability|ai safety|superintelligence|"
-                    "model context protocol|ml|nlp|aiops|ai-generated|ai generated|ai slop|transformers|"
-                    "backpropagation|gradient descent|inference engine|tokens/s|world model|world models|"
-                    "speculative decoding|quantized|distillation|synthetic data|evals|benchmarks|"
-                    "sequence to sequence|seq2seq|convolutional|perceptron|attention mechanism|positional encoding|"
-                    "context window|context length|long context|knowledge graph|semantic search|copilot|copilots|"
-                    "voice assistant|voice assistants|loss function|loss functions|maximum likelihood"),
-    ("term", True, "model|models|agent|agents|prompt|prompts|transformer|diffusion|inference|training|alignment|"
-                   "embedding|embeddings|benchmark|reasoning|tokens|gpu|gpus|cuda|tpu|tpus|quantization|moe|"
-                   "weights|open weights|open-weight|eval|ocr|asr|tts|stt|learning|intelligence|robot|robots|"
-                   "autonomous|bot|bots|vision|generative|synthetic|neuron|neurons|recall|mcp|chip|chips"),
-    ("product", False, "chatgpt|gpt-4|gpt-4o|gpt-4o-mini|gpt-3|gpt-3.5|gpt-2|o1|o1-preview|o1-mini|o3|o3-mini|"
-                       "sora|dall-e|dalle|midjourney|stable diffusion|github copilot|notebooklm|apple intelligence|"
-                       "veo|imagen|alphafold|alphago|alphaproof|alphaqubit|alphachip|alphazero|gencast|llava|"
-                       "paligemma|dspy|langchain|llamaindex|langfuse|autogen|crewai|ollama|lm studio|llama.cpp|"
-                       "vllm|tensorrt|tensorrt-llm|mlx|comfyui|automatic1111|elevenlabs|character.ai|replika|"
-                       "pytorch|tensorflow|keras|scikit-learn|hugging face|huggingface|bert|modernbert|whisper.cpp|"
-                       "bing chat|microsoft recall|gemini|claude|grok|bard|copilot+|stable video|flux|trellis|genie 2|veo 2|"
-                       "amazon nova|qwq|deepseek-v3|deepseek-r1|chatgpt pro|canvas|sonnet|haiku|opus|"
-                       "text-embedding|clip|yolo|ultralytics|mediapipe|onnx|gemma|phi-3|phi-4|mistral|mixtral|"
-                       "llama|llama 2|llama 3|codellama|qwen|falcon|vicuna|alpaca|deepseek|devin|cursor|windsurf|"
-                       "perplexity|openrouter|groq|runway|pika|suno|udio|kling|hunyuan|ltx-video|mochi"),
-    ("org", False, "openai|anthropic|deepmind|google deepmind|meta ai|fair|mistral ai|stability ai|xai|x.ai|"
-                   "cohere|deepseek|alibaba cloud|qwen team|01.ai|ai2|allen institute for ai|cerebras|"
-                   "tenstorrent|scale ai|together ai|character ai|inflection ai|adept|cognition labs|world labs|"
-                   "safe superintelligence|arc prize|lmsys|lmarena|eleutherai|laion|nous research|"
-                   "hugging face|nvidia|waymo|cruise|midjourney|runwayml|perplexity ai|ai21|reka|zhipu|moonshot ai|"
-                   "baichuan|minimax|databricks|mosaicml|snowflake arctic|ibm granite|liquid ai|sakana ai"),
-    ("person", False, "sam altman|altman|ilya sutskever|sutskever|andrej karpathy|karpathy|yann lecun|lecun|"
-                      "geoffrey hinton|hinton|demis hassabis|hassabis|dario amodei|amodei|fei-fei li|"
-                      "mustafa suleyman|gary marcus|mira murati|greg brockman|yoshua bengio|andrew ng|"
-                      "emad mostaque|arthur mensch|jan leike|noam shazeer|jeff dean|simon willison"),
-    ("domain", False, "openai.com|anthropic.com|claude.ai|deepmind.google|deepmind.com|huggingface.co|mistral.ai|"
-                      "ai.meta.com|llama.meta.com|qwenlm.github.io|cohere.com|stability.ai|x.ai|deepseek.com|"
-                      "arcprize.org|ollama.com|cerebras.ai|groq.com|together.ai|perplexity.ai|cognition.ai|"
-                      "worldlabs.ai|ai.google.dev|aistudio.google.com|dspy.ai|voyageai.com|langchain.com|"
-                      "lmarena.ai|lmsys.org|eleuther.ai|thegradient.pub|deeplearning.ai|chatgpt.com|sora.com|"
-                      "replicate.com|civitai.com|paperswithcode.com|kaggle.com|wandb.ai|lmstudio.ai|"
-                      "anyscale.com|fireworks.ai|runwayml.com|midjourney.com|elevenlabs.io"),
-    ("domain", True, "arxiv.org|research.google|blog.google|simonwillison.net|developers.googleblog.com|"
-                     "nature.com|spectrum.ieee.org|news.mit.edu|research.facebook.com|microsoft.com|nvidia.com|modal.com"),
+    (
+        "term",
+        False,
+        "ai|a.i.|llm|llms|genai|gen ai|gpt|gpts|chatbot|chatbots|artificial intelligence|"
+        "machine learning|deep learning|neural network|neural networks|neural net|neural nets|neural|"
+        "language model|language models|large language model|large language models|generative ai|"
+        "foundation model|foundation models|reinforcement learning|rlhf|dpo|fine-tuning|fine-tune|"
+        "fine-tuned|finetuning|finetune|fine tuning|lora|qlora|rag|retrieval augmented|"
+        "retrieval-augmented|embedding model|embedding models|vector database|prompt engineering|"
+        "prompt injection|jailbreak|hallucination|hallucinations|diffusion model|diffusion models|"
+        "text-to-image|text-to-video|text-to-speech|speech recognition|computer vision|vlm|vlms|"
+        "vision language|vision-language|multimodal|reasoning model|chain of thought|chain-of-thought|"
+        "agi|asi|ai agent|ai agents|agentic|tokenizer|pretraining|pre-training|mixture of experts|"
+        "gguf|ggml|deepfake|deepfakes|voice clone|voice clones|voice cloning|facial recognition|"
+        "face recognition|self-driving|robotaxi|robotaxis|autonomous vehicles|neurips|icml|iclr|"
+        "arc-agi|sparse autoencoder|sparse autoencoders|interpretability|ai safety|superintelligence|"
+        "model context protocol|ml|nlp|aiops|ai-generated|ai generated|ai slop|transformers|"
+        "backpropagation|gradient descent|inference engine|tokens/s|world model|world models|"
+        "speculative decoding|quantized|distillation|synthetic data|evals|benchmarks|"
+        "sequence to sequence|seq2seq|convolutional|perceptron|attention mechanism|positional encoding|"
+        "context window|context length|long context|knowledge graph|semantic search|copilot|copilots|"
+        "voice assistant|voice assistants|loss function|loss functions|maximum likelihood",
+    ),
+    (
+        "term",
+        True,
+        "model|models|agent|agents|prompt|prompts|transformer|diffusion|inference|training|alignment|"
+        "embedding|embeddings|benchmark|reasoning|tokens|gpu|gpus|cuda|tpu|tpus|quantization|moe|"
+        "weights|open weights|open-weight|eval|ocr|asr|tts|stt|learning|intelligence|robot|robots|"
+        "autonomous|bot|bots|vision|generative|synthetic|neuron|neurons|recall|mcp|chip|chips",
+    ),
+    (
+        "product",
+        False,
+        "chatgpt|gpt-4|gpt-4o|gpt-4o-mini|gpt-3|gpt-3.5|gpt-2|o1|o1-preview|o1-mini|o3|o3-mini|"
+        "sora|dall-e|dalle|midjourney|stable diffusion|github copilot|notebooklm|apple intelligence|"
+        "veo|imagen|alphafold|alphago|alphaproof|alphaqubit|alphachip|alphazero|gencast|llava|"
+        "paligemma|dspy|langchain|llamaindex|langfuse|autogen|crewai|ollama|lm studio|llama.cpp|"
+        "vllm|tensorrt|tensorrt-llm|mlx|comfyui|automatic1111|elevenlabs|character.ai|replika|"
+        "pytorch|tensorflow|keras|scikit-learn|hugging face|huggingface|bert|modernbert|whisper.cpp|"
+        "bing chat|microsoft recall|gemini|claude|grok|bard|copilot+|stable video|flux|trellis|genie 2|veo 2|"
+        "amazon nova|qwq|deepseek-v3|deepseek-r1|chatgpt pro|canvas|sonnet|haiku|opus|"
+        "text-embedding|clip|yolo|ultralytics|mediapipe|onnx|gemma|phi-3|phi-4|mistral|mixtral|"
+        "llama|llama 2|llama 3|codellama|qwen|falcon|vicuna|alpaca|deepseek|devin|cursor|windsurf|"
+        "perplexity|openrouter|groq|runway|pika|suno|udio|kling|hunyuan|ltx-video|mochi",
+    ),
+    (
+        "org",
+        False,
+        "openai|anthropic|deepmind|google deepmind|meta ai|fair|mistral ai|stability ai|xai|x.ai|"
+        "cohere|deepseek|alibaba cloud|qwen team|01.ai|ai2|allen institute for ai|cerebras|"
+        "tenstorrent|scale ai|together ai|character ai|inflection ai|adept|cognition labs|world labs|"
+        "safe superintelligence|arc prize|lmsys|lmarena|eleutherai|laion|nous research|"
+        "hugging face|nvidia|waymo|cruise|midjourney|runwayml|perplexity ai|ai21|reka|zhipu|moonshot ai|"
+        "baichuan|minimax|databricks|mosaicml|snowflake arctic|ibm granite|liquid ai|sakana ai",
+    ),
+    (
+        "person",
+        False,
+        "sam altman|altman|ilya sutskever|sutskever|andrej karpathy|karpathy|yann lecun|lecun|"
+        "geoffrey hinton|hinton|demis hassabis|hassabis|dario amodei|amodei|fei-fei li|"
+        "mustafa suleyman|gary marcus|mira murati|greg brockman|yoshua bengio|andrew ng|"
+        "emad mostaque|arthur mensch|jan leike|noam shazeer|jeff dean|simon willison",
+    ),
+    (
+        "domain",
+        False,
+        "openai.com|anthropic.com|claude.ai|deepmind.google|deepmind.com|huggingface.co|mistral.ai|"
+        "ai.meta.com|llama.meta.com|qwenlm.github.io|cohere.com|stability.ai|x.ai|deepseek.com|"
+        "arcprize.org|ollama.com|cerebras.ai|groq.com|together.ai|perplexity.ai|cognition.ai|"
+        "worldlabs.ai|ai.google.dev|aistudio.google.com|dspy.ai|voyageai.com|langchain.com|"
+        "lmarena.ai|lmsys.org|eleuther.ai|thegradient.pub|deeplearning.ai|chatgpt.com|sora.com|"
+        "replicate.com|civitai.com|paperswithcode.com|kaggle.com|wandb.ai|lmstudio.ai|"
+        "anyscale.com|fireworks.ai|runwayml.com|midjourney.com|elevenlabs.io",
+    ),
+    (
+        "domain",
+        True,
+        "arxiv.org|research.google|blog.google|simonwillison.net|developers.googleblog.com|"
+        "nature.com|spectrum.ieee.org|news.mit.edu|research.facebook.com|microsoft.com|nvidia.com|modal.com",
+    ),
 ]
 
 MIN_NAME_LEN = 3
@@ -200,7 +231,9 @@ def _model_names(data: Path) -> list[tuple[str, str, str | None]]:
         with p.open(encoding="utf-8-sig") as f:
             return list(csv.DictReader(f))
 
-    for r in read_csv("lmarena-leaderboard-2024-12/arena_text_leaderboard_snapshots_2024-11-15_2024-12-23.csv"):
+    for r in read_csv(
+        "lmarena-leaderboard-2024-12/arena_text_leaderboard_snapshots_2024-11-15_2024-12-23.csv"
+    ):
         rows.append((re.sub(r"\(.*?\)", "", r["model"]), "lmarena", r.get("organization")))
     for r in read_csv("lmsys-arena-2023-12-07/arena_leaderboard_2023-12-07.csv"):
         rows.append((r["model"], "lmsys-arena", None))
@@ -211,7 +244,10 @@ def _model_names(data: Path) -> list[tuple[str, str, str | None]]:
         rows.append((r["Model"].split("/")[-1], "open-llm-leaderboard", None))
     for r in read_csv("open-llm-leaderboard-v2-2024-12-22/open_llm_leaderboard_v2_2024-12-22.csv"):
         rows.append((r["model_name"].split("/")[-1], "open-llm-leaderboard-v2", None))
-    for rel in ("open-llms-eugeneyan-2024-12/open_llms_as_of_2024-12-22.jsonl", "open-llms-eugeneyan/open_llms_2023-11-03.jsonl"):
+    for rel in (
+        "open-llms-eugeneyan-2024-12/open_llms_as_of_2024-12-22.jsonl",
+        "open-llms-eugeneyan/open_llms_2023-11-03.jsonl",
+    ):
         p = data / rel
         if p.exists():
             for line in p.read_text(encoding="utf-8").splitlines():
@@ -223,7 +259,7 @@ def _model_names(data: Path) -> list[tuple[str, str, str | None]]:
 
 
 def _name_forms(name: str) -> list[str]:
-    """"Llama-3.3-70B-Instruct" -> "llama 3.3", "llama 3.3 70b", "llama 3.3 70b instruct": news says the
+    """ "Llama-3.3-70B-Instruct" -> "llama 3.3", "llama 3.3 70b", "llama 3.3 70b instruct": news says the
     short forms. Every form must contain a digit, so a bare family word never becomes a model name."""
     toks = tokens(name)
     forms = []

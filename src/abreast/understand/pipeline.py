@@ -54,6 +54,7 @@ def embed_text(item: Item) -> str:
 
 # --- optional stages written by other modules; absent ones are skipped, not faked --------------------
 
+
 def _optional(module: str, name: str) -> Callable | None:
     import importlib
 
@@ -85,8 +86,12 @@ class _Context:
         return cls._cache[key]
 
 
-def annotate(items: list[Item], settings=None, vectors: np.ndarray | None = None,
-             duplicates: dict[str, str] | None = None) -> list[Annotation]:
+def annotate(
+    items: list[Item],
+    settings=None,
+    vectors: np.ndarray | None = None,
+    duplicates: dict[str, str] | None = None,
+) -> list[Annotation]:
     """Annotate items. ``vectors`` (one unit row per item, from this settings' embedder) skips embedding;
     ``duplicates`` (key -> canonical key) skips duplicate detection, e.g. when run() sees more items."""
     cfg = understand_settings(settings)
@@ -105,25 +110,44 @@ def annotate(items: list[Item], settings=None, vectors: np.ndarray | None = None
     negatives = list(cfg.get("negative_keywords") or [])
     out = []
     for i, it in enumerate(items):
-        sig = rel.signals(it, float(sim_ai[i]), float(sim_other[i]), ctx.topics.nearest(sim_ai_all[i]),
-                          trust, negatives)
+        sig = rel.signals(
+            it,
+            float(sim_ai[i]),
+            float(sim_other[i]),
+            ctx.topics.nearest(sim_ai_all[i]),
+            trust,
+            negatives,
+        )
         d = rel.decide(sig, ctx.rel_model, threshold)
         why = {"relevance": d.why}
         themes: list[str] = []
         if d.is_ai:
-            themes, why["themes"] = th.assign(it, [float(x) for x in theme_sims[i]], sig.dense, sig.hashes,
-                                              ctx.themes, ctx.theme_model)
+            themes, why["themes"] = th.assign(
+                it,
+                [float(x) for x in theme_sims[i]],
+                sig.dense,
+                sig.hashes,
+                ctx.themes,
+                ctx.theme_model,
+            )
         dup = duplicates.get(it.key)
-        out.append(Annotation(
-            key=it.key, relevance=d.relevance, is_ai=d.is_ai, themes=themes,
-            entities=extract(it.title, it.text) if extract else [],
-            jargon=jargon(f"{it.title}\n{it.text}") if jargon else [],
-            duplicate_of=dup if dup and dup != it.key else None, why=why,
-        ))
+        out.append(
+            Annotation(
+                key=it.key,
+                relevance=d.relevance,
+                is_ai=d.is_ai,
+                themes=themes,
+                entities=extract(it.title, it.text) if extract else [],
+                jargon=jargon(f"{it.title}\n{it.text}") if jargon else [],
+                duplicate_of=dup if dup and dup != it.key else None,
+                why=why,
+            )
+        )
     return out
 
 
 # --- with the store -----------------------------------------------------------------------------------
+
 
 def run(store, settings=None, progress: Callable[[int, int], None] | None = None) -> dict:
     """Annotate every item whose content changed since its last annotation; returns counts.
@@ -142,10 +166,20 @@ def run(store, settings=None, progress: Callable[[int, int], None] | None = None
     duplicates = find_dups(all_items) if find_dups else {}
     id_of = {r["key"]: r["id"] for r in rows}
     done = sa.annotated_hashes(conn)
-    todo = [(r, it) for r, it in zip(rows, all_items, strict=True) if done.get(r["id"]) != r["content_hash"]]
-    counts = {"items": len(rows), "annotated": 0, "embedded": 0, "reused_vectors": 0, "duplicates_updated": 0}
+    todo = [
+        (r, it)
+        for r, it in zip(rows, all_items, strict=True)
+        if done.get(r["id"]) != r["content_hash"]
+    ]
+    counts = {
+        "items": len(rows),
+        "annotated": 0,
+        "embedded": 0,
+        "reused_vectors": 0,
+        "duplicates_updated": 0,
+    }
     for start in range(0, len(todo), BATCH):
-        chunk = todo[start:start + BATCH]
+        chunk = todo[start : start + BATCH]
         stored = sa.vectors_for(conn, [r["id"] for r, _ in chunk], model)
         vecs = np.zeros((len(chunk), ctx.embedder.dim), dtype=np.float32)
         missing = []
@@ -158,30 +192,49 @@ def run(store, settings=None, progress: Callable[[int, int], None] | None = None
         if missing:
             vecs[missing] = ctx.embedder.embed_batch([embed_text(chunk[j][1]) for j in missing])
         anns = annotate([it for _, it in chunk], cfg, vectors=vecs, duplicates=duplicates)
-        sa.save(conn, model, [(chunk[j][0]["id"], vecs[j], chunk[j][0]["content_hash"]) for j in missing],
-                [(r["id"], a, id_of.get(a.duplicate_of) if a.duplicate_of else None, r["content_hash"])
-                 for (r, _), a in zip(chunk, anns, strict=True)])
+        sa.save(
+            conn,
+            model,
+            [(chunk[j][0]["id"], vecs[j], chunk[j][0]["content_hash"]) for j in missing],
+            [
+                (
+                    r["id"],
+                    a,
+                    id_of.get(a.duplicate_of) if a.duplicate_of else None,
+                    r["content_hash"],
+                )
+                for (r, _), a in zip(chunk, anns, strict=True)
+            ],
+        )
         counts["annotated"] += len(chunk)
         counts["embedded"] += len(missing)
         counts["reused_vectors"] += len(chunk) - len(missing)
         if progress:
             progress(min(start + BATCH, len(todo)), len(todo))
     # A new item can make an old one a duplicate (or stop it being one) without changing its content.
-    counts["duplicates_updated"] = sa.sync_duplicates(conn, {id_of[k]: id_of.get(v) for k, v in duplicates.items()
-                                                             if k in id_of and v != k})
+    counts["duplicates_updated"] = sa.sync_duplicates(
+        conn, {id_of[k]: id_of.get(v) for k, v in duplicates.items() if k in id_of and v != k}
+    )
     return counts
 
 
 # --- explanation ----------------------------------------------------------------------------------------
 
 SIGNAL_NAMES = {
-    "lex_strong": "AI names/terms in the title", "lex_strong_text": "AI names/terms in the text",
-    "lex_ambiguous": "ambiguous words in the title", "lex_ambiguous_text": "ambiguous words in the text",
-    "lex_name": "names a model or AI product", "lex_org_person": "names an AI lab or person",
-    "domain_ai": "links to an AI site", "domain_mixed": "links to a mixed site (arXiv, research blog)",
-    "domain_dot_ai": "links to a .ai domain", "source_prior": "source's usual AI share",
-    "sim_ai": "similarity to AI topics", "sim_margin": "AI topics vs everyday-tech topics",
-    "has_text": "has an abstract or excerpt", "words": "title words",
+    "lex_strong": "AI names/terms in the title",
+    "lex_strong_text": "AI names/terms in the text",
+    "lex_ambiguous": "ambiguous words in the title",
+    "lex_ambiguous_text": "ambiguous words in the text",
+    "lex_name": "names a model or AI product",
+    "lex_org_person": "names an AI lab or person",
+    "domain_ai": "links to an AI site",
+    "domain_mixed": "links to a mixed site (arXiv, research blog)",
+    "domain_dot_ai": "links to a .ai domain",
+    "source_prior": "source's usual AI share",
+    "sim_ai": "similarity to AI topics",
+    "sim_margin": "AI topics vs everyday-tech topics",
+    "has_text": "has an abstract or excerpt",
+    "words": "title words",
 }
 
 
@@ -190,8 +243,10 @@ def why_lines(data: dict) -> list[str]:
     that pushed it most (positive = towards AI), the words and topics behind them, themes and links."""
     r = data["why"].get("relevance", {})
     verdict = "about AI" if data["is_ai"] else "not about AI"
-    lines = [f"{data['key']}: {data['title']}",
-             f"  {verdict}: relevance {data['relevance']:.2f} (threshold {r.get('threshold', 0.5):.2f})"]
+    lines = [
+        f"{data['key']}: {data['title']}",
+        f"  {verdict}: relevance {data['relevance']:.2f} (threshold {r.get('threshold', 0.5):.2f})",
+    ]
     if r.get("negative_keywords"):
         lines.append(f"  capped by your negative keywords: {', '.join(r['negative_keywords'])}")
     for name, value in list(r.get("contributions", {}).items())[:6]:
@@ -203,7 +258,9 @@ def why_lines(data: dict) -> list[str]:
     if r.get("domain"):
         lines.append(f"  domain: {r['domain']}")
     if r.get("nearest_topics"):
-        lines.append("  nearest topics: " + "; ".join(f"{t} ({s:.2f})" for t, s in r["nearest_topics"]))
+        lines.append(
+            "  nearest topics: " + "; ".join(f"{t} ({s:.2f})" for t, s in r["nearest_topics"])
+        )
     if data.get("themes"):
         lines.append(f"  themes: {', '.join(data['themes'])}")
     if data.get("entities"):

@@ -34,7 +34,9 @@ if TYPE_CHECKING:
 
 MODEL_FILE = Path(__file__).parent / "data" / "relevance_model.json"
 HASH_BUCKETS = 1 << 14
-NEGATIVE_CAP = 0.1  # a negative keyword keeps an item visible in `abreast why`, but below any threshold
+NEGATIVE_CAP = (
+    0.1  # a negative keyword keeps an item visible in `abreast why`, but below any threshold
+)
 
 # What "about AI" means to abreast, in plain words; the user's own topics are added to these.
 AI_TOPICS = [
@@ -69,13 +71,39 @@ OTHER_TOPICS = [
     "climate, energy and the environment",
 ]
 
-AI_SUBREDDITS = {"localllama", "machinelearning", "openai", "chatgpt", "claudeai", "stablediffusion",
-                 "singularity", "artificial", "bard", "googlegeminiai", "ollama", "learnmachinelearning"}
+AI_SUBREDDITS = {
+    "localllama",
+    "machinelearning",
+    "openai",
+    "chatgpt",
+    "claudeai",
+    "stablediffusion",
+    "singularity",
+    "artificial",
+    "bard",
+    "googlegeminiai",
+    "ollama",
+    "learnmachinelearning",
+}
 AI_ARXIV = re.compile(r"^(cs\.(cl|ai|lg|cv|ir|ne|ro|ma|hc)|stat\.ml|eess\.(as|iv))$", re.I)
 
-DENSE = ["lex_strong", "lex_strong_text", "lex_ambiguous", "lex_ambiguous_text", "lex_name", "lex_org_person",
-         "domain_ai", "domain_mixed", "domain_dot_ai", "source_prior", "sim_ai", "sim_margin", "has_text",
-         "glossary_title", "model_entity_title"]
+DENSE = [
+    "lex_strong",
+    "lex_strong_text",
+    "lex_ambiguous",
+    "lex_ambiguous_text",
+    "lex_name",
+    "lex_org_person",
+    "domain_ai",
+    "domain_mixed",
+    "domain_dot_ai",
+    "source_prior",
+    "sim_ai",
+    "sim_margin",
+    "has_text",
+    "glossary_title",
+    "model_entity_title",
+]
 
 
 @dataclass
@@ -100,6 +128,7 @@ class Decision:
 
 # --- signals ------------------------------------------------------------------------------------------
 
+
 def host_of(url: str | None) -> str | None:
     if not url:
         return None
@@ -114,7 +143,12 @@ def source_prior(item: Item, trust: dict[str, float] | None = None) -> float:
     """How likely an item from this source is about AI before reading it: 1 = AI-focused source.
     The user's ``source_trust`` (by source name, feed host or kind) wins over the built-in guess."""
     trust = trust or {}
-    for k in (item.extra.get("source"), item.extra.get("feed"), item.extra.get("subreddit"), item.kind):
+    for k in (
+        item.extra.get("source"),
+        item.extra.get("feed"),
+        item.extra.get("subreddit"),
+        item.kind,
+    ):
         if k and k in trust:
             return max(0.0, min(1.0, float(trust[k])))
     if item.kind == "arxiv":
@@ -151,8 +185,14 @@ def _entities(title: str) -> list[str]:
     return extract_entities(title)
 
 
-def signals(item: Item, sim_ai: float, sim_other: float, nearest: list[tuple[str, float]],
-            trust: dict[str, float] | None = None, negative_keywords: list[str] | None = None) -> Signals:
+def signals(
+    item: Item,
+    sim_ai: float,
+    sim_other: float,
+    nearest: list[tuple[str, float]],
+    trust: dict[str, float] | None = None,
+    negative_keywords: list[str] | None = None,
+) -> Signals:
     lx = lexmod.load()
     title_hits = lx.match(item.title)
     text_hits = lx.match(item.text[:800]) if item.text else []
@@ -179,10 +219,15 @@ def signals(item: Item, sim_ai: float, sim_other: float, nearest: list[tuple[str
         "glossary_title": math.log1p(len(_jargon(item.title))),
         "model_entity_title": float(any(e.startswith("model:") for e in _entities(item.title))),
     }
-    return Signals(dense=dense, hashes=ngram_hashes(item.title, host),
-                   matched=[m.term for m in strong] + [m.term for m in text_hits if not m.ambiguous],
-                   matched_ambiguous=[m.term for m in ambiguous], domain=dom.term if dom else None,
-                   nearest_topics=nearest, negative=negative_hits(item, negative_keywords or []))
+    return Signals(
+        dense=dense,
+        hashes=ngram_hashes(item.title, host),
+        matched=[m.term for m in strong] + [m.term for m in text_hits if not m.ambiguous],
+        matched_ambiguous=[m.term for m in ambiguous],
+        domain=dom.term if dom else None,
+        nearest_topics=nearest,
+        negative=negative_hits(item, negative_keywords or []),
+    )
 
 
 def negative_hits(item: Item, keywords: list[str]) -> list[str]:
@@ -194,6 +239,7 @@ def negative_hits(item: Item, keywords: list[str]) -> list[str]:
 
 # --- the model ----------------------------------------------------------------------------------------
 
+
 @dataclass
 class RelevanceModel:
     """Logistic regression over the dense signals (standardized) and hashed n-grams."""
@@ -203,19 +249,31 @@ class RelevanceModel:
     scale: dict[str, float]
     intercept: float
     hash_coef: dict[int, float]
-    cutoff: float            # raw probability that maps to a score of 0.5
+    cutoff: float  # raw probability that maps to a score of 0.5
     meta: dict
 
     @classmethod
     def from_json(cls, d: dict) -> RelevanceModel:
-        return cls(coef=d["coef"], mean=d["mean"], scale=d["scale"], intercept=d["intercept"],
-                   hash_coef={int(k): v for k, v in d["hash_coef"].items()}, cutoff=d["cutoff"],
-                   meta=d.get("meta", {}))
+        return cls(
+            coef=d["coef"],
+            mean=d["mean"],
+            scale=d["scale"],
+            intercept=d["intercept"],
+            hash_coef={int(k): v for k, v in d["hash_coef"].items()},
+            cutoff=d["cutoff"],
+            meta=d.get("meta", {}),
+        )
 
     def to_json(self) -> dict:
-        return {"coef": self.coef, "mean": self.mean, "scale": self.scale, "intercept": self.intercept,
-                "hash_coef": {str(k): round(v, 5) for k, v in sorted(self.hash_coef.items())},
-                "cutoff": self.cutoff, "meta": self.meta}
+        return {
+            "coef": self.coef,
+            "mean": self.mean,
+            "scale": self.scale,
+            "intercept": self.intercept,
+            "hash_coef": {str(k): round(v, 5) for k, v in sorted(self.hash_coef.items())},
+            "cutoff": self.cutoff,
+            "meta": self.meta,
+        }
 
     def contributions(self, s: Signals) -> dict[str, float]:
         out = {f: self.coef[f] * (s.dense[f] - self.mean[f]) / self.scale[f] for f in self.coef}
@@ -262,6 +320,7 @@ def decide(s: Signals, model: RelevanceModel, threshold: float = 0.5) -> Decisio
 
 
 # --- topic similarity ---------------------------------------------------------------------------------
+
 
 class TopicIndex:
     """Embedded topic descriptions for one embedder; AI topics include the user's own."""

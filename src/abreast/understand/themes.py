@@ -45,33 +45,212 @@ DESCRIPTIONS: dict[str, str] = {
 }
 
 KEYWORDS: dict[str, list[str]] = {
-    "open-models": ["release", "releases", "released", "introducing", "open-source", "open source", "open weights",
-                    "open-weight", "weights", "foundation model", "new model", "model card", "70b", "7b", "8b",
-                    "32b", "405b", "instruct", "vision language model", "video generation model", "world model"],
-    "fine-tuning-agents": ["fine-tuning", "fine-tune", "fine-tuned", "finetune", "finetuning", "lora", "qlora",
-                           "agent", "agents", "agentic", "tool use", "function calling", "mcp",
-                           "model context protocol", "dspy", "distillation", "rlhf", "dpo", "reinforcement",
-                           "task-specific", "small model", "small models", "tiny models", "training toolkit",
-                           "synthetic data", "preference", "evals", "workflows"],
-    "applications": ["app", "show hn", "tool", "extension", "assistant", "built", "build", "using", "chatbot",
-                     "copilot", "summarize", "summarizing", "art", "ad", "coding", "use case", "customer",
-                     "health", "journalism", "voice", "browser", "canvas", "users", "game", "guide"],
-    "deployment": ["inference", "gpu", "gpus", "tokens s", "llama.cpp", "ollama", "vllm", "quantization",
-                   "quantized", "quantisation", "serving", "hardware", "chip", "chips", "data center",
-                   "data centers", "tpu", "vram", "locally", "local", "laptop", "raspberry pi", "cuda", "pytorch",
-                   "rig", "server", "supports", "runs", "run", "nvidia", "jetson", "mac", "memory", "latency"],
-    "safety-alignment": ["safety", "alignment", "risk", "risks", "regulation", "law", "lawsuit", "copyright",
-                         "policy", "act", "privacy", "deepfake", "misuse", "jailbreak", "bias", "ethics",
-                         "government", "court", "ban", "election", "elections", "voice clones", "harmful",
-                         "system card", "frontier risk", "preparedness", "facial recognition", "scraping",
-                         "hallucinations", "vulnerability", "hijacked", "die", "kill", "governing"],
-    "research": ["paper", "arxiv", "research", "researchers", "study", "benchmark", "learning", "reasoning",
-                 "transformer", "theory", "dataset", "survey", "we propose", "neural", "scientists",
-                 "evaluation", "prize", "technical report", "interpretability", "pioneers"],
-    "business": ["billion", "invest", "investment", "funding", "valuation", "acquisition", "price", "pricing",
-                 "subscription", "pro", "revenue", "market", "ceo", "startup", "startups", "yc", "company",
-                 "industry", "jobs", "hiring", "layoffs", "for-profit", "partnership", "whistleblower",
-                 "leadership", "enterprise", "career", "product management", "bust", "exits"],
+    "open-models": [
+        "release",
+        "releases",
+        "released",
+        "introducing",
+        "open-source",
+        "open source",
+        "open weights",
+        "open-weight",
+        "weights",
+        "foundation model",
+        "new model",
+        "model card",
+        "70b",
+        "7b",
+        "8b",
+        "32b",
+        "405b",
+        "instruct",
+        "vision language model",
+        "video generation model",
+        "world model",
+    ],
+    "fine-tuning-agents": [
+        "fine-tuning",
+        "fine-tune",
+        "fine-tuned",
+        "finetune",
+        "finetuning",
+        "lora",
+        "qlora",
+        "agent",
+        "agents",
+        "agentic",
+        "tool use",
+        "function calling",
+        "mcp",
+        "model context protocol",
+        "dspy",
+        "distillation",
+        "rlhf",
+        "dpo",
+        "reinforcement",
+        "task-specific",
+        "small model",
+        "small models",
+        "tiny models",
+        "training toolkit",
+        "synthetic data",
+        "preference",
+        "evals",
+        "workflows",
+    ],
+    "applications": [
+        "app",
+        "show hn",
+        "tool",
+        "extension",
+        "assistant",
+        "built",
+        "build",
+        "using",
+        "chatbot",
+        "copilot",
+        "summarize",
+        "summarizing",
+        "art",
+        "ad",
+        "coding",
+        "use case",
+        "customer",
+        "health",
+        "journalism",
+        "voice",
+        "browser",
+        "canvas",
+        "users",
+        "game",
+        "guide",
+    ],
+    "deployment": [
+        "inference",
+        "gpu",
+        "gpus",
+        "tokens s",
+        "llama.cpp",
+        "ollama",
+        "vllm",
+        "quantization",
+        "quantized",
+        "quantisation",
+        "serving",
+        "hardware",
+        "chip",
+        "chips",
+        "data center",
+        "data centers",
+        "tpu",
+        "vram",
+        "locally",
+        "local",
+        "laptop",
+        "raspberry pi",
+        "cuda",
+        "pytorch",
+        "rig",
+        "server",
+        "supports",
+        "runs",
+        "run",
+        "nvidia",
+        "jetson",
+        "mac",
+        "memory",
+        "latency",
+    ],
+    "safety-alignment": [
+        "safety",
+        "alignment",
+        "risk",
+        "risks",
+        "regulation",
+        "law",
+        "lawsuit",
+        "copyright",
+        "policy",
+        "act",
+        "privacy",
+        "deepfake",
+        "misuse",
+        "jailbreak",
+        "bias",
+        "ethics",
+        "government",
+        "court",
+        "ban",
+        "election",
+        "elections",
+        "voice clones",
+        "harmful",
+        "system card",
+        "frontier risk",
+        "preparedness",
+        "facial recognition",
+        "scraping",
+        "hallucinations",
+        "vulnerability",
+        "hijacked",
+        "die",
+        "kill",
+        "governing",
+    ],
+    "research": [
+        "paper",
+        "arxiv",
+        "research",
+        "researchers",
+        "study",
+        "benchmark",
+        "learning",
+        "reasoning",
+        "transformer",
+        "theory",
+        "dataset",
+        "survey",
+        "we propose",
+        "neural",
+        "scientists",
+        "evaluation",
+        "prize",
+        "technical report",
+        "interpretability",
+        "pioneers",
+    ],
+    "business": [
+        "billion",
+        "invest",
+        "investment",
+        "funding",
+        "valuation",
+        "acquisition",
+        "price",
+        "pricing",
+        "subscription",
+        "pro",
+        "revenue",
+        "market",
+        "ceo",
+        "startup",
+        "startups",
+        "yc",
+        "company",
+        "industry",
+        "jobs",
+        "hiring",
+        "layoffs",
+        "for-profit",
+        "partnership",
+        "whistleblower",
+        "leadership",
+        "enterprise",
+        "career",
+        "product management",
+        "bust",
+        "exits",
+    ],
 }
 
 
@@ -80,17 +259,21 @@ class ThemeModel:
     features: list[str]
     mean: list[float]
     scale: list[float]
-    per_theme: dict[str, dict]   # theme -> {coef, intercept, hash_coef, threshold}
+    per_theme: dict[str, dict]  # theme -> {coef, intercept, hash_coef, threshold}
 
     @classmethod
     def from_json(cls, d: dict) -> ThemeModel:
-        per = {t: {**v, "hash_coef": {int(k): x for k, x in v["hash_coef"].items()}}
-               for t, v in d["per_theme"].items()}
+        per = {
+            t: {**v, "hash_coef": {int(k): x for k, x in v["hash_coef"].items()}}
+            for t, v in d["per_theme"].items()
+        }
         return cls(features=d["features"], mean=d["mean"], scale=d["scale"], per_theme=per)
 
     def to_json(self) -> dict:
-        per = {t: {**v, "hash_coef": {str(k): round(x, 5) for k, x in sorted(v["hash_coef"].items())}}
-               for t, v in self.per_theme.items()}
+        per = {
+            t: {**v, "hash_coef": {str(k): round(x, 5) for k, x in sorted(v["hash_coef"].items())}}
+            for t, v in self.per_theme.items()
+        }
         return {"features": self.features, "mean": self.mean, "scale": self.scale, "per_theme": per}
 
     def probabilities(self, dense: list[float], hashes: list[int]) -> dict[str, float]:
@@ -133,9 +316,13 @@ class ThemeIndex:
         self.custom = custom or None
         if self.custom:
             self.ids = list(self.custom)
-            descs = [c.get("description") or c.get("label") or tid for tid, c in self.custom.items()]
-            self.keywords = {tid: [lexmod.normalize(k) for k in c.get("keywords", [])]
-                             for tid, c in self.custom.items()}
+            descs = [
+                c.get("description") or c.get("label") or tid for tid, c in self.custom.items()
+            ]
+            self.keywords = {
+                tid: [lexmod.normalize(k) for k in c.get("keywords", [])]
+                for tid, c in self.custom.items()
+            }
         else:
             self.ids = list(THEMES)
             descs = [DESCRIPTIONS[t] for t in self.ids]
@@ -147,27 +334,52 @@ class ThemeIndex:
         return vectors @ self.vectors.T
 
 
-def keyword_hits(item: Item, keywords: dict[str, list[str]], first_words=None) -> dict[str, list[str]]:
+def keyword_hits(
+    item: Item, keywords: dict[str, list[str]], first_words=None
+) -> dict[str, list[str]]:
     cands = lexmod.candidates(lexmod.tokens(item.title + " " + item.text[:400]), first_words)
     return {t: [k for k in kws if k in cands] for t, kws in keywords.items()}
 
 
-def dense_features(item: Item, hits: dict[str, list[str]], sims: list[float], rel_dense: dict[str, float],
-                   ids: list[str]) -> list[float]:
+def dense_features(
+    item: Item,
+    hits: dict[str, list[str]],
+    sims: list[float],
+    rel_dense: dict[str, float],
+    ids: list[str],
+) -> list[float]:
     """Theme features in the model's order: keyword counts, description similarities, a few item facts."""
     is_paper = float(item.kind == "arxiv" or "arxiv.org" in (item.url or ""))
     kw = [math.log1p(len(hits[t])) for t in ids]
-    return kw + list(sims) + [is_paper, rel_dense.get("source_prior", 0.0), rel_dense.get("lex_name", 0.0),
-                              rel_dense.get("lex_org_person", 0.0), rel_dense.get("has_text", 0.0)]
+    return (
+        kw
+        + list(sims)
+        + [
+            is_paper,
+            rel_dense.get("source_prior", 0.0),
+            rel_dense.get("lex_name", 0.0),
+            rel_dense.get("lex_org_person", 0.0),
+            rel_dense.get("has_text", 0.0),
+        ]
+    )
 
 
 def feature_names(ids: list[str]) -> list[str]:
-    return ([f"kw:{t}" for t in ids] + [f"sim:{t}" for t in ids]
-            + ["is_paper", "source_prior", "lex_name", "lex_org_person", "has_text"])
+    return (
+        [f"kw:{t}" for t in ids]
+        + [f"sim:{t}" for t in ids]
+        + ["is_paper", "source_prior", "lex_name", "lex_org_person", "has_text"]
+    )
 
 
-def assign(item: Item, sims: list[float], rel_dense: dict[str, float], hashes: list[int], index: ThemeIndex,
-           model: ThemeModel | None) -> tuple[list[str], dict]:
+def assign(
+    item: Item,
+    sims: list[float],
+    rel_dense: dict[str, float],
+    hashes: list[int],
+    index: ThemeIndex,
+    model: ThemeModel | None,
+) -> tuple[list[str], dict]:
     """Themes for one AI item (at least one), with the evidence per theme."""
     hits = keyword_hits(item, index.keywords, index.first_words)
     if index.custom or model is None:
@@ -180,6 +392,8 @@ def assign(item: Item, sims: list[float], rel_dense: dict[str, float], hashes: l
     chosen = [t for t in index.ids if probs[t] >= model.per_theme[t]["threshold"]]
     if not chosen:
         chosen = [max(probs, key=probs.get)]
-    why = {"probabilities": {t: round(p, 3) for t, p in sorted(probs.items(), key=lambda kv: -kv[1])},
-           "keywords": {t: h for t, h in hits.items() if h}}
+    why = {
+        "probabilities": {t: round(p, 3) for t, p in sorted(probs.items(), key=lambda kv: -kv[1])},
+        "keywords": {t: h for t, h in hits.items() if h},
+    }
     return chosen, why

@@ -5,8 +5,12 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-TRACKING = re.compile(r"^(utm_\w+|ref|ref_src|ref_url|fbclid|gclid|mc_cid|mc_eid|igshid|si|s|source|via|__s)$")
-ARXIV = re.compile(r"^/(?:abs|pdf|html)/([a-z\-]+/\d{7}|\d{4}\.\d{4,5})(?:v\d+)?(?:\.pdf)?/?$", re.I)
+TRACKING = re.compile(
+    r"^(utm_\w+|ref|ref_src|ref_url|fbclid|gclid|mc_cid|mc_eid|igshid|si|s|source|via|__s)$"
+)
+ARXIV = re.compile(
+    r"^/(?:abs|pdf|html)/([a-z\-]+/\d{7}|\d{4}\.\d{4,5})(?:v\d+)?(?:\.pdf)?/?$", re.I
+)
 
 
 def canonicalize(url: str) -> str:
@@ -23,8 +27,13 @@ def canonicalize(url: str) -> str:
         m = ARXIV.match(parts.path)
         if m:
             return f"https://arxiv.org/abs/{m.group(1)}"
-    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-                             if not TRACKING.match(k.lower())))
+    query = urlencode(
+        sorted(
+            (k, v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if not TRACKING.match(k.lower())
+        )
+    )
     path = parts.path.rstrip("/") or ""
     netloc = host + (f":{parts.port}" if parts.port and parts.port not in (80, 443) else "")
     scheme = "https" if parts.scheme in ("http", "https") else parts.scheme.lower()

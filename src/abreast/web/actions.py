@@ -12,11 +12,15 @@ from ..store import Store
 from ..store import feedback as fb
 
 
-def record_feedback(store: Store, signal: str, item_key: str | None = None, story_id: str | None = None) -> str | None:
+def record_feedback(
+    store: Store, signal: str, item_key: str | None = None, story_id: str | None = None
+) -> str | None:
     """Store a signal; pressing the active one again takes it back. Returns the new current state."""
     from .queries import feedback_state
 
     item_key, story_id = item_key or None, story_id or None
     previous = feedback_state(store, item_key, story_id)
-    fb.add(store.conn, "undo" if previous == signal else signal, item_key=item_key, story_id=story_id)
+    fb.add(
+        store.conn, "undo" if previous == signal else signal, item_key=item_key, story_id=story_id
+    )
     return feedback_state(store, item_key, story_id)

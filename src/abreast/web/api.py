@@ -26,7 +26,9 @@ class WeekOut(BaseModel):
 class StoriesOut(BaseModel):
     week: str | None
     total: int = Field(description="stories of the week before filters")
-    stories: list[dict] = Field(description="ranked story cards: title, themes, sources, cited summary, jargon")
+    stories: list[dict] = Field(
+        description="ranked story cards: title, themes, sources, cited summary, jargon"
+    )
     hint: str | None = None
 
 
@@ -46,7 +48,9 @@ class FeedbackIn(BaseModel):
 class FeedbackOut(BaseModel):
     item_key: str | None
     story_id: str | None
-    state: str | None = Field(description="the target's current signal; null after pressing the same one twice")
+    state: str | None = Field(
+        description="the target's current signal; null after pressing the same one twice"
+    )
 
 
 class SourceIn(BaseModel):
@@ -75,15 +79,24 @@ def weeks(request: Request):
 
 
 @router.get("/weeks/{week}/stories", response_model=StoriesOut, summary="A week's ranked stories")
-def week_stories(request: Request, week: str, theme: str | None = None, source: str | None = None,
-                 limit: int = 100):
+def week_stories(
+    request: Request,
+    week: str,
+    theme: str | None = None,
+    source: str | None = None,
+    limit: int = 100,
+):
     limit = max(1, min(limit, 2000))
-    v = request.app.state.stores.view(("week", week, theme, source, limit),
-                                      lambda st: queries.week_view(st, week, theme, source, limit))
+    v = request.app.state.stores.view(
+        ("week", week, theme, source, limit),
+        lambda st: queries.week_view(st, week, theme, source, limit),
+    )
     return StoriesOut(week=v.week, total=v.total, stories=v.stories, hint=v.hint)
 
 
-@router.get("/stories/{story_id}", summary="One story: members, cited summary, related stories, score parts")
+@router.get(
+    "/stories/{story_id}", summary="One story: members, cited summary, related stories, score parts"
+)
 def story(request: Request, story_id: str) -> dict:
     v = queries.story_view(store(request), story_id)
     if v is None:
@@ -91,9 +104,18 @@ def story(request: Request, story_id: str) -> dict:
     return v
 
 
-@router.get("/items", response_model=ItemsOut, summary="The item stream, or a full-text search with q")
-def items(request: Request, q: str = "", week: str | None = None, source: str | None = None,
-          ai_only: bool = False, limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0)):
+@router.get(
+    "/items", response_model=ItemsOut, summary="The item stream, or a full-text search with q"
+)
+def items(
+    request: Request,
+    q: str = "",
+    week: str | None = None,
+    source: str | None = None,
+    ai_only: bool = False,
+    limit: int = Query(50, ge=1, le=200),
+    offset: int = Query(0, ge=0),
+):
     v = queries.items_view(store(request), q, week, source, ai_only, limit, offset)
     return ItemsOut(total=v.total, offset=v.offset, limit=v.limit, items=v.items)
 
@@ -103,7 +125,11 @@ def feedback_export(request: Request) -> list[dict]:
     return queries.feedback_export(store(request))
 
 
-@router.post("/feedback", response_model=FeedbackOut, summary="Say more/less/save/hide about an item or story")
+@router.post(
+    "/feedback",
+    response_model=FeedbackOut,
+    summary="Say more/less/save/hide about an item or story",
+)
 def feedback(request: Request, body: FeedbackIn):
     state = actions.record_feedback(store(request), body.signal, body.item_key, body.story_id)
     return FeedbackOut(item_key=body.item_key, story_id=body.story_id, state=state)

@@ -94,10 +94,17 @@ class Stores:
 
 
 def templates() -> Environment:
-    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True),
-                      trim_blocks=True, lstrip_blocks=True)
-    env.filters["signals"] = lambda s: " · ".join(f"{v:,} {k}" for k, v in (s or {}).items()
-                                                  if isinstance(v, int | float) and not isinstance(v, bool))
+    env = Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["signals"] = lambda s: " · ".join(
+        f"{v:,} {k}"
+        for k, v in (s or {}).items()
+        if isinstance(v, int | float) and not isinstance(v, bool)
+    )
     env.filters["day"] = lambda iso: (iso or "")[:10]
     return env
 
@@ -105,9 +112,14 @@ def templates() -> Environment:
 def render(request: Request, name: str, status_code: int = 200, **context) -> HTMLResponse:
     env: Environment = request.app.state.templates
     html = env.get_template(name).render(
-        request=request, nonce=request.state.csp_nonce, csrf_token=request.state.csrf_token,
-        path=request.url.path, here=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
-        version=__version__, **context)
+        request=request,
+        nonce=request.state.csp_nonce,
+        csrf_token=request.state.csrf_token,
+        path=request.url.path,
+        here=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+        version=__version__,
+        **context,
+    )
     return HTMLResponse(html, status_code=status_code)
 
 
@@ -121,16 +133,23 @@ async def _lifespan(app: FastAPI):
     app.state.stores.close()
 
 
-def create_app(settings: Settings, token: str | None = None, allowed_hosts: list[str] | None = None) -> FastAPI:
+def create_app(
+    settings: Settings, token: str | None = None, allowed_hosts: list[str] | None = None
+) -> FastAPI:
     """The app over the database in ``settings``. ``token``: required on every request when set
     (always set it when binding to a non-loopback address). ``allowed_hosts``: Host names accepted
     without a token (default: loopback names only)."""
     settings.paths.ensure()
-    app = FastAPI(title="abreast", version=__version__,
-                  description="Read the week's AI stories, give feedback, review the weekly draft. "
-                              "State changes are POST only and need the CSRF token from GET /api/csrf "
-                              "(header X-CSRF-Token) unless authenticated with Authorization: Bearer.",
-                  docs_url=None, redoc_url=None, lifespan=_lifespan)
+    app = FastAPI(
+        title="abreast",
+        version=__version__,
+        description="Read the week's AI stories, give feedback, review the weekly draft. "
+        "State changes are POST only and need the CSRF token from GET /api/csrf "
+        "(header X-CSRF-Token) unless authenticated with Authorization: Bearer.",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=_lifespan,
+    )
     app.state.settings = settings
     app.state.stores = Stores(settings.paths.db)
     app.state.stores.get()  # open (and migrate) once now, so a broken database fails at start
@@ -145,7 +164,13 @@ def create_app(settings: Settings, token: str | None = None, allowed_hosts: list
     @app.exception_handler(AbreastError)
     def abreast_error(request: Request, exc: AbreastError):
         if wants_html(request):
-            return render(request, "error.html", status_code=400, title="Something needs fixing", message=str(exc))
+            return render(
+                request,
+                "error.html",
+                status_code=400,
+                title="Something needs fixing",
+                message=str(exc),
+            )
         return JSONResponse({"detail": str(exc)}, status_code=400)
 
     app.add_middleware(SecurityMiddleware, token=token, allowed_hosts=allowed_hosts)

@@ -38,6 +38,7 @@ def _cached(key: tuple, draw) -> bytes:
 
 # --- trends ----------------------------------------------------------------------------------------
 
+
 def _term_counts(store: Store) -> tuple[dict[str, dict[str, int]], list[str], dict[str, int]]:
     from ..store.stories import ai_titles, item_weeks
     from ..stories.trends import title_terms, weekly_counts, weekly_volume
@@ -54,19 +55,45 @@ def trends_view(store: Store, week: str | None) -> dict:
     """Terms bursting in ``week`` with counts and the sentence that explains each."""
     data = _term_counts(store)
     if data is None or week is None:
-        return {"week": week, "trends": [], "hint": "Trends need the understand and stories stages."}
+        return {
+            "week": week,
+            "trends": [],
+            "hint": "Trends need the understand and stories stages.",
+        }
     from ..stories.trends import detect
 
     counts, weeks, volume = data
     found = detect(counts, weeks, week, volume=volume)[:12]
     before = weeks[weeks.index(week) - 1] if week in weeks and weeks.index(week) > 0 else None
-    top = sorted(((t, c[week]) for t, c in counts.items() if c.get(week)), key=lambda tc: (-tc[1], tc[0]))[:20]
-    return {"week": week, "trends": [
-        {"term": t.term, "label": term_label(t.term), "count": t.count, "baseline": t.baseline,
-         "burst": t.burst, "why": t.why} for t in found],
-        "top": [{"term": t, "label": term_label(t), "count": n, "before": counts[t].get(before, 0) if before else None}
-                for t, n in top],
-        "hint": None if found else "No term rose sharply this week (or the week has no annotated items yet)."}
+    top = sorted(
+        ((t, c[week]) for t, c in counts.items() if c.get(week)), key=lambda tc: (-tc[1], tc[0])
+    )[:20]
+    return {
+        "week": week,
+        "trends": [
+            {
+                "term": t.term,
+                "label": term_label(t.term),
+                "count": t.count,
+                "baseline": t.baseline,
+                "burst": t.burst,
+                "why": t.why,
+            }
+            for t in found
+        ],
+        "top": [
+            {
+                "term": t,
+                "label": term_label(t),
+                "count": n,
+                "before": counts[t].get(before, 0) if before else None,
+            }
+            for t, n in top
+        ],
+        "hint": None
+        if found
+        else "No term rose sharply this week (or the week has no annotated items yet).",
+    }
 
 
 def trend_chart(store: Store, week: str, term: str) -> bytes | None:
@@ -90,12 +117,18 @@ def trend_chart(store: Store, week: str, term: str) -> bytes | None:
 
 # --- models ----------------------------------------------------------------------------------------
 
+
 def models_view(store: Store, family: str | None = None, limit: int = 200) -> dict:
     """The registry table for one family (the biggest when none is asked for), newest first."""
     try:
         from ..store import landscape as ls
     except ImportError:
-        return {"models": [], "families": [], "family": None, "hint": "The model registry is not in this build."}
+        return {
+            "models": [],
+            "families": [],
+            "family": None,
+            "hint": "The model registry is not in this build.",
+        }
     rows = ls.list_models(store.conn)
     families: dict[str, int] = {}
     for r in rows:
@@ -105,11 +138,28 @@ def models_view(store: Store, family: str | None = None, limit: int = 200) -> di
     family = family or (fams[0][0] if fams else None)
     chosen = [r for r in rows if not family or (r["family"] or "").lower() == family.lower()]
     return {
-        "models": [{k: r[k] for k in ("id", "name", "org", "family", "released", "params_b", "license",
-                                      "context_length")} for r in chosen[:limit]],
-        "total": len(chosen), "families": [{"name": f, "count": n} for f, n in fams],
+        "models": [
+            {
+                k: r[k]
+                for k in (
+                    "id",
+                    "name",
+                    "org",
+                    "family",
+                    "released",
+                    "params_b",
+                    "license",
+                    "context_length",
+                )
+            }
+            for r in chosen[:limit]
+        ],
+        "total": len(chosen),
+        "families": [{"name": f, "count": n} for f, n in fams],
         "family": family,
-        "hint": None if rows else "No models yet — `abreast models build` fills the registry (the demo does it).",
+        "hint": None
+        if rows
+        else "No models yet — `abreast models build` fills the registry (the demo does it).",
     }
 
 
@@ -137,6 +187,7 @@ def family_tree_svg(store: Store, family: str) -> bytes | None:
 
 # --- the draft -------------------------------------------------------------------------------------
 
+
 @dataclass
 class Draft:
     week: str
@@ -159,7 +210,11 @@ def find_draft(store: Store, settings, week: str) -> Path | None:
     if drafts.is_dir():
         candidates += sorted(p for p in drafts.glob(f"*{week}*") if p.exists())
     for c in candidates:
-        md = c if c.is_file() else next((c / n for n in ("index.md", "_index.md") if (c / n).is_file()), None)
+        md = (
+            c
+            if c.is_file()
+            else next((c / n for n in ("index.md", "_index.md") if (c / n).is_file()), None)
+        )
         if md is None and c.is_dir():
             md = next(iter(sorted(c.glob("*.md"))), None)
         if md is not None and md.is_file():
@@ -170,10 +225,17 @@ def find_draft(store: Store, settings, week: str) -> Path | None:
 def draft_view(store: Store, settings, week: str) -> Draft:
     md = find_draft(store, settings, week)
     if md is None:
-        return Draft(week, hint="No draft for this week yet — press Regenerate (or run `abreast demo run`).")
+        return Draft(
+            week, hint="No draft for this week yet — press Regenerate (or run `abreast demo run`)."
+        )
     text = md.read_text(encoding="utf-8", errors="replace")
-    return Draft(week, markdown=text, html=markdown_to_html(text, asset_base=f"/draft/{week}/files/"), path=md,
-                 files=bundle_files(bundle_dir(md)))
+    return Draft(
+        week,
+        markdown=text,
+        html=markdown_to_html(text, asset_base=f"/draft/{week}/files/"),
+        path=md,
+        files=bundle_files(bundle_dir(md)),
+    )
 
 
 def bundle_files(folder: Path) -> list[str]:
@@ -181,7 +243,11 @@ def bundle_files(folder: Path) -> list[str]:
     out = []
     for p in sorted(folder.rglob("*")):
         rel = p.relative_to(folder)
-        if p.is_file() and not p.is_symlink() and not any(part.startswith(".") for part in rel.parts):
+        if (
+            p.is_file()
+            and not p.is_symlink()
+            and not any(part.startswith(".") for part in rel.parts)
+        ):
             out.append(rel.as_posix())
     return out
 

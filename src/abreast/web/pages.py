@@ -27,7 +27,12 @@ def settings(request: Request):
 
 def back_to(next_path: str | None, fallback: str = "/") -> str:
     """Only same-site paths: '/x' yes, '//evil.org' or 'https://...' no (open redirect)."""
-    if next_path and next_path.startswith("/") and not next_path.startswith("//") and "\\" not in next_path:
+    if (
+        next_path
+        and next_path.startswith("/")
+        and not next_path.startswith("//")
+        and "\\" not in next_path
+    ):
         return next_path
     return fallback
 
@@ -43,18 +48,32 @@ def is_htmx(request: Request) -> bool:
 
 @router.get("/favicon.ico")
 def favicon():
-    return FileResponse(Path(__file__).parent / "static" / "favicon.svg", media_type="image/svg+xml")
+    return FileResponse(
+        Path(__file__).parent / "static" / "favicon.svg", media_type="image/svg+xml"
+    )
 
 
 # --- this week, story, items ---------------------------------------------------------------------
 
+
 @router.get("/")
-def week_page(request: Request, week: str | None = None, theme: str | None = None, source: str | None = None,
-              limit: int = queries.WEEK_PAGE):
+def week_page(
+    request: Request,
+    week: str | None = None,
+    theme: str | None = None,
+    source: str | None = None,
+    limit: int = queries.WEEK_PAGE,
+):
     args = (week or None, theme or None, source or None, max(1, min(limit, 2000)))
     view = request.app.state.stores.view(("week", *args), lambda st: queries.week_view(st, *args))
-    return render(request, "week.html", title=f"This week · {view.week or 'no data'}", view=view,
-                  theme=theme or "", source=source or "")
+    return render(
+        request,
+        "week.html",
+        title=f"This week · {view.week or 'no data'}",
+        view=view,
+        theme=theme or "",
+        source=source or "",
+    )
 
 
 @router.get("/week/{week}")
@@ -66,23 +85,49 @@ def week_alias(week: str):
 def story_page(request: Request, story_id: str):
     story = queries.story_view(store(request), story_id)
     if story is None:
-        return render(request, "error.html", status_code=404, title="No such story",
-                      message=f"There is no story {story_id!r}. It may belong to a week that was rebuilt.")
+        return render(
+            request,
+            "error.html",
+            status_code=404,
+            title="No such story",
+            message=f"There is no story {story_id!r}. It may belong to a week that was rebuilt.",
+        )
     return render(request, "story.html", title=story["title"], story=story)
 
 
 @router.get("/items")
-def items_page(request: Request, q: str = "", week: str | None = None, source: str | None = None,
-               ai: bool = False, offset: int = 0, hidden: bool = False):
-    view = queries.items_view(store(request), q, week or None, source or None, ai, 50, offset, hidden)
+def items_page(
+    request: Request,
+    q: str = "",
+    week: str | None = None,
+    source: str | None = None,
+    ai: bool = False,
+    offset: int = 0,
+    hidden: bool = False,
+):
+    view = queries.items_view(
+        store(request), q, week or None, source or None, ai, 50, offset, hidden
+    )
     sources = [s["name"] for s in queries.sources_view(store(request))]
-    return render(request, "items.html", title="Items", view=view, weeks=queries.weeks(store(request)),
-                  sources=sources, hidden=hidden)
+    return render(
+        request,
+        "items.html",
+        title="Items",
+        view=view,
+        weeks=queries.weeks(store(request)),
+        sources=sources,
+        hidden=hidden,
+    )
 
 
 @router.post("/feedback")
-def feedback(request: Request, signal: str = Form(...), item_key: str = Form(""), story_id: str = Form(""),
-             next: str = Form("/")):
+def feedback(
+    request: Request,
+    signal: str = Form(...),
+    item_key: str = Form(""),
+    story_id: str = Form(""),
+    next: str = Form("/"),
+):
     if signal not in ("more", "less", "save", "hide"):
         raise AbreastError(f"unknown feedback {signal!r}")
     state = actions.record_feedback(store(request), signal, item_key or None, story_id or None)
@@ -94,11 +139,18 @@ def feedback(request: Request, signal: str = Form(...), item_key: str = Form("")
 
 # --- trends and models ---------------------------------------------------------------------------
 
+
 @router.get("/trends")
 def trends_page(request: Request, week: str | None = None):
     st = store(request)
     week = week or queries.default_week(st)
-    return render(request, "trends.html", title="Trends", view=media.trends_view(st, week), weeks=queries.weeks(st))
+    return render(
+        request,
+        "trends.html",
+        title="Trends",
+        view=media.trends_view(st, week),
+        weeks=queries.weeks(st),
+    )
 
 
 @router.get("/trends/chart.svg")
@@ -111,7 +163,12 @@ def trend_chart(request: Request, week: str, term: str):
 
 @router.get("/models")
 def models_page(request: Request, family: str | None = None):
-    return render(request, "models.html", title="Models", view=media.models_view(store(request), family or None))
+    return render(
+        request,
+        "models.html",
+        title="Models",
+        view=media.models_view(store(request), family or None),
+    )
 
 
 @router.get("/models/tree.svg")
@@ -124,13 +181,21 @@ def family_tree(request: Request, family: str):
 
 # --- the draft -----------------------------------------------------------------------------------
 
+
 @router.get("/draft")
 def draft_page(request: Request, week: str | None = None, note: str = ""):
     st = store(request)
     week = week or queries.default_week(st)
     draft = media.draft_view(st, settings(request), week) if week else None
-    return render(request, "draft.html", title=f"Draft · {week or 'no data'}", draft=draft, week=week,
-                  weeks=queries.weeks(st), note=note)
+    return render(
+        request,
+        "draft.html",
+        title=f"Draft · {week or 'no data'}",
+        draft=draft,
+        week=week,
+        weeks=queries.weeks(st),
+        note=note,
+    )
 
 
 @router.post("/draft/{week}/regenerate")
@@ -138,7 +203,11 @@ def draft_regenerate(request: Request, week: str):
     path, problem = media.regenerate(store(request), settings(request), week)
     if problem:
         raise AbreastError(problem)
-    note = "regenerated" if path.name == "index.md" else f"regenerated into {path.name}: your edited index.md is kept"
+    note = (
+        "regenerated"
+        if path.name == "index.md"
+        else f"regenerated into {path.name}: your edited index.md is kept"
+    )
     return see_other("/draft", week=week, note=note)
 
 
@@ -147,8 +216,11 @@ def draft_zip(request: Request, week: str):
     data = media.bundle_zip(store(request), settings(request), week)
     if data is None:
         raise HTTPException(404, "no draft for that week")
-    return Response(data, media_type="application/zip",
-                    headers={"content-disposition": f'attachment; filename="abreast-{week}.zip"'})
+    return Response(
+        data,
+        media_type="application/zip",
+        headers={"content-disposition": f'attachment; filename="abreast-{week}.zip"'},
+    )
 
 
 @router.get("/draft/{week}/files/{name:path}")
@@ -161,13 +233,22 @@ def draft_file(request: Request, week: str, name: str):
 
 # --- sources -------------------------------------------------------------------------------------
 
+
 @router.get("/sources")
 def sources_page(request: Request, note: str = ""):
-    return render(request, "sources.html", title="Sources", sources=queries.sources_view(store(request)), note=note)
+    return render(
+        request,
+        "sources.html",
+        title="Sources",
+        sources=queries.sources_view(store(request)),
+        note=note,
+    )
 
 
 @router.post("/sources/add")
-def source_add(request: Request, kind: str = Form(...), target: str = Form(...), name: str = Form("")):
+def source_add(
+    request: Request, kind: str = Form(...), target: str = Form(...), name: str = Form("")
+):
     added = actions.add_source(store(request), kind, target, name or None)
     return see_other("/sources", note=f"added {added}")
 
@@ -193,5 +274,8 @@ def source_import(request: Request, opml: UploadFile = File(...)):
 
 @router.get("/sources.opml")
 def sources_opml(request: Request):
-    return Response(actions.export_opml(store(request)), media_type="text/x-opml",
-                    headers={"content-disposition": 'attachment; filename="abreast-sources.opml"'})
+    return Response(
+        actions.export_opml(store(request)),
+        media_type="text/x-opml",
+        headers={"content-disposition": 'attachment; filename="abreast-sources.opml"'},
+    )

@@ -62,6 +62,7 @@ def _load_story(conn, story_id: str):
 
 # --- weeks -----------------------------------------------------------------------------------------
 
+
 @dataclass
 class WeekInfo:
     week: str
@@ -91,6 +92,7 @@ def default_week(store: Store) -> str | None:
 
 # --- stories ---------------------------------------------------------------------------------------
 
+
 def summary_view(story) -> dict:
     """{sentences: [{text, cite, url, verified}], method, verified, total, dropped} or {} when none."""
     if not story.summary:
@@ -102,9 +104,21 @@ def summary_view(story) -> dict:
     except (ImportError, KeyError, ValueError, TypeError):
         return {"error": "the stored summary could not be read; rebuild it with the explain stage"}
     return {
-        "method": s.method, "model": s.model, "verified": s.verified, "total": s.total, "dropped": len(s.dropped),
-        "sentences": [{"text": plain_text(x.text), "cite": x.cite, "key": x.key, "url": safe_url(x.url),
-                       "verified": x.verified} for x in s.sentences],
+        "method": s.method,
+        "model": s.model,
+        "verified": s.verified,
+        "total": s.total,
+        "dropped": len(s.dropped),
+        "sentences": [
+            {
+                "text": plain_text(x.text),
+                "cite": x.cite,
+                "key": x.key,
+                "url": safe_url(x.url),
+                "verified": x.verified,
+            }
+            for x in s.sentences
+        ],
     }
 
 
@@ -122,20 +136,37 @@ def jargon_view(story, glossary: dict) -> list[dict]:
 
 
 def member_view(m, signal: str | None = None) -> dict:
-    return {"key": m.key, "kind": m.kind, "source": m.source, "title": plain_text(m.title), "url": safe_url(m.url),
-            "published_at": m.published_at, "signals": m.signals, "role": m.role,
-            "excerpt": plain_text(m.text, 400), "feedback": signal}
+    return {
+        "key": m.key,
+        "kind": m.kind,
+        "source": m.source,
+        "title": plain_text(m.title),
+        "url": safe_url(m.url),
+        "published_at": m.published_at,
+        "signals": m.signals,
+        "role": m.role,
+        "excerpt": plain_text(m.text, 400),
+        "feedback": signal,
+    }
 
 
 def story_card(story, labels: dict[str, str], glossary: dict, signal: str | None = None) -> dict:
     return {
-        "id": story.id, "week": story.week, "rank": story.rank, "title": plain_text(story.title),
-        "is_new": story.is_new, "score": round(story.score, 3),
+        "id": story.id,
+        "week": story.week,
+        "rank": story.rank,
+        "title": plain_text(story.title),
+        "is_new": story.is_new,
+        "score": round(story.score, 3),
         "themes": [{"id": t, "label": labels.get(t, t)} for t in story.themes],
-        "sources": sorted({m.source for m in story.members}), "kinds": story.source_kinds,
-        "size": len(story.members), "lead_url": safe_url(story.lead.url) if story.members else None,
+        "sources": sorted({m.source for m in story.members}),
+        "kinds": story.source_kinds,
+        "size": len(story.members),
+        "lead_url": safe_url(story.lead.url) if story.members else None,
         "excerpt": plain_text(story.lead.text, 300) if story.members else "",
-        "summary": summary_view(story), "jargon": jargon_view(story, glossary), "feedback": signal,
+        "summary": summary_view(story),
+        "jargon": jargon_view(story, glossary),
+        "feedback": signal,
     }
 
 
@@ -147,21 +178,30 @@ class WeekView:
     themes: list[dict] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     total: int = 0
-    matching: int = 0         # stories that pass the filters (view.stories holds the first `limit`)
+    matching: int = 0  # stories that pass the filters (view.stories holds the first `limit`)
     limit: int = 50
     hint: str | None = None
 
 
-WEEK_PAGE = 50  # a big week holds a thousand stories (every arXiv paper is one); pages show the best first
+WEEK_PAGE = (
+    50  # a big week holds a thousand stories (every arXiv paper is one); pages show the best first
+)
 
 
-def week_view(store: Store, week: str | None = None, theme: str | None = None,
-              source: str | None = None, limit: int = WEEK_PAGE) -> WeekView:
+def week_view(
+    store: Store,
+    week: str | None = None,
+    theme: str | None = None,
+    source: str | None = None,
+    limit: int = WEEK_PAGE,
+) -> WeekView:
     all_weeks = weeks(store)
     week = week or default_week(store)
     view = WeekView(week=week, weeks=all_weeks, limit=max(1, min(int(limit), 2000)))
     if week is None:
-        view.hint = "No items yet — run `abreast demo run` to load the bundled demo, or `abreast fetch`."
+        view.hint = (
+            "No items yet — run `abreast demo run` to load the bundled demo, or `abreast fetch`."
+        )
         return view
     stories = _load_week(store.conn, week)
     if not stories:
@@ -170,14 +210,24 @@ def week_view(store: Store, week: str | None = None, theme: str | None = None,
     labels, glossary = theme_labels(), _glossary()
     signals = fb.current(store.conn, story_ids=[s.id for s in stories])
     view.total = len(stories)
-    view.themes = [{"id": t, "label": labels.get(t, t)} for t in sorted({t for s in stories for t in s.themes})]
-    view.sources = sorted({m.source for s in stories for m in s.members} | {m.kind for s in stories for m in s.members})
-    chosen = [s for s in stories
-              if (not theme or theme in s.themes)
-              and (not source or any(source in (m.source, m.kind) for m in s.members))
-              and signals.get(s.id) != "hide"]
+    view.themes = [
+        {"id": t, "label": labels.get(t, t)} for t in sorted({t for s in stories for t in s.themes})
+    ]
+    view.sources = sorted(
+        {m.source for s in stories for m in s.members}
+        | {m.kind for s in stories for m in s.members}
+    )
+    chosen = [
+        s
+        for s in stories
+        if (not theme or theme in s.themes)
+        and (not source or any(source in (m.source, m.kind) for m in s.members))
+        and signals.get(s.id) != "hide"
+    ]
     view.matching = len(chosen)
-    view.stories = [story_card(s, labels, glossary, signals.get(s.id)) for s in chosen[:view.limit]]
+    view.stories = [
+        story_card(s, labels, glossary, signals.get(s.id)) for s in chosen[: view.limit]
+    ]
     return view
 
 
@@ -191,9 +241,13 @@ def story_view(store: Store, story_id: str) -> dict | None:
     related = sql.story_headers(store.conn, list(story.related))
     card.update(
         members=[member_view(m, signals.get(m.key)) for m in story.members],
-        entities=story.entities, keywords=story.keywords,
-        related=[{"id": r["id"], "week": r["week"], "title": plain_text(r["title"])}
-                 for rid in story.related if (r := related.get(rid)) is not None],
+        entities=story.entities,
+        keywords=story.keywords,
+        related=[
+            {"id": r["id"], "week": r["week"], "title": plain_text(r["title"])}
+            for rid in story.related
+            if (r := related.get(rid)) is not None
+        ],
         score_parts=[score_part(k, v) for k, v in story.score_parts.items()],
     )
     return card
@@ -201,28 +255,51 @@ def story_view(store: Store, story_id: str) -> dict | None:
 
 def score_part(name: str, part) -> dict:
     """One row of "why is this here": stories/rank.py stores {value, weight, points, why} per part."""
+
     def num(x):
-        return round(float(x), 3) if isinstance(x, int | float) and not isinstance(x, bool) else None
+        return (
+            round(float(x), 3) if isinstance(x, int | float) and not isinstance(x, bool) else None
+        )
 
     if isinstance(part, dict):
-        return {"name": plain_text(str(name)), "value": num(part.get("value")), "weight": num(part.get("weight")),
-                "points": num(part.get("points")), "why": plain_text(str(part.get("why") or "")),
-                "meaning": SCORE_PARTS.get(name, "")}
-    return {"name": plain_text(str(name)), "value": num(part), "weight": None, "points": None,
-            "why": "" if num(part) is not None else plain_text(str(part)), "meaning": SCORE_PARTS.get(name, "")}
+        return {
+            "name": plain_text(str(name)),
+            "value": num(part.get("value")),
+            "weight": num(part.get("weight")),
+            "points": num(part.get("points")),
+            "why": plain_text(str(part.get("why") or "")),
+            "meaning": SCORE_PARTS.get(name, ""),
+        }
+    return {
+        "name": plain_text(str(name)),
+        "value": num(part),
+        "weight": None,
+        "points": None,
+        "why": "" if num(part) is not None else plain_text(str(part)),
+        "meaning": SCORE_PARTS.get(name, ""),
+    }
 
 
 # --- items -----------------------------------------------------------------------------------------
 
+
 def item_row(r, signal: str | None = None) -> dict:
     return {
-        "key": r["key"], "kind": r["kind"], "source": r["source"], "title": plain_text(r["title"]),
-        "url": safe_url(r["url"]), "published_at": r["published_at"], "week": r["week"],
+        "key": r["key"],
+        "kind": r["kind"],
+        "source": r["source"],
+        "title": plain_text(r["title"]),
+        "url": safe_url(r["url"]),
+        "published_at": r["published_at"],
+        "week": r["week"],
         "relevance": round(r["relevance"], 3) if r["relevance"] is not None else None,
         "is_ai": bool(r["is_ai"]) if r["is_ai"] is not None else None,
         "themes": json.loads(r["themes_json"]) if r["themes_json"] else [],
-        "signals": json.loads(r["score_json"] or "{}"), "excerpt": plain_text(r["text"], 280),
-        "story_id": r["story_id"], "duplicate_of": r["duplicate_of"], "feedback": signal,
+        "signals": json.loads(r["score_json"] or "{}"),
+        "excerpt": plain_text(r["text"], 280),
+        "story_id": r["story_id"],
+        "duplicate_of": r["duplicate_of"],
+        "feedback": signal,
     }
 
 
@@ -238,26 +315,44 @@ class ItemsView:
     limit: int = 50
 
 
-def items_view(store: Store, query: str = "", week: str | None = None, source: str | None = None,
-               ai_only: bool = False, limit: int = 50, offset: int = 0, show_hidden: bool = False) -> ItemsView:
+def items_view(
+    store: Store,
+    query: str = "",
+    week: str | None = None,
+    source: str | None = None,
+    ai_only: bool = False,
+    limit: int = 50,
+    offset: int = 0,
+    show_hidden: bool = False,
+) -> ItemsView:
     limit = max(1, min(limit, 200))
     words = query.split()
     if words:
-        rows = sql.item_search(store.conn, fts_query(words, mode="AND"), week, source, ai_only, limit)
+        rows = sql.item_search(
+            store.conn, fts_query(words, mode="AND"), week, source, ai_only, limit
+        )
         total = len(rows)
     else:
         rows = sql.item_stream(store.conn, week, source, ai_only, limit, max(0, offset))
         total = sql.item_count(store.conn, week, source, ai_only)
     signals = fb.current(store.conn, item_keys=[r["key"] for r in rows])
-    items = [item_row(r, signals.get(r["key"])) for r in rows
-             if show_hidden or signals.get(r["key"]) != "hide"]
+    items = [
+        item_row(r, signals.get(r["key"]))
+        for r in rows
+        if show_hidden or signals.get(r["key"]) != "hide"
+    ]
     return ItemsView(items, total, query, week, source, ai_only, max(0, offset), limit)
 
 
 # --- feedback --------------------------------------------------------------------------------------
 
+
 def feedback_state(store: Store, item_key: str | None, story_id: str | None) -> str | None:
-    found = fb.current(store.conn, item_keys=[item_key] if item_key else [], story_ids=[story_id] if story_id else [])
+    found = fb.current(
+        store.conn,
+        item_keys=[item_key] if item_key else [],
+        story_ids=[story_id] if story_id else [],
+    )
     return found.get(item_key or story_id or "")
 
 
@@ -266,6 +361,7 @@ def feedback_export(store: Store) -> list[dict]:
 
 
 # --- sources ---------------------------------------------------------------------------------------
+
 
 def source_status(src) -> str:
     if src.gone:
@@ -283,12 +379,29 @@ def sources_view(store: Store) -> list[dict]:
     out = []
     for s in store.sources():
         f = last.get(s.id)
-        out.append({
-            "name": s.name, "kind": s.kind, "url": s.url, "items": counts.get(s.id, 0),
-            "status": source_status(s), "last_fetch_at": s.last_fetch_at, "next_fetch_at": s.next_fetch_at,
-            "error_count": s.error_count, "last_error": s.last_error, "paused": s.paused,
-            "paused_reason": s.paused_reason, "gone": s.gone,
-            "last_fetch": {"status": f["status"], "http_status": f["http_status"], "items_new": f["items_new"],
-                           "error": f["error"], "at": f["finished_at"] or f["started_at"]} if f else None,
-        })
+        out.append(
+            {
+                "name": s.name,
+                "kind": s.kind,
+                "url": s.url,
+                "items": counts.get(s.id, 0),
+                "status": source_status(s),
+                "last_fetch_at": s.last_fetch_at,
+                "next_fetch_at": s.next_fetch_at,
+                "error_count": s.error_count,
+                "last_error": s.last_error,
+                "paused": s.paused,
+                "paused_reason": s.paused_reason,
+                "gone": s.gone,
+                "last_fetch": {
+                    "status": f["status"],
+                    "http_status": f["http_status"],
+                    "items_new": f["items_new"],
+                    "error": f["error"],
+                    "at": f["finished_at"] or f["started_at"],
+                }
+                if f
+                else None,
+            }
+        )
     return out

@@ -13,9 +13,42 @@ from urllib.parse import urlsplit
 
 import nh3
 
-MD_TAGS = {"p", "a", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li", "h1", "h2", "h3", "h4",
-           "h5", "h6", "hr", "br", "img", "table", "thead", "tbody", "tr", "th", "td", "del", "sup", "sub"}
-MD_ATTRS = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "th": {"align"}, "td": {"align"}}
+MD_TAGS = {
+    "p",
+    "a",
+    "em",
+    "strong",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "br",
+    "img",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "del",
+    "sup",
+    "sub",
+}
+MD_ATTRS = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "th": {"align"},
+    "td": {"align"},
+}
 
 
 def safe_url(url: str | None) -> str | None:
@@ -45,10 +78,13 @@ def _attribute_filter(asset_base: str):
     def keep(tag: str, attr: str, value: str) -> str | None:
         if tag == "img" and attr == "src":
             # Only the bundle's own files: a relative name, served by the app under asset_base.
-            return asset_base + value.lstrip("./") if _is_local(value) and ".." not in value else None
+            return (
+                asset_base + value.lstrip("./") if _is_local(value) and ".." not in value else None
+            )
         if tag == "a" and attr == "href":
             return value if safe_url(value) or (value.startswith("#") and len(value) > 1) else None
         return value
+
     return keep
 
 
@@ -57,10 +93,18 @@ def markdown_to_html(markdown: str, asset_base: str = "") -> str:
     Relative image paths are rewritten under ``asset_base``; any other image is dropped."""
     from markdown_it import MarkdownIt
 
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable(["table", "strikethrough"])
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable(
+        ["table", "strikethrough"]
+    )
     body = md.render(_strip_front_matter(markdown))
-    return nh3.clean(body, tags=MD_TAGS, attributes=MD_ATTRS, attribute_filter=_attribute_filter(asset_base),
-                     url_schemes={"http", "https"}, link_rel="noopener noreferrer")
+    return nh3.clean(
+        body,
+        tags=MD_TAGS,
+        attributes=MD_ATTRS,
+        attribute_filter=_attribute_filter(asset_base),
+        url_schemes={"http", "https"},
+        link_rel="noopener noreferrer",
+    )
 
 
 def _strip_front_matter(markdown: str) -> str:
@@ -69,5 +113,5 @@ def _strip_front_matter(markdown: str) -> str:
         if markdown.startswith(fence + "\n"):
             end = markdown.find("\n" + fence, len(fence))
             if end != -1:
-                return markdown[end + len(fence) + 1:].lstrip("\n")
+                return markdown[end + len(fence) + 1 :].lstrip("\n")
     return markdown

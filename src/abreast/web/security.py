@@ -62,18 +62,20 @@ def new_token() -> str:
 
 
 def csp(nonce: str) -> str:
-    return "; ".join([
-        "default-src 'none'",
-        f"script-src 'self' 'nonce-{nonce}'",
-        f"style-src 'self' 'nonce-{nonce}'",
-        "img-src 'self'",
-        "connect-src 'self'",
-        "font-src 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-        "base-uri 'none'",
-        "object-src 'none'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'none'",
+            f"script-src 'self' 'nonce-{nonce}'",
+            f"style-src 'self' 'nonce-{nonce}'",
+            "img-src 'self'",
+            "connect-src 'self'",
+            "font-src 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+            "base-uri 'none'",
+            "object-src 'none'",
+        ]
+    )
 
 
 def security_headers(nonce: str) -> list[tuple[bytes, bytes]]:
@@ -125,7 +127,9 @@ class SecurityMiddleware:
 
         refusal, bearer = self._check_access(scope, headers, cookies)
         if refusal is None and scope["method"] in UNSAFE_METHODS and not bearer:
-            refusal, receive = await self._check_csrf(scope, receive, headers, cookies.get(CSRF_COOKIE))
+            refusal, receive = await self._check_csrf(
+                scope, receive, headers, cookies.get(CSRF_COOKIE)
+            )
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
@@ -142,16 +146,21 @@ class SecurityMiddleware:
         """(refusal response or None, authenticated-by-header?)."""
         if self.token is None:
             host = host_name(headers.get("host", ""))
-            allowed = host in self.allowed_hosts if self.allowed_hosts is not None else is_loopback(host)
+            allowed = (
+                host in self.allowed_hosts if self.allowed_hosts is not None else is_loopback(host)
+            )
             if not allowed:
                 return PlainTextResponse(
                     "This abreast server only answers to a loopback host name (127.0.0.1 or localhost).",
-                    status_code=421), False
+                    status_code=421,
+                ), False
             return None, False
         auth = headers.get("authorization", "")
         if auth.lower().startswith("bearer ") and same(auth[7:].strip(), self.token):
             return None, True
-        query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
+        query = dict(
+            parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        )
         if "token" in query and same(query["token"], self.token) and scope["method"] == "GET":
             rest = urlencode([(k, v) for k, v in query.items() if k != "token"])
             target = scope["path"] + (f"?{rest}" if rest else "")
@@ -160,9 +169,13 @@ class SecurityMiddleware:
             return resp, False
         if same(cookies.get(TOKEN_COOKIE), self.token):
             return None, False
-        return JSONResponse({"detail": "an access token is required: open the URL printed by `abreast serve` "
-                                       "(it ends in ?token=...) or send Authorization: Bearer TOKEN"},
-                            status_code=401), False
+        return JSONResponse(
+            {
+                "detail": "an access token is required: open the URL printed by `abreast serve` "
+                "(it ends in ?token=...) or send Authorization: Bearer TOKEN"
+            },
+            status_code=401,
+        ), False
 
     # --- CSRF -----------------------------------------------------------------------------------
     async def _check_csrf(self, scope, receive, headers: Headers, cookie_token: str | None):
@@ -177,7 +190,9 @@ class SecurityMiddleware:
                 return PlainTextResponse("form too large", status_code=413), receive
             sent = await _form_field(scope, body, CSRF_FIELD)
         if not same(sent, cookie_token):
-            return _csrf_refusal("missing or wrong CSRF token; reload the page and try again"), receive
+            return _csrf_refusal(
+                "missing or wrong CSRF token; reload the page and try again"
+            ), receive
         return None, receive
 
 
@@ -187,7 +202,9 @@ def _csrf_refusal(why: str) -> JSONResponse:
 
 def _is_form(headers: Headers) -> bool:
     ct = headers.get("content-type", "")
-    return ct.startswith("application/x-www-form-urlencoded") or ct.startswith("multipart/form-data")
+    return ct.startswith("application/x-www-form-urlencoded") or ct.startswith(
+        "multipart/form-data"
+    )
 
 
 async def _buffer(receive):

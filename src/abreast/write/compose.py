@@ -17,8 +17,15 @@ from ..explain.summary import Summary, escape_markdown, render_markdown
 from ..stories.model import Member, Story
 from .material import WeekMaterial
 
-THEME_ORDER = ["open-models", "fine-tuning-agents", "applications", "deployment", "safety-alignment",
-               "research", "business"]
+THEME_ORDER = [
+    "open-models",
+    "fine-tuning-agents",
+    "applications",
+    "deployment",
+    "safety-alignment",
+    "research",
+    "business",
+]
 STORIES_PER_THEME = 4
 WORDS_PER_MINUTE = 200
 
@@ -37,7 +44,9 @@ def link(m: Member) -> str:
 
 
 def _source_label(m: Member) -> str:
-    return {"hn": "Hacker News", "arxiv": "arXiv", "reddit": "Reddit", "hf": "Hugging Face"}.get(m.kind, m.source)
+    return {"hn": "Hacker News", "arxiv": "arXiv", "reddit": "Reddit", "hf": "Hugging Face"}.get(
+        m.kind, m.source
+    )
 
 
 def tags_for(material: WeekMaterial, labels: dict[str, str], limit: int = 8) -> list[str]:
@@ -48,15 +57,22 @@ def tags_for(material: WeekMaterial, labels: dict[str, str], limit: int = 8) -> 
     for s in material.stories[:25]:
         ent.update(s.entities)
         themes.update(s.themes)
-    tags = [slug(labels.get(e, e.split(":", 1)[-1])) for e, _ in sorted(ent.items(), key=lambda x: (-x[1], x[0]))]
+    tags = [
+        slug(labels.get(e, e.split(":", 1)[-1]))
+        for e, _ in sorted(ent.items(), key=lambda x: (-x[1], x[0]))
+    ]
     tags = tags[:limit] + [t for t, _ in sorted(themes.items(), key=lambda x: (-x[1], x[0]))]
     return ["ai", *dict.fromkeys(t for t in tags if t and t != "ai")]
 
 
 def front_matter(material: WeekMaterial, fmt: str, labels: dict[str, str]) -> str:
     _, sunday = week_dates(material.week)
-    meta = {"title": f"The State of the LLM space: {material.week}", "date": sunday.isoformat(),
-            "draft": True, "tags": tags_for(material, labels)}
+    meta = {
+        "title": f"The State of the LLM space: {material.week}",
+        "date": sunday.isoformat(),
+        "draft": True,
+        "tags": tags_for(material, labels),
+    }
     if fmt == "jekyll":
         meta = {"layout": "post", **meta, "published": False}
     if fmt == "plain":
@@ -87,19 +103,32 @@ def _dedupe_urls(members: list[Member]) -> list[Member]:
     return out
 
 
-def compose(material: WeekMaterial, theme_labels: dict[str, str], entity_labels: dict[str, str] | None = None,
-            fmt: str = "hugo") -> str:
+def compose(
+    material: WeekMaterial,
+    theme_labels: dict[str, str],
+    entity_labels: dict[str, str] | None = None,
+    fmt: str = "hugo",
+) -> str:
     entity_labels = entity_labels or {}
     top = material.stories[:3]
-    out = [front_matter(material, fmt, entity_labels), "# The State of the LLM space", "",
-           "<TODO>Open with what you learned this week, in your own words. Some prompts:"]
+    out = [
+        front_matter(material, fmt, entity_labels),
+        "# The State of the LLM space",
+        "",
+        "<TODO>Open with what you learned this week, in your own words. Some prompts:",
+    ]
     out += [f"- What do you make of {link(s.lead)}?" for s in top]
     out += ["</TODO>", ""]
     placed: set[str] = set()
     for theme in THEME_ORDER:
-        stories = [s for s in material.stories if s.themes and s.themes[0] == theme and s.id not in placed]
-        stories += [s for s in material.stories if theme in s.themes[1:] and s.id not in placed
-                    and len(stories) < 2]
+        stories = [
+            s for s in material.stories if s.themes and s.themes[0] == theme and s.id not in placed
+        ]
+        stories += [
+            s
+            for s in material.stories
+            if theme in s.themes[1:] and s.id not in placed and len(stories) < 2
+        ]
         stories = stories[:STORIES_PER_THEME]
         if not stories:
             continue
@@ -110,29 +139,41 @@ def compose(material: WeekMaterial, theme_labels: dict[str, str], entity_labels:
     if material.new_models or material.tree_image:
         out += ["## This week in models", ""]
         for nm in material.new_models:
-            out.append(f"- **{escape_markdown(nm.name)}**: {escape_markdown(nm.facts)} ({link(nm.seen_in)})")
+            out.append(
+                f"- **{escape_markdown(nm.name)}**: {escape_markdown(nm.facts)} ({link(nm.seen_in)})"
+            )
         if material.tree_image:
-            out += ["", f"![{escape_markdown(material.tree_caption)}]({material.tree_image})",
-                    f"*{escape_markdown(material.tree_caption)}*"]
+            out += [
+                "",
+                f"![{escape_markdown(material.tree_caption)}]({material.tree_image})",
+                f"*{escape_markdown(material.tree_caption)}*",
+            ]
         out += ["", "<TODO>Which of these models matter for what you build?</TODO>", ""]
     if material.words:
         out += ["## Words of the week", ""]
         for w in material.words:
-            out.append(f"- **{escape_markdown(w.term)}**: {escape_markdown(w.definition)} "
-                       f"(seen {w.count}× this week, e.g. in {link(w.seen_in)})")
+            out.append(
+                f"- **{escape_markdown(w.term)}**: {escape_markdown(w.definition)} "
+                f"(seen {w.count}× this week, e.g. in {link(w.seen_in)})"
+            )
         out.append("")
     if material.rising:
         out += ["## Trends", ""]
         for r in material.rising:
-            out.append(f"- **{escape_markdown(r.label)}**: {r.count} mentions this week, "
-                       f"where its share of earlier weeks would predict {r.previous:.0f} (e.g. {link(r.seen_in)})")
+            out.append(
+                f"- **{escape_markdown(r.label)}**: {r.count} mentions this week, "
+                f"where its share of earlier weeks would predict {r.previous:.0f} (e.g. {link(r.seen_in)})"
+            )
         if material.trend_image:
             out += ["", f"![Weekly mentions of the rising terms]({material.trend_image})"]
         out.append("")
     out += ["## What's next", ""]
     if material.papers:
         out += ["Papers worth reading this week:", ""]
-        out += [f"{i}. {link(p.member)}: {escape_markdown(p.why)}" for i, p in enumerate(material.papers, 1)]
+        out += [
+            f"{i}. {link(p.member)}: {escape_markdown(p.why)}"
+            for i, p in enumerate(material.papers, 1)
+        ]
         out.append("")
     if material.followups:
         out += ["Follow-ups on earlier weeks' stories:", ""]
@@ -140,7 +181,9 @@ def compose(material: WeekMaterial, theme_labels: dict[str, str], entity_labels:
         out.append("")
     out += ["<TODO>What's next for you: papers to read, things to try, pet projects.</TODO>", ""]
     minutes = round(material.words_read / WORDS_PER_MINUTE)
-    out.append(f"<!-- abreast: read {material.items_read} items ({material.words_read} words) for this draft; "
-               f"about {minutes} minutes of reading saved at {WORDS_PER_MINUTE} words per minute. "
-               "This is a draft: abreast never publishes. -->")
+    out.append(
+        f"<!-- abreast: read {material.items_read} items ({material.words_read} words) for this draft; "
+        f"about {minutes} minutes of reading saved at {WORDS_PER_MINUTE} words per minute. "
+        "This is a draft: abreast never publishes. -->"
+    )
     return "\n".join(out).rstrip() + "\n"

@@ -20,8 +20,14 @@ def _hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
-def write_draft(store: Store, settings: Settings, week: str, fmt: str = "hugo", out_dir: Path | None = None,
-                force: bool = False) -> Path:
+def write_draft(
+    store: Store,
+    settings: Settings,
+    week: str,
+    fmt: str = "hugo",
+    out_dir: Path | None = None,
+    force: bool = False,
+) -> Path:
     """Write ``<out_dir or drafts/WEEK>/index.md`` and its images; return the Markdown file's path.
 
     An index.md the user has edited since abreast wrote it is kept: the new draft goes to index.new.md
@@ -33,8 +39,10 @@ def write_draft(store: Store, settings: Settings, week: str, fmt: str = "hugo", 
     if fmt not in FORMATS:
         raise AbreastError(f"unknown draft format {fmt!r}; choose one of {', '.join(FORMATS)}.")
     if not load_week(store.conn, week):
-        raise AbreastError(f"no stories for {week} yet. Run `abreast fetch` then `abreast process` "
-                           "(or `make demo` for the bundled data).")
+        raise AbreastError(
+            f"no stories for {week} yet. Run `abreast fetch` then `abreast process` "
+            "(or `make demo` for the bundled data)."
+        )
     bundle = Path(out_dir) if out_dir else settings.paths.drafts / week
     bundle.mkdir(parents=True, exist_ok=True)
     material = gather(store, week, bundle)
@@ -45,7 +53,9 @@ def write_draft(store: Store, settings: Settings, week: str, fmt: str = "hugo", 
         current = target.read_text(encoding="utf-8")
         last = q.last_draft(store.conn, str(target))
         if current != text and (last is None or last["content_hash"] != _hash(current)):
-            target = bundle / "index.new.md"  # the user edited index.md: never overwrite their words
+            target = (
+                bundle / "index.new.md"
+            )  # the user edited index.md: never overwrite their words
     write_atomic(target, text)
     q.record_draft(store.conn, week, str(target), _hash(text))
     return target

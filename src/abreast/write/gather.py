@@ -53,7 +53,9 @@ def words_of_the_week(stories: list[Story]) -> list[Word]:
             if t not in first and mem.url:
                 first[t] = mem
     ranked = sorted((t for t in counts if t in terms and t in first), key=lambda t: (-counts[t], t))
-    return [Word(terms[t].term, terms[t].definition, counts[t], first[t]) for t in ranked[:MAX_WORDS]]
+    return [
+        Word(terms[t].term, terms[t].definition, counts[t], first[t]) for t in ranked[:MAX_WORDS]
+    ]
 
 
 def label_of(term: str) -> str:
@@ -77,8 +79,15 @@ def rising(store: Store, week: str, stories: list[Story]) -> list[Rising]:
         if row["count"] < params.min_count:
             continue
         term = row["term"]
-        seen = next((mem for mem in _members(stories) if mem.url and (
-            term in mem.entities or (term.startswith("term:") and term[5:] in mem.jargon))), None)
+        seen = next(
+            (
+                mem
+                for mem in _members(stories)
+                if mem.url
+                and (term in mem.entities or (term.startswith("term:") and term[5:] in mem.jargon))
+            ),
+            None,
+        )
         if seen is None:  # nothing in this week's stories to link to: not shown (grounding rule)
             continue
         series = q.trend_series(store.conn, term, upto=week)
@@ -96,7 +105,11 @@ def papers(stories: list[Story]) -> list[Paper]:
             if mem.kind == "arxiv" and mem.key not in seen and mem.url:
                 seen.add(mem.key)
                 others = sorted({x.source for x in s.members if x.kind != "arxiv"})
-                why = (f"part of this week's #{s.rank} story" if s.rank else "part of this week's stories")
+                why = (
+                    f"part of this week's #{s.rank} story"
+                    if s.rank
+                    else "part of this week's stories"
+                )
                 if others:
                     why += ", also covered by " + ", ".join(others)
                 out.append(Paper(mem, s, why))
@@ -124,7 +137,9 @@ def new_models(store: Store, week: str) -> list[NewModel]:
         if nm.license:
             facts.append(f"license {nm.license}")
         facts.append(f"released {nm.released[:10]}")
-        member = Member(key=row["key"], kind=row["kind"], source=row["kind"], title=row["title"], url=row["url"])
+        member = Member(
+            key=row["key"], kind=row["kind"], source=row["kind"], title=row["title"], url=row["url"]
+        )
         out.append(NewModel(nm.name, ", ".join(facts), member))
         if len(out) >= MAX_NEW_MODELS:
             break
@@ -139,12 +154,16 @@ def trend_chart(store: Store, week: str, rising_terms: list[Rising], bundle: Pat
     top = rising_terms[0]
     term = next(t for t in q.trend_terms(store.conn, week) if label_of(t) == top.label)
     weeks = [w for w in q.item_weeks(store.conn) if w <= week][-12:]
-    counts = dict(zip(weeks, q.trend_series(store.conn, term, upto=week)[-len(weeks):], strict=False))
+    counts = dict(
+        zip(weeks, q.trend_series(store.conn, term, upto=week)[-len(weeks) :], strict=False)
+    )
     svg, _png = chart(top.label, weeks, counts, bundle, highlight=week)
     return svg.name
 
 
-def family_tree_image(store: Store, week: str, bundle: Path, family: str = "llama") -> tuple[str | None, str]:
+def family_tree_image(
+    store: Store, week: str, bundle: Path, family: str = "llama"
+) -> tuple[str | None, str]:
     """The family tree with this week's new models highlighted; no picture rather than an illegible one."""
     from ..errors import AbreastError
     from ..landscape.weekly import draw_family_tree
@@ -155,4 +174,7 @@ def family_tree_image(store: Store, week: str, bundle: Path, family: str = "llam
         draw_family_tree(store.conn, family, week, bundle / f"{family}-family.svg")
     except AbreastError:
         return None, ""
-    return name, f"Open models that descend from {family.title()}, from Hugging Face and leaderboard metadata"
+    return (
+        name,
+        f"Open models that descend from {family.title()}, from Hugging Face and leaderboard metadata",
+    )

@@ -24,7 +24,7 @@ class Rising:
 
     label: str
     count: int
-    previous: float       # mean weekly count before this week
+    previous: float  # mean weekly count before this week
     seen_in: Member
 
 
@@ -38,7 +38,7 @@ class Paper:
 @dataclass
 class NewModel:
     name: str
-    facts: str            # e.g. "fine-tune of Qwen2.5-32B, 32.8B params, apache-2.0"
+    facts: str  # e.g. "fine-tune of Qwen2.5-32B, 32.8B params, apache-2.0"
     seen_in: Member
 
 
@@ -48,7 +48,7 @@ class WeekMaterial:
     stories: list[Story]
     words: list[Word] = field(default_factory=list)
     rising: list[Rising] = field(default_factory=list)
-    trend_image: str | None = None          # file name inside the page bundle
+    trend_image: str | None = None  # file name inside the page bundle
     papers: list[Paper] = field(default_factory=list)
     followups: list[Story] = field(default_factory=list)
     new_models: list[NewModel] = field(default_factory=list)

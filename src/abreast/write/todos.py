@@ -21,11 +21,13 @@ BLOCK = re.compile(r"\n?<!-- abreast:proposals -->.*?<!-- /abreast:proposals -->
 FRONT = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
 
 # Words that shape a TODO but say nothing about its topic.
-STOP = set("""a an and the of to in on for from with about some any few first more maybe research researching
+STOP = set(
+    """a an and the of to in on for from with about some any few first more maybe research researching
 references reference read reading keep up date different coming open-source source image picture diagram
 chart figure find look into add write check this that these those my me i we our it its is are be was
 projects project pet things stuff e g eg etc what how why which who also maybe models model
-foundational foundation ai""".split())
+foundational foundation ai""".split()
+)
 ASKS_IMAGE = re.compile(r"\b(image|picture|diagram|chart|figure|graph|tree)\b", re.I)
 ASKS_PAPERS = re.compile(r"\bpapers?\b", re.I)
 WINDOW_BEFORE, WINDOW_AFTER = timedelta(weeks=8), timedelta(weeks=2)
@@ -43,19 +45,26 @@ class Reference:
 class Proposal:
     todo: str
     references: list[Reference] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)   # key terms the store has nothing on
-    image: str | None = None                           # relative path of a picture we made
+    missing: list[str] = field(default_factory=list)  # key terms the store has nothing on
+    image: str | None = None  # relative path of a picture we made
     image_caption: str = ""
 
     def render(self) -> str:
-        lines = ["<!-- abreast:proposals -->", "> **abreast found** (proposals only; keep what helps):"]
+        lines = [
+            "<!-- abreast:proposals -->",
+            "> **abreast found** (proposals only; keep what helps):",
+        ]
         if self.missing:
-            lines.append(f"> - Nothing in your store mentions {', '.join(repr(m) for m in self.missing)}; "
-                         "the closest material follows.")
+            lines.append(
+                f"> - Nothing in your store mentions {', '.join(repr(m) for m in self.missing)}; "
+                "the closest material follows."
+            )
         for r in self.references:
             lines.append(f"> - [{_md(r.title)}](<{r.url}>): {_md(r.reason)}")
         if not self.references and not self.image:
-            lines.append("> - Nothing relevant found in your store. Try `abreast fetch` or add sources.")
+            lines.append(
+                "> - Nothing relevant found in your store. Try `abreast fetch` or add sources."
+            )
         if self.image:
             lines += [">", f"> ![{_md(self.image_caption)}]({self.image})"]
         lines.append("<!-- /abreast:proposals -->")
@@ -94,8 +103,12 @@ def _reason(row, terms: list[str]) -> str:
     text = f"{row['title']} {row['text']}".lower()
     hits = [t for t in terms if t.lower().split(".")[0] in text]
     sig = json.loads(row["score_json"] or "{}")
-    where = {"hn": "Hacker News", "arxiv": "arXiv paper", "reddit": "Reddit", "hf": "Hugging Face"}.get(
-        row["kind"], row["source"] or row["kind"])
+    where = {
+        "hn": "Hacker News",
+        "arxiv": "arXiv paper",
+        "reddit": "Reddit",
+        "hf": "Hugging Face",
+    }.get(row["kind"], row["source"] or row["kind"])
     parts = [f"{where}, {str(row['published_at'] or '')[:10]}"]
     if sig.get("points"):
         parts.append(f"{sig['points']} points")
@@ -106,8 +119,9 @@ def _reason(row, terms: list[str]) -> str:
     return "; ".join(parts)
 
 
-def propose(store: Store, todo: str, around: date | None, limit: int = 5,
-            image_maker=None) -> Proposal:
+def propose(
+    store: Store, todo: str, around: date | None, limit: int = 5, image_maker=None
+) -> Proposal:
     terms = keywords(todo)
     prop = Proposal(todo=" ".join(todo.split()))
     since = until = None
@@ -195,7 +209,7 @@ def resolve(markdown: str, store: Store, image_maker=None) -> tuple[str, list[Pr
     for m in TODO.finditer(clean):
         prop = propose(store, m.group(1), around, image_maker=image_maker)
         proposals.append(prop)
-        out += [clean[last:m.end()], "\n", prop.render()]
+        out += [clean[last : m.end()], "\n", prop.render()]
         last = m.end()
     out.append(clean[last:])
     return "".join(out), proposals

@@ -69,7 +69,11 @@ def web_url(value) -> str | None:
         parts = urlsplit(value)
     except ValueError:
         return None
-    if parts.scheme.lower() in ("http", "https") and parts.netloc and not any(c.isspace() for c in value):
+    if (
+        parts.scheme.lower() in ("http", "https")
+        and parts.netloc
+        and not any(c.isspace() for c in value)
+    ):
         return value
     return None
 

@@ -36,8 +36,10 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV_NS = "{http://arxiv.org/schemas/atom}"
 OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
 # New-style ids (2412.13175) and old-style ones (hep-th/9901001, math.GT/0309136), with optional version.
-ARXIV_ID = re.compile(r"arxiv\.org/abs/(?P<id>[a-z\-]+(?:\.[A-Z]{2})?/\d{7}|\d{4}\.\d{4,5})(?P<version>v\d+)?\s*$",
-                      re.IGNORECASE)
+ARXIV_ID = re.compile(
+    r"arxiv\.org/abs/(?P<id>[a-z\-]+(?:\.[A-Z]{2})?/\d{7}|\d{4}\.\d{4,5})(?P<version>v\d+)?\s*$",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -58,8 +60,13 @@ def search_query(categories=DEFAULT_CATEGORIES, query: str | None = None) -> str
 
 
 def query_url(base: str, search: str, *, start: int, max_results: int = PAGE_SIZE) -> str:
-    params = {"search_query": search, "sortBy": "submittedDate", "sortOrder": "descending",
-              "start": start, "max_results": max_results}
+    params = {
+        "search_query": search,
+        "sortBy": "submittedDate",
+        "sortOrder": "descending",
+        "start": start,
+        "max_results": max_results,
+    }
     return f"{base.rstrip('/')}/api/query?{urlencode(params)}"
 
 
@@ -71,7 +78,11 @@ def parse_arxiv(body: bytes) -> ArxivPage:
     response that is not well-formed (a cut transfer) goes through feedparser's tolerant parser."""
     try:
         root = ET.fromstring(body)
-    except (ET.ParseError, LookupError, ValueError):  # LookupError: a garbled encoding= in the prolog
+    except (
+        ET.ParseError,
+        LookupError,
+        ValueError,
+    ):  # LookupError: a garbled encoding= in the prolog
         return _parse_tolerant(body)
     if root.tag != f"{ATOM}feed":
         raise ParseError("arXiv: the response is not an Atom feed.")
@@ -84,16 +95,27 @@ def _paper_from_element(el: ET.Element) -> dict:
     def text(tag: str) -> str:
         return el.findtext(tag) or ""
 
-    pdf = next((link.get("href") for link in el.iter(f"{ATOM}link")
-                if link.get("title") == "pdf" or link.get("type") == "application/pdf"), None)
+    pdf = next(
+        (
+            link.get("href")
+            for link in el.iter(f"{ATOM}link")
+            if link.get("title") == "pdf" or link.get("type") == "application/pdf"
+        ),
+        None,
+    )
     primary = el.find(f"{ARXIV_NS}primary_category")
     return {
-        "id": text(f"{ATOM}id"), "title": text(f"{ATOM}title"), "summary": text(f"{ATOM}summary"),
+        "id": text(f"{ATOM}id"),
+        "title": text(f"{ATOM}title"),
+        "summary": text(f"{ATOM}summary"),
         "authors": [a.findtext(f"{ATOM}name") or "" for a in el.iter(f"{ATOM}author")],
         "categories": [c.get("term") for c in el.iter(f"{ATOM}category") if c.get("term")],
         "primary_category": primary.get("term") if primary is not None else None,
-        "published_at": iso_from_text(text(f"{ATOM}published")), "updated_at": iso_from_text(text(f"{ATOM}updated")),
-        "pdf_url": pdf, "comment": text(f"{ARXIV_NS}comment"), "journal_ref": text(f"{ARXIV_NS}journal_ref"),
+        "published_at": iso_from_text(text(f"{ATOM}published")),
+        "updated_at": iso_from_text(text(f"{ATOM}updated")),
+        "pdf_url": pdf,
+        "comment": text(f"{ARXIV_NS}comment"),
+        "journal_ref": text(f"{ARXIV_NS}journal_ref"),
         "doi": text(f"{ARXIV_NS}doi"),
     }
 
@@ -101,9 +123,13 @@ def _paper_from_element(el: ET.Element) -> dict:
 def _parse_tolerant(body: bytes) -> ArxivPage:
     try:
         # BytesIO: feedparser would treat bytes naming a file as a path to open.
-        parsed = feedparser.parse(io.BytesIO(body), response_headers={"content-type": "application/atom+xml"})
+        parsed = feedparser.parse(
+            io.BytesIO(body), response_headers={"content-type": "application/atom+xml"}
+        )
     except Exception as exc:  # third-party parser on remote bytes: report, never crash the run
-        raise ParseError(f"arXiv: the response could not be parsed ({type(exc).__name__}).") from exc
+        raise ParseError(
+            f"arXiv: the response could not be parsed ({type(exc).__name__})."
+        ) from exc
     entries = parsed.get("entries") or []
     if not parsed.get("version") and not entries:
         raise ParseError("arXiv: the response is not an Atom feed.")
@@ -118,17 +144,30 @@ def _paper_from_feedparser(raw) -> dict:
         return value if isinstance(value, str) else ""
 
     primary = raw.get("arxiv_primary_category")
-    pdf = next((link.get("href") for link in raw.get("links") or [] if isinstance(link, dict)
-                and (link.get("title") == "pdf" or link.get("type") == "application/pdf")), None)
+    pdf = next(
+        (
+            link.get("href")
+            for link in raw.get("links") or []
+            if isinstance(link, dict)
+            and (link.get("title") == "pdf" or link.get("type") == "application/pdf")
+        ),
+        None,
+    )
     return {
-        "id": text("id"), "title": text("title"), "summary": text("summary"),
+        "id": text("id"),
+        "title": text("title"),
+        "summary": text("summary"),
         "authors": [a.get("name") or "" for a in raw.get("authors") or [] if isinstance(a, dict)],
-        "categories": [t.get("term") for t in raw.get("tags") or [] if isinstance(t, dict) and t.get("term")],
+        "categories": [
+            t.get("term") for t in raw.get("tags") or [] if isinstance(t, dict) and t.get("term")
+        ],
         "primary_category": primary.get("term") if isinstance(primary, dict) else None,
         # dict.get: feedparser's own .get("updated_parsed") silently falls back to published.
         "published_at": iso_from_struct(raw.get("published_parsed")),
         "updated_at": iso_from_struct(dict.get(raw, "updated_parsed")),
-        "pdf_url": pdf, "comment": text("arxiv_comment"), "journal_ref": text("arxiv_journal_ref"),
+        "pdf_url": pdf,
+        "comment": text("arxiv_comment"),
+        "journal_ref": text("arxiv_journal_ref"),
         "doi": text("arxiv_doi"),
     }
 
@@ -136,7 +175,9 @@ def _paper_from_feedparser(raw) -> dict:
 def _page(papers: list[dict], total: int | None, warnings: list[str]) -> ArxivPage:
     for paper in papers:
         if "/api/errors" in paper["id"]:  # the API reports a bad query as a one-entry feed
-            raise ParseError(f"arXiv refused the query: {_plain(paper['summary']) or 'no reason given'}.")
+            raise ParseError(
+                f"arXiv refused the query: {_plain(paper['summary']) or 'no reason given'}."
+            )
     items = []
     for n, paper in enumerate(papers, 1):
         try:
@@ -144,7 +185,9 @@ def _page(papers: list[dict], total: int | None, warnings: list[str]) -> ArxivPa
         except ValueError as exc:
             warnings.append(f"entry {n} skipped: {exc}")
     if papers and not items:
-        raise ParseError(f"arXiv: none of the {len(papers)} entries could be read ({warnings[-1]}).")
+        raise ParseError(
+            f"arXiv: none of the {len(papers)} entries could be read ({warnings[-1]})."
+        )
     return ArxivPage(items=items, total=total, warnings=warnings)
 
 
@@ -163,17 +206,28 @@ def paper_to_item(paper: dict) -> Item:
         raise ValueError(f"{arxiv_id} has no title")
     authors = [name for name in (_plain(a) for a in paper["authors"]) if name]
     extra = {
-        "arxiv_id": arxiv_id, "version": m.group("version"), "authors": authors,
-        "categories": paper["categories"], "primary_category": paper["primary_category"],
-        "updated_at": paper["updated_at"], "pdf_url": web_url(paper["pdf_url"]),
-        "comment": _plain(paper["comment"]), "journal_ref": _plain(paper["journal_ref"]),
+        "arxiv_id": arxiv_id,
+        "version": m.group("version"),
+        "authors": authors,
+        "categories": paper["categories"],
+        "primary_category": paper["primary_category"],
+        "updated_at": paper["updated_at"],
+        "pdf_url": web_url(paper["pdf_url"]),
+        "comment": _plain(paper["comment"]),
+        "journal_ref": _plain(paper["journal_ref"]),
         "doi": _plain(paper["doi"]),
     }
-    return Item(key=f"arxiv:{arxiv_id}", kind="arxiv", title=title, url=f"https://arxiv.org/abs/{arxiv_id}",
-                text=_plain(paper["summary"]), author=_byline(authors),
-                # published = first submission; a new version changes updated_at, not the paper's date.
-                published_at=paper["published_at"] or paper["updated_at"],
-                extra={k: v for k, v in extra.items() if v})
+    return Item(
+        key=f"arxiv:{arxiv_id}",
+        kind="arxiv",
+        title=title,
+        url=f"https://arxiv.org/abs/{arxiv_id}",
+        text=_plain(paper["summary"]),
+        author=_byline(authors),
+        # published = first submission; a new version changes updated_at, not the paper's date.
+        published_at=paper["published_at"] or paper["updated_at"],
+        extra={k: v for k, v in extra.items() if v},
+    )
 
 
 def _byline(authors: list[str]) -> str | None:
@@ -192,27 +246,39 @@ def _int_or_none(value) -> int | None:
 
 class Arxiv(Connector):
     kind = "arxiv"
-    description = "arXiv papers in categories (cs.CL, cs.LG, ...) and/or matching a query, newest first."
-    target_help = "categories separated by commas (cs.CL,cs.LG) or an arXiv query (abs:\"language model\")"
+    description = (
+        "arXiv papers in categories (cs.CL, cs.LG, ...) and/or matching a query, newest first."
+    )
+    target_help = (
+        'categories separated by commas (cs.CL,cs.LG) or an arXiv query (abs:"language model")'
+    )
 
-    def collect(self, source: SourceSpec, fetcher: Fetcher, since: datetime | None = None) -> CollectResult:
+    def collect(
+        self, source: SourceSpec, fetcher: Fetcher, since: datetime | None = None
+    ) -> CollectResult:
         cfg = source.config or {}
         since = since or datetime.now(UTC) - timedelta(days=int(cfg.get("days", DEFAULT_DAYS)))
         search = search_query(cfg.get("categories", DEFAULT_CATEGORIES), cfg.get("query"))
         size, max_pages = int(cfg.get("page_size", PAGE_SIZE)), int(cfg.get("max_pages", MAX_PAGES))
         result = CollectResult()
         for page in range(max_pages):
-            resp = fetcher.get(query_url(source.url or EXPORT_API, search, start=page * size, max_results=size),
-                               accept="application/atom+xml")
+            resp = fetcher.get(
+                query_url(source.url or EXPORT_API, search, start=page * size, max_results=size),
+                accept="application/atom+xml",
+            )
             parsed = parse_arxiv(resp.body)
             result.http_status, result.nbytes = resp.status, result.nbytes + len(resp.body)
             result.warnings += parsed.warnings
             fresh = [it for it in parsed.items if not is_before(it.published_at, since)]
             result.items += fresh
-            if decide_stop(len(parsed.items), len(fresh), start=page * size, size=size, total=parsed.total):
+            if decide_stop(
+                len(parsed.items), len(fresh), start=page * size, size=size, total=parsed.total
+            ):
                 break
         else:
-            result.warnings.append(f"stopped after {max_pages} pages of {size}; older papers were not read")
+            result.warnings.append(
+                f"stopped after {max_pages} pages of {size}; older papers were not read"
+            )
         return result
 
     def source_from_target(self, target: str) -> dict:

@@ -27,8 +27,10 @@ from ._util import ParseError, iso_from_struct, iso_from_text, keep_since, load_
 if TYPE_CHECKING:
     from ..fetcher import Fetcher
 
-ACCEPT = ("application/atom+xml, application/rss+xml, application/feed+json, application/json;q=0.9, "
-          "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5")
+ACCEPT = (
+    "application/atom+xml, application/rss+xml, application/feed+json, application/json;q=0.9, "
+    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+)
 TEXT_LIMIT = 20_000  # characters of plain text kept per entry; whole newsletters exceed 100 KB
 TITLE_FROM_TEXT = 120  # untitled entries (micro-posts) get the start of their text as a title
 # feedparser "bozo" exceptions that say the document was read anyway, just not strictly.
@@ -57,14 +59,17 @@ class ParsedFeed:
     warnings: list[str]
 
 
-def parse_feed(body: bytes, *, source_name: str, content_type: str | None = None,
-               base_url: str | None = None) -> ParsedFeed:
+def parse_feed(
+    body: bytes, *, source_name: str, content_type: str | None = None, base_url: str | None = None
+) -> ParsedFeed:
     """Any supported feed format -> Items. Raises ParseError when the body is not a feed or no entry
     in it can be read; problems with single entries end up in `warnings`."""
     if looks_like_json_feed(body, content_type):
         title, entries, warnings = parse_json_feed(body, base_url=base_url)
     else:
-        title, entries, warnings = parse_xml_feed(body, content_type=content_type, base_url=base_url)
+        title, entries, warnings = parse_xml_feed(
+            body, content_type=content_type, base_url=base_url
+        )
     items, dup_warnings = assign_keys(entries, source_name=source_name, feed_title=title)
     return ParsedFeed(title=title, items=items, warnings=warnings + dup_warnings)
 
@@ -79,7 +84,9 @@ def looks_like_json_feed(body: bytes, content_type: str | None) -> bool:
 
 # --- XML feeds -------------------------------------------------------------------------------------
 
-_XML_DECL_ENCODING = re.compile(rb"""\A(\xef\xbb\xbf)?(\s*<\?xml[^>]{0,200}?encoding\s*=\s*)["'][^"']{0,40}["']""")
+_XML_DECL_ENCODING = re.compile(
+    rb"""\A(\xef\xbb\xbf)?(\s*<\?xml[^>]{0,200}?encoding\s*=\s*)["'][^"']{0,40}["']"""
+)
 
 
 def prefer_utf8(body: bytes, content_type: str | None) -> tuple[bytes, str]:
@@ -91,12 +98,15 @@ def prefer_utf8(body: bytes, content_type: str | None) -> tuple[bytes, str]:
         body.decode("utf-8")
     except UnicodeDecodeError:
         return body, content_type or media
-    body = _XML_DECL_ENCODING.sub(lambda m: (m.group(1) or b"") + m.group(2) + b'"utf-8"', body, count=1)
+    body = _XML_DECL_ENCODING.sub(
+        lambda m: (m.group(1) or b"") + m.group(2) + b'"utf-8"', body, count=1
+    )
     return body, f"{media}; charset=utf-8"
 
 
-def parse_xml_feed(body: bytes, *, content_type: str | None = None,
-                   base_url: str | None = None) -> tuple[str, list[Entry], list[str]]:
+def parse_xml_feed(
+    body: bytes, *, content_type: str | None = None, base_url: str | None = None
+) -> tuple[str, list[Entry], list[str]]:
     body, content_type = prefer_utf8(body, content_type)
     headers = {"content-type": content_type}
     if base_url:
@@ -106,17 +116,29 @@ def parse_xml_feed(body: bytes, *, content_type: str | None = None,
         # open (a feed body of b"/etc/passwd" would read that file). Its own sanitizer is off because
         # nh3 does the job (and drops script/iframe content instead of unwrapping it).
         parsed = feedparser.parse(io.BytesIO(body), response_headers=headers, sanitize_html=False)
-    except Exception as exc:  # feedparser is third-party code fed hostile bytes; never let it kill a run
-        raise ParseError(f"the feed could not be parsed at all ({type(exc).__name__}: {exc}).") from exc
+    except (
+        Exception
+    ) as exc:  # feedparser is third-party code fed hostile bytes; never let it kill a run
+        raise ParseError(
+            f"the feed could not be parsed at all ({type(exc).__name__}: {exc})."
+        ) from exc
     problem = _bozo_problem(parsed)
     raw_entries = parsed.get("entries") or []
     if not raw_entries:
         if not parsed.get("version"):
-            raise ParseError("the response is not an RSS, Atom or JSON feed" + (f" ({problem})." if problem else "."))
+            raise ParseError(
+                "the response is not an RSS, Atom or JSON feed"
+                + (f" ({problem})." if problem else ".")
+            )
         if problem:
             raise ParseError(f"the feed is malformed and no entry could be read ({problem}).")
     warnings = [f"feed is not well-formed, read what could be read ({problem})"] if problem else []
-    if problem and raw_entries and any(m in problem for m in TRUNCATION_MESSAGES) and not _ends_after_entry(body):
+    if (
+        problem
+        and raw_entries
+        and any(m in problem for m in TRUNCATION_MESSAGES)
+        and not _ends_after_entry(body)
+    ):
         # The document ends inside its last entry: that entry is a fragment (often without its link),
         # and storing it would leave a ghost once the full entry arrives under its real key.
         raw_entries = raw_entries[:-1]
@@ -130,7 +152,9 @@ def parse_xml_feed(body: bytes, *, content_type: str | None = None,
         except ValueError as exc:
             warnings.append(f"entry {n} skipped: {exc}")
     if raw_entries and not entries:
-        raise ParseError(f"every entry of the feed was unreadable ({len(raw_entries)} entries; {warnings[-1]}).")
+        raise ParseError(
+            f"every entry of the feed was unreadable ({len(raw_entries)} entries; {warnings[-1]})."
+        )
     title = one_line((parsed.get("feed") or {}).get("title"))
     return title, entries, warnings
 
@@ -153,19 +177,24 @@ def _bozo_problem(parsed) -> str | None:
 
 
 def _xml_entry(raw) -> Entry:
-    contents = [c.get("value") for c in (raw.get("content") or []) if isinstance(c, dict) and c.get("value")]
+    contents = [
+        c.get("value") for c in (raw.get("content") or []) if isinstance(c, dict) and c.get("value")
+    ]
     html = max(contents, key=len) if contents else raw.get("summary")
     text = clip(html_to_text(html if isinstance(html, str) else None), TEXT_LIMIT)
     guid = raw.get("id")
-    return _complete(Entry(
-        guid=guid.strip() if isinstance(guid, str) and guid.strip() else None,
-        link=web_url(raw.get("link")),
-        title=one_line(raw.get("title") if isinstance(raw.get("title"), str) else None),
-        text=text,
-        author=one_line(raw.get("author") if isinstance(raw.get("author"), str) else None) or None,
-        published_at=_entry_date(raw),
-        categories=_terms(raw.get("tags")),
-    ))
+    return _complete(
+        Entry(
+            guid=guid.strip() if isinstance(guid, str) and guid.strip() else None,
+            link=web_url(raw.get("link")),
+            title=one_line(raw.get("title") if isinstance(raw.get("title"), str) else None),
+            text=text,
+            author=one_line(raw.get("author") if isinstance(raw.get("author"), str) else None)
+            or None,
+            published_at=_entry_date(raw),
+            categories=_terms(raw.get("tags")),
+        )
+    )
 
 
 def _entry_date(raw) -> str | None:
@@ -197,7 +226,10 @@ def _complete(entry: Entry) -> Entry:
 
 # --- JSON Feed (https://jsonfeed.org/version/1.1) --------------------------------------------------
 
-def parse_json_feed(body: bytes, *, base_url: str | None = None) -> tuple[str, list[Entry], list[str]]:
+
+def parse_json_feed(
+    body: bytes, *, base_url: str | None = None
+) -> tuple[str, list[Entry], list[str]]:
     data = load_json(body, "JSON Feed")
     if not isinstance(data, dict) or not isinstance(data.get("items"), list):
         raise ParseError("the response is JSON but not a JSON Feed (no 'items' list).")
@@ -212,7 +244,9 @@ def parse_json_feed(body: bytes, *, base_url: str | None = None) -> tuple[str, l
         except ValueError as exc:
             warnings.append(f"entry {n} skipped: {exc}")
     if data["items"] and not entries:
-        raise ParseError(f"every entry of the JSON Feed was unreadable ({len(data['items'])} entries).")
+        raise ParseError(
+            f"every entry of the JSON Feed was unreadable ({len(data['items'])} entries)."
+        )
     title = one_line(data.get("title") if isinstance(data.get("title"), str) else None)
     return title, entries, warnings
 
@@ -227,16 +261,22 @@ def _json_entry(raw, base: str | None) -> Entry:
     else:
         text = html_to_text(raw.get("summary") if isinstance(raw.get("summary"), str) else None)
     link = raw.get("url") if isinstance(raw.get("url"), str) else None
-    return _complete(Entry(
-        guid=_json_id(raw.get("id")),
-        link=web_url(urljoin(base or "", link)) if link else None,
-        title=one_line(raw.get("title") if isinstance(raw.get("title"), str) else None),
-        text=clip(text, TEXT_LIMIT),
-        author=_json_author(raw),
-        published_at=iso_from_text(raw.get("date_published")) or iso_from_text(raw.get("date_modified")),
-        categories=[one_line(t) for t in raw.get("tags") or [] if isinstance(t, str) and one_line(t)]
-        if isinstance(raw.get("tags"), list) else [],
-    ))
+    return _complete(
+        Entry(
+            guid=_json_id(raw.get("id")),
+            link=web_url(urljoin(base or "", link)) if link else None,
+            title=one_line(raw.get("title") if isinstance(raw.get("title"), str) else None),
+            text=clip(text, TEXT_LIMIT),
+            author=_json_author(raw),
+            published_at=iso_from_text(raw.get("date_published"))
+            or iso_from_text(raw.get("date_modified")),
+            categories=[
+                one_line(t) for t in raw.get("tags") or [] if isinstance(t, str) and one_line(t)
+            ]
+            if isinstance(raw.get("tags"), list)
+            else [],
+        )
+    )
 
 
 def _json_id(value) -> str | None:
@@ -247,12 +287,17 @@ def _json_id(value) -> str | None:
 
 def _json_author(raw: dict) -> str | None:
     authors = raw.get("authors") if isinstance(raw.get("authors"), list) else [raw.get("author")]
-    names = [one_line(a["name"]) for a in authors if isinstance(a, dict) and isinstance(a.get("name"), str)]
+    names = [
+        one_line(a["name"])
+        for a in authors
+        if isinstance(a, dict) and isinstance(a.get("name"), str)
+    ]
     names = [n for n in names if n]
     return ", ".join(names) or None
 
 
 # --- identity --------------------------------------------------------------------------------------
+
 
 def content_digest(entry: Entry) -> str:
     return hashlib.sha256(f"{entry.title}\n{entry.text}".encode()).hexdigest()[:16]
@@ -281,10 +326,14 @@ def entry_key(entry: Entry, identity: str, link_count: int, source_name: str) ->
     return f"feed:{source_name}#{identity}"
 
 
-def assign_keys(entries: list[Entry], *, source_name: str, feed_title: str = "") -> tuple[list[Item], list[str]]:
+def assign_keys(
+    entries: list[Entry], *, source_name: str, feed_title: str = ""
+) -> tuple[list[Item], list[str]]:
     guids = Counter(e.guid for e in entries if e.guid)
     # Distinct entries per link: an entry repeated verbatim does not make its link "shared".
-    links = Counter(link for link, _ in {(e.link, e.guid or content_digest(e)) for e in entries if e.link})
+    links = Counter(
+        link for link, _ in {(e.link, e.guid or content_digest(e)) for e in entries if e.link}
+    )
     items: list[Item] = []
     seen: set[str] = set()
     warnings = []
@@ -295,30 +344,62 @@ def assign_keys(entries: list[Entry], *, source_name: str, feed_title: str = "")
             warnings.append(f"duplicate entry {key} in the same feed; kept the first")
             continue
         seen.add(key)
-        extra = {"identity": identity, "guid": entry.guid, "feed": feed_title or None,
-                 "categories": entry.categories}
-        items.append(Item(key=key, kind="feed", title=entry.title, url=entry.link, text=entry.text,
-                          author=entry.author, published_at=entry.published_at,
-                          extra={k: v for k, v in extra.items() if v}))
+        extra = {
+            "identity": identity,
+            "guid": entry.guid,
+            "feed": feed_title or None,
+            "categories": entry.categories,
+        }
+        items.append(
+            Item(
+                key=key,
+                kind="feed",
+                title=entry.title,
+                url=entry.link,
+                text=entry.text,
+                author=entry.author,
+                published_at=entry.published_at,
+                extra={k: v for k, v in extra.items() if v},
+            )
+        )
     return items, warnings
 
 
 # --- the connector ---------------------------------------------------------------------------------
+
 
 class Feed(Connector):
     kind = "feed"
     description = "Any RSS, Atom or JSON Feed URL (blogs, newsletters, lab news pages)."
     target_help = "feed URL, e.g. https://simonwillison.net/atom/everything/"
 
-    def collect(self, source: SourceSpec, fetcher: Fetcher, since: datetime | None = None) -> CollectResult:
-        resp = fetcher.get(source.url, etag=source.etag, last_modified=source.last_modified, accept=ACCEPT)
+    def collect(
+        self, source: SourceSpec, fetcher: Fetcher, since: datetime | None = None
+    ) -> CollectResult:
+        resp = fetcher.get(
+            source.url, etag=source.etag, last_modified=source.last_modified, accept=ACCEPT
+        )
         if resp.not_modified:  # reliability.md #6: nothing is re-parsed on 304
-            return CollectResult(not_modified=True, http_status=resp.status,
-                                 etag=resp.etag or source.etag, last_modified=resp.last_modified or source.last_modified)
-        parsed = parse_feed(resp.body, source_name=source.name, content_type=resp.headers.get("content-type"),
-                            base_url=resp.final_url or source.url)
-        return CollectResult(items=keep_since(parsed.items, since), http_status=resp.status, nbytes=len(resp.body),
-                             etag=resp.etag, last_modified=resp.last_modified, warnings=parsed.warnings)
+            return CollectResult(
+                not_modified=True,
+                http_status=resp.status,
+                etag=resp.etag or source.etag,
+                last_modified=resp.last_modified or source.last_modified,
+            )
+        parsed = parse_feed(
+            resp.body,
+            source_name=source.name,
+            content_type=resp.headers.get("content-type"),
+            base_url=resp.final_url or source.url,
+        )
+        return CollectResult(
+            items=keep_since(parsed.items, since),
+            http_status=resp.status,
+            nbytes=len(resp.body),
+            etag=resp.etag,
+            last_modified=resp.last_modified,
+            warnings=parsed.warnings,
+        )
 
     def source_from_target(self, target: str) -> dict:
         if not web_url(target):

@@ -19,17 +19,47 @@ if TYPE_CHECKING:
 
 HUB = "https://huggingface.co"
 LIMIT = 50
-SORTS = {"trending": "trendingScore", "recent": "createdAt", "created": "createdAt", "likes": "likes",
-         "downloads": "downloads", "updated": "lastModified"}
-EXPAND = ("author", "cardData", "createdAt", "downloads", "library_name", "likes", "pipeline_tag",
-          "safetensors", "tags", "trendingScore")
-RELATION_WORDS = {"finetune": "fine-tuned from", "quantized": "quantized from", "adapter": "adapter for",
-                  "merge": "merged from"}
+SORTS = {
+    "trending": "trendingScore",
+    "recent": "createdAt",
+    "created": "createdAt",
+    "likes": "likes",
+    "downloads": "downloads",
+    "updated": "lastModified",
+}
+EXPAND = (
+    "author",
+    "cardData",
+    "createdAt",
+    "downloads",
+    "library_name",
+    "likes",
+    "pipeline_tag",
+    "safetensors",
+    "tags",
+    "trendingScore",
+)
+RELATION_WORDS = {
+    "finetune": "fine-tuned from",
+    "quantized": "quantized from",
+    "adapter": "adapter for",
+    "merge": "merged from",
+}
 
 
-def models_url(base: str, *, sort: str = "trending", limit: int = LIMIT, pipeline_tag: str | None = None,
-               search: str | None = None) -> str:
-    params: list[tuple[str, object]] = [("sort", SORTS.get(sort, sort)), ("direction", -1), ("limit", limit)]
+def models_url(
+    base: str,
+    *,
+    sort: str = "trending",
+    limit: int = LIMIT,
+    pipeline_tag: str | None = None,
+    search: str | None = None,
+) -> str:
+    params: list[tuple[str, object]] = [
+        ("sort", SORTS.get(sort, sort)),
+        ("direction", -1),
+        ("limit", limit),
+    ]
     if pipeline_tag:
         params.append(("pipeline_tag", pipeline_tag))
     if search:
@@ -58,12 +88,27 @@ def model_to_item(model: dict) -> Item | None:
     if not isinstance(repo_id, str) or not repo_id.strip():
         return None
     facts = model_facts(model)
-    signals = {k: v for k, v in (("likes", as_int(model.get("likes"))), ("downloads", as_int(model.get("downloads"))),
-                                 ("trending", as_int(model.get("trendingScore")))) if v is not None}
+    signals = {
+        k: v
+        for k, v in (
+            ("likes", as_int(model.get("likes"))),
+            ("downloads", as_int(model.get("downloads"))),
+            ("trending", as_int(model.get("trendingScore"))),
+        )
+        if v is not None
+    }
     author = model.get("author") if isinstance(model.get("author"), str) else repo_id.split("/")[0]
-    return Item(key=f"hf:{repo_id}", kind="hf", title=repo_id, url=f"{HUB}/{repo_id}", text=describe(facts),
-                author=author or None, published_at=facts.get("created_at"), signals=signals,
-                extra={k: v for k, v in facts.items() if v not in (None, [], "")})
+    return Item(
+        key=f"hf:{repo_id}",
+        kind="hf",
+        title=repo_id,
+        url=f"{HUB}/{repo_id}",
+        text=describe(facts),
+        author=author or None,
+        published_at=facts.get("created_at"),
+        signals=signals,
+        extra={k: v for k, v in facts.items() if v not in (None, [], "")},
+    )
 
 
 def model_facts(model: dict) -> dict:
@@ -72,13 +117,19 @@ def model_facts(model: dict) -> dict:
     base_models, relation = _base_models(card, tags)
     safetensors = model.get("safetensors") if isinstance(model.get("safetensors"), dict) else {}
     return {
-        "pipeline_tag": model.get("pipeline_tag") if isinstance(model.get("pipeline_tag"), str) else None,
-        "library": model.get("library_name") if isinstance(model.get("library_name"), str) else None,
+        "pipeline_tag": model.get("pipeline_tag")
+        if isinstance(model.get("pipeline_tag"), str)
+        else None,
+        "library": model.get("library_name")
+        if isinstance(model.get("library_name"), str)
+        else None,
         "params": as_int(safetensors.get("total")),
         "license": _license(card, tags),
         "base_model": base_models,
         "base_model_relation": relation,
-        "tags": [t for t in tags if ":" not in t],  # the prefixed ones are repeated in the fields above
+        "tags": [
+            t for t in tags if ":" not in t
+        ],  # the prefixed ones are repeated in the fields above
         "created_at": iso_from_text(model.get("createdAt")),
     }
 
@@ -87,8 +138,16 @@ def _base_models(card: dict, tags: list[str]) -> tuple[list[str], str | None]:
     """Base models from the card's `base_model` (str or list) or the Hub's `base_model:` tags;
     the relation from `base_model:<relation>:<id>` tags or the card's `base_model_relation`."""
     declared = card.get("base_model")
-    models = [declared] if isinstance(declared, str) else [m for m in declared or [] if isinstance(m, str)]
-    relation = card.get("base_model_relation") if isinstance(card.get("base_model_relation"), str) else None
+    models = (
+        [declared]
+        if isinstance(declared, str)
+        else [m for m in declared or [] if isinstance(m, str)]
+    )
+    relation = (
+        card.get("base_model_relation")
+        if isinstance(card.get("base_model_relation"), str)
+        else None
+    )
     for tag in tags:
         parts = tag.split(":")
         if parts[0] != "base_model" or len(parts) < 2:
@@ -132,20 +191,33 @@ def describe(facts: dict) -> str:
 
 class HuggingFace(Connector):
     kind = "hf"
-    description = "Hugging Face Hub models (trending, recent, most liked), with base model, license and size."
+    description = (
+        "Hugging Face Hub models (trending, recent, most liked), with base model, license and size."
+    )
     target_help = "a sort order: trending, recent, likes or downloads"
 
-    def collect(self, source: SourceSpec, fetcher: Fetcher, since: datetime | None = None) -> CollectResult:
+    def collect(
+        self, source: SourceSpec, fetcher: Fetcher, since: datetime | None = None
+    ) -> CollectResult:
         cfg = source.config or {}
         sort = str(cfg.get("sort", "trending"))
-        resp = fetcher.get(models_url(source.url or HUB, sort=sort, limit=int(cfg.get("limit", LIMIT)),
-                                      pipeline_tag=cfg.get("pipeline_tag"), search=cfg.get("search")),
-                           accept="application/json")
+        resp = fetcher.get(
+            models_url(
+                source.url or HUB,
+                sort=sort,
+                limit=int(cfg.get("limit", LIMIT)),
+                pipeline_tag=cfg.get("pipeline_tag"),
+                search=cfg.get("search"),
+            ),
+            accept="application/json",
+        )
         items, warnings = parse_models(resp.body)
         # A trending list is "what is hot now" whatever the creation date; only a recent list is a window.
         if SORTS.get(sort, sort) == "createdAt":
             items = keep_since(items, since)
-        return CollectResult(items=items, http_status=resp.status, nbytes=len(resp.body), warnings=warnings)
+        return CollectResult(
+            items=items, http_status=resp.status, nbytes=len(resp.body), warnings=warnings
+        )
 
     def source_from_target(self, target: str) -> dict:
         sort = target.strip() or "trending"

@@ -33,12 +33,25 @@ def discussion_url(item_id) -> str:
     return f"https://news.ycombinator.com/item?id={item_id}"
 
 
-def algolia_url(base: str, *, since: datetime, until: datetime, page: int, query: str = "",
-                points: int | None = None, hits_per_page: int = HITS_PER_PAGE) -> str:
+def algolia_url(
+    base: str,
+    *,
+    since: datetime,
+    until: datetime,
+    page: int,
+    query: str = "",
+    points: int | None = None,
+    hits_per_page: int = HITS_PER_PAGE,
+) -> str:
     filters = [f"created_at_i>={int(since.timestamp())}", f"created_at_i<={int(until.timestamp())}"]
     if points:
         filters.append(f"points>={int(points)}")
-    params = {"tags": "story", "numericFilters": ",".join(filters), "hitsPerPage": hits_per_page, "page": page}
+    params = {
+        "tags": "story",
+        "numericFilters": ",".join(filters),
+        "hitsPerPage": hits_per_page,
+        "page": page,
+    }
     if query:
         params["query"] = query
     return f"{base.rstrip('/')}/api/v1/search_by_date?{urlencode(params)}"
@@ -65,9 +78,17 @@ def hit_to_item(hit: dict) -> Item | None:
     if not item_id or not title:
         return None
     tags = [t for t in hit.get("_tags") or [] if t in KIND_TAGS]
-    return _story(item_id, title=title, url=hit.get("url"), text=hit.get("story_text"), author=hit.get("author"),
-                  published_at=iso_from_unix(hit.get("created_at_i")) or iso_from_text(hit.get("created_at")),
-                  points=hit.get("points"), comments=hit.get("num_comments"), tags=tags)
+    return _story(
+        item_id,
+        title=title,
+        url=hit.get("url"),
+        text=hit.get("story_text"),
+        author=hit.get("author"),
+        published_at=iso_from_unix(hit.get("created_at_i")) or iso_from_text(hit.get("created_at")),
+        points=hit.get("points"),
+        comments=hit.get("num_comments"),
+        tags=tags,
+    )
 
 
 def parse_firebase_item(body: bytes) -> Item | None:
@@ -79,22 +100,41 @@ def parse_firebase_item(body: bytes) -> Item | None:
     title = one_line(payload.get("title") if isinstance(payload.get("title"), str) else None)
     if not item_id or not title or payload.get("type") not in ("story", "job", "poll"):
         return None
-    return _story(item_id, title=title, url=payload.get("url"), text=payload.get("text"), author=payload.get("by"),
-                  published_at=iso_from_unix(payload.get("time")), points=payload.get("score"),
-                  comments=payload.get("descendants"), tags=[payload["type"]] if payload["type"] != "story" else [])
+    return _story(
+        item_id,
+        title=title,
+        url=payload.get("url"),
+        text=payload.get("text"),
+        author=payload.get("by"),
+        published_at=iso_from_unix(payload.get("time")),
+        points=payload.get("score"),
+        comments=payload.get("descendants"),
+        tags=[payload["type"]] if payload["type"] != "story" else [],
+    )
 
 
 def _story(item_id: int, *, title, url, text, author, published_at, points, comments, tags) -> Item:
     discussion = discussion_url(item_id)
-    signals = {k: v for k, v in (("points", as_int(points)), ("comments", as_int(comments))) if v is not None}
+    signals = {
+        k: v
+        for k, v in (("points", as_int(points)), ("comments", as_int(comments)))
+        if v is not None
+    }
     extra = {"discussion_url": discussion}
     if tags:
         extra["hn_tags"] = tags
-    return Item(key=f"hn:{item_id}", kind="hn", title=title,
-                url=web_url(url) or discussion,  # Ask HN and friends have no article: the thread is the story
-                text=clip(html_to_text(text if isinstance(text, str) else None), TEXT_LIMIT),
-                author=author if isinstance(author, str) and author else None,
-                published_at=published_at, signals=signals, extra=extra)
+    return Item(
+        key=f"hn:{item_id}",
+        kind="hn",
+        title=title,
+        url=web_url(url)
+        or discussion,  # Ask HN and friends have no article: the thread is the story
+        text=clip(html_to_text(text if isinstance(text, str) else None), TEXT_LIMIT),
+        author=author if isinstance(author, str) and author else None,
+        published_at=published_at,
+        signals=signals,
+        extra=extra,
+    )
 
 
 def _digits(value) -> int | None:
@@ -103,16 +143,22 @@ def _digits(value) -> int | None:
 
 def fetch_hn_item(fetcher: Fetcher, item_id: int, base_url: str = FIREBASE) -> Item | None:
     """A single story by id through the official Firebase API (e.g. to refresh points of a known item)."""
-    resp = fetcher.get(f"{base_url.rstrip('/')}/v0/item/{int(item_id)}.json", accept="application/json")
+    resp = fetcher.get(
+        f"{base_url.rstrip('/')}/v0/item/{int(item_id)}.json", accept="application/json"
+    )
     return parse_firebase_item(resp.body)
 
 
 class HackerNews(Connector):
     kind = "hn"
-    description = "Hacker News stories in a time window (Algolia search), with points and comment counts."
+    description = (
+        "Hacker News stories in a time window (Algolia search), with points and comment counts."
+    )
     target_help = "search words (e.g. 'LLM'), or '' for all stories above a points threshold"
 
-    def collect(self, source: SourceSpec, fetcher: Fetcher, since: datetime | None = None) -> CollectResult:
+    def collect(
+        self, source: SourceSpec, fetcher: Fetcher, since: datetime | None = None
+    ) -> CollectResult:
         cfg = source.config or {}
         until = datetime.now(UTC)
         since = since or until - timedelta(days=int(cfg.get("days", DEFAULT_DAYS)))
@@ -127,8 +173,15 @@ class HackerNews(Connector):
         while windows and requests < max_pages:
             lo, hi = windows.pop()
             for page in range(max_pages):
-                url = algolia_url(source.url or ALGOLIA, since=lo, until=hi, page=page,
-                                  query=str(cfg.get("query") or ""), points=cfg.get("points"), hits_per_page=hpp)
+                url = algolia_url(
+                    source.url or ALGOLIA,
+                    since=lo,
+                    until=hi,
+                    page=page,
+                    query=str(cfg.get("query") or ""),
+                    points=cfg.get("points"),
+                    hits_per_page=hpp,
+                )
                 resp = fetcher.get(url, accept="application/json")
                 requests += 1
                 items, nb_pages, warnings = parse_algolia(resp.body)
@@ -143,13 +196,18 @@ class HackerNews(Connector):
                 if page + 1 >= nb_pages or requests >= max_pages:
                     break
         if windows:
-            result.warnings.append(f"stopped after {requests} requests; narrow the query or raise points")
+            result.warnings.append(
+                f"stopped after {requests} requests; narrow the query or raise points"
+            )
         return result
 
     def source_from_target(self, target: str) -> dict:
         """`abreast sources add hn "LLM"`: search words; an empty target means every story (use a
         points threshold in the config to keep it to the front page)."""
-        return {"url": ALGOLIA, "config": {"query": target.strip()} if target.strip() else {"points": 100}}
+        return {
+            "url": ALGOLIA,
+            "config": {"query": target.strip()} if target.strip() else {"points": 100},
+        }
 
     def default_name(self, target: str) -> str:
         return f"hn:{target.strip() or 'front'}"[:80]

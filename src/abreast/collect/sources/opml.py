@@ -78,8 +78,15 @@ def _walk(parent: ET.Element, *, category: str | None, out: list[dict], seen: se
             continue
         seen.add(url)
         html_url = web_url(_attr(el, "htmlUrl"))
-        out.append({"name": label or html_url or url, "kind": "feed", "url": url,
-                    "category": category, "html_url": html_url})
+        out.append(
+            {
+                "name": label or html_url or url,
+                "kind": "feed",
+                "url": url,
+                "category": category,
+                "html_url": html_url,
+            }
+        )
 
 
 def export_opml(sources: Iterable, title: str = "abreast sources") -> bytes:
@@ -113,5 +120,10 @@ def _as_row(src) -> dict:
     config = get("config") or {}
     category = get("category") or (config.get("category") if isinstance(config, dict) else None)
     html_url = get("html_url") or (config.get("html_url") if isinstance(config, dict) else None)
-    return {"name": get("name") or get("url"), "kind": get("kind", "feed"), "url": get("url"),
-            "category": category, "html_url": html_url}
+    return {
+        "name": get("name") or get("url"),
+        "kind": get("kind", "feed"),
+        "url": get("url"),
+        "category": category,
+        "html_url": html_url,
+    }

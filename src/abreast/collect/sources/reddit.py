@@ -39,7 +39,9 @@ def subreddit_of(source: SourceSpec) -> str:
     return name
 
 
-def listing_url(base: str, subreddit: str, *, after: str | None = None, limit: int = PAGE_SIZE) -> str:
+def listing_url(
+    base: str, subreddit: str, *, after: str | None = None, limit: int = PAGE_SIZE
+) -> str:
     params = {"limit": limit, "raw_json": 1}  # raw_json: text without &amp;-escaping
     if after:
         params["after"] = after
@@ -69,19 +71,40 @@ def post_to_item(post: dict) -> Item | None:
     title = one_line(post.get("title") if isinstance(post.get("title"), str) else None)
     if not post_id or not title:
         return None
-    permalink = web_url(urljoin(REDDIT, post["permalink"])) if isinstance(post.get("permalink"), str) else None
+    permalink = (
+        web_url(urljoin(REDDIT, post["permalink"]))
+        if isinstance(post.get("permalink"), str)
+        else None
+    )
     link = None if post.get("is_self") else post.get("url_overridden_by_dest") or post.get("url")
     link = web_url(urljoin(REDDIT, link)) if isinstance(link, str) else None
     text = post.get("selftext") if isinstance(post.get("selftext"), str) else ""
-    signals = {k: v for k, v in (("score", as_int(post.get("score"))),
-                                 ("comments", as_int(post.get("num_comments")))) if v is not None}
-    extra = {"permalink": permalink, "subreddit": post.get("subreddit"), "flair": post.get("link_flair_text"),
-             "domain": post.get("domain"), "over_18": bool(post.get("over_18")) or None}
-    return Item(key=f"reddit:{post_id}", kind="reddit", title=title, url=link or permalink,
-                text="" if text.strip() in GONE_TEXT else clip(tidy_text(text), TEXT_LIMIT),
-                author=post.get("author") if isinstance(post.get("author"), str) else None,
-                published_at=iso_from_unix(post.get("created_utc")), signals=signals,
-                extra={k: v for k, v in extra.items() if v})
+    signals = {
+        k: v
+        for k, v in (
+            ("score", as_int(post.get("score"))),
+            ("comments", as_int(post.get("num_comments"))),
+        )
+        if v is not None
+    }
+    extra = {
+        "permalink": permalink,
+        "subreddit": post.get("subreddit"),
+        "flair": post.get("link_flair_text"),
+        "domain": post.get("domain"),
+        "over_18": bool(post.get("over_18")) or None,
+    }
+    return Item(
+        key=f"reddit:{post_id}",
+        kind="reddit",
+        title=title,
+        url=link or permalink,
+        text="" if text.strip() in GONE_TEXT else clip(tidy_text(text), TEXT_LIMIT),
+        author=post.get("author") if isinstance(post.get("author"), str) else None,
+        published_at=iso_from_unix(post.get("created_utc")),
+        signals=signals,
+        extra={k: v for k, v in extra.items() if v},
+    )
 
 
 class Reddit(Connector):
@@ -89,7 +112,9 @@ class Reddit(Connector):
     description = "A subreddit's newest posts with score and comment count."
     target_help = "subreddit name, e.g. LocalLLaMA"
 
-    def collect(self, source: SourceSpec, fetcher: Fetcher, since: datetime | None = None) -> CollectResult:
+    def collect(
+        self, source: SourceSpec, fetcher: Fetcher, since: datetime | None = None
+    ) -> CollectResult:
         cfg = source.config or {}
         since = since or datetime.now(UTC) - timedelta(days=int(cfg.get("days", DEFAULT_DAYS)))
         subreddit, base = subreddit_of(source), _host(source.url)
@@ -109,8 +134,14 @@ class Reddit(Connector):
         return result
 
     def source_from_target(self, target: str) -> dict:
-        name = subreddit_of(SourceSpec(name="", kind="reddit", url=target if "/r/" in target else REDDIT,
-                                       config={} if "/r/" in target else {"subreddit": target.strip()}))
+        name = subreddit_of(
+            SourceSpec(
+                name="",
+                kind="reddit",
+                url=target if "/r/" in target else REDDIT,
+                config={} if "/r/" in target else {"subreddit": target.strip()},
+            )
+        )
         return {"url": REDDIT, "config": {"subreddit": name}}
 
     def default_name(self, target: str) -> str:

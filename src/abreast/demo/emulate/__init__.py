@@ -22,8 +22,9 @@ class Response:
 JSON = "application/json; charset=utf-8"
 
 
-def json_response(payload, status: int = 200, last_modified: datetime | None = None,
-                  content_type: str = JSON) -> Response:
+def json_response(
+    payload, status: int = 200, last_modified: datetime | None = None, content_type: str = JSON
+) -> Response:
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return Response(status, body, content_type, last_modified)
 

@@ -38,7 +38,7 @@ def respond(path: str, params: dict[str, list[str]], entries: list[dict]) -> Res
     matched = [e for e in entries if (not wanted or e["id"] in wanted) and predicate(e)]
     date_key = "updated" if sort_by == "lastUpdatedDate" else "published"
     matched.sort(key=lambda e: (e.get(date_key) or e["published"], e["id"]), reverse=descending)
-    page = matched[start:start + max_results]
+    page = matched[start : start + max_results]
     newest = max(e["published"] for e in entries)
     body = render_feed(query, id_list, start, max_results, len(matched), page, newest)
     return Response(200, body.encode("utf-8"), ATOM, from_iso(newest))
@@ -114,9 +114,12 @@ def term(token: str):
         return _date_range(field, value)
     if field == "id":
         return lambda e: e["id"] == re.sub(r"v\d+$", "", value)
-    texts = {"ti": lambda e: e["title"], "abs": lambda e: e.get("summary", ""),
-             "au": lambda e: " ".join(e.get("authors", [])),
-             "all": lambda e: " ".join([e["title"], e.get("summary", ""), *e.get("authors", [])])}
+    texts = {
+        "ti": lambda e: e["title"],
+        "abs": lambda e: e.get("summary", ""),
+        "au": lambda e: " ".join(e.get("authors", [])),
+        "all": lambda e: " ".join([e["title"], e.get("summary", ""), *e.get("authors", [])]),
+    }
     if field not in texts:
         raise ValueError(f"unsupported search field {field!r}")
     words = value.lower().split()
@@ -135,7 +138,9 @@ def _category_matches(entry: dict, value: str) -> bool:
 def _date_range(field: str, value: str):
     m = re.fullmatch(r"\[\s*(\d{8,12})\s+TO\s+(\d{8,12})\s*\]", value)
     if not m:
-        raise ValueError(f"invalid {field} range {value!r}; expected [YYYYMMDDHHMM TO YYYYMMDDHHMM]")
+        raise ValueError(
+            f"invalid {field} range {value!r}; expected [YYYYMMDDHHMM TO YYYYMMDDHHMM]"
+        )
     lo, hi = m.group(1).ljust(12, "0"), m.group(2).ljust(12, "9")
     key = "updated" if field == "lastUpdatedDate" else "published"
 
@@ -152,15 +157,24 @@ def _date_range(field: str, value: str):
 # ---------------------------------------------------------------- Atom rendering
 
 
-def render_feed(query: str, id_list: list[str], start: int, max_results: int, total: int,
-                page: list[dict], updated: str) -> str:
-    echo = f"search_query={query}&id_list={','.join(id_list)}&start={start}&max_results={max_results}"
+def render_feed(
+    query: str,
+    id_list: list[str],
+    start: int,
+    max_results: int,
+    total: int,
+    page: list[dict],
+    updated: str,
+) -> str:
+    echo = (
+        f"search_query={query}&id_list={','.join(id_list)}&start={start}&max_results={max_results}"
+    )
     feed_id = hashlib.sha1(echo.encode()).hexdigest()[:27]
     head = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<feed xmlns="http://www.w3.org/2005/Atom" xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/"'
         f' xmlns:arxiv="{SCHEME}">',
-        f'  <link href={quoteattr("http://arxiv.org/api/query?" + quote(echo, safe=""))}'
+        f"  <link href={quoteattr('http://arxiv.org/api/query?' + quote(echo, safe=''))}"
         ' rel="self" type="application/atom+xml"/>',
         f'  <title type="html">ArXiv Query: {escape(echo)}</title>',
         f"  <id>http://arxiv.org/api/{feed_id}</id>",
@@ -181,17 +195,29 @@ def render_entry(entry: dict) -> str:
     lines.append(f"    <title>{escape(entry['title'])}</title>")
     if "summary" in entry:
         lines.append(f"    <summary>{escape(entry['summary'])}</summary>")
-    lines += [f"    <author>\n      <name>{escape(name)}</name>\n    </author>" for name in entry.get("authors", [])]
-    lines.append(f'    <link href="http://arxiv.org/abs/{versioned}" rel="alternate" type="text/html"/>')
-    lines.append(f'    <link title="pdf" href="http://arxiv.org/pdf/{versioned}" rel="related" type="application/pdf"/>')
-    lines += [f'    <category term={quoteattr(c)} scheme="{SCHEME}"/>' for c in entry.get("categories", [])]
+    lines += [
+        f"    <author>\n      <name>{escape(name)}</name>\n    </author>"
+        for name in entry.get("authors", [])
+    ]
+    lines.append(
+        f'    <link href="http://arxiv.org/abs/{versioned}" rel="alternate" type="text/html"/>'
+    )
+    lines.append(
+        f'    <link title="pdf" href="http://arxiv.org/pdf/{versioned}" rel="related" type="application/pdf"/>'
+    )
+    lines += [
+        f'    <category term={quoteattr(c)} scheme="{SCHEME}"/>'
+        for c in entry.get("categories", [])
+    ]
     lines.append("  </entry>")
     return "\n".join(lines)
 
 
 def _error(message: str, status: int) -> Response:
     # arXiv answers errors as an Atom feed holding one entry titled "Error".
-    body = ('<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">\n'
-            "  <title>ArXiv Query: error</title>\n  <entry>\n    <id>http://arxiv.org/api/errors</id>\n"
-            f"    <title>Error</title>\n    <summary>{escape(message)}</summary>\n  </entry>\n</feed>\n")
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">\n'
+        "  <title>ArXiv Query: error</title>\n  <entry>\n    <id>http://arxiv.org/api/errors</id>\n"
+        f"    <title>Error</title>\n    <summary>{escape(message)}</summary>\n  </entry>\n</feed>\n"
+    )
     return Response(status, body.encode("utf-8"), ATOM)

@@ -29,5 +29,7 @@ def newest_entry(doc: bytes) -> datetime | None:
             continue
         m = re.search(r"<(?:published|updated)>(.*?)</", block)
         if m:
-            stamps.append(datetime.fromisoformat(m.group(1).strip().replace("Z", "+00:00")).astimezone(UTC))
+            stamps.append(
+                datetime.fromisoformat(m.group(1).strip().replace("Z", "+00:00")).astimezone(UTC)
+            )
     return max(stamps, default=None)

@@ -14,8 +14,14 @@ import re
 
 from . import Response, from_iso, int_param, json_response
 
-SORT_FALLBACK = {"trendingScore": "likes", "downloads": "likes", "lastModified": "createdAt",
-                 "likes": "likes", "createdAt": "createdAt", "id": "id"}
+SORT_FALLBACK = {
+    "trendingScore": "likes",
+    "downloads": "likes",
+    "lastModified": "createdAt",
+    "likes": "likes",
+    "createdAt": "createdAt",
+    "id": "id",
+}
 
 
 def respond(path: str, params: dict[str, list[str]], models: list[dict]) -> Response:
@@ -29,7 +35,9 @@ def respond(path: str, params: dict[str, list[str]], models: list[dict]) -> Resp
         if model is None:
             return json_response({"error": "Repository not found"}, status=404)
         return json_response(model, last_modified=last_modified)
-    return json_response({"error": "Sorry, we can't find the page you are looking for."}, status=404)
+    return json_response(
+        {"error": "Sorry, we can't find the page you are looking for."}, status=404
+    )
 
 
 def _list(params: dict[str, list[str]], models: list[dict], last_modified) -> Response:
@@ -44,7 +52,9 @@ def _list(params: dict[str, list[str]], models: list[dict], last_modified) -> Re
     if sort:
         key = SORT_FALLBACK[sort]
         ascending = params.get("direction", ["-1"])[-1] == "1"
-        present = sorted((m for m in chosen if key in m), key=lambda m: (m[key], m["id"]), reverse=not ascending)
+        present = sorted(
+            (m for m in chosen if key in m), key=lambda m: (m[key], m["id"]), reverse=not ascending
+        )
         chosen = present + [m for m in chosen if key not in m]
     return json_response(chosen[:limit], last_modified=last_modified)
 
@@ -54,6 +64,8 @@ def _matches(model: dict, params: dict[str, list[str]]) -> bool:
     author = params.get("author", [""])[-1]
     tags = set(model.get("tags", []))
     wanted_tags = [t for f in params.get("filter", []) for t in f.split(",") if t]
-    return (search in model["id"].lower()
-            and (not author or model["author"] == author)
-            and all(t in tags for t in wanted_tags))
+    return (
+        search in model["id"].lower()
+        and (not author or model["author"] == author)
+        and all(t in tags for t in wanted_tags)
+    )

@@ -15,9 +15,17 @@ from urllib.parse import urlencode
 from . import Response, from_epoch, int_param, json_response, not_found
 
 PAGINATION_LIMIT = 1000
-NUMERIC = re.compile(r"^\s*(created_at_i|points|num_comments)\s*(<=|>=|!=|<|>|=)\s*(-?\d+(?:\.\d+)?)\s*$")
-OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "=": operator.eq,
-       "!=": operator.ne}
+NUMERIC = re.compile(
+    r"^\s*(created_at_i|points|num_comments)\s*(<=|>=|!=|<|>|=)\s*(-?\d+(?:\.\d+)?)\s*$"
+)
+OPS = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "=": operator.eq,
+    "!=": operator.ne,
+}
 
 
 def respond(path: str, params: dict[str, list[str]], hits: list[dict], host: str) -> Response:
@@ -43,21 +51,28 @@ def _search(params: dict[str, list[str]], hits: list[dict], by_date: bool) -> Re
     matched.sort(key=_date_order if by_date else _relevance_order)
     reachable = matched[:PAGINATION_LIMIT]
     start = page * per_page
-    page_hits = reachable[start:start + per_page] if per_page else []
-    nb_pages = min(math.ceil(len(matched) / per_page), math.ceil(PAGINATION_LIMIT / per_page)) if per_page else 0
+    page_hits = reachable[start : start + per_page] if per_page else []
+    nb_pages = (
+        min(math.ceil(len(matched) / per_page), math.ceil(PAGINATION_LIMIT / per_page))
+        if per_page
+        else 0
+    )
     newest = max((h["created_at_i"] for h in hits), default=0)
-    return json_response({
-        "hits": page_hits,
-        "nbHits": len(matched),
-        "page": page,
-        "nbPages": nb_pages,
-        "hitsPerPage": per_page,
-        "exhaustiveNbHits": True,
-        "exhaustiveTypo": True,
-        "query": query,
-        "params": urlencode([(k, v) for k, vs in params.items() for v in vs]),
-        "processingTimeMS": 1,
-    }, last_modified=from_epoch(newest))
+    return json_response(
+        {
+            "hits": page_hits,
+            "nbHits": len(matched),
+            "page": page,
+            "nbPages": nb_pages,
+            "hitsPerPage": per_page,
+            "exhaustiveNbHits": True,
+            "exhaustiveTypo": True,
+            "query": query,
+            "params": urlencode([(k, v) for k, vs in params.items() for v in vs]),
+            "processingTimeMS": 1,
+        },
+        last_modified=from_epoch(newest),
+    )
 
 
 def _date_order(hit: dict) -> tuple:
@@ -85,7 +100,11 @@ def parse_tags(raw: str) -> list[set[str]]:
         if depth < 0:
             raise ValueError(f"invalid tags: {raw!r}")
     groups.append(current)
-    return [{t.strip() for t in g.strip("() ").split(",") if t.strip()} for g in groups if g.strip("() ")]
+    return [
+        {t.strip() for t in g.strip("() ").split(",") if t.strip()}
+        for g in groups
+        if g.strip("() ")
+    ]
 
 
 def parse_numeric(raw: str) -> list[tuple[str, str, float]]:
@@ -116,7 +135,12 @@ def _firebase(path: str, hits: list[dict]) -> Response:
     hit = next((h for h in hits if h["objectID"] == m.group(1)), None)
     if hit is None:
         return json_response(None)  # Firebase answers `null` with 200 for an unknown item
-    item = {"id": int(hit["objectID"]), "type": "story", "title": hit["title"], "time": hit["created_at_i"]}
+    item = {
+        "id": int(hit["objectID"]),
+        "type": "story",
+        "title": hit["title"],
+        "time": hit["created_at_i"],
+    }
     optional = {"url": "url", "score": "points", "descendants": "num_comments", "by": "author"}
     item.update({key: hit[src] for key, src in optional.items() if src in hit})
     return json_response(item, last_modified=from_epoch(hit["created_at_i"]))

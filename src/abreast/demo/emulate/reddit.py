@@ -27,20 +27,24 @@ def respond(path: str, params: dict[str, list[str]], posts: list[dict]) -> Respo
         limit = 25  # Reddit ignores a garbage limit
     after = params.get("after", [""])[-1]
     start = _position_after(listing, after) if after else 0
-    page = listing[start:start + limit]
+    page = listing[start : start + limit]
     more = start + limit < len(listing)
     raw = params.get("raw_json", ["0"])[-1] == "1"
     children = [{"kind": "t3", "data": post if raw else _legacy_escaped(post)} for post in page]
     newest = max((p["created_utc"] for p in listing if "created_utc" in p), default=None)
-    return json_response({
-        "kind": "Listing",
-        "data": {
-            "after": page[-1]["name"] if page and more else None,
-            "dist": len(children),
-            "children": children,
-            "before": None,
+    return json_response(
+        {
+            "kind": "Listing",
+            "data": {
+                "after": page[-1]["name"] if page and more else None,
+                "dist": len(children),
+                "children": children,
+                "before": None,
+            },
         },
-    }, last_modified=from_epoch(int(newest)) if newest else None, content_type=JSON)
+        last_modified=from_epoch(int(newest)) if newest else None,
+        content_type=JSON,
+    )
 
 
 def _position_after(listing: list[dict], after: str) -> int:
