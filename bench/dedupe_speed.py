@@ -15,7 +15,7 @@ import json
 import time
 from pathlib import Path
 
-from abreast.item import Item
+from abreast.types import Item
 from abreast.understand.dedupe import find_duplicates
 
 DATA = Path(__file__).resolve().parents[2] / "shared/data"

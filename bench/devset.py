@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from abreast.item import Item
+from abreast.types import Item
 
 PATH = Path(__file__).parent / "data" / "devset.jsonl"
 

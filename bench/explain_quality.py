@@ -28,8 +28,7 @@ from abreast.collect.sanitize import html_to_text, one_line
 from abreast.explain.abstractive import abstractive_summary, build_prompt, clean_text
 from abreast.explain.citations import quote_in_source
 from abreast.explain.extractive import extractive_summary, source_text
-from abreast.item import iso_week, utc_iso
-from abreast.stories.model import Member, Story
+from abreast.types import Member, Story, iso_week, utc_iso
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))

@@ -34,10 +34,8 @@ def resolve(conn, ref: str) -> str | None:
     mid = model_id(ref)
     if sql.get_model(conn, mid):
         return mid
-    row = conn.execute(
-        "SELECT model_id FROM model_facts WHERE field='alias' AND lower(value)=lower(?)", (ref,)
-    ).fetchone()
-    return row[0] if row else None
+    found = sql.model_by_alias(conn, ref)
+    return found.id if found else None
 
 
 def check(conn, fact: dict) -> tuple[bool, str]:
@@ -49,34 +47,31 @@ def check(conn, fact: dict) -> tuple[bool, str]:
     if kind == "base":
         bases = sql.bases_of(conn, mid)
         wanted = {resolve(conn, e) or model_id(e) for e in exp}
-        got = [f"{b['base_id']} ({b['relation']}, {b['source']})" for b in bases]
+        got = [f"{b.base_id} ({b.relation}, {b.source})" for b in bases]
         ok = any(
-            b["base_id"] in wanted
-            and (not fact.get("relation") or b["relation"] == fact["relation"])
+            b.base_id in wanted and (not fact.get("relation") or b.relation == fact["relation"])
             for b in bases
         )
         return ok, "; ".join(got) or "no base recorded"
     if kind in ("family", "org", "license"):
-        got = row[kind] or ""
+        got = getattr(row, kind) or ""
         return got.lower() == str(exp).lower(), got or "-"
     if kind == "params_b":
-        got = row["params_b"]
+        got = row.params_b
         return got is not None and abs(got - exp) <= fact.get("tolerance", 0.5), f"{got}"
     if kind == "released":
-        got = public_date(row["released"], sql.first_news_dates(conn).get(mid)) or ""
+        got = public_date(row.released, sql.first_news_dates(conn).get(mid)) or ""
         if len(got) < 10:
             return False, got or "-"
         days = abs((date.fromisoformat(got[:10]) - date.fromisoformat(exp)).days)
         return days <= fact.get("tolerance", 0), f"{got} ({days} days off)"
     if kind == "arena":
         snap, score = exp
-        got = {
-            s["snapshot"]: s["score"] for s in sql.scores_of(conn, mid) if s["board"] == "lmarena"
-        }
+        got = {s.snapshot: s.score for s in sql.scores_of(conn, mid) if s.board == "lmarena"}
         return got.get(snap) == score, f"{got.get(snap)}"
     if kind == "merge":
-        rel = {b["relation"] for b in sql.bases_of(conn, mid)}
-        types = {f["value"] for f in sql.model_facts(conn, mid) if f["field"] == "model_type"}
+        rel = {b.relation for b in sql.bases_of(conn, mid)}
+        types = {f.value for f in sql.model_facts(conn, mid) if f.field == "model_type"}
         got = "merge" in rel or "basemergesandmoerges" in types
         return got == exp, "merge" if got else "not marked as merge"
     raise ValueError(f"unknown check {kind}")
@@ -115,7 +110,7 @@ def main(argv: list[str]) -> None:
     right = sum(ok for _, ok, _ in results)
     by_kind: dict[str, list[bool]] = defaultdict(list)
     for f, ok, _ in results:
-        by_kind[f["check"]].append(ok)
+        by_kind[f.check].append(ok)
     lines = [
         "# Model registry quality on the bundled data",
         "",
@@ -148,11 +143,7 @@ def main(argv: list[str]) -> None:
         "|---|---|---|---|---|---|",
     ]
     for f, ok, got in results:
-        exp = (
-            f["expected"]
-            if not isinstance(f["expected"], list)
-            else " or ".join(map(str, f["expected"]))
-        )
+        exp = f.expected if not isinstance(f.expected, list) else " or ".join(map(str, f.expected))
         if f.get("relation"):
             exp = f"{exp} ({f['relation']})"
         lines.append(

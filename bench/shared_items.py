@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from abreast.item import Item, utc_iso
+from abreast.types import Item, utc_iso
 
 DATA = Path(
     os.environ.get("ABREAST_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")

@@ -91,7 +91,7 @@ def synthetic_week(n: int = 20000, seed: int = 7, dim: int = 256):
     """A week shaped like real ones: mostly single-item stories (70%), many of 2-8 items, a few of 20-120;
     vectors share a common 'AI news' direction (real embeddings are anisotropic), titles share
     everyday AI words plus a few words of their own story."""
-    from abreast.stories.model import Member
+    from abreast.types import Member
 
     rng = np.random.default_rng(seed)
     sizes: list[int] = []
@@ -163,10 +163,10 @@ def ours(members, vecs, params=None) -> tuple[list[int], float]:
 
 def build_week_seconds(members, vecs, week: str) -> tuple[float, int]:
     """Fill a temp store as collect + understand would, then time build_week() alone."""
-    from abreast.item import Item
     from abreast.store.db import now, transaction
     from abreast.store.items import Store
     from abreast.stories.build import build_week
+    from abreast.types import Item
 
     with tempfile.TemporaryDirectory() as tmp:
         store = Store.open(Path(tmp) / "abreast.db")
@@ -334,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # speed: build_week end to end
     import stories_corpus as corpus
-    from abreast.item import iso_week
+    from abreast.types import iso_week
 
     for week, (members, _gold, vecs) in weeks.items():
         secs, cpu, n = build_week_seconds(members, vecs, week)

@@ -221,7 +221,7 @@ def rel_norm(k: str) -> str:
 def synthetic(n: int, seed: int = 7):
     """n items built by recombining the first half of one real title with the second half of another,
     with real domains and (for a third) a real excerpt: realistic lengths and vocabulary, no duplicates."""
-    from abreast.item import Item
+    from abreast.types import Item
 
     pool = (
         shared_items.demo_items()

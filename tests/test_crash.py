@@ -6,12 +6,12 @@ import subprocess
 import sys
 import time
 
-from abreast.item import Item
 from abreast.store import Store
+from abreast.types import Item
 
 WRITER = r"""
 import sys, time
-from abreast.item import Item
+from abreast.types import Item
 from abreast.store import Store
 st = Store.open(sys.argv[1])
 batch = 0

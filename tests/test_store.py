@@ -3,9 +3,9 @@ import sqlite3
 import pytest
 
 from abreast.errors import StoreError
-from abreast.item import Item
 from abreast.store import Store, backup, open_db
 from abreast.store.migrations import MIGRATIONS
+from abreast.types import Item
 
 
 def _item(key="hn:1", title="Llama 3.3 70B released", **kw):
@@ -72,9 +72,9 @@ def test_upsert_is_idempotent_and_detects_content_changes(tmp_path):
     changed = st.upsert_items([_item(title="Llama 3.3 70B released with a new license")])
     assert changed.updated == 1
     row = st.item("hn:1")
-    assert row["title"].endswith("new license")
-    assert row["canonical_url"] == "https://ai.meta.com/blog/llama-3-3"
-    assert row["week"] == "2024-W49"
+    assert row.title.endswith("new license")
+    assert row.canonical_url == "https://ai.meta.com/blog/llama-3-3"
+    assert row.week == "2024-W49"
 
 
 def test_points_refresh_without_counting_as_an_update(tmp_path):
@@ -84,7 +84,7 @@ def test_points_refresh_without_counting_as_an_update(tmp_path):
     it.signals = {"points": 250}
     c = st.upsert_items([it])
     assert c.unchanged == 1 and c.updated == 0
-    assert '"points": 250' in st.item("hn:1")["score_json"]
+    assert st.item("hn:1").signals["points"] == 250
 
 
 def test_churning_item_stops_updating_after_the_cap(tmp_path):
@@ -93,7 +93,7 @@ def test_churning_item_stops_updating_after_the_cap(tmp_path):
     st = Store.open(tmp_path / "a.db")
     for i in range(MAX_UPDATES + 5):
         st.upsert_items([_item(title=f"rewritten {i}")])
-    assert st.item("hn:1")["update_count"] == MAX_UPDATES
+    assert st.item("hn:1").update_count == MAX_UPDATES
 
 
 def test_deleted_items_are_not_ingested_again(tmp_path):
@@ -101,23 +101,23 @@ def test_deleted_items_are_not_ingested_again(tmp_path):
     st.upsert_items([_item()])
     st.delete_item("hn:1")
     assert st.upsert_items([_item()]).new == 0
-    assert st.item_rows(keys=["hn:1"]) == []
+    assert st.items(keys=["hn:1"]) == []
 
 
 def test_full_text_search_follows_updates(tmp_path):
     st = Store.open(tmp_path / "a.db")
     st.upsert_items([_item()])
-    assert [r["key"] for r in st.search("llama")] == ["hn:1"]
+    assert [h.item.key for h in st.search("llama")] == ["hn:1"]
     st.upsert_items([_item(title="Mistral ships Pixtral Large")])
     assert st.search("llama") == []
-    assert [r["key"] for r in st.search("pixtral")] == ["hn:1"]
+    assert [h.item.key for h in st.search("pixtral")] == ["hn:1"]
 
 
 def test_backup_is_a_readable_copy(tmp_path):
     st = Store.open(tmp_path / "a.db")
     st.upsert_items([_item()])
     backup(st.conn, tmp_path / "b.db")
-    assert Store.open(tmp_path / "b.db").item("hn:1")["title"] == "Llama 3.3 70B released"
+    assert Store.open(tmp_path / "b.db").item("hn:1").title == "Llama 3.3 70B released"
     with pytest.raises(StoreError, match="already exists"):
         backup(st.conn, tmp_path / "b.db")
 

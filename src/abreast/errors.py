@@ -13,6 +13,10 @@ class StoreError(AbreastError):
     pass
 
 
+class NotFound(AbreastError):
+    """The item, story, source or model asked for does not exist; the web app answers 404."""
+
+
 class NotInstalled(AbreastError):
     """An optional dependency is missing; the message carries the exact install command."""
 

@@ -13,7 +13,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import Settings
+from .explain.llm_backend import configured_model_id, load_model
+from .explain.summarize import summarize_week
+from .landscape.registry import build_registry
 from .store import Store
+from .store import annotations as sa
+from .store import drafts as q
+from .store.stories import count_rising, item_weeks, load_trends
+from .stories.build import build_week, update_trends
+from .stories.trends import TrendParams, chart
+from .understand import pipeline as understand
+from .write.draft import write_draft
 
 Step = Callable[[str, int, int], None]  # (what, done, total)
 
@@ -54,26 +64,11 @@ class PipelineResult:
         return "\n".join(lines)
 
 
-def _weeks_with_ai_items(store: Store) -> list[str]:
-    return [
-        r[0]
-        for r in store.conn.execute(
-            "SELECT items.week FROM items JOIN annotations a ON a.item_id = items.id "
-            "WHERE a.is_ai = 1 AND items.week IS NOT NULL GROUP BY items.week ORDER BY items.week"
-        )
-    ]
-
-
 def rising_terms(store: Store) -> int:
     """Recount the trends table; return how many (week, term) pairs rose sharply across all weeks."""
-    from .stories.build import update_trends
-    from .stories.trends import TrendParams
-
     update_trends(store)
     p = TrendParams()
-    return store.conn.execute(
-        "SELECT count(*) FROM trends WHERE count >= ? AND burst >= ?", (p.min_count, p.min_z)
-    ).fetchone()[0]
+    return count_rising(store.conn, p.min_count, p.min_z)
 
 
 def write_trend_charts(
@@ -81,19 +76,15 @@ def write_trend_charts(
 ) -> int:
     """For every week with at least ``min_items`` AI items, chart its strongest terms (rising or not) over
     all weeks: ``<out_dir>/<week>/<term>.svg|png``, from the trends table. Returns the charts written."""
-    from .store import drafts as q
-    from .store.stories import item_weeks, load_trends
-    from .stories.trends import chart
-
     every = item_weeks(store.conn)
     volume = (
         dict(zip(every, q.week_volume(store.conn, upto=every[-1]), strict=True)) if every else {}
     )
     counts: dict[str, dict[str, int]] = {}
     by_week: dict[str, list[tuple[float, int, str]]] = {}
-    for r in load_trends(store.conn, min_burst=float("-inf")):
-        counts.setdefault(r["term"], {})[r["week"]] = r["count"]
-        by_week.setdefault(r["week"], []).append((-r["burst"], -r["count"], r["term"]))
+    for t in load_trends(store.conn, min_burst=float("-inf")):
+        counts.setdefault(t.term, {})[t.week] = t.count
+        by_week.setdefault(t.week, []).append((-t.burst, -t.count, t.term))
     written = 0
     for week in weeks:
         if volume.get(week, 0) < min_items:
@@ -111,23 +102,14 @@ def run_pipeline(
     on_step: Step | None = None,
     console=None,
 ) -> PipelineResult:
-    from .explain.llm_backend import configured_model_id, load_model
-    from .explain.summarize import summarize_week
-    from .landscape.registry import build_registry
-    from .stories.build import build_week
-    from .understand import pipeline as understand
-    from .write.draft import write_draft
-
     step = on_step or (lambda *_: None)
     result = PipelineResult()
     counts = understand.run(
         store, settings, progress=lambda done, total: step("understanding items", done, total)
     )
     result.annotated = counts["annotated"]
-    result.ai_items = store.conn.execute(
-        "SELECT count(*) FROM annotations WHERE is_ai = 1"
-    ).fetchone()[0]
-    weeks = _weeks_with_ai_items(store)
+    result.ai_items = sa.count_ai(store.conn)
+    weeks = sa.weeks_with_ai_items(store.conn)
     for i, week in enumerate(weeks):
         step(f"building stories of {week}", i, len(weeks))
         result.stories[week] = len(build_week(store, week, settings))

@@ -1,7 +1,5 @@
 """Page text: a title-only feed entry gets its article's main text, through the same guarded fetcher."""
 
-import json
-
 from abreast import config
 from abreast.collect.run import fetch_sources
 from abreast.store import Store
@@ -33,13 +31,13 @@ def test_title_only_entries_get_the_article_text_once(tmp_path, monkeypatch):
         settings = config.load()
         [report] = fetch_sources(store, settings)
         assert report.status == "ok"
-        text = store.item(f"feed:{srv.base}/article")["text"]
+        text = store.item(f"feed:{srv.base}/article").text
         assert "matches the much larger 405B model" in text
         assert "steal" not in text and "onerror" not in text and "Home | Blog" not in text
         # The private link was refused by the fetcher: a warning, the item kept with its title.
-        assert "10.0.0.1" in report.note and store.item("feed:http://10.0.0.1/secret")["title"]
+        assert "10.0.0.1" in report.note and store.item("feed:http://10.0.0.1/secret").title
         # A second fetch neither refetches the article nor wipes the text it got.
         fetch_sources(store, settings)
         assert srv.hits["/article"] == 1
-        assert "405B" in store.item(f"feed:{srv.base}/article")["text"]
-        assert json.loads(store.item(f"feed:{srv.base}/article")["score_json"]) == {}
+        assert "405B" in store.item(f"feed:{srv.base}/article").text
+        assert store.item(f"feed:{srv.base}/article").signals == {}

@@ -8,7 +8,7 @@ from abreast.explain.citations import normalize
 from abreast.explain.extractive import extractive_summary, source_text
 from abreast.explain.sentences import split_sentences
 from abreast.explain.summary import Summary, render_markdown
-from abreast.stories.model import Story
+from abreast.types import Story
 
 
 def test_every_sentence_is_verbatim_from_the_source_it_cites(real_stories):

@@ -11,12 +11,12 @@ from abreast.explain.glossary import (
     explain_terms,
     find_term,
     items_mentioning,
-    members_from_rows,
+    members_from_items,
     story_jargon,
 )
-from abreast.item import Item
 from abreast.store import Store
 from abreast.store.llm_calls import list_calls
+from abreast.types import Item
 
 
 def test_known_terms_get_plain_definitions_in_order_unknown_ones_are_skipped():
@@ -64,7 +64,7 @@ def _store_with(real_stories, db) -> Store:
 
 def test_items_mentioning_a_term_come_from_the_store(real_stories, db):
     store = _store_with(real_stories, db)
-    keys = [r["key"] for r in items_mentioning(store, find_term("mixture of experts"))]
+    keys = [r.key for r in items_mentioning(store, find_term("mixture of experts"))]
     assert keys == ["arxiv:2412.15115"]  # only the Qwen2.5 report says MoE
     assert items_mentioning(store, find_term("lora")) == []
 
@@ -72,7 +72,7 @@ def test_items_mentioning_a_term_come_from_the_store(real_stories, db):
 def test_longer_explanation_cites_the_items_and_is_verified(fakes, real_stories, db):
     store = _store_with(real_stories, db)
     term = find_term("alignment")
-    members = members_from_rows(items_mentioning(store, term))
+    members = members_from_items(items_mentioning(store, term))
     assert len(members) >= 2
     summary = explain_in_context(
         term, members, llm.get_model("fake-faithful"), week="2024-W51", conn=db

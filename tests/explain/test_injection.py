@@ -13,7 +13,7 @@ from markdown_it import MarkdownIt
 from abreast.explain.abstractive import abstractive_summary, build_prompt
 from abreast.explain.extractive import extractive_summary
 from abreast.explain.summary import Sentence, Summary, render_markdown
-from abreast.stories.model import Member, Story
+from abreast.types import Member, Story
 
 from .conftest import FIXTURES
 

@@ -9,7 +9,7 @@ from markdown_it import MarkdownIt
 from abreast.explain.extractive import extractive_summary
 from abreast.explain.glossary import find_term
 from abreast.explain.present import llm_log_rows, story_markdown, term_markdown
-from abreast.stories.model import Story
+from abreast.types import Story
 
 from .test_injection import hostile_members
 

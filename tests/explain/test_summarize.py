@@ -5,10 +5,10 @@ from __future__ import annotations
 import llm
 
 from abreast.explain.summarize import summarize_week
-from abreast.item import Item
 from abreast.store import Store
 from abreast.store.llm_calls import list_calls
 from abreast.store.stories import load_week, save_week
+from abreast.types import Item
 
 
 def _store_week(db, stories) -> None:

@@ -8,7 +8,7 @@ import typer
 from typer.testing import CliRunner
 
 from abreast.cli import context as ctx
-from abreast.cli.models import app, model_show
+from abreast.cli.landscape import app, model_show
 
 runner = CliRunner(env={"COLUMNS": "220"})
 show_app = typer.Typer()

@@ -2,14 +2,14 @@
 
 import json
 
-from abreast.item import Item
 from abreast.landscape.registry import build_registry
 from abreast.store import Store
 from abreast.store import landscape as sql
+from abreast.types import Item
 
 
 def _bases(conn, mid):
-    return {(b["base_id"], b["relation"]) for b in sql.bases_of(conn, mid)}
+    return {(b.base_id, b.relation) for b in sql.bases_of(conn, mid)}
 
 
 def test_known_lineage_from_hugging_face_metadata(built):
@@ -17,9 +17,9 @@ def test_known_lineage_from_hugging_face_metadata(built):
     conn = store.conn
     assert report.models > 2000
     qwq = sql.get_model(conn, "qwen/qwq-32b-preview")
-    assert qwq["family"] == "qwen" and qwq["org"] == "Qwen" and round(qwq["params_b"]) == 33
+    assert qwq.family == "qwen" and qwq.org == "Qwen" and round(qwq.params_b) == 33
     assert ("qwen/qwen2.5-32b", "finetune") in _bases(conn, "qwen/qwq-32b-preview")
-    assert sql.get_model(conn, "meta-llama/llama-3.3-70b-instruct")["family"] == "llama"
+    assert sql.get_model(conn, "meta-llama/llama-3.3-70b-instruct").family == "llama"
     assert ("tiiuae/falcon3-10b-base", "finetune") in _bases(conn, "tiiuae/falcon3-10b-instruct")
     assert ("qwen/qwen2.5-7b", "adapter") in _bases(conn, "junhoee/qwen-megumin")
 
@@ -27,7 +27,7 @@ def test_known_lineage_from_hugging_face_metadata(built):
 def test_names_of_instruct_models_give_their_base_marked_as_inferred(built):
     conn = built[0].conn
     bases = sql.bases_of(conn, "tiiuae/falcon3-3b-instruct")
-    assert [(b["base_id"], b["relation"], b["source"]) for b in bases] == [
+    assert [(b.base_id, b.relation, b.source) for b in bases] == [
         ("tiiuae/falcon3-3b-base", "finetune", "name-inference")
     ]
 
@@ -42,27 +42,26 @@ def test_quantized_base_named_in_metadata_is_linked_to_its_origin(built):
 def test_arena_names_join_hugging_face_repos(built):
     conn = built[0].conn
     boards = {
-        (s["board"], s["snapshot"])
-        for s in sql.scores_of(conn, "meta-llama/llama-3.3-70b-instruct")
+        (s.board, s.snapshot) for s in sql.scores_of(conn, "meta-llama/llama-3.3-70b-instruct")
     }
     assert ("lmarena", "2024-12-16") in boards and (
         "open-llm-leaderboard-v2",
         "2024-12-22",
     ) in boards
     # a renamed repo (Meta-Llama-3.1-8B -> Llama-3.1-8B) is one model, reachable by its old name
-    facts = {(f["field"], f["value"]) for f in sql.model_facts(conn, "meta-llama/llama-3.1-8b")}
+    facts = {(f.field, f.value) for f in sql.model_facts(conn, "meta-llama/llama-3.1-8b")}
     assert ("alias", "meta-llama/Meta-Llama-3.1-8B") in facts
 
 
 def test_conflicting_facts_keep_their_sources_and_the_authoritative_one_wins(built):
     conn = built[0].conn
     lic = {
-        f["source"]: f["value"]
+        f.source: f.value
         for f in sql.model_facts(conn, "qwen/qwq-32b-preview")
-        if f["field"] == "license"
+        if f.field == "license"
     }
     assert lic == {"lmarena": "Apache 2.0", "open-llm-leaderboard-v2": "apache-2.0"}
-    assert sql.get_model(conn, "qwen/qwq-32b-preview")["license"] == "apache-2.0"
+    assert sql.get_model(conn, "qwen/qwq-32b-preview").license == "apache-2.0"
 
 
 def test_collected_hf_card_overrides_and_mentions_give_first_seen(tmp_path):
@@ -107,18 +106,18 @@ def test_collected_hf_card_overrides_and_mentions_give_first_seen(tmp_path):
     build_registry(store.conn)
     conn = store.conn
     assert [
-        (b["base_id"], b["relation"], b["source"])
+        (b.base_id, b.relation, b.source)
         for b in sql.bases_of(conn, "meta-llama/llama-3.3-70b-instruct")
     ] == [("meta-llama/llama-3.1-70b", "finetune", "hf")]
     # the leaderboard's claim about the base (none) and params are kept next to the card's
     params = {
-        f["source"]: f["value"]
+        f.source: f.value
         for f in sql.model_facts(conn, "meta-llama/llama-3.3-70b-instruct")
-        if f["field"] == "params_b"
+        if f.field == "params_b"
     }
     assert params == {"hf": "70.554", "open-llm-leaderboard-v2": "70.554"}
-    assert sql.get_model(conn, "qwen/qwq-32b-preview")["first_item_key"] == "hn:42300000"
-    assert sql.get_model(conn, "meta-llama/llama-3.3-70b-instruct")["first_item_key"] == (
+    assert sql.get_model(conn, "qwen/qwq-32b-preview").first_item_key == "hn:42300000"
+    assert sql.get_model(conn, "meta-llama/llama-3.3-70b-instruct").first_item_key == (
         "hf:meta-llama/Llama-3.3-70B-Instruct"
     )
     store.close()

@@ -6,6 +6,7 @@ import pytest
 
 from abreast.errors import AbreastError
 from abreast.landscape.weekly import compare_snapshots, this_week, to_markdown, week_range
+from abreast.types import ModelScore
 
 
 def test_week_range_is_monday_to_monday():
@@ -31,12 +32,11 @@ def test_w50_debuts_and_new_models(built):
 
 
 def test_moves_are_ranked_by_score_change():
-    before = {"a": {"rank": 3, "score": 1200.0}, "b": {"rank": 5, "score": 1190.0}}
-    after = {
-        "a": {"rank": 4, "score": 1198.0},
-        "b": {"rank": 2, "score": 1210.0},
-        "c": {"rank": 1, "score": 1300.0},
-    }
+    def score(mid: str, rank: int, value: float) -> ModelScore:
+        return ModelScore(mid, "lmarena", "2024-12-01", value, rank)
+
+    before = {"a": score("a", 3, 1200.0), "b": score("b", 5, 1190.0)}
+    after = {"a": score("a", 4, 1198.0), "b": score("b", 2, 1210.0), "c": score("c", 1, 1300.0)}
     debuts, moves = compare_snapshots(before, after, {"c": "C"})
     assert [d.name for d in debuts] == ["C"]
     assert [m.id for m in moves] == ["b", "a"] and moves[0].score_delta == 20.0
@@ -70,9 +70,9 @@ def test_stories_that_mention_a_model(built):
 
 
 def test_a_model_is_new_in_the_week_the_news_first_mentions_it(tmp_path):
-    from abreast.item import Item
     from abreast.landscape.registry import build_registry
     from abreast.store import Store
+    from abreast.types import Item
 
     store = Store.open(tmp_path / "a.db")
     store.upsert_items(
@@ -102,9 +102,9 @@ def test_a_model_is_new_in_the_week_the_news_first_mentions_it(tmp_path):
 
 
 def test_a_release_line_named_in_the_news_dates_all_its_official_models(tmp_path):
-    from abreast.item import Item
     from abreast.landscape.registry import build_registry
     from abreast.store import Store
+    from abreast.types import Item
 
     store = Store.open(tmp_path / "a.db")
     store.upsert_items(

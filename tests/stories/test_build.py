@@ -187,7 +187,7 @@ def test_trends_are_counted_per_week_and_charted(store, week, tmp_path):
     assert [t.term for t in trends][:1] == ["model:o3"]
     assert "model:o1" not in [t.term for t in trends]
     rows = sql.load_trends(store.conn, "2024-W51")
-    assert {r["term"]: r["count"] for r in rows}["term:test-time-compute"] == 5
+    assert {r.term: r.count for r in rows}["term:test-time-compute"] == 5
     assert ET.parse(tmp_path / "model-o3.svg").getroot().tag.endswith("svg")
     assert (tmp_path / "model-o3.png").read_bytes()[:4] == b"\x89PNG"
 

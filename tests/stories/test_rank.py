@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from abreast.stories.model import Member, Story
 from abreast.stories.rank import PAPER_AUTHORITY, AttentionScale, explain, rank_stories, score_story
+from abreast.types import Member, Story
 
 
 def _m(key, kind, source, signals=None, url=None, when="2024-12-20T12:00:00+00:00"):

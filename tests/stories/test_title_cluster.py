@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from abreast.stories.cluster import ClusterParams, cluster
-from abreast.stories.model import Member
 from abreast.stories.title import choose_lead, class_keywords, headline
+from abreast.types import Member
 
 from .conftest import topic_vector
 

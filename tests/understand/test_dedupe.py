@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from abreast.item import Item
+from abreast.types import Item
 from abreast.understand.dedupe import find_duplicates, merged_signals, normalized_title
 
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared/data"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from abreast.item import iso_week
+from abreast.types import iso_week
 from abreast.understand.jargon import count_by_week, find_jargon, glossary
 
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared/data"

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from abreast.errors import StoreError
-from abreast.item import Item
+from abreast.errors import NotFound
 from abreast.store import Store
 from abreast.store import annotations as sa
+from abreast.types import Item
 from abreast.understand.pipeline import annotate, run
 
 
@@ -67,7 +67,7 @@ def test_run_annotates_everything_then_nothing_until_content_changes(store):
 
 def test_stored_vectors_match_a_fresh_embedding(store):
     run(store)
-    item_id = store.item("hn:1")["id"]
+    item_id = store.item("hn:1").id
     vec, h = sa.vectors_for(store.conn, [item_id], "wordllama-l2-256")[item_id]
     from abreast.understand.embed import get_embedder
     from abreast.understand.pipeline import embed_text
@@ -84,12 +84,11 @@ def test_why_explains_a_stored_decision_and_refuses_unknown_keys(store):
     assert w["is_ai"] and 0.5 <= w["relevance"] <= 1.0
     assert "llama 3.3 70b" in w["why"]["relevance"]["matched"]
     assert w["themes"] and w["embedding_models"] == ["wordllama-l2-256"]
-    with pytest.raises(StoreError, match="no item with key"):
+    with pytest.raises(NotFound, match="no item with key"):
         sa.why(store.conn, "hn:999")
 
 
 def test_the_same_link_from_two_sources_is_linked_to_one_item(store):
-    pytest.importorskip("abreast.understand.dedupe")
     run(store)
     dup = sa.why(store.conn, "reddit:abc")["duplicate_of"]
     canon = sa.why(store.conn, "hn:1")["duplicate_of"]
@@ -104,7 +103,7 @@ def test_annotate_is_pure_and_keeps_input_order():
 
 
 def test_why_lines_read_like_an_explanation(store):
-    from abreast.understand.pipeline import why_lines
+    from abreast.understand.why import why_lines
 
     run(store)
     text = "\n".join(why_lines(sa.why(store.conn, "hn:1")))

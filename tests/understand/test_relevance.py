@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from abreast.item import Item
+from abreast.types import Item
 from abreast.understand import relevance as rel
 from abreast.understand.pipeline import annotate, understand_settings
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from abreast.item import Item
+from abreast.types import Item
 from abreast.understand.pipeline import annotate, understand_settings
 from abreast.understand.themes import THEMES
 

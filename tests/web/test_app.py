@@ -117,7 +117,7 @@ def test_no_stories_yet_says_what_to_run(client, store):
 def test_items_search_uses_full_text_search(client, store):
     from abreast.store.items import fts_query
 
-    expected = [r["key"] for r in store.search(fts_query(["anthropic"]), limit=50)]
+    expected = [h.item.key for h in store.search(fts_query(["anthropic"]), limit=50)]
     assert expected
     data = client.get("/api/items", params={"q": "anthropic"}).json()
     assert {i["key"] for i in data["items"]} == set(expected)

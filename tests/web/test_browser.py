@@ -188,9 +188,8 @@ def test_jargon_definition_on_hover(page, need_stories):
 
 def test_hostile_story_is_inert_in_the_browser(page, store):
     """A story with hostile feed text and hostile model output: no script runs, nothing remote loads."""
-    from abreast.item import Item
     from abreast.store.stories import save_week
-    from abreast.stories.model import Member, Story
+    from abreast.types import Item, Member, Story
 
     evil = (
         "<img src=x onerror=alert(1)><script>alert(2)</script>![x](https://evil.example/leak.png)"

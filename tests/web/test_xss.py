@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from abreast.item import Item
+from abreast.types import Item
 
 from .conftest import csrf_of
 
@@ -99,7 +99,7 @@ def hostile(store):
         for r in store.conn.execute("SELECT id, key FROM items WHERE week = ?", (WEEK,))
     }
     from abreast.store.stories import save_week
-    from abreast.stories.model import Member, Story
+    from abreast.types import Member, Story
 
     members = [
         Member(
@@ -236,7 +236,7 @@ def test_hostile_draft_markdown_renders_inert(client, web_settings):
 
 
 def test_render_helpers_refuse_dangerous_urls():
-    from abreast.web.render import markdown_to_html, plain_text, safe_url
+    from abreast.web.sanitize import markdown_to_html, plain_text, safe_url
 
     assert safe_url("javascript:alert(1)") is None
     assert safe_url("JaVaScRiPt:alert(1)") is None

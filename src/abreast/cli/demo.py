@@ -103,19 +103,18 @@ def run(
 
 def _print_counts(st) -> None:
     """Two small tables: items per source, and items per ISO week by kind of source."""
-    rows = st.counts_by_source_week()
     per_source: dict[str, int] = {}
-    for r in rows:
-        per_source[r["source"]] = per_source.get(r["source"], 0) + r["n"]
+    for source, _week, n in st.counts_by_source_week():
+        per_source[source] = per_source.get(source, 0) + n
     t1 = Table("source", "items", title="items per source")
     for name, n in sorted(per_source.items()):
         t1.add_row(name, str(n))
     ctx.console.print(t1)
     per_week = st.counts_by_week_kind()
-    kinds = sorted({r["kind"] for r in per_week})
+    kinds = sorted({kind for _week, kind, _n in per_week})
     weeks: dict[str, dict[str, int]] = {}
-    for r in per_week:
-        weeks.setdefault(r["week"] or "undated", {})[r["kind"]] = r["n"]
+    for week, kind, n in per_week:
+        weeks.setdefault(week or "undated", {})[kind] = n
     t2 = Table("week", *kinds, "total", title="items per ISO week")
     for week, counts in sorted(weeks.items()):
         t2.add_row(week, *[str(counts.get(k, "")) for k in kinds], str(sum(counts.values())))

@@ -28,7 +28,7 @@ def explain(
         explain_in_context,
         find_term,
         items_mentioning,
-        members_from_rows,
+        members_from_items,
     )
     from ..explain.present import term_markdown
 
@@ -41,7 +41,7 @@ def explain(
     rows = items_mentioning(store, t)
     m = _model(model)
     more = (
-        explain_in_context(t, members_from_rows(rows[:8]), m, conn=store.conn)
+        explain_in_context(t, members_from_items(rows[:8]), m, conn=store.conn)
         if (m and rows)
         else None
     )

@@ -14,6 +14,7 @@ from typer.core import TyperGroup
 from .. import __version__
 from ..errors import AbreastError
 from . import context as ctx
+from . import core, db, demo, explain, export, landscape, sources, stories, web, why, write
 
 
 class FriendlyGroup(TyperGroup):
@@ -72,17 +73,16 @@ def main(
 
 
 def _register() -> None:
-    # Each command group lives in its own module; importing them here keeps start-up cheap because
-    # every module imports heavy libraries (numpy, wordllama, matplotlib) inside its functions.
-    from . import core, db, demo, explain, models, sources, stories, understand, web, write
-
+    # Command modules import heavy libraries (numpy, wordllama, matplotlib, fastapi) inside their
+    # functions, so `abreast --help` starts fast; tests/test_lazy_imports.py holds them to it.
     core.register(app)
     app.add_typer(sources.app, name="sources")
-    understand.register(app)
+    why.register(app)
+    app.add_typer(export.app, name="export")
     stories.register(app)
     explain.register(app)
     write.register(app)
-    models.register(app)
+    landscape.register(app)
     web.register(app)
     app.add_typer(db.app, name="db")
     app.add_typer(demo.app, name="demo")

@@ -1,31 +1,35 @@
-"""`abreast week`, `abreast story`, `abreast trends`, `abreast export stories`, `abreast process`."""
+"""`abreast week`, `abreast story`, `abreast trends`, `abreast process`."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
 from rich.table import Table
 
-from ..errors import AbreastError
+from ..errors import AbreastError, NotFound
+from ..explain.summary import Summary
+from ..store import Store
+from ..store import drafts as q
+from ..store.stories import load_story, load_trends, load_week, story_counts, story_weeks
+from ..stories.model import default_week
+from ..stories.rank import explain
+from ..types import Story
 from . import context as ctx
 
 
-def last_full_week(store) -> str | None:
+def last_full_week(store: Store) -> str | None:
     """The newest finished week with enough stories (today's week is still being written)."""
-    from ..stories.model import default_week
-
     today = datetime.now(UTC).date()
     y, w, _ = today.isocalendar()
-    counts = store.conn.execute("SELECT week, count(*) FROM stories GROUP BY week").fetchall()
-    return default_week([(r[0], r[1]) for r in counts], current=f"{y}-W{w:02d}")
+    counts = story_counts(store.conn)
+    return default_week(sorted(counts.items()), current=f"{y}-W{w:02d}")
 
 
-def _week_or_default(week: str | None) -> str:
-    from ..store.stories import story_weeks
-
+def week_or_default(week: str | None) -> str:
+    """``week`` if it has stories (else an error naming the weeks that do); the last full week when
+    ``week`` is None."""
     weeks = story_weeks(ctx.store().conn)
     if week:
         if week not in weeks:
@@ -38,7 +42,9 @@ def _week_or_default(week: str | None) -> str:
         raise AbreastError(
             "no stories yet. Run `abreast fetch` then `abreast process` (or `make demo`)."
         )
-    return last_full_week(ctx.store())
+    chosen = last_full_week(ctx.store())
+    assert chosen is not None  # weeks is not empty
+    return chosen
 
 
 def _sources_cell(story) -> str:
@@ -56,9 +62,7 @@ def week(
     ),
 ) -> None:
     """The week's ranked stories: title, sources, score, and whether each is new or a follow-up."""
-    from ..store.stories import load_week
-
-    wk = _week_or_default(week)
+    wk = week_or_default(week)
     stories = load_week(ctx.store().conn, wk)
     table = Table(
         "#",
@@ -85,9 +89,9 @@ def week(
     ctx.console.print(table)
 
 
-def _summary_text(story) -> str:
+def _summary_text(story: Story) -> str:
+    # explain.glossary loads the llm library: lazy, so `abreast --help` starts fast.
     from ..explain.glossary import story_jargon
-    from ..explain.summary import Summary
 
     lines = []
     if story.summary and story.summary.get("sentences"):
@@ -104,11 +108,9 @@ def _summary_text(story) -> str:
 
 def story(story_id: str = typer.Argument(..., help="Story id as shown by `abreast week`.")) -> None:
     """One story: every source with its signals, the cited summary, related earlier stories, the score's parts."""
-    from ..store.stories import load_story
-
     s = load_story(ctx.store().conn, story_id)
     if s is None:
-        raise AbreastError(f"no story {story_id!r}; `abreast week` lists story ids.")
+        raise NotFound(f"no story {story_id!r}; `abreast week` lists story ids.")
     ctx.console.print(
         f"[bold]{s.title}[/]  ({s.week}, rank {s.rank}, {'new' if s.is_new else 'known'})"
     )
@@ -127,13 +129,10 @@ def story(story_id: str = typer.Argument(..., help="Story id as shown by `abreas
     show_story_why(story_id, story=s)
 
 
-def show_story_why(story_id: str, story=None) -> None:
-    from ..store.stories import load_story
-    from ..stories.rank import explain
-
+def show_story_why(story_id: str, story: Story | None = None) -> None:
     s = story or load_story(ctx.store().conn, story_id)
     if s is None:
-        raise AbreastError(f"no story {story_id!r}; `abreast week` lists story ids.")
+        raise NotFound(f"no story {story_id!r}; `abreast week` lists story ids.")
     ctx.console.print(f"[bold]why story:{s.id} scores {s.score:.2f}[/]")
     for line in explain(s):
         ctx.console.print(f"  {line}")
@@ -146,31 +145,30 @@ def trends(
     ),
 ) -> None:
     """Entities and terms whose weekly counts rise sharply, with charts over every week in the store."""
-    from ..store import drafts as q
-    from ..store.stories import load_trends
+    # matplotlib (chart) and the entity lexicon (label_of) are heavy: lazy, for start-up time.
     from ..stories.trends import TrendParams, chart
     from ..write.gather import label_of
 
-    wk = _week_or_default(week)
+    wk = week_or_default(week)
     conn = ctx.store().conn
     p = TrendParams()
-    rows = [r for r in load_trends(conn, wk, min_burst=p.min_z) if r["count"] >= p.min_count]
+    rows = [t for t in load_trends(conn, wk, min_burst=p.min_z) if t.count >= p.min_count]
     table = Table("term", "this week", "before (mean/week)", "burst (z)", title=f"rising in {wk}")
     weeks = q.item_weeks(conn)
-    for r in rows[:20]:
-        series = q.trend_series(conn, r["term"], upto=wk)
+    for t in rows[:20]:
+        series = q.trend_series(conn, t.term, upto=wk)
         before = series[:-1][-p.history :]
         table.add_row(
-            label_of(r["term"]),
-            str(r["count"]),
+            label_of(t.term),
+            str(t.count),
             f"{sum(before) / max(len(before), 1):.1f}",
-            f"{r['burst']:.1f}",
+            f"{t.burst:.1f}",
         )
         if charts:
             chart(
-                label_of(r["term"]),
+                label_of(t.term),
                 weeks,
-                dict(zip(weeks, q.trend_series(conn, r["term"], upto=weeks[-1]), strict=False)),
+                dict(zip(weeks, q.trend_series(conn, t.term, upto=weeks[-1]), strict=False)),
                 charts,
                 highlight=wk,
             )
@@ -179,44 +177,13 @@ def trends(
         ctx.console.print(f"Charts written to {charts}")
 
 
-def export_stories(
-    week: str = typer.Option(None, "--week", "-w", help="ISO week (default: the last full week)."),
-    fmt: str = typer.Option("json", "--format", "-f", help="json (the only format for now)."),
-    out: Path = typer.Option(None, "--out", "-o", help="Write to this file instead of stdout."),
-) -> None:
-    """The week's stories as JSON: id, title, score, rank, is_new, member item keys, summary."""
-    from ..store.stories import load_week
-    from .understand import _emit
-
-    if fmt != "json":
-        raise typer.BadParameter("only json is supported", param_hint="--format")
-    wk = _week_or_default(week)
-    data = [
-        {
-            "id": s.id,
-            "week": s.week,
-            "title": s.title,
-            "score": round(s.score, 4),
-            "rank": s.rank,
-            "is_new": s.is_new,
-            "keywords": s.keywords,
-            "entities": s.entities,
-            "themes": s.themes,
-            "related": s.related,
-            "members": [m.key for m in s.members],
-            "summary": s.summary,
-        }
-        for s in load_week(ctx.store().conn, wk)
-    ]
-    _emit(json.dumps(data, indent=2, ensure_ascii=False) + "\n", out, f"{len(data)} stories")
-
-
 def process(
     draft_week: list[str] = typer.Option(
         None, "--draft", help="Also write the draft for this week (repeatable)."
     ),
 ) -> None:
     """Run everything after a fetch: understand new items, build stories, trends, summaries, model registry."""
+    # The pipeline loads numpy, wordllama, sklearn: lazy, so other commands start fast.
     from ..pipeline import run_pipeline
 
     with ctx.progress() as p:
@@ -233,10 +200,7 @@ def process(
 
 
 def register(app: typer.Typer) -> None:
-    from .understand import export_app
-
     app.command()(week)
     app.command()(story)
     app.command()(trends)
     app.command()(process)
-    export_app.command("stories")(export_stories)

@@ -14,7 +14,7 @@ from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, ClassVar
 
 from ..errors import AbreastError
-from ..item import Item
+from ..types import Item
 
 if TYPE_CHECKING:
     from .fetcher import Fetcher

@@ -1,7 +1,7 @@
 """When to fetch a source next, and when to stop: pure decisions, no I/O (reader's `Decider` habit).
 
 The fetch loop reads a source row into a `SourceState`, turns what happened into an `Outcome`, asks
-`decide_after_fetch` and writes the `Decision` back. Everything here is deterministic, so each rule of
+`decide_after_fetch` and writes the `Schedule` back. Everything here is deterministic, so each rule of
 reliability.md #7-#9 is a plain unit test.
 
 Decisions worth knowing:
@@ -86,7 +86,9 @@ class Outcome:
 
 
 @dataclass(frozen=True)
-class Decision:
+class Schedule:
+    """A source's fetch state after one fetch: when to fetch next, errors, pause."""
+
     next_fetch_at: datetime | None  # None: do not schedule (gone)
     error_count: int
     paused: bool
@@ -129,14 +131,14 @@ def next_delay(
 
 def decide_after_fetch(
     state: SourceState, outcome: Outcome, now: datetime, settings: dict | None = None
-) -> Decision:
+) -> Schedule:
     """The source's new schedule and error state after one fetch attempt."""
     if outcome.ok:
         delay = next_delay(state.name, state.interval, max_age=outcome.max_age, settings=settings)
-        return Decision(now + timedelta(seconds=delay), 0, False, None, False, None, now)
+        return Schedule(now + timedelta(seconds=delay), 0, False, None, False, None, now)
     if outcome.gone:
         reason = "the server says this source is gone (HTTP 410); remove it or change its URL"
-        return Decision(
+        return Schedule(
             None, state.error_count + 1, True, reason, True, outcome.error or reason, now
         )
     if outcome.rate_limited:
@@ -145,7 +147,7 @@ def decide_after_fetch(
         )
         wait = f"; asked to wait {outcome.retry_after:.0f} s" if outcome.retry_after else ""
         error = f"rate limited by the server (HTTP 429){wait}"
-        return Decision(
+        return Schedule(
             now + timedelta(seconds=delay),
             state.error_count,
             state.paused,
@@ -170,7 +172,7 @@ def decide_after_fetch(
             f"paused after {count} failures in a row (last: {outcome.error}); "
             f"run `abreast sources retry {state.name}` to resume"
         )
-    return Decision(
+    return Schedule(
         now + timedelta(seconds=delay), count, paused, reason, False, outcome.error, now
     )
 

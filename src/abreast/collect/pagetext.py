@@ -7,7 +7,7 @@ A page that fails (refused address, timeout, not HTML) costs that item its text,
 
 from __future__ import annotations
 
-from ..item import Item
+from ..types import Item
 from .sanitize import clip, tidy_text
 
 MAX_CHARS = 4000  # enough to summarize and cite; we are not an archive of other people's pages

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 
 from ..config import Settings
 from ..store import Store, UpsertCounts
-from ..store.items import Source
+from ..types import Source
 from . import decider
 from .base import SourceSpec, get_connector
 
@@ -125,11 +125,7 @@ def _fetch_one(store, settings, fetcher, src: Source, since, due_only) -> FetchR
 def _keep_page_text(store: Store, items):
     """Page text is fetched once per item: a stored item keeps the text it has (else the title-only
     entry of the next fetch would look like a change and wipe it). Returns the items still to fetch."""
-    stored = (
-        {r["key"]: r["text"] for r in store.item_rows(keys=[it.key for it in items])}
-        if items
-        else {}
-    )
+    stored = {r.key: r.text for r in store.items(keys=[it.key for it in items])} if items else {}
     for it in items:
         if it.key in stored and not it.text.strip():
             it.text = stored[it.key]
@@ -137,7 +133,7 @@ def _keep_page_text(store: Store, items):
 
 
 def _save_decision(
-    store: Store, src: Source, d: decider.Decision, etag=None, last_modified=None
+    store: Store, src: Source, d: decider.Schedule, etag=None, last_modified=None
 ) -> None:
     fields = dict(
         error_count=d.error_count,

@@ -17,7 +17,7 @@ import sqlite3
 
 import llm
 
-from ..stories.model import Story
+from ..types import Story
 from .citations import (
     citation_problem,
     claim_problem,

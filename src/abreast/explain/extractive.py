@@ -16,7 +16,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from ..stories.model import Member, Story
+from ..types import Member, Story
 from .citations import STOPWORDS, normalize, quote_in_source
 from .sentences import split_sentences
 from .summary import Sentence, Summary, input_hash

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import AbreastError
 from ..store.items import Store, fts_query
-from ..stories.model import Member, Story
+from ..types import Member, StoredItem, Story
 from ..understand.jargon import find_jargon, glossary
 from .citations import normalize
 from .summary import Summary
@@ -95,26 +95,26 @@ def items_mentioning(
     limit: int = 20,
     since: str | None = None,
     until: str | None = None,
-) -> list[sqlite3.Row]:
+) -> list[StoredItem]:
     """Stored items where ``term`` appears: full-text search finds candidates, the glossary's matcher
     (which knows acronyms that are also ordinary words) confirms them."""
     query = fts_query([term.term, *term.aliases])
-    rows = store.search(query, limit=limit * 3, since=since, until=until)
-    return [r for r in rows if term.term_id in find_jargon(f"{r['title']}\n{r['text']}")][:limit]
+    found = [h.item for h in store.search(query, limit=limit * 3, since=since, until=until)]
+    return [it for it in found if term.term_id in find_jargon(f"{it.title}\n{it.text}")][:limit]
 
 
-def members_from_rows(rows: list[sqlite3.Row]) -> list[Member]:
+def members_from_items(items: list[StoredItem]) -> list[Member]:
     return [
         Member(
-            key=r["key"],
-            kind=r["kind"],
-            source=r["source"] or r["kind"],
-            title=r["title"],
-            url=r["url"],
-            text=r["text"],
-            published_at=r["published_at"],
+            key=it.key,
+            kind=it.kind,
+            source=it.source or it.kind,
+            title=it.title,
+            url=it.url,
+            text=it.text,
+            published_at=it.published_at,
         )
-        for r in rows
+        for it in items
     ]
 
 

@@ -6,7 +6,7 @@ terminal shows and what a post contains cannot drift apart.
 
 from __future__ import annotations
 
-from ..stories.model import Story
+from ..types import Story
 from .glossary import Explanation, story_jargon
 from .summary import Summary, escape_markdown, is_safe_url, render_markdown
 

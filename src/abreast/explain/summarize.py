@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 from typing import TYPE_CHECKING
 
-from ..stories.model import Story
+from ..types import Story
 from .extractive import extractive_summary
 from .summary import CALL_FAILED, Summary, input_hash
 

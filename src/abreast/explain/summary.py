@@ -14,7 +14,7 @@ import json
 import re
 from dataclasses import asdict, dataclass, field
 
-from ..stories.model import Story
+from ..types import Story
 
 METHODS = ("extractive", "abstractive", "fallback")
 SCHEMA_VERSION = 1

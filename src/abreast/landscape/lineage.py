@@ -11,6 +11,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import date
 
+from ..types import model_slug
+
 RELATIONS = ("finetune", "adapter", "merge", "quantized", "unknown")
 
 # Suffixes that mark a repo as a re-packaged (quantized or converted) copy of another repo.
@@ -145,22 +147,18 @@ ORG_ALIASES = {
 }
 
 
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9.]+", "-", text.lower()).strip("-.")
-
-
 def model_id(repo_or_name: str, org: str | None = None) -> str:
     """Stable id: the lower-cased HF repo id ("qwen/qwq-32b-preview"), else "<org>/<name slug>"."""
     if "/" in repo_or_name and " " not in repo_or_name.strip():
         owner, name = repo_or_name.strip().split("/", 1)
         return f"{owner.lower()}/{name.lower()}"
     owner = org_slug(org) if org else "unknown"
-    return f"{owner}/{slug(repo_or_name)}"
+    return f"{owner}/{model_slug(repo_or_name)}"
 
 
 def org_slug(org: str) -> str:
     o = org.strip().lower()
-    return ORG_ALIASES.get(o, slug(o))
+    return ORG_ALIASES.get(o, model_slug(o))
 
 
 def name_key(name: str) -> str:

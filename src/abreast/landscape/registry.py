@@ -7,7 +7,6 @@ with its source; the winner is the most authoritative source, the newest date br
 
 from __future__ import annotations
 
-import json
 import re
 import sqlite3
 from collections import defaultdict
@@ -15,6 +14,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..store import landscape as sql
+from ..types import model_slug
+from ..understand.entities import (
+    entity_label,
+    extract_entities,
+    model_family,
+    normalize_model_name,
+)
 from .lineage import (
     assign_families,
     family_from_name,
@@ -22,7 +28,6 @@ from .lineage import (
     name_key,
     org_slug,
     quantized_origin_key,
-    slug,
 )
 from .sources import AUTHORITY, Observation, bundled_observations, observation_from_hf_item
 
@@ -250,7 +255,7 @@ def stated_families(entries: dict[str, Entry]) -> dict[str, str]:
     for mid, e in entries.items():
         c = e.claims.get("generation_of", {}).get("llm-phylogeny")
         if c:
-            out[mid] = family_from_name(str(c.value)) or slug(str(c.value))
+            out[mid] = family_from_name(str(c.value)) or model_slug(str(c.value))
     return out
 
 
@@ -327,12 +332,8 @@ def _news_only_refs(
 
 
 def mention_key(name: str) -> str:
-    """The key an entity id and a model share: the understand stage's normalisation when installed
-    ("meta-llama/Llama-3.3-70B-Instruct" and "Llama 3.3 70B" -> "llama-3.3-70b"), else a loose name key."""
-    try:
-        from ..understand.entities import normalize_model_name
-    except ImportError:
-        return name_key(name)
+    """The key an entity id and a model share: the understand stage's normalisation
+    ("meta-llama/Llama-3.3-70B-Instruct" and "Llama 3.3 70B" -> "llama-3.3-70b")."""
     return normalize_model_name(name.split("/")[-1])
 
 
@@ -392,10 +393,6 @@ def add_news_only_model(
     """A model the news names but no leaderboard or list has (an API model, a release not on the Hub yet)
     still gets a row, so `abreast model` and the weekly section can talk about it. Only versioned names:
     "model:phi-4" yes, a bare "model:gemini" no."""
-    try:
-        from ..understand.entities import entity_label, model_family
-    except ImportError:
-        return []
     slug_ = ref.split(":", 1)[1]
     if not re.search(r"\d", slug_):
         return []
@@ -413,25 +410,20 @@ def add_news_only_model(
 # --- I/O: build from the bundled data and the store ----------------------------------------------------------
 def store_observations(conn: sqlite3.Connection) -> list[Observation]:
     out = []
-    for r in sql.hf_items(conn):
-        extra = json.loads(r["extra_json"] or "{}")
-        out.append(observation_from_hf_item(r["key"], extra, r["published_at"]))
+    for key, published_at, extra in sql.hf_items(conn):
+        out.append(observation_from_hf_item(key, extra, published_at))
     return out
 
 
 def item_mentions(conn: sqlite3.Connection) -> list[tuple[str, str | None, list[str]]]:
     """Model mentions per item: the understand stage's entity ids, or, for items it has not annotated,
-    its extractor run here when installed. HF items mention themselves."""
-    try:
-        from ..understand.entities import extract_entities
-    except ImportError:
-        extract_entities = None
+    its extractor run here. HF items mention themselves."""
     out = []
     for key, published_at, title, text, ents in sql.item_entities(conn):
         if key.startswith("hf:"):
             out.append((key, published_at, [f"repo:{key[3:]}"]))
             continue
-        if ents is None and extract_entities is not None:
+        if ents is None:
             ents = extract_entities(title, text or "")
         refs = [e for e in ents or [] if e.startswith("model:")]
         if refs:

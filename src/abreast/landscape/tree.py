@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from ..errors import AbreastError
@@ -247,12 +247,10 @@ def family_tree(conn: sqlite3.Connection, spec: TreeSpec) -> tuple[Node, dict[st
         )
     lines = sql.facts_by_field(conn, "generation_of")
     seen = sql.first_news_dates(conn)
-    models = {r["id"]: dict(r, first_seen=seen.get(r["id"])) for r in rows if r["id"] not in lines}
-    generations = {r["id"]: dict(r) for r in rows if r["id"] in lines}
+    models = {r.id: dict(asdict(r), first_seen=seen.get(r.id)) for r in rows if r.id not in lines}
+    generations = {r.id: asdict(r) for r in rows if r.id in lines}
     edges = [
-        (r["model_id"], r["base_id"], r["relation"])
-        for r in sql.all_bases(conn)
-        if r["model_id"] in models
+        (b.model_id, b.base_id, b.relation) for b in sql.all_bases(conn) if b.model_id in models
     ]
     hearts = sql.facts_by_field(conn, "hearts")
     official = sql.facts_by_field(conn, "official")

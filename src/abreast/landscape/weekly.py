@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..errors import AbreastError
 from ..store import landscape as sql
+from ..types import ModelScore
 from .lineage import PRIVATE_DAYS, public_date
 from .registry import mention_index, resolve_mention
 from .tree import size_label
@@ -88,7 +89,7 @@ def new_models(conn: sqlite3.Connection, start: str, end: str) -> list[NewModel]
     """Models that became public in [start, end), best first (see public_date and rank_new)."""
     seen = sql.first_news_dates(conn)
     early = (date.fromisoformat(start) - timedelta(days=PRIVATE_DAYS + 7)).isoformat()
-    rows = {r["id"]: r for r in sql.list_models(conn, released_from=early, released_to=end)}
+    rows = {r.id: r for r in sql.list_models(conn, released_from=early, released_to=end)}
     for mid, d in seen.items():
         if start <= d < end and mid not in rows:
             row = sql.get_model(conn, mid)
@@ -99,22 +100,22 @@ def new_models(conn: sqlite3.Connection, start: str, end: str) -> list[NewModel]
     lines = sql.facts_by_field(conn, "generation_of")
     # A leaderboard entry without a release date (an API model) is new when it debuts there, not when the
     # news first names it: the store's history may simply begin after its release.
-    undated_ranked = sql.scored_ids(conn) - {m for m, r in rows.items() if r["released"]}
+    undated_ranked = sql.scored_ids(conn) - {m for m, r in rows.items() if r.released}
     out = []
     for mid, r in rows.items():
-        when = public_date(r["released"], seen.get(mid))
+        when = public_date(r.released, seen.get(mid))
         if mid in lines or mid in undated_ranked or not when or not (start <= when < end):
             continue
         out.append(
             NewModel(
                 mid,
-                r["name"],
-                r["org"],
-                r["family"],
+                r.name,
+                r.org,
+                r.family,
                 when,
-                r["params_b"],
-                r["license"],
-                [(b["base_id"], b["relation"]) for b in sql.bases_of(conn, mid)],
+                r.params_b,
+                r.license,
+                [(b.base_id, b.relation) for b in sql.bases_of(conn, mid)],
                 float(hearts.get(mid, 0) or 0),
                 mid in official,
                 seen.get(mid),
@@ -124,7 +125,7 @@ def new_models(conn: sqlite3.Connection, start: str, end: str) -> list[NewModel]
 
 
 def compare_snapshots(
-    before: dict, after: dict, names: dict[str, str]
+    before: dict[str, ModelScore], after: dict[str, ModelScore], names: dict[str, str]
 ) -> tuple[list[Move], list[Move]]:
     """Pure: (debuts by rank, moves by size of the score change) between two snapshots of one board."""
     debuts, moves = [], []
@@ -133,10 +134,10 @@ def compare_snapshots(
         m = Move(
             mid,
             names.get(mid, mid),
-            b["rank"] if b else None,
-            a["rank"],
-            b["score"] if b else None,
-            a["score"],
+            b.rank if b else None,
+            a.rank,
+            b.score if b else None,
+            a.score,
         )
         (moves if b else debuts).append(m)
     debuts.sort(key=lambda m: (m.after_rank, m.id))
@@ -154,7 +155,7 @@ def this_week(conn: sqlite3.Connection, week: str, limit: int = 10) -> WeekInMod
     debuts: list[Move] = []
     moves: list[Move] = []
     if before and after and before != after:
-        names = {r["id"]: r["name"] for r in sql.list_models(conn)}
+        names = {r.id: r.name for r in sql.list_models(conn)}
         debuts, moves = compare_snapshots(
             sql.board_snapshot(conn, ARENA, before), sql.board_snapshot(conn, ARENA, after), names
         )
@@ -170,7 +171,7 @@ def stories_by_model(conn: sqlite3.Connection, week: str) -> dict[str, list[tupl
     if not stories:
         return {}
     index = mention_index(
-        [r["id"] for r in sql.list_models(conn)], set(sql.facts_by_field(conn, "official"))
+        [r.id for r in sql.list_models(conn)], set(sql.facts_by_field(conn, "official"))
     )
     out: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for story_id, title, _rank, entities in stories:

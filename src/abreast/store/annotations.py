@@ -6,41 +6,43 @@ import json
 import sqlite3
 from typing import TYPE_CHECKING
 
-from ..errors import StoreError
-from ..item import Item
+from ..errors import NotFound
+from ..types import AnnotatedItem, Annotation, StoredItem
 from .db import now, transaction
+from .items import stored_item
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from ..understand.pipeline import Annotation
 
-
-def items_for_understanding(conn: sqlite3.Connection) -> list[sqlite3.Row]:
-    return conn.execute(
-        "SELECT items.id, items.key, items.kind, items.url, items.title, items.text, items.author, "
-        "items.published_at, items.score_json, items.extra_json, items.content_hash, sources.name AS source "
+def items_for_understanding(conn: sqlite3.Connection) -> list[StoredItem]:
+    """Every item, oldest row first; ``extra["source"]`` carries the source name so per-source trust
+    matches the user's name for it."""
+    rows = conn.execute(
+        "SELECT items.*, sources.name AS source "
         "FROM items LEFT JOIN sources ON sources.id = items.source_id ORDER BY items.id"
     ).fetchall()
+    out = [stored_item(r) for r in rows]
+    for it in out:
+        if it.source:
+            it.extra.setdefault("source", it.source)
+    return out
 
 
-def row_to_item(r: sqlite3.Row) -> Item:
-    extra = json.loads(r["extra_json"] or "{}")
-    if r["source"]:
-        extra.setdefault(
-            "source", r["source"]
-        )  # lets per-source trust match the user's source name
-    return Item(
-        key=r["key"],
-        kind=r["kind"],
-        title=r["title"],
-        url=r["url"],
-        text=r["text"] or "",
-        author=r["author"],
-        published_at=r["published_at"],
-        signals=json.loads(r["score_json"] or "{}"),
-        extra=extra,
-    )
+def count_ai(conn: sqlite3.Connection) -> int:
+    """How many stored items are about AI."""
+    return conn.execute("SELECT count(*) FROM annotations WHERE is_ai = 1").fetchone()[0]
+
+
+def weeks_with_ai_items(conn: sqlite3.Connection) -> list[str]:
+    """ISO weeks with at least one AI item, oldest first."""
+    return [
+        r[0]
+        for r in conn.execute(
+            "SELECT items.week FROM items JOIN annotations a ON a.item_id = items.id "
+            "WHERE a.is_ai = 1 AND items.week IS NOT NULL GROUP BY items.week ORDER BY items.week"
+        )
+    ]
 
 
 def annotated_hashes(conn: sqlite3.Connection) -> dict[int, str]:
@@ -116,19 +118,50 @@ def sync_duplicates(conn: sqlite3.Connection, dup_of: dict[int, int | None]) -> 
     return len(changes)
 
 
-def annotation_rows(conn: sqlite3.Connection, week: str | None = None) -> list[sqlite3.Row]:
-    """Items joined with their annotation (NULL columns where not yet annotated), for export and stories."""
-    sql = (
-        "SELECT items.id, items.key, items.url, items.title, items.published_at, items.week, items.kind, "
-        "sources.name AS source, a.relevance, a.is_ai, a.themes_json, a.entities_json, a.jargon_json, "
-        "d.key AS duplicate_of FROM items LEFT JOIN sources ON sources.id = items.source_id "
-        "LEFT JOIN annotations a ON a.item_id = items.id LEFT JOIN items d ON d.id = a.duplicate_of"
+# The columns of an AnnotatedItem and the joins they need; web.py lists items with them too.
+ANNOTATED_COLS = (
+    "SELECT items.id, items.key, items.kind, items.url, items.title, items.text, items.published_at, "
+    "items.week, items.score_json, coalesce(sources.name, items.kind) AS source, "
+    "a.relevance, a.is_ai, a.themes_json, a.entities_json, a.jargon_json, d.key AS duplicate_of, "
+    "(SELECT story_id FROM story_items WHERE story_items.item_id = items.id LIMIT 1) AS story_id "
+)
+ANNOTATED_JOINS = (
+    "LEFT JOIN sources ON sources.id = items.source_id "
+    "LEFT JOIN annotations a ON a.item_id = items.id LEFT JOIN items d ON d.id = a.duplicate_of "
+)
+
+
+def annotated_item(r: sqlite3.Row) -> AnnotatedItem:
+    return AnnotatedItem(
+        id=r["id"],
+        key=r["key"],
+        kind=r["kind"],
+        source=r["source"],
+        title=r["title"],
+        url=r["url"],
+        text=r["text"] or "",
+        published_at=r["published_at"],
+        week=r["week"],
+        signals=json.loads(r["score_json"] or "{}"),
+        relevance=r["relevance"],
+        is_ai=bool(r["is_ai"]) if r["is_ai"] is not None else None,
+        themes=json.loads(r["themes_json"] or "[]"),
+        entities=json.loads(r["entities_json"] or "[]"),
+        jargon=json.loads(r["jargon_json"] or "[]"),
+        duplicate_of=r["duplicate_of"],
+        story_id=r["story_id"],
     )
+
+
+def annotated_items(conn: sqlite3.Connection, week: str | None = None) -> list[AnnotatedItem]:
+    """Items with their annotation (None where not yet annotated), oldest first: the export."""
+    sql = ANNOTATED_COLS + "FROM items " + ANNOTATED_JOINS
     args: tuple = ()
     if week:
         sql += " WHERE items.week = ?"
         args = (week,)
-    return conn.execute(sql + " ORDER BY items.published_at, items.id", args).fetchall()
+    rows = conn.execute(sql + " ORDER BY items.published_at, items.id", args).fetchall()
+    return [annotated_item(r) for r in rows]
 
 
 def why(conn: sqlite3.Connection, key: str) -> dict | None:
@@ -142,9 +175,7 @@ def why(conn: sqlite3.Connection, key: str) -> dict | None:
         (key,),
     ).fetchone()
     if r is None:
-        raise StoreError(
-            f"no item with key {key!r}. Keys look like hn:42166030 or arxiv:2412.12345."
-        )
+        raise NotFound(f"no item with key {key!r}. Keys look like hn:42166030 or arxiv:2412.12345.")
     if r["annotated"] is None:
         return None
     models = [

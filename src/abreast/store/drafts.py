@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from ..types import Draft, Member
 from .db import now, transaction
 from .stories import ai_titles, item_weeks
 
@@ -42,18 +43,36 @@ def trend_terms(conn: sqlite3.Connection, week: str) -> list[str]:
     ]
 
 
-def model_first_item(conn: sqlite3.Connection, model_id: str) -> sqlite3.Row | None:
-    return conn.execute(
+def model_first_item(conn: sqlite3.Connection, model_id: str) -> Member | None:
+    """The first stored item that named the model, to link to (its source shown as its kind)."""
+    r = conn.execute(
         "SELECT items.key, items.kind, items.title, items.url FROM models JOIN items "
         "ON items.key = models.first_item_key WHERE models.id = ?",
         (model_id,),
     ).fetchone()
+    if r is None:
+        return None
+    return Member(key=r["key"], kind=r["kind"], source=r["kind"], title=r["title"], url=r["url"])
 
 
-def last_draft(conn: sqlite3.Connection, path: str) -> sqlite3.Row | None:
-    return conn.execute(
-        "SELECT * FROM drafts WHERE path = ? ORDER BY id DESC LIMIT 1", (path,)
+def last_draft(conn: sqlite3.Connection, path: str) -> Draft | None:
+    """The last draft written to ``path``."""
+    r = conn.execute(
+        "SELECT id, week, path, content_hash, created_at FROM drafts WHERE path = ? "
+        "ORDER BY id DESC LIMIT 1",
+        (path,),
     ).fetchone()
+    return Draft(*r) if r else None
+
+
+def latest_draft(conn: sqlite3.Connection, week: str) -> Draft | None:
+    """The last draft written for ``week``."""
+    r = conn.execute(
+        "SELECT id, week, path, content_hash, created_at FROM drafts WHERE week = ? "
+        "ORDER BY id DESC LIMIT 1",
+        (week,),
+    ).fetchone()
+    return Draft(*r) if r else None
 
 
 def record_draft(conn: sqlite3.Connection, week: str, path: str, content_hash: str) -> None:

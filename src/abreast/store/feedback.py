@@ -9,7 +9,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 
-from ..errors import StoreError
+from ..errors import NotFound, StoreError
+from ..types import Feedback
 from .db import now, transaction
 
 SIGNALS = ("more", "less", "save", "hide")
@@ -30,12 +31,12 @@ def add(
             item_key is not None
             and conn.execute("SELECT 1 FROM items WHERE key = ?", (item_key,)).fetchone() is None
         ):
-            raise StoreError(f"no item with key {item_key!r}.")
+            raise NotFound(f"no item with key {item_key!r}.")
         if (
             story_id is not None
             and conn.execute("SELECT 1 FROM stories WHERE id = ?", (story_id,)).fetchone() is None
         ):
-            raise StoreError(f"no story with id {story_id!r}.")
+            raise NotFound(f"no story with id {story_id!r}.")
         cur = conn.execute(
             "INSERT INTO feedback(item_key, story_id, signal, at) VALUES (?,?,?,?)",
             (item_key, story_id, signal, now()),
@@ -43,11 +44,10 @@ def add(
     return cur.lastrowid
 
 
-def all_rows(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+def history(conn: sqlite3.Connection) -> list[Feedback]:
     """The whole history, oldest first: the export."""
-    return conn.execute(
-        "SELECT id, item_key, story_id, signal, at FROM feedback ORDER BY id"
-    ).fetchall()
+    rows = conn.execute("SELECT id, item_key, story_id, signal, at FROM feedback ORDER BY id")
+    return [Feedback(*r) for r in rows]
 
 
 def current(
@@ -65,12 +65,3 @@ def current(
             ).fetchall()
             out.update({r["target"]: r["signal"] for r in rows if r["signal"] != "undo"})
     return out
-
-
-def hidden_items(conn: sqlite3.Connection) -> set[str]:
-    """Item keys whose latest signal is hide."""
-    rows = conn.execute(
-        "SELECT item_key, signal FROM feedback WHERE id IN (SELECT max(id) FROM feedback "
-        "WHERE item_key IS NOT NULL GROUP BY item_key)"
-    ).fetchall()
-    return {r["item_key"] for r in rows if r["signal"] == "hide"}

@@ -8,8 +8,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import StoreError
-from ..item import Item, iso_week
+from ..errors import NotFound, StoreError
+from ..types import Item, SearchHit, Source, StoredItem, iso_week
+from ..understand.urls import canonicalize
 from .db import now, open_db, transaction
 
 # An item whose content keeps changing (a feed that rewrites timestamps into its body) stops being
@@ -30,46 +31,47 @@ class UpsertCounts:
         return self
 
 
-@dataclass
-class Source:
-    id: int
-    name: str
-    kind: str
-    url: str
-    config: dict
-    etag: str | None
-    last_modified: str | None
-    error_count: int
-    last_error: str | None
-    paused: bool
-    paused_reason: str | None
-    gone: bool
-    last_fetch_at: str | None
-    next_fetch_at: str | None
+def source_of(r: sqlite3.Row) -> Source:
+    return Source(
+        id=r["id"],
+        name=r["name"],
+        kind=r["kind"],
+        url=r["url"],
+        config=json.loads(r["config_json"]),
+        etag=r["etag"],
+        last_modified=r["last_modified"],
+        error_count=r["error_count"],
+        last_error=r["last_error"],
+        paused=bool(r["paused"]),
+        paused_reason=r["paused_reason"],
+        gone=bool(r["gone"]),
+        last_fetch_at=r["last_fetch_at"],
+        next_fetch_at=r["next_fetch_at"],
+    )
 
-    @classmethod
-    def from_row(cls, r: sqlite3.Row) -> Source:
-        return cls(
-            id=r["id"],
-            name=r["name"],
-            kind=r["kind"],
-            url=r["url"],
-            config=json.loads(r["config_json"]),
-            etag=r["etag"],
-            last_modified=r["last_modified"],
-            error_count=r["error_count"],
-            last_error=r["last_error"],
-            paused=bool(r["paused"]),
-            paused_reason=r["paused_reason"],
-            gone=bool(r["gone"]),
-            last_fetch_at=r["last_fetch_at"],
-            next_fetch_at=r["next_fetch_at"],
-        )
+
+def stored_item(r: sqlite3.Row) -> StoredItem:
+    """A row of ``items.*, sources.name AS source`` as a StoredItem."""
+    return StoredItem(
+        key=r["key"],
+        kind=r["kind"],
+        title=r["title"],
+        url=r["url"],
+        text=r["text"] or "",
+        author=r["author"],
+        published_at=r["published_at"],
+        signals=json.loads(r["score_json"] or "{}"),
+        extra=json.loads(r["extra_json"] or "{}"),
+        id=r["id"],
+        canonical_url=r["canonical_url"],
+        week=r["week"],
+        source=r["source"],
+        update_count=r["update_count"],
+        stored_hash=r["content_hash"],
+    )
 
 
 def canonical_url(url: str | None) -> str | None:
-    from ..understand.urls import canonicalize  # late import: keeps store import light
-
     return canonicalize(url) if url else None
 
 
@@ -99,13 +101,11 @@ class Store:
     def source(self, name: str) -> Source:
         r = self.conn.execute("SELECT * FROM sources WHERE name = ?", (name,)).fetchone()
         if r is None:
-            raise StoreError(f"no source named {name!r}. `abreast sources list` shows them.")
-        return Source.from_row(r)
+            raise NotFound(f"no source named {name!r}. `abreast sources list` shows them.")
+        return source_of(r)
 
     def sources(self) -> list[Source]:
-        return [
-            Source.from_row(r) for r in self.conn.execute("SELECT * FROM sources ORDER BY name")
-        ]
+        return [source_of(r) for r in self.conn.execute("SELECT * FROM sources ORDER BY name")]
 
     def remove_source(self, name: str) -> None:
         src = self.source(name)
@@ -284,9 +284,7 @@ class Store:
                 "INSERT OR REPLACE INTO tombstones(key, deleted_at) VALUES (?, ?)", (key, now())
             )
 
-    def item_rows(
-        self, week: str | None = None, keys: Iterable[str] | None = None
-    ) -> list[sqlite3.Row]:
+    def items(self, week: str | None = None, keys: Iterable[str] | None = None) -> list[StoredItem]:
         sql = "SELECT items.*, sources.name AS source FROM items LEFT JOIN sources ON sources.id = items.source_id"
         args: list = []
         where = []
@@ -299,31 +297,44 @@ class Store:
             args.extend(keys)
         if where:
             sql += " WHERE " + " AND ".join(where)
-        return self.conn.execute(sql + " ORDER BY items.published_at, items.id", args).fetchall()
+        rows = self.conn.execute(sql + " ORDER BY items.published_at, items.id", args).fetchall()
+        return [stored_item(r) for r in rows]
 
-    def item(self, key: str) -> sqlite3.Row:
-        rows = self.item_rows(keys=[key])
+    def item(self, key: str) -> StoredItem:
+        rows = self.items(keys=[key])
         if not rows:
-            raise StoreError(
+            raise NotFound(
                 f"no item with key {key!r}. Keys look like hn:42166030 or arxiv:2412.12345."
             )
         return rows[0]
 
     def weeks(self) -> list[tuple[str, int]]:
-        return self.conn.execute(
-            "SELECT week, count(*) FROM items WHERE week IS NOT NULL GROUP BY week ORDER BY week"
-        ).fetchall()
+        """(ISO week, items) for every week with dated items, oldest first."""
+        return [
+            (r[0], r[1])
+            for r in self.conn.execute(
+                "SELECT week, count(*) FROM items WHERE week IS NOT NULL GROUP BY week ORDER BY week"
+            )
+        ]
 
-    def counts_by_source_week(self) -> list[sqlite3.Row]:
-        return self.conn.execute(
-            "SELECT coalesce(sources.name, items.kind) AS source, items.week AS week, count(*) AS n FROM items "
-            "LEFT JOIN sources ON sources.id = items.source_id GROUP BY 1, 2 ORDER BY 1, 2"
-        ).fetchall()
+    def counts_by_source_week(self) -> list[tuple[str, str | None, int]]:
+        """(source name or kind, week, items)."""
+        return [
+            (r[0], r[1], r[2])
+            for r in self.conn.execute(
+                "SELECT coalesce(sources.name, items.kind), items.week, count(*) FROM items "
+                "LEFT JOIN sources ON sources.id = items.source_id GROUP BY 1, 2 ORDER BY 1, 2"
+            )
+        ]
 
-    def counts_by_week_kind(self) -> list[sqlite3.Row]:
-        return self.conn.execute(
-            "SELECT week, kind, count(*) AS n FROM items GROUP BY 1, 2 ORDER BY 1, 2"
-        ).fetchall()
+    def counts_by_week_kind(self) -> list[tuple[str | None, str, int]]:
+        """(week, kind, items)."""
+        return [
+            (r[0], r[1], r[2])
+            for r in self.conn.execute(
+                "SELECT week, kind, count(*) FROM items GROUP BY 1, 2 ORDER BY 1, 2"
+            )
+        ]
 
     def search(
         self,
@@ -332,7 +343,7 @@ class Store:
         since: str | None = None,
         until: str | None = None,
         ai_only: bool = False,
-    ) -> list[sqlite3.Row]:
+    ) -> list[SearchHit]:
         """FTS5 search (bm25; lower rank is better). ``query`` is FTS5 syntax; see fts_query()."""
         sql = (
             "SELECT items.*, sources.name AS source, bm25(item_fts, 3.0, 1.0) AS rank FROM item_fts "
@@ -348,7 +359,8 @@ class Store:
         if until:
             sql += " AND items.published_at < ?"
             args.append(until)
-        return self.conn.execute(sql + " ORDER BY rank LIMIT ?", (*args, limit)).fetchall()
+        rows = self.conn.execute(sql + " ORDER BY rank LIMIT ?", (*args, limit)).fetchall()
+        return [SearchHit(item=stored_item(r), rank=r["rank"]) for r in rows]
 
 
 def fts_query(words: Iterable[str], mode: str = "OR") -> str:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
+from typing import Any
 
+from ..types import ModelBase, ModelFact, ModelScore, RegistryModel
 from .db import now, transaction
 
 
@@ -53,7 +55,7 @@ def list_models(
     license: str | None = None,
     released_from: str | None = None,
     released_to: str | None = None,
-) -> list[sqlite3.Row]:
+) -> list[RegistryModel]:
     where, args = [], []
     if family:
         where.append("lower(family) = lower(?)")
@@ -71,27 +73,54 @@ def list_models(
         where.append("released < ?")
         args.append(released_to)
     sql = "SELECT * FROM models" + (" WHERE " + " AND ".join(where) if where else "")
-    return conn.execute(sql + " ORDER BY released DESC, id", args).fetchall()
+    return [_model(r) for r in conn.execute(sql + " ORDER BY released DESC, id", args)]
 
 
-def get_model(conn: sqlite3.Connection, model_id: str) -> sqlite3.Row | None:
-    return conn.execute("SELECT * FROM models WHERE id = ?", (model_id,)).fetchone()
+def _model(r: sqlite3.Row) -> RegistryModel:
+    return RegistryModel(
+        id=r["id"],
+        name=r["name"],
+        org=r["org"],
+        family=r["family"],
+        released=r["released"],
+        params_b=r["params_b"],
+        context_length=r["context_length"],
+        license=r["license"],
+        first_item_key=r["first_item_key"],
+        updated_at=r["updated_at"],
+    )
 
 
-def find_models(conn: sqlite3.Connection, text: str, limit: int = 5) -> list[sqlite3.Row]:
+def get_model(conn: sqlite3.Connection, model_id: str) -> RegistryModel | None:
+    r = conn.execute("SELECT * FROM models WHERE id = ?", (model_id,)).fetchone()
+    return _model(r) if r else None
+
+
+def model_by_alias(conn: sqlite3.Connection, alias: str) -> RegistryModel | None:
+    """The model that a source names ``alias`` (case-insensitive), if any."""
+    r = conn.execute(
+        "SELECT model_id FROM model_facts WHERE field = 'alias' AND lower(value) = lower(?)",
+        (alias,),
+    ).fetchone()
+    return get_model(conn, r[0]) if r else None
+
+
+def find_models(conn: sqlite3.Connection, text: str, limit: int = 5) -> list[RegistryModel]:
     """Models whose id or name contains ``text``, shortest first: what the user probably meant."""
     like = f"%{text.lower()}%"
-    return conn.execute(
+    rows = conn.execute(
         "SELECT * FROM models WHERE lower(id) LIKE ? OR lower(name) LIKE ? ORDER BY length(id), id LIMIT ?",
         (like, like, limit),
-    ).fetchall()
+    )
+    return [_model(r) for r in rows]
 
 
-def model_facts(conn: sqlite3.Connection, model_id: str) -> list[sqlite3.Row]:
-    return conn.execute(
+def model_facts(conn: sqlite3.Connection, model_id: str) -> list[ModelFact]:
+    rows = conn.execute(
         "SELECT field, value, source, as_of FROM model_facts WHERE model_id = ? ORDER BY field, as_of DESC",
         (model_id,),
-    ).fetchall()
+    )
+    return [ModelFact(*r) for r in rows]
 
 
 def facts_by_field(conn: sqlite3.Connection, field: str) -> dict[str, str]:
@@ -111,38 +140,45 @@ def first_news_dates(conn: sqlite3.Connection) -> dict[str, str]:
     )
 
 
-def bases_of(conn: sqlite3.Connection, model_id: str) -> list[sqlite3.Row]:
-    return conn.execute(
-        "SELECT base_id, relation, source FROM model_bases WHERE model_id = ? ORDER BY base_id",
+def bases_of(conn: sqlite3.Connection, model_id: str) -> list[ModelBase]:
+    rows = conn.execute(
+        "SELECT model_id, base_id, relation, source FROM model_bases WHERE model_id = ? "
+        "ORDER BY base_id",
         (model_id,),
-    ).fetchall()
+    )
+    return [ModelBase(*r) for r in rows]
 
 
-def children_of(conn: sqlite3.Connection, model_id: str) -> list[sqlite3.Row]:
-    return conn.execute(
-        "SELECT model_id, relation, source FROM model_bases WHERE base_id = ? ORDER BY model_id",
+def children_of(conn: sqlite3.Connection, model_id: str) -> list[ModelBase]:
+    rows = conn.execute(
+        "SELECT model_id, base_id, relation, source FROM model_bases WHERE base_id = ? "
+        "ORDER BY model_id",
         (model_id,),
-    ).fetchall()
+    )
+    return [ModelBase(*r) for r in rows]
 
 
-def all_bases(conn: sqlite3.Connection) -> list[sqlite3.Row]:
-    return conn.execute("SELECT model_id, base_id, relation, source FROM model_bases").fetchall()
+def all_bases(conn: sqlite3.Connection) -> list[ModelBase]:
+    rows = conn.execute("SELECT model_id, base_id, relation, source FROM model_bases")
+    return [ModelBase(*r) for r in rows]
 
 
-def scores_of(conn: sqlite3.Connection, model_id: str) -> list[sqlite3.Row]:
-    return conn.execute(
-        "SELECT board, snapshot, score, rank FROM model_scores WHERE model_id = ? "
+def scores_of(conn: sqlite3.Connection, model_id: str) -> list[ModelScore]:
+    rows = conn.execute(
+        "SELECT model_id, board, snapshot, score, rank FROM model_scores WHERE model_id = ? "
         "ORDER BY board, snapshot",
         (model_id,),
-    ).fetchall()
+    )
+    return [ModelScore(*r) for r in rows]
 
 
-def board_snapshot(conn: sqlite3.Connection, board: str, snapshot: str) -> dict[str, sqlite3.Row]:
+def board_snapshot(conn: sqlite3.Connection, board: str, snapshot: str) -> dict[str, ModelScore]:
     rows = conn.execute(
-        "SELECT model_id, score, rank FROM model_scores WHERE board = ? AND snapshot = ?",
+        "SELECT model_id, board, snapshot, score, rank FROM model_scores "
+        "WHERE board = ? AND snapshot = ?",
         (board, snapshot),
-    ).fetchall()
-    return {r["model_id"]: r for r in rows}
+    )
+    return {r[0]: ModelScore(*r) for r in rows}
 
 
 def scored_ids(conn: sqlite3.Connection) -> set[str]:
@@ -158,11 +194,18 @@ def snapshots(conn: sqlite3.Connection, board: str) -> list[str]:
     ]
 
 
-def hf_items(conn: sqlite3.Connection) -> list[sqlite3.Row]:
-    return conn.execute(
+def hf_items(conn: sqlite3.Connection) -> list[tuple[str, str | None, dict[str, Any]]]:
+    """(key, published_at, extra) of every Hugging Face item, oldest first."""
+    rows = conn.execute(
         "SELECT key, published_at, extra_json FROM items WHERE key LIKE 'hf:%' "
         "ORDER BY published_at, id"
-    ).fetchall()
+    )
+    return [(r[0], r[1], json.loads(r[2] or "{}")) for r in rows]
+
+
+def latest_item_week(conn: sqlite3.Connection) -> str | None:
+    """The newest ISO week with items."""
+    return conn.execute("SELECT max(week) FROM items WHERE week IS NOT NULL").fetchone()[0]
 
 
 def item_entities(conn: sqlite3.Connection) -> list[tuple[str, str | None, str, str, list[str]]]:

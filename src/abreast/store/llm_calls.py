@@ -6,7 +6,7 @@ import json
 import sqlite3
 from dataclasses import dataclass, field
 
-from ..item import iso_week
+from ..types import iso_week
 from .db import now, transaction
 
 

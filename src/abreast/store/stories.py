@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
-import numpy as np
-
-from ..stories.model import Member, Story
+from ..types import Member, Story, StoryHeader, Trend, WeekItem
 from .db import now, transaction
+
+if TYPE_CHECKING:
+    import numpy as np
 
 _ITEM_COLS = (
     "items.id AS item_id, items.key, items.kind, items.url, items.canonical_url, items.title, items.text, "
@@ -46,14 +48,18 @@ def _json(raw: str | None, empty):
 # --- reading the inputs ----------------------------------------------------------------------
 
 
-def ai_items(conn: sqlite3.Connection, week: str) -> list[sqlite3.Row]:
+def ai_items(conn: sqlite3.Connection, week: str) -> list[WeekItem]:
     """The week's annotated AI items, oldest first (ties on key, so the order is stable)."""
-    return conn.execute(
+    rows = conn.execute(
         f"SELECT {_ITEM_COLS}, {_ANN_COLS} FROM items JOIN annotations ON annotations.item_id = items.id "
         "LEFT JOIN sources ON sources.id = items.source_id WHERE items.week = ? AND annotations.is_ai = 1 "
         "ORDER BY coalesce(items.published_at, ''), items.key",
         (week,),
     ).fetchall()
+    return [
+        WeekItem(r["item_id"], member_from_row(r), r["canonical_url"], r["duplicate_of"])
+        for r in rows
+    ]
 
 
 def week_signals(conn: sqlite3.Connection, week: str) -> list[tuple[str, dict]]:
@@ -66,6 +72,8 @@ def embeddings(
     conn: sqlite3.Connection, item_ids: Sequence[int], model: str | None = None
 ) -> dict[int, np.ndarray]:
     """item id -> float32 vector. With several models stored, the requested one, else the most common."""
+    import numpy as np  # lazy: the CLI reads stories without paying numpy's start-up time
+
     if not item_ids:
         return {}
     out: dict[int, dict[str, np.ndarray]] = {}
@@ -286,15 +294,43 @@ def save_trends(conn: sqlite3.Connection, rows: Iterable[tuple[str, str, int, fl
 
 def load_trends(
     conn: sqlite3.Connection, week: str | None = None, min_burst: float = 0.0
-) -> list[sqlite3.Row]:
+) -> list[Trend]:
     if week:
-        return conn.execute(
-            "SELECT * FROM trends WHERE week = ? AND burst >= ? ORDER BY burst DESC, term",
+        rows = conn.execute(
+            "SELECT week, term, count, burst FROM trends WHERE week = ? AND burst >= ? "
+            "ORDER BY burst DESC, term",
             (week, min_burst),
-        ).fetchall()
+        )
+    else:
+        rows = conn.execute(
+            "SELECT week, term, count, burst FROM trends WHERE burst >= ? "
+            "ORDER BY week, burst DESC, term",
+            (min_burst,),
+        )
+    return [Trend(*r) for r in rows]
+
+
+def count_rising(conn: sqlite3.Connection, min_count: int, min_burst: float) -> int:
+    """How many (week, term) pairs counted at least ``min_count`` and rose by ``min_burst``."""
     return conn.execute(
-        "SELECT * FROM trends WHERE burst >= ? ORDER BY week, burst DESC, term", (min_burst,)
+        "SELECT count(*) FROM trends WHERE count >= ? AND burst >= ?", (min_count, min_burst)
+    ).fetchone()[0]
+
+
+def story_counts(conn: sqlite3.Connection) -> dict[str, int]:
+    """week -> how many stories it has."""
+    return dict(conn.execute("SELECT week, count(*) FROM stories GROUP BY week").fetchall())
+
+
+def story_headers(conn: sqlite3.Connection, story_ids: list[str]) -> dict[str, StoryHeader]:
+    """id -> header, for linking to related stories without loading their members."""
+    if not story_ids:
+        return {}
+    rows = conn.execute(
+        f"SELECT id, week, title, rank FROM stories WHERE id IN ({','.join('?' * len(story_ids))})",
+        story_ids,
     ).fetchall()
+    return {r["id"]: StoryHeader(r["id"], r["week"], r["title"], r["rank"]) for r in rows}
 
 
 def _chunks(seq: list, n: int) -> Iterable[list]:

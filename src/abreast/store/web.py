@@ -4,17 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
-_COLS = (
-    "SELECT items.id, items.key, items.kind, items.url, items.title, items.text, items.author, "
-    "items.published_at, items.week, items.score_json, coalesce(sources.name, items.kind) AS source, "
-    "a.relevance, a.is_ai, a.themes_json, a.jargon_json, d.key AS duplicate_of, "
-    "(SELECT story_id FROM story_items WHERE story_items.item_id = items.id LIMIT 1) AS story_id "
-)
-_JOINS = (
-    "LEFT JOIN sources ON sources.id = items.source_id "
-    "LEFT JOIN annotations a ON a.item_id = items.id LEFT JOIN items d ON d.id = a.duplicate_of "
-)
-_ITEM = _COLS + "FROM items " + _JOINS
+from ..types import AnnotatedItem, Fetch
+from .annotations import ANNOTATED_COLS, ANNOTATED_JOINS, annotated_item
 
 
 def _filters(week: str | None, source: str | None, ai_only: bool) -> tuple[list[str], list]:
@@ -37,12 +28,13 @@ def item_stream(
     ai_only: bool = False,
     limit: int = 50,
     offset: int = 0,
-) -> list[sqlite3.Row]:
-    """Items newest first with their annotation (relevance NULL when not yet understood)."""
+) -> list[AnnotatedItem]:
+    """Items newest first with their annotation (relevance None when not yet understood)."""
     where, args = _filters(week, source, ai_only)
-    sql = _ITEM + (" WHERE " + " AND ".join(where) if where else "")
+    sql = ANNOTATED_COLS + "FROM items " + ANNOTATED_JOINS
+    sql += (" WHERE " + " AND ".join(where)) if where else ""
     sql += " ORDER BY coalesce(items.published_at, '') DESC, items.id DESC LIMIT ? OFFSET ?"
-    return conn.execute(sql, (*args, limit, offset)).fetchall()
+    return [annotated_item(r) for r in conn.execute(sql, (*args, limit, offset))]
 
 
 def item_count(
@@ -68,57 +60,25 @@ def item_search(
     source: str | None = None,
     ai_only: bool = False,
     limit: int = 50,
-) -> list[sqlite3.Row]:
+) -> list[AnnotatedItem]:
     """FTS5 match (``fts`` must come from store.items.fts_query), best bm25 first."""
     where, args = _filters(week, source, ai_only)
     sql = (
-        _COLS
+        ANNOTATED_COLS
         + "FROM item_fts JOIN items ON items.id = item_fts.rowid "
-        + _JOINS
+        + ANNOTATED_JOINS
         + " WHERE item_fts MATCH ?"
         + "".join(f" AND {w}" for w in where)
         + " ORDER BY bm25(item_fts, 3.0, 1.0) LIMIT ?"
     )
-    return conn.execute(sql, (fts, *args, limit)).fetchall()
+    return [annotated_item(r) for r in conn.execute(sql, (fts, *args, limit))]
 
 
-def item_by_key(conn: sqlite3.Connection, key: str) -> sqlite3.Row | None:
-    return conn.execute(_ITEM + " WHERE items.key = ?", (key,)).fetchone()
-
-
-def item_weeks(conn: sqlite3.Connection) -> list[tuple[str, int]]:
-    return [
-        (r[0], r[1])
-        for r in conn.execute(
-            "SELECT week, count(*) FROM items WHERE week IS NOT NULL GROUP BY week ORDER BY week"
-        )
-    ]
-
-
-def story_counts(conn: sqlite3.Connection) -> dict[str, int]:
-    return dict(conn.execute("SELECT week, count(*) FROM stories GROUP BY week").fetchall())
-
-
-def story_headers(conn: sqlite3.Connection, story_ids: list[str]) -> dict[str, sqlite3.Row]:
-    """id -> (id, week, title, rank) for linking to related stories without loading their members."""
-    if not story_ids:
-        return {}
-    rows = conn.execute(
-        f"SELECT id, week, title, rank FROM stories WHERE id IN ({','.join('?' * len(story_ids))})",
-        story_ids,
-    ).fetchall()
-    return {r["id"]: r for r in rows}
-
-
-def last_fetches(conn: sqlite3.Connection) -> dict[int, sqlite3.Row]:
+def last_fetches(conn: sqlite3.Connection) -> dict[int, Fetch]:
     """source id -> its most recent fetch attempt."""
     rows = conn.execute(
-        "SELECT * FROM fetches WHERE id IN (SELECT max(id) FROM fetches GROUP BY source_id)"
+        "SELECT id, source_id, started_at, finished_at, status, http_status, bytes, items_new, "
+        "items_updated, items_unchanged, error FROM fetches "
+        "WHERE id IN (SELECT max(id) FROM fetches GROUP BY source_id)"
     )
-    return {r["source_id"]: r for r in rows}
-
-
-def latest_draft(conn: sqlite3.Connection, week: str) -> sqlite3.Row | None:
-    return conn.execute(
-        "SELECT * FROM drafts WHERE week = ? ORDER BY id DESC LIMIT 1", (week,)
-    ).fetchone()
+    return {r["source_id"]: Fetch(*r) for r in rows}

@@ -17,8 +17,8 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from ..store import stories as sql
+from ..types import Member, Story
 from .cluster import ClusterParams, cluster, cross_similarity, normalise, signals_of
-from .model import Member, Story
 from .novelty import NoveltyParams, StoryProfile, centroid, link_to_earlier
 from .rank import AttentionScale, rank_stories
 from .title import choose_lead, class_keywords, dominant_entities, dominant_themes, headline
@@ -80,8 +80,8 @@ def build_week(
 
 def _read_week(conn, week: str) -> WeekInput:
     rows = sql.ai_items(conn, week)
-    members = [sql.member_from_row(r) for r in rows]
-    item_ids = [r["item_id"] for r in rows]
+    members = [r.member for r in rows]
+    item_ids = [r.item_id for r in rows]
     vecs = sql.embeddings(conn, item_ids)
     dim = next((len(v) for v in vecs.values()), 1)
     # An item without a vector (not embedded yet) can still join by URL, entities and title words.
@@ -93,8 +93,8 @@ def _read_week(conn, week: str) -> WeekInput:
     return WeekInput(
         members,
         item_ids,
-        [r["canonical_url"] for r in rows],
-        [r["duplicate_of"] for r in rows],
+        [r.canonical_url for r in rows],
+        [r.duplicate_of for r in rows],
         normalise(mat),
     )
 

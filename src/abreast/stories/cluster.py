@@ -29,7 +29,7 @@ from datetime import datetime
 
 import numpy as np
 
-from .model import Member
+from ..types import Member
 from .text import count_matrix, tfidf_rows
 
 
@@ -53,7 +53,7 @@ class ClusterParams:
 
 
 @dataclass
-class Signals:
+class PairSignals:
     """The hard signals of n items as arrays: everything pairwise scoring needs, computed once."""
 
     url_ids: np.ndarray  # int: equal ids = same canonical URL; -1 = no URL
@@ -63,8 +63,8 @@ class Signals:
     models: object  # CSR 0/1: item x model entity
     orgs: object  # CSR 0/1: item x organisation entity
 
-    def subset(self, g: np.ndarray) -> Signals:
-        return Signals(
+    def subset(self, g: np.ndarray) -> PairSignals:
+        return PairSignals(
             self.url_ids[g],
             self.days[g],
             self.is_paper[g],
@@ -76,7 +76,7 @@ class Signals:
 
 def signals_of(
     members: Sequence[Member], canonical_urls: Sequence[str | None] | None = None
-) -> Signals:
+) -> PairSignals:
     urls = list(canonical_urls) if canonical_urls is not None else [m.url for m in members]
     ids: dict[str, int] = {}
     url_ids = np.array([ids.setdefault(u, len(ids)) if u else -1 for u in urls], dtype=np.int64)
@@ -84,7 +84,7 @@ def signals_of(
     orgs, _ = count_matrix([[e for e in m.entities if e.startswith("org:")] for m in members])
     models.data[:] = 1.0
     orgs.data[:] = 1.0
-    return Signals(
+    return PairSignals(
         url_ids=url_ids,
         days=np.array([_days(m.published_at) for m in members], dtype=np.float64),
         is_paper=np.array([m.kind == "arxiv" for m in members], dtype=bool),
@@ -140,7 +140,7 @@ def _one_blas_thread():
 
 
 def _cluster_at(
-    g: np.ndarray, x: np.ndarray, sig: Signals, p: ClusterParams, level: float
+    g: np.ndarray, x: np.ndarray, sig: PairSignals, p: ClusterParams, level: float
 ) -> list[list[int]]:
     """Components of the candidate graph at `level`, each split by average linkage at p.threshold."""
     xs, ss = x[g], sig.subset(g)
@@ -173,7 +173,7 @@ def _cluster_at(
 
 
 def _candidate_edges(
-    x: np.ndarray, sig: Signals, p: ClusterParams
+    x: np.ndarray, sig: PairSignals, p: ClusterParams
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pairs (i < j) that can reach the threshold, from three exact generators: embedding neighbours
     close enough to need no help, pairs whose titles share rare words, pairs tied by a URL or model."""
@@ -246,7 +246,7 @@ def _pairs_ivf(x: np.ndarray, floor: float, p: ClusterParams, probes: int = 3) -
     return np.concatenate(out) if out else np.empty((0, 2), dtype=np.int64)
 
 
-def _title_pairs(sig: Signals, p: ClusterParams) -> np.ndarray:
+def _title_pairs(sig: PairSignals, p: ClusterParams) -> np.ndarray:
     """Pairs whose titles share words rare in this week enough to reach min_title_overlap."""
     t = sig.titles.tocsc()
     df = np.diff(t.indptr)
@@ -259,7 +259,7 @@ def _title_pairs(sig: Signals, p: ClusterParams) -> np.ndarray:
     return np.stack([prod.row[ok], prod.col[ok]], axis=1).astype(np.int64)
 
 
-def _tied_groups(sig: Signals, max_group: int) -> list[np.ndarray]:
+def _tied_groups(sig: PairSignals, max_group: int) -> list[np.ndarray]:
     groups = []
     order = np.argsort(sig.url_ids, kind="stable")
     ids = sig.url_ids[order]
@@ -286,7 +286,7 @@ def _runs(sorted_ids: np.ndarray):
 
 
 def pair_similarity(
-    x: np.ndarray, sig: Signals, p: ClusterParams, rows: np.ndarray, cols: np.ndarray
+    x: np.ndarray, sig: PairSignals, p: ClusterParams, rows: np.ndarray, cols: np.ndarray
 ) -> np.ndarray:
     """Adjusted similarity of each (row, col) pair (see module docstring)."""
     if len(rows) == 0:
@@ -317,7 +317,7 @@ def _rowwise(m, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
 
 
 def cross_similarity(
-    a: Sequence[int], b: Sequence[int], x: np.ndarray, sig: Signals, p: ClusterParams
+    a: Sequence[int], b: Sequence[int], x: np.ndarray, sig: PairSignals, p: ClusterParams
 ) -> np.ndarray:
     """Adjusted similarity of every item of `a` with every item of `b`, as a len(a) x len(b) matrix."""
     ga, gb = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
@@ -354,7 +354,7 @@ def _components(n: int, rows: np.ndarray, cols: np.ndarray) -> list[list[int]]:
 
 
 def _link_all(
-    comps: list[np.ndarray], x: np.ndarray, sig: Signals, p: ClusterParams
+    comps: list[np.ndarray], x: np.ndarray, sig: PairSignals, p: ClusterParams
 ) -> list[list[int]]:
     """Average-linkage labels for each component. The pairs of all components are scored in one
     vectorised pass (thousands of small components would otherwise pay per-call overhead)."""

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-from .model import Member, Story
+from ..types import Member, Story
 
 WEIGHTS = {"attention": 0.30, "breadth": 0.20, "authority": 0.25, "recency": 0.10, "novelty": 0.15}
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .model import Member
+from ..types import Member
 from .text import count_matrix, tokens
 
 # How readable a kind's titles are as a headline: a lab's post or a paper title beats a Reddit

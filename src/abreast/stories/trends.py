@@ -14,6 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..types import file_slug
+
 
 @dataclass(frozen=True)
 class TrendParams:
@@ -152,7 +154,7 @@ def chart(
     ax.set_title(f"{term}: items per week", fontsize=9)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
-    base = out_dir / slug(term)
+    base = out_dir / file_slug(term)
     svg, png = base.with_suffix(".svg"), base.with_suffix(".png")
     # No timestamp and a fixed id salt: a rerun writes the same bytes, so drafts do not churn.
     with matplotlib.rc_context({"svg.hashsalt": "abreast"}):
@@ -160,8 +162,3 @@ def chart(
     fig.savefig(png, format="png", metadata={"Software": None})
     plt.close(fig)
     return svg, png
-
-
-def slug(term: str) -> str:
-    s = "".join(ch if ch.isalnum() or ch in "-." else "-" for ch in term.lower())
-    return "-".join(part for part in s.split("-") if part) or "term"

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from abreast.item import Item
+from abreast.types import Item
 from abreast.understand.urls import canonicalize
 
 WINDOW_DAYS = 7

@@ -6,36 +6,28 @@ it annotates only items whose content changed and never embeds the same text twi
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import numpy as np
+
+from ..config import DEFAULTS
+from ..store import annotations as sa
+from ..types import Annotation, Item
 from . import relevance as rel
 from . import themes as th
+from .dedupe import find_duplicates
+from .embed import get_embedder
+from .entities import extract_entities
+from .jargon import find_jargon
 
 if TYPE_CHECKING:
-    import numpy as np
-
-    from ..item import Item
+    from ..store import Store
 
 BATCH = 2048  # items per embedding batch and per store transaction in run()
 
 
-@dataclass
-class Annotation:
-    key: str
-    relevance: float
-    is_ai: bool
-    themes: list[str] = field(default_factory=list)
-    entities: list[str] = field(default_factory=list)
-    jargon: list[str] = field(default_factory=list)
-    duplicate_of: str | None = None
-    why: dict = field(default_factory=dict)
-
-
 def understand_settings(settings) -> dict:
     """Accepts a config.Settings, a plain dict of sections, or None (defaults)."""
-    from ..config import DEFAULTS
-
     cfg = dict(DEFAULTS["understand"])
     if settings is None:
         return cfg
@@ -52,26 +44,12 @@ def embed_text(item: Item) -> str:
     return f"{item.title}. {item.text}" if item.text else item.title
 
 
-# --- optional stages written by other modules; absent ones are skipped, not faked --------------------
-
-
-def _optional(module: str, name: str) -> Callable | None:
-    import importlib
-
-    try:
-        return getattr(importlib.import_module(f"{__package__}.{module}"), name)
-    except (ImportError, AttributeError):
-        return None
-
-
 class _Context:
     """What annotate() needs that is costly to build: embedder, embedded topics and themes, models."""
 
     _cache: dict[tuple, _Context] = {}
 
     def __init__(self, cfg: dict):
-        from .embed import get_embedder
-
         self.embedder = get_embedder(cfg.get("embedder", "wordllama"))
         self.topics = rel.TopicIndex(self.embedder, list(cfg.get("topics") or []))
         self.themes = th.ThemeIndex(self.embedder, cfg.get("themes") or None)
@@ -101,10 +79,7 @@ def annotate(
     sim_ai, sim_other, sim_ai_all = ctx.topics.similarities(vectors)
     theme_sims = ctx.themes.similarities(vectors) if len(items) else None
     if duplicates is None:
-        find_dups = _optional("dedupe", "find_duplicates")
-        duplicates = find_dups(items) if find_dups else {}
-    extract = _optional("entities", "extract_entities")
-    jargon = _optional("jargon", "find_jargon")
+        duplicates = find_duplicates(items)
     threshold = float(cfg.get("relevance_threshold", 0.5))
     trust = cfg.get("source_trust") or {}
     negatives = list(cfg.get("negative_keywords") or [])
@@ -137,8 +112,8 @@ def annotate(
                 relevance=d.relevance,
                 is_ai=d.is_ai,
                 themes=themes,
-                entities=extract(it.title, it.text) if extract else [],
-                jargon=jargon(f"{it.title}\n{it.text}") if jargon else [],
+                entities=extract_entities(it.title, it.text),
+                jargon=find_jargon(f"{it.title}\n{it.text}"),
                 duplicate_of=dup if dup and dup != it.key else None,
                 why=why,
             )
@@ -149,30 +124,20 @@ def annotate(
 # --- with the store -----------------------------------------------------------------------------------
 
 
-def run(store, settings=None, progress: Callable[[int, int], None] | None = None) -> dict:
+def run(store: Store, settings=None, progress: Callable[[int, int], None] | None = None) -> dict:
     """Annotate every item whose content changed since its last annotation; returns counts.
     Embeddings are reused when the stored vector was computed from the same content with the same model."""
-    import numpy as np
-
-    from ..store import annotations as sa
-
     cfg = understand_settings(settings)
     ctx = _Context.get(cfg)
     conn = store.conn
     model = ctx.embedder.name
-    rows = sa.items_for_understanding(conn)
-    all_items = [sa.row_to_item(r) for r in rows]
-    find_dups = _optional("dedupe", "find_duplicates")
-    duplicates = find_dups(all_items) if find_dups else {}
-    id_of = {r["key"]: r["id"] for r in rows}
+    all_items = sa.items_for_understanding(conn)
+    duplicates = find_duplicates(all_items)
+    id_of = {it.key: it.id for it in all_items}
     done = sa.annotated_hashes(conn)
-    todo = [
-        (r, it)
-        for r, it in zip(rows, all_items, strict=True)
-        if done.get(r["id"]) != r["content_hash"]
-    ]
+    todo = [it for it in all_items if done.get(it.id) != it.stored_hash]
     counts = {
-        "items": len(rows),
+        "items": len(all_items),
         "annotated": 0,
         "embedded": 0,
         "reused_vectors": 0,
@@ -180,30 +145,30 @@ def run(store, settings=None, progress: Callable[[int, int], None] | None = None
     }
     for start in range(0, len(todo), BATCH):
         chunk = todo[start : start + BATCH]
-        stored = sa.vectors_for(conn, [r["id"] for r, _ in chunk], model)
+        stored = sa.vectors_for(conn, [it.id for it in chunk], model)
         vecs = np.zeros((len(chunk), ctx.embedder.dim), dtype=np.float32)
         missing = []
-        for j, (r, _) in enumerate(chunk):
-            hit = stored.get(r["id"])
-            if hit is not None and hit[1] == r["content_hash"]:
+        for j, it in enumerate(chunk):
+            hit = stored.get(it.id)
+            if hit is not None and hit[1] == it.stored_hash:
                 vecs[j] = hit[0]
             else:
                 missing.append(j)
         if missing:
-            vecs[missing] = ctx.embedder.embed_batch([embed_text(chunk[j][1]) for j in missing])
-        anns = annotate([it for _, it in chunk], cfg, vectors=vecs, duplicates=duplicates)
+            vecs[missing] = ctx.embedder.embed_batch([embed_text(chunk[j]) for j in missing])
+        anns = annotate(chunk, cfg, vectors=vecs, duplicates=duplicates)
         sa.save(
             conn,
             model,
-            [(chunk[j][0]["id"], vecs[j], chunk[j][0]["content_hash"]) for j in missing],
+            [(chunk[j].id, vecs[j], chunk[j].stored_hash) for j in missing],
             [
                 (
-                    r["id"],
+                    it.id,
                     a,
                     id_of.get(a.duplicate_of) if a.duplicate_of else None,
-                    r["content_hash"],
+                    it.stored_hash,
                 )
-                for (r, _), a in zip(chunk, anns, strict=True)
+                for it, a in zip(chunk, anns, strict=True)
             ],
         )
         counts["annotated"] += len(chunk)
@@ -216,57 +181,3 @@ def run(store, settings=None, progress: Callable[[int, int], None] | None = None
         conn, {id_of[k]: id_of.get(v) for k, v in duplicates.items() if k in id_of and v != k}
     )
     return counts
-
-
-# --- explanation ----------------------------------------------------------------------------------------
-
-SIGNAL_NAMES = {
-    "lex_strong": "AI names/terms in the title",
-    "lex_strong_text": "AI names/terms in the text",
-    "lex_ambiguous": "ambiguous words in the title",
-    "lex_ambiguous_text": "ambiguous words in the text",
-    "lex_name": "names a model or AI product",
-    "lex_org_person": "names an AI lab or person",
-    "domain_ai": "links to an AI site",
-    "domain_mixed": "links to a mixed site (arXiv, research blog)",
-    "domain_dot_ai": "links to a .ai domain",
-    "source_prior": "source's usual AI share",
-    "sim_ai": "similarity to AI topics",
-    "sim_margin": "AI topics vs everyday-tech topics",
-    "has_text": "has an abstract or excerpt",
-    "words": "title words",
-}
-
-
-def why_lines(data: dict) -> list[str]:
-    """Plain-text lines for `abreast why KEY` from store.annotations.why(): the decision, then the signals
-    that pushed it most (positive = towards AI), the words and topics behind them, themes and links."""
-    r = data["why"].get("relevance", {})
-    verdict = "about AI" if data["is_ai"] else "not about AI"
-    lines = [
-        f"{data['key']}: {data['title']}",
-        f"  {verdict}: relevance {data['relevance']:.2f} (threshold {r.get('threshold', 0.5):.2f})",
-    ]
-    if r.get("negative_keywords"):
-        lines.append(f"  capped by your negative keywords: {', '.join(r['negative_keywords'])}")
-    for name, value in list(r.get("contributions", {}).items())[:6]:
-        lines.append(f"  {value:+.2f}  {SIGNAL_NAMES.get(name, name)}")
-    if r.get("matched"):
-        lines.append(f"  AI words: {', '.join(dict.fromkeys(r['matched']))}")
-    if r.get("matched_ambiguous"):
-        lines.append(f"  ambiguous words: {', '.join(r['matched_ambiguous'])}")
-    if r.get("domain"):
-        lines.append(f"  domain: {r['domain']}")
-    if r.get("nearest_topics"):
-        lines.append(
-            "  nearest topics: " + "; ".join(f"{t} ({s:.2f})" for t, s in r["nearest_topics"])
-        )
-    if data.get("themes"):
-        lines.append(f"  themes: {', '.join(data['themes'])}")
-    if data.get("entities"):
-        lines.append(f"  entities: {', '.join(data['entities'])}")
-    if data.get("jargon"):
-        lines.append(f"  jargon: {', '.join(data['jargon'])}")
-    if data.get("duplicate_of"):
-        lines.append(f"  duplicate of: {data['duplicate_of']}")
-    return lines

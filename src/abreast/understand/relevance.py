@@ -30,7 +30,7 @@ from . import lexicon as lexmod
 if TYPE_CHECKING:
     import numpy as np
 
-    from ..item import Item
+    from ..types import Item
 
 MODEL_FILE = Path(__file__).parent / "data" / "relevance_model.json"
 HASH_BUCKETS = 1 << 14
@@ -107,7 +107,7 @@ DENSE = [
 
 
 @dataclass
-class Signals:
+class Evidence:
     """Everything relevance looked at for one item, before weighting."""
 
     dense: dict[str, float]
@@ -120,7 +120,9 @@ class Signals:
 
 
 @dataclass
-class Decision:
+class Verdict:
+    """The decision on one item: its relevance, whether that makes it AI, and why."""
+
     relevance: float
     is_ai: bool
     why: dict
@@ -192,7 +194,7 @@ def signals(
     nearest: list[tuple[str, float]],
     trust: dict[str, float] | None = None,
     negative_keywords: list[str] | None = None,
-) -> Signals:
+) -> Evidence:
     lx = lexmod.load()
     title_hits = lx.match(item.title)
     text_hits = lx.match(item.text[:800]) if item.text else []
@@ -219,7 +221,7 @@ def signals(
         "glossary_title": math.log1p(len(_jargon(item.title))),
         "model_entity_title": float(any(e.startswith("model:") for e in _entities(item.title))),
     }
-    return Signals(
+    return Evidence(
         dense=dense,
         hashes=ngram_hashes(item.title, host),
         matched=[m.term for m in strong] + [m.term for m in text_hits if not m.ambiguous],
@@ -275,12 +277,12 @@ class RelevanceModel:
             "meta": self.meta,
         }
 
-    def contributions(self, s: Signals) -> dict[str, float]:
+    def contributions(self, s: Evidence) -> dict[str, float]:
         out = {f: self.coef[f] * (s.dense[f] - self.mean[f]) / self.scale[f] for f in self.coef}
         out["words"] = sum(self.hash_coef.get(h, 0.0) for h in s.hashes)
         return out
 
-    def probability(self, s: Signals) -> float:
+    def probability(self, s: Evidence) -> float:
         z = self.intercept + sum(self.contributions(s).values())
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
@@ -296,7 +298,7 @@ def load_model() -> RelevanceModel:
     return RelevanceModel.from_json(json.loads(MODEL_FILE.read_text(encoding="utf-8")))
 
 
-def decide(s: Signals, model: RelevanceModel, threshold: float = 0.5) -> Decision:
+def decide(s: Evidence, model: RelevanceModel, threshold: float = 0.5) -> Verdict:
     parts = model.contributions(s)
     p = model.probability(s)
     score = model.score(p)
@@ -316,7 +318,7 @@ def decide(s: Signals, model: RelevanceModel, threshold: float = 0.5) -> Decisio
         "nearest_topics": [[t, round(v, 3)] for t, v in s.nearest_topics],
         "negative_keywords": s.negative,
     }
-    return Decision(relevance=score, is_ai=score >= threshold, why=why)
+    return Verdict(relevance=score, is_ai=score >= threshold, why=why)
 
 
 # --- topic similarity ---------------------------------------------------------------------------------

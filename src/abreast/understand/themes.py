@@ -20,7 +20,7 @@ from . import lexicon as lexmod
 if TYPE_CHECKING:
     import numpy as np
 
-    from ..item import Item
+    from ..types import Item
 
 MODEL_FILE = Path(__file__).parent / "data" / "themes_model.json"
 

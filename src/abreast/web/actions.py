@@ -10,14 +10,13 @@ from __future__ import annotations
 from ..collect.sourcelist import add_source, export_opml, import_opml, remove_source, retry_source  # noqa: F401
 from ..store import Store
 from ..store import feedback as fb
+from .queries import feedback_state
 
 
 def record_feedback(
     store: Store, signal: str, item_key: str | None = None, story_id: str | None = None
 ) -> str | None:
     """Store a signal; pressing the active one again takes it back. Returns the new current state."""
-    from .queries import feedback_state
-
     item_key, story_id = item_key or None, story_id or None
     previous = feedback_state(store, item_key, story_id)
     fb.add(

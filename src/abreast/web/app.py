@@ -7,22 +7,22 @@ fetch writes).
 
 from __future__ import annotations
 
+import os
 import threading
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from .. import __version__
+from .. import __version__, config
 from ..config import Settings
-from ..errors import AbreastError
+from ..errors import AbreastError, NotFound
 from ..store import Store
+from . import api, pages
 from .security import SecurityMiddleware
-
-HERE = Path(__file__).parent
+from .templates import HERE, render, templates, wants_html
 
 
 class Stores:
@@ -93,38 +93,10 @@ class Stores:
             self._all.clear()
 
 
-def templates() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(HERE / "templates"),
-        autoescape=select_autoescape(default=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["signals"] = lambda s: " · ".join(
-        f"{v:,} {k}"
-        for k, v in (s or {}).items()
-        if isinstance(v, int | float) and not isinstance(v, bool)
-    )
-    env.filters["day"] = lambda iso: (iso or "")[:10]
-    return env
-
-
-def render(request: Request, name: str, status_code: int = 200, **context) -> HTMLResponse:
-    env: Environment = request.app.state.templates
-    html = env.get_template(name).render(
-        request=request,
-        nonce=request.state.csp_nonce,
-        csrf_token=request.state.csrf_token,
-        path=request.url.path,
-        here=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
-        version=__version__,
-        **context,
-    )
-    return HTMLResponse(html, status_code=status_code)
-
-
-def wants_html(request: Request) -> bool:
-    return not request.url.path.startswith("/api/")
+def error_status(request: Request, exc: AbreastError) -> int:
+    """404 when what the URL of a GET names does not exist; 400 for everything else a user can fix,
+    including a POST whose body names something missing (the URL itself exists: RFC 9110 15.5.5)."""
+    return 404 if isinstance(exc, NotFound) and request.method in ("GET", "HEAD") else 400
 
 
 @asynccontextmanager
@@ -156,22 +128,21 @@ def create_app(
     app.state.templates = templates()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
-    from . import api, pages
-
     app.include_router(api.router)
     app.include_router(pages.router)
 
     @app.exception_handler(AbreastError)
     def abreast_error(request: Request, exc: AbreastError):
+        status = error_status(request, exc)
         if wants_html(request):
             return render(
                 request,
                 "error.html",
-                status_code=400,
-                title="Something needs fixing",
+                status_code=status,
+                title="Not found" if status == 404 else "Something needs fixing",
                 message=str(exc),
             )
-        return JSONResponse({"detail": str(exc)}, status_code=400)
+        return JSONResponse({"detail": str(exc)}, status_code=status)
 
     app.add_middleware(SecurityMiddleware, token=token, allowed_hosts=allowed_hosts)
     return app
@@ -180,8 +151,4 @@ def create_app(
 def app_from_env() -> FastAPI:
     """For `uvicorn --factory abreast.web.app:app_from_env`: settings from ABREAST_HOME and the
     environment, token from ABREAST_WEB_TOKEN (loopback only without one)."""
-    import os
-
-    from .. import config
-
     return create_app(config.load(), token=os.environ.get("ABREAST_WEB_TOKEN") or None)

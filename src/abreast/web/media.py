@@ -12,27 +12,38 @@ import tempfile
 import threading
 import zipfile
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import AbreastError
+from ..landscape.tree import TreeSpec, family_tree, render
 from ..store import Store
-from ..store import web as sql
-from .render import markdown_to_html
+from ..store import drafts as sql
+from ..store import landscape as ls
+from ..store.stories import ai_titles, item_weeks
+from ..stories.trends import chart, detect, title_terms, weekly_counts, weekly_volume
+from ..write.draft import write_draft
+from .sanitize import markdown_to_html
 
 _CACHE: OrderedDict[tuple, bytes] = OrderedDict()
 _CACHE_SIZE = 128
+_CACHE_LOCK = threading.Lock()  # requests run in threads: look up, insert and evict as one step
 _DRAW_LOCK = threading.Lock()  # matplotlib's pyplot state is global: draw one picture at a time
 
 
-def _cached(key: tuple, draw) -> bytes:
-    if key in _CACHE:
-        _CACHE.move_to_end(key)
-        return _CACHE[key]
+def _cached(key: tuple, draw: Callable[[], bytes]) -> bytes:
+    with _CACHE_LOCK:
+        data = _CACHE.get(key)
+        if data is not None:
+            _CACHE.move_to_end(key)
+            return data
     with _DRAW_LOCK:
         data = draw()
-    _CACHE[key] = data
-    while len(_CACHE) > _CACHE_SIZE:
-        _CACHE.popitem(last=False)
+    with _CACHE_LOCK:
+        _CACHE[key] = data
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
     return data
 
 
@@ -40,9 +51,6 @@ def _cached(key: tuple, draw) -> bytes:
 
 
 def _term_counts(store: Store) -> tuple[dict[str, dict[str, int]], list[str], dict[str, int]]:
-    from ..store.stories import ai_titles, item_weeks
-    from ..stories.trends import title_terms, weekly_counts, weekly_volume
-
     rows = title_terms(ai_titles(store.conn))
     return weekly_counts(rows), item_weeks(store.conn), weekly_volume(rows)
 
@@ -53,16 +61,13 @@ def term_label(term: str) -> str:
 
 def trends_view(store: Store, week: str | None) -> dict:
     """Terms bursting in ``week`` with counts and the sentence that explains each."""
-    data = _term_counts(store)
-    if data is None or week is None:
+    if week is None:
         return {
             "week": week,
             "trends": [],
             "hint": "Trends need the understand and stories stages.",
         }
-    from ..stories.trends import detect
-
-    counts, weeks, volume = data
+    counts, weeks, volume = _term_counts(store)
     found = detect(counts, weeks, week, volume=volume)[:12]
     before = weeks[weeks.index(week) - 1] if week in weeks and weeks.index(week) > 0 else None
     top = sorted(
@@ -98,16 +103,13 @@ def trends_view(store: Store, week: str | None) -> dict:
 
 def trend_chart(store: Store, week: str, term: str) -> bytes | None:
     """SVG bar chart of ``term`` per week, ``week`` highlighted; None for a term the store never saw."""
-    data = _term_counts(store)
-    if data is None or term not in data[0]:
+    counts, weeks, _volume = _term_counts(store)
+    if term not in counts:
         return None
-    counts, weeks, _volume = data
     series = counts[term]
     key = ("trend", term, week, tuple(weeks), tuple(series.get(w, 0) for w in weeks))
 
     def draw() -> bytes:
-        from ..stories.trends import chart
-
         with tempfile.TemporaryDirectory() as tmp:
             svg, _png = chart(term_label(term), weeks, series, Path(tmp), highlight=week)
             return svg.read_bytes()
@@ -120,27 +122,18 @@ def trend_chart(store: Store, week: str, term: str) -> bytes | None:
 
 def models_view(store: Store, family: str | None = None, limit: int = 200) -> dict:
     """The registry table for one family (the biggest when none is asked for), newest first."""
-    try:
-        from ..store import landscape as ls
-    except ImportError:
-        return {
-            "models": [],
-            "families": [],
-            "family": None,
-            "hint": "The model registry is not in this build.",
-        }
     rows = ls.list_models(store.conn)
     families: dict[str, int] = {}
     for r in rows:
-        if r["family"]:
-            families[r["family"]] = families.get(r["family"], 0) + 1
+        if r.family:
+            families[r.family] = families.get(r.family, 0) + 1
     fams = sorted(families.items(), key=lambda kv: (-kv[1], kv[0]))
     family = family or (fams[0][0] if fams else None)
-    chosen = [r for r in rows if not family or (r["family"] or "").lower() == family.lower()]
+    chosen = [r for r in rows if not family or (r.family or "").lower() == family.lower()]
     return {
         "models": [
             {
-                k: r[k]
+                k: getattr(r, k)
                 for k in (
                     "id",
                     "name",
@@ -164,12 +157,6 @@ def models_view(store: Store, family: str | None = None, limit: int = 200) -> di
 
 
 def family_tree_svg(store: Store, family: str) -> bytes | None:
-    try:
-        from ..errors import AbreastError
-        from ..landscape.tree import TreeSpec, family_tree, render
-        from ..store import landscape as ls
-    except ImportError:
-        return None
     key = ("tree", family, ls.count_models(store.conn), len(ls.all_bases(store.conn)))
 
     def draw() -> bytes:
@@ -204,8 +191,8 @@ def bundle_dir(path: Path) -> Path:
 
 
 def find_draft(store: Store, settings, week: str) -> Path | None:
-    row = sql.latest_draft(store.conn, week)
-    candidates = [Path(row["path"])] if row else []
+    last = sql.latest_draft(store.conn, week)
+    candidates = [Path(last.path)] if last else []
     drafts = settings.paths.drafts
     if drafts.is_dir():
         candidates += sorted(p for p in drafts.glob(f"*{week}*") if p.exists())
@@ -276,12 +263,6 @@ def bundle_zip(store: Store, settings, week: str) -> bytes | None:
 def regenerate(store: Store, settings, week: str) -> tuple[Path | None, str | None]:
     """(path, None) after writing the week's draft, or (None, why not). Never forced: an index.md the
     user edited is kept and the new draft lands beside it (index.new.md), as `abreast draft` does."""
-    try:
-        from ..write.draft import write_draft
-    except ImportError:
-        return None, "The draft writer is not in this build yet (abreast.write.draft)."
-    from ..errors import AbreastError
-
     try:
         return write_draft(store, settings, week, fmt=settings.get("write", "format")), None
     except AbreastError as e:

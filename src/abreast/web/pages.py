@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from ..errors import AbreastError
 from . import actions, media, queries
-from .app import render
+from .templates import render
 
 router = APIRouter(include_in_schema=False)
 

@@ -1,19 +1,25 @@
 """Read-only views of the store for pages and the JSON API: plain dicts, already made safe to show.
 
-All SQL lives in store/ modules; this module shapes their results. Stages that may not have run yet
-(understand, stories, landscape, write) degrade to an empty view with a hint, never to an error page.
+All SQL lives in store/ modules; this module shapes their results. Stages that have not run yet
+(no stories, no registry) give an empty view with a hint; a broken stage is an error, never hidden.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
+from ..explain.summary import Summary
 from ..store import Store
 from ..store import feedback as fb
 from ..store import web as sql
 from ..store.items import fts_query
-from .render import plain_text, safe_url
+from ..store.stories import load_story, load_week, story_counts, story_headers
+from ..stories.model import default_week as pick_default_week
+from ..types import AnnotatedItem, Member, Source, Story
+from ..understand.jargon import glossary
+from ..understand.themes import THEMES
+from .sanitize import plain_text, safe_url
 
 NO_STORIES_HINT = "No stories built for this week yet — run `abreast demo run` (or `abreast fetch` and the pipeline)."
 SCORE_PARTS = {
@@ -26,38 +32,7 @@ SCORE_PARTS = {
 
 
 def theme_labels() -> dict[str, str]:
-    try:
-        from ..understand.themes import THEMES
-    except ImportError:
-        return {}
     return dict(THEMES)
-
-
-def _glossary() -> dict:
-    try:
-        from ..understand.jargon import glossary
-    except ImportError:
-        return {}
-    try:
-        return glossary()
-    except Exception:  # a broken glossary file must not take pages down: no hover definitions
-        return {}
-
-
-def _load_week(conn, week: str) -> list:
-    try:
-        from ..store.stories import load_week
-    except ImportError:
-        return []
-    return load_week(conn, week)
-
-
-def _load_story(conn, story_id: str):
-    try:
-        from ..store.stories import load_story
-    except ImportError:
-        return None
-    return load_story(conn, story_id)
 
 
 # --- weeks -----------------------------------------------------------------------------------------
@@ -72,8 +47,8 @@ class WeekInfo:
 
 def weeks(store: Store) -> list[WeekInfo]:
     """Every week with items, newest first, with how many stories it has."""
-    stories = sql.story_counts(store.conn)
-    out = [WeekInfo(w, n, stories.get(w, 0)) for w, n in sql.item_weeks(store.conn)]
+    stories = story_counts(store.conn)
+    out = [WeekInfo(w, n, stories.get(w, 0)) for w, n in store.weeks()]
     known = {w.week for w in out}
     out += [WeekInfo(w, 0, n) for w, n in stories.items() if w not in known]
     return sorted(out, key=lambda w: w.week, reverse=True)
@@ -81,10 +56,8 @@ def weeks(store: Store) -> list[WeekInfo]:
 
 def default_week(store: Store) -> str | None:
     """The last week with enough stories (see stories.model.default_week), else the newest with items."""
-    from ..stories.model import default_week as pick
-
     all_weeks = weeks(store)
-    chosen = pick([(w.week, w.stories) for w in all_weeks])
+    chosen = pick_default_week([(w.week, w.stories) for w in all_weeks])
     if chosen:
         return chosen
     return all_weeks[0].week if all_weeks else None
@@ -93,15 +66,13 @@ def default_week(store: Store) -> str | None:
 # --- stories ---------------------------------------------------------------------------------------
 
 
-def summary_view(story) -> dict:
+def summary_view(story: Story) -> dict[str, Any]:
     """{sentences: [{text, cite, url, verified}], method, verified, total, dropped} or {} when none."""
     if not story.summary:
         return {}
     try:
-        from ..explain.summary import Summary
-
         s = Summary.from_dict(story.summary)
-    except (ImportError, KeyError, ValueError, TypeError):
+    except (KeyError, ValueError, TypeError):  # a summary stored by an older abreast
         return {"error": "the stored summary could not be read; rebuild it with the explain stage"}
     return {
         "method": s.method,
@@ -135,7 +106,7 @@ def jargon_view(story, glossary: dict) -> list[dict]:
     return out
 
 
-def member_view(m, signal: str | None = None) -> dict:
+def member_view(m: Member, signal: str | None = None) -> dict[str, Any]:
     return {
         "key": m.key,
         "kind": m.kind,
@@ -150,7 +121,9 @@ def member_view(m, signal: str | None = None) -> dict:
     }
 
 
-def story_card(story, labels: dict[str, str], glossary: dict, signal: str | None = None) -> dict:
+def story_card(
+    story: Story, labels: dict[str, str], glossary: dict, signal: str | None = None
+) -> dict[str, Any]:
     return {
         "id": story.id,
         "week": story.week,
@@ -203,11 +176,11 @@ def week_view(
             "No items yet — run `abreast demo run` to load the bundled demo, or `abreast fetch`."
         )
         return view
-    stories = _load_week(store.conn, week)
+    stories = load_week(store.conn, week)
     if not stories:
         view.hint = NO_STORIES_HINT
         return view
-    labels, glossary = theme_labels(), _glossary()
+    labels, terms = theme_labels(), glossary()
     signals = fb.current(store.conn, story_ids=[s.id for s in stories])
     view.total = len(stories)
     view.themes = [
@@ -225,26 +198,24 @@ def week_view(
         and signals.get(s.id) != "hide"
     ]
     view.matching = len(chosen)
-    view.stories = [
-        story_card(s, labels, glossary, signals.get(s.id)) for s in chosen[: view.limit]
-    ]
+    view.stories = [story_card(s, labels, terms, signals.get(s.id)) for s in chosen[: view.limit]]
     return view
 
 
 def story_view(store: Store, story_id: str) -> dict | None:
-    story = _load_story(store.conn, story_id)
+    story = load_story(store.conn, story_id)
     if story is None:
         return None
-    labels, glossary = theme_labels(), _glossary()
+    labels, terms = theme_labels(), glossary()
     signals = fb.current(store.conn, item_keys=[m.key for m in story.members], story_ids=[story.id])
-    card = story_card(story, labels, glossary, signals.get(story.id))
-    related = sql.story_headers(store.conn, list(story.related))
+    card = story_card(story, labels, terms, signals.get(story.id))
+    related = story_headers(store.conn, list(story.related))
     card.update(
         members=[member_view(m, signals.get(m.key)) for m in story.members],
         entities=story.entities,
         keywords=story.keywords,
         related=[
-            {"id": r["id"], "week": r["week"], "title": plain_text(r["title"])}
+            {"id": r.id, "week": r.week, "title": plain_text(r.title)}
             for rid in story.related
             if (r := related.get(rid)) is not None
         ],
@@ -283,22 +254,22 @@ def score_part(name: str, part) -> dict:
 # --- items -----------------------------------------------------------------------------------------
 
 
-def item_row(r, signal: str | None = None) -> dict:
+def item_row(it: AnnotatedItem, signal: str | None = None) -> dict[str, Any]:
     return {
-        "key": r["key"],
-        "kind": r["kind"],
-        "source": r["source"],
-        "title": plain_text(r["title"]),
-        "url": safe_url(r["url"]),
-        "published_at": r["published_at"],
-        "week": r["week"],
-        "relevance": round(r["relevance"], 3) if r["relevance"] is not None else None,
-        "is_ai": bool(r["is_ai"]) if r["is_ai"] is not None else None,
-        "themes": json.loads(r["themes_json"]) if r["themes_json"] else [],
-        "signals": json.loads(r["score_json"] or "{}"),
-        "excerpt": plain_text(r["text"], 280),
-        "story_id": r["story_id"],
-        "duplicate_of": r["duplicate_of"],
+        "key": it.key,
+        "kind": it.kind,
+        "source": it.source,
+        "title": plain_text(it.title),
+        "url": safe_url(it.url),
+        "published_at": it.published_at,
+        "week": it.week,
+        "relevance": round(it.relevance, 3) if it.relevance is not None else None,
+        "is_ai": it.is_ai,
+        "themes": it.themes,
+        "signals": it.signals,
+        "excerpt": plain_text(it.text, 280),
+        "story_id": it.story_id,
+        "duplicate_of": it.duplicate_of,
         "feedback": signal,
     }
 
@@ -335,11 +306,9 @@ def items_view(
     else:
         rows = sql.item_stream(store.conn, week, source, ai_only, limit, max(0, offset))
         total = sql.item_count(store.conn, week, source, ai_only)
-    signals = fb.current(store.conn, item_keys=[r["key"] for r in rows])
+    signals = fb.current(store.conn, item_keys=[r.key for r in rows])
     items = [
-        item_row(r, signals.get(r["key"]))
-        for r in rows
-        if show_hidden or signals.get(r["key"]) != "hide"
+        item_row(r, signals.get(r.key)) for r in rows if show_hidden or signals.get(r.key) != "hide"
     ]
     return ItemsView(items, total, query, week, source, ai_only, max(0, offset), limit)
 
@@ -357,13 +326,13 @@ def feedback_state(store: Store, item_key: str | None, story_id: str | None) -> 
 
 
 def feedback_export(store: Store) -> list[dict]:
-    return [dict(r) for r in fb.all_rows(store.conn)]
+    return [asdict(f) for f in fb.history(store.conn)]
 
 
 # --- sources ---------------------------------------------------------------------------------------
 
 
-def source_status(src) -> str:
+def source_status(src: Source) -> str:
     if src.gone:
         return "gone"
     if src.paused:
@@ -394,11 +363,11 @@ def sources_view(store: Store) -> list[dict]:
                 "paused_reason": s.paused_reason,
                 "gone": s.gone,
                 "last_fetch": {
-                    "status": f["status"],
-                    "http_status": f["http_status"],
-                    "items_new": f["items_new"],
-                    "error": f["error"],
-                    "at": f["finished_at"] or f["started_at"],
+                    "status": f.status,
+                    "http_status": f.http_status,
+                    "items_new": f.items_new,
+                    "error": f.error,
+                    "at": f.finished_at or f.started_at,
                 }
                 if f
                 else None,

@@ -8,13 +8,12 @@ was seen. What the user must write is a <TODO>.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 import yaml
 
 from ..explain.summary import Summary, escape_markdown, render_markdown
-from ..stories.model import Member, Story
+from ..types import Member, Story, slug
 from .material import WeekMaterial
 
 THEME_ORDER = [
@@ -33,10 +32,6 @@ WORDS_PER_MINUTE = 200
 def week_dates(week: str) -> tuple[date, date]:
     year, w = week.split("-W")
     return date.fromisocalendar(int(year), int(w), 1), date.fromisocalendar(int(year), int(w), 7)
-
-
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 def link(m: Member) -> str:

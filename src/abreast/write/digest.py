@@ -12,7 +12,7 @@ from datetime import UTC, datetime, time
 from xml.sax.saxutils import escape, quoteattr
 
 from ..explain.summary import Summary
-from ..stories.model import Story
+from ..types import Story
 from .compose import week_dates
 
 TOP = 10

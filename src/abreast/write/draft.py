@@ -9,6 +9,9 @@ from ..config import Settings
 from ..errors import AbreastError
 from ..store import Store
 from ..store import drafts as q
+from ..store.stories import load_week
+from ..understand.entities import entity_label
+from ..understand.themes import THEMES
 from .compose import compose
 from .files import write_atomic
 from .gather import gather
@@ -32,10 +35,6 @@ def write_draft(
 
     An index.md the user has edited since abreast wrote it is kept: the new draft goes to index.new.md
     instead (or over it with force)."""
-    from ..store.stories import load_week
-    from ..understand.entities import entity_label
-    from ..understand.themes import THEMES
-
     if fmt not in FORMATS:
         raise AbreastError(f"unknown draft format {fmt!r}; choose one of {', '.join(FORMATS)}.")
     if not load_week(store.conn, week):
@@ -52,7 +51,7 @@ def write_draft(
     if target.exists() and not force:
         current = target.read_text(encoding="utf-8")
         last = q.last_draft(store.conn, str(target))
-        if current != text and (last is None or last["content_hash"] != _hash(current)):
+        if current != text and (last is None or last.content_hash != _hash(current)):
             target = (
                 bundle / "index.new.md"
             )  # the user edited index.md: never overwrite their words

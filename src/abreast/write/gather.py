@@ -5,10 +5,16 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+from ..errors import AbreastError
+from ..landscape.weekly import draw_family_tree, this_week
 from ..store import Store
 from ..store import drafts as q
-from ..stories.model import Member, Story
-from .material import NewModel, Paper, Rising, WeekMaterial, Word
+from ..store.stories import load_trends, load_week
+from ..stories.trends import TrendParams, burst_score, chart
+from ..types import Member, Story
+from ..understand.entities import entity_label
+from ..understand.jargon import glossary
+from .material import NewModelLine, Paper, Rising, WeekMaterial, Word
 
 MAX_STORIES = 20
 MAX_WORDS = 8
@@ -20,8 +26,6 @@ MAX_NEW_MODELS = 8
 def gather(store: Store, week: str, bundle: Path | None = None) -> WeekMaterial:
     """Everything the draft shows, each fact paired with a stored item to link to.
     With ``bundle``, the images (trend chart, family tree) are rendered into that folder."""
-    from ..store.stories import load_week
-
     stories = load_week(store.conn, week)[:MAX_STORIES]
     items_read, words_read = q.week_reading(store.conn, week)
     m = WeekMaterial(week=week, stories=stories, items_read=items_read, words_read=words_read)
@@ -42,8 +46,6 @@ def _members(stories: list[Story]):
 
 
 def words_of_the_week(stories: list[Story]) -> list[Word]:
-    from ..understand.jargon import glossary
-
     terms = glossary()
     counts: Counter = Counter()
     first: dict[str, Member] = {}
@@ -60,25 +62,18 @@ def words_of_the_week(stories: list[Story]) -> list[Word]:
 
 def label_of(term: str) -> str:
     if term.startswith("term:"):
-        from ..understand.jargon import glossary
-
         t = glossary().get(term[5:])
         return t.term if t else term[5:]
-    from ..understand.entities import entity_label
-
     return entity_label(term)
 
 
 def rising(store: Store, week: str, stories: list[Story]) -> list[Rising]:
-    from ..store.stories import load_trends
-    from ..stories.trends import TrendParams, burst_score
-
     params = TrendParams()
     out = []
-    for row in load_trends(store.conn, week, min_burst=params.min_z):
-        if row["count"] < params.min_count:
+    for trend in load_trends(store.conn, week, min_burst=params.min_z):
+        if trend.count < params.min_count:
             continue
-        term = row["term"]
+        term = trend.term
         seen = next(
             (
                 mem
@@ -92,7 +87,7 @@ def rising(store: Store, week: str, stories: list[Story]) -> list[Rising]:
             continue
         series = q.trend_series(store.conn, term, upto=week)
         _, base = burst_score(series, params.history, q.week_volume(store.conn, upto=week))
-        out.append(Rising(label_of(term), row["count"], base, seen))
+        out.append(Rising(label_of(term), trend.count, base, seen))
         if len(out) >= MAX_RISING:
             break
     return out
@@ -116,17 +111,13 @@ def papers(stories: list[Story]) -> list[Paper]:
     return out[:MAX_PAPERS]
 
 
-def new_models(store: Store, week: str) -> list[NewModel]:
-    from ..landscape.weekly import this_week
-
-    try:
-        w = this_week(store.conn, week, limit=MAX_NEW_MODELS * 2)
-    except Exception:  # noqa: BLE001 - no registry built yet: the section is simply left out
-        return []
+def new_models(store: Store, week: str) -> list[NewModelLine]:
+    # No registry built yet: no new models, so the section is left out.
+    w = this_week(store.conn, week, limit=MAX_NEW_MODELS * 2)
     out = []
     for nm in w.new_models:
-        row = q.model_first_item(store.conn, nm.id)
-        if row is None or not row["url"]:
+        member = q.model_first_item(store.conn, nm.id)
+        if member is None or not member.url:
             continue
         facts = []
         if nm.bases:
@@ -137,10 +128,7 @@ def new_models(store: Store, week: str) -> list[NewModel]:
         if nm.license:
             facts.append(f"license {nm.license}")
         facts.append(f"released {nm.released[:10]}")
-        member = Member(
-            key=row["key"], kind=row["kind"], source=row["kind"], title=row["title"], url=row["url"]
-        )
-        out.append(NewModel(nm.name, ", ".join(facts), member))
+        out.append(NewModelLine(nm.name, ", ".join(facts), member))
         if len(out) >= MAX_NEW_MODELS:
             break
     return out
@@ -149,8 +137,6 @@ def new_models(store: Store, week: str) -> list[NewModel]:
 def trend_chart(store: Store, week: str, rising_terms: list[Rising], bundle: Path) -> str | None:
     if not rising_terms:
         return None
-    from ..stories.trends import chart
-
     top = rising_terms[0]
     term = next(t for t in q.trend_terms(store.conn, week) if label_of(t) == top.label)
     weeks = [w for w in q.item_weeks(store.conn) if w <= week][-12:]
@@ -165,9 +151,6 @@ def family_tree_image(
     store: Store, week: str, bundle: Path, family: str = "llama"
 ) -> tuple[str | None, str]:
     """The family tree with this week's new models highlighted; no picture rather than an illegible one."""
-    from ..errors import AbreastError
-    from ..landscape.weekly import draw_family_tree
-
     name = f"{family}-family.png"
     try:
         draw_family_tree(store.conn, family, week, bundle / name)

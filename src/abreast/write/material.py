@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..stories.model import Member, Story
+from ..types import Member, Story
 
 
 @dataclass
@@ -36,7 +36,9 @@ class Paper:
 
 
 @dataclass
-class NewModel:
+class NewModelLine:
+    """One line of the draft's "new models" section (landscape.weekly.NewModel is the registry's view)."""
+
     name: str
     facts: str  # e.g. "fine-tune of Qwen2.5-32B, 32.8B params, apache-2.0"
     seen_in: Member
@@ -51,7 +53,7 @@ class WeekMaterial:
     trend_image: str | None = None  # file name inside the page bundle
     papers: list[Paper] = field(default_factory=list)
     followups: list[Story] = field(default_factory=list)
-    new_models: list[NewModel] = field(default_factory=list)
+    new_models: list[NewModelLine] = field(default_factory=list)
     tree_image: str | None = None
     tree_caption: str = ""
     items_read: int = 0

@@ -7,6 +7,7 @@ we say so plainly and offer the closest material instead of pretending.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -15,6 +16,8 @@ import yaml
 
 from ..store import Store
 from ..store.items import fts_query
+from ..store.stories import load_week
+from ..types import SearchHit, StoredItem
 
 TODO = re.compile(r"<TODO>(.*?)</TODO>", re.DOTALL | re.IGNORECASE)
 BLOCK = re.compile(r"\n?<!-- abreast:proposals -->.*?<!-- /abreast:proposals -->\n?", re.DOTALL)
@@ -97,22 +100,20 @@ def keywords(todo: str) -> list[str]:
     return out
 
 
-def _reason(row, terms: list[str]) -> str:
-    import json
-
-    text = f"{row['title']} {row['text']}".lower()
+def _reason(item: StoredItem, terms: list[str]) -> str:
+    text = f"{item.title} {item.text}".lower()
     hits = [t for t in terms if t.lower().split(".")[0] in text]
-    sig = json.loads(row["score_json"] or "{}")
+    sig = item.signals
     where = {
         "hn": "Hacker News",
         "arxiv": "arXiv paper",
         "reddit": "Reddit",
         "hf": "Hugging Face",
-    }.get(row["kind"], row["source"] or row["kind"])
-    parts = [f"{where}, {str(row['published_at'] or '')[:10]}"]
+    }.get(item.kind, item.source or item.kind)
+    parts = [f"{where}, {str(item.published_at or '')[:10]}"]
     if sig.get("points"):
         parts.append(f"{sig['points']} points")
-    if sig.get("score") and row["kind"] == "reddit":
+    if sig.get("score") and item.kind == "reddit":
         parts.append(f"score {sig['score']}")
     if hits:
         parts.append("mentions " + ", ".join(hits[:3]))
@@ -135,19 +136,19 @@ def propose(
             known.append(t)
         elif t[0].isupper() or "." in t:
             prop.missing.append(t)
-    rows = []
+    found: list[StoredItem] = []
     if ASKS_PAPERS.search(todo) and around:
-        rows = _week_papers(store, around)
-    if known and not rows:
+        found = _week_papers(store, around)
+    if known and not found:
         for window in ((since, until), (None, None)):
-            rows = _search(store, known, limit * 4, *window)
-            if rows:
+            found = _search(store, known, limit * 4, *window)
+            if found:
                 break
     seen = set()
-    for r in rows:
-        if r["url"] and r["url"] not in seen:
-            seen.add(r["url"])
-            prop.references.append(Reference(r["key"], r["title"], r["url"], _reason(r, known)))
+    for r in found:
+        if r.url and r.url not in seen:
+            seen.add(r.url)
+            prop.references.append(Reference(r.key, r.title, r.url, _reason(r, known)))
         if len(prop.references) >= limit:
             break
     if image_maker and ASKS_IMAGE.search(todo):
@@ -157,7 +158,9 @@ def propose(
     return prop
 
 
-def _search(store, terms, limit, since, until):
+def _search(
+    store: Store, terms: list[str], limit: int, since: str | None, until: str | None
+) -> list[StoredItem]:
     """Names (capitalized terms like Llama, Fixie) must match; other words rank. Among matches, what
     people paid attention to (points, a lab's own post) goes first."""
     names = [t for t in terms if t[0].isupper()]
@@ -170,26 +173,21 @@ def _search(store, terms, limit, since, until):
     queries.append(fts_query(terms, "AND"))
     queries.append(fts_query(terms, "OR"))
     for q in queries:
-        rows = store.search(q, limit=limit, since=since, until=until, ai_only=True)
-        if len(rows) >= 3:
-            return sorted(rows, key=_attention_rank)
-    return sorted(rows, key=_attention_rank)
+        hits = store.search(q, limit=limit, since=since, until=until, ai_only=True)
+        if len(hits) >= 3:
+            break
+    return [h.item for h in sorted(hits, key=_attention_rank)]
 
 
-def _attention_rank(row) -> float:
-    import json
-    import math
-
-    sig = json.loads(row["score_json"] or "{}")
+def _attention_rank(hit: SearchHit) -> float:
+    sig = hit.item.signals
     attention = math.log1p(float(sig.get("points") or sig.get("score") or 0)) / 3
-    lab = 1.0 if row["kind"] == "feed" else 0.0
-    return row["rank"] - attention - lab  # bm25: lower is better
+    lab = 1.0 if hit.item.kind == "feed" else 0.0
+    return hit.rank - attention - lab  # bm25: lower is better
 
 
-def _week_papers(store, around: date) -> list:
+def _week_papers(store: Store, around: date) -> list[StoredItem]:
     """Papers worth reading around the draft's date: arXiv items of that week's top-ranked stories."""
-    from ..store.stories import load_week
-
     rows = []
     for d in (around, around - timedelta(weeks=1)):
         y, w, _ = d.isocalendar()
@@ -197,7 +195,7 @@ def _week_papers(store, around: date) -> list:
             rows += [m.key for m in s.members if m.kind == "arxiv"]
     keys = list(dict.fromkeys(rows))[:10]
     order = {k: i for i, k in enumerate(keys)}
-    return sorted(store.item_rows(keys=keys), key=lambda r: order[r["key"]])
+    return sorted(store.items(keys=keys), key=lambda r: order[r.key])
 
 
 def resolve(markdown: str, store: Store, image_maker=None) -> tuple[str, list[Proposal]]:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from ...errors import AbreastError
-from ...item import Item, utc_iso
+from ...types import Item, utc_iso
 
 
 class ParseError(AbreastError):

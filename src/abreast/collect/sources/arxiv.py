@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 import feedparser
 
-from ...item import Item
+from ...types import Item
 from ..base import CollectResult, Connector, SourceSpec
 from ..sanitize import tidy_text
 from ._util import ParseError, is_before, iso_from_struct, iso_from_text, web_url

@@ -19,7 +19,7 @@ from urllib.parse import urljoin
 
 import feedparser
 
-from ...item import Item
+from ...types import Item
 from ..base import CollectResult, Connector, SourceSpec
 from ..sanitize import clip, html_to_text, one_line, tidy_text
 from ._util import ParseError, iso_from_struct, iso_from_text, keep_since, load_json, web_url

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
-from ...item import Item
+from ...types import Item
 from ..base import CollectResult, Connector, SourceSpec
 from ._util import ParseError, as_int, iso_from_text, keep_since, load_json
 

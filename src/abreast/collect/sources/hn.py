@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
-from ...item import Item
+from ...types import Item
 from ..base import CollectResult, Connector, SourceSpec
 from ..sanitize import clip, html_to_text, one_line
 from ._util import ParseError, as_int, iso_from_text, iso_from_unix, load_json, web_url

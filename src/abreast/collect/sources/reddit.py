@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urljoin, urlsplit
 
-from ...item import Item
+from ...types import Item
 from ..base import CollectResult, Connector, SourceSpec
 from ..sanitize import clip, one_line, tidy_text
 from ._util import ParseError, as_int, is_before, iso_from_unix, load_json, web_url

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import functools
+from datetime import date
 from pathlib import Path
 
 import typer
 from rich.table import Table
 
-from ..errors import AbreastError
+from ..errors import AbreastError, NotFound
+from ..store import landscape as sql
+from ..types import RegistryModel
 from . import context as ctx
 
 app = typer.Typer(
@@ -36,8 +39,8 @@ def _conn():
 
 
 def _ensure_built(conn) -> None:
+    # The registry (and the entity lexicon it loads) is heavy: lazy, for start-up time.
     from ..landscape.registry import build_registry
-    from ..store import landscape as sql
 
     if sql.count_models(conn) == 0:
         ctx.err_console.print("Building the model registry (first use)...")
@@ -45,11 +48,9 @@ def _ensure_built(conn) -> None:
 
 
 def _latest_week(conn) -> str:
-    row = conn.execute("SELECT max(week) FROM items WHERE week IS NOT NULL").fetchone()
-    if row and row[0]:
-        return row[0]
-    from datetime import date
-
+    latest = sql.latest_item_week(conn)
+    if latest:
+        return latest
     y, w, _ = date.today().isocalendar()
     return f"{y}-W{w:02d}"
 
@@ -91,7 +92,6 @@ def list_(
 ) -> None:
     """List models with organisation, family, size, release date, license and base model."""
     from ..landscape.weekly import new_models, week_range
-    from ..store import landscape as sql
 
     conn = _conn()
     _ensure_built(conn)
@@ -101,7 +101,7 @@ def list_(
         start, end = week_range(week)
         # became public in the week (first news mention, else repo date), official releases first
         fresh = [m.id for m in new_models(conn, start, end)]
-        found = {r["id"]: r for r in sql.list_models(conn, family=family, org=org, license=license)}
+        found = {r.id: r for r in sql.list_models(conn, family=family, org=org, license=license)}
         rows = [found[m] for m in fresh if m in found]
     else:
         rows = sql.list_models(conn, family=family, org=org, license=license)
@@ -117,15 +117,15 @@ def list_(
     table.add_column("license", max_width=14, overflow="ellipsis", no_wrap=True)
     table.add_column("base (relation)", overflow="fold")
     for r in shown:
-        bases = sql.bases_of(conn, r["id"])
-        base = ", ".join(f"{b['base_id']} ({b['relation']})" for b in bases)
+        bases = sql.bases_of(conn, r.id)
+        base = ", ".join(f"{b.base_id} ({b.relation})" for b in bases)
         table.add_row(
-            r["id"],
-            r["org"] or "",
-            r["family"] or "",
-            _size(r["params_b"]),
-            r["released"] or "",
-            _short(r["license"]),
+            r.id,
+            r.org or "",
+            r.family or "",
+            _size(r.params_b),
+            r.released or "",
+            _short(r.license),
             base,
         )
     ctx.console.print(table)
@@ -205,69 +205,59 @@ def model_show(
     ),
 ) -> None:
     """Show one model: every fact with the source it came from, its base models, derivatives and scores."""
-    from ..store import landscape as sql
-
     conn = _conn()
     _ensure_built(conn)
     row = _find(conn, model_id)
-    ctx.console.print(f"[bold]{row['name']}[/]  ({row['id']})")
+    ctx.console.print(f"[bold]{row.name}[/]  ({row.id})")
     ctx.console.print(
-        f"family {row['family'] or '?'} · org {row['org'] or '?'} · {_size(row['params_b']) or '?'}"
-        f" · released {row['released'] or '?'} · license {_short(row['license']) or '?'}"
+        f"family {row.family or '?'} · org {row.org or '?'} · {_size(row.params_b) or '?'}"
+        f" · released {row.released or '?'} · license {_short(row.license) or '?'}"
     )
     facts = Table(
         "fact", "value", "source", "as of", title="Facts (the winner of each field is used above)"
     )
-    for f in sql.model_facts(conn, row["id"]):
-        facts.add_row(f["field"], _short(f["value"], 60), f["source"], f["as_of"] or "")
+    for f in sql.model_facts(conn, row.id):
+        facts.add_row(f.field, _short(f.value, 60), f.source, f.as_of or "")
     ctx.console.print(facts)
     lineage = Table("direction", "model", "relation", "source", title="Lineage")
-    for b in sql.bases_of(conn, row["id"]):
-        lineage.add_row("base", b["base_id"], b["relation"], b["source"])
-    kids = sql.children_of(conn, row["id"])
+    for b in sql.bases_of(conn, row.id):
+        lineage.add_row("base", b.base_id, b.relation, b.source)
+    kids = sql.children_of(conn, row.id)
     for k in kids[:15]:
-        lineage.add_row("derived", k["model_id"], k["relation"], k["source"])
+        lineage.add_row("derived", k.model_id, k.relation, k.source)
     if len(kids) > 15:
         lineage.add_row("derived", f"... {len(kids) - 15} more", "", "")
     ctx.console.print(lineage)
-    scores = sql.scores_of(conn, row["id"])
+    scores = sql.scores_of(conn, row.id)
     if scores:
         st = Table("board", "snapshot", "score", "rank", title="Leaderboards")
         for s in scores:
             st.add_row(
-                s["board"],
-                s["snapshot"],
-                f"{s['score']:.1f}" if s["score"] is not None else "",
-                str(s["rank"] or ""),
+                s.board,
+                s.snapshot,
+                f"{s.score:.1f}" if s.score is not None else "",
+                str(s.rank or ""),
             )
         ctx.console.print(st)
 
 
-def _find(conn, text: str):
-    from ..store import landscape as sql
-
-    row = sql.get_model(conn, text.lower())
+def _find(conn, text: str) -> RegistryModel:
+    row = sql.get_model(conn, text.lower()) or sql.model_by_alias(conn, text)
     if row:
         return row
-    alias = conn.execute(
-        "SELECT model_id FROM model_facts WHERE field = 'alias' AND lower(value) = lower(?)",
-        (text,),
-    ).fetchone()
-    if alias:
-        return sql.get_model(conn, alias[0])
     found = sql.find_models(conn, text)
-    if len(found) == 1 or (found and found[0]["name"].lower() == text.lower()):
+    if len(found) == 1 or (found and found[0].name.lower() == text.lower()):
         return found[0]
     hint = (
-        f" Did you mean: {', '.join(r['id'] for r in found)}?"
+        f" Did you mean: {', '.join(r.id for r in found)}?"
         if found
         else " `abreast models list` shows the registry."
     )
-    raise AbreastError(f"no model {text!r} in the registry.{hint}")
+    raise NotFound(f"no model {text!r} in the registry.{hint}")
 
 
-def _size(p) -> str:
-    from ..landscape.tree import size_label
+def _size(p: float | None) -> str:
+    from ..landscape.tree import size_label  # lazy: a big module, needed only to print sizes
 
     return size_label(p)
 
