@@ -27,6 +27,16 @@ DEFAULTS: dict = {
         "pause_after_errors": 3,
         "politeness": True,
     },
+    "text": {
+        "enabled": True,
+        "stories": 25,
+        "weeks": 2,
+        "pages_per_run": 80,
+        "workers": 8,
+        "discussions": True,
+        "discussion_stories": 15,
+        "max_comments": 200,
+    },
     "understand": {
         "embedder": "wordllama",
         "topics": [],
@@ -61,6 +71,22 @@ DEFAULT_TOML = """\
 # host_delay = 1.0
 # Pause a source after this many consecutive failures; `abreast sources retry NAME` resumes it.
 # pause_after_errors = 3
+
+[text]
+# After stories are built, the items of the top stories get their text: the linked article (main text
+# only, robots.txt honoured), a model's card. A source can opt out: `abreast sources add ... --no-page-text`.
+# enabled = true
+# How many top stories per week, of how many recent weeks, get their articles read.
+# stories = 25
+# weeks = 2
+# At most this many article pages per run; the rest wait for the next run.
+# pages_per_run = 80
+# Pages are read from this many sites at once (one request at a time per site, fetch.host_delay apart).
+# workers = 8
+# Fetch the Hacker News threads and Reddit comment trees of the top stories.
+# discussions = true
+# discussion_stories = 15
+# max_comments = 200
 
 [understand]
 # Embedding backend: "wordllama" (fast, ships in its wheel).
