@@ -1,7 +1,7 @@
 """Settings and paths. This module is the ONE owner of every path abreast reads or writes.
 
-Precedence: built-in defaults < ``$ABREAST_HOME/abreast.toml`` < ``ABREAST_<SECTION>_<KEY>`` environment
-variables. Tests point ``ABREAST_HOME`` at a temp dir, so no test touches a real home.
+Precedence: built-in defaults < ``$ABREAST_HOME/abreast.toml`` < ``ABREAST_<SECTION>_<KEY>``
+environment variables. Tests point ``ABREAST_HOME`` at a temp dir, so no test touches a real home.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from .errors import ConfigError
 
 DEFAULTS: dict = {
     "fetch": {
-        "user_agent": "abreast/0.1 (+https://github.com/abreast-dev/abreast; local-first AI news reader)",
+        "user_agent": "abreast/0.1 (+https://github.com/abreast-dev/abreast; local-first AI news "
+        "reader)",
         "connect_timeout": 10.0,
         "read_timeout": 20.0,
         "deadline": 60.0,
@@ -70,7 +71,8 @@ DEFAULT_TOML = """\
 # Words that mark an item as not interesting to you.
 # negative_keywords = []
 # relevance_threshold = 0.5
-# How much to trust a source's items to be about AI, 0..1, by source name, feed host, subreddit or kind.
+# How much to trust a source's items to be about AI, 0..1, by source name, feed host, subreddit or
+# kind.
 # source_trust = { "r-localllama" = 0.9, "news.ycombinator.com" = 0.3 }
 # Replace the default themes: id -> { label, description, keywords }.
 # [understand.themes.evals]
@@ -193,7 +195,8 @@ def load(home_dir: Path | None = None, environ: dict | None = None) -> Settings:
             user = tomllib.loads(paths.config.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
             raise ConfigError(
-                f"{paths.config} is not valid TOML ({e}). Fix it or delete it and run `abreast init`."
+                f"{paths.config} is not valid TOML ({e}). Fix it or delete it and run `abreast "
+                "init`."
             ) from e
         for section, values in user.items():
             if section not in data or not isinstance(values, dict):

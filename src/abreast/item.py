@@ -14,9 +14,10 @@ class Item:
 
     key: stable, human-readable identity: ``hn:<id>``, ``arxiv:<id without version>``,
          ``reddit:<post id>``, ``hf:<repo id>``, ``feed:<entry link>``.
-    published_at: ISO 8601 in UTC (``2024-12-18T15:04:05+00:00``) or None when the source gives none.
-    signals: numbers that measure attention (``points``, ``comments``, ``score``, ``likes``, ``downloads``).
-    extra: source-specific facts worth keeping (arXiv ``authors``/``categories``/``version``,
+    published_at: ISO 8601 in UTC (``2024-12-18T15:04:05+00:00``) or None when the source gives
+    none. signals: numbers that measure attention (``points``, ``comments``, ``score``, ``likes``,
+    ``downloads``). extra: source-specific facts worth keeping (arXiv
+    ``authors``/``categories``/``version``,
            HF ``base_model``/``license``/``params``, HN ``discussion_url``...). Only recorded facts.
     """
 

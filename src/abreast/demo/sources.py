@@ -1,4 +1,5 @@
-"""The demo's source list: the real connectors, pointed at the replay server instead of the real hosts."""
+"""The demo's source list: the real connectors, pointed at the replay server instead of the real
+hosts."""
 
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ def demo_sources(base_url: str) -> list[dict]:
     """[{name, kind, url, config}] for `abreast sources add` / the demo, all under ``base_url``."""
     base = base_url.rstrip("/")
     sources = [
-        # points 0 = no points threshold; 2023 stories were recorded without points (see PROVENANCE.md).
+        # points 0 = no points threshold; 2023 stories were recorded without points (see
+        # PROVENANCE.md).
         {"name": "hn", "kind": "hn", "url": f"{base}/hn.algolia.com", "config": {"points": 0}},
-        # ~6,100 recorded papers match: big pages (arXiv allows up to 2,000) so both windows are read.
+        # ~6,100 recorded papers match: big pages (arXiv allows up to 2,000) so both windows are
+        # read.
         {
             "name": "arxiv",
             "kind": "arxiv",

@@ -89,7 +89,8 @@ class Store:
         try:
             with transaction(self.conn):
                 self.conn.execute(
-                    "INSERT INTO sources(name, kind, url, config_json, created_at) VALUES (?,?,?,?,?)",
+                    "INSERT INTO sources(name, kind, url, config_json, created_at) VALUES "
+                    "(?,?,?,?,?)",
                     (name, kind, url, json.dumps(config or {}), now()),
                 )
         except sqlite3.IntegrityError as e:
@@ -136,8 +137,9 @@ class Store:
         return cur.lastrowid
 
     def close_interrupted_fetches(self) -> int:
-        """Fetches still 'running' belong to a process that died (a crash, kill -9): record that, so the
-        fetch log never claims work is in progress. Their committed items are kept; the next run refetches."""
+        """Fetches still 'running' belong to a process that died (a crash, kill -9): record that, so
+        the fetch log never claims work is in progress. Their committed items are kept; the next run
+        refetches."""
         with transaction(self.conn):
             cur = self.conn.execute(
                 "UPDATE fetches SET status = 'interrupted', finished_at = ? "
@@ -219,8 +221,10 @@ class Store:
                     counts.new += 1
                 elif row["content_hash"] != h and row["update_count"] < MAX_UPDATES:
                     self.conn.execute(
-                        "UPDATE items SET url=?, canonical_url=?, title=?, text=?, author=?, published_at=?, "
-                        "week=?, updated_at=?, update_count=update_count+1, score_json=?, extra_json=?, "
+                        "UPDATE items SET url=?, canonical_url=?, title=?, text=?, author=?, "
+                        "published_at=?, "
+                        "week=?, updated_at=?, update_count=update_count+1, score_json=?, "
+                        "extra_json=?, "
                         "content_hash=? WHERE key=?",
                         (
                             it.url,
@@ -287,7 +291,10 @@ class Store:
     def item_rows(
         self, week: str | None = None, keys: Iterable[str] | None = None
     ) -> list[sqlite3.Row]:
-        sql = "SELECT items.*, sources.name AS source FROM items LEFT JOIN sources ON sources.id = items.source_id"
+        sql = (
+            "SELECT items.*, sources.name AS source FROM items LEFT JOIN sources ON sources.id "
+            "= items.source_id"
+        )
         args: list = []
         where = []
         if week:
@@ -316,7 +323,8 @@ class Store:
 
     def counts_by_source_week(self) -> list[sqlite3.Row]:
         return self.conn.execute(
-            "SELECT coalesce(sources.name, items.kind) AS source, items.week AS week, count(*) AS n FROM items "
+            "SELECT coalesce(sources.name, items.kind) AS source, items.week AS week, count(*) AS "
+            "n FROM items "
             "LEFT JOIN sources ON sources.id = items.source_id GROUP BY 1, 2 ORDER BY 1, 2"
         ).fetchall()
 
@@ -335,12 +343,17 @@ class Store:
     ) -> list[sqlite3.Row]:
         """FTS5 search (bm25; lower rank is better). ``query`` is FTS5 syntax; see fts_query()."""
         sql = (
-            "SELECT items.*, sources.name AS source, bm25(item_fts, 3.0, 1.0) AS rank FROM item_fts "
-            "JOIN items ON items.id = item_fts.rowid LEFT JOIN sources ON sources.id = items.source_id "
+            "SELECT items.*, sources.name AS source, bm25(item_fts, 3.0, 1.0) AS rank FROM "
+            "item_fts "
+            "JOIN items ON items.id = item_fts.rowid LEFT JOIN sources ON sources.id = "
+            "items.source_id "
         )
         args: list = [query]
         if ai_only:
-            sql += "JOIN annotations a ON a.item_id = items.id AND a.is_ai = 1 AND a.duplicate_of IS NULL "
+            sql += (
+                "JOIN annotations a ON a.item_id = items.id AND a.is_ai = 1 AND a.duplicate_of "
+                "IS NULL "
+            )
         sql += "WHERE item_fts MATCH ?"
         if since:
             sql += " AND items.published_at >= ?"

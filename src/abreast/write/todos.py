@@ -1,8 +1,9 @@
-"""`abreast todo`: find every <TODO>...</TODO> in any Markdown draft and propose material from the store.
+"""`abreast todo`: find every <TODO>...</TODO> in any Markdown draft and propose material from the
+store.
 
-Proposals are references (stored items with links and a one-line reason) and, where the TODO asks for
-a picture of model lineage, the family tree image. When the store has nothing on a TODO's key terms
-we say so plainly and offer the closest material instead of pretending.
+Proposals are references (stored items with links and a one-line reason) and, where the TODO asks
+for a picture of model lineage, the family tree image. When the store has nothing on a TODO's key
+terms we say so plainly and offer the closest material instead of pretending.
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ FRONT = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
 
 # Words that shape a TODO but say nothing about its topic.
 STOP = set(
-    """a an and the of to in on for from with about some any few first more maybe research researching
-references reference read reading keep up date different coming open-source source image picture diagram
-chart figure find look into add write check this that these those my me i we our it its is are be was
+    """a an and the of to in on for from with about some any few first more maybe research
+researching references reference read reading keep up date different coming open-source source
+image picture diagram chart figure find look into add write check this that these those
+my me i we our it its is are be was
 projects project pet things stuff e g eg etc what how why which who also maybe models model
 foundational foundation ai""".split()
 )
@@ -128,7 +130,8 @@ def propose(
     if around:
         since = (around - WINDOW_BEFORE).isoformat()
         until = (around + WINDOW_AFTER).isoformat()
-    # Terms the store has never seen (e.g. a company name) are reported, then left out of the search.
+    # Terms the store has never seen (e.g. a company name) are reported, then left out of the
+    # search.
     known = []
     for t in terms:
         if store.search(fts_query([t]), limit=1):
@@ -187,7 +190,8 @@ def _attention_rank(row) -> float:
 
 
 def _week_papers(store, around: date) -> list:
-    """Papers worth reading around the draft's date: arXiv items of that week's top-ranked stories."""
+    """Papers worth reading around the draft's date: arXiv items of that week's top-ranked
+    stories."""
     from ..store.stories import load_week
 
     rows = []
@@ -201,7 +205,8 @@ def _week_papers(store, around: date) -> list:
 
 
 def resolve(markdown: str, store: Store, image_maker=None) -> tuple[str, list[Proposal]]:
-    """The draft with a proposals block under every TODO (earlier blocks replaced, TODO text kept)."""
+    """The draft with a proposals block under every TODO (earlier blocks replaced, TODO text
+    kept)."""
     clean = BLOCK.sub("\n", markdown)
     around = draft_date(clean)
     proposals: list[Proposal] = []
