@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from abreast.config import UnderstandSettings, section_from
 from abreast.item import Item
 from abreast.understand import relevance as rel
-from abreast.config import UnderstandSettings, section_from
 from abreast.understand.pipeline import annotate
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from abreast.item import Item
 from abreast.config import section_from
+from abreast.item import Item
 from abreast.understand.pipeline import annotate
 from abreast.understand.themes import THEMES
 
