@@ -1,6 +1,6 @@
-"""A small multi-site web on 127.0.0.1 for the reading stage: several host names (resolved to loopback
-by the fetcher's resolver), each with its own robots.txt and pages, and a log of when each request
-arrived per site (to check per-site politeness and cross-site concurrency)."""
+"""A small multi-site web on 127.0.0.1 for the reading stage: several host names (resolved to
+loopback by the fetcher's resolver), each with its own robots.txt and pages, and a log of when each
+request arrived per site (to check per-site politeness and cross-site concurrency)."""
 
 from __future__ import annotations
 

@@ -135,7 +135,8 @@ HN_THREAD = {
             "type": "comment",
             "author": "alice",
             "created_at_i": 1733932800,
-            "text": "<p>The multimodal live API is the real news here.</p><p>Latency is &lt;1s.</p>",
+            "text": "<p>The multimodal live API is the real news here.</p>"
+            "<p>Latency is &lt;1s.</p>",
             "children": [
                 {
                     "id": 202,
@@ -278,7 +279,7 @@ def test_top_stories_get_article_text_reasons_and_discussions(tmp_path, monkeypa
         )
         st = _store_with_top_story(tmp_path, srv)
         settings = config.load()
-        f = Fetcher(settings.section("fetch"), resolver=SitesServer.resolver)
+        f = Fetcher(settings.fetch, resolver=SitesServer.resolver)
         report = read_top_stories(st, settings, fetcher=f)
         rows = {r["key"]: r for r in st.item_rows()}
         assert rows["hn:101"]["text_source"] == "page"

@@ -1,9 +1,9 @@
 """What people say: the Hacker News thread (Algolia items API) and the Reddit comment tree of the
 items of the week's top stories, kept as comments with author, score and permalink.
 
-Parsing is pure (bytes -> list[Comment]) so recorded threads test it without a network; fetching goes
-through the one fetcher, at the API base URL of the item's own source (the demo's replay server, or
-the real hosts). A thread is fetched again only when its comment count has grown.
+Parsing is pure (bytes -> list[Comment]) so recorded threads test it without a network; fetching
+goes through the one fetcher, at the API base URL of the item's own source (the demo's replay
+server, or the real hosts). A thread is fetched again only when its comment count has grown.
 """
 
 from __future__ import annotations

@@ -175,7 +175,8 @@ class RobotsRules:
 
     def allows(self, url: str) -> bool:
         """True/False as robots.txt says; raises FetchError when robots.txt itself could not be read
-        for a passing reason (then the page waits for the next run rather than being fetched blind)."""
+        for a passing reason (then the page waits for the next run rather than being fetched
+        blind)."""
         from protego import Protego
 
         from .fetcher import HTTPStatusError
@@ -198,7 +199,7 @@ class RobotsRules:
 
 
 class PageReader:
-    """Reads many items' pages: concurrently across sites, one at a time per site, within a budget."""
+    """Reads many items' pages: concurrently across sites, one at a time per site, in a budget."""
 
     def __init__(self, fetcher, budget: int, workers: int = 8):
         self.fetcher = fetcher
@@ -248,7 +249,7 @@ class PageReader:
                 out.append(PageResult(key, url, note=f"could not be fetched: {e}"))
                 continue
             except FetchError as e:
-                # robots.txt could not be read for a passing reason: the site waits for the next run.
+                # robots.txt could not be read for a passing reason: the site waits a run.
                 out += [PageResult(k, u, retry=f"robots.txt unreadable: {e}") for k, u in pages[i:]]
                 break
             if not allowed:

@@ -1,4 +1,5 @@
-"""What the reading stage needs: the items of each week's top stories, with their sources' settings."""
+"""What the reading stage needs: the items of each week's top stories, with their sources'
+settings."""
 
 from __future__ import annotations
 
