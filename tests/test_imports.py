@@ -1,5 +1,5 @@
-"""abreast's modules import each other without cycles, counting imports inside functions too: a cycle
-dodged by a function-local import is still a cycle in the design (issue 15)."""
+"""abreast's modules import each other without cycles, counting imports inside functions too: a
+cycle dodged by a function-local import is still a cycle in the design (issue 15)."""
 
 from __future__ import annotations
 

@@ -22,10 +22,12 @@ class Item:
 
     key: stable, human-readable identity: ``hn:<id>``, ``arxiv:<id without version>``,
          ``reddit:<post id>``, ``hf:<repo id>``, ``feed:<entry link>``.
-    published_at: ISO 8601 in UTC (``2024-12-18T15:04:05+00:00``) or None when the source gives none.
-    signals: numbers that measure attention (``points``, ``comments``, ``score``, ``likes``, ``downloads``).
+    published_at: ISO 8601 in UTC (``2024-12-18T15:04:05+00:00``) or None when the source gives
+         none.
+    signals: numbers that measure attention (``points``, ``comments``, ``score``, ``likes``,
+         ``downloads``).
     extra: source-specific facts worth keeping (arXiv ``authors``/``categories``/``version``,
-           HF ``base_model``/``license``/``params``, HN ``discussion_url``...). Only recorded facts.
+         HF ``base_model``/``license``/``params``, HN ``discussion_url``...). Only recorded facts.
     """
 
     key: str
@@ -37,6 +39,9 @@ class Item:
     published_at: str | None = None
     signals: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    # Where ``text`` came from (feed | abstract | selftext | card | page); None: what the kind
+    # says.
+    text_source: str | None = None
 
     def content_hash(self) -> str:
         """Hash of what a reader sees; volatile signals (points, comments) are left out on purpose
@@ -46,6 +51,19 @@ class Item:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def source_of_text(self) -> str | None:
+        """Where this item's text came from; None when it has none."""
+        if not self.text.strip():
+            return None
+        return self.text_source or TEXT_SOURCE_BY_KIND.get(self.kind, "feed")
+
+
+# What a connector's own text is, by connector: an arXiv summary is the abstract, a Reddit or HN
+# text post's body its self-text, a Hub model's description comes from its card.
+TEXT_SOURCE_BY_KIND = {"arxiv": "abstract", "reddit": "selftext", "hn": "selftext", "hf": "card"}
+# Texts abreast fetched itself: a later fetch of the source (which gives none) must not wipe them.
+FETCHED_TEXT = ("page", "card")
 
 
 @dataclass
@@ -58,6 +76,7 @@ class StoredItem(Item):
     source: str | None = None  # the source's name; None for items stored without a source
     update_count: int = 0
     stored_hash: str = ""  # content_hash() when it was last written
+    text_note: str | None = None  # why an article has no text (paywall, PDF...), when it has none
 
 
 @dataclass
@@ -84,8 +103,8 @@ class Annotation:
 
 @dataclass
 class AnnotatedItem:
-    """An item with its annotation, as listed by the web app and exported: annotation fields are None
-    (lists empty) while the item is not understood yet."""
+    """An item with its annotation, as listed by the web app and exported: annotation fields are
+    None (lists empty) while the item is not understood yet."""
 
     id: int
     key: str
@@ -142,7 +161,8 @@ class Story:
     rank: int | None = None
     is_new: bool = True
     related: list[str] = field(default_factory=list)  # story ids of earlier weeks
-    # see explain/: {"method", "sentences": [{"text", "cite": n, "key", "url", "quote", "verified"}], ...}
+    # see explain/: {"method", "sentences": [{"text", "cite": n, "key", "url", "quote",
+    # "verified"}], ...}
     summary: dict[str, Any] | None = None
 
     @property
@@ -222,6 +242,65 @@ class Fetch:
     error: str | None
 
 
+# --- reading and retrieval ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Comment:
+    """One comment of an item's discussion, as its site published it (text sanitized to plain text).
+
+    id: 'hn:<comment id>' or 'reddit:<comment id>'; url: the comment's permalink (what a citation
+    links to); score: Reddit's score, None on Hacker News (it publishes none for comments);
+    parent_id: the comment it answers, None for a top-level comment; depth: 0 for top level.
+    """
+
+    id: str
+    item_key: str
+    author: str | None
+    score: int | None
+    text: str
+    url: str
+    posted_at: str | None
+    parent_id: str | None
+    depth: int
+
+
+@dataclass(frozen=True)
+class TopItem:
+    """An item of a ranked story, as the page and discussion readers need it."""
+
+    key: str
+    kind: str
+    url: str | None
+    has_text: bool
+    text_note: str | None
+    signals: dict
+    extra: dict
+    source_url: str | None  # the configured source's base URL (replay or real API host)
+    source_config: dict
+    story_id: str
+    week: str
+    rank: int
+
+
+@dataclass(frozen=True)
+class CorpusRow:
+    """One searchable item: an annotated AI item that is not a duplicate of another."""
+
+    item_id: int
+    key: str
+    kind: str
+    source: str
+    title: str
+    url: str | None
+    published_at: str | None
+    signals: dict[str, Any]  # points, comments, score ...
+    entities: list[str]
+    jargon: list[str]
+    story_id: str | None  # its story (the latest one it belongs to), if stories were built
+    story_sources: int  # independent sources of that story (1 when none)
+
+
 # --- what the user and the writer did ------------------------------------------------------------
 
 
@@ -276,7 +355,7 @@ class ModelFact:
 
 @dataclass
 class ModelBase:
-    """``model_id`` was made from ``base_id`` (relation: finetune | merge | quantized | adapter ...)."""
+    """``model_id`` was made from ``base_id`` (finetune | merge | quantized | adapter ...)."""
 
     model_id: str
     base_id: str
@@ -318,8 +397,8 @@ def slug(text: str) -> str:
 
 
 def model_slug(text: str) -> str:
-    """Like slug(), but keeps dots: they carry meaning in model names ("Qwen2.5 32B" -> "qwen2.5-32b"),
-    and registry ids built from it are stored, so the rule must not change."""
+    """Like slug(), but keeps dots: they carry meaning in model names ("Qwen2.5 32B" ->
+    "qwen2.5-32b"), and registry ids built from it are stored, so the rule must not change."""
     return re.sub(r"[^a-z0-9.]+", "-", text.lower()).strip("-.")
 
 

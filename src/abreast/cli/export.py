@@ -59,8 +59,8 @@ def export_items(
     fmt: str = typer.Option("jsonl", "--format", "-f", help="jsonl or csv."),
     out: Path = typer.Option(None, "--out", "-o", help="Write to this file instead of stdout."),
 ) -> None:
-    """One record per item: key, url, source, title, published_at, relevance, is_ai, themes, entities,
-    duplicate_of, jargon."""
+    """One record per item: key, url, source, title, published_at, relevance, is_ai, themes,
+    entities, duplicate_of, jargon."""
     if fmt not in ("jsonl", "csv"):
         raise typer.BadParameter("choose jsonl or csv", param_hint="--format")
     records = list(item_records(week))

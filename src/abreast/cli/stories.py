@@ -107,7 +107,7 @@ def _summary_text(story: Story) -> str:
 
 
 def story(story_id: str = typer.Argument(..., help="Story id as shown by `abreast week`.")) -> None:
-    """One story: every source with its signals, the cited summary, related earlier stories, the score's parts."""
+    """One story: every source, its signals, the cited summary, earlier stories, score parts."""
     s = load_story(ctx.store().conn, story_id)
     if s is None:
         raise NotFound(f"no story {story_id!r}; `abreast week` lists story ids.")
@@ -144,7 +144,7 @@ def trends(
         None, "--charts", help="Write a chart (SVG and PNG) per rising term here."
     ),
 ) -> None:
-    """Entities and terms whose weekly counts rise sharply, with charts over every week in the store."""
+    """Entities and terms whose weekly counts rise sharply, with charts over every stored week."""
     # matplotlib (chart) and the entity lexicon (label_of) are heavy: lazy, for start-up time.
     from ..stories.trends import TrendParams, chart
     from ..write.gather import label_of
@@ -182,7 +182,7 @@ def process(
         None, "--draft", help="Also write the draft for this week (repeatable)."
     ),
 ) -> None:
-    """Run everything after a fetch: understand new items, build stories, trends, summaries, model registry."""
+    """After a fetch: understand new items, build stories, trends, summaries, model registry."""
     # The pipeline loads numpy, wordllama, sklearn: lazy, so other commands start fast.
     from ..pipeline import run_pipeline
 

@@ -16,7 +16,7 @@ def why(
         ..., help="An item key (hn:42375406, arxiv:2412.12345...) or story:ID."
     ),
 ) -> None:
-    """Explain a decision: why an item counts as AI (signals, nearest topics, words), or why a story ranks."""
+    """Why an item counts as AI (signals, nearest topics, words), or why a story ranks."""
     if key.startswith("story:"):
         show_story_why(key[len("story:") :])
         return

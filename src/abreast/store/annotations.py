@@ -1,4 +1,5 @@
-"""SQL for the understand stage: the embeddings and annotations tables (migration 0002_understand)."""
+"""SQL for the understand stage: the embeddings and annotations tables (migration
+0002_understand)."""
 
 from __future__ import annotations
 
@@ -81,15 +82,18 @@ def save(
     ts = now()
     with transaction(conn):
         conn.executemany(
-            "INSERT OR REPLACE INTO embeddings(item_id, model, dim, vector, content_hash) VALUES (?,?,?,?,?)",
+            "INSERT OR REPLACE INTO embeddings(item_id, model, dim, vector, content_hash) VALUES "
+            "(?,?,?,?,?)",
             [
                 (iid, model, len(v), np.asarray(v, dtype="<f4").tobytes(), h)
                 for iid, v, h in embeddings
             ],
         )
         conn.executemany(
-            "INSERT OR REPLACE INTO annotations(item_id, relevance, is_ai, themes_json, entities_json, "
-            "jargon_json, duplicate_of, why_json, content_hash, annotated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            "INSERT OR REPLACE INTO annotations(item_id, relevance, is_ai, themes_json, "
+            "entities_json, "
+            "jargon_json, duplicate_of, why_json, content_hash, annotated_at) VALUES "
+            "(?,?,?,?,?,?,?,?,?,?)",
             [
                 (
                     iid,
@@ -109,7 +113,8 @@ def save(
 
 
 def sync_duplicates(conn: sqlite3.Connection, dup_of: dict[int, int | None]) -> int:
-    """Make annotations.duplicate_of match dup_of (item id -> canonical item id); returns rows changed."""
+    """Make annotations.duplicate_of match dup_of (item id -> canonical item id); returns rows
+    changed."""
     current = dict(conn.execute("SELECT item_id, duplicate_of FROM annotations").fetchall())
     changes = [(dup_of.get(iid), iid) for iid, cur in current.items() if dup_of.get(iid) != cur]
     if changes:
@@ -120,7 +125,8 @@ def sync_duplicates(conn: sqlite3.Connection, dup_of: dict[int, int | None]) -> 
 
 # The columns of an AnnotatedItem and the joins they need; web.py lists items with them too.
 ANNOTATED_COLS = (
-    "SELECT items.id, items.key, items.kind, items.url, items.title, items.text, items.published_at, "
+    "SELECT items.id, items.key, items.kind, items.url, items.title, items.text, "
+    "items.published_at, "
     "items.week, items.score_json, coalesce(sources.name, items.kind) AS source, "
     "a.relevance, a.is_ai, a.themes_json, a.entities_json, a.jargon_json, d.key AS duplicate_of, "
     "(SELECT story_id FROM story_items WHERE story_items.item_id = items.id LIMIT 1) AS story_id "
@@ -167,10 +173,13 @@ def annotated_items(conn: sqlite3.Connection, week: str | None = None) -> list[A
 def why(conn: sqlite3.Connection, key: str) -> dict | None:
     """Everything `abreast why KEY` prints; None when the item exists but is not annotated yet."""
     r = conn.execute(
-        "SELECT items.key, items.title, items.url, items.kind, sources.name AS source, a.relevance, a.is_ai, "
-        "a.themes_json, a.entities_json, a.jargon_json, a.why_json, a.annotated_at, d.key AS duplicate_of, "
+        "SELECT items.key, items.title, items.url, items.kind, sources.name AS source, "
+        "a.relevance, a.is_ai, "
+        "a.themes_json, a.entities_json, a.jargon_json, a.why_json, a.annotated_at, d.key AS "
+        "duplicate_of, "
         "a.item_id AS annotated FROM items LEFT JOIN sources ON sources.id = items.source_id "
-        "LEFT JOIN annotations a ON a.item_id = items.id LEFT JOIN items d ON d.id = a.duplicate_of "
+        "LEFT JOIN annotations a ON a.item_id = items.id LEFT JOIN items d ON d.id = "
+        "a.duplicate_of "
         "WHERE items.key = ?",
         (key,),
     ).fetchone()
@@ -181,7 +190,8 @@ def why(conn: sqlite3.Connection, key: str) -> dict | None:
     models = [
         m[0]
         for m in conn.execute(
-            "SELECT model FROM embeddings JOIN items ON items.id = embeddings.item_id WHERE items.key = ?",
+            "SELECT model FROM embeddings JOIN items ON items.id = embeddings.item_id WHERE "
+            "items.key = ?",
             (key,),
         )
     ]

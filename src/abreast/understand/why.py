@@ -1,5 +1,5 @@
-"""`abreast why KEY` as text: the stored decision about an item, the signals that pushed it most, the
-words and topics behind them. Light on purpose (no numpy): the CLI imports it at start-up."""
+"""`abreast why KEY` as text: the stored decision about an item, the signals that pushed it most,
+the words and topics behind them. Light on purpose (no numpy): the CLI imports it at start-up."""
 
 from __future__ import annotations
 
@@ -24,8 +24,9 @@ SIGNAL_NAMES = {
 
 
 def why_lines(data: dict[str, Any]) -> list[str]:
-    """Plain-text lines for `abreast why KEY` from store.annotations.why(): the decision, then the signals
-    that pushed it most (positive = towards AI), the words and topics behind them, themes and links."""
+    """Plain-text lines for `abreast why KEY` from store.annotations.why(): the decision, then the
+    signals that pushed it most (positive = towards AI), the words and topics behind them, themes
+    and links."""
     r = data["why"].get("relevance", {})
     verdict = "about AI" if data["is_ai"] else "not about AI"
     lines = [

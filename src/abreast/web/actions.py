@@ -16,7 +16,8 @@ from .queries import feedback_state
 def record_feedback(
     store: Store, signal: str, item_key: str | None = None, story_id: str | None = None
 ) -> str | None:
-    """Store a signal; pressing the active one again takes it back. Returns the new current state."""
+    """Store a signal; pressing the active one again takes it back. Returns the new current
+    state."""
     item_key, story_id = item_key or None, story_id or None
     previous = feedback_state(store, item_key, story_id)
     fb.add(

@@ -21,7 +21,10 @@ from ..understand.jargon import glossary
 from ..understand.themes import THEMES
 from .sanitize import plain_text, safe_url
 
-NO_STORIES_HINT = "No stories built for this week yet — run `abreast demo run` (or `abreast fetch` and the pipeline)."
+NO_STORIES_HINT = (
+    "No stories built for this week yet — run `abreast demo run` (or `abreast "
+    "fetch` and the pipeline)."
+)
 SCORE_PARTS = {
     "attention": "points, comments and likes, scaled against this week's items",
     "breadth": "how many different sources carry the story",
@@ -35,7 +38,7 @@ def theme_labels() -> dict[str, str]:
     return dict(THEMES)
 
 
-# --- weeks -----------------------------------------------------------------------------------------
+# --- weeks -----------------------------------------------------------------------------------
 
 
 @dataclass
@@ -55,7 +58,8 @@ def weeks(store: Store) -> list[WeekInfo]:
 
 
 def default_week(store: Store) -> str | None:
-    """The last week with enough stories (see stories.model.default_week), else the newest with items."""
+    """The last week with enough stories (see stories.model.default_week), else the newest with
+    items."""
     all_weeks = weeks(store)
     chosen = pick_default_week([(w.week, w.stories) for w in all_weeks])
     if chosen:
@@ -63,11 +67,13 @@ def default_week(store: Store) -> str | None:
     return all_weeks[0].week if all_weeks else None
 
 
-# --- stories ---------------------------------------------------------------------------------------
+# --- stories
+# ---------------------------------------------------------------------------------------
 
 
 def summary_view(story: Story) -> dict[str, Any]:
-    """{sentences: [{text, cite, url, verified}], method, verified, total, dropped} or {} when none."""
+    """{sentences: [{text, cite, url, verified}], method, verified, total, dropped} or {} when
+    none."""
     if not story.summary:
         return {}
     try:
@@ -225,7 +231,8 @@ def story_view(store: Store, story_id: str) -> dict | None:
 
 
 def score_part(name: str, part) -> dict:
-    """One row of "why is this here": stories/rank.py stores {value, weight, points, why} per part."""
+    """One row of "why is this here": stories/rank.py stores {value, weight, points, why} per
+    part."""
 
     def num(x):
         return (
@@ -251,7 +258,8 @@ def score_part(name: str, part) -> dict:
     }
 
 
-# --- items -----------------------------------------------------------------------------------------
+# --- items
+# -----------------------------------------------------------------------------------------
 
 
 def item_row(it: AnnotatedItem, signal: str | None = None) -> dict[str, Any]:
@@ -313,7 +321,8 @@ def items_view(
     return ItemsView(items, total, query, week, source, ai_only, max(0, offset), limit)
 
 
-# --- feedback --------------------------------------------------------------------------------------
+# --- feedback
+# --------------------------------------------------------------------------------------
 
 
 def feedback_state(store: Store, item_key: str | None, story_id: str | None) -> str | None:
@@ -329,7 +338,8 @@ def feedback_export(store: Store) -> list[dict]:
     return [asdict(f) for f in fb.history(store.conn)]
 
 
-# --- sources ---------------------------------------------------------------------------------------
+# --- sources
+# ---------------------------------------------------------------------------------------
 
 
 def source_status(src: Source) -> str:

@@ -150,7 +150,8 @@ def trend_chart(store: Store, week: str, rising_terms: list[Rising], bundle: Pat
 def family_tree_image(
     store: Store, week: str, bundle: Path, family: str = "llama"
 ) -> tuple[str | None, str]:
-    """The family tree with this week's new models highlighted; no picture rather than an illegible one."""
+    """The family tree with this week's new models highlighted; no picture rather than an illegible
+    one."""
     name = f"{family}-family.png"
     try:
         draw_family_tree(store.conn, family, week, bundle / name)
@@ -159,5 +160,6 @@ def family_tree_image(
         return None, ""
     return (
         name,
-        f"Open models that descend from {family.title()}, from Hugging Face and leaderboard metadata",
+        f"Open models that descend from {family.title()}, from Hugging Face and leaderboard "
+        "metadata",
     )

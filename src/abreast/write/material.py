@@ -37,7 +37,8 @@ class Paper:
 
 @dataclass
 class NewModelLine:
-    """One line of the draft's "new models" section (landscape.weekly.NewModel is the registry's view)."""
+    """One line of the draft's "new models" section (landscape.weekly.NewModel: the registry's
+    view)."""
 
     name: str
     facts: str  # e.g. "fine-tune of Qwen2.5-32B, 32.8B params, apache-2.0"
