@@ -37,7 +37,7 @@ DEFAULTS: dict = {
     },
     "stories": {"threshold": 0.70, "title_weight": 0.30, "model_boost": 0.20},
     "explain": {"model": ""},
-    "write": {"format": "hugo", "author": ""},
+    "write": {"format": "hugo", "author": "", "todo_max_bytes": 4 * 1024 * 1024},
     "web": {"host": "127.0.0.1", "port": 8421},
 }
 
@@ -93,6 +93,8 @@ DEFAULT_TOML = """\
 # Draft format: hugo, jekyll or plain.
 # format = "hugo"
 # author = ""
+# Largest file `abreast todo` reads, in bytes (a draft is a few kB; this stops a wrong path early).
+# todo_max_bytes = 4194304
 
 [web]
 # host = "127.0.0.1"
