@@ -134,29 +134,19 @@ def test_todo_proposals_neutralise_scripts_and_templates():
         assert "<script" not in _html(block).lower()
 
 
-def test_todo_on_a_jekyll_draft_writes_no_liquid(tmp_path):
-    class OneHit:  # the store's answer for every search: one hostile item
-        conn = None
+def test_todo_on_a_jekyll_draft_writes_no_liquid(monkeypatch):
+    from abreast.write import todos
 
-        def search(self, q, **kw):
-            return [
-                {
-                    "key": "feed:1",
-                    "title": HOSTILE_TITLE,
-                    "url": SCRIPT_URL,
-                    "text": "",
-                    "kind": "feed",
-                    "source": "evil",
-                    "published_at": "2024-12-18",
-                    "score_json": "{}",
-                    "rank": -1.0,
-                }
-            ]
+    def hostile_find(store, todo, around, **kw):  # what the store found: one hostile item
+        ref = Reference("feed:1", HOSTILE_TITLE, SCRIPT_URL, "mentions {% include x %}")
+        return Proposal(todo, references=[ref])
 
+    monkeypatch.setattr(todos, "propose", hostile_find)
     draft = "---\nlayout: post\n---\n<TODO>Llama news</TODO>\n"
-    out, props = resolve(draft, OneHit())
+    out, props = resolve(draft, store=None)
     assert props and props[0].references
     assert "{{" not in out and "{%" not in out
+    assert "<script" not in _html(out).lower()
 
 
 def test_unclosed_todos_are_parsed_in_linear_time():
