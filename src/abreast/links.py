@@ -63,7 +63,7 @@ def _encode(part: str) -> str:
 
 
 def _ascii_host(host: str) -> str | None:
-    """The host in lower-case ASCII (punycode for Unicode names), an IP literal as it is, else None."""
+    """The host in lower-case ASCII (punycode for Unicode names), an IP literal as is, or None."""
     host = host.lower().rstrip(".")
     if ":" in host:  # an IPv6 literal (urlsplit removed its brackets)
         return f"[{host}]" if re.fullmatch(r"[0-9a-f:.]+", host) else None

@@ -1,7 +1,7 @@
-"""Hostile item text and URLs in drafts and `todo` output, and hostile files given to `todo` (issue 18).
+"""Hostile item text and URLs in drafts and `todo` output, hostile files given to `todo` (issue 18).
 
-A feed controls an item's title, text and link. None of them may become a live <script>, a link of its
-choosing or a template directive that runs in the user's Hugo or Jekyll build.
+A feed controls an item's title, text and link. None of them may become a live <script>, a link of
+its choosing or a template directive that runs in the user's Hugo or Jekyll build.
 """
 
 from __future__ import annotations

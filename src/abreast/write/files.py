@@ -1,8 +1,8 @@
 """Files abreast reads from and writes for the user.
 
-Writes are atomic: a reader never sees half a draft, image or export (reliability.md #20). A new file
-gets the mode the user's umask gives any new file (not the 600 of a temporary file); a replaced file
-keeps its mode (a 664 draft stays 664).
+Writes are atomic: a reader never sees half a draft, image or export (reliability.md #20). A new
+file gets the mode the user's umask gives any new file (not the 600 of a temporary file); a replaced
+file keeps its mode (a 664 draft stays 664).
 
 Reads of a user's file are bounded (issue 18): only a regular file is read (``/dev/zero`` would grow
 without end, a FIFO would block forever), and only up to a size limit.
@@ -59,7 +59,8 @@ def umask() -> int:
 
 
 def read_user_text(path: Path, max_bytes: int) -> str:
-    """The UTF-8 text of the regular file ``path``, or an AbreastError saying in one line why not."""
+    """The UTF-8 text of the regular file ``path``, or an AbreastError saying in one line why
+    not."""
     try:
         # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever.
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))

@@ -6,10 +6,11 @@ links through ``link``; nothing else puts item text into Markdown.
 
 - Markdown syntax (links, images, emphasis, code, raw HTML, autolinks) is backslash-escaped; URLs in
   the text are shown as inert code, never as links; a line cannot start a heading, list or quote.
-- Template syntax is neutralised for the format the draft is for: Hugo reads shortcodes (``{{< >}}``,
-  ``{{% %}}``) and Jekyll reads Liquid (``{{ }}``, ``{% %}``) in the raw file before Markdown, so
-  every brace is backslash-escaped. The template engine then sees no ``{{``/``{%`` and the Markdown
-  renderer shows ``\\{`` as ``{``. A plain draft goes through no template engine and keeps its braces.
+- Template syntax is neutralised for the format the draft is for: Hugo reads shortcodes
+  (``{{< >}}``, ``{{% %}}``) and Jekyll reads Liquid (``{{ }}``, ``{% %}``) in the raw file before
+  Markdown, so every brace (and a percent sign beside one) is backslash-escaped. The template
+  engine then sees no ``{{``/``{%`` and the Markdown renderer shows ``\\{`` as ``{``. A plain draft
+  goes through no template engine and keeps its braces.
 - A link's destination is a normalised http(s) URL (links.normalize_url): no ``"<>``, no spaces, no
   ``javascript:``. Anything else is written as plain text, without a link.
 """
@@ -56,7 +57,8 @@ def safe_url(url: str | None) -> str | None:
 
 
 def link(title: str, url: str | None, fmt: str = "plain") -> str:
-    """``[title](<url>)`` with the title escaped, or just the escaped title when ``url`` is unsafe."""
+    """``[title](<url>)`` with the title escaped, or the escaped title alone when ``url`` is
+    unsafe."""
     dest = safe_url(url)
     return f"[{escape(title, fmt)}](<{dest}>)" if dest else escape(title, fmt)
 
@@ -65,7 +67,8 @@ _FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 def image(alt: str, name: str, fmt: str = "plain") -> str:
-    """``![alt](name)`` for a picture abreast drew into the bundle: ``name`` must be a plain file name."""
+    """``![alt](name)`` for a picture abreast drew into the bundle (``name``: a plain file
+    name)."""
     if not _FILE_NAME.fullmatch(name):
         raise ValueError(f"not a bundle file name: {name!r}")
     return f"![{escape(alt, fmt)}]({name})"
