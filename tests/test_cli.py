@@ -146,11 +146,8 @@ def test_a_bad_argument_is_one_line_and_exit_2(args, expected):
     res = _run(*args)
     assert res.returncode == 2
     line = _one_line_error(res)
-    assert (
-        expected in line
-        and f"`abreast {' '.join(args[: 2 if args[0] in ('models', 'demo', 'sources') else 1])} --help`"
-        in line
-    )
+    command = args[: 2 if args[0] in ("models", "demo", "sources") else 1]
+    assert expected in line and f"`abreast {' '.join(command)} --help`" in line
 
 
 def test_a_very_long_model_id_is_one_line():

@@ -257,8 +257,8 @@ MAX_MODEL_QUERY = (
 def _check_query(text: str) -> None:
     if len(text) > MAX_MODEL_QUERY:
         raise AbreastError(
-            f"a model id or name is at most {MAX_MODEL_QUERY} characters; this one has {len(text):,} "
-            f"({text[:40]!r}...)."
+            f"a model id or name is at most {MAX_MODEL_QUERY} characters; "
+            f"this one has {len(text):,} ({text[:40]!r}...)."
         )
 
 
