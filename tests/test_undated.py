@@ -70,3 +70,52 @@ def test_the_replay_serves_the_recordings_own_observation_times():
     assert all("first_seen_utc" not in p for p in posts if "created_utc" in p)
     no_created = [m for m in models if "createdAt" not in m]
     assert no_created and all(m["firstSeenAt"] >= "2024-11-18" for m in no_created)
+
+
+def test_abreast_week_and_the_web_week_say_how_many_undated_items_a_week_has(tmp_path, monkeypatch):
+    from fastapi.testclient import TestClient
+    from typer.testing import CliRunner
+
+    from abreast.cli import context as ctx
+    from abreast.cli.main import app
+
+    monkeypatch.setenv("ABREAST_HOME", str(tmp_path))
+    ctx.reset()
+    st = Store.open(tmp_path / "abreast.db")
+    seen = 1734405000  # 2024-W51
+    st.upsert_items(
+        [
+            post_to_item(
+                {
+                    "id": f"p{i}",
+                    "subreddit": "LocalLLaMA",
+                    "title": f"Post {i}",
+                    "permalink": f"/r/LocalLLaMA/comments/p{i}/x/",
+                    "first_seen_utc": seen,
+                }
+            )
+            for i in range(3)
+        ]
+        + [Item("hn:1", "hn", "Dated", "https://x.org", published_at="2024-12-18T10:00:00+00:00")]
+    )
+    with st.conn:
+        st.conn.execute(
+            "INSERT INTO stories(id, week, title, rank, updated_at) "
+            "VALUES ('2024-W51-a', '2024-W51', 'Dated', 1, 'now')"
+        )
+        st.conn.execute(
+            "INSERT INTO story_items(story_id, item_id, role) "
+            "SELECT '2024-W51-a', id, 'lead' FROM items WHERE key = 'hn:1'"
+        )
+    st.close()
+    res = CliRunner().invoke(app, ["week", "2024-W51"], terminal_width=200)
+    assert res.exit_code == 0, res.output
+    assert "3 items of 2024-W51 carry no date of their own" in res.output
+
+    from abreast import config
+    from abreast.web.app import create_app
+
+    with TestClient(create_app(config.load()), base_url="http://127.0.0.1:8421") as client:
+        page = client.get("/", params={"week": "2024-W51"})
+    assert page.status_code == 200
+    assert "3 items of 2024-W51 carry no date of their own" in page.text
