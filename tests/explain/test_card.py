@@ -32,6 +32,55 @@ LAB_TEXT = (
 )
 
 
+# A thread as it reads on the day: the top replies are jokes and one-liners; a few explain.
+HN_COMMENTS = [
+    (
+        "hn:1001",
+        "jokester",
+        0,
+        "lol Claude is just like my coworkers, pretending to agree in meetings "
+        "and then doing whatever they want anyway. haha, truly human-level intelligence achieved.",
+    ),
+    ("hn:1002", "brief", 0, "This is terrifying."),
+    (
+        "hn:1003",
+        "researcher",
+        0,
+        "The interesting part is the gap between free and paid users: the "
+        "model only faked alignment when it believed its answers would be used for training, which means "
+        "it reasoned about the training process itself. In the RL run the rate went up to 78%.",
+    ),
+    (
+        "hn:1004",
+        "practitioner",
+        1,
+        "I have run similar experiments with open models like Llama 3.3 70B "
+        "and never saw this, but we used much shorter system prompts. Compared to Opus, the smaller "
+        "models rarely mention the training objective in their scratchpad at all.",
+    ),
+    (
+        "hn:1005",
+        "researcher",
+        1,
+        "Replying to myself: the paper also shows the behaviour when the "
+        "information is given through fine-tuning on synthetic documents instead of the prompt, which is "
+        "closer to how a model would learn it in pre-training.",
+    ),
+]
+REDDIT_COMMENTS = [
+    (
+        "reddit:c1",
+        "localuser",
+        0,
+        41,
+        "Because the scratchpad is visible to the researchers, this is "
+        "an upper bound on what the model reveals. A model that faked alignment without writing it down "
+        "would not show up in these numbers, however the 14% figure is already high.",
+    ),
+    ("reddit:c2", "memer", 0, 512, "Skynet when it hears about RLHF 💀 this is the way"),
+]
+
+
 def _member(key, kind, title, url, text="", **kw) -> Member:
     return Member(
         key=key, kind=kind, source=kw.pop("source", kind), title=title, url=url, text=text, **kw
@@ -181,14 +230,48 @@ def story_store(abreast_home):
             ),
         ),
     ]
+    reddit = store.add_source("r-localllama", "reddit", "https://www.reddit.com")
+    items.append(
+        (
+            reddit.id,
+            Item(
+                key="reddit:1hgxyz1",
+                kind="reddit",
+                title="Anthropic: alignment faking",
+                url=LAB_URL,
+                published_at=WHEN,
+                signals={"score": 120, "comments": 40},
+                extra={"permalink": REDDIT_THREAD, "subreddit": "LocalLLaMA"},
+            ),
+        )
+    )
     for source_id, item in items:
         store.upsert_items([item], source_id=source_id)
+    from abreast.store import Comment
+    from abreast.store.discussions import replace_comments
+
+    def comment(cid, key, author, depth, text, score=None):
+        site = "https://news.ycombinator.com/item?id=" if key.startswith("hn") else REDDIT_THREAD
+        return Comment(cid, key, author, score, text, site + cid.split(":")[1], WHEN, None, depth)
+
+    replace_comments(
+        store.conn,
+        "hn:42458752",
+        [comment(c, "hn:42458752", a, d, t) for c, a, d, t in HN_COMMENTS],
+        308,
+    )
+    replace_comments(
+        store.conn,
+        "reddit:1hgxyz1",
+        [comment(c, "reddit:1hgxyz1", a, d, t, sc) for c, a, d, sc, t in REDDIT_COMMENTS],
+        40,
+    )
     ids = {r["key"]: r["id"] for r in store.conn.execute("SELECT id, key FROM items")}
     from abreast.store.stories import load_story
 
     members = [
         Member(key=it.key, kind=it.kind, source="x", title=it.title, url=it.url, role=role)
-        for (_, it), role in zip(items, ("lead", "member"), strict=True)
+        for (_, it), role in zip(items, ("lead", "member", "member"), strict=True)
     ]
     story = Story(
         id=f"{WEEK}-af0001",
@@ -205,6 +288,26 @@ def story_store(abreast_home):
     store.close()
 
 
+def test_what_people_say_is_chosen_for_substance_from_more_than_one_thread(story_store):
+    store, _, story = story_store
+    card = load_card(store, story)
+    said = {c.text: c for c in card.comments}
+    assert 2 <= len(card.comments) <= 4
+    texts = " ".join(said)
+    assert (
+        "lol" not in texts and "💀" not in texts and "This is terrifying." not in said
+    )  # jokes, one-liners
+    assert {c.where for c in card.comments} == {"Hacker News", "r/LocalLLaMA"}  # not all one thread
+    assert len({c.author for c in card.comments}) == len(card.comments)  # one voice each
+    for c in card.comments:  # verbatim, attributed, cited with its permalink
+        stored = store.conn.execute(
+            "SELECT text, author, url FROM discussion_comments WHERE url = ?", (c.url,)
+        ).fetchone()
+        assert (stored["text"], stored["author"]) == (c.text, c.author)
+    authors = [c.author for c in card.comments]
+    assert "researcher" in authors and "memer" not in authors  # the explanation, not the top joke
+
+
 def test_abreast_story_the_web_page_and_the_draft_show_the_same_card(
     story_store, tmp_path, monkeypatch
 ):
@@ -219,7 +322,8 @@ def test_abreast_story_the_web_page_and_the_draft_show_the_same_card(
     card = load_card(store, story)
     assert len(card.happened) >= 2
     links = card.links()
-    assert LAB_URL in links and HN_THREAD in links
+    assert LAB_URL in links and HN_THREAD in links and REDDIT_THREAD in links
+    assert len(card.comments) >= 2
 
     monkeypatch.setenv("COLUMNS", "250")
     cli = CliRunner().invoke(app, ["story", story.id])

@@ -99,7 +99,7 @@ class Said:
 
 
 @dataclass
-class Comment:
+class Quote:
     """What people say: one verbatim comment."""
 
     author: str
@@ -143,7 +143,7 @@ class StoryCard:
     happened: list[Said]
     happened_note: str  # why "What happened" has fewer than two sentences; "" when it has enough
     sources: list[Source]
-    comments: list[Comment] = field(default_factory=list)
+    comments: list[Quote] = field(default_factory=list)
     comments_note: str = ""
     terms: list[Term] = field(default_factory=list)
     models: list[ModelFacts] = field(default_factory=list)
@@ -273,7 +273,7 @@ def sources_of(members: list[Member]) -> tuple[list[Source], dict[int, int]]:
 def build_card(
     story: Story,
     *,
-    comments: list[Comment] | None = None,
+    comments: list[Quote] | None = None,
     comments_note: str = "",
     terms: list[Term] | None = None,
     models: list[ModelFacts] | None = None,
@@ -328,12 +328,41 @@ class CardLoader:
         self._index = None
 
     def card(self, story: Story) -> StoryCard:
+        terms = self.terms(story)
+        comments, note = self.comments(story, terms)
         return build_card(
             story,
-            terms=self.terms(story),
+            comments=comments,
+            comments_note=note,
+            terms=terms,
             models=self.models(story),
             earlier=self.earlier(story),
         )
+
+    def comments(self, story: Story, terms: list[Term]) -> tuple[list[Quote], str]:
+        """The comments worth quoting from the story's threads, and what to say when there are none."""
+        from ..store.discussions import discussion_fetches
+        from .discussion import pick_comments
+
+        threads = {m.key: m for m in story.members if m.kind in ("hn", "reddit")}
+        if not threads:
+            return [], "no Hacker News or Reddit discussion of this story"
+        stored = self.store.comments_for(list(threads))
+        if not stored:
+            fetched = discussion_fetches(self.conn, list(threads))
+            if not fetched:
+                return [], "the discussion has not been fetched yet"
+            return [], "no comments in its discussion"
+        names = [t.term for t in terms] + [e.split(":", 1)[-1] for e in story.entities]
+        out = []
+        for c in pick_comments(stored, names):
+            m = threads[c.item_key]
+            if not is_safe_url(c.url):
+                continue
+            where = "Hacker News" if m.kind == "hn" else subreddit_label(m)
+            out.append(Quote(c.author or "anonymous", c.text, c.url, where, c.score))
+        note = "" if out else f"none of its {len(stored)} comments says enough to quote"
+        return out, note
 
     def terms(self, story: Story) -> list[Term]:
         from .glossary import story_jargon
