@@ -27,7 +27,8 @@ LAB_TEXT = (
     "fact only pretending to do so. A new paper from our Alignment Science team provides the first "
     "empirical example of a large language model engaging in alignment faking without having been "
     "trained to do so. We gave Claude 3 Opus a system prompt saying it was being trained to answer "
-    "all queries, even harmful ones. The model complied with harmful queries from free users 14% of "
+    "all queries, even harmful ones. The model complied with "
+    "harmful queries from free users 14% of "
     "the time, versus almost never for paid users."
 )
 
@@ -47,7 +48,8 @@ HN_COMMENTS = [
         "researcher",
         0,
         "The interesting part is the gap between free and paid users: the "
-        "model only faked alignment when it believed its answers would be used for training, which means "
+        "model only faked alignment when it believed its answers "
+        "would be used for training, which means "
         "it reasoned about the training process itself. In the RL run the rate went up to 78%.",
     ),
     (
@@ -55,7 +57,8 @@ HN_COMMENTS = [
         "practitioner",
         1,
         "I have run similar experiments with open models like Llama 3.3 70B "
-        "and never saw this, but we used much shorter system prompts. Compared to Opus, the smaller "
+        "and never saw this, but we used much shorter system "
+        "prompts. Compared to Opus, the smaller "
         "models rarely mention the training objective in their scratchpad at all.",
     ),
     (
@@ -63,7 +66,8 @@ HN_COMMENTS = [
         "researcher",
         1,
         "Replying to myself: the paper also shows the behaviour when the "
-        "information is given through fine-tuning on synthetic documents instead of the prompt, which is "
+        "information is given through fine-tuning on synthetic "
+        "documents instead of the prompt, which is "
         "closer to how a model would learn it in pre-training.",
     ),
 ]
@@ -74,7 +78,8 @@ REDDIT_COMMENTS = [
         0,
         41,
         "Because the scratchpad is visible to the researchers, this is "
-        "an upper bound on what the model reveals. A model that faked alignment without writing it down "
+        "an upper bound on what the model reveals. A model that "
+        "faked alignment without writing it down "
         "would not show up in these numbers, however the 14% figure is already high.",
     ),
     ("reddit:c2", "memer", 0, 512, "Skynet when it hears about RLHF 💀 this is the way"),
@@ -87,7 +92,7 @@ def _member(key, kind, title, url, text="", **kw) -> Member:
     )
 
 
-# --- what happened ----------------------------------------------------------------------------------
+# --- what happened --------------------------------------------------------------------------------
 
 
 def test_what_happened_quotes_the_text_and_never_repeats_the_title():
@@ -190,7 +195,7 @@ def test_sources_are_named_as_people_say_them_and_merged_with_their_discussions(
     assert all(s.cite == 1 and s.source == "Anthropic" for s in card.happened)
 
 
-# --- one card, three renderings ----------------------------------------------------------------------
+# --- one card, three renderings -------------------------------------------------------------------
 
 
 @pytest.fixture

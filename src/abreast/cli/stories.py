@@ -1,4 +1,5 @@
-"""`abreast week`, `abreast story`, `abreast trends`, `abreast export stories`, `abreast process`."""
+"""`abreast week`, `abreast story`, `abreast trends`, `abreast export stories`, `abreast
+process`."""
 
 from __future__ import annotations
 
@@ -103,7 +104,7 @@ def _summary_text(story) -> str:
 
 
 def story(story_id: str = typer.Argument(..., help="Story id as shown by `abreast week`.")) -> None:
-    """One story's card: what happened, what people say, terms, context, sources; then the score's parts."""
+    """One story's card: what happened, what people say, terms, context, sources; the score."""
     from ..explain.card import load_card
     from ..explain.card_render import card_terminal
     from ..store.stories import load_story
@@ -135,7 +136,7 @@ def trends(
         None, "--charts", help="Write a chart (SVG and PNG) per rising term here."
     ),
 ) -> None:
-    """Entities and terms whose weekly counts rise sharply, with charts over every week in the store."""
+    """Entities and terms whose weekly counts rise sharply, with charts over every stored week."""
     from ..store import drafts as q
     from ..store.stories import load_trends
     from ..stories.trends import TrendParams, chart
@@ -206,7 +207,7 @@ def process(
         None, "--draft", help="Also write the draft for this week (repeatable)."
     ),
 ) -> None:
-    """Run everything after a fetch: understand new items, build stories, trends, summaries, model registry."""
+    """After a fetch: understand new items, build stories, trends, summaries, model registry."""
     from ..pipeline import run_pipeline
 
     with ctx.progress() as p:

@@ -163,7 +163,7 @@ class StoryCard:
         return list(dict.fromkeys(out))
 
 
-# --- naming sources --------------------------------------------------------------------------------
+# --- naming sources -------------------------------------------------------------------------------
 
 
 def host_of(url: str | None) -> str:
@@ -235,7 +235,8 @@ def signals_line(signals: dict) -> str:
 
 
 def sources_of(members: list[Member]) -> tuple[list[Source], dict[int, int]]:
-    """Members merged by the article they point to, primary first; and member index -> source number.
+    """Members merged by the article they point to, primary first; and member index -> source
+    number.
 
     An HN post and a Reddit post of the same blog post are one source with two discussions."""
     from .extractive import primary_order
@@ -267,7 +268,7 @@ def sources_of(members: list[Member]) -> tuple[list[Source], dict[int, int]]:
     return sources, number
 
 
-# --- building the card -----------------------------------------------------------------------------
+# --- building the card ----------------------------------------------------------------------------
 
 
 def build_card(
@@ -315,11 +316,12 @@ def build_card(
     )
 
 
-# --- looking things up (the I/O half) --------------------------------------------------------------
+# --- looking things up (the I/O half) -------------------------------------------------------------
 
 
 class CardLoader:
-    """Looks up what cards need from the store; one per request or draft, so the model index is built
+    """Looks up what cards need from the store; one per request or draft, so the model index is
+    built
     once for many stories."""
 
     def __init__(self, store):
@@ -340,7 +342,7 @@ class CardLoader:
         )
 
     def comments(self, story: Story, terms: list[Term]) -> tuple[list[Quote], str]:
-        """The comments worth quoting from the story's threads, and what to say when there are none."""
+        """The comments worth quoting from the story's threads, and what to say when none are."""
         from ..store.discussions import discussion_fetches
         from .discussion import pick_comments
 
@@ -448,7 +450,7 @@ def weights_line(license: str | None, on_hub: bool) -> str:
 def _on_hub(model_id: str, conn) -> bool:
     from ..store import landscape as sql
 
-    # Sources that only list Hugging Face repos: a model they state facts about has downloadable weights.
+    # Sources that only list Hugging Face repos: a model they describe has downloadable weights.
     hub = ("hf", "open-llm-leaderboard-v1", "open-llm-leaderboard-v2")
     return any(f["source"] in hub for f in sql.model_facts(conn, model_id))
 

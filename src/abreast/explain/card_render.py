@@ -1,4 +1,5 @@
-"""Thin renderers of a StoryCard: Markdown (the draft), terminal text (`abreast story`). The web page
+"""Thin renderers of a StoryCard: Markdown (the draft), terminal text (`abreast story`). The web
+page
 renders the same card with templates/_card.html. None of them chooses anything: every sentence,
 comment and link comes from the card, so the three show the same story (tests/explain/test_card.py).
 """
@@ -15,7 +16,8 @@ def happened_note(card: StoryCard) -> str:
     """The line under "What happened": where the sentences come from, or why there are none."""
     if card.happened:
         labels = list(dict.fromkeys(s.source for s in card.happened))
-        note = f"Quoted word for word from {', '.join(labels)}; each sentence checked against its text."
+        note = f"Quoted word for word from {', '.join(labels)}; "
+        note += "each sentence checked against its text."
         if card.happened_note:
             note += f" Only {len(card.happened)}: {card.happened_note}."
         return note
@@ -31,7 +33,7 @@ def comment_where(c) -> str:
     return f"{c.where}, {c.score:,} points" if c.score else c.where
 
 
-# --- Markdown (the draft) ----------------------------------------------------------------------------
+# --- Markdown (the draft) -------------------------------------------------------------------------
 
 
 def _md_link(text: str, url: str | None) -> str:
@@ -81,7 +83,8 @@ def card_markdown(card: StoryCard, heading: str = "###") -> list[str]:
         out += ["**Context.** " + ". ".join(context) + ".", ""]
     out += ["**Sources.**", ""]
     for src in card.sources:
-        line = f"{src.n}. {_md_link(src.article.label, src.article.url)}: {escape_markdown(src.article.title)}"
+        label = _md_link(src.article.label, src.article.url)
+        line = f"{src.n}. {label}: {escape_markdown(src.article.title)}"
         if src.article.meta:
             line += f" ({escape_markdown(src.article.meta)})"
         for d in src.discussions:
@@ -93,7 +96,7 @@ def card_markdown(card: StoryCard, heading: str = "###") -> list[str]:
     return out
 
 
-# --- terminal (`abreast story`) ------------------------------------------------------------------------
+# --- terminal (`abreast story`) -------------------------------------------------------------------
 
 
 def card_terminal(card: StoryCard) -> list[str]:

@@ -1,4 +1,5 @@
-"""What people say: a few comments of a story's Hacker News and Reddit threads, chosen for substance.
+"""What people say: a few comments of a story's Hacker News and Reddit threads, chosen for
+substance.
 
 A reader who understands half of AI learns from the commenter who ran the model, names the catch or
 explains the number, not from the joke with the most upvotes. So a comment is shown only when it is
@@ -76,8 +77,8 @@ def substance(text: str, terms: Iterable[str] = ()) -> float:
 
 
 def pick_comments(comments: list, terms: Iterable[str] = (), k: int = MAX_COMMENTS) -> list:
-    """Up to ``k`` comments worth quoting, best first, taking threads in turn (at most ``PER_THREAD``
-    each) and one comment per author."""
+    """Up to ``k`` comments worth quoting, best first, taking threads in turn (at most
+    ``PER_THREAD`` each) and one comment per author."""
     terms = list(terms)
     by_thread: dict[str, list[Candidate]] = {}
     for c in comments:
@@ -85,7 +86,7 @@ def pick_comments(comments: list, terms: Iterable[str] = (), k: int = MAX_COMMEN
             continue
         by_thread.setdefault(c.item_key, []).append(Candidate(c, 0.0))
     for group in by_thread.values():
-        # The thread's own rating, as a rank within the thread (scores differ wildly between threads);
+        # The thread's own rating, as a rank within the thread (scores differ between threads);
         # Hacker News publishes no comment scores, so there a top-level comment counts as rated.
         ranked = sorted(group, key=lambda x: -(x.comment.score or 0))
         for pos, cand in enumerate(ranked):

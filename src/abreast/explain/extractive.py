@@ -64,11 +64,13 @@ def _candidates(members: list[Member]) -> list[Candidate]:
     for n, m in enumerate(members, start=1):
         for i, sentence in enumerate(split_sentences(m.text), start=1):
             text = _unbullet(sentence)
-            # Feeds often repeat the headline as the body's first line: the story header shows it already.
+            # Feeds often repeat the headline as the body's first line: the story header shows it
+            # already.
             if _readable(text) and normalize(text) not in titles:
                 chosen.append((text, n, i))
     if len(chosen) < 2:
-        # Headlines are used when the texts give too little: first those of sources that gave no sentence
+        # Headlines are used when the texts give too little: first those of sources that gave no
+        # sentence
         # (title-only HN and Reddit items), readable ones first, any title if nothing else is left.
         cited = {n for _, n, _ in chosen}
         with_text = {
@@ -181,7 +183,7 @@ class Happened:
 
 
 def repeats_title(sentence: str, titles: list[str]) -> bool:
-    """True when ``sentence`` merely restates one of ``titles`` (the same words, give or take a few)."""
+    """True when ``sentence`` merely restates one of ``titles`` (the same words, give or take)."""
     words = [w for w in _tokens(sentence)]
     if not words:
         return True
@@ -209,8 +211,9 @@ def primary_order(members: list[Member]) -> list[int]:
 def happened(members: list[Member], max_sentences: int = 3, min_sentences: int = 2) -> Happened:
     """2-3 central sentences copied from the primary source's text, never a headline.
 
-    Only texts are read: a title is not evidence of anything beyond itself, so a sentence that repeats
-    a title is left out and none is "verified" against a title. The primary source is read first; the
+    Only texts are read: a title is not evidence of anything beyond itself, so a sentence that
+    repeats a title is left out and none is "verified" against a title. The primary source is read
+    first; the
     next source with text is added only while fewer than ``min_sentences`` were found."""
     titles = [m.title for m in members if m.title]
     order = primary_order(members)
