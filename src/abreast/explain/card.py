@@ -321,8 +321,7 @@ def build_card(
 
 class CardLoader:
     """Looks up what cards need from the store; one per request or draft, so the model index is
-    built
-    once for many stories."""
+    built once for many stories."""
 
     def __init__(self, store):
         self.store = store
