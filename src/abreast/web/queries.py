@@ -264,7 +264,19 @@ def story_view(store: Store, story_id: str) -> dict | None:
         ],
         score_parts=[score_part(k, v) for k, v in story.score_parts.items()],
     )
+    card.update(story_card_view(store, story))
     return card
+
+
+def story_card_view(store: Store, story) -> dict:
+    """The story card (explain/card.py) as plain data: the one `abreast story` and drafts show."""
+    from dataclasses import asdict
+
+    from ..explain.card import load_card
+    from ..explain.card_render import happened_note
+
+    c = load_card(store, story)
+    return {"card": asdict(c), "card_note": happened_note(c)}
 
 
 def score_part(name: str, part) -> dict:
