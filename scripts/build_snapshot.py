@@ -222,6 +222,9 @@ def reddit_posts(data: Path) -> list[dict]:
             "is_self": row["link_url"] is None,
             "score": row["score"],
             "num_comments": row["num_comments"],
+            # Not a Reddit field: the recording's own observation time (when the AINews issue that
+            # listed the post was sent). created_utc is not recorded; this dates only the week.
+            "first_seen_utc": int(datetime.fromisoformat(row["ainews_sent_utc"]).timestamp()),
         }
         posts[post["id"]] = post
     path = data / "reddit-localllama-archive" / "localllama_posts_2023-12_to_2025-08-08.jsonl"
@@ -288,6 +291,10 @@ def _model_object(repo_id: str, versions: list[dict]) -> dict:
         model["likes"] = latest["hub_hearts"]
     if uploaded:
         model["createdAt"] = uploaded[0] + "T00:00:00.000Z"
+    else:
+        # Not a Hub field: the recording's observation time (the day the leaderboard first listed
+        # the model). The upload date is not recorded; this dates only the item's week.
+        model["firstSeenAt"] = min(r["submission_date"] for r in versions) + "T00:00:00.000Z"
     if latest["model_sha"]:
         model["sha"] = latest["model_sha"]
     tags, card = [], {}
