@@ -13,7 +13,8 @@ from datetime import date
 
 import yaml
 
-from ..explain.summary import Summary, render_markdown
+from ..explain.card import StoryCard, build_card
+from ..explain.card_render import card_markdown
 from ..stories.model import Member, Story
 from . import markdown as md
 from .material import WeekMaterial
@@ -42,12 +43,6 @@ def slug(text: str) -> str:
 
 def link(m: Member, fmt: str = "plain") -> str:
     return md.link(m.title, m.url, fmt)
-
-
-def _source_label(m: Member) -> str:
-    return {"hn": "Hacker News", "arxiv": "arXiv", "reddit": "Reddit", "hf": "Hugging Face"}.get(
-        m.kind, m.source
-    )
 
 
 def tags_for(material: WeekMaterial, labels: dict[str, str], limit: int = 8) -> list[str]:
@@ -83,26 +78,13 @@ def front_matter(material: WeekMaterial, fmt: str, labels: dict[str, str], autho
     return "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True) + "---\n"
 
 
-def story_block(story: Story, fmt: str = "plain") -> list[str]:
-    lead = story.lead
-    out = [f"### {link(lead, fmt)}", ""]
-    if story.summary and story.summary.get("sentences"):
-        out += [render_markdown(Summary.from_dict(story.summary), fmt), ""]
-    sources = " · ".join(md.link(_source_label(m), m.url, fmt) for m in _dedupe_urls(story.members))
-    if sources:
-        out += [f"Sources: {sources}", ""]
+def story_block(story: Story, card: StoryCard | None = None, fmt: str = "plain") -> list[str]:
+    """The story card (explain/card.py, the same one `abreast story` and the web page show), then
+    the author's prompt."""
+    out = card_markdown(card or build_card(story), fmt=fmt)
     if not story.is_new and story.related:
         out += ["*A follow-up to a story from an earlier week.*", ""]
     out += [f"<TODO>Your take on “{md.escape(story.title, fmt).strip(chr(34))}”.</TODO>", ""]
-    return out
-
-
-def _dedupe_urls(members: list[Member]) -> list[Member]:
-    seen, out = set(), []
-    for m in members:
-        if md.safe_url(m.url) and m.url not in seen:
-            seen.add(m.url)
-            out.append(m)
     return out
 
 
@@ -139,7 +121,7 @@ def compose(
         out += [f"## {md.escape(theme_labels.get(theme, theme), fmt)}", ""]
         for s in stories:
             placed.add(s.id)
-            out += story_block(s, fmt)
+            out += story_block(s, material.cards.get(s.id), fmt)
     if material.new_models or material.tree_image:
         out += ["## This week in models", ""]
         for nm in material.new_models:
@@ -167,8 +149,8 @@ def compose(
         for r in material.rising:
             out.append(
                 f"- **{md.escape(r.label, fmt)}**: {r.count} mentions this week, "
-                f"where its share of earlier weeks would predict {r.previous:.0f} "
-                f"(e.g. {link(r.seen_in, fmt)})"
+                f"where its share of earlier weeks would predict {r.previous:.0f} (e.g. "
+                f"{link(r.seen_in, fmt)})"
             )
         if material.trend_image:
             out += ["", md.image("Weekly mentions of the rising terms", material.trend_image, fmt)]
