@@ -234,3 +234,18 @@ def scored_ids_upto(conn: sqlite3.Connection, upto: str | None = None) -> set[st
             "SELECT DISTINCT model_id FROM model_scores WHERE snapshot <= ?", (upto,)
         )
     }
+
+
+def mention_items(
+    conn: sqlite3.Connection, model_id: str
+) -> list[tuple[str, str, str | None, str, float]]:
+    """(item key, title, url, published date, points) of the news items that name a model, oldest
+    first: where it was discussed."""
+    rows = conn.execute(
+        "SELECT items.key, items.title, items.url, model_facts.as_of, model_facts.value "
+        "FROM model_facts JOIN items ON items.key = substr(model_facts.field, 9) "
+        "WHERE model_facts.model_id = ? AND model_facts.field LIKE 'mention:%' "
+        "ORDER BY model_facts.as_of, items.key",
+        (model_id,),
+    ).fetchall()
+    return [(r[0], r[1], r[2], r[3], float(r[4] or 0)) for r in rows]
