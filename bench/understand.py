@@ -28,9 +28,10 @@ HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 import devset  # noqa: E402
 import shared_items  # noqa: E402
+from abreast.config import section_from  # noqa: E402
 from abreast.understand import relevance as rel  # noqa: E402
 from abreast.understand import themes as th  # noqa: E402
-from abreast.understand.pipeline import annotate, embed_text, understand_settings  # noqa: E402
+from abreast.understand.pipeline import annotate, embed_text  # noqa: E402
 
 OUT = HERE / "out"
 
@@ -158,9 +159,8 @@ def quality() -> str:
     # Themes are scored on the items a human labelled AI, with the relevance gate opened so every one gets
     # themes: this measures the theme tagger, not the relevance errors again.
     ai_rows = [r for r in test if r.is_ai]
-    cfg = understand_settings(None)
-    cfg["relevance_threshold"] = 0.0
-    tann = annotate([r.item for r in ai_rows], {"understand": cfg})
+    open_gate = section_from("understand", {"relevance_threshold": 0.0})
+    tann = annotate([r.item for r in ai_rows], open_gate)
     gold_t = [r.themes for r in ai_rows]
     ours = theme_scores(gold_t, [a.themes for a in tann])
     kw_index = {t: [k for k in th.KEYWORDS[t]] for t in th.THEMES}

@@ -29,6 +29,8 @@ class Item:
     published_at: str | None = None
     signals: dict = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
+    # Where ``text`` came from (feed | abstract | selftext | card | page); None = what the kind says.
+    text_source: str | None = None
 
     def content_hash(self) -> str:
         """Hash of what a reader sees; volatile signals (points, comments) are left out on purpose
@@ -38,6 +40,19 @@ class Item:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    def source_of_text(self) -> str | None:
+        """Where this item's text came from; None when it has none."""
+        if not self.text.strip():
+            return None
+        return self.text_source or TEXT_SOURCE_BY_KIND.get(self.kind, "feed")
+
+
+# What a connector's own text is, by connector: an arXiv summary is the abstract, a Reddit or HN text
+# post's body its self-text, a Hub model's description comes from its card.
+TEXT_SOURCE_BY_KIND = {"arxiv": "abstract", "reddit": "selftext", "hn": "selftext", "hf": "card"}
+# Texts abreast fetched itself: a later fetch of the source (which gives none) must not wipe them.
+FETCHED_TEXT = ("page", "card")
 
 
 def utc_iso(dt: datetime) -> str:

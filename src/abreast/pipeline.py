@@ -150,5 +150,5 @@ def run_pipeline(
     result.models = build_registry(store.conn).models
     for week in draft_weeks or []:
         step(f"writing the draft for {week}", 0, 1)
-        result.drafts.append(write_draft(store, settings, week, settings.get("write", "format")))
+        result.drafts.append(write_draft(store, settings, week))
     return result

@@ -129,7 +129,7 @@ def test_redirects_are_followed_and_final_url_recorded(server, fetcher):
 
 def test_allowlist_from_environment_variable_reaches_the_fetcher(server, tmp_path):
     settings = config.load(tmp_path, environ={"ABREAST_FETCH_ALLOW_PRIVATE": "127.0.0.1,::1"})
-    with Fetcher(settings.section("fetch")) as f:
+    with Fetcher(settings.fetch) as f:
         assert f.get(server.url("/ok")).body == FEED
 
 

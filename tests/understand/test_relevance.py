@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from abreast.config import UnderstandSettings, section_from
 from abreast.item import Item
 from abreast.understand import relevance as rel
-from abreast.understand.pipeline import annotate, understand_settings
+from abreast.understand.pipeline import annotate
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 
@@ -18,10 +19,8 @@ def hn(title: str, url: str | None = None, key: str = "hn:1") -> Item:
     return Item(key=key, kind="hn", title=title, url=url)
 
 
-def settings(**understand) -> dict:
-    cfg = understand_settings(None)
-    cfg.update(understand)
-    return {"understand": cfg}
+def settings(**understand) -> UnderstandSettings:
+    return section_from("understand", understand)
 
 
 def test_launches_are_ai_and_everyday_tech_is_not():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 
 import typer
@@ -45,15 +44,10 @@ def run(
 ) -> None:
     """Collect the whole snapshot through the real connectors, run the pipeline, write the drafts."""
     from ..demo.replay import ReplayServer
-    from ..demo.sources import DEMO_WINDOWS, demo_sources
+    from ..demo.sources import DEMO_FETCH, DEMO_WINDOWS, demo_sources
     from ..pipeline import run_pipeline
 
-    # The replay server lives on 127.0.0.1, which the fetcher refuses unless explicitly allowed;
-    # the demo opts in here, and only for loopback. Politeness delays are for real hosts.
-    os.environ.setdefault("ABREAST_FETCH_ALLOW_PRIVATE", "127.0.0.1")
-    os.environ.setdefault("ABREAST_FETCH_HOST_DELAY", "0")
-    os.environ.setdefault("ABREAST_FETCH_POLITENESS", "false")
-    ctx.reset()
+    ctx.override({"fetch": DEMO_FETCH})
     st, settings = ctx.store(), ctx.settings()
     from datetime import date
 

@@ -61,11 +61,7 @@ def main(
     ),
 ) -> None:
     """abreast does the legwork; you keep the voice and publish."""
-    if config_file:
-        import os
-
-        os.environ["ABREAST_CONFIG"] = config_file
-        ctx.reset()
+    ctx.begin(config_file)
     if typer_ctx.invoked_subcommand is None:
         ctx.err_console.print("Error: missing command. Run `abreast --help` to see the commands.")
         raise typer.Exit(2)

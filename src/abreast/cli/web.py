@@ -29,8 +29,8 @@ def serve(
     from ..web.security import is_loopback, new_token
 
     settings = ctx.settings()
-    host = host or settings.get("web", "host")
-    port = port or int(settings.get("web", "port"))
+    host = host or settings.web.host
+    port = port or settings.web.port
     if not is_loopback(host) and not token:
         # Never serve the store to a network without a token (reliability.md #22): make one.
         token = new_token()

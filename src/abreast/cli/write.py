@@ -25,7 +25,9 @@ def draft(
     week: str = typer.Option(
         None, "--week", "-w", help="ISO week, e.g. 2024-W51 (default: the last full week)."
     ),
-    fmt: str = typer.Option("hugo", "--format", "-f", help="hugo, jekyll or plain."),
+    fmt: str = typer.Option(
+        None, "--format", "-f", help="hugo, jekyll or plain (default: \\[write] format, hugo)."
+    ),
     out: Path = typer.Option(
         None, "--out", "-o", help="Folder for the page bundle (default: drafts/WEEK)."
     ),

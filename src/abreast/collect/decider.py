@@ -23,9 +23,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
+
+from ..config import FetchSettings, fetch_settings
 
 DEFAULT_INTERVAL = 3600.0
 MIN_INTERVAL = (
@@ -96,10 +99,6 @@ class Decision:
     last_fetch_at: datetime
 
 
-def _setting(settings: dict | None, key: str, default):
-    return (settings or {}).get(key, default)
-
-
 def jitter_fraction(name: str) -> float:
     """A stable number in [0, 1) from the source name (not hash(), which changes between runs)."""
     digest = hashlib.sha256(name.encode("utf-8")).digest()
@@ -113,26 +112,28 @@ def next_delay(
     max_age: float | None = None,
     retry_after: float | None = None,
     backoff_failures: int = 0,
-    settings: dict | None = None,
 ) -> float:
     """Seconds until the next fetch: the largest wait anyone asked for, clamped, then jittered."""
-    floor = float(_setting(settings, "min_interval", MIN_INTERVAL))
-    ceiling = float(_setting(settings, "max_interval", MAX_INTERVAL))
+    floor, ceiling = MIN_INTERVAL, MAX_INTERVAL
     base = max(interval, max_age or 0.0)
     if backoff_failures > 1:
         base = base * 2 ** min(backoff_failures - 1, 10)
     wait = min(max(base, floor), ceiling)
     # Retry-After is the server's explicit request: honour it even past the floor, only capped.
     wait = max(wait, min(retry_after or 0.0, ceiling))
-    return wait * (1.0 + float(_setting(settings, "jitter", JITTER)) * jitter_fraction(name))
+    return wait * (1.0 + JITTER * jitter_fraction(name))
 
 
 def decide_after_fetch(
-    state: SourceState, outcome: Outcome, now: datetime, settings: dict | None = None
+    state: SourceState,
+    outcome: Outcome,
+    now: datetime,
+    settings: FetchSettings | Mapping | None = None,
 ) -> Decision:
-    """The source's new schedule and error state after one fetch attempt."""
+    """The source's new schedule and error state after one fetch attempt. ``settings``: the [fetch]
+    settings (or a mapping of some of its keys); only ``pause_after_errors`` matters here."""
     if outcome.ok:
-        delay = next_delay(state.name, state.interval, max_age=outcome.max_age, settings=settings)
+        delay = next_delay(state.name, state.interval, max_age=outcome.max_age)
         return Decision(now + timedelta(seconds=delay), 0, False, None, False, None, now)
     if outcome.gone:
         reason = "the server says this source is gone (HTTP 410); remove it or change its URL"
@@ -140,9 +141,7 @@ def decide_after_fetch(
             None, state.error_count + 1, True, reason, True, outcome.error or reason, now
         )
     if outcome.rate_limited:
-        delay = next_delay(
-            state.name, state.interval, retry_after=outcome.retry_after, settings=settings
-        )
+        delay = next_delay(state.name, state.interval, retry_after=outcome.retry_after)
         wait = f"; asked to wait {outcome.retry_after:.0f} s" if outcome.retry_after else ""
         error = f"rate limited by the server (HTTP 429){wait}"
         return Decision(
@@ -155,13 +154,12 @@ def decide_after_fetch(
             now,
         )
     count = state.error_count + 1
-    limit = int(_setting(settings, "pause_after_errors", 3))
+    limit = fetch_settings(settings).pause_after_errors
     delay = next_delay(
         state.name,
         state.interval,
         retry_after=outcome.retry_after,
         backoff_failures=count,
-        settings=settings,
     )
     paused, reason = state.paused, state.paused_reason
     if count >= limit and not paused:

@@ -17,14 +17,14 @@ import re
 import threading
 import time
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 import httpcore
 import httpx
 
-from ..config import DEFAULTS
+from ..config import FetchSettings, fetch_settings
 from ..errors import AbreastError
 from .decider import parse_retry_after
 from .netguard import AddressRefused, GuardedBackend, Resolver, parse_allowlist, request_deadline
@@ -236,28 +236,29 @@ class GuardedTransport(httpx.HTTPTransport):
 class Fetcher:
     def __init__(
         self,
-        settings_fetch: dict | None = None,
+        settings_fetch: FetchSettings | Mapping | None = None,
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         resolver: Resolver | None = None,
     ):
-        """settings_fetch has the shape of config DEFAULTS["fetch"]; missing keys take the defaults.
-        clock/sleep drive politeness only (tests pass fakes); resolver(host, port) -> [ip, ...] lets
-        tests point names at 127.0.0.1; the timeouts always use real time."""
-        s = {**DEFAULTS["fetch"], **(settings_fetch or {})}
-        self.user_agent = s["user_agent"]
-        self.connect_timeout = float(s["connect_timeout"])
-        self.read_timeout = float(s["read_timeout"])
-        self.deadline = float(s["deadline"])
-        self.max_bytes = int(s["max_bytes"])
-        self.max_redirects = int(s["max_redirects"])
-        self.host_delay = float(s["host_delay"])
-        self.politeness = bool(s["politeness"])
+        """settings_fetch: the [fetch] settings, or a mapping of some of its keys (checked the same way;
+        the others take their defaults). clock/sleep drive politeness only (tests pass fakes);
+        resolver(host, port) -> [ip, ...] lets tests point names at 127.0.0.1; the timeouts always use
+        real time."""
+        s = fetch_settings(settings_fetch)
+        self.user_agent = s.user_agent
+        self.connect_timeout = s.connect_timeout
+        self.read_timeout = s.read_timeout
+        self.deadline = s.deadline
+        self.max_bytes = s.max_bytes
+        self.max_redirects = s.max_redirects
+        self.host_delay = s.host_delay
+        self.politeness = s.politeness
         self._clock, self._sleep = clock, sleep
         self._last_request: dict[str, float] = {}
         self._lock = threading.Lock()
-        backend = GuardedBackend(parse_allowlist(s["allow_private"]), resolver)
+        backend = GuardedBackend(parse_allowlist(s.allow_private), resolver)
         self._client = httpx.Client(
             transport=GuardedTransport(
                 backend, httpx.Limits(max_connections=10, max_keepalive_connections=10)

@@ -7,6 +7,11 @@ from .recording import FEEDS
 # The weeks the snapshot covers densely: the user's own draft (Dec 2023) and the densest recording.
 DEMO_WINDOWS = [("2023-11-20", "2023-12-17"), ("2024-11-18", "2024-12-22")]
 
+# [fetch] settings for the replay: it lives on 127.0.0.1, which the fetcher refuses unless explicitly
+# allowed, so the demo opts in, for loopback only; politeness delays are for real hosts. Passed to
+# config.load(overrides=...), never through the environment.
+DEMO_FETCH = {"allow_private": ["127.0.0.1"], "host_delay": 0.0, "politeness": False}
+
 # Every subreddit with recorded posts in the windows.
 SUBREDDITS = ["LocalLLaMA", "OpenAI", "ChatGPT", "ClaudeAI", "StableDiffusion", "MachineLearning"]
 

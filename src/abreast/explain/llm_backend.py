@@ -38,7 +38,7 @@ def configured_model_id(settings: Settings | None, override: str | None = None) 
         return override
     if settings is None:
         return None
-    return settings.get("explain", "model") or None
+    return settings.explain.model or None
 
 
 def load_model(model_id: str) -> llm.Model:

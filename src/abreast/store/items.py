@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import StoreError
-from ..item import Item, iso_week
+from ..item import FETCHED_TEXT, Item, iso_week
 from .db import now, open_db, transaction
+from .discussions import Comment, comments_for
 
 # An item whose content keeps changing (a feed that rewrites timestamps into its body) stops being
 # updated after this many changes, so it cannot churn the store and re-trigger embedding forever.
@@ -188,8 +189,11 @@ class Store:
             for it in items:
                 if it.key in tomb:
                     continue
-                h = it.content_hash()
                 row = existing.get(it.key)
+                if row is not None and not it.text.strip() and row["text_source"] in FETCHED_TEXT:
+                    # The source gives no text; keep the article text fetched for this item earlier.
+                    it.text, it.text_source = row["text"], row["text_source"]
+                h = it.content_hash()
                 week = iso_week(it.published_at)
                 if row is None:
                     inserts.append(
@@ -201,6 +205,7 @@ class Store:
                             canonical_url(it.url),
                             it.title,
                             it.text,
+                            it.source_of_text(),
                             it.author,
                             it.published_at,
                             week,
@@ -212,6 +217,8 @@ class Store:
                     )
                     existing[it.key] = {
                         "id": None,
+                        "text": it.text,
+                        "text_source": it.source_of_text(),
                         "content_hash": h,
                         "update_count": 0,
                         "score_json": json.dumps(it.signals),
@@ -219,7 +226,8 @@ class Store:
                     counts.new += 1
                 elif row["content_hash"] != h and row["update_count"] < MAX_UPDATES:
                     self.conn.execute(
-                        "UPDATE items SET url=?, canonical_url=?, title=?, text=?, author=?, published_at=?, "
+                        "UPDATE items SET url=?, canonical_url=?, title=?, text=?, text_source=?, author=?, "
+                        "published_at=?, "
                         "week=?, updated_at=?, update_count=update_count+1, score_json=?, extra_json=?, "
                         "content_hash=? WHERE key=?",
                         (
@@ -227,6 +235,7 @@ class Store:
                             canonical_url(it.url),
                             it.title,
                             it.text,
+                            it.source_of_text(),
                             it.author,
                             it.published_at,
                             week,
@@ -246,9 +255,9 @@ class Store:
                         )
                     counts.unchanged += 1
             self.conn.executemany(
-                "INSERT INTO items(key, source_id, kind, url, canonical_url, title, text, author, "
-                "published_at, week, fetched_at, score_json, extra_json, content_hash) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO items(key, source_id, kind, url, canonical_url, title, text, text_source, "
+                "author, published_at, week, fetched_at, score_json, extra_json, content_hash) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 inserts,
             )
         return counts
@@ -258,7 +267,7 @@ class Store:
         for i in range(0, len(keys), 500):
             chunk = keys[i : i + 500]
             for r in self.conn.execute(
-                "SELECT key, id, content_hash, update_count, score_json FROM items "
+                "SELECT key, id, text, text_source, content_hash, update_count, score_json FROM items "
                 f"WHERE key IN ({','.join('?' * len(chunk))})",
                 chunk,
             ):
@@ -276,6 +285,27 @@ class Store:
                 )
             }
         return out
+
+    def set_fetched_text(self, key: str, text: str, source: str) -> None:
+        """Give an item the text abreast fetched for it (``source``: page or card). Only an item without
+        text of its own gets one: what the source itself gave is never overwritten."""
+        r = self.conn.execute(
+            "SELECT title, url, author FROM items WHERE key = ? AND text = ''", (key,)
+        ).fetchone()
+        if r is None:
+            return
+        h = Item(key, "", r["title"], r["url"], text, r["author"]).content_hash()
+        with transaction(self.conn):
+            self.conn.execute(
+                "UPDATE items SET text = ?, text_source = ?, text_note = NULL, content_hash = ?, "
+                "updated_at = ? WHERE key = ? AND text = ''",
+                (text, source, h, now(), key),
+            )
+
+    def set_text_note(self, key: str, note: str) -> None:
+        """Record why an item has no article text ('paywall', 'a PDF, not a web page', ...)."""
+        with transaction(self.conn):
+            self.conn.execute("UPDATE items SET text_note = ? WHERE key = ?", (note, key))
 
     def delete_item(self, key: str) -> None:
         with transaction(self.conn):
@@ -308,6 +338,11 @@ class Store:
                 f"no item with key {key!r}. Keys look like hn:42166030 or arxiv:2412.12345."
             )
         return rows[0]
+
+    # --- discussions ---------------------------------------------------------------------------
+    def comments_for(self, item_keys: Iterable[str]) -> list[Comment]:
+        """The stored Hacker News / Reddit comments of these items (store/discussions.py)."""
+        return comments_for(self.conn, item_keys)
 
     def weeks(self) -> list[tuple[str, int]]:
         return self.conn.execute(

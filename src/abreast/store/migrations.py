@@ -227,4 +227,38 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX model_facts_field ON model_facts(field);
         """,
     ),
+    (
+        "0007_text_discussions",
+        """
+        -- Where an item's text came from: feed (the entry's own content), abstract (arXiv), selftext
+        -- (a Reddit/HN text post), card (a Hugging Face model's card), page (the linked article,
+        -- fetched for items of ranked stories). NULL while the item has no text.
+        ALTER TABLE items ADD COLUMN text_source TEXT;
+        -- Why an item has no article text when one was tried: robots.txt, paywall, PDF, script-only...
+        ALTER TABLE items ADD COLUMN text_note TEXT;
+        UPDATE items SET text_source = CASE kind WHEN 'arxiv' THEN 'abstract' WHEN 'reddit' THEN 'selftext' WHEN 'hn' THEN 'selftext' WHEN 'hf' THEN 'card' ELSE 'feed' END WHERE text != '';
+        -- Comments of an item's Hacker News thread or Reddit comment tree, as fetched for top stories.
+        CREATE TABLE discussion_comments (
+            id TEXT PRIMARY KEY,                -- hn:<comment id> | reddit:<comment id>
+            item_key TEXT NOT NULL REFERENCES items(key) ON DELETE CASCADE,
+            author TEXT,
+            score INTEGER,                      -- Reddit score; HN does not publish comment scores
+            text TEXT NOT NULL,                 -- sanitized plain text
+            url TEXT NOT NULL,                  -- permalink to the comment
+            posted_at TEXT,                     -- ISO 8601 UTC
+            parent_id TEXT,                     -- id of the comment it answers; NULL under the post
+            depth INTEGER NOT NULL              -- 0 = top-level comment
+        );
+        CREATE INDEX discussion_comments_item ON discussion_comments(item_key);
+        -- One row per item whose discussion was fetched, so a thread is read once per change in size.
+        CREATE TABLE discussion_fetches (
+            item_key TEXT PRIMARY KEY REFERENCES items(key) ON DELETE CASCADE,
+            fetched_at TEXT NOT NULL,
+            status TEXT NOT NULL,               -- ok | error
+            comments INTEGER NOT NULL DEFAULT 0,  -- comments stored
+            seen_count INTEGER,                 -- the item's comment count when fetched
+            error TEXT
+        );
+        """,
+    ),
 ]

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from ..config import Settings
 from ..store import stories as sql
 from .cluster import ClusterParams, cluster, cross_similarity, normalise, signals_of
 from .model import Member, Story
@@ -30,12 +31,9 @@ def story_id(week: str, founding_key: str) -> str:
     return f"{week}-{hashlib.sha1(founding_key.encode()).hexdigest()[:6]}"
 
 
-def cluster_params(settings) -> ClusterParams:
-    """[stories] settings override the tuned defaults (threshold, title_weight, ...)."""
-    data = getattr(settings, "data", {}) or {}
-    raw = data.get("stories", {}) if isinstance(data, dict) else {}
-    known = {f.name for f in fields(ClusterParams)}
-    return ClusterParams(**{k: v for k, v in raw.items() if k in known})
+def cluster_params(settings: Settings | None) -> ClusterParams:
+    """The [stories] settings (threshold, title_weight, model_boost) over the other tuned parameters."""
+    return ClusterParams(**asdict(settings.stories)) if settings is not None else ClusterParams()
 
 
 @dataclass

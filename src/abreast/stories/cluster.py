@@ -29,15 +29,18 @@ from datetime import datetime
 
 import numpy as np
 
+from ..config import StoriesSettings
 from .model import Member
 from .text import count_matrix, tfidf_rows
+
+_USER = StoriesSettings()  # the three parameters a user may set have their defaults in config
 
 
 @dataclass(frozen=True)
 class ClusterParams:
-    threshold: float = 0.70  # average adjusted similarity needed to be one story
-    title_weight: float = 0.30
-    model_boost: float = 0.20
+    threshold: float = _USER.threshold  # average adjusted similarity needed to be one story
+    title_weight: float = _USER.title_weight
+    model_boost: float = _USER.model_boost
     org_boost: float = 0.03
     time_grace_days: float = 2.0
     time_penalty: float = 0.03  # per day beyond the grace

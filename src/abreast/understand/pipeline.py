@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..config import Settings, UnderstandSettings, understand_settings
 from . import relevance as rel
 from . import themes as th
 
@@ -32,22 +33,6 @@ class Annotation:
     why: dict = field(default_factory=dict)
 
 
-def understand_settings(settings) -> dict:
-    """Accepts a config.Settings, a plain dict of sections, or None (defaults)."""
-    from ..config import DEFAULTS
-
-    cfg = dict(DEFAULTS["understand"])
-    if settings is None:
-        return cfg
-    if hasattr(settings, "section"):
-        cfg.update(settings.section("understand"))
-    elif "understand" in settings:
-        cfg.update(settings["understand"])
-    else:
-        cfg.update(settings)
-    return cfg
-
-
 def embed_text(item: Item) -> str:
     return f"{item.title}. {item.text}" if item.text else item.title
 
@@ -69,18 +54,18 @@ class _Context:
 
     _cache: dict[tuple, _Context] = {}
 
-    def __init__(self, cfg: dict):
+    def __init__(self, cfg: UnderstandSettings):
         from .embed import get_embedder
 
-        self.embedder = get_embedder(cfg.get("embedder", "wordllama"))
-        self.topics = rel.TopicIndex(self.embedder, list(cfg.get("topics") or []))
-        self.themes = th.ThemeIndex(self.embedder, cfg.get("themes") or None)
+        self.embedder = get_embedder(cfg.embedder)
+        self.topics = rel.TopicIndex(self.embedder, list(cfg.topics))
+        self.themes = th.ThemeIndex(self.embedder, cfg.themes or None)
         self.rel_model = rel.load_model()
-        self.theme_model = None if cfg.get("themes") else th.load_model()
+        self.theme_model = None if cfg.themes else th.load_model()
 
     @classmethod
-    def get(cls, cfg: dict) -> _Context:
-        key = (cfg.get("embedder"), tuple(cfg.get("topics") or []), repr(cfg.get("themes") or None))
+    def get(cls, cfg: UnderstandSettings) -> _Context:
+        key = (cfg.embedder, tuple(cfg.topics), repr(cfg.themes or None))
         if key not in cls._cache:
             cls._cache[key] = cls(cfg)
         return cls._cache[key]
@@ -88,7 +73,7 @@ class _Context:
 
 def annotate(
     items: list[Item],
-    settings=None,
+    settings: Settings | UnderstandSettings | None = None,
     vectors: np.ndarray | None = None,
     duplicates: dict[str, str] | None = None,
 ) -> list[Annotation]:
@@ -105,9 +90,9 @@ def annotate(
         duplicates = find_dups(items) if find_dups else {}
     extract = _optional("entities", "extract_entities")
     jargon = _optional("jargon", "find_jargon")
-    threshold = float(cfg.get("relevance_threshold", 0.5))
-    trust = cfg.get("source_trust") or {}
-    negatives = list(cfg.get("negative_keywords") or [])
+    threshold = cfg.relevance_threshold
+    trust = cfg.source_trust
+    negatives = list(cfg.negative_keywords)
     out = []
     for i, it in enumerate(items):
         sig = rel.signals(
@@ -149,7 +134,9 @@ def annotate(
 # --- with the store -----------------------------------------------------------------------------------
 
 
-def run(store, settings=None, progress: Callable[[int, int], None] | None = None) -> dict:
+def run(
+    store, settings: Settings | None = None, progress: Callable[[int, int], None] | None = None
+) -> dict:
     """Annotate every item whose content changed since its last annotation; returns counts.
     Embeddings are reused when the stored vector was computed from the same content with the same model."""
     import numpy as np

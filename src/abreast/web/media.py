@@ -317,6 +317,6 @@ def regenerate(store: Store, settings, week: str) -> tuple[Path | None, str | No
     from ..errors import AbreastError
 
     try:
-        return write_draft(store, settings, week, fmt=settings.get("write", "format")), None
+        return write_draft(store, settings, week), None
     except AbreastError as e:
         return None, str(e)

@@ -65,7 +65,7 @@ def tags_for(material: WeekMaterial, labels: dict[str, str], limit: int = 8) -> 
     return ["ai", *dict.fromkeys(t for t in tags if t and t != "ai")]
 
 
-def front_matter(material: WeekMaterial, fmt: str, labels: dict[str, str]) -> str:
+def front_matter(material: WeekMaterial, fmt: str, labels: dict[str, str], author: str = "") -> str:
     _, sunday = week_dates(material.week)
     meta = {
         "title": f"The State of the LLM space: {material.week}",
@@ -73,6 +73,8 @@ def front_matter(material: WeekMaterial, fmt: str, labels: dict[str, str]) -> st
         "draft": True,
         "tags": tags_for(material, labels),
     }
+    if author:  # [write] author
+        meta["author"] = author
     if fmt == "jekyll":
         meta = {"layout": "post", **meta, "published": False}
     if fmt == "plain":
@@ -108,11 +110,12 @@ def compose(
     theme_labels: dict[str, str],
     entity_labels: dict[str, str] | None = None,
     fmt: str = "hugo",
+    author: str = "",
 ) -> str:
     entity_labels = entity_labels or {}
     top = material.stories[:3]
     out = [
-        front_matter(material, fmt, entity_labels),
+        front_matter(material, fmt, entity_labels, author),
         "# The State of the LLM space",
         "",
         "<TODO>Open with what you learned this week, in your own words. Some prompts:",
