@@ -115,7 +115,7 @@ def attention(
             + 4.0 * math.log1p(pts)
             + 7.0 * math.log1p(float(row.get("hearts") or 0))
             + (10.0 if row.get("on_board") else 0.0)
-            + (15.0 if row.get("line") else 0.0)
+            + (30.0 if row.get("line") else 0.0)
         )
     return out
 
@@ -434,7 +434,8 @@ def caption(
         if spec.as_of
         else f"All {fam} models in the registry.",
         f"Drawn: {maker}, then the descendants a newcomer has most likely met: named in your "
-        f"collected news ({news} mentions{' to ' + spec.as_of if spec.as_of else ''}), liked on "
+        f"collected news ({news} mention{'' if news == 1 else 's'}"
+        f"{' to ' + spec.as_of if spec.as_of else ''}), liked on "
         "Hugging Face, ranked on a leaderboard, or in the curated lineage table.",
     ]
     if left_out.get("not_drawn"):

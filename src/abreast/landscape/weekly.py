@@ -14,7 +14,7 @@ from ..errors import AbreastError
 from ..store import landscape as sql
 from .lineage import PRIVATE_DAYS, public_date
 from .registry import mention_index, resolve_mention
-from .tree import size_label
+from .tree import HOME_ORG, size_label
 
 ARENA = "lmarena"
 # Families with open weights, whose descendants a tree can draw (GPT, Claude, Gemini have none).
@@ -280,7 +280,8 @@ def draw_family_tree(
 
 def week_families(conn: sqlite3.Connection, week: str) -> list[str]:
     """Model families the week's stories are about, most prominent first: each story's models vote
-    for their families, weighted by the story's rank (the #1 story counts most)."""
+    for their families, weighted by the story's rank (the #1 story counts most); a family whose maker
+    released a model that week comes first."""
     stories = sql.week_stories(conn, week)
     if not stories:
         return []
@@ -298,6 +299,12 @@ def week_families(conn: sqlite3.Connection, week: str) -> list[str]:
         }
         for f in fams - {None}:
             votes[f] += weight
+    # A family whose maker released something this week (Falcon 3 in 2024-W51) is the week's family
+    # news even when older families are named more often in passing.
+    start, end = week_range(week)
+    for m in new_models(conn, start, end):
+        if m.family in votes and m.id.split("/")[0] == HOME_ORG.get(m.family):
+            votes[m.family] += 10.0
     return sorted(votes, key=lambda f: (-votes[f], f))
 
 
