@@ -1,5 +1,5 @@
-"""Ingest throughput: the recorded snapshot replayed over HTTP on 127.0.0.1, fetched through the real
-connectors and stored, in a loop (politeness disabled for the replay host).
+"""Ingest throughput: the recorded snapshot replayed over HTTP on 127.0.0.1, fetched through the
+real connectors and stored, in a loop (politeness disabled for the replay host).
 
 Baseline in the same run: the same HTTP requests with a bare httpx client and no parsing or storing,
 so the ratio shows what parse + normalize + store cost on top of moving the bytes.
@@ -123,11 +123,14 @@ def main() -> None:
         f"| seconds per round (median) | {statistics.median(times):.2f} |",
         f"| items per CPU second of the ingesting process: parse + normalize + store (median) | "
         f"{n / statistics.median(CPU[1:]):,.0f} |",
-        f"| baseline: same requests, bare httpx, no parsing (median s) | {statistics.median(base_times):.2f} |",
-        f"| ratio to the baseline | {statistics.median(times) / statistics.median(base_times):.1f}x |",
+        "| baseline: same requests, bare httpx, no parsing (median s) | "
+        f"{statistics.median(base_times):.2f} |",
+        "| ratio to the baseline | "
+        f"{statistics.median(times) / statistics.median(base_times):.1f}x |",
         f"| peak resident memory of the ingesting process | {peak:.0f} MiB |",
         "",
-        f"Target: at least 2,000 items/s. Rerun: `.venv/bin/python bench/ingest.py --rounds {args.rounds}`.",
+        "Target: at least 2,000 items/s. Rerun: `.venv/bin/python bench/ingest.py --rounds "
+        f"{args.rounds}`.",
         "",
     ]
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,8 @@
 """Collect every demo source through the real connectors from the replay server; print what arrived.
 
 Shows per source: items, seconds, items per month of published_at ('none' = the recording has no
-date), and the connector's warnings. Rerun: .venv/bin/python bench/replay_collect.py [--since 2023-11-20]
+date), and the connector's warnings. Rerun: .venv/bin/python bench/replay_collect.py [--since
+2023-11-20]
 """
 
 from __future__ import annotations

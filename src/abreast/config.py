@@ -1,16 +1,16 @@
-"""Settings and paths. This module is the ONE owner of every path abreast reads or writes, and of every
-setting's name, type, allowed values and default.
+"""Settings and paths. This module is the ONE owner of every path abreast reads or writes, and of
+every setting's name, type, allowed values and default.
 
 Each section of ``abreast.toml`` is a frozen dataclass below; its fields are the only keys that
 section accepts. The defaults live there and nowhere else: ``DEFAULT_TOML`` (what ``abreast init``
 writes) is generated from them, and code that needs a default reads the dataclass.
 
-Precedence: built-in defaults < ``$ABREAST_HOME/abreast.toml`` < ``ABREAST_<SECTION>_<KEY>`` environment
-variables < ``overrides`` passed to ``load()`` by a command (the demo allows loopback addresses that
-way). Every value from every layer is checked against its field: a wrong type, a value out of range or
-an unknown key is one ``ConfigError`` line naming the key, the value and what is allowed, raised
-before any command does any work (a bad timeout must not look like 16 broken sources).
-Tests point ``ABREAST_HOME`` at a temp dir, so no test touches a real home.
+Precedence: built-in defaults < ``$ABREAST_HOME/abreast.toml`` < ``ABREAST_<SECTION>_<KEY>``
+environment variables < ``overrides`` passed to ``load()`` by a command (the demo allows loopback
+addresses that way). Every value from every layer is checked against its field: a wrong type, a
+value out of range or an unknown key is one ``ConfigError`` line naming the key, the value and what
+is allowed, raised before any command does any work (a bad timeout must not look like 16 broken
+sources). Tests point ``ABREAST_HOME`` at a temp dir, so no test touches a real home.
 """
 
 from __future__ import annotations
@@ -93,7 +93,10 @@ def _themes(value: dict) -> str | None:
                 return f"theme {tid!r} has an unknown key {key!r}{_did_you_mean(key, THEME_KEYS)}"
             want = THEME_KEYS[key]
             if not isinstance(v, want) or (want is list and not all(isinstance(k, str) for k in v)):
-                return f"theme {tid!r}: {key} must be {'a list of strings' if want is list else 'a string'}"
+                return (
+                    f"theme {tid!r}: {key} must be "
+                    f"{'a list of strings' if want is list else 'a string'}"
+                )
         if not (spec.get("description") or spec.get("label") or spec.get("keywords")):
             return f"theme {tid!r} needs a label, a description or keywords"
     return None
@@ -156,7 +159,8 @@ class UnderstandSettings:
     )
     themes: dict[str, dict] = _setting(
         {},
-        "Replace the default themes: [understand.themes.ID] tables with label, description, keywords.",
+        "Replace the default themes: [understand.themes.ID] tables with label, description, "
+        "keywords.",
         check=_themes,
     )
 
@@ -272,7 +276,8 @@ class Settings:
     web: WebSettings = field(default_factory=WebSettings)
 
 
-# --- checking values ---------------------------------------------------------------------------------
+# --- checking values
+# ---------------------------------------------------------------------------------
 
 
 def _types(cls: type) -> dict[str, Any]:
@@ -382,7 +387,8 @@ def _section(name: str, where: str, known: Mapping[str, type]) -> type:
 
 
 def _apply(base: Any, section: str, values: Any, where: str) -> Any:
-    """``base`` (a section dataclass) with ``values`` (a mapping of key -> value) checked and applied."""
+    """``base`` (a section dataclass) with ``values`` (a mapping of key -> value) checked and
+    applied."""
     cls = type(base)
     if not isinstance(values, Mapping):
         raise ConfigError(f"{where}: [{section}] must be a table of settings, not {_show(values)}.")
@@ -400,7 +406,8 @@ def _apply(base: Any, section: str, values: Any, where: str) -> Any:
 
 def section_from(name: str, values: Mapping | None, where: str = "settings") -> Any:
     """One section's dataclass from a plain mapping, checked like abreast.toml: what library callers
-    (tests, benches) that configure one stage by hand pass, e.g. ``Fetcher({"politeness": False})``."""
+    (tests, benches) that configure one stage by hand pass, e.g. ``Fetcher({"politeness":
+    False})``."""
     cls = _section(name, where, SECTIONS)
     return _apply(cls(), name, values or {}, where)
 
@@ -423,7 +430,8 @@ def understand_settings(
 
 
 def _parse_env(tp: Any, raw: str) -> Any:
-    """An environment string in its field's type; unparseable strings stay strings (then rejected)."""
+    """An environment string in its field's type; unparseable strings stay strings (then
+    rejected)."""
     origin = typing.get_origin(tp)
     text = raw.strip()
     try:
@@ -486,8 +494,9 @@ def load(
 ) -> Settings:
     """Read and check settings; a missing config file means defaults (``abreast init`` writes one).
 
-    ``config_file``: this abreast.toml instead of the home's (``--config``; ``ABREAST_CONFIG`` when not
-    given), which must exist. ``overrides``: {section: {key: value}} from a command, applied last."""
+    ``config_file``: this abreast.toml instead of the home's (``--config``; ``ABREAST_CONFIG`` when
+    not given), which must exist. ``overrides``: {section: {key: value}} from a command, applied
+    last."""
     environ = os.environ if environ is None else environ
     explicit = config_file or environ.get("ABREAST_CONFIG")
     paths = Paths(home_dir or home(), Path(explicit).expanduser() if explicit else None)
@@ -508,7 +517,8 @@ def load(
     return Settings(paths=paths, **sections)
 
 
-# --- the commented default abreast.toml ----------------------------------------------------------------
+# --- the commented default abreast.toml
+# ----------------------------------------------------------------
 
 
 def _toml(value: Any) -> str:
@@ -530,13 +540,16 @@ def _toml(value: Any) -> str:
 def default_toml() -> str:
     """abreast.toml with every setting commented out at its default, one line of help above each."""
     lines = [
-        "# abreast configuration. Uncomment a line to change it. Every setting can also be set with",
-        "# an environment variable ABREAST_<SECTION>_<KEY>, e.g. ABREAST_FETCH_ALLOW_PRIVATE=127.0.0.1,::1",
+        "# abreast configuration. Uncomment a line to change it. Every setting can also be set "
+        "with",
+        "# an environment variable ABREAST_<SECTION>_<KEY>, e.g. "
+        "ABREAST_FETCH_ALLOW_PRIVATE=127.0.0.1,::1",
     ]
     for name, cls in SECTIONS.items():
         lines += ["", f"[{name}]", f"# -- {(cls.__doc__ or '').strip()}"]
         for f in fields(cls):
-            default = f.default if f.default is not MISSING else f.default_factory()  # type: ignore[misc]
+            # type: ignore[misc]
+            default = f.default if f.default is not MISSING else f.default_factory()
             lines += [f"# {f.metadata['doc']}", f"# {f.name} = {_toml(default)}"]
     return "\n".join(lines) + "\n"
 

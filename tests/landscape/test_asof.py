@@ -1,4 +1,4 @@
-"""Issue 19: trees drawn as of a date, models chosen by attention, the right lineage, model cards."""
+"""Issue 19: trees as of a date, models chosen by attention, the right lineage, model cards."""
 
 from __future__ import annotations
 

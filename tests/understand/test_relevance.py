@@ -1,4 +1,5 @@
-"""AI relevance: decisions a reader would notice, the settings that steer them, and measured quality."""
+"""AI relevance: decisions a reader would notice, the settings that steer them, and measured
+quality."""
 
 from __future__ import annotations
 
@@ -125,7 +126,8 @@ def test_threshold_setting_moves_the_decision():
 
 @pytest.mark.slow
 def test_held_out_hacker_news_f1_stays_high():
-    """The shipped model on the labelled TEST half (never trained on): a regression guard, not the report."""
+    """The shipped model on the labelled TEST half (never trained on): a regression guard, not the
+    report."""
     sys.path.insert(0, str(BENCH))
     import devset
 

@@ -1,4 +1,5 @@
-"""The weekly draft on the real demo data: Hugo conventions, grounding, determinism, user edits kept."""
+"""The weekly draft on the real demo data: Hugo conventions, grounding, determinism, user edits
+kept."""
 
 import re
 

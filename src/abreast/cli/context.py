@@ -30,7 +30,8 @@ _PLAIN = {"config_file": None, "overrides": None}
 
 
 def begin(config_file: str | None) -> None:
-    """A command starts: settings from ``config_file`` (None: the home's abreast.toml), no overrides."""
+    """A command starts: settings from ``config_file`` (None: the home's abreast.toml), no
+    overrides."""
     wanted = {"config_file": config_file, "overrides": None}
     if _state.get("load", _PLAIN) != wanted:
         reset()
@@ -59,7 +60,8 @@ def store() -> Store:
 
 
 def reset() -> None:
-    """Forget cached settings/store and begin()/override() (tests run many commands in one process)."""
+    """Forget cached settings/store and begin()/override() (tests run many commands in one
+    process)."""
     st = _state.pop("store", None)
     if st is not None:
         st.close()

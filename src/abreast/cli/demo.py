@@ -24,7 +24,7 @@ def serve(
         8400, "--port", "-p", help="Port on 127.0.0.1 to serve the snapshot on."
     ),
 ) -> None:
-    """Serve the recorded snapshot over HTTP on 127.0.0.1 (HN, arXiv, feeds, Reddit, Hugging Face APIs)."""
+    """Serve the recorded snapshot on 127.0.0.1 (HN, arXiv, feeds, Reddit, Hugging Face APIs)."""
     from ..demo.replay import ReplayServer
 
     with ReplayServer(port=port) as server:
@@ -42,7 +42,7 @@ def run(
         True, "--drafts/--no-drafts", help="Write the weekly drafts at the end."
     ),
 ) -> None:
-    """Collect the whole snapshot through the real connectors, run the pipeline, write the drafts."""
+    """Collect the snapshot through the real connectors, run the pipeline, write the drafts."""
     from ..demo.replay import ReplayServer
     from ..demo.sources import DEMO_FETCH, DEMO_WINDOWS, demo_sources
     from ..pipeline import run_pipeline

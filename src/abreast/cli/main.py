@@ -31,7 +31,7 @@ class FriendlyGroup(TyperGroup):
 app = typer.Typer(
     name="abreast",
     cls=FriendlyGroup,
-    help="Keep abreast of the AI/LLM field: collect, understand, cluster, explain and draft your weekly post.",
+    help="Keep abreast of the AI/LLM field: collect, understand, cluster, explain, draft a post.",
     add_completion=False,
     no_args_is_help=False,
     invoke_without_command=True,

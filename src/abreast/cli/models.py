@@ -1,4 +1,6 @@
-"""`abreast models ...` and `abreast model ID`: the open-model registry, its family trees, this week's models."""
+"""`abreast models ...` and `abreast model ID`: the open-model registry, its family trees, this
+week's models.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ app = typer.Typer(
 
 
 def one_line_errors(fn):
-    """AbreastError -> `Error: ...` on one line and exit 1, also when this sub-app runs on its own."""
+    """AbreastError -> `Error: ...` on one line and exit 1, also when this sub-app runs alone."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
@@ -65,7 +67,8 @@ def _latest_week(conn) -> str:
 @app.command("build")
 @one_line_errors
 def build() -> None:
-    """Rebuild the registry from the bundled leaderboards and lists plus the Hugging Face items and model
+    """Rebuild the registry from the bundled leaderboards and lists plus the Hugging Face items and
+    model
     mentions in your database. Safe to rerun: the registry is replaced in one transaction."""
     from ..landscape.registry import build_registry
 
@@ -212,7 +215,7 @@ def tree(
 def week_(
     week: str = typer.Argument(None, help="ISO week, e.g. 2024-W51 (default: latest with items)."),
 ) -> None:
-    """This week in models: new models, LMArena moves and the stories that mention them (Markdown)."""
+    """This week in models: new models, LMArena moves, the stories that name them (Markdown)."""
     from ..landscape.weekly import this_week, to_markdown
 
     conn = _conn()

@@ -22,7 +22,7 @@ def serve(
         "generated and printed when missing there.",
     ),
 ) -> None:
-    """Open the web app: this week's stories, items and search, trends, models, the draft, sources."""
+    """Open the web app: the week's stories, items and search, trends, models, draft, sources."""
     import uvicorn
 
     from ..web.app import create_app

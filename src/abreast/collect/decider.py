@@ -1,21 +1,25 @@
 """When to fetch a source next, and when to stop: pure decisions, no I/O (reader's `Decider` habit).
 
 The fetch loop reads a source row into a `SourceState`, turns what happened into an `Outcome`, asks
-`decide_after_fetch` and writes the `Decision` back. Everything here is deterministic, so each rule of
-reliability.md #7-#9 is a plain unit test.
+`decide_after_fetch` and writes the `Decision` back. Everything here is deterministic, so each rule
+of reliability.md #7-#9 is a plain unit test.
 
 Decisions worth knowing:
-- The next fetch is max(interval, Cache-Control max-age / Expires, Retry-After), clamped between a floor
-  and a ceiling, plus a jitter of up to 10% derived from the source name (stable across runs, so sources
-  with the same interval spread out instead of all firing at once, and tests can predict it).
-  Jitter only ever delays: we never come back earlier than the server asked.
+- The next fetch is max(interval, Cache-Control max-age / Expires, Retry-After), clamped between a
+floor
+  and a ceiling, plus a jitter of up to 10% derived from the source name (stable across runs, so
+  sources with the same interval spread out instead of all firing at once, and tests can predict
+  it). Jitter only ever delays: we never come back earlier than the server asked.
 - A 429 is a delay, not a failure: it does not count toward pausing and does not reset the count.
-  The server told us it is alive and how long to wait; pausing a source because it is popular would be
-  wrong. Any other failure (5xx, timeout, refused address, too large, unparseable) counts.
-- After `pause_after_errors` consecutive failures the source is paused with a reason the user sees in
+  The server told us it is alive and how long to wait; pausing a source because it is popular would
+  be wrong. Any other failure (5xx, timeout, refused address, too large, unparseable) counts.
+- After `pause_after_errors` consecutive failures the source is paused with a reason the user sees
+in
   `abreast sources list`; `abreast sources retry NAME` (see `resume`) clears it.
-- 410 Gone stops polling for good (until the user retries): the server said the feed no longer exists.
-- Failures back off: the wait doubles with each consecutive failure (capped), so a broken server is not
+- 410 Gone stops polling for good (until the user retries): the server said the feed no longer
+exists.
+- Failures back off: the wait doubles with each consecutive failure (capped), so a broken server is
+not
   hit at full rate while it is down.
 """
 
@@ -79,7 +83,8 @@ class Outcome:
 
     @classmethod
     def from_error(cls, exc: Exception) -> Outcome:
-        """Any exception from fetching or parsing; HTTP status errors carry .status and .retry_after."""
+        """Any exception from fetching or parsing; HTTP status errors carry .status and
+        .retry_after."""
         return cls(
             ok=False,
             status=getattr(exc, "status", None),
@@ -174,14 +179,16 @@ def decide_after_fetch(
 
 
 def should_fetch(state: SourceState, now: datetime) -> bool:
-    """Whether a scheduled run should fetch this source now (an explicit --source fetch may ignore this)."""
+    """Whether a scheduled run should fetch this source now (an explicit --source fetch may ignore
+    this)."""
     if state.paused or state.gone:
         return False
     return state.next_fetch_at is None or now >= state.next_fetch_at
 
 
 def resume(state: SourceState) -> SourceState:
-    """What `abreast sources retry NAME` does: clear pause, gone and the failure count; fetch next run."""
+    """What `abreast sources retry NAME` does: clear pause, gone and the failure count; fetch next
+    run."""
     return replace(
         state,
         paused=False,
@@ -194,7 +201,8 @@ def resume(state: SourceState) -> SourceState:
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Retry-After as seconds from now: either delta-seconds or an HTTP-date. None if absent or garbled."""
+    """Retry-After as seconds from now: either delta-seconds or an HTTP-date. None if absent or
+    garbled."""
     if not value:
         return None
     value = value.strip()
@@ -216,7 +224,8 @@ _MAX_AGE = re.compile(r"(?:^|,)\s*max-age\s*=\s*\"?(\d+)", re.IGNORECASE)
 
 
 def freshness(headers: dict[str, str], now: datetime | None = None) -> float | None:
-    """How long a response says it stays fresh (Cache-Control max-age, else Expires - Date), in seconds."""
+    """How long a response says it stays fresh (Cache-Control max-age, else Expires - Date), in
+    seconds."""
     cache_control = headers.get("cache-control", "")
     if re.search(r"(?:^|,)\s*(no-store|no-cache)", cache_control, re.IGNORECASE):
         return None

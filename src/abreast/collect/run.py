@@ -126,7 +126,8 @@ def _fetch_one(store, settings, fetcher, src: Source, since, due_only) -> FetchR
 
 def _keep_page_text(store: Store, items):
     """Page text is fetched once per item: a stored item keeps the text it has (else the title-only
-    entry of the next fetch would look like a change and wipe it). Returns the items still to fetch."""
+    entry of the next fetch would look like a change and wipe it). Returns the items still to
+    fetch."""
     stored = (
         {r["key"]: r["text"] for r in store.item_rows(keys=[it.key for it in items])}
         if items

@@ -1,4 +1,5 @@
-"""A model's card for a newcomer: who made it, what its licence lets you do in plain words, its size,
+"""A model's card for a newcomer: who made it, what its licence lets you do in plain words, its
+size,
 what it descends from, where it was discussed, and whether it runs on a laptop.
 
 Every line comes from the registry (each fact names its source in `abreast model ID --facts`) or
@@ -14,7 +15,8 @@ from ..store import landscape as sql
 from .lineage import FAMILY_TITLES
 from .tree import RELATION_WORDS, size_label
 
-# Licences the Open Source Initiative approves (or the same terms for weights): use, change and share
+# Licences the Open Source Initiative approves (or the same terms for weights): use, change and
+# share
 # for any purpose. Anything else with public weights is "open weights" with the maker's conditions.
 OPEN_SOURCE = (
     "apache",
@@ -31,14 +33,17 @@ CUSTOM = {
     "llama": "Meta's Llama community licence: free to use and build on, but services with over "
     "700 million monthly users need Meta's permission, and an acceptable-use policy applies",
     "gemma": "Google's Gemma terms: free to use and build on, under a prohibited-use policy",
-    "qwen": "Qwen's licence: free to use and build on; very large services need Alibaba's permission",
-    "tongyi": "Qwen's licence: free to use and build on; very large services need Alibaba's permission",
+    "qwen": "Qwen's licence: free to use and build on; very large services need Alibaba's "
+    "permission",
+    "tongyi": "Qwen's licence: free to use and build on; very large services need Alibaba's "
+    "permission",
     "falcon": "TII's Falcon licence: free to use and build on, under an acceptable-use policy",
     "deepseek": "DeepSeek's model licence: commercial use allowed, under use restrictions",
     "nc": "non-commercial use only",
 }
 
-# Bytes per parameter at 4-bit and 8-bit, plus ~20% for the context cache and runtime (llama.cpp rule
+# Bytes per parameter at 4-bit and 8-bit, plus ~20% for the context cache and runtime (llama.cpp
+# rule
 # of thumb). A laptop with 16 GB of memory has about 12 GB for a model; one with 32 GB about 24 GB.
 OVERHEAD = 1.2
 LAPTOP_GB = 12.0

@@ -1,9 +1,12 @@
-"""The hand-curated lineage table (data/lineage_curated.csv): what a model line is built on, from its
+"""The hand-curated lineage table (data/lineage_curated.csv): what a model line is built on, from
+its
 maker's paper or card, for lines whose Hugging Face metadata is missing or misleading.
 
 Why it exists: Code Llama, Llama Guard 2, Vicuna v1.5, Orca 2 and TinyLlama carry no usable
-``base_model`` metadata, and their names ("CodeLlama-13b", "Meta-Llama-Guard-2-8B") point at the wrong
-generation. Each row names the source a reader can check. Rows are regular expressions over model ids,
+``base_model`` metadata, and their names ("CodeLlama-13b", "Meta-Llama-Guard-2-8B") point at the
+wrong
+generation. Each row names the source a reader can check. Rows are regular expressions over model
+ids,
 matched in file order; the first match wins. Pure: no I/O beyond reading the bundled file.
 """
 

@@ -167,7 +167,8 @@ class _Resolver:
         self.alias: dict[str, str] = {}
         refs = {model_id(o.ref) for o in observations if _is_repo(o.ref)}
         refs |= {b for o in observations for b, _ in o.bases}
-        # HF keeps a redirect when a repo is renamed (meta-llama/Meta-Llama-3.1-8B -> Llama-3.1-8B); the two
+        # HF keeps a redirect when a repo is renamed (meta-llama/Meta-Llama-3.1-8B -> Llama-3.1-8B);
+        # the two
         # ids are one model. The shorter (newer) name is canonical.
         same: dict[tuple[str, str], list[str]] = defaultdict(list)
         for mid in refs:
@@ -193,8 +194,10 @@ class _Resolver:
         return self.by_name(o.ref, o.org) or model_id(o.ref, o.org)
 
     def by_name(self, name: str, org: str | None = None) -> str | None:
-        """A repo for a display name: the organisation's own, else the official one; a lone community
-        repo of the same name is accepted only when no organisation was given (it could be a re-upload)."""
+        """A repo for a display name: the organisation's own, else the official one; a lone
+        community
+        repo of the same name is accepted only when no organisation was given (it could be a
+        re-upload)."""
         cands = sorted(self.by_key.get(name_key(name), ()))
         if org:
             same_org = [c for c in cands if c.split("/")[0] == org_slug(org)]
@@ -236,7 +239,7 @@ def merge(observations: Iterable[Observation]) -> tuple[dict[str, Entry], _Resol
 
 
 def apply_curated(entries: dict[str, Entry]) -> None:
-    """The curated table's lineage (see curated.py): its line, base and date, credited to "curated"."""
+    """The curated table's lineage (see curated.py): line, base and date, credited to "curated"."""
     for mid, e in entries.items():
         c = curated.lookup(mid, entries)
         if c is None:
@@ -253,7 +256,8 @@ def apply_curated(entries: dict[str, Entry]) -> None:
 
 def add_referenced_bases(entries: dict[str, Entry], resolver: _Resolver) -> None:
     """A base model named in metadata but never evaluated or listed still belongs in the tree:
-    add it with the facts its id states (name, organisation), credited to the source that named it."""
+    add it with the facts its id states (name, organisation), credited to the source that named
+    it."""
     for e in list(entries.values()):
         for source, by_base in e.bases.items():
             as_of = _base_as_of(e, source)
@@ -270,8 +274,10 @@ _TUNE_TOKENS = {"instruct", "chat", "it"}
 
 
 def infer_from_names(entries: dict[str, Entry], resolver: _Resolver) -> None:
-    """Bases the metadata left out but the names state: an org's "X-Instruct" is tuned from its "X" or
-    "X-Base"; "X-GGUF" is a quantized copy of "X"; a community "Hermes-3-Llama-3.1-8B" is built on the
+    """Bases the metadata left out but the names state: an org's "X-Instruct" is tuned from its "X"
+    or
+    "X-Base"; "X-GGUF" is a quantized copy of "X"; a community "Hermes-3-Llama-3.1-8B" is built on
+    the
     official model its name spells out, and "NousResearch/Meta-Llama-3-8B" is a re-upload of Meta's.
     Recorded as source "name-inference": drawn as uncertain, "inferred from the name"."""
     # Bases a name can point at: the family makers' own models (a leaderboard's "official provider"
@@ -324,7 +330,9 @@ def _infer_one(
 
 
 def stated_families(entries: dict[str, Entry]) -> dict[str, str]:
-    """Families the curated phylogeny states for its generation-level models (e.g. "LLaMA" for Llama 2)."""
+    """Families the curated phylogeny states for its generation-level models (e.g. "LLaMA" for Llama
+    2).
+    """
     out = {}
     for mid, e in entries.items():
         c = e.claims.get("generation_of", {}).get("llm-phylogeny")
@@ -338,7 +346,8 @@ def build(
     mentions: Iterable[tuple[str, str | None, list[str]]] = (),
     points: dict[str, float] | None = None,
 ) -> Registry:
-    """Pure: observations + (item key, published_at, model refs) mentions -> the registry. A ref is an
+    """Pure: observations + (item key, published_at, model refs) mentions -> the registry. A ref is
+    an
     entity id ("model:qwq-32b") or "repo:<hf id>" for a Hugging Face item, which names itself.
     ``points``: news item key -> points or score, the attention each mention carries."""
     entries, resolver = merge(observations)
@@ -370,7 +379,8 @@ def build(
                 seen = (published_at, key)
                 if e.first_item is None or seen < e.first_item:
                     e.first_item = seen
-                # Papers cite models long after their release (a Dec 2024 paper benchmarking Vicuna), so
+                # Papers cite models long after their release (a Dec 2024 paper benchmarking
+                # Vicuna), so
                 # only news (HN, Reddit, blogs) can say when a model became public.
                 if not ref.startswith("repo:") and not key.startswith("arxiv:"):
                     e.mentions[key] = published_at
@@ -379,7 +389,8 @@ def build(
     bases = {mid: list(e.winning_bases()[0].items()) for mid, e in entries.items()}
     arch = {mid: e.value("architecture") for mid, e in entries.items()}
     stated = stated_families(entries)
-    # News-only models have no organisation family to fall back on: "Imagen 3" by Google is not a Gemma.
+    # News-only models have no organisation family to fall back on: "Imagen 3" by Google is not a
+    # Gemma.
     stated.update(
         {
             mid: family_from_name(mid)
@@ -408,7 +419,8 @@ def _news_only_refs(
 
 def mention_key(name: str) -> str:
     """The key an entity id and a model share: the understand stage's normalisation when installed
-    ("meta-llama/Llama-3.3-70B-Instruct" and "Llama 3.3 70B" -> "llama-3.3-70b"), else a loose name key."""
+    ("meta-llama/Llama-3.3-70B-Instruct" and "Llama 3.3 70B" -> "llama-3.3-70b"), else a loose name
+    key."""
     try:
         from ..understand.entities import normalize_model_name
     except ImportError:
@@ -423,7 +435,8 @@ class MentionIndex:
 
 
 def mention_index(ids: Iterable[str], preferred: set[str]) -> MentionIndex:
-    """mention key -> model ids; when a key has preferred models only those are kept, so "Qwen2.5 7B" in
+    """mention key -> model ids; when a key has preferred models only those are kept, so "Qwen2.5
+    7B" in
     the news is Qwen's, not one of fifty re-uploads."""
     keys: dict[str, list[str]] = defaultdict(list)
     for mid in ids:
@@ -442,8 +455,10 @@ BARE_LINE_MAX = 3
 
 
 def resolve_mention(ref: str, index: MentionIndex) -> list[str]:
-    """An entity id ("model:llama-3.3-70b") -> the registry models it names: the exact key when it names
-    a preferred model, else the preferred models of the line it names ("model:falcon-3" -> Falcon3-*),
+    """An entity id ("model:llama-3.3-70b") -> the registry models it names: the exact key when it
+    names
+    a preferred model, else the preferred models of the line it names ("model:falcon-3" ->
+    Falcon3-*),
     else a community repo of exactly that name, else nothing."""
     ref = ref.split(":", 1)[1] if ref.startswith("model:") else ref
     key = mention_key(ref)
@@ -469,8 +484,10 @@ def resolve_mention(ref: str, index: MentionIndex) -> list[str]:
 def add_news_only_model(
     entries: dict[str, Entry], index: MentionIndex, ref: str, published_at: str
 ) -> list[str]:
-    """A model the news names but no leaderboard or list has (an API model, a release not on the Hub yet)
-    still gets a row, so `abreast model` and the weekly section can talk about it. Only versioned names:
+    """A model the news names but no leaderboard or list has (an API model, a release not on the Hub
+    yet)
+    still gets a row, so `abreast model` and the weekly section can talk about it. Only versioned
+    names:
     "model:phi-4" yes, a bare "model:gemini" no."""
     try:
         from ..understand.entities import entity_label, model_family
@@ -490,7 +507,8 @@ def add_news_only_model(
     return [mid]
 
 
-# --- I/O: build from the bundled data and the store ----------------------------------------------------------
+# --- I/O: build from the bundled data and the store
+# ----------------------------------------------------------
 def store_observations(conn: sqlite3.Connection) -> list[Observation]:
     out = []
     for r in sql.hf_items(conn):
@@ -500,7 +518,8 @@ def store_observations(conn: sqlite3.Connection) -> list[Observation]:
 
 
 def item_mentions(conn: sqlite3.Connection) -> list[tuple[str, str | None, list[str]]]:
-    """Model mentions per item: the understand stage's entity ids, or, for items it has not annotated,
+    """Model mentions per item: the understand stage's entity ids, or, for items it has not
+    annotated,
     its extractor run here when installed. HF items mention themselves."""
     try:
         from ..understand.entities import extract_entities
@@ -529,7 +548,7 @@ class BuildReport:
 
 
 def build_registry(conn: sqlite3.Connection) -> BuildReport:
-    """Rebuild the registry from the bundled data plus what the store holds; replaces it atomically."""
+    """Rebuild the registry from the bundled data and the store; replaces it atomically."""
     obs = list(bundled_observations()) + store_observations(conn)
     reg = build(obs, item_mentions(conn), sql.news_points(conn))
     models, bases, facts, scores = reg.rows()

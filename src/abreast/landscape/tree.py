@@ -98,7 +98,8 @@ def attention(
 ) -> dict[str, float]:
     """What a newcomer has met, as one number per model: news mentions (and their points) up to the
     tree's date weigh most, then Hugging Face likes, a leaderboard entry, a place in the curated
-    lineage table and an official provider. Logs keep one viral post from outweighing steady coverage.
+    lineage table and an official provider. Logs keep one viral post from outweighing steady
+    coverage.
     Likes accumulate for years, so the score fades with age at ``as_of`` (halved after a year): in
     December 2024 a newcomer meets Hermes 3 before a 2023 Llama 2 fine-tune with more likes."""
     out = {}
@@ -138,7 +139,8 @@ def build_tree(
     rank: Mapping[str, float] | None = None,
     generations: Mapping[str, Mapping] | None = None,
 ) -> tuple[Node, dict[str, int]]:
-    """The tree for ``spec``: the family's own releases (and this week's news) always, then community
+    """The tree for ``spec``: the family's own releases (and this week's news) always, then
+    community
     models in order of attention, as many as fit ``spec.max_rows`` rows (found by bisection), each
     drawn with the chain it came from; everything else becomes "+N ..." counts. When even the
     releases overflow, the oldest release lines are folded into one count each."""
@@ -163,7 +165,8 @@ def _leaves(root: Node) -> int:
     return sum(1 for n in root.walk() if not n.children)
 
 
-# How a community model may be drawn one by one; merges, quantized copies and re-uploads are counted.
+# How a community model may be drawn one by one; merges, quantized copies and re-uploads are
+# counted.
 DRAWN_RELATIONS = {"finetune", "adapter", "unknown", "architecture", None}
 
 
@@ -176,7 +179,8 @@ def _build_tree(
     community: int,
 ) -> tuple[Node, dict[str, int]]:
     """Pure. models: id -> row (name, org, params_b, released, known_by, line, official); edges:
-    (child, base, relation[, source]) within the family, source "name-inference" marking an uncertain
+    (child, base, relation[, source]) within the family, source "name-inference" marking an
+    uncertain
     edge; rank: attention per model (see attention()); generations: release-line rows from a curated
     source ("Llama 2", Meta AI, 2023-07-18) that label the generation nodes; community: how many
     community models to draw, best attention first. Returns the tree and what was left out:
@@ -406,7 +410,8 @@ def family_tree_as_of(conn: sqlite3.Connection, spec: TreeSpec) -> FamilyTree:
         for r in sql.all_bases(conn)
         if r["model_id"] in models
     ]
-    # An item naming ten models ("the week's Korean fine-tunes") gives each a tenth of its attention.
+    # An item naming ten models ("the week's Korean fine-tunes") gives each a tenth of its
+    # attention.
     mentions: dict[str, tuple[float, float]] = {}
     for mid, _key, _day, pts, named in sql.mentions(conn, upto=spec.as_of):
         if mid in models:
@@ -424,7 +429,9 @@ def caption(
     mentions: Mapping[str, tuple[float, float]],
     models: Mapping[str, Mapping],
 ) -> str:
-    """Says how the picture was made, so a reader can judge it: the date, the selection, the sources."""
+    """Says how the picture was made, so a reader can judge it: the date, the selection, the
+    sources.
+    """
     fam = FAMILY_TITLES.get(spec.family, spec.family.title())
     home = HOME_ORG.get(spec.family)
     maker = f"{home}'s own releases" if home else "official releases"
@@ -447,7 +454,8 @@ def caption(
     return " ".join(parts)
 
 
-# --- layout (pure) -------------------------------------------------------------------------------------------
+# --- layout (pure)
+# -------------------------------------------------------------------------------------------
 @dataclass
 class Placed:
     node: Node
@@ -525,7 +533,8 @@ def render(
         artists = _Labels(fig, placed)
         cols = artists.fit_columns(width_px - 2 * MARGIN)
         rows = max(p.row for p in placed) + 1
-        # The note wraps to the picture's width (about 7 px per character at 8.5 pt, with room to spare) instead of running off it.
+        # The note wraps to the picture's width (about 7 px per character at 8.5 pt, with room to
+        # spare) instead of running off it.
         import textwrap
 
         note_lines = textwrap.wrap(note, max(40, (width_px - 2 * MARGIN) // 7)) if note else []
@@ -623,7 +632,8 @@ class _Labels:
         return w + 14
 
     def fit_columns(self, available: float) -> list[float]:
-        """Column widths that fit ``available`` pixels. When the natural widths do not fit, every column
+        """Column widths that fit ``available`` pixels. When the natural widths do not fit, every
+        column
         is capped at one common width (as wide as possible) and only the names longer than that are
         shortened with an ellipsis, so one long name does not cost the others their ends."""
         renderer = self.fig.canvas.get_renderer()

@@ -1,5 +1,6 @@
 """This week in models: new models, leaderboard moves between snapshots, and the week's stories that
-mention each model. Used by `abreast models list --new-this-week`, the weekly draft and `abreast todo`.
+mention each model. Used by `abreast models list --new-this-week`, the weekly draft and `abreast
+todo`.
 """
 
 from __future__ import annotations
@@ -95,7 +96,8 @@ def week_range(week: str) -> tuple[str, str]:
 
 
 def rank_new(models: list[NewModel]) -> list[NewModel]:
-    """Official releases first, then models in the news, then what people liked: a week has hundreds of
+    """Official releases first, then models in the news, then what people liked: a week has hundreds
+    of
     community uploads."""
     return sorted(
         models, key=lambda m: (not m.official, m.first_seen is None, -m.hearts, m.released, m.id)
@@ -115,7 +117,8 @@ def new_models(conn: sqlite3.Connection, start: str, end: str) -> list[NewModel]
     hearts = sql.facts_by_field(conn, "hearts")
     official = sql.facts_by_field(conn, "official")
     lines = sql.facts_by_field(conn, "generation_of")
-    # A leaderboard entry without a release date (an API model) is new when it debuts there, not when the
+    # A leaderboard entry without a release date (an API model) is new when it debuts there, not
+    # when the
     # news first names it: the store's history may simply begin after its release.
     undated_ranked = sql.scored_ids(conn) - {m for m, r in rows.items() if r["released"]}
     out = []
@@ -144,7 +147,7 @@ def new_models(conn: sqlite3.Connection, start: str, end: str) -> list[NewModel]
 def compare_snapshots(
     before: dict, after: dict, names: dict[str, str]
 ) -> tuple[list[Move], list[Move]]:
-    """Pure: (debuts by rank, moves by size of the score change) between two snapshots of one board."""
+    """Pure: (debuts by rank, moves by size of score change) between two snapshots of a board."""
     debuts, moves = [], []
     for mid, a in after.items():
         b = before.get(mid)
@@ -203,7 +206,8 @@ def to_markdown(w: WeekInModels) -> str:
     """The weekly draft's "This week in models" section; every figure names where it came from."""
     out = [f"## This week in models ({w.week})", ""]
     out.append(
-        f"**New models** ({w.new_total} made public {w.start} .. {w.end}: the first news mention when "
+        f"**New models** ({w.new_total} made public {w.start} .. {w.end}: the first news mention "
+        "when "
         "there is one, else the Hugging Face repo date):"
     )
     out.append("")
@@ -259,7 +263,8 @@ def draw_family_tree(
 ) -> dict:
     """The family tree image for a weekly post (out: .svg or .png), drawn as of the end of ``week``
     (or ``as_of``) with the week's new models highlighted; the returned dict carries the caption.
-    Raises AbreastError when labels would overlap, so an illegible picture is never written silently."""
+    Raises AbreastError when labels would overlap, so an illegible picture is never written
+    silently."""
     from .tree import TreeSpec, family_tree_as_of, render
 
     start, end = week_range(week)
@@ -280,7 +285,8 @@ def draw_family_tree(
 
 def week_families(conn: sqlite3.Connection, week: str) -> list[str]:
     """Model families the week's stories are about, most prominent first: each story's models vote
-    for their families, weighted by the story's rank (the #1 story counts most); a family whose maker
+    for their families, weighted by the story's rank (the #1 story counts most); a family whose
+    maker
     released a model that week comes first."""
     stories = sql.week_stories(conn, week)
     if not stories:

@@ -1,9 +1,9 @@
 """Build a week's stories from the store: cluster, title, link to earlier weeks, rank, save.
 
 Incremental by design: items already in a saved story of the week stay where they are (a reader who
-saw story X on Tuesday finds it again on Friday). Each new item joins the existing story it is closest
-to (average adjusted similarity to the story's members >= the clustering threshold); the rest are
-clustered among themselves into new stories. A story's id is fixed when it is founded:
+saw story X on Tuesday finds it again on Friday). Each new item joins the existing story it is
+closest to (average adjusted similarity to the story's members >= the clustering threshold); the
+rest are clustered among themselves into new stories. A story's id is fixed when it is founded:
 ``<week>-<6 hex of sha1(founding member key)>``, the founding member being its earliest item, so a
 rebuild from scratch of the same items gives the same ids.
 """
@@ -32,7 +32,8 @@ def story_id(week: str, founding_key: str) -> str:
 
 
 def cluster_params(settings: Settings | None) -> ClusterParams:
-    """The [stories] settings (threshold, title_weight, model_boost) over the other tuned parameters."""
+    """The [stories] settings (threshold, title_weight, model_boost) over the other tuned
+    parameters."""
     return ClusterParams(**asdict(settings.stories)) if settings is not None else ClusterParams()
 
 
@@ -103,7 +104,8 @@ def _read_week(conn, week: str) -> WeekInput:
 def assign(
     inp: WeekInput, previous: dict[int, tuple[str, str]], params: ClusterParams, week: str
 ) -> list[tuple[str, list[int]]]:
-    """(story id, member indices) per story. Pure: keeps previous assignments, places the new items."""
+    """(story id, member indices) per story. Pure: keeps previous assignments, places the new
+    items."""
     n = len(inp.members)
     pos = {item_id: i for i, item_id in enumerate(inp.item_ids)}
     kept: dict[str, list[int]] = {}
@@ -258,8 +260,9 @@ def _link(
 
 
 def update_trends(store, week: str | None = None, chart_dir=None, params=None) -> list:
-    """Recount every week's entities and jargon terms into the trends table; return the terms bursting
-    in `week` (default: the last week with items), with an SVG+PNG chart each when chart_dir is given."""
+    """Recount every week's entities and jargon terms into the trends table; return the terms
+    bursting in `week` (default: the last week with items), with an SVG+PNG chart each when
+    chart_dir is given."""
     from pathlib import Path
 
     from .trends import all_scores, chart, detect, title_terms, weekly_counts, weekly_volume
@@ -280,7 +283,8 @@ def update_trends(store, week: str | None = None, chart_dir=None, params=None) -
 
 
 def export_stories(stories: Sequence[Story]) -> list[dict]:
-    """The JSON export of a week: stable keys only, so a diff between two exports means a real change."""
+    """The JSON export of a week: stable keys only, so a diff between two exports means a real
+    change."""
     return [
         {
             "id": s.id,

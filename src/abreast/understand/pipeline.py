@@ -1,6 +1,6 @@
-"""The understand stage: for every item, is it about AI, which themes, which entities and jargon, is it a
-duplicate, and why. ``annotate`` is pure (items in, annotations out); ``run`` adds the store I/O:
-it annotates only items whose content changed and never embeds the same text twice.
+"""The understand stage: for every item, is it about AI, which themes, which entities and jargon, is
+it a duplicate, and why. ``annotate`` is pure (items in, annotations out); ``run`` adds the store
+I/O: it annotates only items whose content changed and never embeds the same text twice.
 """
 
 from __future__ import annotations
@@ -37,7 +37,8 @@ def embed_text(item: Item) -> str:
     return f"{item.title}. {item.text}" if item.text else item.title
 
 
-# --- optional stages written by other modules; absent ones are skipped, not faked --------------------
+# --- optional stages written by other modules; absent ones are skipped, not faked
+# --------------------
 
 
 def _optional(module: str, name: str) -> Callable | None:
@@ -50,7 +51,8 @@ def _optional(module: str, name: str) -> Callable | None:
 
 
 class _Context:
-    """What annotate() needs that is costly to build: embedder, embedded topics and themes, models."""
+    """What annotate() needs that is costly to build: embedder, embedded topics and themes,
+    models."""
 
     _cache: dict[tuple, _Context] = {}
 
@@ -77,8 +79,9 @@ def annotate(
     vectors: np.ndarray | None = None,
     duplicates: dict[str, str] | None = None,
 ) -> list[Annotation]:
-    """Annotate items. ``vectors`` (one unit row per item, from this settings' embedder) skips embedding;
-    ``duplicates`` (key -> canonical key) skips duplicate detection, e.g. when run() sees more items."""
+    """Annotate items. ``vectors`` (one unit row per item, from this settings' embedder) skips
+    embedding; ``duplicates`` (key -> canonical key) skips duplicate detection, e.g. when run() sees
+    more items."""
     cfg = understand_settings(settings)
     ctx = _Context.get(cfg)
     if vectors is None:
@@ -131,14 +134,16 @@ def annotate(
     return out
 
 
-# --- with the store -----------------------------------------------------------------------------------
+# --- with the store
+# -----------------------------------------------------------------------------------
 
 
 def run(
     store, settings: Settings | None = None, progress: Callable[[int, int], None] | None = None
 ) -> dict:
     """Annotate every item whose content changed since its last annotation; returns counts.
-    Embeddings are reused when the stored vector was computed from the same content with the same model."""
+    Embeddings are reused when the stored vector was computed from the same content with the same
+    model."""
     import numpy as np
 
     from ..store import annotations as sa
@@ -198,14 +203,16 @@ def run(
         counts["reused_vectors"] += len(chunk) - len(missing)
         if progress:
             progress(min(start + BATCH, len(todo)), len(todo))
-    # A new item can make an old one a duplicate (or stop it being one) without changing its content.
+    # A new item can make an old one a duplicate (or stop it being one) without changing its
+    # content.
     counts["duplicates_updated"] = sa.sync_duplicates(
         conn, {id_of[k]: id_of.get(v) for k, v in duplicates.items() if k in id_of and v != k}
     )
     return counts
 
 
-# --- explanation ----------------------------------------------------------------------------------------
+# --- explanation
+# ----------------------------------------------------------------------------------------
 
 SIGNAL_NAMES = {
     "lex_strong": "AI names/terms in the title",
@@ -226,8 +233,9 @@ SIGNAL_NAMES = {
 
 
 def why_lines(data: dict) -> list[str]:
-    """Plain-text lines for `abreast why KEY` from store.annotations.why(): the decision, then the signals
-    that pushed it most (positive = towards AI), the words and topics behind them, themes and links."""
+    """Plain-text lines for `abreast why KEY` from store.annotations.why(): the decision, then the
+    signals that pushed it most (positive = towards AI), the words and topics behind them, themes
+    and links."""
     r = data["why"].get("relevance", {})
     verdict = "about AI" if data["is_ai"] else "not about AI"
     lines = [

@@ -1,7 +1,9 @@
 """The pages built from other stages' files: trend charts, model family trees and the weekly draft.
 
-Images are drawn by the stages' own functions and served by the app itself (img-src 'self'). They are
-cached in memory keyed by the data they show, so a changed store draws a new picture and an unchanged
+Images are drawn by the stages' own functions and served by the app itself (img-src 'self'). They
+are
+cached in memory keyed by the data they show, so a changed store draws a new picture and an
+unchanged
 one is not redrawn on every page view.
 """
 
@@ -36,7 +38,8 @@ def _cached(key: tuple, draw) -> bytes:
     return data
 
 
-# --- trends ----------------------------------------------------------------------------------------
+# --- trends
+# ----------------------------------------------------------------------------------------
 
 
 def _term_counts(store: Store) -> tuple[dict[str, dict[str, int]], list[str], dict[str, int]]:
@@ -97,7 +100,9 @@ def trends_view(store: Store, week: str | None) -> dict:
 
 
 def trend_chart(store: Store, week: str, term: str) -> bytes | None:
-    """SVG bar chart of ``term`` per week, ``week`` highlighted; None for a term the store never saw."""
+    """SVG bar chart of ``term`` per week, ``week`` highlighted; None for a term the store never
+    saw.
+    """
     data = _term_counts(store)
     if data is None or term not in data[0]:
         return None
@@ -115,7 +120,8 @@ def trend_chart(store: Store, week: str, term: str) -> bytes | None:
     return _cached(key, draw)
 
 
-# --- models ----------------------------------------------------------------------------------------
+# --- models
+# ----------------------------------------------------------------------------------------
 
 
 def models_view(
@@ -219,7 +225,8 @@ def model_card_view(store: Store, model_id: str):
     return model_card(store.conn, model_id.lower())
 
 
-# --- the draft -------------------------------------------------------------------------------------
+# --- the draft
+# -------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -233,7 +240,9 @@ class Draft:
 
 
 def bundle_dir(path: Path) -> Path:
-    """A draft is a page bundle: a folder with index.md and its images. Accept the file or the folder."""
+    """A draft is a page bundle: a folder with index.md and its images. Accept the file or the
+    folder.
+    """
     return path if path.is_dir() else path.parent
 
 
@@ -308,8 +317,10 @@ def bundle_zip(store: Store, settings, week: str) -> bytes | None:
 
 
 def regenerate(store: Store, settings, week: str) -> tuple[Path | None, str | None]:
-    """(path, None) after writing the week's draft, or (None, why not). Never forced: an index.md the
-    user edited is kept and the new draft lands beside it (index.new.md), as `abreast draft` does."""
+    """(path, None) after writing the week's draft, or (None, why not). Never forced: an index.md
+    the
+    user edited is kept and the new draft lands beside it (index.new.md), as `abreast draft`
+    does."""
     try:
         from ..write.draft import write_draft
     except ImportError:

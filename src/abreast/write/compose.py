@@ -143,7 +143,8 @@ def compose(
         out += ["## This week in models", ""]
         for nm in material.new_models:
             out.append(
-                f"- **{escape_markdown(nm.name)}**: {escape_markdown(nm.facts)} ({link(nm.seen_in)})"
+                f"- **{escape_markdown(nm.name)}**: {escape_markdown(nm.facts)} "
+                f"({link(nm.seen_in)})"
             )
         if material.tree_image:
             out += [
@@ -165,7 +166,8 @@ def compose(
         for r in material.rising:
             out.append(
                 f"- **{escape_markdown(r.label)}**: {r.count} mentions this week, "
-                f"where its share of earlier weeks would predict {r.previous:.0f} (e.g. {link(r.seen_in)})"
+                f"where its share of earlier weeks would predict {r.previous:.0f} (e.g. "
+                f"{link(r.seen_in)})"
             )
         if material.trend_image:
             out += ["", f"![Weekly mentions of the rising terms]({material.trend_image})"]
@@ -185,7 +187,8 @@ def compose(
     out += ["<TODO>What's next for you: papers to read, things to try, pet projects.</TODO>", ""]
     minutes = round(material.words_read / WORDS_PER_MINUTE)
     out.append(
-        f"<!-- abreast: read {material.items_read} items ({material.words_read} words) for this draft; "
+        f"<!-- abreast: read {material.items_read} items ({material.words_read} words) for this "
+        "draft; "
         f"about {minutes} minutes of reading saved at {WORDS_PER_MINUTE} words per minute. "
         "This is a draft: abreast never publishes. -->"
     )

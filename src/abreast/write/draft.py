@@ -1,4 +1,5 @@
-"""`abreast draft`: write the week's page bundle (index.md + images), atomically, never over the user's edits."""
+"""`abreast draft`: write the week's page bundle (index.md + images), atomically, never over the
+user's edits."""
 
 from __future__ import annotations
 
@@ -31,8 +32,8 @@ def write_draft(
     """Write ``<out_dir or drafts/WEEK>/index.md`` and its images; return the Markdown file's path.
     ``fmt``: hugo, jekyll or plain; None means ``[write] format``.
 
-    An index.md the user has edited since abreast wrote it is kept: the new draft goes to index.new.md
-    instead (or over it with force)."""
+    An index.md the user has edited since abreast wrote it is kept: the new draft goes to
+    index.new.md instead (or over it with force)."""
     from ..store.stories import load_week
     from ..understand.entities import entity_label
     from ..understand.themes import THEMES
