@@ -98,7 +98,9 @@ def list_(
     week: str = typer.Option(
         None, "--week", help="ISO week for --new-this-week (default: latest with items)."
     ),
-    limit: int = typer.Option(50, "--limit", "-n", help="Show at most this many models (0 = all)."),
+    limit: int = typer.Option(
+        50, "--limit", "-n", min=0, help="Show at most this many models (0 = all)."
+    ),
 ) -> None:
     """List models with organisation, family, size, release date, license and base model."""
     from ..landscape.weekly import new_models, week_range
@@ -174,7 +176,9 @@ def tree(
         help="Draw as of this date (YYYY-MM-DD): nothing released later appears "
         "(default: the end of --week).",
     ),
-    width: int = typer.Option(1200, "--width", help="Image width in pixels (blog width: 1200)."),
+    width: int = typer.Option(
+        1200, "--width", min=200, max=10000, help="Image width in pixels (blog width: 1200)."
+    ),
 ) -> None:
     """Draw a family's lineage as of a date: the family's own releases and the descendants with the
     most attention (news, likes, leaderboards), long tails collapsed into counts, the week's new
@@ -235,6 +239,7 @@ def model_show(
     laptop memory at 4-bit and 8-bit), then every fact with its source, derivatives and scores."""
     from ..store import landscape as sql
 
+    _check_query(model_id)  # before building the registry: the answer does not depend on it
     conn = _conn()
     _ensure_built(conn)
     from ..landscape.card import card_lines, model_card
@@ -282,9 +287,23 @@ def _check_date(text: str) -> None:
         raise AbreastError(f"{text!r} is not a date; write it like 2023-12-10.") from None
 
 
+MAX_MODEL_QUERY = (
+    200  # the longest Hugging Face repo id is 96 characters; SQLite's LIKE gives up at 50 kB
+)
+
+
+def _check_query(text: str) -> None:
+    if len(text) > MAX_MODEL_QUERY:
+        raise AbreastError(
+            f"a model id or name is at most {MAX_MODEL_QUERY} characters; "
+            f"this one has {len(text):,} ({text[:40]!r}...)."
+        )
+
+
 def _find(conn, text: str):
     from ..store import landscape as sql
 
+    _check_query(text)
     row = sql.get_model(conn, text.lower())
     if row:
         return row

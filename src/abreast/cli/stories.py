@@ -51,7 +51,7 @@ def _sources_cell(story) -> str:
 
 def week(
     week: str = typer.Argument(None, help="ISO week, e.g. 2024-W51 (default: the last full week)."),
-    limit: int = typer.Option(25, "--limit", "-n", help="How many stories to show."),
+    limit: int = typer.Option(25, "--limit", "-n", min=1, help="How many stories to show."),
     summaries: bool = typer.Option(
         False, "--summaries", "-s", help="Show each story's cited summary and jargon."
     ),

@@ -154,3 +154,89 @@ def _save_decision(
     if etag is not None or last_modified is not None:
         fields.update(etag=etag, last_modified=last_modified)
     store.update_source(src.id, **fields)
+
+
+@dataclass
+class ReadingReport:
+    """What the reading stage did for the top stories: article texts, reasons, discussions."""
+
+    pages: object = None  # pagetext.ReadReport
+    discussions: object = None  # discussion.DiscussionReport
+    changed_weeks: set[str] = field(default_factory=set)  # weeks whose items got new text
+
+    def summary(self) -> str:
+        parts = [p.summary() for p in (self.pages, self.discussions) if p is not None]
+        return "Top stories: " + "; ".join(parts) + "." if parts else ""
+
+
+def page_targets(items) -> list[tuple[str, str]]:
+    """(key, url) of the top stories' items that have no text, were never refused one, and whose
+    source has not opted out (`page_text = false`). Hugging Face models read their card instead."""
+    from .pagetext import SKIP_HOSTS, _host
+
+    out, seen = [], set()
+    for it in items:
+        if it.key in seen or it.has_text or it.text_note or not it.url:
+            continue
+        if it.source_config.get("page_text") is False:
+            continue
+        seen.add(it.key)
+        if it.kind == "hf":
+            out.append((it.key, card_url(it)))
+        elif it.url.startswith(("http://", "https://")) and not any(
+            _host(it.url) == h or _host(it.url).endswith("." + h) for h in SKIP_HOSTS
+        ):
+            out.append((it.key, it.url))
+    return out
+
+
+def card_url(it) -> str:
+    """A Hub model's README (its card), at the source's base URL (the Hub or the replay)."""
+    base = (it.source_url or "https://huggingface.co").rstrip("/")
+    return f"{base}/{it.key.split(':', 1)[1]}/raw/main/README.md"
+
+
+def read_top_stories(
+    store: Store, settings: Settings, weeks: list[str] | None = None, fetcher=None
+) -> ReadingReport:
+    """After the stories are built: the items of each recent week's top stories get their text
+    (article pages, model cards) and the HN/Reddit ones their discussions. Never raises for a page
+    or a thread; what could not be read is recorded and reported."""
+    from ..store.reading import recent_story_weeks, top_story_items
+    from .discussion import read_discussions
+    from .fetcher import Fetcher
+    from .pagetext import PageReader
+
+    text = settings.text
+    report = ReadingReport()
+    if not text.enabled:
+        return report
+    weeks = weeks if weeks is not None else recent_story_weeks(store.conn, text.weeks)
+    items = top_story_items(store.conn, weeks, text.stories)
+    own = fetcher is None
+    fetcher = fetcher or Fetcher(settings.fetch)
+    try:
+        targets = page_targets(items)
+        if targets:
+            week_of = {it.key: it.week for it in items}
+            reader = PageReader(fetcher, text.pages_per_run, text.workers)
+            report.pages = reader.read(targets)
+            for r in report.pages.results:
+                if r.text:
+                    source = "card" if r.key.startswith("hf:") else "page"
+                    store.set_fetched_text(r.key, r.text, source)
+                    report.changed_weeks.add(week_of[r.key])
+                elif r.note:
+                    store.set_text_note(r.key, r.note)
+        if text.discussions:
+            top = text.discussion_stories
+            report.discussions = read_discussions(
+                store.conn,
+                fetcher,
+                [it for it in items if it.rank <= top],
+                text.max_comments,
+            )
+    finally:
+        if own:
+            fetcher.close()
+    return report
