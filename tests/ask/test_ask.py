@@ -8,13 +8,13 @@ import shutil
 import sys
 
 import pytest
+from tests.explain.fake_llm import INVENTED, register_fakes, unregister_fakes
 from typer.testing import CliRunner
 
 from abreast.ask.answer import NOTHING, ask
 from abreast.cli.main import app
 from abreast.explain.citations import quote_in_source
 from abreast.store.retrieval import texts_by_key
-from tests.explain.fake_llm import INVENTED, register_fakes, unregister_fakes
 
 runner = CliRunner()
 

@@ -2,7 +2,7 @@
 
 Why read-only and offline: an assistant that calls these tools is driven by text from the web
 (prompt injection reaches it through the very items it reads), so nothing here can write to the
-store, fetch a URL or run a model. The database is opened with SQLite's read-only flag (``mode=ro``),
+store, fetch a URL or run a model. The database is opened with SQLite's read-only flag,
 so even a bug in a tool cannot change it. Answers are the same data the CLI shows, as JSON.
 """
 

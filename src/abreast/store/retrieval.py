@@ -146,7 +146,8 @@ def texts_by_key(conn: sqlite3.Connection, keys: Sequence[str]) -> dict[str, str
     for start in range(0, len(ks), 900):
         chunk = ks[start : start + 900]
         for r in conn.execute(
-            f"SELECT key, coalesce(text, '') FROM items WHERE key IN ({','.join('?' * len(chunk))})",
+            f"SELECT key, coalesce(text, '') FROM items "
+            f"WHERE key IN ({','.join('?' * len(chunk))})",
             chunk,
         ):
             out[r[0]] = r[1]
