@@ -84,6 +84,14 @@ def week(
             s.id,
         )
     ctx.console.print(table)
+    from ..store.reading import undated_count
+
+    undated = undated_count(ctx.store().conn, wk)
+    if undated:
+        ctx.console.print(
+            f"[dim]{undated} items of {wk} carry no date of their own; they are counted in "
+            "the week they were first seen.[/]"
+        )
 
 
 def _summary_text(story) -> str:

@@ -189,6 +189,9 @@ class WeekView:
     matching: int = 0  # stories that pass the filters (view.stories holds the first `limit`)
     limit: int = 50
     hint: str | None = None
+    undated: int = (
+        0  # items placed in this week by when they were first seen (no date of their own)
+    )
 
 
 WEEK_PAGE = (
@@ -211,6 +214,9 @@ def week_view(
             "No items yet — run `abreast demo run` to load the bundled demo, or `abreast fetch`."
         )
         return view
+    from ..store.reading import undated_count
+
+    view.undated = undated_count(store.conn, week)
     stories = _load_week(store.conn, week)
     if not stories:
         view.hint = NO_STORIES_HINT
