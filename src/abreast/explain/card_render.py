@@ -57,6 +57,18 @@ def card_markdown(card: StoryCard, heading: str = "###", fmt: str = "plain") -> 
     else:
         link = _md_link(primary.article.label, primary.article.url) if primary else ""
         out += [f"**What happened.** *{escape_markdown(happened_note(card))}*: {link}", ""]
+    out += ["**Sources.**", ""]
+    for src in card.sources:
+        label = _md_link(src.article.label, src.article.url)
+        line = f"{src.n}. {label}: {escape_markdown(src.article.title)}"
+        if src.article.meta:
+            line += f" ({escape_markdown(src.article.meta)})"
+        for d in src.discussions:
+            line += f" · {_md_link(d.label, d.url)}"
+            if d.meta:
+                line += f" ({escape_markdown(d.meta)})"
+        out.append(line)
+    out.append("")
     if card.comments:
         out += ["**What people say.**", ""]
         for c in card.comments:
@@ -83,18 +95,6 @@ def card_markdown(card: StoryCard, heading: str = "###", fmt: str = "plain") -> 
         )
     if context:
         out += ["**Context.** " + ". ".join(context) + ".", ""]
-    out += ["**Sources.**", ""]
-    for src in card.sources:
-        label = _md_link(src.article.label, src.article.url)
-        line = f"{src.n}. {label}: {escape_markdown(src.article.title)}"
-        if src.article.meta:
-            line += f" ({escape_markdown(src.article.meta)})"
-        for d in src.discussions:
-            line += f" · {_md_link(d.label, d.url)}"
-            if d.meta:
-                line += f" ({escape_markdown(d.meta)})"
-        out.append(line)
-    out.append("")
     return out
 
 
@@ -113,6 +113,14 @@ def card_terminal(card: StoryCard) -> list[str]:
     else:
         url = card.primary.article.url if card.primary else ""
         out.append(f"  [yellow]{escape(happened_note(card))}[/]: {escape(url)}")
+    out += ["", "[bold]Sources[/]"]
+    for src in card.sources:
+        meta = f" ({escape(src.article.meta)})" if src.article.meta else ""
+        out.append(f"  [{src.n}] {escape(src.article.label)}: {escape(src.article.title)}{meta}")
+        out.append(f"      {escape(src.article.url)}")
+        for d in src.discussions:
+            meta = f" ({escape(d.meta)})" if d.meta else ""
+            out.append(f"      {escape(d.label)}{meta}: {escape(d.url)}")
     out += ["", "[bold]What people say[/]"]
     for c in card.comments:
         out.append(f"  “{escape(' '.join(c.text.split()))}”")
@@ -129,12 +137,4 @@ def card_terminal(card: StoryCard) -> list[str]:
             f"  continues: {escape(e.title)} ({e.week}, `abreast story {e.id}`)"
             for e in card.earlier
         ]
-    out += ["", "[bold]Sources[/]"]
-    for src in card.sources:
-        meta = f" ({escape(src.article.meta)})" if src.article.meta else ""
-        out.append(f"  [{src.n}] {escape(src.article.label)}: {escape(src.article.title)}{meta}")
-        out.append(f"      {escape(src.article.url)}")
-        for d in src.discussions:
-            meta = f" ({escape(d.meta)})" if d.meta else ""
-            out.append(f"      {escape(d.label)}{meta}: {escape(d.url)}")
     return out
