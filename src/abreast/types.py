@@ -75,6 +75,7 @@ class StoredItem(Item):
     week: str | None = None
     source: str | None = None  # the source's name; None for items stored without a source
     update_count: int = 0
+    fetched_at: str | None = None
     stored_hash: str = ""  # content_hash() when it was last written
     text_note: str | None = None  # why an article has no text (paywall, PDF...), when it has none
 
@@ -144,6 +145,9 @@ class Member:
     themes: list[str] = field(default_factory=list)
     jargon: list[str] = field(default_factory=list)
     role: str = "member"  # lead | member | duplicate
+    # What the connector recorded besides the text: the discussion page (HN discussion_url, Reddit
+    # permalink), the feed's own title, ... The story card links discussions from here.
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from ..store import backup as store_backup
+from ..store.db import schema_version, table_counts
 from . import context as ctx
 
 app = typer.Typer(
@@ -30,17 +31,10 @@ def info() -> None:
     st = ctx.store()
     conn = st.conn
     table = Table("table", "rows", title=str(ctx.settings().paths.db))
-    names = [
-        r[0]
-        for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'item_fts%' "
-            "AND name NOT LIKE 'sqlite_%' ORDER BY name"
-        )
-    ]
-    for name in names:
-        table.add_row(name, str(conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]))
+    for name, rows in table_counts(conn):
+        table.add_row(name, str(rows))
     ctx.console.print(table)
-    ver = conn.execute("PRAGMA user_version").fetchone()[0]
+    ver = schema_version(conn)
     ctx.console.print(f"schema version {ver}")
 
 

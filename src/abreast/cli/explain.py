@@ -46,7 +46,7 @@ def explain(
         else None
     )
     ctx.console.print(
-        Markdown(term_markdown(t, [(r["key"], r["title"], r["url"]) for r in rows], more))
+        Markdown(term_markdown(t, [(r.key, r.title, r.url) for r in rows], more))
     )
 
 

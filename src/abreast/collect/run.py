@@ -6,11 +6,13 @@ everything already stored stays, and the loop moves on.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from ..config import Settings
+from ..errors import AbreastError, ConfigError, StoreError
 from ..store import Store, UpsertCounts
 from ..types import Source
 from . import decider
@@ -102,6 +104,8 @@ def _fetch_one(store, settings, fetcher, src: Source, since, due_only) -> FetchR
             result.warnings += fill_page_text(_keep_page_text(store, result.items), fetcher)
         counts = store.upsert_items(result.items, source_id=src.id)
     except Exception as e:  # noqa: BLE001 - any failure of one source is recorded, never fatal to the run
+        if _ours(e):
+            raise _as_ours(e, src.name) from e
         outcome = decider.Outcome.from_error(e)
         d = decider.decide_after_fetch(state, outcome, now, settings.fetch)
         _save_decision(store, src, d)
@@ -122,6 +126,24 @@ def _fetch_one(store, settings, fetcher, src: Source, since, due_only) -> FetchR
         f" (+{len(result.warnings) - 2} more)" if len(result.warnings) > 2 else ""
     )
     return FetchReport(src.name, status, counts, note)
+
+
+def _ours(e: Exception) -> bool:
+    """A failure of abreast's own side, not of the source: the database cannot be written (full,
+    read-only, locked, damaged) or a setting is unusable. Counting it against each source paused
+    healthy sources, which stayed paused after the cause was fixed; so it stops the run instead."""
+    return isinstance(e, sqlite3.OperationalError | ConfigError | StoreError) or (
+        type(e) is sqlite3.DatabaseError  # "file is not a database", "disk image is malformed"
+    )
+
+
+def _as_ours(e: Exception, name: str) -> AbreastError:
+    if isinstance(e, AbreastError):
+        return e
+    return StoreError(
+        f"the database could not store what {name} sent ({e}); nothing was counted against the "
+        "source. Free disk space or fix the database (`abreast db info`), then fetch again."
+    )
 
 
 def _keep_page_text(store: Store, items):

@@ -9,13 +9,13 @@ authority (a lab's own post, then a paper) and breadth (how many independent sou
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from threading import Lock
 
 import numpy as np
 
 from ..errors import AbreastError
 from ..store import retrieval as sql
+from ..store.db import database_file
 from ..store.items import Store
 from ..stories.rank import HUB_ATTENTION, PAPER_AUTHORITY, attention_value, is_lab_post
 from ..types import CorpusRow, Member
@@ -140,5 +140,4 @@ def _embedder_for(model: str) -> Embedder:
 
 
 def _db_path(store: Store) -> str:
-    row = store.conn.execute("PRAGMA database_list").fetchone()
-    return str(Path(row[2])) if row and row[2] else f"memory:{id(store.conn)}"
+    return database_file(store.conn) or f"memory:{id(store.conn)}"

@@ -93,7 +93,8 @@ def migrate(conn: sqlite3.Connection, migrations: list[tuple[str, str]]) -> list
             conn.execute(f"PRAGMA user_version={i}")
             conn.execute("COMMIT")
         except sqlite3.Error as e:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # SQLite may have rolled back already (disk full)
+                conn.execute("ROLLBACK")
             raise StoreError(f"migration {name} failed and was rolled back: {e}") from e
         applied.append(name)
     return applied
@@ -121,10 +122,36 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     try:
         yield conn
     except BaseException:
-        conn.execute("ROLLBACK")
+        # SQLite has already rolled back after SQLITE_FULL, IOERR, BUSY or NOMEM; a second ROLLBACK
+        # would replace the real cause ("database or disk is full") with "no transaction is active".
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
     else:
         conn.execute("COMMIT")
+
+
+def table_counts(conn: sqlite3.Connection) -> list[tuple[str, int]]:
+    """(table, rows) for every table but SQLite's own and the full-text index's shadow tables."""
+    names = [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'item_fts%' "
+            "AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        )
+    ]
+    return [(n, conn.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0]) for n in names]
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    """How many migrations the database has had (PRAGMA user_version)."""
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def database_file(conn: sqlite3.Connection) -> str | None:
+    """The file behind the connection; None for an in-memory database."""
+    row = conn.execute("PRAGMA database_list").fetchone()
+    return str(Path(row[2])) if row and row[2] else None
 
 
 def backup(conn: sqlite3.Connection, dest: Path) -> None:

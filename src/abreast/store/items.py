@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import NotFound, StoreError
+from ..links import normalize_url
 from ..types import FETCHED_TEXT, Comment, Item, SearchHit, Source, StoredItem, iso_week
 from ..understand.urls import canonicalize
 from .db import now, open_db, transaction
@@ -69,9 +70,17 @@ def stored_item(r: sqlite3.Row) -> StoredItem:
         week=r["week"],
         source=r["source"],
         update_count=r["update_count"],
+        fetched_at=r["fetched_at"],
         stored_hash=r["content_hash"],
         text_note=r["text_note"],
     )
+
+
+def with_safe_url(it: Item) -> Item:
+    """The item with its URL normalised (links.normalize_url), the one door every item URL enters
+    by: a URL that cannot be made safe is no link at all."""
+    url = normalize_url(it.url)
+    return it if url == it.url else replace(it, url=url)
 
 
 def canonical_url(url: str | None) -> str | None:
@@ -91,6 +100,10 @@ class Store:
 
     # --- sources -------------------------------------------------------------------------------
     def add_source(self, name: str, kind: str, url: str, config: dict | None = None) -> Source:
+        safe = normalize_url(url)
+        if safe is None:
+            raise StoreError(f"{url!r} is not an http(s) URL; a source needs one.")
+        url = safe
         try:
             with transaction(self.conn):
                 self.conn.execute(
@@ -185,7 +198,7 @@ class Store:
         as a content update."""
         counts = UpsertCounts()
         ts = now()
-        items = list(items)
+        items = [with_safe_url(it) for it in items]
         with transaction(self.conn):
             tomb = self._tombstoned([it.key for it in items])
             existing = self._existing([it.key for it in items])
@@ -198,7 +211,9 @@ class Store:
                     # The source gives no text; keep the article text fetched for this item earlier.
                     it.text, it.text_source = row["text"], row["text_source"]
                 h = it.content_hash()
-                week = iso_week(it.published_at)
+                # An undated item belongs to the week it was first seen: as the source recorded it,
+                # else this fetch (an update keeps the week it already has).
+                week = iso_week(it.published_at) or iso_week(it.extra.get("first_seen"))
                 if row is None:
                     inserts.append(
                         (
@@ -212,7 +227,7 @@ class Store:
                             it.source_of_text(),
                             it.author,
                             it.published_at,
-                            week,
+                            week or iso_week(ts),
                             ts,
                             json.dumps(it.signals),
                             json.dumps(it.extra),
@@ -231,11 +246,9 @@ class Store:
                 elif row["content_hash"] != h and row["update_count"] < MAX_UPDATES:
                     self.conn.execute(
                         "UPDATE items SET url=?, canonical_url=?, title=?, text=?, text_source=?, "
-                        "author=?, "
-                        "published_at=?, "
-                        "week=?, updated_at=?, update_count=update_count+1, score_json=?, "
-                        "extra_json=?, "
-                        "content_hash=? WHERE key=?",
+                        "author=?, published_at=?, week=coalesce(?, week), updated_at=?, "
+                        "update_count=update_count+1, score_json=?, extra_json=?, content_hash=? "
+                        "WHERE key=?",
                         (
                             it.url,
                             canonical_url(it.url),
@@ -416,6 +429,9 @@ class Store:
 
 
 def fts_query(words: Iterable[str], mode: str = "OR") -> str:
-    """Words -> a safe FTS5 query: each word quoted (no operator injection), joined by OR/AND."""
-    quoted = ['"' + w.replace('"', "") + '"' for w in words if w.replace('"', "").strip()]
-    return f" {mode} ".join(quoted)
+    """Words -> a safe FTS5 query: each word an FTS5 string (quotes doubled, so a user's query is
+    text, never syntax), joined by OR/AND. Words with no letter or digit index nothing and are left
+    out (a stray quote must not empty an AND); with none left the query is the empty phrase, which
+    matches nothing, instead of an empty string, which is an FTS5 syntax error (issue 18)."""
+    quoted = ['"' + w.replace('"', '""') + '"' for w in words if any(c.isalnum() for c in w)]
+    return f" {mode} ".join(quoted) or '""'

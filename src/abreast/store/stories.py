@@ -15,8 +15,8 @@ if TYPE_CHECKING:
 
 _ITEM_COLS = (
     "items.id AS item_id, items.key, items.kind, items.url, items.canonical_url, items.title, "
-    "items.text, "
-    "items.published_at, items.score_json, coalesce(sources.name, items.kind) AS source"
+    "items.text, items.published_at, items.score_json, items.extra_json, "
+    "coalesce(sources.name, items.kind) AS source"
 )
 _ANN_COLS = (
     "annotations.themes_json, annotations.entities_json, annotations.jargon_json, "
@@ -39,6 +39,7 @@ def member_from_row(r: sqlite3.Row, role: str = "member") -> Member:
         themes=_json(r["themes_json"], []) if "themes_json" in keys else [],
         jargon=_json(r["jargon_json"], []) if "jargon_json" in keys else [],
         role=role,
+        extra=_json(r["extra_json"], {}) if "extra_json" in keys else {},
     )
 
 
@@ -349,3 +350,8 @@ def story_headers(conn: sqlite3.Connection, story_ids: list[str]) -> dict[str, S
 def _chunks(seq: list, n: int) -> Iterable[list]:
     for i in range(0, len(seq), n):
         yield seq[i : i + n]
+
+
+def week_story_counts(conn: sqlite3.Connection) -> list[tuple[str, int]]:
+    """(week, number of stories) for every week with stories."""
+    return [(r[0], r[1]) for r in conn.execute("SELECT week, count(*) FROM stories GROUP BY week")]

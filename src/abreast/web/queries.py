@@ -14,6 +14,7 @@ from ..store import Store
 from ..store import feedback as fb
 from ..store import web as sql
 from ..store.items import fts_query
+from ..store.reading import undated_count
 from ..store.stories import load_story, load_week, story_counts, story_headers
 from ..stories.model import default_week as pick_default_week
 from ..types import AnnotatedItem, Member, Source, Story
@@ -160,6 +161,9 @@ class WeekView:
     matching: int = 0  # stories that pass the filters (view.stories holds the first `limit`)
     limit: int = 50
     hint: str | None = None
+    undated: int = (
+        0  # items placed in this week by when they were first seen (no date of their own)
+    )
 
 
 WEEK_PAGE = (
@@ -182,6 +186,7 @@ def week_view(
             "No items yet — run `abreast demo run` to load the bundled demo, or `abreast fetch`."
         )
         return view
+    view.undated = undated_count(store.conn, week)
     stories = load_week(store.conn, week)
     if not stories:
         view.hint = NO_STORIES_HINT
@@ -227,7 +232,19 @@ def story_view(store: Store, story_id: str) -> dict | None:
         ],
         score_parts=[score_part(k, v) for k, v in story.score_parts.items()],
     )
+    card.update(story_card_view(store, story))
     return card
+
+
+def story_card_view(store: Store, story) -> dict:
+    """The story card (explain/card.py) as plain data: the one `abreast story` and drafts show."""
+    from dataclasses import asdict
+
+    from ..explain.card import load_card
+    from ..explain.card_render import happened_note
+
+    c = load_card(store, story)
+    return {"card": asdict(c), "card_note": happened_note(c)}
 
 
 def score_part(name: str, part) -> dict:
