@@ -251,8 +251,8 @@ def story_store(abreast_home):
     )
     for source_id, item in items:
         store.upsert_items([item], source_id=source_id)
-    from abreast.types import Comment
     from abreast.store.discussions import replace_comments
+    from abreast.types import Comment
 
     def comment(cid, key, author, depth, text, score=None):
         site = "https://news.ycombinator.com/item?id=" if key.startswith("hn") else REDDIT_THREAD

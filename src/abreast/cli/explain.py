@@ -45,9 +45,7 @@ def explain(
         if (m and rows)
         else None
     )
-    ctx.console.print(
-        Markdown(term_markdown(t, [(r.key, r.title, r.url) for r in rows], more))
-    )
+    ctx.console.print(Markdown(term_markdown(t, [(r.key, r.title, r.url) for r in rows], more)))
 
 
 def llm_log():
