@@ -3,12 +3,12 @@
     .venv/bin/python bench/relevance_text.py                         # labelled texts only
     .venv/bin/python bench/relevance_text.py --store .demo-home/abreast.db   # + fetched page texts
 
-Relevance reads an item's text when it has one (lexicon hits in its opening, the embedding of title
-and text), and the understand stage re-annotates an item whose text arrives later (a fetched article
-page changes its content hash). This measures what the text changes: every test-split item that has a
-text is classified twice with the shipped model, once as stored and once with its text removed. With
-``--store``, labelled Hacker News items whose article page was fetched into that store (text_source
-'page') are added with that text. Nothing is tuned here.
+Relevance reads an item's text when it has one (lexicon hits in its opening, the embedding of
+title and text), and the understand stage re-annotates an item whose text arrives later (a fetched
+article page changes its content hash). This measures what the text changes: every test-split item
+that has a text is classified twice with the shipped model, once as stored and once with its text
+removed. With ``--store``, labelled Hacker News items whose article page was fetched into that store
+(text_source 'page') are added with that text. Nothing is tuned here.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def prf(gold: list[bool], pred: list[bool]) -> tuple[float, float, float]:
 
 
 def page_texts(db: Path | None, keys: list[str]) -> dict[str, str]:
-    """key -> article text fetched into a store (text_source 'page'), for labelled title-only items."""
+    """key -> article text fetched into a store (text_source 'page'), for title-only items."""
     if db is None:
         return {}
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
