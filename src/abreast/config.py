@@ -224,6 +224,11 @@ class WriteSettings:
 
     format: str = _setting("hugo", "Draft format: hugo, jekyll or plain.", choices=DRAFT_FORMATS)
     author: str = _setting("", "Author written into the draft's front matter.")
+    todo_max_bytes: int = _setting(
+        4 * 1024 * 1024,
+        "Largest file `abreast todo` reads, in bytes (a draft is a few kB).",
+        low=1,
+    )
 
 
 @dataclass(frozen=True)
