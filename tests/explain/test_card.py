@@ -416,7 +416,7 @@ def test_a_rant_is_not_what_people_say_and_list_numbers_are_not_specifics():
     assert substance(plain.replace("slow", "slow at 480,000x")) > substance(plain)
 
 
-def test_the_makers_own_post_comes_first_and_a_cut_excerpt_is_not_a_sentence():
+def test_the_makers_own_post_comes_first_and_a_cut_excerpt_is_a_last_resort():
     blog = "https://simonwillison.net/2024/Dec/11/gemini-2/"
     lab = "https://blog.google/technology/google-deepmind/google-gemini-ai-update-december-2024/"
     commentary = (

@@ -250,21 +250,26 @@ def happened(members: list[Member], max_sentences: int = 3, min_sentences: int =
     order = primary_order(members)
     if not order:
         return Happened([], "no article text yet")
-    pool: list[tuple[str, int, int]] = []
+    whole: list[tuple[str, int, int]] = []
+    cut: list[tuple[str, int, int]] = []
     picked: list[Candidate] = []
     for i in order:
         parts = split_sentences(members[i].text)
         for pos, sentence in enumerate(parts, start=1):
             text = _unbullet(sentence)
-            # A feed excerpt cut mid-sentence ("... the brand new Gemini…") is not a sentence.
-            cut = text.endswith(("…", "...")) and pos == len(parts)
-            if _readable(text) and not cut and not repeats_title(text, titles):
-                pool.append((text, i + 1, pos))
-        if not pool:
-            continue
-        vectors = _tfidf([t for t, _, _ in pool])
-        candidates = [Candidate(t, n, p, v) for (t, n, p), v in zip(pool, vectors, strict=True)]
-        picked = _mmr(candidates, _centroid(candidates), max_sentences)
+            if _readable(text) and not repeats_title(text, titles):
+                # A feed excerpt cut mid-sentence ("... the brand new Gemini…") reads badly: it is
+                # used only when the whole sentences are too few.
+                ends_cut = text.endswith(("…", "...")) and pos == len(parts)
+                (cut if ends_cut else whole).append((text, i + 1, pos))
+        for pool in (whole, whole + cut):
+            if not pool:
+                continue
+            vectors = _tfidf([t for t, _, _ in pool])
+            candidates = [Candidate(t, n, p, v) for (t, n, p), v in zip(pool, vectors, strict=True)]
+            picked = _mmr(candidates, _centroid(candidates), max_sentences)
+            if len(picked) >= min_sentences:
+                break
         if len(picked) >= min_sentences:
             break
     picked.sort(key=lambda c: (order.index(c.cite - 1), c.position))
