@@ -62,7 +62,8 @@ def main() -> None:
         _assemble(
             "abreast quality",
             "How good abreast's judgements are, measured on hand-labelled real data from the "
-            "bundled snapshot. Every number comes from a script in `bench/`; the labels live in `bench/data/` with "
+            "bundled snapshot. Every number comes from a script in `bench/`; the labels live in "
+            "`bench/data/` with "
             "their labelling guides.",
             QUALITY,
         )

@@ -1,7 +1,8 @@
-"""Build the bundled demo snapshot (src/abreast/demo/snapshot/) from the recorded data in ../shared/data.
+"""Build the bundled demo snapshot (src/abreast/demo/snapshot/) from the recorded data in
+../shared/data.
 
-Rerunnable and deterministic: same input files -> byte-identical output (sorted records, gzip mtime 0).
-Every record is converted from recorded fields only; a field the recording lacks is left out.
+Rerunnable and deterministic: same input files -> byte-identical output (sorted records, gzip mtime
+0). Every record is converted from recorded fields only; a field the recording lacks is left out.
 See src/abreast/demo/PROVENANCE.md for what each output file holds and where it came from.
 
     python scripts/build_snapshot.py [--data DIR] [--out DIR]
@@ -25,7 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "data"
 DEFAULT_OUT = ROOT / "src" / "abreast" / "demo" / "snapshot"
 
-# The demo windows plus a margin either side, so a collector asking for "the week before" still finds
+# The demo windows plus a margin either side, so a collector asking for "the week before" still
+# finds
 # the edge of the recording instead of a cliff exactly at the window start.
 KEEP_RANGES = [("2023-11-01", "2023-12-31"), ("2024-11-10", "2024-12-31")]
 EXCERPT_CHARS = (
@@ -43,7 +45,8 @@ def read_jsonl(path: Path) -> list[dict]:
 
 
 def day_start_iso(day: str) -> str:
-    """'2024-11-18' -> '2024-11-18T00:00:00.000Z' (Algolia's created_at format); time of day unknown."""
+    """'2024-11-18' -> '2024-11-18T00:00:00.000Z' (Algolia's created_at format); time of day
+    unknown."""
     return f"{day}T00:00:00.000Z"
 
 
@@ -80,7 +83,8 @@ def hn_hits(data: Path) -> list[dict]:
         }
         if row.get("comments") is not None:
             hit["num_comments"] = row["comments"]
-        # Ask/Launch HN rows carry the HN item page as url; real Algolia/Firebase have no url for them.
+        # Ask/Launch HN rows carry the HN item page as url; real Algolia/Firebase have no url for
+        # them.
         if not _is_hn_item_url(row["url"], row["hn_id"]):
             hit["url"] = _undo_togithub(row["url"], row.get("domain"))
         hits.append(hit)
@@ -101,7 +105,8 @@ def hn_hits(data: Path) -> list[dict]:
 
 
 def hn_tags(title: str, hn_id: int, front_page: bool) -> list[str]:
-    """Algolia's _tags: the item type, ask_hn/show_hn from the title prefix (as Algolia derives them)."""
+    """Algolia's _tags: the item type, ask_hn/show_hn from the title prefix (as Algolia derives
+    them)."""
     tags = ["story", f"story_{hn_id}"]
     if title.startswith("Ask HN:"):
         tags.append("ask_hn")
@@ -113,8 +118,9 @@ def hn_tags(title: str, hn_id: int, front_page: bool) -> list[str]:
 
 
 def _undo_togithub(url: str, domain: str | None) -> str:
-    """The archive routes GitHub links through its togithub.com redirector (so repos are not pinged);
-    its own `domain` field records the real host, github.com, which is what HN linked to."""
+    """The archive routes GitHub links through its togithub.com redirector (so repos are not
+    pinged); its own `domain` field records the real host, github.com, which is what HN linked
+    to."""
     if domain == "github.com" and url.startswith("https://togithub.com/"):
         return "https://github.com/" + url[len("https://togithub.com/") :]
     return url
@@ -124,7 +130,8 @@ def _is_hn_item_url(url: str, hn_id: int) -> bool:
     return bool(re.match(rf"https?://news\.ycombinator\.com/item\?id={hn_id}$", url or ""))
 
 
-# ---------------------------------------------------------------- arXiv (entry records, rendered as Atom)
+# ---------------------------------------------------------------- arXiv (entry records, rendered as
+# Atom)
 
 
 def arxiv_entries(data: Path) -> tuple[list[dict], dict]:
@@ -154,7 +161,8 @@ def arxiv_entries(data: Path) -> tuple[list[dict], dict]:
         if arxiv_id in listing:
             continue
         first = min(rows, key=lambda r: r["listing_date"])
-        # Old ids in a December listing are replacements/cross-lists of papers from other years; their
+        # Old ids in a December listing are replacements/cross-lists of papers from other years;
+        # their
         # submission date is not recorded, so they are left out rather than dated wrongly.
         if not arxiv_id.startswith(first["listing_date"][2:4] + first["listing_date"][5:7]):
             stats["abstract only, old id, skipped"] += 1
@@ -242,7 +250,8 @@ def reddit_posts(data: Path) -> list[dict]:
             )
             if k in row
         }
-        # The archive stored Reddit's legacy HTML-escaped strings (no raw_json=1); store them raw, the
+        # The archive stored Reddit's legacy HTML-escaped strings (no raw_json=1); store them raw,
+        # the
         # replay server escapes them again unless the client asks for raw_json=1, as Reddit does.
         for key in ("title", "url"):
             if post.get(key):
@@ -290,7 +299,8 @@ def _model_object(repo_id: str, versions: list[dict]) -> dict:
     if base:
         tags.append(f"base_model:{base}")
         card["base_model"] = base
-        # The Hub states an adapter's relation as a `base_model:adapter:<id>` tag; the leaderboard records
+        # The Hub states an adapter's relation as a `base_model:adapter:<id>` tag; the leaderboard
+        # records
         # the same fact as weight_type "Adapter" (it reads it from the Hub).
         if latest.get("weight_type") == "Adapter":
             tags.append(f"base_model:adapter:{base}")
@@ -306,7 +316,8 @@ def _model_object(repo_id: str, versions: list[dict]) -> dict:
 
 
 def _base_model(repo_id: str, recorded: str | None) -> str | None:
-    """The leaderboard's base_model, minus its noise: 'Removed', the model itself, ' (Merge)' suffix."""
+    """The leaderboard's base_model, minus its noise: 'Removed', the model itself, ' (Merge)'
+    suffix."""
     if not recorded or recorded == "Removed":
         return None
     base = re.sub(r"\s*\(Merge\)$", "", recorded).strip()
@@ -315,7 +326,8 @@ def _base_model(repo_id: str, recorded: str | None) -> str | None:
     return base
 
 
-# ---------------------------------------------------------------- feeds (text-level cuts of recorded XML)
+# ---------------------------------------------------------------- feeds (text-level cuts of
+# recorded XML)
 
 RSS_ITEM = re.compile(r"(\s*)(<item>.*?</item>)", re.S)
 ATOM_ENTRY = re.compile(r"(\s*)(<entry>.*?</entry>)", re.S)
@@ -353,7 +365,8 @@ def _atom_entry_day(entry: str) -> str:
 
 
 def shorten_content_encoded(item: str) -> str:
-    """Simon Willison's newsletter states no license: keep a short plain-text excerpt of each issue."""
+    """Simon Willison's newsletter states no license: keep a short plain-text excerpt of each
+    issue."""
 
     def repl(m: re.Match) -> str:
         text = html.unescape(re.sub(r"<[^>]+>", " ", m.group(1)))
@@ -365,7 +378,8 @@ def shorten_content_encoded(item: str) -> str:
 
 
 def merge_rss(newer: str, older: str) -> str:
-    """Items of an older copy of the same feed appended after the newer copy's items (newest first)."""
+    """Items of an older copy of the same feed appended after the newer copy's items (newest
+    first)."""
     older_items = "".join(m.group(0) for m in RSS_ITEM.finditer(older))
     last = list(RSS_ITEM.finditer(newer))[-1]
     return newer[: last.end()] + older_items + newer[last.end() :]

@@ -35,7 +35,8 @@ _DEMO_RUNNER = """
 import os, subprocess, sys
 out = sys.argv[1]
 with open(os.path.join(out, "stdout"), "w") as o, open(os.path.join(out, "stderr"), "w") as e:
-    rc = subprocess.run([sys.executable, "-m", "abreast", "demo", "run"], stdout=o, stderr=e).returncode
+    cmd = [sys.executable, "-m", "abreast", "demo", "run"]
+    rc = subprocess.run(cmd, stdout=o, stderr=e).returncode
 with open(os.path.join(out, "rc.tmp"), "w") as f:
     f.write(str(rc))
 os.replace(os.path.join(out, "rc.tmp"), os.path.join(out, "rc"))
@@ -105,7 +106,7 @@ def pytest_sessionfinish(session, exitstatus):
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory):
     """`abreast demo run` exactly as `make demo` runs it (`abreast.demo.build.build_demo`), once per
-    test run, in its own ABREAST_HOME. Returns (home, completed process: `.stdout`, `.returncode`)."""
+    test run, in its own ABREAST_HOME. Returns (home, completed process: .stdout, .returncode)."""
     run = _start_demo_build(tmp_path_factory)
     deadline = time.monotonic() + DEMO_TIMEOUT_S
     while not (run / "rc").exists():

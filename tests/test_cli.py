@@ -118,8 +118,8 @@ def test_init_writes_a_commented_config_and_env_overrides_it(abreast_home):
     s = config.load(
         environ={"ABREAST_FETCH_ALLOW_PRIVATE": "127.0.0.1,::1", "ABREAST_FETCH_MAX_REDIRECTS": "2"}
     )
-    assert s.get("fetch", "allow_private") == ["127.0.0.1", "::1"]
-    assert s.get("fetch", "max_redirects") == 2
+    assert s.fetch.allow_private == ["127.0.0.1", "::1"]
+    assert s.fetch.max_redirects == 2
 
 
 def test_db_backup_command(abreast_home, tmp_path):

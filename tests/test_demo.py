@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow
 
 
 def _abreast(home, *args):
-    """`abreast ARGS` against the demo home, in this process (a user's shell, minus the start-up)."""
+    """`abreast ARGS` against the demo home, in this process (as from a shell, minus start-up)."""
     env = {k: None for k in os.environ if k.startswith("ABREAST_")}
     env.update(ABREAST_HOME=str(home), COLUMNS="200")
     context.reset()

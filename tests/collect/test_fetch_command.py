@@ -74,3 +74,37 @@ def test_opml_round_trip_through_the_cli(tmp_path):
 def test_unknown_source_kind_is_one_clear_error():
     res = _run("sources", "add", "myspace", "https://example.com")
     assert res.exit_code == 1 and "no connector 'myspace'" in res.output
+
+
+FEED = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
+<item><title>A new open model</title><link>https://example.com/a</link></item></channel></rss>"""
+
+
+@pytest.mark.parametrize(
+    "bad", ["read_timeout = 0", "max_bytes = -1", 'host_delay = "abc"', "max_redirects = -2"]
+)
+def test_a_bad_fetch_setting_fails_before_any_source_is_touched(loopback, abreast_home, bad):
+    """A nonsense setting used to become one failure per source, pausing healthy sources that
+    stayed paused after the setting was fixed."""
+    with HostileServer() as server:
+        server.add_static("/feed.xml", FEED)
+        for name in ("one", "two", "three"):
+            assert (
+                _run("sources", "add", "feed", server.url("/feed.xml"), "--name", name).exit_code
+                == 0
+            )
+        (abreast_home / "abreast.toml").write_text(f"[fetch]\n{bad}\n")
+        for _ in range(3):
+            res = _run("fetch")
+            assert res.exit_code == 1
+            assert f"[fetch] {bad} is not allowed" in res.output and "Traceback" not in res.output
+        assert server.hits.get("/feed.xml", 0) == 0
+        (abreast_home / "abreast.toml").unlink()
+        _run("fetch")  # the setting fixed: every source works at once
+        conn = context.store().conn
+        rows = conn.execute("SELECT error_count, paused FROM sources").fetchall()
+        assert [tuple(r) for r in rows] == [(0, 0)] * 3
+        assert (
+            conn.execute("SELECT count(*) FROM fetches WHERE status = 'error'").fetchone()[0] == 0
+        )
+        assert server.hits["/feed.xml"] == 3

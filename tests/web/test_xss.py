@@ -72,8 +72,8 @@ def assert_inert(page: str) -> None:
 
 @pytest.fixture
 def hostile(store):
-    """Hostile items (title, text, URL and even key attacker-chosen), a story over them whose summary is
-    hostile model output, and a hostile source name."""
+    """Hostile items (title, text, URL and even key attacker-chosen), a story over them whose
+    summary is hostile model output, and a hostile source name."""
     src = store.add_source('<img src=x onerror=alert("src")>', "feed", "https://evil.example/feed")
     items = [
         Item(
@@ -253,7 +253,8 @@ def test_render_helpers_refuse_dangerous_urls():
 
 
 def test_hostile_svg_in_a_draft_bundle_cannot_run_script(client, web_settings):
-    """An SVG opened directly is a document of our origin: the CSP must keep its scripts from running."""
+    """An SVG opened directly is a document of our origin: the CSP must keep its scripts from
+    running."""
     folder = web_settings.paths.drafts / WEEK
     folder.mkdir(parents=True)
     (folder / "index.md").write_text("![chart](evil.svg)\n", encoding="utf-8")

@@ -1,4 +1,5 @@
-"""The weekly draft on the real demo data: Hugo conventions, grounding, determinism, user edits kept."""
+"""The weekly draft on the real demo data: Hugo conventions, grounding, determinism, user edits
+kept."""
 
 import re
 import shutil
@@ -108,3 +109,33 @@ def test_unknown_format_is_a_clear_error(demo_store, tmp_path):
 
     with pytest.raises(AbreastError, match="choose one of hugo, jekyll, plain"):
         write_draft(demo_store, config.load(), "2024-W51", fmt="docx", out_dir=tmp_path)
+
+
+def test_the_configured_format_and_author_are_used_unless_format_is_given(
+    demo_store, tmp_path, abreast_home
+):
+    settings = config.load(overrides={"write": {"format": "jekyll", "author": "Ada"}})
+    text = write_draft(demo_store, settings, "2024-W51", out_dir=tmp_path / "a").read_text()
+    front = yaml.safe_load(text.split("---\n")[1])
+    assert front["layout"] == "post" and front["author"] == "Ada"
+    plain = write_draft(demo_store, settings, "2024-W51", fmt="plain", out_dir=tmp_path / "b")
+    assert not plain.read_text().startswith("---")
+
+
+def test_the_draft_command_honours_write_format(demo_store, abreast_home):
+    """`abreast draft` used to write Hugo whatever [write] format said."""
+    from typer.testing import CliRunner
+
+    from abreast.cli.main import app
+
+    abreast_home.mkdir(parents=True, exist_ok=True)
+    demo_store.conn.execute("VACUUM INTO ?", (str(abreast_home / "abreast.db"),))
+    (abreast_home / "abreast.toml").write_text('[write]\nformat = "jekyll"\n')
+    runner = CliRunner()
+    res = runner.invoke(app, ["draft", "--week", "2024-W51"])
+    assert res.exit_code == 0, res.output
+    text = (abreast_home / "drafts" / "2024-W51" / "index.md").read_text()
+    assert yaml.safe_load(text.split("---\n")[1])["layout"] == "post"
+    res = runner.invoke(app, ["draft", "--week", "2024-W51", "--format", "plain", "--force"])
+    assert res.exit_code == 0, res.output
+    assert not (abreast_home / "drafts" / "2024-W51" / "index.md").read_text().startswith("---")

@@ -1,4 +1,5 @@
-"""`abreast todo` on the user's real draft (../shared/seed), against the demo store's 2023 window."""
+"""`abreast todo` on the user's real draft (../shared/seed), against the demo store's 2023
+window."""
 
 from pathlib import Path
 
@@ -51,8 +52,30 @@ def test_fixie_todo_says_plainly_that_the_store_has_nothing_on_fixie(demo_store)
 
 def test_alignment_and_papers_todos(demo_store):
     _, props = _proposals(demo_store)
-    assert sum("alignment" in r.title.lower() for r in props[2].references) >= 3
-    assert props[3].references and all(r.key.startswith("arxiv:") for r in props[3].references)
+    alignment = props[2].references
+    assert sum("alignment" in r.title.lower() for r in alignment) >= 3
+    # A lab's own alignment work, not only papers using the word.
+    assert any("openai.com" in r.url for r in alignment)
+    # No other sense of the word ("label alignment", "domain alignment").
+    assert not any("label alignment" in r.title.lower() for r in alignment)
+    assert not any("conditional alignment" in r.title.lower() for r in alignment)
+    papers = props[3].references
+    assert sum(r.key.startswith("arxiv:") for r in papers) >= 3
+
+
+def test_every_reference_says_when_and_why(demo_store):
+    _, props = _proposals(demo_store)
+    for p in props:
+        for r in p.references:
+            assert r.reason.split(":")[0] in ("this week", "recent", "in your store"), r.reason
+            assert "20" in r.reason  # its date
+
+
+def test_fixie_proposals_are_about_agents_not_the_word_specific(demo_store):
+    _, props = _proposals(demo_store)
+    titles = [r.title.lower() for r in props[1].references]
+    assert len(titles) >= 3
+    assert not any("specific" in t and "agent" not in t for t in titles)
 
 
 def test_rerunning_in_place_replaces_the_earlier_proposals(demo_store):

@@ -23,7 +23,7 @@ def serve(
         8400, "--port", "-p", help="Port on 127.0.0.1 to serve the snapshot on."
     ),
 ) -> None:
-    """Serve the recorded snapshot over HTTP on 127.0.0.1 (HN, arXiv, feeds, Reddit, Hugging Face APIs)."""
+    """Serve the recorded snapshot on 127.0.0.1 (HN, arXiv, feeds, Reddit, Hugging Face APIs)."""
     from ..demo.replay import ReplayServer
 
     with ReplayServer(port=port) as server:
@@ -41,11 +41,12 @@ def run(
         True, "--drafts/--no-drafts", help="Write the weekly drafts at the end."
     ),
 ) -> None:
-    """Collect the whole snapshot through the real connectors, run the pipeline, write the drafts."""
-    from ..demo.build import DRAFT_WEEKS, build_demo, demo_settings
+    """Collect the snapshot through the real connectors, run the pipeline, write the drafts."""
+    from ..demo.build import DRAFT_WEEKS, build_demo
+    from ..demo.sources import DEMO_FETCH
 
-    ctx.reset()
-    settings, st = demo_settings(), ctx.store()
+    ctx.override({"fetch": DEMO_FETCH})
+    settings, st = ctx.settings(), ctx.store()
     with ctx.progress() as p:
         fetching = p.add_task("fetching", total=None)
         processing = []

@@ -31,7 +31,7 @@ class FriendlyGroup(TyperGroup):
 app = typer.Typer(
     name="abreast",
     cls=FriendlyGroup,
-    help="Keep abreast of the AI/LLM field: collect, understand, cluster, explain and draft your weekly post.",
+    help="Keep abreast of the AI/LLM field: collect, understand, cluster, explain, draft a post.",
     add_completion=False,
     no_args_is_help=False,
     invoke_without_command=True,
@@ -61,11 +61,7 @@ def main(
     ),
 ) -> None:
     """abreast does the legwork; you keep the voice and publish."""
-    if config_file:
-        import os
-
-        os.environ["ABREAST_CONFIG"] = config_file
-        ctx.reset()
+    ctx.begin(config_file)
     if typer_ctx.invoked_subcommand is None:
         ctx.err_console.print("Error: missing command. Run `abreast --help` to see the commands.")
         raise typer.Exit(2)

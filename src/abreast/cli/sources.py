@@ -34,7 +34,7 @@ def add(
 
 @app.command("add-defaults")
 def add_defaults() -> None:
-    """Add the default sources: HN, arXiv cs.CL/LG/AI, the labs' blogs, Hugging Face, Reddit, Simon Willison."""
+    """Add defaults: HN, arXiv cs.CL/LG/AI, labs' blogs, Hugging Face, Reddit, Simon Willison."""
     from ..collect.defaults import DEFAULT_SOURCES
 
     st = ctx.store()
@@ -51,7 +51,7 @@ def add_defaults() -> None:
 
 @app.command("list")
 def list_() -> None:
-    """List sources with their last fetch, item count and status (active, paused with reason, gone)."""
+    """List sources with last fetch, item count and status (active, paused with reason, gone)."""
     st = ctx.store()
     counts = st.source_item_counts()
     table = Table("name", "kind", "url", "items", "last fetch", "status")

@@ -1,4 +1,5 @@
-"""`abreast week`, `abreast story`, `abreast trends`, `abreast export stories`, `abreast process`."""
+"""`abreast week`, `abreast story`, `abreast trends`, `abreast export stories`, `abreast
+process`."""
 
 from __future__ import annotations
 
@@ -103,7 +104,7 @@ def _summary_text(story) -> str:
 
 
 def story(story_id: str = typer.Argument(..., help="Story id as shown by `abreast week`.")) -> None:
-    """One story: every source with its signals, the cited summary, related earlier stories, the score's parts."""
+    """One story: every source, its signals, the cited summary, earlier stories, score parts."""
     from ..store.stories import load_story
 
     s = load_story(ctx.store().conn, story_id)
@@ -145,7 +146,7 @@ def trends(
         None, "--charts", help="Write a chart (SVG and PNG) per rising term here."
     ),
 ) -> None:
-    """Entities and terms whose weekly counts rise sharply, with charts over every week in the store."""
+    """Entities and terms whose weekly counts rise sharply, with charts over every stored week."""
     from ..store import drafts as q
     from ..store.stories import load_trends
     from ..stories.trends import TrendParams, chart
@@ -216,7 +217,7 @@ def process(
         None, "--draft", help="Also write the draft for this week (repeatable)."
     ),
 ) -> None:
-    """Run everything after a fetch: understand new items, build stories, trends, summaries, model registry."""
+    """After a fetch: understand new items, build stories, trends, summaries, model registry."""
     from ..pipeline import run_pipeline
 
     with ctx.progress() as p:

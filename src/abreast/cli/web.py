@@ -22,15 +22,15 @@ def serve(
         "generated and printed when missing there.",
     ),
 ) -> None:
-    """Open the web app: this week's stories, items and search, trends, models, the draft, sources."""
+    """Open the web app: the week's stories, items and search, trends, models, draft, sources."""
     import uvicorn
 
     from ..web.app import create_app
     from ..web.security import is_loopback, new_token
 
     settings = ctx.settings()
-    host = host or settings.get("web", "host")
-    port = port or int(settings.get("web", "port"))
+    host = host or settings.web.host
+    port = port or settings.web.port
     if not is_loopback(host) and not token:
         # Never serve the store to a network without a token (reliability.md #22): make one.
         token = new_token()

@@ -1,8 +1,9 @@
-"""Page text: for items whose source gives only a title (HN, Reddit link posts, bare feeds), fetch the
-linked article through the same hardened fetcher and keep its main text (trafilatura).
+"""Page text: for items whose source gives only a title (HN, Reddit link posts, bare feeds), fetch
+the linked article through the same hardened fetcher and keep its main text (trafilatura).
 
-Optional per source (`config.page_text = true`): it costs one request per item, so it is off by default.
-A page that fails (refused address, timeout, not HTML) costs that item its text, never the fetch.
+Optional per source (`config.page_text = true`): it costs one request per item, so it is off by
+default. A page that fails (refused address, timeout, not HTML) costs that item its text, never the
+fetch.
 """
 
 from __future__ import annotations

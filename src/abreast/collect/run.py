@@ -54,13 +54,15 @@ def fetch_sources(
 ) -> list[FetchReport]:
     from .fetcher import Fetcher
 
-    store.close_interrupted_fetches()
-    sources = [store.source(n) for n in names] if names else store.sources()
-    since_dt = datetime(since.year, since.month, since.day, tzinfo=UTC) if since else None
+    # The fetcher first: a setting it cannot work with fails here, before any source is touched, so
+    # a bad setting is never recorded as 16 broken sources.
     own = fetcher is None
-    fetcher = fetcher or Fetcher(settings.section("fetch"))
+    fetcher = fetcher or Fetcher(settings.fetch)
+    since_dt = datetime(since.year, since.month, since.day, tzinfo=UTC) if since else None
     reports = []
     try:
+        store.close_interrupted_fetches()
+        sources = [store.source(n) for n in names] if names else store.sources()
         for i, src in enumerate(sources):
             if on_progress:
                 on_progress(src.name, i, len(sources))
@@ -101,7 +103,7 @@ def _fetch_one(store, settings, fetcher, src: Source, since, due_only) -> FetchR
         counts = store.upsert_items(result.items, source_id=src.id)
     except Exception as e:  # noqa: BLE001 - any failure of one source is recorded, never fatal to the run
         outcome = decider.Outcome.from_error(e)
-        d = decider.decide_after_fetch(state, outcome, now, settings.section("fetch"))
+        d = decider.decide_after_fetch(state, outcome, now, settings.fetch)
         _save_decision(store, src, d)
         store.finish_fetch(fetch_id, "error", http_status=outcome.status, error=outcome.error)
         return FetchReport(
@@ -111,7 +113,7 @@ def _fetch_one(store, settings, fetcher, src: Source, since, due_only) -> FetchR
     outcome = decider.Outcome.success(
         result.http_status or 200, max_age=result.max_age, not_modified=result.not_modified
     )
-    d = decider.decide_after_fetch(state, outcome, now, settings.section("fetch"))
+    d = decider.decide_after_fetch(state, outcome, now, settings.fetch)
     _save_decision(store, src, d, etag=result.etag, last_modified=result.last_modified)
     store.finish_fetch(
         fetch_id, status, counts, http_status=result.http_status, nbytes=result.nbytes
@@ -124,7 +126,8 @@ def _fetch_one(store, settings, fetcher, src: Source, since, due_only) -> FetchR
 
 def _keep_page_text(store: Store, items):
     """Page text is fetched once per item: a stored item keeps the text it has (else the title-only
-    entry of the next fetch would look like a change and wipe it). Returns the items still to fetch."""
+    entry of the next fetch would look like a change and wipe it). Returns the items still to
+    fetch."""
     stored = (
         {r["key"]: r["text"] for r in store.item_rows(keys=[it.key for it in items])}
         if items

@@ -1,5 +1,5 @@
-"""Build the demo store: the bundled snapshot fetched through the real connectors from a replay server
-on 127.0.0.1, then the whole pipeline (understand, stories, trends, summaries, registry, drafts).
+"""Build the demo store: the bundled snapshot fetched through the real connectors from a replay
+server on 127.0.0.1, then the whole pipeline (understand, stories, trends, summaries, registry, drafts).
 
 One function does it for `abreast demo run` and for the test suite's session fixture, so the tests
 exercise exactly the store a user gets from `make demo`.
@@ -7,11 +7,9 @@ exercise exactly the store a user gets from `make demo`.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 from .. import config
 from ..collect.run import FetchReport, fetch_sources
@@ -22,15 +20,6 @@ from .sources import DEMO_WINDOWS, demo_sources
 
 # The last full week of the 2024 window, and the week of the user's own post (../shared/seed).
 DRAFT_WEEKS = ["2024-W51", "2023-W49"]
-
-# The replay server lives on 127.0.0.1, which the fetcher refuses unless explicitly allowed; the demo
-# opts in, and only for loopback. Politeness delays are for real hosts. The user's environment still
-# wins, as it does for every setting.
-DEMO_FETCH_ENV = {
-    "ABREAST_FETCH_ALLOW_PRIVATE": "127.0.0.1",
-    "ABREAST_FETCH_HOST_DELAY": "0",
-    "ABREAST_FETCH_POLITENESS": "false",
-}
 
 FetchProgress = Callable[[str, int, int], None]  # (source name, done, total)
 
@@ -45,17 +34,9 @@ class DemoBuild:
         return [r for r in self.reports if r.status == "error"]
 
 
-def demo_settings(
-    home: Path | None = None, environ: Mapping[str, str] | None = None
-) -> config.Settings:
-    """Settings for the demo: the usual ones, with fetching from the loopback replay server allowed."""
-    env = dict(os.environ if environ is None else environ)
-    return config.load(home, environ={**DEMO_FETCH_ENV, **env})
-
-
 def add_demo_sources(store: Store, base_url: str) -> None:
-    """Register every demo source under ``base_url``; sources of an earlier run are pointed there again
-    and revived (the replay server's port changes between runs)."""
+    """Register every demo source under ``base_url``; sources of an earlier run are pointed there
+    again and revived (the replay server's port changes between runs)."""
     existing = {s.name: s for s in store.sources()}
     for s in demo_sources(base_url):
         if s["name"] in existing:

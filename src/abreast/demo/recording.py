@@ -1,7 +1,7 @@
 """The bundled recorded snapshot: load it once, hand out records and feed documents.
 
-The snapshot is written by ``scripts/build_snapshot.py``; ``manifest.json`` lists every file with its
-record count and checksum. Files are gzip-compressed on disk to keep the package small.
+The snapshot is written by ``scripts/build_snapshot.py``; ``manifest.json`` lists every file with
+its record count and checksum. Files are gzip-compressed on disk to keep the package small.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The replay server: the bundled recorded snapshot served over HTTP on 127.0.0.1.
 
-Each real service is a "virtual host" under a path prefix, so the real connectors can be pointed at it
-by changing only their base URL:
+Each real service is a "virtual host" under a path prefix, so the real connectors can be pointed at
+it by changing only their base URL:
 
     http://127.0.0.1:PORT/hn.algolia.com/api/v1/search_by_date?tags=story&...
     http://127.0.0.1:PORT/export.arxiv.org/api/query?search_query=cat:cs.CL&...
@@ -9,7 +9,8 @@ by changing only their base URL:
 
 Responses carry Content-Type, ETag (a hash of the body), Last-Modified (the newest recorded record
 behind the answer) and honour If-None-Match / If-Modified-Since with 304, so conditional GET in the
-fetcher is exercised for real. Bodies are gzip-encoded when the client accepts it, like the real hosts.
+fetcher is exercised for real. Bodies are gzip-encoded when the client accepts it, like the real
+hosts.
 
     python -m abreast.demo.replay --port 8400
 """

@@ -64,11 +64,13 @@ def _candidates(members: list[Member]) -> list[Candidate]:
     for n, m in enumerate(members, start=1):
         for i, sentence in enumerate(split_sentences(m.text), start=1):
             text = _unbullet(sentence)
-            # Feeds often repeat the headline as the body's first line: the story header shows it already.
+            # Feeds often repeat the headline as the body's first line: the story header shows it
+            # already.
             if _readable(text) and normalize(text) not in titles:
                 chosen.append((text, n, i))
     if len(chosen) < 2:
-        # Headlines are used when the texts give too little: first those of sources that gave no sentence
+        # Headlines are used when the texts give too little: first those of sources that gave no
+        # sentence
         # (title-only HN and Reddit items), readable ones first, any title if nothing else is left.
         cited = {n for _, n, _ in chosen}
         with_text = {

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import StoreError
-from ..item import Item, iso_week
+from ..item import FETCHED_TEXT, Item, iso_week
 from .db import now, open_db, transaction
+from .discussions import Comment, comments_for
 
 # An item whose content keeps changing (a feed that rewrites timestamps into its body) stops being
 # updated after this many changes, so it cannot churn the store and re-trigger embedding forever.
@@ -89,7 +90,8 @@ class Store:
         try:
             with transaction(self.conn):
                 self.conn.execute(
-                    "INSERT INTO sources(name, kind, url, config_json, created_at) VALUES (?,?,?,?,?)",
+                    "INSERT INTO sources(name, kind, url, config_json, created_at) VALUES "
+                    "(?,?,?,?,?)",
                     (name, kind, url, json.dumps(config or {}), now()),
                 )
         except sqlite3.IntegrityError as e:
@@ -136,8 +138,9 @@ class Store:
         return cur.lastrowid
 
     def close_interrupted_fetches(self) -> int:
-        """Fetches still 'running' belong to a process that died (a crash, kill -9): record that, so the
-        fetch log never claims work is in progress. Their committed items are kept; the next run refetches."""
+        """Fetches still 'running' belong to a process that died (a crash, kill -9): record that, so
+        the fetch log never claims work is in progress. Their committed items are kept; the next run
+        refetches."""
         with transaction(self.conn):
             cur = self.conn.execute(
                 "UPDATE fetches SET status = 'interrupted', finished_at = ? "
@@ -188,8 +191,11 @@ class Store:
             for it in items:
                 if it.key in tomb:
                     continue
-                h = it.content_hash()
                 row = existing.get(it.key)
+                if row is not None and not it.text.strip() and row["text_source"] in FETCHED_TEXT:
+                    # The source gives no text; keep the article text fetched for this item earlier.
+                    it.text, it.text_source = row["text"], row["text_source"]
+                h = it.content_hash()
                 week = iso_week(it.published_at)
                 if row is None:
                     inserts.append(
@@ -201,6 +207,7 @@ class Store:
                             canonical_url(it.url),
                             it.title,
                             it.text,
+                            it.source_of_text(),
                             it.author,
                             it.published_at,
                             week,
@@ -212,6 +219,8 @@ class Store:
                     )
                     existing[it.key] = {
                         "id": None,
+                        "text": it.text,
+                        "text_source": it.source_of_text(),
                         "content_hash": h,
                         "update_count": 0,
                         "score_json": json.dumps(it.signals),
@@ -219,14 +228,18 @@ class Store:
                     counts.new += 1
                 elif row["content_hash"] != h and row["update_count"] < MAX_UPDATES:
                     self.conn.execute(
-                        "UPDATE items SET url=?, canonical_url=?, title=?, text=?, author=?, published_at=?, "
-                        "week=?, updated_at=?, update_count=update_count+1, score_json=?, extra_json=?, "
+                        "UPDATE items SET url=?, canonical_url=?, title=?, text=?, text_source=?, "
+                        "author=?, "
+                        "published_at=?, "
+                        "week=?, updated_at=?, update_count=update_count+1, score_json=?, "
+                        "extra_json=?, "
                         "content_hash=? WHERE key=?",
                         (
                             it.url,
                             canonical_url(it.url),
                             it.title,
                             it.text,
+                            it.source_of_text(),
                             it.author,
                             it.published_at,
                             week,
@@ -246,9 +259,10 @@ class Store:
                         )
                     counts.unchanged += 1
             self.conn.executemany(
-                "INSERT INTO items(key, source_id, kind, url, canonical_url, title, text, author, "
-                "published_at, week, fetched_at, score_json, extra_json, content_hash) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO items(key, source_id, kind, url, canonical_url, title, text, "
+                "text_source, "
+                "author, published_at, week, fetched_at, score_json, extra_json, content_hash) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 inserts,
             )
         return counts
@@ -258,7 +272,8 @@ class Store:
         for i in range(0, len(keys), 500):
             chunk = keys[i : i + 500]
             for r in self.conn.execute(
-                "SELECT key, id, content_hash, update_count, score_json FROM items "
+                "SELECT key, id, text, text_source, content_hash, update_count, score_json FROM "
+                "items "
                 f"WHERE key IN ({','.join('?' * len(chunk))})",
                 chunk,
             ):
@@ -277,6 +292,27 @@ class Store:
             }
         return out
 
+    def set_fetched_text(self, key: str, text: str, source: str) -> None:
+        """Give an item the text abreast fetched for it (``source``: page or card). Only an item
+        without text of its own gets one: what the source itself gave is never overwritten."""
+        r = self.conn.execute(
+            "SELECT title, url, author FROM items WHERE key = ? AND text = ''", (key,)
+        ).fetchone()
+        if r is None:
+            return
+        h = Item(key, "", r["title"], r["url"], text, r["author"]).content_hash()
+        with transaction(self.conn):
+            self.conn.execute(
+                "UPDATE items SET text = ?, text_source = ?, text_note = NULL, content_hash = ?, "
+                "updated_at = ? WHERE key = ? AND text = ''",
+                (text, source, h, now(), key),
+            )
+
+    def set_text_note(self, key: str, note: str) -> None:
+        """Record why an item has no article text ('paywall', 'a PDF, not a web page', ...)."""
+        with transaction(self.conn):
+            self.conn.execute("UPDATE items SET text_note = ? WHERE key = ?", (note, key))
+
     def delete_item(self, key: str) -> None:
         with transaction(self.conn):
             self.conn.execute("DELETE FROM items WHERE key = ?", (key,))
@@ -287,7 +323,10 @@ class Store:
     def item_rows(
         self, week: str | None = None, keys: Iterable[str] | None = None
     ) -> list[sqlite3.Row]:
-        sql = "SELECT items.*, sources.name AS source FROM items LEFT JOIN sources ON sources.id = items.source_id"
+        sql = (
+            "SELECT items.*, sources.name AS source FROM items LEFT JOIN sources ON sources.id "
+            "= items.source_id"
+        )
         args: list = []
         where = []
         if week:
@@ -309,6 +348,11 @@ class Store:
             )
         return rows[0]
 
+    # --- discussions ---------------------------------------------------------------------------
+    def comments_for(self, item_keys: Iterable[str]) -> list[Comment]:
+        """The stored Hacker News / Reddit comments of these items (store/discussions.py)."""
+        return comments_for(self.conn, item_keys)
+
     def weeks(self) -> list[tuple[str, int]]:
         return self.conn.execute(
             "SELECT week, count(*) FROM items WHERE week IS NOT NULL GROUP BY week ORDER BY week"
@@ -316,7 +360,8 @@ class Store:
 
     def counts_by_source_week(self) -> list[sqlite3.Row]:
         return self.conn.execute(
-            "SELECT coalesce(sources.name, items.kind) AS source, items.week AS week, count(*) AS n FROM items "
+            "SELECT coalesce(sources.name, items.kind) AS source, items.week AS week, count(*) AS "
+            "n FROM items "
             "LEFT JOIN sources ON sources.id = items.source_id GROUP BY 1, 2 ORDER BY 1, 2"
         ).fetchall()
 
@@ -335,12 +380,17 @@ class Store:
     ) -> list[sqlite3.Row]:
         """FTS5 search (bm25; lower rank is better). ``query`` is FTS5 syntax; see fts_query()."""
         sql = (
-            "SELECT items.*, sources.name AS source, bm25(item_fts, 3.0, 1.0) AS rank FROM item_fts "
-            "JOIN items ON items.id = item_fts.rowid LEFT JOIN sources ON sources.id = items.source_id "
+            "SELECT items.*, sources.name AS source, bm25(item_fts, 3.0, 1.0) AS rank FROM "
+            "item_fts "
+            "JOIN items ON items.id = item_fts.rowid LEFT JOIN sources ON sources.id = "
+            "items.source_id "
         )
         args: list = [query]
         if ai_only:
-            sql += "JOIN annotations a ON a.item_id = items.id AND a.is_ai = 1 AND a.duplicate_of IS NULL "
+            sql += (
+                "JOIN annotations a ON a.item_id = items.id AND a.is_ai = 1 AND a.duplicate_of "
+                "IS NULL "
+            )
         sql += "WHERE item_fts MATCH ?"
         if since:
             sql += " AND items.published_at >= ?"

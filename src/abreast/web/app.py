@@ -26,12 +26,14 @@ HERE = Path(__file__).parent
 
 
 class Stores:
-    """One Store per worker thread, all on the same database file, and ONE cache of views shared by them.
+    """One Store per worker thread, all on the same database file, and ONE cache of views shared by
+    them.
 
-    A cached view is valid while the database files are unchanged: any commit, by this app (a feedback
-    click) or another process (a fetch, a rebuild), changes the WAL or the database file, and the next
-    request rebuilds. Shared, and built once per key at a time, because 40 worker threads each building
-    the same cold week page is what made the page slow under load (BENCHMARKS.md). Views are read-only.
+    A cached view is valid while the database files are unchanged: any commit, by this app (a
+    feedback click) or another process (a fetch, a rebuild), changes the WAL or the database file,
+    and the next request rebuilds. Shared, and built once per key at a time, because 40 worker
+    threads each building the same cold week page is what made the page slow under load
+    (BENCHMARKS.md). Views are read-only.
     """
 
     CACHE_SIZE = 64

@@ -38,7 +38,8 @@ def back_to(next_path: str | None, fallback: str = "/") -> str:
 
 
 def see_other(path: str, **params) -> RedirectResponse:
-    """303 after a POST, so a reload does not repeat it; params are URL-encoded (names may hold '&')."""
+    """303 after a POST, so a reload does not repeat it; params are URL-encoded (names may hold
+    '&')."""
     return RedirectResponse(f"{path}?{urlencode(params)}" if params else path, status_code=303)
 
 

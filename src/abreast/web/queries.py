@@ -1,7 +1,8 @@
 """Read-only views of the store for pages and the JSON API: plain dicts, already made safe to show.
 
 All SQL lives in store/ modules; this module shapes their results. Stages that may not have run yet
-(understand, stories, landscape, write) degrade to an empty view with a hint, never to an error page.
+(understand, stories, landscape, write) degrade to an empty view with a hint, never to an error
+page.
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ from ..store import web as sql
 from ..store.items import fts_query
 from .render import plain_text, safe_url
 
-NO_STORIES_HINT = "No stories built for this week yet — run `abreast demo run` (or `abreast fetch` and the pipeline)."
+NO_STORIES_HINT = (
+    "No stories built for this week yet — run `abreast demo run` (or `abreast "
+    "fetch` and the pipeline)."
+)
 SCORE_PARTS = {
     "attention": "points, comments and likes, scaled against this week's items",
     "breadth": "how many different sources carry the story",
@@ -60,7 +64,8 @@ def _load_story(conn, story_id: str):
     return load_story(conn, story_id)
 
 
-# --- weeks -----------------------------------------------------------------------------------------
+# --- weeks
+# -----------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -80,7 +85,8 @@ def weeks(store: Store) -> list[WeekInfo]:
 
 
 def default_week(store: Store) -> str | None:
-    """The last week with enough stories (see stories.model.default_week), else the newest with items."""
+    """The last week with enough stories (see stories.model.default_week), else the newest with
+    items."""
     from ..stories.model import default_week as pick
 
     all_weeks = weeks(store)
@@ -90,11 +96,13 @@ def default_week(store: Store) -> str | None:
     return all_weeks[0].week if all_weeks else None
 
 
-# --- stories ---------------------------------------------------------------------------------------
+# --- stories
+# ---------------------------------------------------------------------------------------
 
 
 def summary_view(story) -> dict:
-    """{sentences: [{text, cite, url, verified}], method, verified, total, dropped} or {} when none."""
+    """{sentences: [{text, cite, url, verified}], method, verified, total, dropped} or {} when
+    none."""
     if not story.summary:
         return {}
     try:
@@ -254,7 +262,8 @@ def story_view(store: Store, story_id: str) -> dict | None:
 
 
 def score_part(name: str, part) -> dict:
-    """One row of "why is this here": stories/rank.py stores {value, weight, points, why} per part."""
+    """One row of "why is this here": stories/rank.py stores {value, weight, points, why} per
+    part."""
 
     def num(x):
         return (
@@ -280,7 +289,8 @@ def score_part(name: str, part) -> dict:
     }
 
 
-# --- items -----------------------------------------------------------------------------------------
+# --- items
+# -----------------------------------------------------------------------------------------
 
 
 def item_row(r, signal: str | None = None) -> dict:
@@ -344,7 +354,8 @@ def items_view(
     return ItemsView(items, total, query, week, source, ai_only, max(0, offset), limit)
 
 
-# --- feedback --------------------------------------------------------------------------------------
+# --- feedback
+# --------------------------------------------------------------------------------------
 
 
 def feedback_state(store: Store, item_key: str | None, story_id: str | None) -> str | None:
@@ -360,7 +371,8 @@ def feedback_export(store: Store) -> list[dict]:
     return [dict(r) for r in fb.all_rows(store.conn)]
 
 
-# --- sources ---------------------------------------------------------------------------------------
+# --- sources
+# ---------------------------------------------------------------------------------------
 
 
 def source_status(src) -> str:

@@ -65,7 +65,7 @@ def tags_for(material: WeekMaterial, labels: dict[str, str], limit: int = 8) -> 
     return ["ai", *dict.fromkeys(t for t in tags if t and t != "ai")]
 
 
-def front_matter(material: WeekMaterial, fmt: str, labels: dict[str, str]) -> str:
+def front_matter(material: WeekMaterial, fmt: str, labels: dict[str, str], author: str = "") -> str:
     _, sunday = week_dates(material.week)
     meta = {
         "title": f"The State of the LLM space: {material.week}",
@@ -73,6 +73,8 @@ def front_matter(material: WeekMaterial, fmt: str, labels: dict[str, str]) -> st
         "draft": True,
         "tags": tags_for(material, labels),
     }
+    if author:  # [write] author
+        meta["author"] = author
     if fmt == "jekyll":
         meta = {"layout": "post", **meta, "published": False}
     if fmt == "plain":
@@ -108,11 +110,12 @@ def compose(
     theme_labels: dict[str, str],
     entity_labels: dict[str, str] | None = None,
     fmt: str = "hugo",
+    author: str = "",
 ) -> str:
     entity_labels = entity_labels or {}
     top = material.stories[:3]
     out = [
-        front_matter(material, fmt, entity_labels),
+        front_matter(material, fmt, entity_labels, author),
         "# The State of the LLM space",
         "",
         "<TODO>Open with what you learned this week, in your own words. Some prompts:",
@@ -140,7 +143,8 @@ def compose(
         out += ["## This week in models", ""]
         for nm in material.new_models:
             out.append(
-                f"- **{escape_markdown(nm.name)}**: {escape_markdown(nm.facts)} ({link(nm.seen_in)})"
+                f"- **{escape_markdown(nm.name)}**: {escape_markdown(nm.facts)} "
+                f"({link(nm.seen_in)})"
             )
         if material.tree_image:
             out += [
@@ -162,7 +166,8 @@ def compose(
         for r in material.rising:
             out.append(
                 f"- **{escape_markdown(r.label)}**: {r.count} mentions this week, "
-                f"where its share of earlier weeks would predict {r.previous:.0f} (e.g. {link(r.seen_in)})"
+                f"where its share of earlier weeks would predict {r.previous:.0f} (e.g. "
+                f"{link(r.seen_in)})"
             )
         if material.trend_image:
             out += ["", f"![Weekly mentions of the rising terms]({material.trend_image})"]
@@ -182,7 +187,8 @@ def compose(
     out += ["<TODO>What's next for you: papers to read, things to try, pet projects.</TODO>", ""]
     minutes = round(material.words_read / WORDS_PER_MINUTE)
     out.append(
-        f"<!-- abreast: read {material.items_read} items ({material.words_read} words) for this draft; "
+        f"<!-- abreast: read {material.items_read} items ({material.words_read} words) for this "
+        "draft; "
         f"about {minutes} minutes of reading saved at {WORDS_PER_MINUTE} words per minute. "
         "This is a draft: abreast never publishes. -->"
     )

@@ -164,7 +164,8 @@ def trend_chart(store: Store, week: str, rising_terms: list[Rising], bundle: Pat
 def family_tree_image(
     store: Store, week: str, bundle: Path, family: str = "llama"
 ) -> tuple[str | None, str]:
-    """The family tree with this week's new models highlighted; no picture rather than an illegible one."""
+    """The family tree with this week's new models highlighted; no picture rather than an illegible
+    one."""
     from ..errors import AbreastError
     from ..landscape.weekly import draw_family_tree
 
@@ -176,5 +177,6 @@ def family_tree_image(
         return None, ""
     return (
         name,
-        f"Open models that descend from {family.title()}, from Hugging Face and leaderboard metadata",
+        f"Open models that descend from {family.title()}, from Hugging Face and leaderboard "
+        "metadata",
     )

@@ -1,8 +1,9 @@
-"""`abreast todo`: find every <TODO>...</TODO> in any Markdown draft and propose material from the store.
+"""`abreast todo`: find every <TODO>...</TODO> in any Markdown draft and propose material from the
+store.
 
-Proposals are references (stored items with links and a one-line reason) and, where the TODO asks for
-a picture of model lineage, the family tree image. When the store has nothing on a TODO's key terms
-we say so plainly and offer the closest material instead of pretending.
+Proposals are references (stored items with links and a one-line reason) and, where the TODO asks
+for a picture of model lineage, the family tree image. When the store has nothing on a TODO's key
+terms we say so plainly and offer the closest material instead of pretending.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from datetime import date, timedelta
 import yaml
 
 from ..store import Store
-from ..store.items import fts_query
 
 TODO = re.compile(r"<TODO>(.*?)</TODO>", re.DOTALL | re.IGNORECASE)
 BLOCK = re.compile(r"\n?<!-- abreast:proposals -->.*?<!-- /abreast:proposals -->\n?", re.DOTALL)
@@ -22,9 +22,12 @@ FRONT = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
 
 # Words that shape a TODO but say nothing about its topic.
 STOP = set(
-    """a an and the of to in on for from with about some any few first more maybe research researching
-references reference read reading keep up date different coming open-source source image picture diagram
-chart figure find look into add write check this that these those my me i we our it its is are be was
+    """a an and the of to in on for from with about some any few first more maybe research
+researching
+references reference read reading keep up date different coming open-source source image picture
+diagram
+chart figure find look into add write check this that these those my me i we our it its is are be
+was
 projects project pet things stuff e g eg etc what how why which who also maybe models model
 foundational foundation ai""".split()
 )
@@ -97,57 +100,63 @@ def keywords(todo: str) -> list[str]:
     return out
 
 
-def _reason(row, terms: list[str]) -> str:
-    import json
+@dataclass(frozen=True)
+class Horizon:
+    """Which items a draft's TODOs draw from: published from ``before`` ahead of the draft's
+    front-matter date to ``after`` past it (a post of 7 December wants that autumn's news)."""
 
-    text = f"{row['title']} {row['text']}".lower()
-    hits = [t for t in terms if t.lower().split(".")[0] in text]
-    sig = json.loads(row["score_json"] or "{}")
-    where = {
-        "hn": "Hacker News",
-        "arxiv": "arXiv paper",
-        "reddit": "Reddit",
-        "hf": "Hugging Face",
-    }.get(row["kind"], row["source"] or row["kind"])
-    parts = [f"{where}, {str(row['published_at'] or '')[:10]}"]
-    if sig.get("points"):
-        parts.append(f"{sig['points']} points")
-    if sig.get("score") and row["kind"] == "reddit":
-        parts.append(f"score {sig['score']}")
-    if hits:
-        parts.append("mentions " + ", ".join(hits[:3]))
-    return "; ".join(parts)
+    before: timedelta = WINDOW_BEFORE
+    after: timedelta = WINDOW_AFTER
+
+    def around(self, day: date | None) -> tuple[str | None, str | None]:
+        if day is None:
+            return None, None
+        return (day - self.before).isoformat(), (day + self.after).isoformat()
+
+
+def _when(published_at: str | None, around: date | None) -> str:
+    if around is None or not published_at:
+        return "in your store"
+    try:
+        day = date.fromisoformat(published_at[:10])
+    except ValueError:
+        return "in your store"
+    return "this week" if abs((day - around).days) <= 7 else "recent"
 
 
 def propose(
-    store: Store, todo: str, around: date | None, limit: int = 5, image_maker=None
+    store: Store,
+    todo: str,
+    around: date | None,
+    limit: int = 5,
+    image_maker=None,
+    context: str = "",
+    horizon: Horizon | None = None,
 ) -> Proposal:
+    """References for one TODO from the retrieval core (abreast.retrieve): the TODO with its section
+    and paragraph as the query, within the draft's horizon; names no item mentions are reported."""
+    from ..retrieve.query import Request, known_names, search
+
     terms = keywords(todo)
     prop = Proposal(todo=" ".join(todo.split()))
-    since = until = None
-    if around:
-        since = (around - WINDOW_BEFORE).isoformat()
-        until = (around + WINDOW_AFTER).isoformat()
-    # Terms the store has never seen (e.g. a company name) are reported, then left out of the search.
-    known = []
-    for t in terms:
-        if store.search(fts_query([t]), limit=1):
-            known.append(t)
-        elif t[0].isupper() or "." in t:
-            prop.missing.append(t)
-    rows = []
+    since, until = (horizon or Horizon()).around(around)
+    _, prop.missing = known_names(store, todo)
+    hits = []
     if ASKS_PAPERS.search(todo) and around:
-        rows = _week_papers(store, around)
-    if known and not rows:
-        for window in ((since, until), (None, None)):
-            rows = _search(store, known, limit * 4, *window)
-            if rows:
-                break
-    seen = set()
-    for r in rows:
-        if r["url"] and r["url"] not in seen:
-            seen.add(r["url"])
-            prop.references.append(Reference(r["key"], r["title"], r["url"], _reason(r, known)))
+        hits = _week_papers(store, around)[:3]
+    req = Request(_without(todo, prop.missing), context)
+    for window in ((since, until), (None, None)):
+        found = search(store, req, since=window[0], until=window[1], limit=limit * 2)
+        if found:
+            break
+    seen = {h.key for h in hits}
+    hits += [h for h in found if h.key not in seen]
+    seen_urls: set[str] = set()
+    for h in hits:
+        if h.url and h.url not in seen_urls:
+            seen_urls.add(h.url)
+            reason = f"{_when(h.published_at, around)}: {h.reason}"
+            prop.references.append(Reference(h.key, h.title, h.url, reason))
         if len(prop.references) >= limit:
             break
     if image_maker and ASKS_IMAGE.search(todo):
@@ -157,57 +166,77 @@ def propose(
     return prop
 
 
-def _search(store, terms, limit, since, until):
-    """Names (capitalized terms like Llama, Fixie) must match; other words rank. Among matches, what
-    people paid attention to (points, a lab's own post) goes first."""
-    names = [t for t in terms if t[0].isupper()]
-    words = [t for t in terms if t not in names]
-    queries = []
-    if names and words:
-        queries.append(f"{fts_query(names, 'AND')} AND ({fts_query(words)})")
-    if names:
-        queries.append(fts_query(names, "AND"))
-    queries.append(fts_query(terms, "AND"))
-    queries.append(fts_query(terms, "OR"))
-    for q in queries:
-        rows = store.search(q, limit=limit, since=since, until=until, ai_only=True)
-        if len(rows) >= 3:
-            return sorted(rows, key=_attention_rank)
-    return sorted(rows, key=_attention_rank)
+def _without(todo: str, missing: list[str]) -> str:
+    """The TODO without the names nothing mentions (they would only pull in look-alike words)."""
+    for m in missing:
+        todo = todo.replace(m, " ")
+    return " ".join(todo.split())
 
 
-def _attention_rank(row) -> float:
-    import json
-    import math
-
-    sig = json.loads(row["score_json"] or "{}")
-    attention = math.log1p(float(sig.get("points") or sig.get("score") or 0)) / 3
-    lab = 1.0 if row["kind"] == "feed" else 0.0
-    return row["rank"] - attention - lab  # bm25: lower is better
-
-
-def _week_papers(store, around: date) -> list:
-    """Papers worth reading around the draft's date: arXiv items of that week's top-ranked stories."""
+def _week_papers(store: Store, around: date) -> list:
+    """Papers worth reading around the draft's date: arXiv items of that week's top-ranked
+    stories."""
+    from ..retrieve.query import Hit
     from ..store.stories import load_week
 
-    rows = []
+    out = []
     for d in (around, around - timedelta(weeks=1)):
         y, w, _ = d.isocalendar()
         for s in load_week(store.conn, f"{y}-W{w:02d}")[:40]:
-            rows += [m.key for m in s.members if m.kind == "arxiv"]
-    keys = list(dict.fromkeys(rows))[:10]
-    order = {k: i for i, k in enumerate(keys)}
-    return sorted(store.item_rows(keys=keys), key=lambda r: order[r["key"]])
+            for m in s.members:
+                if m.kind == "arxiv" and m.url and all(h.key != m.key for h in out):
+                    out.append(
+                        Hit(
+                            key=m.key,
+                            title=m.title,
+                            url=m.url,
+                            kind=m.kind,
+                            source=m.source,
+                            published_at=m.published_at,
+                            story_id=s.id,
+                            score=s.score,
+                            relevance=1.0,
+                            importance=s.score,
+                            reason=f"arXiv paper, {(m.published_at or '')[:10]}; "
+                            f"in story #{s.rank} of {s.week}",
+                        )
+                    )
+    return out[:10]
 
 
-def resolve(markdown: str, store: Store, image_maker=None) -> tuple[str, list[Proposal]]:
-    """The draft with a proposals block under every TODO (earlier blocks replaced, TODO text kept)."""
+HEADING = re.compile(r"^#{1,6}\s+(.*)$", re.M)
+
+
+def context_of(markdown: str, start: int) -> str:
+    """The prose a TODO at ``start`` belongs to: its section heading and the paragraph (or list
+    item) just before it, without Markdown marks."""
+    before = markdown[:start]
+    heads = HEADING.findall(before)
+    para = re.split(r"\n\s*\n|\n(?=\s*[-*+] )|\n(?=#)", before.rstrip())[-1]
+    para = BLOCK.sub(" ", para)
+    text = f"{heads[-1] if heads else ''}. {para}"
+    text = re.sub(r"!\[[^\]]*\]\([^)]*\)|<[^>]+>|[_*`#>]", " ", text)
+    return " ".join(text.split())[:1500]
+
+
+def resolve(
+    markdown: str, store: Store, image_maker=None, horizon: Horizon | None = None
+) -> tuple[str, list[Proposal]]:
+    """The draft with a proposals block under every TODO (earlier blocks replaced, TODO text
+    kept)."""
     clean = BLOCK.sub("\n", markdown)
     around = draft_date(clean)
     proposals: list[Proposal] = []
     out, last = [], 0
     for m in TODO.finditer(clean):
-        prop = propose(store, m.group(1), around, image_maker=image_maker)
+        prop = propose(
+            store,
+            m.group(1),
+            around,
+            image_maker=image_maker,
+            context=context_of(clean, m.start()),
+            horizon=horizon,
+        )
         proposals.append(prop)
         out += [clean[last : m.end()], "\n", prop.render()]
         last = m.end()

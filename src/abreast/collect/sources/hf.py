@@ -174,7 +174,8 @@ def human_params(n: int) -> str:
 
 
 def describe(facts: dict) -> str:
-    """'text-generation model (transformers), 8.0B parameters, license llama3.1, fine-tuned from X.'"""
+    """'text-generation model (transformers), 8.0B parameters, license llama3.1, fine-tuned from
+    X.'"""
     head = f"{facts['pipeline_tag']} model" if facts.get("pipeline_tag") else "Model"
     if facts.get("library"):
         head += f" ({facts['library']})"
@@ -212,7 +213,8 @@ class HuggingFace(Connector):
             accept="application/json",
         )
         items, warnings = parse_models(resp.body)
-        # A trending list is "what is hot now" whatever the creation date; only a recent list is a window.
+        # A trending list is "what is hot now" whatever the creation date; only a recent list is a
+        # window.
         if SORTS.get(sort, sort) == "createdAt":
             items = keep_since(items, since)
         return CollectResult(

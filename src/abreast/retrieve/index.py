@@ -1,0 +1,145 @@
+"""The searchable corpus in memory: every AI item's vector, date and importance, loaded once per
+store state (a `todo` over a draft with many TODOs reads the store once).
+
+Importance is what a careful reader weighs after relevance, from the parts the story ranker already
+uses (stories/rank.py): attention (points and comments, as a percentile within the item's own kind),
+authority (a lab's own post, then a paper) and breadth (how many independent sources its story has).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from threading import Lock
+
+import numpy as np
+
+from ..errors import AbreastError
+from ..store import retrieval as sql
+from ..store.items import Store
+from ..stories.model import Member
+from ..stories.rank import HUB_ATTENTION, PAPER_AUTHORITY, attention_value, is_lab_post
+from ..understand.embed import BUILTIN, Embedder, available
+
+IMPORTANCE_WEIGHTS = {"attention": 0.4, "authority": 0.4, "breadth": 0.2}
+
+
+@dataclass
+class Index:
+    rows: list[sql.CorpusRow]
+    vectors: np.ndarray  # one unit row per item of ``rows``
+    dates: np.ndarray  # "YYYY-MM-DD" per row ("" when undated)
+    attention: np.ndarray
+    authority: np.ndarray
+    breadth: np.ndarray
+    embedder: Embedder
+    by_id: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def importance(self) -> np.ndarray:
+        w = IMPORTANCE_WEIGHTS
+        return (
+            w["attention"] * self.attention
+            + w["authority"] * self.authority
+            + w["breadth"] * self.breadth
+        )
+
+    def window(self, since: str | None, until: str | None) -> np.ndarray:
+        """Boolean mask of rows published in [since, until); undated rows only without a window."""
+        mask = np.ones(len(self.rows), dtype=bool)
+        if since:
+            mask &= self.dates >= since[:10]
+        if until:
+            mask &= (self.dates < until[:10]) & (self.dates != "")
+        return mask
+
+
+_cache: dict[str, tuple[tuple, Index]] = {}
+_lock = Lock()
+
+
+def load_index(store: Store) -> Index:
+    """The index of ``store``, rebuilt only when its items, annotations, vectors or stories
+    changed."""
+    model = _model_name(store)
+    where = _db_path(store)
+    version = (model, *sql.corpus_version(store.conn, model))
+    with _lock:
+        hit = _cache.get(where)
+        if hit and hit[0] == version:
+            return hit[1]
+        idx = _build(store, model)
+        _cache[where] = (version, idx)
+        return idx
+
+
+def _build(store: Store, model: str) -> Index:
+    rows, mat = sql.corpus(store.conn, model)
+    if not rows:
+        raise AbreastError(
+            "nothing to search yet: run `abreast fetch` and `abreast understand` first."
+        )
+    att = _attention(rows)
+    auth = np.array([_authority(r) for r in rows], dtype=np.float32)
+    breadth = np.array([min(1.0, (r.story_sources - 1) / 3) for r in rows], dtype=np.float32)
+    dates = np.array([(r.published_at or "")[:10] for r in rows])
+    return Index(
+        rows=rows,
+        vectors=mat,
+        dates=dates,
+        attention=att,
+        authority=auth,
+        breadth=breadth,
+        embedder=_embedder_for(model),
+        by_id={r.item_id: i for i, r in enumerate(rows)},
+    )
+
+
+def _attention(rows: list[sql.CorpusRow]) -> np.ndarray:
+    """Percentile of each item's attention among items of its kind (a model repo at half weight)."""
+    values = [attention_value(json.loads(r.score_json)) for r in rows]
+    out = np.zeros(len(rows), dtype=np.float32)
+    by_kind: dict[str, list[int]] = {}
+    for i, (r, v) in enumerate(zip(rows, values, strict=True)):
+        if v is not None:
+            by_kind.setdefault(r.kind, []).append(i)
+    for kind, idx in by_kind.items():
+        vals = np.array([values[i] for i in idx], dtype=np.float64)
+        ranks = np.argsort(np.argsort(vals, kind="stable"), kind="stable")
+        pct = (ranks + 0.5) / len(idx)
+        out[idx] = pct * (HUB_ATTENTION if kind == "hf" else 1.0)
+    return out
+
+
+def _authority(r: sql.CorpusRow) -> float:
+    if is_lab_post(Member(key=r.key, kind=r.kind, source=r.source, title=r.title, url=r.url)):
+        return 1.0
+    return PAPER_AUTHORITY if r.kind == "arxiv" else 0.0
+
+
+def _model_name(store: Store) -> str:
+    models = sql.embedding_models(store.conn)
+    if not models:
+        raise AbreastError("no item has an embedding yet: run `abreast understand` first.")
+    return models[0][0]
+
+
+def _embedder_for(model: str) -> Embedder:
+    """The embedder that wrote ``model`` vectors (queries must be embedded the same way)."""
+    for name, cls in available().items():
+        if not isinstance(cls, type):
+            cls = cls.load()
+        if getattr(cls, "name", None) == model:
+            from ..understand.embed import get_embedder
+
+            return get_embedder(name)
+    raise AbreastError(
+        f"the store's vectors come from {model!r}, which no installed embedder provides "
+        f"(built in: {', '.join(BUILTIN)}); install it or rerun `abreast understand`."
+    )
+
+
+def _db_path(store: Store) -> str:
+    row = store.conn.execute("PRAGMA database_list").fetchone()
+    return str(Path(row[2])) if row and row[2] else f"memory:{id(store.conn)}"

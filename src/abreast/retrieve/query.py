@@ -1,0 +1,327 @@
+"""One retrieval core: full-text (FTS5, BM25) and embedding search fused by reciprocal rank fusion,
+then weighed by importance, kept to one item per story, made diverse (MMR), within a time window,
+each hit with a one-line reason.
+
+Why both: BM25 finds the exact names a reader typed ("Llama", "DPO") but also every other sense of a
+word ("specific" in "domain-specific"); embeddings find the topic of a whole paragraph without its
+words but blur names. Reciprocal rank fusion (Cormack et al., SIGIR 2009) needs no score calibration
+between the two. Terms from the glossary are then checked for their sense (retrieve/sense.py).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..store import retrieval as sql
+from ..store.items import Store
+from ..understand.jargon import find_jargon
+from .index import Index, load_index
+from .sense import in_sense, senses
+
+RRF_K = 60  # the constant of the RRF paper; rank 1 and rank 10 differ by ~13%, not 10x
+CANDIDATES = 150  # per retriever, before fusion
+IMPORTANCE = 0.6  # score = relevance x (1 + IMPORTANCE x importance)
+MMR_LAMBDA = 0.75  # relevance vs. difference from what is already picked
+CONTEXT_WEIGHT = 0.35  # the paragraph around a request, against the request itself
+COMMON_DF = 0.04  # a word in more than this share of items says little on its own
+MODES = ("fused", "fts", "embed")
+
+# Words that shape a request but say nothing about its topic.
+STOP = frozenset(
+    """a an and the of to in on for from with about some any few first more maybe research
+researching
+references reference read reading keep up date different coming this that these those my me i we our
+it its is are be was were been being projects project pet things stuff e g eg etc what how why
+which who
+also find look into add write check picture image diagram chart figure good really very there here
+other others much many new way ways just like use using used not but or so as at by if then than can
+could would should may might will do does did get got make made our your their them they he she you
+examples example ai ml""".split()
+)
+WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+'-]*[A-Za-z0-9+]|[A-Za-z0-9]")
+
+
+@dataclass(frozen=True)
+class Hit:
+    key: str
+    title: str
+    url: str | None
+    kind: str
+    source: str
+    published_at: str | None
+    story_id: str | None
+    score: float
+    relevance: float  # fused rank score, 1.0 for the best candidate
+    importance: float
+    reason: str
+    origin: str = "store"  # "store" for items of your store; see retrieve/canon.py for "background"
+    matched: tuple[str, ...] = field(default_factory=tuple)  # "text", "meaning"
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a reader asks (a TODO, a question) and the prose around it (section heading,
+    paragraph)."""
+
+    text: str
+    context: str = ""
+
+
+def content_words(text: str) -> list[str]:
+    """The words of ``text`` that carry its topic, in order, once each."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for w in WORD.findall(text):
+        w = w.strip(".'")
+        low = w.lower()
+        if len(w) < 2 or low in STOP or low in seen or low.isdigit():
+            continue
+        seen.add(low)
+        out.append(w)
+    return out
+
+
+def search(
+    store: Store,
+    query: str | Request,
+    since: str | None = None,
+    until: str | None = None,
+    limit: int = 10,
+    mode: str = "fused",
+    exclude_story: str | None = None,
+) -> list[Hit]:
+    """The best ``limit`` items of ``store`` for ``query``, published in [since, until) when given.
+    ``mode`` "fts" or "embed" runs one retriever alone (for measuring what fusion adds)."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}")
+    req = query if isinstance(query, Request) else Request(query)
+    idx = load_index(store)
+    mask = idx.window(since, until)
+    if exclude_story:
+        mask &= np.array([r.story_id != exclude_story for r in idx.rows])
+    ranked: dict[int, float] = {}
+    matched: dict[int, list[str]] = {}
+    if mode in ("fused", "fts"):
+        for rank, i in enumerate(_fts(store, idx, req, mask)):
+            ranked[i] = ranked.get(i, 0.0) + 1.0 / (RRF_K + rank + 1)
+            matched.setdefault(i, []).append("text")
+    qvec = _query_vector(idx, req)
+    if mode in ("fused", "embed"):
+        for rank, i in enumerate(_nearest(idx, qvec, mask)):
+            ranked[i] = ranked.get(i, 0.0) + 1.0 / (RRF_K + rank + 1)
+            matched.setdefault(i, []).append("meaning")
+    if not ranked:
+        return []
+    cand = sorted(ranked, key=lambda i: (-ranked[i], i))
+    cand = _keep_sense(store, idx, req, _keep_named(store, idx, req, cand))
+    best = ranked[cand[0]] if cand else 1.0
+    imp = idx.importance
+    scored = {i: ranked[i] / best * (1 + IMPORTANCE * float(imp[i])) for i in cand}
+    picked = _mmr(idx, _one_per_story(idx, sorted(scored, key=lambda i: -scored[i])), scored, limit)
+    terms = content_words(req.text)
+    return [_hit(idx, i, scored[i], ranked[i] / best, matched[i], terms) for i in picked]
+
+
+# --- the two retrievers -----------------------------------------------------------------------
+
+
+def _fts(store: Store, idx: Index, req: Request, mask: np.ndarray) -> list[int]:
+    """Rows ranked by BM25 over the request's words: adjacent words as phrases ("task specific"
+    matches "task-specific") and rare words alone; words common to most items only inside
+    phrases."""
+    words = content_words(req.text) or content_words(req.context)[:12]
+    if not words:
+        return []
+    total = max(1, len(idx.rows))
+    phrases = [f'"{a} {b}"' for a, b in zip(words, words[1:], strict=False)]
+    singles = []
+    for w in words:
+        q = _quote(w)
+        if sql.fts_count(store.conn, q) <= COMMON_DF * total * 4 or len(words) == 1:
+            singles.append(q)
+    terms = [_quote_phrase(p) for p in phrases] + singles
+    # A glossary term's own close words widen it: a request about alignment also wants the posts on
+    # "superalignment", which full-text search does not match as "alignment".
+    for tid in find_jargon(req.text):
+        terms += [_quote(w) for w in senses().get(tid, {}).get("expand", [])]
+    match = " OR ".join(dict.fromkeys(t for t in terms if t))
+    out = []
+    for item_id, _ in sql.fts_ranked(store.conn, match, limit=CANDIDATES * 4):
+        i = idx.by_id.get(item_id)
+        if i is not None and mask[i]:
+            out.append(i)
+            if len(out) >= CANDIDATES:
+                break
+    return out
+
+
+def _nearest(idx: Index, qvec: np.ndarray, mask: np.ndarray) -> list[int]:
+    if not qvec.any() or not mask.any():
+        return []
+    sims = idx.vectors @ qvec
+    sims = np.where(mask, sims, -2.0)
+    n = min(CANDIDATES, int(mask.sum()))
+    top = np.argpartition(-sims, n - 1)[:n]
+    return [int(i) for i in top[np.argsort(-sims[top], kind="stable")]]
+
+
+def _query_vector(idx: Index, req: Request) -> np.ndarray:
+    texts = [req.text] + ([req.context] if req.context.strip() else [])
+    vecs = idx.embedder.embed_batch(texts)
+    v = vecs[0] if len(vecs) == 1 else (1 - CONTEXT_WEIGHT) * vecs[0] + CONTEXT_WEIGHT * vecs[1]
+    n = float(np.linalg.norm(v))
+    return (v / n).astype(np.float32) if n > 0 else v
+
+
+def _quote(word: str) -> str:
+    w = word.replace('"', "").strip()
+    return f'"{w}"' if w else ""
+
+
+def _quote_phrase(p: str) -> str:
+    return '"' + p.strip('"').replace('"', "") + '"'
+
+
+# --- after fusion -----------------------------------------------------------------------------
+
+
+def _keep_sense(store: Store, idx: Index, req: Request, cand: list[int]) -> list[int]:
+    """Drop candidates that use a glossary term of the request in another sense ("label alignment"
+    for a request about AI alignment)."""
+    terms = find_jargon(req.text) or find_jargon(req.context)[:3]
+    if not terms:
+        return cand
+    head = cand[:CANDIDATES]
+    texts = sql.texts(store.conn, [idx.rows[i].item_id for i in head])
+    keep = []
+    for i in head:
+        r = idx.rows[i]
+        body = texts.get(r.item_id, "")
+        if all(in_sense(t, r.title, body, idx.vectors[i], idx.embedder) for t in terms):
+            keep.append(i)
+    return keep
+
+
+def names(text: str) -> list[str]:
+    """Proper names in a request ("Llama", "Fixie.ai", "o1"): capitalised words, or words with a
+    digit or a dot, that are not ordinary words at the start of a sentence."""
+    return [
+        w
+        for w in content_words(text)
+        if any(c.isupper() for c in w) or any(c.isdigit() for c in w) or "." in w
+    ]
+
+
+def known_names(store: Store, text: str) -> tuple[list[str], list[str]]:
+    """(names some item mentions, names no item mentions)."""
+    known, unknown = [], []
+    for n in names(text):
+        (known if sql.fts_count(store.conn, _quote(n)) else unknown).append(n)
+    return known, unknown
+
+
+def _keep_named(store: Store, idx: Index, req: Request, cand: list[int]) -> list[int]:
+    """A request that names something (a model family, a company) wants items about it: those that
+    mention one of its names, when there are at least three."""
+    known, _ = known_names(store, req.text)
+    if not known:
+        return cand
+    match = " OR ".join(_quote(n) for n in known)
+    ids = {item_id for item_id, _ in sql.fts_ranked(store.conn, match, limit=20000)}
+    named = [i for i in cand if idx.rows[i].item_id in ids]
+    return named if len(named) >= 3 else cand
+
+
+def _one_per_story(idx: Index, order: list[int]) -> list[int]:
+    """Best first, one item per story and per URL (a paper and its mirror, a post and its
+    thread)."""
+    seen: set[str] = set()
+    out = []
+    for i in order:
+        r = idx.rows[i]
+        marks = {f"story:{r.story_id}"} if r.story_id else set()
+        if r.url:
+            marks.add(f"url:{r.url.rstrip('/').lower()}")
+        marks.add(f"title:{' '.join(r.title.lower().split())}")
+        if marks & seen:
+            continue
+        seen |= marks
+        out.append(i)
+    return out
+
+
+def _mmr(idx: Index, order: list[int], scored: dict[int, float], limit: int) -> list[int]:
+    """Maximal marginal relevance (Carbonell & Goldstein 1998): each pick trades its score against
+    its likeness to the picks before it, so five versions of one paper do not fill the list."""
+    pool = order[: max(limit * 6, 30)]
+    if not pool:
+        return []
+    top = max(scored[i] for i in pool)
+    picked: list[int] = []
+    while pool and len(picked) < limit:
+        if not picked:
+            best = pool[0]
+        else:
+            sel = idx.vectors[picked]
+            sims = idx.vectors[pool] @ sel.T
+            values = [
+                MMR_LAMBDA * scored[i] / top - (1 - MMR_LAMBDA) * float(sims[k].max())
+                for k, i in enumerate(pool)
+            ]
+            best = pool[int(np.argmax(values))]
+        picked.append(best)
+        pool.remove(best)
+    return picked
+
+
+SOURCE_NAMES = {
+    "hn": "Hacker News",
+    "arxiv": "arXiv paper",
+    "reddit": "Reddit",
+    "hf": "Hugging Face",
+}
+
+
+def _hit(idx: Index, i: int, score: float, rel: float, matched: list[str], terms: list[str]) -> Hit:
+    r = idx.rows[i]
+    return Hit(
+        key=r.key,
+        title=r.title,
+        url=r.url,
+        kind=r.kind,
+        source=r.source,
+        published_at=r.published_at,
+        story_id=r.story_id,
+        score=round(score, 4),
+        relevance=round(rel, 4),
+        importance=round(float(idx.importance[i]), 4),
+        reason=_reason(idx, i, matched, terms),
+        matched=tuple(matched),
+    )
+
+
+def _reason(idx: Index, i: int, matched: list[str], terms: list[str]) -> str:
+    """One line a reader can check: where it is from, when, why it counts, why it matches."""
+    r = idx.rows[i]
+    where = SOURCE_NAMES.get(r.kind) or r.source or r.kind
+    parts = [f"{where}, {(r.published_at or 'undated')[:10]}"]
+    if idx.authority[i] >= 1.0:
+        parts.append("the lab's own post")
+    sig = json.loads(r.score_json or "{}")
+    if sig.get("points"):
+        parts.append(f"{sig['points']} points")
+    elif sig.get("score") and r.kind == "reddit":
+        parts.append(f"score {sig['score']}")
+    if r.story_sources > 1:
+        parts.append(f"covered by {r.story_sources} sources")
+    low = r.title.lower()
+    named = [t for t in terms if t.lower() in low]
+    if named:
+        parts.append("title names " + ", ".join(named[:3]))
+    elif matched == ["meaning"]:
+        parts.append("close in meaning to your note")
+    return "; ".join(parts)

@@ -1,0 +1,138 @@
+"""SQL for the retrieval core (abreast.retrieve): full-text candidates, the searchable corpus with
+its vectors, and the texts of a few chosen items. Tables from migrations 0001-0003 (item_fts, items,
+annotations, embeddings, stories)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class CorpusRow:
+    """One searchable item: an annotated AI item that is not a duplicate of another."""
+
+    item_id: int
+    key: str
+    kind: str
+    source: str
+    title: str
+    url: str | None
+    published_at: str | None
+    score_json: str
+    entities_json: str
+    jargon_json: str
+    story_id: str | None  # its story (the latest one it belongs to), if stories were built
+    story_sources: int  # independent sources of that story (1 when none)
+
+
+def corpus(conn: sqlite3.Connection, model: str) -> tuple[list[CorpusRow], np.ndarray]:
+    """Every searchable item with its ``model`` vector (rows without one are left out), in item
+    order."""
+    rows = conn.execute(
+        "SELECT items.id, items.key, items.kind, coalesce(sources.name, items.kind) AS source, "
+        "items.title, items.url, items.published_at, items.score_json, a.entities_json, "
+        "a.jargon_json, "
+        "e.vector, e.dim, st.story_id, coalesce(st.n_sources, 1) AS n_sources "
+        "FROM items JOIN annotations a ON a.item_id = items.id AND a.is_ai = 1 "
+        "AND a.duplicate_of IS NULL "
+        "JOIN embeddings e ON e.item_id = items.id AND e.model = ? "
+        "LEFT JOIN sources ON sources.id = items.source_id "
+        "LEFT JOIN (SELECT si.item_id, max(si.story_id) AS story_id, max(sc.n) AS n_sources "
+        "  FROM story_items si JOIN (SELECT si2.story_id, count(DISTINCT coalesce(s2.name, "
+        "i2.kind)) AS n "
+        "    FROM story_items si2 JOIN items i2 ON i2.id = si2.item_id "
+        "    LEFT JOIN sources s2 ON s2.id = i2.source_id GROUP BY si2.story_id) sc "
+        "  ON sc.story_id = si.story_id GROUP BY si.item_id) st ON st.item_id = items.id "
+        "ORDER BY items.id",
+        (model,),
+    ).fetchall()
+    out, vecs = [], []
+    for r in rows:
+        v = np.frombuffer(r["vector"], dtype="<f4")
+        if len(v) != r["dim"]:
+            continue
+        out.append(
+            CorpusRow(
+                item_id=r["id"],
+                key=r["key"],
+                kind=r["kind"],
+                source=r["source"],
+                title=r["title"] or "",
+                url=r["url"],
+                published_at=r["published_at"],
+                score_json=r["score_json"] or "{}",
+                entities_json=r["entities_json"] or "[]",
+                jargon_json=r["jargon_json"] or "[]",
+                story_id=r["story_id"],
+                story_sources=int(r["n_sources"] or 1),
+            )
+        )
+        vecs.append(v)
+    dim = len(vecs[0]) if vecs else 0
+    mat = np.stack(vecs).astype(np.float32) if vecs else np.zeros((0, dim), dtype=np.float32)
+    return out, mat
+
+
+def corpus_version(conn: sqlite3.Connection, model: str) -> tuple:
+    """Changes whenever items, annotations, embeddings or stories change: the corpus cache key."""
+    return tuple(
+        conn.execute(
+            "SELECT (SELECT count(*) FROM items), (SELECT max(id) FROM items), "
+            "(SELECT max(annotated_at) FROM annotations), "
+            "(SELECT count(*) FROM embeddings WHERE model = ?), "
+            "(SELECT max(updated_at) FROM stories)",
+            (model,),
+        ).fetchone()
+    )
+
+
+def embedding_models(conn: sqlite3.Connection) -> list[tuple[str, int]]:
+    """(model, number of vectors), most vectors first."""
+    return [
+        (r[0], r[1])
+        for r in conn.execute(
+            "SELECT model, count(*) FROM embeddings GROUP BY model ORDER BY count(*) DESC, model"
+        )
+    ]
+
+
+def fts_ranked(conn: sqlite3.Connection, match: str, limit: int = 200) -> list[tuple[int, float]]:
+    """(item id, bm25) for an FTS5 ``match`` expression, best first (bm25: lower is better; the
+    title counts three times the text)."""
+    if not match.strip():
+        return []
+    return [
+        (r[0], r[1])
+        for r in conn.execute(
+            "SELECT rowid, bm25(item_fts, 3.0, 1.0) AS rank FROM item_fts WHERE item_fts MATCH ? "
+            "ORDER BY rank LIMIT ?",
+            (match, limit),
+        )
+    ]
+
+
+def fts_count(conn: sqlite3.Connection, match: str) -> int:
+    """How many items match ``match`` (0 for an empty expression)."""
+    if not match.strip():
+        return 0
+    return conn.execute(
+        "SELECT count(*) FROM item_fts WHERE item_fts MATCH ?", (match,)
+    ).fetchone()[0]
+
+
+def texts(conn: sqlite3.Connection, item_ids: Sequence[int]) -> dict[int, str]:
+    """item id -> its text (for reasons and sense checks of the few items we propose)."""
+    out: dict[int, str] = {}
+    ids = list(item_ids)
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        for r in conn.execute(
+            f"SELECT id, coalesce(text, '') FROM items WHERE id IN ({','.join('?' * len(chunk))})",
+            chunk,
+        ):
+            out[r[0]] = r[1]
+    return out
