@@ -1,5 +1,6 @@
 """Build the demo store: the bundled snapshot fetched through the real connectors from a replay
-server on 127.0.0.1, then the whole pipeline (understand, stories, trends, summaries, registry, drafts).
+server on 127.0.0.1, then the whole pipeline (understand, stories, trends, summaries, registry,
+drafts).
 
 One function does it for `abreast demo run` and for the test suite's session fixture, so the tests
 exercise exactly the store a user gets from `make demo`.
