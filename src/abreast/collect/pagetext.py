@@ -8,6 +8,8 @@ fetch.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..item import Item
 from .sanitize import clip, tidy_text
 
@@ -40,12 +42,19 @@ def wants_page(item: Item) -> bool:
     return not any(host == h or host.endswith("." + h) for h in SKIP_HOSTS)
 
 
-def fill_page_text(items: list[Item], fetcher, limit: int = MAX_PAGES_PER_FETCH) -> list[str]:
+if TYPE_CHECKING:
+    from .fetcher import Fetcher
+
+
+def fill_page_text(
+    items: list[Item], fetcher: Fetcher, limit: int = MAX_PAGES_PER_FETCH
+) -> list[str]:
     """Fill ``text`` in place for items that lack it; returns one warning per page that failed."""
     from .fetcher import FetchError
 
     warnings = []
     for item in [it for it in items if wants_page(it)][:limit]:
+        assert item.url is not None  # wants_page() only takes items with a web URL
         try:
             resp = fetcher.get(item.url, accept="text/html,application/xhtml+xml")
         except FetchError as e:

@@ -9,12 +9,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 from ..config import Settings
 from ..store import Store, UpsertCounts
 from ..store.items import Source
 from . import decider
 from .base import SourceSpec, get_connector
+
+if TYPE_CHECKING:
+    from ..item import Item
+    from .fetcher import Fetcher
 
 
 @dataclass
@@ -50,7 +55,7 @@ def fetch_sources(
     since: date | None = None,
     due_only: bool = False,
     on_progress: Callable[[str, int, int], None] | None = None,
-    fetcher=None,
+    fetcher: Fetcher | None = None,
 ) -> list[FetchReport]:
     from .fetcher import Fetcher
 
@@ -75,7 +80,14 @@ def fetch_sources(
     return reports
 
 
-def _fetch_one(store, settings, fetcher, src: Source, since, due_only) -> FetchReport:
+def _fetch_one(
+    store: Store,
+    settings: Settings,
+    fetcher: Fetcher,
+    src: Source,
+    since: datetime | None,
+    due_only: bool,
+) -> FetchReport:
     now = datetime.now(UTC)
     state = _state(src)
     if src.gone or src.paused:
@@ -124,7 +136,7 @@ def _fetch_one(store, settings, fetcher, src: Source, since, due_only) -> FetchR
     return FetchReport(src.name, status, counts, note)
 
 
-def _keep_page_text(store: Store, items):
+def _keep_page_text(store: Store, items: list[Item]) -> list[Item]:
     """Page text is fetched once per item: a stored item keeps the text it has (else the title-only
     entry of the next fetch would look like a change and wipe it). Returns the items still to
     fetch."""
@@ -140,7 +152,11 @@ def _keep_page_text(store: Store, items):
 
 
 def _save_decision(
-    store: Store, src: Source, d: decider.Decision, etag=None, last_modified=None
+    store: Store,
+    src: Source,
+    d: decider.Decision,
+    etag: str | None = None,
+    last_modified: str | None = None,
 ) -> None:
     fields = dict(
         error_count=d.error_count,
