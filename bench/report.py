@@ -17,6 +17,7 @@ QUALITY = [
     ("understand_quality.md", "bench/understand.py quality"),
     ("stories_quality.md", "bench/stories.py"),
     ("explain_quality.md", "bench/explain_quality.py"),
+    ("depth_quality.md", "bench/depth_quality.py --home .demo-home"),
     ("landscape_quality_store.md", "bench/landscape_quality.py --store .demo-home/abreast.db"),
 ]
 BENCHMARKS = [

@@ -222,6 +222,9 @@ def reddit_posts(data: Path) -> list[dict]:
             "is_self": row["link_url"] is None,
             "score": row["score"],
             "num_comments": row["num_comments"],
+            # Not a Reddit field: the recording's own observation time (when the AINews issue that
+            # listed the post was sent). created_utc is not recorded; this dates only the week.
+            "first_seen_utc": int(datetime.fromisoformat(row["ainews_sent_utc"]).timestamp()),
         }
         posts[post["id"]] = post
     path = data / "reddit-localllama-archive" / "localllama_posts_2023-12_to_2025-08-08.jsonl"
@@ -263,6 +266,75 @@ def reddit_posts(data: Path) -> list[dict]:
     return sorted(posts.values(), key=lambda p: int(p["id"], 36), reverse=True)
 
 
+# ---------------------------------------------------------------- Reddit comment trees
+
+LOCALLLAMA_COMMIT = "13e832a4fadc38d511727eb5d98aa27ec87d92e8"
+DEFAULT_LOCALLLAMA_GIT = Path("/work/.mirror/maifeeulasad+LocalLLaMA/repo")
+THREAD_COMMENTS = 200  # what abreast asks Reddit for (limit=200): the first 200 in thread order
+COMMENT_FIELDS = ("id", "name", "author", "score", "created_utc", "parent_id", "depth", "permalink")
+
+
+def reddit_threads(posts: list[dict], git_dir: Path) -> list[list] | None:
+    """The recorded comment trees (`/comments/<id>.json` answers) of the posts that have one:
+    [post listing, comment listing] per post, each comment cut to the fields abreast reads and its
+    body to an excerpt (Reddit users' content, no license stated). None when the archive's git
+    mirror is not on this machine (the build then keeps the snapshot's existing file)."""
+    import subprocess
+
+    if not (git_dir / "HEAD").exists() and not (git_dir / ".git").exists():
+        return None
+    threads = []
+    for post in posts:
+        if "created_utc" not in post:
+            continue  # only the archive's full records have a dump
+        shown = subprocess.run(
+            [
+                "git",
+                "-C",
+                str(git_dir),
+                "show",
+                f"{LOCALLLAMA_COMMIT}:src/dump/{post['id']}/index.json",
+            ],
+            capture_output=True,
+            check=False,
+        )
+        if shown.returncode != 0:
+            continue
+        raw = json.loads(shown.stdout)
+        kept = [0]
+        comments = _trim_listing(raw[1], kept)
+        head = raw[0]["data"]["children"][0]["data"]
+        post_obj = {
+            k: head[k]
+            for k in ("id", "name", "subreddit", "title", "permalink", "num_comments")
+            if k in head
+        }
+        post_obj["title"] = html.unescape(post_obj["title"])
+        threads.append(
+            [
+                {"kind": "Listing", "data": {"children": [{"kind": "t3", "data": post_obj}]}},
+                comments,
+            ]
+        )
+    return sorted(threads, key=lambda t: t[0]["data"]["children"][0]["data"]["id"])
+
+
+def _trim_listing(listing, kept: list[int]) -> dict | str:
+    if not isinstance(listing, dict):
+        return ""
+    children = []
+    for child in listing.get("data", {}).get("children", []):
+        if child.get("kind") != "t1" or kept[0] >= THREAD_COMMENTS:
+            continue  # "more" stubs are not followed by abreast
+        d = child["data"]
+        kept[0] += 1
+        obj = {k: d[k] for k in COMMENT_FIELDS if k in d}
+        obj["body"] = excerpt(html.unescape(d.get("body") or ""))
+        obj["replies"] = _trim_listing(d.get("replies"), kept)
+        children.append({"kind": "t1", "data": obj})
+    return {"kind": "Listing", "data": {"children": children}}
+
+
 # ---------------------------------------------------------------- Hugging Face (model objects)
 
 
@@ -288,6 +360,10 @@ def _model_object(repo_id: str, versions: list[dict]) -> dict:
         model["likes"] = latest["hub_hearts"]
     if uploaded:
         model["createdAt"] = uploaded[0] + "T00:00:00.000Z"
+    else:
+        # Not a Hub field: the recording's observation time (the day the leaderboard first listed
+        # the model). The upload date is not recorded; this dates only the item's week.
+        model["firstSeenAt"] = min(r["submission_date"] for r in versions) + "T00:00:00.000Z"
     if latest["model_sha"]:
         model["sha"] = latest["model_sha"]
     tags, card = [], {}
@@ -517,7 +593,7 @@ def dump_json(records) -> bytes:
     )
 
 
-def build(data: Path, out: Path) -> dict:
+def build(data: Path, out: Path, localllama_git: Path = DEFAULT_LOCALLLAMA_GIT) -> dict:
     files: dict[str, dict] = {}
 
     def put(rel: str, payload: bytes, count: int, **extra) -> None:
@@ -534,6 +610,12 @@ def build(data: Path, out: Path) -> dict:
     put("arxiv/entries.json.gz", dump_json(entries), len(entries), breakdown=stats)
     posts = reddit_posts(data)
     put("reddit/posts.json.gz", dump_json(posts), len(posts))
+    threads = reddit_threads(posts, localllama_git)
+    if threads is None:
+        old = out / "reddit" / "comments.json.gz"
+        threads = json.loads(gzip.decompress(old.read_bytes())) if old.exists() else []
+        print(f"note: {localllama_git} not found; kept the recorded comment trees as they are")
+    put("reddit/comments.json.gz", dump_json(threads), len(threads))
     models = hf_models(data)
     put("hf/models.json.gz", dump_json(models), len(models))
     for name, (doc, count) in feeds(data).items():
@@ -556,8 +638,14 @@ def main() -> None:
     parser.add_argument(
         "--out", type=Path, default=DEFAULT_OUT, help="the snapshot folder to (re)write"
     )
+    parser.add_argument(
+        "--localllama-git",
+        type=Path,
+        default=DEFAULT_LOCALLLAMA_GIT,
+        help="a git clone of maifeeulasad/LocalLLaMA (the Reddit comment trees)",
+    )
     args = parser.parse_args()
-    manifest = build(args.data, args.out)
+    manifest = build(args.data, args.out, args.localllama_git)
     total = sum(p.stat().st_size for p in args.out.rglob("*") if p.is_file())
     for rel, info in manifest["files"].items():
         print(f"{rel:40} {info['records']:6} records  {info['bytes']:9,} bytes uncompressed")

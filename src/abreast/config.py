@@ -135,6 +135,32 @@ class FetchSettings:
 
 
 @dataclass(frozen=True)
+class TextSettings:
+    """What the top stories' items get read for: article text, model cards, discussions."""
+
+    enabled: bool = _setting(
+        True,
+        "Read the linked article (robots.txt honoured) or model card of the top stories' items "
+        "that have no text; `abreast sources add ... --no-page-text` opts a source out.",
+    )
+    stories: int = _setting(25, "How many top stories per week get their articles read.", low=1)
+    weeks: int = _setting(2, "How many of the most recent weeks with stories are read.", low=1)
+    pages_per_run: int = _setting(
+        80, "At most this many article pages per run; the rest wait for the next run.", low=0
+    )
+    workers: int = _setting(
+        8, "Sites read at once (each site one request at a time, host_delay apart).", low=1
+    )
+    discussions: bool = _setting(
+        True, "Fetch the Hacker News threads and Reddit comment trees of the top stories."
+    )
+    discussion_stories: int = _setting(
+        15, "How many top stories per week get their discussions fetched.", low=1
+    )
+    max_comments: int = _setting(200, "Comments kept per discussion thread.", low=1)
+
+
+@dataclass(frozen=True)
 class UnderstandSettings:
     """What counts as interesting to you, and how items are read."""
 
@@ -212,6 +238,7 @@ class WebSettings:
 
 SECTIONS: dict[str, type] = {
     "fetch": FetchSettings,
+    "text": TextSettings,
     "understand": UnderstandSettings,
     "stories": StoriesSettings,
     "explain": ExplainSettings,
@@ -269,6 +296,7 @@ class Paths:
 class Settings:
     paths: Paths
     fetch: FetchSettings = field(default_factory=FetchSettings)
+    text: TextSettings = field(default_factory=TextSettings)
     understand: UnderstandSettings = field(default_factory=UnderstandSettings)
     stories: StoriesSettings = field(default_factory=StoriesSettings)
     explain: ExplainSettings = field(default_factory=ExplainSettings)

@@ -29,6 +29,7 @@ class PipelineResult:
     verified: tuple[int, int] = (0, 0)
     models: int = 0
     drafts: list[Path] = field(default_factory=list)
+    reading: str = ""  # what the reading stage fetched for the top stories
 
     def summary(self) -> str:
         lines = [
@@ -45,6 +46,8 @@ class PipelineResult:
                 f"Cited summaries for {self.summaries} stories: {v} of {t} sentences verified "
                 "against their sources."
             )
+        if self.reading:
+            lines.append(self.reading)
         if self.trends:
             lines.append(
                 f"{self.trends} rising terms across the weeks; {self.charts} trend charts in "
@@ -115,6 +118,7 @@ def run_pipeline(
     on_step: Step | None = None,
     console=None,
 ) -> PipelineResult:
+    from .collect.run import read_top_stories
     from .explain.llm_backend import configured_model_id, load_model
     from .explain.summarize import summarize_week
     from .landscape.registry import build_registry
@@ -135,6 +139,15 @@ def run_pipeline(
     for i, week in enumerate(weeks):
         step(f"building stories of {week}", i, len(weeks))
         result.stories[week] = len(build_week(store, week, settings))
+    step("reading the top stories' articles and discussions", 0, 1)
+    reading = read_top_stories(store, settings)
+    result.reading = reading.summary()
+    if reading.changed_weeks:
+        # New article text changes what an item is about: understand it again, regroup its week.
+        understand.run(store, settings)
+        for week in sorted(reading.changed_weeks):
+            step(f"rebuilding stories of {week} with article text", 0, 1)
+            result.stories[week] = len(build_week(store, week, settings))
     step("finding trends", 0, 1)
     result.trends = rising_terms(store)
     step("drawing trend charts", 0, 1)

@@ -108,3 +108,28 @@ def test_a_bad_fetch_setting_fails_before_any_source_is_touched(loopback, abreas
             conn.execute("SELECT count(*) FROM fetches WHERE status = 'error'").fetchone()[0] == 0
         )
         assert server.hits["/feed.xml"] == 3
+
+
+def test_a_full_database_stops_the_fetch_and_is_not_counted_against_the_source(tmp_path):
+    """The database refusing writes is abreast's trouble, not the source's: it used to count as a
+    failure of every source and pause them."""
+    from datetime import date
+
+    from abreast import config
+    from abreast.collect.run import fetch_sources
+    from abreast.demo.sources import DEMO_FETCH
+    from abreast.errors import StoreError
+    from abreast.store import Store
+
+    st = Store.open(tmp_path / "full.db")
+    with ReplayServer() as server:
+        hn = next(s for s in demo_sources(server.url) if s["name"] == "hn")
+        st.add_source(hn["name"], hn["kind"], hn["url"], hn.get("config"))
+        pages = st.conn.execute("PRAGMA page_count").fetchone()[0]
+        st.conn.execute(f"PRAGMA max_page_count = {pages + 4}")  # a real SQLITE_FULL, soon
+        settings = config.load(tmp_path, environ={}, overrides={"fetch": DEMO_FETCH})
+        with pytest.raises(StoreError, match="full.*nothing was counted against the source"):
+            fetch_sources(st, settings, since=date(2024, 11, 18))
+    src = st.source("hn")
+    assert src.error_count == 0 and not src.paused
+    st.close()

@@ -20,7 +20,7 @@ app = typer.Typer(
 @app.command()
 def serve(
     port: int = typer.Option(
-        8400, "--port", "-p", help="Port on 127.0.0.1 to serve the snapshot on."
+        8400, "--port", "-p", min=0, max=65535, help="Port on 127.0.0.1 to serve the snapshot on."
     ),
 ) -> None:
     """Serve the recorded snapshot on 127.0.0.1 (HN, arXiv, feeds, Reddit, Hugging Face APIs)."""

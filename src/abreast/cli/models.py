@@ -88,7 +88,9 @@ def list_(
     week: str = typer.Option(
         None, "--week", help="ISO week for --new-this-week (default: latest with items)."
     ),
-    limit: int = typer.Option(50, "--limit", "-n", help="Show at most this many models (0 = all)."),
+    limit: int = typer.Option(
+        50, "--limit", "-n", min=0, help="Show at most this many models (0 = all)."
+    ),
 ) -> None:
     """List models with organisation, family, size, release date, license and base model."""
     from ..landscape.weekly import new_models, week_range
@@ -157,7 +159,9 @@ def tree(
         "--week",
         help="Highlight models released in this ISO week (default: latest week with items).",
     ),
-    width: int = typer.Option(1200, "--width", help="Image width in pixels (blog width: 1200)."),
+    width: int = typer.Option(
+        1200, "--width", min=200, max=10000, help="Image width in pixels (blog width: 1200)."
+    ),
 ) -> None:
     """Draw a family's lineage: base models, fine-tunes, adapters, merges and quantized copies, with
     long tails collapsed into counts and this week's new models highlighted."""
@@ -208,6 +212,7 @@ def model_show(
     """Show one model: every fact with its source, its base models, derivatives and scores."""
     from ..store import landscape as sql
 
+    _check_query(model_id)  # before building the registry: the answer does not depend on it
     conn = _conn()
     _ensure_built(conn)
     row = _find(conn, model_id)
@@ -244,9 +249,23 @@ def model_show(
         ctx.console.print(st)
 
 
+MAX_MODEL_QUERY = (
+    200  # the longest Hugging Face repo id is 96 characters; SQLite's LIKE gives up at 50 kB
+)
+
+
+def _check_query(text: str) -> None:
+    if len(text) > MAX_MODEL_QUERY:
+        raise AbreastError(
+            f"a model id or name is at most {MAX_MODEL_QUERY} characters; "
+            f"this one has {len(text):,} ({text[:40]!r}...)."
+        )
+
+
 def _find(conn, text: str):
     from ..store import landscape as sql
 
+    _check_query(text)
     row = sql.get_model(conn, text.lower())
     if row:
         return row

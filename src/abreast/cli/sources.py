@@ -23,11 +23,17 @@ def add(
     name: str = typer.Option(
         None, "--name", "-n", help="Short name for the source (default: derived)."
     ),
+    page_text: bool = typer.Option(
+        True,
+        "--page-text/--no-page-text",
+        help="Fetch the linked article of this source's items that reach a top story "
+        "(robots.txt honoured); --no-page-text never does.",
+    ),
 ) -> None:
     """Add a source, e.g. `abreast sources add feed https://simonwillison.net/atom/everything/`."""
     from ..collect.sourcelist import add_source
 
-    added = add_source(ctx.store(), kind, target, name)
+    added = add_source(ctx.store(), kind, target, name, page_text=page_text)
     src = ctx.store().source(added)
     ctx.console.print(f"Added {src.kind} source {src.name!r} -> {src.url}")
 

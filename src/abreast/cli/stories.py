@@ -51,7 +51,7 @@ def _sources_cell(story) -> str:
 
 def week(
     week: str = typer.Argument(None, help="ISO week, e.g. 2024-W51 (default: the last full week)."),
-    limit: int = typer.Option(25, "--limit", "-n", help="How many stories to show."),
+    limit: int = typer.Option(25, "--limit", "-n", min=1, help="How many stories to show."),
     summaries: bool = typer.Option(
         False, "--summaries", "-s", help="Show each story's cited summary and jargon."
     ),
@@ -84,6 +84,14 @@ def week(
             s.id,
         )
     ctx.console.print(table)
+    from ..store.reading import undated_count
+
+    undated = undated_count(ctx.store().conn, wk)
+    if undated:
+        ctx.console.print(
+            f"[dim]{undated} items of {wk} carry no date of their own; they are counted in "
+            "the week they were first seen.[/]"
+        )
 
 
 def _summary_text(story) -> str:
@@ -104,27 +112,17 @@ def _summary_text(story) -> str:
 
 
 def story(story_id: str = typer.Argument(..., help="Story id as shown by `abreast week`.")) -> None:
-    """One story: every source, its signals, the cited summary, earlier stories, score parts."""
+    """One story's card: what happened, what people say, terms, context, sources; the score."""
+    from ..explain.card import load_card
+    from ..explain.card_render import card_terminal
     from ..store.stories import load_story
 
     s = load_story(ctx.store().conn, story_id)
     if s is None:
         raise AbreastError(f"no story {story_id!r}; `abreast week` lists story ids.")
-    ctx.console.print(
-        f"[bold]{s.title}[/]  ({s.week}, rank {s.rank}, {'new' if s.is_new else 'known'})"
-    )
-    if s.keywords:
-        ctx.console.print("keywords: " + ", ".join(s.keywords))
-    table = Table("#", "source", "item", "signals")
-    for i, m in enumerate(s.members, 1):
-        sig = ", ".join(f"{k} {v}" for k, v in m.signals.items())
-        table.add_row(str(i), m.source, f"{m.title}\n[dim]{m.url or ''}[/]", sig)
-    ctx.console.print(table)
-    text = _summary_text(s)
-    if text:
-        ctx.console.print(text)
-    if s.related:
-        ctx.console.print("related earlier stories: " + ", ".join(s.related))
+    for line in card_terminal(load_card(ctx.store(), s)):
+        ctx.console.print(line, soft_wrap=True)  # the terminal wraps; URLs stay whole
+    ctx.console.print()
     show_story_why(story_id, story=s)
 
 

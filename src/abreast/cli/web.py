@@ -12,7 +12,12 @@ def serve(
         None, "--host", help="Address to bind (default 127.0.0.1; \\[web] host in abreast.toml)."
     ),
     port: int = typer.Option(
-        None, "--port", "-p", help="Port (default 8421; \\[web] port in abreast.toml)."
+        None,
+        "--port",
+        "-p",
+        min=1,
+        max=65535,
+        help="Port (default 8421; \\[web] port in abreast.toml).",
     ),
     token: str = typer.Option(
         None,

@@ -103,6 +103,14 @@ class Recording:
         return self._records("reddit/posts.json.gz")
 
     @cached_property
+    def reddit_threads(self) -> dict[str, list]:
+        """Recorded comment trees by post id: the `/comments/<id>.json` answer of each."""
+        return {
+            t[0]["data"]["children"][0]["data"]["id"]: t
+            for t in self._records("reddit/comments.json.gz")
+        }
+
+    @cached_property
     def hf_models(self) -> list[dict]:
         return self._records("hf/models.json.gz")
 

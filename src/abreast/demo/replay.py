@@ -48,7 +48,7 @@ def route(recording: Recording, target: str) -> Response:
     if host == "export.arxiv.org":
         return arxiv.respond(path, params, recording.arxiv_entries)
     if host in REDDIT_HOSTS:
-        return reddit.respond(path, params, recording.reddit_posts)
+        return reddit.respond(path, params, recording.reddit_posts, recording.reddit_threads)
     if host == "huggingface.co" and path.startswith("/api/"):
         return hf.respond(path, params, recording.hf_models)
     return feeds.respond(host + path, recording)
@@ -64,6 +64,7 @@ def index() -> dict:
             "/hacker-news.firebaseio.com/v0/item/<id>.json",
             "/export.arxiv.org/api/query",
             "/www.reddit.com/r/<subreddit>/new.json",
+            "/www.reddit.com/comments/<post id>.json (recorded threads only)",
             "/huggingface.co/api/models",
             "/huggingface.co/api/models/<repo id>",
         ],

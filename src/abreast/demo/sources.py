@@ -18,6 +18,11 @@ DEMO_FETCH = {"allow_private": ["127.0.0.1"], "host_delay": 0.0, "politeness": F
 SUBREDDITS = ["LocalLLaMA", "OpenAI", "ChatGPT", "ClaudeAI", "StableDiffusion", "MachineLearning"]
 
 
+# No article pages or model cards are recorded (PROVENANCE.md), so no demo source reads them: the
+# demo never reaches a real site. Discussions are read, from the recorded threads the replay serves.
+NO_PAGES = {"page_text": False}
+
+
 def demo_sources(base_url: str) -> list[dict]:
     """[{name, kind, url, config}] for `abreast sources add` / the demo, all under ``base_url``."""
     base = base_url.rstrip("/")
@@ -59,4 +64,6 @@ def demo_sources(base_url: str) -> list[dict]:
             "config": {"sort": "createdAt", "limit": 1000},
         }
     )
+    for s in sources:
+        s["config"] = {**s["config"], **NO_PAGES}
     return sources

@@ -93,7 +93,8 @@ def migrate(conn: sqlite3.Connection, migrations: list[tuple[str, str]]) -> list
             conn.execute(f"PRAGMA user_version={i}")
             conn.execute("COMMIT")
         except sqlite3.Error as e:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # SQLite may have rolled back already (disk full)
+                conn.execute("ROLLBACK")
             raise StoreError(f"migration {name} failed and was rolled back: {e}") from e
         applied.append(name)
     return applied
@@ -121,7 +122,10 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     try:
         yield conn
     except BaseException:
-        conn.execute("ROLLBACK")
+        # SQLite has already rolled back after SQLITE_FULL, IOERR, BUSY or NOMEM; a second ROLLBACK
+        # would replace the real cause ("database or disk is full") with "no transaction is active".
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
     else:
         conn.execute("COMMIT")

@@ -196,7 +196,9 @@ class Store:
                     # The source gives no text; keep the article text fetched for this item earlier.
                     it.text, it.text_source = row["text"], row["text_source"]
                 h = it.content_hash()
-                week = iso_week(it.published_at)
+                # An undated item belongs to the week it was first seen: as the source recorded it,
+                # else this fetch (an update keeps the week it already has).
+                week = iso_week(it.published_at) or iso_week(it.extra.get("first_seen"))
                 if row is None:
                     inserts.append(
                         (
@@ -210,7 +212,7 @@ class Store:
                             it.source_of_text(),
                             it.author,
                             it.published_at,
-                            week,
+                            week or iso_week(ts),
                             ts,
                             json.dumps(it.signals),
                             json.dumps(it.extra),
@@ -229,11 +231,9 @@ class Store:
                 elif row["content_hash"] != h and row["update_count"] < MAX_UPDATES:
                     self.conn.execute(
                         "UPDATE items SET url=?, canonical_url=?, title=?, text=?, text_source=?, "
-                        "author=?, "
-                        "published_at=?, "
-                        "week=?, updated_at=?, update_count=update_count+1, score_json=?, "
-                        "extra_json=?, "
-                        "content_hash=? WHERE key=?",
+                        "author=?, published_at=?, week=coalesce(?, week), updated_at=?, "
+                        "update_count=update_count+1, score_json=?, extra_json=?, content_hash=? "
+                        "WHERE key=?",
                         (
                             it.url,
                             canonical_url(it.url),

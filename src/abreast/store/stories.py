@@ -13,8 +13,8 @@ from .db import now, transaction
 
 _ITEM_COLS = (
     "items.id AS item_id, items.key, items.kind, items.url, items.canonical_url, items.title, "
-    "items.text, "
-    "items.published_at, items.score_json, coalesce(sources.name, items.kind) AS source"
+    "items.text, items.published_at, items.score_json, items.extra_json, "
+    "coalesce(sources.name, items.kind) AS source"
 )
 _ANN_COLS = (
     "annotations.themes_json, annotations.entities_json, annotations.jargon_json, "
@@ -37,6 +37,7 @@ def member_from_row(r: sqlite3.Row, role: str = "member") -> Member:
         themes=_json(r["themes_json"], []) if "themes_json" in keys else [],
         jargon=_json(r["jargon_json"], []) if "jargon_json" in keys else [],
         role=role,
+        extra=_json(r["extra_json"], {}) if "extra_json" in keys else {},
     )
 
 

@@ -21,6 +21,9 @@ class Member:
     themes: list[str] = field(default_factory=list)
     jargon: list[str] = field(default_factory=list)
     role: str = "member"  # lead | member | duplicate
+    # What the connector recorded besides the text: the discussion page (HN discussion_url, Reddit
+    # permalink), the feed's own title, ... The story card links discussions from here.
+    extra: dict = field(default_factory=dict)
 
 
 @dataclass

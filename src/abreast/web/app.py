@@ -176,7 +176,28 @@ def create_app(
         return JSONResponse({"detail": str(exc)}, status_code=400)
 
     app.add_middleware(SecurityMiddleware, token=token, allowed_hosts=allowed_hosts)
+    app.add_middleware(HeadAsGet)  # outermost: every layer below sees a GET
     return app
+
+
+class HeadAsGet:
+    """HEAD is GET without the body (RFC 9110: every GET resource answers it; link checkers and
+    uptime probes use it), but FastAPI routes answer only the methods they name. Headers, status and
+    Content-Length stay those of the GET."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            return await self.app(scope, receive, send)
+
+        async def without_body(message):
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, without_body)
 
 
 def app_from_env() -> FastAPI:

@@ -93,7 +93,14 @@ def story_page(request: Request, story_id: str):
             title="No such story",
             message=f"There is no story {story_id!r}. It may belong to a week that was rebuilt.",
         )
-    return render(request, "story.html", title=story["title"], story=story)
+    return render(
+        request,
+        "story.html",
+        title=story["title"],
+        story=story,
+        card=story["card"],
+        card_note=story["card_note"],
+    )
 
 
 @router.get("/items")

@@ -189,6 +189,9 @@ class WeekView:
     matching: int = 0  # stories that pass the filters (view.stories holds the first `limit`)
     limit: int = 50
     hint: str | None = None
+    undated: int = (
+        0  # items placed in this week by when they were first seen (no date of their own)
+    )
 
 
 WEEK_PAGE = (
@@ -211,6 +214,9 @@ def week_view(
             "No items yet — run `abreast demo run` to load the bundled demo, or `abreast fetch`."
         )
         return view
+    from ..store.reading import undated_count
+
+    view.undated = undated_count(store.conn, week)
     stories = _load_week(store.conn, week)
     if not stories:
         view.hint = NO_STORIES_HINT
@@ -258,7 +264,19 @@ def story_view(store: Store, story_id: str) -> dict | None:
         ],
         score_parts=[score_part(k, v) for k, v in story.score_parts.items()],
     )
+    card.update(story_card_view(store, story))
     return card
+
+
+def story_card_view(store: Store, story) -> dict:
+    """The story card (explain/card.py) as plain data: the one `abreast story` and drafts show."""
+    from dataclasses import asdict
+
+    from ..explain.card import load_card
+    from ..explain.card_render import happened_note
+
+    c = load_card(store, story)
+    return {"card": asdict(c), "card_note": happened_note(c)}
 
 
 def score_part(name: str, part) -> dict:

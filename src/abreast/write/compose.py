@@ -13,7 +13,9 @@ from datetime import date
 
 import yaml
 
-from ..explain.summary import Summary, escape_markdown, render_markdown
+from ..explain.card import StoryCard, build_card
+from ..explain.card_render import card_markdown
+from ..explain.summary import escape_markdown
 from ..stories.model import Member, Story
 from .material import WeekMaterial
 
@@ -41,12 +43,6 @@ def slug(text: str) -> str:
 
 def link(m: Member) -> str:
     return f"[{escape_markdown(m.title)}](<{m.url}>)" if m.url else escape_markdown(m.title)
-
-
-def _source_label(m: Member) -> str:
-    return {"hn": "Hacker News", "arxiv": "arXiv", "reddit": "Reddit", "hf": "Hugging Face"}.get(
-        m.kind, m.source
-    )
 
 
 def tags_for(material: WeekMaterial, labels: dict[str, str], limit: int = 8) -> list[str]:
@@ -82,26 +78,14 @@ def front_matter(material: WeekMaterial, fmt: str, labels: dict[str, str], autho
     return "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True) + "---\n"
 
 
-def story_block(story: Story) -> list[str]:
-    lead = story.lead
-    out = [f"### {link(lead)}", ""]
-    if story.summary and story.summary.get("sentences"):
-        out += [render_markdown(Summary.from_dict(story.summary)), ""]
-    sources = " · ".join(f"[{_source_label(m)}](<{m.url}>)" for m in _dedupe_urls(story.members))
-    if sources:
-        out += [f"Sources: {sources}", ""]
+def story_block(story: Story, card: StoryCard | None = None) -> list[str]:
+    """The story card (explain/card.py, the same one `abreast story` and the web page show), then
+    the
+    author's prompt."""
+    out = card_markdown(card or build_card(story))
     if not story.is_new and story.related:
         out += ["*A follow-up to a story from an earlier week.*", ""]
     out += [f"<TODO>Your take on “{escape_markdown(story.title).strip(chr(34))}”.</TODO>", ""]
-    return out
-
-
-def _dedupe_urls(members: list[Member]) -> list[Member]:
-    seen, out = set(), []
-    for m in members:
-        if m.url and m.url not in seen:
-            seen.add(m.url)
-            out.append(m)
     return out
 
 
@@ -138,7 +122,7 @@ def compose(
         out += [f"## {theme_labels.get(theme, theme)}", ""]
         for s in stories:
             placed.add(s.id)
-            out += story_block(s)
+            out += story_block(s, material.cards.get(s.id))
     if material.new_models or material.tree_image:
         out += ["## This week in models", ""]
         for nm in material.new_models:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+from ..explain.card import CardLoader
 from ..store import Store
 from ..store import drafts as q
 from ..stories.model import Member, Story
@@ -25,6 +26,8 @@ def gather(store: Store, week: str, bundle: Path | None = None) -> WeekMaterial:
     stories = load_week(store.conn, week)[:MAX_STORIES]
     items_read, words_read = q.week_reading(store.conn, week)
     m = WeekMaterial(week=week, stories=stories, items_read=items_read, words_read=words_read)
+    loader = CardLoader(store)
+    m.cards = {s.id: loader.card(s) for s in stories}
     m.words = words_of_the_week(stories)
     m.rising = rising(store, week, stories)
     m.papers = papers(stories)

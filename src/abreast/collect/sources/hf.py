@@ -131,6 +131,9 @@ def model_facts(model: dict[str, Any]) -> dict[str, Any]:
             t for t in tags if ":" not in t
         ],  # the prefixed ones are repeated in the fields above
         "created_at": iso_from_text(model.get("createdAt")),
+        # When the model was first seen, for a model whose creation time is unknown (the demo's
+        # recording states when the leaderboard first listed it); it dates only the item's week.
+        "first_seen": None if model.get("createdAt") else iso_from_text(model.get("firstSeenAt")),
     }
 
 
