@@ -21,7 +21,10 @@ from .base import SourceSpec, get_connector
 
 if TYPE_CHECKING:
     from ..item import Item
+    from ..store.reading import TopItem
+    from .discussion import DiscussionReport
     from .fetcher import Fetcher
+    from .pagetext import ReadReport
 
 
 @dataclass
@@ -198,8 +201,8 @@ def _save_decision(
 class ReadingReport:
     """What the reading stage did for the top stories: article texts, reasons, discussions."""
 
-    pages: object = None  # pagetext.ReadReport
-    discussions: object = None  # discussion.DiscussionReport
+    pages: ReadReport | None = None
+    discussions: DiscussionReport | None = None
     changed_weeks: set[str] = field(default_factory=set)  # weeks whose items got new text
 
     def summary(self) -> str:
@@ -207,7 +210,7 @@ class ReadingReport:
         return "Top stories: " + "; ".join(parts) + "." if parts else ""
 
 
-def page_targets(items) -> list[tuple[str, str]]:
+def page_targets(items: list[TopItem]) -> list[tuple[str, str]]:
     """(key, url) of the top stories' items that have no text, were never refused one, and whose
     source has not opted out (`page_text = false`). Hugging Face models read their card instead."""
     from .pagetext import SKIP_HOSTS, _host
@@ -228,14 +231,17 @@ def page_targets(items) -> list[tuple[str, str]]:
     return out
 
 
-def card_url(it) -> str:
+def card_url(it: TopItem) -> str:
     """A Hub model's README (its card), at the source's base URL (the Hub or the replay)."""
     base = (it.source_url or "https://huggingface.co").rstrip("/")
     return f"{base}/{it.key.split(':', 1)[1]}/raw/main/README.md"
 
 
 def read_top_stories(
-    store: Store, settings: Settings, weeks: list[str] | None = None, fetcher=None
+    store: Store,
+    settings: Settings,
+    weeks: list[str] | None = None,
+    fetcher: Fetcher | None = None,
 ) -> ReadingReport:
     """After the stories are built: the items of each recent week's top stories get their text
     (article pages, model cards) and the HN/Reddit ones their discussions. Never raises for a page
