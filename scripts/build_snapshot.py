@@ -441,16 +441,47 @@ def _atom_entry_day(entry: str) -> str:
 
 
 def shorten_content_encoded(item: str) -> str:
-    """Simon Willison's newsletter states no license: keep a short plain-text excerpt of each
-    issue."""
+    """Simon Willison's newsletter states no license: keep excerpts only. An issue is a digest of
+    many posts, links and quotes, so the excerpt is per section: the issue's opening, then each
+    section's own start (its heading or link line as sent, ~400 characters of its words, and its
+    closing attribution line when it has one), in order."""
 
     def repl(m: re.Match) -> str:
-        text = html.unescape(re.sub(r"<[^>]+>", " ", m.group(1)))
-        return f"<content:encoded><![CDATA[<p>{escape(excerpt(text))}</p>]]></content:encoded>"
+        return f"<content:encoded><![CDATA[{excerpt_digest(m.group(1))}]]></content:encoded>"
 
     return re.sub(
         r"<content:encoded><!\[CDATA\[(.*?)\]\]></content:encoded>", repl, item, flags=re.S
     )
+
+
+def excerpt_digest(content: str) -> str:
+    from lxml import html as lxml_html
+
+    from abreast.collect.newsletter import chunks, parse_section
+
+    parts = []
+    for i, chunk in enumerate(chunks(content)):
+        if i > 0 and parse_section(chunk, None) is None:
+            continue  # not a section (subscribe box, footer): dropped
+        elements = lxml_html.fragments_fromstring(chunk)
+        kept, used = [], 0
+        for n, el in enumerate(elements):
+            if isinstance(el, str):
+                continue
+            text = " ".join(el.text_content().split())
+            last = n == len(elements) - 1
+            if used + len(text) <= EXCERPT_CHARS or (last and len(text) <= 120 and kept):
+                kept.append(lxml_html.tostring(el, encoding="unicode"))
+                used += len(text)
+                continue
+            room = max(EXCERPT_CHARS - used, 120)
+            kept.append(f"<p>{escape(excerpt(text, room))}</p>")
+            tail = elements[-1]
+            if not last and not isinstance(tail, str) and len(tail.text_content()) <= 120:
+                kept.append(lxml_html.tostring(tail, encoding="unicode"))  # who is quoted
+            break
+        parts.append("".join(kept))
+    return "<hr />".join(p for p in parts if p)
 
 
 def merge_rss(newer: str, older: str) -> str:

@@ -4,6 +4,7 @@ annotations, embeddings, stories)."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -135,4 +136,34 @@ def texts(conn: sqlite3.Connection, item_ids: Sequence[int]) -> dict[int, str]:
             chunk,
         ):
             out[r[0]] = r[1]
+    return out
+
+
+def texts_by_key(conn: sqlite3.Connection, keys: Sequence[str]) -> dict[str, str]:
+    """item key -> its text, for the few items an answer quotes."""
+    out: dict[str, str] = {}
+    ks = list(keys)
+    for start in range(0, len(ks), 900):
+        chunk = ks[start : start + 900]
+        for r in conn.execute(
+            f"SELECT key, coalesce(text, '') FROM items "
+            f"WHERE key IN ({','.join('?' * len(chunk))})",
+            chunk,
+        ):
+            out[r[0]] = r[1]
+    return out
+
+
+def themes_by_key(conn: sqlite3.Connection, keys: Sequence[str]) -> dict[str, list[str]]:
+    """item key -> its themes (from the understand stage), for filtering search results."""
+    out: dict[str, list[str]] = {}
+    ks = list(keys)
+    for start in range(0, len(ks), 900):
+        chunk = ks[start : start + 900]
+        for r in conn.execute(
+            "SELECT items.key, a.themes_json FROM items JOIN annotations a ON a.item_id = items.id "
+            f"WHERE items.key IN ({','.join('?' * len(chunk))})",
+            chunk,
+        ):
+            out[r[0]] = json.loads(r[1] or "[]")
     return out

@@ -1,8 +1,10 @@
 """The pages built from other stages' files: trend charts, model family trees and the weekly draft.
 
 Images are drawn by the stages' own functions and served by the app itself (img-src 'self'). They
-are cached in memory keyed by the data they show, so a changed store draws a new picture and an
-unchanged one is not redrawn on every page view.
+are
+cached in memory keyed by the data they show, so a changed store draws a new picture and an
+unchanged
+one is not redrawn on every page view.
 """
 
 from __future__ import annotations
@@ -99,7 +101,8 @@ def trends_view(store: Store, week: str | None) -> dict:
 
 def trend_chart(store: Store, week: str, term: str) -> bytes | None:
     """SVG bar chart of ``term`` per week, ``week`` highlighted; None for a term the store never
-    saw."""
+    saw.
+    """
     data = _term_counts(store)
     if data is None or term not in data[0]:
         return None
@@ -121,9 +124,13 @@ def trend_chart(store: Store, week: str, term: str) -> bytes | None:
 # ----------------------------------------------------------------------------------------
 
 
-def models_view(store: Store, family: str | None = None, limit: int = 200) -> dict:
-    """The registry table for one family (the biggest when none is asked for), newest first."""
+def models_view(
+    store: Store, family: str | None = None, limit: int = 200, week: str | None = None
+) -> dict:
+    """The registry table for one family (the biggest when none is asked for), newest first, and the
+    week its tree is drawn as of (the default week of every other page when none is asked for)."""
     try:
+        from ..landscape.weekly import week_end
         from ..store import landscape as ls
     except ImportError:
         return {
@@ -132,6 +139,8 @@ def models_view(store: Store, family: str | None = None, limit: int = 200) -> di
             "family": None,
             "hint": "The model registry is not in this build.",
         }
+    from . import queries
+
     rows = ls.list_models(store.conn)
     families: dict[str, int] = {}
     for r in rows:
@@ -139,7 +148,14 @@ def models_view(store: Store, family: str | None = None, limit: int = 200) -> di
             families[r["family"]] = families.get(r["family"], 0) + 1
     fams = sorted(families.items(), key=lambda kv: (-kv[1], kv[0]))
     family = family or (fams[0][0] if fams else None)
-    chosen = [r for r in rows if not family or (r["family"] or "").lower() == family.lower()]
+    week = week or queries.default_week(store)
+    as_of = week_end(week) if week else None
+    chosen = [
+        r
+        for r in rows
+        if (not family or (r["family"] or "").lower() == family.lower())
+        and (not as_of or not r["released"] or r["released"][:10] <= as_of)
+    ]
     return {
         "models": [
             {
@@ -160,32 +176,53 @@ def models_view(store: Store, family: str | None = None, limit: int = 200) -> di
         "total": len(chosen),
         "families": [{"name": f, "count": n} for f, n in fams],
         "family": family,
+        "week": week,
+        "as_of": as_of,
         "hint": None
         if rows
         else "No models yet — `abreast models build` fills the registry (the demo does it).",
     }
 
 
-def family_tree_svg(store: Store, family: str) -> bytes | None:
+def family_tree_svg(store: Store, family: str, week: str | None = None) -> bytes | None:
+    """The family's tree as of the end of ``week`` (default: the default week), its new models
+    highlighted, with the caption that says how the models were chosen."""
     try:
         from ..errors import AbreastError
-        from ..landscape.tree import TreeSpec, family_tree, render
+        from ..landscape.tree import TreeSpec, family_tree_as_of, render
+        from ..landscape.weekly import week_end, week_range
         from ..store import landscape as ls
     except ImportError:
         return None
-    key = ("tree", family, ls.count_models(store.conn), len(ls.all_bases(store.conn)))
+    from . import queries
+
+    week = week or queries.default_week(store)
+    key = ("tree", family, week, ls.count_models(store.conn), len(ls.all_bases(store.conn)))
 
     def draw() -> bytes:
+        spec = TreeSpec(family.lower())
+        if week:
+            start, end = week_range(week)
+            spec = TreeSpec(family.lower(), as_of=week_end(week), new_from=start, new_to=end)
         try:
-            root, _left_out = family_tree(store.conn, TreeSpec(family.lower()))
+            t = family_tree_as_of(store.conn, spec)
         except AbreastError:
             return b""
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "tree.svg"
-            render(root, out, title=f"{family} family")
+            render(t.root, out, title=f"The {t.root.title}", note=t.caption)
             return out.read_bytes()
 
     return _cached(key, draw) or None
+
+
+def model_card_view(store: Store, model_id: str):
+    """One model's card (landscape.card), or None when the registry has no such model."""
+    try:
+        from ..landscape.card import model_card
+    except ImportError:
+        return None
+    return model_card(store.conn, model_id.lower())
 
 
 # --- the draft
@@ -204,7 +241,8 @@ class Draft:
 
 def bundle_dir(path: Path) -> Path:
     """A draft is a page bundle: a folder with index.md and its images. Accept the file or the
-    folder."""
+    folder.
+    """
     return path if path.is_dir() else path.parent
 
 
@@ -280,7 +318,8 @@ def bundle_zip(store: Store, settings, week: str) -> bytes | None:
 
 def regenerate(store: Store, settings, week: str) -> tuple[Path | None, str | None]:
     """(path, None) after writing the week's draft, or (None, why not). Never forced: an index.md
-    the user edited is kept and the new draft lands beside it (index.new.md), as `abreast draft`
+    the
+    user edited is kept and the new draft lands beside it (index.new.md), as `abreast draft`
     does."""
     try:
         from ..write.draft import write_draft

@@ -170,21 +170,31 @@ def trend_chart(request: Request, week: str, term: str):
 
 
 @router.get("/models")
-def models_page(request: Request, family: str | None = None):
+def models_page(request: Request, family: str | None = None, week: str | None = None):
+    st = store(request)
     return render(
         request,
         "models.html",
         title="Models",
-        view=media.models_view(store(request), family or None),
+        view=media.models_view(st, family or None, week=week or None),
+        weeks=queries.weeks(st),
     )
 
 
 @router.get("/models/tree.svg")
-def family_tree(request: Request, family: str):
-    data = media.family_tree_svg(store(request), family)
+def family_tree(request: Request, family: str, week: str | None = None):
+    data = media.family_tree_svg(store(request), family, week or None)
     if data is None:
         raise HTTPException(404, "no tree for that family")
     return Response(data, media_type="image/svg+xml", headers=SVG_HEADERS)
+
+
+@router.get("/model/{model_id:path}")
+def model_page(request: Request, model_id: str):
+    card = media.model_card_view(store(request), model_id)
+    if card is None:
+        raise HTTPException(404, "no such model in the registry")
+    return render(request, "model.html", title=card.name, card=card)
 
 
 # --- the draft -----------------------------------------------------------------------------------
