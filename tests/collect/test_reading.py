@@ -327,3 +327,21 @@ def test_reading_can_be_switched_off(tmp_path, monkeypatch):
         st = _store_with_top_story(tmp_path, srv)
         report = read_top_stories(st, config.load())
         assert srv.log == [] and report.summary() == ""
+
+
+def test_the_recent_weeks_read_are_full_weeks_and_the_weeks_after_them(tmp_path):
+    from abreast.store.reading import recent_story_weeks
+
+    st = Store.open(tmp_path / "a.db")
+    sizes = {"2024-W49": 40, "2024-W50": 30, "2024-W51": 25, "2024-W52": 2, "2025-W01": 1}
+    with st.conn:
+        for week, n in sizes.items():
+            for i in range(n):
+                st.conn.execute(
+                    "INSERT INTO stories(id, week, title, rank, updated_at) "
+                    "VALUES (?, ?, 't', ?, 'x')",
+                    (f"{week}-{i}", week, i + 1),
+                )
+    # Two quiet weeks at the end (a straggler, the week under way) do not push W50/W51 out.
+    assert recent_story_weeks(st.conn, 2) == ["2024-W50", "2024-W51", "2024-W52", "2025-W01"]
+    assert recent_story_weeks(st.conn, 1) == ["2024-W51", "2024-W52", "2025-W01"]

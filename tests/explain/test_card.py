@@ -140,6 +140,41 @@ def test_a_title_only_story_says_no_article_text_yet_and_claims_nothing_verified
     assert "[Hacker News](<https://github.com" not in md  # an article is not "Hacker News"
 
 
+def previous_hash(story: Story) -> str:
+    """input_hash as the previous extractive picker computed it (no picker version in it)."""
+    import hashlib
+    import json
+
+    payload = [1, "", [(m.key, m.title, m.text, m.url) for m in story.members]]
+    return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()[:32]
+
+
+def test_the_stored_summary_of_a_title_only_story_does_not_repeat_its_title():
+    from abreast.explain.extractive import extractive_summary
+    from abreast.explain.summarize import summarize_story
+
+    title = "GitHub Copilot is now available for free"
+    hn = _member("hn:42453341", "hn", title, "https://github.com/features/copilot")
+    story = Story(id=f"{WEEK}-copilot", week=WEEK, title=title, members=[hn])
+    assert extractive_summary(story).sentences == []
+    # A summary stored by the previous picker (the title, "1/1 verified") is redone, not reused.
+    old = {
+        "method": "extractive",
+        "input_hash": previous_hash(story),
+        "sentences": [
+            {
+                "text": title,
+                "cite": 1,
+                "key": hn.key,
+                "url": hn.url,
+                "quote": title,
+                "verified": True,
+            }
+        ],
+    }
+    assert summarize_story(story, previous=old).sentences == []
+
+
 def test_a_text_that_only_restates_the_headline_is_not_what_happened():
     title = "OpenAI o1 and new tools for developers"
     members = [

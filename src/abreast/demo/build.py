@@ -49,17 +49,16 @@ def add_demo_sources(store: Store, base_url: str) -> None:
 
 
 def collect_demo(
-    store: Store, settings: config.Settings, on_progress: FetchProgress | None = None
+    store: Store, settings: config.Settings, base_url: str, on_progress: FetchProgress | None = None
 ) -> list[FetchReport]:
-    """Fetch the whole snapshot through the real connectors over HTTP on 127.0.0.1."""
-    with ReplayServer() as server:
-        add_demo_sources(store, server.url)
-        return fetch_sources(
-            store,
-            settings,
-            since=date.fromisoformat(DEMO_WINDOWS[0][0]),
-            on_progress=on_progress,
-        )
+    """Fetch the whole snapshot through the real connectors from the replay server at base_url."""
+    add_demo_sources(store, base_url)
+    return fetch_sources(
+        store,
+        settings,
+        since=date.fromisoformat(DEMO_WINDOWS[0][0]),
+        on_progress=on_progress,
+    )
 
 
 def build_demo(
@@ -73,10 +72,13 @@ def build_demo(
     """Collect the snapshot, then run the pipeline and write the drafts of ``DRAFT_WEEKS``.
 
     ``before_pipeline`` sees the fetch reports before the (longer) processing starts."""
-    reports = collect_demo(store, settings, on_fetch)
-    if before_pipeline is not None:
-        before_pipeline(reports)
-    result = run_pipeline(
-        store, settings, draft_weeks=DRAFT_WEEKS if drafts else [], on_step=on_step
-    )
+    # The server stays up through the pipeline: its reading stage fetches the top stories'
+    # discussions from the replay, like the real APIs.
+    with ReplayServer() as server:
+        reports = collect_demo(store, settings, server.url, on_fetch)
+        if before_pipeline is not None:
+            before_pipeline(reports)
+        result = run_pipeline(
+            store, settings, draft_weeks=DRAFT_WEEKS if drafts else [], on_step=on_step
+        )
     return DemoBuild(reports=reports, result=result)

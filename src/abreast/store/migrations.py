@@ -282,4 +282,12 @@ old.text);
         );
         """,
     ),
+    (
+        "0008_draft_manifest",
+        """
+        -- The files abreast wrote for a draft (names relative to the Markdown file's folder): the
+        -- web app serves these and nothing else, so `draft --out DIR` does not publish all of DIR.
+        ALTER TABLE drafts ADD COLUMN files_json TEXT NOT NULL DEFAULT '[]';
+        """,
+    ),
 ]

@@ -27,11 +27,17 @@ class TopItem:
 
 
 def recent_story_weeks(conn: sqlite3.Connection, n: int) -> list[str]:
-    """The n most recent weeks that have stories, oldest first."""
-    rows = conn.execute(
-        "SELECT DISTINCT week FROM stories ORDER BY week DESC LIMIT ?", (max(0, n),)
+    """The n most recent weeks with a full list of stories, and every week after them (the week
+    under way, stragglers), oldest first. A week of three stories does not push a real one out."""
+    from ..stories.model import MIN_STORIES_FOR_DEFAULT
+
+    counts = conn.execute(
+        "SELECT week, count(*) FROM stories GROUP BY week ORDER BY week"
     ).fetchall()
-    return sorted(r[0] for r in rows)
+    full = [w for w, c in counts if c >= MIN_STORIES_FOR_DEFAULT][-max(1, n) :]
+    if not full:
+        return [w for w, _ in counts][-max(1, n) :]
+    return [w for w, _ in counts if w >= full[0]]
 
 
 def top_story_items(conn: sqlite3.Connection, weeks: list[str], top: int) -> list[TopItem]:

@@ -36,6 +36,11 @@ def gather(store: Store, week: str, bundle: Path | None = None) -> WeekMaterial:
     if bundle is not None:
         m.trend_image = trend_chart(store, week, m.rising, bundle)
         m.tree_image, m.tree_caption = family_tree_image(store, week, bundle)
+        # Each picture is drawn as .svg and .png; the pair is what abreast wrote into the bundle.
+        for name in (m.trend_image, m.tree_image):
+            if name:
+                stem = Path(name).stem
+                m.files += [f for f in (f"{stem}.svg", f"{stem}.png") if (bundle / f).is_file()]
     return m
 
 
