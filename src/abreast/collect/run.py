@@ -105,7 +105,7 @@ def _fetch_one(store, settings, fetcher, src: Source, since, due_only) -> FetchR
         counts = store.upsert_items(result.items, source_id=src.id)
     except Exception as e:  # noqa: BLE001 - any failure of one source is recorded, never fatal to the run
         if _ours(e):
-            raise _as_ours(e, src.name) from e
+            raise _as_ours(e, src.name, store) from e
         outcome = decider.Outcome.from_error(e)
         d = decider.decide_after_fetch(state, outcome, now, settings.fetch)
         _save_decision(store, src, d)
@@ -137,9 +137,13 @@ def _ours(e: Exception) -> bool:
     )
 
 
-def _as_ours(e: Exception, name: str) -> AbreastError:
+def _as_ours(e: Exception, name: str, store: Store) -> AbreastError:
+    from ..store.repair import explain
+
     if isinstance(e, AbreastError):
         return e
+    if isinstance(e, sqlite3.Error) and (known := explain(e, store.path)):
+        return known  # damaged (now marked), read-only, full, locked: the line that says what to do
     return StoreError(
         f"the database could not store what {name} sent ({e}); nothing was counted against the "
         "source. Free disk space or fix the database (`abreast db info`), then fetch again."
