@@ -28,6 +28,7 @@ BENCHMARKS = [
     ("understand_bench.md", "bench/understand.py speed --n 100000"),
     ("stories_bench.md", "bench/stories.py"),
     ("web_bench.md", "bench/web_load.py --home .demo-home"),
+    ("demo_speed_bench.md", "bench/demo_speed.py --before 22017ec --rounds 2"),
 ]
 
 

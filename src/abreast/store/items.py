@@ -229,7 +229,11 @@ class Store:
                 if it.key in tomb:
                     continue
                 row = existing.get(it.key)
-                if row is not None and not it.text.strip() and row["text_source"] in FETCHED_TEXT:
+                if (
+                    row is not None
+                    and row["text_source"] in FETCHED_TEXT
+                    and (not it.text.strip() or it.source_of_text() == "metadata")
+                ):
                     # The source gives no text; keep the article text fetched for this item earlier.
                     it.text, it.text_source = row["text"], row["text_source"]
                 h = it.content_hash()
@@ -331,9 +335,12 @@ class Store:
 
     def set_fetched_text(self, key: str, text: str, source: str) -> None:
         """Give an item the text abreast fetched for it (``source``: page or card). Only an item
-        without text of its own gets one: what the source itself gave is never overwritten."""
+        without words of its own gets one (no text, or only abreast's description of its
+        metadata): what the source itself wrote is never overwritten."""
         r = self.conn.execute(
-            "SELECT title, url, author FROM items WHERE key = ? AND text = ''", (key,)
+            "SELECT title, url, author FROM items WHERE key = ? "
+            "AND (text = '' OR text_source = 'metadata')",
+            (key,),
         ).fetchone()
         if r is None:
             return
@@ -341,7 +348,7 @@ class Store:
         with transaction(self.conn):
             self.conn.execute(
                 "UPDATE items SET text = ?, text_source = ?, text_note = NULL, content_hash = ?, "
-                "updated_at = ? WHERE key = ? AND text = ''",
+                "updated_at = ? WHERE key = ? AND (text = '' OR text_source = 'metadata')",
                 (text, source, h, now(), key),
             )
 

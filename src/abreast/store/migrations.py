@@ -290,4 +290,12 @@ old.text);
         ALTER TABLE drafts ADD COLUMN files_json TEXT NOT NULL DEFAULT '[]';
         """,
     ),
+    (
+        "0009_hf_text_is_metadata",
+        """
+        -- A Hub model text is the description abreast writes of the Hub facts, not the words of
+        -- its model card (which the reading stage may fetch, as text_source card).
+        UPDATE items SET text_source = 'metadata' WHERE kind = 'hf' AND text_source = 'card';
+        """,
+    ),
 ]
