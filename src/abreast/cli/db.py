@@ -51,27 +51,24 @@ def info() -> None:
     """Show where the database is, its schema version and how many rows each table holds (a
     damaged table is shown as unreadable; nothing is written)."""
     db = ctx.settings().paths.db
-    conn = repair.read_only(db)
-    try:
-        table = Table("table", "rows", title=str(db))
-        names = [
-            r[0]
-            for r in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'item_fts%' "
-                "AND name NOT LIKE 'sqlite_%' ORDER BY name"
-            )
-        ]
-        unreadable = 0
-        for name in names:
-            try:
-                n = str(conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0])
-            except sqlite3.DatabaseError as e:
-                n, unreadable = f"unreadable ({e})", unreadable + 1
-            table.add_row(name, n)
-        ctx.console.print(table)
-        ver = conn.execute("PRAGMA user_version").fetchone()[0]
-    finally:
-        conn.close()
+    conn = ctx.store().conn  # creates a missing database; a damaged one opens query_only
+    table = Table("table", "rows", title=str(db))
+    names = [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'item_fts%' "
+            "AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        )
+    ]
+    unreadable = 0
+    for name in names:
+        try:
+            n = str(conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0])
+        except sqlite3.DatabaseError as e:
+            n, unreadable = f"unreadable ({e})", unreadable + 1
+        table.add_row(name, n)
+    ctx.console.print(table)
+    ver = conn.execute("PRAGMA user_version").fetchone()[0]
     ctx.console.print(f"schema version {ver}")
     if unreadable or repair.is_damaged(db):
         repair.mark_damaged(db)

@@ -143,7 +143,8 @@ def _as_ours(e: Exception, name: str, store: Store) -> AbreastError:
     if isinstance(e, AbreastError):
         return e
     if isinstance(e, sqlite3.Error) and (known := explain(e, store.path)):
-        return known  # damaged (now marked), read-only, full, locked: the line that says what to do
+        # Damaged (now marked), read-only, full, locked: the line that says what to do.
+        return StoreError(f"{known} {name}: nothing was counted against the source.")
     return StoreError(
         f"the database could not store what {name} sent ({e}); nothing was counted against the "
         "source. Free disk space or fix the database (`abreast db info`), then fetch again."
