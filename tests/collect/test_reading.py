@@ -310,8 +310,30 @@ def test_top_stories_get_article_text_reasons_and_discussions(tmp_path, monkeypa
         assert rd[1].url == "https://www.reddit.com/r/LocalLLaMA/comments/abc/x/c2/"
         # hn:102 has no comments: its thread is not requested.
         assert srv.requested("api.test", "/hn.algolia.com/api/v1/items/102") == 0
+        # A thread the site does not have (404) is recorded as gone and not asked for again.
+        st.upsert_items(
+            [
+                Item(
+                    "hn:103",
+                    "hn",
+                    "Gemini thread gone",
+                    srv.url("news.test", "/gemini"),
+                    published_at="2024-12-11T12:00:00+00:00",
+                    signals={"comments": 9},
+                )
+            ],
+            source_id=st.source("hn").id,
+        )
+        with st.conn:
+            st.conn.execute(
+                "INSERT INTO story_items(story_id, item_id) "
+                "SELECT '2024-W50-a', id FROM items WHERE key = 'hn:103'"
+            )
+        gone = read_top_stories(st, settings, fetcher=f)
+        assert gone.discussions.failed and "hn:103" in gone.discussions.failed[0]
 
-        # A second run reads nothing again: texts kept, reasons kept, threads unchanged in size.
+        # A second run reads nothing again: texts kept, reasons kept, threads unchanged in size,
+        # the missing thread not asked for again.
         before = len(srv.log)
         again = read_top_stories(st, settings, fetcher=f)
         assert len(srv.log) == before and not again.changed_weeks
