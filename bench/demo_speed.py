@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import sqlite3
 import statistics
 import subprocess
@@ -34,8 +35,16 @@ def _src_of(commit: str, into: Path) -> Path:
     return into / "src"
 
 
-def _run(src: Path, home: Path) -> tuple[float, str]:
+def _cpu_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _run(src: Path, home: Path) -> tuple[float, float, str]:
+    """Wall seconds, CPU seconds (user + system of the run; less sensitive than wall time to
+    other work on a shared machine), and the output."""
     env = {**os.environ, "PYTHONPATH": str(src), "ABREAST_HOME": str(home), "COLUMNS": "120"}
+    cpu_before = _cpu_children()
     started = time.monotonic()
     proc = subprocess.run(
         [sys.executable, "-m", "abreast", "demo", "run", "--no-drafts"],
@@ -44,11 +53,12 @@ def _run(src: Path, home: Path) -> tuple[float, str]:
         text=True,
     )
     took = time.monotonic() - started
+    cpu = _cpu_children() - cpu_before
     if proc.returncode != 0:
         raise SystemExit(
             f"demo run with {src} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
         )
-    return took, proc.stdout
+    return took, cpu, proc.stdout
 
 
 def _counts(db: Path) -> dict[str, int]:
@@ -83,14 +93,16 @@ def main() -> None:
             "after": ROOT / "src",
         }
         times: dict[str, list[float]] = {k: [] for k in runs}
+        cpus: dict[str, list[float]] = {k: [] for k in runs}
         counts: dict[str, dict] = {}
         for r in range(args.rounds):
             for label, src in runs.items():  # interleaved, so both see the same machine load
                 home = tmp / f"home-{label[:5]}-{r}"
-                took, _ = _run(src, home)
+                took, cpu, _ = _run(src, home)
                 times[label].append(took)
+                cpus[label].append(cpu)
                 counts[label] = _counts(home / "abreast.db")
-                print(f"{label}: {took:.1f} s", flush=True)
+                print(f"{label}: {took:.1f} s wall, {cpu:.1f} s CPU", flush=True)
     rows = [
         "# Demo fetch + process (bench/demo_speed.py)",
         "",
@@ -102,16 +114,23 @@ def main() -> None:
     ]
     keys = list(counts["after"])
     rows += [
-        "| checkout | seconds (median) | " + " | ".join(keys) + " |",
-        "|---|---|" + "---|" * len(keys),
+        "| checkout | wall s (median) | CPU s (median) | " + " | ".join(keys) + " |",
+        "|---|---|---|" + "---|" * len(keys),
     ]
     for label in runs:
         cells = [f"{counts[label][k]:,}" for k in keys]
         rows.append(
-            f"| {label} | {statistics.median(times[label]):.1f} | " + " | ".join(cells) + " |"
+            f"| {label} | {statistics.median(times[label]):.1f} | "
+            f"{statistics.median(cpus[label]):.1f} | " + " | ".join(cells) + " |"
         )
     before, after = (statistics.median(t) for t in times.values())
-    rows += ["", f"After / before: {after / before:.2f}x the time."]
+    cpu_before, cpu_after = (statistics.median(t) for t in cpus.values())
+    load = os.getloadavg()[0]
+    rows += [
+        "",
+        f"After / before: {after / before:.2f}x the wall time, {cpu_after / cpu_before:.2f}x the "
+        f"CPU time (load average {load:.1f} on {os.cpu_count()} cores at the end of the run).",
+    ]
     text = "\n".join(rows) + "\n"
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "demo_speed_bench.md").write_text(text)

@@ -489,3 +489,21 @@ def test_a_big_week_is_paged_best_first(client):
         assert "Show more stories" in page.text and "limit=51" in page.text
     full = client.get("/?week=2024-W51").text
     assert full.count('<li class="story"') == min(api["total"], queries.WEEK_PAGE)
+
+
+# --- models (issue 19)
+# ----------------------------------------------------------------------------------
+
+
+def test_models_page_draws_the_tree_as_of_the_chosen_week_and_links_model_cards(client):
+    page = client.get("/models?family=llama&week=2023-W49").text
+    assert "llama family tree as of 2023-12-10" in page
+    assert "tree.svg?family=llama&amp;week=2023-W49" in page
+    svg = client.get("/models/tree.svg?family=llama&week=2023-W49")
+    assert svg.status_code == 200 and b"Llama-2-13b-hf" in svg.content
+    assert b"Meta-Llama-3-8B" not in svg.content  # released in 2024
+    card = client.get("/model/codellama/codellama-13b-instruct-hf")
+    assert card.status_code == 200
+    assert 'href="/model/meta-llama/llama-2-13b-hf"' in card.text
+    assert "https://arxiv.org/abs/2308.12950" in card.text and "Runs on a laptop?" in card.text
+    assert client.get("/model/nobody/nothing").status_code == 404

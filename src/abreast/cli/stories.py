@@ -51,16 +51,19 @@ def _sources_cell(story) -> str:
 
 def week(
     week: str = typer.Argument(None, help="ISO week, e.g. 2024-W51 (default: the last full week)."),
-    limit: int = typer.Option(25, "--limit", "-n", min=1, help="How many stories to show."),
+    limit: int = typer.Option(
+        None, "--limit", "-n", min=1, help="How many stories to show (default: [week] max_stories)."
+    ),
     summaries: bool = typer.Option(
         False, "--summaries", "-s", help="Show each story's cited summary and jargon."
     ),
 ) -> None:
     """The week's ranked stories: title, sources, score, and whether each is new or a follow-up."""
-    from ..store.stories import load_week
+    from ..learn.personal import week_for_reader
 
     wk = _week_or_default(week)
-    stories = load_week(ctx.store().conn, wk)
+    stories = week_for_reader(ctx.store(), wk, ctx.settings())
+    limit = limit or ctx.settings().week.max_stories
     table = Table(
         "#",
         "story",

@@ -120,7 +120,7 @@ def _fetch_one(
         counts = store.upsert_items(result.items, source_id=src.id)
     except Exception as e:  # noqa: BLE001 - any failure of one source is recorded, never fatal to the run
         if _ours(e):
-            raise _as_ours(e, src.name) from e
+            raise _as_ours(e, src.name, store) from e
         outcome = decider.Outcome.from_error(e)
         d = decider.decide_after_fetch(state, outcome, now, settings.fetch)
         _save_decision(store, src, d)
@@ -152,9 +152,14 @@ def _ours(e: Exception) -> bool:
     )
 
 
-def _as_ours(e: Exception, name: str) -> AbreastError:
+def _as_ours(e: Exception, name: str, store: Store) -> AbreastError:
+    from ..store.repair import explain
+
     if isinstance(e, AbreastError):
         return e
+    if isinstance(e, sqlite3.Error) and (known := explain(e, store.path)):
+        # Damaged (now marked), read-only, full, locked: the line that says what to do.
+        return StoreError(f"{known} {name}: nothing was counted against the source.")
     return StoreError(
         f"the database could not store what {name} sent ({e}); nothing was counted against the "
         "source. Free disk space or fix the database (`abreast db info`), then fetch again."
@@ -217,7 +222,8 @@ def page_targets(items: list[TopItem]) -> list[tuple[str, str]]:
 
     out, seen = [], set()
     for it in items:
-        if it.key in seen or it.has_text or it.text_note or not it.url:
+        own_words = it.has_text and it.text_source != "metadata"  # a model's facts are not words
+        if it.key in seen or own_words or it.text_note or not it.url:
             continue
         if it.source_config.get("page_text") is False:
             continue

@@ -98,15 +98,17 @@ def replace_comments(
         )
 
 
-def record_discussion_error(conn: sqlite3.Connection, item_key: str, error: str) -> None:
+def record_discussion_error(
+    conn: sqlite3.Connection, item_key: str, error: str, status: str = "error"
+) -> None:
     """A thread that could not be read keeps its previous comments; the error is kept for
-    `status`."""
+    `status`. Status 'gone' (the site says the thread does not exist) is not retried; 'error' is."""
     with transaction(conn):
         conn.execute(
             "INSERT INTO discussion_fetches(item_key, fetched_at, status, comments, error) "
-            "VALUES (?, ?, 'error', 0, ?) ON CONFLICT(item_key) DO UPDATE SET "
-            "fetched_at = excluded.fetched_at, status = 'error', error = excluded.error",
-            (item_key, now(), error),
+            "VALUES (?, ?, ?, 0, ?) ON CONFLICT(item_key) DO UPDATE SET "
+            "fetched_at = excluded.fetched_at, status = excluded.status, error = excluded.error",
+            (item_key, now(), status, error),
         )
 
 

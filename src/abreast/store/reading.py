@@ -16,6 +16,7 @@ class TopItem:
     kind: str
     url: str | None
     has_text: bool
+    text_source: str | None
     text_note: str | None
     signals: dict
     extra: dict
@@ -47,7 +48,8 @@ def top_story_items(conn: sqlite3.Connection, weeks: list[str], top: int) -> lis
     if not weeks:
         return []
     rows = conn.execute(
-        "SELECT i.key, i.kind, i.url, i.text != '' AS has_text, i.text_note, i.score_json, "
+        "SELECT i.key, i.kind, i.url, i.text != '' AS has_text, i.text_source, i.text_note, "
+        "i.score_json, "
         "i.extra_json, src.url AS source_url, src.config_json, s.id AS story_id, s.week, s.rank "
         "FROM stories s JOIN story_items si ON si.story_id = s.id "
         "JOIN items i ON i.id = si.item_id JOIN sources src ON src.id = i.source_id "
@@ -61,6 +63,7 @@ def top_story_items(conn: sqlite3.Connection, weeks: list[str], top: int) -> lis
             kind=r["kind"],
             url=r["url"],
             has_text=bool(r["has_text"]),
+            text_source=r["text_source"],
             text_note=r["text_note"],
             signals=json.loads(r["score_json"]),
             extra=json.loads(r["extra_json"]),
