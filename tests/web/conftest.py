@@ -7,6 +7,7 @@ leak into another.
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 
