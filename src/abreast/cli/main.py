@@ -6,6 +6,7 @@ anything else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 
 import typer
@@ -40,6 +41,16 @@ def _flag_shows_no_type(self: TyperOption, ctx: typer.Context) -> str | None:
 TyperOption.display_type_rich = _flag_shows_no_type  # type: ignore[method-assign]
 
 
+def _database_failure(e: sqlite3.Error):
+    from ..store.repair import explain
+
+    try:
+        db = ctx.settings().paths.db
+    except AbreastError:
+        return None
+    return explain(e, db)
+
+
 class FriendlyGroup(TyperGroup):
     """Turns AbreastError anywhere below into one line `Error: ...` on stderr and exit code 1, and a
     bad argument of a command into one line and exit code 2 (Typer's boxed error panel would spread
@@ -50,6 +61,14 @@ class FriendlyGroup(TyperGroup):
             return super().invoke(click_ctx)
         except AbreastError as e:
             ctx.err_console.print(f"Error: {e}", markup=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+        except sqlite3.Error as e:
+            # The database failing under a command (damaged, read-only, disk full, locked) is one
+            # line saying what to do (store/repair.py); any other SQLite error is a bug: traceback.
+            known = _database_failure(e)
+            if known is None:
+                raise
+            ctx.err_console.print(f"Error: {known}", markup=False, soft_wrap=True)
             raise typer.Exit(1) from None
         except UsageError as e:
             message = e.format_message().rstrip()
