@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,11 +16,13 @@ from ..explain.summary import Summary
 from ..store import Store
 from ..store import drafts as q
 from ..store.reading import undated_count
-from ..store.stories import load_story, load_trends, load_week, story_counts, story_weeks
+from ..store.stories import load_story, load_trends, story_counts, story_weeks
 from ..stories.model import default_week
 from ..stories.rank import explain
 from ..types import Story
 from . import context as ctx
+
+WEEK_FORMAT = re.compile(r"\d{4}-W(0[1-9]|[1-4]\d|5[0-3])")
 
 
 def last_full_week(store: Store) -> str | None:
@@ -32,6 +37,8 @@ def week_or_default(week: str | None) -> str:
     """``week`` if it has stories (else an error naming the weeks that do); the last full week when
     ``week`` is None."""
     weeks = story_weeks(ctx.store().conn)
+    if week and not WEEK_FORMAT.fullmatch(week):
+        raise AbreastError(f"{week!r} is not an ISO week; write it like 2024-W51.")
     if week:
         if week not in weeks:
             known = f" Weeks with stories: {weeks[0]} .. {weeks[-1]}." if weeks else ""
@@ -57,14 +64,43 @@ def _sources_cell(story) -> str:
 
 def week(
     week: str = typer.Argument(None, help="ISO week, e.g. 2024-W51 (default: the last full week)."),
-    limit: int = typer.Option(25, "--limit", "-n", min=1, help="How many stories to show."),
+    limit: int = typer.Option(
+        None, "--limit", "-n", min=1, help="How many stories to show (default: [week] max_stories)."
+    ),
     summaries: bool = typer.Option(
         False, "--summaries", "-s", help="Show each story's cited summary and jargon."
     ),
+    as_json: bool = typer.Option(False, "--json", help="The stories as one JSON object."),
 ) -> None:
     """The week's ranked stories: title, sources, score, and whether each is new or a follow-up."""
+    # learn.personal loads numpy: lazy, so other commands start fast.
+    from ..learn.personal import week_for_reader
+
     wk = week_or_default(week)
-    stories = load_week(ctx.store().conn, wk)
+    stories = week_for_reader(ctx.store(), wk, ctx.settings())
+    limit = limit or ctx.settings().week.max_stories
+    if as_json:
+        data = {
+            "week": wk,
+            "total": len(stories),
+            "stories": [
+                {
+                    "id": s.id,
+                    "rank": s.rank,
+                    "title": s.title,
+                    "score": round(s.score, 4),
+                    "is_new": s.is_new,
+                    "themes": s.themes,
+                    "sources": [
+                        {"key": m.key, "source": m.source, "title": m.title, "url": m.url}
+                        for m in s.members
+                    ],
+                }
+                for s in stories[:limit]
+            ],
+        }
+        ctx.console.print_json(json.dumps(data, ensure_ascii=False))
+        return
     table = Table(
         "#",
         "story",
@@ -113,7 +149,10 @@ def _summary_text(story: Story) -> str:
     return "\n".join(lines)
 
 
-def story(story_id: str = typer.Argument(..., help="Story id as shown by `abreast week`.")) -> None:
+def story(
+    story_id: str = typer.Argument(..., help="Story id as shown by `abreast week`."),
+    as_json: bool = typer.Option(False, "--json", help="The story's card as JSON."),
+) -> None:
     """One story's card: what happened, what people say, terms, context, sources; the score."""
     # explain.card loads the llm library: lazy, so other commands start fast.
     from ..explain.card import load_card
@@ -122,6 +161,12 @@ def story(story_id: str = typer.Argument(..., help="Story id as shown by `abreas
     s = load_story(ctx.store().conn, story_id)
     if s is None:
         raise NotFound(f"no story {story_id!r}; `abreast week` lists story ids.")
+    if as_json:
+        card = asdict(load_card(ctx.store(), s))
+        card["score"] = round(s.score, 4)
+        card["score_parts"] = s.score_parts
+        ctx.console.print_json(json.dumps(card, ensure_ascii=False, default=str))
+        return
     for line in card_terminal(load_card(ctx.store(), s)):
         ctx.console.print(line, soft_wrap=True)  # the terminal wraps; URLs stay whole
     ctx.console.print()

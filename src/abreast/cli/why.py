@@ -24,6 +24,10 @@ def why(
     if data is None:
         raise AbreastError(f"{key} is not annotated yet; run `abreast process`.")
     ctx.console.print("\n".join(why_lines(data)), markup=False)
+    # learn.personal loads numpy: lazy, so other commands start fast.
+    from ..learn.personal import explain_item
+
+    ctx.console.print("\n".join(["for you:", *explain_item(ctx.store(), key)]), markup=False)
     if data["url"]:
         ctx.console.print(data["url"], markup=False)
 

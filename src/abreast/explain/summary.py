@@ -18,6 +18,10 @@ from ..write.markdown import escape, link, safe_url
 
 METHODS = ("extractive", "abstractive", "fallback")
 SCHEMA_VERSION = 1
+# Bumped when the extractive picker changes what it would pick, so stored extractive summaries are
+# redone (no model call) while abstractive ones keep their hash. 2: no headline that repeats the
+# story's title (issue 12).
+EXTRACTIVE_VERSION = "extractive-2"
 CALL_FAILED = (
     "model call failed"  # dropped-reason prefix: the model was unreachable, retry next time
 )
@@ -98,7 +102,7 @@ def input_hash(story: Story, model_id: str | None = None) -> str:
     Equal hashes mean a stored summary is still right and no model call is needed."""
     payload = [
         SCHEMA_VERSION,
-        model_id or "",
+        model_id or EXTRACTIVE_VERSION,
         [(m.key, m.title, m.text, m.url) for m in story.members],
     ]
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()[:32]

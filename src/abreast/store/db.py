@@ -38,11 +38,26 @@ def _connect(path: Path | str) -> sqlite3.Connection:
     return conn
 
 
+def marker(db: Path) -> Path:
+    """The file whose presence says the database is damaged (see store/repair.py)."""
+    return Path(f"{db}.damaged")
+
+
+def is_damaged(db: Path) -> bool:
+    return marker(db).exists()
+
+
 def open_db(
     path: Path | str, migrations: list[tuple[str, str]] | None = None
 ) -> sqlite3.Connection:
     """Open (creating if needed) and migrate the database at ``path``."""
     migrations = MIGRATIONS if migrations is None else migrations
+    if is_damaged(Path(path)):
+        # Marked damaged after a "malformed" error (store/repair.py): read what can be read, write
+        # nothing until `abreast db check` finds it healthy again.
+        conn = _connect(path)
+        conn.execute("PRAGMA query_only=ON")
+        return conn
     try:
         conn = _connect(path)
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
@@ -131,8 +146,9 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         conn.execute("COMMIT")
 
 
-def table_counts(conn: sqlite3.Connection) -> list[tuple[str, int]]:
-    """(table, rows) for every table but SQLite's own and the full-text index's shadow tables."""
+def table_counts(conn: sqlite3.Connection) -> list[tuple[str, int | str]]:
+    """(table, rows) for every table but SQLite's own and the full-text index's shadow tables; a
+    table SQLite cannot read gives "unreadable (why)" instead of its count."""
     names = [
         r[0]
         for r in conn.execute(
@@ -140,7 +156,13 @@ def table_counts(conn: sqlite3.Connection) -> list[tuple[str, int]]:
             "AND name NOT LIKE 'sqlite_%' ORDER BY name"
         )
     ]
-    return [(n, conn.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0]) for n in names]
+    out: list[tuple[str, int | str]] = []
+    for name in names:
+        try:
+            out.append((name, conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]))
+        except sqlite3.DatabaseError as e:
+            out.append((name, f"unreadable ({e})"))
+    return out
 
 
 def schema_version(conn: sqlite3.Connection) -> int:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from pathlib import Path
 
 from ..types import Draft, Member
 from .db import now, transaction
@@ -56,29 +58,43 @@ def model_first_item(conn: sqlite3.Connection, model_id: str) -> Member | None:
     return Member(key=r["key"], kind=r["kind"], source=r["kind"], title=r["title"], url=r["url"])
 
 
+def _draft(r: sqlite3.Row) -> Draft:
+    return Draft(*r[:5], files=json.loads(r[5] or "[]"))
+
+
 def last_draft(conn: sqlite3.Connection, path: str) -> Draft | None:
     """The last draft written to ``path``."""
     r = conn.execute(
-        "SELECT id, week, path, content_hash, created_at FROM drafts WHERE path = ? "
+        "SELECT id, week, path, content_hash, created_at, files_json FROM drafts WHERE path = ? "
         "ORDER BY id DESC LIMIT 1",
         (path,),
     ).fetchone()
-    return Draft(*r) if r else None
+    return _draft(r) if r else None
 
 
 def latest_draft(conn: sqlite3.Connection, week: str) -> Draft | None:
     """The last draft written for ``week``."""
     r = conn.execute(
-        "SELECT id, week, path, content_hash, created_at FROM drafts WHERE week = ? "
+        "SELECT id, week, path, content_hash, created_at, files_json FROM drafts WHERE week = ? "
         "ORDER BY id DESC LIMIT 1",
         (week,),
     ).fetchone()
-    return Draft(*r) if r else None
+    return _draft(r) if r else None
 
 
-def record_draft(conn: sqlite3.Connection, week: str, path: str, content_hash: str) -> None:
+def record_draft(
+    conn: sqlite3.Connection,
+    week: str,
+    path: str,
+    content_hash: str,
+    files: list[str] | None = None,
+) -> None:
+    """Log a draft abreast wrote: its Markdown file and the manifest of every file it wrote beside
+    it (names relative to the Markdown file's folder). The web app serves only those files."""
+    names = [Path(path).name, *(f for f in files or [] if f != Path(path).name)]
     with transaction(conn):
         conn.execute(
-            "INSERT INTO drafts(week, path, content_hash, created_at) VALUES (?,?,?,?)",
-            (week, path, content_hash, now()),
+            "INSERT INTO drafts(week, path, content_hash, created_at, files_json) "
+            "VALUES (?,?,?,?,?)",
+            (week, path, content_hash, now(), json.dumps(names)),
         )

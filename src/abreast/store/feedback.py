@@ -13,7 +13,8 @@ from ..errors import NotFound, StoreError
 from ..types import Feedback
 from .db import now, transaction
 
-SIGNALS = ("more", "less", "save", "hide")
+# known: "I have seen this / I know this", which makes a later story about it a continuation.
+SIGNALS = ("more", "less", "save", "hide", "known")
 
 
 def add(

@@ -98,6 +98,11 @@ class Store:
     def close(self) -> None:
         self.conn.close()
 
+    @property
+    def path(self) -> Path:
+        """The database file (SQLite reads this from its own list, without touching pages)."""
+        return Path(self.conn.execute("PRAGMA database_list").fetchone()[2])
+
     # --- sources -------------------------------------------------------------------------------
     def add_source(self, name: str, kind: str, url: str, config: dict | None = None) -> Source:
         safe = normalize_url(url)
@@ -114,6 +119,26 @@ class Store:
         except sqlite3.IntegrityError as e:
             raise StoreError(f"a source named {name!r} already exists; pick another --name.") from e
         return self.source(name)
+
+    def add_sources(self, rows: list[tuple[str, str, str, dict]]) -> int:
+        """Add many (name, kind, url, config) sources in ONE transaction: an import that fails
+        midway (disk full, a clash) leaves the list as it was, never half imported (issue 18)."""
+        values = []
+        for name, kind, url, config in rows:
+            safe = normalize_url(url)
+            if safe is None:
+                raise StoreError(f"{url!r} is not an http(s) URL; a source needs one.")
+            values.append((name, kind, safe, json.dumps(config or {}), now()))
+        try:
+            with transaction(self.conn):
+                self.conn.executemany(
+                    "INSERT INTO sources(name, kind, url, config_json, created_at) "
+                    "VALUES (?,?,?,?,?)",
+                    values,
+                )
+        except sqlite3.IntegrityError as e:
+            raise StoreError(f"a source name is already taken ({e}); nothing was added.") from e
+        return len(values)
 
     def source(self, name: str) -> Source:
         r = self.conn.execute("SELECT * FROM sources WHERE name = ?", (name,)).fetchone()
@@ -207,7 +232,11 @@ class Store:
                 if it.key in tomb:
                     continue
                 row = existing.get(it.key)
-                if row is not None and not it.text.strip() and row["text_source"] in FETCHED_TEXT:
+                if (
+                    row is not None
+                    and row["text_source"] in FETCHED_TEXT
+                    and (not it.text.strip() or it.source_of_text() == "metadata")
+                ):
                     # The source gives no text; keep the article text fetched for this item earlier.
                     it.text, it.text_source = row["text"], row["text_source"]
                 h = it.content_hash()
@@ -309,9 +338,12 @@ class Store:
 
     def set_fetched_text(self, key: str, text: str, source: str) -> None:
         """Give an item the text abreast fetched for it (``source``: page or card). Only an item
-        without text of its own gets one: what the source itself gave is never overwritten."""
+        without words of its own gets one (no text, or only abreast's description of its
+        metadata): what the source itself wrote is never overwritten."""
         r = self.conn.execute(
-            "SELECT title, url, author FROM items WHERE key = ? AND text = ''", (key,)
+            "SELECT title, url, author FROM items WHERE key = ? "
+            "AND (text = '' OR text_source = 'metadata')",
+            (key,),
         ).fetchone()
         if r is None:
             return
@@ -319,7 +351,7 @@ class Store:
         with transaction(self.conn):
             self.conn.execute(
                 "UPDATE items SET text = ?, text_source = ?, text_note = NULL, content_hash = ?, "
-                "updated_at = ? WHERE key = ? AND text = ''",
+                "updated_at = ? WHERE key = ? AND (text = '' OR text_source = 'metadata')",
                 (text, source, h, now(), key),
             )
 

@@ -10,6 +10,9 @@ one is not redrawn on every page view.
 from __future__ import annotations
 
 import io
+import os
+import re
+import stat
 import tempfile
 import threading
 import zipfile
@@ -218,80 +221,95 @@ class Draft:
     hint: str | None = None
 
 
-def bundle_dir(path: Path) -> Path:
-    """A draft is a page bundle: a folder with index.md and its images. Accept the file or the
-    folder.
-    """
-    return path if path.is_dir() else path.parent
+WEEK = re.compile(r"\d{4}-W\d{2}")
+MAX_BUNDLE_FILE = 64 * 1024 * 1024  # a drawn chart is kilobytes; more is not ours to serve
 
 
-def find_draft(store: Store, settings, week: str) -> Path | None:
+def is_week(week: str | None) -> bool:
+    """A week as every URL and query names it, 2024-W51; anything else (``*``, ``../``) is none."""
+    return bool(week) and WEEK.fullmatch(week) is not None
+
+
+@dataclass
+class Manifest:
+    """What abreast wrote for a week's latest draft: its folder, Markdown file and pictures."""
+
+    folder: Path
+    markdown: str
+    files: list[str]
+
+
+def draft_manifest(store: Store, week: str) -> Manifest | None:
+    """The week's latest draft as logged by `abreast draft` (store.drafts), or None. Only files in
+    this manifest are ever read or served: not whatever else is in the folder (``draft --out ~``
+    must not publish the home folder), never through a link."""
+    if not is_week(week):
+        return None
     last = sql.latest_draft(store.conn, week)
-    candidates = [Path(last.path)] if last else []
-    drafts = settings.paths.drafts
-    if drafts.is_dir():
-        candidates += sorted(p for p in drafts.glob(f"*{week}*") if p.exists())
-    for c in candidates:
-        md = (
-            c
-            if c.is_file()
-            else next((c / n for n in ("index.md", "_index.md") if (c / n).is_file()), None)
-        )
-        if md is None and c.is_dir():
-            md = next(iter(sorted(c.glob("*.md"))), None)
-        if md is not None and md.is_file():
-            return md
-    return None
+    if last is None:
+        return None
+    path = Path(last.path)
+    names = [n for n in last.files or [path.name] if _PLAIN_NAME.fullmatch(n)]
+    return Manifest(path.parent, path.name, names)
+
+
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def read_bundle_file(folder: Path, name: str) -> bytes | None:
+    """A manifest file's bytes; None unless it is a regular file reached without a link."""
+    if not _PLAIN_NAME.fullmatch(name):
+        return None
+    try:
+        fd = os.open(folder / name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_BUNDLE_FILE:
+            return None
+        with os.fdopen(os.dup(fd), "rb") as f:
+            return f.read(MAX_BUNDLE_FILE)
+    finally:
+        os.close(fd)
 
 
 def draft_view(store: Store, settings, week: str) -> Draft:
-    md = find_draft(store, settings, week)
-    if md is None:
+    found = draft_manifest(store, week)
+    data = read_bundle_file(found.folder, found.markdown) if found else None
+    if data is None:
         return Draft(
             week, hint="No draft for this week yet — press Regenerate (or run `abreast demo run`)."
         )
-    text = md.read_text(encoding="utf-8", errors="replace")
+    text = data.decode("utf-8", errors="replace")
     return Draft(
         week,
         markdown=text,
         html=markdown_to_html(text, asset_base=f"/draft/{week}/files/"),
-        path=md,
-        files=bundle_files(bundle_dir(md)),
+        path=found.folder / found.markdown,
+        files=[n for n in found.files if read_bundle_file(found.folder, n) is not None],
     )
 
 
-def bundle_files(folder: Path) -> list[str]:
-    """Regular files of the bundle (no links, nothing hidden), relative, sorted."""
-    out = []
-    for p in sorted(folder.rglob("*")):
-        rel = p.relative_to(folder)
-        if (
-            p.is_file()
-            and not p.is_symlink()
-            and not any(part.startswith(".") for part in rel.parts)
-        ):
-            out.append(rel.as_posix())
-    return out
-
-
-def bundle_file(store: Store, settings, week: str, name: str) -> Path | None:
-    """A file of the week's bundle by its listed name; anything not listed (../, links) is None."""
-    md = find_draft(store, settings, week)
-    if md is None:
+def bundle_file(store: Store, settings, week: str, name: str) -> bytes | None:
+    """A file of the week's draft by its name in the manifest; anything else (../, links, files
+    abreast did not write) is None."""
+    found = draft_manifest(store, week)
+    if found is None or name not in found.files:
         return None
-    folder = bundle_dir(md)
-    return folder / name if name in bundle_files(folder) else None
+    return read_bundle_file(found.folder, name)
 
 
 def bundle_zip(store: Store, settings, week: str) -> bytes | None:
-    md = find_draft(store, settings, week)
-    if md is None:
+    found = draft_manifest(store, week)
+    if found is None or read_bundle_file(found.folder, found.markdown) is None:
         return None
-    folder = bundle_dir(md)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for name in bundle_files(folder):
-            z.write(folder / name, f"{week}/{name}")
+        for name in found.files:
+            data = read_bundle_file(found.folder, name)
+            if data is not None:
+                z.writestr(f"{week}/{name}", data)
     return buf.getvalue()
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ..config import LearnSettings
 from ..explain.summary import Summary
+from ..learn.personal import for_reader
 from ..store import Store
 from ..store import feedback as fb
 from ..store import web as sql
@@ -177,6 +179,7 @@ def week_view(
     theme: str | None = None,
     source: str | None = None,
     limit: int = WEEK_PAGE,
+    weight: float = LearnSettings().weight,
 ) -> WeekView:
     all_weeks = weeks(store)
     week = week or default_week(store)
@@ -187,7 +190,7 @@ def week_view(
         )
         return view
     view.undated = undated_count(store.conn, week)
-    stories = load_week(store.conn, week)
+    stories = for_reader(store, load_week(store.conn, week), weight)
     if not stories:
         view.hint = NO_STORIES_HINT
         return view

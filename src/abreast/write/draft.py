@@ -4,6 +4,7 @@ user's edits."""
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 from ..config import DRAFT_FORMATS, Settings
@@ -37,6 +38,8 @@ def write_draft(
 
     An index.md the user has edited since abreast wrote it is kept: the new draft goes to
     index.new.md instead (or over it with force)."""
+    if not re.fullmatch(r"\d{4}-W\d{2}", week):  # it names a folder: never a path or a pattern
+        raise AbreastError(f"{week!r} is not a week; weeks look like 2024-W51.")
     fmt = fmt or settings.write.format
     if fmt not in FORMATS:
         raise AbreastError(f"unknown draft format {fmt!r}; choose one of {', '.join(FORMATS)}.")
@@ -51,6 +54,12 @@ def write_draft(
     labels = {e: entity_label(e) for s in material.stories for e in s.entities}
     text = compose(material, THEMES, labels, fmt, author=settings.write.author)
     target = bundle / "index.md"
+    for f in (target, bundle / "index.new.md"):
+        if f.is_symlink() or (f.exists() and not f.is_file()):
+            raise AbreastError(
+                f"{f} is a link or not a regular file; abreast writes drafts only as plain files. "
+                "Move it away or choose another --out folder."
+            )
     if target.exists() and not force:
         current = target.read_text(encoding="utf-8")
         last = q.last_draft(store.conn, str(target))
@@ -59,5 +68,5 @@ def write_draft(
                 bundle / "index.new.md"
             )  # the user edited index.md: never overwrite their words
     write_atomic(target, text)
-    q.record_draft(store.conn, week, str(target), _hash(text))
+    q.record_draft(store.conn, week, str(target), _hash(text), material.files)
     return target

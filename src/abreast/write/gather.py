@@ -9,9 +9,10 @@ from ..errors import AbreastError
 from ..explain.card import CardLoader
 from ..landscape.lineage import FAMILY_TITLES
 from ..landscape.weekly import TREE_FAMILIES, draw_family_tree, this_week, week_families
+from ..learn.personal import week_for_reader
 from ..store import Store
 from ..store import drafts as q
-from ..store.stories import load_trends, load_week
+from ..store.stories import load_trends
 from ..stories.trends import TrendParams, burst_score, chart
 from ..types import Member, Story
 from ..understand.entities import entity_label
@@ -28,7 +29,7 @@ MAX_NEW_MODELS = 8
 def gather(store: Store, week: str, bundle: Path | None = None) -> WeekMaterial:
     """Everything the draft shows, each fact paired with a stored item to link to.
     With ``bundle``, the images (trend chart, family tree) are rendered into that folder."""
-    stories = load_week(store.conn, week)[:MAX_STORIES]
+    stories = week_for_reader(store, week, None)[:MAX_STORIES]
     items_read, words_read = q.week_reading(store.conn, week)
     m = WeekMaterial(week=week, stories=stories, items_read=items_read, words_read=words_read)
     loader = CardLoader(store)
@@ -41,6 +42,11 @@ def gather(store: Store, week: str, bundle: Path | None = None) -> WeekMaterial:
     if bundle is not None:
         m.trend_image = trend_chart(store, week, m.rising, bundle)
         m.tree_image, m.tree_caption = family_tree_image(store, week, bundle)
+        # Each picture is drawn as .svg and .png; the pair is what abreast wrote into the bundle.
+        for name in (m.trend_image, m.tree_image):
+            if name:
+                stem = Path(name).stem
+                m.files += [f for f in (f"{stem}.svg", f"{stem}.png") if (bundle / f).is_file()]
     return m
 
 
