@@ -188,4 +188,6 @@ def family_tree_image(
     except AbreastError:
         return None, ""
     title = FAMILY_TITLES.get(family, family.title())
-    return name, f"The {title} family tree as of {info['as_of']}. {info['caption']}"
+    # The caption's first sentence states the date; say it once, in the reader's words.
+    how = info["caption"].split(". ", 1)[-1]
+    return name, f"The {title} family tree as of {info['as_of']} (nothing later is drawn). {how}"
