@@ -100,8 +100,50 @@ def hn_hits(data: Path) -> list[dict]:
         if row.get("url") and not _is_hn_item_url(row["url"], row["hn_id"]):
             hit["url"] = row["url"]
         hits.append(hit)
+    hits += hnrss_frontpage_ai_hits()
     unique = {h["objectID"]: h for h in hits}  # each id is recorded once; dict guards the contract
     return sorted(unique.values(), key=lambda h: (-h["created_at_i"], -int(h["objectID"])))
+
+
+# Front-page stories of 2023-12-04 .. 12-10 whose title names AI (transcribed rows, see
+# scripts/recorded/hn-frontpage-ai-2023-12-04_10/SOURCE.md). The filter is applied again here so the
+# rule is checkable: every shipped row matches it.
+HNRSS_2023 = ROOT / "scripts" / "recorded" / "hn-frontpage-ai-2023-12-04_10"
+AI_UPPER = re.compile(r"(?<![\w.])(AI|A\.I\.)(?![\w])")
+AI_TERMS = re.compile(
+    r"\b(LLMs?|GPT(-\d)?|ChatGPT|OpenAI|Gemini|DeepMind|Mistral|Mixtral|Llama|Anthropic|Claude|MLX|"
+    r"StableLM|language models?|neural|machine learning|transformers?|diffusion|copilot\w*|"
+    r"chatbots?|AGI|Hugging Face|Bard|Grok|Midjourney|MoE|mixture-of-experts)\b",
+    re.IGNORECASE,
+)
+
+
+def names_ai(title: str) -> bool:
+    return bool(AI_UPPER.search(title) or AI_TERMS.search(title))
+
+
+def hnrss_frontpage_ai_hits() -> list[dict]:
+    hits = []
+    for row in read_jsonl(HNRSS_2023 / "hn_frontpage_ai_2023-12-04_10.jsonl"):
+        if not names_ai(row["title"]):
+            raise SystemExit(f"{row['hn_id']}: title does not name AI: {row['title']!r}")
+        created = datetime.fromisoformat(row["date_published"]).astimezone(UTC)
+        hit = {
+            "objectID": str(row["hn_id"]),
+            "title": row["title"],
+            "created_at": created.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+            "created_at_i": int(created.timestamp()),
+            "story_id": row["hn_id"],
+            "_tags": hn_tags(row["title"], row["hn_id"], front_page=True),
+        }
+        if row["points"] is not None:
+            hit["points"] = row["points"]
+        if row["comments"] is not None:
+            hit["num_comments"] = row["comments"]
+        if row["url"]:
+            hit["url"] = row["url"]
+        hits.append(hit)
+    return hits
 
 
 def hn_tags(title: str, hn_id: int, front_page: bool) -> list[str]:
@@ -643,7 +685,7 @@ def build(data: Path, out: Path, localllama_git: Path = DEFAULT_LOCALLLAMA_GIT) 
     put("reddit/posts.json.gz", dump_json(posts), len(posts))
     threads = reddit_threads(posts, localllama_git)
     if threads is None:
-        old = out / "reddit" / "comments.json.gz"
+        old = DEFAULT_OUT / "reddit" / "comments.json.gz"  # the committed copy
         threads = json.loads(gzip.decompress(old.read_bytes())) if old.exists() else []
         print(f"note: {localllama_git} not found; kept the recorded comment trees as they are")
     put("reddit/comments.json.gz", dump_json(threads), len(threads))

@@ -224,6 +224,11 @@ class WriteSettings:
 
     format: str = _setting("hugo", "Draft format: hugo, jekyll or plain.", choices=DRAFT_FORMATS)
     author: str = _setting("", "Author written into the draft's front matter.")
+    todo_max_bytes: int = _setting(
+        4 * 1024 * 1024,
+        "Largest file `abreast todo` reads, in bytes (a draft is a few kB).",
+        low=1,
+    )
 
 
 @dataclass(frozen=True)
@@ -236,6 +241,29 @@ class WebSettings:
     port: int = _setting(8421, "Port to listen on.", low=1, high=65535)
 
 
+@dataclass(frozen=True)
+class LearnSettings:
+    """How much your feedback reorders what abreast shows you."""
+
+    weight: float = _setting(
+        10.0,
+        "How much your taste counts against everyone's attention once you gave 10 signals "
+        "(0: not at all; 1: as much; 10, the default chosen on bench/learn_quality.py's dev "
+        "half: your taste leads).",
+        low=0,
+        high=100,
+    )
+
+
+@dataclass(frozen=True)
+class WeekSettings:
+    """The week as abreast shows it (`abreast week`, the draft)."""
+
+    max_stories: int = _setting(
+        25, "Stories `abreast week` lists by default (the reader's time is the limit).", low=1
+    )
+
+
 SECTIONS: dict[str, type] = {
     "fetch": FetchSettings,
     "text": TextSettings,
@@ -244,6 +272,8 @@ SECTIONS: dict[str, type] = {
     "explain": ExplainSettings,
     "write": WriteSettings,
     "web": WebSettings,
+    "learn": LearnSettings,
+    "week": WeekSettings,
 }
 
 
@@ -306,6 +336,8 @@ class Settings:
     explain: ExplainSettings = field(default_factory=ExplainSettings)
     write: WriteSettings = field(default_factory=WriteSettings)
     web: WebSettings = field(default_factory=WebSettings)
+    learn: LearnSettings = field(default_factory=LearnSettings)
+    week: WeekSettings = field(default_factory=WeekSettings)
 
 
 # --- checking values -----------------------------------------------------------------------------

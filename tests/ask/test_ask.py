@@ -163,3 +163,9 @@ def test_mcp_server_through_the_sdk_client(demo_home):
     assert out["explain_term"]["found"] and out["explain_term"]["definition"]
     assert out["ask"]["answer"] == NOTHING
     assert (demo_home / "abreast.db").read_bytes() == before, "the MCP server wrote to the store"
+
+
+def test_a_possessive_is_not_a_missing_name(demo_store):
+    ans = ask(demo_store, "What is Genie 2, DeepMind's world model?")
+    assert not ans.knows_nothing
+    assert any("genie 2" in c.title.lower() for c in ans.citations)

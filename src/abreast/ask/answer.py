@@ -12,6 +12,7 @@ back to quoting.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 import llm
@@ -30,6 +31,7 @@ NOTHING = "Nothing in your store on this."
 MAX_SOURCES = 6  # items an answer draws on: enough to cover a story from several sides
 PER_SOURCE = 2  # sentences taken from one item in an extractive answer
 MAX_WORDS = 60  # longer "sentences" are tables or run-on lists, not answers
+POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
 
 ASK_SYSTEM_PROMPT = """\
 You answer a busy software engineer's question about AI news, in plain language, using only the
@@ -99,7 +101,8 @@ def relevant(
 
     Only items the full-text retriever found count: an item that is merely "close in meaning" to a
     question about something the store never saw is exactly what turns into an invented answer."""
-    _, missing = known_names(store, question)
+    # "DeepMind's world model" names DeepMind, not "DeepMind's".
+    _, missing = known_names(store, POSSESSIVE.sub("", question))
     if missing:
         return [], missing
     hits = search(store, Request(question), since=since, until=until, limit=limit * 2)
@@ -188,7 +191,7 @@ def _extractive(question: str, members: list[Member]) -> list[Sentence]:
     """The sentences of each source that share the most words with the question, verbatim. A
     source's body speaks before its title: the title is quoted only when no body sentence shares
     the question's words."""
-    wanted = {normalize(w) for w in content_words(question)}
+    wanted = set(normalize(" ".join(content_words(question))).split())
     out: list[Sentence] = []
     for n, m in enumerate(members, start=1):
         full = source_text(m)

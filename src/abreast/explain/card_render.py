@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from rich.markup import escape
 
+from ..write import markdown as md
 from .card import NO_TEXT, StoryCard
-from .summary import escape_markdown, is_safe_url
 
 
 def happened_note(card: StoryCard) -> str:
@@ -36,14 +36,16 @@ def comment_where(c) -> str:
 # --- Markdown (the draft) -------------------------------------------------------------------------
 
 
-def _md_link(text: str, url: str | None) -> str:
-    if url and is_safe_url(url):
-        return f"[{escape_markdown(text)}](<{url}>)"
-    return escape_markdown(text)
+def card_markdown(card: StoryCard, heading: str = "###", fmt: str = "plain") -> list[str]:
+    """The card as Markdown lines, starting with a heading that links the primary article. Every
+    piece of stored text goes through write.markdown (escape, link) for the draft's format."""
 
+    def escape_markdown(text: str) -> str:
+        return md.escape(text, fmt)
 
-def card_markdown(card: StoryCard, heading: str = "###") -> list[str]:
-    """The card as Markdown lines, starting with a heading that links the primary article."""
+    def _md_link(text: str, url: str | None) -> str:
+        return md.link(text, url, fmt)
+
     primary = card.primary
     title = _md_link(card.title, primary.article.url if primary else None)
     out = [f"{heading} {title}", ""]
@@ -79,10 +81,11 @@ def card_markdown(card: StoryCard, heading: str = "###") -> list[str]:
                 "",
             ]
     if card.terms:
-        terms = "; ".join(
-            f"**{escape_markdown(t.term)}**: {escape_markdown(t.definition)}" for t in card.terms
-        )
-        out += [f"**Terms.** {terms}", ""]
+        out += ["**Terms.**"]
+        out += [
+            f"- **{escape_markdown(t.term)}**: {escape_markdown(t.definition)}" for t in card.terms
+        ]
+        out += [""]
     context = []
     if card.models:
         context.append("Models: " + "; ".join(escape_markdown(model_line(m)) for m in card.models))

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import StoreError
 from ..item import FETCHED_TEXT, Item, iso_week
+from ..links import normalize_url
 from .db import now, open_db, transaction
 from .discussions import Comment, comments_for
 
@@ -68,6 +69,13 @@ class Source:
         )
 
 
+def with_safe_url(it: Item) -> Item:
+    """The item with its URL normalised (links.normalize_url), the one door every item URL enters
+    by: a URL that cannot be made safe is no link at all."""
+    url = normalize_url(it.url)
+    return it if url == it.url else replace(it, url=url)
+
+
 def canonical_url(url: str | None) -> str | None:
     from ..understand.urls import canonicalize  # late import: keeps store import light
 
@@ -85,8 +93,17 @@ class Store:
     def close(self) -> None:
         self.conn.close()
 
+    @property
+    def path(self) -> Path:
+        """The database file (SQLite reads this from its own list, without touching pages)."""
+        return Path(self.conn.execute("PRAGMA database_list").fetchone()[2])
+
     # --- sources -------------------------------------------------------------------------------
     def add_source(self, name: str, kind: str, url: str, config: dict | None = None) -> Source:
+        safe = normalize_url(url)
+        if safe is None:
+            raise StoreError(f"{url!r} is not an http(s) URL; a source needs one.")
+        url = safe
         try:
             with transaction(self.conn):
                 self.conn.execute(
@@ -97,6 +114,26 @@ class Store:
         except sqlite3.IntegrityError as e:
             raise StoreError(f"a source named {name!r} already exists; pick another --name.") from e
         return self.source(name)
+
+    def add_sources(self, rows: list[tuple[str, str, str, dict]]) -> int:
+        """Add many (name, kind, url, config) sources in ONE transaction: an import that fails
+        midway (disk full, a clash) leaves the list as it was, never half imported (issue 18)."""
+        values = []
+        for name, kind, url, config in rows:
+            safe = normalize_url(url)
+            if safe is None:
+                raise StoreError(f"{url!r} is not an http(s) URL; a source needs one.")
+            values.append((name, kind, safe, json.dumps(config or {}), now()))
+        try:
+            with transaction(self.conn):
+                self.conn.executemany(
+                    "INSERT INTO sources(name, kind, url, config_json, created_at) "
+                    "VALUES (?,?,?,?,?)",
+                    values,
+                )
+        except sqlite3.IntegrityError as e:
+            raise StoreError(f"a source name is already taken ({e}); nothing was added.") from e
+        return len(values)
 
     def source(self, name: str) -> Source:
         r = self.conn.execute("SELECT * FROM sources WHERE name = ?", (name,)).fetchone()
@@ -183,7 +220,7 @@ class Store:
         as a content update."""
         counts = UpsertCounts()
         ts = now()
-        items = list(items)
+        items = [with_safe_url(it) for it in items]
         with transaction(self.conn):
             tomb = self._tombstoned([it.key for it in items])
             existing = self._existing([it.key for it in items])
@@ -192,7 +229,11 @@ class Store:
                 if it.key in tomb:
                     continue
                 row = existing.get(it.key)
-                if row is not None and not it.text.strip() and row["text_source"] in FETCHED_TEXT:
+                if (
+                    row is not None
+                    and row["text_source"] in FETCHED_TEXT
+                    and (not it.text.strip() or it.source_of_text() == "metadata")
+                ):
                     # The source gives no text; keep the article text fetched for this item earlier.
                     it.text, it.text_source = row["text"], row["text_source"]
                 h = it.content_hash()
@@ -294,9 +335,12 @@ class Store:
 
     def set_fetched_text(self, key: str, text: str, source: str) -> None:
         """Give an item the text abreast fetched for it (``source``: page or card). Only an item
-        without text of its own gets one: what the source itself gave is never overwritten."""
+        without words of its own gets one (no text, or only abreast's description of its
+        metadata): what the source itself wrote is never overwritten."""
         r = self.conn.execute(
-            "SELECT title, url, author FROM items WHERE key = ? AND text = ''", (key,)
+            "SELECT title, url, author FROM items WHERE key = ? "
+            "AND (text = '' OR text_source = 'metadata')",
+            (key,),
         ).fetchone()
         if r is None:
             return
@@ -304,7 +348,7 @@ class Store:
         with transaction(self.conn):
             self.conn.execute(
                 "UPDATE items SET text = ?, text_source = ?, text_note = NULL, content_hash = ?, "
-                "updated_at = ? WHERE key = ? AND text = ''",
+                "updated_at = ? WHERE key = ? AND (text = '' OR text_source = 'metadata')",
                 (text, source, h, now(), key),
             )
 
@@ -402,6 +446,9 @@ class Store:
 
 
 def fts_query(words: Iterable[str], mode: str = "OR") -> str:
-    """Words -> a safe FTS5 query: each word quoted (no operator injection), joined by OR/AND."""
-    quoted = ['"' + w.replace('"', "") + '"' for w in words if w.replace('"', "").strip()]
-    return f" {mode} ".join(quoted)
+    """Words -> a safe FTS5 query: each word an FTS5 string (quotes doubled, so a user's query is
+    text, never syntax), joined by OR/AND. Words with no letter or digit index nothing and are left
+    out (a stray quote must not empty an AND); with none left the query is the empty phrase, which
+    matches nothing, instead of an empty string, which is an FTS5 syntax error (issue 18)."""
+    quoted = ['"' + w.replace('"', '""') + '"' for w in words if any(c.isalnum() for c in w)]
+    return f" {mode} ".join(quoted) or '""'

@@ -282,4 +282,40 @@ old.text);
         );
         """,
     ),
+    (
+        "0008_draft_manifest",
+        """
+        -- The files abreast wrote for a draft (names relative to the Markdown file's folder): the
+        -- web app serves these and nothing else, so `draft --out DIR` does not publish all of DIR.
+        ALTER TABLE drafts ADD COLUMN files_json TEXT NOT NULL DEFAULT '[]';
+        """,
+    ),
+    (
+        "0009_hf_text_is_metadata",
+        """
+        -- A Hub model text is the description abreast writes of the Hub facts, not the words of
+        -- its model card (which the reading stage may fetch, as text_source card).
+        UPDATE items SET text_source = 'metadata' WHERE kind = 'hf' AND text_source = 'card';
+        """,
+    ),
+    (
+        "0010_learn",
+        """
+        -- Hard filters the reader set: a source, a site or a term they never want to see.
+        CREATE TABLE mutes (
+            kind TEXT NOT NULL,                 -- source | domain | term
+            value TEXT NOT NULL,                -- source name, host (example.com) or term id
+            at TEXT NOT NULL,
+            PRIMARY KEY (kind, value)
+        );
+        -- The reader's interest model, refitted from the feedback table on every signal.
+        CREATE TABLE interest_model (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            model_json TEXT NOT NULL,           -- named feature weights and embedding direction
+            embedder TEXT,                      -- embedding model the direction lives in
+            signals INTEGER NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        """,
+    ),
 ]
