@@ -33,7 +33,7 @@ RELATION_WORDS = {
 # The makers by the names a reader knows (the Hugging Face owner is "tiiuae", the maker TII).
 MAKERS = {
     "meta-llama": "Meta",
-    "qwen": "Alibaba's Qwen team",
+    "qwen": "Alibaba",
     "mistralai": "Mistral AI",
     "tiiuae": "TII",
     "google": "Google",
