@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from ..errors import AbreastError
@@ -122,6 +123,10 @@ def story(story_id: str = typer.Argument(..., help="Story id as shown by `abreas
     text = _summary_text(s)
     if text:
         ctx.console.print(text)
+    from ..stories.novelty import continuations
+
+    for c in continuations(ctx.store().conn, s):
+        ctx.console.print(escape(c.note()))
     if s.related:
         ctx.console.print("related earlier stories: " + ", ".join(s.related))
     show_story_why(story_id, story=s)

@@ -53,7 +53,9 @@ def sense_vector(term_id: str, embedder: Embedder) -> np.ndarray | None:
     return _vectors[key]
 
 
-def judge(term_id: str, title: str, text: str, vec: np.ndarray | None, embedder: Embedder) -> str:
+def judge(
+    term_id: str, title: str, text: str, vec: np.ndarray | None, embedder: Embedder | None
+) -> str:
     """Why an item is in or out of the term's sense: "in: related word 'safety'", "out: ...".
     Items that do not use the term at all, and terms without a sense, are "in"."""
     s = senses().get(term_id)
@@ -71,8 +73,10 @@ def judge(term_id: str, title: str, text: str, vec: np.ndarray | None, embedder:
         return f"out: names another sense ({oth.group()!r})"
     if rel:
         return f"in: related word {rel.group()!r}"
+    if vec is None or embedder is None:
+        return "in: no vector to compare"
     sv = sense_vector(term_id, embedder)
-    if vec is None or sv is None:
+    if sv is None:
         return "in: no vector to compare"
     sim = float(np.dot(vec, sv))
     if sim >= SIMILARITY:
@@ -81,6 +85,6 @@ def judge(term_id: str, title: str, text: str, vec: np.ndarray | None, embedder:
 
 
 def in_sense(
-    term_id: str, title: str, text: str, vec: np.ndarray | None, embedder: Embedder
+    term_id: str, title: str, text: str, vec: np.ndarray | None, embedder: Embedder | None
 ) -> bool:
     return judge(term_id, title, text, vec, embedder).startswith("in")

@@ -133,3 +133,32 @@ def texts(conn: sqlite3.Connection, item_ids: Sequence[int]) -> dict[int, str]:
         ):
             out[r[0]] = r[1]
     return out
+
+
+def story_of_items(conn: sqlite3.Connection, item_ids: Sequence[int]) -> dict[int, str]:
+    """item id -> the (latest) story it belongs to, for the items that belong to one."""
+    out: dict[int, str] = {}
+    ids = list(item_ids)
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        for r in conn.execute(
+            f"SELECT item_id, max(story_id) FROM story_items WHERE item_id IN "
+            f"({','.join('?' * len(chunk))}) GROUP BY item_id",
+            chunk,
+        ):
+            out[r[0]] = r[1]
+    return out
+
+
+def lead_keys(conn: sqlite3.Connection, story_ids: Sequence[str]) -> list[str]:
+    """The item key of each story's lead member, in the order of ``story_ids``."""
+    if not story_ids:
+        return []
+    ids = list(story_ids)
+    rows = conn.execute(
+        "SELECT si.story_id, items.key FROM story_items si JOIN items ON items.id = si.item_id "
+        f"WHERE si.role = 'lead' AND si.story_id IN ({','.join('?' * len(ids))})",
+        ids,
+    ).fetchall()
+    lead = {r[0]: r[1] for r in rows}
+    return [lead[s] for s in ids if s in lead]

@@ -13,6 +13,7 @@ from ..store import Store
 from ..store import feedback as fb
 from ..store import web as sql
 from ..store.items import fts_query
+from ..stories.novelty import continuations
 from .render import plain_text, safe_url
 
 NO_STORIES_HINT = "No stories built for this week yet — run `abreast demo run` (or `abreast fetch` and the pipeline)."
@@ -249,6 +250,16 @@ def story_view(store: Store, story_id: str) -> dict | None:
             if (r := related.get(rid)) is not None
         ],
         score_parts=[score_part(k, v) for k, v in story.score_parts.items()],
+        continues=[
+            {
+                "id": c.story_id,
+                "week": c.week,
+                "title": plain_text(c.title),
+                "model": c.model,
+                "predecessor": c.predecessor,
+            }
+            for c in continuations(store.conn, story)
+        ],
     )
     return card
 

@@ -88,7 +88,10 @@ def story_block(story: Story) -> list[str]:
     sources = " · ".join(f"[{_source_label(m)}](<{m.url}>)" for m in _dedupe_urls(story.members))
     if sources:
         out += [f"Sources: {sources}", ""]
-    if not story.is_new and story.related:
+    if story.continues:
+        note = "; ".join(story.continues)
+        out += ["*" + escape_markdown(note[:1].upper() + note[1:]) + ".*", ""]
+    elif not story.is_new and story.related:
         out += ["*A follow-up to a story from an earlier week.*", ""]
     out += [f"<TODO>Your take on “{escape_markdown(story.title).strip(chr(34))}”.</TODO>", ""]
     return out

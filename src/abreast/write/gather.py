@@ -21,8 +21,11 @@ def gather(store: Store, week: str, bundle: Path | None = None) -> WeekMaterial:
     """Everything the draft shows, each fact paired with a stored item to link to.
     With ``bundle``, the images (trend chart, family tree) are rendered into that folder."""
     from ..store.stories import load_week
+    from ..stories.novelty import continuations
 
     stories = load_week(store.conn, week)[:MAX_STORIES]
+    for s in stories:
+        s.continues = [c.note() for c in continuations(store.conn, s)]
     items_read, words_read = q.week_reading(store.conn, week)
     m = WeekMaterial(week=week, stories=stories, items_read=items_read, words_read=words_read)
     m.words = words_of_the_week(stories)
