@@ -47,3 +47,13 @@ def model_entities_before(
     ):
         out.update(e for e in json.loads(raw or "[]") if e.startswith("model:"))
     return out
+
+
+def lead_url(conn: sqlite3.Connection, story_id: str) -> str | None:
+    """The URL of a story's lead item (what a "continues ..." note links to)."""
+    r = conn.execute(
+        "SELECT items.url FROM story_items si JOIN items ON items.id = si.item_id "
+        "WHERE si.story_id = ? ORDER BY si.role = 'lead' DESC, items.id LIMIT 1",
+        (story_id,),
+    ).fetchone()
+    return r[0] if r else None

@@ -39,8 +39,8 @@ class Story:
     rank: int | None = None
     is_new: bool = True
     related: list[str] = field(default_factory=list)  # story ids of earlier weeks
-    # What it continues through model lineage, one note each (stories.novelty.continuations), filled
-    # by the readers that show it (draft, story page); not stored.
+    # What it continues through model lineage, one Markdown note each (stories.novelty.continuations,
+    # Continuation.markdown()), filled by the readers that show it (the draft); not stored.
     continues: list[str] = field(default_factory=list)
     summary: dict | None = (
         None  # see explain/: {"method", "sentences": [{"text", "cite": n, "key", "url", "quote", "verified"}], ...}

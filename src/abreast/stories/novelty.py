@@ -95,10 +95,23 @@ class Continuation:
     title: str
     model: str  # the current story's model, e.g. "o3"
     predecessor: str  # the earlier model it continues, e.g. "o1"
+    url: str | None = None  # the earlier story's lead item, to link to
 
     def note(self) -> str:
         """`continues "OpenAI o1 System Card" (2024-W49): o3 follows o1`."""
         return f'continues "{self.title}" ({self.week}): {self.model} follows {self.predecessor}'
+
+    def markdown(self) -> str:
+        """The note with the earlier story's title linked to its lead item."""
+        from ..explain.summary import escape_markdown, is_safe_url
+
+        title = escape_markdown(self.title)
+        if self.url and is_safe_url(self.url):
+            title = f"[{title}](<{self.url}>)"
+        return (
+            f"continues {title} ({self.week}): {escape_markdown(self.model)} follows "
+            f"{escape_markdown(self.predecessor)}"
+        )
 
 
 def _version(entity: str) -> tuple[str, tuple[int, ...], str] | None:
@@ -135,7 +148,7 @@ def continuations(conn, story: Story) -> list[Continuation]:
     title names, the best earlier story (of the last LOOKBACK_WEEKS) about its predecessor (o3
     continues o1; Llama 3.3 continues Llama 3.1). Lineage comes from the version in the name, not
     from similar titles. A story made only of papers that use a model continues nothing."""
-    from ..store.continuity import model_entities_before, stories_naming
+    from ..store.continuity import lead_url, model_entities_before, stories_naming
 
     if all(m.kind == "arxiv" for m in story.members):
         return []
@@ -150,13 +163,15 @@ def continuations(conn, story: Story) -> list[Continuation]:
         preds = predecessors(e, known)
         if not preds:
             continue
-        cands = [c for c in stories_naming(conn, preds, week, since) if names_model(preds[0], c.title)]
+        cands = [
+            c for c in stories_naming(conn, preds, week, since) if names_model(preds[0], c.title)
+        ]
         name = _name(preds[0])
         # The lab's own line over a community fine-tune named after it ("org/Llama3.1-70B-Chat").
         cands.sort(key=lambda s: ("/" in s.title, -s.score, s.week, s.id))
         if cands and all(c.story_id != cands[0].id for c in out):
             s = cands[0]
-            out.append(Continuation(s.id, s.week, s.title, _name(e), name))
+            out.append(Continuation(s.id, s.week, s.title, _name(e), name, lead_url(conn, s.id)))
     return out
 
 

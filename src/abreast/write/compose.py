@@ -89,8 +89,8 @@ def story_block(story: Story) -> list[str]:
     if sources:
         out += [f"Sources: {sources}", ""]
     if story.continues:
-        note = "; ".join(story.continues)
-        out += ["*" + escape_markdown(note[:1].upper() + note[1:]) + ".*", ""]
+        note = "; ".join(story.continues)  # Markdown from Continuation.markdown(), links included
+        out += ["*" + note[:1].upper() + note[1:] + ".*", ""]
     elif not story.is_new and story.related:
         out += ["*A follow-up to a story from an earlier week.*", ""]
     out += [f"<TODO>Your take on “{escape_markdown(story.title).strip(chr(34))}”.</TODO>", ""]

@@ -25,7 +25,7 @@ def gather(store: Store, week: str, bundle: Path | None = None) -> WeekMaterial:
 
     stories = load_week(store.conn, week)[:MAX_STORIES]
     for s in stories:
-        s.continues = [c.note() for c in continuations(store.conn, s)]
+        s.continues = [c.markdown() for c in continuations(store.conn, s)]
     items_read, words_read = q.week_reading(store.conn, week)
     m = WeekMaterial(week=week, stories=stories, items_read=items_read, words_read=words_read)
     m.words = words_of_the_week(stories)
