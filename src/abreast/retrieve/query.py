@@ -258,6 +258,17 @@ def names(text: str) -> list[str]:
     return out
 
 
+def _name_phrases(text: str, known: list[str]) -> list[str]:
+    """Names written next to each other are one name: "Purple Llama", not "Purple" or "Llama"."""
+    out: list[str] = []
+    for n in known:
+        if out and re.search(rf"{re.escape(out[-1])}\W+{re.escape(n)}", text):
+            out[-1] = f"{out[-1]} {n}"
+        else:
+            out.append(n)
+    return out
+
+
 def _org_words(text: str) -> set[str]:
     from ..understand.entities import extract_entities
 
@@ -282,7 +293,7 @@ def _keep_named(store: Store, idx: Index, req: Request, cand: list[int]) -> list
     known = [n for n in known if n.lower() not in orgs]
     if not known:
         return cand
-    match = " OR ".join(_quote(n) for n in known)
+    match = " OR ".join(_quote(n) for n in _name_phrases(req.text, known))
     ids = {item_id for item_id, _ in sql.fts_ranked(store.conn, match, limit=20000)}
     lows = [n.lower() for n in known]
     # A lab's own post names the lab in its address, not always in its words.

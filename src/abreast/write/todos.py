@@ -38,6 +38,7 @@ class Reference:
     title: str
     url: str
     reason: str
+    origin: str = "store"  # "store": an item of your store; "background": from the bundled canon
 
 
 @dataclass
@@ -155,11 +156,32 @@ def propose(
             prop.references.append(Reference(h.key, h.title, h.url, reason))
         if len(prop.references) >= limit:
             break
+    _add_background(prop, todo, around, limit)
     if image_maker and ASKS_IMAGE.search(todo):
         made = image_maker(todo, terms)
         if made:
             prop.image, prop.image_caption = made
     return prop
+
+
+BACKGROUND_BESIDE = 2  # landmarks offered beside a full list of this week's references
+
+
+def _add_background(prop: Proposal, todo: str, around: date | None, limit: int) -> None:
+    """Landmarks from the bundled canon (retrieve/canon.py) for the families and terms the TODO names,
+    published before the draft: two beside the store's references, more when the store had few."""
+    from ..retrieve.canon import for_request
+    from ..retrieve.query import names
+
+    room = max(BACKGROUND_BESIDE, limit - len(prop.references))
+    seen = {r.url.rstrip("/") for r in prop.references}
+    for lm in for_request(todo, names(todo), limit=room + len(seen)):
+        if around and lm.date[:10] > around.isoformat():
+            continue
+        if lm.url.rstrip("/") in seen or room <= 0:
+            continue
+        prop.references.append(Reference(lm.id, lm.title, lm.url, lm.reason(), "background"))
+        room -= 1
 
 
 def _without(todo: str, missing: list[str]) -> str:
