@@ -2,10 +2,10 @@
 
     .venv/bin/python bench/dedupe_speed.py [--scale 20]
 
-Recorded: HN daily top 30, r/LocalLLaMA via AINews, the arXiv listing and the arXiv abstracts (with text),
-Nov-Dec 2024, from ../shared/data. Scaled: every recorded item copied ``--scale`` times under new keys and
-URLs, with a per-copy word appended to titles and texts so that copies are near- but not exact duplicates
-(the worst case for the MinHash stage: every band bucket is full).
+Recorded: HN daily top 30, r/LocalLLaMA via AINews, the arXiv listing and the arXiv abstracts (with
+text), Nov-Dec 2024, from ../shared/data. Scaled: every recorded item copied ``--scale`` times under
+new keys and URLs, with a per-copy word appended to titles and texts so that copies are near- but
+not exact duplicates (the worst case for the MinHash stage: every band bucket is full).
 """
 
 from __future__ import annotations
@@ -90,7 +90,8 @@ def measure(name: str, items: list[Item]) -> None:
     dupes = find_duplicates(items)
     dt = time.perf_counter() - t
     print(
-        f"{name}: {len(items)} items, {len(dupes)} duplicates, {dt:.2f} s, {len(items) / dt:,.0f} items/s"
+        f"{name}: {len(items)} items, {len(dupes)} duplicates, {dt:.2f} s, {len(items) / dt:,.0f} "
+        "items/s"
     )
 
 

@@ -1,4 +1,5 @@
-"""The hand-labelled dev set (bench/data/devset.jsonl): items plus AI yes/no, themes and the split."""
+"""The hand-labelled dev set (bench/data/devset.jsonl): items plus AI yes/no, themes and the
+split."""
 
 from __future__ import annotations
 

@@ -2,9 +2,9 @@
 
     .venv/bin/python bench/entities_speed.py [--repeat 20]
 
-Texts: the arXiv cs.CL/AI/IR listing with abstracts (2024-12-18..20) and the r/LocalLLaMA titles AINews
-picked (Nov-Dec 2024), from ../shared/data, repeated to get a stable timing. Compilation of the regexes is
-timed separately (it happens once per process).
+Texts: the arXiv cs.CL/AI/IR listing with abstracts (2024-12-18..20) and the r/LocalLLaMA titles
+AINews picked (Nov-Dec 2024), from ../shared/data, repeated to get a stable timing. Compilation of
+the regexes is timed separately (it happens once per process).
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ def texts() -> list[tuple[str, str]]:
     rows = []
     arxiv = (
         DATA
-        / "arxiv-abstracts-cs-cl-ai-ir-2024-12-18_20/arxiv_cs_CL_AI_IR_with_abstracts_2024-12-18_2024-12-20.jsonl"
+        / "arxiv-abstracts-cs-cl-ai-ir-2024-12-18_20"
+        / "arxiv_cs_CL_AI_IR_with_abstracts_2024-12-18_2024-12-20.jsonl"
     )
     for line in arxiv.open(encoding="utf-8"):
         r = json.loads(line)

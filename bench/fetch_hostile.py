@@ -2,10 +2,10 @@
 
     .venv/bin/python bench/fetch_hostile.py
 
-Prints, for a 1 GiB gzip bomb with a 1 MiB cap: time to refusal and peak Python-traced memory, for our
-fetcher and for plain httpx streaming (`iter_bytes`, stopping at the same cap) for comparison; how
-closely a byte-dripping server is cut at the total deadline; and keep-alive requests per second on a
-small feed (politeness off), i.e. the cost of the address check and the capped streaming.
+Prints, for a 1 GiB gzip bomb with a 1 MiB cap: time to refusal and peak Python-traced memory, for
+our fetcher and for plain httpx streaming (`iter_bytes`, stopping at the same cap) for comparison;
+how closely a byte-dripping server is cut at the total deadline; and keep-alive requests per second
+on a small feed (politeness off), i.e. the cost of the address check and the capped streaming.
 """
 
 from __future__ import annotations
@@ -67,12 +67,14 @@ def main() -> None:
     with HostileServer() as server:
         bomb = server.url("/gzip-bomb")
         print(
-            f"gzip bomb: {len(gzip_bomb()) / 2**20:.2f} MiB on the wire, 1024 MiB inflated, cap {CAP // 2**20} MiB"
+            f"gzip bomb: {len(gzip_bomb()) / 2**20:.2f} MiB on the wire, 1024 MiB inflated, cap "
+            f"{CAP // 2**20} MiB"
         )
         for name, fn in (("abreast Fetcher", ours), ("plain httpx iter_bytes", plain_httpx)):
             elapsed, peak, outcome = measure(lambda fn=fn: fn(bomb))
             print(
-                f"  {name:24s} {outcome:16s} {elapsed * 1000:7.1f} ms   peak traced memory {peak:7.1f} MiB"
+                f"  {name:24s} {outcome:16s} {elapsed * 1000:7.1f} ms   peak traced memory "
+                f"{peak:7.1f} MiB"
             )
 
         started = time.perf_counter()

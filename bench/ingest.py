@@ -1,5 +1,5 @@
-"""Ingest throughput: the recorded snapshot replayed over HTTP on 127.0.0.1, fetched through the real
-connectors and stored, in a loop (politeness disabled for the replay host).
+"""Ingest throughput: the recorded snapshot replayed over HTTP on 127.0.0.1, fetched through the
+real connectors and stored, in a loop (politeness disabled for the replay host).
 
 Baseline in the same run: the same HTTP requests with a bare httpx client and no parsing or storing,
 so the ratio shows what parse + normalize + store cost on top of moving the bytes.
@@ -10,7 +10,6 @@ so the ratio shows what parse + normalize + store cost on top of moving the byte
 from __future__ import annotations
 
 import argparse
-import os
 import resource
 import socket
 import statistics
@@ -21,17 +20,11 @@ import time
 from datetime import date
 from pathlib import Path
 
-os.environ.update(
-    ABREAST_FETCH_ALLOW_PRIVATE="127.0.0.1",
-    ABREAST_FETCH_POLITENESS="false",
-    ABREAST_FETCH_HOST_DELAY="0",
-)
-
-from abreast import config  # noqa: E402
-from abreast.collect.fetcher import Fetcher  # noqa: E402
-from abreast.collect.run import fetch_sources  # noqa: E402
-from abreast.demo.sources import DEMO_WINDOWS, demo_sources  # noqa: E402
-from abreast.store import Store  # noqa: E402
+from abreast import config
+from abreast.collect.fetcher import Fetcher
+from abreast.collect.run import fetch_sources
+from abreast.demo.sources import DEMO_FETCH, DEMO_WINDOWS, demo_sources
+from abreast.store import Store
 
 CPU: list[float] = []  # CPU seconds of the ingesting process per round: our work, not the server's
 
@@ -53,7 +46,7 @@ def one_round(server_url: str, settings) -> tuple[int, float, list[str]]:
         store = Store.open(Path(d) / "a.db")
         for s in demo_sources(server_url):
             store.add_source(s["name"], s["kind"], s["url"], s.get("config"))
-        fetcher = RecordingFetcher(settings.section("fetch"))
+        fetcher = RecordingFetcher(settings.fetch)
         t, cpu = time.perf_counter(), time.process_time()
         fetch_sources(
             store, settings, since=date.fromisoformat(DEMO_WINDOWS[0][0]), fetcher=fetcher
@@ -93,7 +86,7 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--out", type=Path, default=Path("bench/out/ingest_bench.md"))
     args = ap.parse_args()
-    settings = config.load()
+    settings = config.load(overrides={"fetch": DEMO_FETCH})
     rates, base_times, times = [], [], []
     # The replay server runs in its own process so it does not share our GIL: what is timed is ours.
     with socket.socket() as sock:
@@ -130,11 +123,14 @@ def main() -> None:
         f"| seconds per round (median) | {statistics.median(times):.2f} |",
         f"| items per CPU second of the ingesting process: parse + normalize + store (median) | "
         f"{n / statistics.median(CPU[1:]):,.0f} |",
-        f"| baseline: same requests, bare httpx, no parsing (median s) | {statistics.median(base_times):.2f} |",
-        f"| ratio to the baseline | {statistics.median(times) / statistics.median(base_times):.1f}x |",
+        "| baseline: same requests, bare httpx, no parsing (median s) | "
+        f"{statistics.median(base_times):.2f} |",
+        "| ratio to the baseline | "
+        f"{statistics.median(times) / statistics.median(base_times):.1f}x |",
         f"| peak resident memory of the ingesting process | {peak:.0f} MiB |",
         "",
-        f"Target: at least 2,000 items/s. Rerun: `.venv/bin/python bench/ingest.py --rounds {args.rounds}`.",
+        "Target: at least 2,000 items/s. Rerun: `.venv/bin/python bench/ingest.py --rounds "
+        f"{args.rounds}`.",
         "",
     ]
     args.out.parent.mkdir(parents=True, exist_ok=True)

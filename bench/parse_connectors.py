@@ -1,5 +1,5 @@
-"""Parse throughput of each connector's pure parser on the golden fixtures, replicated to a realistic
-page size (no network, no store): items per second and peak Python memory per parser.
+"""Parse throughput of each connector's pure parser on the golden fixtures, replicated to a
+realistic page size (no network, no store): items per second and peak Python memory per parser.
 
 Rerun: .venv/bin/python bench/parse_connectors.py [--seconds 2]
 """

@@ -1,7 +1,8 @@
 """Collect every demo source through the real connectors from the replay server; print what arrived.
 
 Shows per source: items, seconds, items per month of published_at ('none' = the recording has no
-date), and the connector's warnings. Rerun: .venv/bin/python bench/replay_collect.py [--since 2023-11-20]
+date), and the connector's warnings. Rerun: .venv/bin/python bench/replay_collect.py [--since
+2023-11-20]
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import UTC, datetime
 from abreast.collect.base import SourceSpec, get_connector
 from abreast.collect.fetcher import Fetcher
 from abreast.demo.replay import ReplayServer
-from abreast.demo.sources import DEMO_WINDOWS, demo_sources
+from abreast.demo.sources import DEMO_FETCH, DEMO_WINDOWS, demo_sources
 
 
 def main() -> None:
@@ -24,7 +25,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     since = datetime.fromisoformat(args.since).replace(tzinfo=UTC)
-    fetcher = Fetcher({"allow_private": "127.0.0.1", "host_delay": 0, "politeness": False})
+    fetcher = Fetcher(DEMO_FETCH)
     total_start = time.perf_counter()
     with ReplayServer() as server:
         for src in demo_sources(server.url):

@@ -17,6 +17,7 @@ QUALITY = [
     ("understand_quality.md", "bench/understand.py quality"),
     ("stories_quality.md", "bench/stories.py"),
     ("explain_quality.md", "bench/explain_quality.py"),
+    ("depth_quality.md", "bench/depth_quality.py --home .demo-home"),
     ("landscape_quality_store.md", "bench/landscape_quality.py --store .demo-home/abreast.db"),
 ]
 BENCHMARKS = [
@@ -62,7 +63,8 @@ def main() -> None:
         _assemble(
             "abreast quality",
             "How good abreast's judgements are, measured on hand-labelled real data from the "
-            "bundled snapshot. Every number comes from a script in `bench/`; the labels live in `bench/data/` with "
+            "bundled snapshot. Every number comes from a script in `bench/`; the labels live in "
+            "`bench/data/` with "
             "their labelling guides.",
             QUALITY,
         )

@@ -61,8 +61,8 @@ def hn_daily() -> list[Item]:
 
 
 def hn_rss_snapshot() -> list[Item]:
-    """Stories of the raw feed snapshot (daily issues 2024-11-09 .. 2024-12-08), parsed from each issue's
-    HTML list; most days overlap hn_daily(), the days before 2024-11-18 are new."""
+    """Stories of the raw feed snapshot (daily issues 2024-11-09 .. 2024-12-08), parsed from each
+    issue's HTML list; most days overlap hn_daily(), the days before 2024-11-18 are new."""
     import feedparser
 
     parsed = feedparser.parse(str(DATA / "hn-daily-top30-2024-12" / "rss2_snapshot_2024-12-08.xml"))
@@ -192,12 +192,20 @@ def hf_blog() -> list[Item]:
 FEEDS = {
     "openai.com": "rss-openai-news-2024-12/openai_news_2024-11-18_2024-12-22.xml",
     "deepmind.google": "rss-deepmind-blog-2024-12/deepmind_blog_2024-11-18_2024-12-22.xml",
-    "anthropic.com": "atom-anthropic-deepseek-news-2024-12/anthropic_news_2024-11-18_2024-12-22.atom.xml",
-    "deepseek.com": "atom-anthropic-deepseek-news-2024-12/deepseek_news_2024-11-18_2024-12-22.atom.xml",
-    "simonwillison.substack.com": "rss-simonwillison-newsletter-2024-12/simonw_substack_2024-11-18_2024-12-22.xml",
+    "anthropic.com": (
+        "atom-anthropic-deepseek-news-2024-12/anthropic_news_2024-11-18_2024-12-22.atom.xml"
+    ),
+    "deepseek.com": (
+        "atom-anthropic-deepseek-news-2024-12/deepseek_news_2024-11-18_2024-12-22.atom.xml"
+    ),
+    "simonwillison.substack.com": (
+        "rss-simonwillison-newsletter-2024-12/simonw_substack_2024-11-18_2024-12-22.xml"
+    ),
     "openai.com/2023": "rss-openai-news/openai_news_2023-10-01_2024-01-31.xml",
     "deepmind.google/2023": "rss-deepmind-blog/deepmind_blog_2023-10-01_2024-01-31.xml",
-    "simonwillison.substack.com/2023": "rss-simonwillison-newsletter/simonw_substack_2023-10-01_2023-12-23.xml",
+    "simonwillison.substack.com/2023": (
+        "rss-simonwillison-newsletter/simonw_substack_2023-10-01_2023-12-23.xml"
+    ),
 }
 
 
@@ -234,7 +242,8 @@ def all_feeds() -> list[Item]:
 
 
 def demo_items() -> list[Item]:
-    """Everything recorded for the demo's five weeks (2024-11-18 .. 2024-12-22), one Item per key."""
+    """Everything recorded for the demo's five weeks (2024-11-18 .. 2024-12-22), one Item per
+    key."""
     items = hn_daily() + arxiv_abstracts() + reddit_ainews() + hf_blog()
     items += [it for n in FEEDS if "/" not in n for it in feed_items(n)]
     seen, out = set(), []

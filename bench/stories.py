@@ -1,12 +1,13 @@
 """Story clustering: quality on the hand-labelled weeks and speed, beside BERTopic, in one run.
 
-    .venv/bin/python bench/stories.py            # writes bench/out/stories_{quality,bench}.md + .json
+    .venv/bin/python bench/stories.py            # writes bench/out/stories_{quality,bench}.md +
+    .json
 
-Quality: B-cubed precision/recall/F1 of our clusters against bench/data/stories_gold.jsonl (labelling
-rules in bench/data/STORIES_LABELLING.md), and of BERTopic (default settings) fed the SAME embeddings;
-BERTopic's outliers (topic -1) count as singletons. Speed: build_week() end to end (store read,
-clustering, titles, ranking, save) on the labelled weeks, on every recorded item of 2024-W51, and on a
-synthetic 20,000-item week; BERTopic's fit time on the same inputs.
+Quality: B-cubed precision/recall/F1 of our clusters against bench/data/stories_gold.jsonl
+(labelling rules in bench/data/STORIES_LABELLING.md), and of BERTopic (default settings) fed the
+SAME embeddings; BERTopic's outliers (topic -1) count as singletons. Speed: build_week() end to end
+(store read, clustering, titles, ranking, save) on the labelled weeks, on every recorded item of
+2024-W51, and on a synthetic 20,000-item week; BERTopic's fit time on the same inputs.
 
 BERTopic is heavy (torch, umap, hdbscan), so it lives in its own venv (.venv-bench, see
 docs in bench/out/stories_bench.md) and runs as a worker subprocess of this script.
@@ -88,9 +89,9 @@ def labelled_inputs(embedder):
 
 
 def synthetic_week(n: int = 20000, seed: int = 7, dim: int = 256):
-    """A week shaped like real ones: mostly single-item stories (70%), many of 2-8 items, a few of 20-120;
-    vectors share a common 'AI news' direction (real embeddings are anisotropic), titles share
-    everyday AI words plus a few words of their own story."""
+    """A week shaped like real ones: mostly single-item stories (70%), many of 2-8 items, a few of
+    20-120; vectors share a common 'AI news' direction (real embeddings are anisotropic), titles
+    share everyday AI words plus a few words of their own story."""
     from abreast.stories.model import Member
 
     rng = np.random.default_rng(seed)
@@ -193,7 +194,8 @@ def build_week_seconds(members, vecs, week: str) -> tuple[float, int]:
         ids = dict(store.conn.execute("SELECT key, id FROM items").fetchall())
         with transaction(store.conn):
             store.conn.executemany(
-                "INSERT INTO annotations(item_id, relevance, is_ai, themes_json, entities_json, jargon_json, "
+                "INSERT INTO annotations(item_id, relevance, is_ai, themes_json, entities_json, "
+                "jargon_json, "
                 "why_json, content_hash, annotated_at) VALUES (?,?,?,?,?,?,?,?,?)",
                 [
                     (
@@ -211,7 +213,8 @@ def build_week_seconds(members, vecs, week: str) -> tuple[float, int]:
                 ],
             )
             store.conn.executemany(
-                "INSERT INTO embeddings(item_id, model, dim, vector, content_hash) VALUES (?,?,?,?,?)",
+                "INSERT INTO embeddings(item_id, model, dim, vector, content_hash) VALUES "
+                "(?,?,?,?,?)",
                 [
                     (
                         ids[m.key],
@@ -242,7 +245,8 @@ def bertopic_worker(inp: Path, out: Path) -> None:
     data = np.load(inp, allow_pickle=False)
     names = json.loads(str(data["names"]))
     result = {}
-    # Warm-up fit, not timed: the first BERTopic fit in a process also pays numba's JIT compilation of
+    # Warm-up fit, not timed: the first BERTopic fit in a process also pays numba's JIT compilation
+    # of
     # UMAP/HDBSCAN (~40 s here), which is a one-off cost, not clustering time.
     BERTopic().fit_transform(
         json.loads(str(data[f"{names[0]}__docs"])), embeddings=data[f"{names[0]}__emb"]
@@ -374,7 +378,8 @@ def main(argv: list[str] | None = None) -> int:
         "f1": sf,
     }
     print(
-        f"synthetic {len(syn_members)}: build_week {secs:.2f}s, cluster {cl_secs:.2f}s, F1 {sf:.3f}",
+        f"synthetic {len(syn_members)}: build_week {secs:.2f}s, cluster {cl_secs:.2f}s, F1 "
+        f"{sf:.3f}",
         file=sys.stderr,
     )
 
@@ -430,13 +435,17 @@ def quality_md(res: dict) -> str:
     lines = [
         "## Stories: clustering quality (B-cubed)",
         "",
-        "Reproduce: `.venv/bin/python bench/stories.py` (BERTopic runs in `.venv-bench`, see BENCHMARKS).",
+        "Reproduce: `.venv/bin/python bench/stories.py` (BERTopic runs in `.venv-bench`, see "
+        "BENCHMARKS).",
         f"Gold: `bench/data/stories_gold.jsonl`, {a['items']} hand-labelled AI items of two weeks "
-        "(rules: `bench/data/STORIES_LABELLING.md`). Both methods get the same wordllama-l2-256 embeddings; "
-        "ours also uses the URL, entity, title and time signals; BERTopic runs with default settings and its "
+        "(rules: `bench/data/STORIES_LABELLING.md`). Both methods get the same wordllama-l2-256 "
+        "embeddings; "
+        "ours also uses the URL, entity, title and time signals; BERTopic runs with default "
+        "settings and its "
         "outliers count as one-item stories.",
         "",
-        "| week | items | gold stories | ours P | ours R | ours F1 | BERTopic P | BERTopic R | BERTopic F1 |",
+        "| week | items | gold stories | ours P | ours R | ours F1 | BERTopic P | BERTopic R | "
+        "BERTopic F1 |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for week, w in res["weeks"].items():
@@ -457,7 +466,8 @@ def quality_md(res: dict) -> str:
     )
     lines += [
         "",
-        "Threshold sweep (F1 per week; the default is 0.70, chosen on these same labels, so read the "
+        "Threshold sweep (F1 per week; the default is 0.70, chosen on these same labels, so read "
+        "the "
         "flatness of the curve rather than its best point):",
         "",
         "| threshold | " + " | ".join(res["weeks"]) + " |",
@@ -472,8 +482,10 @@ def quality_md(res: dict) -> str:
     )
     lines += [
         "",
-        f"Stories found by BERTopic, outliers counted one each: {bt_counts}. In 2023-W49 every gold "
-        "story is a single item and BERTopic calls all 46 items outliers, so both methods score 1.0 there; "
+        f"Stories found by BERTopic, outliers counted one each: {bt_counts}. In 2023-W49 every "
+        "gold "
+        "story is a single item and BERTopic calls all 46 items outliers, so both methods score "
+        "1.0 there; "
         "2024-W51, the week with multi-source stories, is the informative one.",
     ]
     lines += [
@@ -484,7 +496,8 @@ def quality_md(res: dict) -> str:
     ]
     s = res["speed"]["synthetic"]
     lines += [
-        f"Synthetic {s['items']:,}-item week (known stories, see `synthetic_week`): ours F1 {s['f1']:.3f}"
+        f"Synthetic {s['items']:,}-item week (known stories, see `synthetic_week`): ours F1 "
+        f"{s['f1']:.3f}"
         + (
             f", BERTopic F1 {res['bertopic']['synthetic']['f1']:.3f}"
             if "f1" in res.get("bertopic", {}).get("synthetic", {})
@@ -501,14 +514,20 @@ def bench_md(res: dict) -> str:
     lines = [
         "## Stories: build speed",
         "",
-        "Reproduce: `.venv/bin/python bench/stories.py` on this 2-core machine. `build_week()` end to end: read "
-        "the week's annotated items and embeddings from SQLite, cluster, title and keywords, link to earlier "
-        "weeks, rank, save. BERTopic: `BERTopic().fit_transform(docs, embeddings=...)` with default settings, "
-        "same embeddings, in `.venv-bench` (`python3 -m venv .venv-bench; .venv-bench/bin/pip install "
-        "torch==2.13.0; .venv-bench/bin/pip install bertopic==0.17.4 wordllama==0.4.0.post1 scikit-learn numpy; "
+        "Reproduce: `.venv/bin/python bench/stories.py` on this 2-core machine. `build_week()` "
+        "end to end: read "
+        "the week's annotated items and embeddings from SQLite, cluster, title and keywords, link "
+        "to earlier "
+        "weeks, rank, save. BERTopic: `BERTopic().fit_transform(docs, embeddings=...)` with "
+        "default settings, "
+        "same embeddings, in `.venv-bench` (`python3 -m venv .venv-bench; .venv-bench/bin/pip "
+        "install "
+        "torch==2.13.0; .venv-bench/bin/pip install bertopic==0.17.4 wordllama==0.4.0.post1 "
+        "scikit-learn numpy; "
         ".venv-bench/bin/pip install -e . --no-deps`).",
         "",
-        "| input | items | stories | ours build_week wall s | ours CPU s | BERTopic fit wall s | BERTopic / ours |",
+        "| input | items | stories | ours build_week wall s | ours CPU s | BERTopic fit wall s | "
+        "BERTopic / ours |",
         "|---|---|---|---|---|---|---|",
     ]
     keymap = {
@@ -529,11 +548,16 @@ def bench_md(res: dict) -> str:
     lines += [
         "",
         f"Clustering alone (`cluster()`) on the synthetic week: {s['cluster_seconds']:.2f} s wall. "
-        f"Target: build_week under 5 s for 20,000 items: {'met' if s['seconds'] < 5 else 'NOT met'} in wall "
-        f"time, {'met' if s['cpu'] < 5 else 'NOT met'} in CPU time. Machine load during the run (1-min load "
-        f"average on 2 cores, other jobs included): {res.get('load', 'n/a')}. '2024-W51 all recorded' "
-        "treats every recorded item of the week as AI (an upper bound: the relevance stage keeps fewer). "
-        "The synthetic week is timed after a 2,000-item warm-up run, so lazy imports are not counted.",
+        "Target: build_week under 5 s for 20,000 items: "
+        f"{'met' if s['seconds'] < 5 else 'NOT met'} in wall "
+        f"time, {'met' if s['cpu'] < 5 else 'NOT met'} in CPU time. Machine load during the run "
+        "(1-min load "
+        f"average on 2 cores, other jobs included): {res.get('load', 'n/a')}. '2024-W51 all "
+        "recorded' "
+        "treats every recorded item of the week as AI (an upper bound: the relevance stage keeps "
+        "fewer). "
+        "The synthetic week is timed after a 2,000-item warm-up run, so lazy imports are not "
+        "counted.",
         "",
     ]
     return "\n".join(lines)

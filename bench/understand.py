@@ -1,12 +1,13 @@
 """Quality and speed of the understand stage. Rerun with:
 
-    .venv/bin/python bench/understand.py quality     # -> bench/out/understand_quality.md (QUALITY.md section)
-    .venv/bin/python bench/understand.py speed       # -> bench/out/understand_bench.md (BENCHMARKS.md section)
-    .venv/bin/python bench/understand.py speed --n 20000   # a smaller synthetic corpus
+    .venv/bin/python bench/understand.py quality     # -> bench/out/understand_quality.md
+    (QUALITY.md section) .venv/bin/python bench/understand.py speed       # ->
+    bench/out/understand_bench.md (BENCHMARKS.md section) .venv/bin/python bench/understand.py speed
+    --n 20000   # a smaller synthetic corpus
 
-Quality is measured on the TEST half of bench/data/devset.jsonl (hand labels; the classifiers were trained
-on the dev half by scripts/train_understand.py), with a keyword baseline and an embedding-only baseline
-measured in the same run.
+Quality is measured on the TEST half of bench/data/devset.jsonl (hand labels; the classifiers were
+trained on the dev half by scripts/train_understand.py), with a keyword baseline and an
+embedding-only baseline measured in the same run.
 """
 
 from __future__ import annotations
@@ -28,9 +29,10 @@ HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 import devset  # noqa: E402
 import shared_items  # noqa: E402
+from abreast.config import section_from  # noqa: E402
 from abreast.understand import relevance as rel  # noqa: E402
 from abreast.understand import themes as th  # noqa: E402
-from abreast.understand.pipeline import annotate, embed_text, understand_settings  # noqa: E402
+from abreast.understand.pipeline import annotate, embed_text  # noqa: E402
 
 OUT = HERE / "out"
 
@@ -127,14 +129,20 @@ def quality() -> str:
     lines = [
         "## Understand: AI relevance and themes",
         "",
-        f"Hand-labelled dev set: `bench/data/devset.jsonl` ({len(dev) + len(test)} items: Hacker News, arXiv, "
-        "Reddit, lab and newsletter feeds; guide in `bench/data/LABELLING.md`). Split by a hash of the key; "
+        f"Hand-labelled dev set: `bench/data/devset.jsonl` ({len(dev) + len(test)} items: Hacker "
+        "News, arXiv, "
+        "Reddit, lab and newsletter feeds; guide in `bench/data/LABELLING.md`). Split by a hash "
+        "of the key; "
         "the classifiers were trained on the dev half only (`scripts/train_understand.py`). "
-        f"Numbers below are the **test half** ({len(test)} items), zero user labels, default settings.",
+        f"Numbers below are the **test half** ({len(test)} items), zero user labels, default "
+        "settings.",
         "",
-        "Honesty note: the test errors were looked at during development. The last change (glossary terms "
-        "and known model names in the title as features) was made after seeing them and kept because dev "
-        "cross-validation improved (F1 0.961 -> 0.965); the test figures may be slightly optimistic. "
+        "Honesty note: the test errors were looked at during development. The last change "
+        "(glossary terms "
+        "and known model names in the title as features) was made after seeing them and kept "
+        "because dev "
+        "cross-validation improved (F1 0.961 -> 0.965); the test figures may be slightly "
+        "optimistic. "
         "One person labelled the items and built the classifier.",
         "",
         "### Relevance (is it about AI?)",
@@ -155,12 +163,12 @@ def quality() -> str:
         ):
             p, r, f, npos, n = prf(gold, pred)
             lines.append(f"| {name} | {method} | {p:.3f} | {r:.3f} | **{f:.3f}** | {npos} / {n} |")
-    # Themes are scored on the items a human labelled AI, with the relevance gate opened so every one gets
+    # Themes are scored on the items a human labelled AI, with the relevance gate opened so every
+    # one gets
     # themes: this measures the theme tagger, not the relevance errors again.
     ai_rows = [r for r in test if r.is_ai]
-    cfg = understand_settings(None)
-    cfg["relevance_threshold"] = 0.0
-    tann = annotate([r.item for r in ai_rows], {"understand": cfg})
+    open_gate = section_from("understand", {"relevance_threshold": 0.0})
+    tann = annotate([r.item for r in ai_rows], open_gate)
     gold_t = [r.themes for r in ai_rows]
     ours = theme_scores(gold_t, [a.themes for a in tann])
     kw_index = {t: [k for k in th.KEYWORDS[t]] for t in th.THEMES}
@@ -215,12 +223,14 @@ def rel_norm(k: str) -> str:
     return normalize(k)
 
 
-# --- speed --------------------------------------------------------------------------------------------
+# --- speed
+# --------------------------------------------------------------------------------------------
 
 
 def synthetic(n: int, seed: int = 7):
-    """n items built by recombining the first half of one real title with the second half of another,
-    with real domains and (for a third) a real excerpt: realistic lengths and vocabulary, no duplicates."""
+    """n items built by recombining the first half of one real title with the second half of
+    another, with real domains and (for a third) a real excerpt: realistic lengths and vocabulary,
+    no duplicates."""
     from abreast.item import Item
 
     pool = (
@@ -291,7 +301,8 @@ def speed(n_synth: int) -> str:
     warm = time.perf_counter() - t0
     demo = shared_items.demo_items()
     dt_demo, ai_demo = timed_annotate(demo)
-    # The same items through the store: upsert, then run() (embeddings and annotations written to SQLite).
+    # The same items through the store: upsert, then run() (embeddings and annotations written to
+    # SQLite).
     from abreast.store import Store
     from abreast.understand.pipeline import run
 
@@ -312,17 +323,23 @@ def speed(n_synth: int) -> str:
     lines = [
         "## Understand stage speed",
         "",
-        f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores (shared), Python {platform.python_version()}. "
-        "Default settings (embedder `wordllama`), whole stage: embedding, lexicon, relevance, themes, "
+        f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores (shared), Python "
+        f"{platform.python_version()}. "
+        "Default settings (embedder `wordllama`), whole stage: embedding, lexicon, relevance, "
+        "themes, "
         "entities, jargon, duplicates (those present in this checkout).",
         "",
         "| corpus | items | seconds | items/s | AI items |",
         "|---|---|---|---|---|",
-        f"| demo (5 weeks, annotate) | {len(demo)} | {dt_demo:.2f} | **{len(demo) / dt_demo:,.0f}** | {ai_demo} |",
-        f"| demo via store (`run`: read, embed, annotate, write SQLite) | {counts['items']} | {dt_run:.2f} | "
+        f"| demo (5 weeks, annotate) | {len(demo)} | {dt_demo:.2f} | "
+        f"**{len(demo) / dt_demo:,.0f}** | {ai_demo} |",
+        f"| demo via store (`run`: read, embed, annotate, write SQLite) | {counts['items']} | "
+        f"{dt_run:.2f} | "
         f"**{counts['items'] / dt_run:,.0f}** | |",
-        f"| demo rerun, nothing changed | {again['items']} | {dt_rerun:.2f} | skipped {again['items'] - again['annotated']} | |",
-        f"| synthetic (recombined real titles) | {len(synth)} | {dt_syn:.1f} | **{len(synth) / dt_syn:,.0f}** | {ai_syn} |",
+        f"| demo rerun, nothing changed | {again['items']} | {dt_rerun:.2f} | skipped "
+        f"{again['items'] - again['annotated']} | |",
+        f"| synthetic (recombined real titles) | {len(synth)} | {dt_syn:.1f} | "
+        f"**{len(synth) / dt_syn:,.0f}** | {ai_syn} |",
         "",
         "Where the time goes on the demo items (each part timed alone): "
         + ", ".join(f"{k} {v:,.0f} items/s" for k, v in parts.items())

@@ -140,9 +140,12 @@ def report(
     lines = [
         "# Web app load test",
         "",
-        f"`bench/web_load.py`: {clients} concurrent clients for {seconds:.0f} s on loopback against one uvicorn "
-        f"process (FastAPI, sync routes in its thread pool, one SQLite connection per thread), over the demo "
-        f"store ({items} items), after a 3 s warm-up that is not counted. Machine: {os.cpu_count()} CPUs ({platform.machine()}), shared with the "
+        f"`bench/web_load.py`: {clients} concurrent clients for {seconds:.0f} s on loopback "
+        "against one uvicorn "
+        "process (FastAPI, sync routes in its thread pool, one SQLite connection per thread), "
+        "over the demo "
+        f"store ({items} items), after a 3 s warm-up that is not counted. Machine: "
+        f"{os.cpu_count()} CPUs ({platform.machine()}), shared with the "
         "load generator (same machine, separate process).",
         "",
         f"- requests: {total} in {elapsed:.1f} s = {total / elapsed:.0f} requests/s",
@@ -158,7 +161,8 @@ def report(
         )
     everything = [x for v in results.values() for x in v]
     lines.append(
-        f"| all | {total} | {pct(everything, 50):.1f} | {pct(everything, 99):.1f} | {max(everything):.1f} | "
+        f"| all | {total} | {pct(everything, 50):.1f} | {pct(everything, 99):.1f} | "
+        f"{max(everything):.1f} | "
         f"{statistics.fmean(everything):.1f} |"
     )
     return "\n".join(lines) + "\n"

@@ -1,7 +1,8 @@
-"""Build the bundled demo snapshot (src/abreast/demo/snapshot/) from the recorded data in ../shared/data.
+"""Build the bundled demo snapshot (src/abreast/demo/snapshot/) from the recorded data in
+../shared/data.
 
-Rerunnable and deterministic: same input files -> byte-identical output (sorted records, gzip mtime 0).
-Every record is converted from recorded fields only; a field the recording lacks is left out.
+Rerunnable and deterministic: same input files -> byte-identical output (sorted records, gzip mtime
+0). Every record is converted from recorded fields only; a field the recording lacks is left out.
 See src/abreast/demo/PROVENANCE.md for what each output file holds and where it came from.
 
     python scripts/build_snapshot.py [--data DIR] [--out DIR]
@@ -25,7 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "data"
 DEFAULT_OUT = ROOT / "src" / "abreast" / "demo" / "snapshot"
 
-# The demo windows plus a margin either side, so a collector asking for "the week before" still finds
+# The demo windows plus a margin either side, so a collector asking for "the week before" still
+# finds
 # the edge of the recording instead of a cliff exactly at the window start.
 KEEP_RANGES = [("2023-11-01", "2023-12-31"), ("2024-11-10", "2024-12-31")]
 EXCERPT_CHARS = (
@@ -43,7 +45,8 @@ def read_jsonl(path: Path) -> list[dict]:
 
 
 def day_start_iso(day: str) -> str:
-    """'2024-11-18' -> '2024-11-18T00:00:00.000Z' (Algolia's created_at format); time of day unknown."""
+    """'2024-11-18' -> '2024-11-18T00:00:00.000Z' (Algolia's created_at format); time of day
+    unknown."""
     return f"{day}T00:00:00.000Z"
 
 
@@ -80,7 +83,8 @@ def hn_hits(data: Path) -> list[dict]:
         }
         if row.get("comments") is not None:
             hit["num_comments"] = row["comments"]
-        # Ask/Launch HN rows carry the HN item page as url; real Algolia/Firebase have no url for them.
+        # Ask/Launch HN rows carry the HN item page as url; real Algolia/Firebase have no url for
+        # them.
         if not _is_hn_item_url(row["url"], row["hn_id"]):
             hit["url"] = _undo_togithub(row["url"], row.get("domain"))
         hits.append(hit)
@@ -101,7 +105,8 @@ def hn_hits(data: Path) -> list[dict]:
 
 
 def hn_tags(title: str, hn_id: int, front_page: bool) -> list[str]:
-    """Algolia's _tags: the item type, ask_hn/show_hn from the title prefix (as Algolia derives them)."""
+    """Algolia's _tags: the item type, ask_hn/show_hn from the title prefix (as Algolia derives
+    them)."""
     tags = ["story", f"story_{hn_id}"]
     if title.startswith("Ask HN:"):
         tags.append("ask_hn")
@@ -113,8 +118,9 @@ def hn_tags(title: str, hn_id: int, front_page: bool) -> list[str]:
 
 
 def _undo_togithub(url: str, domain: str | None) -> str:
-    """The archive routes GitHub links through its togithub.com redirector (so repos are not pinged);
-    its own `domain` field records the real host, github.com, which is what HN linked to."""
+    """The archive routes GitHub links through its togithub.com redirector (so repos are not
+    pinged); its own `domain` field records the real host, github.com, which is what HN linked
+    to."""
     if domain == "github.com" and url.startswith("https://togithub.com/"):
         return "https://github.com/" + url[len("https://togithub.com/") :]
     return url
@@ -124,7 +130,8 @@ def _is_hn_item_url(url: str, hn_id: int) -> bool:
     return bool(re.match(rf"https?://news\.ycombinator\.com/item\?id={hn_id}$", url or ""))
 
 
-# ---------------------------------------------------------------- arXiv (entry records, rendered as Atom)
+# ---------------------------------------------------------------- arXiv (entry records, rendered as
+# Atom)
 
 
 def arxiv_entries(data: Path) -> tuple[list[dict], dict]:
@@ -154,7 +161,8 @@ def arxiv_entries(data: Path) -> tuple[list[dict], dict]:
         if arxiv_id in listing:
             continue
         first = min(rows, key=lambda r: r["listing_date"])
-        # Old ids in a December listing are replacements/cross-lists of papers from other years; their
+        # Old ids in a December listing are replacements/cross-lists of papers from other years;
+        # their
         # submission date is not recorded, so they are left out rather than dated wrongly.
         if not arxiv_id.startswith(first["listing_date"][2:4] + first["listing_date"][5:7]):
             stats["abstract only, old id, skipped"] += 1
@@ -214,6 +222,9 @@ def reddit_posts(data: Path) -> list[dict]:
             "is_self": row["link_url"] is None,
             "score": row["score"],
             "num_comments": row["num_comments"],
+            # Not a Reddit field: the recording's own observation time (when the AINews issue that
+            # listed the post was sent). created_utc is not recorded; this dates only the week.
+            "first_seen_utc": int(datetime.fromisoformat(row["ainews_sent_utc"]).timestamp()),
         }
         posts[post["id"]] = post
     path = data / "reddit-localllama-archive" / "localllama_posts_2023-12_to_2025-08-08.jsonl"
@@ -242,7 +253,8 @@ def reddit_posts(data: Path) -> list[dict]:
             )
             if k in row
         }
-        # The archive stored Reddit's legacy HTML-escaped strings (no raw_json=1); store them raw, the
+        # The archive stored Reddit's legacy HTML-escaped strings (no raw_json=1); store them raw,
+        # the
         # replay server escapes them again unless the client asks for raw_json=1, as Reddit does.
         for key in ("title", "url"):
             if post.get(key):
@@ -252,6 +264,75 @@ def reddit_posts(data: Path) -> list[dict]:
         posts[post["id"]] = post  # the archive's full post object wins over the AINews line
     # Reddit ids are base36 and increase with time, so id order is /new order.
     return sorted(posts.values(), key=lambda p: int(p["id"], 36), reverse=True)
+
+
+# ---------------------------------------------------------------- Reddit comment trees
+
+LOCALLLAMA_COMMIT = "13e832a4fadc38d511727eb5d98aa27ec87d92e8"
+DEFAULT_LOCALLLAMA_GIT = Path("/work/.mirror/maifeeulasad+LocalLLaMA/repo")
+THREAD_COMMENTS = 200  # what abreast asks Reddit for (limit=200): the first 200 in thread order
+COMMENT_FIELDS = ("id", "name", "author", "score", "created_utc", "parent_id", "depth", "permalink")
+
+
+def reddit_threads(posts: list[dict], git_dir: Path) -> list[list] | None:
+    """The recorded comment trees (`/comments/<id>.json` answers) of the posts that have one:
+    [post listing, comment listing] per post, each comment cut to the fields abreast reads and its
+    body to an excerpt (Reddit users' content, no license stated). None when the archive's git
+    mirror is not on this machine (the build then keeps the snapshot's existing file)."""
+    import subprocess
+
+    if not (git_dir / "HEAD").exists() and not (git_dir / ".git").exists():
+        return None
+    threads = []
+    for post in posts:
+        if "created_utc" not in post:
+            continue  # only the archive's full records have a dump
+        shown = subprocess.run(
+            [
+                "git",
+                "-C",
+                str(git_dir),
+                "show",
+                f"{LOCALLLAMA_COMMIT}:src/dump/{post['id']}/index.json",
+            ],
+            capture_output=True,
+            check=False,
+        )
+        if shown.returncode != 0:
+            continue
+        raw = json.loads(shown.stdout)
+        kept = [0]
+        comments = _trim_listing(raw[1], kept)
+        head = raw[0]["data"]["children"][0]["data"]
+        post_obj = {
+            k: head[k]
+            for k in ("id", "name", "subreddit", "title", "permalink", "num_comments")
+            if k in head
+        }
+        post_obj["title"] = html.unescape(post_obj["title"])
+        threads.append(
+            [
+                {"kind": "Listing", "data": {"children": [{"kind": "t3", "data": post_obj}]}},
+                comments,
+            ]
+        )
+    return sorted(threads, key=lambda t: t[0]["data"]["children"][0]["data"]["id"])
+
+
+def _trim_listing(listing, kept: list[int]) -> dict | str:
+    if not isinstance(listing, dict):
+        return ""
+    children = []
+    for child in listing.get("data", {}).get("children", []):
+        if child.get("kind") != "t1" or kept[0] >= THREAD_COMMENTS:
+            continue  # "more" stubs are not followed by abreast
+        d = child["data"]
+        kept[0] += 1
+        obj = {k: d[k] for k in COMMENT_FIELDS if k in d}
+        obj["body"] = excerpt(html.unescape(d.get("body") or ""))
+        obj["replies"] = _trim_listing(d.get("replies"), kept)
+        children.append({"kind": "t1", "data": obj})
+    return {"kind": "Listing", "data": {"children": children}}
 
 
 # ---------------------------------------------------------------- Hugging Face (model objects)
@@ -279,6 +360,10 @@ def _model_object(repo_id: str, versions: list[dict]) -> dict:
         model["likes"] = latest["hub_hearts"]
     if uploaded:
         model["createdAt"] = uploaded[0] + "T00:00:00.000Z"
+    else:
+        # Not a Hub field: the recording's observation time (the day the leaderboard first listed
+        # the model). The upload date is not recorded; this dates only the item's week.
+        model["firstSeenAt"] = min(r["submission_date"] for r in versions) + "T00:00:00.000Z"
     if latest["model_sha"]:
         model["sha"] = latest["model_sha"]
     tags, card = [], {}
@@ -290,7 +375,8 @@ def _model_object(repo_id: str, versions: list[dict]) -> dict:
     if base:
         tags.append(f"base_model:{base}")
         card["base_model"] = base
-        # The Hub states an adapter's relation as a `base_model:adapter:<id>` tag; the leaderboard records
+        # The Hub states an adapter's relation as a `base_model:adapter:<id>` tag; the leaderboard
+        # records
         # the same fact as weight_type "Adapter" (it reads it from the Hub).
         if latest.get("weight_type") == "Adapter":
             tags.append(f"base_model:adapter:{base}")
@@ -306,7 +392,8 @@ def _model_object(repo_id: str, versions: list[dict]) -> dict:
 
 
 def _base_model(repo_id: str, recorded: str | None) -> str | None:
-    """The leaderboard's base_model, minus its noise: 'Removed', the model itself, ' (Merge)' suffix."""
+    """The leaderboard's base_model, minus its noise: 'Removed', the model itself, ' (Merge)'
+    suffix."""
     if not recorded or recorded == "Removed":
         return None
     base = re.sub(r"\s*\(Merge\)$", "", recorded).strip()
@@ -315,7 +402,8 @@ def _base_model(repo_id: str, recorded: str | None) -> str | None:
     return base
 
 
-# ---------------------------------------------------------------- feeds (text-level cuts of recorded XML)
+# ---------------------------------------------------------------- feeds (text-level cuts of
+# recorded XML)
 
 RSS_ITEM = re.compile(r"(\s*)(<item>.*?</item>)", re.S)
 ATOM_ENTRY = re.compile(r"(\s*)(<entry>.*?</entry>)", re.S)
@@ -353,7 +441,8 @@ def _atom_entry_day(entry: str) -> str:
 
 
 def shorten_content_encoded(item: str) -> str:
-    """Simon Willison's newsletter states no license: keep a short plain-text excerpt of each issue."""
+    """Simon Willison's newsletter states no license: keep a short plain-text excerpt of each
+    issue."""
 
     def repl(m: re.Match) -> str:
         text = html.unescape(re.sub(r"<[^>]+>", " ", m.group(1)))
@@ -365,7 +454,8 @@ def shorten_content_encoded(item: str) -> str:
 
 
 def merge_rss(newer: str, older: str) -> str:
-    """Items of an older copy of the same feed appended after the newer copy's items (newest first)."""
+    """Items of an older copy of the same feed appended after the newer copy's items (newest
+    first)."""
     older_items = "".join(m.group(0) for m in RSS_ITEM.finditer(older))
     last = list(RSS_ITEM.finditer(newer))[-1]
     return newer[: last.end()] + older_items + newer[last.end() :]
@@ -503,7 +593,7 @@ def dump_json(records) -> bytes:
     )
 
 
-def build(data: Path, out: Path) -> dict:
+def build(data: Path, out: Path, localllama_git: Path = DEFAULT_LOCALLLAMA_GIT) -> dict:
     files: dict[str, dict] = {}
 
     def put(rel: str, payload: bytes, count: int, **extra) -> None:
@@ -520,6 +610,12 @@ def build(data: Path, out: Path) -> dict:
     put("arxiv/entries.json.gz", dump_json(entries), len(entries), breakdown=stats)
     posts = reddit_posts(data)
     put("reddit/posts.json.gz", dump_json(posts), len(posts))
+    threads = reddit_threads(posts, localllama_git)
+    if threads is None:
+        old = out / "reddit" / "comments.json.gz"
+        threads = json.loads(gzip.decompress(old.read_bytes())) if old.exists() else []
+        print(f"note: {localllama_git} not found; kept the recorded comment trees as they are")
+    put("reddit/comments.json.gz", dump_json(threads), len(threads))
     models = hf_models(data)
     put("hf/models.json.gz", dump_json(models), len(models))
     for name, (doc, count) in feeds(data).items():
@@ -542,8 +638,14 @@ def main() -> None:
     parser.add_argument(
         "--out", type=Path, default=DEFAULT_OUT, help="the snapshot folder to (re)write"
     )
+    parser.add_argument(
+        "--localllama-git",
+        type=Path,
+        default=DEFAULT_LOCALLLAMA_GIT,
+        help="a git clone of maifeeulasad/LocalLLaMA (the Reddit comment trees)",
+    )
     args = parser.parse_args()
-    manifest = build(args.data, args.out)
+    manifest = build(args.data, args.out, args.localllama_git)
     total = sum(p.stat().st_size for p in args.out.rglob("*") if p.is_file())
     for rel, info in manifest["files"].items():
         print(f"{rel:40} {info['records']:6} records  {info['bytes']:9,} bytes uncompressed")

@@ -1,10 +1,11 @@
-"""Train the relevance and theme classifiers on the DEV half of bench/data/devset.jsonl and write their
-weights as JSON into src/abreast/understand/data/. The test half is never read here.
+"""Train the relevance and theme classifiers on the DEV half of bench/data/devset.jsonl and write
+their weights as JSON into src/abreast/understand/data/. The test half is never read here.
 
     .venv/bin/python scripts/train_understand.py
 
-Hyper-parameters (regularisation C, weight of the hashed n-grams) are picked by 5-fold cross-validation
-on the dev half; the decision cut-off is the one that maximises F1 on the out-of-fold predictions.
+Hyper-parameters (regularisation C, weight of the hashed n-grams) are picked by 5-fold
+cross-validation on the dev half; the decision cut-off is the one that maximises F1 on the
+out-of-fold predictions.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ REPEATS = 3
 
 
 def featurize(items, embedder_name="wordllama"):
-    """Dense relevance signals, hashes and theme features for items, exactly as annotate() computes them."""
+    """Dense relevance signals, hashes and theme features for items, exactly as annotate() computes
+    them."""
     emb = get_embedder(embedder_name)
     vecs = emb.embed_batch([embed_text(it) for it in items])
     topics = rel.TopicIndex(emb)
@@ -79,7 +81,8 @@ def fit_cv(dense, hashes, y, grid_c=(0.03, 0.1, 0.3, 1.0, 3.0), grid_alpha=(0.0,
     for c in grid_c:
         for alpha in grid_alpha:
             X = design(dense, hashes, mean, scale, alpha)
-            # Three differently shuffled 5-fold runs: with a few hundred labels one split is too noisy
+            # Three differently shuffled 5-fold runs: with a few hundred labels one split is too
+            # noisy
             # to choose hyper-parameters by.
             f1s, cuts = [], []
             for rep in range(REPEATS):
@@ -160,7 +163,8 @@ def main() -> None:
     for t in tindex.ids:
         yt = np.array([t in dev[i].themes for i in ai])
         fit = fit_cv(tdense, thashes, yt, grid_c=(0.1, 0.3, 1.0), grid_alpha=(0.0, 0.5))
-        # fit_cv standardises with its own mean/scale (same data, same values), so coefficients transfer.
+        # fit_cv standardises with its own mean/scale (same data, same values), so coefficients
+        # transfer.
         per[t] = {
             "coef": fit["coef"],
             "intercept": fit["intercept"],

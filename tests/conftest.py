@@ -24,9 +24,9 @@ def abreast_home(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory):
-    """`abreast demo run` exactly as `make demo` runs it, once per test session, in a subprocess with its
-    own ABREAST_HOME: the bundled snapshot fetched through the real connectors over HTTP on 127.0.0.1,
-    then the whole pipeline and both drafts. Returns (home, completed process)."""
+    """`abreast demo run` exactly as `make demo` runs it, once per test session, in a subprocess
+    with its own ABREAST_HOME: the bundled snapshot fetched through the real connectors over HTTP on
+    127.0.0.1, then the whole pipeline and both drafts. Returns (home, completed process)."""
     import os
     import subprocess
     import sys

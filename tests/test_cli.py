@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import typer
 from typer.testing import CliRunner
 
@@ -118,10 +119,40 @@ def test_init_writes_a_commented_config_and_env_overrides_it(abreast_home):
     s = config.load(
         environ={"ABREAST_FETCH_ALLOW_PRIVATE": "127.0.0.1,::1", "ABREAST_FETCH_MAX_REDIRECTS": "2"}
     )
-    assert s.get("fetch", "allow_private") == ["127.0.0.1", "::1"]
-    assert s.get("fetch", "max_redirects") == 2
+    assert s.fetch.allow_private == ["127.0.0.1", "::1"]
+    assert s.fetch.max_redirects == 2
 
 
 def test_db_backup_command(abreast_home, tmp_path):
     assert runner.invoke(app, ["db", "backup", str(tmp_path / "b.db")]).exit_code == 0
     assert (tmp_path / "b.db").stat().st_size > 0
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["week", "-n", "-1"], "Invalid value for '--limit' / '-n'"),
+        (["models", "list", "--limit", "-3"], "Invalid value for '--limit' / '-n'"),
+        (["serve", "--port", str(10**30)], "Invalid value for '--port' / '-p'"),
+        (["serve", "--port", "0"], "Invalid value for '--port' / '-p'"),
+        (["demo", "serve", "--port", "70000"], "Invalid value for '--port' / '-p'"),
+        (["models", "tree", "qwen", "--width", "-5"], "Invalid value for '--width'"),
+        (["sources", "add"], "Missing argument"),
+        (["fetch", "--since", "yesterday-ish"], "is not a date like 2024-12-18"),
+    ],
+)
+def test_a_bad_argument_is_one_line_and_exit_2(args, expected):
+    """Negative limits used to act as Python slices; a huge port gave an OverflowError traceback."""
+    res = _run(*args)
+    assert res.returncode == 2
+    line = _one_line_error(res)
+    command = args[: 2 if args[0] in ("models", "demo", "sources") else 1]
+    assert expected in line and f"`abreast {' '.join(command)} --help`" in line
+
+
+def test_a_very_long_model_id_is_one_line():
+    """60,000 characters used to end in SQLite's "LIKE or GLOB pattern too complex" traceback."""
+    res = _run("model", "x" * 60_000)
+    assert res.returncode == 1
+    line = _one_line_error(res)
+    assert "at most 200 characters" in line and len(line) < 200

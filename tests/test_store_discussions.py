@@ -50,7 +50,8 @@ def test_fetched_page_text_survives_a_refetch_and_never_replaces_source_text(tmp
     st.upsert_items([_hn(), Item("feed:x", "feed", "A post", "https://x.org/p", "Own words")])
     st.set_fetched_text("hn:1", "Google released Gemini 2.0 Flash today.", "page")
     st.set_fetched_text("feed:x", "The page's words.", "page")
-    # The next fetch of HN gives the title only again: the page text must stay, and not as an update.
+    # The next fetch of HN gives the title only again: the page text must stay, and not as an
+    # update.
     counts = st.upsert_items([_hn()])
     assert counts.unchanged == 1 and counts.updated == 0
     rows = {r["key"]: r for r in st.item_rows()}

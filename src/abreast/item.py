@@ -14,9 +14,10 @@ class Item:
 
     key: stable, human-readable identity: ``hn:<id>``, ``arxiv:<id without version>``,
          ``reddit:<post id>``, ``hf:<repo id>``, ``feed:<entry link>``.
-    published_at: ISO 8601 in UTC (``2024-12-18T15:04:05+00:00``) or None when the source gives none.
-    signals: numbers that measure attention (``points``, ``comments``, ``score``, ``likes``, ``downloads``).
-    extra: source-specific facts worth keeping (arXiv ``authors``/``categories``/``version``,
+    published_at: ISO 8601 in UTC (``2024-12-18T15:04:05+00:00``) or None when the source gives
+    none. signals: numbers that measure attention (``points``, ``comments``, ``score``, ``likes``,
+    ``downloads``). extra: source-specific facts worth keeping (arXiv
+    ``authors``/``categories``/``version``,
            HF ``base_model``/``license``/``params``, HN ``discussion_url``...). Only recorded facts.
     """
 
@@ -29,7 +30,8 @@ class Item:
     published_at: str | None = None
     signals: dict = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
-    # Where ``text`` came from (feed | abstract | selftext | card | page); None = what the kind says.
+    # Where ``text`` came from (feed | abstract | selftext | card | page); None = what the kind
+    # says.
     text_source: str | None = None
 
     def content_hash(self) -> str:
@@ -48,7 +50,8 @@ class Item:
         return self.text_source or TEXT_SOURCE_BY_KIND.get(self.kind, "feed")
 
 
-# What a connector's own text is, by connector: an arXiv summary is the abstract, a Reddit or HN text
+# What a connector's own text is, by connector: an arXiv summary is the abstract, a Reddit or HN
+# text
 # post's body its self-text, a Hub model's description comes from its card.
 TEXT_SOURCE_BY_KIND = {"arxiv": "abstract", "reddit": "selftext", "hn": "selftext", "hf": "card"}
 # Texts abreast fetched itself: a later fetch of the source (which gives none) must not wipe them.

@@ -1,9 +1,9 @@
 """After a fetch: understand every new item, build the weeks' stories and trends, summarize them,
 refresh the model registry, write drafts.
 
-Each stage only redoes what changed (content hashes, kept story assignments, summary input hashes), so
-a weekly run after a fetch is cheap. Weeks are processed oldest first because a story links to related
-stories of earlier weeks.
+Each stage only redoes what changed (content hashes, kept story assignments, summary input hashes),
+so a weekly run after a fetch is cheap. Weeks are processed oldest first because a story links to
+related stories of earlier weeks.
 """
 
 from __future__ import annotations
@@ -29,10 +29,12 @@ class PipelineResult:
     verified: tuple[int, int] = (0, 0)
     models: int = 0
     drafts: list[Path] = field(default_factory=list)
+    reading: str = ""  # what the reading stage fetched for the top stories
 
     def summary(self) -> str:
         lines = [
-            f"Understood {self.annotated} new or changed items ({self.ai_items} about AI in the store)."
+            f"Understood {self.annotated} new or changed items ({self.ai_items} about AI in the "
+            "store)."
         ]
         if self.stories:
             lines.append(
@@ -44,9 +46,12 @@ class PipelineResult:
                 f"Cited summaries for {self.summaries} stories: {v} of {t} sentences verified "
                 "against their sources."
             )
+        if self.reading:
+            lines.append(self.reading)
         if self.trends:
             lines.append(
-                f"{self.trends} rising terms across the weeks; {self.charts} trend charts in charts/."
+                f"{self.trends} rising terms across the weeks; {self.charts} trend charts in "
+                "charts/."
             )
         if self.models:
             lines.append(f"Model registry: {self.models} models.")
@@ -65,7 +70,8 @@ def _weeks_with_ai_items(store: Store) -> list[str]:
 
 
 def rising_terms(store: Store) -> int:
-    """Recount the trends table; return how many (week, term) pairs rose sharply across all weeks."""
+    """Recount the trends table; return how many (week, term) pairs rose sharply across all
+    weeks."""
     from .stories.build import update_trends
     from .stories.trends import TrendParams
 
@@ -79,8 +85,9 @@ def rising_terms(store: Store) -> int:
 def write_trend_charts(
     store: Store, weeks: list[str], out_dir: Path, per_week: int = 3, min_items: int = 20
 ) -> int:
-    """For every week with at least ``min_items`` AI items, chart its strongest terms (rising or not) over
-    all weeks: ``<out_dir>/<week>/<term>.svg|png``, from the trends table. Returns the charts written."""
+    """For every week with at least ``min_items`` AI items, chart its strongest terms (rising or
+    not) over all weeks: ``<out_dir>/<week>/<term>.svg|png``, from the trends table. Returns the
+    charts written."""
     from .store import drafts as q
     from .store.stories import item_weeks, load_trends
     from .stories.trends import chart
@@ -111,6 +118,7 @@ def run_pipeline(
     on_step: Step | None = None,
     console=None,
 ) -> PipelineResult:
+    from .collect.run import read_top_stories
     from .explain.llm_backend import configured_model_id, load_model
     from .explain.summarize import summarize_week
     from .landscape.registry import build_registry
@@ -131,6 +139,15 @@ def run_pipeline(
     for i, week in enumerate(weeks):
         step(f"building stories of {week}", i, len(weeks))
         result.stories[week] = len(build_week(store, week, settings))
+    step("reading the top stories' articles and discussions", 0, 1)
+    reading = read_top_stories(store, settings)
+    result.reading = reading.summary()
+    if reading.changed_weeks:
+        # New article text changes what an item is about: understand it again, regroup its week.
+        understand.run(store, settings)
+        for week in sorted(reading.changed_weeks):
+            step(f"rebuilding stories of {week} with article text", 0, 1)
+            result.stories[week] = len(build_week(store, week, settings))
     step("finding trends", 0, 1)
     result.trends = rising_terms(store)
     step("drawing trend charts", 0, 1)
@@ -150,5 +167,5 @@ def run_pipeline(
     result.models = build_registry(store.conn).models
     for week in draft_weeks or []:
         step(f"writing the draft for {week}", 0, 1)
-        result.drafts.append(write_draft(store, settings, week, settings.get("write", "format")))
+        result.drafts.append(write_draft(store, settings, week))
     return result

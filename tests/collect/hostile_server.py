@@ -1,9 +1,10 @@
 """A real HTTP server on 127.0.0.1 that misbehaves on purpose, for fetcher and connector tests.
 
     with HostileServer() as server:
-        server.url("/ok")                                  # a small well-behaved feed with validators
-        server.add_static("/feed.xml", body, content_type="application/rss+xml")
-        server.add_route("/custom", handler)               # handler(request) -> None, writes the reply
+        server.url("/ok")                                  # a small well-behaved feed with
+        validators server.add_static("/feed.xml", body, content_type="application/rss+xml")
+        server.add_route("/custom", handler)               # handler(request) -> None, writes the
+        reply
 
 Built-in routes (query parameters in brackets):
   /ok                  200 RSS with ETag + Last-Modified; 304 on a matching conditional GET
@@ -56,7 +57,8 @@ _bomb_cache: dict[int, bytes] = {}
 
 
 def gzip_bomb(inflated_mib: int = 1024) -> bytes:
-    """One valid gzip member that inflates to `inflated_mib` MiB of zeros (~1 KiB on the wire per MiB).
+    """One valid gzip member that inflates to `inflated_mib` MiB of zeros (~1 KiB on the wire per
+    MiB).
 
     Built from a fully flushed deflate block repeated, so making a 1 GiB bomb takes a fraction of a
     second instead of compressing a gigabyte."""
@@ -343,7 +345,8 @@ class HostileServer:
         if tls:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.load_cert_chain(str(tls[0]), str(tls[1]))
-            # Handshake in the handler thread, so a client that never finishes one cannot stall accept().
+            # Handshake in the handler thread, so a client that never finishes one cannot stall
+            # accept().
             self._server.socket = context.wrap_socket(
                 self._server.socket, server_side=True, do_handshake_on_connect=False
             )

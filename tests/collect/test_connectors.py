@@ -344,13 +344,15 @@ def test_hf_models_only_recorded_facts():
     assert quirks[0]["signals"] == {"likes": 12, "downloads": 3400, "trending": 31}
 
 
-# --- collect(): each connector through the real Fetcher against a local server ---------------------
+# --- collect(): each connector through the real Fetcher against a local server
+# ---------------------
 # The server answers under /<real host>/<real path>, exactly like the demo's replay server, so these
 # tests also pin down which URLs each connector asks for.
 
 
 class Replay(ThreadingHTTPServer):
-    """routes: {path: handler(query: dict, headers: dict) -> (status, content_type, body, extra headers)}."""
+    """routes: {path: handler(query: dict, headers: dict) -> (status, content_type, body, extra
+    headers)}."""
 
     daemon_threads = True
 

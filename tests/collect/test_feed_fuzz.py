@@ -26,7 +26,8 @@ SEEDS = [
     if p.suffix in (".xml", ".json") and p.stat().st_size < 20_000
 ]
 
-# ABREAST_FUZZ_EXAMPLES=5000 runs a longer, randomized search by hand; make test stays small and repeatable.
+# ABREAST_FUZZ_EXAMPLES=5000 runs a longer, randomized search by hand; make test stays small and
+# repeatable.
 LONG_RUN = int(os.environ.get("ABREAST_FUZZ_EXAMPLES", "0"))
 BOUNDED = settings(
     max_examples=LONG_RUN or 40,
@@ -197,7 +198,8 @@ def test_generated_json_feeds(items, home):
     check(body)
 
 
-# The other XML readers on the same path: arXiv's fast ElementTree reader with its tolerant fallback,
+# The other XML readers on the same path: arXiv's fast ElementTree reader with its tolerant
+# fallback,
 # and OPML import (a file a user hands us).
 ARXIV_SEED = (FIXTURES.parent / "arxiv" / "api_query.xml").read_bytes()
 OPML_SEEDS = [p.read_bytes() for p in sorted((FIXTURES.parent / "opml").iterdir())]

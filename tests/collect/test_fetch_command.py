@@ -74,3 +74,62 @@ def test_opml_round_trip_through_the_cli(tmp_path):
 def test_unknown_source_kind_is_one_clear_error():
     res = _run("sources", "add", "myspace", "https://example.com")
     assert res.exit_code == 1 and "no connector 'myspace'" in res.output
+
+
+FEED = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
+<item><title>A new open model</title><link>https://example.com/a</link></item></channel></rss>"""
+
+
+@pytest.mark.parametrize(
+    "bad", ["read_timeout = 0", "max_bytes = -1", 'host_delay = "abc"', "max_redirects = -2"]
+)
+def test_a_bad_fetch_setting_fails_before_any_source_is_touched(loopback, abreast_home, bad):
+    """A nonsense setting used to become one failure per source, pausing healthy sources that
+    stayed paused after the setting was fixed."""
+    with HostileServer() as server:
+        server.add_static("/feed.xml", FEED)
+        for name in ("one", "two", "three"):
+            assert (
+                _run("sources", "add", "feed", server.url("/feed.xml"), "--name", name).exit_code
+                == 0
+            )
+        (abreast_home / "abreast.toml").write_text(f"[fetch]\n{bad}\n")
+        for _ in range(3):
+            res = _run("fetch")
+            assert res.exit_code == 1
+            assert f"[fetch] {bad} is not allowed" in res.output and "Traceback" not in res.output
+        assert server.hits.get("/feed.xml", 0) == 0
+        (abreast_home / "abreast.toml").unlink()
+        _run("fetch")  # the setting fixed: every source works at once
+        conn = context.store().conn
+        rows = conn.execute("SELECT error_count, paused FROM sources").fetchall()
+        assert [tuple(r) for r in rows] == [(0, 0)] * 3
+        assert (
+            conn.execute("SELECT count(*) FROM fetches WHERE status = 'error'").fetchone()[0] == 0
+        )
+        assert server.hits["/feed.xml"] == 3
+
+
+def test_a_full_database_stops_the_fetch_and_is_not_counted_against_the_source(tmp_path):
+    """The database refusing writes is abreast's trouble, not the source's: it used to count as a
+    failure of every source and pause them."""
+    from datetime import date
+
+    from abreast import config
+    from abreast.collect.run import fetch_sources
+    from abreast.demo.sources import DEMO_FETCH
+    from abreast.errors import StoreError
+    from abreast.store import Store
+
+    st = Store.open(tmp_path / "full.db")
+    with ReplayServer() as server:
+        hn = next(s for s in demo_sources(server.url) if s["name"] == "hn")
+        st.add_source(hn["name"], hn["kind"], hn["url"], hn.get("config"))
+        pages = st.conn.execute("PRAGMA page_count").fetchone()[0]
+        st.conn.execute(f"PRAGMA max_page_count = {pages + 4}")  # a real SQLITE_FULL, soon
+        settings = config.load(tmp_path, environ={}, overrides={"fetch": DEMO_FETCH})
+        with pytest.raises(StoreError, match="full.*nothing was counted against the source"):
+            fetch_sources(st, settings, since=date(2024, 11, 18))
+    src = st.source("hn")
+    assert src.error_count == 0 and not src.paused
+    st.close()

@@ -1,4 +1,5 @@
-"""The fetcher against a real, misbehaving HTTP server on 127.0.0.1 (reliability.md #1-#5, #8, #11, #12).
+"""The fetcher against a real, misbehaving HTTP server on 127.0.0.1 (reliability.md #1-#5, #8, #11,
+#12).
 
 No mocks: every test makes real requests through httpx and real sockets. Timeouts are short so the
 whole file runs in a few seconds.
@@ -85,7 +86,8 @@ def resolver_to_loopback(names: dict[str, list[str]]):
     return resolve
 
 
-# ------------------------------------------------------------------------------------------ good path
+# ------------------------------------------------------------------------------------------ good
+# path
 
 
 def test_good_feed_records_body_validators_and_final_url(server, fetcher):
@@ -129,11 +131,12 @@ def test_redirects_are_followed_and_final_url_recorded(server, fetcher):
 
 def test_allowlist_from_environment_variable_reaches_the_fetcher(server, tmp_path):
     settings = config.load(tmp_path, environ={"ABREAST_FETCH_ALLOW_PRIVATE": "127.0.0.1,::1"})
-    with Fetcher(settings.section("fetch")) as f:
+    with Fetcher(settings.fetch) as f:
         assert f.get(server.url("/ok")).body == FEED
 
 
-# ------------------------------------------------------------------------------------------ time limits
+# ------------------------------------------------------------------------------------------ time
+# limits
 
 
 def test_server_that_never_answers_hits_the_read_timeout(server, fetcher):
@@ -158,7 +161,8 @@ def test_headers_dripping_forever_are_cut_by_the_total_deadline(server, fetcher)
     assert time.monotonic() - started < 2.5
 
 
-# ------------------------------------------------------------------------------------------ size limits
+# ------------------------------------------------------------------------------------------ size
+# limits
 
 
 def test_endless_body_stops_at_the_cap(server, fetcher):
@@ -205,7 +209,8 @@ def test_empty_200_is_a_failure_not_an_empty_feed(server, fetcher):
         fetcher.get(server.url("/empty"))
 
 
-# ------------------------------------------------------------------------------------------ redirects
+# ------------------------------------------------------------------------------------------
+# redirects
 
 
 def test_redirect_loop_gives_up_after_the_limit(server, fetcher):
@@ -259,7 +264,8 @@ def test_credentials_are_not_forwarded_to_another_origin(server):
         assert same["authorization"] == "x"
 
 
-# ------------------------------------------------------------------------------------------ addresses
+# ------------------------------------------------------------------------------------------
+# addresses
 
 
 def test_default_fetcher_refuses_loopback_without_connecting(server):
@@ -290,7 +296,8 @@ def test_a_name_with_any_private_answer_is_refused(server):
 
 
 def test_connection_goes_to_the_address_that_was_checked(server):
-    # The system resolver cannot resolve .test names: success proves the socket used our checked answer,
+    # The system resolver cannot resolve .test names: success proves the socket used our checked
+    # answer,
     # and one resolver call per connection proves nothing re-resolved the name after the check.
     resolve = resolver_to_loopback({"feeds.test": ["127.0.0.1"]})
     with Fetcher(TEST_SETTINGS, resolver=resolve) as f:
@@ -367,7 +374,8 @@ def test_a_host_name_in_the_allowlist_is_a_config_error():
         Fetcher({"allow_private": ["localhost"]})
 
 
-# ------------------------------------------------------------------------------------------ statuses
+# ------------------------------------------------------------------------------------------
+# statuses
 
 
 def test_429_carries_retry_after_in_seconds(server, fetcher):
@@ -402,7 +410,8 @@ def test_unreachable_port_is_a_fetch_error(fetcher):
         fetcher.get("http://127.0.0.1:1/")
 
 
-# ------------------------------------------------------------------------------------------ charsets
+# ------------------------------------------------------------------------------------------
+# charsets
 
 
 def test_utf8_body_wins_over_a_wrong_latin1_declaration(server, fetcher):
@@ -433,7 +442,8 @@ def test_undecodable_bytes_never_raise():
     assert decode_body(b"\x81\x8d\x8f\x90\x9d", "text/plain; charset=bogus-charset")
 
 
-# ------------------------------------------------------------------------------------------ politeness
+# ------------------------------------------------------------------------------------------
+# politeness
 
 
 def test_same_host_waits_host_delay_other_hosts_do_not(server):
@@ -470,7 +480,8 @@ def test_politeness_off_never_waits(server):
     assert clock.slept == []
 
 
-# ------------------------------------------------------------------------------------------ isolation
+# ------------------------------------------------------------------------------------------
+# isolation
 
 
 def test_good_url_still_works_after_hostile_ones_in_the_same_fetcher(server, fetcher):

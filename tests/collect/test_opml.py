@@ -1,5 +1,5 @@
-"""OPML import/export: what Miniflux and FreshRSS write comes in whole, and what we write goes back out
-and in again unchanged. Fixture shapes follow Miniflux's internal/reader/opml/serializer.go and
+"""OPML import/export: what Miniflux and FreshRSS write comes in whole, and what we write goes back
+out and in again unchanged. Fixture shapes follow Miniflux's internal/reader/opml/serializer.go and
 FreshRSS's app/views/helpers/export/opml.phtml."""
 
 from __future__ import annotations
@@ -84,7 +84,8 @@ def test_export_has_the_shape_feed_readers_expect():
 
 def test_hostile_documents_are_refused_with_a_reason():
     bomb = (
-        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>'
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 '
+        b'"&lol;&lol;&lol;">]>'
         b'<opml version="2.0"><body><outline text="&lol2;" xmlUrl="https://e.org/"/></body></opml>'
     )
     with pytest.raises(ParseError, match="declares XML entities"):

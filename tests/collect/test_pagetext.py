@@ -1,4 +1,5 @@
-"""Page text: a title-only feed entry gets its article's main text, through the same guarded fetcher."""
+"""Page text: a title-only feed entry gets its article's main text, through the same guarded
+fetcher."""
 
 import json
 
@@ -10,7 +11,8 @@ from .hostile_server import HostileServer
 
 ARTICLE = b"""<html><head><title>Llama 3.3</title><script>steal(document.cookie)</script></head>
 <body><nav>Home | Blog</nav><article><h1>Llama 3.3 is here</h1>
-<p>Meta released Llama 3.3 70B, an open model that matches the much larger 405B model on many benchmarks.</p>
+<p>Meta released Llama 3.3 70B, an open model that matches the much larger 405B model on many
+benchmarks.</p>
 <p>It is available on Hugging Face under the Llama 3.3 community license.</p>
 <img src="x" onerror="alert(1)"></article><footer>(c) example</footer></body></html>"""
 

@@ -1,4 +1,5 @@
-"""Fixtures for explain/: real stories from recorded data, fake models registered with `llm`, a temp store."""
+"""Fixtures for explain/: real stories from recorded data, fake models registered with `llm`, a temp
+store."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ FIXTURES = Path(__file__).with_name("fixtures")
 
 @pytest.fixture(autouse=True)
 def llm_user_dir(tmp_path, monkeypatch):
-    """llm reads keys and aliases from its user dir: point it at a temp dir (llm's own tests do this)."""
+    """llm reads keys and aliases from its user dir: point it at a temp dir (llm's own tests do
+    this)."""
     path = tmp_path / "llm-user"
     monkeypatch.setenv("LLM_USER_PATH", str(path))
     return path

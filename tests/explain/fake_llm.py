@@ -1,7 +1,7 @@
 """A deterministic fake LLM, registered with `llm` as a plugin the way llm's own tests do it.
 
-It reads the sources out of the prompt like a model would (by their delimiters) and answers in one of
-several modes, each imitating a way real models fail:
+It reads the sources out of the prompt like a model would (by their delimiters) and answers in one
+of several modes, each imitating a way real models fail:
 
 - faithful:          copies a source sentence and quotes it (what a good model does)
 - wrong-quotes:      real sentences, but quotes that are not in the source
@@ -100,8 +100,9 @@ def hallucinating(sources) -> list[dict]:
 
 
 def spliced(sources) -> list[tuple[int, str, str]]:
-    """The subtle kind: the start of one real sentence glued to the end of another from the same source.
-    Every word, name and number is in the source, the quote is real, and the claim is false."""
+    """The subtle kind: the start of one real sentence glued to the end of another from the same
+    source. Every word, name and number is in the source, the quote is real, and the claim is
+    false."""
     out = []
     for n, _title, text in sources:
         parts = first_sentences(text, 4)
@@ -125,7 +126,8 @@ INJECTION = re.compile(
 
 
 def gullible(sources) -> list[dict]:
-    """Does what injected text says, and cites the hostile source for it with a quote that is really there."""
+    """Does what injected text says, and cites the hostile source for it with a quote that is really
+    there."""
     out = []
     for n, _title, text in sources:
         m = INJECTION.search(text)
@@ -154,7 +156,10 @@ MODES = {
 
 def answer(mode: str, prompt: str) -> str:
     if mode == "malformed":
-        return 'Sure! Here is the summary you asked for:\n{"sentences": [{"text": "It is good", "source": 1, "quote": '
+        return (
+            'Sure! Here is the summary you asked for:\n{"sentences": [{"text": "It is good", '
+            '"source": 1, "quote": '
+        )
     return json.dumps({"sentences": MODES[mode](sources_in(prompt))})
 
 

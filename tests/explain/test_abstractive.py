@@ -1,4 +1,5 @@
-"""Abstractive summaries through llm's real call path, with fake models that fail in realistic ways."""
+"""Abstractive summaries through llm's real call path, with fake models that fail in realistic
+ways."""
 
 from __future__ import annotations
 

@@ -100,7 +100,8 @@ def test_a_claim_that_negates_its_source_is_unsupported(abstract):
 
 
 def test_a_sentence_spliced_from_two_passages_is_unsupported(abstract):
-    # Every word is in the source and the quote is real, but the claim joins two different sentences.
+    # Every word is in the source and the quote is real, but the claim joins two different
+    # sentences.
     quote = "Decontextualization augments text (claims) to ensure it can be verified"
     spliced = (
         "Decontextualization augments text to ensure it can be verified, "
@@ -108,7 +109,10 @@ def test_a_sentence_spliced_from_two_passages_is_unsupported(abstract):
     )
     assert claim_problem(spliced, abstract) is None
     assert "passage" in context_problem(spliced, quote, abstract)
-    faithful = "Decontextualization augments claims so they can be verified outside of the original context."
+    faithful = (
+        "Decontextualization augments claims so they can be verified outside of the "
+        "original context."
+    )
     assert context_problem(faithful, quote, abstract) is None
 
 

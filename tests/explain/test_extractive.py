@@ -39,7 +39,8 @@ def test_stories_with_abstracts_get_two_to_three_distinct_sentences(real_stories
 def test_the_lead_sentence_of_an_abstract_is_preferred_over_boilerplate(real_stories):
     summary = extractive_summary(real_stories["2024-W51-qwen25-report"])
     assert summary.sentences[0].text.startswith("In this report, we introduce Qwen2.5")
-    # The Anthropic feed entry's body is metadata ("Organization: Anthropic | Source: ..."), never a summary.
+    # The Anthropic feed entry's body is metadata ("Organization: Anthropic | Source: ..."), never a
+    # summary.
     faking = extractive_summary(real_stories["2024-W51-alignment-faking"])
     assert all("Organization:" not in s.text for s in faking.sentences)
 
@@ -109,7 +110,8 @@ def test_real_abstracts_split_into_substrings(real_stories):
         for m in story.members:
             parts = split_sentences(m.text)
             assert all(p in m.text for p in parts)
-            # no sentence cut inside "et al." or a decimal: each piece ends with punctuation or a line end
+            # no sentence cut inside "et al." or a decimal: each piece ends with punctuation or a
+            # line end
             assert not any(p.endswith((" al.", " e.g.", " i.e.")) for p in parts)
 
 

@@ -1,4 +1,5 @@
-"""Jargon explanations: short definitions from the built-in glossary, longer ones verified like summaries."""
+"""Jargon explanations: short definitions from the built-in glossary, longer ones verified like
+summaries."""
 
 from __future__ import annotations
 

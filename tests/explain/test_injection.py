@@ -1,5 +1,6 @@
-"""Prompt injection: hostile items (MADE UP, see fixtures/hostile_items.json) must not change other stories'
-summaries, must not add links that are not sources, and must render nothing that can exfiltrate."""
+"""Prompt injection: hostile items (MADE UP, see fixtures/hostile_items.json) must not change other
+stories' summaries, must not add links that are not sources, and must render nothing that can
+exfiltrate."""
 
 from __future__ import annotations
 

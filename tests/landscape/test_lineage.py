@@ -17,7 +17,8 @@ def test_leaderboard_base_noise_is_not_lineage():
     assert parse_leaderboard_base("Qwen/QwQ-32B-Preview", "Qwen/Qwen2.5-32B", **kw) == [
         ("qwen/qwen2.5-32b", "finetune")
     ]
-    # "Removed", the model itself, and the model itself with the ubiquitous " (Merge)" suffix say nothing
+    # "Removed", the model itself, and the model itself with the ubiquitous " (Merge)" suffix say
+    # nothing
     assert parse_leaderboard_base("a/b", "Removed", **kw) == []
     assert (
         parse_leaderboard_base(

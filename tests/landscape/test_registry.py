@@ -100,7 +100,8 @@ def test_collected_hf_card_overrides_and_mentions_give_first_seen(tmp_path):
     for key in ("hn:42300000", "hn:42400000"):
         item_id = store.conn.execute("SELECT id FROM items WHERE key = ?", (key,)).fetchone()[0]
         store.conn.execute(
-            "INSERT INTO annotations(item_id, relevance, is_ai, entities_json, content_hash, annotated_at) "
+            "INSERT INTO annotations(item_id, relevance, is_ai, entities_json, content_hash, "
+            "annotated_at) "
             "VALUES (?, 1, 1, ?, 'h', '2024-12-01')",
             (item_id, json.dumps(["model:qwq-32b-preview", "org:qwen"])),
         )

@@ -1,4 +1,5 @@
-"""Family trees as a reader sees them: legible at blog width, new models highlighted, tails collapsed."""
+"""Family trees as a reader sees them: legible at blog width, new models highlighted, tails
+collapsed."""
 
 from PIL import Image
 

@@ -50,7 +50,8 @@ def test_stories_that_mention_a_model(built):
     )
     item_id = conn.execute("SELECT id FROM items WHERE key='hn:1'").fetchone()[0]
     conn.execute(
-        "INSERT INTO annotations(item_id, relevance, is_ai, entities_json, content_hash, annotated_at) "
+        "INSERT INTO annotations(item_id, relevance, is_ai, entities_json, content_hash, "
+        "annotated_at) "
         "VALUES (?, 1, 1, ?, 'h', 'x')",
         (item_id, json.dumps(["model:llama-3.3-70b", "org:meta"])),
     )

@@ -73,8 +73,10 @@ class WeekWriter:
         ]
         with transaction(self.store.conn):
             self.store.conn.execute(
-                "INSERT OR REPLACE INTO annotations(item_id, relevance, is_ai, themes_json, entities_json, "
-                "jargon_json, duplicate_of, why_json, content_hash, annotated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                "INSERT OR REPLACE INTO annotations(item_id, relevance, is_ai, themes_json, "
+                "entities_json, "
+                "jargon_json, duplicate_of, why_json, content_hash, annotated_at) VALUES "
+                "(?,?,?,?,?,?,?,?,?,?)",
                 (
                     item_id,
                     0.9 if is_ai else 0.1,
@@ -91,7 +93,8 @@ class WeekWriter:
             if embed:
                 v = topic_vector(topic, seed=self._seed)
                 self.store.conn.execute(
-                    "INSERT OR REPLACE INTO embeddings(item_id, model, dim, vector, content_hash) VALUES (?,?,?,?,?)",
+                    "INSERT OR REPLACE INTO embeddings(item_id, model, dim, vector, content_hash) "
+                    "VALUES (?,?,?,?,?)",
                     (item_id, "test-topics", DIM, v.astype("<f4").tobytes(), "h"),
                 )
         return item_id

@@ -24,14 +24,15 @@ def test_no_predecessor_for_a_first_version_a_newer_one_or_a_community_derivativ
 
 
 @pytest.mark.slow
-def test_the_o3_story_continues_o1_and_the_draft_says_so(demo_store, tmp_path):
+def test_the_o3_story_continues_o1_and_its_card_says_so(demo_store):
+    from abreast.explain.card import load_card
+    from abreast.explain.card_render import card_markdown
     from abreast.store.stories import load_week
     from abreast.stories.novelty import continuations
-    from abreast.write.compose import story_block
 
     o3 = next(s for s in load_week(demo_store.conn, "2024-W51") if "o3" in s.title.lower())
     notes = [c.note() for c in continuations(demo_store.conn, o3)]
-    assert notes and "o1" in notes[0] and "o3 follows o1" in notes[0]
-    o3.continues = [c.markdown() for c in continuations(demo_store.conn, o3)]
-    line = next(x for x in story_block(o3) if x.startswith("*Continues"))
-    assert "o1" in line and "](<https://" in line  # linked to the earlier story's source
+    assert notes and "o3 follows o1" in notes[0]
+    card = load_card(demo_store, o3)
+    assert card.earlier and "o1" in card.earlier[0].title
+    assert any("Continues" in line and "o1" in line for line in card_markdown(card))

@@ -90,7 +90,8 @@ def test_breadth_and_authority_order_stories():
 
 
 def test_a_labs_own_announcement_outranks_a_curated_paper():
-    """2023-W49: Google's Gemini launch post must not sink under arXiv papers that a daily list picked."""
+    """2023-W49: Google's Gemini launch post must not sink under arXiv papers that a daily list
+    picked."""
     lab = Story(
         id="s3",
         week="2023-W49",

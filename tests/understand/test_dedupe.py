@@ -1,5 +1,5 @@
-"""Duplicates among real items recorded in ../shared/data (Nov-Dec 2024): the same launch seen on HN,
-Reddit, arXiv, the Hugging Face blog and a lab's feed becomes one canonical item."""
+"""Duplicates among real items recorded in ../shared/data (Nov-Dec 2024): the same launch seen on
+HN, Reddit, arXiv, the Hugging Face blog and a lab's feed becomes one canonical item."""
 
 import json
 from pathlib import Path
@@ -167,7 +167,8 @@ def test_same_title_needs_the_time_window():
 def test_near_identical_text_from_a_real_abstract():
     path = (
         SHARED_DATA
-        / "arxiv-abstracts-cs-cl-ai-ir-2024-12-18_20/arxiv_cs_CL_AI_IR_with_abstracts_2024-12-18_2024-12-20.jsonl"
+        / "arxiv-abstracts-cs-cl-ai-ir-2024-12-18_20"
+        / "arxiv_cs_CL_AI_IR_with_abstracts_2024-12-18_2024-12-20.jsonl"
     )
     if not path.exists():
         pytest.skip("needs the recorded data in ../shared/data")
@@ -183,7 +184,8 @@ def test_near_identical_text_from_a_real_abstract():
         )
         for r in rows
     ]
-    # The same abstract republished by a lab's feed under its own URL, with its own lead-in and footer.
+    # The same abstract republished by a lab's feed under its own URL, with its own lead-in and
+    # footer.
     src = rows[3]
     repost = Item(
         "feed:https://lab.example/blog/paper",

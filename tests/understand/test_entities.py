@@ -1,4 +1,5 @@
-"""Entities on real titles from ../shared/data (HN daily top 30 and r/LocalLLaMA via AINews, Nov-Dec 2024)."""
+"""Entities on real titles from ../shared/data (HN daily top 30 and r/LocalLLaMA via AINews, Nov-Dec
+2024)."""
 
 import json
 from pathlib import Path
@@ -83,7 +84,8 @@ def test_normalize_model_name(spelling, key):
             {"model:llama-3.3-70b", "model:gpt-4o", "model:gemini-pro"},
         ),
         (
-            "Alibaba QwQ 32B model reportedly challenges o1 mini, o1 preview , claude 3.5 sonnet and gpt4o and its open source",
+            "Alibaba QwQ 32B model reportedly challenges o1 mini, o1 preview , claude 3.5 sonnet "
+            "and gpt4o and its open source",
             {
                 "model:qwq-32b",
                 "model:o1-mini",
@@ -94,7 +96,8 @@ def test_normalize_model_name(spelling, key):
             },
         ),
         (
-            "QwQ-32B-Preview benchmarked in farel-bench, the result is 96.67 - better than Claude 3.5 Sonnet, "
+            "QwQ-32B-Preview benchmarked in farel-bench, the result is 96.67 - better than Claude "
+            "3.5 Sonnet, "
             "a bit worse than o1-preview and o1-mini",
             {"model:qwq-32b", "model:claude-3.5-sonnet", "model:o1-preview", "model:o1-mini"},
         ),
@@ -104,7 +107,8 @@ def test_normalize_model_name(spelling, key):
             {"model:gemini-2.0-flash", "model:claude-3.5-sonnet"},
         ),
         (
-            "Introducing Phi-4: Microsoft’s Newest Small Language Model Specializing in Complex Reasoning",
+            "Introducing Phi-4: Microsoft’s Newest Small Language Model Specializing in Complex "
+            "Reasoning",
             {"model:phi-4", "org:microsoft"},
         ),
         (
@@ -121,7 +125,8 @@ def test_normalize_model_name(spelling, key):
             {"model:deepseek-v2.5", "org:deepseek", "org:hugging-face"},
         ),
         (
-            "Open-weights AI models are BAD says OpenAI CEO Sam Altman. Because DeepSeek and Qwen 2.5? did what "
+            "Open-weights AI models are BAD says OpenAI CEO Sam Altman. Because DeepSeek and Qwen "
+            "2.5? did what "
             "OpenAi supposed to do!",
             {"org:openai", "person:sam-altman", "org:deepseek", "model:qwen-2.5"},
         ),
@@ -143,7 +148,8 @@ def test_real_titles(title, expected):
         "Phi is the golden ratio; the co3 and o3x are not models",
         "Show HN: I ported llama.cpp to a toaster",
         "The falcon and the granite cliff: a mistral wind",
-        "We use Llama 3. Large models are fine.",  # a sentence ends after "Llama 3"; "Large" is not its tier
+        # a sentence ends after "Llama 3"; "Large" is not its tier
+        "We use Llama 3. Large models are fine.",
     ],
 )
 def test_no_false_positives_in_prose(title):
@@ -165,7 +171,8 @@ def test_hub_id_of_a_community_model_matches_only_when_spelled_in_full():
 
 
 def test_learnt_family_from_leaderboards_needs_a_version():
-    # "wizardlm" is not in the curated gazetteer: it comes from the Arena and Open LLM Leaderboard tables.
+    # "wizardlm" is not in the curated gazetteer: it comes from the Arena and Open LLM Leaderboard
+    # tables.
     assert any(f["id"] == "wizardlm" for f in lexicon()["families"])
     assert extract_entities("WizardLM-2 8x22B is back") == ["model:wizardlm-2-8x22b"]
 
@@ -182,8 +189,8 @@ def test_labels_and_slugs():
 
 
 def test_ai_news_week_mentions(shared_data):
-    """On the r/LocalLLaMA posts the AINews digest picked in Dec 2024, the big releases of those weeks are
-    found under one id each, however the posts spelled them."""
+    """On the r/LocalLLaMA posts the AINews digest picked in Dec 2024, the big releases of those
+    weeks are found under one id each, however the posts spelled them."""
     path = shared_data / "reddit-via-ainews-2024-12/reddit_ai_posts_2024-11-15_2024-12-23.jsonl"
     counts: dict[str, int] = {}
     for line in path.open(encoding="utf-8"):
@@ -204,7 +211,8 @@ def test_ai_news_week_mentions(shared_data):
 
 
 def test_fallback_scanner_agrees_with_the_compiled_one(shared_data):
-    """Without ahocorasick-rs the whitespace scanner must offer the regex every start that matters."""
+    """Without ahocorasick-rs the whitespace scanner must offer the regex every start that
+    matters."""
     from abreast.understand import entities as E
 
     rx, _, spotter = E._matcher()
@@ -212,7 +220,8 @@ def test_fallback_scanner_agrees_with_the_compiled_one(shared_data):
         pytest.skip("ahocorasick-rs is not installed: only the fallback runs")
     path = (
         shared_data
-        / "arxiv-abstracts-cs-cl-ai-ir-2024-12-18_20/arxiv_cs_CL_AI_IR_with_abstracts_2024-12-18_2024-12-20.jsonl"
+        / "arxiv-abstracts-cs-cl-ai-ir-2024-12-18_20"
+        / "arxiv_cs_CL_AI_IR_with_abstracts_2024-12-18_2024-12-20.jsonl"
     )
     texts = [
         (r := json.loads(line))["title"] + "\n" + r["abstract"]

@@ -17,13 +17,16 @@ SHARED_DATA = Path(__file__).resolve().parents[3] / "shared/data"
     "title,expected",
     [
         (
-            "Microsoft CEO says that rather than seeing AI Scaling Laws hit a wall, if anything we are seeing the "
+            "Microsoft CEO says that rather than seeing AI Scaling Laws hit a wall, if anything "
+            "we are seeing the "
             "emergence of a new Scaling Law for test-time (inference) compute",
             {"scaling-laws", "inference"},
         ),
         (
-            "Jensen Huang says AI Scaling Laws are continuing because there is not one but three dimensions where "
-            'development occurs: pre-training (like a college degree), post-training ("going deep into a domain") '
+            "Jensen Huang says AI Scaling Laws are continuing because there is not one but three "
+            "dimensions where "
+            'development occurs: pre-training (like a college degree), post-training ("going deep '
+            'into a domain") '
             'and test-time compute ("thinking")',
             {"scaling-laws", "pre-training", "post-training", "test-time-compute"},
         ),
@@ -32,7 +35,8 @@ SHARED_DATA = Path(__file__).resolve().parents[3] / "shared/data"
             {"quantization", "precision"},
         ),
         (
-            "Chinese AI startup StepFun up near the top on livebench with their new 1 trillion param MOE model",
+            "Chinese AI startup StepFun up near the top on livebench with their new 1 trillion "
+            "param MOE model",
             {"moe", "parameters"},
         ),
         (
@@ -47,7 +51,8 @@ SHARED_DATA = Path(__file__).resolve().parents[3] / "shared/data"
         ("Microsoft Phi-4 GGUF available. Download link in the post", {"gguf"}),
         ("Free Hugging Face course on preference alignment for local llms!", {"preference-data"}),
         (
-            "Hugging Face releases Text Generation Inference TGI v3.0 - 13x faster than vLLM on long prompts",
+            "Hugging Face releases Text Generation Inference TGI v3.0 - 13x faster than vLLM on "
+            "long prompts",
             {"inference", "vllm"},
         ),
         ("Introducing the Model Context Protocol", {"mcp"}),
@@ -64,9 +69,12 @@ def test_real_titles(title, expected):
 @pytest.mark.parametrize(
     "text",
     [
-        "Moe Szyslak bought a rag at the LoRa radio shop",  # case rules: MoE, RAG, LoRA are acronyms only as written
-        "The function takes three parameters and a cot",  # 'parameters' needs a size; 'CoT' is exact-case
-        "Distilleries and transformers-as-toys",  # word boundaries: no 'distill' inside 'Distilleries'
+        # case rules: MoE, RAG, LoRA are acronyms only as written
+        "Moe Szyslak bought a rag at the LoRa radio shop",
+        # 'parameters' needs a size; 'CoT' is exact-case
+        "The function takes three parameters and a cot",
+        # word boundaries: no 'distill' inside 'Distilleries'
+        "Distilleries and transformers-as-toys",
     ],
 )
 def test_ordinary_words_are_not_jargon(text):

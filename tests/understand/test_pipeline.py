@@ -1,4 +1,5 @@
-"""The understand stage with the store: annotate once, reuse vectors, re-annotate what changed, explain."""
+"""The understand stage with the store: annotate once, reuse vectors, re-annotate what changed,
+explain."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""AI relevance: decisions a reader would notice, the settings that steer them, and measured quality."""
+"""AI relevance: decisions a reader would notice, the settings that steer them, and measured
+quality."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from abreast.config import UnderstandSettings, section_from
 from abreast.item import Item
 from abreast.understand import relevance as rel
-from abreast.understand.pipeline import annotate, understand_settings
+from abreast.understand.pipeline import annotate
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 
@@ -18,10 +20,8 @@ def hn(title: str, url: str | None = None, key: str = "hn:1") -> Item:
     return Item(key=key, kind="hn", title=title, url=url)
 
 
-def settings(**understand) -> dict:
-    cfg = understand_settings(None)
-    cfg.update(understand)
-    return {"understand": cfg}
+def settings(**understand) -> UnderstandSettings:
+    return section_from("understand", understand)
 
 
 def test_launches_are_ai_and_everyday_tech_is_not():
@@ -126,7 +126,8 @@ def test_threshold_setting_moves_the_decision():
 
 @pytest.mark.slow
 def test_held_out_hacker_news_f1_stays_high():
-    """The shipped model on the labelled TEST half (never trained on): a regression guard, not the report."""
+    """The shipped model on the labelled TEST half (never trained on): a regression guard, not the
+    report."""
     sys.path.insert(0, str(BENCH))
     import devset
 

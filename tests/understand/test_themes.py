@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from abreast.config import section_from
 from abreast.item import Item
-from abreast.understand.pipeline import annotate, understand_settings
+from abreast.understand.pipeline import annotate
 from abreast.understand.themes import THEMES
 
 
@@ -68,8 +69,7 @@ def test_non_ai_items_get_no_themes_and_ai_items_get_at_least_one():
 
 
 def test_a_custom_taxonomy_from_settings_replaces_the_default():
-    cfg = understand_settings(None)
-    cfg["themes"] = {
+    themes = {
         "robots": {
             "label": "Robots",
             "description": "robots and robotics learning",
@@ -81,6 +81,7 @@ def test_a_custom_taxonomy_from_settings_replaces_the_default():
             "keywords": ["gpu", "tpu", "chip"],
         },
     }
+    cfg = section_from("understand", {"themes": themes})
     (a,) = annotate(
         [
             Item(
@@ -89,7 +90,7 @@ def test_a_custom_taxonomy_from_settings_replaces_the_default():
                 title="Google's AI robots learn to fold laundry with a new model",
             )
         ],
-        {"understand": cfg},
+        cfg,
     )
     assert a.is_ai
     assert "robots" in a.themes and set(a.themes) <= {"robots", "chips"}

@@ -35,7 +35,8 @@ def table_state(store) -> list:
     ]
 
 
-# --- pages -----------------------------------------------------------------------------------------
+# --- pages
+# -----------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -88,7 +89,8 @@ def test_story_page_has_members_score_parts_and_related(client, store, need_stor
 
 
 def test_cached_pages_follow_every_write(client, store, need_stories):
-    """Views are cached per connection; a write from the app or from another process shows at once."""
+    """Views are cached per connection; a write from the app or from another process shows at
+    once."""
     first = re.findall(r'<li class="story" id="story-([^"]+)"', client.get(f"/?week={WEEK}").text)
     r = client.post(
         "/api/feedback",
@@ -125,7 +127,8 @@ def test_items_search_uses_full_text_search(client, store):
     assert f"{len(expected)} matches" in page
 
 
-# --- JSON API --------------------------------------------------------------------------------------
+# --- JSON API
+# --------------------------------------------------------------------------------------
 
 
 def test_api_weeks_items_and_sources_match_the_store(client, store):
@@ -163,7 +166,8 @@ def test_openapi_documents_the_api(client):
     assert not any(p.startswith("/story") for p in schema["paths"])  # pages are not API
 
 
-# --- feedback and CSRF -----------------------------------------------------------------------------
+# --- feedback and CSRF
+# -----------------------------------------------------------------------------
 
 
 def an_item(store) -> str:
@@ -270,7 +274,8 @@ def all_routes(routes):
             yield from all_routes(inner.routes)
 
 
-# --- headers, token, host --------------------------------------------------------------------------
+# --- headers, token, host
+# --------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -367,7 +372,8 @@ def test_serve_refuses_open_binding_without_a_token(monkeypatch, web_settings):
     )
 
 
-# --- sources ---------------------------------------------------------------------------------------
+# --- sources
+# ---------------------------------------------------------------------------------------
 
 
 def test_sources_add_retry_remove_and_opml(client, store):
@@ -421,7 +427,8 @@ def test_api_sources_post(client, store):
     assert client.post("/api/sources/remove", json={"name": "ll"}, headers=token).status_code == 400
 
 
-# --- draft -----------------------------------------------------------------------------------------
+# --- draft
+# -----------------------------------------------------------------------------------------
 
 DRAFT_WEEK = "2024-W50"  # a week the demo did not draft, so the hand-made bundle is the only one
 
@@ -437,7 +444,8 @@ def put_draft(web_settings, markdown: str) -> None:
 
 def test_draft_preview_side_by_side_download_and_files(client, web_settings):
     md = (
-        '---\ntitle: "Week 51"\ndraft: true\n---\n## Open models\n\nLlama news [1](https://ai.meta.com/x).\n\n'
+        '---\ntitle: "Week 51"\ndraft: true\n---\n## Open models\n\nLlama news '
+        "[1](https://ai.meta.com/x).\n\n"
         "![trend](trend-llama.svg)\n\n<TODO: your take>\n"
     )
     put_draft(web_settings, md)
@@ -465,7 +473,8 @@ def test_draft_regenerate_is_post_only_and_writes_the_draft(client, need_stories
 
 
 def test_a_big_week_is_paged_best_first(client):
-    """A week can hold a thousand stories (every arXiv paper is one): the page shows the best first."""
+    """A week can hold a thousand stories (every arXiv paper is one): the page shows the best
+    first."""
     from abreast.web import queries
 
     page = client.get("/?week=2024-W51&limit=1")

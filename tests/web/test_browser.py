@@ -1,5 +1,6 @@
-"""End to end in a real headless Chromium (Debian's /usr/bin/chromium, driven by Playwright) against a
-real uvicorn server on 127.0.0.1 over the demo data. Screenshots go to tests/screenshots/ (gitignored).
+"""End to end in a real headless Chromium (Debian's /usr/bin/chromium, driven by Playwright) against
+a real uvicorn server on 127.0.0.1 over the demo data. Screenshots go to tests/screenshots/
+(gitignored).
 """
 
 from __future__ import annotations
@@ -187,7 +188,8 @@ def test_jargon_definition_on_hover(page, need_stories):
 
 
 def test_hostile_story_is_inert_in_the_browser(page, store):
-    """A story with hostile feed text and hostile model output: no script runs, nothing remote loads."""
+    """A story with hostile feed text and hostile model output: no script runs, nothing remote
+    loads."""
     from abreast.item import Item
     from abreast.store.stories import save_week
     from abreast.stories.model import Member, Story

@@ -72,8 +72,8 @@ def assert_inert(page: str) -> None:
 
 @pytest.fixture
 def hostile(store):
-    """Hostile items (title, text, URL and even key attacker-chosen), a story over them whose summary is
-    hostile model output, and a hostile source name."""
+    """Hostile items (title, text, URL and even key attacker-chosen), a story over them whose
+    summary is hostile model output, and a hostile source name."""
     src = store.add_source('<img src=x onerror=alert("src")>', "feed", "https://evil.example/feed")
     items = [
         Item(
@@ -180,12 +180,14 @@ def test_hostile_content_renders_inert(client, hostile, path):
 def test_hostile_text_is_shown_as_text_not_dropped_silently(client, hostile):
     page = client.get(f"/story/{hostile['story']}").text
     assert "hostile two" in page  # the member's title is shown as text
-    assert (
-        f"Ignore the rules ![x]({EVIL_IMG.replace('&', '&amp;')})" in page
-    )  # model output: syntax shown inert
+    assert f"![leak]({EVIL_IMG})" in page  # ... and its text (the excerpt), syntax shown inert
     p = Collect()
     p.feed(page)
     assert not [a for t, a in p.tags if t == "img"]  # no image at all on the story page
+    # The stored (model-written) summary is shown on the week page; the story page's card quotes
+    # the sources themselves.
+    week = client.get(f"/?week={WEEK}").text
+    assert f"Ignore the rules ![x]({EVIL_IMG.replace('&', '&amp;')})" in week
 
 
 def test_feedback_on_hostile_key_round_trips(client, hostile, store):
@@ -253,7 +255,8 @@ def test_render_helpers_refuse_dangerous_urls():
 
 
 def test_hostile_svg_in_a_draft_bundle_cannot_run_script(client, web_settings):
-    """An SVG opened directly is a document of our origin: the CSP must keep its scripts from running."""
+    """An SVG opened directly is a document of our origin: the CSP must keep its scripts from
+    running."""
     folder = web_settings.paths.drafts / WEEK
     folder.mkdir(parents=True)
     (folder / "index.md").write_text("![chart](evil.svg)\n", encoding="utf-8")

@@ -1,5 +1,7 @@
-"""The weekly draft on the real demo data: Hugo conventions, grounding, determinism, user edits kept."""
+"""The weekly draft on the real demo data: Hugo conventions, grounding, determinism, user edits
+kept."""
 
+import json
 import re
 
 import pytest
@@ -14,7 +16,13 @@ LINK = re.compile(r"\]\(<?([^)>\s]+)>?\)")
 
 
 def _stored_urls(store) -> set[str]:
-    return {r[0] for r in store.conn.execute("SELECT url FROM items WHERE url IS NOT NULL")}
+    """Item URLs and the discussion pages the connectors recorded with them (HN item pages, Reddit
+    threads): the story cards link both."""
+    urls = {r[0] for r in store.conn.execute("SELECT url FROM items WHERE url IS NOT NULL")}
+    for (extra,) in store.conn.execute("SELECT extra_json FROM items WHERE extra_json != '{}'"):
+        found = json.loads(extra)
+        urls |= {found[k] for k in ("discussion_url", "permalink") if isinstance(found.get(k), str)}
+    return urls
 
 
 @pytest.mark.parametrize("week", ["2024-W51", "2023-W49"])
@@ -41,9 +49,10 @@ def test_every_summary_sentence_in_the_draft_links_to_its_source(demo_store, tmp
     sections = text.split("## Words of the week")[0]
     body = sections.split("---\n", 2)[2]
     paragraphs = [p.strip() for p in body.split("\n\n")]
-    paragraphs = [
-        p for p in paragraphs if p and not p.startswith(("#", "<TODO>", "*A follow-up", "- What"))
-    ]
+    # The story card's own-words parts (definitions, registry facts, notes) state no news.
+    own_words = ("#", "<TODO>", "*A follow-up", "- What", "**Terms.**", "**Context.**", "*Quoted")
+    own_words += ("**Sources.**", "**What people say.**")
+    paragraphs = [p for p in paragraphs if p and not p.startswith(own_words)]
     for p in paragraphs:
         if p.startswith("<TODO>") or "</TODO>" in p:
             continue
@@ -93,3 +102,33 @@ def test_unknown_format_is_a_clear_error(demo_store, tmp_path):
 
     with pytest.raises(AbreastError, match="choose one of hugo, jekyll, plain"):
         write_draft(demo_store, config.load(), "2024-W51", fmt="docx", out_dir=tmp_path)
+
+
+def test_the_configured_format_and_author_are_used_unless_format_is_given(
+    demo_store, tmp_path, abreast_home
+):
+    settings = config.load(overrides={"write": {"format": "jekyll", "author": "Ada"}})
+    text = write_draft(demo_store, settings, "2024-W51", out_dir=tmp_path / "a").read_text()
+    front = yaml.safe_load(text.split("---\n")[1])
+    assert front["layout"] == "post" and front["author"] == "Ada"
+    plain = write_draft(demo_store, settings, "2024-W51", fmt="plain", out_dir=tmp_path / "b")
+    assert not plain.read_text().startswith("---")
+
+
+def test_the_draft_command_honours_write_format(demo_store, abreast_home):
+    """`abreast draft` used to write Hugo whatever [write] format said."""
+    from typer.testing import CliRunner
+
+    from abreast.cli.main import app
+
+    abreast_home.mkdir(parents=True, exist_ok=True)
+    demo_store.conn.execute("VACUUM INTO ?", (str(abreast_home / "abreast.db"),))
+    (abreast_home / "abreast.toml").write_text('[write]\nformat = "jekyll"\n')
+    runner = CliRunner()
+    res = runner.invoke(app, ["draft", "--week", "2024-W51"])
+    assert res.exit_code == 0, res.output
+    text = (abreast_home / "drafts" / "2024-W51" / "index.md").read_text()
+    assert yaml.safe_load(text.split("---\n")[1])["layout"] == "post"
+    res = runner.invoke(app, ["draft", "--week", "2024-W51", "--format", "plain", "--force"])
+    assert res.exit_code == 0, res.output
+    assert not (abreast_home / "drafts" / "2024-W51" / "index.md").read_text().startswith("---")

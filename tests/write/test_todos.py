@@ -1,4 +1,5 @@
-"""`abreast todo` on the user's real draft (../shared/seed), against the demo store's 2023 window."""
+"""`abreast todo` on the user's real draft (../shared/seed), against the demo store's 2023
+window."""
 
 from pathlib import Path
 

@@ -23,9 +23,31 @@ err_console = Console(stderr=True, highlight=False)
 _state: dict = {}
 
 
+# What a command passes to config.load(): another abreast.toml (--config) and settings of its own
+# (the demo allows loopback). Never through os.environ, which would leak into every later command
+# of the same process (tests run many commands in one).
+_PLAIN = {"config_file": None, "overrides": None}
+
+
+def begin(config_file: str | None) -> None:
+    """A command starts: settings from ``config_file`` (None: the home's abreast.toml), no
+    overrides."""
+    wanted = {"config_file": config_file, "overrides": None}
+    if _state.get("load", _PLAIN) != wanted:
+        reset()
+        _state["load"] = wanted
+
+
+def override(overrides: dict[str, dict]) -> None:
+    """This command's own settings over the user's, e.g. {"fetch": {"allow_private": [...]}}."""
+    load = {**_state.get("load", _PLAIN), "overrides": overrides}
+    reset()
+    _state["load"] = load
+
+
 def settings() -> config.Settings:
     if "settings" not in _state:
-        _state["settings"] = config.load()
+        _state["settings"] = config.load(**_state.get("load", _PLAIN))
     return _state["settings"]
 
 
@@ -38,7 +60,8 @@ def store() -> Store:
 
 
 def reset() -> None:
-    """Forget cached settings/store (tests run many commands in one process)."""
+    """Forget cached settings/store and begin()/override() (tests run many commands in one
+    process)."""
     st = _state.pop("store", None)
     if st is not None:
         st.close()

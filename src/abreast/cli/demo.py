@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 
 import typer
@@ -22,10 +21,10 @@ app = typer.Typer(
 @app.command()
 def serve(
     port: int = typer.Option(
-        8400, "--port", "-p", help="Port on 127.0.0.1 to serve the snapshot on."
+        8400, "--port", "-p", min=0, max=65535, help="Port on 127.0.0.1 to serve the snapshot on."
     ),
 ) -> None:
-    """Serve the recorded snapshot over HTTP on 127.0.0.1 (HN, arXiv, feeds, Reddit, Hugging Face APIs)."""
+    """Serve the recorded snapshot on 127.0.0.1 (HN, arXiv, feeds, Reddit, Hugging Face APIs)."""
     from ..demo.replay import ReplayServer
 
     with ReplayServer(port=port) as server:
@@ -43,17 +42,12 @@ def run(
         True, "--drafts/--no-drafts", help="Write the weekly drafts at the end."
     ),
 ) -> None:
-    """Collect the whole snapshot through the real connectors, run the pipeline, write the drafts."""
+    """Collect the snapshot through the real connectors, run the pipeline, write the drafts."""
     from ..demo.replay import ReplayServer
-    from ..demo.sources import DEMO_WINDOWS, demo_sources
+    from ..demo.sources import DEMO_FETCH, DEMO_WINDOWS, demo_sources
     from ..pipeline import run_pipeline
 
-    # The replay server lives on 127.0.0.1, which the fetcher refuses unless explicitly allowed;
-    # the demo opts in here, and only for loopback. Politeness delays are for real hosts.
-    os.environ.setdefault("ABREAST_FETCH_ALLOW_PRIVATE", "127.0.0.1")
-    os.environ.setdefault("ABREAST_FETCH_HOST_DELAY", "0")
-    os.environ.setdefault("ABREAST_FETCH_POLITENESS", "false")
-    ctx.reset()
+    ctx.override({"fetch": DEMO_FETCH})
     st, settings = ctx.store(), ctx.settings()
     from datetime import date
 

@@ -23,7 +23,7 @@ def explain(
         None, "--model", help="An llm model id for a longer, cited explanation."
     ),
 ):
-    """Plain-language definition of an AI term, where it appears, and (with a model) a cited explanation."""
+    """Plain-language definition of an AI term, where it appears, and a cited explanation."""
     from ..explain.glossary import (
         explain_in_context,
         find_term,

@@ -15,10 +15,23 @@ from .. import __version__
 from ..errors import AbreastError
 from . import context as ctx
 
+# Every usage error (bad value, unknown option, missing argument) derives from click's UsageError.
+# Typer vendors click since 0.2x (as a private module), so reach it through the public BadParameter.
+UsageError = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+
+
+def _command_path(click_ctx) -> str:
+    names = []
+    while click_ctx is not None and click_ctx.parent is not None:
+        names.append(click_ctx.info_name or "")
+        click_ctx = click_ctx.parent
+    return " ".join(["abreast", *reversed(names)])
+
 
 class FriendlyGroup(TyperGroup):
-    """Turns AbreastError anywhere below into one line `Error: ...` on stderr and exit code 1
-    (Typer's boxed error panel would spread one message over five lines)."""
+    """Turns AbreastError anywhere below into one line `Error: ...` on stderr and exit code 1, and a
+    bad argument of a command into one line and exit code 2 (Typer's boxed error panel would spread
+    one message over five lines)."""
 
     def invoke(self, click_ctx):
         try:
@@ -26,12 +39,21 @@ class FriendlyGroup(TyperGroup):
         except AbreastError as e:
             ctx.err_console.print(f"Error: {e}", markup=False, soft_wrap=True)
             raise typer.Exit(1) from None
+        except UsageError as e:
+            message = e.format_message().rstrip()
+            message += "" if message.endswith((".", "?", "!")) else "."
+            ctx.err_console.print(
+                f"Error: {message} See `{_command_path(e.ctx)} --help`.",
+                markup=False,
+                soft_wrap=True,
+            )
+            raise typer.Exit(e.exit_code) from None
 
 
 app = typer.Typer(
     name="abreast",
     cls=FriendlyGroup,
-    help="Keep abreast of the AI/LLM field: collect, understand, cluster, explain and draft your weekly post.",
+    help="Keep abreast of the AI/LLM field: collect, understand, cluster, explain, draft a post.",
     add_completion=False,
     no_args_is_help=False,
     invoke_without_command=True,
@@ -61,11 +83,7 @@ def main(
     ),
 ) -> None:
     """abreast does the legwork; you keep the voice and publish."""
-    if config_file:
-        import os
-
-        os.environ["ABREAST_CONFIG"] = config_file
-        ctx.reset()
+    ctx.begin(config_file)
     if typer_ctx.invoked_subcommand is None:
         ctx.err_console.print("Error: missing command. Run `abreast --help` to see the commands.")
         raise typer.Exit(2)

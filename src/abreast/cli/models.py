@@ -1,4 +1,5 @@
-"""`abreast models ...` and `abreast model ID`: the open-model registry, its family trees, this week's models."""
+"""`abreast models ...` and `abreast model ID`: the open-model registry, its family trees, this
+week's models."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ app = typer.Typer(
 
 
 def one_line_errors(fn):
-    """AbreastError -> `Error: ...` on one line and exit 1, also when this sub-app runs on its own."""
+    """AbreastError -> `Error: ...` on one line and exit 1, also when this sub-app runs alone."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
@@ -57,8 +58,8 @@ def _latest_week(conn) -> str:
 @app.command("build")
 @one_line_errors
 def build() -> None:
-    """Rebuild the registry from the bundled leaderboards and lists plus the Hugging Face items and model
-    mentions in your database. Safe to rerun: the registry is replaced in one transaction."""
+    """Rebuild the registry from the bundled leaderboards and lists plus the Hugging Face items and
+    model mentions in your database. Safe to rerun: the registry is replaced in one transaction."""
     from ..landscape.registry import build_registry
 
     rep = build_registry(_conn())
@@ -87,7 +88,9 @@ def list_(
     week: str = typer.Option(
         None, "--week", help="ISO week for --new-this-week (default: latest with items)."
     ),
-    limit: int = typer.Option(50, "--limit", "-n", help="Show at most this many models (0 = all)."),
+    limit: int = typer.Option(
+        50, "--limit", "-n", min=0, help="Show at most this many models (0 = all)."
+    ),
 ) -> None:
     """List models with organisation, family, size, release date, license and base model."""
     from ..landscape.weekly import new_models, week_range
@@ -156,10 +159,12 @@ def tree(
         "--week",
         help="Highlight models released in this ISO week (default: latest week with items).",
     ),
-    width: int = typer.Option(1200, "--width", help="Image width in pixels (blog width: 1200)."),
+    width: int = typer.Option(
+        1200, "--width", min=200, max=10000, help="Image width in pixels (blog width: 1200)."
+    ),
 ) -> None:
-    """Draw a family's lineage: base models, fine-tunes, adapters, merges and quantized copies, with long
-    tails collapsed into counts and this week's new models highlighted."""
+    """Draw a family's lineage: base models, fine-tunes, adapters, merges and quantized copies, with
+    long tails collapsed into counts and this week's new models highlighted."""
     from ..landscape.tree import TreeSpec, family_tree, to_mermaid
     from ..landscape.weekly import draw_family_tree, week_range
 
@@ -188,7 +193,7 @@ def tree(
 def week_(
     week: str = typer.Argument(None, help="ISO week, e.g. 2024-W51 (default: latest with items)."),
 ) -> None:
-    """This week in models: new models, LMArena moves and the stories that mention them (Markdown)."""
+    """This week in models: new models, LMArena moves and the stories naming them (Markdown)."""
     from ..landscape.weekly import this_week, to_markdown
 
     conn = _conn()
@@ -204,9 +209,10 @@ def model_show(
         ..., help="Model id (e.g. qwen/qwq-32b-preview) or part of a name."
     ),
 ) -> None:
-    """Show one model: every fact with the source it came from, its base models, derivatives and scores."""
+    """Show one model: every fact with its source, its base models, derivatives and scores."""
     from ..store import landscape as sql
 
+    _check_query(model_id)  # before building the registry: the answer does not depend on it
     conn = _conn()
     _ensure_built(conn)
     row = _find(conn, model_id)
@@ -243,9 +249,23 @@ def model_show(
         ctx.console.print(st)
 
 
+MAX_MODEL_QUERY = (
+    200  # the longest Hugging Face repo id is 96 characters; SQLite's LIKE gives up at 50 kB
+)
+
+
+def _check_query(text: str) -> None:
+    if len(text) > MAX_MODEL_QUERY:
+        raise AbreastError(
+            f"a model id or name is at most {MAX_MODEL_QUERY} characters; "
+            f"this one has {len(text):,} ({text[:40]!r}...)."
+        )
+
+
 def _find(conn, text: str):
     from ..store import landscape as sql
 
+    _check_query(text)
     row = sql.get_model(conn, text.lower())
     if row:
         return row

@@ -23,18 +23,24 @@ def add(
     name: str = typer.Option(
         None, "--name", "-n", help="Short name for the source (default: derived)."
     ),
+    page_text: bool = typer.Option(
+        True,
+        "--page-text/--no-page-text",
+        help="Fetch the linked article of this source's items that reach a top story "
+        "(robots.txt honoured); --no-page-text never does.",
+    ),
 ) -> None:
     """Add a source, e.g. `abreast sources add feed https://simonwillison.net/atom/everything/`."""
     from ..collect.sourcelist import add_source
 
-    added = add_source(ctx.store(), kind, target, name)
+    added = add_source(ctx.store(), kind, target, name, page_text=page_text)
     src = ctx.store().source(added)
     ctx.console.print(f"Added {src.kind} source {src.name!r} -> {src.url}")
 
 
 @app.command("add-defaults")
 def add_defaults() -> None:
-    """Add the default sources: HN, arXiv cs.CL/LG/AI, the labs' blogs, Hugging Face, Reddit, Simon Willison."""
+    """Add defaults: HN, arXiv cs.CL/LG/AI, labs' blogs, Hugging Face, Reddit, Simon Willison."""
     from ..collect.defaults import DEFAULT_SOURCES
 
     st = ctx.store()
@@ -51,7 +57,7 @@ def add_defaults() -> None:
 
 @app.command("list")
 def list_() -> None:
-    """List sources with their last fetch, item count and status (active, paused with reason, gone)."""
+    """List sources with last fetch, item count and status (active, paused with reason, gone)."""
     st = ctx.store()
     counts = st.source_item_counts()
     table = Table("name", "kind", "url", "items", "last fetch", "status")

@@ -1,4 +1,5 @@
-"""`abreast week`, `abreast story`, `abreast trends`, `abreast export stories`, `abreast process`."""
+"""`abreast week`, `abreast story`, `abreast trends`, `abreast export stories`, `abreast
+process`."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from ..errors import AbreastError
@@ -51,7 +51,7 @@ def _sources_cell(story) -> str:
 
 def week(
     week: str = typer.Argument(None, help="ISO week, e.g. 2024-W51 (default: the last full week)."),
-    limit: int = typer.Option(25, "--limit", "-n", help="How many stories to show."),
+    limit: int = typer.Option(25, "--limit", "-n", min=1, help="How many stories to show."),
     summaries: bool = typer.Option(
         False, "--summaries", "-s", help="Show each story's cited summary and jargon."
     ),
@@ -84,6 +84,14 @@ def week(
             s.id,
         )
     ctx.console.print(table)
+    from ..store.reading import undated_count
+
+    undated = undated_count(ctx.store().conn, wk)
+    if undated:
+        ctx.console.print(
+            f"[dim]{undated} items of {wk} carry no date of their own; they are counted in "
+            "the week they were first seen.[/]"
+        )
 
 
 def _summary_text(story) -> str:
@@ -104,31 +112,17 @@ def _summary_text(story) -> str:
 
 
 def story(story_id: str = typer.Argument(..., help="Story id as shown by `abreast week`.")) -> None:
-    """One story: every source with its signals, the cited summary, related earlier stories, the score's parts."""
+    """One story's card: what happened, what people say, terms, context, sources; the score."""
+    from ..explain.card import load_card
+    from ..explain.card_render import card_terminal
     from ..store.stories import load_story
 
     s = load_story(ctx.store().conn, story_id)
     if s is None:
         raise AbreastError(f"no story {story_id!r}; `abreast week` lists story ids.")
-    ctx.console.print(
-        f"[bold]{s.title}[/]  ({s.week}, rank {s.rank}, {'new' if s.is_new else 'known'})"
-    )
-    if s.keywords:
-        ctx.console.print("keywords: " + ", ".join(s.keywords))
-    table = Table("#", "source", "item", "signals")
-    for i, m in enumerate(s.members, 1):
-        sig = ", ".join(f"{k} {v}" for k, v in m.signals.items())
-        table.add_row(str(i), m.source, f"{m.title}\n[dim]{m.url or ''}[/]", sig)
-    ctx.console.print(table)
-    text = _summary_text(s)
-    if text:
-        ctx.console.print(text)
-    from ..stories.novelty import continuations
-
-    for c in continuations(ctx.store().conn, s):
-        ctx.console.print(escape(c.note()))
-    if s.related:
-        ctx.console.print("related earlier stories: " + ", ".join(s.related))
+    for line in card_terminal(load_card(ctx.store(), s)):
+        ctx.console.print(line, soft_wrap=True)  # the terminal wraps; URLs stay whole
+    ctx.console.print()
     show_story_why(story_id, story=s)
 
 
@@ -150,7 +144,7 @@ def trends(
         None, "--charts", help="Write a chart (SVG and PNG) per rising term here."
     ),
 ) -> None:
-    """Entities and terms whose weekly counts rise sharply, with charts over every week in the store."""
+    """Entities and terms whose weekly counts rise sharply, with charts over every stored week."""
     from ..store import drafts as q
     from ..store.stories import load_trends
     from ..stories.trends import TrendParams, chart
@@ -221,7 +215,7 @@ def process(
         None, "--draft", help="Also write the draft for this week (repeatable)."
     ),
 ) -> None:
-    """Run everything after a fetch: understand new items, build stories, trends, summaries, model registry."""
+    """After a fetch: understand new items, build stories, trends, summaries, model registry."""
     from ..pipeline import run_pipeline
 
     with ctx.progress() as p:

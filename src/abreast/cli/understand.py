@@ -36,7 +36,7 @@ def why(
         ..., help="An item key (hn:42375406, arxiv:2412.12345...) or story:ID."
     ),
 ) -> None:
-    """Explain a decision: why an item counts as AI (signals, nearest topics, words), or why a story ranks."""
+    """Why an item counts as AI (signals, nearest topics, words), or why a story ranks."""
     if key.startswith("story:"):
         from .stories import show_story_why
 
@@ -79,8 +79,8 @@ def export_items(
     fmt: str = typer.Option("jsonl", "--format", "-f", help="jsonl or csv."),
     out: Path = typer.Option(None, "--out", "-o", help="Write to this file instead of stdout."),
 ) -> None:
-    """One record per item: key, url, source, title, published_at, relevance, is_ai, themes, entities,
-    duplicate_of, jargon."""
+    """One record per item: key, url, source, title, published_at, relevance, is_ai, themes,
+    entities, duplicate_of, jargon."""
     if fmt not in ("jsonl", "csv"):
         raise typer.BadParameter("choose jsonl or csv", param_hint="--format")
     records = list(item_records(week))

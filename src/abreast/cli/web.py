@@ -12,7 +12,12 @@ def serve(
         None, "--host", help="Address to bind (default 127.0.0.1; \\[web] host in abreast.toml)."
     ),
     port: int = typer.Option(
-        None, "--port", "-p", help="Port (default 8421; \\[web] port in abreast.toml)."
+        None,
+        "--port",
+        "-p",
+        min=1,
+        max=65535,
+        help="Port (default 8421; \\[web] port in abreast.toml).",
     ),
     token: str = typer.Option(
         None,
@@ -22,15 +27,15 @@ def serve(
         "generated and printed when missing there.",
     ),
 ) -> None:
-    """Open the web app: this week's stories, items and search, trends, models, the draft, sources."""
+    """Open the web app: the week's stories, items and search, trends, models, draft, sources."""
     import uvicorn
 
     from ..web.app import create_app
     from ..web.security import is_loopback, new_token
 
     settings = ctx.settings()
-    host = host or settings.get("web", "host")
-    port = port or int(settings.get("web", "port"))
+    host = host or settings.web.host
+    port = port or settings.web.port
     if not is_loopback(host) and not token:
         # Never serve the store to a network without a token (reliability.md #22): make one.
         token = new_token()

@@ -25,13 +25,15 @@ def draft(
     week: str = typer.Option(
         None, "--week", "-w", help="ISO week, e.g. 2024-W51 (default: the last full week)."
     ),
-    fmt: str = typer.Option("hugo", "--format", "-f", help="hugo, jekyll or plain."),
+    fmt: str = typer.Option(
+        None, "--format", "-f", help="hugo, jekyll or plain (default: \\[write] format, hugo)."
+    ),
     out: Path = typer.Option(
         None, "--out", "-o", help="Folder for the page bundle (default: drafts/WEEK)."
     ),
     force: bool = typer.Option(False, "--force", help="Overwrite index.md even if you edited it."),
 ) -> None:
-    """Write the weekly draft post: Markdown with cited summaries, links, images and <TODO>s for you."""
+    """Write the weekly draft: Markdown with cited summaries, links, images and <TODO>s for you."""
     from ..write.draft import write_draft
 
     wk = week or _default_week()
@@ -51,7 +53,7 @@ def todo(
         False, "--in-place", help="Add the proposals under each TODO in FILE itself."
     ),
 ) -> None:
-    """Find material in your store for every <TODO> of a draft: references with links, and pictures."""
+    """Find material for every <TODO> of a draft: references with links, and pictures."""
     from ..write.files import write_atomic
     from ..write.todos import resolve
 
@@ -76,7 +78,7 @@ def todo(
 
 
 def _image_maker(folder: Path):
-    """TODOs that ask for a picture of a model family get its family tree, drawn beside the draft."""
+    """TODOs asking for a picture of a model family get its family tree, drawn beside the draft."""
 
     def make(todo_text: str, terms: list[str]):
         from ..landscape.tree import TreeSpec, family_tree, render

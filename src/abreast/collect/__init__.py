@@ -1,1 +1,2 @@
-"""Collect: connectors turn a source's HTTP responses into Items; all HTTP goes through fetcher.py."""
+"""Collect: connectors turn a source's HTTP responses into Items; all HTTP goes through
+fetcher.py."""

@@ -54,7 +54,8 @@ class Connector(ABC):
     def collect(
         self, source: SourceSpec, fetcher: Fetcher, since: datetime | None = None
     ) -> CollectResult:
-        """Fetch through ``fetcher`` and turn the responses into Items (parsing lives in pure functions)."""
+        """Fetch through ``fetcher`` and turn the responses into Items (parsing lives in pure
+        functions)."""
 
     def source_from_target(self, target: str) -> dict:
         """What `abreast sources add KIND TARGET` stores: {"url": ..., "config": {...}}."""

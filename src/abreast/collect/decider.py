@@ -1,21 +1,25 @@
 """When to fetch a source next, and when to stop: pure decisions, no I/O (reader's `Decider` habit).
 
 The fetch loop reads a source row into a `SourceState`, turns what happened into an `Outcome`, asks
-`decide_after_fetch` and writes the `Decision` back. Everything here is deterministic, so each rule of
-reliability.md #7-#9 is a plain unit test.
+`decide_after_fetch` and writes the `Decision` back. Everything here is deterministic, so each rule
+of reliability.md #7-#9 is a plain unit test.
 
 Decisions worth knowing:
-- The next fetch is max(interval, Cache-Control max-age / Expires, Retry-After), clamped between a floor
-  and a ceiling, plus a jitter of up to 10% derived from the source name (stable across runs, so sources
-  with the same interval spread out instead of all firing at once, and tests can predict it).
-  Jitter only ever delays: we never come back earlier than the server asked.
+- The next fetch is max(interval, Cache-Control max-age / Expires, Retry-After), clamped between a
+floor
+  and a ceiling, plus a jitter of up to 10% derived from the source name (stable across runs, so
+  sources with the same interval spread out instead of all firing at once, and tests can predict
+  it). Jitter only ever delays: we never come back earlier than the server asked.
 - A 429 is a delay, not a failure: it does not count toward pausing and does not reset the count.
-  The server told us it is alive and how long to wait; pausing a source because it is popular would be
-  wrong. Any other failure (5xx, timeout, refused address, too large, unparseable) counts.
-- After `pause_after_errors` consecutive failures the source is paused with a reason the user sees in
+  The server told us it is alive and how long to wait; pausing a source because it is popular would
+  be wrong. Any other failure (5xx, timeout, refused address, too large, unparseable) counts.
+- After `pause_after_errors` consecutive failures the source is paused with a reason the user sees
+in
   `abreast sources list`; `abreast sources retry NAME` (see `resume`) clears it.
-- 410 Gone stops polling for good (until the user retries): the server said the feed no longer exists.
-- Failures back off: the wait doubles with each consecutive failure (capped), so a broken server is not
+- 410 Gone stops polling for good (until the user retries): the server said the feed no longer
+exists.
+- Failures back off: the wait doubles with each consecutive failure (capped), so a broken server is
+not
   hit at full rate while it is down.
 """
 
@@ -23,9 +27,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
+
+from ..config import FetchSettings, fetch_settings
 
 DEFAULT_INTERVAL = 3600.0
 MIN_INTERVAL = (
@@ -76,7 +83,8 @@ class Outcome:
 
     @classmethod
     def from_error(cls, exc: Exception) -> Outcome:
-        """Any exception from fetching or parsing; HTTP status errors carry .status and .retry_after."""
+        """Any exception from fetching or parsing; HTTP status errors carry .status and
+        .retry_after."""
         return cls(
             ok=False,
             status=getattr(exc, "status", None),
@@ -96,10 +104,6 @@ class Decision:
     last_fetch_at: datetime
 
 
-def _setting(settings: dict | None, key: str, default):
-    return (settings or {}).get(key, default)
-
-
 def jitter_fraction(name: str) -> float:
     """A stable number in [0, 1) from the source name (not hash(), which changes between runs)."""
     digest = hashlib.sha256(name.encode("utf-8")).digest()
@@ -113,26 +117,28 @@ def next_delay(
     max_age: float | None = None,
     retry_after: float | None = None,
     backoff_failures: int = 0,
-    settings: dict | None = None,
 ) -> float:
     """Seconds until the next fetch: the largest wait anyone asked for, clamped, then jittered."""
-    floor = float(_setting(settings, "min_interval", MIN_INTERVAL))
-    ceiling = float(_setting(settings, "max_interval", MAX_INTERVAL))
+    floor, ceiling = MIN_INTERVAL, MAX_INTERVAL
     base = max(interval, max_age or 0.0)
     if backoff_failures > 1:
         base = base * 2 ** min(backoff_failures - 1, 10)
     wait = min(max(base, floor), ceiling)
     # Retry-After is the server's explicit request: honour it even past the floor, only capped.
     wait = max(wait, min(retry_after or 0.0, ceiling))
-    return wait * (1.0 + float(_setting(settings, "jitter", JITTER)) * jitter_fraction(name))
+    return wait * (1.0 + JITTER * jitter_fraction(name))
 
 
 def decide_after_fetch(
-    state: SourceState, outcome: Outcome, now: datetime, settings: dict | None = None
+    state: SourceState,
+    outcome: Outcome,
+    now: datetime,
+    settings: FetchSettings | Mapping | None = None,
 ) -> Decision:
-    """The source's new schedule and error state after one fetch attempt."""
+    """The source's new schedule and error state after one fetch attempt. ``settings``: the [fetch]
+    settings (or a mapping of some of its keys); only ``pause_after_errors`` matters here."""
     if outcome.ok:
-        delay = next_delay(state.name, state.interval, max_age=outcome.max_age, settings=settings)
+        delay = next_delay(state.name, state.interval, max_age=outcome.max_age)
         return Decision(now + timedelta(seconds=delay), 0, False, None, False, None, now)
     if outcome.gone:
         reason = "the server says this source is gone (HTTP 410); remove it or change its URL"
@@ -140,9 +146,7 @@ def decide_after_fetch(
             None, state.error_count + 1, True, reason, True, outcome.error or reason, now
         )
     if outcome.rate_limited:
-        delay = next_delay(
-            state.name, state.interval, retry_after=outcome.retry_after, settings=settings
-        )
+        delay = next_delay(state.name, state.interval, retry_after=outcome.retry_after)
         wait = f"; asked to wait {outcome.retry_after:.0f} s" if outcome.retry_after else ""
         error = f"rate limited by the server (HTTP 429){wait}"
         return Decision(
@@ -155,13 +159,12 @@ def decide_after_fetch(
             now,
         )
     count = state.error_count + 1
-    limit = int(_setting(settings, "pause_after_errors", 3))
+    limit = fetch_settings(settings).pause_after_errors
     delay = next_delay(
         state.name,
         state.interval,
         retry_after=outcome.retry_after,
         backoff_failures=count,
-        settings=settings,
     )
     paused, reason = state.paused, state.paused_reason
     if count >= limit and not paused:
@@ -176,14 +179,16 @@ def decide_after_fetch(
 
 
 def should_fetch(state: SourceState, now: datetime) -> bool:
-    """Whether a scheduled run should fetch this source now (an explicit --source fetch may ignore this)."""
+    """Whether a scheduled run should fetch this source now (an explicit --source fetch may ignore
+    this)."""
     if state.paused or state.gone:
         return False
     return state.next_fetch_at is None or now >= state.next_fetch_at
 
 
 def resume(state: SourceState) -> SourceState:
-    """What `abreast sources retry NAME` does: clear pause, gone and the failure count; fetch next run."""
+    """What `abreast sources retry NAME` does: clear pause, gone and the failure count; fetch next
+    run."""
     return replace(
         state,
         paused=False,
@@ -196,7 +201,8 @@ def resume(state: SourceState) -> SourceState:
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Retry-After as seconds from now: either delta-seconds or an HTTP-date. None if absent or garbled."""
+    """Retry-After as seconds from now: either delta-seconds or an HTTP-date. None if absent or
+    garbled."""
     if not value:
         return None
     value = value.strip()
@@ -218,7 +224,8 @@ _MAX_AGE = re.compile(r"(?:^|,)\s*max-age\s*=\s*\"?(\d+)", re.IGNORECASE)
 
 
 def freshness(headers: dict[str, str], now: datetime | None = None) -> float | None:
-    """How long a response says it stays fresh (Cache-Control max-age, else Expires - Date), in seconds."""
+    """How long a response says it stays fresh (Cache-Control max-age, else Expires - Date), in
+    seconds."""
     cache_control = headers.get("cache-control", "")
     if re.search(r"(?:^|,)\s*(no-store|no-cache)", cache_control, re.IGNORECASE):
         return None

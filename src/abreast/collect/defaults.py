@@ -1,6 +1,6 @@
 """The sources a new abreast starts with (`abreast sources add-defaults`): what a busy engineer who
-follows AI reads. Each URL is the service's real endpoint; the demo points the same connectors at its
-replay server instead. Every feed URL below is the publisher's own, except where noted.
+follows AI reads. Each URL is the service's real endpoint; the demo points the same connectors at
+its replay server instead. Every feed URL below is the publisher's own, except where noted.
 
 Left out on purpose: Meta AI's blog (ai.meta.com/blog) publishes no RSS/Atom feed; add a third-party
 one with `abreast sources add feed URL` if you trust it.
@@ -13,8 +13,10 @@ from .sources.hf import HUB
 from .sources.hn import ALGOLIA
 from .sources.reddit import REDDIT
 
-# HN: a handful of AI queries plus well-voted stories (points >= 100 is roughly "made the front page";
-# Algolia's front_page tag only describes the front page of this minute, useless for a weekly look back).
+# HN: a handful of AI queries plus well-voted stories (points >= 100 is roughly "made the front
+# page";
+# Algolia's front_page tag only describes the front page of this minute, useless for a weekly look
+# back).
 HN_QUERIES = ("LLM", "OpenAI", "Anthropic", "Claude", "Gemini", "Llama", "GPT", "AI model")
 
 DEFAULT_SOURCES: list[dict] = [
@@ -51,8 +53,10 @@ DEFAULT_SOURCES: list[dict] = [
         "url": "https://deepmind.google/blog/rss.xml",
         "config": {"category": "labs"},
     },
-    # Anthropic and DeepSeek publish no feed; these are scraper-made Atom feeds (mibuhand/AI-News-Direct,
-    # GPL-3.0 code) that mirror their news pages. Remove them if you prefer first-party sources only.
+    # Anthropic and DeepSeek publish no feed; these are scraper-made Atom feeds (mibuhand/AI-News-
+    # Direct,
+    # GPL-3.0 code) that mirror their news pages. Remove them if you prefer first-party sources
+    # only.
     {
         "name": "Anthropic News",
         "kind": "feed",

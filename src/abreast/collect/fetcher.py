@@ -1,12 +1,15 @@
-"""The one HTTP chokepoint: every connector, OPML import and page extraction fetches through `Fetcher`.
+"""The one HTTP chokepoint: every connector, OPML import and page extraction fetches through
+`Fetcher`.
 
 What it promises (reliability.md #1-#5, #8, #11, #12), each covered by tests/collect/test_fetcher.py
 against a hostile local server:
-- only http/https; non-public destinations refused on the resolved address of every hop (netguard.py);
+- only http/https; non-public destinations refused on the resolved address of every hop
+(netguard.py);
 - separate connect and read timeouts plus a total deadline that also bounds slow-drip servers;
 - the body is capped AFTER decompression while streaming, so a gzip bomb stops at the cap;
 - redirects are followed here, hop by hop, up to a limit, and the final URL is recorded;
-- conditional GET, Retry-After parsed into seconds, per-host politeness (arXiv: >= 3 s between requests).
+- conditional GET, Retry-After parsed into seconds, per-host politeness (arXiv: >= 3 s between
+requests).
 """
 
 from __future__ import annotations
@@ -17,14 +20,14 @@ import re
 import threading
 import time
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 import httpcore
 import httpx
 
-from ..config import DEFAULTS
+from ..config import FetchSettings, fetch_settings
 from ..errors import AbreastError
 from .decider import parse_retry_after
 from .netguard import AddressRefused, GuardedBackend, Resolver, parse_allowlist, request_deadline
@@ -46,7 +49,8 @@ class FetchError(AbreastError):
 
 
 class BlockedAddress(FetchError):
-    """The destination (or a redirect hop) is not a public address and is not in fetch.allow_private."""
+    """The destination (or a redirect hop) is not a public address and is not in
+    fetch.allow_private."""
 
 
 class UnsupportedURL(FetchError):
@@ -102,11 +106,13 @@ class Response:
 
     @property
     def body_sha256(self) -> str:
-        """Hex digest of the body: a 200 with the same hash as last time needs no re-parse (reliability.md #6)."""
+        """Hex digest of the body: a 200 with the same hash as last time needs no re-parse
+        (reliability.md #6)."""
         return hashlib.sha256(self.body).hexdigest()
 
 
-# ---------------------------------------------------------------------------------------------- charsets
+# ----------------------------------------------------------------------------------------------
+# charsets
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -155,7 +161,8 @@ def decode_body(body: bytes, content_type: str = "") -> str:
     return body.decode("windows-1252", errors="replace")
 
 
-# ---------------------------------------------------------------------------------------------- bodies
+# ----------------------------------------------------------------------------------------------
+# bodies
 
 
 class _Overflow(Exception):
@@ -191,7 +198,8 @@ class _Inflater:
             piece = self._z.decompress(data, self.cap - self.total + 1)
             yield self._count(piece)
             if self._z.eof:
-                # Another gzip member may follow; anything that is not one is trailing junk we ignore.
+                # Another gzip member may follow; anything that is not one is trailing junk we
+                # ignore.
                 data = self._z.unused_data
                 self._z = None
                 if self.encoding == "deflate" or not data.startswith(b"\x1f\x8b"):
@@ -208,7 +216,8 @@ class _Inflater:
         return piece
 
 
-# ---------------------------------------------------------------------------------------------- fetcher
+# ----------------------------------------------------------------------------------------------
+# fetcher
 
 
 def _host(url: str) -> str:
@@ -236,28 +245,29 @@ class GuardedTransport(httpx.HTTPTransport):
 class Fetcher:
     def __init__(
         self,
-        settings_fetch: dict | None = None,
+        settings_fetch: FetchSettings | Mapping | None = None,
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         resolver: Resolver | None = None,
     ):
-        """settings_fetch has the shape of config DEFAULTS["fetch"]; missing keys take the defaults.
-        clock/sleep drive politeness only (tests pass fakes); resolver(host, port) -> [ip, ...] lets
-        tests point names at 127.0.0.1; the timeouts always use real time."""
-        s = {**DEFAULTS["fetch"], **(settings_fetch or {})}
-        self.user_agent = s["user_agent"]
-        self.connect_timeout = float(s["connect_timeout"])
-        self.read_timeout = float(s["read_timeout"])
-        self.deadline = float(s["deadline"])
-        self.max_bytes = int(s["max_bytes"])
-        self.max_redirects = int(s["max_redirects"])
-        self.host_delay = float(s["host_delay"])
-        self.politeness = bool(s["politeness"])
+        """settings_fetch: the [fetch] settings, or a mapping of some of its keys (checked the same
+        way; the others take their defaults). clock/sleep drive politeness only (tests pass fakes);
+        resolver(host, port) -> [ip, ...] lets tests point names at 127.0.0.1; the timeouts always
+        use real time."""
+        s = fetch_settings(settings_fetch)
+        self.user_agent = s.user_agent
+        self.connect_timeout = s.connect_timeout
+        self.read_timeout = s.read_timeout
+        self.deadline = s.deadline
+        self.max_bytes = s.max_bytes
+        self.max_redirects = s.max_redirects
+        self.host_delay = s.host_delay
+        self.politeness = s.politeness
         self._clock, self._sleep = clock, sleep
         self._last_request: dict[str, float] = {}
         self._lock = threading.Lock()
-        backend = GuardedBackend(parse_allowlist(s["allow_private"]), resolver)
+        backend = GuardedBackend(parse_allowlist(s.allow_private), resolver)
         self._client = httpx.Client(
             transport=GuardedTransport(
                 backend, httpx.Limits(max_connections=10, max_keepalive_connections=10)
@@ -279,7 +289,8 @@ class Fetcher:
     # -- politeness
 
     def delay_for(self, host: str) -> float:
-        """Minimum seconds between two requests to host (0 when politeness is off, e.g. replay benches)."""
+        """Minimum seconds between two requests to host (0 when politeness is off, e.g. replay
+        benches)."""
         if not self.politeness:
             return 0.0
         delay = self.host_delay
@@ -312,7 +323,8 @@ class Fetcher:
         headers: dict[str, str] | None = None,
         accept: str | None = None,
     ) -> Response:
-        """GET url following redirects; raises a FetchError subclass on anything but a usable response."""
+        """GET url following redirects; raises a FetchError subclass on anything but a usable
+        response."""
         request_headers = {k.lower(): v for k, v in (headers or {}).items()}
         if accept:
             request_headers["accept"] = accept
@@ -381,7 +393,8 @@ class Fetcher:
         except AddressRefused as e:
             raise BlockedAddress(
                 asked,
-                f"refused to fetch {e.host}: it resolves to {e.address}, which is not public ({e.why}); "
+                f"refused to fetch {e.host}: it resolves to {e.address}, which is not public "
+                f"({e.why}); "
                 "list it in fetch.allow_private if you really mean to",
             ) from e
         except httpx.TimeoutException as e:

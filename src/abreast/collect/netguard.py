@@ -2,10 +2,10 @@
 
 Checking a hostname string is not enough: a public-looking name can resolve to 127.0.0.1 or to a
 cloud metadata address (169.254.169.254), and a DNS server can answer differently the second time it
-is asked (DNS rebinding). So the guard resolves the host itself, refuses the connection if ANY answer
-is non-public, and then connects to an address it checked; nothing resolves the name again between the
-check and the connect. Redirect hops open new connections, so they pass through the same gate
-(reliability.md #2; miniflux does the same in its dialer).
+is asked (DNS rebinding). So the guard resolves the host itself, refuses the connection if ANY
+answer is non-public, and then connects to an address it checked; nothing resolves the name again
+between the check and the connect. Redirect hops open new connections, so they pass through the same
+gate (reliability.md #2; miniflux does the same in its dialer).
 """
 
 from __future__ import annotations
@@ -64,8 +64,10 @@ def parse_allowlist(entries: Iterable[str] | str | None) -> tuple[IPNetwork, ...
             nets.append(ipaddress.ip_network(entry, strict=False))
         except ValueError as e:
             raise ConfigError(
-                f"fetch.allow_private: {entry!r} is not an IP address or network (write 127.0.0.1, ::1 "
-                "or 10.0.0.0/8; host names are not accepted because they can change what they point to)"
+                f"fetch.allow_private: {entry!r} is not an IP address or network (write "
+                "127.0.0.1, ::1 "
+                "or 10.0.0.0/8; host names are not accepted because they can change what they "
+                "point to)"
             ) from e
     return tuple(nets)
 
@@ -173,7 +175,8 @@ class DeadlineStream(httpcore.NetworkStream):
         self._inner.close()
 
     def start_tls(self, ssl_context, server_hostname=None, timeout=None) -> httpcore.NetworkStream:
-        # server_hostname is the URL's host, so certificates are verified against the name, not the IP.
+        # server_hostname is the URL's host, so certificates are verified against the name, not the
+        # IP.
         inner = self._inner.start_tls(
             ssl_context, server_hostname, _bounded(timeout, httpcore.ConnectTimeout)
         )

@@ -8,7 +8,10 @@ from ..errors import AbreastError
 from ..store import Store
 
 
-def add_source(store: Store, kind: str, target: str, name: str | None = None) -> str:
+def add_source(
+    store: Store, kind: str, target: str, name: str | None = None, page_text: bool = True
+) -> str:
+    """Add a source; ``page_text=False`` means its items never get their linked pages fetched."""
     from ..collect.base import get_connector
 
     target = target.strip()
@@ -18,8 +21,11 @@ def add_source(store: Store, kind: str, target: str, name: str | None = None) ->
     spec = conn.source_from_target(target)
     if urlsplit(spec["url"]).scheme not in ("http", "https"):
         raise AbreastError(f"{spec['url']!r} is not an http(s) URL.")
+    config = dict(spec.get("config") or {})
+    if not page_text:
+        config["page_text"] = False
     src = store.add_source(
-        (name or "").strip() or conn.default_name(target), kind, spec["url"], spec.get("config")
+        (name or "").strip() or conn.default_name(target), kind, spec["url"], config
     )
     return src.name
 

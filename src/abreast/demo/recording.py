@@ -1,7 +1,7 @@
 """The bundled recorded snapshot: load it once, hand out records and feed documents.
 
-The snapshot is written by ``scripts/build_snapshot.py``; ``manifest.json`` lists every file with its
-record count and checksum. Files are gzip-compressed on disk to keep the package small.
+The snapshot is written by ``scripts/build_snapshot.py``; ``manifest.json`` lists every file with
+its record count and checksum. Files are gzip-compressed on disk to keep the package small.
 """
 
 from __future__ import annotations
@@ -101,6 +101,14 @@ class Recording:
     @cached_property
     def reddit_posts(self) -> list[dict]:
         return self._records("reddit/posts.json.gz")
+
+    @cached_property
+    def reddit_threads(self) -> dict[str, list]:
+        """Recorded comment trees by post id: the `/comments/<id>.json` answer of each."""
+        return {
+            t[0]["data"]["children"][0]["data"]["id"]: t
+            for t in self._records("reddit/comments.json.gz")
+        }
 
     @cached_property
     def hf_models(self) -> list[dict]:

@@ -1,7 +1,7 @@
 """The replay server: the bundled recorded snapshot served over HTTP on 127.0.0.1.
 
-Each real service is a "virtual host" under a path prefix, so the real connectors can be pointed at it
-by changing only their base URL:
+Each real service is a "virtual host" under a path prefix, so the real connectors can be pointed at
+it by changing only their base URL:
 
     http://127.0.0.1:PORT/hn.algolia.com/api/v1/search_by_date?tags=story&...
     http://127.0.0.1:PORT/export.arxiv.org/api/query?search_query=cat:cs.CL&...
@@ -9,7 +9,8 @@ by changing only their base URL:
 
 Responses carry Content-Type, ETag (a hash of the body), Last-Modified (the newest recorded record
 behind the answer) and honour If-None-Match / If-Modified-Since with 304, so conditional GET in the
-fetcher is exercised for real. Bodies are gzip-encoded when the client accepts it, like the real hosts.
+fetcher is exercised for real. Bodies are gzip-encoded when the client accepts it, like the real
+hosts.
 
     python -m abreast.demo.replay --port 8400
 """
@@ -47,7 +48,7 @@ def route(recording: Recording, target: str) -> Response:
     if host == "export.arxiv.org":
         return arxiv.respond(path, params, recording.arxiv_entries)
     if host in REDDIT_HOSTS:
-        return reddit.respond(path, params, recording.reddit_posts)
+        return reddit.respond(path, params, recording.reddit_posts, recording.reddit_threads)
     if host == "huggingface.co" and path.startswith("/api/"):
         return hf.respond(path, params, recording.hf_models)
     return feeds.respond(host + path, recording)
@@ -63,6 +64,7 @@ def index() -> dict:
             "/hacker-news.firebaseio.com/v0/item/<id>.json",
             "/export.arxiv.org/api/query",
             "/www.reddit.com/r/<subreddit>/new.json",
+            "/www.reddit.com/comments/<post id>.json (recorded threads only)",
             "/huggingface.co/api/models",
             "/huggingface.co/api/models/<repo id>",
         ],

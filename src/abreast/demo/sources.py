@@ -1,4 +1,5 @@
-"""The demo's source list: the real connectors, pointed at the replay server instead of the real hosts."""
+"""The demo's source list: the real connectors, pointed at the replay server instead of the real
+hosts."""
 
 from __future__ import annotations
 
@@ -7,17 +8,30 @@ from .recording import FEEDS
 # The weeks the snapshot covers densely: the user's own draft (Dec 2023) and the densest recording.
 DEMO_WINDOWS = [("2023-11-20", "2023-12-17"), ("2024-11-18", "2024-12-22")]
 
+# [fetch] settings for the replay: it lives on 127.0.0.1, which the fetcher refuses unless
+# explicitly
+# allowed, so the demo opts in, for loopback only; politeness delays are for real hosts. Passed to
+# config.load(overrides=...), never through the environment.
+DEMO_FETCH = {"allow_private": ["127.0.0.1"], "host_delay": 0.0, "politeness": False}
+
 # Every subreddit with recorded posts in the windows.
 SUBREDDITS = ["LocalLLaMA", "OpenAI", "ChatGPT", "ClaudeAI", "StableDiffusion", "MachineLearning"]
+
+
+# No article pages or model cards are recorded (PROVENANCE.md), so no demo source reads them: the
+# demo never reaches a real site. Discussions are read, from the recorded threads the replay serves.
+NO_PAGES = {"page_text": False}
 
 
 def demo_sources(base_url: str) -> list[dict]:
     """[{name, kind, url, config}] for `abreast sources add` / the demo, all under ``base_url``."""
     base = base_url.rstrip("/")
     sources = [
-        # points 0 = no points threshold; 2023 stories were recorded without points (see PROVENANCE.md).
+        # points 0 = no points threshold; 2023 stories were recorded without points (see
+        # PROVENANCE.md).
         {"name": "hn", "kind": "hn", "url": f"{base}/hn.algolia.com", "config": {"points": 0}},
-        # ~6,100 recorded papers match: big pages (arXiv allows up to 2,000) so both windows are read.
+        # ~6,100 recorded papers match: big pages (arXiv allows up to 2,000) so both windows are
+        # read.
         {
             "name": "arxiv",
             "kind": "arxiv",
@@ -50,4 +64,6 @@ def demo_sources(base_url: str) -> list[dict]:
             "config": {"sort": "createdAt", "limit": 1000},
         }
     )
+    for s in sources:
+        s["config"] = {**s["config"], **NO_PAGES}
     return sources

@@ -45,11 +45,16 @@ _NAME = re.compile(
 )
 _CAPITALIZED = re.compile(r"(?<![.!?:]\s)(?<=\s)[A-Z][a-z]{2,}\b")
 STOPWORDS = frozenset(
-    "a an the and or but if of in on at to for from by with as is are was were be been being it its this "
-    "that these those which who whom what when where how why than then so such not no can could will would "
-    "may might must should do does did has have had we our they their them he she his her you your i "
-    "also into over under about after before between through during up down out more most less least new "
-    "other some any each all both very just only one two three using use used based via while".split()
+    "a an the and or but if of in on at to for from by with as is are was were be been being it "
+    "its this "
+    "that these those which who whom what when where how why than then so such not no can could "
+    "will would "
+    "may might must should do does did has have had we our they their them he she his her you "
+    "your i "
+    "also into over under about after before between through during up down out more most less "
+    "least new "
+    "other some any each all both very just only one two three using use used based via "
+    "while".split()
 )
 
 
@@ -80,13 +85,15 @@ def quote_problem(quote: str, source_text: str) -> str | None:
 def claim_problem(sentence: str, source_text: str) -> str | None:
     """Why the claim in ``sentence`` is not backed by ``source_text``; None when it is.
 
-    Names and numbers are where invented claims show (a wrong model name, a made-up benchmark score),
-    so each must occur in the source; the remaining content words must mostly occur there too."""
+    Names and numbers are where invented claims show (a wrong model name, a made-up benchmark
+    score), so each must occur in the source; the remaining content words must mostly occur there
+    too."""
     source_words = set(normalize(source_text).split())
     for name in _names(sentence):
         if not set(normalize(name).split()) <= source_words:
             return f"name {name} is not in the cited source"
-    # Compared as whole normalized tokens, so "GPT-4o" needs "4o" and "o1" needs "o1", not a bare digit.
+    # Compared as whole normalized tokens, so "GPT-4o" needs "4o" and "o1" needs "o1", not a bare
+    # digit.
     for token in normalize(sentence).split():
         if any(ch.isdigit() for ch in token) and token not in source_words:
             return f"number {token} is not in the cited source"
@@ -104,9 +111,9 @@ _NEGATION = re.compile(
 
 
 def negation_problem(sentence: str, quote: str, source_text: str = "") -> str | None:
-    """A claim that negates its quote ("X does not improve Y" backed by "X improves Y") passes the word
-    checks, and so does one that drops the source's "not". The sentence must carry as many negations
-    as the source sentence(s) its quote comes from."""
+    """A claim that negates its quote ("X does not improve Y" backed by "X improves Y") passes the
+    word checks, and so does one that drops the source's "not". The sentence must carry as many
+    negations as the source sentence(s) its quote comes from."""
     context = quote_context(quote, source_text) if source_text else quote
     if len(_NEGATION.findall(sentence)) != len(_NEGATION.findall(context)):
         return "the sentence and its source differ in negation"
@@ -114,9 +121,9 @@ def negation_problem(sentence: str, quote: str, source_text: str = "") -> str | 
 
 
 def context_problem(sentence: str, quote: str, source_text: str) -> str | None:
-    """A sentence glued together from two passages of its source has all its words in the source, yet
-    says something the source does not. Most of its content words must come from the passage (the
-    sentence or sentences) its quote was taken from."""
+    """A sentence glued together from two passages of its source has all its words in the source,
+    yet says something the source does not. Most of its content words must come from the passage
+    (the sentence or sentences) its quote was taken from."""
     context_words = set(normalize(quote_context(quote, source_text)).split())
     content = _content_words(sentence)
     if content:
@@ -156,7 +163,8 @@ def quote_context(quote: str, source_text: str) -> str:
 
 def _names(sentence: str) -> list[str]:
     names = _NAME.findall(sentence)
-    # Capitalized words after the first are names too ("... says Google"); the first may just open it.
+    # Capitalized words after the first are names too ("... says Google"); the first may just open
+    # it.
     names += [m.group(0) for m in _CAPITALIZED.finditer(sentence) if m.start() > 0]
     return [n for n in names if n.lower() not in STOPWORDS]
 

@@ -64,11 +64,13 @@ def _candidates(members: list[Member]) -> list[Candidate]:
     for n, m in enumerate(members, start=1):
         for i, sentence in enumerate(split_sentences(m.text), start=1):
             text = _unbullet(sentence)
-            # Feeds often repeat the headline as the body's first line: the story header shows it already.
+            # Feeds often repeat the headline as the body's first line: the story header shows it
+            # already.
             if _readable(text) and normalize(text) not in titles:
                 chosen.append((text, n, i))
     if len(chosen) < 2:
-        # Headlines are used when the texts give too little: first those of sources that gave no sentence
+        # Headlines are used when the texts give too little: first those of sources that gave no
+        # sentence
         # (title-only HN and Reddit items), readable ones first, any title if nothing else is left.
         cited = {n for _, n, _ in chosen}
         with_text = {
@@ -160,3 +162,94 @@ def _mmr(candidates: list[Candidate], centroid: dict[str, float], k: int) -> lis
             continue
         picked.append(best)
     return picked
+
+
+# --- "What happened" on the story card -----------------------------------------------------------
+
+# A sentence whose content words are this much a title's says nothing the headline does not.
+TITLE_OVERLAP = 0.8
+# Sources whose own text states the news first: the lab's or author's post, then the article a
+# discussion links to, then a paper's abstract, a post's self-text, a model card.
+PRIMARY_ORDER = {"feed": 0, "hn": 1, "arxiv": 2, "reddit": 3, "hf": 4}
+
+
+@dataclass
+class Happened:
+    """Verbatim sentences of the story's sources that are not its headline, in reading order."""
+
+    sentences: list[Sentence]
+    # Why fewer than two were found, in words a reader understands; "" when there are enough.
+    reason: str = ""
+
+
+def repeats_title(sentence: str, titles: list[str]) -> bool:
+    """True when ``sentence`` merely restates one of ``titles`` (the same words, give or take)."""
+    words = [w for w in _tokens(sentence)]
+    if not words:
+        return True
+    for title in titles:
+        title_words = set(_tokens(title))
+        if not title_words:
+            continue
+        if normalize(sentence) in normalize(title) or normalize(title) == normalize(sentence):
+            return True
+        inside = sum(w in title_words for w in words) / len(words)
+        if inside >= TITLE_OVERLAP and len(words) <= len(title_words) + 3:
+            return True
+    return False
+
+
+def primary_order(members: list[Member]) -> list[int]:
+    """Indexes of the members that have text, the one most likely to be the primary source first."""
+    with_text = [i for i, m in enumerate(members) if m.text.strip()]
+    return sorted(
+        with_text,
+        key=lambda i: (PRIMARY_ORDER.get(members[i].kind, 9), members[i].role != "lead", i),
+    )
+
+
+def happened(members: list[Member], max_sentences: int = 3, min_sentences: int = 2) -> Happened:
+    """2-3 central sentences copied from the primary source's text, never a headline.
+
+    Only texts are read: a title is not evidence of anything beyond itself, so a sentence that
+    repeats a title is left out and none is "verified" against a title. The primary source is read
+    first; the
+    next source with text is added only while fewer than ``min_sentences`` were found."""
+    titles = [m.title for m in members if m.title]
+    order = primary_order(members)
+    if not order:
+        return Happened([], "no article text yet")
+    pool: list[tuple[str, int, int]] = []
+    picked: list[Candidate] = []
+    for i in order:
+        for pos, sentence in enumerate(split_sentences(members[i].text), start=1):
+            text = _unbullet(sentence)
+            if _readable(text) and not repeats_title(text, titles):
+                pool.append((text, i + 1, pos))
+        if not pool:
+            continue
+        vectors = _tfidf([t for t, _, _ in pool])
+        candidates = [Candidate(t, n, p, v) for (t, n, p), v in zip(pool, vectors, strict=True)]
+        picked = _mmr(candidates, _centroid(candidates), max_sentences)
+        if len(picked) >= min_sentences:
+            break
+    picked.sort(key=lambda c: (order.index(c.cite - 1), c.position))
+    sentences = []
+    for c in picked:
+        m = members[c.cite - 1]
+        # Checked against the text alone: a sentence can only be verified by what the source said.
+        ok = quote_in_source(c.text, m.text)
+        if ok:
+            sentences.append(
+                Sentence(
+                    text=c.text, cite=c.cite, key=m.key, url=m.url, quote=c.text, verified=True
+                )
+            )
+    reason = ""
+    if len(sentences) < min_sentences:
+        reason = (
+            "the sources' text has no sentence beyond the headline"
+            if not sentences
+            else "the sources' text has only one sentence beyond the headline"
+        )
+    return Happened(sentences, reason)

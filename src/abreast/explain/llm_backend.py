@@ -1,9 +1,9 @@
 """Every text generation goes through simonw's `llm` library, so any model it has a plugin for works
 (OpenAI-compatible servers, Ollama, llama.cpp, GGUF files, Anthropic, Gemini...).
 
-Keys stay with `llm` (``llm keys set NAME`` or the plugin's environment variable): abreast never reads,
-stores or logs them. Each call is written to the ``llm_calls`` audit table with its purpose, the item
-keys it was given, tokens and time, but not the prompt text (reliability.md #25, #29).
+Keys stay with `llm` (``llm keys set NAME`` or the plugin's environment variable): abreast never
+reads, stores or logs them. Each call is written to the ``llm_calls`` audit table with its purpose,
+the item keys it was given, tokens and time, but not the prompt text (reliability.md #25, #29).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def configured_model_id(settings: Settings | None, override: str | None = None) 
         return override
     if settings is None:
         return None
-    return settings.get("explain", "model") or None
+    return settings.explain.model or None
 
 
 def load_model(model_id: str) -> llm.Model:
@@ -73,8 +73,8 @@ def generate(
     schema: dict | None = None,
     conn: sqlite3.Connection | None = None,
 ) -> Generation:
-    """One model call: instructions in ``system``, data in ``prompt``, no tools. Logged when ``conn``
-    is given, whether it succeeds or not (a failed paid call still costs)."""
+    """One model call: instructions in ``system``, data in ``prompt``, no tools. Logged when
+    ``conn`` is given, whether it succeeds or not (a failed paid call still costs)."""
     use_schema = bool(schema) and bool(getattr(model, "supports_schema", False))
     call = LlmCall(
         backend=backend_name(model),

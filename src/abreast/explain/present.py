@@ -1,4 +1,5 @@
-"""Text the CLI prints for explain/: a story with its cited summary and jargon, a term, the llm audit log.
+"""Text the CLI prints for explain/: a story with its cited summary and jargon, a term, the llm
+audit log.
 
 Plain Markdown strings (the CLI prints them with Rich's Markdown, the draft embeds them), so what a
 terminal shows and what a post contains cannot drift apart.
@@ -12,7 +13,8 @@ from .summary import Summary, escape_markdown, is_safe_url, render_markdown
 
 
 def story_markdown(story: Story, summary: Summary | None = None, with_jargon: bool = True) -> str:
-    """``### title``, the cited summary, how much of it verified, the sources, and the jargon it uses."""
+    """``### title``, the cited summary, how much of it verified, the sources, and the jargon it
+    uses."""
     summary = summary or (Summary.from_dict(story.summary) if story.summary else None)
     lines = [f"### {escape_markdown(story.title)}", ""]
     if summary and summary.sentences:
@@ -35,7 +37,10 @@ def verification_note(summary: Summary) -> str:
         return (
             f"quoted from the sources; {summary.verified}/{len(summary.sentences)} quotes verified"
         )
-    note = f"{summary.verified}/{summary.total} sentences by {summary.model} verified against their sources"
+    note = (
+        f"{summary.verified}/{summary.total} sentences by {summary.model} verified against "
+        "their sources"
+    )
     if summary.method == "fallback":
         note += "; too few verified, so quoted from the sources instead"
     return note
@@ -50,7 +55,8 @@ def term_markdown(
     mentions: list[tuple[str, str, str | None]] = (),
     in_context: Summary | None = None,
 ) -> str:
-    """A term's definition, its link, a verified longer explanation if any, and (key, title, url) mentions."""
+    """A term's definition, its link, a verified longer explanation if any, and (key, title, url)
+    mentions."""
     lines = [f"## {escape_markdown(t.term)}", "", escape_markdown(t.definition)]
     if t.url and is_safe_url(t.url):
         lines += ["", f"More: <{t.url}>"]
@@ -72,7 +78,8 @@ def term_markdown(
 
 
 def llm_log_rows(totals: list[dict]) -> list[list[str]]:
-    """Rows for ``abreast llm-log``: week, model, calls, tokens in/out, seconds; plus a total row."""
+    """Rows for ``abreast llm-log``: week, model, calls, tokens in/out, seconds; plus a total
+    row."""
     rows = [
         [
             t["week"],

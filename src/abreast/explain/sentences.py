@@ -1,10 +1,10 @@
 """Sentence splitting that returns verbatim slices of the source text.
 
 Extractive summaries are faithful only if every sentence we show is an exact substring of what the
-source published, so the splitter never rewrites text: it finds boundaries and slices. It must not cut
-at the full stops inside abbreviations ("e.g.", "et al.", "Fig."), initials ("J. Smith"), decimals
-("3.5"), version numbers ("v0.2.1") or URLs ("openai.com/index"), which are the common ways a naive
-split on ". " breaks abstracts and feed bodies.
+source published, so the splitter never rewrites text: it finds boundaries and slices. It must not
+cut at the full stops inside abbreviations ("e.g.", "et al.", "Fig."), initials ("J. Smith"),
+decimals ("3.5"), version numbers ("v0.2.1") or URLs ("openai.com/index"), which are the common ways
+a naive split on ". " breaks abstracts and feed bodies.
 """
 
 from __future__ import annotations
@@ -113,8 +113,8 @@ def _cut_points(text: str) -> list[int]:
 
 def _line_cuts(text: str) -> list[int]:
     """Blank lines always separate; a single line break separates when the next line starts like a
-    sentence or a list item (feed bodies flattened from HTML put each block on its own line), but not
-    when it merely wraps a sentence mid-way (the next line starts in lower case)."""
+    sentence or a list item (feed bodies flattened from HTML put each block on its own line), but
+    not when it merely wraps a sentence mid-way (the next line starts in lower case)."""
     cuts = []
     for m in re.finditer(r"\n", text):
         rest = text[m.end() :]

@@ -1,5 +1,6 @@
 """One entry point for a story's summary: extractive without a model, verified abstractive with one,
-and no model call at all when the stored summary was made from the same sources by the same model."""
+and no model call at all when the stored summary was made from the same sources by the same
+model."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ def summarize_story(
     conn: sqlite3.Connection | None = None,
     previous: dict | None = None,
 ) -> Summary:
-    """``previous`` is the story's stored summary_json (as a dict); reused when its input hash matches."""
+    """``previous`` is the story's stored summary_json (as a dict); reused when its input hash
+    matches."""
     model_id = model.model_id if model is not None else None
     if (
         previous
@@ -37,7 +39,8 @@ def summarize_story(
 
 
 def _call_failed(previous: dict) -> bool:
-    # A fallback caused by an unreachable model is retried next time; one caused by bad output is not.
+    # A fallback caused by an unreachable model is retried next time; one caused by bad output is
+    # not.
     return any(
         str(d.get("reason", "")).startswith(CALL_FAILED) for d in previous.get("dropped", [])
     )
@@ -46,8 +49,8 @@ def _call_failed(previous: dict) -> bool:
 def summarize_week(
     conn: sqlite3.Connection, week: str, model: llm.Model | None = None
 ) -> list[Story]:
-    """Summarize every story of ``week`` in the store and save the summaries; unchanged stories keep theirs
-    without a model call. Returns the week's stories with ``summary`` filled in."""
+    """Summarize every story of ``week`` in the store and save the summaries; unchanged stories keep
+    theirs without a model call. Returns the week's stories with ``summary`` filled in."""
     from ..store.stories import load_week
     from ..store.summaries import save_summaries
 

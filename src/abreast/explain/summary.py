@@ -122,7 +122,8 @@ def render_sentence(sentence: Sentence) -> str:
 
 
 def escape_markdown(text: str) -> str:
-    """Sentence text made inert: Markdown syntax escaped, URLs (not sources) shown as code, not links."""
+    """Sentence text made inert: Markdown syntax escaped, URLs (not sources) shown as code, not
+    links."""
     out, last = [], 0
     for m in _URL.finditer(text):
         out.append(_MD_SPECIAL.sub(r"\\\1", text[last : m.start()]))

@@ -20,7 +20,8 @@ QUANT_SUFFIX = re.compile(
     re.IGNORECASE,
 )
 
-# Family patterns, matched against the repo name (after the org); the earliest match in the name wins,
+# Family patterns, matched against the repo name (after the org); the earliest match in the name
+# wins,
 # so "Josiefied-Qwen2.5-0.5B" is Qwen and "Llama-3.1-Nemotron-70B" is Llama.
 FAMILY_PATTERNS: list[tuple[str, str]] = [
     ("qwen", r"qwen|qwq"),
@@ -72,7 +73,8 @@ ORG_FAMILY = {
     "anthropic": "claude",
 }
 
-# Architectures that reliably name their family; LlamaForCausalLM does not (Yi, SOLAR, Granite use it).
+# Architectures that reliably name their family; LlamaForCausalLM does not (Yi, SOLAR, Granite use
+# it).
 ARCH_FAMILY = {
     "Qwen2ForCausalLM": "qwen",
     "Qwen2MoeForCausalLM": "qwen",
@@ -111,7 +113,8 @@ FAMILY_TITLES = {
     "gemini": "Gemini",
 }
 
-# Display organisations (arena, curated lists) -> Hugging Face owner, so "Meta" + "Llama-3.3-70B-Instruct"
+# Display organisations (arena, curated lists) -> Hugging Face owner, so "Meta" +
+# "Llama-3.3-70B-Instruct"
 # finds meta-llama/Llama-3.3-70B-Instruct.
 ORG_ALIASES = {
     "meta": "meta-llama",
@@ -172,7 +175,8 @@ def name_key(name: str) -> str:
 
 
 def quantized_origin_key(repo_id: str) -> str | None:
-    """Name key of the repo a quantized copy was made from, or None when the name shows no quantization."""
+    """Name key of the repo a quantized copy was made from, or None when the name shows no
+    quantization."""
     name = repo_id.split("/")[-1]
     stripped = name
     while True:
@@ -230,7 +234,8 @@ def family_from_name(repo_or_name: str) -> str | None:
 
 
 def own_family(mid: str, architecture: str | None = None) -> str | None:
-    """Family judged from the model alone: its name, else its organisation, else a telling architecture."""
+    """Family judged from the model alone: its name, else its organisation, else a telling
+    architecture."""
     fam = family_from_name(mid)
     if fam:
         return fam
@@ -274,10 +279,12 @@ def assign_families(
 
 
 def generation(name: str, family: str | None) -> str | None:
-    """The release line a model belongs to, from its name: "Llama 3.3", "Qwen2.5", "Falcon3", "Gemma 2"."""
+    """The release line a model belongs to, from its name: "Llama 3.3", "Qwen2.5", "Falcon3", "Gemma
+    2"."""
     n = name.split("/")[-1].lower().replace(" ", "-")
     n = re.sub(r"^meta-", "", n)
-    # A version is a digit (or d.d) not followed by more digits or a size ("llama-160m", "qwen-14b").
+    # A version is a digit (or d.d) not followed by more digits or a size ("llama-160m",
+    # "qwen-14b").
     v = r"(\d(?:\.\d)?)(?!\d)(?![.\d]*[bm](?![a-z]))"
     rules = {
         "llama": (rf"llama-?{v}", "Llama {}"),
@@ -307,9 +314,9 @@ def generation(name: str, family: str | None) -> str | None:
 def collapse_children(
     children: list[tuple[str, str]], keep: set[str], limit: int, rank: Mapping[str, float]
 ) -> tuple[list[str], dict[str, int]]:
-    """Pick which children of one node to draw: every child in ``keep`` (this week's, official) plus the
-    best-ranked others up to ``limit``; quantized copies and merges are never drawn one by one unless
-    kept. Returns (drawn child ids, {relation: hidden count})."""
+    """Pick which children of one node to draw: every child in ``keep`` (this week's, official) plus
+    the best-ranked others up to ``limit``; quantized copies and merges are never drawn one by one
+    unless kept. Returns (drawn child ids, {relation: hidden count})."""
     drawn = [c for c, _ in children if c in keep]
     hidden: dict[str, int] = defaultdict(int)
     rest = [(c, r) for c, r in children if c not in keep]
@@ -323,9 +330,12 @@ def collapse_children(
 
 
 # A repo is often created privately days or weeks before the release (Llama-3.3-70B-Instruct: repo
-# 2024-11-26, announced 2024-12-06; Falcon3: repos from 2024-11-21, announced 2024-12-17). When the news
-# mentions a model within this many days after its repo date (or a little before: announcement first,
-# upload later), the news date is when it became public; mentions far outside are about something else.
+# 2024-11-26, announced 2024-12-06; Falcon3: repos from 2024-11-21, announced 2024-12-17). When the
+# news
+# mentions a model within this many days after its repo date (or a little before: announcement
+# first,
+# upload later), the news date is when it became public; mentions far outside are about something
+# else.
 PRIVATE_DAYS = 30
 ANNOUNCED_BEFORE_DAYS = 14
 

@@ -127,7 +127,8 @@ class _Resolver:
         self.alias: dict[str, str] = {}
         refs = {model_id(o.ref) for o in observations if _is_repo(o.ref)}
         refs |= {b for o in observations for b, _ in o.bases}
-        # HF keeps a redirect when a repo is renamed (meta-llama/Meta-Llama-3.1-8B -> Llama-3.1-8B); the two
+        # HF keeps a redirect when a repo is renamed (meta-llama/Meta-Llama-3.1-8B -> Llama-3.1-8B);
+        # the two
         # ids are one model. The shorter (newer) name is canonical.
         same: dict[tuple[str, str], list[str]] = defaultdict(list)
         for mid in refs:
@@ -153,8 +154,9 @@ class _Resolver:
         return self.by_name(o.ref, o.org) or model_id(o.ref, o.org)
 
     def by_name(self, name: str, org: str | None = None) -> str | None:
-        """A repo for a display name: the organisation's own, else the official one; a lone community
-        repo of the same name is accepted only when no organisation was given (it could be a re-upload)."""
+        """A repo for a display name: the organisation's own, else the official one; a lone
+        community repo of the same name is accepted only when no organisation was given (it could be
+        a re-upload)."""
         cands = sorted(self.by_key.get(name_key(name), ()))
         if org:
             same_org = [c for c in cands if c.split("/")[0] == org_slug(org)]
@@ -196,7 +198,8 @@ def merge(observations: Iterable[Observation]) -> tuple[dict[str, Entry], _Resol
 
 def add_referenced_bases(entries: dict[str, Entry], resolver: _Resolver) -> None:
     """A base model named in metadata but never evaluated or listed still belongs in the tree:
-    add it with the facts its id states (name, organisation), credited to the source that named it."""
+    add it with the facts its id states (name, organisation), credited to the source that named
+    it."""
     for e in list(entries.values()):
         for source, by_base in e.bases.items():
             as_of = _base_as_of(e, source)
@@ -213,8 +216,8 @@ _TUNE_TOKENS = {"instruct", "chat", "it"}
 
 
 def infer_from_names(entries: dict[str, Entry], resolver: _Resolver) -> None:
-    """Bases the metadata left out but the names state: an org's "X-Instruct" is tuned from its "X" or
-    "X-Base"; "X-GGUF" is a quantized copy of "X". Recorded as source "name-inference"."""
+    """Bases the metadata left out but the names state: an org's "X-Instruct" is tuned from its "X"
+    or "X-Base"; "X-GGUF" is a quantized copy of "X". Recorded as source "name-inference"."""
     for mid, e in entries.items():
         if e.bases:
             continue
@@ -245,7 +248,8 @@ def infer_from_names(entries: dict[str, Entry], resolver: _Resolver) -> None:
 
 
 def stated_families(entries: dict[str, Entry]) -> dict[str, str]:
-    """Families the curated phylogeny states for its generation-level models (e.g. "LLaMA" for Llama 2)."""
+    """Families the curated phylogeny states for its generation-level models (e.g. "LLaMA" for Llama
+    2)."""
     out = {}
     for mid, e in entries.items():
         c = e.claims.get("generation_of", {}).get("llm-phylogeny")
@@ -257,8 +261,8 @@ def stated_families(entries: dict[str, Entry]) -> dict[str, str]:
 def build(
     observations: Iterable[Observation], mentions: Iterable[tuple[str, str | None, list[str]]] = ()
 ) -> Registry:
-    """Pure: observations + (item key, published_at, model refs) mentions -> the registry. A ref is an
-    entity id ("model:qwq-32b") or "repo:<hf id>" for a Hugging Face item, which names itself."""
+    """Pure: observations + (item key, published_at, model refs) mentions -> the registry. A ref is
+    an entity id ("model:qwq-32b") or "repo:<hf id>" for a Hugging Face item, which names itself."""
     entries, resolver = merge(observations)
     preferred = {
         mid
@@ -288,7 +292,8 @@ def build(
                 seen = (published_at, key)
                 if e.first_item is None or seen < e.first_item:
                     e.first_item = seen
-                # Papers cite models long after their release (a Dec 2024 paper benchmarking Vicuna), so
+                # Papers cite models long after their release (a Dec 2024 paper benchmarking
+                # Vicuna), so
                 # only news (HN, Reddit, blogs) can say when a model became public.
                 if (
                     not ref.startswith("repo:")
@@ -299,7 +304,8 @@ def build(
     bases = {mid: list(e.winning_bases()[0].items()) for mid, e in entries.items()}
     arch = {mid: e.value("architecture") for mid, e in entries.items()}
     stated = stated_families(entries)
-    # News-only models have no organisation family to fall back on: "Imagen 3" by Google is not a Gemma.
+    # News-only models have no organisation family to fall back on: "Imagen 3" by Google is not a
+    # Gemma.
     stated.update(
         {
             mid: family_from_name(mid)
@@ -328,7 +334,8 @@ def _news_only_refs(
 
 def mention_key(name: str) -> str:
     """The key an entity id and a model share: the understand stage's normalisation when installed
-    ("meta-llama/Llama-3.3-70B-Instruct" and "Llama 3.3 70B" -> "llama-3.3-70b"), else a loose name key."""
+    ("meta-llama/Llama-3.3-70B-Instruct" and "Llama 3.3 70B" -> "llama-3.3-70b"), else a loose name
+    key."""
     try:
         from ..understand.entities import normalize_model_name
     except ImportError:
@@ -343,8 +350,8 @@ class MentionIndex:
 
 
 def mention_index(ids: Iterable[str], preferred: set[str]) -> MentionIndex:
-    """mention key -> model ids; when a key has preferred models only those are kept, so "Qwen2.5 7B" in
-    the news is Qwen's, not one of fifty re-uploads."""
+    """mention key -> model ids; when a key has preferred models only those are kept, so "Qwen2.5
+    7B" in the news is Qwen's, not one of fifty re-uploads."""
     keys: dict[str, list[str]] = defaultdict(list)
     for mid in ids:
         k = mention_key(mid)
@@ -362,9 +369,9 @@ BARE_LINE_MAX = 3
 
 
 def resolve_mention(ref: str, index: MentionIndex) -> list[str]:
-    """An entity id ("model:llama-3.3-70b") -> the registry models it names: the exact key when it names
-    a preferred model, else the preferred models of the line it names ("model:falcon-3" -> Falcon3-*),
-    else a community repo of exactly that name, else nothing."""
+    """An entity id ("model:llama-3.3-70b") -> the registry models it names: the exact key when it
+    names a preferred model, else the preferred models of the line it names ("model:falcon-3" ->
+    Falcon3-*), else a community repo of exactly that name, else nothing."""
     ref = ref.split(":", 1)[1] if ref.startswith("model:") else ref
     key = mention_key(ref)
     if len(key) < 2:
@@ -389,9 +396,9 @@ def resolve_mention(ref: str, index: MentionIndex) -> list[str]:
 def add_news_only_model(
     entries: dict[str, Entry], index: MentionIndex, ref: str, published_at: str
 ) -> list[str]:
-    """A model the news names but no leaderboard or list has (an API model, a release not on the Hub yet)
-    still gets a row, so `abreast model` and the weekly section can talk about it. Only versioned names:
-    "model:phi-4" yes, a bare "model:gemini" no."""
+    """A model the news names but no leaderboard or list has (an API model, a release not on the Hub
+    yet) still gets a row, so `abreast model` and the weekly section can talk about it. Only
+    versioned names: "model:phi-4" yes, a bare "model:gemini" no."""
     try:
         from ..understand.entities import entity_label, model_family
     except ImportError:
@@ -410,7 +417,8 @@ def add_news_only_model(
     return [mid]
 
 
-# --- I/O: build from the bundled data and the store ----------------------------------------------------------
+# --- I/O: build from the bundled data and the store
+# ----------------------------------------------------------
 def store_observations(conn: sqlite3.Connection) -> list[Observation]:
     out = []
     for r in sql.hf_items(conn):
@@ -420,8 +428,8 @@ def store_observations(conn: sqlite3.Connection) -> list[Observation]:
 
 
 def item_mentions(conn: sqlite3.Connection) -> list[tuple[str, str | None, list[str]]]:
-    """Model mentions per item: the understand stage's entity ids, or, for items it has not annotated,
-    its extractor run here when installed. HF items mention themselves."""
+    """Model mentions per item: the understand stage's entity ids, or, for items it has not
+    annotated, its extractor run here when installed. HF items mention themselves."""
     try:
         from ..understand.entities import extract_entities
     except ImportError:
@@ -449,7 +457,8 @@ class BuildReport:
 
 
 def build_registry(conn: sqlite3.Connection) -> BuildReport:
-    """Rebuild the registry from the bundled data plus what the store holds; replaces it atomically."""
+    """Rebuild the registry from the bundled data plus what the store holds; replaces it
+    atomically."""
     obs = list(bundled_observations()) + store_observations(conn)
     reg = build(obs, item_mentions(conn))
     models, bases, facts, scores = reg.rows()

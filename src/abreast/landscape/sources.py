@@ -75,7 +75,8 @@ def hf_repo_from_url(url: str | None) -> str | None:
     return m.group(1) if m else None
 
 
-# --- Open LLM Leaderboard v2 (HF metadata: base_model, license, params, upload date) -------------------------
+# --- Open LLM Leaderboard v2 (HF metadata: base_model, license, params, upload date)
+# -------------------------
 def read_leaderboard_v2(
     path: Path | None = None, as_of: str = "2024-12-22"
 ) -> Iterator[Observation]:
@@ -122,7 +123,8 @@ def read_leaderboard_v2(
         )
 
 
-# --- LMArena snapshots ---------------------------------------------------------------------------------------
+# --- LMArena snapshots
+# ---------------------------------------------------------------------------------------
 def read_arena_snapshots(path: Path | None = None) -> Iterator[Observation]:
     path = path or data_dir() / "lmarena_text_2024-11-15_2024-12-23.csv.gz"
     for r in _csv(path):
@@ -186,7 +188,8 @@ def read_leaderboard_v1(
         )
 
 
-# --- eugeneyan/open-llms curated list ------------------------------------------------------------------------
+# --- eugeneyan/open-llms curated list
+# ------------------------------------------------------------------------
 def _context(v: str | None) -> int | None:
     m = re.fullmatch(r"\s*(\d+)\s*(k)?\s*", v or "", re.IGNORECASE)
     if not m:
@@ -220,7 +223,8 @@ def read_open_llms(path: Path | None = None) -> Iterator[Observation]:
             yield Observation("open-llms-list", r.get("snapshot_date", ""), repo, facts=_clean(f))
 
 
-# --- AurinVos/LLM_phylogeny (generation-level names, influences) --------------------------------------------
+# --- AurinVos/LLM_phylogeny (generation-level names, influences)
+# --------------------------------------------
 def read_phylogeny(path: Path | None = None) -> Iterator[Observation]:
     path = path or data_dir() / "llm_lineage_phylogeny.csv.gz"
     for r in _csv(path):
@@ -236,7 +240,8 @@ def read_phylogeny(path: Path | None = None) -> Iterator[Observation]:
         )
 
 
-# --- Hugging Face items collected into the store (key "hf:<repo id>") --------------------------------------
+# --- Hugging Face items collected into the store (key "hf:<repo id>")
+# --------------------------------------
 def observation_from_hf_item(key: str, extra: dict, published_at: str | None) -> Observation:
     repo = key.split(":", 1)[1]
     raw = extra.get("base_model")

@@ -97,8 +97,9 @@ def build_tree(
     rank: Mapping[str, float] | None = None,
     generations: Mapping[str, Mapping] | None = None,
 ) -> tuple[Node, dict[str, int]]:
-    """The tree for ``spec``, shrunk until it fits ``spec.max_rows`` rows: fewer community children per
-    node first, then the oldest release lines folded into one count each (the newest matter most)."""
+    """The tree for ``spec``, shrunk until it fits ``spec.max_rows`` rows: fewer community children
+    per node first, then the oldest release lines folded into one count each (the newest matter
+    most)."""
     root, left_out = _build_tree(models, edges, spec, rank, generations)
     per_node = spec.per_node
     while _leaves(root) > spec.max_rows and per_node > 0:
@@ -125,9 +126,10 @@ def _build_tree(
     rank: Mapping[str, float] | None = None,
     generations: Mapping[str, Mapping] | None = None,
 ) -> tuple[Node, dict[str, int]]:
-    """Pure. models: id -> row (name, org, params_b, released); edges: (child, base, relation) within the
-    family; generations: release-line rows from a curated source ("Llama 2", Meta AI, 2023-07-18) that
-    label the generation nodes. Returns the tree and what was left out: {"not_drawn", "before_since"}."""
+    """Pure. models: id -> row (name, org, params_b, released); edges: (child, base, relation)
+    within the family; generations: release-line rows from a curated source ("Llama 2", Meta AI,
+    2023-07-18) that label the generation nodes. Returns the tree and what was left out:
+    {"not_drawn", "before_since"}."""
     rank = dict(rank or {})
     gen_rows = {
         generation(r.get("name") or "", spec.family): r for r in (generations or {}).values()
@@ -171,7 +173,8 @@ def _build_tree(
             node.children.append(Node(f"{mid}#more", count_label(hidden), kind="count"))
         return node
 
-    # Community re-uploads with one or two derivatives are noise at this scale; big subtrees are not.
+    # Community re-uploads with one or two derivatives are noise at this scale; big subtrees are
+    # not.
     roots = [
         m
         for m in models
@@ -260,7 +263,8 @@ def family_tree(conn: sqlite3.Connection, spec: TreeSpec) -> tuple[Node, dict[st
     return build_tree(models, edges, spec, rank, generations)
 
 
-# --- layout (pure) -------------------------------------------------------------------------------------------
+# --- layout (pure)
+# -------------------------------------------------------------------------------------------
 @dataclass
 class Placed:
     node: Node
@@ -332,7 +336,8 @@ def render(
         artists = _Labels(fig, placed)
         cols = artists.fit_columns(width_px - 2 * MARGIN)
         rows = max(p.row for p in placed) + 1
-        # The note wraps to the picture's width (about 7 px per character at 8.5 pt, with room to spare) instead of running off it.
+        # The note wraps to the picture's width (about 7 px per character at 8.5 pt, with room to
+        # spare) instead of running off it.
         import textwrap
 
         note_lines = textwrap.wrap(note, max(40, (width_px - 2 * MARGIN) // 7)) if note else []
@@ -421,9 +426,10 @@ class _Labels:
         return w + 14
 
     def fit_columns(self, available: float) -> list[float]:
-        """Column widths that fit ``available`` pixels. When the natural widths do not fit, every column
-        is capped at one common width (as wide as possible) and only the names longer than that are
-        shortened with an ellipsis, so one long name does not cost the others their ends."""
+        """Column widths that fit ``available`` pixels. When the natural widths do not fit, every
+        column is capped at one common width (as wide as possible) and only the names longer than
+        that are shortened with an ellipsis, so one long name does not cost the others their
+        ends."""
         renderer = self.fig.canvas.get_renderer()
         natural: dict[int, float] = defaultdict(float)
         for p in self.placed:

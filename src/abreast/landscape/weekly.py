@@ -1,5 +1,6 @@
 """This week in models: new models, leaderboard moves between snapshots, and the week's stories that
-mention each model. Used by `abreast models list --new-this-week`, the weekly draft and `abreast todo`.
+mention each model. Used by `abreast models list --new-this-week`, the weekly draft and `abreast
+todo`.
 """
 
 from __future__ import annotations
@@ -77,8 +78,8 @@ def week_range(week: str) -> tuple[str, str]:
 
 
 def rank_new(models: list[NewModel]) -> list[NewModel]:
-    """Official releases first, then models in the news, then what people liked: a week has hundreds of
-    community uploads."""
+    """Official releases first, then models in the news, then what people liked: a week has hundreds
+    of community uploads."""
     return sorted(
         models, key=lambda m: (not m.official, m.first_seen is None, -m.hearts, m.released, m.id)
     )
@@ -97,7 +98,8 @@ def new_models(conn: sqlite3.Connection, start: str, end: str) -> list[NewModel]
     hearts = sql.facts_by_field(conn, "hearts")
     official = sql.facts_by_field(conn, "official")
     lines = sql.facts_by_field(conn, "generation_of")
-    # A leaderboard entry without a release date (an API model) is new when it debuts there, not when the
+    # A leaderboard entry without a release date (an API model) is new when it debuts there, not
+    # when the
     # news first names it: the store's history may simply begin after its release.
     undated_ranked = sql.scored_ids(conn) - {m for m, r in rows.items() if r["released"]}
     out = []
@@ -126,7 +128,8 @@ def new_models(conn: sqlite3.Connection, start: str, end: str) -> list[NewModel]
 def compare_snapshots(
     before: dict, after: dict, names: dict[str, str]
 ) -> tuple[list[Move], list[Move]]:
-    """Pure: (debuts by rank, moves by size of the score change) between two snapshots of one board."""
+    """Pure: (debuts by rank, moves by size of the score change) between two snapshots of one
+    board."""
     debuts, moves = [], []
     for mid, a in after.items():
         b = before.get(mid)
@@ -185,7 +188,8 @@ def to_markdown(w: WeekInModels) -> str:
     """The weekly draft's "This week in models" section; every figure names where it came from."""
     out = [f"## This week in models ({w.week})", ""]
     out.append(
-        f"**New models** ({w.new_total} made public {w.start} .. {w.end}: the first news mention when "
+        f"**New models** ({w.new_total} made public {w.start} .. {w.end}: the first news mention "
+        "when "
         "there is one, else the Hugging Face repo date):"
     )
     out.append("")
@@ -232,8 +236,9 @@ def draw_family_tree(
     since: str | None = None,
     width_px: int = 1200,
 ) -> dict:
-    """The family tree image for a weekly post (out: .svg or .png), this week's new models highlighted.
-    Raises AbreastError when labels would overlap, so an illegible picture is never written silently."""
+    """The family tree image for a weekly post (out: .svg or .png), this week's new models
+    highlighted. Raises AbreastError when labels would overlap, so an illegible picture is never
+    written silently."""
     from .tree import TreeSpec, family_tree, render
 
     start, end = week_range(week)
@@ -247,7 +252,8 @@ def draw_family_tree(
         else ""
     )
     note = (
-        f"Highlighted: new in {week} ({start} .. {sunday}).{hidden} Lineage: Hugging Face base_model "
+        f"Highlighted: new in {week} ({start} .. {sunday}).{hidden} Lineage: Hugging Face "
+        "base_model "
         "metadata (Open LLM Leaderboard 2024-12-22, collected model cards)."
     )
     info = render(root, out, width_px=width_px, title=f"The {root.title}", note=note)

@@ -1,5 +1,5 @@
-"""The searchable corpus in memory: every AI item's vector, date and importance, loaded once per store
-state (a `todo` over a draft with many TODOs reads the store once).
+"""The searchable corpus in memory: every AI item's vector, date and importance, loaded once per
+store state (a `todo` over a draft with many TODOs reads the store once).
 
 Importance is what a careful reader weighs after relevance, from the parts the story ranker already
 uses (stories/rank.py): attention (points and comments, as a percentile within the item's own kind),
@@ -60,7 +60,8 @@ _lock = Lock()
 
 
 def load_index(store: Store) -> Index:
-    """The index of ``store``, rebuilt only when its items, annotations, vectors or stories changed."""
+    """The index of ``store``, rebuilt only when its items, annotations, vectors or stories
+    changed."""
     model = _model_name(store)
     where = _db_path(store)
     version = (model, *sql.corpus_version(store.conn, model))

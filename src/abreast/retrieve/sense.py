@@ -4,9 +4,9 @@
 quantization" for a recommender is not quantizing an LLM's weights. A glossary entry may carry a
 ``sense``: ``related`` words that only occur near the intended sense, ``other`` phrases that name
 another sense, and ``about``, a sentence on the kind of sources it appears in. An item is in sense
-when it names a related word and no other-sense phrase in its title; with neither cue, when its vector
-is close enough to the sense's own (its definition and related words, embedded). Thresholds were set on
-the dev half of bench/data/word_sense.jsonl; bench/word_sense.py reports the test half.
+when it names a related word and no other-sense phrase in its title; with neither cue, when its
+vector is close enough to the sense's own (its definition and related words, embedded). Thresholds
+were set on the dev half of bench/data/word_sense.jsonl; bench/word_sense.py reports the test half.
 """
 
 from __future__ import annotations

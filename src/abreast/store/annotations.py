@@ -1,4 +1,5 @@
-"""SQL for the understand stage: the embeddings and annotations tables (migration 0002_understand)."""
+"""SQL for the understand stage: the embeddings and annotations tables (migration
+0002_understand)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ if TYPE_CHECKING:
 def items_for_understanding(conn: sqlite3.Connection) -> list[sqlite3.Row]:
     return conn.execute(
         "SELECT items.id, items.key, items.kind, items.url, items.title, items.text, items.author, "
-        "items.published_at, items.score_json, items.extra_json, items.content_hash, sources.name AS source "
+        "items.published_at, items.score_json, items.extra_json, items.content_hash, sources.name "
+        "AS source "
         "FROM items LEFT JOIN sources ON sources.id = items.source_id ORDER BY items.id"
     ).fetchall()
 
@@ -79,15 +81,18 @@ def save(
     ts = now()
     with transaction(conn):
         conn.executemany(
-            "INSERT OR REPLACE INTO embeddings(item_id, model, dim, vector, content_hash) VALUES (?,?,?,?,?)",
+            "INSERT OR REPLACE INTO embeddings(item_id, model, dim, vector, content_hash) VALUES "
+            "(?,?,?,?,?)",
             [
                 (iid, model, len(v), np.asarray(v, dtype="<f4").tobytes(), h)
                 for iid, v, h in embeddings
             ],
         )
         conn.executemany(
-            "INSERT OR REPLACE INTO annotations(item_id, relevance, is_ai, themes_json, entities_json, "
-            "jargon_json, duplicate_of, why_json, content_hash, annotated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            "INSERT OR REPLACE INTO annotations(item_id, relevance, is_ai, themes_json, "
+            "entities_json, "
+            "jargon_json, duplicate_of, why_json, content_hash, annotated_at) VALUES "
+            "(?,?,?,?,?,?,?,?,?,?)",
             [
                 (
                     iid,
@@ -107,7 +112,8 @@ def save(
 
 
 def sync_duplicates(conn: sqlite3.Connection, dup_of: dict[int, int | None]) -> int:
-    """Make annotations.duplicate_of match dup_of (item id -> canonical item id); returns rows changed."""
+    """Make annotations.duplicate_of match dup_of (item id -> canonical item id); returns rows
+    changed."""
     current = dict(conn.execute("SELECT item_id, duplicate_of FROM annotations").fetchall())
     changes = [(dup_of.get(iid), iid) for iid, cur in current.items() if dup_of.get(iid) != cur]
     if changes:
@@ -117,10 +123,13 @@ def sync_duplicates(conn: sqlite3.Connection, dup_of: dict[int, int | None]) -> 
 
 
 def annotation_rows(conn: sqlite3.Connection, week: str | None = None) -> list[sqlite3.Row]:
-    """Items joined with their annotation (NULL columns where not yet annotated), for export and stories."""
+    """Items joined with their annotation (NULL columns where not yet annotated), for export and
+    stories."""
     sql = (
-        "SELECT items.id, items.key, items.url, items.title, items.published_at, items.week, items.kind, "
-        "sources.name AS source, a.relevance, a.is_ai, a.themes_json, a.entities_json, a.jargon_json, "
+        "SELECT items.id, items.key, items.url, items.title, items.published_at, items.week, "
+        "items.kind, "
+        "sources.name AS source, a.relevance, a.is_ai, a.themes_json, a.entities_json, "
+        "a.jargon_json, "
         "d.key AS duplicate_of FROM items LEFT JOIN sources ON sources.id = items.source_id "
         "LEFT JOIN annotations a ON a.item_id = items.id LEFT JOIN items d ON d.id = a.duplicate_of"
     )
@@ -134,10 +143,13 @@ def annotation_rows(conn: sqlite3.Connection, week: str | None = None) -> list[s
 def why(conn: sqlite3.Connection, key: str) -> dict | None:
     """Everything `abreast why KEY` prints; None when the item exists but is not annotated yet."""
     r = conn.execute(
-        "SELECT items.key, items.title, items.url, items.kind, sources.name AS source, a.relevance, a.is_ai, "
-        "a.themes_json, a.entities_json, a.jargon_json, a.why_json, a.annotated_at, d.key AS duplicate_of, "
+        "SELECT items.key, items.title, items.url, items.kind, sources.name AS source, "
+        "a.relevance, a.is_ai, "
+        "a.themes_json, a.entities_json, a.jargon_json, a.why_json, a.annotated_at, d.key AS "
+        "duplicate_of, "
         "a.item_id AS annotated FROM items LEFT JOIN sources ON sources.id = items.source_id "
-        "LEFT JOIN annotations a ON a.item_id = items.id LEFT JOIN items d ON d.id = a.duplicate_of "
+        "LEFT JOIN annotations a ON a.item_id = items.id LEFT JOIN items d ON d.id = "
+        "a.duplicate_of "
         "WHERE items.key = ?",
         (key,),
     ).fetchone()
@@ -150,7 +162,8 @@ def why(conn: sqlite3.Connection, key: str) -> dict | None:
     models = [
         m[0]
         for m in conn.execute(
-            "SELECT model FROM embeddings JOIN items ON items.id = embeddings.item_id WHERE items.key = ?",
+            "SELECT model FROM embeddings JOIN items ON items.id = embeddings.item_id WHERE "
+            "items.key = ?",
             (key,),
         )
     ]

@@ -2,7 +2,8 @@
 
 - application_id marks the file as ours; any other non-empty database is refused.
 - user_version is the number of migrations applied; a bigger number means a newer abreast wrote it.
-- WAL so the web app can read while a fetch writes; foreign keys on; a minimum SQLite version for FTS5.
+- WAL so the web app can read while a fetch writes; foreign keys on; a minimum SQLite version for
+FTS5.
 """
 
 from __future__ import annotations
@@ -27,9 +28,11 @@ def now() -> str:
 def _connect(path: Path | str) -> sqlite3.Connection:
     if sqlite3.sqlite_version_info < MIN_SQLITE:
         raise StoreError(
-            f"SQLite {sqlite3.sqlite_version} is too old; abreast needs {'.'.join(map(str, MIN_SQLITE))}+."
+            f"SQLite {sqlite3.sqlite_version} is too old; abreast needs "
+            f"{'.'.join(map(str, MIN_SQLITE))}+."
         )
-    # isolation_level=None: we open transactions ourselves (BEGIN IMMEDIATE) so a unit of work is explicit.
+    # isolation_level=None: we open transactions ourselves (BEGIN IMMEDIATE) so a unit of work is
+    # explicit.
     conn = sqlite3.connect(str(path), isolation_level=None, timeout=30, check_same_thread=False)
     conn.row_factory = sqlite3.Row
     return conn
@@ -58,7 +61,8 @@ def open_db(
     if version > len(migrations):
         conn.close()
         raise StoreError(
-            f"{path} was written by a newer abreast (schema {version}, this one knows {len(migrations)}). "
+            f"{path} was written by a newer abreast (schema {version}, this one knows "
+            f"{len(migrations)}). "
             "Upgrade abreast: pip install -U abreast"
         )
     conn.execute("PRAGMA journal_mode=WAL")
@@ -79,7 +83,8 @@ def migrate(conn: sqlite3.Connection, migrations: list[tuple[str, str]]) -> list
     for i, (name, sql) in enumerate(migrations, start=1):
         if name in done:
             continue
-        # executescript() would COMMIT first; run statements one by one inside our own transaction instead.
+        # executescript() would COMMIT first; run statements one by one inside our own transaction
+        # instead.
         try:
             conn.execute("BEGIN IMMEDIATE")
             for stmt in _statements(sql):
@@ -88,7 +93,8 @@ def migrate(conn: sqlite3.Connection, migrations: list[tuple[str, str]]) -> list
             conn.execute(f"PRAGMA user_version={i}")
             conn.execute("COMMIT")
         except sqlite3.Error as e:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # SQLite may have rolled back already (disk full)
+                conn.execute("ROLLBACK")
             raise StoreError(f"migration {name} failed and was rolled back: {e}") from e
         applied.append(name)
     return applied
@@ -116,7 +122,10 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     try:
         yield conn
     except BaseException:
-        conn.execute("ROLLBACK")
+        # SQLite has already rolled back after SQLITE_FULL, IOERR, BUSY or NOMEM; a second ROLLBACK
+        # would replace the real cause ("database or disk is full") with "no transaction is active".
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
     else:
         conn.execute("COMMIT")

@@ -44,7 +44,8 @@ class Comment:
 
 
 def comments_for(conn: sqlite3.Connection, item_keys: Iterable[str]) -> list[Comment]:
-    """Every stored comment of these items, thread order kept per item (the order they were stored)."""
+    """Every stored comment of these items, thread order kept per item (the order they were
+    stored)."""
     keys = list(dict.fromkeys(item_keys))
     out: list[Comment] = []
     for i in range(0, len(keys), 500):
@@ -92,7 +93,8 @@ def replace_comments(
 
 
 def record_discussion_error(conn: sqlite3.Connection, item_key: str, error: str) -> None:
-    """A thread that could not be read keeps its previous comments; the error is kept for `status`."""
+    """A thread that could not be read keeps its previous comments; the error is kept for
+    `status`."""
     with transaction(conn):
         conn.execute(
             "INSERT INTO discussion_fetches(item_key, fetched_at, status, comments, error) "

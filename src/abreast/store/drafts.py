@@ -26,7 +26,8 @@ def trend_series(conn: sqlite3.Connection, term: str, upto: str) -> list[int]:
 
 
 def week_volume(conn: sqlite3.Connection, upto: str) -> list[int]:
-    """AI items per week, counted exactly as trend counts are (stories.ai_titles), aligned with trend_series."""
+    """AI items per week, counted exactly as trend counts are (stories.ai_titles), aligned with
+    trend_series."""
     counts: dict[str, int] = {}
     for week, _title in ai_titles(conn):
         counts[week] = counts.get(week, 0) + 1

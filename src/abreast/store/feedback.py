@@ -59,7 +59,8 @@ def current(
         for start in range(0, len(values), 900):
             chunk = values[start : start + 900]
             rows = conn.execute(
-                f"SELECT {col} AS target, signal FROM feedback WHERE id IN (SELECT max(id) FROM feedback "
+                f"SELECT {col} AS target, signal FROM feedback WHERE id IN (SELECT max(id) FROM "
+                "feedback "
                 f"WHERE {col} IN ({','.join('?' * len(chunk))}) GROUP BY {col})",
                 chunk,
             ).fetchall()

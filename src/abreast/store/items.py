@@ -90,7 +90,8 @@ class Store:
         try:
             with transaction(self.conn):
                 self.conn.execute(
-                    "INSERT INTO sources(name, kind, url, config_json, created_at) VALUES (?,?,?,?,?)",
+                    "INSERT INTO sources(name, kind, url, config_json, created_at) VALUES "
+                    "(?,?,?,?,?)",
                     (name, kind, url, json.dumps(config or {}), now()),
                 )
         except sqlite3.IntegrityError as e:
@@ -137,8 +138,9 @@ class Store:
         return cur.lastrowid
 
     def close_interrupted_fetches(self) -> int:
-        """Fetches still 'running' belong to a process that died (a crash, kill -9): record that, so the
-        fetch log never claims work is in progress. Their committed items are kept; the next run refetches."""
+        """Fetches still 'running' belong to a process that died (a crash, kill -9): record that, so
+        the fetch log never claims work is in progress. Their committed items are kept; the next run
+        refetches."""
         with transaction(self.conn):
             cur = self.conn.execute(
                 "UPDATE fetches SET status = 'interrupted', finished_at = ? "
@@ -194,7 +196,9 @@ class Store:
                     # The source gives no text; keep the article text fetched for this item earlier.
                     it.text, it.text_source = row["text"], row["text_source"]
                 h = it.content_hash()
-                week = iso_week(it.published_at)
+                # An undated item belongs to the week it was first seen: as the source recorded it,
+                # else this fetch (an update keeps the week it already has).
+                week = iso_week(it.published_at) or iso_week(it.extra.get("first_seen"))
                 if row is None:
                     inserts.append(
                         (
@@ -208,7 +212,7 @@ class Store:
                             it.source_of_text(),
                             it.author,
                             it.published_at,
-                            week,
+                            week or iso_week(ts),
                             ts,
                             json.dumps(it.signals),
                             json.dumps(it.extra),
@@ -226,10 +230,10 @@ class Store:
                     counts.new += 1
                 elif row["content_hash"] != h and row["update_count"] < MAX_UPDATES:
                     self.conn.execute(
-                        "UPDATE items SET url=?, canonical_url=?, title=?, text=?, text_source=?, author=?, "
-                        "published_at=?, "
-                        "week=?, updated_at=?, update_count=update_count+1, score_json=?, extra_json=?, "
-                        "content_hash=? WHERE key=?",
+                        "UPDATE items SET url=?, canonical_url=?, title=?, text=?, text_source=?, "
+                        "author=?, published_at=?, week=coalesce(?, week), updated_at=?, "
+                        "update_count=update_count+1, score_json=?, extra_json=?, content_hash=? "
+                        "WHERE key=?",
                         (
                             it.url,
                             canonical_url(it.url),
@@ -255,7 +259,8 @@ class Store:
                         )
                     counts.unchanged += 1
             self.conn.executemany(
-                "INSERT INTO items(key, source_id, kind, url, canonical_url, title, text, text_source, "
+                "INSERT INTO items(key, source_id, kind, url, canonical_url, title, text, "
+                "text_source, "
                 "author, published_at, week, fetched_at, score_json, extra_json, content_hash) "
                 "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 inserts,
@@ -267,7 +272,8 @@ class Store:
         for i in range(0, len(keys), 500):
             chunk = keys[i : i + 500]
             for r in self.conn.execute(
-                "SELECT key, id, text, text_source, content_hash, update_count, score_json FROM items "
+                "SELECT key, id, text, text_source, content_hash, update_count, score_json FROM "
+                "items "
                 f"WHERE key IN ({','.join('?' * len(chunk))})",
                 chunk,
             ):
@@ -287,8 +293,8 @@ class Store:
         return out
 
     def set_fetched_text(self, key: str, text: str, source: str) -> None:
-        """Give an item the text abreast fetched for it (``source``: page or card). Only an item without
-        text of its own gets one: what the source itself gave is never overwritten."""
+        """Give an item the text abreast fetched for it (``source``: page or card). Only an item
+        without text of its own gets one: what the source itself gave is never overwritten."""
         r = self.conn.execute(
             "SELECT title, url, author FROM items WHERE key = ? AND text = ''", (key,)
         ).fetchone()
@@ -317,7 +323,10 @@ class Store:
     def item_rows(
         self, week: str | None = None, keys: Iterable[str] | None = None
     ) -> list[sqlite3.Row]:
-        sql = "SELECT items.*, sources.name AS source FROM items LEFT JOIN sources ON sources.id = items.source_id"
+        sql = (
+            "SELECT items.*, sources.name AS source FROM items LEFT JOIN sources ON sources.id "
+            "= items.source_id"
+        )
         args: list = []
         where = []
         if week:
@@ -351,7 +360,8 @@ class Store:
 
     def counts_by_source_week(self) -> list[sqlite3.Row]:
         return self.conn.execute(
-            "SELECT coalesce(sources.name, items.kind) AS source, items.week AS week, count(*) AS n FROM items "
+            "SELECT coalesce(sources.name, items.kind) AS source, items.week AS week, count(*) AS "
+            "n FROM items "
             "LEFT JOIN sources ON sources.id = items.source_id GROUP BY 1, 2 ORDER BY 1, 2"
         ).fetchall()
 
@@ -370,12 +380,17 @@ class Store:
     ) -> list[sqlite3.Row]:
         """FTS5 search (bm25; lower rank is better). ``query`` is FTS5 syntax; see fts_query()."""
         sql = (
-            "SELECT items.*, sources.name AS source, bm25(item_fts, 3.0, 1.0) AS rank FROM item_fts "
-            "JOIN items ON items.id = item_fts.rowid LEFT JOIN sources ON sources.id = items.source_id "
+            "SELECT items.*, sources.name AS source, bm25(item_fts, 3.0, 1.0) AS rank FROM "
+            "item_fts "
+            "JOIN items ON items.id = item_fts.rowid LEFT JOIN sources ON sources.id = "
+            "items.source_id "
         )
         args: list = [query]
         if ai_only:
-            sql += "JOIN annotations a ON a.item_id = items.id AND a.is_ai = 1 AND a.duplicate_of IS NULL "
+            sql += (
+                "JOIN annotations a ON a.item_id = items.id AND a.is_ai = 1 AND a.duplicate_of "
+                "IS NULL "
+            )
         sql += "WHERE item_fts MATCH ?"
         if since:
             sql += " AND items.published_at >= ?"

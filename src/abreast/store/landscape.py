@@ -1,4 +1,5 @@
-"""SQL for the open-model registry (tables of migration 0004_landscape). Functions take a connection."""
+"""SQL for the open-model registry (tables of migration 0004_landscape). Functions take a
+connection."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ def replace_registry(
         for table in ("model_scores", "model_facts", "model_bases", "models"):
             conn.execute(f"DELETE FROM {table}")
         conn.executemany(
-            "INSERT INTO models(id, name, org, family, released, params_b, context_length, license, "
+            "INSERT INTO models(id, name, org, family, released, params_b, context_length, "
+            "license, "
             "first_item_key, updated_at) VALUES (:id, :name, :org, :family, :released, :params_b, "
             ":context_length, :license, :first_item_key, :updated_at)",
             [dict(m, updated_at=ts) for m in models],
@@ -82,14 +84,16 @@ def find_models(conn: sqlite3.Connection, text: str, limit: int = 5) -> list[sql
     """Models whose id or name contains ``text``, shortest first: what the user probably meant."""
     like = f"%{text.lower()}%"
     return conn.execute(
-        "SELECT * FROM models WHERE lower(id) LIKE ? OR lower(name) LIKE ? ORDER BY length(id), id LIMIT ?",
+        "SELECT * FROM models WHERE lower(id) LIKE ? OR lower(name) LIKE ? ORDER BY length(id), "
+        "id LIMIT ?",
         (like, like, limit),
     ).fetchall()
 
 
 def model_facts(conn: sqlite3.Connection, model_id: str) -> list[sqlite3.Row]:
     return conn.execute(
-        "SELECT field, value, source, as_of FROM model_facts WHERE model_id = ? ORDER BY field, as_of DESC",
+        "SELECT field, value, source, as_of FROM model_facts WHERE model_id = ? ORDER BY field, "
+        "as_of DESC",
         (model_id,),
     ).fetchall()
 
@@ -166,7 +170,8 @@ def hf_items(conn: sqlite3.Connection) -> list[sqlite3.Row]:
 
 
 def item_entities(conn: sqlite3.Connection) -> list[tuple[str, str | None, str, str, list[str]]]:
-    """(item key, published_at, title, text, entity ids or None when not annotated yet), oldest first."""
+    """(item key, published_at, title, text, entity ids or None when not annotated yet), oldest
+    first."""
     rows = conn.execute(
         "SELECT items.key, items.published_at, items.title, items.text, annotations.entities_json "
         "FROM items LEFT JOIN annotations ON annotations.item_id = items.id "

@@ -1,4 +1,5 @@
-"""The audit log of model calls (table ``llm_calls``, migration 0005): never a key, never prompt text."""
+"""The audit log of model calls (table ``llm_calls``, migration 0005): never a key, never prompt
+text."""
 
 from __future__ import annotations
 
@@ -26,7 +27,8 @@ class LlmCall:
 def record_call(conn: sqlite3.Connection, call: LlmCall) -> int:
     with transaction(conn):
         cur = conn.execute(
-            "INSERT INTO llm_calls(backend, model, purpose, prompt_hash, input_keys_json, tokens_in, tokens_out,"
+            "INSERT INTO llm_calls(backend, model, purpose, prompt_hash, input_keys_json, "
+            "tokens_in, tokens_out,"
             " ms, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 call.backend,
@@ -64,7 +66,8 @@ def list_calls(conn: sqlite3.Connection, limit: int = 100) -> list[LlmCall]:
 
 
 def totals_by_week(conn: sqlite3.Connection) -> list[dict]:
-    """Calls, tokens and milliseconds per ISO week (of the call) and model, for ``abreast llm-log``."""
+    """Calls, tokens and milliseconds per ISO week (of the call) and model, for ``abreast
+    llm-log``."""
     totals: dict[tuple[str, str], dict] = {}
     for r in conn.execute("SELECT at, model, tokens_in, tokens_out, ms FROM llm_calls ORDER BY at"):
         week = iso_week(r["at"]) or "?"

@@ -12,16 +12,19 @@ MIGRATIONS: list[tuple[str, str]] = [
         -- A place abreast collects from. kind is a connector name (hn, arxiv, feed, reddit, hf).
         CREATE TABLE sources (
             id INTEGER PRIMARY KEY,
-            name TEXT NOT NULL UNIQUE,          -- short handle the user types: `abreast fetch --source NAME`
+            -- short handle the user types: `abreast fetch --source NAME`
+            name TEXT NOT NULL UNIQUE,
             kind TEXT NOT NULL,
-            url TEXT NOT NULL,                  -- feed URL, API base URL, or query (connector-specific)
+            -- feed URL, API base URL, or query (connector-specific)
+            url TEXT NOT NULL,
             config_json TEXT NOT NULL DEFAULT '{}',
             etag TEXT,                          -- conditional GET validators from the last 200
             last_modified TEXT,
             next_fetch_at TEXT,                 -- ISO UTC; earliest time a scheduled fetch may run
             error_count INTEGER NOT NULL DEFAULT 0,  -- consecutive failures
             last_error TEXT,
-            paused INTEGER NOT NULL DEFAULT 0,  -- 1 = not fetched until `abreast sources retry NAME`
+            -- 1 = not fetched until `abreast sources retry NAME`
+            paused INTEGER NOT NULL DEFAULT 0,
             paused_reason TEXT,
             gone INTEGER NOT NULL DEFAULT 0,    -- 1 = server said 410 Gone; polling stopped
             last_fetch_at TEXT,
@@ -41,23 +44,28 @@ MIGRATIONS: list[tuple[str, str]] = [
             items_unchanged INTEGER NOT NULL DEFAULT 0,
             error TEXT
         );
-        -- Everything collected. key is stable and human-readable (hn:<id>, arxiv:<id>, feed:<link>, ...).
+       -- Everything collected. key is stable and human-readable
+        -- (hn:<id>, arxiv:<id>, feed:<link>, ...).
+
         CREATE TABLE items (
             id INTEGER PRIMARY KEY,
             key TEXT NOT NULL UNIQUE,
             source_id INTEGER REFERENCES sources(id) ON DELETE SET NULL,
             kind TEXT NOT NULL,                 -- connector that produced it
             url TEXT,
-            canonical_url TEXT,                 -- url with tracking params, www, arXiv versions removed
+            -- url with tracking params, www, arXiv versions removed
+            canonical_url TEXT,
             title TEXT NOT NULL,
-            text TEXT NOT NULL DEFAULT '',      -- sanitized plain text/HTML body, abstract or excerpt
+            -- sanitized plain text/HTML body, abstract or excerpt
+            text TEXT NOT NULL DEFAULT '',
             author TEXT,
             published_at TEXT,                  -- ISO 8601 UTC
             week TEXT,                          -- ISO week of published_at, e.g. 2024-W51
             fetched_at TEXT NOT NULL,
             updated_at TEXT,
             update_count INTEGER NOT NULL DEFAULT 0,  -- content changes seen; capped against churn
-            score_json TEXT NOT NULL DEFAULT '{}',    -- signals: points, comments, score, likes, downloads
+            -- signals: points, comments, score, likes, downloads
+            score_json TEXT NOT NULL DEFAULT '{}',
             extra_json TEXT NOT NULL DEFAULT '{}',    -- source-specific recorded facts
             content_hash TEXT NOT NULL
         );
@@ -72,10 +80,12 @@ MIGRATIONS: list[tuple[str, str]] = [
             INSERT INTO item_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
         END;
         CREATE TRIGGER items_ad AFTER DELETE ON items BEGIN
-            INSERT INTO item_fts(item_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+            INSERT INTO item_fts(item_fts, rowid, title, text) VALUES ('delete', old.id, old.title,
+old.text);
         END;
         CREATE TRIGGER items_au AFTER UPDATE OF title, text ON items BEGIN
-            INSERT INTO item_fts(item_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+            INSERT INTO item_fts(item_fts, rowid, title, text) VALUES ('delete', old.id, old.title,
+old.text);
             INSERT INTO item_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
         END;
         """,
@@ -83,7 +93,9 @@ MIGRATIONS: list[tuple[str, str]] = [
     (
         "0002_understand",
         """
-        -- One vector per item and embedding model; content_hash says which text it was computed from.
+       -- One vector per item and embedding model;
+        -- content_hash says which text it was computed from.
+
         CREATE TABLE embeddings (
             item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
             model TEXT NOT NULL,
@@ -98,10 +110,12 @@ MIGRATIONS: list[tuple[str, str]] = [
             relevance REAL NOT NULL,            -- AI relevance in [0, 1]
             is_ai INTEGER NOT NULL,
             themes_json TEXT NOT NULL DEFAULT '[]',
-            entities_json TEXT NOT NULL DEFAULT '[]',  -- stable entity ids, e.g. "model:llama-3.3-70b"
+            -- stable entity ids, e.g. "model:llama-3.3-70b"
+            entities_json TEXT NOT NULL DEFAULT '[]',
             jargon_json TEXT NOT NULL DEFAULT '[]',    -- glossary term ids
             duplicate_of INTEGER REFERENCES items(id) ON DELETE SET NULL,
-            why_json TEXT NOT NULL DEFAULT '{}',       -- the signals behind relevance, for `abreast why`
+            -- the signals behind relevance, for `abreast why`
+            why_json TEXT NOT NULL DEFAULT '{}',
             content_hash TEXT NOT NULL,
             annotated_at TEXT NOT NULL
         );
@@ -113,14 +127,16 @@ MIGRATIONS: list[tuple[str, str]] = [
         """
         -- A story: the items of one week about the same thing, across sources.
         CREATE TABLE stories (
-            id TEXT PRIMARY KEY,                -- stable across reruns of a week, e.g. 2024-W51-3f9a2c
+            -- stable across reruns of a week, e.g. 2024-W51-3f9a2c
+            id TEXT PRIMARY KEY,
             week TEXT NOT NULL,
             title TEXT NOT NULL,
             keywords_json TEXT NOT NULL DEFAULT '[]',
             entities_json TEXT NOT NULL DEFAULT '[]',
             themes_json TEXT NOT NULL DEFAULT '[]',
             score REAL NOT NULL DEFAULT 0,
-            score_json TEXT NOT NULL DEFAULT '{}',  -- parts of the score, for `abreast why story:ID`
+            -- parts of the score, for `abreast why story:ID`
+            score_json TEXT NOT NULL DEFAULT '{}',
             rank INTEGER,
             is_new INTEGER NOT NULL DEFAULT 1,
             related_json TEXT NOT NULL DEFAULT '[]',  -- ids of related stories of earlier weeks
@@ -230,14 +246,18 @@ MIGRATIONS: list[tuple[str, str]] = [
     (
         "0007_text_discussions",
         """
-        -- Where an item's text came from: feed (the entry's own content), abstract (arXiv), selftext
+        -- Where an item's text came from: feed (the entry's own content), abstract (arXiv),
+        -- selftext
         -- (a Reddit/HN text post), card (a Hugging Face model's card), page (the linked article,
         -- fetched for items of ranked stories). NULL while the item has no text.
         ALTER TABLE items ADD COLUMN text_source TEXT;
-        -- Why an item has no article text when one was tried: robots.txt, paywall, PDF, script-only...
+        -- Why an item has no article text when one was tried: robots.txt, paywall, PDF, script-
+        -- only...
         ALTER TABLE items ADD COLUMN text_note TEXT;
-        UPDATE items SET text_source = CASE kind WHEN 'arxiv' THEN 'abstract' WHEN 'reddit' THEN 'selftext' WHEN 'hn' THEN 'selftext' WHEN 'hf' THEN 'card' ELSE 'feed' END WHERE text != '';
-        -- Comments of an item's Hacker News thread or Reddit comment tree, as fetched for top stories.
+        UPDATE items SET text_source = CASE kind WHEN 'arxiv' THEN 'abstract' WHEN 'reddit' THEN
+        'selftext' WHEN 'hn' THEN 'selftext' WHEN 'hf' THEN 'card' ELSE 'feed' END WHERE text != '';
+        -- Comments of an item's Hacker News thread or Reddit comment tree, as fetched for top
+        -- stories.
         CREATE TABLE discussion_comments (
             id TEXT PRIMARY KEY,                -- hn:<comment id> | reddit:<comment id>
             item_key TEXT NOT NULL REFERENCES items(key) ON DELETE CASCADE,
@@ -250,7 +270,8 @@ MIGRATIONS: list[tuple[str, str]] = [
             depth INTEGER NOT NULL              -- 0 = top-level comment
         );
         CREATE INDEX discussion_comments_item ON discussion_comments(item_key);
-        -- One row per item whose discussion was fetched, so a thread is read once per change in size.
+        -- One row per item whose discussion was fetched, so a thread is read once per change in
+        -- size.
         CREATE TABLE discussion_fetches (
             item_key TEXT PRIMARY KEY REFERENCES items(key) ON DELETE CASCADE,
             fetched_at TEXT NOT NULL,

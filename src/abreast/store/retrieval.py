@@ -1,5 +1,5 @@
-"""SQL for the retrieval core (abreast.retrieve): full-text candidates, the searchable corpus with its
-vectors, and the texts of a few chosen items. Tables from migrations 0001-0003 (item_fts, items,
+"""SQL for the retrieval core (abreast.retrieve): full-text candidates, the searchable corpus with
+its vectors, and the texts of a few chosen items. Tables from migrations 0001-0003 (item_fts, items,
 annotations, embeddings, stories)."""
 
 from __future__ import annotations
@@ -30,17 +30,20 @@ class CorpusRow:
 
 
 def corpus(conn: sqlite3.Connection, model: str) -> tuple[list[CorpusRow], np.ndarray]:
-    """Every searchable item with its ``model`` vector (rows without one are left out), in item order."""
+    """Every searchable item with its ``model`` vector (rows without one are left out), in item
+    order."""
     rows = conn.execute(
         "SELECT items.id, items.key, items.kind, coalesce(sources.name, items.kind) AS source, "
-        "items.title, items.url, items.published_at, items.score_json, a.entities_json, a.jargon_json, "
+        "items.title, items.url, items.published_at, items.score_json, a.entities_json, "
+        "a.jargon_json, "
         "e.vector, e.dim, st.story_id, coalesce(st.n_sources, 1) AS n_sources "
         "FROM items JOIN annotations a ON a.item_id = items.id AND a.is_ai = 1 "
         "AND a.duplicate_of IS NULL "
         "JOIN embeddings e ON e.item_id = items.id AND e.model = ? "
         "LEFT JOIN sources ON sources.id = items.source_id "
         "LEFT JOIN (SELECT si.item_id, max(si.story_id) AS story_id, max(sc.n) AS n_sources "
-        "  FROM story_items si JOIN (SELECT si2.story_id, count(DISTINCT coalesce(s2.name, i2.kind)) AS n "
+        "  FROM story_items si JOIN (SELECT si2.story_id, count(DISTINCT coalesce(s2.name, "
+        "i2.kind)) AS n "
         "    FROM story_items si2 JOIN items i2 ON i2.id = si2.item_id "
         "    LEFT JOIN sources s2 ON s2.id = i2.source_id GROUP BY si2.story_id) sc "
         "  ON sc.story_id = si.story_id GROUP BY si.item_id) st ON st.item_id = items.id "
@@ -98,8 +101,8 @@ def embedding_models(conn: sqlite3.Connection) -> list[tuple[str, int]]:
 
 
 def fts_ranked(conn: sqlite3.Connection, match: str, limit: int = 200) -> list[tuple[int, float]]:
-    """(item id, bm25) for an FTS5 ``match`` expression, best first (bm25: lower is better; the title
-    counts three times the text)."""
+    """(item id, bm25) for an FTS5 ``match`` expression, best first (bm25: lower is better; the
+    title counts three times the text)."""
     if not match.strip():
         return []
     return [

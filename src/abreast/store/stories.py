@@ -12,8 +12,9 @@ from ..stories.model import Member, Story
 from .db import now, transaction
 
 _ITEM_COLS = (
-    "items.id AS item_id, items.key, items.kind, items.url, items.canonical_url, items.title, items.text, "
-    "items.published_at, items.score_json, coalesce(sources.name, items.kind) AS source"
+    "items.id AS item_id, items.key, items.kind, items.url, items.canonical_url, items.title, "
+    "items.text, items.published_at, items.score_json, items.extra_json, "
+    "coalesce(sources.name, items.kind) AS source"
 )
 _ANN_COLS = (
     "annotations.themes_json, annotations.entities_json, annotations.jargon_json, "
@@ -36,6 +37,7 @@ def member_from_row(r: sqlite3.Row, role: str = "member") -> Member:
         themes=_json(r["themes_json"], []) if "themes_json" in keys else [],
         jargon=_json(r["jargon_json"], []) if "jargon_json" in keys else [],
         role=role,
+        extra=_json(r["extra_json"], {}) if "extra_json" in keys else {},
     )
 
 
@@ -49,8 +51,10 @@ def _json(raw: str | None, empty):
 def ai_items(conn: sqlite3.Connection, week: str) -> list[sqlite3.Row]:
     """The week's annotated AI items, oldest first (ties on key, so the order is stable)."""
     return conn.execute(
-        f"SELECT {_ITEM_COLS}, {_ANN_COLS} FROM items JOIN annotations ON annotations.item_id = items.id "
-        "LEFT JOIN sources ON sources.id = items.source_id WHERE items.week = ? AND annotations.is_ai = 1 "
+        f"SELECT {_ITEM_COLS}, {_ANN_COLS} FROM items JOIN annotations ON annotations.item_id = "
+        "items.id "
+        "LEFT JOIN sources ON sources.id = items.source_id WHERE items.week = ? AND "
+        "annotations.is_ai = 1 "
         "ORDER BY coalesce(items.published_at, ''), items.key",
         (week,),
     ).fetchall()
@@ -65,13 +69,15 @@ def week_signals(conn: sqlite3.Connection, week: str) -> list[tuple[str, dict]]:
 def embeddings(
     conn: sqlite3.Connection, item_ids: Sequence[int], model: str | None = None
 ) -> dict[int, np.ndarray]:
-    """item id -> float32 vector. With several models stored, the requested one, else the most common."""
+    """item id -> float32 vector. With several models stored, the requested one, else the most
+    common."""
     if not item_ids:
         return {}
     out: dict[int, dict[str, np.ndarray]] = {}
     for chunk in _chunks(list(item_ids), 900):
         rows = conn.execute(
-            f"SELECT item_id, model, vector FROM embeddings WHERE item_id IN ({','.join('?' * len(chunk))})",
+            "SELECT item_id, model, vector FROM embeddings WHERE item_id IN "
+            f"({','.join('?' * len(chunk))})",
             chunk,
         ).fetchall()
         for r in rows:
@@ -132,7 +138,8 @@ def earlier_stories(
     members: dict[str, list[int]] = {}
     kinds: dict[str, set[str]] = {}
     for r in conn.execute(
-        "SELECT story_items.story_id, story_items.item_id, items.kind FROM story_items JOIN stories ON "
+        "SELECT story_items.story_id, story_items.item_id, items.kind FROM story_items JOIN "
+        "stories ON "
         f"stories.id = story_items.story_id JOIN items ON items.id = story_items.item_id "
         f"WHERE stories.week IN ({marks})",
         weeks,
@@ -161,14 +168,17 @@ def save_week(
     item_ids: dict[str, int],
     keep_summaries: dict[str, str | None] | None = None,
 ) -> None:
-    """Replace the week's stories in one transaction (a crash leaves the previous stories intact)."""
+    """Replace the week's stories in one transaction (a crash leaves the previous stories
+    intact)."""
     keep = keep_summaries or {}
     ts = now()
     with transaction(conn):
         conn.execute("DELETE FROM stories WHERE week = ?", (week,))  # story_items cascade
         conn.executemany(
-            "INSERT INTO stories(id, week, title, keywords_json, entities_json, themes_json, score, score_json, "
-            "rank, is_new, related_json, summary_json, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO stories(id, week, title, keywords_json, entities_json, themes_json, "
+            "score, score_json, "
+            "rank, is_new, related_json, summary_json, updated_at) VALUES "
+            "(?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [
                 (
                     s.id,
@@ -222,8 +232,10 @@ def _with_members(conn: sqlite3.Connection, rows: Sequence[sqlite3.Row]) -> list
     members: dict[str, list[Member]] = {i: [] for i in ids}
     for chunk in _chunks(ids, 900):
         for r in conn.execute(
-            f"SELECT story_items.story_id, story_items.role, {_ITEM_COLS}, {_ANN_COLS} FROM story_items "
-            "JOIN items ON items.id = story_items.item_id LEFT JOIN annotations ON annotations.item_id = items.id "
+            f"SELECT story_items.story_id, story_items.role, {_ITEM_COLS}, {_ANN_COLS} FROM "
+            "story_items "
+            "JOIN items ON items.id = story_items.item_id LEFT JOIN annotations ON "
+            "annotations.item_id = items.id "
             "LEFT JOIN sources ON sources.id = items.source_id "
             f"WHERE story_items.story_id IN ({','.join('?' * len(chunk))}) "
             "ORDER BY story_items.role != 'lead', coalesce(items.published_at, ''), items.key",
@@ -254,13 +266,15 @@ def _with_members(conn: sqlite3.Connection, rows: Sequence[sqlite3.Row]) -> list
 
 
 def ai_titles(conn: sqlite3.Connection) -> list[tuple[str, str]]:
-    """(week, title) of every AI item that is not a duplicate: the input of trend detection. Model repos
-    (hf) are left out: a burst of community merges named after one base is not news."""
+    """(week, title) of every AI item that is not a duplicate: the input of trend detection. Model
+    repos (hf) are left out: a burst of community merges named after one base is not news."""
     return [
         (r[0], r[1])
         for r in conn.execute(
-            "SELECT items.week, items.title FROM items JOIN annotations ON annotations.item_id = items.id "
-            "WHERE annotations.is_ai = 1 AND items.week IS NOT NULL AND annotations.duplicate_of IS NULL "
+            "SELECT items.week, items.title FROM items JOIN annotations ON annotations.item_id = "
+            "items.id "
+            "WHERE annotations.is_ai = 1 AND items.week IS NOT NULL AND annotations.duplicate_of "
+            "IS NULL "
             "AND items.kind != 'hf'"
         )
     ]

@@ -9,7 +9,8 @@ from .db import now, transaction
 
 
 def save_summaries(conn: sqlite3.Connection, summaries: dict[str, dict]) -> int:
-    """story id -> summary dict (explain.summary.Summary.to_dict()); returns how many stories were updated."""
+    """story id -> summary dict (explain.summary.Summary.to_dict()); returns how many stories were
+    updated."""
     updated = 0
     with transaction(conn):
         for story_id, summary in summaries.items():

@@ -6,7 +6,8 @@ import sqlite3
 
 _COLS = (
     "SELECT items.id, items.key, items.kind, items.url, items.title, items.text, items.author, "
-    "items.published_at, items.week, items.score_json, coalesce(sources.name, items.kind) AS source, "
+    "items.published_at, items.week, items.score_json, coalesce(sources.name, items.kind) AS "
+    "source, "
     "a.relevance, a.is_ai, a.themes_json, a.jargon_json, d.key AS duplicate_of, "
     "(SELECT story_id FROM story_items WHERE story_items.item_id = items.id LIMIT 1) AS story_id "
 )
@@ -100,7 +101,8 @@ def story_counts(conn: sqlite3.Connection) -> dict[str, int]:
 
 
 def story_headers(conn: sqlite3.Connection, story_ids: list[str]) -> dict[str, sqlite3.Row]:
-    """id -> (id, week, title, rank) for linking to related stories without loading their members."""
+    """id -> (id, week, title, rank) for linking to related stories without loading their
+    members."""
     if not story_ids:
         return {}
     rows = conn.execute(

@@ -1,9 +1,9 @@
 """Build a week's stories from the store: cluster, title, link to earlier weeks, rank, save.
 
 Incremental by design: items already in a saved story of the week stay where they are (a reader who
-saw story X on Tuesday finds it again on Friday). Each new item joins the existing story it is closest
-to (average adjusted similarity to the story's members >= the clustering threshold); the rest are
-clustered among themselves into new stories. A story's id is fixed when it is founded:
+saw story X on Tuesday finds it again on Friday). Each new item joins the existing story it is
+closest to (average adjusted similarity to the story's members >= the clustering threshold); the
+rest are clustered among themselves into new stories. A story's id is fixed when it is founded:
 ``<week>-<6 hex of sha1(founding member key)>``, the founding member being its earliest item, so a
 rebuild from scratch of the same items gives the same ids.
 """
@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from ..config import Settings
 from ..store import stories as sql
 from .cluster import ClusterParams, cluster, cross_similarity, normalise, signals_of
 from .model import Member, Story
@@ -30,12 +31,10 @@ def story_id(week: str, founding_key: str) -> str:
     return f"{week}-{hashlib.sha1(founding_key.encode()).hexdigest()[:6]}"
 
 
-def cluster_params(settings) -> ClusterParams:
-    """[stories] settings override the tuned defaults (threshold, title_weight, ...)."""
-    data = getattr(settings, "data", {}) or {}
-    raw = data.get("stories", {}) if isinstance(data, dict) else {}
-    known = {f.name for f in fields(ClusterParams)}
-    return ClusterParams(**{k: v for k, v in raw.items() if k in known})
+def cluster_params(settings: Settings | None) -> ClusterParams:
+    """The [stories] settings (threshold, title_weight, model_boost) over the other tuned
+    parameters."""
+    return ClusterParams(**asdict(settings.stories)) if settings is not None else ClusterParams()
 
 
 @dataclass
@@ -105,7 +104,8 @@ def _read_week(conn, week: str) -> WeekInput:
 def assign(
     inp: WeekInput, previous: dict[int, tuple[str, str]], params: ClusterParams, week: str
 ) -> list[tuple[str, list[int]]]:
-    """(story id, member indices) per story. Pure: keeps previous assignments, places the new items."""
+    """(story id, member indices) per story. Pure: keeps previous assignments, places the new
+    items."""
     n = len(inp.members)
     pos = {item_id: i for i, item_id in enumerate(inp.item_ids)}
     kept: dict[str, list[int]] = {}
@@ -260,8 +260,9 @@ def _link(
 
 
 def update_trends(store, week: str | None = None, chart_dir=None, params=None) -> list:
-    """Recount every week's entities and jargon terms into the trends table; return the terms bursting
-    in `week` (default: the last week with items), with an SVG+PNG chart each when chart_dir is given."""
+    """Recount every week's entities and jargon terms into the trends table; return the terms
+    bursting in `week` (default: the last week with items), with an SVG+PNG chart each when
+    chart_dir is given."""
     from pathlib import Path
 
     from .trends import all_scores, chart, detect, title_terms, weekly_counts, weekly_volume
@@ -282,7 +283,8 @@ def update_trends(store, week: str | None = None, chart_dir=None, params=None) -
 
 
 def export_stories(stories: Sequence[Story]) -> list[dict]:
-    """The JSON export of a week: stable keys only, so a diff between two exports means a real change."""
+    """The JSON export of a week: stable keys only, so a diff between two exports means a real
+    change."""
     return [
         {
             "id": s.id,

@@ -8,16 +8,17 @@ The pairwise similarity of two items is their embedding cosine, adjusted by hard
     (``org:openai``) adds the much smaller ``org_boost`` (OpenAI ships many things a week); neither
     applies between a paper and a news item (an HN post about 1-800-ChatGPT and a paper that studies
     ChatGPT are two stories);
-  * items published far apart inside the week lose ``time_penalty`` per day beyond ``time_grace_days``;
+  * items published far apart inside the week lose ``time_penalty`` per day beyond
+  ``time_grace_days``;
   * two different arXiv papers are two publications: their similarity drops by ``paper_penalty``
     (topically close papers otherwise swallow each other).
 
 Clustering is average linkage with a similarity threshold, which does not chain the way connected
-components do. To stay fast on 20,000 items we never build the full n x n matrix: a nearest-neighbour
-search (exact in blocks for ordinary weeks, an inverted-file index over k-means cells for big ones)
-gives a sparse candidate graph; its connected components at the threshold are an upper bound of the
-average-linkage clusters, and linkage runs densely inside each component only. A story needs no second
-source: a lone arXiv paper is a story of one.
+components do. To stay fast on 20,000 items we never build the full n x n matrix: a
+nearest-neighbour search (exact in blocks for ordinary weeks, an inverted-file index over k-means
+cells for big ones) gives a sparse candidate graph; its connected components at the threshold are an
+upper bound of the average-linkage clusters, and linkage runs densely inside each component only. A
+story needs no second source: a lone arXiv paper is a story of one.
 """
 
 from __future__ import annotations
@@ -29,15 +30,18 @@ from datetime import datetime
 
 import numpy as np
 
+from ..config import StoriesSettings
 from .model import Member
 from .text import count_matrix, tfidf_rows
+
+_USER = StoriesSettings()  # the three parameters a user may set have their defaults in config
 
 
 @dataclass(frozen=True)
 class ClusterParams:
-    threshold: float = 0.70  # average adjusted similarity needed to be one story
-    title_weight: float = 0.30
-    model_boost: float = 0.20
+    threshold: float = _USER.threshold  # average adjusted similarity needed to be one story
+    title_weight: float = _USER.title_weight
+    model_boost: float = _USER.model_boost
     org_boost: float = 0.03
     time_grace_days: float = 2.0
     time_penalty: float = 0.03  # per day beyond the grace
@@ -115,8 +119,9 @@ def cluster(
     params: ClusterParams | None = None,
     canonical_urls: Sequence[str | None] | None = None,
 ) -> list[list[int]]:
-    """Group members into stories. Returns lists of member indices; every index appears exactly once.
-    Clusters are ordered by their first index, members inside a cluster ascending (deterministic)."""
+    """Group members into stories. Returns lists of member indices; every index appears exactly
+    once. Clusters are ordered by their first index, members inside a cluster ascending
+    (deterministic)."""
     p = params or ClusterParams()
     if len(members) == 0:
         return []
@@ -129,7 +134,8 @@ def cluster(
 
 def _one_blas_thread():
     """Many small matrix products: BLAS threads spinning up for each cost more than they save,
-    several times over on a busy 2-core machine (measured: 3.4 s vs 0.7 s for the neighbour search)."""
+    several times over on a busy 2-core machine (measured: 3.4 s vs 0.7 s for the neighbour
+    search)."""
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
@@ -142,7 +148,8 @@ def _one_blas_thread():
 def _cluster_at(
     g: np.ndarray, x: np.ndarray, sig: Signals, p: ClusterParams, level: float
 ) -> list[list[int]]:
-    """Components of the candidate graph at `level`, each split by average linkage at p.threshold."""
+    """Components of the candidate graph at `level`, each split by average linkage at
+    p.threshold."""
     xs, ss = x[g], sig.subset(g)
     rows, cols = _candidate_edges(xs, ss, p)
     sims = pair_similarity(xs, ss, p, rows, cols)
@@ -176,7 +183,8 @@ def _candidate_edges(
     x: np.ndarray, sig: Signals, p: ClusterParams
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pairs (i < j) that can reach the threshold, from three exact generators: embedding neighbours
-    close enough to need no help, pairs whose titles share rare words, pairs tied by a URL or model."""
+    close enough to need no help, pairs whose titles share rare words, pairs tied by a URL or
+    model."""
     n = len(x)
     floor = p.threshold - p.org_boost - p.title_weight * p.min_title_overlap
     pairs = [_embedding_pairs(x, floor, p), _title_pairs(sig, p)] if n > 1 else []
@@ -217,8 +225,8 @@ def _pairs_above(
 def _pairs_ivf(x: np.ndarray, floor: float, p: ClusterParams, probes: int = 3) -> np.ndarray:
     """The same pairs, approximately, for big weeks: items are put in k-means cells (a few seeded
     Lloyd steps on the centred vectors, so the direction every AI item shares does not lump them all
-    into one cell) and each cell is searched against its `probes` nearest cells. Items of one story are
-    close to each other, so they sit in the same or adjacent cells."""
+    into one cell) and each cell is searched against its `probes` nearest cells. Items of one story
+    are close to each other, so they sit in the same or adjacent cells."""
     from scipy.sparse import csr_matrix
 
     n = len(x)
@@ -300,7 +308,8 @@ def pair_similarity(
     lex = _rowwise(sig.titles, rows, cols)
     model = _rowwise(sig.models, rows, cols) > 0
     org = _rowwise(sig.orgs, rows, cols) > 0
-    # A paper and a news item both naming ChatGPT are rarely one story; a shared URL or title still joins them.
+    # A paper and a news item both naming ChatGPT are rarely one story; a shared URL or title still
+    # joins them.
     mixed = sig.is_paper[rows] != sig.is_paper[cols]
     bonus = np.where(mixed, 0.0, np.where(model, p.model_boost, np.where(org, p.org_boost, 0.0)))
     late = np.nan_to_num(
@@ -319,7 +328,8 @@ def _rowwise(m, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
 def cross_similarity(
     a: Sequence[int], b: Sequence[int], x: np.ndarray, sig: Signals, p: ClusterParams
 ) -> np.ndarray:
-    """Adjusted similarity of every item of `a` with every item of `b`, as a len(a) x len(b) matrix."""
+    """Adjusted similarity of every item of `a` with every item of `b`, as a len(a) x len(b)
+    matrix."""
     ga, gb = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
     sim = (x[ga] @ x[gb].T).astype(np.float64)
     sim += p.title_weight * (sig.titles[ga] @ sig.titles[gb].T).toarray()
@@ -372,7 +382,8 @@ def _link_all(
 
 
 def _average_linkage_cut(condensed: np.ndarray, m: int, cut: float) -> list[int]:
-    """Flat cluster labels of average linkage (UPGMA) cut at distance `cut`, from condensed distances."""
+    """Flat cluster labels of average linkage (UPGMA) cut at distance `cut`, from condensed
+    distances."""
     if m <= 24:  # most components are small; scipy's per-call overhead would dominate
         return _small_average_linkage(condensed, m, cut)
     from scipy.cluster.hierarchy import linkage
@@ -408,7 +419,8 @@ def _small_average_linkage(condensed: np.ndarray, m: int, cut: float) -> list[in
         a, b = divmod(flat, m)
         if d[a, b] > cut:
             break
-        # UPGMA: the merged cluster's distance to k is the size-weighted mean of its parts' distances.
+        # UPGMA: the merged cluster's distance to k is the size-weighted mean of its parts'
+        # distances.
         merged = (size[a] * d[a] + size[b] * d[b]) / (size[a] + size[b])
         d[a], d[:, a] = merged, merged
         d[a, a] = np.inf

@@ -21,6 +21,9 @@ class Member:
     themes: list[str] = field(default_factory=list)
     jargon: list[str] = field(default_factory=list)
     role: str = "member"  # lead | member | duplicate
+    # What the connector recorded besides the text: the discussion page (HN discussion_url, Reddit
+    # permalink), the feed's own title, ... The story card links discussions from here.
+    extra: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -39,11 +42,10 @@ class Story:
     rank: int | None = None
     is_new: bool = True
     related: list[str] = field(default_factory=list)  # story ids of earlier weeks
-    # What it continues through model lineage, one Markdown note each (stories.novelty.continuations,
-    # Continuation.markdown()), filled by the readers that show it (the draft); not stored.
-    continues: list[str] = field(default_factory=list)
     summary: dict | None = (
-        None  # see explain/: {"method", "sentences": [{"text", "cite": n, "key", "url", "quote", "verified"}], ...}
+        # see explain/: {"method", "sentences": [{"text", "cite": n, "key", "url", "quote",
+        # "verified"}], ...}
+        None
     )
 
     @property
@@ -55,14 +57,15 @@ class Story:
         return sorted({m.kind for m in self.members})
 
 
-# A week needs this many stories to be the one shown by default: a stray item dated in a later week (a
+# A week needs this many stories to be the one shown by default: a stray item dated in a later week
+# (a
 # Reddit post of 2025-01-02 in a December recording) must not hide the last real week.
 MIN_STORIES_FOR_DEFAULT = 10
 
 
 def default_week(story_counts: list[tuple[str, int]], current: str | None = None) -> str | None:
-    """The newest week, before ``current`` (today's unfinished week), with enough stories; else the newest
-    week with any. ``story_counts`` is [(week, number of stories)]."""
+    """The newest week, before ``current`` (today's unfinished week), with enough stories; else the
+    newest week with any. ``story_counts`` is [(week, number of stories)]."""
     done = sorted((w, n) for w, n in story_counts if n and (current is None or w < current))
     full = [w for w, n in done if n >= MIN_STORIES_FOR_DEFAULT]
     if full:

@@ -2,11 +2,12 @@
 
 A story is represented by the normalised mean of its members' embeddings (its centroid) and its
 entities. An earlier story is related when the centroids are very close, or when they share a
-versioned model entity ("model:llama-3.3-70b", not the bare family "model:llama" or a product name like
-"model:chatgpt") and are close (a follow-up about "o3" a week later reads differently from the launch
-but is about the same thing). Two stories made only of arXiv papers are different publications, never
-a follow-up of each other: topically close papers embed very close. A story with no related earlier
-story is new. Checked by eye on the demo weeks (see bench/data/STORIES_LABELLING.md); not measured.
+versioned model entity ("model:llama-3.3-70b", not the bare family "model:llama" or a product name
+like "model:chatgpt") and are close (a follow-up about "o3" a week later reads differently from the
+launch but is about the same thing). Two stories made only of arXiv papers are different
+publications, never a follow-up of each other: topically close papers embed very close. A story with
+no related earlier story is new. Checked by eye on the demo weeks (see
+bench/data/STORIES_LABELLING.md); not measured.
 """
 
 from __future__ import annotations

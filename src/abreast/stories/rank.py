@@ -1,7 +1,9 @@
 """An explainable story score: five parts, each a value in [0, 1] times a weight, with a sentence
-saying why. ``score == sum(part["points"])``, so `abreast why story:ID` can show exactly what counted.
+saying why. ``score == sum(part["points"])``, so `abreast why story:ID` can show exactly what
+counted.
 
-  attention  how much the crowd engaged, as a percentile WITHIN its own source and week (100 HN points
+  attention  how much the crowd engaged, as a percentile WITHIN its own source and week (100 HN
+  points
              and a 100-score Reddit post are not the same thing); the story takes its best member
   breadth    how many independent sources covered it (one source is fine, more is a signal)
   authority  a lab's own announcement, or an arXiv paper
@@ -75,7 +77,8 @@ class AttentionScale:
 
 
 def attention_value(signals: dict | None) -> float | None:
-    """One number per item: HN points + comments, Reddit score + comments, HF likes; None if unknown."""
+    """One number per item: HN points + comments, Reddit score + comments, HF likes; None if
+    unknown."""
     s = signals or {}
     keys = [k for k in ("points", "score", "likes", "comments") if s.get(k) is not None]
     if not keys:
@@ -84,8 +87,8 @@ def attention_value(signals: dict | None) -> float | None:
 
 
 def is_lab_post(m: Member) -> bool:
-    """The lab's own page: a lab feed entry, or an HN/Reddit post that links straight to it (the story then
-    has its primary source even when abreast does not follow that lab's feed)."""
+    """The lab's own page: a lab feed entry, or an HN/Reddit post that links straight to it (the
+    story then has its primary source even when abreast does not follow that lab's feed)."""
     if m.kind == "arxiv" or not m.url:
         return False
     parts = urlsplit(m.url)

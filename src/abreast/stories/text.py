@@ -15,10 +15,14 @@ import numpy as np
 # are NOT listed: inverse document frequency over the week already makes them cheap.
 STOP = frozenset(
     """
-a about after all also am an and any are as at be been before being but by can could did do does doing
-for from had has have having he her here hers him his how i if in into is it its just me more most my no
-nor not now of off on once only or other our ours out over own same she should so some such than that the
-their theirs them then there these they this those through to too under until up very via was we were
+a about after all also am an and any are as at be been before being but by can could did do does
+doing
+for from had has have having he her here hers him his how i if in into is it its just me more most
+my no
+nor not now of off on once only or other our ours out over own same she should so some such than
+that the
+their theirs them then there these they this those through to too under until up very via was we
+were
 what when where which while who whom why will with would you your yours using use based new vs
 https http www com html arxiv abs pdf
 """.split()
@@ -52,7 +56,8 @@ def count_matrix(docs: Sequence[list[str]], vocab: dict[str, int] | None = None)
 
 
 def tfidf_rows(texts: Sequence[str]):
-    """L2-normalised TF-IDF rows (sublinear tf, smooth idf), the texts themselves being the corpus."""
+    """L2-normalised TF-IDF rows (sublinear tf, smooth idf), the texts themselves being the
+    corpus."""
     counts, _ = count_matrix([tokens(t) for t in texts])
     n = counts.shape[0]
     df = np.bincount(counts.indices, minlength=counts.shape[1])

@@ -32,7 +32,10 @@ class Trend:
 
     @property
     def why(self) -> str:
-        return f"{self.count} mentions in {self.week} vs {self.baseline:.1f}/week before (z={self.burst:.1f})"
+        return (
+            f"{self.count} mentions in {self.week} vs {self.baseline:.1f}/week before "
+            f"(z={self.burst:.1f})"
+        )
 
 
 def weekly_counts(rows: Iterable[tuple[str, Iterable[str]]]) -> dict[str, dict[str, int]]:
@@ -47,8 +50,9 @@ def weekly_counts(rows: Iterable[tuple[str, Iterable[str]]]) -> dict[str, dict[s
 def title_terms(rows: Iterable[tuple[str, str]]) -> list[tuple[str, list[str]]]:
     """(week, title) -> (week, entity ids + "term:<jargon id>") found in the TITLE.
 
-    Titles, not bodies: some weeks' items carry abstracts and others only titles (the recorded 2024-W51
-    has an arXiv abstracts dump), and counting words in bodies would make those weeks look like bursts."""
+    Titles, not bodies: some weeks' items carry abstracts and others only titles (the recorded
+    2024-W51 has an arXiv abstracts dump), and counting words in bodies would make those weeks look
+    like bursts."""
     from ..understand.entities import extract_entities
     from ..understand.jargon import find_jargon
 
@@ -71,9 +75,9 @@ def burst_score(
 ) -> tuple[float, float]:
     """(z, expected) of the last value of series against up to `history` values before it.
 
-    With ``volume`` (items per week, aligned with series) the expectation is the term's earlier SHARE of
-    items times this week's items: a week that simply holds more items (2024-W51 carries a whole arXiv
-    abstracts dump) must not make every common term look like it is rising."""
+    With ``volume`` (items per week, aligned with series) the expectation is the term's earlier
+    SHARE of items times this week's items: a week that simply holds more items (2024-W51 carries a
+    whole arXiv abstracts dump) must not make every common term look like it is rising."""
     if not series:
         return 0.0, 0.0
     before = list(series[:-1])[-history:]
@@ -136,7 +140,8 @@ def chart(
     out_dir: Path,
     highlight: str | None = None,
 ) -> tuple[Path, Path]:
-    """Bar chart of a term's weekly counts over all weeks in the store; writes <slug>.svg and .png."""
+    """Bar chart of a term's weekly counts over all weeks in the store; writes <slug>.svg and
+    .png."""
     import matplotlib
 
     matplotlib.use("Agg")  # no display on servers and in tests

@@ -2,17 +2,18 @@
 
 Two items are the same thing when
   1. their URLs canonicalize to the same address (tracking parameters, www, trailing slashes, arXiv
-     abs/pdf/version variants; an HN or Reddit post linking an arXiv paper or a hub page meets the item
-     for that paper or page). A bare domain ("https://openai.com") is not evidence: it names a site, not
-     an article;
-  2. or their titles are the same after normalisation (case, punctuation, "Show HN:", "[D]"), the title
+     abs/pdf/version variants; an HN or Reddit post linking an arXiv paper or a hub page meets the
+     item for that paper or page). A bare domain ("https://openai.com") is not evidence: it names a
+     site, not an article;
+  2. or their titles are the same after normalisation (case, punctuation, "Show HN:", "[D]"), the
+  title
      is long enough to be specific (4+ words), and they were published within ``WINDOW_DAYS``;
   3. or their title+text are near-identical: word 3-gram Jaccard >= ``TEXT_JACCARD``, found through
      MinHash/LSH so that 100k items do not mean 10^10 comparisons, then checked exactly.
 
-The canonical item of a group is the original publisher when there is one (a lab's feed, arXiv, the hub)
-over the places that discuss it (HN, Reddit), then the earliest, then the smallest key, so the choice does
-not depend on input order. Every source's signals survive in ``merged_signals``.
+The canonical item of a group is the original publisher when there is one (a lab's feed, arXiv, the
+hub) over the places that discuss it (HN, Reddit), then the earliest, then the smallest key, so the
+choice does not depend on input order. Every source's signals survive in ``merged_signals``.
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ _PRIME = (1 << 61) - 1
 
 
 def find_duplicates(items: list[Item]) -> dict[str, str]:
-    """key -> canonical key, for every item that duplicates another (canonical items are not listed)."""
+    """key -> canonical key, for every item that duplicates another (canonical items are not
+    listed)."""
     uf = _UnionFind([it.key for it in items])
     _link_by_url(items, uf)
     _link_by_title(items, uf)
@@ -57,8 +59,8 @@ def find_duplicates(items: list[Item]) -> dict[str, str]:
 
 
 def merged_signals(group: list[Item]) -> dict:
-    """Every source's signals side by side: {"hn": {"points": 412, ...}, "reddit": {"score": 238, ...}}.
-    Two items from the same source (a repost, a crosspost) add up their numbers."""
+    """Every source's signals side by side: {"hn": {"points": 412, ...}, "reddit": {"score": 238,
+    ...}}. Two items from the same source (a repost, a crosspost) add up their numbers."""
     out: dict[str, dict] = {}
     for it in sorted(group, key=lambda i: i.key):
         slot = out.setdefault(it.kind, {})
@@ -124,8 +126,8 @@ def _within_window(a: str | None, b: str | None) -> bool:
 
 
 def shingles(text: str) -> np.ndarray:
-    """Sorted unique hashes of the word 3-grams of ``text``: each word hashed once (crc32, stable across
-    runs), the three combined in numpy rather than by joining strings."""
+    """Sorted unique hashes of the word 3-grams of ``text``: each word hashed once (crc32, stable
+    across runs), the three combined in numpy rather than by joining strings."""
     words = re.findall(r"\w+", text.lower())
     if len(words) < 3:
         return np.empty(0, dtype=np.uint64)

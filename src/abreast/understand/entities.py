@@ -1,23 +1,28 @@
 """Entities: which models, organisations and people an item mentions, as stable ids.
 
-Ids look like ``model:llama-3.3-70b``, ``org:openai``, ``person:sam-altman``; they double as Hugo tags
-(``entity_slug``) and as the join key of the model registry (``normalize_model_name``).
+Ids look like ``model:llama-3.3-70b``, ``org:openai``, ``person:sam-altman``; they double as Hugo
+tags (``entity_slug``) and as the join key of the model registry (``normalize_model_name``).
 
 What a model key keeps and drops (the rule the registry and the tags share):
-  kept    family, version, size and product tier: ``llama-3.3-70b``, ``qwen-2.5-coder-32b``, ``gpt-4o-mini``,
-          ``claude-3.5-sonnet``, ``mixtral-8x7b``, ``deepseek-v3``. A version glued to a known family name is
-          split off (``Qwen2.5`` -> ``qwen-2.5``, ``Falcon3`` -> ``falcon-3``) so that every spelling agrees.
-  dropped how a checkpoint is tuned, packaged or staged: ``instruct``, ``chat``, ``it``, ``hf``, ``base``,
+  kept    family, version, size and product tier: ``llama-3.3-70b``, ``qwen-2.5-coder-32b``,
+  ``gpt-4o-mini``,
+          ``claude-3.5-sonnet``, ``mixtral-8x7b``, ``deepseek-v3``. A version glued to a known
+          family name is split off (``Qwen2.5`` -> ``qwen-2.5``, ``Falcon3`` -> ``falcon-3``) so
+          that every spelling agrees.
+  dropped how a checkpoint is tuned, packaged or staged: ``instruct``, ``chat``, ``it``, ``hf``,
+  ``base``,
           ``preview``, ``exp``, ``latest``, precision/quant formats (``fp8``, ``gguf``, ``awq``...),
-          context length (``128k``), revisions after the size (``-v0.1``) and release dates, *unless* the date
-          is the only version the name has (``mistral-large-2411`` stays, ``deepseek-v2.5-1210`` ->
-          ``deepseek-v2.5``). A news reader cares that "Llama 3.3 70B" came out, not which of its
-          checkpoints a post linked; the registry keeps exact hub ids beside the key.
-  curated aliases override the rule where a stage is a different product (``o1-preview`` is not ``o1``).
+          context length (``128k``), revisions after the size (``-v0.1``) and release dates,
+          *unless* the date is the only version the name has (``mistral-large-2411`` stays,
+          ``deepseek-v2.5-1210`` -> ``deepseek-v2.5``). A news reader cares that "Llama 3.3 70B"
+          came out, not which of its checkpoints a post linked; the registry keeps exact hub ids
+          beside the key.
+  curated aliases override the rule where a stage is a different product (``o1-preview`` is not
+  ``o1``).
 
-Known ambiguity, accepted: "Gemini" the zodiac sign, "Whisper"/"Sora"/"Grok" as ordinary capitalised words,
-"O1" as a visa class. Family names that are common words (Phi, Falcon, Granite, Mistral, Yi...) only count
-with a version, size or tier after them ("Phi-4", not "phi" in prose).
+Known ambiguity, accepted: "Gemini" the zodiac sign, "Whisper"/"Sora"/"Grok" as ordinary capitalised
+words, "O1" as a visa class. Family names that are common words (Phi, Falcon, Granite, Mistral,
+Yi...) only count with a version, size or tier after them ("Phi-4", not "phi" in prose).
 """
 
 from __future__ import annotations
@@ -39,7 +44,8 @@ except ImportError:  # pragma: no cover - exercised by test_fallback_scanner_agr
 
 DATA = Path(__file__).parent / "data"
 
-# Claude and Gemini names are written tier-first as often as version-first ("Sonnet 3.5", "Gemini Flash 2.0").
+# Claude and Gemini names are written tier-first as often as version-first ("Sonnet 3.5", "Gemini
+# Flash 2.0").
 TIER_AFTER_VERSION = {"claude", "gemini"}
 # Families whose labels join with hyphens, as their makers write them (GPT-4o, not "GPT 4o").
 HYPHEN_LABELS = {"gpt", "deepseek", "phi", "command-r"}
@@ -142,7 +148,8 @@ def _rewrites() -> list[tuple[list[str], list[str]]]:
 
 @lru_cache(maxsize=1)
 def model_aliases() -> dict[str, str]:
-    """Curated spelling -> model key, keyed by the spelling's token form before anything is dropped."""
+    """Curated spelling -> model key, keyed by the spelling's token form before anything is
+    dropped."""
     out = {}
     for m in gazetteer()["models"]:
         out[m["id"]] = m["id"]
@@ -161,7 +168,8 @@ def _basic(name: str) -> str:
 
 
 def _tokens(name: str) -> list[str]:
-    """Name -> tokens with the head rewritten and glued versions split: 'Meta-Llama-3.1' -> llama, 3.1."""
+    """Name -> tokens with the head rewritten and glued versions split: 'Meta-Llama-3.1' -> llama,
+    3.1."""
     s = name.strip()
     if "/" in s:
         s = s.rsplit("/", 1)[1]
@@ -251,8 +259,9 @@ def model_family(key: str) -> Family | None:
 
 
 def entity_slug(entity_id: str) -> str:
-    """Hugo tag slug: the id without its kind ('model:llama-3.3-70b' -> 'llama-3.3-70b'). Hugo's urlize
-    keeps dots, so versions stay readable; anything else outside [a-z0-9.-] becomes a hyphen."""
+    """Hugo tag slug: the id without its kind ('model:llama-3.3-70b' -> 'llama-3.3-70b'). Hugo's
+    urlize keeps dots, so versions stay readable; anything else outside [a-z0-9.-] becomes a
+    hyphen."""
     _, _, ident = entity_id.partition(":")
     slug = re.sub(r"[^a-z0-9.\-]+", "-", (ident or entity_id).lower())
     return re.sub(r"-{2,}", "-", slug).strip("-.")
@@ -290,9 +299,11 @@ def _label_word(tok: str) -> str:
     return tok.capitalize()
 
 
-# --- finding mentions in text -------------------------------------------------------------------------
+# --- finding mentions in text
+# -------------------------------------------------------------------------
 
-SEP_MARK = "\x00"  # in an alias: any one of space, hyphen, underscore, or nothing ("Deep Mind", "DeepMind")
+# in an alias: any one of space, hyphen, underscore, or nothing ("Deep Mind", "DeepMind")
+SEP_MARK = "\x00"
 LOOKUP_SEP = re.compile(r"[-\s_]+")
 # Between tokens of a model name: "Llama 3.3 70B", "Qwen2.5-Coder", "qwen2.5-coder:32b", "FLUX.1".
 # A dot followed by a space ends the name: "we use Llama 3. Large models..." is not "Llama 3 Large".
@@ -301,9 +312,12 @@ SIZE_TOKEN = r"\d+(?:\.\d+)?x\d+(?:\.\d+)?[bm](?![a-z])|a?\d+(?:\.\d+)?[bmkt](?!
 VERSION_TOKEN = r"v?\d+(?:\.\d+)*(?:o(?![a-z]))?"
 
 
-# Scanning. Python's re tries a big alternation at every character: ~500 abstracts/s. Instead a Spotter
-# finds, in one pass in compiled code (Aho-Corasick, ahocorasick-rs), every place where the first two words
-# of a known spelling start a word, and the regex runs only there. Without ahocorasick-rs it falls back to
+# Scanning. Python's re tries a big alternation at every character: ~500 abstracts/s. Instead a
+# Spotter
+# finds, in one pass in compiled code (Aho-Corasick, ahocorasick-rs), every place where the first
+# two words
+# of a known spelling start a word, and the regex runs only there. Without ahocorasick-rs it falls
+# back to
 # splitting into words and comparing each word's first three characters (same results, ~3x slower).
 _FIRST3 = operator.itemgetter(slice(0, 3))
 _SEPARATORS = re.compile(r"[-\s_]+")
@@ -321,7 +335,8 @@ _SPOT_BLANKS = str.maketrans(
 
 
 class Spotter:
-    """Where in a text one of a fixed list of spellings may start (case-insensitive, at a word start)."""
+    """Where in a text one of a fixed list of spellings may start (case-insensitive, at a word
+    start)."""
 
     def __init__(self, spellings):
         lowered = sorted({s.lower() for s in spellings if s.strip()})
@@ -343,7 +358,8 @@ class Spotter:
 
 
 def _start_variants(spelling: str) -> set[str]:
-    """The first two words of a spelling, joined every way the regexes accept ("deep mind", "deepmind")."""
+    """The first two words of a spelling, joined every way the regexes accept ("deep mind",
+    "deepmind")."""
     words = [w for w in _SEPARATORS.split(spelling) if w][:2]
     if len(words) < 2:
         return set(words)
@@ -351,7 +367,8 @@ def _start_variants(spelling: str) -> set[str]:
 
 
 def prefix_keys(spellings) -> frozenset[str]:
-    """The lower-cased first three characters of each spelling's first word, for the fallback scanner."""
+    """The lower-cased first three characters of each spelling's first word, for the fallback
+    scanner."""
     keys = set()
     for s in spellings:
         words = s.lower().translate(_SPOT_BLANKS).split()
@@ -361,7 +378,8 @@ def prefix_keys(spellings) -> frozenset[str]:
 
 
 def word_offsets(text: str, keys: frozenset[str]):
-    """Offsets, in order, of the words of ``text`` whose lower-cased first three characters are in ``keys``."""
+    """Offsets, in order, of the words of ``text`` whose lower-cased first three characters are in
+    ``keys``."""
     words = text.translate(_SPOT_BLANKS).split()
     hits = compress(range(len(words)), map(keys.__contains__, map(_FIRST3, map(str.lower, words))))
     pos = 0
@@ -376,8 +394,9 @@ def word_offsets(text: str, keys: frozenset[str]):
 
 
 def trie_regex(words, sep: str = r"[-\s_]?") -> str:
-    """One alternation shaped as a trie, so the engine follows one branch per character instead of trying
-    every word at every position (what makes 5,000 items/s possible with the stdlib ``re``)."""
+    """One alternation shaped as a trie, so the engine follows one branch per character instead of
+    trying every word at every position (what makes 5,000 items/s possible with the stdlib
+    ``re``)."""
     trie: dict = {}
     for w in words:
         node = trie
@@ -411,7 +430,8 @@ def lookup_key(text: str) -> str:
 
 
 def _alternation(aliases: list[tuple[str, bool]]) -> str:
-    """Case-insensitive aliases first: the longer 'Google DeepMind' must win over the exact-case 'Google'."""
+    """Case-insensitive aliases first: the longer 'Google DeepMind' must win over the exact-case
+    'Google'."""
     ci = trie_regex(sorted({_spelled(a, False) for a, exact in aliases if not exact}))
     cs = trie_regex(sorted({_spelled(a, True) for a, exact in aliases if exact}))
     parts = ([f"(?i:{ci})"] if ci else []) + ([cs] if cs else [])
@@ -431,7 +451,8 @@ def _family_pattern() -> str:
         for head in fam.heads:
             groups.setdefault((fam.exact_case, fam.bare, tail), []).append(head)
     parts = []
-    # Exact-case heads are few and specific ("QwQ", "Gemini"); trying them first keeps "Gemini" from being
+    # Exact-case heads are few and specific ("QwQ", "Gemini"); trying them first keeps "Gemini" from
+    # being
     # read by a generic lower-case head.
     for (exact, bare, tail), heads in sorted(
         groups.items(), key=lambda kv: (not kv[0][0], kv[0][1])
@@ -445,7 +466,8 @@ def _family_pattern() -> str:
 
 @lru_cache(maxsize=1)
 def _matcher() -> tuple[re.Pattern, dict[str, str], Spotter]:
-    """The one regex that finds every kind of mention, and the alias -> id table for orgs and people."""
+    """The one regex that finds every kind of mention, and the alias -> id table for orgs and
+    people."""
     ids: dict[str, str] = {}
     model_al, org_al, person_al = [], [], []
     for m in gazetteer()["models"]:
@@ -508,7 +530,8 @@ def extract_entities(title: str, text: str = "") -> list[str]:
 
 
 def _drop_bare_families(found: set[str]) -> set[str]:
-    """'model:llama' says less than 'model:llama-3.3-70b'; keep the family only when nothing finer is named."""
+    """'model:llama' says less than 'model:llama-3.3-70b'; keep the family only when nothing finer
+    is named."""
     fams = families()
     out = set()
     for ident in found:

@@ -1,11 +1,12 @@
 """Jargon: spot the terms a software engineer without ML background may not know, and explain them.
 
-The glossary (data/glossary.json) is ours: short plain-language definitions, written for this project.
-Each term lists spellings that match in any case ("aliases"), spellings that only match as written
-("exact": acronyms that are also ordinary words, like MoE, RAG or CoT), and regular expressions for
-shapes rather than words ("70B parameters"). Matching is word-boundary aware and accepts a plural s/es.
-One compiled regex covers the whole glossary and runs only at words that start like a glossary spelling
-(see entities.word_offsets); a pattern is tried in a small window around its trigger word.
+The glossary (data/glossary.json) is ours: short plain-language definitions, written for this
+project. Each term lists spellings that match in any case ("aliases"), spellings that only match as
+written ("exact": acronyms that are also ordinary words, like MoE, RAG or CoT), and regular
+expressions for shapes rather than words ("70B parameters"). Matching is word-boundary aware and
+accepts a plural s/es. One compiled regex covers the whole glossary and runs only at words that
+start like a glossary spelling (see entities.word_offsets); a pattern is tried in a small window
+around its trigger word.
 """
 
 from __future__ import annotations
@@ -79,7 +80,8 @@ def _matcher() -> _Matcher:
             patterns.append((re.compile(p["regex"] + r"(?!\w)"), p["trigger"][:3].lower(), e["id"]))
     ci = trie_regex(sorted({_spelled(a, False) for e in _entries() for a in e["aliases"]}))
     cs = trie_regex(sorted({_spelled(a, True) for e in _entries() for a in e["exact"]}))
-    # Plurals are accepted by the regex and stripped in the lookup ("LoRAs", "embeddings", "hallucinations").
+    # Plurals are accepted by the regex and stripped in the lookup ("LoRAs", "embeddings",
+    # "hallucinations").
     rx = re.compile(rf"(?<![\w])(?:(?P<ci>(?i:{ci}))|(?P<cs>{cs}))(?:e?s)?(?!\w)")
     spellings = [a for e in _entries() for a in e["aliases"] + e["exact"]]
     spellings += [p["trigger"] for e in _entries() for p in e["patterns"]]

@@ -1,10 +1,10 @@
-"""The lexicon of AI names and terms: models, model families, labs, products, people, technical terms
-and domains. A curated seed plus everything the recorded leaderboards, hub metadata and model lists name,
-so it grows with the data (`scripts/build_lexicon.py` rebuilds ``data/lexicon.json``).
+"""The lexicon of AI names and terms: models, model families, labs, products, people, technical
+terms and domains. A curated seed plus everything the recorded leaderboards, hub metadata and model
+lists name, so it grows with the data (`scripts/build_lexicon.py` rebuilds ``data/lexicon.json``).
 
-Each entry says whether it is *ambiguous*: an ordinary English word ("falcon", "claude", "transformer")
-that needs other evidence before it says "AI". Ambiguity comes from word frequency in general English
-(wordfreq, at build time only) plus the curated seed's own flags.
+Each entry says whether it is *ambiguous*: an ordinary English word ("falcon", "claude",
+"transformer") that needs other evidence before it says "AI". Ambiguity comes from word frequency in
+general English (wordfreq, at build time only) plus the curated seed's own flags.
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ def tokens(text: str) -> list[str]:
 
 def candidates(toks: list[str], first_words: set[str] | frozenset[str] | None = None) -> set[str]:
     """Every string a lexicon term could be: tokens, their dot parts, alpha prefixes, 2-3 grams.
-    With first_words (the first words of the multi-word terms looked for), only n-grams that can match
-    are built: most of the cost on long texts."""
+    With first_words (the first words of the multi-word terms looked for), only n-grams that can
+    match are built: most of the cost on long texts."""
     out: set[str] = set()
     for i, t in enumerate(toks):
         out.add(t)
@@ -76,7 +76,8 @@ class Lexicon:
         return len(self.entries)
 
     def match(self, text: str) -> list[Match]:
-        """Terms found in text, longest first, skipping parts of a longer match ("gpt" inside "gpt-4o")."""
+        """Terms found in text, longest first, skipping parts of a longer match ("gpt" inside
+        "gpt-4o")."""
         found = [
             t
             for t in candidates(tokens(text), self.first_words)
@@ -90,7 +91,8 @@ class Lexicon:
         return [Match(t, self.entries[t]["kind"], self.entries[t]["ambiguous"]) for t in kept]
 
     def domain(self, host: str | None) -> Match | None:
-        """The lexicon entry for a host or any parent domain of it (help.openai.com -> openai.com)."""
+        """The lexicon entry for a host or any parent domain of it (help.openai.com ->
+        openai.com)."""
         if not host:
             return None
         host = host.lower().removeprefix("www.")
@@ -112,7 +114,8 @@ def load() -> Lexicon:
     return Lexicon(entries)
 
 
-# --- building -------------------------------------------------------------------------------------------
+# --- building
+# -------------------------------------------------------------------------------------------
 
 # kind, ambiguous, terms. Ambiguous terms are common words that need other evidence.
 SEED: list[tuple[str, bool, str]] = [
@@ -120,23 +123,28 @@ SEED: list[tuple[str, bool, str]] = [
         "term",
         False,
         "ai|a.i.|llm|llms|genai|gen ai|gpt|gpts|chatbot|chatbots|artificial intelligence|"
-        "machine learning|deep learning|neural network|neural networks|neural net|neural nets|neural|"
+        "machine learning|deep learning|neural network|neural networks|neural net|neural "
+        "nets|neural|"
         "language model|language models|large language model|large language models|generative ai|"
         "foundation model|foundation models|reinforcement learning|rlhf|dpo|fine-tuning|fine-tune|"
         "fine-tuned|finetuning|finetune|fine tuning|lora|qlora|rag|retrieval augmented|"
         "retrieval-augmented|embedding model|embedding models|vector database|prompt engineering|"
         "prompt injection|jailbreak|hallucination|hallucinations|diffusion model|diffusion models|"
         "text-to-image|text-to-video|text-to-speech|speech recognition|computer vision|vlm|vlms|"
-        "vision language|vision-language|multimodal|reasoning model|chain of thought|chain-of-thought|"
+        "vision language|vision-language|multimodal|reasoning model|chain of "
+        "thought|chain-of-thought|"
         "agi|asi|ai agent|ai agents|agentic|tokenizer|pretraining|pre-training|mixture of experts|"
         "gguf|ggml|deepfake|deepfakes|voice clone|voice clones|voice cloning|facial recognition|"
         "face recognition|self-driving|robotaxi|robotaxis|autonomous vehicles|neurips|icml|iclr|"
-        "arc-agi|sparse autoencoder|sparse autoencoders|interpretability|ai safety|superintelligence|"
+        "arc-agi|sparse autoencoder|sparse autoencoders|interpretability|ai "
+        "safety|superintelligence|"
         "model context protocol|ml|nlp|aiops|ai-generated|ai generated|ai slop|transformers|"
         "backpropagation|gradient descent|inference engine|tokens/s|world model|world models|"
         "speculative decoding|quantized|distillation|synthetic data|evals|benchmarks|"
-        "sequence to sequence|seq2seq|convolutional|perceptron|attention mechanism|positional encoding|"
-        "context window|context length|long context|knowledge graph|semantic search|copilot|copilots|"
+        "sequence to sequence|seq2seq|convolutional|perceptron|attention mechanism|positional "
+        "encoding|"
+        "context window|context length|long context|knowledge graph|semantic "
+        "search|copilot|copilots|"
         "voice assistant|voice assistants|loss function|loss functions|maximum likelihood",
     ),
     (
@@ -151,12 +159,15 @@ SEED: list[tuple[str, bool, str]] = [
         "product",
         False,
         "chatgpt|gpt-4|gpt-4o|gpt-4o-mini|gpt-3|gpt-3.5|gpt-2|o1|o1-preview|o1-mini|o3|o3-mini|"
-        "sora|dall-e|dalle|midjourney|stable diffusion|github copilot|notebooklm|apple intelligence|"
+        "sora|dall-e|dalle|midjourney|stable diffusion|github copilot|notebooklm|apple "
+        "intelligence|"
         "veo|imagen|alphafold|alphago|alphaproof|alphaqubit|alphachip|alphazero|gencast|llava|"
         "paligemma|dspy|langchain|llamaindex|langfuse|autogen|crewai|ollama|lm studio|llama.cpp|"
         "vllm|tensorrt|tensorrt-llm|mlx|comfyui|automatic1111|elevenlabs|character.ai|replika|"
-        "pytorch|tensorflow|keras|scikit-learn|hugging face|huggingface|bert|modernbert|whisper.cpp|"
-        "bing chat|microsoft recall|gemini|claude|grok|bard|copilot+|stable video|flux|trellis|genie 2|veo 2|"
+        "pytorch|tensorflow|keras|scikit-learn|hugging "
+        "face|huggingface|bert|modernbert|whisper.cpp|"
+        "bing chat|microsoft recall|gemini|claude|grok|bard|copilot+|stable "
+        "video|flux|trellis|genie 2|veo 2|"
         "amazon nova|qwq|deepseek-v3|deepseek-r1|chatgpt pro|canvas|sonnet|haiku|opus|"
         "text-embedding|clip|yolo|ultralytics|mediapipe|onnx|gemma|phi-3|phi-4|mistral|mixtral|"
         "llama|llama 2|llama 3|codellama|qwen|falcon|vicuna|alpaca|deepseek|devin|cursor|windsurf|"
@@ -167,9 +178,11 @@ SEED: list[tuple[str, bool, str]] = [
         False,
         "openai|anthropic|deepmind|google deepmind|meta ai|fair|mistral ai|stability ai|xai|x.ai|"
         "cohere|deepseek|alibaba cloud|qwen team|01.ai|ai2|allen institute for ai|cerebras|"
-        "tenstorrent|scale ai|together ai|character ai|inflection ai|adept|cognition labs|world labs|"
+        "tenstorrent|scale ai|together ai|character ai|inflection ai|adept|cognition labs|world "
+        "labs|"
         "safe superintelligence|arc prize|lmsys|lmarena|eleutherai|laion|nous research|"
-        "hugging face|nvidia|waymo|cruise|midjourney|runwayml|perplexity ai|ai21|reka|zhipu|moonshot ai|"
+        "hugging face|nvidia|waymo|cruise|midjourney|runwayml|perplexity "
+        "ai|ai21|reka|zhipu|moonshot ai|"
         "baichuan|minimax|databricks|mosaicml|snowflake arctic|ibm granite|liquid ai|sakana ai",
     ),
     (
@@ -200,7 +213,8 @@ SEED: list[tuple[str, bool, str]] = [
 ]
 
 MIN_NAME_LEN = 3
-# Names that are ordinary words elsewhere but, in technology news, almost always mean the AI product.
+# Names that are ordinary words elsewhere but, in technology news, almost always mean the AI
+# product.
 STRONG_DESPITE_COMMON = {"claude", "gemini", "openai", "nvidia"}
 
 
@@ -259,8 +273,9 @@ def _model_names(data: Path) -> list[tuple[str, str, str | None]]:
 
 
 def _name_forms(name: str) -> list[str]:
-    """ "Llama-3.3-70B-Instruct" -> "llama 3.3", "llama 3.3 70b", "llama 3.3 70b instruct": news says the
-    short forms. Every form must contain a digit, so a bare family word never becomes a model name."""
+    """ "Llama-3.3-70B-Instruct" -> "llama 3.3", "llama 3.3 70b", "llama 3.3 70b instruct": news
+    says the short forms. Every form must contain a digit, so a bare family word never becomes a
+    model name."""
     toks = tokens(name)
     forms = []
     for n in range(2, len(toks) + 1):
@@ -281,7 +296,8 @@ def _family(name: str) -> str | None:
 
 
 def build(data: Path, common_word=None) -> dict:
-    """Seed + names grown from the recorded data. common_word(term) -> True marks a term ambiguous."""
+    """Seed + names grown from the recorded data. common_word(term) -> True marks a term
+    ambiguous."""
     entries = seed_entries(common_word)
     names = _model_names(data)
     family_sources: dict[str, set[str]] = {}

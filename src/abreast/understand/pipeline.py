@@ -1,6 +1,6 @@
-"""The understand stage: for every item, is it about AI, which themes, which entities and jargon, is it a
-duplicate, and why. ``annotate`` is pure (items in, annotations out); ``run`` adds the store I/O:
-it annotates only items whose content changed and never embeds the same text twice.
+"""The understand stage: for every item, is it about AI, which themes, which entities and jargon, is
+it a duplicate, and why. ``annotate`` is pure (items in, annotations out); ``run`` adds the store
+I/O: it annotates only items whose content changed and never embeds the same text twice.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..config import Settings, UnderstandSettings, understand_settings
 from . import relevance as rel
 from . import themes as th
 
@@ -32,27 +33,12 @@ class Annotation:
     why: dict = field(default_factory=dict)
 
 
-def understand_settings(settings) -> dict:
-    """Accepts a config.Settings, a plain dict of sections, or None (defaults)."""
-    from ..config import DEFAULTS
-
-    cfg = dict(DEFAULTS["understand"])
-    if settings is None:
-        return cfg
-    if hasattr(settings, "section"):
-        cfg.update(settings.section("understand"))
-    elif "understand" in settings:
-        cfg.update(settings["understand"])
-    else:
-        cfg.update(settings)
-    return cfg
-
-
 def embed_text(item: Item) -> str:
     return f"{item.title}. {item.text}" if item.text else item.title
 
 
-# --- optional stages written by other modules; absent ones are skipped, not faked --------------------
+# --- optional stages written by other modules; absent ones are skipped, not faked
+# --------------------
 
 
 def _optional(module: str, name: str) -> Callable | None:
@@ -65,22 +51,23 @@ def _optional(module: str, name: str) -> Callable | None:
 
 
 class _Context:
-    """What annotate() needs that is costly to build: embedder, embedded topics and themes, models."""
+    """What annotate() needs that is costly to build: embedder, embedded topics and themes,
+    models."""
 
     _cache: dict[tuple, _Context] = {}
 
-    def __init__(self, cfg: dict):
+    def __init__(self, cfg: UnderstandSettings):
         from .embed import get_embedder
 
-        self.embedder = get_embedder(cfg.get("embedder", "wordllama"))
-        self.topics = rel.TopicIndex(self.embedder, list(cfg.get("topics") or []))
-        self.themes = th.ThemeIndex(self.embedder, cfg.get("themes") or None)
+        self.embedder = get_embedder(cfg.embedder)
+        self.topics = rel.TopicIndex(self.embedder, list(cfg.topics))
+        self.themes = th.ThemeIndex(self.embedder, cfg.themes or None)
         self.rel_model = rel.load_model()
-        self.theme_model = None if cfg.get("themes") else th.load_model()
+        self.theme_model = None if cfg.themes else th.load_model()
 
     @classmethod
-    def get(cls, cfg: dict) -> _Context:
-        key = (cfg.get("embedder"), tuple(cfg.get("topics") or []), repr(cfg.get("themes") or None))
+    def get(cls, cfg: UnderstandSettings) -> _Context:
+        key = (cfg.embedder, tuple(cfg.topics), repr(cfg.themes or None))
         if key not in cls._cache:
             cls._cache[key] = cls(cfg)
         return cls._cache[key]
@@ -88,12 +75,13 @@ class _Context:
 
 def annotate(
     items: list[Item],
-    settings=None,
+    settings: Settings | UnderstandSettings | None = None,
     vectors: np.ndarray | None = None,
     duplicates: dict[str, str] | None = None,
 ) -> list[Annotation]:
-    """Annotate items. ``vectors`` (one unit row per item, from this settings' embedder) skips embedding;
-    ``duplicates`` (key -> canonical key) skips duplicate detection, e.g. when run() sees more items."""
+    """Annotate items. ``vectors`` (one unit row per item, from this settings' embedder) skips
+    embedding; ``duplicates`` (key -> canonical key) skips duplicate detection, e.g. when run() sees
+    more items."""
     cfg = understand_settings(settings)
     ctx = _Context.get(cfg)
     if vectors is None:
@@ -105,9 +93,9 @@ def annotate(
         duplicates = find_dups(items) if find_dups else {}
     extract = _optional("entities", "extract_entities")
     jargon = _optional("jargon", "find_jargon")
-    threshold = float(cfg.get("relevance_threshold", 0.5))
-    trust = cfg.get("source_trust") or {}
-    negatives = list(cfg.get("negative_keywords") or [])
+    threshold = cfg.relevance_threshold
+    trust = cfg.source_trust
+    negatives = list(cfg.negative_keywords)
     out = []
     for i, it in enumerate(items):
         sig = rel.signals(
@@ -146,12 +134,16 @@ def annotate(
     return out
 
 
-# --- with the store -----------------------------------------------------------------------------------
+# --- with the store
+# -----------------------------------------------------------------------------------
 
 
-def run(store, settings=None, progress: Callable[[int, int], None] | None = None) -> dict:
+def run(
+    store, settings: Settings | None = None, progress: Callable[[int, int], None] | None = None
+) -> dict:
     """Annotate every item whose content changed since its last annotation; returns counts.
-    Embeddings are reused when the stored vector was computed from the same content with the same model."""
+    Embeddings are reused when the stored vector was computed from the same content with the same
+    model."""
     import numpy as np
 
     from ..store import annotations as sa
@@ -211,14 +203,16 @@ def run(store, settings=None, progress: Callable[[int, int], None] | None = None
         counts["reused_vectors"] += len(chunk) - len(missing)
         if progress:
             progress(min(start + BATCH, len(todo)), len(todo))
-    # A new item can make an old one a duplicate (or stop it being one) without changing its content.
+    # A new item can make an old one a duplicate (or stop it being one) without changing its
+    # content.
     counts["duplicates_updated"] = sa.sync_duplicates(
         conn, {id_of[k]: id_of.get(v) for k, v in duplicates.items() if k in id_of and v != k}
     )
     return counts
 
 
-# --- explanation ----------------------------------------------------------------------------------------
+# --- explanation
+# ----------------------------------------------------------------------------------------
 
 SIGNAL_NAMES = {
     "lex_strong": "AI names/terms in the title",
@@ -239,8 +233,9 @@ SIGNAL_NAMES = {
 
 
 def why_lines(data: dict) -> list[str]:
-    """Plain-text lines for `abreast why KEY` from store.annotations.why(): the decision, then the signals
-    that pushed it most (positive = towards AI), the words and topics behind them, themes and links."""
+    """Plain-text lines for `abreast why KEY` from store.annotations.why(): the decision, then the
+    signals that pushed it most (positive = towards AI), the words and topics behind them, themes
+    and links."""
     r = data["why"].get("relevance", {})
     verdict = "about AI" if data["is_ai"] else "not about AI"
     lines = [

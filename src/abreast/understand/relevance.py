@@ -1,16 +1,19 @@
 """AI relevance: a score in [0, 1] and a yes/no per item, with the reasons.
 
 No single signal is good enough on Hacker News titles (short, ambiguous), so several cheap ones are
-combined by a small logistic regression whose weights ship in ``data/relevance_model.json`` (trained by
-``scripts/train_understand.py`` on the dev half of bench/data/devset.jsonl; JSON, never pickle):
+combined by a small logistic regression whose weights ship in ``data/relevance_model.json`` (trained
+by ``scripts/train_understand.py`` on the dev half of bench/data/devset.jsonl; JSON, never pickle):
 
 - lexicon hits (models, labs, products, people, technical terms; ambiguous words count separately),
 - the linked domain (openai.com, huggingface.co, a ``.ai`` host; arxiv.org only half-counts),
-- source priors (an arXiv cs.CL paper, r/LocalLLaMA, a lab's blog), overridable per source by the user,
-- embedding similarity to AI topic descriptions versus everyday-tech topics (user topics join the former),
+- source priors (an arXiv cs.CL paper, r/LocalLLaMA, a lab's blog), overridable per source by the
+user,
+- embedding similarity to AI topic descriptions versus everyday-tech topics (user topics join the
+former),
 - hashed word n-grams of the title and domain.
 
-The user's negative keywords cap the score; the decision keeps every contribution for ``abreast why``.
+The user's negative keywords cap the score; the decision keeps every contribution for ``abreast
+why``.
 """
 
 from __future__ import annotations
@@ -126,7 +129,8 @@ class Decision:
     why: dict
 
 
-# --- signals ------------------------------------------------------------------------------------------
+# --- signals
+# ------------------------------------------------------------------------------------------
 
 
 def host_of(url: str | None) -> str | None:
@@ -165,7 +169,8 @@ def source_prior(item: Item, trust: dict[str, float] | None = None) -> float:
 
 
 def ngram_hashes(title: str, host: str | None) -> list[int]:
-    """Stable (crc32, not Python's salted hash) buckets of title words, word pairs and the domain."""
+    """Stable (crc32, not Python's salted hash) buckets of title words, word pairs and the
+    domain."""
     words = re.findall(r"[a-z0-9]+", title.lower())
     grams = words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
     if host:
@@ -214,7 +219,8 @@ def signals(
         "sim_ai": sim_ai,
         "sim_margin": sim_ai - sim_other,
         "has_text": float(bool(item.text)),
-        # Our own glossary of AI terms (quantization, agents, RLHF...) and the model names grown from
+        # Our own glossary of AI terms (quantization, agents, RLHF...) and the model names grown
+        # from
         # leaderboards and hub metadata: knowledge written independently of the labelled set.
         "glossary_title": math.log1p(len(_jargon(item.title))),
         "model_entity_title": float(any(e.startswith("model:") for e in _entities(item.title))),
@@ -237,7 +243,8 @@ def negative_hits(item: Item, keywords: list[str]) -> list[str]:
     return [k for k in keywords if k.strip() and f" {' '.join(lexmod.tokens(k))} " in text]
 
 
-# --- the model ----------------------------------------------------------------------------------------
+# --- the model
+# ----------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -319,7 +326,8 @@ def decide(s: Signals, model: RelevanceModel, threshold: float = 0.5) -> Decisio
     return Decision(relevance=score, is_ai=score >= threshold, why=why)
 
 
-# --- topic similarity ---------------------------------------------------------------------------------
+# --- topic similarity
+# ---------------------------------------------------------------------------------
 
 
 class TopicIndex:

@@ -2,8 +2,8 @@
 
 Each default theme has a plain description (embedded), a keyword list, and a one-vs-rest logistic
 regression over those plus hashed title n-grams, trained on the dev half of the labelled dev set and
-shipped as JSON (``data/themes_model.json``). A user-defined taxonomy (``[understand] themes``) works
-without training: keywords plus the nearest description.
+shipped as JSON (``data/themes_model.json``). A user-defined taxonomy (``[understand] themes``)
+works without training: keywords plus the nearest description.
 """
 
 from __future__ import annotations
@@ -35,13 +35,20 @@ THEMES: dict[str, str] = {
 }
 
 DESCRIPTIONS: dict[str, str] = {
-    "open-models": "a new AI model release: open weights or foundation models like Llama, Qwen, Gemini, GPT",
-    "fine-tuning-agents": "fine-tuning small task-specific models, training recipes, AI agents and tool use",
-    "applications": "an app or tool built with AI, a use case, chatbot product or AI assistant in daily work",
-    "deployment": "running and serving models: inference speed, GPUs, quantization, local LLMs, hardware",
-    "safety-alignment": "AI safety, alignment, misuse, privacy, copyright lawsuits, regulation and policy",
-    "research": "a research paper or study about machine learning methods, benchmarks and reasoning",
-    "business": "AI companies, investment, pricing, subscriptions, jobs, the AI industry and market",
+    "open-models": "a new AI model release: open weights or foundation models like Llama, Qwen, "
+    "Gemini, GPT",
+    "fine-tuning-agents": "fine-tuning small task-specific models, training recipes, AI agents "
+    "and tool use",
+    "applications": "an app or tool built with AI, a use case, chatbot product or AI assistant in "
+    "daily work",
+    "deployment": "running and serving models: inference speed, GPUs, quantization, local LLMs, "
+    "hardware",
+    "safety-alignment": "AI safety, alignment, misuse, privacy, copyright lawsuits, regulation "
+    "and policy",
+    "research": "a research paper or study about machine learning methods, benchmarks and "
+    "reasoning",
+    "business": "AI companies, investment, pricing, subscriptions, jobs, the AI industry and "
+    "market",
 }
 
 KEYWORDS: dict[str, list[str]] = {
@@ -277,7 +284,8 @@ class ThemeModel:
         return {"features": self.features, "mean": self.mean, "scale": self.scale, "per_theme": per}
 
     def probabilities(self, dense: list[float], hashes: list[int]) -> dict[str, float]:
-        """All themes at once: one matrix product for the dense part, one lookup per hashed n-gram."""
+        """All themes at once: one matrix product for the dense part, one lookup per hashed
+        n-gram."""
         import numpy as np
 
         if not hasattr(self, "_w"):
@@ -348,7 +356,8 @@ def dense_features(
     rel_dense: dict[str, float],
     ids: list[str],
 ) -> list[float]:
-    """Theme features in the model's order: keyword counts, description similarities, a few item facts."""
+    """Theme features in the model's order: keyword counts, description similarities, a few item
+    facts."""
     is_paper = float(item.kind == "arxiv" or "arxiv.org" in (item.url or ""))
     kw = [math.log1p(len(hits[t])) for t in ids]
     return (

@@ -15,7 +15,8 @@ from ..store import feedback as fb
 def record_feedback(
     store: Store, signal: str, item_key: str | None = None, story_id: str | None = None
 ) -> str | None:
-    """Store a signal; pressing the active one again takes it back. Returns the new current state."""
+    """Store a signal; pressing the active one again takes it back. Returns the new current
+    state."""
     from .queries import feedback_state
 
     item_key, story_id = item_key or None, story_id or None

@@ -26,12 +26,14 @@ HERE = Path(__file__).parent
 
 
 class Stores:
-    """One Store per worker thread, all on the same database file, and ONE cache of views shared by them.
+    """One Store per worker thread, all on the same database file, and ONE cache of views shared by
+    them.
 
-    A cached view is valid while the database files are unchanged: any commit, by this app (a feedback
-    click) or another process (a fetch, a rebuild), changes the WAL or the database file, and the next
-    request rebuilds. Shared, and built once per key at a time, because 40 worker threads each building
-    the same cold week page is what made the page slow under load (BENCHMARKS.md). Views are read-only.
+    A cached view is valid while the database files are unchanged: any commit, by this app (a
+    feedback click) or another process (a fetch, a rebuild), changes the WAL or the database file,
+    and the next request rebuilds. Shared, and built once per key at a time, because 40 worker
+    threads each building the same cold week page is what made the page slow under load
+    (BENCHMARKS.md). Views are read-only.
     """
 
     CACHE_SIZE = 64
@@ -174,7 +176,28 @@ def create_app(
         return JSONResponse({"detail": str(exc)}, status_code=400)
 
     app.add_middleware(SecurityMiddleware, token=token, allowed_hosts=allowed_hosts)
+    app.add_middleware(HeadAsGet)  # outermost: every layer below sees a GET
     return app
+
+
+class HeadAsGet:
+    """HEAD is GET without the body (RFC 9110: every GET resource answers it; link checkers and
+    uptime probes use it), but FastAPI routes answer only the methods they name. Headers, status and
+    Content-Length stay those of the GET."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            return await self.app(scope, receive, send)
+
+        async def without_body(message):
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, without_body)
 
 
 def app_from_env() -> FastAPI:

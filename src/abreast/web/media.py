@@ -1,8 +1,8 @@
 """The pages built from other stages' files: trend charts, model family trees and the weekly draft.
 
-Images are drawn by the stages' own functions and served by the app itself (img-src 'self'). They are
-cached in memory keyed by the data they show, so a changed store draws a new picture and an unchanged
-one is not redrawn on every page view.
+Images are drawn by the stages' own functions and served by the app itself (img-src 'self'). They
+are cached in memory keyed by the data they show, so a changed store draws a new picture and an
+unchanged one is not redrawn on every page view.
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ def _cached(key: tuple, draw) -> bytes:
     return data
 
 
-# --- trends ----------------------------------------------------------------------------------------
+# --- trends
+# ----------------------------------------------------------------------------------------
 
 
 def _term_counts(store: Store) -> tuple[dict[str, dict[str, int]], list[str], dict[str, int]]:
@@ -97,7 +98,8 @@ def trends_view(store: Store, week: str | None) -> dict:
 
 
 def trend_chart(store: Store, week: str, term: str) -> bytes | None:
-    """SVG bar chart of ``term`` per week, ``week`` highlighted; None for a term the store never saw."""
+    """SVG bar chart of ``term`` per week, ``week`` highlighted; None for a term the store never
+    saw."""
     data = _term_counts(store)
     if data is None or term not in data[0]:
         return None
@@ -115,7 +117,8 @@ def trend_chart(store: Store, week: str, term: str) -> bytes | None:
     return _cached(key, draw)
 
 
-# --- models ----------------------------------------------------------------------------------------
+# --- models
+# ----------------------------------------------------------------------------------------
 
 
 def models_view(store: Store, family: str | None = None, limit: int = 200) -> dict:
@@ -185,7 +188,8 @@ def family_tree_svg(store: Store, family: str) -> bytes | None:
     return _cached(key, draw) or None
 
 
-# --- the draft -------------------------------------------------------------------------------------
+# --- the draft
+# -------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -199,7 +203,8 @@ class Draft:
 
 
 def bundle_dir(path: Path) -> Path:
-    """A draft is a page bundle: a folder with index.md and its images. Accept the file or the folder."""
+    """A draft is a page bundle: a folder with index.md and its images. Accept the file or the
+    folder."""
     return path if path.is_dir() else path.parent
 
 
@@ -274,8 +279,9 @@ def bundle_zip(store: Store, settings, week: str) -> bytes | None:
 
 
 def regenerate(store: Store, settings, week: str) -> tuple[Path | None, str | None]:
-    """(path, None) after writing the week's draft, or (None, why not). Never forced: an index.md the
-    user edited is kept and the new draft lands beside it (index.new.md), as `abreast draft` does."""
+    """(path, None) after writing the week's draft, or (None, why not). Never forced: an index.md
+    the user edited is kept and the new draft lands beside it (index.new.md), as `abreast draft`
+    does."""
     try:
         from ..write.draft import write_draft
     except ImportError:
@@ -283,6 +289,6 @@ def regenerate(store: Store, settings, week: str) -> tuple[Path | None, str | No
     from ..errors import AbreastError
 
     try:
-        return write_draft(store, settings, week, fmt=settings.get("write", "format")), None
+        return write_draft(store, settings, week), None
     except AbreastError as e:
         return None, str(e)

@@ -38,7 +38,8 @@ def back_to(next_path: str | None, fallback: str = "/") -> str:
 
 
 def see_other(path: str, **params) -> RedirectResponse:
-    """303 after a POST, so a reload does not repeat it; params are URL-encoded (names may hold '&')."""
+    """303 after a POST, so a reload does not repeat it; params are URL-encoded (names may hold
+    '&')."""
     return RedirectResponse(f"{path}?{urlencode(params)}" if params else path, status_code=303)
 
 
@@ -92,7 +93,14 @@ def story_page(request: Request, story_id: str):
             title="No such story",
             message=f"There is no story {story_id!r}. It may belong to a week that was rebuilt.",
         )
-    return render(request, "story.html", title=story["title"], story=story)
+    return render(
+        request,
+        "story.html",
+        title=story["title"],
+        story=story,
+        card=story["card"],
+        card_note=story["card_note"],
+    )
 
 
 @router.get("/items")

@@ -1,7 +1,8 @@
 """Read-only views of the store for pages and the JSON API: plain dicts, already made safe to show.
 
 All SQL lives in store/ modules; this module shapes their results. Stages that may not have run yet
-(understand, stories, landscape, write) degrade to an empty view with a hint, never to an error page.
+(understand, stories, landscape, write) degrade to an empty view with a hint, never to an error
+page.
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from ..store import Store
 from ..store import feedback as fb
 from ..store import web as sql
 from ..store.items import fts_query
-from ..stories.novelty import continuations
 from .render import plain_text, safe_url
 
-NO_STORIES_HINT = "No stories built for this week yet — run `abreast demo run` (or `abreast fetch` and the pipeline)."
+NO_STORIES_HINT = (
+    "No stories built for this week yet — run `abreast demo run` (or `abreast "
+    "fetch` and the pipeline)."
+)
 SCORE_PARTS = {
     "attention": "points, comments and likes, scaled against this week's items",
     "breadth": "how many different sources carry the story",
@@ -61,7 +64,8 @@ def _load_story(conn, story_id: str):
     return load_story(conn, story_id)
 
 
-# --- weeks -----------------------------------------------------------------------------------------
+# --- weeks
+# -----------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -81,7 +85,8 @@ def weeks(store: Store) -> list[WeekInfo]:
 
 
 def default_week(store: Store) -> str | None:
-    """The last week with enough stories (see stories.model.default_week), else the newest with items."""
+    """The last week with enough stories (see stories.model.default_week), else the newest with
+    items."""
     from ..stories.model import default_week as pick
 
     all_weeks = weeks(store)
@@ -91,11 +96,13 @@ def default_week(store: Store) -> str | None:
     return all_weeks[0].week if all_weeks else None
 
 
-# --- stories ---------------------------------------------------------------------------------------
+# --- stories
+# ---------------------------------------------------------------------------------------
 
 
 def summary_view(story) -> dict:
-    """{sentences: [{text, cite, url, verified}], method, verified, total, dropped} or {} when none."""
+    """{sentences: [{text, cite, url, verified}], method, verified, total, dropped} or {} when
+    none."""
     if not story.summary:
         return {}
     try:
@@ -182,6 +189,9 @@ class WeekView:
     matching: int = 0  # stories that pass the filters (view.stories holds the first `limit`)
     limit: int = 50
     hint: str | None = None
+    undated: int = (
+        0  # items placed in this week by when they were first seen (no date of their own)
+    )
 
 
 WEEK_PAGE = (
@@ -204,6 +214,9 @@ def week_view(
             "No items yet — run `abreast demo run` to load the bundled demo, or `abreast fetch`."
         )
         return view
+    from ..store.reading import undated_count
+
+    view.undated = undated_count(store.conn, week)
     stories = _load_week(store.conn, week)
     if not stories:
         view.hint = NO_STORIES_HINT
@@ -250,22 +263,25 @@ def story_view(store: Store, story_id: str) -> dict | None:
             if (r := related.get(rid)) is not None
         ],
         score_parts=[score_part(k, v) for k, v in story.score_parts.items()],
-        continues=[
-            {
-                "id": c.story_id,
-                "week": c.week,
-                "title": plain_text(c.title),
-                "model": c.model,
-                "predecessor": c.predecessor,
-            }
-            for c in continuations(store.conn, story)
-        ],
     )
+    card.update(story_card_view(store, story))
     return card
 
 
+def story_card_view(store: Store, story) -> dict:
+    """The story card (explain/card.py) as plain data: the one `abreast story` and drafts show."""
+    from dataclasses import asdict
+
+    from ..explain.card import load_card
+    from ..explain.card_render import happened_note
+
+    c = load_card(store, story)
+    return {"card": asdict(c), "card_note": happened_note(c)}
+
+
 def score_part(name: str, part) -> dict:
-    """One row of "why is this here": stories/rank.py stores {value, weight, points, why} per part."""
+    """One row of "why is this here": stories/rank.py stores {value, weight, points, why} per
+    part."""
 
     def num(x):
         return (
@@ -291,7 +307,8 @@ def score_part(name: str, part) -> dict:
     }
 
 
-# --- items -----------------------------------------------------------------------------------------
+# --- items
+# -----------------------------------------------------------------------------------------
 
 
 def item_row(r, signal: str | None = None) -> dict:
@@ -355,7 +372,8 @@ def items_view(
     return ItemsView(items, total, query, week, source, ai_only, max(0, offset), limit)
 
 
-# --- feedback --------------------------------------------------------------------------------------
+# --- feedback
+# --------------------------------------------------------------------------------------
 
 
 def feedback_state(store: Store, item_key: str | None, story_id: str | None) -> str | None:
@@ -371,7 +389,8 @@ def feedback_export(store: Store) -> list[dict]:
     return [dict(r) for r in fb.all_rows(store.conn)]
 
 
-# --- sources ---------------------------------------------------------------------------------------
+# --- sources
+# ---------------------------------------------------------------------------------------
 
 
 def source_status(src) -> str:

@@ -1,9 +1,9 @@
 """Turning untrusted text (feed content, model output, the draft's Markdown) into safe page text.
 
 Two rules: text is shown as text (tags stripped, then Jinja escapes it), and the only HTML we emit
-from Markdown passes markdown-it with raw HTML disabled and then nh3 with an allowlist. Links must be
-http(s) and get rel="noopener noreferrer"; images must come from the app itself, so a remote image in
-a draft (Markdown image exfiltration) is dropped here and blocked by the CSP as well.
+from Markdown passes markdown-it with raw HTML disabled and then nh3 with an allowlist. Links must
+be http(s) and get rel="noopener noreferrer"; images must come from the app itself, so a remote
+image in a draft (Markdown image exfiltration) is dropped here and blocked by the CSP as well.
 """
 
 from __future__ import annotations
@@ -60,7 +60,8 @@ def safe_url(url: str | None) -> str | None:
 
 
 def plain_text(text: str | None, limit: int | None = None) -> str:
-    """Stored item text (sanitized HTML or plain) -> plain text for display; Jinja escapes it later."""
+    """Stored item text (sanitized HTML or plain) -> plain text for display; Jinja escapes it
+    later."""
     if not text:
         return ""
     flat = " ".join(html.unescape(nh3.clean(text, tags=set())).split())

@@ -3,11 +3,13 @@
 One pure ASGI middleware so the rules hold for pages, the JSON API, static files and errors alike
 (reliability.md #22-24):
 
-- Bound to loopback with no token: only requests whose Host names a loopback address are served, so a
+- Bound to loopback with no token: only requests whose Host names a loopback address are served, so
+a
   web page that DNS-rebinds its own name to 127.0.0.1 cannot read the app.
-- With a token (required off loopback): ``?token=`` once sets an HttpOnly cookie and redirects to the
-  same URL without it (the token leaves the address bar and history); later requests carry the cookie,
-  API clients send ``Authorization: Bearer``.
+- With a token (required off loopback): ``?token=`` once sets an HttpOnly cookie and redirects to
+the
+  same URL without it (the token leaves the address bar and history); later requests carry the
+  cookie, API clients send ``Authorization: Bearer``.
 - CSRF: double-submit. A random token lives in an HttpOnly, SameSite=Strict cookie; pages embed it
   and send it back in the ``X-CSRF-Token`` header (HTMX) or a ``csrf_token`` form field. Every
   POST/PUT/PATCH/DELETE must match it. A request authenticated by an Authorization header is exempt:
@@ -39,7 +41,8 @@ MAX_FORM_BYTES = 5 * 1024 * 1024  # an OPML upload is the largest form we accept
 
 
 def is_loopback(host: str) -> bool:
-    """True for localhost and loopback IPs (127.0.0.0/8, ::1); a bind address or a Host header name."""
+    """True for localhost and loopback IPs (127.0.0.0/8, ::1); a bind address or a Host header
+    name."""
     host = host.strip().strip("[]").lower()
     if host == "localhost":
         return True
@@ -151,7 +154,8 @@ class SecurityMiddleware:
             )
             if not allowed:
                 return PlainTextResponse(
-                    "This abreast server only answers to a loopback host name (127.0.0.1 or localhost).",
+                    "This abreast server only answers to a loopback host name (127.0.0.1 or "
+                    "localhost).",
                     status_code=421,
                 ), False
             return None, False

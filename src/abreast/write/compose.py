@@ -13,7 +13,9 @@ from datetime import date
 
 import yaml
 
-from ..explain.summary import Summary, escape_markdown, render_markdown
+from ..explain.card import StoryCard, build_card
+from ..explain.card_render import card_markdown
+from ..explain.summary import escape_markdown
 from ..stories.model import Member, Story
 from .material import WeekMaterial
 
@@ -43,12 +45,6 @@ def link(m: Member) -> str:
     return f"[{escape_markdown(m.title)}](<{m.url}>)" if m.url else escape_markdown(m.title)
 
 
-def _source_label(m: Member) -> str:
-    return {"hn": "Hacker News", "arxiv": "arXiv", "reddit": "Reddit", "hf": "Hugging Face"}.get(
-        m.kind, m.source
-    )
-
-
 def tags_for(material: WeekMaterial, labels: dict[str, str], limit: int = 8) -> list[str]:
     from collections import Counter
 
@@ -65,7 +61,7 @@ def tags_for(material: WeekMaterial, labels: dict[str, str], limit: int = 8) -> 
     return ["ai", *dict.fromkeys(t for t in tags if t and t != "ai")]
 
 
-def front_matter(material: WeekMaterial, fmt: str, labels: dict[str, str]) -> str:
+def front_matter(material: WeekMaterial, fmt: str, labels: dict[str, str], author: str = "") -> str:
     _, sunday = week_dates(material.week)
     meta = {
         "title": f"The State of the LLM space: {material.week}",
@@ -73,6 +69,8 @@ def front_matter(material: WeekMaterial, fmt: str, labels: dict[str, str]) -> st
         "draft": True,
         "tags": tags_for(material, labels),
     }
+    if author:  # [write] author
+        meta["author"] = author
     if fmt == "jekyll":
         meta = {"layout": "post", **meta, "published": False}
     if fmt == "plain":
@@ -80,29 +78,14 @@ def front_matter(material: WeekMaterial, fmt: str, labels: dict[str, str]) -> st
     return "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True) + "---\n"
 
 
-def story_block(story: Story) -> list[str]:
-    lead = story.lead
-    out = [f"### {link(lead)}", ""]
-    if story.summary and story.summary.get("sentences"):
-        out += [render_markdown(Summary.from_dict(story.summary)), ""]
-    sources = " · ".join(f"[{_source_label(m)}](<{m.url}>)" for m in _dedupe_urls(story.members))
-    if sources:
-        out += [f"Sources: {sources}", ""]
-    if story.continues:
-        note = "; ".join(story.continues)  # Markdown from Continuation.markdown(), links included
-        out += ["*" + note[:1].upper() + note[1:] + ".*", ""]
-    elif not story.is_new and story.related:
+def story_block(story: Story, card: StoryCard | None = None) -> list[str]:
+    """The story card (explain/card.py, the same one `abreast story` and the web page show), then
+    the
+    author's prompt."""
+    out = card_markdown(card or build_card(story))
+    if not story.is_new and story.related:
         out += ["*A follow-up to a story from an earlier week.*", ""]
     out += [f"<TODO>Your take on “{escape_markdown(story.title).strip(chr(34))}”.</TODO>", ""]
-    return out
-
-
-def _dedupe_urls(members: list[Member]) -> list[Member]:
-    seen, out = set(), []
-    for m in members:
-        if m.url and m.url not in seen:
-            seen.add(m.url)
-            out.append(m)
     return out
 
 
@@ -111,11 +94,12 @@ def compose(
     theme_labels: dict[str, str],
     entity_labels: dict[str, str] | None = None,
     fmt: str = "hugo",
+    author: str = "",
 ) -> str:
     entity_labels = entity_labels or {}
     top = material.stories[:3]
     out = [
-        front_matter(material, fmt, entity_labels),
+        front_matter(material, fmt, entity_labels, author),
         "# The State of the LLM space",
         "",
         "<TODO>Open with what you learned this week, in your own words. Some prompts:",
@@ -138,12 +122,13 @@ def compose(
         out += [f"## {theme_labels.get(theme, theme)}", ""]
         for s in stories:
             placed.add(s.id)
-            out += story_block(s)
+            out += story_block(s, material.cards.get(s.id))
     if material.new_models or material.tree_image:
         out += ["## This week in models", ""]
         for nm in material.new_models:
             out.append(
-                f"- **{escape_markdown(nm.name)}**: {escape_markdown(nm.facts)} ({link(nm.seen_in)})"
+                f"- **{escape_markdown(nm.name)}**: {escape_markdown(nm.facts)} "
+                f"({link(nm.seen_in)})"
             )
         if material.tree_image:
             out += [
@@ -165,7 +150,8 @@ def compose(
         for r in material.rising:
             out.append(
                 f"- **{escape_markdown(r.label)}**: {r.count} mentions this week, "
-                f"where its share of earlier weeks would predict {r.previous:.0f} (e.g. {link(r.seen_in)})"
+                f"where its share of earlier weeks would predict {r.previous:.0f} (e.g. "
+                f"{link(r.seen_in)})"
             )
         if material.trend_image:
             out += ["", f"![Weekly mentions of the rising terms]({material.trend_image})"]
@@ -185,7 +171,8 @@ def compose(
     out += ["<TODO>What's next for you: papers to read, things to try, pet projects.</TODO>", ""]
     minutes = round(material.words_read / WORDS_PER_MINUTE)
     out.append(
-        f"<!-- abreast: read {material.items_read} items ({material.words_read} words) for this draft; "
+        f"<!-- abreast: read {material.items_read} items ({material.words_read} words) for this "
+        "draft; "
         f"about {minutes} minutes of reading saved at {WORDS_PER_MINUTE} words per minute. "
         "This is a draft: abreast never publishes. -->"
     )

@@ -1,4 +1,5 @@
-"""`abreast feed`: the weekly digests as an Atom feed and a JSON Feed, for the reader you already use.
+"""`abreast feed`: the weekly digests as an Atom feed and a JSON Feed, for the reader you already
+use.
 
 One entry per week: the week's top stories, each with its cited summary and links to its sources.
 Entry content is HTML built only from escaped text and stored item URLs.

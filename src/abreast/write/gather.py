@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+from ..explain.card import CardLoader
 from ..store import Store
 from ..store import drafts as q
 from ..stories.model import Member, Story
@@ -21,13 +22,12 @@ def gather(store: Store, week: str, bundle: Path | None = None) -> WeekMaterial:
     """Everything the draft shows, each fact paired with a stored item to link to.
     With ``bundle``, the images (trend chart, family tree) are rendered into that folder."""
     from ..store.stories import load_week
-    from ..stories.novelty import continuations
 
     stories = load_week(store.conn, week)[:MAX_STORIES]
-    for s in stories:
-        s.continues = [c.markdown() for c in continuations(store.conn, s)]
     items_read, words_read = q.week_reading(store.conn, week)
     m = WeekMaterial(week=week, stories=stories, items_read=items_read, words_read=words_read)
+    loader = CardLoader(store)
+    m.cards = {s.id: loader.card(s) for s in stories}
     m.words = words_of_the_week(stories)
     m.rising = rising(store, week, stories)
     m.papers = papers(stories)
@@ -167,7 +167,8 @@ def trend_chart(store: Store, week: str, rising_terms: list[Rising], bundle: Pat
 def family_tree_image(
     store: Store, week: str, bundle: Path, family: str = "llama"
 ) -> tuple[str | None, str]:
-    """The family tree with this week's new models highlighted; no picture rather than an illegible one."""
+    """The family tree with this week's new models highlighted; no picture rather than an illegible
+    one."""
     from ..errors import AbreastError
     from ..landscape.weekly import draw_family_tree
 
@@ -179,5 +180,6 @@ def family_tree_image(
         return None, ""
     return (
         name,
-        f"Open models that descend from {family.title()}, from Hugging Face and leaderboard metadata",
+        f"Open models that descend from {family.title()}, from Hugging Face and leaderboard "
+        "metadata",
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..explain.card import StoryCard
 from ..stories.model import Member, Story
 
 
@@ -46,6 +47,7 @@ class NewModel:
 class WeekMaterial:
     week: str
     stories: list[Story]
+    cards: dict[str, StoryCard] = field(default_factory=dict)  # story id -> its card
     words: list[Word] = field(default_factory=list)
     rising: list[Rising] = field(default_factory=list)
     trend_image: str | None = None  # file name inside the page bundle

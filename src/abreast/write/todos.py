@@ -1,8 +1,9 @@
-"""`abreast todo`: find every <TODO>...</TODO> in any Markdown draft and propose material from the store.
+"""`abreast todo`: find every <TODO>...</TODO> in any Markdown draft and propose material from the
+store.
 
-Proposals are references (stored items with links and a one-line reason) and, where the TODO asks for
-a picture of model lineage, the family tree image. When the store has nothing on a TODO's key terms
-we say so plainly and offer the closest material instead of pretending.
+Proposals are references (stored items with links and a one-line reason) and, where the TODO asks
+for a picture of model lineage, the family tree image. When the store has nothing on a TODO's key
+terms we say so plainly and offer the closest material instead of pretending.
 """
 
 from __future__ import annotations
@@ -21,9 +22,12 @@ FRONT = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
 
 # Words that shape a TODO but say nothing about its topic.
 STOP = set(
-    """a an and the of to in on for from with about some any few first more maybe research researching
-references reference read reading keep up date different coming open-source source image picture diagram
-chart figure find look into add write check this that these those my me i we our it its is are be was
+    """a an and the of to in on for from with about some any few first more maybe research
+researching
+references reference read reading keep up date different coming open-source source image picture
+diagram
+chart figure find look into add write check this that these those my me i we our it its is are be
+was
 projects project pet things stuff e g eg etc what how why which who also maybe models model
 foundational foundation ai""".split()
 )
@@ -192,7 +196,8 @@ def _without(todo: str, missing: list[str]) -> str:
 
 
 def _week_papers(store: Store, around: date) -> list:
-    """Papers worth reading around the draft's date: arXiv items of that week's top-ranked stories."""
+    """Papers worth reading around the draft's date: arXiv items of that week's top-ranked
+    stories."""
     from ..retrieve.query import Hit
     from ..store.stories import load_week
 
@@ -225,8 +230,8 @@ HEADING = re.compile(r"^#{1,6}\s+(.*)$", re.M)
 
 
 def context_of(markdown: str, start: int) -> str:
-    """The prose a TODO at ``start`` belongs to: its section heading and the paragraph (or list item)
-    just before it, without Markdown marks."""
+    """The prose a TODO at ``start`` belongs to: its section heading and the paragraph (or list
+    item) just before it, without Markdown marks."""
     before = markdown[:start]
     heads = HEADING.findall(before)
     para = re.split(r"\n\s*\n|\n(?=\s*[-*+] )|\n(?=#)", before.rstrip())[-1]
@@ -239,7 +244,8 @@ def context_of(markdown: str, start: int) -> str:
 def resolve(
     markdown: str, store: Store, image_maker=None, horizon: Horizon | None = None
 ) -> tuple[str, list[Proposal]]:
-    """The draft with a proposals block under every TODO (earlier blocks replaced, TODO text kept)."""
+    """The draft with a proposals block under every TODO (earlier blocks replaced, TODO text
+    kept)."""
     clean = BLOCK.sub("\n", markdown)
     around = draft_date(clean)
     proposals: list[Proposal] = []

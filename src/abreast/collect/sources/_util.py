@@ -12,7 +12,8 @@ from ...item import Item, utc_iso
 
 class ParseError(AbreastError):
     """A response arrived but holds nothing we can read (not a feed, not the JSON we expect, every
-    entry broken). Counts as a failed fetch for the source's error counter; nothing stored is touched."""
+    entry broken). Counts as a failed fetch for the source's error counter; nothing stored is
+    touched."""
 
 
 def iso_from_unix(value) -> str | None:

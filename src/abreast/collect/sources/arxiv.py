@@ -2,7 +2,8 @@
 
 API: https://info.arxiv.org/help/api/user-manual.html. Politeness (one request per 3 s, one
 connection) is the fetcher's job; this module only decides what to ask for and how to read it.
-Identity: `arxiv:<id without version>`; the version goes to extra, so v2 of a paper updates v1's item.
+Identity: `arxiv:<id without version>`; the version goes to extra, so v2 of a paper updates v1's
+item.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ AUTHORS_SHOWN = 3
 ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV_NS = "{http://arxiv.org/schemas/atom}"
 OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
-# New-style ids (2412.13175) and old-style ones (hep-th/9901001, math.GT/0309136), with optional version.
+# New-style ids (2412.13175) and old-style ones (hep-th/9901001, math.GT/0309136), with optional
+# version.
 ARXIV_ID = re.compile(
     r"arxiv\.org/abs/(?P<id>[a-z\-]+(?:\.[A-Z]{2})?/\d{7}|\d{4}\.\d{4,5})(?P<version>v\d+)?\s*$",
     re.IGNORECASE,

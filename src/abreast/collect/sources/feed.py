@@ -2,8 +2,9 @@
 
 Pure parsing (`parse_feed`) is separate from I/O (`Feed.collect`) so golden fixtures and the fuzz
 test need no network. Rules from reliability.md: valid UTF-8 wins over a wrong declared charset
-(#12); bad entries are skipped, the fetch fails only when nothing parses (#13); identity is GUID, then
-GUID+link on collision, then link, then a content hash (#16); HTML is sanitized at ingest (#21).
+(#12); bad entries are skipped, the fetch fails only when nothing parses (#13); identity is GUID,
+then GUID+link on collision, then link, then a content hash (#16); HTML is sanitized at ingest
+(#21).
 """
 
 from __future__ import annotations
@@ -75,14 +76,16 @@ def parse_feed(
 
 
 def looks_like_json_feed(body: bytes, content_type: str | None) -> bool:
-    """The first byte decides when it can ('{' or '<'): servers mislabel feeds in both directions."""
+    """The first byte decides when it can ('{' or '<'): servers mislabel feeds in both
+    directions."""
     first = body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     if first in (b"{", b"<"):
         return first == b"{"
     return (content_type or "").split(";")[0].strip().lower().endswith("json")
 
 
-# --- XML feeds -------------------------------------------------------------------------------------
+# --- XML feeds
+# -------------------------------------------------------------------------------------
 
 _XML_DECL_ENCODING = re.compile(
     rb"""\A(\xef\xbb\xbf)?(\s*<\?xml[^>]{0,200}?encoding\s*=\s*)["'][^"']{0,40}["']"""
@@ -90,9 +93,10 @@ _XML_DECL_ENCODING = re.compile(
 
 
 def prefer_utf8(body: bytes, content_type: str | None) -> tuple[bytes, str]:
-    """reliability.md #12: bytes that decode as UTF-8 are UTF-8, whatever the header or prolog claims
-    (a feed saying ISO-8859-1 while sending UTF-8 is common and would otherwise come out as mojibake).
-    Other bytes keep their declared charset, which feedparser applies (HTTP header, then prolog, BOM)."""
+    """reliability.md #12: bytes that decode as UTF-8 are UTF-8, whatever the header or prolog
+    claims (a feed saying ISO-8859-1 while sending UTF-8 is common and would otherwise come out as
+    mojibake). Other bytes keep their declared charset, which feedparser applies (HTTP header, then
+    prolog, BOM)."""
     media = (content_type or "application/xml").split(";")[0].strip() or "application/xml"
     try:
         body.decode("utf-8")
@@ -113,7 +117,8 @@ def parse_xml_feed(
         headers["content-location"] = base_url  # feedparser resolves relative links against it
     try:
         # BytesIO, never raw bytes: feedparser treats a bytes value that names a file as a path to
-        # open (a feed body of b"/etc/passwd" would read that file). Its own sanitizer is off because
+        # open (a feed body of b"/etc/passwd" would read that file). Its own sanitizer is off
+        # because
         # nh3 does the job (and drops script/iframe content instead of unwrapping it).
         parsed = feedparser.parse(io.BytesIO(body), response_headers=headers, sanitize_html=False)
     except (
@@ -139,7 +144,8 @@ def parse_xml_feed(
         and any(m in problem for m in TRUNCATION_MESSAGES)
         and not _ends_after_entry(body)
     ):
-        # The document ends inside its last entry: that entry is a fragment (often without its link),
+        # The document ends inside its last entry: that entry is a fragment (often without its
+        # link),
         # and storing it would leave a ghost once the full entry arrives under its real key.
         raw_entries = raw_entries[:-1]
         warnings.append("the document ends inside an entry; that entry was left for the next fetch")
@@ -216,7 +222,8 @@ def _terms(tags) -> list[str]:
 
 
 def _complete(entry: Entry) -> Entry:
-    """Untitled entries borrow their title from the text; an entry with nothing to show is an error."""
+    """Untitled entries borrow their title from the text; an entry with nothing to show is an
+    error."""
     if not entry.title:
         entry.title = clip(" ".join(entry.text.split()), TITLE_FROM_TEXT) or (entry.link or "")
     if not entry.title:
@@ -224,7 +231,8 @@ def _complete(entry: Entry) -> Entry:
     return entry
 
 
-# --- JSON Feed (https://jsonfeed.org/version/1.1) --------------------------------------------------
+# --- JSON Feed (https://jsonfeed.org/version/1.1)
+# --------------------------------------------------
 
 
 def parse_json_feed(
@@ -296,7 +304,8 @@ def _json_author(raw: dict) -> str | None:
     return ", ".join(names) or None
 
 
-# --- identity --------------------------------------------------------------------------------------
+# --- identity
+# --------------------------------------------------------------------------------------
 
 
 def content_digest(entry: Entry) -> str:
@@ -304,7 +313,8 @@ def content_digest(entry: Entry) -> str:
 
 
 def entry_identity(entry: Entry, guid_count: int) -> str:
-    """reliability.md #16: GUID; GUID+link when two entries of the feed share a GUID; link; content hash."""
+    """reliability.md #16: GUID; GUID+link when two entries of the feed share a GUID; link; content
+    hash."""
     if entry.guid and guid_count == 1:
         return entry.guid
     if entry.guid and entry.link:
@@ -365,7 +375,8 @@ def assign_keys(
     return items, warnings
 
 
-# --- the connector ---------------------------------------------------------------------------------
+# --- the connector
+# ---------------------------------------------------------------------------------
 
 
 class Feed(Connector):

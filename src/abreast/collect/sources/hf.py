@@ -131,6 +131,9 @@ def model_facts(model: dict) -> dict:
             t for t in tags if ":" not in t
         ],  # the prefixed ones are repeated in the fields above
         "created_at": iso_from_text(model.get("createdAt")),
+        # When the model was first seen, for a model whose creation time is unknown (the demo's
+        # recording states when the leaderboard first listed it); it dates only the item's week.
+        "first_seen": None if model.get("createdAt") else iso_from_text(model.get("firstSeenAt")),
     }
 
 
@@ -174,7 +177,8 @@ def human_params(n: int) -> str:
 
 
 def describe(facts: dict) -> str:
-    """'text-generation model (transformers), 8.0B parameters, license llama3.1, fine-tuned from X.'"""
+    """'text-generation model (transformers), 8.0B parameters, license llama3.1, fine-tuned from
+    X.'"""
     head = f"{facts['pipeline_tag']} model" if facts.get("pipeline_tag") else "Model"
     if facts.get("library"):
         head += f" ({facts['library']})"
@@ -212,7 +216,8 @@ class HuggingFace(Connector):
             accept="application/json",
         )
         items, warnings = parse_models(resp.body)
-        # A trending list is "what is hot now" whatever the creation date; only a recent list is a window.
+        # A trending list is "what is hot now" whatever the creation date; only a recent list is a
+        # window.
         if SORTS.get(sort, sort) == "createdAt":
             items = keep_since(items, since)
         return CollectResult(

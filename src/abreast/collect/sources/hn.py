@@ -58,7 +58,8 @@ def algolia_url(
 
 
 def parse_algolia(body: bytes) -> tuple[list[Item], int, list[str]]:
-    """One Algolia response -> (story items, nbPages, warnings). Hits without a title or id are skipped."""
+    """One Algolia response -> (story items, nbPages, warnings). Hits without a title or id are
+    skipped."""
     payload = load_json(body, "Hacker News search")
     if not isinstance(payload, dict) or not isinstance(payload.get("hits"), list):
         raise ParseError("Hacker News search: the response has no 'hits' list.")
@@ -142,7 +143,8 @@ def _digits(value) -> int | None:
 
 
 def fetch_hn_item(fetcher: Fetcher, item_id: int, base_url: str = FIREBASE) -> Item | None:
-    """A single story by id through the official Firebase API (e.g. to refresh points of a known item)."""
+    """A single story by id through the official Firebase API (e.g. to refresh points of a known
+    item)."""
     resp = fetcher.get(
         f"{base_url.rstrip('/')}/v0/item/{int(item_id)}.json", accept="application/json"
     )
@@ -166,7 +168,8 @@ class HackerNews(Connector):
         hpp = int(cfg.get("hits_per_page", HITS_PER_PAGE))
         result = CollectResult()
         seen: set[str] = set()
-        # Algolia serves at most 1,000 hits per query (ALGOLIA_CAP). A window holding more is split in
+        # Algolia serves at most 1,000 hits per query (ALGOLIA_CAP). A window holding more is split
+        # in
         # halves until each half fits, so a long backfill does not silently lose its oldest stories.
         windows = [(since, until)]
         requests = 0
@@ -191,7 +194,8 @@ class HackerNews(Connector):
                     windows += [(lo, mid), (mid, hi)]
                     break
                 result.warnings += warnings
-                # Paging by date while stories arrive can repeat a hit on the next page; keep the first.
+                # Paging by date while stories arrive can repeat a hit on the next page; keep the
+                # first.
                 result.items += [it for it in items if it.key not in seen and not seen.add(it.key)]
                 if page + 1 >= nb_pages or requests >= max_pages:
                     break

@@ -22,8 +22,9 @@ _BARE_AMPERSAND = re.compile(rb"&(?!#\d+;|#x[0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)
 
 
 def parse_opml(data: bytes) -> list[dict]:
-    """OPML bytes -> [{name, kind: "feed", url, category, html_url}], in document order, one per feed
-    URL (the first wins). Outlines whose xmlUrl is not http(s) are ignored (reliability.md #1)."""
+    """OPML bytes -> [{name, kind: "feed", url, category, html_url}], in document order, one per
+    feed URL (the first wins). Outlines whose xmlUrl is not http(s) are ignored (reliability.md
+    #1)."""
     root = _parse_xml(data)
     if root.tag.lower() != "opml":
         raise ParseError(f"not an OPML document (root element <{root.tag}>).")
@@ -48,7 +49,8 @@ def _parse_xml(data: bytes) -> ET.Element:
         raise ParseError(f"the OPML file cannot be decoded ({exc}).") from exc
     except ET.ParseError:
         pass
-    # Some exporters write raw '&' inside URLs (Miniflux's parser accepts them); escape and retry once.
+    # Some exporters write raw '&' inside URLs (Miniflux's parser accepts them); escape and retry
+    # once.
     try:
         return ET.fromstring(_BARE_AMPERSAND.sub(b"&amp;", data))
     except (ET.ParseError, LookupError, ValueError) as exc:
@@ -90,10 +92,11 @@ def _walk(parent: ET.Element, *, category: str | None, out: list[dict], seen: se
 
 
 def export_opml(sources: Iterable, title: str = "abreast sources") -> bytes:
-    """Feed sources -> OPML 2.0 bytes in Miniflux/FreshRSS shape: one outline per category, sorted by
-    name, each holding its feeds (`type="rss"`, `text` and `title`, `xmlUrl`, `htmlUrl` when known).
-    Accepts dicts or objects with name/kind/url and a category (attribute, key, or config["category"]).
-    Sources of other kinds (hn, arxiv, ...) have no OPML form and are left out."""
+    """Feed sources -> OPML 2.0 bytes in Miniflux/FreshRSS shape: one outline per category, sorted
+    by name, each holding its feeds (`type="rss"`, `text` and `title`, `xmlUrl`, `htmlUrl` when
+    known). Accepts dicts or objects with name/kind/url and a category (attribute, key, or
+    config["category"]). Sources of other kinds (hn, arxiv, ...) have no OPML form and are left
+    out."""
     opml = ET.Element("opml", version="2.0")
     head = ET.SubElement(opml, "head")
     ET.SubElement(head, "title").text = title

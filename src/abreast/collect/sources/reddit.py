@@ -93,6 +93,11 @@ def post_to_item(post: dict) -> Item | None:
         "flair": post.get("link_flair_text"),
         "domain": post.get("domain"),
         "over_18": bool(post.get("over_18")) or None,
+        # When the post was first seen, for a post whose creation time is unknown (the demo's
+        # recording states when a newsletter listed it); it dates only the item's week.
+        "first_seen": None
+        if post.get("created_utc") is not None
+        else iso_from_unix(post.get("first_seen_utc")),
     }
     return Item(
         key=f"reddit:{post_id}",

@@ -1,9 +1,11 @@
-"""arXiv API (export.arxiv.org/api/query): Atom 1.0 with OpenSearch paging, from the recorded entries.
+"""arXiv API (export.arxiv.org/api/query): Atom 1.0 with OpenSearch paging, from the recorded
+entries.
 
-Supported search_query: fields cat, ti, abs, au, all, id, submittedDate:[A TO B]; AND, OR, ANDNOT and
-parentheses. Entries whose categories were not recorded (the keyword listings) match every `cat:`
-term, so a category query still finds them; entries whose abstract was not recorded have no <summary>.
-Sorting: submittedDate and lastUpdatedDate use the recorded dates; relevance is served newest first.
+Supported search_query: fields cat, ti, abs, au, all, id, submittedDate:[A TO B]; AND, OR, ANDNOT
+and parentheses. Entries whose categories were not recorded (the keyword listings) match every
+`cat:` term, so a category query still finds them; entries whose abstract was not recorded have no
+<summary>. Sorting: submittedDate and lastUpdatedDate use the recorded dates; relevance is served
+newest first.
 """
 
 from __future__ import annotations
@@ -172,7 +174,8 @@ def render_feed(
     feed_id = hashlib.sha1(echo.encode()).hexdigest()[:27]
     head = [
         '<?xml version="1.0" encoding="UTF-8"?>',
-        '<feed xmlns="http://www.w3.org/2005/Atom" xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/"'
+        '<feed xmlns="http://www.w3.org/2005/Atom" '
+        'xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/"'
         f' xmlns:arxiv="{SCHEME}">',
         f"  <link href={quoteattr('http://arxiv.org/api/query?' + quote(echo, safe=''))}"
         ' rel="self" type="application/atom+xml"/>',
@@ -203,7 +206,8 @@ def render_entry(entry: dict) -> str:
         f'    <link href="http://arxiv.org/abs/{versioned}" rel="alternate" type="text/html"/>'
     )
     lines.append(
-        f'    <link title="pdf" href="http://arxiv.org/pdf/{versioned}" rel="related" type="application/pdf"/>'
+        f'    <link title="pdf" href="http://arxiv.org/pdf/{versioned}" rel="related" '
+        'type="application/pdf"/>'
     )
     lines += [
         f'    <category term={quoteattr(c)} scheme="{SCHEME}"/>'

@@ -19,7 +19,8 @@ def respond(host_path: str, recording: Recording) -> Response:
 
 
 def newest_entry(doc: bytes) -> datetime | None:
-    """The newest <pubDate>/<updated> of the entries (not of the channel header, which says 2025)."""
+    """The newest <pubDate>/<updated> of the entries (not of the channel header, which says
+    2025)."""
     text = doc.decode("utf-8")
     stamps = []
     for block in re.findall(r"<(?:item|entry)>.*?</(?:item|entry)>", text, re.S):

@@ -1,8 +1,9 @@
 """Hacker News: the Algolia search API (hn.algolia.com/api/v1) and the Firebase item API.
 
-Algolia semantics kept: comma-separated tags are ANDed, a parenthesised group is ORed; numericFilters are
-ANDed and a record lacking the attribute (e.g. `points` for a story recorded without points) does not
-match a filter on it; at most 1,000 hits are reachable by paging (Algolia's paginationLimitedTo).
+Algolia semantics kept: comma-separated tags are ANDed, a parenthesised group is ORed;
+numericFilters are ANDed and a record lacking the attribute (e.g. `points` for a story recorded
+without points) does not match a filter on it; at most 1,000 hits are reachable by paging (Algolia's
+paginationLimitedTo).
 """
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""Reddit listings (www.reddit.com/r/<sub>/new.json): Listing JSON of t3 posts, newest first.
+"""Reddit listings (www.reddit.com/r/<sub>/new.json): Listing JSON of t3 posts, newest first; and
+comment trees (www.reddit.com/comments/<id>.json): [post listing, comment listing], for the posts
+whose thread is recorded.
 
 Like Reddit, string fields are HTML-escaped (&amp; &lt; &gt;) unless the client asks for raw_json=1.
 Posts carry only the fields that were recorded (no created_utc for posts known only from AINews).
@@ -13,7 +15,17 @@ from . import JSON, Response, from_epoch, int_param, json_response
 ESCAPED_FIELDS = ("title", "selftext", "url")
 
 
-def respond(path: str, params: dict[str, list[str]], posts: list[dict]) -> Response:
+def respond(
+    path: str,
+    params: dict[str, list[str]],
+    posts: list[dict],
+    threads: dict[str, list] | None = None,
+) -> Response:
+    thread = re.fullmatch(
+        r"(?:/r/[A-Za-z0-9_]+)?/comments/([a-z0-9]+)(?:/[^/]*)?/?(?:\.json)?", path
+    )
+    if thread:
+        return _thread(thread.group(1), params, threads or {})
     m = re.fullmatch(r"/r/([A-Za-z0-9_+]+)/new(?:\.json)?/?", path)
     if not m:
         return json_response({"message": "Not Found", "error": 404}, status=404)
@@ -45,6 +57,25 @@ def respond(path: str, params: dict[str, list[str]], posts: list[dict]) -> Respo
         last_modified=from_epoch(int(newest)) if newest else None,
         content_type=JSON,
     )
+
+
+def _thread(post_id: str, params: dict[str, list[str]], threads: dict[str, list]) -> Response:
+    recorded = threads.get(post_id)
+    if recorded is None:
+        return json_response({"message": "Not Found", "error": 404}, status=404)
+    raw = params.get("raw_json", ["0"])[-1] == "1"
+    return json_response(recorded if raw else _escape_tree(recorded), content_type=JSON)
+
+
+def _escape_tree(node):
+    """Reddit's legacy escaping of &, <, > in every string of a comment tree (no raw_json=1)."""
+    if isinstance(node, dict):
+        return {k: _escape_tree(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_escape_tree(v) for v in node]
+    if isinstance(node, str):
+        return node.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return node
 
 
 def _position_after(listing: list[dict], after: str) -> int:

@@ -1,0 +1,463 @@
+"""The story card: what happened, what people say, the terms, the context, and the sources.
+
+One plain data structure built once per story and rendered by thin renderers (``card_render``) for
+`abreast story`, the web story page and the draft's story sections, so the three cannot drift apart
+(issue 12). Everything on a card comes from the store and links to where it came from:
+
+- *What happened*: verbatim sentences of the primary source's text (``extractive.happened``), each
+  citing its source; never the headline; "no article text yet" and the article's link when none.
+- *What people say*: verbatim comments of the story's Hacker News and Reddit threads, chosen for
+  substance (``discussion.pick_comments``), each with its author and permalink.
+- *Terms*: glossary entries for the jargon the story uses.
+- *Context*: the models it names, from the landscape registry, and the earlier stories it continues.
+- *Sources*: one line per article, named as people say them ("Anthropic", not "anthropic-news"),
+  with the discussions of it (HN item page, Reddit thread) next to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from ..stories.model import Member, Story
+from .extractive import happened
+from .summary import is_safe_url
+
+NO_TEXT = "no article text yet"
+MAX_TERMS = 5
+MAX_MODELS = 4
+
+# Hosts people name by their owner. The key is a host suffix; the first matching one wins, so the
+# more specific ("huggingface.co/blog") come first.
+PUBLISHERS = [
+    ("huggingface.co/blog", "Hugging Face blog"),
+    ("huggingface.co/papers", "Hugging Face papers"),
+    ("huggingface.co", "Hugging Face"),
+    ("openai.com", "OpenAI"),
+    ("anthropic.com", "Anthropic"),
+    ("deepmind.google", "Google DeepMind"),
+    ("deepmind.com", "Google DeepMind"),
+    ("blog.google", "Google"),
+    ("research.google", "Google Research"),
+    ("ai.meta.com", "Meta AI"),
+    ("about.fb.com", "Meta"),
+    ("mistral.ai", "Mistral AI"),
+    ("deepseek.com", "DeepSeek"),
+    ("x.ai", "xAI"),
+    ("microsoft.com", "Microsoft"),
+    ("nvidia.com", "NVIDIA"),
+    ("apple.com", "Apple"),
+    ("github.blog", "GitHub blog"),
+    ("github.com", "GitHub"),
+    ("arxiv.org", "arXiv"),
+    ("simonwillison.net", "Simon Willison"),
+    ("simonw.substack.com", "Simon Willison"),
+    ("arcprize.org", "ARC Prize"),
+    ("youtube.com", "YouTube"),
+    ("x.com", "X"),
+    ("twitter.com", "X"),
+    ("nytimes.com", "The New York Times"),
+    ("theverge.com", "The Verge"),
+    ("techcrunch.com", "TechCrunch"),
+    ("arstechnica.com", "Ars Technica"),
+    ("bloomberg.com", "Bloomberg"),
+    ("reuters.com", "Reuters"),
+    ("wsj.com", "The Wall Street Journal"),
+    ("ft.com", "Financial Times"),
+    ("theinformation.com", "The Information"),
+    ("reddit.com", "Reddit"),
+    ("redd.it", "Reddit"),
+]
+
+
+@dataclass
+class Link:
+    label: str  # who published it, as people say it: "Anthropic", "Hacker News discussion"
+    url: str
+    title: str = ""
+    meta: str = ""  # "470 points · 272 comments"
+
+
+@dataclass
+class Source:
+    """One article of the story, with the discussions that link to it."""
+
+    n: int  # the number sentences cite
+    article: Link
+    discussions: list[Link] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)  # item keys merged into this source
+
+
+@dataclass
+class Said:
+    """What happened, one sentence: verbatim from source ``cite``."""
+
+    text: str
+    cite: int
+    url: str | None
+    source: str  # the cited source's label
+
+
+@dataclass
+class Quote:
+    """What people say: one verbatim comment."""
+
+    author: str
+    text: str
+    url: str  # permalink
+    where: str  # "Hacker News", "r/LocalLLaMA"
+    score: int | None = None
+
+
+@dataclass
+class Term:
+    term: str
+    definition: str
+    url: str | None = None
+
+
+@dataclass
+class ModelFacts:
+    name: str
+    org: str | None
+    weights: str  # "open weights (apache-2.0)" | "no open weights known"
+    size: str | None  # "70B parameters"
+    parent: str | None  # "fine-tune of Llama 3.1 70B"
+    id: str = ""
+
+
+@dataclass
+class Earlier:
+    id: str
+    week: str
+    title: str
+
+
+@dataclass
+class StoryCard:
+    id: str
+    week: str
+    rank: int | None
+    title: str
+    is_new: bool
+    happened: list[Said]
+    happened_note: str  # why "What happened" has fewer than two sentences; "" when it has enough
+    sources: list[Source]
+    comments: list[Quote] = field(default_factory=list)
+    comments_note: str = ""
+    terms: list[Term] = field(default_factory=list)
+    models: list[ModelFacts] = field(default_factory=list)
+    earlier: list[Earlier] = field(default_factory=list)
+
+    @property
+    def primary(self) -> Source | None:
+        return self.sources[0] if self.sources else None
+
+    def links(self) -> list[str]:
+        """Every URL the card shows, in order: what renderers must all carry."""
+        out = [s.url for s in self.happened if s.url]
+        for src in self.sources:
+            out.append(src.article.url)
+            out += [d.url for d in src.discussions]
+        out += [c.url for c in self.comments]
+        return list(dict.fromkeys(out))
+
+
+# --- naming sources -------------------------------------------------------------------------------
+
+
+def host_of(url: str | None) -> str:
+    try:
+        parts = urlsplit(url or "")
+    except ValueError:
+        return ""
+    return (parts.hostname or "").removeprefix("www.") + (parts.path or "")
+
+
+def publisher(url: str | None, fallback: str = "") -> str:
+    """The name people give whoever published ``url``: a known owner, else the bare host."""
+    where = host_of(url)
+    host = where.split("/", 1)[0]
+    for suffix, name in PUBLISHERS:
+        if "/" in suffix:
+            if where.startswith(suffix):
+                return name
+        elif host == suffix or host.endswith("." + suffix):
+            return name
+    return host or fallback
+
+
+def subreddit_label(m: Member) -> str:
+    sub = m.extra.get("subreddit")
+    return f"r/{sub}" if sub else "Reddit"
+
+
+def discussion_of(m: Member) -> Link | None:
+    """The page where people discuss ``m`` (an HN item page, a Reddit thread), when it has one."""
+    if m.kind == "hn":
+        url = m.extra.get("discussion_url")
+        label = "Hacker News discussion"
+    elif m.kind == "reddit":
+        url = m.extra.get("permalink")
+        label = f"{subreddit_label(m)} discussion"
+    else:
+        return None
+    if not url or not is_safe_url(url):
+        return None
+    return Link(label=label, url=url, title=m.title, meta=signals_line(m.signals))
+
+
+def article_of(m: Member) -> Link | None:
+    """The article a member is or links to, labelled by its publisher."""
+    url = m.url if m.url and is_safe_url(m.url) else None
+    if url is None:
+        return None
+    if m.kind == "reddit" and publisher(url) == "Reddit":
+        label = subreddit_label(m)  # a self or image post: the post is the article
+    elif m.kind == "hn" and url == m.extra.get("discussion_url"):
+        label = "Hacker News"  # Ask HN / Show HN text posts: the thread is the article
+    elif m.kind == "arxiv":
+        label = "arXiv"
+    elif m.kind == "hf":
+        label = "Hugging Face"
+    else:
+        label = publisher(url, m.extra.get("feed") or m.source)
+    return Link(label=label, url=url, title=m.title)
+
+
+def signals_line(signals: dict) -> str:
+    parts = []
+    for key, word in (("points", "points"), ("score", "points"), ("comments", "comments")):
+        value = signals.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool) and value:
+            parts.append(f"{int(value):,} {word}")
+    return " · ".join(dict.fromkeys(parts))
+
+
+def sources_of(members: list[Member]) -> tuple[list[Source], dict[int, int]]:
+    """Members merged by the article they point to, primary first; and member index -> source
+    number.
+
+    An HN post and a Reddit post of the same blog post are one source with two discussions."""
+    from .extractive import primary_order
+
+    first = primary_order(members)
+    order = first + [i for i in range(len(members)) if i not in first]
+    sources: list[Source] = []
+    by_url: dict[str, Source] = {}
+    number: dict[int, int] = {}
+    for i in order:
+        m = members[i]
+        art = article_of(m)
+        disc = discussion_of(m)
+        if art is None and disc is None:
+            continue
+        if art is None or art.url == (disc.url if disc else None):
+            art, disc = (art or disc), None
+        src = by_url.get(art.url)
+        if src is None:
+            src = Source(n=len(sources) + 1, article=art)
+            sources.append(src)
+            by_url[art.url] = src
+        src.keys.append(m.key)
+        if disc and all(d.url != disc.url for d in src.discussions):
+            src.discussions.append(disc)
+        if m.kind == "hn" and not disc and not src.article.meta:
+            src.article.meta = signals_line(m.signals)
+        number[i] = src.n
+    return sources, number
+
+
+# --- building the card ----------------------------------------------------------------------------
+
+
+def build_card(
+    story: Story,
+    *,
+    comments: list[Quote] | None = None,
+    comments_note: str = "",
+    terms: list[Term] | None = None,
+    models: list[ModelFacts] | None = None,
+    earlier: list[Earlier] | None = None,
+) -> StoryCard:
+    """The card from a story and what was looked up for it (pure: ``load_card`` does the I/O)."""
+    sources, number = sources_of(story.members)
+    found = happened(story.members)
+    said = []
+    for s in found.sentences:
+        n = number.get(s.cite - 1)
+        if n is None:  # a member without any link cannot be cited: its sentence is not shown
+            continue
+        said.append(
+            Said(
+                text=s.text,
+                cite=n,
+                url=sources[n - 1].article.url,
+                source=sources[n - 1].article.label,
+            )
+        )
+    note = found.reason if len(said) < 2 else ""
+    if not said and found.reason != NO_TEXT and not any(m.text.strip() for m in story.members):
+        note = NO_TEXT
+    return StoryCard(
+        id=story.id,
+        week=story.week,
+        rank=story.rank,
+        title=story.title,
+        is_new=story.is_new,
+        happened=said,
+        happened_note=note,
+        sources=sources,
+        comments=comments or [],
+        comments_note=comments_note,
+        terms=terms or [],
+        models=models or [],
+        earlier=earlier or [],
+    )
+
+
+# --- looking things up (the I/O half) -------------------------------------------------------------
+
+
+class CardLoader:
+    """Looks up what cards need from the store; one per request or draft, so the model index is
+    built once for many stories."""
+
+    def __init__(self, store):
+        self.store = store
+        self.conn = store.conn
+        self._index = None
+
+    def card(self, story: Story) -> StoryCard:
+        terms = self.terms(story)
+        comments, note = self.comments(story, terms)
+        return build_card(
+            story,
+            comments=comments,
+            comments_note=note,
+            terms=terms,
+            models=self.models(story),
+            earlier=self.earlier(story),
+        )
+
+    def comments(self, story: Story, terms: list[Term]) -> tuple[list[Quote], str]:
+        """The comments worth quoting from the story's threads, and what to say when none are."""
+        from ..store.discussions import discussion_fetches
+        from .discussion import pick_comments
+
+        threads = {m.key: m for m in story.members if m.kind in ("hn", "reddit")}
+        if not threads:
+            return [], "no Hacker News or Reddit discussion of this story"
+        stored = self.store.comments_for(list(threads))
+        if not stored:
+            fetched = discussion_fetches(self.conn, list(threads))
+            if not fetched:
+                return [], "the discussion has not been fetched yet"
+            return [], "no comments in its discussion"
+        names = [t.term for t in terms] + [e.split(":", 1)[-1] for e in story.entities]
+        out = []
+        for c in pick_comments(stored, names):
+            m = threads[c.item_key]
+            if not is_safe_url(c.url):
+                continue
+            where = "Hacker News" if m.kind == "hn" else subreddit_label(m)
+            out.append(Quote(c.author or "anonymous", c.text, c.url, where, c.score))
+        note = "" if out else f"none of its {len(stored)} comments says enough to quote"
+        return out, note
+
+    def terms(self, story: Story) -> list[Term]:
+        from .glossary import story_jargon
+
+        return [Term(t.term, t.definition, t.url) for t in story_jargon(story)[:MAX_TERMS]]
+
+    def earlier(self, story: Story) -> list[Earlier]:
+        """What the story continues: the earlier story of its model line (o3 continues o1, from
+        stories.novelty.continuations), then the related stories of earlier weeks."""
+        from ..store.web import story_headers
+        from ..stories.novelty import continuations
+
+        out = [Earlier(c.story_id, c.week, c.title) for c in continuations(self.conn, story)]
+        found = story_headers(self.conn, list(story.related))
+        out += [
+            Earlier(r["id"], r["week"], r["title"])
+            for rid in story.related
+            if (r := found.get(rid)) is not None and all(e.id != rid for e in out)
+        ]
+        return out
+
+    def models(self, story: Story) -> list[ModelFacts]:
+        from ..landscape.registry import resolve_mention
+        from ..store import landscape as sql
+
+        refs = [e for e in story.entities if e.startswith("model:")]
+        refs += [e for m in story.members for e in m.entities if e.startswith("model:")]
+        if not refs or sql.count_models(self.conn) == 0:
+            return []
+        index = self._mention_index()
+        out: list[ModelFacts] = []
+        seen: set[str] = set()
+        for ref in dict.fromkeys(refs):
+            for mid in resolve_mention(ref, index)[:1]:  # the best match, not every re-upload
+                row = sql.get_model(self.conn, mid)
+                if row is None or mid in seen:
+                    continue
+                seen.add(mid)
+                out.append(self._facts(row))
+                if len(out) >= MAX_MODELS:
+                    return out
+        return out
+
+    def _mention_index(self):
+        if self._index is None:
+            from ..landscape.registry import mention_index
+            from ..store import landscape as sql
+
+            self._index = mention_index(
+                [r["id"] for r in sql.list_models(self.conn)],
+                set(sql.facts_by_field(self.conn, "official")),
+            )
+        return self._index
+
+    def _facts(self, row) -> ModelFacts:
+        from ..store import landscape as sql
+
+        parent = None
+        bases = sql.bases_of(self.conn, row["id"])
+        if bases:
+            base = sql.get_model(self.conn, bases[0]["base_id"])
+            rel = {"finetune": "fine-tune", "quantized": "quantization", "adapter": "adapter"}.get(
+                bases[0]["relation"], bases[0]["relation"]
+            )
+            parent = f"{rel} of {base['name'] if base else bases[0]['base_id']}"
+        size = f"{row['params_b']:.3g}B parameters" if row["params_b"] else None
+        weights = weights_line(row["license"], _on_hub(row["id"], self.conn))
+        return ModelFacts(
+            name=row["name"],
+            org=row["org"],
+            weights=weights,
+            size=size,
+            parent=parent,
+            id=row["id"],
+        )
+
+
+def weights_line(license: str | None, on_hub: bool) -> str:
+    """Open or closed, as far as the registry knows, and under which license."""
+    lic = (license or "").strip()
+    if lic.lower() in ("proprietary", "closed", "api"):
+        return "closed weights, proprietary license"
+    if lic and lic.lower() != "unknown":
+        return f"open weights, {lic} license"
+    return "open weights on Hugging Face" if on_hub else "no open weights known"
+
+
+def _on_hub(model_id: str, conn) -> bool:
+    from ..store import landscape as sql
+
+    # Sources that only list Hugging Face repos: a model they describe has downloadable weights.
+    hub = ("hf", "open-llm-leaderboard-v1", "open-llm-leaderboard-v2")
+    return any(f["source"] in hub for f in sql.model_facts(conn, model_id))
+
+
+def load_card(store, story: Story) -> StoryCard:
+    return CardLoader(store).card(story)

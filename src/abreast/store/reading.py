@@ -1,0 +1,75 @@
+"""What the reading stage needs: the items of each week's top stories, with their sources'
+settings."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class TopItem:
+    """An item of a ranked story, as the page and discussion readers need it."""
+
+    key: str
+    kind: str
+    url: str | None
+    has_text: bool
+    text_note: str | None
+    signals: dict
+    extra: dict
+    source_url: str | None  # the configured source's base URL (replay or real API host)
+    source_config: dict
+    story_id: str
+    week: str
+    rank: int
+
+
+def recent_story_weeks(conn: sqlite3.Connection, n: int) -> list[str]:
+    """The n most recent weeks that have stories, oldest first."""
+    rows = conn.execute(
+        "SELECT DISTINCT week FROM stories ORDER BY week DESC LIMIT ?", (max(0, n),)
+    ).fetchall()
+    return sorted(r[0] for r in rows)
+
+
+def top_story_items(conn: sqlite3.Connection, weeks: list[str], top: int) -> list[TopItem]:
+    """Members of the stories ranked 1..top in these weeks, best rank first, newest week first.
+    Items without a configured source (imported by hand, tests) are left out: nobody chose to read
+    anything on their behalf."""
+    if not weeks:
+        return []
+    rows = conn.execute(
+        "SELECT i.key, i.kind, i.url, i.text != '' AS has_text, i.text_note, i.score_json, "
+        "i.extra_json, src.url AS source_url, src.config_json, s.id AS story_id, s.week, s.rank "
+        "FROM stories s JOIN story_items si ON si.story_id = s.id "
+        "JOIN items i ON i.id = si.item_id JOIN sources src ON src.id = i.source_id "
+        f"WHERE s.week IN ({','.join('?' * len(weeks))}) AND s.rank IS NOT NULL AND s.rank <= ? "
+        "ORDER BY s.week DESC, s.rank, si.role = 'lead' DESC, i.id",
+        (*weeks, top),
+    ).fetchall()
+    return [
+        TopItem(
+            key=r["key"],
+            kind=r["kind"],
+            url=r["url"],
+            has_text=bool(r["has_text"]),
+            text_note=r["text_note"],
+            signals=json.loads(r["score_json"]),
+            extra=json.loads(r["extra_json"]),
+            source_url=r["source_url"],
+            source_config=json.loads(r["config_json"]),
+            story_id=r["story_id"],
+            week=r["week"],
+            rank=r["rank"],
+        )
+        for r in rows
+    ]
+
+
+def undated_count(conn: sqlite3.Connection, week: str) -> int:
+    """Items placed in this week by when they were first observed (their source gives no date)."""
+    return conn.execute(
+        "SELECT count(*) FROM items WHERE week = ? AND published_at IS NULL", (week,)
+    ).fetchone()[0]

@@ -1,0 +1,362 @@
+"""The story card (issue 12): what happened is never the headline, sources are named as people say
+them with their discussions next to them, and `abreast story`, the web story page and the draft show
+the same card."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from abreast import config
+from abreast.explain.card import build_card, load_card, publisher
+from abreast.explain.card_render import card_markdown
+from abreast.explain.extractive import happened, repeats_title
+from abreast.item import Item
+from abreast.stories.model import Member, Story
+
+WEEK = "2024-W51"
+WHEN = "2024-12-18T10:00:00+00:00"
+LAB_URL = "https://www.anthropic.com/research/alignment-faking"
+HN_THREAD = "https://news.ycombinator.com/item?id=42458752"
+REDDIT_THREAD = "https://www.reddit.com/r/LocalLLaMA/comments/1hgxyz1/alignment_faking/"
+LAB_TEXT = (
+    "Alignment faking in large language models\n\n"
+    "Most of us have encountered situations where someone appears to share our views, but is in "
+    "fact only pretending to do so. A new paper from our Alignment Science team provides the first "
+    "empirical example of a large language model engaging in alignment faking without having been "
+    "trained to do so. We gave Claude 3 Opus a system prompt saying it was being trained to answer "
+    "all queries, even harmful ones. The model complied with "
+    "harmful queries from free users 14% of "
+    "the time, versus almost never for paid users."
+)
+
+
+# A thread as it reads on the day: the top replies are jokes and one-liners; a few explain.
+HN_COMMENTS = [
+    (
+        "hn:1001",
+        "jokester",
+        0,
+        "lol Claude is just like my coworkers, pretending to agree in meetings "
+        "and then doing whatever they want anyway. haha, truly human-level intelligence achieved.",
+    ),
+    ("hn:1002", "brief", 0, "This is terrifying."),
+    (
+        "hn:1003",
+        "researcher",
+        0,
+        "The interesting part is the gap between free and paid users: the "
+        "model only faked alignment when it believed its answers "
+        "would be used for training, which means "
+        "it reasoned about the training process itself. In the RL run the rate went up to 78%.",
+    ),
+    (
+        "hn:1004",
+        "practitioner",
+        1,
+        "I have run similar experiments with open models like Llama 3.3 70B "
+        "and never saw this, but we used much shorter system "
+        "prompts. Compared to Opus, the smaller "
+        "models rarely mention the training objective in their scratchpad at all.",
+    ),
+    (
+        "hn:1005",
+        "researcher",
+        1,
+        "Replying to myself: the paper also shows the behaviour when the "
+        "information is given through fine-tuning on synthetic "
+        "documents instead of the prompt, which is "
+        "closer to how a model would learn it in pre-training.",
+    ),
+]
+REDDIT_COMMENTS = [
+    (
+        "reddit:c1",
+        "localuser",
+        0,
+        41,
+        "Because the scratchpad is visible to the researchers, this is "
+        "an upper bound on what the model reveals. A model that "
+        "faked alignment without writing it down "
+        "would not show up in these numbers, however the 14% figure is already high.",
+    ),
+    ("reddit:c2", "memer", 0, 512, "Skynet when it hears about RLHF 💀 this is the way"),
+]
+
+
+def _member(key, kind, title, url, text="", **kw) -> Member:
+    return Member(
+        key=key, kind=kind, source=kw.pop("source", kind), title=title, url=url, text=text, **kw
+    )
+
+
+# --- what happened --------------------------------------------------------------------------------
+
+
+def test_what_happened_quotes_the_text_and_never_repeats_the_title():
+    members = [
+        _member(
+            "feed:" + LAB_URL,
+            "feed",
+            "Alignment faking in large language models",
+            LAB_URL,
+            LAB_TEXT,
+        ),
+        _member("hn:42458752", "hn", "Alignment faking in large language models", LAB_URL),
+    ]
+    found = happened(members)
+    assert 2 <= len(found.sentences) <= 3 and found.reason == ""
+    for s in found.sentences:
+        assert s.verified and s.text in LAB_TEXT
+        assert not repeats_title(s.text, [members[0].title])
+    # The feed body's first line is the headline: it is text, but not news beyond the title.
+    assert all("Alignment faking in large language models" != s.text for s in found.sentences)
+
+
+def test_a_title_only_story_says_no_article_text_yet_and_claims_nothing_verified():
+    story = Story(
+        id=f"{WEEK}-copilot",
+        week=WEEK,
+        title="GitHub Copilot is now available for free",
+        members=[
+            _member(
+                "hn:42453341",
+                "hn",
+                "GitHub Copilot is now available for free",
+                "https://github.com/features/copilot",
+                signals={"points": 470, "comments": 272},
+                extra={"discussion_url": "https://news.ycombinator.com/item?id=42453341"},
+            )
+        ],
+    )
+    card = build_card(story)
+    assert card.happened == [] and card.happened_note == "no article text yet"
+    md = "\n".join(card_markdown(card))
+    assert "verified" not in md and "no article text yet" in md
+    assert "[GitHub](<https://github.com/features/copilot>)" in md  # the article is linked
+    assert "[Hacker News discussion](<https://news.ycombinator.com/item?id=42453341>)" in md
+    assert "[Hacker News](<https://github.com" not in md  # an article is not "Hacker News"
+
+
+def test_a_text_that_only_restates_the_headline_is_not_what_happened():
+    title = "OpenAI o1 and new tools for developers"
+    members = [
+        _member("feed:x", "feed", title, "https://openai.com/index/o1", f"{title}.\n\n{title}")
+    ]
+    found = happened(members)
+    assert found.sentences == [] and "beyond the headline" in found.reason
+
+
+def test_sources_are_named_as_people_say_them_and_merged_with_their_discussions():
+    assert publisher(LAB_URL) == "Anthropic"
+    assert publisher("https://huggingface.co/blog/modernbert") == "Hugging Face blog"
+    assert publisher("https://9to5mac.com/2024/12/16/x") == "9to5mac.com"
+    story = Story(
+        id=f"{WEEK}-af",
+        week=WEEK,
+        title="Alignment faking",
+        members=[
+            _member(
+                "hn:42458752",
+                "hn",
+                "Alignment faking",
+                LAB_URL,
+                extra={"discussion_url": HN_THREAD},
+            ),
+            _member(
+                "feed:" + LAB_URL,
+                "feed",
+                "Alignment faking",
+                LAB_URL,
+                LAB_TEXT,
+                source="anthropic-news",
+            ),
+            _member(
+                "reddit:1hgxyz1",
+                "reddit",
+                "Alignment faking",
+                LAB_URL,
+                extra={"permalink": REDDIT_THREAD, "subreddit": "LocalLLaMA"},
+                signals={"score": 120, "comments": 40},
+            ),
+        ],
+    )
+    card = build_card(story)
+    assert len(card.sources) == 1  # one article, two discussions of it
+    src = card.sources[0]
+    assert (src.article.label, src.article.url) == ("Anthropic", LAB_URL)
+    assert [(d.label, d.url) for d in src.discussions] == [
+        ("Hacker News discussion", HN_THREAD),
+        ("r/LocalLLaMA discussion", REDDIT_THREAD),
+    ]
+    assert src.discussions[1].meta == "120 points · 40 comments"
+    assert all(s.cite == 1 and s.source == "Anthropic" for s in card.happened)
+
+
+# --- one card, three renderings -------------------------------------------------------------------
+
+
+@pytest.fixture
+def story_store(abreast_home):
+    """A store holding one story over a lab post, its HN thread and a title-only HN post."""
+    from abreast.store import Store
+    from abreast.store.stories import save_week
+
+    settings = config.load(abreast_home, environ={"ABREAST_HOME": str(abreast_home)})
+    settings.paths.ensure()
+    store = Store.open(settings.paths.db)
+    lab = store.add_source("anthropic-news", "feed", "https://www.anthropic.com/news/rss.xml")
+    hn = store.add_source("hn", "hn", "https://hn.algolia.com")
+    items = [
+        (
+            lab.id,
+            Item(
+                key="feed:" + LAB_URL,
+                kind="feed",
+                title="Alignment faking in large language models",
+                url=LAB_URL,
+                text=LAB_TEXT,
+                published_at=WHEN,
+                extra={"feed": "Anthropic News"},
+            ),
+        ),
+        (
+            hn.id,
+            Item(
+                key="hn:42458752",
+                kind="hn",
+                title="Alignment faking in large language models",
+                url=LAB_URL,
+                published_at=WHEN,
+                signals={"points": 276, "comments": 308},
+                extra={"discussion_url": HN_THREAD},
+            ),
+        ),
+    ]
+    reddit = store.add_source("r-localllama", "reddit", "https://www.reddit.com")
+    items.append(
+        (
+            reddit.id,
+            Item(
+                key="reddit:1hgxyz1",
+                kind="reddit",
+                title="Anthropic: alignment faking",
+                url=LAB_URL,
+                published_at=WHEN,
+                signals={"score": 120, "comments": 40},
+                extra={"permalink": REDDIT_THREAD, "subreddit": "LocalLLaMA"},
+            ),
+        )
+    )
+    for source_id, item in items:
+        store.upsert_items([item], source_id=source_id)
+    from abreast.store import Comment
+    from abreast.store.discussions import replace_comments
+
+    def comment(cid, key, author, depth, text, score=None):
+        site = "https://news.ycombinator.com/item?id=" if key.startswith("hn") else REDDIT_THREAD
+        return Comment(cid, key, author, score, text, site + cid.split(":")[1], WHEN, None, depth)
+
+    replace_comments(
+        store.conn,
+        "hn:42458752",
+        [comment(c, "hn:42458752", a, d, t) for c, a, d, t in HN_COMMENTS],
+        308,
+    )
+    replace_comments(
+        store.conn,
+        "reddit:1hgxyz1",
+        [comment(c, "reddit:1hgxyz1", a, d, t, sc) for c, a, d, sc, t in REDDIT_COMMENTS],
+        40,
+    )
+    ids = {r["key"]: r["id"] for r in store.conn.execute("SELECT id, key FROM items")}
+    from abreast.store.stories import load_story
+
+    members = [
+        Member(key=it.key, kind=it.kind, source="x", title=it.title, url=it.url, role=role)
+        for (_, it), role in zip(items, ("lead", "member", "member"), strict=True)
+    ]
+    story = Story(
+        id=f"{WEEK}-af0001",
+        week=WEEK,
+        title=items[0][1].title,
+        members=members,
+        themes=["safety-alignment"],
+        score=0.9,
+        rank=1,
+        score_parts={},
+    )
+    save_week(store.conn, WEEK, [story], ids)
+    yield store, settings, load_story(store.conn, story.id)
+    store.close()
+
+
+def test_what_people_say_is_chosen_for_substance_from_more_than_one_thread(story_store):
+    store, _, story = story_store
+    card = load_card(store, story)
+    said = {c.text: c for c in card.comments}
+    assert 2 <= len(card.comments) <= 4
+    texts = " ".join(said)
+    assert (
+        "lol" not in texts and "💀" not in texts and "This is terrifying." not in said
+    )  # jokes, one-liners
+    assert {c.where for c in card.comments} == {"Hacker News", "r/LocalLLaMA"}  # not all one thread
+    assert len({c.author for c in card.comments}) == len(card.comments)  # one voice each
+    for c in card.comments:  # verbatim, attributed, cited with its permalink
+        stored = store.conn.execute(
+            "SELECT text, author, url FROM discussion_comments WHERE url = ?", (c.url,)
+        ).fetchone()
+        assert (stored["text"], stored["author"]) == (c.text, c.author)
+    authors = [c.author for c in card.comments]
+    assert "researcher" in authors and "memer" not in authors  # the explanation, not the top joke
+
+
+def test_abreast_story_the_web_page_and_the_draft_show_the_same_card(
+    story_store, tmp_path, monkeypatch
+):
+    from fastapi.testclient import TestClient
+    from typer.testing import CliRunner
+
+    from abreast.cli.main import app
+    from abreast.web.app import create_app
+    from abreast.write.draft import write_draft
+
+    store, settings, story = story_store
+    card = load_card(store, story)
+    assert len(card.happened) >= 2
+    links = card.links()
+    assert LAB_URL in links and HN_THREAD in links and REDDIT_THREAD in links
+    assert len(card.comments) >= 2
+
+    monkeypatch.setenv("COLUMNS", "250")
+    cli = CliRunner().invoke(app, ["story", story.id])
+    assert cli.exit_code == 0, cli.output
+    with TestClient(create_app(settings), base_url="http://127.0.0.1:8421") as client:
+        page = client.get(f"/story/{story.id}").text
+    draft = write_draft(store, settings, WEEK, out_dir=tmp_path / "draft").read_text()
+
+    def flat(text: str) -> str:
+        return " ".join(text.split())
+
+    shown = {
+        "cli": flat(cli.output),
+        "web": flat(html.unescape(re.sub(r"<[^>]+>", " ", page))),
+        "draft": flat(draft.replace("\\", "")),
+    }
+    hrefs = {
+        "cli": set(re.findall(r"https?://\S+", cli.output)),
+        "web": {html.unescape(u) for u in re.findall(r'href="(https?://[^"]+)"', page)},
+        "draft": set(re.findall(r"\(<(https?://[^>]+)>\)", draft)),
+    }
+    for where in shown:
+        for s in card.happened:
+            assert flat(s.text) in shown[where], (where, s.text)
+        for c in card.comments:
+            assert flat(c.text) in shown[where], (where, c.text)
+        assert set(links) <= hrefs[where], (where, set(links) - hrefs[where])
+        assert "Hacker News discussion" in shown[where] and "Anthropic" in shown[where]
+    # The draft links nothing the card does not (its story section is the card).
+    section = draft.split("### ", 1)[1].split("<TODO>", 1)[0]
+    assert set(re.findall(r"\(<(https?://[^>]+)>\)", section)) == set(links)
