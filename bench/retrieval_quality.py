@@ -10,8 +10,10 @@ bench/out/retrieval_bench.md (speed).
    same story as one (the core returns one item per story).
    precision@5 = relevant hits among the first 5 / min(5, relevant stories);
    recall@10 = relevant stories among the first 10 / min(10, relevant stories).
-   (Both are normalised by what is achievable: a request about one announcement has one right answer.)
-2. bench/data/word_sense.jsonl: (term, item, in sense?) judgments; the sense check (retrieve/sense.py)
+   (Both are normalised by what is achievable: a request about one announcement has one right
+   answer.)
+2. bench/data/word_sense.jsonl: (term, item, in sense?) judgments; the sense check
+(retrieve/sense.py)
    is scored on each split: precision of "in sense", other-sense items kept, in-sense items dropped.
 3. Speed: `abreast todo` on the user's draft (../shared/seed), cold (corpus loaded) and warm.
 Dev split tunes, test split reports.
@@ -34,7 +36,8 @@ MODES = ("fused", "fts", "embed")
 
 def _story_map(store) -> dict[str, str]:
     rows = store.conn.execute(
-        "SELECT items.key, max(si.story_id) FROM story_items si JOIN items ON items.id = si.item_id "
+        "SELECT items.key, max(si.story_id) FROM story_items si "
+        "JOIN items ON items.id = si.item_id "
         "GROUP BY items.key"
     ).fetchall()
     return {k: s for k, s in rows}
@@ -68,8 +71,10 @@ def retrieval(store) -> tuple[list[str], dict]:
         "# Retrieval: references for TODOs",
         "",
         f"{len(reqs)} TODO-style requests (bench/data/todo_requests.jsonl; "
-        f"{sum(r['split'] == 'dev' for r in reqs)} dev, {sum(r['split'] == 'test' for r in reqs)} test), "
-        "each searched three ways in the same run over the demo store. precision@5 and recall@10 are "
+        f"{sum(r['split'] == 'dev' for r in reqs)} dev, "
+        f"{sum(r['split'] == 'test' for r in reqs)} test), "
+        "each searched three ways in the same run over the demo store. "
+        "precision@5 and recall@10 are "
         "normalised by the number of relevant stories (see the script).",
         "",
         "| split | method | precision@5 | recall@10 |",
@@ -158,7 +163,8 @@ def speed(store) -> list[str]:
     return [
         "# Speed of `abreast todo`",
         "",
-        f"The user's draft ({len(props)} TODOs) against the whole demo store ({n} items), in process "
+        f"The user's draft ({len(props)} TODOs) against the whole demo store ({n} items), "
+        "in process "
         "(without Python start-up and imports):",
         "",
         "| run | seconds |",

@@ -1,5 +1,7 @@
-"""The background canon: the landmark papers and posts a newcomer should read for each glossary term,
-theme and model family (data/canon.json, written for abreast; each entry names the page its facts come
+"""The background canon: the landmark papers and posts a newcomer should read for each glossary
+term,
+theme and model family (data/canon.json, written for abreast; each entry names the page its facts
+come
 from). Proposals from your store are "this week"; these are "background", offered beside them and
 filling in when the store has too little.
 """
@@ -54,7 +56,8 @@ def landmarks() -> tuple[Landmark, ...]:
 
 
 def for_terms(term_ids: list[str], limit: int = 3) -> list[Landmark]:
-    """Landmarks for glossary terms, in the order of the terms; an entry listing the term first is the
+    """Landmarks for glossary terms, in the order of the terms; an entry listing the term first is
+    the
     term's own landmark and comes before one that only touches it."""
     out: list[Landmark] = []
     for tid in term_ids:

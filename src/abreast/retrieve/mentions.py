@@ -1,8 +1,10 @@
-"""Where a glossary term appears: the items that use it in its sense, and the stories about the models
+"""Where a glossary term appears: the items that use it in its sense, and the stories about the
+models
 that embody it (o3 is what "test-time compute" is about even when its posts never say the words).
 
 Candidates come from full-text search over the term's spellings, are confirmed by the glossary's own
-matcher (which knows acronyms that are also words) and by its sense (retrieve/sense.py), then ordered
+matcher (which knows acronyms that are also words) and by its sense (retrieve/sense.py), then
+ordered
 by importance (attention, a lab's own post, breadth), one item per story and per title.
 """
 

@@ -32,9 +32,11 @@ MODES = ("fused", "fts", "embed")
 
 # Words that shape a request but say nothing about its topic.
 STOP = frozenset(
-    """a an and the of to in on for from with about some any few first more maybe research researching
+    """a an and the of to in on for from with about some any few first more maybe research
+    researching
 references reference read reading keep up date different coming this that these those my me i we our
-it its is are be was were been being projects project pet things stuff e g eg etc what how why which who
+it its is are be was were been being projects project pet things stuff e g eg etc what how why
+which who
 also find look into add write check picture image diagram chart figure good really very there here
 other others much many new way ways just like use using used not but or so as at by if then than can
 could would should may might will do does did get got make made our your their them they he she you
@@ -62,7 +64,8 @@ class Hit:
 
 @dataclass(frozen=True)
 class Request:
-    """What a reader asks (a TODO, a question) and the prose around it (section heading, paragraph)."""
+    """What a reader asks (a TODO, a question) and the prose around it (section heading,
+    paragraph)."""
 
     text: str
     context: str = ""
@@ -236,7 +239,8 @@ def _keep_sense(store: Store, idx: Index, req: Request, cand: list[int]) -> list
 
 def names(text: str) -> list[str]:
     """Proper names in a request ("Llama", "Fixie.ai", "QwQ"): words of a model or organisation the
-    entity lexicon knows, words with an inner capital, digit or dot, and capitalised words that do not
+    entity lexicon knows, words with an inner capital, digit or dot, and capitalised words that do
+    not
     start a sentence ("Improving retrieval..." names nothing)."""
     from ..understand.entities import extract_entities
 
@@ -287,7 +291,8 @@ def _keep_named(store: Store, idx: Index, req: Request, cand: list[int]) -> list
     """A request that names something (a model family, a company) wants items about it: those that
     mention one of its names, when there are at least three."""
     known, _ = known_names(store, req.text)
-    # An organisation is context, not the topic: "Anthropic's research on alignment faking" wants the
+    # An organisation is context, not the topic: "Anthropic's research on alignment faking" wants
+    # the
     # paper, whose abstract never names the lab. Models, products and unknown names filter.
     orgs = _org_words(req.text)
     known = [n for n in known if n.lower() not in orgs]
@@ -307,7 +312,8 @@ def _keep_named(store: Store, idx: Index, req: Request, cand: list[int]) -> list
 
 
 def _one_per_story(idx: Index, order: list[int]) -> list[int]:
-    """Best first, one item per story and per URL (a paper and its mirror, a post and its thread)."""
+    """Best first, one item per story and per URL (a paper and its mirror, a post and its
+    thread)."""
     seen: set[str] = set()
     out = []
     for i in order:
@@ -324,7 +330,8 @@ def _one_per_story(idx: Index, order: list[int]) -> list[int]:
 
 
 def _mmr(idx: Index, order: list[int], scored: dict[int, float], limit: int) -> list[int]:
-    """Maximal marginal relevance (Carbonell & Goldstein 1998): each pick trades its score against its
+    """Maximal marginal relevance (Carbonell & Goldstein 1998): each pick trades its score against
+    its
     likeness to the picks before it, so five versions of one paper do not fill the list."""
     pool = order[: max(limit * 6, 30)]
     if not pool:

@@ -59,7 +59,8 @@ def judge(
     """Why an item is in or out of the term's sense: "in: related word 'safety'", "out: ...".
     Items that do not use the term at all, and terms without a sense, are "in".
 
-    Cues are read title first (arXiv items often have nothing else): another sense named in the title
+    Cues are read title first (arXiv items often have nothing else): another sense named in the
+    title
     ("label alignment") wins unless the title also names a related word ("... LLMs"); then the text;
     then ``unless_related``, words that mean another sense when no related word is anywhere ("video"
     next to "alignment"); then ``default`` ("in" for terms whose other senses always come with their

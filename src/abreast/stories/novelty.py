@@ -189,7 +189,8 @@ def _weeks_before(week: str, n: int) -> str:
 
 
 def names_model(entity: str, title: str) -> bool:
-    """Whether ``title`` names the model itself (family and version), not only mentions it in passing
+    """Whether ``title`` names the model itself (family and version), not only mentions it in
+    passing
     in a text: "OpenAI o1 System Card" names model:o1."""
     v = _version(entity)
     if v is None:

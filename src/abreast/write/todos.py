@@ -172,7 +172,8 @@ BACKGROUND_BESIDE = 2  # landmarks offered beside a full list of this week's ref
 
 
 def _add_background(prop: Proposal, todo: str, around: date | None, limit: int) -> None:
-    """Landmarks from the bundled canon (retrieve/canon.py) for the families and terms the TODO names,
+    """Landmarks from the bundled canon (retrieve/canon.py) for the families and terms the TODO
+    names,
     published before the draft: two beside the store's references, more when the store had few."""
     from ..retrieve.canon import for_request
     from ..retrieve.query import names
