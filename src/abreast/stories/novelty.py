@@ -201,5 +201,12 @@ def names_model(entity: str, title: str) -> bool:
     return re.search(rf"(?<![a-z0-9]){re.escape(family)}-?{ver}(?![0-9.])", flat) is not None
 
 
+def _lab(url: str | None) -> bool:
+    from .model import Member
+    from .rank import is_lab_post
+
+    return bool(url) and is_lab_post(Member(key="", kind="feed", source="", title="", url=url))
+
+
 def _name(entity: str) -> str:
     return entity.removeprefix("model:")
