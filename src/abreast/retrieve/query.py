@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -242,11 +243,7 @@ def names(text: str) -> list[str]:
     entity lexicon knows, words with an inner capital, digit or dot, and capitalised words that do
     not
     start a sentence ("Improving retrieval..." names nothing)."""
-    from ..understand.entities import extract_entities
-
-    known = set()
-    for e in extract_entities(text):
-        known.update(re.split(r"[-:]", e.split(":", 1)[-1]))
+    known = _lexicon_words()
     out = []
     for m in WORD.finditer(text):
         w = m.group().strip(".'")
@@ -273,10 +270,34 @@ def _name_phrases(text: str, known: list[str]) -> list[str]:
     return out
 
 
-def _org_words(text: str) -> set[str]:
-    from ..understand.entities import extract_entities
+@lru_cache(maxsize=1)
+def _lexicon_words() -> frozenset[str]:
+    """Lower-case words of every organisation, person and model family the entity lexicon knows."""
+    from ..understand.entities import families, gazetteer
 
-    return {w for e in extract_entities(text) if e.startswith("org:") for w in e[4:].split("-")}
+    g = gazetteer()
+    words = {w.lower() for f in families() for w in re.split(r"[-\s]+", f)}
+    for kind in ("orgs", "people"):
+        for e in g.get(kind, []):
+            for a in [e.get("label", ""), *e.get("aliases", [])]:
+                words.update(w.lower() for w in a.split())
+    return frozenset(w for w in words if len(w) > 1)
+
+
+@lru_cache(maxsize=1)
+def _org_lexicon() -> frozenset[str]:
+    from ..understand.entities import gazetteer
+
+    return frozenset(
+        w.lower()
+        for e in gazetteer().get("orgs", [])
+        for a in [e.get("label", ""), *e.get("aliases", [])]
+        for w in a.split()
+    )
+
+
+def _org_words(text: str) -> set[str]:
+    return {w.lower().removesuffix("'s") for w in WORD.findall(text)} & _org_lexicon()
 
 
 def known_names(store: Store, text: str) -> tuple[list[str], list[str]]:

@@ -90,6 +90,25 @@ def corpus_version(conn: sqlite3.Connection, model: str) -> tuple:
     )
 
 
+def change_counters(conn: sqlite3.Connection) -> tuple[int, int]:
+    """(PRAGMA data_version, total_changes): both unchanged means nothing was written since."""
+    return conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes
+
+
+def top_story_papers(conn: sqlite3.Connection, week: str, stories: int = 40) -> list[sqlite3.Row]:
+    """arXiv members of the week's best-ranked stories: key, title, url, published_at, kind, source,
+    story id, rank and score, best story first."""
+    return conn.execute(
+        "SELECT items.key, items.title, items.url, items.published_at, items.kind, "
+        "coalesce(sources.name, items.kind) AS source, st.id AS story_id, st.rank, st.score, "
+        "st.week FROM (SELECT id, rank, score, week FROM stories WHERE week = ? "
+        "ORDER BY rank LIMIT ?) st JOIN story_items si ON si.story_id = st.id "
+        "JOIN items ON items.id = si.item_id LEFT JOIN sources ON sources.id = items.source_id "
+        "WHERE items.kind = 'arxiv' ORDER BY st.rank, items.id",
+        (week, stories),
+    ).fetchall()
+
+
 def embedding_models(conn: sqlite3.Connection) -> list[tuple[str, int]]:
     """(model, number of vectors), most vectors first."""
     return [

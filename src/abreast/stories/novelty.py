@@ -154,6 +154,7 @@ def continuations(conn, story: Story) -> list[Continuation]:
     if all(m.kind == "arxiv" for m in story.members):
         return []
     week, entities, title = story.week, story.entities, story.title
+    orgs = {e.removeprefix("org:").split("-")[0] for e in entities if e.startswith("org:")}
     mine = [e for e in entities if _version(e) and names_model(e, title)]
     if not mine:
         return []
@@ -164,16 +165,50 @@ def continuations(conn, story: Story) -> list[Continuation]:
         preds = predecessors(e, known)
         if not preds:
             continue
+        # A community repo named after the predecessor ("org/Llama3.1-70B-Chat") is not its line.
         cands = [
-            c for c in stories_naming(conn, preds, week, since) if names_model(preds[0], c.title)
+            c
+            for c in stories_naming(conn, preds, week, since)
+            if names_model(preds[0], c.title) and "/" not in c.title
         ]
         name = _name(preds[0])
-        # The lab's own line over a community fine-tune named after it ("org/Llama3.1-70B-Chat").
-        cands.sort(key=lambda s: ("/" in s.title, -s.score, s.week, s.id))
+        urls = {c.id: lead_url(conn, c.id) for c in cands}
+        # The predecessor's own lab ("OpenAI o1 System Card" on openai.com for OpenAI's o3), then a
+        # title about the predecessor ("Llama 3.1 405B now runs...") over one that only names it
+        # ("QwQ: Alibaba's O1 Like Reasoning LLM"), then any lab's post, then the story's score.
+        cands.sort(
+            key=lambda s: (
+                not _same_org(urls[s.id], orgs),
+                not _leads_with(preds[0], s.title),
+                not _lab(urls[s.id]),
+                -s.score,
+                s.week,
+                s.id,
+            )
+        )
         if cands and all(c.story_id != cands[0].id for c in out):
             s = cands[0]
-            out.append(Continuation(s.id, s.week, s.title, _name(e), name, lead_url(conn, s.id)))
+            out.append(Continuation(s.id, s.week, s.title, _name(e), name, urls[s.id]))
     return out
+
+
+def _same_org(url: str | None, orgs: set[str]) -> bool:
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "") if url else ""
+    return any(o and o in host for o in orgs)
+
+
+def _lab(url: str | None) -> bool:
+    from .model import Member
+    from .rank import is_lab_post
+
+    return bool(url) and is_lab_post(Member(key="", kind="feed", source="", title="", url=url))
+
+
+def _leads_with(entity: str, title: str) -> bool:
+    """The model is named in the first two words ("OpenAI o1 System Card")."""
+    return names_model(entity, " ".join(title.split()[:2]))
 
 
 LOOKBACK_WEEKS = 12  # a model line continues within a season; a year-old GPT-3.5 paper is not news
