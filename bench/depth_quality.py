@@ -39,8 +39,11 @@ def why_not(story, card, notes: dict[str, str]) -> str:
     if not any(m.text.strip() for m in story.members):
         kinds = ", ".join(sorted({m.kind for m in story.members}))
         tried = [f"{k}: {n}" for k, n in notes.items() if any(m.key == k for m in story.members)]
-        return f"no text: title-only members ({kinds})" + (f"; {'; '.join(tried)}" if tried else "")
-    return card.happened_note or "fewer than two sentences"
+        why = "; ".join(tried) if tried else "no article page fetched"
+        return f"no text: title-only members ({kinds}); {why}"
+    texts = [" ".join(m.text.split()) for m in story.members if m.text.strip()]
+    shown = "; ".join(f"“{t[:90]}{'…' if len(t) > 90 else ''}”" for t in texts[:2])
+    return f"{card.happened_note or 'fewer than two sentences'}; its only text: {shown}"
 
 
 def measure(store, week: str) -> dict:

@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from abreast.landscape.lineage import model_id, public_date  # noqa: E402
+from abreast.landscape.lineage import model_id, name_key, public_date  # noqa: E402
 from abreast.landscape.registry import build_registry  # noqa: E402
 from abreast.landscape.tree import TreeSpec, family_tree, render  # noqa: E402
 from abreast.store import Store  # noqa: E402
@@ -39,7 +39,18 @@ def resolve(conn, ref: str) -> str | None:
     row = conn.execute(
         "SELECT model_id FROM model_facts WHERE field='alias' AND lower(value)=lower(?)", (ref,)
     ).fetchone()
-    return row[0] if row else None
+    if row:
+        return row[0]
+    # A renamed repo (meta-llama/Meta-Llama-3.1-8B-Instruct -> Llama-3.1-8B-Instruct) is the same
+    # model: the registry's identity rule is one organisation + one name key (see
+    # registry._Resolver).
+    owner = mid.split("/")[0]
+    same = [
+        r[0]
+        for r in conn.execute("SELECT id FROM models WHERE id LIKE ?", (owner + "/%",))
+        if name_key(r[0]) == name_key(mid)
+    ]
+    return min(same, key=len) if same else None
 
 
 def check(conn, fact: dict) -> tuple[bool, str]:

@@ -100,8 +100,50 @@ def hn_hits(data: Path) -> list[dict]:
         if row.get("url") and not _is_hn_item_url(row["url"], row["hn_id"]):
             hit["url"] = row["url"]
         hits.append(hit)
+    hits += hnrss_frontpage_ai_hits()
     unique = {h["objectID"]: h for h in hits}  # each id is recorded once; dict guards the contract
     return sorted(unique.values(), key=lambda h: (-h["created_at_i"], -int(h["objectID"])))
+
+
+# Front-page stories of 2023-12-04 .. 12-10 whose title names AI (transcribed rows, see
+# scripts/recorded/hn-frontpage-ai-2023-12-04_10/SOURCE.md). The filter is applied again here so the
+# rule is checkable: every shipped row matches it.
+HNRSS_2023 = ROOT / "scripts" / "recorded" / "hn-frontpage-ai-2023-12-04_10"
+AI_UPPER = re.compile(r"(?<![\w.])(AI|A\.I\.)(?![\w])")
+AI_TERMS = re.compile(
+    r"\b(LLMs?|GPT(-\d)?|ChatGPT|OpenAI|Gemini|DeepMind|Mistral|Mixtral|Llama|Anthropic|Claude|MLX|"
+    r"StableLM|language models?|neural|machine learning|transformers?|diffusion|copilot\w*|"
+    r"chatbots?|AGI|Hugging Face|Bard|Grok|Midjourney|MoE|mixture-of-experts)\b",
+    re.IGNORECASE,
+)
+
+
+def names_ai(title: str) -> bool:
+    return bool(AI_UPPER.search(title) or AI_TERMS.search(title))
+
+
+def hnrss_frontpage_ai_hits() -> list[dict]:
+    hits = []
+    for row in read_jsonl(HNRSS_2023 / "hn_frontpage_ai_2023-12-04_10.jsonl"):
+        if not names_ai(row["title"]):
+            raise SystemExit(f"{row['hn_id']}: title does not name AI: {row['title']!r}")
+        created = datetime.fromisoformat(row["date_published"]).astimezone(UTC)
+        hit = {
+            "objectID": str(row["hn_id"]),
+            "title": row["title"],
+            "created_at": created.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+            "created_at_i": int(created.timestamp()),
+            "story_id": row["hn_id"],
+            "_tags": hn_tags(row["title"], row["hn_id"], front_page=True),
+        }
+        if row["points"] is not None:
+            hit["points"] = row["points"]
+        if row["comments"] is not None:
+            hit["num_comments"] = row["comments"]
+        if row["url"]:
+            hit["url"] = row["url"]
+        hits.append(hit)
+    return hits
 
 
 def hn_tags(title: str, hn_id: int, front_page: bool) -> list[str]:
@@ -441,16 +483,47 @@ def _atom_entry_day(entry: str) -> str:
 
 
 def shorten_content_encoded(item: str) -> str:
-    """Simon Willison's newsletter states no license: keep a short plain-text excerpt of each
-    issue."""
+    """Simon Willison's newsletter states no license: keep excerpts only. An issue is a digest of
+    many posts, links and quotes, so the excerpt is per section: the issue's opening, then each
+    section's own start (its heading or link line as sent, ~400 characters of its words, and its
+    closing attribution line when it has one), in order."""
 
     def repl(m: re.Match) -> str:
-        text = html.unescape(re.sub(r"<[^>]+>", " ", m.group(1)))
-        return f"<content:encoded><![CDATA[<p>{escape(excerpt(text))}</p>]]></content:encoded>"
+        return f"<content:encoded><![CDATA[{excerpt_digest(m.group(1))}]]></content:encoded>"
 
     return re.sub(
         r"<content:encoded><!\[CDATA\[(.*?)\]\]></content:encoded>", repl, item, flags=re.S
     )
+
+
+def excerpt_digest(content: str) -> str:
+    from lxml import html as lxml_html
+
+    from abreast.collect.newsletter import chunks, parse_section
+
+    parts = []
+    for i, chunk in enumerate(chunks(content)):
+        if i > 0 and parse_section(chunk, None) is None:
+            continue  # not a section (subscribe box, footer): dropped
+        elements = lxml_html.fragments_fromstring(chunk)
+        kept, used = [], 0
+        for n, el in enumerate(elements):
+            if isinstance(el, str):
+                continue
+            text = " ".join(el.text_content().split())
+            last = n == len(elements) - 1
+            if used + len(text) <= EXCERPT_CHARS or (last and len(text) <= 120 and kept):
+                kept.append(lxml_html.tostring(el, encoding="unicode"))
+                used += len(text)
+                continue
+            room = max(EXCERPT_CHARS - used, 120)
+            kept.append(f"<p>{escape(excerpt(text, room))}</p>")
+            tail = elements[-1]
+            if not last and not isinstance(tail, str) and len(tail.text_content()) <= 120:
+                kept.append(lxml_html.tostring(tail, encoding="unicode"))  # who is quoted
+            break
+        parts.append("".join(kept))
+    return "<hr />".join(p for p in parts if p)
 
 
 def merge_rss(newer: str, older: str) -> str:
@@ -612,7 +685,7 @@ def build(data: Path, out: Path, localllama_git: Path = DEFAULT_LOCALLLAMA_GIT) 
     put("reddit/posts.json.gz", dump_json(posts), len(posts))
     threads = reddit_threads(posts, localllama_git)
     if threads is None:
-        old = out / "reddit" / "comments.json.gz"
+        old = DEFAULT_OUT / "reddit" / "comments.json.gz"  # the committed copy
         threads = json.loads(gzip.decompress(old.read_bytes())) if old.exists() else []
         print(f"note: {localllama_git} not found; kept the recorded comment trees as they are")
     put("reddit/comments.json.gz", dump_json(threads), len(threads))

@@ -24,8 +24,8 @@ import os
 import re
 import tomllib
 import typing
-from collections.abc import Callable, Mapping
-from dataclasses import MISSING, dataclass, field, fields, replace
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import Field, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +83,7 @@ def _not_blank(value: str) -> str | None:
 THEME_KEYS = {"label": str, "description": str, "keywords": list}
 
 
-def _themes(value: dict) -> str | None:
+def _themes(value: dict[str, Any]) -> str | None:
     """A custom taxonomy: each theme id is a table of label, description and keywords."""
     for tid, spec in value.items():
         if not isinstance(spec, dict):
@@ -183,7 +183,7 @@ class UnderstandSettings:
         low=0,
         high=1,
     )
-    themes: dict[str, dict] = _setting(
+    themes: dict[str, dict[str, Any]] = _setting(
         {},
         "Replace the default themes: [understand.themes.ID] tables with label, description, "
         "keywords.",
@@ -224,6 +224,11 @@ class WriteSettings:
 
     format: str = _setting("hugo", "Draft format: hugo, jekyll or plain.", choices=DRAFT_FORMATS)
     author: str = _setting("", "Author written into the draft's front matter.")
+    todo_max_bytes: int = _setting(
+        4 * 1024 * 1024,
+        "Largest file `abreast todo` reads, in bytes (a draft is a few kB).",
+        low=1,
+    )
 
 
 @dataclass(frozen=True)
@@ -274,6 +279,10 @@ class Paths:
         return self.home / "drafts"
 
     @property
+    def charts(self) -> Path:
+        return self.home / "charts"
+
+    @property
     def exports(self) -> Path:
         return self.home / "exports"
 
@@ -304,15 +313,14 @@ class Settings:
     web: WebSettings = field(default_factory=WebSettings)
 
 
-# --- checking values
-# ---------------------------------------------------------------------------------
+# --- checking values -----------------------------------------------------------------------------
 
 
 def _types(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
-def _did_you_mean(name: str, known, shape: str = "{}") -> str:
+def _did_you_mean(name: str, known: Iterable[str], shape: str = "{}") -> str:
     close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
     if close:
         return f"; did you mean {shape.format(close[0])}?"
@@ -326,7 +334,7 @@ def _show(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def _expected(tp: Any, meta: Mapping) -> str:
+def _expected(tp: Any, meta: Mapping[str, Any]) -> str:
     if meta.get("choices"):
         return "one of " + ", ".join(_toml(c) for c in meta["choices"])
     origin = typing.get_origin(tp)
@@ -356,7 +364,7 @@ def _expected(tp: Any, meta: Mapping) -> str:
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def _number_ok(v: Any, meta: Mapping, whole: bool) -> bool:
+def _number_ok(v: Any, meta: Mapping[str, Any], whole: bool) -> bool:
     if isinstance(v, bool) or not isinstance(v, int | float):
         return False
     if whole and not isinstance(v, int):
@@ -371,7 +379,7 @@ def _number_ok(v: Any, meta: Mapping, whole: bool) -> bool:
     )
 
 
-def _convert(tp: Any, meta: Mapping, v: Any) -> tuple[bool, Any]:
+def _convert(tp: Any, meta: Mapping[str, Any], v: Any) -> tuple[bool, Any]:
     """(ok, the value in its field's type)."""
     origin = typing.get_origin(tp)
     if tp is bool:
@@ -396,7 +404,7 @@ def _convert(tp: Any, meta: Mapping, v: Any) -> tuple[bool, Any]:
     raise TypeError(f"unsupported setting type {tp!r}")  # a new field type needs a case here
 
 
-def _checked(section: str, f, tp: Any, value: Any, where: str) -> Any:
+def _checked(section: str, f: Field[Any], tp: Any, value: Any, where: str) -> Any:
     ok, typed = _convert(tp, f.metadata, value)
     problem = None if ok else f"expected {_expected(tp, f.metadata)}"
     if ok and f.metadata.get("check"):
@@ -432,7 +440,7 @@ def _apply(base: Any, section: str, values: Any, where: str) -> Any:
     return replace(base, **changes)
 
 
-def section_from(name: str, values: Mapping | None, where: str = "settings") -> Any:
+def section_from(name: str, values: Mapping[str, Any] | None, where: str = "settings") -> Any:
     """One section's dataclass from a plain mapping, checked like abreast.toml: what library callers
     (tests, benches) that configure one stage by hand pass, e.g. ``Fetcher({"politeness":
     False})``."""
@@ -440,13 +448,13 @@ def section_from(name: str, values: Mapping | None, where: str = "settings") -> 
     return _apply(cls(), name, values or {}, where)
 
 
-def fetch_settings(value: FetchSettings | Mapping | None) -> FetchSettings:
+def fetch_settings(value: FetchSettings | Mapping[str, Any] | None) -> FetchSettings:
     """The [fetch] settings as given, or from a mapping of some of its keys (checked)."""
     return value if isinstance(value, FetchSettings) else section_from("fetch", value)
 
 
 def understand_settings(
-    value: Settings | UnderstandSettings | Mapping | None,
+    value: Settings | UnderstandSettings | Mapping[str, Any] | None,
 ) -> UnderstandSettings:
     """The [understand] settings of ``value``: whole settings, the section itself, a mapping of some
     of its keys (checked), or None for the defaults."""
@@ -454,7 +462,8 @@ def understand_settings(
         return value.understand
     if isinstance(value, UnderstandSettings):
         return value
-    return section_from("understand", value)
+    checked: UnderstandSettings = section_from("understand", value)
+    return checked
 
 
 def _parse_env(tp: Any, raw: str) -> Any:
@@ -503,7 +512,7 @@ def _from_environment(sections: dict[str, Any], environ: Mapping[str, str]) -> N
         )
 
 
-def _read_file(path: Path) -> dict:
+def _read_file(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
@@ -545,8 +554,7 @@ def load(
     return Settings(paths=paths, **sections)
 
 
-# --- the commented default abreast.toml
-# ----------------------------------------------------------------
+# --- the commented default abreast.toml --------------------------------------------------------
 
 
 def _toml(value: Any) -> str:
@@ -568,17 +576,15 @@ def _toml(value: Any) -> str:
 def default_toml() -> str:
     """abreast.toml with every setting commented out at its default, one line of help above each."""
     lines = [
-        "# abreast configuration. Uncomment a line to change it. Every setting can also be set "
-        "with",
-        "# an environment variable ABREAST_<SECTION>_<KEY>, e.g. "
-        "ABREAST_FETCH_ALLOW_PRIVATE=127.0.0.1,::1",
+        "# abreast configuration. Uncomment a line to change it. Every setting can also be set",
+        "# with an environment variable ABREAST_<SECTION>_<KEY>,",
+        "# e.g. ABREAST_FETCH_ALLOW_PRIVATE=127.0.0.1,::1",
     ]
     for name, cls in SECTIONS.items():
         lines += ["", f"[{name}]", f"# -- {(cls.__doc__ or '').strip()}"]
+        defaults = cls()
         for f in fields(cls):
-            # type: ignore[misc]
-            default = f.default if f.default is not MISSING else f.default_factory()
-            lines += [f"# {f.metadata['doc']}", f"# {f.name} = {_toml(default)}"]
+            lines += [f"# {f.metadata['doc']}", f"# {f.name} = {_toml(getattr(defaults, f.name))}"]
     return "\n".join(lines) + "\n"
 
 

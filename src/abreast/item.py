@@ -51,9 +51,14 @@ class Item:
 
 
 # What a connector's own text is, by connector: an arXiv summary is the abstract, a Reddit or HN
-# text
-# post's body its self-text, a Hub model's description comes from its card.
-TEXT_SOURCE_BY_KIND = {"arxiv": "abstract", "reddit": "selftext", "hn": "selftext", "hf": "card"}
+# text post's body its self-text. A Hub model's text is abreast's one-line description of the Hub's
+# facts (size, license, base model): "metadata", which the model card's own words may replace.
+TEXT_SOURCE_BY_KIND = {
+    "arxiv": "abstract",
+    "reddit": "selftext",
+    "hn": "selftext",
+    "hf": "metadata",
+}
 # Texts abreast fetched itself: a later fetch of the source (which gives none) must not wipe them.
 FETCHED_TEXT = ("page", "card")
 

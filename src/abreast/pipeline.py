@@ -151,7 +151,7 @@ def run_pipeline(
     step("finding trends", 0, 1)
     result.trends = rising_terms(store)
     step("drawing trend charts", 0, 1)
-    result.charts = write_trend_charts(store, weeks, settings.paths.home / "charts")
+    result.charts = write_trend_charts(store, weeks, settings.paths.charts)
     model_id = configured_model_id(settings)
     model = load_model(model_id) if model_id else None
     verified = total = 0

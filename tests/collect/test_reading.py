@@ -310,8 +310,30 @@ def test_top_stories_get_article_text_reasons_and_discussions(tmp_path, monkeypa
         assert rd[1].url == "https://www.reddit.com/r/LocalLLaMA/comments/abc/x/c2/"
         # hn:102 has no comments: its thread is not requested.
         assert srv.requested("api.test", "/hn.algolia.com/api/v1/items/102") == 0
+        # A thread the site does not have (404) is recorded as gone and not asked for again.
+        st.upsert_items(
+            [
+                Item(
+                    "hn:103",
+                    "hn",
+                    "Gemini thread gone",
+                    srv.url("news.test", "/gemini"),
+                    published_at="2024-12-11T12:00:00+00:00",
+                    signals={"comments": 9},
+                )
+            ],
+            source_id=st.source("hn").id,
+        )
+        with st.conn:
+            st.conn.execute(
+                "INSERT INTO story_items(story_id, item_id) "
+                "SELECT '2024-W50-a', id FROM items WHERE key = 'hn:103'"
+            )
+        gone = read_top_stories(st, settings, fetcher=f)
+        assert gone.discussions.failed and "hn:103" in gone.discussions.failed[0]
 
-        # A second run reads nothing again: texts kept, reasons kept, threads unchanged in size.
+        # A second run reads nothing again: texts kept, reasons kept, threads unchanged in size,
+        # the missing thread not asked for again.
         before = len(srv.log)
         again = read_top_stories(st, settings, fetcher=f)
         assert len(srv.log) == before and not again.changed_weeks
@@ -327,3 +349,81 @@ def test_reading_can_be_switched_off(tmp_path, monkeypatch):
         st = _store_with_top_story(tmp_path, srv)
         report = read_top_stories(st, config.load())
         assert srv.log == [] and report.summary() == ""
+
+
+def test_the_recent_weeks_read_are_full_weeks_and_the_weeks_after_them(tmp_path):
+    from abreast.store.reading import recent_story_weeks
+
+    st = Store.open(tmp_path / "a.db")
+    sizes = {"2024-W49": 40, "2024-W50": 30, "2024-W51": 25, "2024-W52": 2, "2025-W01": 1}
+    with st.conn:
+        for week, n in sizes.items():
+            for i in range(n):
+                st.conn.execute(
+                    "INSERT INTO stories(id, week, title, rank, updated_at) "
+                    "VALUES (?, ?, 't', ?, 'x')",
+                    (f"{week}-{i}", week, i + 1),
+                )
+    # Two quiet weeks at the end (a straggler, the week under way) do not push W50/W51 out.
+    assert recent_story_weeks(st.conn, 2) == ["2024-W50", "2024-W51", "2024-W52", "2025-W01"]
+    assert recent_story_weeks(st.conn, 1) == ["2024-W51", "2024-W52", "2025-W01"]
+
+
+CARD = """---
+license: apache-2.0
+base_model: Qwen/Qwen2.5-7B
+---
+# QwQ-Tiny
+
+[![badge](https://img.shields.io/badge/x.svg)](https://example.org)
+
+## Introduction
+
+QwQ-Tiny is a **reasoning** model distilled from [QwQ-32B](https://huggingface.co/Qwen/QwQ-32B),
+built to show its work step by step on math and code problems while running on one consumer GPU.
+
+## Quickstart
+
+pip install transformers
+"""
+
+
+def test_a_model_gets_its_cards_first_section_and_keeps_it_across_refetches(tmp_path, monkeypatch):
+    from abreast.collect.sources.hf import model_to_item
+
+    monkeypatch.setenv("ABREAST_FETCH_ALLOW_PRIVATE", "127.0.0.1")
+    monkeypatch.setenv("ABREAST_FETCH_POLITENESS", "false")
+    monkeypatch.setenv("ABREAST_TEXT_DISCUSSIONS", "false")
+    with SitesServer() as srv:
+        srv.add("hub.test", "/acme/QwQ-Tiny/raw/main/README.md", CARD, "text/plain; charset=utf-8")
+        st = Store.open(tmp_path / "a.db")
+        hf = st.add_source("hf-models", "hf", srv.url("hub.test", ""))
+        model = model_to_item(
+            {
+                "id": "acme/QwQ-Tiny",
+                "createdAt": "2024-12-11T00:00:00.000Z",
+                "cardData": {"license": "apache-2.0"},
+            }
+        )
+        st.upsert_items([model], source_id=hf.id)
+        assert st.item("hf:acme/QwQ-Tiny")["text_source"] == "metadata"
+        with st.conn:
+            st.conn.execute(
+                "INSERT INTO stories(id, week, title, rank, updated_at) "
+                "VALUES ('2024-W50-m', '2024-W50', 'QwQ-Tiny', 1, 'now')"
+            )
+            st.conn.execute(
+                "INSERT INTO story_items(story_id, item_id) "
+                "SELECT '2024-W50-m', id FROM items WHERE key = 'hf:acme/QwQ-Tiny'"
+            )
+        settings = config.load()
+        f = Fetcher(settings.fetch, resolver=SitesServer.resolver)
+        report = read_top_stories(st, settings, fetcher=f)
+        f.close()
+        row = st.item("hf:acme/QwQ-Tiny")
+        assert row["text_source"] == "card" and report.changed_weeks == {"2024-W50"}
+        assert row["text"].startswith("QwQ-Tiny is a reasoning model distilled from QwQ-32B")
+        assert "pip install" not in row["text"] and "license" not in row["text"]
+        # The next fetch of the Hub gives the metadata description again: the card's words stay.
+        counts = st.upsert_items([model], source_id=hf.id)
+        assert counts.unchanged == 1 and st.item("hf:acme/QwQ-Tiny")["text_source"] == "card"

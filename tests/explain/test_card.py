@@ -5,6 +5,7 @@ the same card."""
 from __future__ import annotations
 
 import html
+import math
 import re
 
 import pytest
@@ -138,6 +139,41 @@ def test_a_title_only_story_says_no_article_text_yet_and_claims_nothing_verified
     assert "[GitHub](<https://github.com/features/copilot>)" in md  # the article is linked
     assert "[Hacker News discussion](<https://news.ycombinator.com/item?id=42453341>)" in md
     assert "[Hacker News](<https://github.com" not in md  # an article is not "Hacker News"
+
+
+def previous_hash(story: Story) -> str:
+    """input_hash as the previous extractive picker computed it (no picker version in it)."""
+    import hashlib
+    import json
+
+    payload = [1, "", [(m.key, m.title, m.text, m.url) for m in story.members]]
+    return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()[:32]
+
+
+def test_the_stored_summary_of_a_title_only_story_does_not_repeat_its_title():
+    from abreast.explain.extractive import extractive_summary
+    from abreast.explain.summarize import summarize_story
+
+    title = "GitHub Copilot is now available for free"
+    hn = _member("hn:42453341", "hn", title, "https://github.com/features/copilot")
+    story = Story(id=f"{WEEK}-copilot", week=WEEK, title=title, members=[hn])
+    assert extractive_summary(story).sentences == []
+    # A summary stored by the previous picker (the title, "1/1 verified") is redone, not reused.
+    old = {
+        "method": "extractive",
+        "input_hash": previous_hash(story),
+        "sentences": [
+            {
+                "text": title,
+                "cite": 1,
+                "key": hn.key,
+                "url": hn.url,
+                "quote": title,
+                "verified": True,
+            }
+        ],
+    }
+    assert summarize_story(story, previous=old).sentences == []
 
 
 def test_a_text_that_only_restates_the_headline_is_not_what_happened():
@@ -360,3 +396,21 @@ def test_abreast_story_the_web_page_and_the_draft_show_the_same_card(
     # The draft links nothing the card does not (its story section is the card).
     section = draft.split("### ", 1)[1].split("<TODO>", 1)[0]
     assert set(re.findall(r"\(<(https?://[^>]+)>\)", section)) == set(links)
+
+
+def test_a_rant_is_not_what_people_say_and_list_numbers_are_not_specifics():
+    from abreast.explain.discussion import rejection, substance
+
+    rant = (
+        "1. That brand sucks and everyone knows it. 2. The whole demo is fake and staged from the "
+        "start. 3. All that text is too fast to read anyway, so why even bother showing it here"
+    )
+    assert rejection(rant, "someone") == "a rant"
+    listed = (
+        "1. It is slow. 2. It is closed. 3. It is expensive for what it does in the end, sadly."
+    )
+    plain = "It is slow. It is closed. It is expensive for what it does in the end, sadly."
+    length = lambda t: math.log(len(t.split()))  # noqa: E731 - substance grows with length
+    assert substance(listed) - length(listed) == pytest.approx(substance(plain) - length(plain))
+    # A real figure is a specific.
+    assert substance(plain.replace("slow", "slow at 480,000x")) > substance(plain)

@@ -36,10 +36,16 @@ def test_llama_tree_draws_meta_releases_by_generation_and_collapses_the_tail(bui
     assert sum(1 for _ in root.walk()) < 90
 
 
-def test_this_weeks_models_are_highlighted_with_their_ancestors(built):
-    root, _ = family_tree(built[0].conn, TreeSpec("qwen", **W51))
+def test_this_weeks_official_releases_are_highlighted_but_not_every_community_upload(built):
+    # 2024-W48: QwQ-32B-Preview (Qwen's own) is new; community uploads of that week that no news
+    # item named are not "new this week".
+    root, _ = family_tree(
+        built[0].conn,
+        TreeSpec("qwen", as_of="2024-12-01", new_from="2024-11-25", new_to="2024-12-02"),
+    )
     new = [n for n in root.walk() if n.new]
-    assert new and all("2024-12-16" <= n.subtitle[-10:] < "2024-12-23" for n in new)
+    assert [n.title for n in new] == ["QwQ-32B-Preview"]
+    assert all("2024-11-25" <= n.subtitle[-10:] < "2024-12-02" for n in new)
 
 
 def test_since_keeps_only_recent_models_and_their_chain(built):
@@ -81,13 +87,13 @@ def test_a_parent_sits_between_its_children_and_rows_do_not_collide():
 
 def test_mermaid_text_has_edges_relations_and_highlight():
     models = {
-        "q/base": {
+        "qwen/base": {
             "name": "Qwen2.5-32B",
             "org": "Qwen",
             "params_b": 32.8,
             "released": "2024-09-15",
         },
-        "q/qwq": {
+        "qwen/qwq": {
             "name": "QwQ-32B-Preview",
             "org": "Qwen",
             "params_b": 32.8,
@@ -95,12 +101,12 @@ def test_mermaid_text_has_edges_relations_and_highlight():
         },
         "x/qwq-gguf": {"name": "QwQ-32B-Preview-GGUF", "org": "x", "released": "2024-11-28"},
     }
-    edges = [("q/qwq", "q/base", "finetune"), ("x/qwq-gguf", "q/qwq", "quantized")]
+    edges = [("qwen/qwq", "qwen/base", "finetune"), ("x/qwq-gguf", "qwen/qwq", "quantized")]
     root, _ = build_tree(
         models, edges, TreeSpec("qwen", new_from="2024-11-25", new_to="2024-12-02")
     )
     text = to_mermaid(root)
     assert text.startswith("flowchart LR")
     assert "QwQ-32B-Preview<br/><small>Qwen · 33B · 2024-11-27</small>" in text
-    assert "-->|quantized|" in text
+    assert "+1 quantized" in text  # quantized copies fold into a count under their origin
     assert "class " in text and "classDef new" in text

@@ -140,6 +140,17 @@ def store(client, web_settings):
     s.close()
 
 
+def log_draft(settings, week: str, folder: Path, files: list[str]) -> None:
+    """Log ``folder/index.md`` and ``files`` as a draft abreast wrote (store.drafts): the web app
+    serves only logged files. Tests then put hostile content into them, as an edit or a bug
+    would."""
+    from abreast.store import drafts
+
+    st = Store.open(settings.paths.db)
+    drafts.record_draft(st.conn, week, str(folder / "index.md"), "test", files)
+    st.close()
+
+
 def csrf_of(client) -> str:
     """The CSRF token the app handed this client (GET any page first)."""
     token = client.cookies.get("abreast_csrf")

@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from .conftest import WEEK, csrf_of
+from .conftest import WEEK, csrf_of, log_draft
 
 PAGES = [
     "/",
@@ -440,6 +440,7 @@ def put_draft(web_settings, markdown: str) -> None:
     (folder / "trend-llama.svg").write_text(
         '<svg xmlns="http://www.w3.org/2000/svg"/>', encoding="utf-8"
     )
+    log_draft(web_settings, DRAFT_WEEK, folder, ["index.md", "trend-llama.svg"])
 
 
 def test_draft_preview_side_by_side_download_and_files(client, web_settings):

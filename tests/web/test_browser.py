@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import WEEK
+from .conftest import WEEK, log_draft
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -269,6 +269,7 @@ def test_hostile_svg_opened_directly_runs_nothing(page, web_settings):
         '<script>alert(2)</script><image href="https://evil.example/x.png"/></svg>',
         encoding="utf-8",
     )
+    log_draft(web_settings, "2024-W52", folder, ["index.md", "evil.svg"])
     page.goto(page.base + "/draft?week=2024-W52")
     page.goto(page.base + "/draft/2024-W52/files/evil.svg")
     page.wait_for_load_state("networkidle")

@@ -15,7 +15,7 @@ import pytest
 
 from abreast.item import Item
 
-from .conftest import csrf_of
+from .conftest import csrf_of, log_draft
 
 WEEK = "2024-W52"
 WHEN = "2024-12-24T10:00:00+00:00"
@@ -224,6 +224,7 @@ def test_hostile_draft_markdown_renders_inert(client, web_settings):
         "---\ntitle: x\n---\n# Week\n\n" + "\n\n".join(PAYLOADS) + "\n\n![ok](chart.svg)\n",
         encoding="utf-8",
     )
+    log_draft(web_settings, WEEK, folder, ["index.md", "chart.svg"])
     page = client.get(f"/draft?week={WEEK}").text
     assert_inert(page)
     preview = page.split('<article class="preview">', 1)[1].split("</article>", 1)[0]
@@ -264,6 +265,7 @@ def test_hostile_svg_in_a_draft_bundle_cannot_run_script(client, web_settings):
         '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script></svg>',
         encoding="utf-8",
     )
+    log_draft(web_settings, WEEK, folder, ["index.md", "evil.svg"])
     r = client.get(f"/draft/{WEEK}/files/evil.svg")
     assert r.status_code == 200 and r.headers["content-type"].startswith("image/svg+xml")
     policy = r.headers["content-security-policy"]

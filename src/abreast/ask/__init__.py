@@ -1,0 +1,1 @@
+"""Ask: questions over everything collected, answered with verified citations (CLI, web, MCP)."""

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
 
 from rich.console import Console
 from rich.progress import (
@@ -20,56 +23,62 @@ from ..store import Store
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
 
-_state: dict = {}
+
+@dataclass
+class _Command:
+    """What the running command uses: the settings and store, opened once, and what it asked of
+    config.load(): another abreast.toml (--config) and settings of its own (the demo allows
+    loopback). Never through os.environ, which would leak into every later command of the same
+    process (tests run many commands in one)."""
+
+    config_file: str | None = None
+    overrides: dict[str, dict[str, Any]] | None = None
+    settings: config.Settings | None = None
+    store: Store | None = None
 
 
-# What a command passes to config.load(): another abreast.toml (--config) and settings of its own
-# (the demo allows loopback). Never through os.environ, which would leak into every later command
-# of the same process (tests run many commands in one).
-_PLAIN = {"config_file": None, "overrides": None}
+_now = _Command()
 
 
 def begin(config_file: str | None) -> None:
     """A command starts: settings from ``config_file`` (None: the home's abreast.toml), no
-    overrides."""
-    wanted = {"config_file": config_file, "overrides": None}
-    if _state.get("load", _PLAIN) != wanted:
+    overrides. Settings and store already open for exactly that are kept."""
+    if (_now.config_file, _now.overrides) != (config_file, None):
         reset()
-        _state["load"] = wanted
+        _now.config_file = config_file
 
 
-def override(overrides: dict[str, dict]) -> None:
+def override(overrides: dict[str, dict[str, Any]]) -> None:
     """This command's own settings over the user's, e.g. {"fetch": {"allow_private": [...]}}."""
-    load = {**_state.get("load", _PLAIN), "overrides": overrides}
+    config_file = _now.config_file
     reset()
-    _state["load"] = load
+    _now.config_file, _now.overrides = config_file, overrides
 
 
 def settings() -> config.Settings:
-    if "settings" not in _state:
-        _state["settings"] = config.load(**_state.get("load", _PLAIN))
-    return _state["settings"]
+    if _now.settings is None:
+        _now.settings = config.load(config_file=_now.config_file, overrides=_now.overrides)
+    return _now.settings
 
 
 def store() -> Store:
-    if "store" not in _state:
+    if _now.store is None:
         s = settings()
         s.paths.ensure()
-        _state["store"] = Store.open(s.paths.db)
-    return _state["store"]
+        _now.store = Store.open(s.paths.db)
+    return _now.store
 
 
 def reset() -> None:
-    """Forget cached settings/store and begin()/override() (tests run many commands in one
-    process)."""
-    st = _state.pop("store", None)
-    if st is not None:
-        st.close()
-    _state.clear()
+    """Close the store and forget everything (tests run many commands in one process)."""
+    global _now
+    if _now.store is not None:
+        _now.store.close()
+    _now = _Command()
 
 
 @contextmanager
-def progress(transient: bool = True):
+def progress(transient: bool = True) -> Iterator[Progress]:
     with Progress(
         SpinnerColumn(),
         TextColumn("[bold]{task.description}"),

@@ -53,6 +53,8 @@ def run(
 
     from ..collect.run import fetch_sources
 
+    # The server stays up through the pipeline: its reading stage fetches the top stories'
+    # discussions from the replay, like the real APIs.
     with ReplayServer() as server:
         existing = {s.name: s for s in st.sources()}
         for s in demo_sources(server.url):
@@ -73,20 +75,20 @@ def run(
                     task, description=f"fetching {name}", completed=done, total=total
                 ),
             )
-    failed = [r for r in reports if r.status == "error"]
-    for r in failed:
-        ctx.err_console.print(f"[red]{r.name}: {r.note}[/]")
-    _print_counts(st)
-    with ctx.progress() as p:
-        task = p.add_task("processing", total=None)
-        result = run_pipeline(
-            st,
-            settings,
-            draft_weeks=DRAFT_WEEKS if drafts else [],
-            on_step=lambda what, done, total: p.update(
-                task, description=what, completed=done, total=total or None
-            ),
-        )
+        failed = [r for r in reports if r.status == "error"]
+        for r in failed:
+            ctx.err_console.print(f"[red]{r.name}: {r.note}[/]")
+        _print_counts(st)
+        with ctx.progress() as p:
+            task = p.add_task("processing", total=None)
+            result = run_pipeline(
+                st,
+                settings,
+                draft_weeks=DRAFT_WEEKS if drafts else [],
+                on_step=lambda what, done, total: p.update(
+                    task, description=what, completed=done, total=total or None
+                ),
+            )
     ctx.console.print(result.summary())
     from .stories import week as show_week
 

@@ -92,13 +92,14 @@ def main(
 def _register() -> None:
     # Each command group lives in its own module; importing them here keeps start-up cheap because
     # every module imports heavy libraries (numpy, wordllama, matplotlib) inside its functions.
-    from . import core, db, demo, explain, models, sources, stories, understand, web, write
+    from . import ask, core, db, demo, explain, models, sources, stories, understand, web, write
 
     core.register(app)
     app.add_typer(sources.app, name="sources")
     understand.register(app)
     stories.register(app)
     explain.register(app)
+    ask.register(app)
     write.register(app)
     models.register(app)
     web.register(app)

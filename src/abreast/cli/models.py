@@ -1,9 +1,11 @@
 """`abreast models ...` and `abreast model ID`: the open-model registry, its family trees, this
-week's models."""
+week's models.
+"""
 
 from __future__ import annotations
 
 import functools
+from datetime import date
 from pathlib import Path
 
 import typer
@@ -46,6 +48,13 @@ def _ensure_built(conn) -> None:
 
 
 def _latest_week(conn) -> str:
+    """The week the other commands default to (the last finished week with enough stories; see
+    stories.model.default_week), else the newest week with items, else this week."""
+    from .stories import last_full_week
+
+    week = last_full_week(ctx.store())
+    if week:
+        return week
     row = conn.execute("SELECT max(week) FROM items WHERE week IS NOT NULL").fetchone()
     if row and row[0]:
         return row[0]
@@ -59,7 +68,8 @@ def _latest_week(conn) -> str:
 @one_line_errors
 def build() -> None:
     """Rebuild the registry from the bundled leaderboards and lists plus the Hugging Face items and
-    model mentions in your database. Safe to rerun: the registry is replaced in one transaction."""
+    model
+    mentions in your database. Safe to rerun: the registry is replaced in one transaction."""
     from ..landscape.registry import build_registry
 
     rep = build_registry(_conn())
@@ -157,30 +167,46 @@ def tree(
     week: str = typer.Option(
         None,
         "--week",
-        help="Highlight models released in this ISO week (default: latest week with items).",
+        help="Draw as of the end of this ISO week and highlight its new models "
+        "(default: the last full week, as `abreast week` uses).",
+    ),
+    as_of: str = typer.Option(
+        None,
+        "--as-of",
+        help="Draw as of this date (YYYY-MM-DD): nothing released later appears "
+        "(default: the end of --week).",
     ),
     width: int = typer.Option(
         1200, "--width", min=200, max=10000, help="Image width in pixels (blog width: 1200)."
     ),
 ) -> None:
-    """Draw a family's lineage: base models, fine-tunes, adapters, merges and quantized copies, with
-    long tails collapsed into counts and this week's new models highlighted."""
-    from ..landscape.tree import TreeSpec, family_tree, to_mermaid
-    from ..landscape.weekly import draw_family_tree, week_range
+    """Draw a family's lineage as of a date: the family's own releases and the descendants with the
+    most attention (news, likes, leaderboards), long tails collapsed into counts, the week's new
+    models highlighted, name-inferred links dotted."""
+    from ..landscape.tree import TreeSpec, family_tree_as_of, to_mermaid
+    from ..landscape.weekly import draw_family_tree, week_end, week_range
 
     suffix = out.suffix.lower() if out else ""
     if out is not None and suffix not in (".svg", ".png", ".mmd", ".md"):
         raise AbreastError(f"cannot write {out.name}: use a .svg, .png or .mmd file name.")
+    if as_of is not None:
+        _check_date(as_of)
     conn = _conn()
     _ensure_built(conn)
+    if week is None and as_of is not None:
+        y, w, _ = date.fromisoformat(as_of).isocalendar()
+        week = f"{y}-W{w:02d}"
     week = week or _latest_week(conn)
-    if suffix in (".svg", ".png"):
-        draw_family_tree(conn, family, week, out, since=since, width_px=width)
-        ctx.console.print(f"Wrote {out}")
-        return
     start, end = week_range(week)
-    root, _ = family_tree(conn, TreeSpec(family.lower(), since=since, new_from=start, new_to=end))
-    text = to_mermaid(root)
+    as_of = as_of or week_end(week)
+    if suffix in (".svg", ".png"):
+        info = draw_family_tree(conn, family, week, out, since=since, width_px=width, as_of=as_of)
+        ctx.console.print(f"Wrote {out} (as of {as_of}). {info['caption']}", soft_wrap=True)
+        return
+    t = family_tree_as_of(
+        conn, TreeSpec(family.lower(), since=since, as_of=as_of, new_from=start, new_to=end)
+    )
+    text = to_mermaid(t.root)
     if out is None:
         ctx.console.print(text, markup=False, soft_wrap=True)
         return
@@ -193,7 +219,7 @@ def tree(
 def week_(
     week: str = typer.Argument(None, help="ISO week, e.g. 2024-W51 (default: latest with items)."),
 ) -> None:
-    """This week in models: new models, LMArena moves and the stories naming them (Markdown)."""
+    """This week in models: new models, LMArena moves, the stories that name them (Markdown)."""
     from ..landscape.weekly import this_week, to_markdown
 
     conn = _conn()
@@ -209,14 +235,19 @@ def model_show(
         ..., help="Model id (e.g. qwen/qwq-32b-preview) or part of a name."
     ),
 ) -> None:
-    """Show one model: every fact with its source, its base models, derivatives and scores."""
+    """Show one model's card (maker, licence in plain words, size, lineage, where it was discussed,
+    laptop memory at 4-bit and 8-bit), then every fact with its source, derivatives and scores."""
     from ..store import landscape as sql
 
     _check_query(model_id)  # before building the registry: the answer does not depend on it
     conn = _conn()
     _ensure_built(conn)
+    from ..landscape.card import card_lines, model_card
+
     row = _find(conn, model_id)
     ctx.console.print(f"[bold]{row['name']}[/]  ({row['id']})")
+    for line in card_lines(model_card(conn, row["id"])):
+        ctx.console.print(line, markup=False, soft_wrap=True)
     ctx.console.print(
         f"family {row['family'] or '?'} · org {row['org'] or '?'} · {_size(row['params_b']) or '?'}"
         f" · released {row['released'] or '?'} · license {_short(row['license']) or '?'}"
@@ -247,6 +278,13 @@ def model_show(
                 str(s["rank"] or ""),
             )
         ctx.console.print(st)
+
+
+def _check_date(text: str) -> None:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        raise AbreastError(f"{text!r} is not a date; write it like 2023-12-10.") from None
 
 
 MAX_MODEL_QUERY = (

@@ -54,14 +54,14 @@ def todo(
     ),
 ) -> None:
     """Find material for every <TODO> of a draft: references with links, and pictures."""
-    from ..write.files import write_atomic
+    from ..write.files import read_user_text, write_atomic
     from ..write.todos import resolve
 
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise AbreastError(f"cannot read {file}: {e}") from e
-    target = file if in_place else file.with_name(file.stem + ".todo" + (file.suffix or ".md"))
+    text = read_user_text(file, ctx.settings().write.todo_max_bytes)
+    # In place: write through a link to the file it names, never replace the link with a copy.
+    target = (
+        file.resolve() if in_place else file.with_name(file.stem + ".todo" + (file.suffix or ".md"))
+    )
     maker = _image_maker(target.parent)
     with ctx.progress() as p:
         p.add_task("searching your store for every TODO", total=None)

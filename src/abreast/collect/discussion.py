@@ -132,9 +132,12 @@ def thread_url(kind: str, item_key: str, source_url: str, limit: int = 200) -> s
 
 
 def needs_fetch(seen: dict | None, comments_now: int | None) -> bool:
-    """Fetch a thread never read, one whose last read failed, or one that has grown since."""
-    if seen is None or seen["status"] != "ok":
+    """Fetch a thread never read, one whose last read failed for a passing reason, or one that has
+    grown since. A thread the site said does not exist (404/410) is not asked for again."""
+    if seen is None or seen["status"] == "error":
         return True
+    if seen["status"] == "gone":
+        return False
     if comments_now is None or seen["seen_count"] is None:
         return False
     return comments_now >= max(seen["seen_count"] * REFETCH_GROWTH, seen["seen_count"] + 5)
@@ -156,7 +159,7 @@ class DiscussionReport:
 def read_discussions(conn, fetcher, items, max_comments: int = 200) -> DiscussionReport:
     """Fetch and store the threads of these TopItems (hn/reddit ones that need it)."""
     from ..store.discussions import discussion_fetches, record_discussion_error, replace_comments
-    from .fetcher import FetchError
+    from .fetcher import FetchError, HTTPStatusError
 
     report = DiscussionReport()
     wanted = {it.key: it for it in items if it.kind in ("hn", "reddit") and it.source_url}
@@ -173,7 +176,8 @@ def read_discussions(conn, fetcher, items, max_comments: int = 200) -> Discussio
             resp = fetcher.get(url, accept="application/json")
             comments = parse(resp.body, key, max_comments)
         except (FetchError, ThreadError) as e:
-            record_discussion_error(conn, key, str(e))
+            gone = isinstance(e, HTTPStatusError) and e.status in (404, 410)
+            record_discussion_error(conn, key, str(e), "gone" if gone else "error")
             report.failed.append(f"{key}: {e}")
             continue
         replace_comments(conn, key, comments, count)

@@ -198,7 +198,8 @@ def page_targets(items) -> list[tuple[str, str]]:
 
     out, seen = [], set()
     for it in items:
-        if it.key in seen or it.has_text or it.text_note or not it.url:
+        own_words = it.has_text and it.text_source != "metadata"  # a model's facts are not words
+        if it.key in seen or own_words or it.text_note or not it.url:
             continue
         if it.source_config.get("page_text") is False:
             continue

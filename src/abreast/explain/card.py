@@ -353,6 +353,11 @@ class CardLoader:
             fetched = discussion_fetches(self.conn, list(threads))
             if not fetched:
                 return [], "the discussion has not been fetched yet"
+            if all(f["status"] == "gone" for f in fetched.values()):
+                return [], "its discussion is not available (the site has no such thread)"
+            errors = [f["error"] for f in fetched.values() if f["status"] != "ok" and f["error"]]
+            if errors and len(errors) == len(fetched):
+                return [], "the discussion could not be read; the next fetch tries again"
             return [], "no comments in its discussion"
         names = [t.term for t in terms] + [e.split(":", 1)[-1] for e in story.entities]
         out = []

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from rich.markup import escape
 
+from ..write import markdown as md
 from .card import NO_TEXT, StoryCard
-from .summary import escape_markdown, is_safe_url
 
 
 def happened_note(card: StoryCard) -> str:
@@ -36,14 +36,16 @@ def comment_where(c) -> str:
 # --- Markdown (the draft) -------------------------------------------------------------------------
 
 
-def _md_link(text: str, url: str | None) -> str:
-    if url and is_safe_url(url):
-        return f"[{escape_markdown(text)}](<{url}>)"
-    return escape_markdown(text)
+def card_markdown(card: StoryCard, heading: str = "###", fmt: str = "plain") -> list[str]:
+    """The card as Markdown lines, starting with a heading that links the primary article. Every
+    piece of stored text goes through write.markdown (escape, link) for the draft's format."""
 
+    def escape_markdown(text: str) -> str:
+        return md.escape(text, fmt)
 
-def card_markdown(card: StoryCard, heading: str = "###") -> list[str]:
-    """The card as Markdown lines, starting with a heading that links the primary article."""
+    def _md_link(text: str, url: str | None) -> str:
+        return md.link(text, url, fmt)
+
     primary = card.primary
     title = _md_link(card.title, primary.article.url if primary else None)
     out = [f"{heading} {title}", ""]
@@ -55,6 +57,18 @@ def card_markdown(card: StoryCard, heading: str = "###") -> list[str]:
     else:
         link = _md_link(primary.article.label, primary.article.url) if primary else ""
         out += [f"**What happened.** *{escape_markdown(happened_note(card))}*: {link}", ""]
+    out += ["**Sources.**", ""]
+    for src in card.sources:
+        label = _md_link(src.article.label, src.article.url)
+        line = f"{src.n}. {label}: {escape_markdown(src.article.title)}"
+        if src.article.meta:
+            line += f" ({escape_markdown(src.article.meta)})"
+        for d in src.discussions:
+            line += f" · {_md_link(d.label, d.url)}"
+            if d.meta:
+                line += f" ({escape_markdown(d.meta)})"
+        out.append(line)
+    out.append("")
     if card.comments:
         out += ["**What people say.**", ""]
         for c in card.comments:
@@ -81,18 +95,6 @@ def card_markdown(card: StoryCard, heading: str = "###") -> list[str]:
         )
     if context:
         out += ["**Context.** " + ". ".join(context) + ".", ""]
-    out += ["**Sources.**", ""]
-    for src in card.sources:
-        label = _md_link(src.article.label, src.article.url)
-        line = f"{src.n}. {label}: {escape_markdown(src.article.title)}"
-        if src.article.meta:
-            line += f" ({escape_markdown(src.article.meta)})"
-        for d in src.discussions:
-            line += f" · {_md_link(d.label, d.url)}"
-            if d.meta:
-                line += f" ({escape_markdown(d.meta)})"
-        out.append(line)
-    out.append("")
     return out
 
 
@@ -111,6 +113,14 @@ def card_terminal(card: StoryCard) -> list[str]:
     else:
         url = card.primary.article.url if card.primary else ""
         out.append(f"  [yellow]{escape(happened_note(card))}[/]: {escape(url)}")
+    out += ["", "[bold]Sources[/]"]
+    for src in card.sources:
+        meta = f" ({escape(src.article.meta)})" if src.article.meta else ""
+        out.append(f"  [{src.n}] {escape(src.article.label)}: {escape(src.article.title)}{meta}")
+        out.append(f"      {escape(src.article.url)}")
+        for d in src.discussions:
+            meta = f" ({escape(d.meta)})" if d.meta else ""
+            out.append(f"      {escape(d.label)}{meta}: {escape(d.url)}")
     out += ["", "[bold]What people say[/]"]
     for c in card.comments:
         out.append(f"  “{escape(' '.join(c.text.split()))}”")
@@ -127,12 +137,4 @@ def card_terminal(card: StoryCard) -> list[str]:
             f"  continues: {escape(e.title)} ({e.week}, `abreast story {e.id}`)"
             for e in card.earlier
         ]
-    out += ["", "[bold]Sources[/]"]
-    for src in card.sources:
-        meta = f" ({escape(src.article.meta)})" if src.article.meta else ""
-        out.append(f"  [{src.n}] {escape(src.article.label)}: {escape(src.article.title)}{meta}")
-        out.append(f"      {escape(src.article.url)}")
-        for d in src.discussions:
-            meta = f" ({escape(d.meta)})" if d.meta else ""
-            out.append(f"      {escape(d.label)}{meta}: {escape(d.url)}")
     return out

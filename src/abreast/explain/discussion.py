@@ -20,6 +20,10 @@ MIN_WORDS = 20  # a one-liner is a reaction, not an explanation
 MAX_WORDS = 180  # quoted whole: longer would not fit a card
 MAX_COMMENTS = 4
 PER_THREAD = 2
+# Weight of the thread's own rating (rank by score within the thread) against substance: readers
+# upvote the comment that explains, so it is strong evidence; it still cannot lift a joke or a rant,
+# which are rejected before ranking.
+RATED = 2.0
 
 _JOKE = re.compile(
     r"\b(?:lol|lmao|lmfao|rofl|haha\w*|hehe\w*|kek|/s)\b|[😂🤣😆😅💀🤡]|\bthis is the way\b",
@@ -28,11 +32,18 @@ _JOKE = re.compile(
 _GONE = re.compile(r"^\s*\[(?:deleted|removed)\]\s*$", re.IGNORECASE)
 _URL = re.compile(r"https?://\S+")
 _NUMBER = re.compile(r"\b\d[\d.,%x]*\b")
-_NAME = re.compile(r"(?<=[a-z,;:] )[A-Z][\w.-]*[A-Za-z0-9]|\b[A-Za-z]+-?\d[\w.-]*")
+_LIST_MARKER = re.compile(r"(?:^|(?<=\s))\d{1,2}[.):](?=\s)")  # "1. ... 2. ..." counts nothing
+# Anger is not an explanation, however many points it makes.
+_RANT = re.compile(
+    r"\b(?:sucks|wtf|stfu|idiots?|morons?|fuck\w*|shit\w*|crap|bullshit)\b", re.IGNORECASE
+)
+# Names that carry information: versioned (GPT-4o, Qwen2.5, o1), CamelCase (DeepSeek) or acronyms
+# (RLHF); a capitalised ordinary word is not a specific.
+_NAME = re.compile(r"\b[A-Za-z]+-?\d[\w.-]*|\b[A-Z][a-z]+[A-Z]\w*|\b[A-Z]{2,}[a-z]?\b")
 _REASONING = re.compile(
     r"\b(?:because|which means|the reason|for example|e\.g\.|in my experience|i(?:'ve| have) "
     r"(?:used|tried|run|tested|built)|we (?:found|used|tried)|compared to|benchmark\w*|however|"
-    r"tradeoff|trade-off|the catch|in practice|actually)\b",
+    r"tradeoff|trade-off|the catch|in practice)\b",
     re.IGNORECASE,
 )
 _BOTS = {"automoderator", "[deleted]", "deleted"}
@@ -60,6 +71,8 @@ def rejection(text: str, author: str | None) -> str | None:
         return "too long to quote whole"
     if _JOKE.search(text):
         return "a joke"
+    if _RANT.search(text):
+        return "a rant"
     if len(_URL.findall(text)) * 15 > n:
         return "mostly links"
     return None
@@ -69,7 +82,7 @@ def substance(text: str, terms: Iterable[str] = ()) -> float:
     """How much a comment explains: specifics (numbers, names, the story's terms) and reasoning."""
     n = len(words(text))
     lower = text.lower()
-    specifics = len(_NUMBER.findall(text)) + len(set(_NAME.findall(text)))
+    specifics = len(_NUMBER.findall(_LIST_MARKER.sub(" ", text))) + len(set(_NAME.findall(text)))
     specifics += sum(1 for t in terms if t and t.lower() in lower)
     reasoning = len(_REASONING.findall(text))
     question = 0.5 if text.rstrip().endswith("?") else 0.0
@@ -90,14 +103,16 @@ def pick_comments(comments: list, terms: Iterable[str] = (), k: int = MAX_COMMEN
         # Hacker News publishes no comment scores, so there a top-level comment counts as rated.
         ranked = sorted(group, key=lambda x: -(x.comment.score or 0))
         for pos, cand in enumerate(ranked):
-            rated = 0.5 * (1.0 - pos / len(ranked)) if any(x.comment.score for x in group) else 0.0
+            rated = RATED * (1.0 - pos / len(ranked)) if any(x.comment.score for x in group) else 0
+
             top = 0.5 if cand.comment.depth == 0 else 0.0
             cand.substance = substance(cand.comment.text, terms) + rated + top
         group.sort(key=lambda x: -x.substance)
     picked: list = []
     authors: set[str] = set()
     threads = sorted(by_thread.values(), key=lambda g: -g[0].substance)
-    for _round in range(PER_THREAD):
+    # One thread alone may fill the card (there is no other voice to give room to).
+    for _round in range(PER_THREAD if len(threads) > 1 else MAX_COMMENTS - 1):
         for group in threads:
             if sum(p.item_key == group[0].comment.item_key for p in picked) > _round:
                 continue

@@ -43,7 +43,7 @@ def source_text(member: Member) -> str:
 
 def extractive_summary(story: Story, max_sentences: int = 3) -> Summary:
     """Pick up to ``max_sentences`` central, non-redundant sentences from the story's members."""
-    candidates = _candidates(story.members)
+    candidates = _candidates(story.members, story.title)
     picked = _mmr(candidates, _centroid(candidates), max(1, max_sentences))
     picked.sort(key=lambda c: (c.cite, c.position))  # read in the sources' own order
     sentences = [_cited(c, story.members[c.cite - 1]) for c in picked]
@@ -58,7 +58,7 @@ def _cited(c: Candidate, member: Member) -> Sentence:
     )
 
 
-def _candidates(members: list[Member]) -> list[Candidate]:
+def _candidates(members: list[Member], story_title: str = "") -> list[Candidate]:
     titles = {normalize(m.title) for m in members}
     chosen: list[tuple[str, int, int]] = []
     for n, m in enumerate(members, start=1):
@@ -76,10 +76,15 @@ def _candidates(members: list[Member]) -> list[Candidate]:
         with_text = {
             normalize(members[n - 1].title) for n in cited
         }  # their headline is the same news
+        # A headline that restates the story's own title says nothing the reader has not just read
+        # (issue 12: "GitHub Copilot is now available for free [1] (1/1 verified)").
         titles_left = [
             (m.title.strip(), n, 0)
             for n, m in enumerate(members, start=1)
-            if m.title.strip() and n not in cited and normalize(m.title) not in with_text
+            if m.title.strip()
+            and n not in cited
+            and normalize(m.title) not in with_text
+            and not (story_title and repeats_title(m.title, [story_title]))
         ]
         chosen += [r for r in titles_left if _readable(r[0])] or ([] if chosen else titles_left)
     vectors = _tfidf([t for t, _, _ in chosen])

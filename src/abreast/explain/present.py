@@ -8,8 +8,9 @@ terminal shows and what a post contains cannot drift apart.
 from __future__ import annotations
 
 from ..stories.model import Story
+from ..write.markdown import link, safe_url
 from .glossary import Explanation, story_jargon
-from .summary import Summary, escape_markdown, is_safe_url, render_markdown
+from .summary import Summary, escape_markdown, render_markdown
 
 
 def story_markdown(story: Story, summary: Summary | None = None, with_jargon: bool = True) -> str:
@@ -20,12 +21,7 @@ def story_markdown(story: Story, summary: Summary | None = None, with_jargon: bo
     if summary and summary.sentences:
         lines += [render_markdown(summary), "", f"*{verification_note(summary)}*", ""]
     for n, m in enumerate(story.members, start=1):
-        link = (
-            f"[{escape_markdown(m.title)}](<{m.url}>)"
-            if m.url and is_safe_url(m.url)
-            else escape_markdown(m.title)
-        )
-        lines.append(f"{n}. {link} ({escape_markdown(m.source)})")
+        lines.append(f"{n}. {link(m.title, m.url)} ({escape_markdown(m.source)})")
     terms = story_jargon(story) if with_jargon else []
     if terms:
         lines += ["", "Jargon: " + "; ".join(term_line(t) for t in terms)]
@@ -58,8 +54,8 @@ def term_markdown(
     """A term's definition, its link, a verified longer explanation if any, and (key, title, url)
     mentions."""
     lines = [f"## {escape_markdown(t.term)}", "", escape_markdown(t.definition)]
-    if t.url and is_safe_url(t.url):
-        lines += ["", f"More: <{t.url}>"]
+    if safe_url(t.url):
+        lines += ["", f"More: <{safe_url(t.url)}>"]
     if in_context and in_context.sentences:
         lines += [
             "",
@@ -70,8 +66,7 @@ def term_markdown(
     if mentions:
         lines += ["", "Where it appears:"]
         lines += [
-            f"- {escape_markdown(title)} ({key})"
-            + (f" <{url}>" if url and is_safe_url(url) else "")
+            f"- {escape_markdown(title)} ({key})" + (f" <{safe_url(url)}>" if safe_url(url) else "")
             for key, title, url in mentions
         ]
     return "\n".join(lines) + "\n"

@@ -11,13 +11,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import asdict, dataclass, field
 
 from ..stories.model import Story
+from ..write.markdown import escape, link, safe_url
 
 METHODS = ("extractive", "abstractive", "fallback")
 SCHEMA_VERSION = 1
+# Bumped when the extractive picker changes what it would pick, so stored extractive summaries are
+# redone (no model call) while abstractive ones keep their hash. 2: no headline that repeats the
+# story's title (issue 12).
+EXTRACTIVE_VERSION = "extractive-2"
 CALL_FAILED = (
     "model call failed"  # dropped-reason prefix: the model was unreachable, retry next time
 )
@@ -98,43 +102,27 @@ def input_hash(story: Story, model_id: str | None = None) -> str:
     Equal hashes mean a stored summary is still right and no model call is needed."""
     payload = [
         SCHEMA_VERSION,
-        model_id or "",
+        model_id or EXTRACTIVE_VERSION,
         [(m.key, m.title, m.text, m.url) for m in story.members],
     ]
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()[:32]
 
 
-_URL = re.compile(r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)[^\s<>\"'`]+", re.IGNORECASE)
-# Characters that can start Markdown links, images, emphasis, code, HTML or autolinks.
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>])")
-
-
-def render_markdown(summary: Summary) -> str:
+def render_markdown(summary: Summary, fmt: str = "plain") -> str:
     """``text [1](url) text [2](url)``: one paragraph, links only to the cited sources."""
-    return " ".join(render_sentence(s) for s in summary.sentences)
+    return " ".join(render_sentence(s, fmt) for s in summary.sentences)
 
 
-def render_sentence(sentence: Sentence) -> str:
-    cite = f"[{sentence.cite}]"
-    if sentence.url and is_safe_url(sentence.url):
-        cite = f"[{sentence.cite}](<{sentence.url}>)"
-    return f"{escape_markdown(sentence.text)} {cite}"
+def render_sentence(sentence: Sentence, fmt: str = "plain") -> str:
+    n = sentence.cite
+    cite = link(str(n), sentence.url) if safe_url(sentence.url) else f"[{n}]"
+    return f"{escape(sentence.text, fmt)} {cite}"
 
 
-def escape_markdown(text: str) -> str:
-    """Sentence text made inert: Markdown syntax escaped, URLs (not sources) shown as code, not
-    links."""
-    out, last = [], 0
-    for m in _URL.finditer(text):
-        out.append(_MD_SPECIAL.sub(r"\\\1", text[last : m.start()]))
-        out.append("`" + m.group(0).replace("`", "") + "`")
-        last = m.end()
-    out.append(_MD_SPECIAL.sub(r"\\\1", text[last:]))
-    flat = " ".join("".join(out).split())
-    return (
-        "\\" + flat if flat.startswith(("#", "-", "+", "=", ">")) else flat
-    )  # not a heading or list
+def escape_markdown(text: str, fmt: str = "plain") -> str:
+    """Sentence text made inert (write.markdown.escape: the one escape function)."""
+    return escape(text, fmt)
 
 
-def is_safe_url(url: str) -> bool:
-    return url.startswith(("https://", "http://")) and not any(c in url for c in " <>\n")
+def is_safe_url(url: str | None) -> bool:
+    return safe_url(url) is not None

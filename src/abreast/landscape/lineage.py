@@ -11,7 +11,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import date
 
-RELATIONS = ("finetune", "adapter", "merge", "quantized", "unknown")
+# copy: a re-upload of the same weights (huggyllama/llama-7b, NousResearch/Meta-Llama-3-8B);
+# architecture: trained anew on another model's design (TinyLlama on Llama 2's).
+RELATIONS = ("finetune", "adapter", "merge", "quantized", "copy", "architecture", "unknown")
 
 # Suffixes that mark a repo as a re-packaged (quantized or converted) copy of another repo.
 QUANT_SUFFIX = re.compile(
@@ -46,14 +48,14 @@ FAMILY_PATTERNS: list[tuple[str, str]] = [
     ("stablelm", r"stablelm"),
     ("jamba", r"jamba"),
     ("rwkv", r"rwkv"),
-    ("t5", r"(?<![a-z])t5|flan-ul2|(?<![a-z])ul2"),
+    ("t5", r"(?<![a-z])(?:m|um|byt)?t5|flan-ul2|(?<![a-z])ul2|switch-base"),
     ("gpt", r"(?<![a-z])gpt-[34]|chatgpt|(?<![a-z])o1-"),
     ("claude", r"claude"),
     ("gemini", r"gemini"),
 ]
 _FAMILY_RES = [(fam, re.compile(p)) for fam, p in FAMILY_PATTERNS]
 
-# Organisations whose own models form one family (used only when the name says nothing).
+# The organisation that makes each family's official releases (drawn first in its tree).
 ORG_FAMILY = {
     "meta-llama": "llama",
     "qwen": "qwen",
@@ -72,6 +74,10 @@ ORG_FAMILY = {
     "openai": "gpt",
     "anthropic": "claude",
 }
+
+# Organisations that make several unrelated families (Google: T5, mT5, Gemma; Microsoft: DialoGPT,
+# Orca, Phi): their organisation alone does not name a model's family.
+MULTI_FAMILY_ORGS = {"google", "microsoft"}
 
 # Architectures that reliably name their family; LlamaForCausalLM does not (Yi, SOLAR, Granite use
 # it).
@@ -176,7 +182,8 @@ def name_key(name: str) -> str:
 
 def quantized_origin_key(repo_id: str) -> str | None:
     """Name key of the repo a quantized copy was made from, or None when the name shows no
-    quantization."""
+    quantization.
+    """
     name = repo_id.split("/")[-1]
     stripped = name
     while True:
@@ -220,6 +227,8 @@ def normalize_relation(raw: str | None) -> str:
         "adapter": "adapter",
         "merge": "merge",
         "quantized": "quantized",
+        "copy": "copy",
+        "architecture": "architecture",
     }.get(r, "unknown")
 
 
@@ -235,12 +244,14 @@ def family_from_name(repo_or_name: str) -> str | None:
 
 def own_family(mid: str, architecture: str | None = None) -> str | None:
     """Family judged from the model alone: its name, else its organisation, else a telling
-    architecture."""
+    architecture.
+    """
     fam = family_from_name(mid)
     if fam:
         return fam
     owner = mid.split("/")[0] if "/" in mid else ""
-    return ORG_FAMILY.get(owner) or ARCH_FAMILY.get(architecture or "")
+    by_org = ORG_FAMILY.get(owner) if owner not in MULTI_FAMILY_ORGS else None
+    return by_org or ARCH_FAMILY.get(architecture or "")
 
 
 def assign_families(
@@ -280,7 +291,8 @@ def assign_families(
 
 def generation(name: str, family: str | None) -> str | None:
     """The release line a model belongs to, from its name: "Llama 3.3", "Qwen2.5", "Falcon3", "Gemma
-    2"."""
+    2".
+    """
     n = name.split("/")[-1].lower().replace(" ", "-")
     n = re.sub(r"^meta-", "", n)
     # A version is a digit (or d.d) not followed by more digits or a size ("llama-160m",
@@ -315,8 +327,10 @@ def collapse_children(
     children: list[tuple[str, str]], keep: set[str], limit: int, rank: Mapping[str, float]
 ) -> tuple[list[str], dict[str, int]]:
     """Pick which children of one node to draw: every child in ``keep`` (this week's, official) plus
-    the best-ranked others up to ``limit``; quantized copies and merges are never drawn one by one
-    unless kept. Returns (drawn child ids, {relation: hidden count})."""
+    the
+    best-ranked others up to ``limit``; quantized copies and merges are never drawn one by one
+    unless
+    kept. Returns (drawn child ids, {relation: hidden count})."""
     drawn = [c for c, _ in children if c in keep]
     hidden: dict[str, int] = defaultdict(int)
     rest = [(c, r) for c, r in children if c not in keep]
@@ -348,3 +362,44 @@ def public_date(released: str | None, first_seen: str | None) -> str | None:
         return first_seen[:10]
     days = (date.fromisoformat(first_seen[:10]) - date.fromisoformat(rel)).days
     return first_seen[:10] if -ANNOUNCED_BEFORE_DAYS <= days <= PRIVATE_DAYS else rel
+
+
+# Official names shorter than this ("phi-2", "yi-6b") occur inside unrelated names.
+MIN_NAMED_BASE_LEN = 7
+
+
+def dashed_name(mid: str) -> str:
+    """A name in words: "Meta-Llama-3.1-8B-Instruct" and "llama3.1_8b_instruct" both become
+    "llama-3.1-8b-instruct" (a letter-to-digit step is a word break; "8b" stays one word)."""
+    n = mid.split("/")[-1].lower()
+    n = re.sub(r"^meta-(?=llama)", "", n)
+    n = re.sub(r"(?<=[a-z])(?=\d)", "-", n)
+    return re.sub(r"[^a-z0-9.]+", "-", n).strip("-")
+
+
+def official_names(official_ids: Iterable[str]) -> dict[str, str]:
+    """{dashed name: official model id}; "-hf" dropped, so "Llama-2-13b-hf" is "llama-2-13b"."""
+    out: dict[str, str] = {}
+    for mid in sorted(official_ids, key=lambda m: (len(m), m)):
+        k = re.sub(r"-hf$", "", dashed_name(mid))
+        if len(k) >= MIN_NAMED_BASE_LEN:
+            out.setdefault(k, mid)
+    return out
+
+
+def base_named_in(mid: str, names: Mapping[str, str]) -> tuple[str, str] | None:
+    """(official model, relation) that a community model's name spells out: "Hermes-3-Llama-3.1-8B"
+    names Llama-3.1-8B (a fine-tune, uncertain: only the name says so);
+    "NousResearch/Meta-Llama-3-8B"
+    is exactly Meta's name (a re-upload, "copy"). Whole words only ("llama-2-7b" is not inside
+    "llama-2-70b"); the longest official name wins."""
+    own = re.sub(r"-hf$", "", dashed_name(mid))
+    best: tuple[str, str] | None = None
+    for k, official in names.items():
+        if official == mid or (best and len(k) <= len(best[0])):
+            continue
+        if re.search(rf"(?:^|-){re.escape(k)}(?:$|-)", own):
+            best = (k, official)
+    if best is None:
+        return None
+    return best[1], "copy" if own == best[0] else "finetune"

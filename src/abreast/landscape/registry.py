@@ -15,12 +15,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..store import landscape as sql
+from . import curated
 from .lineage import (
+    ORG_FAMILY,
     assign_families,
+    base_named_in,
     family_from_name,
     model_id,
     name_key,
+    official_names,
     org_slug,
+    public_date,
     quantized_origin_key,
     slug,
 )
@@ -54,6 +59,7 @@ class Entry:
         None  # (published_at, item key): any item, HF cards included
     )
     first_news: tuple[str, str] | None = None  # the same, news items only (when it became public)
+    mentions: dict[str, str] = field(default_factory=dict)  # news item key -> published date
 
     def claim(self, name: str, value, source: str, as_of: str) -> None:
         old = self.claims[name].get(source)
@@ -78,12 +84,19 @@ class Entry:
 class Registry:
     entries: dict[str, Entry]
     families: dict[str, str | None]
+    points: dict[str, float] = field(default_factory=dict)  # news item key -> points/score
 
     def rows(self) -> tuple[list[dict], list[tuple], list[tuple], list[tuple]]:
         models, bases, facts, scores = [], [], [], []
         for mid, e in sorted(self.entries.items()):
             row = {c: e.value(c) for c in MODEL_COLUMNS}
             row["name"] = row["name"] or mid.split("/")[-1]
+            # A model's release is its first public news when the news is about the release (see
+            # public_date); the repository date stays in model_facts as the "released" claims.
+            row["released"] = public_date(
+                _text(row["released"]) if row["released"] else None,
+                e.first_news[0][:10] if e.first_news else None,
+            )
             row.update(
                 id=mid,
                 family=self.families.get(mid),
@@ -101,10 +114,37 @@ class Registry:
                 facts.append((mid, "first_seen", e.first_item[1], "items", e.first_item[0][:10]))
             if e.first_news:
                 facts.append((mid, "first_news", e.first_news[1], "items", e.first_news[0][:10]))
+            if not row["released"]:
+                known = known_by(e)
+                if known:
+                    facts.append((mid, "known_by", known[0], known[1], known[0]))
+            for key, when in sorted(e.mentions.items()):
+                pts = self.points.get(key, 0.0)
+                facts.append((mid, f"mention:{key}", _text(float(pts)), "items", when[:10]))
             scores += [
                 (mid, board, snap, sc, rk) for (board, snap), (sc, rk) in sorted(e.scores.items())
             ]
         return models, bases, facts, scores
+
+
+# Sources that list a model as of a date: an undated model existed by the earliest such date.
+LISTING_SOURCES = (
+    "open-llm-leaderboard-v1",
+    "open-llms-list",
+    "lmsys-arena-2023",
+    "lmarena",
+    "open-llm-leaderboard-v2",
+)
+
+
+def known_by(e: Entry) -> tuple[str, str] | None:
+    """(date, source) of the earliest listing that names an undated model: it existed by then."""
+    dates = [
+        (c.as_of[:10], c.source)
+        for c in e.claims.get("name", {}).values()
+        if c.source in LISTING_SOURCES and len(c.as_of or "") >= 10
+    ]
+    return min(dates) if dates else None
 
 
 def _text(v) -> str:
@@ -155,8 +195,9 @@ class _Resolver:
 
     def by_name(self, name: str, org: str | None = None) -> str | None:
         """A repo for a display name: the organisation's own, else the official one; a lone
-        community repo of the same name is accepted only when no organisation was given (it could be
-        a re-upload)."""
+        community
+        repo of the same name is accepted only when no organisation was given (it could be a
+        re-upload)."""
         cands = sorted(self.by_key.get(name_key(name), ()))
         if org:
             same_org = [c for c in cands if c.split("/")[0] == org_slug(org)]
@@ -192,8 +233,25 @@ def merge(observations: Iterable[Observation]) -> tuple[dict[str, Entry], _Resol
         for board, snap, score, rank in o.scores:
             e.scores[(board, snap)] = (score, rank)
     add_referenced_bases(entries, resolver)
+    apply_curated(entries)
     infer_from_names(entries, resolver)
     return entries, resolver
+
+
+def apply_curated(entries: dict[str, Entry]) -> None:
+    """The curated table's lineage (see curated.py): line, base and date, credited to "curated"."""
+    for mid, e in entries.items():
+        c = curated.lookup(mid, entries)
+        if c is None:
+            continue
+        e.claim("line", c.line, curated.SOURCE, "")
+        e.claim("lineage_source", c.source, curated.SOURCE, "")
+        if c.released:
+            e.claim("released", c.released, curated.SOURCE, c.released)
+        if c.base:
+            e.bases[curated.SOURCE] = {c.base: c.relation}
+        elif c.relation in ("architecture", "copy"):
+            e.claim("line_relation", c.relation, curated.SOURCE, "")
 
 
 def add_referenced_bases(entries: dict[str, Entry], resolver: _Resolver) -> None:
@@ -217,39 +275,64 @@ _TUNE_TOKENS = {"instruct", "chat", "it"}
 
 def infer_from_names(entries: dict[str, Entry], resolver: _Resolver) -> None:
     """Bases the metadata left out but the names state: an org's "X-Instruct" is tuned from its "X"
-    or "X-Base"; "X-GGUF" is a quantized copy of "X". Recorded as source "name-inference"."""
+    or
+    "X-Base"; "X-GGUF" is a quantized copy of "X"; a community "Hermes-3-Llama-3.1-8B" is built on
+    the
+    official model its name spells out, and "NousResearch/Meta-Llama-3-8B" is a re-upload of Meta's.
+    Recorded as source "name-inference": drawn as uncertain, "inferred from the name"."""
+    # Bases a name can point at: the family makers' own models (a leaderboard's "official provider"
+    # flag also marks community orgs uploading their own fine-tunes, which are not bases by name).
+    official = {m for m in entries if m.split("/")[0] in ORG_FAMILY} - {
+        m for m, e in entries.items() if e.claims.get("generation_of")
+    }
+    names = official_names(official)
     for mid, e in entries.items():
-        if e.bases:
+        _infer_one(mid, e, entries, resolver, names, official)
+
+
+def _infer_one(
+    mid: str,
+    e: Entry,
+    entries: dict[str, Entry],
+    resolver: _Resolver,
+    names: dict[str, str],
+    official: set[str],
+) -> None:
+    if e.bases:
+        return
+    owner, name = mid.split("/", 1)
+    qkey = quantized_origin_key(mid)
+    if qkey:
+        cands = sorted(
+            resolver.by_key.get(qkey, ()),
+            key=lambda c: (c.split("/")[0] != owner, c not in resolver.official, c),
+        )
+        if cands and cands[0] != mid:
+            e.bases["name-inference"][cands[0]] = "quantized"
+        return
+    tokens = name.split("-")
+    for i, t in enumerate(tokens):
+        if t not in _TUNE_TOKENS:
             continue
-        owner, name = mid.split("/", 1)
-        qkey = quantized_origin_key(mid)
-        if qkey:
-            cands = sorted(
-                resolver.by_key.get(qkey, ()),
-                key=lambda c: (c.split("/")[0] != owner, c not in resolver.official, c),
-            )
-            if cands and cands[0] != mid:
-                e.bases["name-inference"][cands[0]] = "quantized"
-            continue
-        tokens = name.split("-")
-        for i, t in enumerate(tokens):
-            if t not in _TUNE_TOKENS:
-                continue
-            for cand in (
-                "-".join(tokens[:i] + tokens[i + 1 :]),
-                "-".join(tokens[:i] + ["base"] + tokens[i + 1 :]),
-            ):
-                base = f"{owner}/{cand}"
-                if base in entries and base != mid:
-                    e.bases["name-inference"][base] = "finetune"
-                    break
-            if e.bases:
-                break
+        for cand in (
+            "-".join(tokens[:i] + tokens[i + 1 :]),
+            "-".join(tokens[:i] + ["base"] + tokens[i + 1 :]),
+        ):
+            base = f"{owner}/{cand}"
+            if base in entries and base != mid:
+                e.bases["name-inference"][base] = "finetune"
+                return
+    if mid in official or e.claims.get("line"):
+        return
+    named = base_named_in(mid, names)
+    if named:
+        e.bases["name-inference"][named[0]] = named[1]
 
 
 def stated_families(entries: dict[str, Entry]) -> dict[str, str]:
     """Families the curated phylogeny states for its generation-level models (e.g. "LLaMA" for Llama
-    2)."""
+    2).
+    """
     out = {}
     for mid, e in entries.items():
         c = e.claims.get("generation_of", {}).get("llm-phylogeny")
@@ -259,10 +342,14 @@ def stated_families(entries: dict[str, Entry]) -> dict[str, str]:
 
 
 def build(
-    observations: Iterable[Observation], mentions: Iterable[tuple[str, str | None, list[str]]] = ()
+    observations: Iterable[Observation],
+    mentions: Iterable[tuple[str, str | None, list[str]]] = (),
+    points: dict[str, float] | None = None,
 ) -> Registry:
     """Pure: observations + (item key, published_at, model refs) mentions -> the registry. A ref is
-    an entity id ("model:qwq-32b") or "repo:<hf id>" for a Hugging Face item, which names itself."""
+    an
+    entity id ("model:qwq-32b") or "repo:<hf id>" for a Hugging Face item, which names itself.
+    ``points``: news item key -> points or score, the attention each mention carries."""
     entries, resolver = merge(observations)
     preferred = {
         mid
@@ -295,12 +382,10 @@ def build(
                 # Papers cite models long after their release (a Dec 2024 paper benchmarking
                 # Vicuna), so
                 # only news (HN, Reddit, blogs) can say when a model became public.
-                if (
-                    not ref.startswith("repo:")
-                    and not key.startswith("arxiv:")
-                    and (e.first_news is None or seen < e.first_news)
-                ):
-                    e.first_news = seen
+                if not ref.startswith("repo:") and not key.startswith("arxiv:"):
+                    e.mentions[key] = published_at
+                    if e.first_news is None or seen < e.first_news:
+                        e.first_news = seen
     bases = {mid: list(e.winning_bases()[0].items()) for mid, e in entries.items()}
     arch = {mid: e.value("architecture") for mid, e in entries.items()}
     stated = stated_families(entries)
@@ -314,7 +399,7 @@ def build(
         }
     )
     families = assign_families(entries, bases, arch, stated)
-    return Registry(entries, families)
+    return Registry(entries, families, dict(points or {}))
 
 
 # A name the news uses once may be a typo or a mis-split ("Llama 31 70B"); a release is named again.
@@ -351,7 +436,8 @@ class MentionIndex:
 
 def mention_index(ids: Iterable[str], preferred: set[str]) -> MentionIndex:
     """mention key -> model ids; when a key has preferred models only those are kept, so "Qwen2.5
-    7B" in the news is Qwen's, not one of fifty re-uploads."""
+    7B" in
+    the news is Qwen's, not one of fifty re-uploads."""
     keys: dict[str, list[str]] = defaultdict(list)
     for mid in ids:
         k = mention_key(mid)
@@ -370,8 +456,10 @@ BARE_LINE_MAX = 3
 
 def resolve_mention(ref: str, index: MentionIndex) -> list[str]:
     """An entity id ("model:llama-3.3-70b") -> the registry models it names: the exact key when it
-    names a preferred model, else the preferred models of the line it names ("model:falcon-3" ->
-    Falcon3-*), else a community repo of exactly that name, else nothing."""
+    names
+    a preferred model, else the preferred models of the line it names ("model:falcon-3" ->
+    Falcon3-*),
+    else a community repo of exactly that name, else nothing."""
     ref = ref.split(":", 1)[1] if ref.startswith("model:") else ref
     key = mention_key(ref)
     if len(key) < 2:
@@ -397,8 +485,10 @@ def add_news_only_model(
     entries: dict[str, Entry], index: MentionIndex, ref: str, published_at: str
 ) -> list[str]:
     """A model the news names but no leaderboard or list has (an API model, a release not on the Hub
-    yet) still gets a row, so `abreast model` and the weekly section can talk about it. Only
-    versioned names: "model:phi-4" yes, a bare "model:gemini" no."""
+    yet)
+    still gets a row, so `abreast model` and the weekly section can talk about it. Only versioned
+    names:
+    "model:phi-4" yes, a bare "model:gemini" no."""
     try:
         from ..understand.entities import entity_label, model_family
     except ImportError:
@@ -429,7 +519,8 @@ def store_observations(conn: sqlite3.Connection) -> list[Observation]:
 
 def item_mentions(conn: sqlite3.Connection) -> list[tuple[str, str | None, list[str]]]:
     """Model mentions per item: the understand stage's entity ids, or, for items it has not
-    annotated, its extractor run here when installed. HF items mention themselves."""
+    annotated,
+    its extractor run here when installed. HF items mention themselves."""
     try:
         from ..understand.entities import extract_entities
     except ImportError:
@@ -457,10 +548,9 @@ class BuildReport:
 
 
 def build_registry(conn: sqlite3.Connection) -> BuildReport:
-    """Rebuild the registry from the bundled data plus what the store holds; replaces it
-    atomically."""
+    """Rebuild the registry from the bundled data and the store; replaces it atomically."""
     obs = list(bundled_observations()) + store_observations(conn)
-    reg = build(obs, item_mentions(conn))
+    reg = build(obs, item_mentions(conn), sql.news_points(conn))
     models, bases, facts, scores = reg.rows()
     sql.replace_registry(conn, models, bases, facts, scores)
     fam: dict[str, int] = defaultdict(int)

@@ -19,6 +19,9 @@ from .lineage import model_id, normalize_relation, org_slug, parse_leaderboard_b
 
 # Higher wins when two sources disagree about the same field; the date breaks ties.
 AUTHORITY = {
+    # hand-checked against the maker's paper or card (data/lineage_curated.csv): it exists only for
+    # lines whose metadata is missing or misleading, so it wins over that metadata
+    "curated": 60,
     "hf": 50,  # the model's own Hugging Face card, as collected
     "open-llm-leaderboard-v2": 40,  # HF metadata as flattened by the leaderboard
     "lmarena": 30,

@@ -8,15 +8,17 @@ cannot overlap; long tails of fine-tunes, merges and quantized copies become one
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from ..errors import AbreastError
 from ..store import landscape as sql
-from .lineage import FAMILY_TITLES, ORG_FAMILY, collapse_children, generation, public_date
+from .lineage import FAMILY_TITLES, ORG_FAMILY, generation
 
 HOME_ORG = {fam: org for org, fam in ORG_FAMILY.items()}
 RELATION_WORDS = {
@@ -24,8 +26,13 @@ RELATION_WORDS = {
     "adapter": "adapter",
     "merge": "merge",
     "quantized": "quantized",
+    "copy": "re-upload",
+    "architecture": "same design, trained anew",
     "unknown": "derived",
 }
+# Generation names as a newcomer knows them ("LLaMA" is Llama 1).
+GENERATION_TITLES = {("llama", "Llama"): "Llama 1 (LLaMA)"}
+OTHER = "other"
 
 
 @dataclass
@@ -36,6 +43,7 @@ class Node:
     kind: str = "model"  # family | generation | model | count
     new: bool = False
     relation: str | None = None  # how this node was made from its parent
+    uncertain: bool = False  # the edge to its parent is only inferred from the name
     children: list[Node] = field(default_factory=list)
 
     def walk(self):
@@ -48,11 +56,10 @@ class Node:
 class TreeSpec:
     family: str
     since: str | None = None  # only models released on/after this date (plus their ancestors)
+    as_of: str | None = None  # drawn as of this date (inclusive): nothing released later appears
     new_from: str | None = None  # highlight window [new_from, new_to)
     new_to: str | None = None
-    per_node: int = 3  # community children drawn per node before collapsing
-    max_depth: int = 3  # model levels below a generation
-    min_root_subtree: int = 4  # a community root is drawn when it has this many models below it
+    max_depth: int = 3  # community model levels drawn below a generation
     max_rows: int = 48  # about 1,700 px tall at blog width
 
 
@@ -63,22 +70,15 @@ def size_label(params_b: float | None) -> str:
 
 
 def subtitle(row: Mapping) -> str:
-    parts = [
-        row.get("org") or "",
-        size_label(row.get("params_b")),
-        (row.get("released") or "")[:10],
-    ]
+    when = (row.get("released") or "")[:10]
+    if not when and row.get("known_by"):
+        when = f"by {row['known_by'][:10]}"
+    parts = [row.get("org") or "", size_label(row.get("params_b")), when]
     return " · ".join(p for p in parts if p)
 
 
 def count_label(hidden: Mapping[str, int]) -> str:
-    words = {
-        "finetune": "fine-tune",
-        "adapter": "adapter",
-        "merge": "merge",
-        "quantized": "quantized",
-        "unknown": "derived",
-    }
+    words = dict(RELATION_WORDS, architecture="model")
 
     def word(rel: str, n: int) -> str:
         w = words.get(rel, rel)
@@ -90,23 +90,69 @@ def count_label(hidden: Mapping[str, int]) -> str:
     return "+" + ", ".join(parts)
 
 
+def attention(
+    models: Mapping[str, Mapping],
+    mentions: Mapping[str, tuple[float, float]],
+    official: set[str],
+    as_of: str | None = None,
+) -> dict[str, float]:
+    """What a newcomer has met, as one number per model: news mentions (and their points) up to the
+    tree's date weigh most, then Hugging Face likes, a leaderboard entry, a place in the curated
+    lineage table and an official provider. Logs keep one viral post from outweighing steady
+    coverage.
+    Likes accumulate for years, so the score fades with age at ``as_of`` (halved after a year): in
+    December 2024 a newcomer meets Hermes 3 before a 2023 Llama 2 fine-tune with more likes."""
+    out = {}
+    today = date.fromisoformat(as_of[:10]) if as_of else None
+    for mid, row in models.items():
+        n, pts = mentions.get(mid, (0, 0.0))
+        born = (row.get("released") or row.get("known_by") or "")[:10]
+        fade = 1.0
+        if today and len(born) == 10:
+            fade = 1.0 / (1.0 + max(0, (today - date.fromisoformat(born)).days) / 365.0)
+        out[mid] = fade * (
+            (10.0 if mid in official else 0.0)
+            + 12.0 * n
+            + 4.0 * math.log1p(pts)
+            + 7.0 * math.log1p(float(row.get("hearts") or 0))
+            + (10.0 if row.get("on_board") else 0.0)
+            + (30.0 if row.get("line") else 0.0)
+        )
+    return out
+
+
+def effective_dates(models: Mapping[str, Mapping], edges: list[tuple]) -> dict[str, str | None]:
+    """When each model existed by: its public release, else the earliest listing that names it, else
+    (a base only named in metadata) the earliest date of a model built on it."""
+    out = {m: (r.get("released") or r.get("known_by") or None) for m, r in models.items()}
+    for _ in range(3):  # a few levels of undated bases are enough in practice
+        for child, base, *_ in edges:
+            if base in out and not out[base] and out.get(child):
+                out[base] = out[child]
+    return out
+
+
 def build_tree(
     models: Mapping[str, Mapping],
-    edges: list[tuple[str, str, str]],
+    edges: list[tuple],
     spec: TreeSpec,
     rank: Mapping[str, float] | None = None,
     generations: Mapping[str, Mapping] | None = None,
 ) -> tuple[Node, dict[str, int]]:
-    """The tree for ``spec``, shrunk until it fits ``spec.max_rows`` rows: fewer community children
-    per node first, then the oldest release lines folded into one count each (the newest matter
-    most)."""
-    root, left_out = _build_tree(models, edges, spec, rank, generations)
-    per_node = spec.per_node
-    while _leaves(root) > spec.max_rows and per_node > 0:
-        per_node -= 1
-        root, left_out = _build_tree(
-            models, edges, replace(spec, per_node=per_node), rank, generations
-        )
+    """The tree for ``spec``: the family's own releases (and this week's news) always, then
+    community
+    models in order of attention, as many as fit ``spec.max_rows`` rows (found by bisection), each
+    drawn with the chain it came from; everything else becomes "+N ..." counts. When even the
+    releases overflow, the oldest release lines are folded into one count each."""
+    lo, hi = 0, spec.max_rows
+    root, left_out = _build_tree(models, edges, spec, rank, generations, 0)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        r, lout = _build_tree(models, edges, spec, rank, generations, mid)
+        if _leaves(r) <= spec.max_rows:
+            lo, root, left_out = mid, r, lout
+        else:
+            hi = mid - 1
     for gen in root.children[:-1]:  # oldest first; the newest line always stays
         if _leaves(root) <= spec.max_rows:
             break
@@ -119,89 +165,169 @@ def _leaves(root: Node) -> int:
     return sum(1 for n in root.walk() if not n.children)
 
 
+# How a community model may be drawn one by one; merges, quantized copies and re-uploads are
+# counted.
+DRAWN_RELATIONS = {"finetune", "adapter", "unknown", "architecture", None}
+
+
 def _build_tree(
     models: Mapping[str, Mapping],
-    edges: list[tuple[str, str, str]],
+    edges: list[tuple],
     spec: TreeSpec,
-    rank: Mapping[str, float] | None = None,
-    generations: Mapping[str, Mapping] | None = None,
+    rank: Mapping[str, float] | None,
+    generations: Mapping[str, Mapping] | None,
+    community: int,
 ) -> tuple[Node, dict[str, int]]:
-    """Pure. models: id -> row (name, org, params_b, released); edges: (child, base, relation)
-    within the family; generations: release-line rows from a curated source ("Llama 2", Meta AI,
-    2023-07-18) that label the generation nodes. Returns the tree and what was left out:
-    {"not_drawn", "before_since"}."""
+    """Pure. models: id -> row (name, org, params_b, released, known_by, line, official); edges:
+    (child, base, relation[, source]) within the family, source "name-inference" marking an
+    uncertain
+    edge; rank: attention per model (see attention()); generations: release-line rows from a curated
+    source ("Llama 2", Meta AI, 2023-07-18) that label the generation nodes; community: how many
+    community models to draw, best attention first. Returns the tree and what was left out:
+    {"not_drawn", "before_since", "after_as_of"}."""
     rank = dict(rank or {})
+    edges = _fold_copies(edges)
+    when = effective_dates(models, edges)
+    in_time = {m for m in models if not spec.as_of or (when[m] and when[m][:10] <= spec.as_of)}
     gen_rows = {
-        generation(r.get("name") or "", spec.family): r for r in (generations or {}).values()
+        generation(r.get("name") or "", spec.family): r
+        for r in (generations or {}).values()
+        if not spec.as_of or (r.get("released") or "9")[:10] <= spec.as_of
     }
     kids: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    has_base = set()
-    for child, base, rel in edges:
-        if child in models and base in models and child != base:
+    parent: dict[str, tuple[str, str]] = {}
+    uncertain = set()
+    for child, base, rel, *src in edges:
+        if child in in_time and base in in_time and child != base and child not in parent:
             kids[base].append((child, rel))
-            has_base.add(child)
-    subtree = _subtree_sizes(models, kids)
-    for mid, n in subtree.items():
-        rank[mid] = rank.get(mid, 0.0) + 50.0 * (n - 1)
+            parent[child] = (base, rel)
+            if src and src[0] == "name-inference":
+                uncertain.add(child)
+    subtree = _subtree_sizes({m: models[m] for m in in_time}, kids)
     home = HOME_ORG.get(spec.family)
 
+    def is_home(mid: str) -> bool:
+        return bool(home and mid.split("/")[0] == home)
+
     def is_new(mid: str) -> bool:
-        row = models[mid]
-        when = public_date(row.get("released"), row.get("first_seen"))
-        return bool(spec.new_from and when and spec.new_from <= when < (spec.new_to or "9999"))
+        # New this week: made public in the week by its first news, or an official release dated in
+        # it; a community upload nobody wrote about is not news.
+        d = (models[mid].get("released") or "")[:10]
+        in_week = bool(spec.new_from and d and spec.new_from <= d < (spec.new_to or "9999"))
+        return in_week and (
+            is_home(mid) or bool(models[mid].get("official")) or bool(models[mid].get("first_seen"))
+        )
 
-    in_range = {
-        m for m in models if not spec.since or (models[m].get("released") or "") >= spec.since
-    }
-    keep = {m for m in models if (home and m.split("/")[0] == home) or is_new(m)} & in_range
-    must = _with_ancestors(keep, edges)  # a kept model is drawn with the chain it came from
-    wanted = must | {m for m in in_range if m in kids or m in has_base}
+    in_range = {m for m in in_time if not spec.since or (when[m] or "") >= spec.since}
+    keep = {m for m in in_range if is_home(m) or is_new(m)}
+    must = (
+        _with_ancestors(keep, edges) & in_time
+    )  # a kept model is drawn with the chain it came from
 
-    def model_node(mid: str, rel: str | None, depth: int) -> Node:
+    def depth(m: str) -> int:
+        d, seen = 1, {m}
+        while m in parent and parent[m][0] not in seen:
+            m = parent[m][0]
+            seen.add(m)
+            d += 1
+        return d
+
+    def drawable(m: str) -> bool:
+        return parent.get(m, (None, None))[1] in DRAWN_RELATIONS and depth(m) <= spec.max_depth + 1
+
+    candidates = sorted(
+        (m for m in in_range if m not in must and drawable(m) and rank.get(m, 0.0) > 0),
+        key=lambda m: (-rank.get(m, 0.0), m),
+    )
+    chosen = set(must)
+    for m in candidates[:community]:
+        chosen |= {a for a in _with_ancestors({m}, edges) if a in in_time}
+
+    def model_node(mid: str, rel: str | None) -> Node:
         row = models[mid]
-        node = Node(mid, row.get("name") or mid, subtitle(row), "model", is_new(mid), rel)
-        children = [(c, r) for c, r in kids.get(mid, []) if c in wanted]
-        if depth >= spec.max_depth:
-            drawn = [c for c, _ in children if c in must]
-        else:
-            drawn, _ = collapse_children(children, must, spec.per_node, rank)
-        hidden = _hidden_counts([(c, r) for c, r in children if c not in drawn], subtree)
-        order = sorted(drawn, key=lambda c: ((models[c].get("released") or ""), c))
+        node = Node(
+            mid,
+            row.get("name") or mid,
+            subtitle(row),
+            "model",
+            is_new(mid),
+            rel,
+            uncertain=mid in uncertain,
+        )
+        children = [(c, r) for c, r in kids.get(mid, []) if c in in_range or c in must]
+        drawn = [c for c, _ in children if c in chosen]
+        hidden = _hidden_counts([(c, r) for c, r in children if c not in chosen], subtree)
+        order = sorted(drawn, key=lambda c: ((when[c] or ""), c))
         rel_of = dict(children)
-        node.children = [model_node(c, rel_of[c], depth + 1) for c in order]
+        node.children = [model_node(c, rel_of[c]) for c in order]
         if hidden:
             node.children.append(Node(f"{mid}#more", count_label(hidden), kind="count"))
         return node
 
-    # Community re-uploads with one or two derivatives are noise at this scale; big subtrees are
-    # not.
-    roots = [
-        m
-        for m in models
-        if m not in has_base
-        and m in wanted
-        and (m in must or subtree.get(m, 1) >= spec.min_root_subtree)
-    ]
+    roots = [m for m in in_range | must if m not in parent]
     groups: dict[str, list[str]] = defaultdict(list)
     for m in roots:
-        groups[generation(models[m].get("name") or m, spec.family) or "other"].append(m)
+        groups[_line_of(models[m], m, spec.family, is_home(m))].append(m)
     fam_title = FAMILY_TITLES.get(spec.family, spec.family.title())
     root = Node(f"family:{spec.family}", f"{fam_title} family", kind="family")
     for gen, members in sorted(
-        groups.items(), key=lambda g: (min(models[m].get("released") or "9" for m in g[1]), g[0])
+        groups.items(),
+        key=lambda g: (g[0] == OTHER, min(when[m] or "9" for m in g[1]), g[0]),
     ):
-        members.sort(key=lambda m: ((models[m].get("released") or ""), m))
+        shown = [m for m in members if m in chosen]
+        rest = [m for m in members if m not in chosen]
+        if not shown:
+            continue
+        title = GENERATION_TITLES.get((spec.family, gen), gen)
+        if gen == OTHER:
+            title = "Other (base not stated)"
         gnode = Node(
-            f"gen:{gen}", gen, subtitle(gen_rows[gen]) if gen in gen_rows else "", kind="generation"
+            f"gen:{gen}", title, subtitle(gen_rows[gen]) if gen in gen_rows else "", "generation"
         )
-        gnode.children = [model_node(m, None, 1) for m in members]
+        ordered = sorted(shown, key=lambda m: ((when[m] or ""), m))
+        gnode.children = [model_node(m, models[m].get("line_relation")) for m in ordered]
+        if rest:
+            gnode.children.append(
+                Node(
+                    f"gen:{gen}#more",
+                    f"+{sum(subtree.get(m, 1) for m in rest)} other models",
+                    kind="count",
+                )
+            )
         root.children.append(gnode)
     drawn_ids = {n.key for n in root.walk()}
     left_out = {
-        "not_drawn": sum(1 for m in models if m not in drawn_ids),
-        "before_since": len(models) - len(in_range),
+        "not_drawn": sum(1 for m in in_range if m not in drawn_ids),
+        "before_since": len(in_time) - len(in_range),
+        "after_as_of": len(models) - len(in_time),
     }
     return root, left_out
+
+
+def _fold_copies(edges: list[tuple]) -> list[tuple]:
+    """Re-uploads fold into their original: what was built on a copy (Hermes 2 Pro on
+    NousResearch/Meta-Llama-3-8B) is drawn under the original (Meta-Llama-3-8B)."""
+    origin = {e[0]: e[1] for e in edges if e[2] == "copy"}
+
+    def orig(m: str) -> str:
+        seen = set()
+        while m in origin and m not in seen:
+            seen.add(m)
+            m = origin[m]
+        return m
+
+    return [(e[0], orig(e[1]) if e[2] != "copy" else e[1], *e[2:]) for e in edges]
+
+
+def _line_of(row: Mapping, mid: str, family: str, official: bool) -> str:
+    """The generation a root is drawn under: the curated line, else the version its name states; a
+    community model whose name states no version goes to "other" (its base is not known)."""
+    if row.get("line"):
+        return row["line"]
+    gen = generation(row.get("name") or mid, family) or OTHER
+    if not official and gen == FAMILY_TITLES.get(family, family):
+        return OTHER
+    return gen
 
 
 def _subtree_sizes(
@@ -228,9 +354,9 @@ def _hidden_counts(children: list[tuple[str, str]], subtree: Mapping[str, int]) 
     return dict(out)
 
 
-def _with_ancestors(ids: set[str], edges: list[tuple[str, str, str]]) -> set[str]:
+def _with_ancestors(ids: set[str], edges: list[tuple]) -> set[str]:
     up: dict[str, list[str]] = defaultdict(list)
-    for child, base, _ in edges:
+    for child, base, *_ in edges:
         up[child].append(base)
     out, stack = set(), list(ids)
     while stack:
@@ -241,7 +367,20 @@ def _with_ancestors(ids: set[str], edges: list[tuple[str, str, str]]) -> set[str
     return out
 
 
+@dataclass
+class FamilyTree:
+    root: Node
+    left_out: dict[str, int]
+    caption: str  # how the drawn models were chosen, for the picture's note and the post's caption
+
+
 def family_tree(conn: sqlite3.Connection, spec: TreeSpec) -> tuple[Node, dict[str, int]]:
+    t = family_tree_as_of(conn, spec)
+    return t.root, t.left_out
+
+
+def family_tree_as_of(conn: sqlite3.Connection, spec: TreeSpec) -> FamilyTree:
+    """The family's tree as of ``spec.as_of`` with its caption (see build_tree and attention)."""
     rows = sql.list_models(conn, family=spec.family)
     if not rows:
         raise AbreastError(
@@ -250,17 +389,69 @@ def family_tree(conn: sqlite3.Connection, spec: TreeSpec) -> tuple[Node, dict[st
         )
     lines = sql.facts_by_field(conn, "generation_of")
     seen = sql.first_news_dates(conn)
-    models = {r["id"]: dict(r, first_seen=seen.get(r["id"])) for r in rows if r["id"] not in lines}
+    extra = {
+        f: sql.facts_by_field(conn, f)
+        for f in ("hearts", "official", "known_by", "line", "line_relation")
+    }
+    on_board = sql.scored_ids_upto(conn, spec.as_of)
+    models = {
+        r["id"]: dict(
+            r,
+            first_seen=seen.get(r["id"]),
+            on_board=r["id"] in on_board,
+            **{f: v.get(r["id"]) for f, v in extra.items()},
+        )
+        for r in rows
+        if r["id"] not in lines
+    }
     generations = {r["id"]: dict(r) for r in rows if r["id"] in lines}
     edges = [
-        (r["model_id"], r["base_id"], r["relation"])
+        (r["model_id"], r["base_id"], r["relation"], r["source"])
         for r in sql.all_bases(conn)
         if r["model_id"] in models
     ]
-    hearts = sql.facts_by_field(conn, "hearts")
-    official = sql.facts_by_field(conn, "official")
-    rank = {m: float(hearts.get(m, 0) or 0) + (1000.0 if m in official else 0.0) for m in models}
-    return build_tree(models, edges, spec, rank, generations)
+    # An item naming ten models ("the week's Korean fine-tunes") gives each a tenth of its
+    # attention.
+    mentions: dict[str, tuple[float, float]] = {}
+    for mid, _key, _day, pts, named in sql.mentions(conn, upto=spec.as_of):
+        if mid in models:
+            n, p = mentions.get(mid, (0.0, 0.0))
+            mentions[mid] = (n + 1.0 / named, p + pts / named)
+    official = {m for m in models if models[m].get("official")}
+    rank = attention(models, mentions, official, spec.as_of)
+    root, left_out = build_tree(models, edges, spec, rank, generations)
+    return FamilyTree(root, left_out, caption(spec, left_out, mentions, models))
+
+
+def caption(
+    spec: TreeSpec,
+    left_out: Mapping[str, int],
+    mentions: Mapping[str, tuple[float, float]],
+    models: Mapping[str, Mapping],
+) -> str:
+    """Says how the picture was made, so a reader can judge it: the date, the selection, the
+    sources.
+    """
+    fam = FAMILY_TITLES.get(spec.family, spec.family.title())
+    home = HOME_ORG.get(spec.family)
+    maker = f"{home}'s own releases" if home else "official releases"
+    news = round(sum(n for m, (n, _) in mentions.items() if m in models))
+    parts = [
+        f"{fam} models as of {spec.as_of}: nothing released later is drawn."
+        if spec.as_of
+        else f"All {fam} models in the registry.",
+        f"Drawn: {maker}, then the descendants a newcomer has most likely met: named in your "
+        f"collected news ({news} mention{'' if news == 1 else 's'}"
+        f"{' to ' + spec.as_of if spec.as_of else ''}), liked on "
+        "Hugging Face, ranked on a leaderboard, or in the curated lineage table.",
+    ]
+    if left_out.get("not_drawn"):
+        parts.append(f"{left_out['not_drawn']} other {fam} models are folded into the counts.")
+    parts.append(
+        "Lineage: the curated table (cited), Hugging Face base_model metadata, leaderboard "
+        "metadata; dotted lines are inferred from the name only."
+    )
+    return " ".join(parts)
 
 
 # --- layout (pure)
@@ -307,12 +498,18 @@ def to_mermaid(root: Node) -> str:
         lines.append(f"    {ids[n.key]}{shape[0]}{label}{shape[1]}")
     for n in root.walk():
         for c in n.children:
-            arrow = "-.->" if n.kind in ("family", "generation") or c.kind == "count" else "-->"
+            arrow = (
+                "-.->"
+                if n.kind in ("family", "generation") or c.kind == "count" or c.uncertain
+                else "-->"
+            )
             word = (
                 RELATION_WORDS.get(c.relation or "")
                 if c.relation and c.relation != "finetune"
                 else ""
             )
+            if c.uncertain:
+                word = "inferred from the name" + (f": {word}" if word else "")
             lines.append(f"    {ids[n.key]} {arrow}{'|' + word + '|' if word else ''} {ids[c.key]}")
     new = [ids[n.key] for n in root.walk() if n.new]
     lines.append("    classDef new fill:#ffe8c2,stroke:#e07b00,stroke-width:2px")
@@ -381,7 +578,16 @@ GAP = 30  # between columns: where the connector lines run
 ROW_H = 34
 LEGEND_H = 30
 NEW_FILL, NEW_EDGE = "#ffe8c2", "#e07b00"
-LINESTYLE = {"finetune": "-", "adapter": "--", "merge": ":", "quantized": "-.", "unknown": "-"}
+LINESTYLE = {
+    "finetune": "-",
+    "adapter": "--",
+    "merge": (0, (5, 2, 1, 2, 1, 2)),
+    "quantized": "-.",
+    "copy": "-.",
+    "architecture": "--",
+    "unknown": "-",
+}
+UNCERTAIN_STYLE, UNCERTAIN_COLOR = ":", "#9aa3b5"  # lineage inferred from the name only
 
 
 class _Labels:
@@ -427,9 +633,9 @@ class _Labels:
 
     def fit_columns(self, available: float) -> list[float]:
         """Column widths that fit ``available`` pixels. When the natural widths do not fit, every
-        column is capped at one common width (as wide as possible) and only the names longer than
-        that are shortened with an ellipsis, so one long name does not cost the others their
-        ends."""
+        column
+        is capped at one common width (as wide as possible) and only the names longer than that are
+        shortened with an ellipsis, so one long name does not cost the others their ends."""
         renderer = self.fig.canvas.get_renderer()
         natural: dict[int, float] = defaultdict(float)
         for p in self.placed:
@@ -524,13 +730,16 @@ def _draw_edges(ax, placed: list[Placed], xs: list[float], y_of, labels: _Labels
         for k, ky in zip(kids, ys, strict=True):
             style = (
                 "-"
-                if grouping or k.node.kind == "count"
+                if k.node.kind == "count" or (grouping and not k.node.relation)
                 else LINESTYLE.get(k.node.relation or "", "-")
             )
+            kc = color
+            if k.node.uncertain:
+                style, kc = UNCERTAIN_STYLE, UNCERTAIN_COLOR
             ax.plot(
                 [bus, xs[k.depth] - 2],
                 [ky, ky],
-                color=color,
+                color=kc,
                 lw=1.4 if style != "-" else 1,
                 linestyle=style,
             )
@@ -539,10 +748,16 @@ def _draw_edges(ax, placed: list[Placed], xs: list[float], y_of, labels: _Labels
 def _legend(ax, x: float, y: float) -> None:
     from matplotlib.patches import FancyBboxPatch
 
-    for word, style in (("fine-tune", "-"), ("adapter", "--"), ("merge", ":"), ("quantized", "-.")):
-        ax.plot([x, x + 30], [y, y], color="#5a6b8c", lw=1.4, linestyle=style)
+    for word, style, color, step in (
+        ("fine-tune", "-", "#5a6b8c", 100),
+        ("adapter / trained anew", "--", "#5a6b8c", 170),
+        ("merge", LINESTYLE["merge"], "#5a6b8c", 90),
+        ("re-upload", "-.", "#5a6b8c", 105),
+        ("inferred from the name", UNCERTAIN_STYLE, UNCERTAIN_COLOR, 175),
+    ):
+        ax.plot([x, x + 30], [y, y], color=color, lw=1.4, linestyle=style)
         ax.text(x + 36, y, word, fontsize=8, va="center")
-        x += 110
+        x += step
     ax.add_patch(
         FancyBboxPatch((x, y - 7), 110, 14, boxstyle="round,pad=1", fc=NEW_FILL, ec=NEW_EDGE)
     )

@@ -15,9 +15,27 @@ from ..errors import AbreastError
 from ..store import landscape as sql
 from .lineage import PRIVATE_DAYS, public_date
 from .registry import mention_index, resolve_mention
-from .tree import size_label
+from .tree import HOME_ORG, size_label
 
 ARENA = "lmarena"
+# Families with open weights, whose descendants a tree can draw (GPT, Claude, Gemini have none).
+TREE_FAMILIES = (
+    "llama",
+    "mistral",
+    "qwen",
+    "gemma",
+    "phi",
+    "falcon",
+    "deepseek",
+    "yi",
+    "granite",
+    "olmo",
+    "smollm",
+    "internlm",
+    "glm",
+    "cohere",
+    "exaone",
+)
 
 
 @dataclass
@@ -79,7 +97,8 @@ def week_range(week: str) -> tuple[str, str]:
 
 def rank_new(models: list[NewModel]) -> list[NewModel]:
     """Official releases first, then models in the news, then what people liked: a week has hundreds
-    of community uploads."""
+    of
+    community uploads."""
     return sorted(
         models, key=lambda m: (not m.official, m.first_seen is None, -m.hearts, m.released, m.id)
     )
@@ -128,8 +147,7 @@ def new_models(conn: sqlite3.Connection, start: str, end: str) -> list[NewModel]
 def compare_snapshots(
     before: dict, after: dict, names: dict[str, str]
 ) -> tuple[list[Move], list[Move]]:
-    """Pure: (debuts by rank, moves by size of the score change) between two snapshots of one
-    board."""
+    """Pure: (debuts by rank, moves by size of score change) between two snapshots of a board."""
     debuts, moves = [], []
     for mid, a in after.items():
         b = before.get(mid)
@@ -228,6 +246,12 @@ def to_markdown(w: WeekInModels) -> str:
     return "\n".join(out)
 
 
+def week_end(week: str) -> str:
+    """The Sunday that ends an ISO week: a week's trees are drawn as of that day."""
+    _start, end = week_range(week)
+    return (date.fromisoformat(end) - timedelta(days=1)).isoformat()
+
+
 def draw_family_tree(
     conn: sqlite3.Connection,
     family: str,
@@ -235,35 +259,59 @@ def draw_family_tree(
     out: Path,
     since: str | None = None,
     width_px: int = 1200,
+    as_of: str | None = None,
 ) -> dict:
-    """The family tree image for a weekly post (out: .svg or .png), this week's new models
-    highlighted. Raises AbreastError when labels would overlap, so an illegible picture is never
-    written silently."""
-    from .tree import TreeSpec, family_tree, render
+    """The family tree image for a weekly post (out: .svg or .png), drawn as of the end of ``week``
+    (or ``as_of``) with the week's new models highlighted; the returned dict carries the caption.
+    Raises AbreastError when labels would overlap, so an illegible picture is never written
+    silently."""
+    from .tree import TreeSpec, family_tree_as_of, render
 
     start, end = week_range(week)
-    root, left_out = family_tree(
-        conn, TreeSpec(family.lower(), since=since, new_from=start, new_to=end)
+    as_of = as_of or week_end(week)
+    t = family_tree_as_of(
+        conn, TreeSpec(family.lower(), since=since, as_of=as_of, new_from=start, new_to=end)
     )
-    sunday = (date.fromisoformat(end) - timedelta(days=1)).isoformat()
-    hidden = (
-        f" {left_out['not_drawn']} smaller {family} models not drawn."
-        if left_out["not_drawn"]
-        else ""
-    )
-    note = (
-        f"Highlighted: new in {week} ({start} .. {sunday}).{hidden} Lineage: Hugging Face "
-        "base_model "
-        "metadata (Open LLM Leaderboard 2024-12-22, collected model cards)."
-    )
-    info = render(root, out, width_px=width_px, title=f"The {root.title}", note=note)
+    note = f"Highlighted: new in {week} ({start} .. {week_end(week)}). {t.caption}"
+    info = render(t.root, out, width_px=width_px, title=f"The {t.root.title}", note=note)
     if info["overlaps"]:
         out.unlink(missing_ok=True)
         raise AbreastError(
             f"the {family} tree would have {info['overlaps']} overlapping labels at {width_px} px; "
             "draw less with --since."
         )
-    return info
+    return dict(info, caption=t.caption, as_of=as_of)
+
+
+def week_families(conn: sqlite3.Connection, week: str) -> list[str]:
+    """Model families the week's stories are about, most prominent first: each story's models vote
+    for their families, weighted by the story's rank (the #1 story counts most); a family whose
+    maker
+    released a model that week comes first."""
+    stories = sql.week_stories(conn, week)
+    if not stories:
+        return []
+    rows = sql.list_models(conn)
+    family_of = {r["id"]: r["family"] for r in rows}
+    index = mention_index(family_of, set(sql.facts_by_field(conn, "official")))
+    votes: dict[str, float] = defaultdict(float)
+    for i, (_sid, _title, rank, entities) in enumerate(stories):
+        weight = 1.0 / (rank or i + 1)
+        fams = {
+            family_of.get(mid)
+            for e in entities
+            if e.startswith("model:")
+            for mid in resolve_mention(e, index)
+        }
+        for f in fams - {None}:
+            votes[f] += weight
+    # A family whose maker released something this week (Falcon 3 in 2024-W51) is the week's family
+    # news even when older families are named more often in passing.
+    start, end = week_range(week)
+    for m in new_models(conn, start, end):
+        if m.family in votes and m.id.split("/")[0] == HOME_ORG.get(m.family):
+            votes[m.family] += 10.0
+    return sorted(votes, key=lambda f: (-votes[f], f))
 
 
 def _story_note(w: WeekInModels, mid: str) -> str:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from ..links import normalize_url
 from .db import now, transaction
 
 
@@ -64,7 +65,12 @@ def comments_for(conn: sqlite3.Connection, item_keys: Iterable[str]) -> list[Com
 def replace_comments(
     conn: sqlite3.Connection, item_key: str, comments: list[Comment], seen_count: int | None
 ) -> None:
-    """Store an item's freshly fetched thread in place of the previous copy, in one transaction."""
+    """Store an item's freshly fetched thread in place of the previous copy, in one transaction.
+    A permalink is normalised like every stored URL (links.normalize_url); a comment without a
+    usable one cannot be cited and is left out."""
+    comments = [
+        c if u == c.url else replace(c, url=u) for c in comments if (u := normalize_url(c.url))
+    ]
     with transaction(conn):
         conn.execute("DELETE FROM discussion_comments WHERE item_key = ?", (item_key,))
         conn.executemany(
@@ -92,15 +98,17 @@ def replace_comments(
         )
 
 
-def record_discussion_error(conn: sqlite3.Connection, item_key: str, error: str) -> None:
+def record_discussion_error(
+    conn: sqlite3.Connection, item_key: str, error: str, status: str = "error"
+) -> None:
     """A thread that could not be read keeps its previous comments; the error is kept for
-    `status`."""
+    `status`. Status 'gone' (the site says the thread does not exist) is not retried; 'error' is."""
     with transaction(conn):
         conn.execute(
             "INSERT INTO discussion_fetches(item_key, fetched_at, status, comments, error) "
-            "VALUES (?, ?, 'error', 0, ?) ON CONFLICT(item_key) DO UPDATE SET "
-            "fetched_at = excluded.fetched_at, status = 'error', error = excluded.error",
-            (item_key, now(), error),
+            "VALUES (?, ?, ?, 0, ?) ON CONFLICT(item_key) DO UPDATE SET "
+            "fetched_at = excluded.fetched_at, status = excluded.status, error = excluded.error",
+            (item_key, now(), status, error),
         )
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from pathlib import Path
 
 from .db import now, transaction
 from .stories import ai_titles, item_weeks
@@ -57,9 +59,19 @@ def last_draft(conn: sqlite3.Connection, path: str) -> sqlite3.Row | None:
     ).fetchone()
 
 
-def record_draft(conn: sqlite3.Connection, week: str, path: str, content_hash: str) -> None:
+def record_draft(
+    conn: sqlite3.Connection,
+    week: str,
+    path: str,
+    content_hash: str,
+    files: list[str] | None = None,
+) -> None:
+    """Log a draft abreast wrote: its Markdown file and the manifest of every file it wrote beside
+    it (names relative to the Markdown file's folder). The web app serves only those files."""
+    names = [Path(path).name, *(f for f in files or [] if f != Path(path).name)]
     with transaction(conn):
         conn.execute(
-            "INSERT INTO drafts(week, path, content_hash, created_at) VALUES (?,?,?,?)",
-            (week, path, content_hash, now()),
+            "INSERT INTO drafts(week, path, content_hash, created_at, files_json) "
+            "VALUES (?,?,?,?,?)",
+            (week, path, content_hash, now(), json.dumps(names)),
         )

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import StoreError
 from ..item import FETCHED_TEXT, Item, iso_week
+from ..links import normalize_url
 from .db import now, open_db, transaction
 from .discussions import Comment, comments_for
 
@@ -68,6 +69,13 @@ class Source:
         )
 
 
+def with_safe_url(it: Item) -> Item:
+    """The item with its URL normalised (links.normalize_url), the one door every item URL enters
+    by: a URL that cannot be made safe is no link at all."""
+    url = normalize_url(it.url)
+    return it if url == it.url else replace(it, url=url)
+
+
 def canonical_url(url: str | None) -> str | None:
     from ..understand.urls import canonicalize  # late import: keeps store import light
 
@@ -87,6 +95,10 @@ class Store:
 
     # --- sources -------------------------------------------------------------------------------
     def add_source(self, name: str, kind: str, url: str, config: dict | None = None) -> Source:
+        safe = normalize_url(url)
+        if safe is None:
+            raise StoreError(f"{url!r} is not an http(s) URL; a source needs one.")
+        url = safe
         try:
             with transaction(self.conn):
                 self.conn.execute(
@@ -183,7 +195,7 @@ class Store:
         as a content update."""
         counts = UpsertCounts()
         ts = now()
-        items = list(items)
+        items = [with_safe_url(it) for it in items]
         with transaction(self.conn):
             tomb = self._tombstoned([it.key for it in items])
             existing = self._existing([it.key for it in items])
@@ -192,7 +204,11 @@ class Store:
                 if it.key in tomb:
                     continue
                 row = existing.get(it.key)
-                if row is not None and not it.text.strip() and row["text_source"] in FETCHED_TEXT:
+                if (
+                    row is not None
+                    and row["text_source"] in FETCHED_TEXT
+                    and (not it.text.strip() or it.source_of_text() == "metadata")
+                ):
                     # The source gives no text; keep the article text fetched for this item earlier.
                     it.text, it.text_source = row["text"], row["text_source"]
                 h = it.content_hash()
@@ -294,9 +310,12 @@ class Store:
 
     def set_fetched_text(self, key: str, text: str, source: str) -> None:
         """Give an item the text abreast fetched for it (``source``: page or card). Only an item
-        without text of its own gets one: what the source itself gave is never overwritten."""
+        without words of its own gets one (no text, or only abreast's description of its
+        metadata): what the source itself wrote is never overwritten."""
         r = self.conn.execute(
-            "SELECT title, url, author FROM items WHERE key = ? AND text = ''", (key,)
+            "SELECT title, url, author FROM items WHERE key = ? "
+            "AND (text = '' OR text_source = 'metadata')",
+            (key,),
         ).fetchone()
         if r is None:
             return
@@ -304,7 +323,7 @@ class Store:
         with transaction(self.conn):
             self.conn.execute(
                 "UPDATE items SET text = ?, text_source = ?, text_note = NULL, content_hash = ?, "
-                "updated_at = ? WHERE key = ? AND text = ''",
+                "updated_at = ? WHERE key = ? AND (text = '' OR text_source = 'metadata')",
                 (text, source, h, now(), key),
             )
 
@@ -402,6 +421,9 @@ class Store:
 
 
 def fts_query(words: Iterable[str], mode: str = "OR") -> str:
-    """Words -> a safe FTS5 query: each word quoted (no operator injection), joined by OR/AND."""
-    quoted = ['"' + w.replace('"', "") + '"' for w in words if w.replace('"', "").strip()]
-    return f" {mode} ".join(quoted)
+    """Words -> a safe FTS5 query: each word an FTS5 string (quotes doubled, so a user's query is
+    text, never syntax), joined by OR/AND. Words with no letter or digit index nothing and are left
+    out (a stray quote must not empty an AND); with none left the query is the empty phrase, which
+    matches nothing, instead of an empty string, which is an FTS5 syntax error (issue 18)."""
+    quoted = ['"' + w.replace('"', '""') + '"' for w in words if any(c.isalnum() for c in w)]
+    return f" {mode} ".join(quoted) or '""'

@@ -200,3 +200,57 @@ def week_stories(
             ents.update(json.loads(r[0] or "[]"))
         out.append((s["id"], s["title"], s["rank"], ents))
     return out
+
+
+def news_points(conn: sqlite3.Connection) -> dict[str, float]:
+    """{item key: points (HN) or score (Reddit)} for news items that have either: the attention a
+    mention of a model carries."""
+    out = {}
+    for key, raw in conn.execute(
+        "SELECT key, score_json FROM items WHERE kind NOT IN ('arxiv', 'hf') AND score_json != '{}'"
+    ):
+        sc = json.loads(raw or "{}")
+        pts = sc.get("points", sc.get("score"))
+        if isinstance(pts, (int, float)) and pts > 0:
+            out[key] = float(pts)
+    return out
+
+
+def mentions(
+    conn: sqlite3.Connection, upto: str | None = None
+) -> list[tuple[str, str, str, float, int]]:
+    """(model id, item key, date, points, models the item names) of every news mention recorded by
+    the registry, up to and including ``upto`` (YYYY-MM-DD) when given."""
+    rows = conn.execute(
+        "SELECT model_id, substr(field, 9), as_of, value, count(*) OVER (PARTITION BY field) "
+        "FROM model_facts WHERE field LIKE 'mention:%'" + (" AND as_of <= ?" if upto else ""),
+        (upto,) if upto else (),
+    ).fetchall()
+    return [(r[0], r[1], r[2], float(r[3] or 0), r[4]) for r in rows]
+
+
+def scored_ids_upto(conn: sqlite3.Connection, upto: str | None = None) -> set[str]:
+    """Models on any leaderboard snapshot taken on or before ``upto`` (all snapshots when None)."""
+    if not upto:
+        return scored_ids(conn)
+    return {
+        r[0]
+        for r in conn.execute(
+            "SELECT DISTINCT model_id FROM model_scores WHERE snapshot <= ?", (upto,)
+        )
+    }
+
+
+def mention_items(
+    conn: sqlite3.Connection, model_id: str
+) -> list[tuple[str, str, str | None, str, float]]:
+    """(item key, title, url, published date, points) of the news items that name a model, oldest
+    first: where it was discussed."""
+    rows = conn.execute(
+        "SELECT items.key, items.title, items.url, model_facts.as_of, model_facts.value "
+        "FROM model_facts JOIN items ON items.key = substr(model_facts.field, 9) "
+        "WHERE model_facts.model_id = ? AND model_facts.field LIKE 'mention:%' "
+        "ORDER BY model_facts.as_of, items.key",
+        (model_id,),
+    ).fetchall()
+    return [(r[0], r[1], r[2], r[3], float(r[4] or 0)) for r in rows]

@@ -283,7 +283,23 @@ old.text);
         """,
     ),
     (
-        "0008_known_terms",
+        "0008_draft_manifest",
+        """
+        -- The files abreast wrote for a draft (names relative to the Markdown file's folder): the
+        -- web app serves these and nothing else, so `draft --out DIR` does not publish all of DIR.
+        ALTER TABLE drafts ADD COLUMN files_json TEXT NOT NULL DEFAULT '[]';
+        """,
+    ),
+    (
+        "0009_hf_text_is_metadata",
+        """
+        -- A Hub model text is the description abreast writes of the Hub facts, not the words of
+        -- its model card (which the reading stage may fetch, as text_source card).
+        UPDATE items SET text_source = 'metadata' WHERE kind = 'hf' AND text_source = 'card';
+        """,
+    ),
+    (
+        "0010_known_terms",
         """
         -- Glossary terms the user already knows (`abreast explain TERM --known`): words of the week
         -- leave them out. One row per term; removing the row forgets it.

@@ -16,6 +16,7 @@ class TopItem:
     kind: str
     url: str | None
     has_text: bool
+    text_source: str | None
     text_note: str | None
     signals: dict
     extra: dict
@@ -27,11 +28,17 @@ class TopItem:
 
 
 def recent_story_weeks(conn: sqlite3.Connection, n: int) -> list[str]:
-    """The n most recent weeks that have stories, oldest first."""
-    rows = conn.execute(
-        "SELECT DISTINCT week FROM stories ORDER BY week DESC LIMIT ?", (max(0, n),)
+    """The n most recent weeks with a full list of stories, and every week after them (the week
+    under way, stragglers), oldest first. A week of three stories does not push a real one out."""
+    from ..stories.model import MIN_STORIES_FOR_DEFAULT
+
+    counts = conn.execute(
+        "SELECT week, count(*) FROM stories GROUP BY week ORDER BY week"
     ).fetchall()
-    return sorted(r[0] for r in rows)
+    full = [w for w, c in counts if c >= MIN_STORIES_FOR_DEFAULT][-max(1, n) :]
+    if not full:
+        return [w for w, _ in counts][-max(1, n) :]
+    return [w for w, _ in counts if w >= full[0]]
 
 
 def top_story_items(conn: sqlite3.Connection, weeks: list[str], top: int) -> list[TopItem]:
@@ -41,7 +48,8 @@ def top_story_items(conn: sqlite3.Connection, weeks: list[str], top: int) -> lis
     if not weeks:
         return []
     rows = conn.execute(
-        "SELECT i.key, i.kind, i.url, i.text != '' AS has_text, i.text_note, i.score_json, "
+        "SELECT i.key, i.kind, i.url, i.text != '' AS has_text, i.text_source, i.text_note, "
+        "i.score_json, "
         "i.extra_json, src.url AS source_url, src.config_json, s.id AS story_id, s.week, s.rank "
         "FROM stories s JOIN story_items si ON si.story_id = s.id "
         "JOIN items i ON i.id = si.item_id JOIN sources src ON src.id = i.source_id "
@@ -55,6 +63,7 @@ def top_story_items(conn: sqlite3.Connection, weeks: list[str], top: int) -> lis
             kind=r["kind"],
             url=r["url"],
             has_text=bool(r["has_text"]),
+            text_source=r["text_source"],
             text_note=r["text_note"],
             signals=json.loads(r["score_json"]),
             extra=json.loads(r["extra_json"]),

@@ -4,6 +4,7 @@ annotations, embeddings, stories)."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -166,6 +167,15 @@ def story_of_items(conn: sqlite3.Connection, item_ids: Sequence[int]) -> dict[in
         for r in conn.execute(
             f"SELECT item_id, max(story_id) FROM story_items WHERE item_id IN "
             f"({','.join('?' * len(chunk))}) GROUP BY item_id",
+def texts_by_key(conn: sqlite3.Connection, keys: Sequence[str]) -> dict[str, str]:
+    """item key -> its text, for the few items an answer quotes."""
+    out: dict[str, str] = {}
+    ks = list(keys)
+    for start in range(0, len(ks), 900):
+        chunk = ks[start : start + 900]
+        for r in conn.execute(
+            f"SELECT key, coalesce(text, '') FROM items "
+            f"WHERE key IN ({','.join('?' * len(chunk))})",
             chunk,
         ):
             out[r[0]] = r[1]
@@ -184,3 +194,16 @@ def lead_keys(conn: sqlite3.Connection, story_ids: Sequence[str]) -> list[str]:
     ).fetchall()
     lead = {r[0]: r[1] for r in rows}
     return [lead[s] for s in ids if s in lead]
+def themes_by_key(conn: sqlite3.Connection, keys: Sequence[str]) -> dict[str, list[str]]:
+    """item key -> its themes (from the understand stage), for filtering search results."""
+    out: dict[str, list[str]] = {}
+    ks = list(keys)
+    for start in range(0, len(ks), 900):
+        chunk = ks[start : start + 900]
+        for r in conn.execute(
+            "SELECT items.key, a.themes_json FROM items JOIN annotations a ON a.item_id = items.id "
+            f"WHERE items.key IN ({','.join('?' * len(chunk))})",
+            chunk,
+        ):
+            out[r[0]] = json.loads(r[1] or "[]")
+    return out

@@ -314,3 +314,8 @@ def load_trends(
 def _chunks(seq: list, n: int) -> Iterable[list]:
     for i in range(0, len(seq), n):
         yield seq[i : i + n]
+
+
+def week_story_counts(conn: sqlite3.Connection) -> list[tuple[str, int]]:
+    """(week, number of stories) for every week with stories."""
+    return [(r[0], r[1]) for r in conn.execute("SELECT week, count(*) FROM stories GROUP BY week")]

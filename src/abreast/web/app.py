@@ -158,9 +158,10 @@ def create_app(
     app.state.templates = templates()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
-    from . import api, pages
+    from . import api, ask, pages
 
     app.include_router(api.router)
+    app.include_router(ask.router)
     app.include_router(pages.router)
 
     @app.exception_handler(AbreastError)

@@ -1,13 +1,19 @@
 """The pages built from other stages' files: trend charts, model family trees and the weekly draft.
 
 Images are drawn by the stages' own functions and served by the app itself (img-src 'self'). They
-are cached in memory keyed by the data they show, so a changed store draws a new picture and an
-unchanged one is not redrawn on every page view.
+are
+cached in memory keyed by the data they show, so a changed store draws a new picture and an
+unchanged
+one is not redrawn on every page view.
 """
 
 from __future__ import annotations
 
 import io
+import json
+import os
+import re
+import stat
 import tempfile
 import threading
 import zipfile
@@ -99,7 +105,8 @@ def trends_view(store: Store, week: str | None) -> dict:
 
 def trend_chart(store: Store, week: str, term: str) -> bytes | None:
     """SVG bar chart of ``term`` per week, ``week`` highlighted; None for a term the store never
-    saw."""
+    saw.
+    """
     data = _term_counts(store)
     if data is None or term not in data[0]:
         return None
@@ -121,9 +128,13 @@ def trend_chart(store: Store, week: str, term: str) -> bytes | None:
 # ----------------------------------------------------------------------------------------
 
 
-def models_view(store: Store, family: str | None = None, limit: int = 200) -> dict:
-    """The registry table for one family (the biggest when none is asked for), newest first."""
+def models_view(
+    store: Store, family: str | None = None, limit: int = 200, week: str | None = None
+) -> dict:
+    """The registry table for one family (the biggest when none is asked for), newest first, and the
+    week its tree is drawn as of (the default week of every other page when none is asked for)."""
     try:
+        from ..landscape.weekly import week_end
         from ..store import landscape as ls
     except ImportError:
         return {
@@ -132,6 +143,8 @@ def models_view(store: Store, family: str | None = None, limit: int = 200) -> di
             "family": None,
             "hint": "The model registry is not in this build.",
         }
+    from . import queries
+
     rows = ls.list_models(store.conn)
     families: dict[str, int] = {}
     for r in rows:
@@ -139,7 +152,14 @@ def models_view(store: Store, family: str | None = None, limit: int = 200) -> di
             families[r["family"]] = families.get(r["family"], 0) + 1
     fams = sorted(families.items(), key=lambda kv: (-kv[1], kv[0]))
     family = family or (fams[0][0] if fams else None)
-    chosen = [r for r in rows if not family or (r["family"] or "").lower() == family.lower()]
+    week = week or queries.default_week(store)
+    as_of = week_end(week) if week else None
+    chosen = [
+        r
+        for r in rows
+        if (not family or (r["family"] or "").lower() == family.lower())
+        and (not as_of or not r["released"] or r["released"][:10] <= as_of)
+    ]
     return {
         "models": [
             {
@@ -160,32 +180,53 @@ def models_view(store: Store, family: str | None = None, limit: int = 200) -> di
         "total": len(chosen),
         "families": [{"name": f, "count": n} for f, n in fams],
         "family": family,
+        "week": week,
+        "as_of": as_of,
         "hint": None
         if rows
         else "No models yet — `abreast models build` fills the registry (the demo does it).",
     }
 
 
-def family_tree_svg(store: Store, family: str) -> bytes | None:
+def family_tree_svg(store: Store, family: str, week: str | None = None) -> bytes | None:
+    """The family's tree as of the end of ``week`` (default: the default week), its new models
+    highlighted, with the caption that says how the models were chosen."""
     try:
         from ..errors import AbreastError
-        from ..landscape.tree import TreeSpec, family_tree, render
+        from ..landscape.tree import TreeSpec, family_tree_as_of, render
+        from ..landscape.weekly import week_end, week_range
         from ..store import landscape as ls
     except ImportError:
         return None
-    key = ("tree", family, ls.count_models(store.conn), len(ls.all_bases(store.conn)))
+    from . import queries
+
+    week = week or queries.default_week(store)
+    key = ("tree", family, week, ls.count_models(store.conn), len(ls.all_bases(store.conn)))
 
     def draw() -> bytes:
+        spec = TreeSpec(family.lower())
+        if week:
+            start, end = week_range(week)
+            spec = TreeSpec(family.lower(), as_of=week_end(week), new_from=start, new_to=end)
         try:
-            root, _left_out = family_tree(store.conn, TreeSpec(family.lower()))
+            t = family_tree_as_of(store.conn, spec)
         except AbreastError:
             return b""
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "tree.svg"
-            render(root, out, title=f"{family} family")
+            render(t.root, out, title=f"The {t.root.title}", note=t.caption)
             return out.read_bytes()
 
     return _cached(key, draw) or None
+
+
+def model_card_view(store: Store, model_id: str):
+    """One model's card (landscape.card), or None when the registry has no such model."""
+    try:
+        from ..landscape.card import model_card
+    except ImportError:
+        return None
+    return model_card(store.conn, model_id.lower())
 
 
 # --- the draft
@@ -202,85 +243,103 @@ class Draft:
     hint: str | None = None
 
 
-def bundle_dir(path: Path) -> Path:
-    """A draft is a page bundle: a folder with index.md and its images. Accept the file or the
-    folder."""
-    return path if path.is_dir() else path.parent
+WEEK = re.compile(r"\d{4}-W\d{2}")
+MAX_BUNDLE_FILE = 64 * 1024 * 1024  # a drawn chart is kilobytes; more is not ours to serve
 
 
-def find_draft(store: Store, settings, week: str) -> Path | None:
+def is_week(week: str | None) -> bool:
+    """A week as every URL and query names it, 2024-W51; anything else (``*``, ``../``) is none."""
+    return bool(week) and WEEK.fullmatch(week) is not None
+
+
+@dataclass
+class Manifest:
+    """What abreast wrote for a week's latest draft: its folder, Markdown file and pictures."""
+
+    folder: Path
+    markdown: str
+    files: list[str]
+
+
+def draft_manifest(store: Store, week: str) -> Manifest | None:
+    """The week's latest draft as logged by `abreast draft` (store.drafts), or None. Only files in
+    this manifest are ever read or served: not whatever else is in the folder (``draft --out ~``
+    must not publish the home folder), never through a link."""
+    if not is_week(week):
+        return None
     row = sql.latest_draft(store.conn, week)
-    candidates = [Path(row["path"])] if row else []
-    drafts = settings.paths.drafts
-    if drafts.is_dir():
-        candidates += sorted(p for p in drafts.glob(f"*{week}*") if p.exists())
-    for c in candidates:
-        md = (
-            c
-            if c.is_file()
-            else next((c / n for n in ("index.md", "_index.md") if (c / n).is_file()), None)
-        )
-        if md is None and c.is_dir():
-            md = next(iter(sorted(c.glob("*.md"))), None)
-        if md is not None and md.is_file():
-            return md
-    return None
+    if row is None:
+        return None
+    path = Path(row["path"])
+    names = json.loads(row["files_json"] or "[]") if "files_json" in row.keys() else []
+    names = [n for n in names or [path.name] if _PLAIN_NAME.fullmatch(n)]
+    return Manifest(path.parent, path.name, names)
+
+
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def read_bundle_file(folder: Path, name: str) -> bytes | None:
+    """A manifest file's bytes; None unless it is a regular file reached without a link."""
+    if not _PLAIN_NAME.fullmatch(name):
+        return None
+    try:
+        fd = os.open(folder / name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_BUNDLE_FILE:
+            return None
+        with os.fdopen(os.dup(fd), "rb") as f:
+            return f.read(MAX_BUNDLE_FILE)
+    finally:
+        os.close(fd)
 
 
 def draft_view(store: Store, settings, week: str) -> Draft:
-    md = find_draft(store, settings, week)
-    if md is None:
+    found = draft_manifest(store, week)
+    data = read_bundle_file(found.folder, found.markdown) if found else None
+    if data is None:
         return Draft(
             week, hint="No draft for this week yet — press Regenerate (or run `abreast demo run`)."
         )
-    text = md.read_text(encoding="utf-8", errors="replace")
+    text = data.decode("utf-8", errors="replace")
     return Draft(
         week,
         markdown=text,
         html=markdown_to_html(text, asset_base=f"/draft/{week}/files/"),
-        path=md,
-        files=bundle_files(bundle_dir(md)),
+        path=found.folder / found.markdown,
+        files=[n for n in found.files if read_bundle_file(found.folder, n) is not None],
     )
 
 
-def bundle_files(folder: Path) -> list[str]:
-    """Regular files of the bundle (no links, nothing hidden), relative, sorted."""
-    out = []
-    for p in sorted(folder.rglob("*")):
-        rel = p.relative_to(folder)
-        if (
-            p.is_file()
-            and not p.is_symlink()
-            and not any(part.startswith(".") for part in rel.parts)
-        ):
-            out.append(rel.as_posix())
-    return out
-
-
-def bundle_file(store: Store, settings, week: str, name: str) -> Path | None:
-    """A file of the week's bundle by its listed name; anything not listed (../, links) is None."""
-    md = find_draft(store, settings, week)
-    if md is None:
+def bundle_file(store: Store, settings, week: str, name: str) -> bytes | None:
+    """A file of the week's draft by its name in the manifest; anything else (../, links, files
+    abreast did not write) is None."""
+    found = draft_manifest(store, week)
+    if found is None or name not in found.files:
         return None
-    folder = bundle_dir(md)
-    return folder / name if name in bundle_files(folder) else None
+    return read_bundle_file(found.folder, name)
 
 
 def bundle_zip(store: Store, settings, week: str) -> bytes | None:
-    md = find_draft(store, settings, week)
-    if md is None:
+    found = draft_manifest(store, week)
+    if found is None or read_bundle_file(found.folder, found.markdown) is None:
         return None
-    folder = bundle_dir(md)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for name in bundle_files(folder):
-            z.write(folder / name, f"{week}/{name}")
+        for name in found.files:
+            data = read_bundle_file(found.folder, name)
+            if data is not None:
+                z.writestr(f"{week}/{name}", data)
     return buf.getvalue()
 
 
 def regenerate(store: Store, settings, week: str) -> tuple[Path | None, str | None]:
     """(path, None) after writing the week's draft, or (None, why not). Never forced: an index.md
-    the user edited is kept and the new draft lands beside it (index.new.md), as `abreast draft`
+    the
+    user edited is kept and the new draft lands beside it (index.new.md), as `abreast draft`
     does."""
     try:
         from ..write.draft import write_draft

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mimetypes
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -15,6 +16,13 @@ from .app import render
 router = APIRouter(include_in_schema=False)
 
 SVG_HEADERS = {"cache-control": "no-cache"}
+
+
+def checked_week(week: str) -> str:
+    """A week from a URL is data, never a pattern or a path: 2024-W51 or 404."""
+    if not media.is_week(week):
+        raise HTTPException(404, "no such week: weeks look like 2024-W51")
+    return week
 
 
 def store(request: Request):
@@ -170,21 +178,31 @@ def trend_chart(request: Request, week: str, term: str):
 
 
 @router.get("/models")
-def models_page(request: Request, family: str | None = None):
+def models_page(request: Request, family: str | None = None, week: str | None = None):
+    st = store(request)
     return render(
         request,
         "models.html",
         title="Models",
-        view=media.models_view(store(request), family or None),
+        view=media.models_view(st, family or None, week=week or None),
+        weeks=queries.weeks(st),
     )
 
 
 @router.get("/models/tree.svg")
-def family_tree(request: Request, family: str):
-    data = media.family_tree_svg(store(request), family)
+def family_tree(request: Request, family: str, week: str | None = None):
+    data = media.family_tree_svg(store(request), family, week or None)
     if data is None:
         raise HTTPException(404, "no tree for that family")
     return Response(data, media_type="image/svg+xml", headers=SVG_HEADERS)
+
+
+@router.get("/model/{model_id:path}")
+def model_page(request: Request, model_id: str):
+    card = media.model_card_view(store(request), model_id)
+    if card is None:
+        raise HTTPException(404, "no such model in the registry")
+    return render(request, "model.html", title=card.name, card=card)
 
 
 # --- the draft -----------------------------------------------------------------------------------
@@ -193,7 +211,7 @@ def family_tree(request: Request, family: str):
 @router.get("/draft")
 def draft_page(request: Request, week: str | None = None, note: str = ""):
     st = store(request)
-    week = week or queries.default_week(st)
+    week = checked_week(week) if week else queries.default_week(st)
     draft = media.draft_view(st, settings(request), week) if week else None
     return render(
         request,
@@ -208,6 +226,7 @@ def draft_page(request: Request, week: str | None = None, note: str = ""):
 
 @router.post("/draft/{week}/regenerate")
 def draft_regenerate(request: Request, week: str):
+    checked_week(week)
     path, problem = media.regenerate(store(request), settings(request), week)
     if problem:
         raise AbreastError(problem)
@@ -221,6 +240,7 @@ def draft_regenerate(request: Request, week: str):
 
 @router.get("/draft/{week}/bundle.zip")
 def draft_zip(request: Request, week: str):
+    checked_week(week)
     data = media.bundle_zip(store(request), settings(request), week)
     if data is None:
         raise HTTPException(404, "no draft for that week")
@@ -233,10 +253,12 @@ def draft_zip(request: Request, week: str):
 
 @router.get("/draft/{week}/files/{name:path}")
 def draft_file(request: Request, week: str, name: str):
-    path = media.bundle_file(store(request), settings(request), week, name)
-    if path is None:
+    checked_week(week)
+    data = media.bundle_file(store(request), settings(request), week, name)
+    if data is None:
         raise HTTPException(404, "no such file in the draft")
-    return FileResponse(path)
+    kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return Response(data, media_type=kind, headers=SVG_HEADERS if kind == "image/svg+xml" else None)
 
 
 # --- sources -------------------------------------------------------------------------------------

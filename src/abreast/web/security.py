@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import logging
 import secrets
 from collections.abc import Iterable
 from http.cookies import SimpleCookie
@@ -31,6 +32,7 @@ from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse
 
+log = logging.getLogger("abreast.web")
 TOKEN_COOKIE = "abreast_token"
 CSRF_COOKIE = "abreast_csrf"
 CSRF_HEADER = "x-csrf-token"
@@ -134,15 +136,30 @@ class SecurityMiddleware:
                 scope, receive, headers, cookies.get(CSRF_COOKIE)
             )
 
+        started = False
+
         async def send_with_headers(message):
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 message = dict(message)
                 message["headers"] = list(message.get("headers", [])) + extra
             await send(message)
 
         if refusal is not None:
             return await refusal(scope, receive, send_with_headers)
-        return await self.app(scope, receive, send_with_headers)
+        try:
+            return await self.app(scope, receive, send_with_headers)
+        except Exception:
+            # Starlette's own 500 is sent from outside this middleware, without these headers;
+            # answer here instead, with them, in one line, and log the traceback for the operator.
+            log.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            if started:
+                raise
+            await PlainTextResponse(
+                "Internal error: abreast hit a bug. The traceback is in the server's log.",
+                status_code=500,
+            )(scope, receive, send_with_headers)
 
     # --- access ---------------------------------------------------------------------------------
     def _check_access(self, scope, headers: Headers, cookies: dict[str, str]):

@@ -15,8 +15,8 @@ import yaml
 
 from ..explain.card import StoryCard, build_card
 from ..explain.card_render import card_markdown
-from ..explain.summary import escape_markdown
 from ..stories.model import Member, Story
+from . import markdown as md
 from .material import WeekMaterial
 
 THEME_ORDER = [
@@ -41,8 +41,8 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def link(m: Member) -> str:
-    return f"[{escape_markdown(m.title)}](<{m.url}>)" if m.url else escape_markdown(m.title)
+def link(m: Member, fmt: str = "plain") -> str:
+    return md.link(m.title, m.url, fmt)
 
 
 def tags_for(material: WeekMaterial, labels: dict[str, str], limit: int = 8) -> list[str]:
@@ -78,14 +78,13 @@ def front_matter(material: WeekMaterial, fmt: str, labels: dict[str, str], autho
     return "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True) + "---\n"
 
 
-def story_block(story: Story, card: StoryCard | None = None) -> list[str]:
+def story_block(story: Story, card: StoryCard | None = None, fmt: str = "plain") -> list[str]:
     """The story card (explain/card.py, the same one `abreast story` and the web page show), then
-    the
-    author's prompt."""
-    out = card_markdown(card or build_card(story))
+    the author's prompt."""
+    out = card_markdown(card or build_card(story), fmt=fmt)
     if not story.is_new and story.related:
         out += ["*A follow-up to a story from an earlier week.*", ""]
-    out += [f"<TODO>Your take on “{escape_markdown(story.title).strip(chr(34))}”.</TODO>", ""]
+    out += [f"<TODO>Your take on “{md.escape(story.title, fmt).strip(chr(34))}”.</TODO>", ""]
     return out
 
 
@@ -104,7 +103,7 @@ def compose(
         "",
         "<TODO>Open with what you learned this week, in your own words. Some prompts:",
     ]
-    out += [f"- What do you make of {link(s.lead)}?" for s in top]
+    out += [f"- What do you make of {link(s.lead, fmt)}?" for s in top]
     out += ["</TODO>", ""]
     placed: set[str] = set()
     for theme in THEME_ORDER:
@@ -119,54 +118,54 @@ def compose(
         stories = stories[:STORIES_PER_THEME]
         if not stories:
             continue
-        out += [f"## {theme_labels.get(theme, theme)}", ""]
+        out += [f"## {md.escape(theme_labels.get(theme, theme), fmt)}", ""]
         for s in stories:
             placed.add(s.id)
-            out += story_block(s, material.cards.get(s.id))
+            out += story_block(s, material.cards.get(s.id), fmt)
     if material.new_models or material.tree_image:
         out += ["## This week in models", ""]
         for nm in material.new_models:
             out.append(
-                f"- **{escape_markdown(nm.name)}**: {escape_markdown(nm.facts)} "
-                f"({link(nm.seen_in)})"
+                f"- **{md.escape(nm.name, fmt)}**: {md.escape(nm.facts, fmt)} "
+                f"({link(nm.seen_in, fmt)})"
             )
         if material.tree_image:
             out += [
                 "",
-                f"![{escape_markdown(material.tree_caption)}]({material.tree_image})",
-                f"*{escape_markdown(material.tree_caption)}*",
+                md.image(material.tree_caption, material.tree_image, fmt),
+                f"*{md.escape(material.tree_caption, fmt)}*",
             ]
         out += ["", "<TODO>Which of these models matter for what you build?</TODO>", ""]
     if material.words:
         out += ["## Words of the week", ""]
         for w in material.words:
             out.append(
-                f"- **{escape_markdown(w.term)}**: {escape_markdown(w.definition)} "
-                f"(seen {w.count}× this week, e.g. in {link(w.seen_in)})"
+                f"- **{md.escape(w.term, fmt)}**: {md.escape(w.definition, fmt)} "
+                f"(seen {w.count}× this week, e.g. in {link(w.seen_in, fmt)})"
             )
         out.append("")
     if material.rising:
         out += ["## Trends", ""]
         for r in material.rising:
             out.append(
-                f"- **{escape_markdown(r.label)}**: {r.count} mentions this week, "
+                f"- **{md.escape(r.label, fmt)}**: {r.count} mentions this week, "
                 f"where its share of earlier weeks would predict {r.previous:.0f} (e.g. "
-                f"{link(r.seen_in)})"
+                f"{link(r.seen_in, fmt)})"
             )
         if material.trend_image:
-            out += ["", f"![Weekly mentions of the rising terms]({material.trend_image})"]
+            out += ["", md.image("Weekly mentions of the rising terms", material.trend_image, fmt)]
         out.append("")
     out += ["## What's next", ""]
     if material.papers:
         out += ["Papers worth reading this week:", ""]
         out += [
-            f"{i}. {link(p.member)}: {escape_markdown(p.why)}"
+            f"{i}. {link(p.member, fmt)}: {md.escape(p.why, fmt)}"
             for i, p in enumerate(material.papers, 1)
         ]
         out.append("")
     if material.followups:
         out += ["Follow-ups on earlier weeks' stories:", ""]
-        out += [f"- {link(s.lead)}" for s in material.followups]
+        out += [f"- {link(s.lead, fmt)}" for s in material.followups]
         out.append("")
     out += ["<TODO>What's next for you: papers to read, things to try, pet projects.</TODO>", ""]
     minutes = round(material.words_read / WORDS_PER_MINUTE)

@@ -4,6 +4,7 @@ user's edits."""
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 from ..config import DRAFT_FORMATS, Settings
@@ -38,6 +39,8 @@ def write_draft(
     from ..understand.entities import entity_label
     from ..understand.themes import THEMES
 
+    if not re.fullmatch(r"\d{4}-W\d{2}", week):  # it names a folder: never a path or a pattern
+        raise AbreastError(f"{week!r} is not a week; weeks look like 2024-W51.")
     fmt = fmt or settings.write.format
     if fmt not in FORMATS:
         raise AbreastError(f"unknown draft format {fmt!r}; choose one of {', '.join(FORMATS)}.")
@@ -52,6 +55,12 @@ def write_draft(
     labels = {e: entity_label(e) for s in material.stories for e in s.entities}
     text = compose(material, THEMES, labels, fmt, author=settings.write.author)
     target = bundle / "index.md"
+    for f in (target, bundle / "index.new.md"):
+        if f.is_symlink() or (f.exists() and not f.is_file()):
+            raise AbreastError(
+                f"{f} is a link or not a regular file; abreast writes drafts only as plain files. "
+                "Move it away or choose another --out folder."
+            )
     if target.exists() and not force:
         current = target.read_text(encoding="utf-8")
         last = q.last_draft(store.conn, str(target))
@@ -60,5 +69,5 @@ def write_draft(
                 bundle / "index.new.md"
             )  # the user edited index.md: never overwrite their words
     write_atomic(target, text)
-    q.record_draft(store.conn, week, str(target), _hash(text))
+    q.record_draft(store.conn, week, str(target), _hash(text), material.files)
     return target

@@ -35,6 +35,11 @@ def gather(store: Store, week: str, bundle: Path | None = None) -> WeekMaterial:
     if bundle is not None:
         m.trend_image = trend_chart(store, week, m.rising, bundle)
         m.tree_image, m.tree_caption = family_tree_image(store, week, bundle)
+        # Each picture is drawn as .svg and .png; the pair is what abreast wrote into the bundle.
+        for name in (m.trend_image, m.tree_image):
+            if name:
+                stem = Path(name).stem
+                m.files += [f for f in (f"{stem}.svg", f"{stem}.png") if (bundle / f).is_file()]
     return m
 
 
@@ -160,21 +165,22 @@ def trend_chart(store: Store, week: str, rising_terms: list[Rising], bundle: Pat
 
 
 def family_tree_image(
-    store: Store, week: str, bundle: Path, family: str = "llama"
+    store: Store, week: str, bundle: Path, family: str | None = None
 ) -> tuple[str | None, str]:
-    """The family tree with this week's new models highlighted; no picture rather than an illegible
-    one."""
+    """The family tree of the week's stories (Falcon 3's week gets the Falcon tree; Llama when the
+    stories name no open family), drawn as of the end of the week with its new models highlighted;
+    no picture rather than an illegible one."""
     from ..errors import AbreastError
-    from ..landscape.weekly import draw_family_tree
+    from ..landscape.lineage import FAMILY_TITLES
+    from ..landscape.weekly import TREE_FAMILIES, draw_family_tree, week_families
 
+    if family is None:
+        family = next((f for f in week_families(store.conn, week) if f in TREE_FAMILIES), "llama")
     name = f"{family}-family.png"
     try:
-        draw_family_tree(store.conn, family, week, bundle / name)
+        info = draw_family_tree(store.conn, family, week, bundle / name)
         draw_family_tree(store.conn, family, week, bundle / f"{family}-family.svg")
     except AbreastError:
         return None, ""
-    return (
-        name,
-        f"Open models that descend from {family.title()}, from Hugging Face and leaderboard "
-        "metadata",
-    )
+    title = FAMILY_TITLES.get(family, family.title())
+    return name, f"The {title} family tree as of {info['as_of']}. {info['caption']}"

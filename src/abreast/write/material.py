@@ -57,4 +57,7 @@ class WeekMaterial:
     tree_image: str | None = None
     tree_caption: str = ""
     items_read: int = 0
+    files: list[str] = field(
+        default_factory=list
+    )  # pictures written into the bundle (its manifest)
     words_read: int = 0

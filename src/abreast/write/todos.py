@@ -15,10 +15,13 @@ from datetime import date, timedelta
 import yaml
 
 from ..store import Store
+from . import markdown as md
 
-TODO = re.compile(r"<TODO>(.*?)</TODO>", re.DOTALL | re.IGNORECASE)
-BLOCK = re.compile(r"\n?<!-- abreast:proposals -->.*?<!-- /abreast:proposals -->\n?", re.DOTALL)
+TODO_OPEN, TODO_CLOSE = re.compile("<TODO>", re.I), re.compile("</TODO>", re.I)
+BLOCK_OPEN = re.compile(r"\n?<!-- abreast:proposals -->")
+BLOCK_CLOSE = re.compile(r"<!-- /abreast:proposals -->\n?")
 FRONT = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
+MAX_TODOS = 200  # each TODO costs several store searches; more is not a draft but a flood
 
 # Words that shape a TODO but say nothing about its topic.
 STOP = set(
@@ -53,30 +56,27 @@ class Proposal:
     image: str | None = None  # relative path of a picture we made
     image_caption: str = ""
 
-    def render(self) -> str:
+    def render(self, fmt: str = "hugo") -> str:
         lines = [
             "<!-- abreast:proposals -->",
             "> **abreast found** (proposals only; keep what helps):",
         ]
         if self.missing:
             lines.append(
-                f"> - Nothing in your store mentions {', '.join(repr(m) for m in self.missing)}; "
+                "> - Nothing in your store mentions "
+                f"{md.escape(', '.join(map(repr, self.missing)), fmt)}; "
                 "the closest material follows."
             )
         for r in self.references:
-            lines.append(f"> - [{_md(r.title)}](<{r.url}>): {_md(r.reason)}")
+            lines.append(f"> - {md.link(r.title, r.url, fmt)}: {md.escape(r.reason, fmt)}")
         if not self.references and not self.image:
             lines.append(
                 "> - Nothing relevant found in your store. Try `abreast fetch` or add sources."
             )
         if self.image:
-            lines += [">", f"> ![{_md(self.image_caption)}]({self.image})"]
+            lines += [">", f"> {md.image(self.image_caption, self.image, fmt)}"]
         lines.append("<!-- /abreast:proposals -->")
         return "\n".join(lines)
-
-
-def _md(text: str) -> str:
-    return re.sub(r"([\[\]<>*_`\\])", r"\\\1", " ".join(text.split()))
 
 
 def draft_date(markdown: str) -> date | None:
@@ -234,32 +234,78 @@ def context_of(markdown: str, start: int) -> str:
     before = markdown[:start]
     heads = HEADING.findall(before)
     para = re.split(r"\n\s*\n|\n(?=\s*[-*+] )|\n(?=#)", before.rstrip())[-1]
-    para = BLOCK.sub(" ", para)
+    para = strip_blocks(para, " ")
     text = f"{heads[-1] if heads else ''}. {para}"
     text = re.sub(r"!\[[^\]]*\]\([^)]*\)|<[^>]+>|[_*`#>]", " ", text)
     return " ".join(text.split())[:1500]
 
 
+def spans(text: str, opener: re.Pattern, closer: re.Pattern) -> list[tuple[int, int, int, int]]:
+    """(start, inner start, inner end, end) of every opener...closer pair, in one pass over
+    ``text``.
+
+    What ``opener(.*?)closer`` finds, without its cost: that regex rescans to the end of the text
+    from every unclosed opener, so a file of repeated ``<TODO>`` took 48 s for 848 kB (issue 18)."""
+    out, pos = [], 0
+    while (o := opener.search(text, pos)) and (c := closer.search(text, o.end())):
+        out.append((o.start(), o.end(), c.start(), c.end()))
+        pos = c.end()
+    return out
+
+
+def strip_blocks(text: str, repl: str) -> str:
+    """``text`` with every earlier proposals block replaced by ``repl``."""
+    out, last = [], 0
+    for start, _, _, end in spans(text, BLOCK_OPEN, BLOCK_CLOSE):
+        out += [text[last:start], repl]
+        last = end
+    return "".join([*out, text[last:]])
+
+
+def todo_notes(markdown: str) -> list[str]:
+    """The text of every <TODO>...</TODO> note, in order."""
+    return [markdown[a:b] for _, a, b, _ in spans(markdown, TODO_OPEN, TODO_CLOSE)]
+
+
+def draft_format(markdown: str) -> str:
+    """jekyll when the front matter names a layout, else hugo. Braces are neutralised either way
+    (markdown.TEMPLATED): we cannot know which site a file given to `todo` goes to."""
+    front = FRONT.match(markdown)
+    return "jekyll" if front and re.search(r"^layout:", front.group(1), re.M) else "hugo"
+
+
 def resolve(
-    markdown: str, store: Store, image_maker=None, horizon: Horizon | None = None
+    markdown: str,
+    store: Store,
+    image_maker=None,
+    horizon: Horizon | None = None,
+    fmt: str | None = None,
 ) -> tuple[str, list[Proposal]]:
     """The draft with a proposals block under every TODO (earlier blocks replaced, TODO text
     kept)."""
-    clean = BLOCK.sub("\n", markdown)
+    from ..errors import AbreastError
+
+    clean = strip_blocks(markdown, "\n")
+    fmt = fmt or draft_format(clean)
+    found = spans(clean, TODO_OPEN, TODO_CLOSE)
+    if len(found) > MAX_TODOS:
+        raise AbreastError(
+            f"the file has {len(found)} <TODO> notes; `abreast todo` handles at most {MAX_TODOS}."
+        )
     around = draft_date(clean)
     proposals: list[Proposal] = []
     out, last = [], 0
-    for m in TODO.finditer(clean):
+    for start, inner, inner_end, end in found:
         prop = propose(
             store,
-            m.group(1),
+            clean[inner:inner_end],
             around,
             image_maker=image_maker,
-            context=context_of(clean, m.start()),
+            context=context_of(clean, start),
             horizon=horizon,
         )
         proposals.append(prop)
-        out += [clean[last : m.end()], "\n", prop.render()]
-        last = m.end()
+        out += [clean[last:end], "\n", prop.render(fmt)]
+        last = end
     out.append(clean[last:])
     return "".join(out), proposals

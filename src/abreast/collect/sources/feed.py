@@ -51,6 +51,7 @@ class Entry:
     author: str | None
     published_at: str | None
     categories: list[str] = field(default_factory=list)
+    html: str = field(default="", repr=False)  # the entry's content as sent, for digest sections
 
 
 @dataclass
@@ -199,6 +200,7 @@ def _xml_entry(raw) -> Entry:
             or None,
             published_at=_entry_date(raw),
             categories=_terms(raw.get("tags")),
+            html=html if isinstance(html, str) else "",
         )
     )
 
@@ -372,7 +374,38 @@ def assign_keys(
                 extra={k: v for k, v in extra.items() if v},
             )
         )
+        items += section_items(items[-1], entry.html, feed_title)
     return items, warnings
+
+
+def section_items(parent: Item, html: str, feed_title: str = "") -> list[Item]:
+    """A digest entry (a newsletter bundling many posts and links) also yields one item per
+    section: its own title, link and words, by the entry's author, dated by the day the section
+    states (else the entry's date). Keyed `<entry key>#s<n>`; extra.section_of names the entry."""
+    from ..newsletter import split_sections
+
+    out = []
+    for n, sec in enumerate(split_sections(html, parent.url), start=1):
+        extra = {
+            "section_of": parent.key,
+            "newsletter": feed_title or None,
+            "newsletter_title": parent.title,
+            "newsletter_url": parent.url,
+            "links": sec.links[:20],
+        }
+        out.append(
+            Item(
+                key=f"{parent.key}#s{n}",
+                kind="feed",
+                title=sec.title,
+                url=sec.url,
+                text=sec.text,
+                author=parent.author,
+                published_at=f"{sec.day}T00:00:00+00:00" if sec.day else parent.published_at,
+                extra={k: v for k, v in extra.items() if v},
+            )
+        )
+    return out
 
 
 # --- the connector
