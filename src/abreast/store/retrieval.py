@@ -167,6 +167,12 @@ def story_of_items(conn: sqlite3.Connection, item_ids: Sequence[int]) -> dict[in
         for r in conn.execute(
             f"SELECT item_id, max(story_id) FROM story_items WHERE item_id IN "
             f"({','.join('?' * len(chunk))}) GROUP BY item_id",
+            chunk,
+        ):
+            out[r[0]] = r[1]
+    return out
+
+
 def texts_by_key(conn: sqlite3.Connection, keys: Sequence[str]) -> dict[str, str]:
     """item key -> its text, for the few items an answer quotes."""
     out: dict[str, str] = {}
@@ -194,6 +200,8 @@ def lead_keys(conn: sqlite3.Connection, story_ids: Sequence[str]) -> list[str]:
     ).fetchall()
     lead = {r[0]: r[1] for r in rows}
     return [lead[s] for s in ids if s in lead]
+
+
 def themes_by_key(conn: sqlite3.Connection, keys: Sequence[str]) -> dict[str, list[str]]:
     """item key -> its themes (from the understand stage), for filtering search results."""
     out: dict[str, list[str]] = {}
