@@ -414,3 +414,26 @@ def test_a_rant_is_not_what_people_say_and_list_numbers_are_not_specifics():
     assert substance(listed) - length(listed) == pytest.approx(substance(plain) - length(plain))
     # A real figure is a specific.
     assert substance(plain.replace("slow", "slow at 480,000x")) > substance(plain)
+
+
+def test_the_makers_own_post_comes_first_and_a_cut_excerpt_is_a_last_resort():
+    blog = "https://simonwillison.net/2024/Dec/11/gemini-2/"
+    lab = "https://blog.google/technology/google-deepmind/google-gemini-ai-update-december-2024/"
+    commentary = (
+        "Huge announcement from Google this morning about their new model family. "
+        "There is a ton of stuff in there, but the most interesting pieces are the things we can "
+        "start using today, built around the brand new Gemini…"
+    )
+    own = (
+        "Today we are announcing Gemini 2.0, our most capable multimodal AI model yet. "
+        "It brings native image and audio output and native tool use to developers."
+    )
+    members = [
+        _member(
+            "feed:" + blog, "feed", "Gemini 2.0 Flash: a sci-fi streaming mode", blog, commentary
+        ),
+        _member("feed:" + lab, "feed", "Gemini 2.0: our new AI model", lab, own),
+    ]
+    found = happened(members)
+    assert found.sentences[0].key == "feed:" + lab  # the maker's words before the commentary
+    assert all(not s.text.endswith("…") for s in found.sentences)

@@ -81,10 +81,11 @@ def card_markdown(card: StoryCard, heading: str = "###", fmt: str = "plain") -> 
                 "",
             ]
     if card.terms:
-        terms = "; ".join(
-            f"**{escape_markdown(t.term)}**: {escape_markdown(t.definition)}" for t in card.terms
-        )
-        out += [f"**Terms.** {terms}", ""]
+        out += ["**Terms.**"]
+        out += [
+            f"- **{escape_markdown(t.term)}**: {escape_markdown(t.definition)}" for t in card.terms
+        ]
+        out += [""]
     context = []
     if card.models:
         context.append("Models: " + "; ".join(escape_markdown(model_line(m)) for m in card.models))

@@ -176,6 +176,21 @@ TITLE_OVERLAP = 0.8
 # Sources whose own text states the news first: the lab's or author's post, then the article a
 # discussion links to, then a paper's abstract, a post's self-text, a model card.
 PRIMARY_ORDER = {"feed": 0, "hn": 1, "arxiv": 2, "reddit": 3, "hf": 4}
+# The makers' own sites: their post about their model comes before anyone's commentary on it.
+LAB_HOSTS = (
+    "openai.com",
+    "anthropic.com",
+    "deepmind.google",
+    "blog.google",
+    "research.google",
+    "ai.meta.com",
+    "mistral.ai",
+    "deepseek.com",
+    "x.ai",
+    "microsoft.com",
+    "nvidia.com",
+    "qwenlm.github.io",
+)
 
 
 @dataclass
@@ -209,33 +224,52 @@ def primary_order(members: list[Member]) -> list[int]:
     with_text = [i for i, m in enumerate(members) if m.text.strip()]
     return sorted(
         with_text,
-        key=lambda i: (PRIMARY_ORDER.get(members[i].kind, 9), members[i].role != "lead", i),
+        key=lambda i: (
+            not _from_lab(members[i].url),
+            PRIMARY_ORDER.get(members[i].kind, 9),
+            members[i].role != "lead",
+            i,
+        ),
     )
+
+
+def _from_lab(url: str | None) -> bool:
+    """A page on the maker's own site: the primary source of what the maker announced."""
+    host = re.sub(r"^https?://(?:www\.)?", "", url or "").split("/", 1)[0].lower()
+    return any(host == h or host.endswith("." + h) for h in LAB_HOSTS)
 
 
 def happened(members: list[Member], max_sentences: int = 3, min_sentences: int = 2) -> Happened:
     """2-3 central sentences copied from the primary source's text, never a headline.
 
     Only texts are read: a title is not evidence of anything beyond itself, so a sentence that
-    repeats a title is left out and none is "verified" against a title. The primary source is read
-    first; the
-    next source with text is added only while fewer than ``min_sentences`` were found."""
+    repeats a title is left out and none is "verified" against a title. The primary source (the
+    maker's own post first) is read first; the next source with text is added only while fewer than
+    ``min_sentences`` were found."""
     titles = [m.title for m in members if m.title]
     order = primary_order(members)
     if not order:
         return Happened([], "no article text yet")
-    pool: list[tuple[str, int, int]] = []
+    whole: list[tuple[str, int, int]] = []
+    cut: list[tuple[str, int, int]] = []
     picked: list[Candidate] = []
     for i in order:
-        for pos, sentence in enumerate(split_sentences(members[i].text), start=1):
+        parts = split_sentences(members[i].text)
+        for pos, sentence in enumerate(parts, start=1):
             text = _unbullet(sentence)
             if _readable(text) and not repeats_title(text, titles):
-                pool.append((text, i + 1, pos))
-        if not pool:
-            continue
-        vectors = _tfidf([t for t, _, _ in pool])
-        candidates = [Candidate(t, n, p, v) for (t, n, p), v in zip(pool, vectors, strict=True)]
-        picked = _mmr(candidates, _centroid(candidates), max_sentences)
+                # A feed excerpt cut mid-sentence ("... the brand new Gemini…") reads badly: it is
+                # used only when the whole sentences are too few.
+                ends_cut = text.endswith(("…", "...")) and pos == len(parts)
+                (cut if ends_cut else whole).append((text, i + 1, pos))
+        for pool in (whole, whole + cut):
+            if not pool:
+                continue
+            vectors = _tfidf([t for t, _, _ in pool])
+            candidates = [Candidate(t, n, p, v) for (t, n, p), v in zip(pool, vectors, strict=True)]
+            picked = _mmr(candidates, _centroid(candidates), max_sentences)
+            if len(picked) >= min_sentences:
+                break
         if len(picked) >= min_sentences:
             break
     picked.sort(key=lambda c: (order.index(c.cite - 1), c.position))

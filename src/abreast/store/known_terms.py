@@ -1,4 +1,4 @@
-"""SQL for the known_terms table (migration 0008): glossary terms the user marked as known."""
+"""SQL for the known_terms table (migration 0011): glossary terms the user marked as known."""
 
 from __future__ import annotations
 

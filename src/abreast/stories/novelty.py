@@ -42,7 +42,8 @@ def centroid(vectors: np.ndarray) -> np.ndarray:
         return np.zeros(0, dtype=np.float32)
     c = np.asarray(vectors, dtype=np.float32).mean(axis=0)
     n = np.linalg.norm(c)
-    return c / n if n > 0 else c
+    unit: np.ndarray = c / n if n > 0 else c
+    return unit
 
 
 def link_to_earlier(

@@ -20,9 +20,9 @@ MAX_NEW_MODELS = 8
 def gather(store: Store, week: str, bundle: Path | None = None) -> WeekMaterial:
     """Everything the draft shows, each fact paired with a stored item to link to.
     With ``bundle``, the images (trend chart, family tree) are rendered into that folder."""
-    from ..store.stories import load_week
+    from ..learn.personal import week_for_reader
 
-    stories = load_week(store.conn, week)[:MAX_STORIES]
+    stories = week_for_reader(store, week, None)[:MAX_STORIES]
     items_read, words_read = q.week_reading(store.conn, week)
     m = WeekMaterial(week=week, stories=stories, items_read=items_read, words_read=words_read)
     loader = CardLoader(store)
@@ -183,4 +183,6 @@ def family_tree_image(
     except AbreastError:
         return None, ""
     title = FAMILY_TITLES.get(family, family.title())
-    return name, f"The {title} family tree as of {info['as_of']}. {info['caption']}"
+    # The caption's first sentence states the date; say it once, in the reader's words.
+    how = info["caption"].split(". ", 1)[-1]
+    return name, f"The {title} family tree as of {info['as_of']} (nothing later is drawn). {how}"
