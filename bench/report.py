@@ -20,14 +20,18 @@ QUALITY = [
     ("depth_quality.md", "bench/depth_quality.py --home .demo-home"),
     ("relevance_text.md", "bench/relevance_text.py --store .demo-home/abreast.db"),
     ("ask_quality.md", "bench/ask_quality.py --home .demo-home"),
+    ("learn_quality.md", "bench/learn_quality.py --home .demo-home"),
     ("landscape_quality_store.md", "bench/landscape_quality.py --store .demo-home/abreast.db"),
+    ("retrieval_quality.md", "bench/retrieval_quality.py --store .demo-home/abreast.db"),
 ]
 BENCHMARKS = [
     ("ingest_bench.md", "bench/ingest.py"),
+    ("learn_bench.md", "bench/learn_quality.py --home .demo-home"),
     ("ask_bench.md", "bench/ask_quality.py --home .demo-home"),
     ("understand_bench.md", "bench/understand.py speed --n 100000"),
     ("stories_bench.md", "bench/stories.py"),
     ("web_bench.md", "bench/web_load.py --home .demo-home"),
+    ("retrieval_bench.md", "bench/retrieval_quality.py --store .demo-home/abreast.db"),
     ("demo_speed_bench.md", "bench/demo_speed.py --before 22017ec --rounds 2"),
 ]
 

@@ -3,24 +3,27 @@
 import json
 import os
 import subprocess
-import sys
 
 import pytest
 import yaml
+from typer.testing import CliRunner
+
+from abreast.cli import context
+from abreast.cli.main import app
 
 pytestmark = pytest.mark.slow
 
 
 def _abreast(home, *args):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ABREAST_")}
+    """`abreast ARGS` against the demo home, in this process (as from a shell, minus start-up)."""
+    env = {k: None for k in os.environ if k.startswith("ABREAST_")}
     env.update(ABREAST_HOME=str(home), COLUMNS="200")
-    return subprocess.run(
-        [sys.executable, "-m", "abreast", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    context.reset()
+    try:
+        res = CliRunner(env=env).invoke(app, list(args))
+    finally:
+        context.reset()
+    return subprocess.CompletedProcess(["abreast", *args], res.exit_code, res.stdout, res.stderr)
 
 
 def test_demo_prints_items_per_source_and_week_and_both_draft_paths(demo_run):

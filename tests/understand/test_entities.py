@@ -216,8 +216,7 @@ def test_fallback_scanner_agrees_with_the_compiled_one(shared_data):
     from abreast.understand import entities as E
 
     rx, _, spotter = E._matcher()
-    if spotter._ac is None:
-        pytest.skip("ahocorasick-rs is not installed: only the fallback runs")
+    assert spotter._ac is not None, "ahocorasick-rs (a dependency) is installed"
     path = (
         shared_data
         / "arxiv-abstracts-cs-cl-ai-ir-2024-12-18_20"

@@ -90,7 +90,6 @@ def test_why_explains_a_stored_decision_and_refuses_unknown_keys(store):
 
 
 def test_the_same_link_from_two_sources_is_linked_to_one_item(store):
-    pytest.importorskip("abreast.understand.dedupe")
     run(store)
     dup = sa.why(store.conn, "reddit:abc")["duplicate_of"]
     canon = sa.why(store.conn, "hn:1")["duplicate_of"]

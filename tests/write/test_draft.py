@@ -3,6 +3,8 @@ kept."""
 
 import json
 import re
+import shutil
+from pathlib import Path
 
 import pytest
 import yaml
@@ -13,6 +15,18 @@ from abreast.write.draft import write_draft
 pytestmark = pytest.mark.slow
 
 LINK = re.compile(r"\]\(<?([^)>\s]+)>?\)")
+
+
+@pytest.fixture
+def demo_draft(demo_run, tmp_path):
+    """The draft `abreast demo run` wrote for a week (a copy, with its images), by week."""
+
+    def draft(week: str) -> Path:
+        bundle = tmp_path / "demo-drafts" / week
+        shutil.copytree(demo_run[0] / "drafts" / week, bundle)
+        return bundle / "index.md"
+
+    return draft
 
 
 def _stored_urls(store) -> set[str]:
@@ -28,8 +42,8 @@ def _stored_urls(store) -> set[str]:
 
 
 @pytest.mark.parametrize("week", ["2024-W51", "2023-W49"])
-def test_draft_is_a_hugo_page_bundle_whose_links_are_all_stored_items(demo_store, tmp_path, week):
-    path = write_draft(demo_store, config.load(), week, out_dir=tmp_path / week)
+def test_draft_is_a_hugo_page_bundle_whose_links_are_all_stored_items(demo_store, demo_draft, week):
+    path = demo_draft(week)
     text = path.read_text()
     assert path.name == "index.md"
     front = yaml.safe_load(text.split("---\n")[1])
@@ -46,8 +60,8 @@ def test_draft_is_a_hugo_page_bundle_whose_links_are_all_stored_items(demo_store
     assert "<TODO>" in text and "abreast: read" in text
 
 
-def test_every_summary_sentence_in_the_draft_links_to_its_source(demo_store, tmp_path):
-    text = write_draft(demo_store, config.load(), "2024-W51", out_dir=tmp_path).read_text()
+def test_every_summary_sentence_in_the_draft_links_to_its_source(demo_draft):
+    text = demo_draft("2024-W51").read_text()
     sections = text.split("## Words of the week")[0]
     body = sections.split("---\n", 2)[2]
     paragraphs = [p.strip() for p in body.split("\n\n")]
@@ -61,17 +75,18 @@ def test_every_summary_sentence_in_the_draft_links_to_its_source(demo_store, tmp
         assert LINK.search(p), f"paragraph without a source link: {p[:120]}"
 
 
-def test_draft_2024_w51_covers_the_weeks_big_stories(demo_store, tmp_path):
-    text = write_draft(demo_store, config.load(), "2024-W51", out_dir=tmp_path).read_text()
+def test_draft_2024_w51_covers_the_weeks_big_stories(demo_draft):
+    text = demo_draft("2024-W51").read_text()
     assert "arcprize.org/blog/oai-o3-pub-breakthrough" in text  # o3 on ARC-AGI, 2024-12-20
     assert "anthropic.com/research/alignment-faking" in text
 
 
-def test_rerunning_an_unchanged_week_writes_the_same_bytes(demo_store, tmp_path):
+def test_rerunning_an_unchanged_week_writes_the_same_bytes(demo_store, demo_draft):
     settings = config.load()
-    first = write_draft(demo_store, settings, "2023-W49", out_dir=tmp_path).read_bytes()
-    second = write_draft(demo_store, settings, "2023-W49", out_dir=tmp_path)
-    assert second.name == "index.md" and second.read_bytes() == first
+    first = demo_draft("2023-W49")  # written by `abreast demo run`
+    before = first.read_bytes()
+    second = write_draft(demo_store, settings, "2023-W49", out_dir=first.parent)
+    assert second.name == "index.md" and second.read_bytes() == before
 
 
 def test_a_draft_the_user_edited_is_never_overwritten(demo_store, tmp_path):

@@ -7,10 +7,9 @@ import time
 import typer
 from rich.table import Table
 
+from ..collect.run import FetchReport
+from ..store import Store
 from . import context as ctx
-
-# The last full week of the 2024 window, and the week of the user's own post (../shared/seed).
-DRAFT_WEEKS = ["2024-W51", "2023-W49"]
 
 app = typer.Typer(
     help="Run abreast offline on the bundled recorded snapshot of real sources.",
@@ -43,61 +42,47 @@ def run(
     ),
 ) -> None:
     """Collect the snapshot through the real connectors, run the pipeline, write the drafts."""
-    from ..demo.replay import ReplayServer
-    from ..demo.sources import DEMO_FETCH, DEMO_WINDOWS, demo_sources
-    from ..pipeline import run_pipeline
+    from ..demo.build import DRAFT_WEEKS, build_demo
+    from ..demo.sources import DEMO_FETCH
 
     ctx.override({"fetch": DEMO_FETCH})
-    st, settings = ctx.store(), ctx.settings()
-    from datetime import date
+    settings, st = ctx.settings(), ctx.store()
+    with ctx.progress() as p:
+        fetching = p.add_task("fetching", total=None)
+        processing = []
 
-    from ..collect.run import fetch_sources
+        def on_fetch(name: str, done: int, total: int) -> None:
+            p.update(fetching, description=f"fetching {name}", completed=done, total=total)
 
-    # The server stays up through the pipeline: its reading stage fetches the top stories'
-    # discussions from the replay, like the real APIs.
-    with ReplayServer() as server:
-        existing = {s.name: s for s in st.sources()}
-        for s in demo_sources(server.url):
-            if s["name"] in existing:
-                st.update_source(
-                    existing[s["name"]].id, url=s["url"], paused=0, error_count=0, gone=0
-                )
-            else:
-                st.add_source(s["name"], s["kind"], s["url"], s.get("config"))
-        start = date.fromisoformat(DEMO_WINDOWS[0][0])
-        with ctx.progress() as p:
-            task = p.add_task("fetching", total=None)
-            reports = fetch_sources(
-                st,
-                settings,
-                since=start,
-                on_progress=lambda name, done, total: p.update(
-                    task, description=f"fetching {name}", completed=done, total=total
-                ),
-            )
-        failed = [r for r in reports if r.status == "error"]
-        for r in failed:
-            ctx.err_console.print(f"[red]{r.name}: {r.note}[/]")
-        _print_counts(st)
-        with ctx.progress() as p:
-            task = p.add_task("processing", total=None)
-            result = run_pipeline(
-                st,
-                settings,
-                draft_weeks=DRAFT_WEEKS if drafts else [],
-                on_step=lambda what, done, total: p.update(
-                    task, description=what, completed=done, total=total or None
-                ),
-            )
-    ctx.console.print(result.summary())
+        def fetched(reports: list[FetchReport]) -> None:
+            # Fetch failures and the counts show before the (longer) processing starts.
+            p.remove_task(fetching)
+            for r in reports:
+                if r.status == "error":
+                    ctx.err_console.print(f"[red]{r.name}: {r.note}[/]")
+            _print_counts(st)
+            processing.append(p.add_task("processing", total=None))
+
+        def on_step(what: str, done: int, total: int) -> None:
+            p.update(processing[0], description=what, completed=done, total=total or None)
+
+        built = build_demo(
+            st,
+            settings,
+            drafts=drafts,
+            on_fetch=on_fetch,
+            on_step=on_step,
+            before_pipeline=fetched,
+        )
+    ctx.console.print(built.result.summary())
     from .stories import week as show_week
 
     show_week(DRAFT_WEEKS[0], limit=15, summaries=False)
-    if failed:
+    if built.failed:
         raise typer.Exit(1)
 
 
-def _print_counts(st) -> None:
+def _print_counts(st: Store) -> None:
     """Two small tables: items per source, and items per ISO week by kind of source."""
     rows = st.counts_by_source_week()
     per_source: dict[str, int] = {}

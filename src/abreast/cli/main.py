@@ -6,10 +6,11 @@ anything else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperGroup, TyperOption
 
 from .. import __version__
 from ..errors import AbreastError
@@ -28,6 +29,28 @@ def _command_path(click_ctx) -> str:
     return " ".join(["abreast", *reversed(names)])
 
 
+# Typer's rich help prints "<bool>" after every flag ("--force <bool>"), which reads as if the flag
+# took a value; a flag shows no type.
+_display_type_rich = TyperOption.display_type_rich
+
+
+def _flag_shows_no_type(self: TyperOption, ctx: typer.Context) -> str | None:
+    return None if self.is_flag else _display_type_rich(self, ctx)
+
+
+TyperOption.display_type_rich = _flag_shows_no_type  # type: ignore[method-assign]
+
+
+def _database_failure(e: sqlite3.Error):
+    from ..store.repair import explain
+
+    try:
+        db = ctx.settings().paths.db
+    except AbreastError:
+        return None
+    return explain(e, db)
+
+
 class FriendlyGroup(TyperGroup):
     """Turns AbreastError anywhere below into one line `Error: ...` on stderr and exit code 1, and a
     bad argument of a command into one line and exit code 2 (Typer's boxed error panel would spread
@@ -38,6 +61,14 @@ class FriendlyGroup(TyperGroup):
             return super().invoke(click_ctx)
         except AbreastError as e:
             ctx.err_console.print(f"Error: {e}", markup=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+        except sqlite3.Error as e:
+            # The database failing under a command (damaged, read-only, disk full, locked) is one
+            # line saying what to do (store/repair.py); any other SQLite error is a bug: traceback.
+            known = _database_failure(e)
+            if known is None:
+                raise
+            ctx.err_console.print(f"Error: {known}", markup=False, soft_wrap=True)
             raise typer.Exit(1) from None
         except UsageError as e:
             message = e.format_message().rstrip()
@@ -54,7 +85,7 @@ app = typer.Typer(
     name="abreast",
     cls=FriendlyGroup,
     help="Keep abreast of the AI/LLM field: collect, understand, cluster, explain, draft a post.",
-    add_completion=False,
+    add_completion=True,
     no_args_is_help=False,
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -92,7 +123,20 @@ def main(
 def _register() -> None:
     # Each command group lives in its own module; importing them here keeps start-up cheap because
     # every module imports heavy libraries (numpy, wordllama, matplotlib) inside its functions.
-    from . import ask, core, db, demo, explain, models, sources, stories, understand, web, write
+    from . import (
+        ask,
+        core,
+        db,
+        demo,
+        explain,
+        learn,
+        models,
+        sources,
+        stories,
+        understand,
+        web,
+        write,
+    )
 
     core.register(app)
     app.add_typer(sources.app, name="sources")
@@ -100,6 +144,7 @@ def _register() -> None:
     stories.register(app)
     explain.register(app)
     ask.register(app)
+    learn.register(app)
     write.register(app)
     models.register(app)
     web.register(app)

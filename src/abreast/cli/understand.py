@@ -50,6 +50,9 @@ def why(
     from ..understand.pipeline import why_lines
 
     ctx.console.print("\n".join(why_lines(data)), markup=False)
+    from ..learn.personal import explain_item
+
+    ctx.console.print("\n".join(["for you:", *explain_item(ctx.store(), key)]), markup=False)
     if data["url"]:
         ctx.console.print(data["url"], markup=False)
 

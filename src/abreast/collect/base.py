@@ -10,8 +10,8 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
-from importlib.metadata import entry_points
-from typing import TYPE_CHECKING, ClassVar
+from importlib.metadata import EntryPoint, entry_points
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import AbreastError
 from ..item import Item
@@ -27,7 +27,7 @@ class SourceSpec:
     name: str
     kind: str
     url: str
-    config: dict = field(default_factory=dict)
+    config: dict[str, Any] = field(default_factory=dict)  # the source's JSON config
     etag: str | None = None
     last_modified: str | None = None
 
@@ -57,7 +57,7 @@ class Connector(ABC):
         """Fetch through ``fetcher`` and turn the responses into Items (parsing lives in pure
         functions)."""
 
-    def source_from_target(self, target: str) -> dict:
+    def source_from_target(self, target: str) -> dict[str, Any]:
         """What `abreast sources add KIND TARGET` stores: {"url": ..., "config": {...}}."""
         return {"url": target, "config": {}}
 
@@ -69,15 +69,17 @@ class UnknownConnector(AbreastError):
     pass
 
 
-def connectors() -> dict[str, type[Connector]]:
+def connectors() -> dict[str, EntryPoint]:
+    """Installed connectors by kind, not yet loaded (a plugin's import cost is paid on use)."""
     found = {}
     for ep in entry_points(group="abreast.connectors"):
         found[ep.name] = ep
-    return found  # type: ignore[return-value]
+    return found
 
 
 def get_connector(kind: str) -> Connector:
     eps = connectors()
     if kind not in eps:
         raise UnknownConnector(f"no connector {kind!r}; known: {', '.join(sorted(eps))}.")
-    return eps[kind].load()()
+    connector: Connector = eps[kind].load()()
+    return connector

@@ -133,7 +133,7 @@ def decide_after_fetch(
     state: SourceState,
     outcome: Outcome,
     now: datetime,
-    settings: FetchSettings | Mapping | None = None,
+    settings: FetchSettings | Mapping[str, object] | None = None,
 ) -> Decision:
     """The source's new schedule and error state after one fetch attempt. ``settings``: the [fetch]
     settings (or a mapping of some of its keys); only ``pause_after_errors`` matters here."""
@@ -141,10 +141,8 @@ def decide_after_fetch(
         delay = next_delay(state.name, state.interval, max_age=outcome.max_age)
         return Decision(now + timedelta(seconds=delay), 0, False, None, False, None, now)
     if outcome.gone:
-        reason = "the server says this source is gone (HTTP 410); remove it or change its URL"
-        return Decision(
-            None, state.error_count + 1, True, reason, True, outcome.error or reason, now
-        )
+        gone = "the server says this source is gone (HTTP 410); remove it or change its URL"
+        return Decision(None, state.error_count + 1, True, gone, True, outcome.error or gone, now)
     if outcome.rate_limited:
         delay = next_delay(state.name, state.interval, retry_after=outcome.retry_after)
         wait = f"; asked to wait {outcome.retry_after:.0f} s" if outcome.retry_after else ""

@@ -8,6 +8,8 @@ one with `abreast sources add feed URL` if you trust it.
 
 from __future__ import annotations
 
+from typing import Any
+
 from .sources.arxiv import EXPORT_API
 from .sources.hf import HUB
 from .sources.hn import ALGOLIA
@@ -19,7 +21,7 @@ from .sources.reddit import REDDIT
 # back).
 HN_QUERIES = ("LLM", "OpenAI", "Anthropic", "Claude", "Gemini", "Llama", "GPT", "AI model")
 
-DEFAULT_SOURCES: list[dict] = [
+DEFAULT_SOURCES: list[dict[str, Any]] = [
     *(
         {
             "name": f"hn:{q}",

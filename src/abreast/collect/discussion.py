@@ -8,11 +8,17 @@ server, or the real hosts). A thread is fetched again only when its comment coun
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 from ..store.discussions import Comment
 from .sanitize import clip, html_to_text, tidy_text
+
+if TYPE_CHECKING:
+    from ..store.reading import TopItem
+    from .fetcher import Fetcher
 
 HN_ITEM = "https://news.ycombinator.com/item?id={}"
 REDDIT_WEB = "https://www.reddit.com"
@@ -25,13 +31,13 @@ class ThreadError(ValueError):
     pass
 
 
-def _iso(epoch) -> str | None:
+def _iso(epoch: object) -> str | None:
     if not isinstance(epoch, int | float) or isinstance(epoch, bool):
         return None
     return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="seconds")
 
 
-def _json(body: bytes):
+def _json(body: bytes) -> Any:  # parsed JSON: the caller checks its shape
     import json
 
     try:
@@ -47,7 +53,7 @@ def parse_hn_thread(body: bytes, item_key: str, limit: int = 200) -> list[Commen
         raise ThreadError("not an Algolia item (no children)")
     out: list[Comment] = []
 
-    def walk(node: dict, parent: str | None, depth: int) -> None:
+    def walk(node: dict[str, Any], parent: str | None, depth: int) -> None:
         for child in node.get("children") or []:
             if len(out) >= limit or not isinstance(child, dict):
                 return
@@ -83,7 +89,7 @@ def parse_reddit_thread(body: bytes, item_key: str, limit: int = 200) -> list[Co
         raise ThreadError("not a Reddit comments answer ([post, comments])")
     out: list[Comment] = []
 
-    def walk(listing, depth: int) -> None:
+    def walk(listing: object, depth: int) -> None:
         if not isinstance(listing, dict):
             return  # Reddit sends "" for a comment without replies
         for child in (listing.get("data") or {}).get("children") or []:
@@ -98,8 +104,8 @@ def parse_reddit_thread(body: bytes, item_key: str, limit: int = 200) -> list[Co
             author = d.get("author") if isinstance(d.get("author"), str) else None
             text = clip(tidy_text(body_text), MAX_CHARS) if isinstance(body_text, str) else ""
             if text.strip() not in GONE and author not in GONE | {None}:
-                parent = d.get("parent_id") if isinstance(d.get("parent_id"), str) else ""
-                permalink = d.get("permalink") if isinstance(d.get("permalink"), str) else ""
+                parent: str = d["parent_id"] if isinstance(d.get("parent_id"), str) else ""
+                permalink: str = d["permalink"] if isinstance(d.get("permalink"), str) else ""
                 score = d.get("score")
                 out.append(
                     Comment(
@@ -131,7 +137,7 @@ def thread_url(kind: str, item_key: str, source_url: str, limit: int = 200) -> s
     return None
 
 
-def needs_fetch(seen: dict | None, comments_now: int | None) -> bool:
+def needs_fetch(seen: dict[str, Any] | None, comments_now: int | None) -> bool:
     """Fetch a thread never read, one whose last read failed for a passing reason, or one that has
     grown since. A thread the site said does not exist (404/410) is not asked for again."""
     if seen is None or seen["status"] == "error":
@@ -140,7 +146,8 @@ def needs_fetch(seen: dict | None, comments_now: int | None) -> bool:
         return False
     if comments_now is None or seen["seen_count"] is None:
         return False
-    return comments_now >= max(seen["seen_count"] * REFETCH_GROWTH, seen["seen_count"] + 5)
+    seen_count: int = seen["seen_count"]
+    return comments_now >= max(seen_count * REFETCH_GROWTH, seen_count + 5)
 
 
 @dataclass
@@ -156,7 +163,9 @@ class DiscussionReport:
         return out
 
 
-def read_discussions(conn, fetcher, items, max_comments: int = 200) -> DiscussionReport:
+def read_discussions(
+    conn: sqlite3.Connection, fetcher: Fetcher, items: list[TopItem], max_comments: int = 200
+) -> DiscussionReport:
     """Fetch and store the threads of these TopItems (hn/reddit ones that need it)."""
     from ..store.discussions import discussion_fetches, record_discussion_error, replace_comments
     from .fetcher import FetchError, HTTPStatusError
@@ -168,7 +177,7 @@ def read_discussions(conn, fetcher, items, max_comments: int = 200) -> Discussio
         count = it.signals.get("comments")
         if count == 0 or not needs_fetch(seen.get(key), count):
             continue
-        url = thread_url(it.kind, key, it.source_url, max_comments)
+        url = thread_url(it.kind, key, it.source_url or "", max_comments)  # never "": see wanted
         if url is None:
             continue
         parse = parse_hn_thread if it.kind == "hn" else parse_reddit_thread

@@ -177,9 +177,9 @@ class _Inflater:
         self.encoding = encoding
         self.cap = cap
         self.total = 0
-        self._z = None
+        self._z: zlib._Decompress | None = None
 
-    def _new(self, first: bytes):
+    def _new(self, first: bytes) -> zlib._Decompress:
         if self.encoding in ("gzip", "x-gzip"):
             return zlib.decompressobj(16 + zlib.MAX_WBITS)
         # "deflate" should be zlib-wrapped, but some servers send raw deflate; the header tells.
@@ -245,7 +245,7 @@ class GuardedTransport(httpx.HTTPTransport):
 class Fetcher:
     def __init__(
         self,
-        settings_fetch: FetchSettings | Mapping | None = None,
+        settings_fetch: FetchSettings | Mapping[str, object] | None = None,
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
@@ -280,7 +280,7 @@ class Fetcher:
     def __enter__(self) -> Fetcher:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def close(self) -> None:
@@ -371,7 +371,13 @@ class Fetcher:
         return target
 
     def _one_hop(
-        self, asked, target, request_headers, deadline_at, etag, last_modified
+        self,
+        asked: str,
+        target: httpx.URL,
+        request_headers: dict[str, str],
+        deadline_at: float,
+        etag: str | None,
+        last_modified: str | None,
     ) -> Response | str:
         """One request; a str return value is the Location of a redirect."""
         budget = max(0.001, deadline_at - time.monotonic())
@@ -404,7 +410,9 @@ class Fetcher:
                 asked, f"could not fetch from {target.host}: {e or type(e).__name__}"
             ) from e
 
-    def _timeout_error(self, asked, target, exc, deadline_at) -> Timeout:
+    def _timeout_error(
+        self, asked: str, target: httpx.URL, exc: httpx.TimeoutException, deadline_at: float
+    ) -> Timeout:
         if time.monotonic() >= deadline_at - 0.01:
             return Timeout(asked, f"{target.host} took longer than {self.deadline:g} s in total")
         if isinstance(exc, httpx.ConnectTimeout):
@@ -414,11 +422,18 @@ class Fetcher:
         return Timeout(asked, f"{target.host} stopped sending for {self.read_timeout:g} s")
 
     def _interpret(
-        self, asked, target, response, deadline_at, etag, last_modified
+        self,
+        asked: str,
+        target: httpx.URL,
+        response: httpx.Response,
+        deadline_at: float,
+        etag: str | None,
+        last_modified: str | None,
     ) -> Response | str:
         status = response.status_code
-        if status in REDIRECT_STATUSES and response.headers.get("location"):
-            return response.headers["location"]
+        location = response.headers.get("location")
+        if status in REDIRECT_STATUSES and location:
+            return str(location)
         retry_after = parse_retry_after(response.headers.get("retry-after"))
         if status == 410:
             raise Gone(asked, status, retry_after)
@@ -434,7 +449,14 @@ class Fetcher:
         return self._response(asked, target, response, body, None, None)
 
     def _response(
-        self, asked, target, response, body, etag, last_modified, not_modified=False
+        self,
+        asked: str,
+        target: httpx.URL,
+        response: httpx.Response,
+        body: bytes,
+        etag: str | None,
+        last_modified: str | None,
+        not_modified: bool = False,
     ) -> Response:
         headers = {k.lower(): v for k, v in response.headers.items()}
         return Response(
@@ -448,7 +470,9 @@ class Fetcher:
             not_modified=not_modified,
         )
 
-    def _read_body(self, asked, target, response, deadline_at) -> bytes:
+    def _read_body(
+        self, asked: str, target: httpx.URL, response: httpx.Response, deadline_at: float
+    ) -> bytes:
         encoding = (
             response.headers.get("content-encoding", "identity").strip().lower() or "identity"
         )

@@ -13,10 +13,13 @@ from __future__ import annotations
 import contextvars
 import ipaddress
 import socket
+import ssl
 import time
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import httpcore
+from httpcore._backends.base import SOCKET_OPTION
 
 from ..errors import ConfigError
 
@@ -174,7 +177,12 @@ class DeadlineStream(httpcore.NetworkStream):
     def close(self) -> None:
         self._inner.close()
 
-    def start_tls(self, ssl_context, server_hostname=None, timeout=None) -> httpcore.NetworkStream:
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
         # server_hostname is the URL's host, so certificates are verified against the name, not the
         # IP.
         inner = self._inner.start_tls(
@@ -182,7 +190,7 @@ class DeadlineStream(httpcore.NetworkStream):
         )
         return DeadlineStream(inner)
 
-    def get_extra_info(self, info: str):
+    def get_extra_info(self, info: str) -> Any:  # whatever the socket reports (httpcore's type)
         return self._inner.get_extra_info(info)
 
 
@@ -194,7 +202,14 @@ class GuardedBackend(httpcore.NetworkBackend):
         self.resolver = resolver or system_resolver
         self._inner = httpcore.SyncBackend()
 
-    def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
         addresses = checked_addresses(host, port, self.allow, self.resolver)
         last_error: Exception | None = None
         for address in addresses:
@@ -212,7 +227,12 @@ class GuardedBackend(httpcore.NetworkBackend):
         assert last_error is not None
         raise last_error
 
-    def connect_unix_socket(self, path, timeout=None, socket_options=None):
+    def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
         raise AddressRefused(path, path, "unix sockets are never fetched")
 
     def sleep(self, seconds: float) -> None:

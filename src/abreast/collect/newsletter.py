@@ -38,7 +38,7 @@ class _Links(HTMLParser):
     """The hrefs of a fragment in order, and the heading (h2/h3) text and link if it starts with
     one."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.links: list[tuple[str, str]] = []  # (href, anchor text)
         self.heading_text = ""
@@ -48,7 +48,7 @@ class _Links(HTMLParser):
         self._href: str | None = None
         self._anchor: list[str] = []
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("h2", "h3") and not self._seen_other and not self.heading_text:
             self._in_heading = True
         elif tag == "a":
@@ -57,7 +57,7 @@ class _Links(HTMLParser):
         elif tag in ("p", "ul", "ol", "blockquote", "div", "img") and not self._in_heading:
             self._seen_other = True
 
-    def handle_endtag(self, tag):
+    def handle_endtag(self, tag: str) -> None:
         if tag in ("h2", "h3") and self._in_heading:
             self._in_heading = False
             self._seen_other = True
@@ -67,7 +67,7 @@ class _Links(HTMLParser):
                 self.heading_link = self._href
             self._href = None
 
-    def handle_data(self, data):
+    def handle_data(self, data: str) -> None:
         if self._in_heading:
             self.heading_text += data
         if self._href is not None:

@@ -18,10 +18,16 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from ..item import Item
 from .sanitize import clip, html_to_text, tidy_text
+
+if TYPE_CHECKING:
+    from protego import Protego
+
+    from .fetcher import Fetcher
 
 MAX_CHARS = 4000  # enough to summarize and cite; we are not an archive of other people's pages
 MIN_CHARS = 120  # less than this is a teaser, a cookie notice or a login form, not the article
@@ -168,9 +174,9 @@ class ReadReport:
 class RobotsRules:
     """robots.txt per site, fetched once per run through the fetcher."""
 
-    def __init__(self, fetcher, agent: str = ROBOTS_AGENT):
+    def __init__(self, fetcher: Fetcher, agent: str = ROBOTS_AGENT) -> None:
         self.fetcher, self.agent = fetcher, agent
-        self._rules: dict[str, object] = {}
+        self._rules: dict[str, Protego] = {}
         self._lock = threading.Lock()
 
     def allows(self, url: str) -> bool:
@@ -195,13 +201,13 @@ class RobotsRules:
                 rules = Protego.parse("")  # no robots.txt (4xx): everything is allowed
             with self._lock:
                 self._rules[origin] = rules
-        return rules.can_fetch(url, self.agent)
+        return bool(rules.can_fetch(url, self.agent))
 
 
 class PageReader:
     """Reads many items' pages: concurrently across sites, one at a time per site, in a budget."""
 
-    def __init__(self, fetcher, budget: int, workers: int = 8):
+    def __init__(self, fetcher: Fetcher, budget: int, workers: int = 8) -> None:
         self.fetcher = fetcher
         self.budget = budget
         self.workers = max(1, workers)
@@ -216,7 +222,11 @@ class PageReader:
             self._requests += 1
             return True
 
-    def read(self, targets: list[tuple[str, str]], on_result: Callable | None = None) -> ReadReport:
+    def read(
+        self,
+        targets: list[tuple[str, str]],
+        on_result: Callable[[PageResult], None] | None = None,
+    ) -> ReadReport:
         """targets: (item key, url). Results come back per item; nothing is stored here."""
         by_host: dict[str, list[tuple[str, str]]] = {}
         for key, url in targets:
@@ -295,12 +305,14 @@ class PageReader:
         return PageResult(key, url, text=text)
 
 
-def fill_page_text(items: list[Item], fetcher, limit: int = MAX_PAGES_PER_FETCH) -> list[str]:
+def fill_page_text(
+    items: list[Item], fetcher: Fetcher, limit: int = MAX_PAGES_PER_FETCH
+) -> list[str]:
     """For a source that opted in (`page_text = true`): fill ``text`` in place for the items of this
     fetch that lack it; returns one warning per page without text."""
     targets = {it.key: it for it in items if wants_page(it)}
     reader = PageReader(fetcher, budget=limit)
-    report = reader.read([(k, it.url) for k, it in targets.items()])
+    report = reader.read([(k, it.url) for k, it in targets.items() if it.url])
     warnings = []
     for r in report.results:
         if r.text:

@@ -10,6 +10,7 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 from ..config import Settings
 from ..errors import AbreastError, ConfigError, StoreError
@@ -17,6 +18,13 @@ from ..store import Store, UpsertCounts
 from ..store.items import Source
 from . import decider
 from .base import SourceSpec, get_connector
+
+if TYPE_CHECKING:
+    from ..item import Item
+    from ..store.reading import TopItem
+    from .discussion import DiscussionReport
+    from .fetcher import Fetcher
+    from .pagetext import ReadReport
 
 
 @dataclass
@@ -52,7 +60,7 @@ def fetch_sources(
     since: date | None = None,
     due_only: bool = False,
     on_progress: Callable[[str, int, int], None] | None = None,
-    fetcher=None,
+    fetcher: Fetcher | None = None,
 ) -> list[FetchReport]:
     from .fetcher import Fetcher
 
@@ -77,7 +85,14 @@ def fetch_sources(
     return reports
 
 
-def _fetch_one(store, settings, fetcher, src: Source, since, due_only) -> FetchReport:
+def _fetch_one(
+    store: Store,
+    settings: Settings,
+    fetcher: Fetcher,
+    src: Source,
+    since: datetime | None,
+    due_only: bool,
+) -> FetchReport:
     now = datetime.now(UTC)
     state = _state(src)
     if src.gone or src.paused:
@@ -105,7 +120,7 @@ def _fetch_one(store, settings, fetcher, src: Source, since, due_only) -> FetchR
         counts = store.upsert_items(result.items, source_id=src.id)
     except Exception as e:  # noqa: BLE001 - any failure of one source is recorded, never fatal to the run
         if _ours(e):
-            raise _as_ours(e, src.name) from e
+            raise _as_ours(e, src.name, store) from e
         outcome = decider.Outcome.from_error(e)
         d = decider.decide_after_fetch(state, outcome, now, settings.fetch)
         _save_decision(store, src, d)
@@ -137,16 +152,21 @@ def _ours(e: Exception) -> bool:
     )
 
 
-def _as_ours(e: Exception, name: str) -> AbreastError:
+def _as_ours(e: Exception, name: str, store: Store) -> AbreastError:
+    from ..store.repair import explain
+
     if isinstance(e, AbreastError):
         return e
+    if isinstance(e, sqlite3.Error) and (known := explain(e, store.path)):
+        # Damaged (now marked), read-only, full, locked: the line that says what to do.
+        return StoreError(f"{known} {name}: nothing was counted against the source.")
     return StoreError(
         f"the database could not store what {name} sent ({e}); nothing was counted against the "
         "source. Free disk space or fix the database (`abreast db info`), then fetch again."
     )
 
 
-def _keep_page_text(store: Store, items):
+def _keep_page_text(store: Store, items: list[Item]) -> list[Item]:
     """Page text is fetched once per item: a stored item keeps the text it has (else the title-only
     entry of the next fetch would look like a change and wipe it). Returns the items still to
     fetch."""
@@ -162,7 +182,11 @@ def _keep_page_text(store: Store, items):
 
 
 def _save_decision(
-    store: Store, src: Source, d: decider.Decision, etag=None, last_modified=None
+    store: Store,
+    src: Source,
+    d: decider.Decision,
+    etag: str | None = None,
+    last_modified: str | None = None,
 ) -> None:
     fields = dict(
         error_count=d.error_count,
@@ -182,8 +206,8 @@ def _save_decision(
 class ReadingReport:
     """What the reading stage did for the top stories: article texts, reasons, discussions."""
 
-    pages: object = None  # pagetext.ReadReport
-    discussions: object = None  # discussion.DiscussionReport
+    pages: ReadReport | None = None
+    discussions: DiscussionReport | None = None
     changed_weeks: set[str] = field(default_factory=set)  # weeks whose items got new text
 
     def summary(self) -> str:
@@ -191,7 +215,7 @@ class ReadingReport:
         return "Top stories: " + "; ".join(parts) + "." if parts else ""
 
 
-def page_targets(items) -> list[tuple[str, str]]:
+def page_targets(items: list[TopItem]) -> list[tuple[str, str]]:
     """(key, url) of the top stories' items that have no text, were never refused one, and whose
     source has not opted out (`page_text = false`). Hugging Face models read their card instead."""
     from .pagetext import SKIP_HOSTS, _host
@@ -213,14 +237,17 @@ def page_targets(items) -> list[tuple[str, str]]:
     return out
 
 
-def card_url(it) -> str:
+def card_url(it: TopItem) -> str:
     """A Hub model's README (its card), at the source's base URL (the Hub or the replay)."""
     base = (it.source_url or "https://huggingface.co").rstrip("/")
     return f"{base}/{it.key.split(':', 1)[1]}/raw/main/README.md"
 
 
 def read_top_stories(
-    store: Store, settings: Settings, weeks: list[str] | None = None, fetcher=None
+    store: Store,
+    settings: Settings,
+    weeks: list[str] | None = None,
+    fetcher: Fetcher | None = None,
 ) -> ReadingReport:
     """After the stories are built: the items of each recent week's top stories get their text
     (article pages, model cards) and the HN/Reddit ones their discussions. Never raises for a page

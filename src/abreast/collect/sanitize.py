@@ -172,7 +172,7 @@ class _TextCollector(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
 
-    def handle_starttag(self, tag: str, attrs) -> None:
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in BLOCK_TAGS:
             if tag != "li" and self.parts and self.parts[-1] == "- ":
                 return  # <li><p>text</p></li> reads as one bullet, not a bullet and a paragraph

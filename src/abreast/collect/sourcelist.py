@@ -42,28 +42,26 @@ def retry_source(store: Store, name: str) -> None:
 
 
 def import_opml(store: Store, data: bytes) -> int:
-    """Add the OPML's feeds that are not there yet (by URL); returns how many were added."""
+    """Add the OPML's feeds that are not there yet (by URL), all in one transaction; returns how
+    many were added. Entries whose URL is not http(s) are left out."""
     from ..collect.sources.opml import parse_opml
+    from ..links import normalize_url
 
     existing = {s.url for s in store.sources()}
     names = {s.name for s in store.sources()}
-    added = 0
+    rows = []
     for f in parse_opml(data):
-        if f["url"] in existing:
+        url = normalize_url(f["url"])
+        if url is None or url in existing:
             continue
-        name = f.get("name") or f["url"]
+        name = f.get("name") or url
         while name in names:
             name += "'"
-        store.add_source(
-            name,
-            f.get("kind", "feed"),
-            f["url"],
-            {"category": f["category"]} if f.get("category") else {},
-        )
+        config = {"category": f["category"]} if f.get("category") else {}
+        rows.append((name, f.get("kind", "feed"), url, config))
         names.add(name)
-        existing.add(f["url"])
-        added += 1
-    return added
+        existing.add(url)
+    return store.add_sources(rows)
 
 
 def export_opml(store: Store) -> bytes:

@@ -377,12 +377,19 @@ class CardLoader:
         return [Term(t.term, t.definition, t.url) for t in story_jargon(story)[:MAX_TERMS]]
 
     def earlier(self, story: Story) -> list[Earlier]:
+        """What the story continues: the earlier story of its model line (o3 continues o1, from
+        stories.novelty.continuations), then the related stories of earlier weeks; each with its
+        lead article's link."""
         from ..store.stories import load_story
+        from ..stories.novelty import continuations
 
-        out = []
+        out = [
+            Earlier(c.story_id, c.week, c.title, c.url if c.url and is_safe_url(c.url) else None)
+            for c in continuations(self.conn, story)
+        ]
         for rid in story.related:
             s = load_story(self.conn, rid)
-            if s is not None and s.members:
+            if s is not None and s.members and all(e.id != rid for e in out):
                 url = s.lead.url if s.lead.url and is_safe_url(s.lead.url) else None
                 out.append(Earlier(s.id, s.week, s.title, url))
         return out

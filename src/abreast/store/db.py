@@ -42,7 +42,15 @@ def open_db(
     path: Path | str, migrations: list[tuple[str, str]] | None = None
 ) -> sqlite3.Connection:
     """Open (creating if needed) and migrate the database at ``path``."""
+    from .repair import is_damaged
+
     migrations = MIGRATIONS if migrations is None else migrations
+    if is_damaged(Path(path)):
+        # Marked damaged after a "malformed" error (store/repair.py): read what can be read, write
+        # nothing until `abreast db check` finds it healthy again.
+        conn = _connect(path)
+        conn.execute("PRAGMA query_only=ON")
+        return conn
     try:
         conn = _connect(path)
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]

@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from ..errors import StoreError
 from .db import now, transaction
 
-SIGNALS = ("more", "less", "save", "hide")
+# known: "I have seen this / I know this", which makes a later story about it a continuation.
+SIGNALS = ("more", "less", "save", "hide", "known")
 
 
 def add(

@@ -93,6 +93,11 @@ class Store:
     def close(self) -> None:
         self.conn.close()
 
+    @property
+    def path(self) -> Path:
+        """The database file (SQLite reads this from its own list, without touching pages)."""
+        return Path(self.conn.execute("PRAGMA database_list").fetchone()[2])
+
     # --- sources -------------------------------------------------------------------------------
     def add_source(self, name: str, kind: str, url: str, config: dict | None = None) -> Source:
         safe = normalize_url(url)
@@ -109,6 +114,26 @@ class Store:
         except sqlite3.IntegrityError as e:
             raise StoreError(f"a source named {name!r} already exists; pick another --name.") from e
         return self.source(name)
+
+    def add_sources(self, rows: list[tuple[str, str, str, dict]]) -> int:
+        """Add many (name, kind, url, config) sources in ONE transaction: an import that fails
+        midway (disk full, a clash) leaves the list as it was, never half imported (issue 18)."""
+        values = []
+        for name, kind, url, config in rows:
+            safe = normalize_url(url)
+            if safe is None:
+                raise StoreError(f"{url!r} is not an http(s) URL; a source needs one.")
+            values.append((name, kind, safe, json.dumps(config or {}), now()))
+        try:
+            with transaction(self.conn):
+                self.conn.executemany(
+                    "INSERT INTO sources(name, kind, url, config_json, created_at) "
+                    "VALUES (?,?,?,?,?)",
+                    values,
+                )
+        except sqlite3.IntegrityError as e:
+            raise StoreError(f"a source name is already taken ({e}); nothing was added.") from e
+        return len(values)
 
     def source(self, name: str) -> Source:
         r = self.conn.execute("SELECT * FROM sources WHERE name = ?", (name,)).fetchone()

@@ -298,4 +298,35 @@ old.text);
         UPDATE items SET text_source = 'metadata' WHERE kind = 'hf' AND text_source = 'card';
         """,
     ),
+    (
+        "0010_learn",
+        """
+        -- Hard filters the reader set: a source, a site or a term they never want to see.
+        CREATE TABLE mutes (
+            kind TEXT NOT NULL,                 -- source | domain | term
+            value TEXT NOT NULL,                -- source name, host (example.com) or term id
+            at TEXT NOT NULL,
+            PRIMARY KEY (kind, value)
+        );
+        -- The reader's interest model, refitted from the feedback table on every signal.
+        CREATE TABLE interest_model (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            model_json TEXT NOT NULL,           -- named feature weights and embedding direction
+            embedder TEXT,                      -- embedding model the direction lives in
+            signals INTEGER NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        """,
+    ),
+    (
+        "0011_known_terms",
+        """
+        -- Glossary terms the user already knows (`abreast explain TERM --known`): words of the week
+        -- leave them out. One row per term; removing the row forgets it.
+        CREATE TABLE known_terms (
+            term_id TEXT PRIMARY KEY,           -- glossary id, e.g. "llm"
+            marked_at TEXT NOT NULL
+        );
+        """,
+    ),
 ]

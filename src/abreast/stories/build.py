@@ -11,8 +11,10 @@ rebuild from scratch of the same items gives the same ids.
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -23,6 +25,12 @@ from .model import Member, Story
 from .novelty import NoveltyParams, StoryProfile, centroid, link_to_earlier
 from .rank import AttentionScale, rank_stories
 from .title import choose_lead, class_keywords, dominant_entities, dominant_themes, headline
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from ..store import Store
+    from .trends import Trend, TrendParams
 
 Progress = Callable[[str], None]
 
@@ -49,7 +57,11 @@ class WeekInput:
 
 
 def build_week(
-    store, week: str, settings=None, progress: Progress | None = None, rebuild: bool = False
+    store: Store,
+    week: str,
+    settings: Settings | None = None,
+    progress: Progress | None = None,
+    rebuild: bool = False,
 ) -> list[Story]:
     """Cluster, title, rank and save the stories of `week`; returns them best first."""
     say = progress or (lambda _msg: None)
@@ -77,7 +89,7 @@ def build_week(
     return stories
 
 
-def _read_week(conn, week: str) -> WeekInput:
+def _read_week(conn: sqlite3.Connection, week: str) -> WeekInput:
     rows = sql.ai_items(conn, week)
     members = [sql.member_from_row(r) for r in rows]
     item_ids = [r["item_id"] for r in rows]
@@ -217,7 +229,7 @@ def _keywords(stories: Sequence[Story]) -> None:
 
 
 def _link(
-    conn,
+    conn: sqlite3.Connection,
     week: str,
     stories: list[Story],
     inp: WeekInput,
@@ -259,7 +271,12 @@ def _link(
 # --- trends and exports ----------------------------------------------------------------------
 
 
-def update_trends(store, week: str | None = None, chart_dir=None, params=None) -> list:
+def update_trends(
+    store: Store,
+    week: str | None = None,
+    chart_dir: Path | str | None = None,
+    params: TrendParams | None = None,
+) -> list[Trend]:
     """Recount every week's entities and jargon terms into the trends table; return the terms
     bursting in `week` (default: the last week with items), with an SVG+PNG chart each when
     chart_dir is given."""
@@ -282,7 +299,7 @@ def update_trends(store, week: str | None = None, chart_dir=None, params=None) -
     return found
 
 
-def export_stories(stories: Sequence[Story]) -> list[dict]:
+def export_stories(stories: Sequence[Story]) -> list[dict[str, Any]]:  # JSON
     """The JSON export of a week: stable keys only, so a diff between two exports means a real
     change."""
     return [

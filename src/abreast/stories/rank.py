@@ -17,9 +17,20 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import NotRequired, TypedDict
 from urllib.parse import urlsplit
 
 from .model import Member, Story
+
+
+class ScorePart(TypedDict):
+    """One part of a story's score, as `abreast why` and the story page show it."""
+
+    value: float  # 0..1
+    why: str
+    weight: NotRequired[float]
+    points: NotRequired[float]  # value x weight
+
 
 WEIGHTS = {"attention": 0.30, "breadth": 0.20, "authority": 0.25, "recency": 0.10, "novelty": 0.15}
 
@@ -59,7 +70,7 @@ class AttentionScale:
     by_kind: dict[str, list[float]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, items: Iterable[tuple[str, dict]]) -> AttentionScale:
+    def of(cls, items: Iterable[tuple[str, dict[str, float]]]) -> AttentionScale:
         by: dict[str, list[float]] = {}
         for kind, signals in items:
             v = attention_value(signals)
@@ -76,7 +87,7 @@ class AttentionScale:
         return (lo + hi) / 2 / len(vals)
 
 
-def attention_value(signals: dict | None) -> float | None:
+def attention_value(signals: dict[str, float] | None) -> float | None:
     """One number per item: HN points + comments, Reddit score + comments, HF likes; None if
     unknown."""
     s = signals or {}
@@ -107,7 +118,7 @@ def week_end(week: str) -> datetime:
 
 def score_story(
     story: Story, scale: AttentionScale, weights: dict[str, float] | None = None
-) -> dict:
+) -> dict[str, ScorePart]:
     """The score parts of one story: {part: {"value", "weight", "points", "why"}}."""
     w = weights or WEIGHTS
     parts = {
@@ -147,7 +158,7 @@ def explain(story: Story) -> list[str]:
 # --- the parts -------------------------------------------------------------------------------
 
 
-def _attention(members: Sequence[Member], scale: AttentionScale) -> dict:
+def _attention(members: Sequence[Member], scale: AttentionScale) -> ScorePart:
     best, who = 0.0, None
     for m in members:
         v = attention_value(m.signals)
@@ -168,7 +179,7 @@ def _attention(members: Sequence[Member], scale: AttentionScale) -> dict:
     }
 
 
-def _breadth(members: Sequence[Member]) -> dict:
+def _breadth(members: Sequence[Member]) -> ScorePart:
     sources = sorted({m.source or m.kind for m in members})
     value = min(1.0, (len(sources) - 1) / 3) if sources else 0.0
     return {
@@ -177,7 +188,7 @@ def _breadth(members: Sequence[Member]) -> dict:
     }
 
 
-def _authority(members: Sequence[Member]) -> dict:
+def _authority(members: Sequence[Member]) -> ScorePart:
     lab = next((m for m in members if is_lab_post(m)), None)
     if lab is not None:
         return {"value": 1.0, "why": f"the lab's own post: {lab.url}"}
@@ -187,7 +198,7 @@ def _authority(members: Sequence[Member]) -> dict:
     return {"value": 0.0, "why": "no primary source (lab post or paper) among the members"}
 
 
-def _recency(members: Sequence[Member], week: str) -> dict:
+def _recency(members: Sequence[Member], week: str) -> ScorePart:
     times = [t for t in (_parse(m.published_at) for m in members) if t is not None]
     if not times:
         return {"value": 0.5, "why": "no publication times; neutral"}
@@ -197,7 +208,7 @@ def _recency(members: Sequence[Member], week: str) -> dict:
     return {"value": round(value, 4), "why": f"last activity {latest:%a %d %b %H:%M} UTC"}
 
 
-def _novelty(story: Story) -> dict:
+def _novelty(story: Story) -> ScorePart:
     if story.is_new:
         return {"value": 1.0, "why": "new this week: no related story in earlier weeks"}
     return {"value": 0.3, "why": f"follow-up of {', '.join(story.related[:3])}"}

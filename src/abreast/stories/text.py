@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
 
 # Words that carry no story: English function words and link debris. Domain words ("model", "LLM")
 # are NOT listed: inverse document frequency over the week already makes them cheap.
@@ -36,7 +40,9 @@ def tokens(text: str) -> list[str]:
     return [t for t in _TOKEN.findall(text.lower()) if t not in STOP]
 
 
-def count_matrix(docs: Sequence[list[str]], vocab: dict[str, int] | None = None):
+def count_matrix(
+    docs: Sequence[list[str]], vocab: dict[str, int] | None = None
+) -> tuple[csr_matrix, dict[str, int]]:
     """CSR document x term counts; builds the vocabulary (term -> column) when none is given."""
     from scipy.sparse import csr_matrix
 
@@ -55,7 +61,7 @@ def count_matrix(docs: Sequence[list[str]], vocab: dict[str, int] | None = None)
     return m, vocab
 
 
-def tfidf_rows(texts: Sequence[str]):
+def tfidf_rows(texts: Sequence[str]) -> csr_matrix:
     """L2-normalised TF-IDF rows (sublinear tf, smooth idf), the texts themselves being the
     corpus."""
     counts, _ = count_matrix([tokens(t) for t in texts])

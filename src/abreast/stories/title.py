@@ -34,7 +34,7 @@ def attention_of(m: Member) -> float:
 def choose_lead(members: Sequence[Member]) -> int:
     """Index of the member whose title becomes the headline."""
 
-    def rank(i: int) -> tuple:
+    def rank(i: int) -> tuple[int, float, str, str]:
         m = members[i]
         return (
             -HEADLINE_PREFERENCE.get(m.kind, 0),

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 import zlib
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -58,10 +59,10 @@ def find_duplicates(items: list[Item]) -> dict[str, str]:
     return out
 
 
-def merged_signals(group: list[Item]) -> dict:
+def merged_signals(group: list[Item]) -> dict[str, dict[str, Any]]:
     """Every source's signals side by side: {"hn": {"points": 412, ...}, "reddit": {"score": 238,
     ...}}. Two items from the same source (a repost, a crosspost) add up their numbers."""
-    out: dict[str, dict] = {}
+    out: dict[str, dict[str, Any]] = {}  # values as the sources gave them
     for it in sorted(group, key=lambda i: i.key):
         slot = out.setdefault(it.kind, {})
         for name, value in (it.signals or {}).items():
@@ -72,7 +73,7 @@ def merged_signals(group: list[Item]) -> dict:
     return out
 
 
-def _canonical_order(it: Item) -> tuple:
+def _canonical_order(it: Item) -> tuple[int, str, str]:
     return (PUBLISHER_RANK.get(it.kind, 1), it.published_at or "9999", it.key)
 
 

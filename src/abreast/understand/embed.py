@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from abc import ABC, abstractmethod
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from typing import TYPE_CHECKING, ClassVar
 
 from ..errors import ConfigError
@@ -95,10 +95,10 @@ BUILTIN: dict[str, type[Embedder]] = {"wordllama": WordLlamaEmbedder, "hashing":
 _cache: dict[str, Embedder] = {}
 
 
-def available() -> dict[str, object]:
+def available() -> dict[str, type[Embedder] | EntryPoint]:
     """Embedder names: built-ins plus whatever installed packages register under
     ``abreast.embedders``."""
-    found: dict[str, object] = dict(BUILTIN)
+    found: dict[str, type[Embedder] | EntryPoint] = dict(BUILTIN)
     for ep in entry_points(group=GROUP):
         found.setdefault(ep.name, ep)
     return found

@@ -32,10 +32,12 @@ import operator
 import re
 import string
 import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import compress
 from pathlib import Path
+from typing import Any
 
 try:  # compiled multi-pattern search; optional, see Spotter
     import ahocorasick_rs
@@ -86,17 +88,19 @@ class Family:
 
 
 @lru_cache(maxsize=1)
-def gazetteer() -> dict:
-    return json.loads((DATA / "entities.json").read_text(encoding="utf-8"))
+def gazetteer() -> dict[str, Any]:  # entities.json, a checked-in file of known shape
+    data: dict[str, Any] = json.loads((DATA / "entities.json").read_text(encoding="utf-8"))
+    return data
 
 
 @lru_cache(maxsize=1)
-def lexicon() -> dict:
+def lexicon() -> dict[str, Any]:
     """The generated part (scripts/build_entities.py); empty when it has not been built."""
     path = DATA / "models_lexicon.json"
     if not path.exists():
         return {"families": [], "models": {}, "hub_ids": {}}
-    return json.loads(path.read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
 
 
 @lru_cache(maxsize=1)
@@ -273,11 +277,11 @@ def entity_label(entity_id: str) -> str:
     if kind in ("org", "person"):
         for entry in gazetteer()["orgs" if kind == "org" else "people"]:
             if entry["id"] == ident:
-                return entry["label"]
+                return str(entry["label"])
         return ident.replace("-", " ").title()
     for m in gazetteer()["models"]:
         if m["id"] == ident:
-            return m["label"]
+            return str(m["label"])
     known = lexicon()["models"].get(ident)
     fam = model_family(ident)
     if fam is None:
@@ -338,7 +342,7 @@ class Spotter:
     """Where in a text one of a fixed list of spellings may start (case-insensitive, at a word
     start)."""
 
-    def __init__(self, spellings):
+    def __init__(self, spellings: Iterable[str]) -> None:
         lowered = sorted({s.lower() for s in spellings if s.strip()})
         self.keys = prefix_keys(lowered)
         starts = sorted(
@@ -366,7 +370,7 @@ def _start_variants(spelling: str) -> set[str]:
     return {" ".join(words), "".join(words)}
 
 
-def prefix_keys(spellings) -> frozenset[str]:
+def prefix_keys(spellings: Iterable[str]) -> frozenset[str]:
     """The lower-cased first three characters of each spelling's first word, for the fallback
     scanner."""
     keys = set()
@@ -377,7 +381,7 @@ def prefix_keys(spellings) -> frozenset[str]:
     return frozenset(keys)
 
 
-def word_offsets(text: str, keys: frozenset[str]):
+def word_offsets(text: str, keys: frozenset[str]) -> Iterator[int]:
     """Offsets, in order, of the words of ``text`` whose lower-cased first three characters are in
     ``keys``."""
     words = text.translate(_SPOT_BLANKS).split()
@@ -393,11 +397,14 @@ def word_offsets(text: str, keys: frozenset[str]):
             pos = p + 1
 
 
-def trie_regex(words, sep: str = r"[-\s_]?") -> str:
+Trie = dict[str, "Trie"]  # character -> the rest; "" marks the end of a word
+
+
+def trie_regex(words: Iterable[str], sep: str = r"[-\s_]?") -> str:
     """One alternation shaped as a trie, so the engine follows one branch per character instead of
     trying every word at every position (what makes 5,000 items/s possible with the stdlib
     ``re``)."""
-    trie: dict = {}
+    trie: Trie = {}
     for w in words:
         node = trie
         for ch in w:
@@ -406,7 +413,7 @@ def trie_regex(words, sep: str = r"[-\s_]?") -> str:
     return _render(trie, sep)
 
 
-def _render(node: dict, sep: str) -> str:
+def _render(node: Trie, sep: str) -> str:
     branches = [
         (sep if ch == SEP_MARK else re.escape(ch)) + _render(node[ch], sep)
         for ch in sorted(node)
@@ -445,7 +452,7 @@ def _tail(words: tuple[str, ...]) -> str:
 
 def _family_pattern() -> str:
     general = tuple(sorted(_tail_words()))
-    groups: dict[tuple, list[str]] = {}
+    groups: dict[tuple[bool, bool, tuple[str, ...]], list[str]] = {}
     for fam in families().values():
         tail = (fam.tail_words or general) if fam.tail else ()
         for head in fam.heads:
@@ -465,11 +472,13 @@ def _family_pattern() -> str:
 
 
 @lru_cache(maxsize=1)
-def _matcher() -> tuple[re.Pattern, dict[str, str], Spotter]:
+def _matcher() -> tuple[re.Pattern[str], dict[str, str], Spotter]:
     """The one regex that finds every kind of mention, and the alias -> id table for orgs and
     people."""
     ids: dict[str, str] = {}
-    model_al, org_al, person_al = [], [], []
+    model_al: list[tuple[str, bool]] = []
+    org_al: list[tuple[str, bool]] = []
+    person_al: list[tuple[str, bool]] = []
     for m in gazetteer()["models"]:
         model_al += [(a, False) for a in m["aliases"]]
     g = gazetteer()

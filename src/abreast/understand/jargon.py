@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from abreast.understand.entities import SEP_MARK, Spotter, lookup_key, trie_regex
 
@@ -34,8 +35,9 @@ class Term:
 
 
 @lru_cache(maxsize=1)
-def _entries() -> list[dict]:
-    return json.loads(GLOSSARY.read_text(encoding="utf-8"))["terms"]
+def _entries() -> list[dict[str, Any]]:  # glossary.json, a checked-in file
+    terms: list[dict[str, Any]] = json.loads(GLOSSARY.read_text(encoding="utf-8"))["terms"]
+    return terms
 
 
 @lru_cache(maxsize=1)
@@ -54,11 +56,11 @@ def _spelled(alias: str, exact: bool) -> str:
 
 @dataclass(frozen=True)
 class _Matcher:
-    rx: re.Pattern
+    rx: re.Pattern[str]
     any_case: dict[str, str]
     exact: dict[str, str]
     spotter: Spotter
-    patterns: tuple[tuple[re.Pattern, str, str], ...]  # (regex, trigger prefix, term id)
+    patterns: tuple[tuple[re.Pattern[str], str, str], ...]  # (regex, trigger prefix, term id)
 
 
 PATTERN_WINDOW = (
@@ -115,17 +117,17 @@ def find_jargon(text: str) -> list[str]:
             continue
         end = m.end()
         if m.lastgroup == "ci":
-            ident = _lookup(mt.any_case, lookup_key(m.group()))
+            term = _lookup(mt.any_case, lookup_key(m.group()))
         else:
-            ident = _lookup(mt.exact, _exact_key(m.group()))
-        if ident:
-            found.add(ident)
+            term = _lookup(mt.exact, _exact_key(m.group()))
+        if term:
+            found.add(term)
     return sorted(found)
 
 
-def count_by_week(rows: Iterable[tuple[str, list[str]]]) -> dict[str, Counter]:
+def count_by_week(rows: Iterable[tuple[str, list[str]]]) -> dict[str, Counter[str]]:
     """(ISO week, term ids of one item) -> per week, in how many items each term appeared."""
-    out: dict[str, Counter] = {}
+    out: dict[str, Counter[str]] = {}
     for week, ids in rows:
         out.setdefault(week, Counter()).update(set(ids))
     return out

@@ -13,9 +13,11 @@ import csv
 import json
 import re
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TypedDict
 
 DATA_FILE = Path(__file__).parent / "data" / "lexicon.json"
 
@@ -51,7 +53,7 @@ def candidates(toks: list[str], first_words: set[str] | frozenset[str] | None = 
     return out
 
 
-def first_words(phrases) -> frozenset[str]:
+def first_words(phrases: Iterable[str]) -> frozenset[str]:
     return frozenset(p.split(" ", 1)[0] for p in phrases if " " in p)
 
 
@@ -66,8 +68,19 @@ class Match:
     ambiguous: bool
 
 
+class Entry(TypedDict):
+    """One term of lexicon.json."""
+
+    kind: str
+    ambiguous: bool
+    sources: list[str]
+
+
+CommonWord = Callable[[str], object]  # term -> truthy when it is an everyday English word
+
+
 class Lexicon:
-    def __init__(self, entries: dict[str, dict]):
+    def __init__(self, entries: dict[str, Entry]):
         self.entries = entries
         self.domains = {t: e for t, e in entries.items() if e["kind"] == "domain"}
         self.first_words = first_words(t for t in entries if t not in self.domains)
@@ -218,10 +231,10 @@ MIN_NAME_LEN = 3
 STRONG_DESPITE_COMMON = {"claude", "gemini", "openai", "nvidia"}
 
 
-def seed_entries(common_word=None) -> dict[str, dict]:
+def seed_entries(common_word: CommonWord | None = None) -> dict[str, Entry]:
     """Curated terms keep their own flag (we chose them); curated names are also checked against
     general English, so "falcon" or "amazon" alone do not say "AI"."""
-    out: dict[str, dict] = {}
+    out: dict[str, Entry] = {}
     for kind, flagged, terms in SEED:
         for t in terms.split("|"):
             key = t if kind == "domain" else normalize(t)
@@ -238,7 +251,7 @@ def _model_names(data: Path) -> list[tuple[str, str, str | None]]:
     """(name, source, organisation) for every model named in the recorded leaderboards and lists."""
     rows: list[tuple[str, str, str | None]] = []
 
-    def read_csv(rel: str):
+    def read_csv(rel: str) -> list[dict[str, str]]:
         p = data / rel
         if not p.exists():
             return []
@@ -295,13 +308,13 @@ def _family(name: str) -> str | None:
     return m.group() if m and len(m.group()) >= MIN_NAME_LEN else None
 
 
-def build(data: Path, common_word=None) -> dict:
+def build(data: Path, common_word: CommonWord | None = None) -> dict[str, object]:
     """Seed + names grown from the recorded data. common_word(term) -> True marks a term
     ambiguous."""
     entries = seed_entries(common_word)
     names = _model_names(data)
     family_sources: dict[str, set[str]] = {}
-    family_count: Counter = Counter()
+    family_count: Counter[str] = Counter()
     curated_sources = {"lmarena", "lmsys-arena", "llm-lineage", "open-llms"}
     for name, source, org in names:
         if source in curated_sources:
@@ -322,7 +335,9 @@ def build(data: Path, common_word=None) -> dict:
     return {"version": 1, "entries": dict(sorted(entries.items()))}
 
 
-def _add(entries: dict, term: str, kind: str, source: str, common_word) -> None:
+def _add(
+    entries: dict[str, Entry], term: str, kind: str, source: str, common_word: CommonWord | None
+) -> None:
     if term in entries:
         if source not in entries[term]["sources"]:
             entries[term]["sources"].append(source)

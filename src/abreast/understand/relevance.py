@@ -25,7 +25,7 @@ import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from . import lexicon as lexmod
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from ..item import Item
+    from .embed import Embedder
 
 MODEL_FILE = Path(__file__).parent / "data" / "relevance_model.json"
 HASH_BUCKETS = 1 << 14
@@ -126,7 +127,7 @@ class Signals:
 class Decision:
     relevance: float
     is_ai: bool
-    why: dict
+    why: dict[str, Any]  # the evidence, stored as JSON and shown by `abreast why`
 
 
 # --- signals
@@ -257,10 +258,10 @@ class RelevanceModel:
     intercept: float
     hash_coef: dict[int, float]
     cutoff: float  # raw probability that maps to a score of 0.5
-    meta: dict
+    meta: dict[str, Any]  # how the model was trained, for the record
 
     @classmethod
-    def from_json(cls, d: dict) -> RelevanceModel:
+    def from_json(cls, d: dict[str, Any]) -> RelevanceModel:
         return cls(
             coef=d["coef"],
             mean=d["mean"],
@@ -271,7 +272,7 @@ class RelevanceModel:
             meta=d.get("meta", {}),
         )
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "coef": self.coef,
             "mean": self.mean,
@@ -333,7 +334,7 @@ def decide(s: Signals, model: RelevanceModel, threshold: float = 0.5) -> Decisio
 class TopicIndex:
     """Embedded topic descriptions for one embedder; AI topics include the user's own."""
 
-    def __init__(self, embedder, user_topics: list[str] | None = None):
+    def __init__(self, embedder: Embedder, user_topics: list[str] | None = None) -> None:
         self.ai_topics = AI_TOPICS + [t for t in (user_topics or []) if t.strip()]
         self.ai = embedder.embed_batch(self.ai_topics)
         self.other = embedder.embed_batch(OTHER_TOPICS)
@@ -349,6 +350,6 @@ class TopicIndex:
         sim_other = vectors @ self.other.T
         return sim_ai.max(axis=1), sim_other.max(axis=1), sim_ai
 
-    def nearest(self, row, k: int = 2) -> list[tuple[str, float]]:
+    def nearest(self, row: np.ndarray, k: int = 2) -> list[tuple[str, float]]:
         order = row.argsort()[::-1][:k]
         return [(self.ai_topics[i], float(row[i])) for i in order]

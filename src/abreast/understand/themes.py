@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NotRequired, TypedDict
 
 from . import lexicon as lexmod
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from ..item import Item
+    from .embed import Embedder
 
 MODEL_FILE = Path(__file__).parent / "data" / "themes_model.json"
 
@@ -261,22 +262,44 @@ KEYWORDS: dict[str, list[str]] = {
 }
 
 
+class ThemeWeights(TypedDict):
+    """One theme's classifier in themes_model.json."""
+
+    coef: list[float]
+    intercept: float
+    hash_coef: dict[int, float]
+    threshold: float
+    cv_f1: NotRequired[float]  # how it was chosen, kept for the record
+    positives: NotRequired[int]
+
+
+def _weights(v: dict[str, Any]) -> ThemeWeights:
+    w = ThemeWeights(
+        coef=v["coef"],
+        intercept=v["intercept"],
+        hash_coef={int(k): x for k, x in v["hash_coef"].items()},  # JSON keys are strings
+        threshold=v["threshold"],
+    )
+    if "cv_f1" in v:
+        w["cv_f1"] = v["cv_f1"]
+    if "positives" in v:
+        w["positives"] = v["positives"]
+    return w
+
+
 @dataclass
 class ThemeModel:
     features: list[str]
     mean: list[float]
     scale: list[float]
-    per_theme: dict[str, dict]  # theme -> {coef, intercept, hash_coef, threshold}
+    per_theme: dict[str, ThemeWeights]
 
     @classmethod
-    def from_json(cls, d: dict) -> ThemeModel:
-        per = {
-            t: {**v, "hash_coef": {int(k): x for k, x in v["hash_coef"].items()}}
-            for t, v in d["per_theme"].items()
-        }
+    def from_json(cls, d: dict[str, Any]) -> ThemeModel:
+        per = {t: _weights(v) for t, v in d["per_theme"].items()}
         return cls(features=d["features"], mean=d["mean"], scale=d["scale"], per_theme=per)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         per = {
             t: {**v, "hash_coef": {str(k): round(x, 5) for k, x in sorted(v["hash_coef"].items())}}
             for t, v in self.per_theme.items()
@@ -320,7 +343,7 @@ def load_model() -> ThemeModel:
 class ThemeIndex:
     """Theme descriptions embedded once per embedder; custom taxonomies come from settings."""
 
-    def __init__(self, embedder, custom: dict | None = None):
+    def __init__(self, embedder: Embedder, custom: dict[str, dict[str, Any]] | None = None) -> None:
         self.custom = custom or None
         if self.custom:
             self.ids = list(self.custom)
@@ -339,11 +362,12 @@ class ThemeIndex:
         self.first_words = lexmod.first_words(k for kws in self.keywords.values() for k in kws)
 
     def similarities(self, vectors: np.ndarray) -> np.ndarray:
-        return vectors @ self.vectors.T
+        sims: np.ndarray = vectors @ self.vectors.T
+        return sims
 
 
 def keyword_hits(
-    item: Item, keywords: dict[str, list[str]], first_words=None
+    item: Item, keywords: dict[str, list[str]], first_words: frozenset[str] | None = None
 ) -> dict[str, list[str]]:
     cands = lexmod.candidates(lexmod.tokens(item.title + " " + item.text[:400]), first_words)
     return {t: [k for k in kws if k in cands] for t, kws in keywords.items()}
@@ -388,7 +412,7 @@ def assign(
     hashes: list[int],
     index: ThemeIndex,
     model: ThemeModel | None,
-) -> tuple[list[str], dict]:
+) -> tuple[list[str], dict[str, Any]]:
     """Themes for one AI item (at least one), with the evidence per theme."""
     hits = keyword_hits(item, index.keywords, index.first_words)
     if index.custom or model is None:
@@ -400,7 +424,7 @@ def assign(
     probs = model.probabilities(dense_features(item, hits, sims, rel_dense, index.ids), hashes)
     chosen = [t for t in index.ids if probs[t] >= model.per_theme[t]["threshold"]]
     if not chosen:
-        chosen = [max(probs, key=probs.get)]
+        chosen = [max(probs, key=lambda t: probs[t])]
     why = {
         "probabilities": {t: round(p, 3) for t, p in sorted(probs.items(), key=lambda kv: -kv[1])},
         "keywords": {t: h for t, h in hits.items() if h},

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 # Source management is shared with the CLI; the web app uses it under its action names.
 from ..collect.sourcelist import add_source, export_opml, import_opml, remove_source, retry_source  # noqa: F401
+from ..learn.personal import give_feedback
 from ..store import Store
-from ..store import feedback as fb
 
 
 def record_feedback(
@@ -21,7 +21,5 @@ def record_feedback(
 
     item_key, story_id = item_key or None, story_id or None
     previous = feedback_state(store, item_key, story_id)
-    fb.add(
-        store.conn, "undo" if previous == signal else signal, item_key=item_key, story_id=story_id
-    )
+    give_feedback(store, "undo" if previous == signal else signal, item_key, story_id)
     return feedback_state(store, item_key, story_id)

@@ -40,7 +40,7 @@ class ItemsOut(BaseModel):
 
 
 class FeedbackIn(BaseModel):
-    signal: Literal["more", "less", "save", "hide"]
+    signal: Literal["more", "less", "save", "hide", "known"]
     item_key: str | None = Field(None, description="e.g. hn:42166030")
     story_id: str | None = Field(None, description="e.g. 2024-W51-3f9a2c")
 
@@ -89,7 +89,9 @@ def week_stories(
     limit = max(1, min(limit, 2000))
     v = request.app.state.stores.view(
         ("week", week, theme, source, limit),
-        lambda st: queries.week_view(st, week, theme, source, limit),
+        lambda st: queries.week_view(
+            st, week, theme, source, limit, weight=request.app.state.settings.learn.weight
+        ),
     )
     return StoriesOut(week=v.week, total=v.total, stories=v.stories, hint=v.hint)
 

@@ -74,7 +74,10 @@ def week_page(
     limit: int = queries.WEEK_PAGE,
 ):
     args = (week or None, theme or None, source or None, max(1, min(limit, 2000)))
-    view = request.app.state.stores.view(("week", *args), lambda st: queries.week_view(st, *args))
+    view = request.app.state.stores.view(
+        ("week", *args),
+        lambda st: queries.week_view(st, *args, weight=settings(request).learn.weight),
+    )
     return render(
         request,
         "week.html",
@@ -144,7 +147,7 @@ def feedback(
     story_id: str = Form(""),
     next: str = Form("/"),
 ):
-    if signal not in ("more", "less", "save", "hide"):
+    if signal not in ("more", "less", "save", "hide", "known"):
         raise AbreastError(f"unknown feedback {signal!r}")
     state = actions.record_feedback(store(request), signal, item_key or None, story_id or None)
     if not is_htmx(request):

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from ..config import LearnSettings
+from ..learn.personal import for_reader
 from ..store import Store
 from ..store import feedback as fb
 from ..store import web as sql
@@ -205,6 +207,7 @@ def week_view(
     theme: str | None = None,
     source: str | None = None,
     limit: int = WEEK_PAGE,
+    weight: float = LearnSettings().weight,
 ) -> WeekView:
     all_weeks = weeks(store)
     week = week or default_week(store)
@@ -217,7 +220,7 @@ def week_view(
     from ..store.reading import undated_count
 
     view.undated = undated_count(store.conn, week)
-    stories = _load_week(store.conn, week)
+    stories = for_reader(store, _load_week(store.conn, week), weight)
     if not stories:
         view.hint = NO_STORIES_HINT
         return view

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from ...errors import AbreastError
@@ -16,14 +18,16 @@ class ParseError(AbreastError):
     touched."""
 
 
-def iso_from_unix(value) -> str | None:
+def iso_from_unix(value: object) -> str | None:
+    if not isinstance(value, str | int | float):
+        return None
     try:
         return utc_iso(datetime.fromtimestamp(float(value), tz=UTC))
     except (TypeError, ValueError, OverflowError, OSError):
         return None
 
 
-def iso_from_text(value) -> str | None:
+def iso_from_text(value: object) -> str | None:
     """RFC 3339 / ISO 8601 text -> ISO UTC, None when it is not a date."""
     if not isinstance(value, str) or not value.strip():
         return None
@@ -37,12 +41,13 @@ def iso_from_text(value) -> str | None:
         return None
 
 
-def iso_from_struct(value) -> str | None:
+def iso_from_struct(value: time.struct_time | tuple[int, ...] | None) -> str | None:
     """feedparser's *_parsed fields are time.struct_time already converted to UTC."""
     if not value:
         return None
     try:
-        return utc_iso(datetime(*value[:6], tzinfo=UTC))
+        y, mo, d, h, mi, sec = value[:6]
+        return utc_iso(datetime(y, mo, d, h, mi, sec, tzinfo=UTC))
     except (TypeError, ValueError, OverflowError):
         return None
 
@@ -60,7 +65,7 @@ def is_before(published_at: str | None, since: datetime | None) -> bool:
     return since is not None and published_at is not None and published_at < utc_iso(since)
 
 
-def web_url(value) -> str | None:
+def web_url(value: object) -> str | None:
     """Only absolute http(s) URLs are links we store; anything else (javascript:, data:, relative
     leftovers) is dropped rather than rendered later."""
     if not isinstance(value, str):
@@ -79,14 +84,14 @@ def web_url(value) -> str | None:
     return None
 
 
-def load_json(body: bytes, what: str):
+def load_json(body: bytes, what: str) -> Any:  # parsed JSON: the caller checks its shape
     try:
         return json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ParseError(f"{what}: the response is not valid JSON ({exc}).") from exc
 
 
-def as_int(value) -> int | None:
+def as_int(value: object) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int):

@@ -11,9 +11,10 @@ from __future__ import annotations
 import io
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import feedparser
@@ -51,7 +52,7 @@ class ArxivPage:
     warnings: list[str] = field(default_factory=list)
 
 
-def search_query(categories=DEFAULT_CATEGORIES, query: str | None = None) -> str:
+def search_query(categories: Iterable[str] = DEFAULT_CATEGORIES, query: str | None = None) -> str:
     """`cat:cs.CL OR cat:cs.LG`, AND-ed with a free query such as `abs:"language model"`."""
     cats = " OR ".join(f"cat:{c}" for c in categories)
     if cats and query:
@@ -93,7 +94,7 @@ def parse_arxiv(body: bytes) -> ArxivPage:
     return _page(papers, total, [])
 
 
-def _paper_from_element(el: ET.Element) -> dict:
+def _paper_from_element(el: ET.Element) -> dict[str, Any]:
     def text(tag: str) -> str:
         return el.findtext(tag) or ""
 
@@ -140,7 +141,7 @@ def _parse_tolerant(body: bytes) -> ArxivPage:
     return _page(papers, total, ["the arXiv response was not well-formed; read what could be read"])
 
 
-def _paper_from_feedparser(raw) -> dict:
+def _paper_from_feedparser(raw: dict[str, Any]) -> dict[str, Any]:
     def text(name: str) -> str:
         value = raw.get(name)
         return value if isinstance(value, str) else ""
@@ -174,7 +175,7 @@ def _paper_from_feedparser(raw) -> dict:
     }
 
 
-def _page(papers: list[dict], total: int | None, warnings: list[str]) -> ArxivPage:
+def _page(papers: list[dict[str, Any]], total: int | None, warnings: list[str]) -> ArxivPage:
     for paper in papers:
         if "/api/errors" in paper["id"]:  # the API reports a bad query as a one-entry feed
             raise ParseError(
@@ -199,7 +200,7 @@ def _plain(value: str | None) -> str:
     return " ".join(tidy_text(value or "").split())
 
 
-def paper_to_item(paper: dict) -> Item:
+def paper_to_item(paper: dict[str, Any]) -> Item:
     m = ARXIV_ID.search(paper["id"])
     if not m:
         raise ValueError(f"no arXiv id in {paper['id'][:80]!r}")
@@ -239,7 +240,7 @@ def _byline(authors: list[str]) -> str | None:
     return shown + (" et al." if len(authors) > AUTHORS_SHOWN else "")
 
 
-def _int_or_none(value) -> int | None:
+def _int_or_none(value: object) -> int | None:
     try:
         return int(str(value).strip())
     except (TypeError, ValueError):
@@ -283,7 +284,7 @@ class Arxiv(Connector):
             )
         return result
 
-    def source_from_target(self, target: str) -> dict:
+    def source_from_target(self, target: str) -> dict[str, Any]:
         return source_from_target(target)
 
     def default_name(self, target: str) -> str:
@@ -293,7 +294,7 @@ class Arxiv(Connector):
 CATEGORY_LIST = re.compile(r"^\s*[a-z\-]+(\.[A-Za-z\-]+)?(\s*,\s*[a-z\-]+(\.[A-Za-z\-]+)?)*\s*$")
 
 
-def source_from_target(target: str) -> dict:
+def source_from_target(target: str) -> dict[str, Any]:
     """`cs.CL,cs.LG` -> categories; anything else is an arXiv query (`abs:"language model"`)."""
     if CATEGORY_LIST.match(target) and "." in target:
         return {"url": EXPORT_API, "config": {"categories": [c.strip() for c in target.split(",")]}}

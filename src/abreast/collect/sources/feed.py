@@ -15,7 +15,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 import feedparser
@@ -174,7 +174,7 @@ def _ends_after_entry(body: bytes) -> bool:
     return bool(_ENTRY_END.search(body[-300:].rstrip()))
 
 
-def _bozo_problem(parsed) -> str | None:
+def _bozo_problem(parsed: dict[str, Any]) -> str | None:
     if not parsed.get("bozo"):
         return None
     exc = parsed.get("bozo_exception")
@@ -183,9 +183,11 @@ def _bozo_problem(parsed) -> str | None:
     return f"{type(exc).__name__}: {exc}"[:300]
 
 
-def _xml_entry(raw) -> Entry:
-    contents = [
-        c.get("value") for c in (raw.get("content") or []) if isinstance(c, dict) and c.get("value")
+def _xml_entry(raw: dict[str, Any]) -> Entry:
+    contents: list[str] = [
+        c["value"]
+        for c in (raw.get("content") or [])
+        if isinstance(c, dict) and isinstance(c.get("value"), str) and c["value"]
     ]
     html = max(contents, key=len) if contents else raw.get("summary")
     text = clip(html_to_text(html if isinstance(html, str) else None), TEXT_LIMIT)
@@ -205,7 +207,7 @@ def _xml_entry(raw) -> Entry:
     )
 
 
-def _entry_date(raw) -> str | None:
+def _entry_date(raw: dict[str, Any]) -> str | None:
     # dict.get: feedparser's own .get("updated_parsed") silently maps to published with a warning.
     for name in ("published_parsed", "updated_parsed", "created_parsed"):
         found = iso_from_struct(dict.get(raw, name))
@@ -214,9 +216,9 @@ def _entry_date(raw) -> str | None:
     return None
 
 
-def _terms(tags) -> list[str]:
+def _terms(tags: object) -> list[str]:
     out = []
-    for tag in tags or []:
+    for tag in tags if isinstance(tags, list) else []:
         term = tag.get("term") if isinstance(tag, dict) else None
         if isinstance(term, str) and one_line(term) and one_line(term) not in out:
             out.append(one_line(term))
@@ -261,7 +263,7 @@ def parse_json_feed(
     return title, entries, warnings
 
 
-def _json_entry(raw, base: str | None) -> Entry:
+def _json_entry(raw: object, base: str | None) -> Entry:
     if not isinstance(raw, dict):
         raise ValueError("it is not a JSON object")
     if isinstance(raw.get("content_html"), str) and raw["content_html"].strip():
@@ -289,14 +291,16 @@ def _json_entry(raw, base: str | None) -> Entry:
     )
 
 
-def _json_id(value) -> str | None:
+def _json_id(value: object) -> str | None:
     if isinstance(value, bool) or not isinstance(value, str | int):
         return None
     return str(value).strip() or None
 
 
-def _json_author(raw: dict) -> str | None:
-    authors = raw.get("authors") if isinstance(raw.get("authors"), list) else [raw.get("author")]
+def _json_author(raw: dict[str, Any]) -> str | None:
+    authors: list[object] = (
+        raw["authors"] if isinstance(raw.get("authors"), list) else [raw.get("author")]
+    )
     names = [
         one_line(a["name"])
         for a in authors
@@ -350,8 +354,8 @@ def assign_keys(
     seen: set[str] = set()
     warnings = []
     for entry in entries:
-        identity = entry_identity(entry, guids.get(entry.guid, 0))
-        key = entry_key(entry, identity, links.get(entry.link, 0), source_name)
+        identity = entry_identity(entry, guids[entry.guid] if entry.guid else 0)
+        key = entry_key(entry, identity, links[entry.link] if entry.link else 0, source_name)
         if key in seen:
             warnings.append(f"duplicate entry {key} in the same feed; kept the first")
             continue
@@ -445,7 +449,7 @@ class Feed(Connector):
             warnings=parsed.warnings,
         )
 
-    def source_from_target(self, target: str) -> dict:
+    def source_from_target(self, target: str) -> dict[str, Any]:
         if not web_url(target):
             raise ParseError(f"{target!r} is not an http(s) feed URL.")
         return {"url": target.strip(), "config": {}}

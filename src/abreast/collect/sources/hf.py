@@ -7,7 +7,7 @@ metadata (task, parameter count, license, base model); nothing is inferred.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from ...item import Item
@@ -83,7 +83,7 @@ def parse_models(body: bytes) -> tuple[list[Item], list[str]]:
     return items, warnings
 
 
-def model_to_item(model: dict) -> Item | None:
+def model_to_item(model: dict[str, Any]) -> Item | None:
     repo_id = model.get("id") or model.get("modelId")
     if not isinstance(repo_id, str) or not repo_id.strip():
         return None
@@ -111,11 +111,11 @@ def model_to_item(model: dict) -> Item | None:
     )
 
 
-def model_facts(model: dict) -> dict:
+def model_facts(model: dict[str, Any]) -> dict[str, Any]:
     tags = [t for t in model.get("tags") or [] if isinstance(t, str)]
-    card = model.get("cardData") if isinstance(model.get("cardData"), dict) else {}
+    card = model["cardData"] if isinstance(model.get("cardData"), dict) else {}
     base_models, relation = _base_models(card, tags)
-    safetensors = model.get("safetensors") if isinstance(model.get("safetensors"), dict) else {}
+    safetensors = model["safetensors"] if isinstance(model.get("safetensors"), dict) else {}
     return {
         "pipeline_tag": model.get("pipeline_tag")
         if isinstance(model.get("pipeline_tag"), str)
@@ -137,7 +137,7 @@ def model_facts(model: dict) -> dict:
     }
 
 
-def _base_models(card: dict, tags: list[str]) -> tuple[list[str], str | None]:
+def _base_models(card: dict[str, Any], tags: list[str]) -> tuple[list[str], str | None]:
     """Base models from the card's `base_model` (str or list) or the Hub's `base_model:` tags;
     the relation from `base_model:<relation>:<id>` tags or the card's `base_model_relation`."""
     declared = card.get("base_model")
@@ -162,9 +162,10 @@ def _base_models(card: dict, tags: list[str]) -> tuple[list[str], str | None]:
     return models, relation
 
 
-def _license(card: dict, tags: list[str]) -> str | None:
-    if isinstance(card.get("license"), str):
-        return card["license"]
+def _license(card: dict[str, Any], tags: list[str]) -> str | None:
+    license = card.get("license")
+    if isinstance(license, str):
+        return license
     return next((t.split(":", 1)[1] for t in tags if t.startswith("license:")), None)
 
 
@@ -176,7 +177,7 @@ def human_params(n: int) -> str:
     return f"{n:,}"
 
 
-def describe(facts: dict) -> str:
+def describe(facts: dict[str, Any]) -> str:
     """'text-generation model (transformers), 8.0B parameters, license llama3.1, fine-tuned from
     X.'"""
     head = f"{facts['pipeline_tag']} model" if facts.get("pipeline_tag") else "Model"
@@ -224,7 +225,7 @@ class HuggingFace(Connector):
             items=items, http_status=resp.status, nbytes=len(resp.body), warnings=warnings
         )
 
-    def source_from_target(self, target: str) -> dict:
+    def source_from_target(self, target: str) -> dict[str, Any]:
         sort = target.strip() or "trending"
         if sort not in SORTS:
             raise ParseError(f"unknown Hugging Face sort {sort!r}; use one of {', '.join(SORTS)}.")

@@ -7,7 +7,7 @@ points). Firebase: https://github.com/HackerNews/API (/v0/item/<id>.json).
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from ...item import Item
@@ -29,7 +29,7 @@ TEXT_LIMIT = 20_000  # window when the caller gives no `since`
 KIND_TAGS = ("ask_hn", "show_hn", "launch_hn", "poll", "job", "front_page")
 
 
-def discussion_url(item_id) -> str:
+def discussion_url(item_id: int | str) -> str:
     return f"https://news.ycombinator.com/item?id={item_id}"
 
 
@@ -73,7 +73,7 @@ def parse_algolia(body: bytes) -> tuple[list[Item], int, list[str]]:
     return items, as_int(payload.get("nbPages")) or 0, warnings
 
 
-def hit_to_item(hit: dict) -> Item | None:
+def hit_to_item(hit: dict[str, Any]) -> Item | None:
     item_id = as_int(hit.get("story_id")) or _digits(hit.get("objectID"))
     title = one_line(hit.get("title") if isinstance(hit.get("title"), str) else None)
     if not item_id or not title:
@@ -114,14 +114,25 @@ def parse_firebase_item(body: bytes) -> Item | None:
     )
 
 
-def _story(item_id: int, *, title, url, text, author, published_at, points, comments, tags) -> Item:
+def _story(
+    item_id: int,
+    *,
+    title: str,
+    url: object,  # the rest straight from the API's JSON: checked here
+    text: object,
+    author: object,
+    published_at: str | None,
+    points: object,
+    comments: object,
+    tags: list[str],
+) -> Item:
     discussion = discussion_url(item_id)
     signals = {
         k: v
         for k, v in (("points", as_int(points)), ("comments", as_int(comments)))
         if v is not None
     }
-    extra = {"discussion_url": discussion}
+    extra: dict[str, object] = {"discussion_url": discussion}
     if tags:
         extra["hn_tags"] = tags
     return Item(
@@ -138,7 +149,7 @@ def _story(item_id: int, *, title, url, text, author, published_at, points, comm
     )
 
 
-def _digits(value) -> int | None:
+def _digits(value: object) -> int | None:
     return int(value) if isinstance(value, str) and value.isdigit() else as_int(value)
 
 
@@ -196,7 +207,10 @@ class HackerNews(Connector):
                 result.warnings += warnings
                 # Paging by date while stories arrive can repeat a hit on the next page; keep the
                 # first.
-                result.items += [it for it in items if it.key not in seen and not seen.add(it.key)]
+                for it in items:
+                    if it.key not in seen:
+                        seen.add(it.key)
+                        result.items.append(it)
                 if page + 1 >= nb_pages or requests >= max_pages:
                     break
         if windows:
@@ -205,7 +219,7 @@ class HackerNews(Connector):
             )
         return result
 
-    def source_from_target(self, target: str) -> dict:
+    def source_from_target(self, target: str) -> dict[str, Any]:
         """`abreast sources add hn "LLM"`: search words; an empty target means every story (use a
         points threshold in the config to keep it to the front page)."""
         return {

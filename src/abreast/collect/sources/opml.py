@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from typing import Any
 
 from ..sanitize import one_line
 from ._util import ParseError, web_url
@@ -21,7 +22,7 @@ MAX_OPML_BYTES = 5 * 1024 * 1024
 _BARE_AMPERSAND = re.compile(rb"&(?!#\d+;|#x[0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)")
 
 
-def parse_opml(data: bytes) -> list[dict]:
+def parse_opml(data: bytes) -> list[dict[str, Any]]:
     """OPML bytes -> [{name, kind: "feed", url, category, html_url}], in document order, one per
     feed URL (the first wins). Outlines whose xmlUrl is not http(s) are ignored (reliability.md
     #1)."""
@@ -31,7 +32,7 @@ def parse_opml(data: bytes) -> list[dict]:
     body = next((child for child in root if child.tag.lower() == "body"), None)
     if body is None:
         raise ParseError("the OPML document has no <body>.")
-    found: list[dict] = []
+    found: list[dict[str, Any]] = []
     _walk(body, category=None, out=found, seen=set())
     return found
 
@@ -66,7 +67,9 @@ def _attr(el: ET.Element, name: str) -> str | None:
     return None
 
 
-def _walk(parent: ET.Element, *, category: str | None, out: list[dict], seen: set[str]) -> None:
+def _walk(
+    parent: ET.Element, *, category: str | None, out: list[dict[str, Any]], seen: set[str]
+) -> None:
     for el in parent:
         if el.tag.rsplit("}", 1)[-1].lower() != "outline":
             continue
@@ -91,7 +94,7 @@ def _walk(parent: ET.Element, *, category: str | None, out: list[dict], seen: se
         )
 
 
-def export_opml(sources: Iterable, title: str = "abreast sources") -> bytes:
+def export_opml(sources: Iterable[object], title: str = "abreast sources") -> bytes:
     """Feed sources -> OPML 2.0 bytes in Miniflux/FreshRSS shape: one outline per category, sorted
     by name, each holding its feeds (`type="rss"`, `text` and `title`, `xmlUrl`, `htmlUrl` when
     known). Accepts dicts or objects with name/kind/url and a category (attribute, key, or
@@ -102,7 +105,7 @@ def export_opml(sources: Iterable, title: str = "abreast sources") -> bytes:
     ET.SubElement(head, "title").text = title
     ET.SubElement(head, "dateCreated").text = format_datetime(datetime.now(UTC), usegmt=True)
     body = ET.SubElement(opml, "body")
-    groups: dict[str, list[dict]] = {}
+    groups: dict[str, list[dict[str, Any]]] = {}
     for src in sources:
         row = _as_row(src)
         if row["kind"] == "feed" and row["url"]:
@@ -115,10 +118,11 @@ def export_opml(sources: Iterable, title: str = "abreast sources") -> bytes:
                 attrs["htmlUrl"] = row["html_url"]
             ET.SubElement(holder, "outline", attrs)
     ET.indent(opml, space="  ")
-    return ET.tostring(opml, encoding="utf-8", xml_declaration=True) + b"\n"
+    data: bytes = ET.tostring(opml, encoding="utf-8", xml_declaration=True)
+    return data + b"\n"
 
 
-def _as_row(src) -> dict:
+def _as_row(src: object) -> dict[str, Any]:
     get = src.get if isinstance(src, dict) else (lambda k, d=None: getattr(src, k, d))
     config = get("config") or {}
     category = get("category") or (config.get("category") if isinstance(config, dict) else None)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urljoin, urlsplit
 
 from ...item import Item
@@ -42,7 +42,10 @@ def subreddit_of(source: SourceSpec) -> str:
 def listing_url(
     base: str, subreddit: str, *, after: str | None = None, limit: int = PAGE_SIZE
 ) -> str:
-    params = {"limit": limit, "raw_json": 1}  # raw_json: text without &amp;-escaping
+    params: dict[str, str | int] = {
+        "limit": limit,
+        "raw_json": 1,
+    }  # raw_json: text without &amp;-escaping
     if after:
         params["after"] = after
     return f"{base.rstrip('/')}/r/{subreddit}/new.json?{urlencode(params)}"
@@ -66,7 +69,7 @@ def parse_listing(body: bytes) -> tuple[list[Item], str | None, list[str]]:
     return items, after, warnings
 
 
-def post_to_item(post: dict) -> Item | None:
+def post_to_item(post: dict[str, Any]) -> Item | None:
     post_id = post.get("id") if isinstance(post.get("id"), str) else None
     title = one_line(post.get("title") if isinstance(post.get("title"), str) else None)
     if not post_id or not title:
@@ -78,7 +81,8 @@ def post_to_item(post: dict) -> Item | None:
     )
     link = None if post.get("is_self") else post.get("url_overridden_by_dest") or post.get("url")
     link = web_url(urljoin(REDDIT, link)) if isinstance(link, str) else None
-    text = post.get("selftext") if isinstance(post.get("selftext"), str) else ""
+    selftext = post.get("selftext")
+    text = selftext if isinstance(selftext, str) else ""
     signals = {
         k: v
         for k, v in (
@@ -138,7 +142,7 @@ class Reddit(Connector):
             result.warnings.append(f"stopped after {max_pages} pages; older posts were not read")
         return result
 
-    def source_from_target(self, target: str) -> dict:
+    def source_from_target(self, target: str) -> dict[str, Any]:
         name = subreddit_of(
             SourceSpec(
                 name="",

@@ -1,0 +1,1 @@
+"""Learn: what this reader cares about, from their feedback; explainable and undoable."""

@@ -1,0 +1,252 @@
+"""The reader's side of ranking: their interest model fitted from feedback, mutes as hard filters,
+what they have already seen, and the week re-ranked for them.
+
+Decision logic is in learn/model.py (pure); this module reads and writes the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+import numpy as np
+
+from ..config import LearnSettings, Settings
+from ..errors import AbreastError
+from ..store import feedback as fb
+from ..store import learn as sql
+from ..store.items import Store
+from ..stories.model import Story
+from .model import LABELS, Example, InterestModel, describe, fit
+
+FULL_CONFIDENCE = 10  # signals after which personal taste counts at the full configured weight
+THEME_WORDS = {
+    "open-models": "model releases",
+    "fine-tuning-agents": "fine-tuning and agents",
+    "applications": "AI applications",
+    "deployment": "running models (inference, hardware)",
+    "safety-alignment": "safety, alignment and policy",
+    "research": "research papers",
+    "business": "the business of AI",
+}
+KIND_WORDS = {"hn": "Hacker News", "arxiv": "arXiv", "reddit": "Reddit", "hf": "Hugging Face"}
+
+
+def named_features(f: sql.ItemFacts) -> dict[str, float]:
+    named = {f"theme:{t}": 1.0 for t in f.themes}
+    named[f"source:{f.source}"] = 1.0
+    if f.domain and f.kind in ("hn", "reddit", "feed"):
+        named[f"site:{f.domain}"] = 1.0
+    for e in f.entities[:8]:
+        named[f"entity:{e}"] = 1.0
+    for j in f.jargon[:8]:
+        named[f"term:{j}"] = 1.0
+    return named
+
+
+def example(f: sql.ItemFacts) -> Example:
+    return Example(key=f.key, named=named_features(f), vector=f.vector)
+
+
+def retrain(store: Store, settings: Settings | None = None) -> InterestModel:
+    """Refit the model from the feedback as it stands now and save it (a few ms: see model.py)."""
+    conn = store.conn
+    labelled = [(k, LABELS[s]) for k, s in sql.standing_signals(conn) if s in LABELS]
+    embedder = sql.embedding_model(conn)
+    facts = {f.key: f for f in sql.item_facts(conn, [k for k, _ in labelled], embedder)}
+    pairs = [(example(facts[k]), y) for k, y in labelled if k in facts]
+    prior = _topic_vectors(settings, embedder) if settings is not None else []
+    model = fit([e for e, _ in pairs], [y for _, y in pairs], prior=prior)
+    sql.save_model(conn, model.to_dict(), embedder, model.signals)
+    return model
+
+
+def give_feedback(
+    store: Store,
+    signal: str,
+    item_key: str | None = None,
+    story_id: str | None = None,
+    settings: Settings | None = None,
+) -> InterestModel:
+    """Record a signal (the CLI, the web app and the API all come here) and refit the model."""
+    fb.add(store.conn, signal, item_key=item_key, story_id=story_id)
+    return retrain(store, settings)
+
+
+def current(store: Store) -> InterestModel:
+    saved = sql.load_model(store.conn)
+    return InterestModel.from_dict(saved[0]) if saved else InterestModel()
+
+
+def reset(store: Store) -> int:
+    return sql.reset(store.conn)
+
+
+def scores(
+    store: Store, keys: Sequence[str], model: InterestModel | None = None
+) -> dict[str, float]:
+    """Personal score per item key (-1 .. 1; 0 without signals)."""
+    m = model or current(store)
+    if m.is_empty:
+        return {k: 0.0 for k in keys}
+    facts = sql.item_facts(store.conn, keys, sql.embedding_model(store.conn))
+    return {f.key: m.score(example(f)) for f in facts}
+
+
+def explain_item(store: Store, key: str) -> list[str]:
+    """The personal part of an item's ranking, in words (for `abreast why`)."""
+    m = current(store)
+    facts = sql.item_facts(store.conn, [key], sql.embedding_model(store.conn))
+    if not facts:
+        return []
+    muted = _muted_by(store, facts[0])
+    if muted:
+        return [f"muted: you muted {muted}"]
+    if m.is_empty:
+        return ["no personal signal yet: give feedback with `abreast feedback KEY --more/--less`"]
+    ex = example(facts[0])
+    lines = [f"your interest: {m.score(ex):+.2f} (from {m.signals} signals)"]
+    for f, v in m.parts(ex)[:4]:
+        what = "close in meaning to what you liked" if f == "meaning" else label(f)
+        if f == "meaning" and v < 0:
+            what = "close in meaning to what you did not want"
+        lines.append(f"  {'+' if v > 0 else '-'} {what} ({v:+.2f})")
+    return lines
+
+
+def interests_in_words(store: Store) -> tuple[list[str], list[str], int]:
+    m = current(store)
+    more, less = describe(m)
+    return [label(f) for f, _ in more], [label(f) for f, _ in less], m.signals
+
+
+def label(feature: str) -> str:
+    """A named feature as a person says it."""
+    kind, _, value = feature.partition(":")
+    if kind == "theme":
+        return THEME_WORDS.get(value, value.replace("-", " "))
+    if kind == "source":
+        return KIND_WORDS.get(value, value)
+    if kind == "site":
+        return value
+    if kind == "entity":
+        return value.split(":", 1)[-1].replace("-", " ")
+    if kind == "term":
+        from ..understand.jargon import glossary
+
+        term = glossary().get(value)
+        return getattr(term, "term", value.replace("-", " "))
+    return feature
+
+
+# --- mutes ---------------------------------------------------------------------------------------
+
+
+def mute(store: Store, target: str, kind: str | None = None) -> tuple[str, str, bool]:
+    """Mute a source (by name), a site (a host name) or a term (a glossary term or its id)."""
+    kind = kind or _guess_kind(store, target)
+    if kind not in sql.MUTE_KINDS:
+        raise AbreastError(f"can only mute a {', '.join(sql.MUTE_KINDS)}; got {kind!r}.")
+    value = target.lower().removeprefix("www.") if kind == "domain" else target
+    if kind == "term":
+        from ..explain.glossary import find_term
+
+        t = find_term(target)
+        if t is None:
+            raise AbreastError(f"{target!r} is not a glossary term; `abreast explain TERM` checks.")
+        value = t.term_id
+    return kind, value, sql.add_mute(store.conn, kind, value)
+
+
+def unmute(store: Store, target: str) -> bool:
+    return any(sql.remove_mute(store.conn, k, v) for k, v in sql.mutes(store.conn) if v == target)
+
+
+def _guess_kind(store: Store, target: str) -> str:
+    if store.conn.execute("SELECT 1 FROM sources WHERE name = ?", (target,)).fetchone():
+        return "source"
+    if "." in target and " " not in target:
+        return "domain"
+    return "term"
+
+
+def _muted_by(store: Store, f: sql.ItemFacts, mutes: list[tuple[str, str]] | None = None) -> str:
+    for kind, value in mutes if mutes is not None else sql.mutes(store.conn):
+        if kind == "source" and f.source == value:
+            return f"the source {value}"
+        if kind == "domain" and (f.domain == value or f.domain.endswith("." + value)):
+            return f"the site {value}"
+        if kind == "term" and value in f.jargon:
+            return f"the term {label('term:' + value)}"
+    return ""
+
+
+# --- the week, for this reader -------------------------------------------------------------------
+
+
+def blend(base: Sequence[float], personal: Sequence[float], weight: float) -> list[float]:
+    """Scores for ranking: ``base`` moved by the reader's ``personal`` scores. Both are put on the
+    same scale first (personal standardised, then stretched to the spread of ``base``), so
+    ``weight`` 1 means "my taste counts as much as everyone's attention", whatever the week."""
+    b = np.asarray(base, dtype=np.float64)
+    p = np.asarray(personal, dtype=np.float64)
+    if weight == 0 or len(p) < 2 or float(p.std()) == 0.0:
+        return [float(x) for x in b]
+    spread = float(b.std()) or 1.0
+    return [float(x) for x in b + weight * (p - p.mean()) / p.std() * spread]
+
+
+def for_reader(store: Store, stories: list[Story], weight: float) -> list[Story]:
+    """``stories`` re-ranked for this reader: muted items and stories left out, each story moved by
+    its members' personal score (the strongest one: one item you love makes the story yours), at
+    ``weight`` reached after FULL_CONFIDENCE signals; stories continuing one whose items they saw
+    or saved are marked known."""
+    mutes = sql.mutes(store.conn)
+    m = current(store)
+    seen_stories = sql.stories_with_known_items(store.conn)
+    if not mutes and m.is_empty and not seen_stories:
+        return stories
+    keys = [mem.key for s in stories for mem in s.members]
+    facts = {f.key: f for f in sql.item_facts(store.conn, keys, sql.embedding_model(store.conn))}
+    kept: list[Story] = []
+    personal: list[float] = []
+    for s in stories:
+        members = [
+            mem
+            for mem in s.members
+            if not (mem.key in facts and _muted_by(store, facts[mem.key], mutes))
+        ]
+        if not members:
+            continue
+        vals = [m.score(example(facts[mem.key])) for mem in members if mem.key in facts]
+        personal.append(max(vals, key=abs) if vals and not m.is_empty else 0.0)
+        continues_seen = any(r in seen_stories for r in s.related)
+        kept.append(replace(s, members=members, is_new=s.is_new and not continues_seen))
+    confidence = min(1.0, m.signals / FULL_CONFIDENCE)
+    scores = blend([s.score for s in kept], personal, weight * confidence)
+    out = []
+    for s, new in zip(kept, scores, strict=True):
+        parts = dict(s.score_parts)
+        if new != s.score:
+            parts["personal"] = round(new - s.score, 4)
+        out.append(replace(s, score=new, score_parts=parts))
+    out.sort(key=lambda s: (-s.score, s.id))
+    return [replace(s, rank=i) for i, s in enumerate(out, start=1)]
+
+
+def _topic_vectors(settings: Settings, embedder: str | None) -> list[np.ndarray]:
+    topics = list(settings.understand.topics)
+    if not topics or not embedder:
+        return []
+    from ..retrieve.index import _embedder_for
+
+    vecs = _embedder_for(embedder).embed_batch(topics)
+    return [np.asarray(v, dtype=np.float32) for v in vecs]
+
+
+def week_for_reader(store: Store, week: str, settings: Settings | None) -> list[Story]:
+    """A week's ranked stories as this reader sees them: the one place CLI, web and draft get it."""
+    from ..store.stories import load_week
+
+    weight = (settings.learn if settings is not None else LearnSettings()).weight
+    return for_reader(store, load_week(store.conn, week), weight)

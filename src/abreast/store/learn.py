@@ -1,0 +1,177 @@
+"""SQL for learning what the reader cares about (migration 0008): the signals as they stand, the
+features of the items they name, the fitted model, and mutes."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import numpy as np
+
+from .db import now, transaction
+
+MUTE_KINDS = ("source", "domain", "term")
+
+
+@dataclass(frozen=True)
+class ItemFacts:
+    """What the understand stage knows about an item, for the interest model."""
+
+    key: str
+    kind: str
+    source: str
+    domain: str
+    themes: tuple[str, ...]
+    entities: tuple[str, ...]
+    jargon: tuple[str, ...]
+    vector: np.ndarray  # empty when the item has no embedding of the model asked for
+
+
+def standing_signals(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """(item key, signal) as the feedback stands now: each target's latest signal, a story's
+    signal given to each of its items; an item's own signal wins over its story's."""
+    latest = conn.execute(
+        "SELECT item_key, story_id, signal FROM feedback WHERE id IN (SELECT max(id) FROM feedback "
+        "GROUP BY coalesce(item_key, ''), coalesce(story_id, ''))"
+    ).fetchall()
+    own: dict[str, str] = {}
+    via_story: dict[str, str] = {}
+    for item_key, story_id, signal in latest:
+        if signal == "undo":
+            continue
+        if item_key:
+            own[item_key] = signal
+        else:
+            for (key,) in conn.execute(
+                "SELECT i.key FROM story_items si JOIN items i ON i.id = si.item_id "
+                "WHERE si.story_id = ? AND si.role != 'duplicate'",
+                (story_id,),
+            ):
+                via_story[key] = signal
+    return sorted({**via_story, **own}.items())
+
+
+def item_facts(conn: sqlite3.Connection, keys: Sequence[str], model: str | None) -> list[ItemFacts]:
+    """Facts for the given item keys (unknown keys are left out), in the order asked."""
+    out: dict[str, ItemFacts] = {}
+    ks = list(dict.fromkeys(keys))
+    for start in range(0, len(ks), 900):
+        chunk = ks[start : start + 900]
+        rows = conn.execute(
+            "SELECT i.key, i.kind, i.url, coalesce(s.name, i.kind) AS source, a.themes_json, "
+            "a.entities_json, a.jargon_json, e.vector, e.dim FROM items i "
+            "LEFT JOIN sources s ON s.id = i.source_id "
+            "LEFT JOIN annotations a ON a.item_id = i.id "
+            "LEFT JOIN embeddings e ON e.item_id = i.id AND e.model = ? "
+            f"WHERE i.key IN ({','.join('?' * len(chunk))})",
+            [model or "", *chunk],
+        ).fetchall()
+        for r in rows:
+            vec = np.frombuffer(r["vector"], dtype="<f4") if r["vector"] else np.zeros(0)
+            if vec.size and vec.size != r["dim"]:
+                vec = np.zeros(0)
+            out[r["key"]] = ItemFacts(
+                key=r["key"],
+                kind=r["kind"],
+                source=r["source"],
+                domain=_domain(r["url"]),
+                themes=tuple(json.loads(r["themes_json"] or "[]")),
+                entities=tuple(json.loads(r["entities_json"] or "[]")),
+                jargon=tuple(json.loads(r["jargon_json"] or "[]")),
+                vector=vec.astype(np.float32),
+            )
+    return [out[k] for k in ks if k in out]
+
+
+def embedding_model(conn: sqlite3.Connection) -> str | None:
+    row = conn.execute(
+        "SELECT model FROM embeddings GROUP BY model ORDER BY count(*) DESC, model LIMIT 1"
+    ).fetchone()
+    return row[0] if row else None
+
+
+def save_model(conn: sqlite3.Connection, model: dict, embedder: str | None, signals: int) -> None:
+    with transaction(conn):
+        conn.execute(
+            "INSERT INTO interest_model(id, model_json, embedder, signals, updated_at) "
+            "VALUES (1, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET model_json = "
+            "excluded.model_json, "
+            "embedder = excluded.embedder, signals = excluded.signals, "
+            "updated_at = excluded.updated_at",
+            (json.dumps(model), embedder, signals, now()),
+        )
+
+
+def load_model(conn: sqlite3.Connection) -> tuple[dict, str | None] | None:
+    row = conn.execute("SELECT model_json, embedder FROM interest_model WHERE id = 1").fetchone()
+    return (json.loads(row[0]), row[1]) if row else None
+
+
+def reset(conn: sqlite3.Connection) -> int:
+    """Forget every signal and the model (mutes stay: they are settings, not learning)."""
+    with transaction(conn):
+        n = conn.execute(
+            "DELETE FROM feedback WHERE signal IN ('more', 'less', 'save', 'hide', 'undo')"
+        ).rowcount
+        conn.execute("DELETE FROM interest_model")
+    return n
+
+
+def add_mute(conn: sqlite3.Connection, kind: str, value: str) -> bool:
+    with transaction(conn):
+        cur = conn.execute(
+            "INSERT OR IGNORE INTO mutes(kind, value, at) VALUES (?, ?, ?)", (kind, value, now())
+        )
+    return cur.rowcount > 0
+
+
+def remove_mute(conn: sqlite3.Connection, kind: str, value: str) -> bool:
+    with transaction(conn):
+        cur = conn.execute("DELETE FROM mutes WHERE kind = ? AND value = ?", (kind, value))
+    return cur.rowcount > 0
+
+
+def mutes(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    return [
+        (r[0], r[1]) for r in conn.execute("SELECT kind, value FROM mutes ORDER BY kind, value")
+    ]
+
+
+def stories_with_known_items(conn: sqlite3.Connection) -> set[str]:
+    """Stories holding an item the reader has seen (see ``known_items``)."""
+    keys = known_items(conn)
+    if not keys:
+        return set()
+    out: set[str] = set()
+    ks = list(keys)
+    for start in range(0, len(ks), 900):
+        chunk = ks[start : start + 900]
+        out.update(
+            r[0]
+            for r in conn.execute(
+                "SELECT DISTINCT si.story_id FROM story_items si JOIN items i ON i.id = si.item_id "
+                f"WHERE i.key IN ({','.join('?' * len(chunk))})",
+                chunk,
+            )
+        )
+    return out
+
+
+def known_items(conn: sqlite3.Connection) -> set[str]:
+    """Items the reader has seen: marked known, saved, or given any opinion."""
+    rows = conn.execute(
+        "SELECT DISTINCT i.key FROM feedback f JOIN items i ON i.key = f.item_key "
+        "WHERE f.signal IN ('known', 'save', 'more', 'less') "
+        "UNION SELECT DISTINCT i.key FROM feedback f JOIN story_items si ON si.story_id = "
+        "f.story_id "
+        "JOIN items i ON i.id = si.item_id WHERE f.signal IN ('known', 'save', 'more', 'less')"
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def _domain(url: str | None) -> str:
+    host = (urlsplit(url).hostname or "") if url else ""
+    return host.removeprefix("www.")

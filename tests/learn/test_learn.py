@@ -1,0 +1,115 @@
+"""Learning what the reader cares about: the model, feedback, mutes, interests, the week."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from abreast.cli.main import app
+from abreast.learn.model import Example, describe, fit
+from abreast.learn.personal import for_reader, give_feedback, week_for_reader
+from abreast.store.stories import load_week
+
+runner = CliRunner()
+WEEK = "2024-W51"
+
+
+def _ex(key, named, vec):
+    return Example(key=key, named={n: 1.0 for n in named}, vector=np.asarray(vec, np.float32))
+
+
+def test_the_model_learns_named_features_and_says_them():
+    liked = [_ex(f"a{i}", ["theme:safety-alignment", "source:hn"], [1, 0, 0]) for i in range(3)]
+    disliked = [_ex(f"b{i}", ["theme:business", "source:hn"], [0, 1, 0]) for i in range(5)]
+    m = fit(liked + disliked, [1.0] * 3 + [-1.0] * 5)
+    new_safety = _ex("c", ["theme:safety-alignment"], [0.9, 0.1, 0])
+    new_business = _ex("d", ["theme:business"], [0.1, 0.9, 0])
+    assert m.score(new_safety) > 0 > m.score(new_business)
+    more, less = describe(m)
+    assert more[0][0] == "theme:safety-alignment"
+    assert less[0][0] == "theme:business"
+    assert "source:hn" not in dict(more) | dict(less), "a feature on both sides says nothing"
+
+
+def test_no_signals_means_no_opinion():
+    m = fit([], [])
+    assert m.is_empty and m.score(_ex("x", ["theme:business"], [1, 0])) == 0.0
+
+
+@pytest.fixture
+def home(abreast_home, demo_db):
+    abreast_home.mkdir(parents=True, exist_ok=True)
+    shutil.copy(demo_db, abreast_home / "abreast.db")
+    return abreast_home
+
+
+def test_feedback_moves_a_story_up_and_interests_say_why(home):
+    before = runner.invoke(app, ["week", WEEK, "-n", "200"])
+    assert before.exit_code == 0, before.output
+    r = runner.invoke(app, ["interests"])
+    assert "No signals yet" in r.output
+    from abreast.cli import context as ctx
+
+    store = ctx.store()
+    stories = load_week(store.conn, WEEK)
+    target = next(s for s in stories[30:] if any(m.kind == "arxiv" for m in s.members))
+    old_rank = target.rank
+    arxiv_keys = [m.key for s in stories[:80] for m in s.members if m.kind == "arxiv"][:6]
+    hn_keys = [m.key for s in stories[:20] for m in s.members if m.kind == "hn"][:6]
+    for k in arxiv_keys:
+        assert runner.invoke(app, ["feedback", k, "--more"]).exit_code == 0
+    for k in hn_keys:
+        assert runner.invoke(app, ["feedback", k, "--less"]).exit_code == 0
+    ranked = week_for_reader(store, WEEK, ctx.settings())
+    new_rank = next(s.rank for s in ranked if s.id == target.id)
+    assert new_rank < old_rank, (old_rank, new_rank)
+    r = runner.invoke(app, ["interests"])
+    assert "Learnt from 12 signals" in r.output
+    assert "more:" in r.output and "arXiv" in r.output.split("less:")[0]
+    r = runner.invoke(app, ["why", arxiv_keys[0]])
+    assert "for you:" in r.output and "your interest: +" in r.output
+    r = runner.invoke(app, ["interests", "--reset"])
+    assert "Forgot 12 signals" in r.output
+    assert [s.id for s in week_for_reader(store, WEEK, ctx.settings())][:10] == [
+        s.id for s in stories[:10]
+    ]
+
+
+def test_a_muted_source_leaves_the_week_and_unmute_brings_it_back(home):
+    from abreast.cli import context as ctx
+
+    store = ctx.store()
+    assert any(m.source == "hn" for s in load_week(store.conn, WEEK) for m in s.members)
+    r = runner.invoke(app, ["mute", "hn"])
+    assert r.exit_code == 0 and "Muted the source hn" in r.output
+    muted = week_for_reader(store, WEEK, ctx.settings())
+    assert not any(m.source == "hn" for s in muted for m in s.members)
+    assert "hn (source)" in runner.invoke(app, ["interests"]).output
+    assert runner.invoke(app, ["unmute", "hn"]).exit_code == 0
+    back = week_for_reader(store, WEEK, ctx.settings())
+    assert any(m.source == "hn" for s in back for m in s.members)
+    assert runner.invoke(app, ["unmute", "hn"]).exit_code == 1
+
+
+def test_a_story_continuing_one_you_read_is_not_news(home):
+    from abreast.cli import context as ctx
+
+    store = ctx.store()
+    stories = load_week(store.conn, WEEK)
+    follow = next(s for s in stories if s.related and s.is_new is not None)
+    earlier = follow.related[0]
+    assert (
+        next(s for s in for_reader(store, stories, 1.0) if s.id == follow.id).is_new
+        == follow.is_new
+    )
+    give_feedback(store, "known", story_id=earlier)
+    again = next(s for s in for_reader(store, stories, 1.0) if s.id == follow.id)
+    assert again.is_new is False
+
+
+def test_feedback_needs_exactly_one_signal(home):
+    r = runner.invoke(app, ["feedback", "hn:42473321", "--more", "--less"])
+    assert r.exit_code == 1 and "exactly one" in r.output
