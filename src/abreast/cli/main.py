@@ -10,7 +10,7 @@ import sqlite3
 import sys
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperGroup, TyperOption
 
 from .. import __version__
 from ..errors import AbreastError
@@ -27,6 +27,18 @@ def _command_path(click_ctx) -> str:
         names.append(click_ctx.info_name or "")
         click_ctx = click_ctx.parent
     return " ".join(["abreast", *reversed(names)])
+
+
+# Typer's rich help prints "<bool>" after every flag ("--force <bool>"), which reads as if the flag
+# took a value; a flag shows no type.
+_display_type_rich = TyperOption.display_type_rich
+
+
+def _flag_shows_no_type(self: TyperOption, ctx: typer.Context) -> str | None:
+    return None if self.is_flag else _display_type_rich(self, ctx)
+
+
+TyperOption.display_type_rich = _flag_shows_no_type  # type: ignore[method-assign]
 
 
 def _database_failure(e: sqlite3.Error):
@@ -73,7 +85,7 @@ app = typer.Typer(
     name="abreast",
     cls=FriendlyGroup,
     help="Keep abreast of the AI/LLM field: collect, understand, cluster, explain, draft a post.",
-    add_completion=False,
+    add_completion=True,
     no_args_is_help=False,
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"]},

@@ -4,6 +4,7 @@ process`."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from rich.table import Table
 
 from ..errors import AbreastError
 from . import context as ctx
+
+WEEK_FORMAT = re.compile(r"\d{4}-W(0[1-9]|[1-4]\d|5[0-3])")
 
 
 def last_full_week(store) -> str | None:
@@ -28,6 +31,8 @@ def _week_or_default(week: str | None) -> str:
     from ..store.stories import story_weeks
 
     weeks = story_weeks(ctx.store().conn)
+    if week and not WEEK_FORMAT.fullmatch(week):
+        raise AbreastError(f"{week!r} is not an ISO week; write it like 2024-W51.")
     if week:
         if week not in weeks:
             known = f" Weeks with stories: {weeks[0]} .. {weeks[-1]}." if weeks else ""
@@ -57,6 +62,7 @@ def week(
     summaries: bool = typer.Option(
         False, "--summaries", "-s", help="Show each story's cited summary and jargon."
     ),
+    as_json: bool = typer.Option(False, "--json", help="The stories as one JSON object."),
 ) -> None:
     """The week's ranked stories: title, sources, score, and whether each is new or a follow-up."""
     from ..learn.personal import week_for_reader
@@ -64,6 +70,28 @@ def week(
     wk = _week_or_default(week)
     stories = week_for_reader(ctx.store(), wk, ctx.settings())
     limit = limit or ctx.settings().week.max_stories
+    if as_json:
+        data = {
+            "week": wk,
+            "total": len(stories),
+            "stories": [
+                {
+                    "id": s.id,
+                    "rank": s.rank,
+                    "title": s.title,
+                    "score": round(s.score, 4),
+                    "is_new": s.is_new,
+                    "themes": s.themes,
+                    "sources": [
+                        {"key": m.key, "source": m.source, "title": m.title, "url": m.url}
+                        for m in s.members
+                    ],
+                }
+                for s in stories[:limit]
+            ],
+        }
+        ctx.console.print_json(json.dumps(data, ensure_ascii=False))
+        return
     table = Table(
         "#",
         "story",
@@ -114,8 +142,13 @@ def _summary_text(story) -> str:
     return "\n".join(lines)
 
 
-def story(story_id: str = typer.Argument(..., help="Story id as shown by `abreast week`.")) -> None:
+def story(
+    story_id: str = typer.Argument(..., help="Story id as shown by `abreast week`."),
+    as_json: bool = typer.Option(False, "--json", help="The story's card as JSON."),
+) -> None:
     """One story's card: what happened, what people say, terms, context, sources; the score."""
+    from dataclasses import asdict
+
     from ..explain.card import load_card
     from ..explain.card_render import card_terminal
     from ..store.stories import load_story
@@ -123,6 +156,12 @@ def story(story_id: str = typer.Argument(..., help="Story id as shown by `abreas
     s = load_story(ctx.store().conn, story_id)
     if s is None:
         raise AbreastError(f"no story {story_id!r}; `abreast week` lists story ids.")
+    if as_json:
+        card = asdict(load_card(ctx.store(), s))
+        card["score"] = round(s.score, 4)
+        card["score_parts"] = s.score_parts
+        ctx.console.print_json(json.dumps(card, ensure_ascii=False, default=str))
+        return
     for line in card_terminal(load_card(ctx.store(), s)):
         ctx.console.print(line, soft_wrap=True)  # the terminal wraps; URLs stay whole
     ctx.console.print()

@@ -376,14 +376,19 @@ class CardLoader:
         return [Term(t.term, t.definition, t.url) for t in story_jargon(story)[:MAX_TERMS]]
 
     def earlier(self, story: Story) -> list[Earlier]:
+        """What the story continues: the earlier story of its model line (o3 continues o1, from
+        stories.novelty.continuations), then the related stories of earlier weeks."""
         from ..store.web import story_headers
+        from ..stories.novelty import continuations
 
+        out = [Earlier(c.story_id, c.week, c.title) for c in continuations(self.conn, story)]
         found = story_headers(self.conn, list(story.related))
-        return [
+        out += [
             Earlier(r["id"], r["week"], r["title"])
             for rid in story.related
-            if (r := found.get(rid)) is not None
+            if (r := found.get(rid)) is not None and all(e.id != rid for e in out)
         ]
+        return out
 
     def models(self, story: Story) -> list[ModelFacts]:
         from ..landscape.registry import resolve_mention
