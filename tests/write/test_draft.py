@@ -30,13 +30,14 @@ def demo_draft(demo_run, tmp_path):
 
 
 def _stored_urls(store) -> set[str]:
-    """Item URLs, the discussion pages the connectors recorded with them (HN item pages, Reddit
-    threads) and the permalinks of the stored discussion comments the cards quote."""
+    """Item URLs and the discussion pages the connectors recorded with them (HN item pages, Reddit
+    threads): the story cards link them all."""
     urls = {r[0] for r in store.conn.execute("SELECT url FROM items WHERE url IS NOT NULL")}
-    urls |= {r[0] for r in store.conn.execute("SELECT url FROM discussion_comments")}
     for (extra,) in store.conn.execute("SELECT extra_json FROM items WHERE extra_json != '{}'"):
         found = json.loads(extra)
         urls |= {found[k] for k in ("discussion_url", "permalink") if isinstance(found.get(k), str)}
+    # ... and the permalinks of the comments a card quotes.
+    urls |= {r[0] for r in store.conn.execute("SELECT url FROM discussion_comments")}
     return urls
 
 
