@@ -213,7 +213,7 @@ def _build_tree(
         if child in in_time and base in in_time and child != base and child not in parent:
             kids[base].append((child, rel))
             parent[child] = (base, rel)
-            if src and src[0] == "name-inference":
+            if src and src[0] in ("name-inference", "name-refined"):
                 uncertain.add(child)
     subtree = _subtree_sizes({m: models[m] for m in in_time}, kids)
     home = HOME_ORG.get(spec.family)
