@@ -330,7 +330,7 @@ old.text);
         """,
     ),
     (
-        "0011_stage_inputs",
+        "0012_stage_inputs",
         """
         -- What each pipeline stage last built a week from (a fingerprint of its inputs): `process`
         -- rebuilds a week only when this changed, so a run with nothing new costs almost nothing.
