@@ -127,7 +127,10 @@ def test_an_unknown_key_names_it_and_the_closest_valid_one(abreast_home, toml, e
         ("[fetch]\npause_after_errors = true", "[fetch] pause_after_errors = true is not allowed"),
         ('[fetch]\nallow_private = ["localhost"]', "'localhost' is not an IP address or network"),
         ('[fetch]\nallow_private = "127.0.0.1"', "expected a list of strings"),
-        ('[fetch]\nuser_agent = "a\\nb"', "[fetch] user_agent = "),
+        (
+            '[fetch]\nuser_agent = "a\\nb"',
+            '[fetch] user_agent = "a\\nb" is not allowed: control characters',
+        ),
         (
             '[write]\nformat = "docx"',
             '[write] format = "docx" is not allowed: expected one of "hugo", "jekyll", "plain"',

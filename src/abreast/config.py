@@ -361,6 +361,9 @@ def _show(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+_KINDS = {bool: "true or false", int: "a whole number", float: "a number", str: "a string"}
+
+
 def _expected(tp: Any, meta: Mapping[str, Any]) -> str:
     if meta.get("choices"):
         return "one of " + ", ".join(_toml(c) for c in meta["choices"])
@@ -375,9 +378,7 @@ def _expected(tp: Any, meta: Mapping[str, Any]) -> str:
         what = "a table of names to numbers"
         number = "each number"
     else:
-        what = {bool: "true or false", int: "a whole number", float: "a number", str: "a string"}[
-            tp
-        ]
+        what = _KINDS[tp]
     low, high, above = meta.get("low"), meta.get("high"), meta.get("above")
     if low is not None and high is not None:
         return f"{what}{', ' + number if origin is dict else ''} from {low:g} to {high:g}"
@@ -414,7 +415,8 @@ def _convert(tp: Any, meta: Mapping[str, Any], v: Any) -> tuple[bool, Any]:
     if tp is int:
         return _number_ok(v, meta, whole=True), v
     if tp is float:
-        return _number_ok(v, meta, whole=False), float(v) if _number_ok(v, meta, False) else v
+        ok = _number_ok(v, meta, whole=False)
+        return ok, float(v) if ok else v
     if tp is str:
         ok = isinstance(v, str) and not _CONTROL.search(v)
         return ok and (not meta.get("choices") or v in meta["choices"]), v
@@ -434,6 +436,9 @@ def _convert(tp: Any, meta: Mapping[str, Any], v: Any) -> tuple[bool, Any]:
 def _checked(section: str, f: Field[Any], tp: Any, value: Any, where: str) -> Any:
     ok, typed = _convert(tp, f.metadata, value)
     problem = None if ok else f"expected {_expected(tp, f.metadata)}"
+    texts = value if isinstance(value, list) else [value]
+    if any(isinstance(t, str) and _CONTROL.search(t) for t in texts):
+        problem = "control characters (newlines, tabs, ...) are not allowed"
     if ok and f.metadata.get("check"):
         problem = f.metadata["check"](typed)
     if problem:

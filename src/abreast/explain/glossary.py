@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..errors import AbreastError
-from ..store.items import Store, fts_query
+from ..store.items import Store
 from ..types import Member, StoredItem, Story
 from ..understand.jargon import find_jargon, glossary
 from .citations import normalize
@@ -98,11 +98,13 @@ def items_mentioning(
     since: str | None = None,
     until: str | None = None,
 ) -> list[StoredItem]:
-    """Stored items where ``term`` appears: full-text search finds candidates, the glossary's
-    matcher (which knows acronyms that are also ordinary words) confirms them."""
-    query = fts_query([term.term, *term.aliases])
-    found = [h.item for h in store.search(query, limit=limit * 3, since=since, until=until)]
-    return [it for it in found if term.term_id in find_jargon(f"{it.title}\n{it.text}")][:limit]
+    """Stored items where ``term`` appears in its sense, most important first, one per story:
+    full-text search finds candidates, the glossary's matcher (which knows acronyms that are also
+    ordinary words) and the term's sense confirm them; stories about the models that embody the
+    term join (see abreast.retrieve.mentions)."""
+    from ..retrieve.mentions import mentions
+
+    return mentions(store, term.term_id, [term.term, *term.aliases], limit, since, until)
 
 
 def members_from_items(items: list[StoredItem]) -> list[Member]:

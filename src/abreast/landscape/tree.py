@@ -30,6 +30,18 @@ RELATION_WORDS = {
     "architecture": "same design, trained anew",
     "unknown": "derived",
 }
+# The makers by the names a reader knows (the Hugging Face owner is "tiiuae", the maker TII).
+MAKERS = {
+    "meta-llama": "Meta",
+    "qwen": "Alibaba",
+    "mistralai": "Mistral AI",
+    "tiiuae": "TII",
+    "google": "Google",
+    "microsoft": "Microsoft",
+    "deepseek-ai": "DeepSeek",
+    "01-ai": "01.AI",
+    "ibm-granite": "IBM",
+}
 # Generation names as a newcomer knows them ("LLaMA" is Llama 1).
 GENERATION_TITLES = {("llama", "Llama"): "Llama 1 (LLaMA)"}
 OTHER = "other"
@@ -201,7 +213,7 @@ def _build_tree(
         if child in in_time and base in in_time and child != base and child not in parent:
             kids[base].append((child, rel))
             parent[child] = (base, rel)
-            if src and src[0] == "name-inference":
+            if src and src[0] in ("name-inference", "name-refined"):
                 uncertain.add(child)
     subtree = _subtree_sizes({m: models[m] for m in in_time}, kids)
     home = HOME_ORG.get(spec.family)
@@ -434,7 +446,7 @@ def caption(
     """
     fam = FAMILY_TITLES.get(spec.family, spec.family.title())
     home = HOME_ORG.get(spec.family)
-    maker = f"{home}'s own releases" if home else "official releases"
+    maker = f"{MAKERS.get(home, home)}'s own releases" if home else "official releases"
     news = round(sum(n for m, (n, _) in mentions.items() if m in models))
     parts = [
         f"{fam} models as of {spec.as_of}: nothing released later is drawn."

@@ -318,4 +318,29 @@ old.text);
         );
         """,
     ),
+    (
+        "0011_known_terms",
+        """
+        -- Glossary terms the user already knows (`abreast explain TERM --known`): words of the week
+        -- leave them out. One row per term; removing the row forgets it.
+        CREATE TABLE known_terms (
+            term_id TEXT PRIMARY KEY,           -- glossary id, e.g. "llm"
+            marked_at TEXT NOT NULL
+        );
+        """,
+    ),
+    (
+        "0012_stage_inputs",
+        """
+        -- What each pipeline stage last built a week from (a fingerprint of its inputs): `process`
+        -- rebuilds a week only when this changed, so a run with nothing new costs almost nothing.
+        CREATE TABLE stage_inputs (
+            stage TEXT NOT NULL,                -- stories | summaries | trends | registry
+            week TEXT NOT NULL,                 -- ISO week, or '*' for a whole-store stage
+            fingerprint TEXT NOT NULL,
+            at TEXT NOT NULL,
+            PRIMARY KEY (stage, week)
+        );
+        """,
+    ),
 ]

@@ -122,13 +122,22 @@ def run(
     Embeddings are reused when the stored vector was computed from the same content with the same
     model."""
     cfg = understand_settings(settings)
-    ctx = _Context.get(cfg)
     conn = store.conn
-    model = ctx.embedder.name
     all_items = sa.items_for_understanding(conn)
+    done = sa.annotated_hashes(conn)
+    if all(done.get(it.id) == it.stored_hash for it in all_items):
+        # Nothing new or changed: no model to load, no duplicates to look for.
+        return {
+            "items": len(all_items),
+            "annotated": 0,
+            "embedded": 0,
+            "reused_vectors": 0,
+            "duplicates_updated": 0,
+        }
+    ctx = _Context.get(cfg)
+    model = ctx.embedder.name
     duplicates = find_duplicates(all_items)
     id_of = {it.key: it.id for it in all_items}
-    done = sa.annotated_hashes(conn)
     todo = [it for it in all_items if done.get(it.id) != it.stored_hash]
     counts = {
         "items": len(all_items),

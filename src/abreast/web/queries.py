@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..config import LearnSettings
+from ..explain.card import source_label
 from ..explain.summary import Summary
 from ..learn.personal import for_reader
 from ..store import Store
@@ -120,6 +121,7 @@ def member_view(m: Member, signal: str | None = None) -> dict[str, Any]:
         "key": m.key,
         "kind": m.kind,
         "source": m.source,
+        "label": source_label(m),
         "title": plain_text(m.title),
         "url": safe_url(m.url),
         "published_at": m.published_at,

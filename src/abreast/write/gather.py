@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 
 from ..errors import AbreastError
@@ -12,12 +11,14 @@ from ..landscape.weekly import TREE_FAMILIES, draw_family_tree, this_week, week_
 from ..learn.personal import week_for_reader
 from ..store import Store
 from ..store import drafts as q
+from ..store.known_terms import known
 from ..store.stories import load_trends
 from ..stories.trends import TrendParams, burst_score, chart
-from ..types import Member, Story
+from ..types import Story
 from ..understand.entities import entity_label
 from ..understand.jargon import glossary
 from .material import NewModelLine, Paper, Rising, WeekMaterial, Word
+from .words import select
 
 MAX_STORIES = 20
 MAX_WORDS = 8
@@ -34,7 +35,7 @@ def gather(store: Store, week: str, bundle: Path | None = None) -> WeekMaterial:
     m = WeekMaterial(week=week, stories=stories, items_read=items_read, words_read=words_read)
     loader = CardLoader(store)
     m.cards = {s.id: loader.card(s) for s in stories}
-    m.words = words_of_the_week(stories)
+    m.words = words_of_the_week(stories, store, week)
     m.rising = rising(store, week, stories)
     m.papers = papers(stories)
     m.followups = [s for s in stories if not s.is_new and s.related][:5]
@@ -55,19 +56,13 @@ def _members(stories: list[Story]):
         yield from s.members
 
 
-def words_of_the_week(stories: list[Story]) -> list[Word]:
-    terms = glossary()
-    counts: Counter = Counter()
-    first: dict[str, Member] = {}
-    for mem in _members(stories):
-        for t in dict.fromkeys(mem.jargon):
-            counts[t] += 1
-            if t not in first and mem.url:
-                first[t] = mem
-    ranked = sorted((t for t in counts if t in terms and t in first), key=lambda t: (-counts[t], t))
-    return [
-        Word(terms[t].term, terms[t].definition, counts[t], first[t]) for t in ranked[:MAX_WORDS]
-    ]
+def words_of_the_week(
+    stories: list[Story], store: Store | None = None, week: str = ""
+) -> list[Word]:
+    """New and rising jargon of the week first, basics last, known terms never (write/words.py)."""
+    if store is None:
+        return select(stories, limit=MAX_WORDS)
+    return select(stories, week, load_trends(store.conn), known(store.conn), MAX_WORDS)
 
 
 def label_of(term: str) -> str:
@@ -172,4 +167,6 @@ def family_tree_image(
     except AbreastError:
         return None, ""
     title = FAMILY_TITLES.get(family, family.title())
-    return name, f"The {title} family tree as of {info['as_of']}. {info['caption']}"
+    # The caption's first sentence states the date; say it once, in the reader's words.
+    how = info["caption"].split(". ", 1)[-1]
+    return name, f"The {title} family tree as of {info['as_of']} (nothing later is drawn). {how}"
