@@ -195,6 +195,22 @@ class WeekItem:
 
 
 @dataclass
+class StoryPaper:
+    """An arXiv member of one of a week's best-ranked stories, with that story's place."""
+
+    key: str
+    title: str
+    url: str | None
+    published_at: str | None
+    kind: str
+    source: str
+    story_id: str
+    rank: int | None
+    score: float
+    week: str
+
+
+@dataclass
 class StoryHeader:
     """Enough of a story to link to it without loading its members."""
 

@@ -44,14 +44,14 @@ def test_hostile_feed_links_are_normalised_when_stored_and_inert_in_drafts(tmp_p
         store.add_source("evil", "feed", srv.url("/feed.xml"))
         [report] = fetch_sources(store, config.load())
     assert report.status == "ok", report.note
-    rows = {r["title"].split()[0]: r for r in store.item_rows()}
-    urls = {name: rows[name]["url"] for name in rows}
+    rows = {r.title.split()[0]: r for r in store.items()}
+    urls = {name: rows[name].url for name in rows}
     assert urls["script"] == "https://x.example/?q=%22%3E%3Cscript%3Ealert(1)%3C/script%3E"
     assert urls["idn"] == "https://xn--bcher-kva.example/neu"
     assert urls["creds"] == "https://evil.example/login"
     assert urls.get("js") is None  # no link at all (the feed parser may also drop the entry)
     members = [
-        Member(r["key"], "feed", "evil", r["title"], r["url"], role="lead" if i == 0 else "member")
+        Member(r.key, "feed", "evil", r.title, r.url, role="lead" if i == 0 else "member")
         for i, r in enumerate(rows.values())
     ]
     story = Story("s", "2024-W51", members[0].title, members, themes=["research"])

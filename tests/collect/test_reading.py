@@ -421,9 +421,9 @@ def test_a_model_gets_its_cards_first_section_and_keeps_it_across_refetches(tmp_
         report = read_top_stories(st, settings, fetcher=f)
         f.close()
         row = st.item("hf:acme/QwQ-Tiny")
-        assert row["text_source"] == "card" and report.changed_weeks == {"2024-W50"}
-        assert row["text"].startswith("QwQ-Tiny is a reasoning model distilled from QwQ-32B")
-        assert "pip install" not in row["text"] and "license" not in row["text"]
+        assert row.text_source == "card" and report.changed_weeks == {"2024-W50"}
+        assert row.text.startswith("QwQ-Tiny is a reasoning model distilled from QwQ-32B")
+        assert "pip install" not in row.text and "license" not in row.text
         # The next fetch of the Hub gives the metadata description again: the card's words stay.
         counts = st.upsert_items([model], source_id=hf.id)
         assert counts.unchanged == 1 and st.item("hf:acme/QwQ-Tiny").text_source == "card"

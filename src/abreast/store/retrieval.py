@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..types import CorpusRow
+from ..types import CorpusRow, StoryPaper
 
 
 def corpus(conn: sqlite3.Connection, model: str) -> tuple[list[CorpusRow], np.ndarray]:
@@ -79,10 +79,9 @@ def change_counters(conn: sqlite3.Connection) -> tuple[int, int]:
     return conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes
 
 
-def top_story_papers(conn: sqlite3.Connection, week: str, stories: int = 40) -> list[sqlite3.Row]:
-    """arXiv members of the week's best-ranked stories: key, title, url, published_at, kind, source,
-    story id, rank and score, best story first."""
-    return conn.execute(
+def top_story_papers(conn: sqlite3.Connection, week: str, stories: int = 40) -> list[StoryPaper]:
+    """arXiv members of the week's best-ranked stories, best story first."""
+    rows = conn.execute(
         "SELECT items.key, items.title, items.url, items.published_at, items.kind, "
         "coalesce(sources.name, items.kind) AS source, st.id AS story_id, st.rank, st.score, "
         "st.week FROM (SELECT id, rank, score, week FROM stories WHERE week = ? "
@@ -90,7 +89,8 @@ def top_story_papers(conn: sqlite3.Connection, week: str, stories: int = 40) -> 
         "JOIN items ON items.id = si.item_id LEFT JOIN sources ON sources.id = items.source_id "
         "WHERE items.kind = 'arxiv' ORDER BY st.rank, items.id",
         (week, stories),
-    ).fetchall()
+    )
+    return [StoryPaper(*r) for r in rows]
 
 
 def embedding_models(conn: sqlite3.Connection) -> list[tuple[str, int]]:

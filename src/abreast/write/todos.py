@@ -207,21 +207,21 @@ def _week_papers(store: Store, around: date) -> list:
     for d in (around, around - timedelta(weeks=1)):
         y, w, _ = d.isocalendar()
         for r in top_story_papers(store.conn, f"{y}-W{w:02d}"):
-            if r["url"] and all(h.key != r["key"] for h in out):
+            if r.url and all(h.key != r.key for h in out):
                 out.append(
                     Hit(
-                        key=r["key"],
-                        title=r["title"],
-                        url=r["url"],
-                        kind=r["kind"],
-                        source=r["source"],
-                        published_at=r["published_at"],
-                        story_id=r["story_id"],
-                        score=r["score"],
+                        key=r.key,
+                        title=r.title,
+                        url=r.url,
+                        kind=r.kind,
+                        source=r.source,
+                        published_at=r.published_at,
+                        story_id=r.story_id,
+                        score=r.score,
                         relevance=1.0,
-                        importance=r["score"],
-                        reason=f"arXiv paper, {(r['published_at'] or '')[:10]}; "
-                        f"in story #{r['rank']} of {r['week']}",
+                        importance=r.score,
+                        reason=f"arXiv paper, {(r.published_at or '')[:10]}; "
+                        f"in story #{r.rank} of {r.week}",
                     )
                 )
     return out[:10]

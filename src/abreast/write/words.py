@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
+from collections.abc import Iterable
 
-from ..types import Member, Story
+from ..types import Member, Story, Trend
 from .material import Word
 
 MAX_WORDS = 8
@@ -21,19 +22,19 @@ BASIC_WEEKLY = 15  # median items per earlier week that make a term basic (demo:
 NEW_BONUS = 1.5  # a term absent from every earlier week counts half again
 
 
-def baseline(trend_rows, week: str) -> dict[str, list[int]]:
-    """term id -> its counts in the weeks before ``week`` (rows of the trends table)."""
+def baseline(trends: Iterable[Trend], week: str) -> dict[str, list[int]]:
+    """term id -> its counts in the weeks before ``week`` (the trends table)."""
     out: dict[str, list[int]] = {}
-    for r in trend_rows:
-        if r["week"] < week and r["term"].startswith("term:"):
-            out.setdefault(r["term"][5:], []).append(int(r["count"]))
+    for t in trends:
+        if t.week < week and t.term.startswith("term:"):
+            out.setdefault(t.term[5:], []).append(int(t.count))
     return out
 
 
 def select(
     stories: list[Story],
     week: str = "",
-    trend_rows=(),
+    trend_rows: Iterable[Trend] = (),
     known: set[str] = frozenset(),
     limit: int = MAX_WORDS,
 ) -> list[Word]:
@@ -56,9 +57,9 @@ def select(
                 )
     base = baseline(trend_rows, week)
     burst = {
-        r["term"][5:]: float(r["burst"])
+        r.term[5:]: float(r.burst)
         for r in trend_rows
-        if r["week"] == week and r["term"].startswith("term:")
+        if r.week == week and r.term.startswith("term:")
     }
 
     def score(t: str) -> float:
