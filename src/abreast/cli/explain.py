@@ -64,12 +64,11 @@ def explain(
 
 def background_markdown(term_id: str) -> str:
     """The term's landmark papers and posts from the bundled canon (retrieve/canon.py)."""
-    from ..explain.summary import escape_markdown
     from ..retrieve.canon import for_terms
+    from ..write.markdown import escape, link
 
     lines = [
-        f"- [{escape_markdown(lm.title)}](<{lm.url}>) ({escape_markdown(lm.by)}, {lm.date}): "
-        f"{escape_markdown(lm.sentence)}"
+        f"- {link(lm.title, lm.url)} ({escape(lm.by)}, {lm.date}): {escape(lm.sentence)}"
         for lm in for_terms([term_id])
     ]
     return "\n\nBackground (landmarks to read):\n\n" + "\n".join(lines) + "\n" if lines else ""

@@ -131,6 +131,7 @@ class Earlier:
     id: str
     week: str
     title: str
+    url: str | None = None  # its lead article, what the draft links (the web links the story page)
 
 
 @dataclass
@@ -185,6 +186,17 @@ def publisher(url: str | None, fallback: str = "") -> str:
         elif host == suffix or host.endswith("." + suffix):
             return name
     return host or fallback
+
+
+def source_label(m: Member) -> str:
+    """Where an item itself was published, as people say it ("Hacker News", "r/LocalLLaMA",
+    "Anthropic"), never the internal source id ("anthropic-news")."""
+    fixed = {"hn": "Hacker News", "arxiv": "arXiv", "hf": "Hugging Face"}
+    if m.kind in fixed:
+        return fixed[m.kind]
+    if m.kind == "reddit":
+        return subreddit_label(m)
+    return publisher(m.url, m.extra.get("feed") or m.source)
 
 
 def subreddit_label(m: Member) -> str:
@@ -377,17 +389,20 @@ class CardLoader:
 
     def earlier(self, story: Story) -> list[Earlier]:
         """What the story continues: the earlier story of its model line (o3 continues o1, from
-        stories.novelty.continuations), then the related stories of earlier weeks."""
-        from ..store.web import story_headers
+        stories.novelty.continuations), then the related stories of earlier weeks; each with its
+        lead article's link."""
+        from ..store.stories import load_story
         from ..stories.novelty import continuations
 
-        out = [Earlier(c.story_id, c.week, c.title) for c in continuations(self.conn, story)]
-        found = story_headers(self.conn, list(story.related))
-        out += [
-            Earlier(r["id"], r["week"], r["title"])
-            for rid in story.related
-            if (r := found.get(rid)) is not None and all(e.id != rid for e in out)
+        out = [
+            Earlier(c.story_id, c.week, c.title, c.url if c.url and is_safe_url(c.url) else None)
+            for c in continuations(self.conn, story)
         ]
+        for rid in story.related:
+            s = load_story(self.conn, rid)
+            if s is not None and s.members and all(e.id != rid for e in out):
+                url = s.lead.url if s.lead.url and is_safe_url(s.lead.url) else None
+                out.append(Earlier(s.id, s.week, s.title, url))
         return out
 
     def models(self, story: Story) -> list[ModelFacts]:

@@ -106,14 +106,11 @@ class Continuation:
 
     def markdown(self) -> str:
         """The note with the earlier story's title linked to its lead item."""
-        from ..explain.summary import escape_markdown, is_safe_url
+        from ..write.markdown import escape, link
 
-        title = escape_markdown(self.title)
-        if self.url and is_safe_url(self.url):
-            title = f"[{title}](<{self.url}>)"
         return (
-            f"continues {title} ({self.week}): {escape_markdown(self.model)} follows "
-            f"{escape_markdown(self.predecessor)}"
+            f"continues {link(self.title, self.url)} ({self.week}): {escape(self.model)} follows "
+            f"{escape(self.predecessor)}"
         )
 
 
