@@ -48,20 +48,15 @@ def _ensure_built(conn) -> None:
 
 
 def _latest_week(conn) -> str:
-    """The week the other commands default to (the last finished week with enough stories; see
-    stories.model.default_week), else the newest week with items, else this week."""
-    from .stories import last_full_week
+    """The week the other commands default to (stories.weeks.default_week), else this week."""
+    from ..stories.weeks import default_week, iso_week
 
-    week = last_full_week(ctx.store())
+    week = default_week(conn)
     if week:
         return week
-    row = conn.execute("SELECT max(week) FROM items WHERE week IS NOT NULL").fetchone()
-    if row and row[0]:
-        return row[0]
     from datetime import date
 
-    y, w, _ = date.today().isocalendar()
-    return f"{y}-W{w:02d}"
+    return iso_week(date.today())
 
 
 @app.command("build")

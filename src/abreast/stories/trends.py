@@ -33,9 +33,56 @@ class Trend:
     @property
     def why(self) -> str:
         return (
-            f"{self.count} mentions in {self.week} vs {self.baseline:.1f}/week before "
+            f"{self.count} mentions in {self.week} where {self.baseline:.1f} were expected "
             f"(z={self.burst:.1f})"
         )
+
+    @property
+    def label(self) -> str:
+        return term_label(self.term)
+
+    @property
+    def sentence(self) -> str:
+        """What the burst means, in one plain sentence."""
+        if self.baseline < 0.5:
+            before = "where earlier weeks' news predicts none"
+        else:
+            before = f"where its share of earlier weeks' news predicts about {self.baseline:.0f}"
+        return (
+            f"{self.label} was named in {self.count} items this week, {before}: a rise this far "
+            f"above the usual rarely happens by chance (burst score {self.burst:.1f}; 2 or more "
+            "counts as rising)."
+        )
+
+
+def term_label(term: str) -> str:
+    """A trend term as readers write it: "term:dpo" -> "DPO", "org:openai" -> "OpenAI"."""
+    if term.startswith("term:"):
+        from ..understand.jargon import glossary
+
+        t = glossary().get(term[5:])
+        return t.term if t else term[5:]
+    from ..understand.entities import entity_label
+
+    return entity_label(term)
+
+
+def week_trends(conn, week: str, params: TrendParams | None = None) -> list[Trend]:
+    """The week's rising terms, strongest first, each with the count its earlier share of the news
+    predicts (the baseline). The one rule the CLI, the web pages and the draft all show."""
+    from ..store import drafts as q
+    from ..store.stories import load_trends
+
+    p = params or TrendParams()
+    volume = q.week_volume(conn, upto=week)
+    out = []
+    for row in load_trends(conn, week, min_burst=p.min_z):
+        if row["count"] < p.min_count:
+            continue
+        series = q.trend_series(conn, row["term"], upto=week)
+        _, expected = burst_score(series, p.history, volume)
+        out.append(Trend(row["term"], week, row["count"], round(expected, 3), row["burst"]))
+    return out
 
 
 def weekly_counts(rows: Iterable[tuple[str, Iterable[str]]]) -> dict[str, dict[str, int]]:
