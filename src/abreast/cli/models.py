@@ -141,6 +141,10 @@ def list_(
         ctx.console.print(f"... and {total - len(shown)} more (use --limit 0 to see all).")
 
 
+def _slug(name: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-") or "family"
+
+
 @app.command("tree")
 @one_line_errors
 def tree(
@@ -157,7 +161,8 @@ def tree(
         None,
         "--out",
         "-o",
-        help="Write FILE.svg, FILE.png or FILE.mmd (Mermaid). Without it, print Mermaid text.",
+        help="Write FILE.svg, FILE.png or FILE.mmd (Mermaid); `-` prints Mermaid text "
+        "(default: FAMILY-tree-WEEK.svg here).",
     ),
     week: str = typer.Option(
         None,
@@ -181,8 +186,9 @@ def tree(
     from ..landscape.tree import TreeSpec, family_tree_as_of, to_mermaid
     from ..landscape.weekly import draw_family_tree, week_end, week_range
 
-    suffix = out.suffix.lower() if out else ""
-    if out is not None and suffix not in (".svg", ".png", ".mmd", ".md"):
+    to_stdout = out is not None and str(out) == "-"
+    suffix = out.suffix.lower() if out and not to_stdout else ""
+    if out is not None and not to_stdout and suffix not in (".svg", ".png", ".mmd", ".md"):
         raise AbreastError(f"cannot write {out.name}: use a .svg, .png or .mmd file name.")
     if as_of is not None:
         _check_date(as_of)
@@ -194,6 +200,9 @@ def tree(
     week = week or _latest_week(conn)
     start, end = week_range(week)
     as_of = as_of or week_end(week)
+    if out is None:  # 130 lines of Mermaid help nobody in a terminal: draw the picture
+        out = Path(f"{_slug(family)}-tree-{as_of}.svg")
+        suffix = ".svg"
     if suffix in (".svg", ".png"):
         info = draw_family_tree(conn, family, week, out, since=since, width_px=width, as_of=as_of)
         ctx.console.print(f"Wrote {out} (as of {as_of}). {info['caption']}", soft_wrap=True)
@@ -202,7 +211,7 @@ def tree(
         conn, TreeSpec(family.lower(), since=since, as_of=as_of, new_from=start, new_to=end)
     )
     text = to_mermaid(t.root)
-    if out is None:
+    if to_stdout:
         ctx.console.print(text, markup=False, soft_wrap=True)
         return
     out.write_text(f"```mermaid\n{text}```\n" if suffix == ".md" else text)
