@@ -173,7 +173,7 @@ def test_saved_page_lists_what_was_saved(client, store):
     assert f'href="/story/{story.id}"' in page
 
 
-# --- one number per shared rule: the CLI, the web pages and the draft agree ------------------------
+# --- one number per shared rule: the CLI, the web pages and the draft agree ---------------------
 
 
 def test_default_week_is_one_rule(client, store):
