@@ -141,7 +141,7 @@ def main(argv: list[str]) -> None:
         store.close()
     right = sum(ok for _, ok, _ in results)
     split_lines = []
-    for split in ("dev", "test"):
+    for split in ("dev", "test", "test2"):
         part = [ok for f, ok, _ in results if f.get("split", "dev") == split]
         if part:
             split_lines.append(
@@ -167,7 +167,10 @@ def main(argv: list[str]) -> None:
         "Hugging Face repo date.",
         "",
         "Splits: `dev` facts were seen while the registry was tuned (the curated table, the name "
-        "rules, the attention weights); `test` facts were written afterwards and measured once.",
+        "rules, the attention weights); `test` facts were written afterwards and measured once, "
+        "then seen while one general rule was added (the leaderboard's base narrowed by the name); "
+        "`test2` facts were written after that, on a random sample of registry models, and "
+        "measured once.",
         "",
         "| split | right | of | accuracy |",
         "|---|---|---|---|",

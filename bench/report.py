@@ -22,6 +22,7 @@ QUALITY = [
     ("ask_quality.md", "bench/ask_quality.py --home .demo-home"),
     ("learn_quality.md", "bench/learn_quality.py --home .demo-home"),
     ("landscape_quality_store.md", "bench/landscape_quality.py --store .demo-home/abreast.db"),
+    ("retrieval_quality.md", "bench/retrieval_quality.py --store .demo-home/abreast.db"),
 ]
 BENCHMARKS = [
     ("ingest_bench.md", "bench/ingest.py"),
@@ -30,6 +31,7 @@ BENCHMARKS = [
     ("understand_bench.md", "bench/understand.py speed --n 100000"),
     ("stories_bench.md", "bench/stories.py"),
     ("web_bench.md", "bench/web_load.py --home .demo-home"),
+    ("retrieval_bench.md", "bench/retrieval_quality.py --store .demo-home/abreast.db"),
     ("demo_speed_bench.md", "bench/demo_speed.py --before 22017ec --rounds 2"),
 ]
 

@@ -91,6 +91,12 @@ def _start_demo_build(tmp_path_factory) -> Path:
     return run
 
 
+def pytest_collection_modifyitems(session, config, items):
+    # Tests that read the demo run last (in their usual order), so the build overlaps every other
+    # test instead of making the first demo test wait. Every xdist worker sorts the same way.
+    items.sort(key=lambda item: "demo_run" in item.fixturenames)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _demo_build_in_background(request, tmp_path_factory):
     if any("demo_run" in item.fixturenames for item in request.session.items):

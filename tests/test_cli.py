@@ -156,3 +156,17 @@ def test_a_very_long_model_id_is_one_line():
     assert res.returncode == 1
     line = _one_line_error(res)
     assert "at most 200 characters" in line and len(line) < 200
+
+
+def test_explain_known_marks_a_term_and_not_known_takes_it_back(abreast_home):
+    import sqlite3
+
+    res = runner.invoke(app, ["explain", "LLM", "--known"])
+    assert res.exit_code == 0, res.output
+    assert "known" in res.output
+    db = next(abreast_home.rglob("abreast.db"))
+    rows = sqlite3.connect(db).execute("SELECT term_id FROM known_terms").fetchall()
+    assert rows == [("llm",)]
+    res = runner.invoke(app, ["explain", "LLM", "--not-known"])
+    assert res.exit_code == 0 and "no longer" in res.output
+    assert sqlite3.connect(db).execute("SELECT count(*) FROM known_terms").fetchone() == (0,)

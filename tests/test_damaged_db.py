@@ -177,3 +177,27 @@ def test_a_full_disk_is_one_line_and_an_opml_import_is_all_or_nothing(tmp_path):
     msg = str(repair.explain(e.value, db))
     assert "is full" in msg and "free some space" in msg
     st.close()
+
+
+def test_the_web_app_over_a_damaged_database_reads_and_refuses_writes_in_one_line(damaged):
+    from fastapi.testclient import TestClient
+
+    from abreast import config
+    from abreast.web.app import create_app
+
+    home, db = damaged
+    repair.mark_damaged(db)
+    settings = config.load(home, environ={"ABREAST_HOME": str(home)})
+    app = create_app(settings)
+    with TestClient(app, base_url="http://127.0.0.1:8421", raise_server_exceptions=False) as c:
+        page = c.get("/sources")  # its item counts read the damaged pages: one line, not a 500
+        assert page.status_code == 503 and "is damaged" in page.text
+        token = c.get("/api/csrf").json()["csrf_token"]
+        r = c.post(
+            "/api/feedback",
+            json={"signal": "more", "item_key": "feed:1"},
+            headers={"X-CSRF-Token": token},
+        )
+    assert r.status_code == 503, r.text
+    assert "is damaged" in r.json()["detail"] and "db recover" in r.json()["detail"]
+    assert "content-security-policy" in r.headers

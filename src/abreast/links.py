@@ -12,6 +12,8 @@ is no link at all: ``None``.
 from __future__ import annotations
 
 import re
+from functools import cache
+from importlib import resources
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import idna
@@ -81,3 +83,43 @@ def _ascii_host(host: str) -> str | None:
 def is_web_url(value: object) -> bool:
     """True when ``value`` is already a normalised http(s) URL (what the store holds)."""
     return isinstance(value, str) and normalize_url(value) == value
+
+
+# --- bare domains in text ------------------------------------------------------------------------
+
+# A host followed by a path, without scheme: "evil.top/x", "bit.ly/abc". Only the path makes it a
+# link-like thing; without one, "app.py" or "README.md" would look like domains (py, md are TLDs).
+_DOMAIN_PATH = re.compile(
+    r"(?<![\w@.-])((?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+([^\W\d_]{2,63}|xn--[a-z0-9-]+))/",
+    re.IGNORECASE,
+)
+
+
+@cache
+def top_level_domains() -> frozenset[str]:
+    """Every top-level domain of the Public Suffix List, ASCII (punycode) and Unicode. Read from the
+    snapshot the ``tld`` package ships (never fetched: abreast reads no network at run time)."""
+    text = (
+        resources.files("tld")
+        .joinpath("res", "effective_tld_names.dat.txt")
+        .read_text(encoding="utf-8")
+    )
+    out: set[str] = set()
+    for line in text.splitlines():
+        rule = line.strip().lstrip("!*.")
+        if not rule or rule.startswith("//"):
+            continue
+        top = rule.rsplit(".", 1)[-1].lower()
+        out.add(top)
+        if not top.isascii():
+            try:
+                out.add(top.encode("idna").decode("ascii"))
+            except UnicodeError:
+                pass
+    return frozenset(out)
+
+
+def bare_domains(text: str) -> list[str]:
+    """Hosts with a path in ``text`` whose last label is a real top-level domain."""
+    tlds = top_level_domains()
+    return [m.group(1) for m in _DOMAIN_PATH.finditer(text) if m.group(2).lower() in tlds]

@@ -117,3 +117,36 @@ def test_rendering_escapes_markup_even_in_a_stored_sentence():
     assert re.findall(r'href="([^"]*)"', html) == [
         "https://ok.example/a"
     ]  # not attacker, not javascript:
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The weights are at models-download.top/llama for everyone.",
+        "Details are posted at bit.ly/3xYz right now.",
+        "The team published the report on example.co.uk/report today.",
+        "Get the installer from evil.example.dev/setup before Friday.",
+        "The paper is mirrored at пример.рф/paper for readers.",
+    ],
+)
+def test_a_bare_domain_with_any_real_tld_is_refused(hostile_story, text):
+    """A model sentence naming a host and path without a scheme is a link a reader may follow; the
+    filter knew eight TLDs (.top, .ly, .uk, .dev, .рф got through), now every one the Public Suffix
+    List names."""
+    from abreast.explain.abstractive import verify_proposals
+
+    kept, dropped = verify_proposals(hostile_story, [{"text": text, "quote": text, "source": 1}], 3)
+    assert kept == []
+    assert dropped[0]["reason"] == "contains a link, image, URL or HTML"
+
+
+def test_ordinary_sentences_are_not_mistaken_for_domains():
+    from abreast.explain.abstractive import has_markup
+
+    for text in [
+        "Meta released Llama 3.1 405B with a 128k context.",
+        "It scores 4.5/5 on the benchmark.",
+        "The config.json file sets the rope scaling.",
+        "Llama.cpp/server now streams tokens.",
+    ]:
+        assert not has_markup(text), text

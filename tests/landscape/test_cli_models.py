@@ -93,6 +93,7 @@ def test_tree_writes_svg_png_and_mermaid(registry, tmp_path):
         app, ["tree", "--family", "qwen", "--since", "2024-12-01", "--week", "2024-W51", "-o", "-"]
     )
     assert res.exit_code == 0 and res.output.startswith("flowchart LR")
+    assert "%% As of " in res.output and "Drawn: Alibaba's own releases" in res.output
 
 
 def test_tree_errors_are_one_line(registry, tmp_path):

@@ -108,9 +108,7 @@ def test_a_symlinked_picture_is_not_served(client, web_settings, tmp_path):
     assert names == [f"{WEEK}/index.md"]
 
 
-def test_draft_out_dir_does_not_publish_the_rest_of_the_folder(
-    client, web_settings, tmp_path, need_stories
-):
+def test_draft_out_dir_does_not_publish_the_rest_of_the_folder(client, web_settings, tmp_path):
     from abreast.store import Store
     from abreast.write.draft import write_draft
 
@@ -136,7 +134,7 @@ def test_draft_out_dir_does_not_publish_the_rest_of_the_folder(
         assert client.get(f"/draft/{WEEK}/files/{name.split('/', 1)[1]}").status_code == 200
 
 
-def test_draft_refuses_to_write_through_a_symlinked_index(web_settings, tmp_path, need_stories):
+def test_draft_refuses_to_write_through_a_symlinked_index(web_settings, tmp_path):
     from abreast.errors import AbreastError
     from abreast.store import Store
     from abreast.write.draft import write_draft

@@ -31,11 +31,13 @@ def demo_draft(demo_run, tmp_path):
 
 def _stored_urls(store) -> set[str]:
     """Item URLs and the discussion pages the connectors recorded with them (HN item pages, Reddit
-    threads): the story cards link both."""
+    threads): the story cards link them all."""
     urls = {r[0] for r in store.conn.execute("SELECT url FROM items WHERE url IS NOT NULL")}
     for (extra,) in store.conn.execute("SELECT extra_json FROM items WHERE extra_json != '{}'"):
         found = json.loads(extra)
         urls |= {found[k] for k in ("discussion_url", "permalink") if isinstance(found.get(k), str)}
+    # ... and the permalinks of the comments a card quotes.
+    urls |= {r[0] for r in store.conn.execute("SELECT url FROM discussion_comments")}
     return urls
 
 

@@ -238,7 +238,7 @@ def test_no_markdown_is_written_outside_the_one_escape_function():
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2] / "src" / "abreast"
-    for path in [*root.glob("write/*.py"), *root.glob("explain/*.py")]:
+    for path in root.rglob("*.py"):
         if path.name == "markdown.py":
             continue
         src = path.read_text()

@@ -1,6 +1,7 @@
 """`abreast todo` on the user's real draft (../shared/seed), against the demo store's 2023
 window."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -31,7 +32,7 @@ def test_every_todo_of_the_users_draft_gets_proposals_and_keeps_its_text(demo_st
     text, props = _proposals(demo_store)
     assert len(props) == 4
     for p in props:
-        assert p.references, p.todo
+        assert len(p.references) >= 3, p.todo
         assert f"<TODO>{p.todo}" in " ".join(text.split()) or p.todo in text
     assert text.count("<!-- abreast:proposals -->") == 4
 
@@ -67,8 +68,22 @@ def test_every_reference_says_when_and_why(demo_store):
     _, props = _proposals(demo_store)
     for p in props:
         for r in p.references:
-            assert r.reason.split(":")[0] in ("this week", "recent", "in your store"), r.reason
+            assert r.reason.split(":")[0] in ("this week", "recent", "background"), r.reason
             assert "20" in r.reason  # its date
+            assert (r.origin == "background") == r.reason.startswith("background")
+
+
+def test_background_landmarks_come_from_the_canon_and_predate_the_draft(demo_store):
+    _, props = _proposals(demo_store)
+    llama = [r for r in props[0].references if r.origin == "background"]
+    assert llama and llama[0].title.startswith("LLaMA")  # the family's own paper
+    agents = [r.title for r in props[1].references if r.origin == "background"]
+    assert any("ReAct" in t for t in agents)
+    for p in props:
+        for r in p.references:
+            if r.origin == "background":
+                day = re.search(r", (\d{4}(?:-\d\d){0,2})\. ", r.reason).group(1)
+                assert day[:7] <= "2023-12"  # nothing from after the draft
 
 
 def test_fixie_proposals_are_about_agents_not_the_word_specific(demo_store):

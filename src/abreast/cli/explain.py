@@ -22,6 +22,12 @@ def explain(
     model: str = typer.Option(
         None, "--model", help="An llm model id for a longer, cited explanation."
     ),
+    known: bool = typer.Option(
+        False, "--known", help="Mark the term as known: words of the week leave it out."
+    ),
+    not_known: bool = typer.Option(
+        False, "--not-known", help="Forget an earlier --known for this term."
+    ),
 ):
     """Plain-language definition of an AI term, where it appears, and a cited explanation."""
     from ..explain.glossary import (
@@ -38,6 +44,13 @@ def explain(
             f"{term!r} is not in the glossary. Try a common spelling, e.g. LoRA, RLHF, MoE."
         )
     store = ctx.store()
+    if known or not_known:
+        from ..store.known_terms import mark
+
+        mark(store.conn, t.term_id, known=known)
+        state = "known: words of the week leave it out" if known else "no longer marked as known"
+        ctx.console.print(f"{t.term}: {state}.")
+        return
     rows = items_mentioning(store, t)
     m = _model(model)
     more = (
@@ -45,9 +58,20 @@ def explain(
         if (m and rows)
         else None
     )
-    ctx.console.print(
-        Markdown(term_markdown(t, [(r["key"], r["title"], r["url"]) for r in rows], more))
-    )
+    text = term_markdown(t, [(r["key"], r["title"], r["url"]) for r in rows], more)
+    ctx.console.print(Markdown(text + background_markdown(t.term_id)))
+
+
+def background_markdown(term_id: str) -> str:
+    """The term's landmark papers and posts from the bundled canon (retrieve/canon.py)."""
+    from ..retrieve.canon import for_terms
+    from ..write.markdown import escape, link
+
+    lines = [
+        f"- {link(lm.title, lm.url)} ({escape(lm.by)}, {lm.date}): {escape(lm.sentence)}"
+        for lm in for_terms([term_id])
+    ]
+    return "\n\nBackground (landmarks to read):\n\n" + "\n".join(lines) + "\n" if lines else ""
 
 
 def llm_log():

@@ -210,7 +210,9 @@ def tree(
     t = family_tree_as_of(
         conn, TreeSpec(family.lower(), since=since, as_of=as_of, new_from=start, new_to=end)
     )
-    text = to_mermaid(t.root)
+    # Mermaid comments carry the caption, so a pasted diagram still says how it was chosen.
+    head, rest = to_mermaid(t.root).split("\n", 1)
+    text = f"{head}\n    %% As of {as_of}. {t.caption}\n{rest}"
     if to_stdout:
         ctx.console.print(text, markup=False, soft_wrap=True)
         return

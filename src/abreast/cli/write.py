@@ -52,10 +52,18 @@ def todo(
     in_place: bool = typer.Option(
         False, "--in-place", help="Add the proposals under each TODO in FILE itself."
     ),
+    horizon_weeks: int = typer.Option(
+        8,
+        "--horizon-weeks",
+        min=1,
+        help="Propose items from this many weeks before the draft's date (to 2 weeks after).",
+    ),
 ) -> None:
     """Find material for every <TODO> of a draft: references with links, and pictures."""
+    from datetime import timedelta
+
     from ..write.files import read_user_text, write_atomic
-    from ..write.todos import resolve
+    from ..write.todos import Horizon, resolve
 
     text = read_user_text(file, ctx.settings().write.todo_max_bytes)
     # In place: write through a link to the file it names, never replace the link with a copy.
@@ -65,7 +73,8 @@ def todo(
     maker = _image_maker(target.parent)
     with ctx.progress() as p:
         p.add_task("searching your store for every TODO", total=None)
-        result, proposals = resolve(text, ctx.store(), image_maker=maker)
+        horizon = Horizon(before=timedelta(weeks=horizon_weeks))
+        result, proposals = resolve(text, ctx.store(), image_maker=maker, horizon=horizon)
     if not proposals:
         raise AbreastError(f"{file} has no <TODO>...</TODO> notes.")
     write_atomic(target, result)

@@ -17,6 +17,7 @@ import sqlite3
 
 import llm
 
+from ..links import bare_domains
 from ..stories.model import Story
 from .citations import (
     citation_problem,
@@ -209,10 +210,9 @@ def _loads_lenient(output: str):
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)|!\[[^\]]*\]\[[^\]]*\]")
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\[[^\]]*\]")
 _HTML = re.compile(r"<[a-zA-Z/!][^>]*>")
-_URL = re.compile(
-    r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)\S+|\b[\w.-]+\.(?:com|net|org|io|ai|xyz|ru|cn)/\S*",
-    re.IGNORECASE,
-)
+# Scheme or www. URLs; bare "host.tld/path" ones are found by links.bare_domains, which knows every
+# top-level domain of the Public Suffix List (it knew eight: evil.top/x or bit.ly/x got through).
+_URL = re.compile(r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)\S+", re.IGNORECASE)
 _CITE_MARK = re.compile(r"\s*\[\d+(?:\s*[,;-]\s*\d+)*\]")
 
 
@@ -220,7 +220,11 @@ def has_markup(text: str) -> bool:
     """Links, images, HTML or URLs: nothing a summary sentence needs, everything an injection
     uses."""
     return bool(
-        _IMAGE.search(text) or _LINK.search(text) or _HTML.search(text) or _URL.search(text)
+        _IMAGE.search(text)
+        or _LINK.search(text)
+        or _HTML.search(text)
+        or _URL.search(text)
+        or bare_domains(text)
     )
 
 

@@ -131,6 +131,7 @@ class Earlier:
     id: str
     week: str
     title: str
+    url: str | None = None  # its lead article, what the draft links (the web links the story page)
 
 
 @dataclass
@@ -376,14 +377,22 @@ class CardLoader:
         return [Term(t.term, t.definition, t.url) for t in story_jargon(story)[:MAX_TERMS]]
 
     def earlier(self, story: Story) -> list[Earlier]:
-        from ..store.web import story_headers
+        """What the story continues: the earlier story of its model line (o3 continues o1, from
+        stories.novelty.continuations), then the related stories of earlier weeks; each with its
+        lead article's link."""
+        from ..store.stories import load_story
+        from ..stories.novelty import continuations
 
-        found = story_headers(self.conn, list(story.related))
-        return [
-            Earlier(r["id"], r["week"], r["title"])
-            for rid in story.related
-            if (r := found.get(rid)) is not None
+        out = [
+            Earlier(c.story_id, c.week, c.title, c.url if c.url and is_safe_url(c.url) else None)
+            for c in continuations(self.conn, story)
         ]
+        for rid in story.related:
+            s = load_story(self.conn, rid)
+            if s is not None and s.members and all(e.id != rid for e in out):
+                url = s.lead.url if s.lead.url and is_safe_url(s.lead.url) else None
+                out.append(Earlier(s.id, s.week, s.title, url))
+        return out
 
     def models(self, story: Story) -> list[ModelFacts]:
         from ..landscape.registry import resolve_mention

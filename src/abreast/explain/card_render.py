@@ -92,7 +92,7 @@ def card_markdown(card: StoryCard, heading: str = "###", fmt: str = "plain") -> 
     if card.earlier:
         context.append(
             "Continues: "
-            + "; ".join(f"“{escape_markdown(e.title)}” ({e.week})" for e in card.earlier)
+            + "; ".join(f"“{_md_link(e.title, e.url)}” ({e.week})" for e in card.earlier)
         )
     if context:
         out += ["**Context.** " + ". ".join(context) + ".", ""]
@@ -134,8 +134,7 @@ def card_terminal(card: StoryCard) -> list[str]:
     if card.models or card.earlier:
         out += ["", "[bold]Context[/]"]
         out += [f"  model: {escape(model_line(m))}" for m in card.models]
-        out += [
-            f"  continues: {escape(e.title)} ({e.week}, `abreast story {e.id}`)"
-            for e in card.earlier
-        ]
+        for e in card.earlier:
+            url = f" {escape(e.url)}" if e.url else ""
+            out.append(f"  continues: {escape(e.title)} ({e.week}, `abreast story {e.id}`){url}")
     return out

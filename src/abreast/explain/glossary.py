@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..errors import AbreastError
-from ..store.items import Store, fts_query
+from ..store.items import Store
 from ..stories.model import Member, Story
 from ..understand.jargon import find_jargon, glossary
 from .citations import normalize
@@ -98,11 +98,13 @@ def items_mentioning(
     since: str | None = None,
     until: str | None = None,
 ) -> list[sqlite3.Row]:
-    """Stored items where ``term`` appears: full-text search finds candidates, the glossary's
-    matcher (which knows acronyms that are also ordinary words) confirms them."""
-    query = fts_query([term.term, *term.aliases])
-    rows = store.search(query, limit=limit * 3, since=since, until=until)
-    return [r for r in rows if term.term_id in find_jargon(f"{r['title']}\n{r['text']}")][:limit]
+    """Stored items where ``term`` appears in its sense, most important first, one per story:
+    full-text search finds candidates, the glossary's matcher (which knows acronyms that are also
+    ordinary words) and the term's sense confirm them; stories about the models that embody the
+    term join (see abreast.retrieve.mentions)."""
+    from ..retrieve.mentions import mentions
+
+    return mentions(store, term.term_id, [term.term, *term.aliases], limit, since, until)
 
 
 def members_from_rows(rows: list[sqlite3.Row]) -> list[Member]:

@@ -98,7 +98,7 @@ class Ancestor:
 
     @property
     def uncertain(self) -> bool:
-        return self.source == "name-inference"
+        return self.source in ("name-inference", "name-refined")
 
 
 @dataclass

@@ -235,7 +235,45 @@ def merge(observations: Iterable[Observation]) -> tuple[dict[str, Entry], _Resol
     add_referenced_bases(entries, resolver)
     apply_curated(entries)
     infer_from_names(entries, resolver)
+    refine_root_bases(entries)
     return entries, resolver
+
+
+REFINED = "name-refined"
+
+
+def _chain(entries: dict[str, Entry], mid: str, steps: int = 4) -> list[str]:
+    out, cur = [], mid
+    for _ in range(steps):
+        bases = entries[cur].winning_bases()[0] if cur in entries else {}
+        if not bases:
+            break
+        cur = sorted(bases)[0]
+        if cur in out or cur == mid:
+            break
+        out.append(cur)
+    return out
+
+
+def refine_root_bases(entries: dict[str, Entry]) -> None:
+    """The Open LLM Leaderboard's base_model often names the root of a model's tree (Llama-3.1-8B)
+    where the model was tuned from a descendant (Llama-3.1-8B-Instruct). When the model's name
+    spells out an official model that itself descends from the stated base, that model is the
+    parent: recorded as source "name-refined", drawn as inferred from the name."""
+    official = {m for m in entries if m.split("/")[0] in ORG_FAMILY} - {
+        m for m, e in entries.items() if e.claims.get("generation_of")
+    }
+    names = official_names(official)
+    for mid, e in entries.items():
+        won, src = e.winning_bases()
+        if src != "open-llm-leaderboard-v2" or len(won) != 1 or mid in official:
+            continue
+        ((base, rel),) = won.items()
+        named = base_named_in(mid, names)
+        if not named or named[0] == base or rel not in ("finetune", "adapter"):
+            continue
+        if base in _chain(entries, named[0]):
+            e.bases[REFINED] = {named[0]: rel}
 
 
 def apply_curated(entries: dict[str, Entry]) -> None:

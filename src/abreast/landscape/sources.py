@@ -23,6 +23,8 @@ AUTHORITY = {
     # lines whose metadata is missing or misleading, so it wins over that metadata
     "curated": 60,
     "hf": 50,  # the model's own Hugging Face card, as collected
+    # the leaderboard's base narrowed by the model's own name to a descendant of that base
+    "name-refined": 45,
     "open-llm-leaderboard-v2": 40,  # HF metadata as flattened by the leaderboard
     "lmarena": 30,
     "open-llms-list": 20,  # curated, stale (see PROVENANCE.md)

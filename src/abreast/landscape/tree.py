@@ -33,7 +33,7 @@ RELATION_WORDS = {
 # The makers by the names a reader knows (the Hugging Face owner is "tiiuae", the maker TII).
 MAKERS = {
     "meta-llama": "Meta",
-    "qwen": "Alibaba's Qwen team",
+    "qwen": "Alibaba",
     "mistralai": "Mistral AI",
     "tiiuae": "TII",
     "google": "Google",
@@ -213,7 +213,7 @@ def _build_tree(
         if child in in_time and base in in_time and child != base and child not in parent:
             kids[base].append((child, rel))
             parent[child] = (base, rel)
-            if src and src[0] == "name-inference":
+            if src and src[0] in ("name-inference", "name-refined"):
                 uncertain.add(child)
     subtree = _subtree_sizes({m: models[m] for m in in_time}, kids)
     home = HOME_ORG.get(spec.family)

@@ -62,12 +62,20 @@ _lock = Lock()
 def load_index(store: Store) -> Index:
     """The index of ``store``, rebuilt only when its items, annotations, vectors or stories
     changed."""
-    model = _model_name(store)
     where = _db_path(store)
-    version = (model, *sql.corpus_version(store.conn, model))
+    # Cheap to ask: data_version moves when another connection commits, total_changes when this one
+    # writes; only then is the corpus read again.
+    quick = (id(store.conn), *sql.change_counters(store.conn))
     with _lock:
         hit = _cache.get(where)
-        if hit and hit[0] == version:
+        if hit and hit[0][0] == quick:
+            return hit[1]
+    model = _model_name(store)
+    version = (quick, model, *sql.corpus_version(store.conn, model))
+    with _lock:
+        hit = _cache.get(where)
+        if hit and hit[0][1:] == version[1:]:
+            _cache[where] = (version, hit[1])
             return hit[1]
         idx = _build(store, model)
         _cache[where] = (version, idx)
@@ -113,6 +121,8 @@ def _attention(rows: list[sql.CorpusRow]) -> np.ndarray:
 
 
 def _authority(r: sql.CorpusRow) -> float:
+    if r.kind == "arxiv":
+        return PAPER_AUTHORITY
     if is_lab_post(Member(key=r.key, kind=r.kind, source=r.source, title=r.title, url=r.url)):
         return 1.0
     return PAPER_AUTHORITY if r.kind == "arxiv" else 0.0

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -27,20 +28,20 @@ CANDIDATES = 150  # per retriever, before fusion
 IMPORTANCE = 0.6  # score = relevance x (1 + IMPORTANCE x importance)
 MMR_LAMBDA = 0.75  # relevance vs. difference from what is already picked
 CONTEXT_WEIGHT = 0.35  # the paragraph around a request, against the request itself
-COMMON_DF = 0.04  # a word in more than this share of items says little on its own
+COMMON_DF = 0.03  # a word in more than this share of items says little on its own
 MODES = ("fused", "fts", "embed")
 
 # Words that shape a request but say nothing about its topic.
 STOP = frozenset(
     """a an and the of to in on for from with about some any few first more maybe research
-researching
+    researching
 references reference read reading keep up date different coming this that these those my me i we our
 it its is are be was were been being projects project pet things stuff e g eg etc what how why
 which who
 also find look into add write check picture image diagram chart figure good really very there here
 other others much many new way ways just like use using used not but or so as at by if then than can
 could would should may might will do does did get got make made our your their them they he she you
-examples example ai ml""".split()
+examples example ai ml llm llms large language model models""".split()
 )
 WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+'-]*[A-Za-z0-9+]|[A-Za-z0-9]")
 
@@ -77,6 +78,7 @@ def content_words(text: str) -> list[str]:
     seen: set[str] = set()
     for w in WORD.findall(text):
         w = w.strip(".'")
+        w = w[:-2] if w.endswith("'s") else w
         low = w.lower()
         if len(w) < 2 or low in STOP or low in seen or low.isdigit():
             continue
@@ -130,10 +132,11 @@ def search(
 
 
 def _fts(store: Store, idx: Index, req: Request, mask: np.ndarray) -> list[int]:
-    """Rows ranked by BM25 over the request's words: adjacent words as phrases ("task specific"
-    matches "task-specific") and rare words alone; words common to most items only inside
-    phrases."""
-    words = content_words(req.text) or content_words(req.context)[:12]
+    """Rows ranked by BM25 over the request's topical words: adjacent words as phrases ("task
+    specific" matches "task-specific"), rare words alone, each word also by its stem ("quantizing"
+    finds "quantization"). Words far in meaning from the request as a whole ("without", "breaking"
+    in "Quantizing LLMs to 4 bits without breaking them") are left to the embedding side."""
+    words = topical_words(idx, req.text) or content_words(req.context)[:12]
     if not words:
         return []
     total = max(1, len(idx.rows))
@@ -141,8 +144,11 @@ def _fts(store: Store, idx: Index, req: Request, mask: np.ndarray) -> list[int]:
     singles = []
     for w in words:
         q = _quote(w)
-        if sql.fts_count(store.conn, q) <= COMMON_DF * total * 4 or len(words) == 1:
+        if sql.fts_count(store.conn, q) <= COMMON_DF * total or len(words) == 1:
             singles.append(q)
+        stem = _stem(w)
+        if stem and sql.fts_count(store.conn, f"{_quote(stem)}*") <= COMMON_DF * total:
+            singles.append(f"{_quote(stem)}*")
     terms = [_quote_phrase(p) for p in phrases] + singles
     # A glossary term's own close words widen it: a request about alignment also wants the posts on
     # "superalignment", which full-text search does not match as "alignment".
@@ -157,6 +163,32 @@ def _fts(store: Store, idx: Index, req: Request, mask: np.ndarray) -> list[int]:
             if len(out) >= CANDIDATES:
                 break
     return out
+
+
+TOPICAL = 0.28  # a word's cosine to its whole request below which it only shapes the sentence
+
+
+def topical_words(idx: Index, text: str) -> list[str]:
+    """The content words of ``text`` that carry its meaning (see TOPICAL); all of them when the
+    request is one or two words."""
+    words = content_words(text)
+    if len(words) <= 2:
+        return words
+    vecs = idx.embedder.embed_batch([text, *words])
+    sims = vecs[1:] @ vecs[0]
+    keep = [w for w, s in zip(words, sims, strict=True) if s >= TOPICAL]
+    return keep or words
+
+
+_SUFFIX = re.compile(r"(?:ations?|ing|ed|es|s)$")
+
+
+def _stem(word: str) -> str | None:
+    """A crude stem for a prefix query ("quantizing" -> "quantiz"), only for long plain words."""
+    if not word.isalpha() or len(word) < 7:
+        return None
+    stem = _SUFFIX.sub("", word.lower())
+    return stem if len(stem) >= 5 and stem != word.lower() else None
 
 
 def _nearest(idx: Index, qvec: np.ndarray, mask: np.ndarray) -> list[int]:
@@ -207,13 +239,65 @@ def _keep_sense(store: Store, idx: Index, req: Request, cand: list[int]) -> list
 
 
 def names(text: str) -> list[str]:
-    """Proper names in a request ("Llama", "Fixie.ai", "o1"): capitalised words, or words with a
-    digit or a dot, that are not ordinary words at the start of a sentence."""
-    return [
-        w
-        for w in content_words(text)
-        if any(c.isupper() for c in w) or any(c.isdigit() for c in w) or "." in w
-    ]
+    """Proper names in a request ("Llama", "Fixie.ai", "QwQ"): words of a model or organisation the
+    entity lexicon knows, words with an inner capital, digit or dot, and capitalised words that do
+    not
+    start a sentence ("Improving retrieval..." names nothing)."""
+    known = _lexicon_words()
+    out = []
+    for m in WORD.finditer(text):
+        w = m.group().strip(".'")
+        w = w[:-2] if w.endswith("'s") else w
+        low = w.lower()
+        if low in STOP or len(w) < 2 or not any(c.isalpha() for c in w):
+            continue
+        starts = m.start() == 0 or text[: m.start()].rstrip().endswith((".", "?", "!", ":"))
+        inner = any(c.isupper() for c in w[1:]) or any(c.isdigit() for c in w) or "." in w
+        if low in known or inner or (w[0].isupper() and not starts):
+            if low not in (x.lower() for x in out):
+                out.append(w)
+    return out
+
+
+def _name_phrases(text: str, known: list[str]) -> list[str]:
+    """Names written next to each other are one name: "Purple Llama", not "Purple" or "Llama"."""
+    out: list[str] = []
+    for n in known:
+        if out and re.search(rf"{re.escape(out[-1])}\W+{re.escape(n)}", text):
+            out[-1] = f"{out[-1]} {n}"
+        else:
+            out.append(n)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _lexicon_words() -> frozenset[str]:
+    """Lower-case words of every organisation, person and model family the entity lexicon knows."""
+    from ..understand.entities import families, gazetteer
+
+    g = gazetteer()
+    words = {w.lower() for f in families() for w in re.split(r"[-\s]+", f)}
+    for kind in ("orgs", "people"):
+        for e in g.get(kind, []):
+            for a in [e.get("label", ""), *e.get("aliases", [])]:
+                words.update(w.lower() for w in a.split())
+    return frozenset(w for w in words if len(w) > 1)
+
+
+@lru_cache(maxsize=1)
+def _org_lexicon() -> frozenset[str]:
+    from ..understand.entities import gazetteer
+
+    return frozenset(
+        w.lower()
+        for e in gazetteer().get("orgs", [])
+        for a in [e.get("label", ""), *e.get("aliases", [])]
+        for w in a.split()
+    )
+
+
+def _org_words(text: str) -> set[str]:
+    return {w.lower().removesuffix("'s") for w in WORD.findall(text)} & _org_lexicon()
 
 
 def known_names(store: Store, text: str) -> tuple[list[str], list[str]]:
@@ -228,11 +312,23 @@ def _keep_named(store: Store, idx: Index, req: Request, cand: list[int]) -> list
     """A request that names something (a model family, a company) wants items about it: those that
     mention one of its names, when there are at least three."""
     known, _ = known_names(store, req.text)
+    # An organisation is context, not the topic: "Anthropic's research on alignment faking" wants
+    # the
+    # paper, whose abstract never names the lab. Models, products and unknown names filter.
+    orgs = _org_words(req.text)
+    known = [n for n in known if n.lower() not in orgs]
     if not known:
         return cand
-    match = " OR ".join(_quote(n) for n in known)
+    match = " OR ".join(_quote(n) for n in _name_phrases(req.text, known))
     ids = {item_id for item_id, _ in sql.fts_ranked(store.conn, match, limit=20000)}
-    named = [i for i in cand if idx.rows[i].item_id in ids]
+    lows = [n.lower() for n in known]
+    # A lab's own post names the lab in its address, not always in its words.
+    named = [
+        i
+        for i in cand
+        if idx.rows[i].item_id in ids
+        or any(n in f"{idx.rows[i].url or ''} {idx.rows[i].source}".lower() for n in lows)
+    ]
     return named if len(named) >= 3 else cand
 
 
@@ -256,7 +352,8 @@ def _one_per_story(idx: Index, order: list[int]) -> list[int]:
 
 def _mmr(idx: Index, order: list[int], scored: dict[int, float], limit: int) -> list[int]:
     """Maximal marginal relevance (Carbonell & Goldstein 1998): each pick trades its score against
-    its likeness to the picks before it, so five versions of one paper do not fill the list."""
+    its
+    likeness to the picks before it, so five versions of one paper do not fill the list."""
     pool = order[: max(limit * 6, 30)]
     if not pool:
         return []

@@ -53,26 +53,49 @@ def sense_vector(term_id: str, embedder: Embedder) -> np.ndarray | None:
     return _vectors[key]
 
 
-def judge(term_id: str, title: str, text: str, vec: np.ndarray | None, embedder: Embedder) -> str:
+def judge(
+    term_id: str, title: str, text: str, vec: np.ndarray | None, embedder: Embedder | None
+) -> str:
     """Why an item is in or out of the term's sense: "in: related word 'safety'", "out: ...".
-    Items that do not use the term at all, and terms without a sense, are "in"."""
+    Items that do not use the term at all, and terms without a sense, are "in".
+
+    Cues are read title first (arXiv items often have nothing else): another sense named in the
+    title
+    ("label alignment") wins unless the title also names a related word ("... LLMs"); then the text;
+    then ``unless_related``, words that mean another sense when no related word is anywhere ("video"
+    next to "alignment"); then ``default`` ("in" for terms whose other senses always come with their
+    own name, such as "natural language inference"), else closeness to the sense's vector."""
     s = senses().get(term_id)
     body = f"{title}\n{text[:2000]}"
     if not s or term_id not in find_jargon(body):
         return "in: no sense to check"
-    other = _cues(tuple(s.get("other", ())))
-    related = _cues(tuple(s.get("related", ())))
     low_title, low = title.lower(), body.lower()
-    if other and (m := other.search(low_title)):
-        return f"out: title names another sense ({m.group()!r})"
+    related = _cues(tuple(s.get("related", ())))
+    other = _cues(tuple(s.get("other", ())))
+    patterns = [re.compile(p, re.I) for p in s.get("other_patterns", ())]
+    t_rel = related.search(low_title) if related else None
+    t_oth = (other.search(low_title) if other else None) or next(
+        (m for p in patterns if (m := p.search(low_title))), None
+    )
+    if t_oth and not t_rel:
+        return f"out: title names another sense ({t_oth.group()!r})"
+    if t_rel:
+        return f"in: title names related word {t_rel.group()!r}"
     rel = related.search(low) if related else None
     oth = other.search(low) if other else None
     if oth and not (rel and rel.start() < oth.start()):
         return f"out: names another sense ({oth.group()!r})"
     if rel:
         return f"in: related word {rel.group()!r}"
+    unless = _cues(tuple(s.get("unless_related", ())))
+    if unless and (m := unless.search(low_title)):
+        return f"out: {m.group()!r} with no related word"
+    if s.get("default") == "in":
+        return "in: no other sense named"
+    if vec is None or embedder is None:
+        return "in: no vector to compare"
     sv = sense_vector(term_id, embedder)
-    if vec is None or sv is None:
+    if sv is None:
         return "in: no vector to compare"
     sim = float(np.dot(vec, sv))
     if sim >= SIMILARITY:
@@ -81,6 +104,6 @@ def judge(term_id: str, title: str, text: str, vec: np.ndarray | None, embedder:
 
 
 def in_sense(
-    term_id: str, title: str, text: str, vec: np.ndarray | None, embedder: Embedder
+    term_id: str, title: str, text: str, vec: np.ndarray | None, embedder: Embedder | None
 ) -> bool:
     return judge(term_id, title, text, vec, embedder).startswith("in")

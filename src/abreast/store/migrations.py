@@ -318,4 +318,15 @@ old.text);
         );
         """,
     ),
+    (
+        "0011_known_terms",
+        """
+        -- Glossary terms the user already knows (`abreast explain TERM --known`): words of the week
+        -- leave them out. One row per term; removing the row forgets it.
+        CREATE TABLE known_terms (
+            term_id TEXT PRIMARY KEY,           -- glossary id, e.g. "llm"
+            marked_at TEXT NOT NULL
+        );
+        """,
+    ),
 ]

@@ -91,6 +91,25 @@ def corpus_version(conn: sqlite3.Connection, model: str) -> tuple:
     )
 
 
+def change_counters(conn: sqlite3.Connection) -> tuple[int, int]:
+    """(PRAGMA data_version, total_changes): both unchanged means nothing was written since."""
+    return conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes
+
+
+def top_story_papers(conn: sqlite3.Connection, week: str, stories: int = 40) -> list[sqlite3.Row]:
+    """arXiv members of the week's best-ranked stories: key, title, url, published_at, kind, source,
+    story id, rank and score, best story first."""
+    return conn.execute(
+        "SELECT items.key, items.title, items.url, items.published_at, items.kind, "
+        "coalesce(sources.name, items.kind) AS source, st.id AS story_id, st.rank, st.score, "
+        "st.week FROM (SELECT id, rank, score, week FROM stories WHERE week = ? "
+        "ORDER BY rank LIMIT ?) st JOIN story_items si ON si.story_id = st.id "
+        "JOIN items ON items.id = si.item_id LEFT JOIN sources ON sources.id = items.source_id "
+        "WHERE items.kind = 'arxiv' ORDER BY st.rank, items.id",
+        (week, stories),
+    ).fetchall()
+
+
 def embedding_models(conn: sqlite3.Connection) -> list[tuple[str, int]]:
     """(model, number of vectors), most vectors first."""
     return [
@@ -139,6 +158,21 @@ def texts(conn: sqlite3.Connection, item_ids: Sequence[int]) -> dict[int, str]:
     return out
 
 
+def story_of_items(conn: sqlite3.Connection, item_ids: Sequence[int]) -> dict[int, str]:
+    """item id -> the (latest) story it belongs to, for the items that belong to one."""
+    out: dict[int, str] = {}
+    ids = list(item_ids)
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        for r in conn.execute(
+            f"SELECT item_id, max(story_id) FROM story_items WHERE item_id IN "
+            f"({','.join('?' * len(chunk))}) GROUP BY item_id",
+            chunk,
+        ):
+            out[r[0]] = r[1]
+    return out
+
+
 def texts_by_key(conn: sqlite3.Connection, keys: Sequence[str]) -> dict[str, str]:
     """item key -> its text, for the few items an answer quotes."""
     out: dict[str, str] = {}
@@ -152,6 +186,20 @@ def texts_by_key(conn: sqlite3.Connection, keys: Sequence[str]) -> dict[str, str
         ):
             out[r[0]] = r[1]
     return out
+
+
+def lead_keys(conn: sqlite3.Connection, story_ids: Sequence[str]) -> list[str]:
+    """The item key of each story's lead member, in the order of ``story_ids``."""
+    if not story_ids:
+        return []
+    ids = list(story_ids)
+    rows = conn.execute(
+        "SELECT si.story_id, items.key FROM story_items si JOIN items ON items.id = si.item_id "
+        f"WHERE si.role = 'lead' AND si.story_id IN ({','.join('?' * len(ids))})",
+        ids,
+    ).fetchall()
+    lead = {r[0]: r[1] for r in rows}
+    return [lead[s] for s in ids if s in lead]
 
 
 def themes_by_key(conn: sqlite3.Connection, keys: Sequence[str]) -> dict[str, list[str]]:

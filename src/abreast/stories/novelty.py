@@ -12,10 +12,13 @@ bench/data/STORIES_LABELLING.md); not measured.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+from .model import Story
 
 
 @dataclass(frozen=True)
@@ -75,3 +78,168 @@ def link_to_earlier(
         ]
         out[i] = hits[: p.max_related]
     return out
+
+
+# --- continuity: the earlier story a story continues -----------------------------------------
+
+# "model:llama-3.3-70b" -> family "llama", version (3, 3), rest "-70b"; "model:o3" -> "o", (3,), "".
+_VERSIONED = re.compile(r"^model:([a-z]+(?:-[a-z]+)*?)-?(\d+(?:\.\d+)?)(.*)$")
+# What may follow the version for the name to still be the model itself, not a community derivative.
+_PLAIN_REST = re.compile(
+    r"^(?:-\d+(?:\.\d+)?[bm])?(?:-(?:instruct|chat|preview|mini|pro|flash|base|it|turbo|large|small))?$"
+)
+
+
+@dataclass(frozen=True)
+class Continuation:
+    story_id: str  # the earlier story
+    week: str
+    title: str
+    model: str  # the current story's model, e.g. "o3"
+    predecessor: str  # the earlier model it continues, e.g. "o1"
+    url: str | None = None  # the earlier story's lead item, to link to
+
+    def note(self) -> str:
+        """`continues "OpenAI o1 System Card" (2024-W49): o3 follows o1`."""
+        return f'continues "{self.title}" ({self.week}): {self.model} follows {self.predecessor}'
+
+    def markdown(self) -> str:
+        """The note with the earlier story's title linked to its lead item."""
+        from ..write.markdown import escape, link
+
+        return (
+            f"continues {link(self.title, self.url)} ({self.week}): {escape(self.model)} follows "
+            f"{escape(self.predecessor)}"
+        )
+
+
+def _version(entity: str) -> tuple[str, tuple[int, ...], str] | None:
+    m = _VERSIONED.match(entity)
+    if not m or not _PLAIN_REST.match(m.group(3)):
+        return None
+    return m.group(1), tuple(int(x) for x in m.group(2).split(".")), m.group(3)
+
+
+def predecessors(entity: str, known: set[str]) -> list[str]:
+    """The earlier versions of ``entity`` among ``known`` entities, closest first: the highest lower
+    version of the same family ("model:o1" for "model:o3"; "model:llama-3.1-70b" for
+    "model:llama-3.3-70b"), the same size or variant preferred."""
+    me = _version(entity)
+    if me is None:
+        return []
+    family, version, rest = me
+    found = []
+    for e in known:
+        v = _version(e)
+        if v and v[0] == family and v[1] < version:
+            found.append((v[2] == rest, v[1], v[2] == "", e))
+    found.sort(reverse=True)
+    if not found:
+        return []
+    # The version of the same size or variant (Llama 3.3 70B follows 3.1 70B, not 3.2 3B), then
+    # every entity of that version: "Llama 3.1 405B" is also about the line 3.3 continues.
+    version_of = found[0][1]
+    return [f[-1] for f in found if f[1] == version_of]
+
+
+def continuations(conn, story: Story) -> list[Continuation]:
+    """The earlier stories ``story`` continues through model lineage: for each versioned model its
+    title names, the best earlier story (of the last LOOKBACK_WEEKS) about its predecessor (o3
+    continues o1; Llama 3.3 continues Llama 3.1). Lineage comes from the version in the name, not
+    from similar titles. A story made only of papers that use a model continues nothing."""
+    from ..store.continuity import lead_url, model_entities_before, stories_naming
+
+    if all(m.kind == "arxiv" for m in story.members):
+        return []
+    week, entities, title = story.week, story.entities, story.title
+    orgs = {e.removeprefix("org:").split("-")[0] for e in entities if e.startswith("org:")}
+    mine = [e for e in entities if _version(e) and names_model(e, title)]
+    if not mine:
+        return []
+    since = _weeks_before(week, LOOKBACK_WEEKS)
+    known = model_entities_before(conn, week, since)
+    out: list[Continuation] = []
+    for e in mine:
+        preds = predecessors(e, known)
+        if not preds:
+            continue
+        # A community repo named after the predecessor ("org/Llama3.1-70B-Chat") is not its line.
+        cands = [
+            c
+            for c in stories_naming(conn, preds, week, since)
+            if names_model(preds[0], c.title) and "/" not in c.title
+        ]
+        name = _name(preds[0])
+        urls = {c.id: lead_url(conn, c.id) for c in cands}
+        # The predecessor's own lab ("OpenAI o1 System Card" on openai.com for OpenAI's o3), then a
+        # title about the predecessor ("Llama 3.1 405B now runs...") over one that only names it
+        # ("QwQ: Alibaba's O1 Like Reasoning LLM"), then any lab's post, then the story's score.
+        cands.sort(
+            key=lambda s: (
+                not _same_org(urls[s.id], orgs),
+                not _leads_with(preds[0], s.title),
+                not _lab(urls[s.id]),
+                -s.score,
+                s.week,
+                s.id,
+            )
+        )
+        if cands and all(c.story_id != cands[0].id for c in out):
+            s = cands[0]
+            out.append(Continuation(s.id, s.week, s.title, _name(e), name, urls[s.id]))
+    return out
+
+
+def _same_org(url: str | None, orgs: set[str]) -> bool:
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "") if url else ""
+    return any(o and o in host for o in orgs)
+
+
+def _lab(url: str | None) -> bool:
+    from .model import Member
+    from .rank import is_lab_post
+
+    return bool(url) and is_lab_post(Member(key="", kind="feed", source="", title="", url=url))
+
+
+def _leads_with(entity: str, title: str) -> bool:
+    """The model is named in the first two words ("OpenAI o1 System Card")."""
+    return names_model(entity, " ".join(title.split()[:2]))
+
+
+LOOKBACK_WEEKS = 12  # a model line continues within a season; a year-old GPT-3.5 paper is not news
+
+
+def _weeks_before(week: str, n: int) -> str:
+    from datetime import date, timedelta
+
+    y, w = week.split("-W")
+    d = date.fromisocalendar(int(y), int(w), 1) - timedelta(weeks=n)
+    iy, iw, _ = d.isocalendar()
+    return f"{iy}-W{iw:02d}"
+
+
+def names_model(entity: str, title: str) -> bool:
+    """Whether ``title`` names the model itself (family and version), not only mentions it in
+    passing
+    in a text: "OpenAI o1 System Card" names model:o1."""
+    v = _version(entity)
+    if v is None:
+        return False
+    family, version, _ = v
+    flat = re.sub(r"[\s_]+", "-", title.lower())
+    ver = "\\.".join(str(x) for x in version)
+    return re.search(rf"(?<![a-z0-9]){re.escape(family)}-?{ver}(?![0-9.])", flat) is not None
+
+
+def _lab(url: str | None) -> bool:
+    from .model import Member
+    from .rank import is_lab_post
+
+    return bool(url) and is_lab_post(Member(key="", kind="feed", source="", title="", url=url))
+
+
+def _name(entity: str) -> str:
+    return entity.removeprefix("model:")

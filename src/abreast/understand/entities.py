@@ -37,12 +37,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import compress
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
-try:  # compiled multi-pattern search; optional, see Spotter
-    import ahocorasick_rs
-except ImportError:  # pragma: no cover - exercised by test_fallback_scanner_agrees
-    ahocorasick_rs = None
+import ahocorasick_rs as _compiled_search
+
+# The compiled multi-pattern search (a dependency). bench/entities_speed.py --no-ac sets this to
+# None to time the pure-Python scanner, which also serves text whose lower() changes its length.
+ahocorasick_rs: ModuleType | None = _compiled_search
 
 DATA = Path(__file__).parent / "data"
 

@@ -7,6 +7,7 @@ fetch writes).
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -175,6 +176,25 @@ def create_app(
                 message=str(exc),
             )
         return JSONResponse({"detail": str(exc)}, status_code=400)
+
+    @app.exception_handler(sqlite3.Error)
+    def database_error(request: Request, exc: sqlite3.Error):
+        """The database failing under a request (damaged, read-only, full, locked) is the line that
+        says what to do, as on the command line (store/repair.py); anything else stays a bug."""
+        from ..store.repair import explain
+
+        known = explain(exc, settings.paths.db)
+        if known is None:
+            raise exc
+        if wants_html(request):
+            return render(
+                request,
+                "error.html",
+                status_code=503,
+                title="The database needs attention",
+                message=str(known),
+            )
+        return JSONResponse({"detail": str(known)}, status_code=503)
 
     app.add_middleware(SecurityMiddleware, token=token, allowed_hosts=allowed_hosts)
     app.add_middleware(HeadAsGet)  # outermost: every layer below sees a GET

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 
 from ..explain.card import CardLoader
@@ -28,7 +27,7 @@ def gather(store: Store, week: str, bundle: Path | None = None) -> WeekMaterial:
     m = WeekMaterial(week=week, stories=stories, items_read=items_read, words_read=words_read)
     loader = CardLoader(store)
     m.cards = {s.id: loader.card(s) for s in stories}
-    m.words = words_of_the_week(stories)
+    m.words = words_of_the_week(stories, store, week)
     m.rising = rising(store, week, stories)
     m.papers = papers(stories)
     m.followups = [s for s in stories if not s.is_new and s.related][:5]
@@ -49,21 +48,17 @@ def _members(stories: list[Story]):
         yield from s.members
 
 
-def words_of_the_week(stories: list[Story]) -> list[Word]:
-    from ..understand.jargon import glossary
+def words_of_the_week(
+    stories: list[Story], store: Store | None = None, week: str = ""
+) -> list[Word]:
+    """New and rising jargon of the week first, basics last, known terms never (write/words.py)."""
+    from ..store.known_terms import known
+    from ..store.stories import load_trends
+    from .words import select
 
-    terms = glossary()
-    counts: Counter = Counter()
-    first: dict[str, Member] = {}
-    for mem in _members(stories):
-        for t in dict.fromkeys(mem.jargon):
-            counts[t] += 1
-            if t not in first and mem.url:
-                first[t] = mem
-    ranked = sorted((t for t in counts if t in terms and t in first), key=lambda t: (-counts[t], t))
-    return [
-        Word(terms[t].term, terms[t].definition, counts[t], first[t]) for t in ranked[:MAX_WORDS]
-    ]
+    if store is None:
+        return select(stories, limit=MAX_WORDS)
+    return select(stories, week, load_trends(store.conn), known(store.conn), MAX_WORDS)
 
 
 def label_of(term: str) -> str:

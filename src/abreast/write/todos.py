@@ -45,6 +45,7 @@ class Reference:
     title: str
     url: str
     reason: str
+    origin: str = "store"  # "store": an item of your store; "background": from the bundled canon
 
 
 @dataclass
@@ -159,11 +160,33 @@ def propose(
             prop.references.append(Reference(h.key, h.title, h.url, reason))
         if len(prop.references) >= limit:
             break
+    _add_background(prop, todo, around, limit)
     if image_maker and ASKS_IMAGE.search(todo):
         made = image_maker(todo, terms)
         if made:
             prop.image, prop.image_caption = made
     return prop
+
+
+BACKGROUND_BESIDE = 2  # landmarks offered beside a full list of this week's references
+
+
+def _add_background(prop: Proposal, todo: str, around: date | None, limit: int) -> None:
+    """Landmarks from the bundled canon (retrieve/canon.py) for the families and terms the TODO
+    names,
+    published before the draft: two beside the store's references, more when the store had few."""
+    from ..retrieve.canon import for_request
+    from ..retrieve.query import names
+
+    room = max(BACKGROUND_BESIDE, limit - len(prop.references))
+    seen = {r.url.rstrip("/") for r in prop.references}
+    for lm in for_request(todo, names(todo), limit=room + len(seen)):
+        if around and lm.date[:10] > around.isoformat():
+            continue
+        if lm.url.rstrip("/") in seen or room <= 0:
+            continue
+        prop.references.append(Reference(lm.id, lm.title, lm.url, lm.reason(), "background"))
+        room -= 1
 
 
 def _without(todo: str, missing: list[str]) -> str:
@@ -174,33 +197,31 @@ def _without(todo: str, missing: list[str]) -> str:
 
 
 def _week_papers(store: Store, around: date) -> list:
-    """Papers worth reading around the draft's date: arXiv items of that week's top-ranked
-    stories."""
+    """Papers worth reading around the draft's date: arXiv items of its week's top stories."""
     from ..retrieve.query import Hit
-    from ..store.stories import load_week
+    from ..store.retrieval import top_story_papers
 
     out = []
     for d in (around, around - timedelta(weeks=1)):
         y, w, _ = d.isocalendar()
-        for s in load_week(store.conn, f"{y}-W{w:02d}")[:40]:
-            for m in s.members:
-                if m.kind == "arxiv" and m.url and all(h.key != m.key for h in out):
-                    out.append(
-                        Hit(
-                            key=m.key,
-                            title=m.title,
-                            url=m.url,
-                            kind=m.kind,
-                            source=m.source,
-                            published_at=m.published_at,
-                            story_id=s.id,
-                            score=s.score,
-                            relevance=1.0,
-                            importance=s.score,
-                            reason=f"arXiv paper, {(m.published_at or '')[:10]}; "
-                            f"in story #{s.rank} of {s.week}",
-                        )
+        for r in top_story_papers(store.conn, f"{y}-W{w:02d}"):
+            if r["url"] and all(h.key != r["key"] for h in out):
+                out.append(
+                    Hit(
+                        key=r["key"],
+                        title=r["title"],
+                        url=r["url"],
+                        kind=r["kind"],
+                        source=r["source"],
+                        published_at=r["published_at"],
+                        story_id=r["story_id"],
+                        score=r["score"],
+                        relevance=1.0,
+                        importance=r["score"],
+                        reason=f"arXiv paper, {(r['published_at'] or '')[:10]}; "
+                        f"in story #{r['rank']} of {r['week']}",
                     )
+                )
     return out[:10]
 
 

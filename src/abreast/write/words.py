@@ -1,0 +1,75 @@
+"""Words of the week: the jargon a reader meets in this week's top stories, new and rising first.
+
+A basic ("LLM", "fine-tuning", "inference") appears in every week's news; listing it weekly
+teaches nothing. A term is basic when its median weekly count over the earlier weeks of the trends
+table is at least BASIC_WEEKLY; basics only fill the slots new and rising terms leave. A story about
+a model that embodies a term (o3 for "test-time compute", from the term's glossary sense) counts as
+using it even when its posts never say the words. Terms the user marked as known
+(`abreast explain TERM --known`) never appear.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+
+from ..stories.model import Member, Story
+from .material import Word
+
+MAX_WORDS = 8
+BASIC_WEEKLY = 15  # median items per earlier week that make a term basic (demo: llm ~300, rag ~30)
+NEW_BONUS = 1.5  # a term absent from every earlier week counts half again
+
+
+def baseline(trend_rows, week: str) -> dict[str, list[int]]:
+    """term id -> its counts in the weeks before ``week`` (rows of the trends table)."""
+    out: dict[str, list[int]] = {}
+    for r in trend_rows:
+        if r["week"] < week and r["term"].startswith("term:"):
+            out.setdefault(r["term"][5:], []).append(int(r["count"]))
+    return out
+
+
+def select(
+    stories: list[Story],
+    week: str = "",
+    trend_rows=(),
+    known: set[str] = frozenset(),
+    limit: int = MAX_WORDS,
+) -> list[Word]:
+    from ..retrieve.sense import senses
+    from ..understand.jargon import glossary
+
+    terms = glossary()
+    counts: Counter = Counter()
+    first: dict[str, Member] = {}
+    for s in stories:
+        used = {t for m in s.members for t in m.jargon}
+        models = {e.removeprefix("model:") for e in s.entities if e.startswith("model:")}
+        used |= {tid for tid, sense in senses().items() if models & set(sense.get("models", []))}
+        for t in used:
+            counts[t] += 1
+            if t not in first:
+                first[t] = next(
+                    (m for m in s.members if m.url and t in m.jargon),
+                    s.lead if s.lead.url else None,
+                )
+    base = baseline(trend_rows, week)
+    burst = {
+        r["term"][5:]: float(r["burst"])
+        for r in trend_rows
+        if r["week"] == week and r["term"].startswith("term:")
+    }
+
+    def score(t: str) -> float:
+        earlier = base.get(t, [])
+        new = NEW_BONUS if not earlier else 1.0
+        return counts[t] * new * (1.0 + max(0.0, burst.get(t, 0.0)))
+
+    def basic(t: str) -> bool:
+        earlier = base.get(t, [])
+        return bool(earlier) and statistics.median(earlier) >= BASIC_WEEKLY
+
+    cands = [t for t in counts if t in terms and first.get(t) is not None and t not in known]
+    ranked = sorted(cands, key=lambda t: (basic(t), -score(t), t))
+    return [Word(terms[t].term, terms[t].definition, counts[t], first[t]) for t in ranked[:limit]]

@@ -1,0 +1,38 @@
+"""Continuity: a story names the earlier story it continues through model lineage."""
+
+import pytest
+
+from abreast.stories.novelty import predecessors
+
+
+def test_the_previous_version_of_the_same_line_is_the_predecessor():
+    known = {"model:o1", "model:o1-mini", "model:gpt-4o", "model:marco-o1"}
+    assert predecessors("model:o3", known)[0] == "model:o1"
+    llama = {
+        "model:llama-3.1-70b",
+        "model:llama-3.1-405b",
+        "model:llama-3.2-3b",
+        "model:llama-2-70b",
+    }
+    assert predecessors("model:llama-3.3-70b", llama)[0] == "model:llama-3.1-70b"
+
+
+def test_no_predecessor_for_a_first_version_a_newer_one_or_a_community_derivative():
+    assert predecessors("model:o1", {"model:o3"}) == []
+    assert predecessors("model:qwen-2.5-7b-spanish-o1-cot", {"model:qwen-2-7b"}) == []
+    assert predecessors("model:chatgpt", {"model:gpt-4"}) == []
+
+
+@pytest.mark.slow
+def test_the_o3_story_continues_o1_and_its_card_says_so(demo_store):
+    from abreast.explain.card import load_card
+    from abreast.explain.card_render import card_markdown
+    from abreast.store.stories import load_week
+    from abreast.stories.novelty import continuations
+
+    o3 = next(s for s in load_week(demo_store.conn, "2024-W51") if "o3" in s.title.lower())
+    notes = [c.note() for c in continuations(demo_store.conn, o3)]
+    assert notes and "o3 follows o1" in notes[0]
+    card = load_card(demo_store, o3)
+    assert card.earlier and "o1" in card.earlier[0].title
+    assert any("Continues" in line and "o1" in line for line in card_markdown(card))
