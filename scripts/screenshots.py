@@ -79,6 +79,7 @@ def main() -> int:
         for label, (width, height) in WIDTHS.items():
             ctx = browser.new_context(viewport={"width": width, "height": height})
             page = ctx.new_page()
+            page.set_default_timeout(180_000)  # the first trends page draws its charts
             page.goto(base + PAGES["week"])
             story = page.locator("li.story h2 a").first.get_attribute("href")
             for name, path in PAGES.items():

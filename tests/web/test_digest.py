@@ -183,7 +183,7 @@ def test_default_week_is_one_rule(client, store):
     week = default_week(store.conn)
     assert week == WEEK  # the demo's last full week (2024-W52 and 2025-W01 hold stray items)
     assert cli_json("week", "--json", "-n", "1")["week"] == week
-    assert f"The week {week} in brief" in client.get("/").text
+    assert f"The week in brief: {week}" in client.get("/").text
     assert f"Trends: {week}" in client.get("/trends").text
     assert f"Draft: {week}" in client.get("/draft").text
     assert media.models_view(store)["week"] == week
