@@ -8,12 +8,14 @@ related stories of earlier weeks.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import Settings
-from .store import Store
+from .store import Store, progress
 
 Step = Callable[[str, int, int], None]  # (what, done, total)
 
@@ -23,6 +25,7 @@ class PipelineResult:
     annotated: int = 0
     ai_items: int = 0
     stories: dict[str, int] = field(default_factory=dict)
+    up_to_date: int = 0  # weeks whose stories were already built from the same inputs
     trends: int = 0
     charts: int = 0
     summaries: int = 0
@@ -39,6 +42,10 @@ class PipelineResult:
         if self.stories:
             lines.append(
                 f"Stories for {len(self.stories)} weeks, {sum(self.stories.values())} in all."
+            )
+        if self.up_to_date:
+            lines.append(
+                f"{self.up_to_date} weeks unchanged since the last run: left as they were."
             )
         if self.summaries:
             v, t = self.verified
@@ -57,6 +64,23 @@ class PipelineResult:
             lines.append(f"Model registry: {self.models} models.")
         lines += [f"Draft: {p}" for p in self.drafts]
         return "\n".join(lines)
+
+
+def stale_weeks(
+    weeks: list[str], digests: dict[str, str], built: dict[str, str], salt: str
+) -> tuple[list[str], dict[str, str]]:
+    """Which weeks' stories must be rebuilt, and the fingerprint each week is built from.
+
+    A week's fingerprint covers its own items (``digests``), the clustering settings (``salt``)
+    and the previous week's fingerprint: stories link to related stories of earlier weeks, so a
+    change in an old week (a backfill) reaches every later week, while a new week touches only
+    itself."""
+    wanted: dict[str, str] = {}
+    previous = ""
+    for week in weeks:
+        previous = hashlib.sha1(f"{salt}|{previous}|{digests.get(week, '')}".encode()).hexdigest()
+        wanted[week] = previous
+    return [w for w in weeks if built.get(w) != wanted[w]], wanted
 
 
 def _weeks_with_ai_items(store: Store) -> list[str]:
@@ -105,9 +129,25 @@ def write_trend_charts(
     for week in weeks:
         if volume.get(week, 0) < min_items:
             continue
+        # A week's chart shows the weeks up to it: a new week does not redraw every old chart.
+        upto = [w for w in every if w <= week]
+        manifest_path = out_dir / week / ".inputs.json"
+        try:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            manifest = {}
+        drawn: dict[str, str] = {}
         for _z, _c, term in sorted(by_week.get(week, []))[:per_week]:
-            chart(term, every, counts[term], out_dir / week, highlight=week)
+            series = [counts[term].get(w, 0) for w in upto]
+            fp = hashlib.sha1(json.dumps([term, upto, series]).encode()).hexdigest()
+            drawn[term] = fp
+            if manifest.get(term) == fp and (out_dir / week).exists():
+                continue
+            chart(term, upto, counts[term], out_dir / week, highlight=week)
             written += 1
+        if drawn != manifest:
+            manifest_path.parent.mkdir(parents=True, exist_ok=True)
+            manifest_path.write_text(json.dumps(drawn, sort_keys=True), encoding="utf-8")
     return written
 
 
@@ -119,7 +159,6 @@ def run_pipeline(
     console=None,
 ) -> PipelineResult:
     from .collect.run import read_top_stories
-    from .explain.llm_backend import configured_model_id, load_model
     from .explain.summarize import summarize_week
     from .landscape.registry import build_registry
     from .stories.build import build_week
@@ -136,9 +175,15 @@ def run_pipeline(
         "SELECT count(*) FROM annotations WHERE is_ai = 1"
     ).fetchone()[0]
     weeks = _weeks_with_ai_items(store)
-    for i, week in enumerate(weeks):
-        step(f"building stories of {week}", i, len(weeks))
+    salt = repr(settings.stories)
+    stale, wanted = stale_weeks(
+        weeks, progress.week_inputs(store.conn), progress.built_from(store.conn, "stories"), salt
+    )
+    result.up_to_date = len(weeks) - len(stale)
+    for i, week in enumerate(stale):
+        step(f"building stories of {week}", i, len(stale))
         result.stories[week] = len(build_week(store, week, settings))
+    progress.mark_built(store.conn, "stories", {w: wanted[w] for w in stale})
     step("reading the top stories' articles and discussions", 0, 1)
     reading = read_top_stories(store, settings)
     result.reading = reading.summary()
@@ -148,23 +193,50 @@ def run_pipeline(
         for week in sorted(reading.changed_weeks):
             step(f"rebuilding stories of {week} with article text", 0, 1)
             result.stories[week] = len(build_week(store, week, settings))
-    step("finding trends", 0, 1)
-    result.trends = rising_terms(store)
+        stale_after, wanted = stale_weeks(
+            weeks,
+            progress.week_inputs(store.conn),
+            progress.built_from(store.conn, "stories"),
+            salt,
+        )
+        for week in stale_after:
+            if week not in reading.changed_weeks:
+                result.stories[week] = len(build_week(store, week, settings))
+        progress.mark_built(store.conn, "stories", {w: wanted[w] for w in stale_after})
+        stale = sorted(set(stale) | set(stale_after))
+    if stale or not progress.built_from(store.conn, "trends"):
+        step("finding trends", 0, 1)
+        result.trends = rising_terms(store)
+        progress.mark_built(store.conn, "trends", {"*": wanted[weeks[-1]] if weeks else ""})
     step("drawing trend charts", 0, 1)
     result.charts = write_trend_charts(store, weeks, settings.paths.charts)
-    model_id = configured_model_id(settings)
-    model = load_model(model_id) if model_id else None
+    # The configured model id, read without importing llm (a second of start-up that a run with
+    # nothing to summarize must not pay).
+    model_id = settings.explain.model or None
     verified = total = 0
-    for i, week in enumerate(weeks):
-        step(f"summarizing {week}", i, len(weeks))
+    # A week's summaries follow from its stories and the model that writes them.
+    summary_inputs = {w: f"{wanted[w]}|{model_id or 'extractive'}" for w in weeks}
+    summarized = progress.built_from(store.conn, "summaries")
+    to_summarize = [w for w in weeks if summarized.get(w) != summary_inputs[w]]
+    model = None
+    if model_id and to_summarize:
+        from .explain.llm_backend import load_model
+
+        model = load_model(model_id)
+    for i, week in enumerate(to_summarize):
+        step(f"summarizing {week}", i, len(to_summarize))
         for s in summarize_week(store.conn, week, model):
             result.summaries += 1
             sents = (s.summary or {}).get("sentences", [])
             verified += sum(1 for x in sents if x.get("verified"))
             total += len(sents)
+    progress.mark_built(store.conn, "summaries", {w: summary_inputs[w] for w in to_summarize})
     result.verified = (verified, total)
-    step("building the model registry", 0, 1)
-    result.models = build_registry(store.conn).models
+    registry_inputs = progress.store_inputs(store.conn)
+    if progress.built_from(store.conn, "registry").get("*") != registry_inputs:
+        step("building the model registry", 0, 1)
+        result.models = build_registry(store.conn).models
+        progress.mark_built(store.conn, "registry", {"*": registry_inputs})
     for week in draft_weeks or []:
         step(f"writing the draft for {week}", 0, 1)
         result.drafts.append(write_draft(store, settings, week))

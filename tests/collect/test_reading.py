@@ -427,3 +427,22 @@ def test_a_model_gets_its_cards_first_section_and_keeps_it_across_refetches(tmp_
         # The next fetch of the Hub gives the metadata description again: the card's words stay.
         counts = st.upsert_items([model], source_id=hf.id)
         assert counts.unchanged == 1 and st.item("hf:acme/QwQ-Tiny")["text_source"] == "card"
+
+
+def test_sources_add_no_page_text_keeps_a_sources_pages_unread(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from abreast.cli import context
+    from abreast.cli.main import app
+
+    monkeypatch.setenv("ABREAST_HOME", str(tmp_path))
+    context.reset()
+    runner = CliRunner()
+    quiet = runner.invoke(
+        app, ["sources", "add", "feed", "https://quiet.example/feed.xml", "--no-page-text"]
+    )
+    loud = runner.invoke(app, ["sources", "add", "feed", "https://loud.example/feed.xml"])
+    assert quiet.exit_code == 0 and loud.exit_code == 0, quiet.output + loud.output
+    configs = {s.url: s.config for s in context.store().sources()}
+    assert configs["https://quiet.example/feed.xml"].get("page_text") is False
+    assert "page_text" not in configs["https://loud.example/feed.xml"]  # on by default

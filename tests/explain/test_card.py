@@ -186,7 +186,12 @@ def test_a_text_that_only_restates_the_headline_is_not_what_happened():
 
 
 def test_sources_are_named_as_people_say_them_and_merged_with_their_discussions():
+    from abreast.explain.card import source_label
+
     assert publisher(LAB_URL) == "Anthropic"
+    lab_post = _member("feed:" + LAB_URL, "feed", "x", LAB_URL, source="anthropic-news")
+    assert source_label(lab_post) == "Anthropic"
+    assert source_label(_member("hn:1", "hn", "x", LAB_URL)) == "Hacker News"
     assert publisher("https://huggingface.co/blog/modernbert") == "Hugging Face blog"
     assert publisher("https://9to5mac.com/2024/12/16/x") == "9to5mac.com"
     story = Story(

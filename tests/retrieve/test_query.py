@@ -56,3 +56,9 @@ def test_names_nothing_mentions_are_reported(demo_store):
 def test_unknown_mode_is_refused(demo_store):
     with pytest.raises(ValueError):
         search(demo_store, "x", mode="bm25")
+
+
+def test_a_blank_request_finds_nothing_and_fts_syntax_is_only_words(demo_store):
+    assert search(demo_store, Request("   ", "")) == []
+    hits = search(demo_store, '"quotes" AND OR NEAR( * alignment', limit=5)
+    assert hits  # operators are quoted as words, never parsed

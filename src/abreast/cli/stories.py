@@ -248,10 +248,16 @@ def process(
     draft_week: list[str] = typer.Option(
         None, "--draft", help="Also write the draft for this week (repeatable)."
     ),
+    full: bool = typer.Option(
+        False, "--full", help="Rebuild every week, not only the weeks whose items changed."
+    ),
 ) -> None:
     """After a fetch: understand new items, build stories, trends, summaries, model registry."""
     from ..pipeline import run_pipeline
+    from ..store.progress import forget
 
+    if full:
+        forget(ctx.store().conn)
     with ctx.progress() as p:
         task = p.add_task("processing", total=None)
         result = run_pipeline(

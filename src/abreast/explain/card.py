@@ -188,6 +188,17 @@ def publisher(url: str | None, fallback: str = "") -> str:
     return host or fallback
 
 
+def source_label(m: Member) -> str:
+    """Where an item itself was published, as people say it ("Hacker News", "r/LocalLLaMA",
+    "Anthropic"), never the internal source id ("anthropic-news")."""
+    fixed = {"hn": "Hacker News", "arxiv": "arXiv", "hf": "Hugging Face"}
+    if m.kind in fixed:
+        return fixed[m.kind]
+    if m.kind == "reddit":
+        return subreddit_label(m)
+    return publisher(m.url, m.extra.get("feed") or m.source)
+
+
 def subreddit_label(m: Member) -> str:
     sub = m.extra.get("subreddit")
     return f"r/{sub}" if sub else "Reddit"

@@ -202,11 +202,15 @@ def _nearest(idx: Index, qvec: np.ndarray, mask: np.ndarray) -> list[int]:
 
 
 def _query_vector(idx: Index, req: Request) -> np.ndarray:
-    texts = [req.text] + ([req.context] if req.context.strip() else [])
-    vecs = idx.embedder.embed_batch(texts)
+    """The request's vector, the paragraph around it weighing CONTEXT_WEIGHT; zeros for a request
+    with no words (an embedder normalising an empty text returns NaNs)."""
+    texts = [t for t in (req.text, req.context) if t.strip()]
+    if not texts:
+        return np.zeros(idx.vectors.shape[1], dtype=np.float32)
+    vecs = np.nan_to_num(idx.embedder.embed_batch(texts))
     v = vecs[0] if len(vecs) == 1 else (1 - CONTEXT_WEIGHT) * vecs[0] + CONTEXT_WEIGHT * vecs[1]
     n = float(np.linalg.norm(v))
-    return (v / n).astype(np.float32) if n > 0 else v
+    return (v / n).astype(np.float32) if n > 0 else v.astype(np.float32)
 
 
 def _quote(word: str) -> str:

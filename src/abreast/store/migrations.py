@@ -329,4 +329,18 @@ old.text);
         );
         """,
     ),
+    (
+        "0012_stage_inputs",
+        """
+        -- What each pipeline stage last built a week from (a fingerprint of its inputs): `process`
+        -- rebuilds a week only when this changed, so a run with nothing new costs almost nothing.
+        CREATE TABLE stage_inputs (
+            stage TEXT NOT NULL,                -- stories | summaries | trends | registry
+            week TEXT NOT NULL,                 -- ISO week, or '*' for a whole-store stage
+            fingerprint TEXT NOT NULL,
+            at TEXT NOT NULL,
+            PRIMARY KEY (stage, week)
+        );
+        """,
+    ),
 ]

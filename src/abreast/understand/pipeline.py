@@ -149,15 +149,24 @@ def run(
     from ..store import annotations as sa
 
     cfg = understand_settings(settings)
-    ctx = _Context.get(cfg)
     conn = store.conn
-    model = ctx.embedder.name
     rows = sa.items_for_understanding(conn)
+    done = sa.annotated_hashes(conn)
+    if all(done.get(r["id"]) == r["content_hash"] for r in rows):
+        # Nothing new or changed: no model to load, no duplicates to look for.
+        return {
+            "items": len(rows),
+            "annotated": 0,
+            "embedded": 0,
+            "reused_vectors": 0,
+            "duplicates_updated": 0,
+        }
+    ctx = _Context.get(cfg)
+    model = ctx.embedder.name
     all_items = [sa.row_to_item(r) for r in rows]
     find_dups = _optional("dedupe", "find_duplicates")
     duplicates = find_dups(all_items) if find_dups else {}
     id_of = {r["key"]: r["id"] for r in rows}
-    done = sa.annotated_hashes(conn)
     todo = [
         (r, it)
         for r, it in zip(rows, all_items, strict=True)

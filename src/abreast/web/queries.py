@@ -141,10 +141,13 @@ def jargon_view(story, glossary: dict) -> list[dict]:
 
 
 def member_view(m, signal: str | None = None) -> dict:
+    from ..explain.card import source_label
+
     return {
         "key": m.key,
         "kind": m.kind,
         "source": m.source,
+        "label": source_label(m),
         "title": plain_text(m.title),
         "url": safe_url(m.url),
         "published_at": m.published_at,

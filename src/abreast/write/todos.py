@@ -140,6 +140,8 @@ def propose(
 
     terms = keywords(todo)
     prop = Proposal(todo=" ".join(todo.split()))
+    if not prop.todo:
+        return prop  # an empty TODO asks for nothing; its block says nothing was found
     since, until = (horizon or Horizon()).around(around)
     _, prop.missing = known_names(store, todo)
     hits = []

@@ -1,0 +1,82 @@
+"""`abreast process` redoes only what changed: a weekly run costs one week, a run with nothing new
+costs almost nothing."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from abreast import config
+from abreast.pipeline import run_pipeline, stale_weeks
+from abreast.store import Store
+
+WEEKS = ["2024-W49", "2024-W50", "2024-W51"]
+
+
+def test_a_new_week_touches_only_itself():
+    digests = {"2024-W49": "a", "2024-W50": "b"}
+    stale, built = stale_weeks(WEEKS[:2], digests, {}, salt="s")
+    assert stale == WEEKS[:2]
+    digests["2024-W51"] = "c"
+    stale, _ = stale_weeks(WEEKS, digests, built, salt="s")
+    assert stale == ["2024-W51"]
+
+
+def test_nothing_changed_means_nothing_to_do_and_an_old_change_reaches_later_weeks():
+    digests = {"2024-W49": "a", "2024-W50": "b", "2024-W51": "c"}
+    _, built = stale_weeks(WEEKS, digests, {}, salt="s")
+    assert stale_weeks(WEEKS, digests, built, salt="s")[0] == []
+    # A backfilled item in an old week: its stories may now be what later weeks continue.
+    assert stale_weeks(WEEKS, {**digests, "2024-W49": "a2"}, built, salt="s")[0] == WEEKS
+    # Other clustering settings: every week is grouped anew.
+    assert stale_weeks(WEEKS, digests, built, salt="other")[0] == WEEKS
+
+
+@pytest.fixture
+def demo(abreast_home, demo_db):
+    abreast_home.mkdir(parents=True, exist_ok=True)
+    shutil.copy(demo_db, abreast_home / "abreast.db")
+    settings = config.load(abreast_home)
+    store = Store.open(settings.paths.db)
+    run_pipeline(store, settings)  # records what every stage was built from
+    yield store, settings
+    store.close()
+
+
+def test_a_run_with_nothing_new_builds_nothing(demo, monkeypatch):
+    store, settings = demo
+    import abreast.explain.summarize as summarize
+    import abreast.landscape.registry as registry
+    import abreast.stories.build as build
+    import abreast.stories.trends as trends
+
+    def boom(*_a, **_k):
+        raise AssertionError("a stage ran although nothing changed")
+
+    for mod, name in (
+        (build, "build_week"),
+        (summarize, "summarize_week"),
+        (registry, "build_registry"),
+        (trends, "chart"),
+    ):
+        monkeypatch.setattr(mod, name, boom)
+    result = run_pipeline(store, settings)
+    assert result.stories == {} and result.charts == 0 and result.summaries == 0
+    assert result.up_to_date > 0
+    assert "unchanged since the last run" in result.summary()
+
+
+def test_new_points_on_one_item_rebuild_only_its_week(demo):
+    store, settings = demo
+    key, week = store.conn.execute(
+        "SELECT i.key, i.week FROM items i JOIN annotations a ON a.item_id = i.id "
+        "WHERE a.is_ai = 1 AND i.kind = 'hn' AND i.week = '2024-W50' LIMIT 1"
+    ).fetchone()
+    store.conn.execute("UPDATE items SET score_json = '{\"points\": 4242}' WHERE key = ?", (key,))
+    store.conn.commit()
+    result = run_pipeline(store, settings)
+    later = [w for w in result.stories if w > week]
+    assert week in result.stories
+    assert set(result.stories) == {week, *later}, "only that week and the weeks after it"
+    assert not [w for w in result.stories if w < week]
