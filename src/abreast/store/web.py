@@ -24,8 +24,9 @@ def _filters(week: str | None, source: str | None, ai_only: bool) -> tuple[list[
         where.append("items.week = ?")
         args.append(week)
     if source:
-        where.append("coalesce(sources.name, items.kind) = ?")
-        args.append(source)
+        # a source's name, or a kind ("arxiv", "hf"): the week page's folds link to a kind
+        where.append("(coalesce(sources.name, items.kind) = ? OR items.kind = ?)")
+        args += [source, source]
     if ai_only:
         where.append("a.is_ai = 1")
     return where, args
