@@ -221,7 +221,7 @@ class StoryHeader:
 
 
 @dataclass
-class Trend:
+class TermWeek:
     """How often a term (entity id or jargon term) appeared in a week, and how sharply that rose."""
 
     week: str

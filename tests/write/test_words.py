@@ -2,7 +2,7 @@
 
 import pytest
 
-from abreast.types import Member, Story, Trend
+from abreast.types import Member, Story, TermWeek
 from abreast.write.words import select
 
 
@@ -21,7 +21,7 @@ def _story(sid, jargon, entities=()):
 
 
 def _trends(rows):
-    return [Trend(w, f"term:{t}", c, b) for w, t, c, b in rows]
+    return [TermWeek(w, f"term:{t}", c, b) for w, t, c, b in rows]
 
 
 def test_basics_come_after_new_and_rising_terms_and_known_terms_never_appear():

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import asdict
-from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
@@ -16,9 +15,9 @@ from ..explain.summary import Summary
 from ..store import Store
 from ..store import drafts as q
 from ..store.reading import undated_count
-from ..store.stories import load_story, load_trends, story_counts, story_weeks
-from ..stories.model import default_week
+from ..store.stories import load_story, story_weeks
 from ..stories.rank import explain
+from ..stories.weeks import default_week
 from ..types import Story
 from . import context as ctx
 
@@ -26,11 +25,9 @@ WEEK_FORMAT = re.compile(r"\d{4}-W(0[1-9]|[1-4]\d|5[0-3])")
 
 
 def last_full_week(store: Store) -> str | None:
-    """The newest finished week with enough stories (today's week is still being written)."""
-    today = datetime.now(UTC).date()
-    y, w, _ = today.isocalendar()
-    counts = story_counts(store.conn)
-    return default_week(sorted(counts.items()), current=f"{y}-W{w:02d}")
+    """The week commands show when none is named (stories.weeks.default_week, shared with the web
+    app and the draft)."""
+    return default_week(store.conn)
 
 
 def week_or_default(week: str | None) -> str:
@@ -189,34 +186,29 @@ def trends(
     ),
 ) -> None:
     """Entities and terms whose weekly counts rise sharply, with charts over every stored week."""
-    # matplotlib (chart) and the entity lexicon (label_of) are heavy: lazy, for start-up time.
-    from ..stories.trends import TrendParams, chart
-    from ..write.gather import label_of
+    from ..stories.trends import chart, week_trends  # matplotlib: lazy, for start-up time
 
     wk = week_or_default(week)
     conn = ctx.store().conn
-    p = TrendParams()
-    rows = [t for t in load_trends(conn, wk, min_burst=p.min_z) if t.count >= p.min_count]
-    table = Table("term", "this week", "before (mean/week)", "burst (z)", title=f"rising in {wk}")
+    rows = week_trends(conn, wk)
+    table = Table("term", "this week", "expected", "burst score", title=f"rising in {wk}")
     weeks = q.item_weeks(conn)
     for t in rows[:20]:
-        series = q.trend_series(conn, t.term, upto=wk)
-        before = series[:-1][-p.history :]
-        table.add_row(
-            label_of(t.term),
-            str(t.count),
-            f"{sum(before) / max(len(before), 1):.1f}",
-            f"{t.burst:.1f}",
-        )
+        table.add_row(t.label, str(t.count), f"{t.baseline:.1f}", f"{t.burst:.1f}")
         if charts:
             chart(
-                label_of(t.term),
+                t.label,
                 weeks,
                 dict(zip(weeks, q.trend_series(conn, t.term, upto=weeks[-1]), strict=False)),
                 charts,
                 highlight=wk,
             )
     ctx.console.print(table if rows else f"Nothing rose sharply in {wk}.")
+    if rows:
+        ctx.console.print(
+            "expected: the mentions its share of earlier weeks' news predicts; a burst score of 2 "
+            "or more means a rise that large rarely happens by chance."
+        )
     if charts and rows:
         ctx.console.print(f"Charts written to {charts}")
 

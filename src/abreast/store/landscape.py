@@ -207,11 +207,6 @@ def hf_items(conn: sqlite3.Connection) -> list[tuple[str, str | None, dict[str, 
     return [(r[0], r[1], json.loads(r[2] or "{}")) for r in rows]
 
 
-def latest_item_week(conn: sqlite3.Connection) -> str | None:
-    """The newest ISO week with items."""
-    return conn.execute("SELECT max(week) FROM items WHERE week IS NOT NULL").fetchone()[0]
-
-
 def item_entities(conn: sqlite3.Connection) -> list[tuple[str, str | None, str, str, list[str]]]:
     """(item key, published_at, title, text, entity ids or None when not annotated yet), oldest
     first."""

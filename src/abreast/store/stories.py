@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from ..types import Member, Story, StoryHeader, Trend, WeekItem
+from ..types import Member, Story, StoryHeader, TermWeek, WeekItem
 from .db import now, transaction
 
 if TYPE_CHECKING:
@@ -308,7 +308,7 @@ def save_trends(conn: sqlite3.Connection, rows: Iterable[tuple[str, str, int, fl
 
 def load_trends(
     conn: sqlite3.Connection, week: str | None = None, min_burst: float = 0.0
-) -> list[Trend]:
+) -> list[TermWeek]:
     if week:
         rows = conn.execute(
             "SELECT week, term, count, burst FROM trends WHERE week = ? AND burst >= ? "
@@ -321,7 +321,7 @@ def load_trends(
             "ORDER BY week, burst DESC, term",
             (min_burst,),
         )
-    return [Trend(*r) for r in rows]
+    return [TermWeek(*r) for r in rows]
 
 
 def count_rising(conn: sqlite3.Connection, min_count: int, min_burst: float) -> int:
@@ -350,6 +350,11 @@ def story_headers(conn: sqlite3.Connection, story_ids: list[str]) -> dict[str, S
 def _chunks(seq: list, n: int) -> Iterable[list]:
     for i in range(0, len(seq), n):
         yield seq[i : i + n]
+
+
+def latest_item_week(conn: sqlite3.Connection) -> str | None:
+    """The newest ISO week with items."""
+    return conn.execute("SELECT max(week) FROM items WHERE week IS NOT NULL").fetchone()[0]
 
 
 def week_story_counts(conn: sqlite3.Connection) -> list[tuple[str, int]]:

@@ -14,8 +14,9 @@ def _filters(week: str | None, source: str | None, ai_only: bool) -> tuple[list[
         where.append("items.week = ?")
         args.append(week)
     if source:
-        where.append("coalesce(sources.name, items.kind) = ?")
-        args.append(source)
+        # a source's name, or a kind ("arxiv", "hf"): the week page's folds link to a kind
+        where.append("(coalesce(sources.name, items.kind) = ? OR items.kind = ?)")
+        args += [source, source]
     if ai_only:
         where.append("a.is_ai = 1")
     return where, args
@@ -72,6 +73,14 @@ def item_search(
         + " ORDER BY bm25(item_fts, 3.0, 1.0) LIMIT ?"
     )
     return [annotated_item(r) for r in conn.execute(sql, (fts, *args, limit))]
+
+
+def item_by_key(conn: sqlite3.Connection, key: str) -> AnnotatedItem | None:
+    """One item with its annotation, as the item stream lists it; None when there is none."""
+    r = conn.execute(
+        ANNOTATED_COLS + "FROM items " + ANNOTATED_JOINS + " WHERE items.key = ?", (key,)
+    ).fetchone()
+    return annotated_item(r) if r else None
 
 
 def last_fetches(conn: sqlite3.Connection) -> dict[int, Fetch]:

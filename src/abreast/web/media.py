@@ -29,7 +29,7 @@ from ..store import Store
 from ..store import drafts as sql
 from ..store import landscape as ls
 from ..store.stories import ai_titles, item_weeks
-from ..stories.trends import chart, detect, title_terms, weekly_counts, weekly_volume
+from ..stories.trends import chart, title_terms, week_trends, weekly_counts, weekly_volume
 from ..write.draft import write_draft
 from . import queries
 from .sanitize import markdown_to_html
@@ -65,33 +65,34 @@ def _term_counts(store: Store) -> tuple[dict[str, dict[str, int]], list[str], di
 
 
 def term_label(term: str) -> str:
-    return term.split(":", 1)[1] if ":" in term else term
+    from ..stories.trends import term_label as label
+
+    return label(term)
 
 
 def trends_view(store: Store, week: str | None) -> dict:
-    """Terms bursting in ``week`` with counts and the sentence that explains each."""
+    """Terms bursting in ``week`` (stories.trends.week_trends, the rule the CLI and the draft use)
+    with counts and the sentence that explains each."""
     if week is None:
-        return {
-            "week": week,
-            "trends": [],
-            "hint": "Trends need the understand and stories stages.",
-        }
-    counts, weeks, volume = _term_counts(store)
-    found = detect(counts, weeks, week, volume=volume)[:12]
+        return {"week": week, "trends": [], "top": [], "hint": "No week with items yet."}
+    found = week_trends(store.conn, week)[:12]
+    counts, weeks, _volume = _term_counts(store)
     before = weeks[weeks.index(week) - 1] if week in weeks and weeks.index(week) > 0 else None
     top = sorted(
         ((t, c[week]) for t, c in counts.items() if c.get(week)), key=lambda tc: (-tc[1], tc[0])
     )[:20]
     return {
         "week": week,
+        "before": before,
         "trends": [
             {
                 "term": t.term,
-                "label": term_label(t.term),
+                "label": t.label,
                 "count": t.count,
                 "baseline": t.baseline,
                 "burst": t.burst,
                 "why": t.why,
+                "sentence": t.sentence,
             }
             for t in found
         ],

@@ -10,7 +10,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..config import LearnSettings
-from ..explain.card import source_label
+from ..explain.card import build_card, load_card, source_label
+from ..explain.card_render import happened_note
 from ..explain.summary import Summary
 from ..learn.personal import for_reader
 from ..store import Store
@@ -19,10 +20,11 @@ from ..store import web as sql
 from ..store.items import fts_query
 from ..store.reading import undated_count
 from ..store.stories import load_story, load_week, story_counts, story_headers
-from ..stories.model import default_week as pick_default_week
+from ..stories.weeks import default_week as shared_default_week
 from ..types import AnnotatedItem, Member, Source, Story
 from ..understand.jargon import glossary
 from ..understand.themes import THEMES
+from . import digest as dg
 from .sanitize import plain_text, safe_url
 
 NO_STORIES_HINT = (
@@ -62,13 +64,8 @@ def weeks(store: Store) -> list[WeekInfo]:
 
 
 def default_week(store: Store) -> str | None:
-    """The last week with enough stories (see stories.model.default_week), else the newest with
-    items."""
-    all_weeks = weeks(store)
-    chosen = pick_default_week([(w.week, w.stories) for w in all_weeks])
-    if chosen:
-        return chosen
-    return all_weeks[0].week if all_weeks else None
+    """The week pages show when none is named: stories.weeks.default_week, the CLI's rule."""
+    return shared_default_week(store.conn)
 
 
 # --- stories
@@ -168,6 +165,9 @@ class WeekView:
     undated: int = (
         0  # items placed in this week by when they were first seen (no date of their own)
     )
+    cards: list[dict] = field(default_factory=list)  # view.stories as compact cards (web.digest)
+    digest: object | None = None  # web.digest.Digest: the page's brief, words, trends and folds
+    items: int = 0  # items of the week
 
 
 WEEK_PAGE = (
@@ -180,18 +180,23 @@ def week_view(
     week: str | None = None,
     theme: str | None = None,
     source: str | None = None,
-    limit: int = WEEK_PAGE,
+    limit: int | None = WEEK_PAGE,
     weight: float = LearnSettings().weight,
 ) -> WeekView:
+    """The week's stories for this reader. With ``limit=None`` (the page as first opened, no
+    filter) the view is a digest: the week in brief, the top cards and the rest folded by kind."""
     all_weeks = weeks(store)
     week = week or default_week(store)
-    view = WeekView(week=week, weeks=all_weeks, limit=max(1, min(int(limit), 2000)))
+    as_digest = limit is None and not theme and not source
+    size = dg.TOP if as_digest else max(1, min(int(limit or WEEK_PAGE), 2000))
+    view = WeekView(week=week, weeks=all_weeks, limit=size)
     if week is None:
         view.hint = (
             "No items yet — run `abreast demo run` to load the bundled demo, or `abreast fetch`."
         )
         return view
     view.undated = undated_count(store.conn, week)
+    view.items = next((w.items for w in all_weeks if w.week == week), 0)
     stories = for_reader(store, load_week(store.conn, week), weight)
     if not stories:
         view.hint = NO_STORIES_HINT
@@ -215,6 +220,26 @@ def week_view(
     ]
     view.matching = len(chosen)
     view.stories = [story_card(s, labels, terms, signals.get(s.id)) for s in chosen[: view.limit]]
+    mark = dg.distinguishing_mark(chosen)
+    view.cards = [
+        dg.compact_card(s, build_card(s), labels, signals.get(s.id), mark)
+        for s in chosen[: view.limit]
+    ]
+    for c, full in zip(view.cards, view.stories, strict=True):
+        c["jargon"] = full["jargon"]
+    if as_digest:
+        top = view.cards
+        view.digest = dg.Digest(
+            stories=len(chosen),
+            items=view.items,
+            new=sum(1 for s in chosen if s.is_new),
+            continuing=sum(1 for s in chosen if not s.is_new),
+            brief=top[: dg.BRIEF],
+            mark=mark,
+            words=dg.words(chosen),
+            trends=dg.trends(store, week),
+            folds=dg.folds(week, chosen[dg.TOP :]),
+        )
     return view
 
 
@@ -243,11 +268,6 @@ def story_view(store: Store, story_id: str) -> dict | None:
 
 def story_card_view(store: Store, story) -> dict:
     """The story card (explain/card.py) as plain data: the one `abreast story` and drafts show."""
-    from dataclasses import asdict
-
-    from ..explain.card import load_card
-    from ..explain.card_render import happened_note
-
     c = load_card(store, story)
     return {"card": asdict(c), "card_note": happened_note(c)}
 
@@ -354,6 +374,31 @@ def feedback_state(store: Store, item_key: str | None, story_id: str | None) -> 
         story_ids=[story_id] if story_id else [],
     )
     return found.get(item_key or story_id or "")
+
+
+def saved_view(store: Store) -> dict:
+    """What the reader saved (their latest signal on it is "save"), newest first: stories and
+    items."""
+    latest: dict[tuple[str, str], tuple[str, str]] = {}
+    for f in fb.history(store.conn):  # ordered by id: a later signal replaces an earlier one
+        target = ("story", f.story_id) if f.story_id else ("item", f.item_key or "")
+        latest[target] = (f.signal, f.at)
+    saved = sorted(
+        ((kind, ident, at) for (kind, ident), (sig, at) in latest.items() if sig == "save"),
+        key=lambda x: x[2] or "",
+        reverse=True,
+    )
+    heads = story_headers(store.conn, [i for k, i, _ in saved if k == "story"])
+    stories = [
+        {"id": h.id, "week": h.week, "title": plain_text(h.title), "at": at}
+        for k, i, at in saved
+        if k == "story" and (h := heads.get(i)) is not None
+    ]
+    items = []
+    for k, i, _at in saved:
+        if k == "item" and (row := sql.item_by_key(store.conn, i)) is not None:
+            items.append(item_row(row, "save"))
+    return {"stories": stories, "saved_items": items}
 
 
 def feedback_export(store: Store) -> list[dict]:

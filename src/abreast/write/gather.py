@@ -13,10 +13,8 @@ from ..store import Store
 from ..store import drafts as q
 from ..store.known_terms import known
 from ..store.stories import load_trends
-from ..stories.trends import TrendParams, burst_score, chart
+from ..stories.trends import chart, term_label, week_trends
 from ..types import Story
-from ..understand.entities import entity_label
-from ..understand.jargon import glossary
 from .material import NewModelLine, Paper, Rising, WeekMaterial, Word
 from .words import select
 
@@ -66,19 +64,13 @@ def words_of_the_week(
 
 
 def label_of(term: str) -> str:
-    if term.startswith("term:"):
-        t = glossary().get(term[5:])
-        return t.term if t else term[5:]
-    return entity_label(term)
+    return term_label(term)
 
 
 def rising(store: Store, week: str, stories: list[Story]) -> list[Rising]:
-    params = TrendParams()
     out = []
-    for trend in load_trends(store.conn, week, min_burst=params.min_z):
-        if trend.count < params.min_count:
-            continue
-        term = trend.term
+    for t in week_trends(store.conn, week):
+        term = t.term
         seen = next(
             (
                 mem
@@ -90,9 +82,7 @@ def rising(store: Store, week: str, stories: list[Story]) -> list[Rising]:
         )
         if seen is None:  # nothing in this week's stories to link to: not shown (grounding rule)
             continue
-        series = q.trend_series(store.conn, term, upto=week)
-        _, base = burst_score(series, params.history, q.week_volume(store.conn, upto=week))
-        out.append(Rising(label_of(term), trend.count, base, seen))
+        out.append(Rising(t.label, t.count, t.baseline, seen))
         if len(out) >= MAX_RISING:
             break
     return out

@@ -14,7 +14,7 @@ import statistics
 from collections import Counter
 from collections.abc import Iterable
 
-from ..types import Member, Story, Trend
+from ..types import Member, Story, TermWeek
 from .material import Word
 
 MAX_WORDS = 8
@@ -22,7 +22,7 @@ BASIC_WEEKLY = 15  # median items per earlier week that make a term basic (demo:
 NEW_BONUS = 1.5  # a term absent from every earlier week counts half again
 
 
-def baseline(trends: Iterable[Trend], week: str) -> dict[str, list[int]]:
+def baseline(trends: Iterable[TermWeek], week: str) -> dict[str, list[int]]:
     """term id -> its counts in the weeks before ``week`` (the trends table)."""
     out: dict[str, list[int]] = {}
     for t in trends:
@@ -34,7 +34,7 @@ def baseline(trends: Iterable[Trend], week: str) -> dict[str, list[int]]:
 def select(
     stories: list[Story],
     week: str = "",
-    trend_rows: Iterable[Trend] = (),
+    trend_rows: Iterable[TermWeek] = (),
     known: set[str] = frozenset(),
     limit: int = MAX_WORDS,
 ) -> list[Word]:
