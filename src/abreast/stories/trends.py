@@ -9,6 +9,7 @@ minimum count keeps one-off mentions out. Simple on purpose: it is explainable i
 from __future__ import annotations
 
 import math
+import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -67,7 +68,9 @@ def term_label(term: str) -> str:
     return entity_label(term)
 
 
-def week_trends(conn, week: str, params: TrendParams | None = None) -> list[Trend]:
+def week_trends(
+    conn: sqlite3.Connection, week: str, params: TrendParams | None = None
+) -> list[Trend]:
     """The week's rising terms, strongest first, each with the count its earlier share of the news
     predicts (the baseline). The one rule the CLI, the web pages and the draft all show."""
     from ..store import drafts as q
