@@ -78,6 +78,7 @@ def rising(store: Store, week: str, stories: list[Story]) -> list[Rising]:
 
     params = TrendParams()
     out = []
+    volume = None  # AI items per week: the same for every term, so counted once
     for row in load_trends(store.conn, week, min_burst=params.min_z):
         if row["count"] < params.min_count:
             continue
@@ -94,7 +95,8 @@ def rising(store: Store, week: str, stories: list[Story]) -> list[Rising]:
         if seen is None:  # nothing in this week's stories to link to: not shown (grounding rule)
             continue
         series = q.trend_series(store.conn, term, upto=week)
-        _, base = burst_score(series, params.history, q.week_volume(store.conn, upto=week))
+        volume = volume if volume is not None else q.week_volume(store.conn, upto=week)
+        _, base = burst_score(series, params.history, volume)
         out.append(Rising(label_of(term), row["count"], base, seen))
         if len(out) >= MAX_RISING:
             break
