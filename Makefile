@@ -62,6 +62,8 @@ bench: $(STAMP) demo
 docs: $(STAMP)
 	$(BIN)/python scripts/gen_cli_docs.py > docs/cli.md
 	$(BIN)/python scripts/gen_schema_docs.py > docs/schema.md
+	@test -f $(DEMO_HOME)/abreast.db || ABREAST_HOME=$(DEMO_HOME) $(BIN)/abreast demo run
+	$(BIN)/python scripts/screenshots.py --home $(DEMO_HOME) --out docs/screenshots
 
 clean:
 	rm -rf $(VENV) $(DEMO_HOME) .pytest_cache

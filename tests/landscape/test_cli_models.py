@@ -90,7 +90,7 @@ def test_tree_writes_svg_png_and_mermaid(registry, tmp_path):
     assert "Llama-3.3-70B-Instruct" in (tmp_path / "llama.svg").read_text()
     assert (tmp_path / "llama.mmd").read_text().startswith("flowchart LR")
     res = runner.invoke(
-        app, ["tree", "--family", "qwen", "--since", "2024-12-01", "--week", "2024-W51"]
+        app, ["tree", "--family", "qwen", "--since", "2024-12-01", "--week", "2024-W51", "-o", "-"]
     )
     assert res.exit_code == 0 and res.output.startswith("flowchart LR")
     assert "%% As of " in res.output and "Drawn: Alibaba's own releases" in res.output
@@ -120,3 +120,12 @@ def test_every_command_and_option_has_help():
                 assert (p.help or "").strip(), (c.name, p.name)
             if isinstance(p, click.Argument):
                 assert getattr(p, "help", None), (c.name, p.name)
+
+
+def test_tree_without_out_writes_a_picture_and_says_where(registry, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    res = runner.invoke(app, ["tree", "--family", "llama", "--week", "2024-W51"])
+    assert res.exit_code == 0, res.output
+    written = tmp_path / "llama-tree-2024-12-22.svg"
+    assert written.is_file() and "<svg" in written.read_text()[:2000]
+    assert "Wrote llama-tree-2024-12-22.svg" in res.output and "flowchart" not in res.output

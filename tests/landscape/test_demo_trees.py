@@ -43,7 +43,7 @@ def test_cli_tree_defaults_to_the_week_the_other_commands_use(demo_db, abreast_h
     res = runner.invoke(app, ["tree", "--family", "llama", "--out", str(out)])
     assert res.exit_code == 0, res.output
     assert "as of 2024-12-22" in res.output  # 2024-W51, not the stray 2025-W01
-    res = runner.invoke(app, ["tree", "--family", "llama", "--as-of", "2023-12-10"])
+    res = runner.invoke(app, ["tree", "--family", "llama", "--as-of", "2023-12-10", "-o", "-"])
     assert (
         res.exit_code == 0
         and "Llama-2-13b-hf" in res.output

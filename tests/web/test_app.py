@@ -487,8 +487,12 @@ def test_a_big_week_is_paged_best_first(client):
     assert len(api["stories"]) == 1
     if api["total"] > 1:
         assert "Show more stories" in page.text and "limit=51" in page.text
-    full = client.get("/?week=2024-W51").text
-    assert full.count('<li class="story"') == min(api["total"], queries.WEEK_PAGE)
+    listed = client.get("/?week=2024-W51&limit=50").text
+    assert listed.count('<li class="story"') == min(api["total"], queries.WEEK_PAGE)
+    from abreast.web.digest import TOP
+
+    digest = client.get("/?week=2024-W51").text  # the digest: the top cards, the rest folded
+    assert digest.count('<li class="story"') == min(api["total"], TOP)
 
 
 # --- models (issue 19)

@@ -149,3 +149,22 @@ def test_draft_refuses_to_write_through_a_symlinked_index(web_settings, tmp_path
         write_draft(st, web_settings, WEEK, out_dir=out)
     st.close()
     assert victim.read_text() == "keep me"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/?week=*",
+        "/week/*",
+        "/trends?week=*",
+        "/api/weeks/*/stories",
+        "/api/weeks/..%2F../stories",
+        "/items?week=*",
+        "/api/items?week=%00",
+    ],
+)
+def test_no_week_parameter_is_a_500(client, path):
+    r = client.get(path)
+    assert r.status_code < 500, (path, r.status_code)
+    for h in SECURITY_HEADERS:
+        assert h in r.headers

@@ -95,7 +95,7 @@ def test_trends_page_reads_the_trends_table(settings):
         page = client.get("/trends?week=2024-W51")
         assert page.status_code == 200
         assert "zebra-attention" in page.text
-        assert "9 mentions in 2024-W51" in page.text
+        assert "named in 9 items this week" in page.text
         chart = client.get("/trends/chart.svg?week=2024-W51&term=term:zebra-attention")
         assert chart.status_code == 200 and b"<svg" in chart.content
         assert client.get("/trends/chart.svg?week=2024-W51&term=term:nothing").status_code == 404

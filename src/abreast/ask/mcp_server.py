@@ -9,7 +9,6 @@ so even a bug in a tool cannot change it. Answers are the same data the CLI show
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
 from typing import Any
 
 from mcp.server.mcpserver import MCPServer
@@ -56,10 +55,10 @@ def build_server(store: Store) -> MCPServer:
     @server.tool(annotations=READ_ONLY)
     def week_stories(week: str | None = None, limit: int = 10) -> dict[str, Any]:
         """A week's ranked stories (ISO week such as 2024-W51; default: the last full week)."""
-        from ..store.stories import load_week, week_story_counts
-        from ..stories.model import default_week
+        from ..store.stories import load_week
+        from ..stories.weeks import default_week
 
-        wk = week or default_week(week_story_counts(store.conn), current=_this_week())
+        wk = week or default_week(store.conn)
         if not wk:
             return {"week": None, "stories": []}
         stories = load_week(store.conn, wk)[: max(1, min(limit, 50))]
@@ -127,11 +126,6 @@ def build_server(store: Store) -> MCPServer:
         return answer(store, question, since=since, until=until).to_dict()
 
     return server
-
-
-def _this_week() -> str:
-    y, w, _ = datetime.now(UTC).date().isocalendar()
-    return f"{y}-W{w:02d}"
 
 
 def serve(settings: config.Settings) -> None:

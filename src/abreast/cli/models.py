@@ -48,20 +48,15 @@ def _ensure_built(conn) -> None:
 
 
 def _latest_week(conn) -> str:
-    """The week the other commands default to (the last finished week with enough stories; see
-    stories.model.default_week), else the newest week with items, else this week."""
-    from .stories import last_full_week
+    """The week the other commands default to (stories.weeks.default_week), else this week."""
+    from ..stories.weeks import default_week, iso_week
 
-    week = last_full_week(ctx.store())
+    week = default_week(conn)
     if week:
         return week
-    row = conn.execute("SELECT max(week) FROM items WHERE week IS NOT NULL").fetchone()
-    if row and row[0]:
-        return row[0]
     from datetime import date
 
-    y, w, _ = date.today().isocalendar()
-    return f"{y}-W{w:02d}"
+    return iso_week(date.today())
 
 
 @app.command("build")
@@ -146,6 +141,10 @@ def list_(
         ctx.console.print(f"... and {total - len(shown)} more (use --limit 0 to see all).")
 
 
+def _slug(name: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-") or "family"
+
+
 @app.command("tree")
 @one_line_errors
 def tree(
@@ -162,7 +161,8 @@ def tree(
         None,
         "--out",
         "-o",
-        help="Write FILE.svg, FILE.png or FILE.mmd (Mermaid). Without it, print Mermaid text.",
+        help="Write FILE.svg, FILE.png or FILE.mmd (Mermaid); `-` prints Mermaid text "
+        "(default: FAMILY-tree-WEEK.svg here).",
     ),
     week: str = typer.Option(
         None,
@@ -186,8 +186,9 @@ def tree(
     from ..landscape.tree import TreeSpec, family_tree_as_of, to_mermaid
     from ..landscape.weekly import draw_family_tree, week_end, week_range
 
-    suffix = out.suffix.lower() if out else ""
-    if out is not None and suffix not in (".svg", ".png", ".mmd", ".md"):
+    to_stdout = out is not None and str(out) == "-"
+    suffix = out.suffix.lower() if out and not to_stdout else ""
+    if out is not None and not to_stdout and suffix not in (".svg", ".png", ".mmd", ".md"):
         raise AbreastError(f"cannot write {out.name}: use a .svg, .png or .mmd file name.")
     if as_of is not None:
         _check_date(as_of)
@@ -199,6 +200,9 @@ def tree(
     week = week or _latest_week(conn)
     start, end = week_range(week)
     as_of = as_of or week_end(week)
+    if out is None:  # 130 lines of Mermaid help nobody in a terminal: draw the picture
+        out = Path(f"{_slug(family)}-tree-{as_of}.svg")
+        suffix = ".svg"
     if suffix in (".svg", ".png"):
         info = draw_family_tree(conn, family, week, out, since=since, width_px=width, as_of=as_of)
         ctx.console.print(f"Wrote {out} (as of {as_of}). {info['caption']}", soft_wrap=True)
@@ -209,7 +213,7 @@ def tree(
     # Mermaid comments carry the caption, so a pasted diagram still says how it was chosen.
     head, rest = to_mermaid(t.root).split("\n", 1)
     text = f"{head}\n    %% As of {as_of}. {t.caption}\n{rest}"
-    if out is None:
+    if to_stdout:
         ctx.console.print(text, markup=False, soft_wrap=True)
         return
     out.write_text(f"```mermaid\n{text}```\n" if suffix == ".md" else text)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
@@ -18,13 +17,11 @@ WEEK_FORMAT = re.compile(r"\d{4}-W(0[1-9]|[1-4]\d|5[0-3])")
 
 
 def last_full_week(store) -> str | None:
-    """The newest finished week with enough stories (today's week is still being written)."""
-    from ..stories.model import default_week
+    """The week commands show when none is named (stories.weeks.default_week, shared with the web
+    app and the draft)."""
+    from ..stories.weeks import default_week
 
-    today = datetime.now(UTC).date()
-    y, w, _ = today.isocalendar()
-    counts = store.conn.execute("SELECT week, count(*) FROM stories GROUP BY week").fetchall()
-    return default_week([(r[0], r[1]) for r in counts], current=f"{y}-W{w:02d}")
+    return default_week(store.conn)
 
 
 def _week_or_default(week: str | None) -> str:
@@ -188,34 +185,29 @@ def trends(
 ) -> None:
     """Entities and terms whose weekly counts rise sharply, with charts over every stored week."""
     from ..store import drafts as q
-    from ..store.stories import load_trends
-    from ..stories.trends import TrendParams, chart
-    from ..write.gather import label_of
+    from ..stories.trends import chart, week_trends
 
     wk = _week_or_default(week)
     conn = ctx.store().conn
-    p = TrendParams()
-    rows = [r for r in load_trends(conn, wk, min_burst=p.min_z) if r["count"] >= p.min_count]
-    table = Table("term", "this week", "before (mean/week)", "burst (z)", title=f"rising in {wk}")
+    rows = week_trends(conn, wk)
+    table = Table("term", "this week", "expected", "burst score", title=f"rising in {wk}")
     weeks = q.item_weeks(conn)
-    for r in rows[:20]:
-        series = q.trend_series(conn, r["term"], upto=wk)
-        before = series[:-1][-p.history :]
-        table.add_row(
-            label_of(r["term"]),
-            str(r["count"]),
-            f"{sum(before) / max(len(before), 1):.1f}",
-            f"{r['burst']:.1f}",
-        )
+    for t in rows[:20]:
+        table.add_row(t.label, str(t.count), f"{t.baseline:.1f}", f"{t.burst:.1f}")
         if charts:
             chart(
-                label_of(r["term"]),
+                t.label,
                 weeks,
-                dict(zip(weeks, q.trend_series(conn, r["term"], upto=weeks[-1]), strict=False)),
+                dict(zip(weeks, q.trend_series(conn, t.term, upto=weeks[-1]), strict=False)),
                 charts,
                 highlight=wk,
             )
     ctx.console.print(table if rows else f"Nothing rose sharply in {wk}.")
+    if rows:
+        ctx.console.print(
+            "expected: the mentions its share of earlier weeks' news predicts; a burst score of 2 "
+            "or more means a rise that large rarely happens by chance."
+        )
     if charts and rows:
         ctx.console.print(f"Charts written to {charts}")
 

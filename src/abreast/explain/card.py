@@ -366,7 +366,9 @@ class CardLoader:
             if not fetched:
                 return [], "the discussion has not been fetched yet"
             if all(f["status"] == "gone" for f in fetched.values()):
-                return [], "its discussion is not available (the site has no such thread)"
+                # 404 or 410 from the source: say what was answered, not what exists (a replayed
+                # recording answers 404 for a thread it did not record).
+                return [], "its discussion could not be read (the server answered: no such thread)"
             errors = [f["error"] for f in fetched.values() if f["status"] != "ok" and f["error"]]
             if errors and len(errors) == len(fetched):
                 return [], "the discussion could not be read; the next fetch tries again"

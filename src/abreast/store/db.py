@@ -58,8 +58,9 @@ def open_db(
         has_tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
     except sqlite3.DatabaseError as e:
         raise StoreError(
-            f"{path} is not a readable SQLite database ({e}). Restore a backup "
-            "(`abreast db backup` makes them) or move the file away to start fresh."
+            f"{path} is not a readable SQLite database ({e}). Salvage what can be read with "
+            "`abreast db recover NEW.db`, restore a backup (`abreast db backup` makes them) or "
+            "move the file away to start fresh."
         ) from e
     if has_tables and app_id != APPLICATION_ID:
         conn.close()

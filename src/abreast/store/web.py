@@ -24,8 +24,9 @@ def _filters(week: str | None, source: str | None, ai_only: bool) -> tuple[list[
         where.append("items.week = ?")
         args.append(week)
     if source:
-        where.append("coalesce(sources.name, items.kind) = ?")
-        args.append(source)
+        # a source's name, or a kind ("arxiv", "hf"): the week page's folds link to a kind
+        where.append("(coalesce(sources.name, items.kind) = ? OR items.kind = ?)")
+        args += [source, source]
     if ai_only:
         where.append("a.is_ai = 1")
     return where, args
@@ -140,32 +141,6 @@ def trend_counts(conn: sqlite3.Connection, weeks: list[str]) -> dict[str, dict[s
     return out
 
 
-def trend_bursts(conn: sqlite3.Connection, week: str) -> list[tuple[str, int, float]]:
-    """(term, count, burst) of every term counted in ``week``, strongest first."""
-    return [
-        (r[0], r[1], r[2])
-        for r in conn.execute(
-            "SELECT term, count, burst FROM trends WHERE week = ? "
-            "ORDER BY burst DESC, count DESC, term",
-            (week,),
-        )
-    ]
-
-
 def term_series(conn: sqlite3.Connection, term: str) -> dict[str, int]:
     """{week: count} of one term over every week (index trends_term)."""
     return dict(conn.execute("SELECT week, count FROM trends WHERE term = ?", (term,)).fetchall())
-
-
-def ai_volume(conn: sqlite3.Connection, weeks: list[str]) -> dict[str, int]:
-    """AI items per week for these weeks, counted as stories.ai_titles counts them (the volume
-    trend bursts are measured against); bounded by the weeks asked for, via index items_week."""
-    marks = ",".join("?" * len(weeks))
-    return dict(
-        conn.execute(
-            "SELECT items.week, count(*) FROM items JOIN annotations ON annotations.item_id = "
-            f"items.id WHERE items.week IN ({marks}) AND annotations.is_ai = 1 "
-            "AND annotations.duplicate_of IS NULL AND items.kind != 'hf' GROUP BY items.week",
-            weeks,
-        ).fetchall()
-    )

@@ -13,6 +13,7 @@ bench/data/STORIES_LABELLING.md); not measured.
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -142,7 +143,7 @@ def predecessors(entity: str, known: set[str]) -> list[str]:
     return [f[-1] for f in found if f[1] == version_of]
 
 
-def continuations(conn, story: Story) -> list[Continuation]:
+def continuations(conn: sqlite3.Connection, story: Story) -> list[Continuation]:
     """The earlier stories ``story`` continues through model lineage: for each versioned model its
     title names, the best earlier story (of the last LOOKBACK_WEEKS) about its predecessor (o3
     continues o1; Llama 3.3 continues Llama 3.1). Lineage comes from the version in the name, not
@@ -232,13 +233,6 @@ def names_model(entity: str, title: str) -> bool:
     flat = re.sub(r"[\s_]+", "-", title.lower())
     ver = "\\.".join(str(x) for x in version)
     return re.search(rf"(?<![a-z0-9]){re.escape(family)}-?{ver}(?![0-9.])", flat) is not None
-
-
-def _lab(url: str | None) -> bool:
-    from .model import Member
-    from .rank import is_lab_post
-
-    return bool(url) and is_lab_post(Member(key="", kind="feed", source="", title="", url=url))
 
 
 def _name(entity: str) -> str:

@@ -9,6 +9,7 @@ minimum count keeps one-off mentions out. Simple on purpose: it is explainable i
 from __future__ import annotations
 
 import math
+import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -33,9 +34,58 @@ class Trend:
     @property
     def why(self) -> str:
         return (
-            f"{self.count} mentions in {self.week} vs {self.baseline:.1f}/week before "
+            f"{self.count} mentions in {self.week} where {self.baseline:.1f} were expected "
             f"(z={self.burst:.1f})"
         )
+
+    @property
+    def label(self) -> str:
+        return term_label(self.term)
+
+    @property
+    def sentence(self) -> str:
+        """What the burst means, in one plain sentence."""
+        if self.baseline < 0.5:
+            before = "where earlier weeks' news predicts none"
+        else:
+            before = f"where its share of earlier weeks' news predicts about {self.baseline:.0f}"
+        return (
+            f"{self.label} was named in {self.count} items this week, {before}: a rise this far "
+            f"above the usual rarely happens by chance (burst score {self.burst:.1f}; 2 or more "
+            "counts as rising)."
+        )
+
+
+def term_label(term: str) -> str:
+    """A trend term as readers write it: "term:dpo" -> "DPO", "org:openai" -> "OpenAI"."""
+    if term.startswith("term:"):
+        from ..understand.jargon import glossary
+
+        t = glossary().get(term[5:])
+        return t.term if t else term[5:]
+    from ..understand.entities import entity_label
+
+    return entity_label(term)
+
+
+def week_trends(
+    conn: sqlite3.Connection, week: str, params: TrendParams | None = None
+) -> list[Trend]:
+    """The week's rising terms, strongest first, each with the count its earlier share of the news
+    predicts (the baseline). The one rule the CLI, the web pages and the draft all show."""
+    from ..store import drafts as q
+    from ..store.stories import load_trends
+
+    p = params or TrendParams()
+    volume = q.week_volume(conn, upto=week)
+    out = []
+    for row in load_trends(conn, week, min_burst=p.min_z):
+        if row["count"] < p.min_count:
+            continue
+        series = q.trend_series(conn, row["term"], upto=week)
+        _, expected = burst_score(series, p.history, volume)
+        out.append(Trend(row["term"], week, row["count"], round(expected, 3), row["burst"]))
+    return out
 
 
 def weekly_counts(rows: Iterable[tuple[str, Iterable[str]]]) -> dict[str, dict[str, int]]:
@@ -148,13 +198,30 @@ def chart(
     import matplotlib.pyplot as plt
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    values = [counts.get(w, 0) for w in weeks]
-    fig, ax = plt.subplots(figsize=(max(4.0, 0.45 * len(weeks) + 2), 2.6), dpi=100)
-    colors = ["#d9480f" if w == highlight else "#868e96" for w in weeks]
-    ax.bar(range(len(weeks)), values, color=colors)
-    ax.set_xticks(range(len(weeks)), [w.split("-")[1] for w in weeks], fontsize=7)
-    ax.set_ylabel("items", fontsize=8)
-    ax.set_title(f"{term}: items per week", fontsize=9)
+    # Real weeks only: the x axis runs week by week from the first stored week to the last, a bar
+    # for each week the store has items for (a true zero there is a zero) and a blank, shaded gap
+    # for weeks it has none (unknown, not zero).
+    span = week_span(weeks)
+    pos = {w: i for i, w in enumerate(span)}
+    known = [w for w in weeks if w in pos]
+    fig, ax = plt.subplots(figsize=(min(9.0, max(5.0, 0.3 * len(span) + 2)), 3.0), dpi=100)
+    have = set(known)
+    for i, w in enumerate(span):
+        if w not in have:
+            ax.axvspan(i - 0.5, i + 0.5, color="#f1f3f5", lw=0)
+    colors = ["#d9480f" if w == highlight else "#868e96" for w in known]
+    ax.bar([pos[w] for w in known], [counts.get(w, 0) for w in known], color=colors)
+    step = max(1, len(span) // 12)
+    ticks = [i for i in range(len(span)) if i % step == 0 or span[i] == highlight]
+    ax.set_xticks(ticks, [span[i].replace("-W", "\nW") for i in ticks], fontsize=9)
+    ax.tick_params(axis="y", labelsize=9)
+    ax.set_xlim(-0.6, len(span) - 0.4)
+    ax.set_ylabel("items", fontsize=10)
+    gaps = len(span) - len(known)
+    title = f"{term}: items per week"
+    if gaps:
+        title += f" (shaded: {gaps} weeks with no items stored)"
+    ax.set_title(title, fontsize=11)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     base = out_dir / slug(term)
@@ -165,6 +232,23 @@ def chart(
     fig.savefig(png, format="png", metadata={"Software": None})
     plt.close(fig)
     return svg, png
+
+
+def week_span(weeks: Sequence[str]) -> list[str]:
+    """Every ISO week from the first of ``weeks`` to the last, in order (gaps filled in)."""
+    from datetime import date, timedelta
+
+    parsed = sorted(w for w in weeks if len(w) == 8 and w[4:6] == "-W")
+    if not parsed:
+        return list(weeks)
+    day = date.fromisocalendar(int(parsed[0][:4]), int(parsed[0][6:]), 1)
+    end = date.fromisocalendar(int(parsed[-1][:4]), int(parsed[-1][6:]), 1)
+    out = []
+    while day <= end:
+        y, w, _ = day.isocalendar()
+        out.append(f"{y}-W{w:02d}")
+        day += timedelta(days=7)
+    return out
 
 
 def slug(term: str) -> str:

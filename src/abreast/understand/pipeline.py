@@ -237,8 +237,17 @@ SIGNAL_NAMES = {
     "sim_ai": "similarity to AI topics",
     "sim_margin": "AI topics vs everyday-tech topics",
     "has_text": "has an abstract or excerpt",
+    "glossary_title": "AI jargon in the title",
+    "model_entity_title": "names a known model in the title",
     "words": "title words",
 }
+
+
+def signal_sentence(name: str, value: float) -> str:
+    """One relevance signal as a sentence: "+12.95 towards AI: AI names/terms in the title."."""
+    what = SIGNAL_NAMES.get(name, name.replace("_", " "))
+    side = "towards AI" if value >= 0 else "away from AI"
+    return f"{value:+.2f} {side}: {what}."
 
 
 def why_lines(data: dict) -> list[str]:
@@ -254,7 +263,7 @@ def why_lines(data: dict) -> list[str]:
     if r.get("negative_keywords"):
         lines.append(f"  capped by your negative keywords: {', '.join(r['negative_keywords'])}")
     for name, value in list(r.get("contributions", {}).items())[:6]:
-        lines.append(f"  {value:+.2f}  {SIGNAL_NAMES.get(name, name)}")
+        lines.append(f"  {signal_sentence(name, value)}")
     if r.get("matched"):
         lines.append(f"  AI words: {', '.join(dict.fromkeys(r['matched']))}")
     if r.get("matched_ambiguous"):

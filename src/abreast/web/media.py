@@ -47,48 +47,40 @@ def _cached(key: tuple, draw) -> bytes:
 
 
 def term_label(term: str) -> str:
-    return term.split(":", 1)[1] if ":" in term else term
+    from ..stories.trends import term_label as label
+
+    return label(term)
 
 
 def trends_view(store: Store, week: str | None) -> dict:
-    """Terms bursting in ``week`` with counts and the sentence that explains each, read from the
-    trends table `process` keeps (never recounted per request: issue 20, /trends took 1.7 s at 100k
-    items). Only ``week`` and the weeks its baseline looks back on are read."""
+    """Terms bursting in ``week`` (stories.trends.week_trends, the rule the CLI and the draft use)
+    with counts and the sentence that explains each. Everything comes from the trends table
+    `process` keeps, for this week and the one before: never a recount of every AI title per
+    request (issue 20: /trends took 1.7 s at 100k items)."""
+    if week is None:
+        return {"week": week, "trends": [], "top": [], "hint": "No week with items yet."}
     from ..store.stories import item_weeks
-    from ..stories.trends import Trend, TrendParams, burst_score
+    from ..stories.trends import week_trends
 
+    found = week_trends(store.conn, week)[:12]
     weeks = item_weeks(store.conn)
-    if week is None or week not in weeks:
-        return {
-            "week": week,
-            "trends": [],
-            "hint": "Trends need the understand and stories stages.",
-        }
-    p = TrendParams()
-    i = weeks.index(week)
-    window = weeks[max(0, i - p.history) : i + 1]
-    before = weeks[i - 1] if i > 0 else None
-    counts = sql.trend_counts(store.conn, window)
-    volume = sql.ai_volume(store.conn, window)
-    rows = sql.trend_bursts(store.conn, week)
-    found = []
-    for term, n, z in rows:
-        if n >= p.min_count and z >= p.min_z:
-            series = [counts.get(term, {}).get(w, 0) for w in window]
-            _z, base = burst_score(series, p.history, [volume.get(w, 0) for w in window])
-            found.append(Trend(term, week, n, round(base, 3), z))
-    found = found[:12]
-    top = sorted(((t, n) for t, n, _z in rows), key=lambda tc: (-tc[1], tc[0]))[:20]
+    before = weeks[weeks.index(week) - 1] if week in weeks and weeks.index(week) > 0 else None
+    counts = sql.trend_counts(store.conn, [w for w in (before, week) if w])
+    top = sorted(
+        ((t, c[week]) for t, c in counts.items() if c.get(week)), key=lambda tc: (-tc[1], tc[0])
+    )[:20]
     return {
         "week": week,
+        "before": before,
         "trends": [
             {
                 "term": t.term,
-                "label": term_label(t.term),
+                "label": t.label,
                 "count": t.count,
                 "baseline": t.baseline,
                 "burst": t.burst,
                 "why": t.why,
+                "sentence": t.sentence,
             }
             for t in found
         ],

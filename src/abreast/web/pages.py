@@ -71,9 +71,14 @@ def week_page(
     week: str | None = None,
     theme: str | None = None,
     source: str | None = None,
-    limit: int = queries.WEEK_PAGE,
+    limit: int | None = None,
 ):
-    args = (week or None, theme or None, source or None, max(1, min(limit, 2000)))
+    args = (
+        week or None,
+        theme or None,
+        source or None,
+        max(1, min(limit, 2000)) if limit else None,
+    )
     view = request.app.state.stores.view(
         ("week", *args),
         lambda st: queries.week_view(st, *args, weight=settings(request).learn.weight),
@@ -112,6 +117,11 @@ def story_page(request: Request, story_id: str):
         card=story["card"],
         card_note=story["card_note"],
     )
+
+
+@router.get("/saved")
+def saved_page(request: Request):
+    return render(request, "saved.html", title="Saved", view=queries.saved_view(store(request)))
 
 
 @router.get("/items")

@@ -87,15 +87,10 @@ def weeks(store: Store) -> list[WeekInfo]:
 
 
 def default_week(store: Store) -> str | None:
-    """The last week with enough stories (see stories.model.default_week), else the newest with
-    items."""
-    from ..stories.model import default_week as pick
+    """The week pages show when none is named: stories.weeks.default_week, the CLI's rule."""
+    from ..stories.weeks import default_week as shared
 
-    all_weeks = weeks(store)
-    chosen = pick([(w.week, w.stories) for w in all_weeks])
-    if chosen:
-        return chosen
-    return all_weeks[0].week if all_weeks else None
+    return shared(store.conn)
 
 
 # --- stories
@@ -197,6 +192,9 @@ class WeekView:
     undated: int = (
         0  # items placed in this week by when they were first seen (no date of their own)
     )
+    cards: list[dict] = field(default_factory=list)  # view.stories as compact cards (web.digest)
+    digest: object | None = None  # web.digest.Digest: the page's brief, words, trends and folds
+    items: int = 0  # items of the week
 
 
 WEEK_PAGE = (
@@ -209,12 +207,18 @@ def week_view(
     week: str | None = None,
     theme: str | None = None,
     source: str | None = None,
-    limit: int = WEEK_PAGE,
+    limit: int | None = WEEK_PAGE,
     weight: float = LearnSettings().weight,
 ) -> WeekView:
+    """The week's stories for this reader. With ``limit=None`` (the page as first opened, no
+    filter) the view is a digest: the week in brief, the top cards and the rest folded by kind."""
+    from . import digest as dg
+
     all_weeks = weeks(store)
     week = week or default_week(store)
-    view = WeekView(week=week, weeks=all_weeks, limit=max(1, min(int(limit), 2000)))
+    as_digest = limit is None and not theme and not source
+    size = dg.TOP if as_digest else max(1, min(int(limit or WEEK_PAGE), 2000))
+    view = WeekView(week=week, weeks=all_weeks, limit=size)
     if week is None:
         view.hint = (
             "No items yet — run `abreast demo run` to load the bundled demo, or `abreast fetch`."
@@ -223,6 +227,7 @@ def week_view(
     from ..store.reading import undated_count
 
     view.undated = undated_count(store.conn, week)
+    view.items = next((w.items for w in all_weeks if w.week == week), 0)
     stories = for_reader(store, _load_week(store.conn, week), weight)
     if not stories:
         view.hint = NO_STORIES_HINT
@@ -248,6 +253,28 @@ def week_view(
     view.stories = [
         story_card(s, labels, glossary, signals.get(s.id)) for s in chosen[: view.limit]
     ]
+    from ..explain.card import build_card
+
+    mark = dg.distinguishing_mark(chosen)
+    view.cards = [
+        dg.compact_card(s, build_card(s), labels, signals.get(s.id), mark)
+        for s in chosen[: view.limit]
+    ]
+    for c, full in zip(view.cards, view.stories, strict=True):
+        c["jargon"] = full["jargon"]
+    if as_digest:
+        top = view.cards
+        view.digest = dg.Digest(
+            stories=len(chosen),
+            items=view.items,
+            new=sum(1 for s in chosen if s.is_new),
+            continuing=sum(1 for s in chosen if not s.is_new),
+            brief=top[: dg.BRIEF],
+            mark=mark,
+            words=dg.words(chosen),
+            trends=dg.trends(store, week),
+            folds=dg.folds(week, chosen[dg.TOP :]),
+        )
     return view
 
 
@@ -389,6 +416,31 @@ def feedback_state(store: Store, item_key: str | None, story_id: str | None) -> 
         story_ids=[story_id] if story_id else [],
     )
     return found.get(item_key or story_id or "")
+
+
+def saved_view(store: Store) -> dict:
+    """What the reader saved (their latest signal on it is "save"), newest first: stories and
+    items."""
+    latest: dict[tuple[str, str], tuple[str, str]] = {}
+    for r in fb.all_rows(store.conn):  # ordered by id: a later signal replaces an earlier one
+        target = ("story", r["story_id"]) if r["story_id"] else ("item", r["item_key"])
+        latest[target] = (r["signal"], r["at"])
+    saved = sorted(
+        ((kind, ident, at) for (kind, ident), (sig, at) in latest.items() if sig == "save"),
+        key=lambda x: x[2] or "",
+        reverse=True,
+    )
+    heads = sql.story_headers(store.conn, [i for k, i, _ in saved if k == "story"])
+    stories = [
+        {"id": h["id"], "week": h["week"], "title": plain_text(h["title"]), "at": at}
+        for k, i, at in saved
+        if k == "story" and (h := heads.get(i)) is not None
+    ]
+    items = []
+    for k, i, _at in saved:
+        if k == "item" and (row := sql.item_by_key(store.conn, i)) is not None:
+            items.append(item_row(row, "save"))
+    return {"stories": stories, "saved_items": items}
 
 
 def feedback_export(store: Store) -> list[dict]:

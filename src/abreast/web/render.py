@@ -9,6 +9,7 @@ image in a draft (Markdown image exfiltration) is dropped here and blocked by th
 from __future__ import annotations
 
 import html
+import re
 from urllib.parse import urlsplit
 
 import nh3
@@ -98,7 +99,7 @@ def markdown_to_html(markdown: str, asset_base: str = "") -> str:
         ["table", "strikethrough"]
     )
     body = md.render(_strip_front_matter(markdown))
-    return nh3.clean(
+    clean = nh3.clean(
         body,
         tags=MD_TAGS,
         attributes=MD_ATTRS,
@@ -106,6 +107,16 @@ def markdown_to_html(markdown: str, asset_base: str = "") -> str:
         url_schemes={"http", "https"},
         link_rel="noopener noreferrer",
     )
+    return show_todos(clean)
+
+
+# The draft's <TODO>...</TODO> notes reach the sanitized HTML as escaped text; mark them so the
+# writer sees each one (the text between was escaped by the renderer and cleaned by nh3 already).
+_TODO = re.compile(r"&lt;TODO&gt;(.*?)&lt;/TODO&gt;", re.S)
+
+
+def show_todos(html_text: str) -> str:
+    return _TODO.sub(lambda m: f'<mark class="todo">TODO: {m.group(1)}</mark>', html_text)
 
 
 def _strip_front_matter(markdown: str) -> str:

@@ -62,27 +62,17 @@ def words_of_the_week(
 
 
 def label_of(term: str) -> str:
-    if term.startswith("term:"):
-        from ..understand.jargon import glossary
+    from ..stories.trends import term_label
 
-        t = glossary().get(term[5:])
-        return t.term if t else term[5:]
-    from ..understand.entities import entity_label
-
-    return entity_label(term)
+    return term_label(term)
 
 
 def rising(store: Store, week: str, stories: list[Story]) -> list[Rising]:
-    from ..store.stories import load_trends
-    from ..stories.trends import TrendParams, burst_score
+    from ..stories.trends import week_trends
 
-    params = TrendParams()
     out = []
-    volume = None  # AI items per week: the same for every term, so counted once
-    for row in load_trends(store.conn, week, min_burst=params.min_z):
-        if row["count"] < params.min_count:
-            continue
-        term = row["term"]
+    for t in week_trends(store.conn, week):
+        term = t.term
         seen = next(
             (
                 mem
@@ -94,10 +84,7 @@ def rising(store: Store, week: str, stories: list[Story]) -> list[Rising]:
         )
         if seen is None:  # nothing in this week's stories to link to: not shown (grounding rule)
             continue
-        series = q.trend_series(store.conn, term, upto=week)
-        volume = volume if volume is not None else q.week_volume(store.conn, upto=week)
-        _, base = burst_score(series, params.history, volume)
-        out.append(Rising(label_of(term), row["count"], base, seen))
+        out.append(Rising(t.label, t.count, t.baseline, seen))
         if len(out) >= MAX_RISING:
             break
     return out
