@@ -189,7 +189,8 @@ def main(argv: list[str]) -> None:
         *[f"| {r} | {m} | {le} |" for r, (m, le) in learnt.items()],
         "",
         f"Split: {args.split}. The judged items are halved by a hash of their key; the default "
-        "weight (10, from 0.5/1/2/4/10) and the class balancing were chosen on the dev half, which "
+        "weight (10, from 0.5/1/2/4/10), the class balancing and the named features' scale (2.0, "
+        "from 0.8/2/4) were chosen on the dev half, which "
         "was looked at; the test half is reported as measured. One labeller wrote the themes (see "
         "bench/data/LABELLING.md).",
         "",

@@ -198,7 +198,7 @@ def blend(base: Sequence[float], personal: Sequence[float], weight: float) -> li
 
 def for_reader(store: Store, stories: list[Story], weight: float) -> list[Story]:
     """``stories`` re-ranked for this reader: muted items and stories left out, each story moved by
-    its members' personal score (the strongest one: one item you love makes the story yours), at
+    its best member's personal score (one item you love makes the story yours), at
     ``weight`` reached after FULL_CONFIDENCE signals; stories continuing one whose items they saw
     or saved are marked known."""
     mutes = sql.mutes(store.conn)
@@ -219,7 +219,7 @@ def for_reader(store: Store, stories: list[Story], weight: float) -> list[Story]
         if not members:
             continue
         vals = [m.score(example(facts[mem.key])) for mem in members if mem.key in facts]
-        personal.append(max(vals, key=abs) if vals and not m.is_empty else 0.0)
+        personal.append(max(vals) if vals and not m.is_empty else 0.0)
         continues_seen = any(r in seen_stories for r in s.related)
         kept.append(replace(s, members=members, is_new=s.is_new and not continues_seen))
     confidence = min(1.0, m.signals / FULL_CONFIDENCE)

@@ -164,7 +164,7 @@ def snapshots(conn: sqlite3.Connection, board: str) -> list[str]:
 
 def hf_items(conn: sqlite3.Connection) -> list[sqlite3.Row]:
     return conn.execute(
-        "SELECT key, published_at, extra_json FROM items WHERE key LIKE 'hf:%' "
+        "SELECT key, published_at, extra_json FROM items WHERE kind = 'hf' "
         "ORDER BY published_at, id"
     ).fetchall()
 

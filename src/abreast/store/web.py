@@ -72,16 +72,18 @@ def item_search(
     limit: int = 50,
 ) -> list[sqlite3.Row]:
     """FTS5 match (``fts`` must come from store.items.fts_query), best bm25 first."""
+    from .items import top_matches
+
     where, args = _filters(week, source, ai_only)
-    sql = (
-        _COLS
-        + "FROM item_fts JOIN items ON items.id = item_fts.rowid "
-        + _JOINS
-        + " WHERE item_fts MATCH ?"
-        + "".join(f" AND {w}" for w in where)
-        + " ORDER BY bm25(item_fts, 3.0, 1.0) LIMIT ?"
+    return top_matches(
+        conn,
+        _COLS + "FROM {matches} m JOIN items ON items.id = m.id " + _JOINS,
+        fts,
+        where,
+        args,
+        limit,
+        filtered=bool(where),
     )
-    return conn.execute(sql, (fts, *args, limit)).fetchall()
 
 
 def item_by_key(conn: sqlite3.Connection, key: str) -> sqlite3.Row | None:
@@ -125,3 +127,20 @@ def latest_draft(conn: sqlite3.Connection, week: str) -> sqlite3.Row | None:
     return conn.execute(
         "SELECT * FROM drafts WHERE week = ? ORDER BY id DESC LIMIT 1", (week,)
     ).fetchone()
+
+
+def trend_counts(conn: sqlite3.Connection, weeks: list[str]) -> dict[str, dict[str, int]]:
+    """{term: {week: count}} from the trends table (written by `process`) for these weeks only:
+    the trends page reads what the pipeline counted instead of re-extracting every AI title."""
+    out: dict[str, dict[str, int]] = {}
+    marks = ",".join("?" * len(weeks))
+    for term, week, n in conn.execute(
+        f"SELECT term, week, count FROM trends WHERE week IN ({marks})", weeks
+    ):
+        out.setdefault(term, {})[week] = n
+    return out
+
+
+def term_series(conn: sqlite3.Connection, term: str) -> dict[str, int]:
+    """{week: count} of one term over every week (index trends_term)."""
+    return dict(conn.execute("SELECT week, count FROM trends WHERE term = ?", (term,)).fetchall())
