@@ -144,3 +144,12 @@ def trend_counts(conn: sqlite3.Connection, weeks: list[str]) -> dict[str, dict[s
 def term_series(conn: sqlite3.Connection, term: str) -> dict[str, int]:
     """{week: count} of one term over every week (index trends_term)."""
     return dict(conn.execute("SELECT week, count FROM trends WHERE term = ?", (term,)).fetchall())
+
+
+def latest_item_url(conn: sqlite3.Connection, source_id: int) -> str | None:
+    """The link of a source's newest item (names a feed by who publishes what it links to)."""
+    row = conn.execute(
+        "SELECT url FROM items WHERE source_id = ? AND url IS NOT NULL ORDER BY id DESC LIMIT 1",
+        (source_id,),
+    ).fetchone()
+    return row[0] if row else None
