@@ -43,7 +43,10 @@ def item_stream(
     """Items newest first with their annotation (relevance NULL when not yet understood)."""
     where, args = _filters(week, source, ai_only)
     sql = _ITEM + (" WHERE " + " AND ".join(where) if where else "")
-    sql += " ORDER BY coalesce(items.published_at, '') DESC, items.id DESC LIMIT ? OFFSET ?"
+    # Plain published_at DESC (NULLs sort last, as coalesce(.., '') did) walks index
+    # items_published backwards and stops after the page; the coalesce sorted every item per
+    # request (issue 20: /items took 0.5 s at 100k items).
+    sql += " ORDER BY items.published_at DESC, items.id DESC LIMIT ? OFFSET ?"
     return conn.execute(sql, (*args, limit, offset)).fetchall()
 
 
