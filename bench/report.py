@@ -33,6 +33,7 @@ BENCHMARKS = [
     ("web_bench.md", "bench/web_load.py --home .demo-home"),
     ("retrieval_bench.md", "bench/retrieval_quality.py --store .demo-home/abreast.db"),
     ("demo_speed_bench.md", "bench/demo_speed.py --before 22017ec --rounds 2"),
+    ("scale_bench.md", "bench/scale.py --home .demo-home --n 100000 1000000"),
 ]
 
 

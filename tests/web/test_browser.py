@@ -168,6 +168,8 @@ def test_switch_weeks_and_filter(page):
     page.select_option("select[name=theme]", theme)
     page.get_by_role("button", name="Show").click()  # and the plain form still works without HTMX
     page.wait_for_url(f"**theme={theme}**")
+    page.wait_for_load_state("load")  # the form's own navigation, after HTMX's swap
+    page.locator("li.story").first.wait_for()
     badges = page.locator("li.story").count()
     assert badges > 0 and page.locator(f"li.story a.theme[href$='theme={theme}']").count() == badges
     shot(page, "week-filtered")

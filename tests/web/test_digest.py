@@ -92,7 +92,9 @@ def test_sources_page_shows_counts(sized, store):
     shown = {}
     for row in sized.locator("table.sources tr").all()[1:]:
         cells = row.locator("td").all_inner_texts()
-        shown[cells[0].split("\n")[0].strip()] = int(cells[2])
+        first = cells[0].split("\n")[0].strip()  # "OpenAI (openai-news)" or "hn-custom"
+        name = first.rsplit("(", 1)[1].rstrip(")") if first.endswith(")") else first
+        shown[name] = int(cells[2])
     expected = {s.name: counts.get(s.id, 0) for s in store.sources()}
     assert shown == expected and sum(shown.values()) > 0
 

@@ -191,12 +191,31 @@ def publisher(url: str | None, fallback: str = "") -> str:
 def source_label(m: Member) -> str:
     """Where an item itself was published, as people say it ("Hacker News", "r/LocalLLaMA",
     "Anthropic"), never the internal source id ("anthropic-news")."""
-    fixed = {"hn": "Hacker News", "arxiv": "arXiv", "hf": "Hugging Face"}
-    if m.kind in fixed:
-        return fixed[m.kind]
+    if m.kind in FIXED_KINDS:
+        return FIXED_KINDS[m.kind]
     if m.kind == "reddit":
         return subreddit_label(m)
     return publisher(m.url, m.extra.get("feed") or m.source)
+
+
+FIXED_KINDS = {"hn": "Hacker News", "arxiv": "arXiv", "hf": "Hugging Face"}
+
+
+def source_display(
+    kind: str, name: str, config: dict | None = None, item_url: str | None = None
+) -> str:
+    """A configured source as people say it ("Hacker News", "r/LocalLLaMA", "OpenAI"), for lists
+    and filters that name sources rather than items; the rule ``source_label`` follows for items.
+    A feed is named by who publishes what it links to (``item_url``: one of its items), since its
+    own address may be a mirror or a scraper; an unknown publisher keeps the source's name."""
+    if kind in FIXED_KINDS:
+        return FIXED_KINDS[kind]
+    if kind == "reddit":
+        sub = (config or {}).get("subreddit")
+        return f"r/{sub}" if sub else name
+    known = {label for _, label in PUBLISHERS}
+    said = publisher(item_url)
+    return said if said in known else name
 
 
 def subreddit_label(m: Member) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..types import Draft, Member
 from .db import now, transaction
-from .stories import ai_titles, item_weeks
+from .stories import item_weeks
 
 
 def week_reading(conn: sqlite3.Connection, week: str) -> tuple[int, int]:
@@ -31,9 +31,14 @@ def trend_series(conn: sqlite3.Connection, term: str, upto: str) -> list[int]:
 def week_volume(conn: sqlite3.Connection, upto: str) -> list[int]:
     """AI items per week, counted exactly as trend counts are (stories.ai_titles), aligned with
     trend_series."""
-    counts: dict[str, int] = {}
-    for week, _title in ai_titles(conn):
-        counts[week] = counts.get(week, 0) + 1
+    counts = dict(  # one aggregate, not every AI title pulled into Python (issue 20)
+        conn.execute(
+            "SELECT items.week, count(*) FROM items JOIN annotations ON annotations.item_id = "
+            "items.id WHERE annotations.is_ai = 1 AND items.week IS NOT NULL AND items.week <= ? "
+            "AND annotations.duplicate_of IS NULL AND items.kind != 'hf' GROUP BY items.week",
+            (upto,),
+        ).fetchall()
+    )
     return [counts.get(w, 0) for w in item_weeks(conn) if w <= upto]
 
 

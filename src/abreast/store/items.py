@@ -437,27 +437,59 @@ class Store:
         ai_only: bool = False,
     ) -> list[SearchHit]:
         """FTS5 search (bm25; lower rank is better). ``query`` is FTS5 syntax; see fts_query()."""
-        sql = (
-            "SELECT items.*, sources.name AS source, bm25(item_fts, 3.0, 1.0) AS rank FROM "
-            "item_fts "
-            "JOIN items ON items.id = item_fts.rowid LEFT JOIN sources ON sources.id = "
-            "items.source_id "
-        )
-        args: list = [query]
-        if ai_only:
-            sql += (
-                "JOIN annotations a ON a.item_id = items.id AND a.is_ai = 1 AND a.duplicate_of "
-                "IS NULL "
-            )
-        sql += "WHERE item_fts MATCH ?"
+        filters, args = [], []
         if since:
-            sql += " AND items.published_at >= ?"
+            filters.append("items.published_at >= ?")
             args.append(since)
         if until:
-            sql += " AND items.published_at < ?"
+            filters.append("items.published_at < ?")
             args.append(until)
-        rows = self.conn.execute(sql + " ORDER BY rank LIMIT ?", (*args, limit)).fetchall()
+        ai_join = (
+            "JOIN annotations a ON a.item_id = items.id AND a.is_ai = 1 AND a.duplicate_of IS NULL "
+            if ai_only
+            else ""
+        )
+        rows = top_matches(
+            self.conn,
+            "SELECT items.*, sources.name AS source, m.rank AS rank FROM {matches} m "
+            "JOIN items ON items.id = m.id LEFT JOIN sources ON sources.id = items.source_id "
+            + ai_join,
+            query,
+            filters,
+            args,
+            limit,
+            filtered=bool(filters or ai_only),
+        )
         return [SearchHit(item=stored_item(r), rank=r["rank"]) for r in rows]
+
+
+# bm25 with the title weighted 3x the text, as FTS5's own rank: FTS5 then hands matches over best
+# first, and with a LIMIT it keeps only the top k while scoring, instead of joining every match to
+# its item row and sorting them all (issue 20: p99 974 ms at 1M items).
+RANKED = (
+    "(SELECT rowid AS id, rank FROM item_fts WHERE item_fts MATCH ? "
+    "AND rank MATCH 'bm25(3.0, 1.0)' ORDER BY rank{limit})"
+)
+
+
+def top_matches(
+    conn: sqlite3.Connection,
+    select: str,
+    fts: str,
+    filters: list[str],
+    args: list,
+    limit: int,
+    filtered: bool,
+) -> list[sqlite3.Row]:
+    """The best ``limit`` FTS matches for ``fts``, best first. ``select`` reads from ``{matches}
+    m`` (columns id, rank). Without filters the top k come straight from FTS5; with filters the
+    matches stream in rank order and the first k that pass are kept."""
+    where = (" WHERE " + " AND ".join(filters)) if filters else ""
+    if filtered:
+        sql = select.format(matches=RANKED.format(limit="")) + where + " ORDER BY m.rank LIMIT ?"
+        return conn.execute(sql, (fts, *args, limit)).fetchall()
+    sql = select.format(matches=RANKED.format(limit=" LIMIT ?")) + where + " ORDER BY m.rank"
+    return conn.execute(sql, (fts, limit, *args)).fetchall()
 
 
 def fts_query(words: Iterable[str], mode: str = "OR") -> str:

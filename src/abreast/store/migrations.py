@@ -343,4 +343,15 @@ old.text);
         );
         """,
     ),
+    (
+        "0013_read_indexes",
+        """
+        -- Reads that must not scan every item as history grows (issue 20): per-source counts on
+        -- the items and sources pages, the model registry's Hugging Face items, one term's trend
+        -- chart.
+        CREATE INDEX items_source ON items(source_id);
+        CREATE INDEX items_kind ON items(kind);
+        CREATE INDEX trends_term ON trends(term, week);
+        """,
+    ),
 ]

@@ -6,6 +6,7 @@ import sqlite3
 
 from ..types import AnnotatedItem, Fetch
 from .annotations import ANNOTATED_COLS, ANNOTATED_JOINS, annotated_item
+from .items import top_matches
 
 
 def _filters(week: str | None, source: str | None, ai_only: bool) -> tuple[list[str], list]:
@@ -34,7 +35,10 @@ def item_stream(
     where, args = _filters(week, source, ai_only)
     sql = ANNOTATED_COLS + "FROM items " + ANNOTATED_JOINS
     sql += (" WHERE " + " AND ".join(where)) if where else ""
-    sql += " ORDER BY coalesce(items.published_at, '') DESC, items.id DESC LIMIT ? OFFSET ?"
+    # Plain published_at DESC (NULLs sort last, as coalesce(.., '') did) walks index
+    # items_published backwards and stops after the page; the coalesce sorted every item per
+    # request (issue 20: /items took 0.5 s at 100k items).
+    sql += " ORDER BY items.published_at DESC, items.id DESC LIMIT ? OFFSET ?"
     return [annotated_item(r) for r in conn.execute(sql, (*args, limit, offset))]
 
 
@@ -63,16 +67,18 @@ def item_search(
     limit: int = 50,
 ) -> list[AnnotatedItem]:
     """FTS5 match (``fts`` must come from store.items.fts_query), best bm25 first."""
+
     where, args = _filters(week, source, ai_only)
-    sql = (
-        ANNOTATED_COLS
-        + "FROM item_fts JOIN items ON items.id = item_fts.rowid "
-        + ANNOTATED_JOINS
-        + " WHERE item_fts MATCH ?"
-        + "".join(f" AND {w}" for w in where)
-        + " ORDER BY bm25(item_fts, 3.0, 1.0) LIMIT ?"
+    rows = top_matches(
+        conn,
+        ANNOTATED_COLS + "FROM {matches} m JOIN items ON items.id = m.id " + ANNOTATED_JOINS,
+        fts,
+        where,
+        args,
+        limit,
+        filtered=bool(where),
     )
-    return [annotated_item(r) for r in conn.execute(sql, (fts, *args, limit))]
+    return [annotated_item(r) for r in rows]
 
 
 def item_by_key(conn: sqlite3.Connection, key: str) -> AnnotatedItem | None:
@@ -91,3 +97,29 @@ def last_fetches(conn: sqlite3.Connection) -> dict[int, Fetch]:
         "WHERE id IN (SELECT max(id) FROM fetches GROUP BY source_id)"
     )
     return {r["source_id"]: Fetch(*r) for r in rows}
+
+
+def trend_counts(conn: sqlite3.Connection, weeks: list[str]) -> dict[str, dict[str, int]]:
+    """{term: {week: count}} from the trends table (written by `process`) for these weeks only:
+    the trends page reads what the pipeline counted instead of re-extracting every AI title."""
+    out: dict[str, dict[str, int]] = {}
+    marks = ",".join("?" * len(weeks))
+    for term, week, n in conn.execute(
+        f"SELECT term, week, count FROM trends WHERE week IN ({marks})", weeks
+    ):
+        out.setdefault(term, {})[week] = n
+    return out
+
+
+def term_series(conn: sqlite3.Connection, term: str) -> dict[str, int]:
+    """{week: count} of one term over every week (index trends_term)."""
+    return dict(conn.execute("SELECT week, count FROM trends WHERE term = ?", (term,)).fetchall())
+
+
+def latest_item_url(conn: sqlite3.Connection, source_id: int) -> str | None:
+    """The link of a source's newest item (names a feed by who publishes what it links to)."""
+    row = conn.execute(
+        "SELECT url FROM items WHERE source_id = ? AND url IS NOT NULL ORDER BY id DESC LIMIT 1",
+        (source_id,),
+    ).fetchone()
+    return row[0] if row else None

@@ -28,8 +28,9 @@ from ..landscape.weekly import week_end, week_range
 from ..store import Store
 from ..store import drafts as sql
 from ..store import landscape as ls
-from ..store.stories import ai_titles, item_weeks
-from ..stories.trends import chart, title_terms, week_trends, weekly_counts, weekly_volume
+from ..store import web as web_sql
+from ..store.stories import item_weeks
+from ..stories.trends import chart, week_trends
 from ..write.draft import write_draft
 from . import queries
 from .sanitize import markdown_to_html
@@ -59,11 +60,6 @@ def _cached(key: tuple, draw: Callable[[], bytes]) -> bytes:
 # ----------------------------------------------------------------------------------------
 
 
-def _term_counts(store: Store) -> tuple[dict[str, dict[str, int]], list[str], dict[str, int]]:
-    rows = title_terms(ai_titles(store.conn))
-    return weekly_counts(rows), item_weeks(store.conn), weekly_volume(rows)
-
-
 def term_label(term: str) -> str:
     from ..stories.trends import term_label as label
 
@@ -72,12 +68,15 @@ def term_label(term: str) -> str:
 
 def trends_view(store: Store, week: str | None) -> dict:
     """Terms bursting in ``week`` (stories.trends.week_trends, the rule the CLI and the draft use)
-    with counts and the sentence that explains each."""
+    with counts and the sentence that explains each. Everything comes from the trends table
+    `process` keeps, for this week and the one before: never a recount of every AI title per
+    request (issue 20: /trends took 1.7 s at 100k items)."""
     if week is None:
         return {"week": week, "trends": [], "top": [], "hint": "No week with items yet."}
     found = week_trends(store.conn, week)[:12]
-    counts, weeks, _volume = _term_counts(store)
+    weeks = item_weeks(store.conn)
     before = weeks[weeks.index(week) - 1] if week in weeks and weeks.index(week) > 0 else None
+    counts = web_sql.trend_counts(store.conn, [w for w in (before, week) if w])
     top = sorted(
         ((t, c[week]) for t, c in counts.items() if c.get(week)), key=lambda tc: (-tc[1], tc[0])
     )[:20]
@@ -114,10 +113,10 @@ def trends_view(store: Store, week: str | None) -> dict:
 def trend_chart(store: Store, week: str, term: str) -> bytes | None:
     """SVG bar chart of ``term`` per week, ``week`` highlighted; None for a term the store never
     saw."""
-    counts, weeks, _volume = _term_counts(store)
-    if term not in counts:
+    series = web_sql.term_series(store.conn, term)
+    if not series:
         return None
-    series = counts[term]
+    weeks = item_weeks(store.conn)
     key = ("trend", term, week, tuple(weeks), tuple(series.get(w, 0) for w in weeks))
 
     def draw() -> bytes:

@@ -137,7 +137,7 @@ def items_page(
     view = queries.items_view(
         store(request), q, week or None, source or None, ai, 50, offset, hidden
     )
-    sources = [s["name"] for s in queries.sources_view(store(request))]
+    sources = [(s["name"], s["label"]) for s in queries.sources_view(store(request))]
     return render(
         request,
         "items.html",

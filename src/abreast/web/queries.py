@@ -357,10 +357,23 @@ def items_view(
         rows = sql.item_stream(store.conn, week, source, ai_only, limit, max(0, offset))
         total = sql.item_count(store.conn, week, source, ai_only)
     signals = fb.current(store.conn, item_keys=[r.key for r in rows])
+    labels = source_labels(store)
     items = [
-        item_row(r, signals.get(r.key)) for r in rows if show_hidden or signals.get(r.key) != "hide"
+        {**item_row(r, signals.get(r.key)), "source_label": labels.get(r.source, r.source)}
+        for r in rows
+        if show_hidden or signals.get(r.key) != "hide"
     ]
     return ItemsView(items, total, query, week, source, ai_only, max(0, offset), limit)
+
+
+def source_labels(store: Store) -> dict[str, str]:
+    """Source name -> the name people use for it, as the story cards say it."""
+    from ..explain.card import source_display
+
+    return {
+        s.name: source_display(s.kind, s.name, s.config, sql.latest_item_url(store.conn, s.id))
+        for s in store.sources()
+    }
 
 
 # --- feedback
@@ -420,6 +433,8 @@ def source_status(src: Source) -> str:
 
 
 def sources_view(store: Store) -> list[dict]:
+    from ..explain.card import source_display
+
     counts = store.source_item_counts()
     last = sql.last_fetches(store.conn)
     out = []
@@ -428,6 +443,9 @@ def sources_view(store: Store) -> list[dict]:
         out.append(
             {
                 "name": s.name,
+                "label": source_display(
+                    s.kind, s.name, s.config, sql.latest_item_url(store.conn, s.id)
+                ),
                 "kind": s.kind,
                 "url": s.url,
                 "items": counts.get(s.id, 0),
