@@ -7,11 +7,11 @@ from __future__ import annotations
 import pytest
 
 from abreast import config
-from abreast.types import Item
 from abreast.store import Store
 from abreast.store import web as sql
 from abreast.store.db import transaction
 from abreast.store.items import fts_query
+from abreast.types import Item
 
 
 @pytest.fixture
