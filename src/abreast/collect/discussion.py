@@ -17,7 +17,7 @@ from ..types import Comment
 from .sanitize import clip, html_to_text, tidy_text
 
 if TYPE_CHECKING:
-    from ..store.reading import TopItem
+    from ..types import TopItem
     from .fetcher import Fetcher
 
 HN_ITEM = "https://news.ycombinator.com/item?id={}"

@@ -20,8 +20,7 @@ from . import decider
 from .base import SourceSpec, get_connector
 
 if TYPE_CHECKING:
-    from ..store.reading import TopItem
-    from ..types import Item
+    from ..types import Item, TopItem
     from .discussion import DiscussionReport
     from .fetcher import Fetcher
     from .pagetext import ReadReport

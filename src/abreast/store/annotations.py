@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import NotFound
 from ..types import AnnotatedItem, Annotation, StoredItem
@@ -32,7 +32,7 @@ def items_for_understanding(conn: sqlite3.Connection) -> list[StoredItem]:
 
 def count_ai(conn: sqlite3.Connection) -> int:
     """How many stored items are about AI."""
-    return conn.execute("SELECT count(*) FROM annotations WHERE is_ai = 1").fetchone()[0]
+    return int(conn.execute("SELECT count(*) FROM annotations WHERE is_ai = 1").fetchone()[0])
 
 
 def weeks_with_ai_items(conn: sqlite3.Connection) -> list[str]:
@@ -162,7 +162,7 @@ def annotated_item(r: sqlite3.Row) -> AnnotatedItem:
 def annotated_items(conn: sqlite3.Connection, week: str | None = None) -> list[AnnotatedItem]:
     """Items with their annotation (None where not yet annotated), oldest first: the export."""
     sql = ANNOTATED_COLS + "FROM items " + ANNOTATED_JOINS
-    args: tuple = ()
+    args: tuple[Any, ...] = ()
     if week:
         sql += " WHERE items.week = ?"
         args = (week,)
@@ -170,7 +170,7 @@ def annotated_items(conn: sqlite3.Connection, week: str | None = None) -> list[A
     return [annotated_item(r) for r in rows]
 
 
-def why(conn: sqlite3.Connection, key: str) -> dict | None:
+def why(conn: sqlite3.Connection, key: str) -> dict[str, Any] | None:
     """Everything `abreast why KEY` prints; None when the item exists but is not annotated yet."""
     r = conn.execute(
         "SELECT items.key, items.title, items.url, items.kind, sources.name AS source, "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import replace
+from typing import Any
 
 from ..links import normalize_url
 from ..types import Comment
@@ -93,7 +94,9 @@ def record_discussion_error(
         )
 
 
-def discussion_fetches(conn: sqlite3.Connection, item_keys: Iterable[str]) -> dict[str, dict]:
+def discussion_fetches(
+    conn: sqlite3.Connection, item_keys: Iterable[str]
+) -> dict[str, dict[str, Any]]:
     """item key -> {status, comments, seen_count, fetched_at} for items whose thread was fetched."""
     keys = list(item_keys)
     out = {}

@@ -64,7 +64,14 @@ def model_first_item(conn: sqlite3.Connection, model_id: str) -> Member | None:
 
 
 def _draft(r: sqlite3.Row) -> Draft:
-    return Draft(*r[:5], files=json.loads(r[5] or "[]"))
+    return Draft(
+        id=r[0],
+        week=r[1],
+        path=r[2],
+        content_hash=r[3],
+        created_at=r[4],
+        files=json.loads(r[5] or "[]"),
+    )
 
 
 def last_draft(conn: sqlite3.Connection, path: str) -> Draft | None:

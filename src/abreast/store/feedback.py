@@ -42,7 +42,7 @@ def add(
             "INSERT INTO feedback(item_key, story_id, signal, at) VALUES (?,?,?,?)",
             (item_key, story_id, signal, now()),
         )
-    return cur.lastrowid
+    return int(cur.lastrowid or 0)
 
 
 def history(conn: sqlite3.Connection) -> list[Feedback]:

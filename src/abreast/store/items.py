@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from ..errors import NotFound, StoreError
 from ..links import normalize_url
@@ -104,7 +105,9 @@ class Store:
         return Path(self.conn.execute("PRAGMA database_list").fetchone()[2])
 
     # --- sources -------------------------------------------------------------------------------
-    def add_source(self, name: str, kind: str, url: str, config: dict | None = None) -> Source:
+    def add_source(
+        self, name: str, kind: str, url: str, config: dict[str, Any] | None = None
+    ) -> Source:
         safe = normalize_url(url)
         if safe is None:
             raise StoreError(f"{url!r} is not an http(s) URL; a source needs one.")
@@ -120,7 +123,7 @@ class Store:
             raise StoreError(f"a source named {name!r} already exists; pick another --name.") from e
         return self.source(name)
 
-    def add_sources(self, rows: list[tuple[str, str, str, dict]]) -> int:
+    def add_sources(self, rows: list[tuple[str, str, str, dict[str, Any]]]) -> int:
         """Add many (name, kind, url, config) sources in ONE transaction: an import that fails
         midway (disk full, a clash) leaves the list as it was, never half imported (issue 18)."""
         values = []
@@ -154,7 +157,7 @@ class Store:
         with transaction(self.conn):
             self.conn.execute("DELETE FROM sources WHERE id = ?", (src.id,))
 
-    def update_source(self, source_id: int, **fields) -> None:
+    def update_source(self, source_id: int, **fields: Any) -> None:
         if not fields:
             return
         cols = ", ".join(f"{k} = ?" for k in fields)
@@ -175,7 +178,7 @@ class Store:
                 "INSERT INTO fetches(source_id, started_at, status) VALUES (?, ?, 'running')",
                 (source_id, now()),
             )
-        return cur.lastrowid
+        return int(cur.lastrowid or 0)
 
     def close_interrupted_fetches(self) -> int:
         """Fetches still 'running' belong to a process that died (a crash, kill -9): record that, so
@@ -311,8 +314,9 @@ class Store:
             )
         return counts
 
-    def _existing(self, keys: list[str]) -> dict[str, sqlite3.Row]:
-        found = {}
+    def _existing(self, keys: list[str]) -> dict[str, sqlite3.Row | dict[str, Any]]:
+        # Rows as stored, plus the dicts upsert_items adds for keys it inserted in this batch.
+        found: dict[str, sqlite3.Row | dict[str, Any]] = {}
         for i in range(0, len(keys), 500):
             chunk = keys[i : i + 500]
             for r in self.conn.execute(
@@ -372,7 +376,7 @@ class Store:
             "SELECT items.*, sources.name AS source FROM items LEFT JOIN sources ON sources.id "
             "= items.source_id"
         )
-        args: list = []
+        args: list[Any] = []
         where = []
         if week:
             where.append("items.week = ?")
@@ -477,7 +481,7 @@ def top_matches(
     select: str,
     fts: str,
     filters: list[str],
-    args: list,
+    args: list[Any],
     limit: int,
     filtered: bool,
 ) -> list[sqlite3.Row]:

@@ -14,10 +14,10 @@ from .db import now, transaction
 
 def replace_registry(
     conn: sqlite3.Connection,
-    models: Iterable[dict],
-    bases: Iterable[tuple],
-    facts: Iterable[tuple],
-    scores: Iterable[tuple],
+    models: Iterable[dict[str, Any]],
+    bases: Iterable[tuple[Any, ...]],
+    facts: Iterable[tuple[Any, ...]],
+    scores: Iterable[tuple[Any, ...]],
 ) -> None:
     """Swap the whole registry in one transaction: it is rebuilt from its sources every time, so a
     crash mid-build leaves the previous registry, and a rerun gives the same rows."""
@@ -47,7 +47,7 @@ def replace_registry(
 
 
 def count_models(conn: sqlite3.Connection) -> int:
-    return conn.execute("SELECT count(*) FROM models").fetchone()[0]
+    return int(conn.execute("SELECT count(*) FROM models").fetchone()[0])
 
 
 def list_models(
@@ -215,7 +215,7 @@ def item_entities(conn: sqlite3.Connection) -> list[tuple[str, str | None, str, 
         "FROM items LEFT JOIN annotations ON annotations.item_id = items.id "
         "ORDER BY items.published_at, items.id"
     ).fetchall()
-    return [(r[0], r[1], r[2], r[3], json.loads(r[4]) if r[4] is not None else None) for r in rows]
+    return [(r[0], r[1], r[2], r[3], json.loads(r[4]) if r[4] is not None else []) for r in rows]
 
 
 def week_stories(

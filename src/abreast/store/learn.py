@@ -7,6 +7,7 @@ import json
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -93,7 +94,9 @@ def embedding_model(conn: sqlite3.Connection) -> str | None:
     return row[0] if row else None
 
 
-def save_model(conn: sqlite3.Connection, model: dict, embedder: str | None, signals: int) -> None:
+def save_model(
+    conn: sqlite3.Connection, model: dict[str, Any], embedder: str | None, signals: int
+) -> None:
     with transaction(conn):
         conn.execute(
             "INSERT INTO interest_model(id, model_json, embedder, signals, updated_at) "
@@ -105,7 +108,7 @@ def save_model(conn: sqlite3.Connection, model: dict, embedder: str | None, sign
         )
 
 
-def load_model(conn: sqlite3.Connection) -> tuple[dict, str | None] | None:
+def load_model(conn: sqlite3.Connection) -> tuple[dict[str, Any], str | None] | None:
     row = conn.execute("SELECT model_json, embedder FROM interest_model WHERE id = 1").fetchone()
     return (json.loads(row[0]), row[1]) if row else None
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..types import iso_week
 from .db import now, transaction
@@ -42,7 +43,7 @@ def record_call(conn: sqlite3.Connection, call: LlmCall) -> int:
                 call.at or now(),
             ),
         )
-    return int(cur.lastrowid)
+    return int(cur.lastrowid or 0)
 
 
 def list_calls(conn: sqlite3.Connection, limit: int = 100) -> list[LlmCall]:
@@ -65,10 +66,10 @@ def list_calls(conn: sqlite3.Connection, limit: int = 100) -> list[LlmCall]:
     ]
 
 
-def totals_by_week(conn: sqlite3.Connection) -> list[dict]:
+def totals_by_week(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     """Calls, tokens and milliseconds per ISO week (of the call) and model, for ``abreast
     llm-log``."""
-    totals: dict[tuple[str, str], dict] = {}
+    totals: dict[tuple[str, str], dict[str, Any]] = {}
     for r in conn.execute("SELECT at, model, tokens_in, tokens_out, ms FROM llm_calls ORDER BY at"):
         week = iso_week(r["at"]) or "?"
         t = totals.setdefault(

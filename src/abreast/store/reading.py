@@ -61,6 +61,8 @@ def top_story_items(conn: sqlite3.Connection, weeks: list[str], top: int) -> lis
 
 def undated_count(conn: sqlite3.Connection, week: str) -> int:
     """Items placed in this week by when they were first observed (their source gives no date)."""
-    return conn.execute(
-        "SELECT count(*) FROM items WHERE week = ? AND published_at IS NULL", (week,)
-    ).fetchone()[0]
+    return int(
+        conn.execute(
+            "SELECT count(*) FROM items WHERE week = ? AND published_at IS NULL", (week,)
+        ).fetchone()[0]
+    )

@@ -20,8 +20,10 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from ..errors import StoreError
 from .db import is_damaged, marker, open_db  # noqa: F401 - the marker lives in db.py (open checks it)
@@ -145,7 +147,12 @@ def sqlite_shell() -> str | None:
     return exe if works else None
 
 
-def recover(db: Path, out: Path, migrations=None, use_shell: bool | None = None) -> dict:
+def recover(
+    db: Path,
+    out: Path,
+    migrations: list[tuple[str, str]] | None = None,
+    use_shell: bool | None = None,
+) -> dict[str, Any]:
     """Salvage ``db`` into the new database ``out``. Returns {"method", "tables": {name: rows}}."""
     if out.exists():
         raise StoreError(f"{out} already exists; choose a new path for the recovered database.")
@@ -239,7 +246,9 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _readable_rows(conn: sqlite3.Connection, table: str, cols: list[str], batch: int = 500):
+def _readable_rows(
+    conn: sqlite3.Connection, table: str, cols: list[str], batch: int = 500
+) -> Iterator[list[Any]]:
     """Batches of rows in rowid order. A batch that hits a damaged page is retried one row at a
     time; past a rowid that cannot be read, reading jumps ahead by gaps that double until it works
     again (our tables number their rows 1, 2, 3...)."""
@@ -258,7 +267,7 @@ def _readable_rows(conn: sqlite3.Connection, table: str, cols: list[str], batch:
         cur, step = rows[-1][0], 1
 
 
-def _try(conn: sqlite3.Connection, sql: str, args: tuple) -> list | None:
+def _try(conn: sqlite3.Connection, sql: str, args: tuple[Any, ...]) -> list[Any] | None:
     try:
         return conn.execute(sql, args).fetchall()
     except sqlite3.DatabaseError:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -61,7 +62,7 @@ def corpus(conn: sqlite3.Connection, model: str) -> tuple[list[CorpusRow], np.nd
     return out, mat
 
 
-def corpus_version(conn: sqlite3.Connection, model: str) -> tuple:
+def corpus_version(conn: sqlite3.Connection, model: str) -> tuple[Any, ...]:
     """Changes whenever items, annotations, embeddings or stories change: the corpus cache key."""
     return tuple(
         conn.execute(
@@ -122,9 +123,9 @@ def fts_count(conn: sqlite3.Connection, match: str) -> int:
     """How many items match ``match`` (0 for an empty expression)."""
     if not match.strip():
         return 0
-    return conn.execute(
-        "SELECT count(*) FROM item_fts WHERE item_fts MATCH ?", (match,)
-    ).fetchone()[0]
+    return int(
+        conn.execute("SELECT count(*) FROM item_fts WHERE item_fts MATCH ?", (match,)).fetchone()[0]
+    )
 
 
 def texts(conn: sqlite3.Connection, item_ids: Sequence[int]) -> dict[int, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..types import Member, Story, StoryHeader, TermWeek, WeekItem
 from .db import now, transaction
@@ -43,7 +43,7 @@ def member_from_row(r: sqlite3.Row, role: str = "member") -> Member:
     )
 
 
-def _json(raw: str | None, empty):
+def _json(raw: str | None, empty: Any) -> Any:
     return json.loads(raw) if raw and raw not in ("[]", "{}") else type(empty)()
 
 
@@ -66,7 +66,7 @@ def ai_items(conn: sqlite3.Connection, week: str) -> list[WeekItem]:
     ]
 
 
-def week_signals(conn: sqlite3.Connection, week: str) -> list[tuple[str, dict]]:
+def week_signals(conn: sqlite3.Connection, week: str) -> list[tuple[str, dict[str, Any]]]:
     """(kind, signals) of every item of the week, AI or not: the scale attention is measured on."""
     rows = conn.execute("SELECT kind, score_json FROM items WHERE week = ?", (week,)).fetchall()
     return [(r["kind"], json.loads(r["score_json"] or "{}")) for r in rows]
@@ -326,9 +326,11 @@ def load_trends(
 
 def count_rising(conn: sqlite3.Connection, min_count: int, min_burst: float) -> int:
     """How many (week, term) pairs counted at least ``min_count`` and rose by ``min_burst``."""
-    return conn.execute(
-        "SELECT count(*) FROM trends WHERE count >= ? AND burst >= ?", (min_count, min_burst)
-    ).fetchone()[0]
+    return int(
+        conn.execute(
+            "SELECT count(*) FROM trends WHERE count >= ? AND burst >= ?", (min_count, min_burst)
+        ).fetchone()[0]
+    )
 
 
 def story_counts(conn: sqlite3.Connection) -> dict[str, int]:
@@ -347,14 +349,15 @@ def story_headers(conn: sqlite3.Connection, story_ids: list[str]) -> dict[str, S
     return {r["id"]: StoryHeader(r["id"], r["week"], r["title"], r["rank"]) for r in rows}
 
 
-def _chunks(seq: list, n: int) -> Iterable[list]:
+def _chunks(seq: list[Any], n: int) -> Iterable[list[Any]]:
     for i in range(0, len(seq), n):
         yield seq[i : i + n]
 
 
 def latest_item_week(conn: sqlite3.Connection) -> str | None:
     """The newest ISO week with items."""
-    return conn.execute("SELECT max(week) FROM items WHERE week IS NOT NULL").fetchone()[0]
+    value = conn.execute("SELECT max(week) FROM items WHERE week IS NOT NULL").fetchone()[0]
+    return str(value) if value is not None else None
 
 
 def week_story_counts(conn: sqlite3.Connection) -> list[tuple[str, int]]:

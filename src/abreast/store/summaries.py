@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from typing import Any
 
 from .db import now, transaction
 
 
-def save_summaries(conn: sqlite3.Connection, summaries: dict[str, dict]) -> int:
+def save_summaries(conn: sqlite3.Connection, summaries: dict[str, dict[str, Any]]) -> int:
     """story id -> summary dict (explain.summary.Summary.to_dict()); returns how many stories were
     updated."""
     updated = 0

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 
 from ..types import AnnotatedItem, Fetch
 from .annotations import ANNOTATED_COLS, ANNOTATED_JOINS, annotated_item
 from .items import top_matches
 
 
-def _filters(week: str | None, source: str | None, ai_only: bool) -> tuple[list[str], list]:
+def _filters(week: str | None, source: str | None, ai_only: bool) -> tuple[list[str], list[Any]]:
     where, args = [], []
     if week:
         where.append("items.week = ?")
@@ -53,9 +54,9 @@ def item_count(
         "SELECT count(*) FROM items LEFT JOIN sources ON sources.id = items.source_id "
         "LEFT JOIN annotations a ON a.item_id = items.id"
     )
-    return conn.execute(sql + (" WHERE " + " AND ".join(where) if where else ""), args).fetchone()[
-        0
-    ]
+    return int(
+        conn.execute(sql + (" WHERE " + " AND ".join(where) if where else ""), args).fetchone()[0]
+    )
 
 
 def item_search(

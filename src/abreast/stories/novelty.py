@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .model import Story
+from ..types import Story
 
 
 @dataclass(frozen=True)
@@ -199,7 +199,7 @@ def _same_org(url: str | None, orgs: set[str]) -> bool:
 
 
 def _lab(url: str | None) -> bool:
-    from .model import Member
+    from ..types import Member
     from .rank import is_lab_post
 
     return bool(url) and is_lab_post(Member(key="", kind="feed", source="", title="", url=url))

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -42,7 +43,7 @@ NUM_PERM, BANDS = 64, 16
 _PRIME = (1 << 61) - 1
 
 
-def find_duplicates(items: list[Item]) -> dict[str, str]:
+def find_duplicates(items: Sequence[Item]) -> dict[str, str]:
     """key -> canonical key, for every item that duplicates another (canonical items are not
     listed)."""
     uf = _UnionFind([it.key for it in items])
@@ -77,7 +78,7 @@ def _canonical_order(it: Item) -> tuple[int, str, str]:
     return (PUBLISHER_RANK.get(it.kind, 1), it.published_at or "9999", it.key)
 
 
-def _link_by_url(items: list[Item], uf: _UnionFind) -> None:
+def _link_by_url(items: Sequence[Item], uf: _UnionFind) -> None:
     first: dict[str, str] = {}
     for it in items:
         for url in _urls(it):
@@ -105,7 +106,7 @@ def normalized_title(title: str) -> str:
     return " ".join(re.findall(r"\w+", t.lower()))
 
 
-def _link_by_title(items: list[Item], uf: _UnionFind) -> None:
+def _link_by_title(items: Sequence[Item], uf: _UnionFind) -> None:
     by_title: dict[str, list[Item]] = {}
     for it in items:
         t = normalized_title(it.title)
@@ -139,7 +140,7 @@ def shingles(text: str) -> np.ndarray:
     return np.unique(grams)
 
 
-def _link_by_text(items: list[Item], uf: _UnionFind) -> None:
+def _link_by_text(items: Sequence[Item], uf: _UnionFind) -> None:
     sets, keys = [], []
     for it in items:
         if not it.text:

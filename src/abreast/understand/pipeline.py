@@ -5,8 +5,8 @@ I/O: it annotates only items whose content changed and never embeds the same tex
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -34,7 +34,7 @@ class _Context:
     """What annotate() needs that is costly to build: embedder, embedded topics and themes,
     models."""
 
-    _cache: dict[tuple, _Context] = {}
+    _cache: dict[tuple[Any, ...], _Context] = {}
 
     def __init__(self, cfg: UnderstandSettings):
         self.embedder = get_embedder(cfg.embedder)
@@ -52,7 +52,7 @@ class _Context:
 
 
 def annotate(
-    items: list[Item],
+    items: Sequence[Item],
     settings: Settings | UnderstandSettings | None = None,
     vectors: np.ndarray | None = None,
     duplicates: dict[str, str] | None = None,
@@ -65,7 +65,9 @@ def annotate(
     if vectors is None:
         vectors = ctx.embedder.embed_batch([embed_text(it) for it in items])
     sim_ai, sim_other, sim_ai_all = ctx.topics.similarities(vectors)
-    theme_sims = ctx.themes.similarities(vectors) if len(items) else None
+    if not items:
+        return []
+    theme_sims = ctx.themes.similarities(vectors)
     if duplicates is None:
         duplicates = find_duplicates(items)
     threshold = cfg.relevance_threshold
@@ -117,7 +119,7 @@ def run(
     store: Store,
     settings: Settings | None = None,
     progress: Callable[[int, int], None] | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """Annotate every item whose content changed since its last annotation; returns counts.
     Embeddings are reused when the stored vector was computed from the same content with the same
     model."""
