@@ -384,6 +384,8 @@ class FamilyTree:
     root: Node
     left_out: dict[str, int]
     caption: str  # how the drawn models were chosen, for the picture's note and the post's caption
+    # What a newcomer has met, per model id (see attention): lists order the family by it too.
+    attention: dict[str, float] = field(default_factory=dict)
 
 
 def family_tree(conn: sqlite3.Connection, spec: TreeSpec) -> tuple[Node, dict[str, int]]:
@@ -432,7 +434,7 @@ def family_tree_as_of(conn: sqlite3.Connection, spec: TreeSpec) -> FamilyTree:
     official = {m for m in models if models[m].get("official")}
     rank = attention(models, mentions, official, spec.as_of)
     root, left_out = build_tree(models, edges, spec, rank, generations)
-    return FamilyTree(root, left_out, caption(spec, left_out, mentions, models))
+    return FamilyTree(root, left_out, caption(spec, left_out, mentions, models), rank)
 
 
 def caption(

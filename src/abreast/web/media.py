@@ -132,10 +132,11 @@ def trend_chart(store: Store, week: str, term: str) -> bytes | None:
 
 
 def models_view(
-    store: Store, family: str | None = None, limit: int = 200, week: str | None = None
+    store: Store, family: str | None = None, limit: int = 50, week: str | None = None
 ) -> dict:
-    """The registry table for one family (the biggest when none is asked for), newest first, and the
-    week its tree is drawn as of (the default week of every other page when none is asked for)."""
+    """The registry table for one family (the biggest when none is asked for), the models a
+    newcomer has most likely met first (the tree's own attention order), and the week its tree is
+    drawn as of (the default week of every other page when none is asked for)."""
     rows = ls.list_models(store.conn)
     families: dict[str, int] = {}
     for r in rows:
@@ -151,6 +152,12 @@ def models_view(
         if (not family or (r.family or "").lower() == family.lower())
         and (not as_of or not r.released or r.released[:10] <= as_of)
     ]
+    if family and chosen:
+        try:
+            met = family_tree_as_of(store.conn, TreeSpec(family.lower(), as_of=as_of)).attention
+        except AbreastError:
+            met = {}
+        chosen.sort(key=lambda r: (-met.get(r.id, 0.0), r.id))
     return {
         "models": [
             {
