@@ -9,10 +9,11 @@ FTS5.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from ..errors import StoreError
 from .migrations import MIGRATIONS
@@ -181,3 +182,14 @@ def backup(conn: sqlite3.Connection, dest: Path) -> None:
     if dest.exists():
         raise StoreError(f"{dest} already exists; choose a new path for the backup.")
     conn.execute("VACUUM INTO ?", (str(dest),))
+
+
+def rows_in(
+    conn: sqlite3.Connection, sql: str, values: Sequence[Any], *before: Any, chunk: int = 900
+) -> Iterator[sqlite3.Row]:
+    """Rows of ``sql`` whose ``{marks}`` placeholder becomes ``?, ?, ...`` for ``values``, run in
+    chunks below SQLite's limit on bound parameters; ``before`` binds any ``?`` that come first."""
+    vals = list(values)
+    for start in range(0, len(vals), chunk):
+        part = vals[start : start + chunk]
+        yield from conn.execute(sql.format(marks=",".join("?" * len(part))), [*before, *part])

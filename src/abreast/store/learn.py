@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from .db import now, transaction
+from .db import now, rows_in, transaction
 
 MUTE_KINDS = ("source", "domain", "term")
 
@@ -59,31 +59,28 @@ def item_facts(conn: sqlite3.Connection, keys: Sequence[str], model: str | None)
     """Facts for the given item keys (unknown keys are left out), in the order asked."""
     out: dict[str, ItemFacts] = {}
     ks = list(dict.fromkeys(keys))
-    for start in range(0, len(ks), 900):
-        chunk = ks[start : start + 900]
-        rows = conn.execute(
-            "SELECT i.key, i.kind, i.url, coalesce(s.name, i.kind) AS source, a.themes_json, "
-            "a.entities_json, a.jargon_json, e.vector, e.dim FROM items i "
-            "LEFT JOIN sources s ON s.id = i.source_id "
-            "LEFT JOIN annotations a ON a.item_id = i.id "
-            "LEFT JOIN embeddings e ON e.item_id = i.id AND e.model = ? "
-            f"WHERE i.key IN ({','.join('?' * len(chunk))})",
-            [model or "", *chunk],
-        ).fetchall()
-        for r in rows:
-            vec = np.frombuffer(r["vector"], dtype="<f4") if r["vector"] else np.zeros(0)
-            if vec.size and vec.size != r["dim"]:
-                vec = np.zeros(0)
-            out[r["key"]] = ItemFacts(
-                key=r["key"],
-                kind=r["kind"],
-                source=r["source"],
-                domain=_domain(r["url"]),
-                themes=tuple(json.loads(r["themes_json"] or "[]")),
-                entities=tuple(json.loads(r["entities_json"] or "[]")),
-                jargon=tuple(json.loads(r["jargon_json"] or "[]")),
-                vector=vec.astype(np.float32),
-            )
+    sql = (
+        "SELECT i.key, i.kind, i.url, coalesce(s.name, i.kind) AS source, a.themes_json, "
+        "a.entities_json, a.jargon_json, e.vector, e.dim FROM items i "
+        "LEFT JOIN sources s ON s.id = i.source_id "
+        "LEFT JOIN annotations a ON a.item_id = i.id "
+        "LEFT JOIN embeddings e ON e.item_id = i.id AND e.model = ? "
+        "WHERE i.key IN ({marks})"
+    )
+    for r in rows_in(conn, sql, ks, model or ""):
+        vec = np.frombuffer(r["vector"], dtype="<f4") if r["vector"] else np.zeros(0)
+        if vec.size and vec.size != r["dim"]:
+            vec = np.zeros(0)
+        out[r["key"]] = ItemFacts(
+            key=r["key"],
+            kind=r["kind"],
+            source=r["source"],
+            domain=_domain(r["url"]),
+            themes=tuple(json.loads(r["themes_json"] or "[]")),
+            entities=tuple(json.loads(r["entities_json"] or "[]")),
+            jargon=tuple(json.loads(r["jargon_json"] or "[]")),
+            vector=vec.astype(np.float32),
+        )
     return [out[k] for k in ks if k in out]
 
 
@@ -145,22 +142,11 @@ def mutes(conn: sqlite3.Connection) -> list[tuple[str, str]]:
 
 def stories_with_known_items(conn: sqlite3.Connection) -> set[str]:
     """Stories holding an item the reader has seen (see ``known_items``)."""
-    keys = known_items(conn)
-    if not keys:
-        return set()
-    out: set[str] = set()
-    ks = list(keys)
-    for start in range(0, len(ks), 900):
-        chunk = ks[start : start + 900]
-        out.update(
-            r[0]
-            for r in conn.execute(
-                "SELECT DISTINCT si.story_id FROM story_items si JOIN items i ON i.id = si.item_id "
-                f"WHERE i.key IN ({','.join('?' * len(chunk))})",
-                chunk,
-            )
-        )
-    return out
+    sql = (
+        "SELECT DISTINCT si.story_id FROM story_items si JOIN items i ON i.id = si.item_id "
+        "WHERE i.key IN ({marks})"
+    )
+    return {r[0] for r in rows_in(conn, sql, sorted(known_items(conn)))}
 
 
 def known_items(conn: sqlite3.Connection) -> set[str]:

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..types import CorpusRow, StoryPaper
+from .db import rows_in
 
 
 def corpus(conn: sqlite3.Connection, model: str) -> tuple[list[CorpusRow], np.ndarray]:
@@ -130,46 +131,22 @@ def fts_count(conn: sqlite3.Connection, match: str) -> int:
 
 def texts(conn: sqlite3.Connection, item_ids: Sequence[int]) -> dict[int, str]:
     """item id -> its text (for reasons and sense checks of the few items we propose)."""
-    out: dict[int, str] = {}
-    ids = list(item_ids)
-    for start in range(0, len(ids), 900):
-        chunk = ids[start : start + 900]
-        for r in conn.execute(
-            f"SELECT id, coalesce(text, '') FROM items WHERE id IN ({','.join('?' * len(chunk))})",
-            chunk,
-        ):
-            out[r[0]] = r[1]
-    return out
+    sql = "SELECT id, coalesce(text, '') FROM items WHERE id IN ({marks})"
+    return {r[0]: r[1] for r in rows_in(conn, sql, item_ids)}
 
 
 def story_of_items(conn: sqlite3.Connection, item_ids: Sequence[int]) -> dict[int, str]:
     """item id -> the (latest) story it belongs to, for the items that belong to one."""
-    out: dict[int, str] = {}
-    ids = list(item_ids)
-    for start in range(0, len(ids), 900):
-        chunk = ids[start : start + 900]
-        for r in conn.execute(
-            f"SELECT item_id, max(story_id) FROM story_items WHERE item_id IN "
-            f"({','.join('?' * len(chunk))}) GROUP BY item_id",
-            chunk,
-        ):
-            out[r[0]] = r[1]
-    return out
+    sql = (
+        "SELECT item_id, max(story_id) FROM story_items WHERE item_id IN ({marks}) GROUP BY item_id"
+    )
+    return {r[0]: r[1] for r in rows_in(conn, sql, item_ids)}
 
 
 def texts_by_key(conn: sqlite3.Connection, keys: Sequence[str]) -> dict[str, str]:
     """item key -> its text, for the few items an answer quotes."""
-    out: dict[str, str] = {}
-    ks = list(keys)
-    for start in range(0, len(ks), 900):
-        chunk = ks[start : start + 900]
-        for r in conn.execute(
-            f"SELECT key, coalesce(text, '') FROM items "
-            f"WHERE key IN ({','.join('?' * len(chunk))})",
-            chunk,
-        ):
-            out[r[0]] = r[1]
-    return out
+    sql = "SELECT key, coalesce(text, '') FROM items WHERE key IN ({marks})"
+    return {r[0]: r[1] for r in rows_in(conn, sql, keys)}
 
 
 def lead_keys(conn: sqlite3.Connection, story_ids: Sequence[str]) -> list[str]:
@@ -188,14 +165,8 @@ def lead_keys(conn: sqlite3.Connection, story_ids: Sequence[str]) -> list[str]:
 
 def themes_by_key(conn: sqlite3.Connection, keys: Sequence[str]) -> dict[str, list[str]]:
     """item key -> its themes (from the understand stage), for filtering search results."""
-    out: dict[str, list[str]] = {}
-    ks = list(keys)
-    for start in range(0, len(ks), 900):
-        chunk = ks[start : start + 900]
-        for r in conn.execute(
-            "SELECT items.key, a.themes_json FROM items JOIN annotations a ON a.item_id = items.id "
-            f"WHERE items.key IN ({','.join('?' * len(chunk))})",
-            chunk,
-        ):
-            out[r[0]] = json.loads(r[1] or "[]")
-    return out
+    sql = (
+        "SELECT items.key, a.themes_json FROM items JOIN annotations a ON a.item_id = items.id "
+        "WHERE items.key IN ({marks})"
+    )
+    return {r[0]: json.loads(r[1] or "[]") for r in rows_in(conn, sql, keys)}
