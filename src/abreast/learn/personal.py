@@ -13,23 +13,15 @@ import numpy as np
 
 from ..config import LearnSettings, Settings
 from ..errors import AbreastError
+from ..explain.card import FIXED_KINDS
 from ..store import feedback as fb
 from ..store import learn as sql
 from ..store.items import Store
 from ..types import Story
+from ..understand.themes import THEMES
 from .model import LABELS, Example, InterestModel, describe, fit
 
 FULL_CONFIDENCE = 10  # signals after which personal taste counts at the full configured weight
-THEME_WORDS = {
-    "open-models": "model releases",
-    "fine-tuning-agents": "fine-tuning and agents",
-    "applications": "AI applications",
-    "deployment": "running models (inference, hardware)",
-    "safety-alignment": "safety, alignment and policy",
-    "research": "research papers",
-    "business": "the business of AI",
-}
-KIND_WORDS = {"hn": "Hacker News", "arxiv": "arXiv", "reddit": "Reddit", "hf": "Hugging Face"}
 
 
 def named_features(f: sql.ItemFacts) -> dict[str, float]:
@@ -124,9 +116,9 @@ def label(feature: str) -> str:
     """A named feature as a person says it."""
     kind, _, value = feature.partition(":")
     if kind == "theme":
-        return THEME_WORDS.get(value, value.replace("-", " "))
+        return THEMES.get(value, value.replace("-", " "))
     if kind == "source":
-        return KIND_WORDS.get(value, value)
+        return FIXED_KINDS.get(value, value)
     if kind == "site":
         return value
     if kind == "entity":
