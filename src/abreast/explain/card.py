@@ -16,6 +16,8 @@ One plain data structure built once per story and rendered by thin renderers (``
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -202,20 +204,23 @@ FIXED_KINDS = {"hn": "Hacker News", "arxiv": "arXiv", "hf": "Hugging Face"}
 
 
 def source_display(
-    kind: str, name: str, config: dict | None = None, item_url: str | None = None
+    kind: str, name: str, config: dict | None = None, item_urls: Sequence[str] = ()
 ) -> str:
     """A configured source as people say it ("Hacker News", "r/LocalLLaMA", "OpenAI"), for lists
     and filters that name sources rather than items; the rule ``source_label`` follows for items.
-    A feed is named by who publishes what it links to (``item_url``: one of its items), since its
-    own address may be a mirror or a scraper; an unknown publisher keeps the source's name."""
+    A feed is named by who publishes what it links to (``item_urls``: its recent items), since its
+    own address may be a mirror or a scraper, but only when nearly all of them have that one known
+    publisher: a newsletter linking everywhere keeps the source's name."""
     if kind in FIXED_KINDS:
         return FIXED_KINDS[kind]
     if kind == "reddit":
         sub = (config or {}).get("subreddit")
         return f"r/{sub}" if sub else name
     known = {label for _, label in PUBLISHERS}
-    said = publisher(item_url)
-    return said if said in known else name
+    said = Counter(publisher(u) for u in item_urls).most_common(1)
+    if said and said[0][0] in known and said[0][1] >= 0.8 * len(item_urls):
+        return said[0][0]
+    return name
 
 
 def subreddit_label(m: Member) -> str:

@@ -117,10 +117,13 @@ def term_series(conn: sqlite3.Connection, term: str) -> dict[str, int]:
     return dict(conn.execute("SELECT week, count FROM trends WHERE term = ?", (term,)).fetchall())
 
 
-def latest_item_url(conn: sqlite3.Connection, source_id: int) -> str | None:
-    """The link of a source's newest item (names a feed by who publishes what it links to)."""
-    row = conn.execute(
-        "SELECT url FROM items WHERE source_id = ? AND url IS NOT NULL ORDER BY id DESC LIMIT 1",
-        (source_id,),
-    ).fetchone()
-    return row[0] if row else None
+def recent_item_urls(conn: sqlite3.Connection, source_id: int, n: int = 20) -> list[str]:
+    """The links of a source's newest items (name a feed by who publishes what it links to)."""
+    return [
+        r[0]
+        for r in conn.execute(
+            "SELECT url FROM items WHERE source_id = ? AND url IS NOT NULL ORDER BY id DESC "
+            "LIMIT ?",
+            (source_id, n),
+        )
+    ]

@@ -371,7 +371,7 @@ def source_labels(store: Store) -> dict[str, str]:
     from ..explain.card import source_display
 
     return {
-        s.name: source_display(s.kind, s.name, s.config, sql.latest_item_url(store.conn, s.id))
+        s.name: source_display(s.kind, s.name, s.config, sql.recent_item_urls(store.conn, s.id))
         for s in store.sources()
     }
 
@@ -444,7 +444,7 @@ def sources_view(store: Store) -> list[dict]:
             {
                 "name": s.name,
                 "label": source_display(
-                    s.kind, s.name, s.config, sql.latest_item_url(store.conn, s.id)
+                    s.kind, s.name, s.config, sql.recent_item_urls(store.conn, s.id)
                 ),
                 "kind": s.kind,
                 "url": s.url,
