@@ -49,7 +49,7 @@ def test_an_explanation_comes_back_exactly_and_small():
 
 def test_an_older_store_converts_in_one_migration_and_loses_nothing(tmp_path):
     db = tmp_path / "old.db"
-    before = [m for m in MIGRATIONS if m[0] < "0014"]
+    before = [m for m in MIGRATIONS if m[0] < "0015"]
     conn = open_db(db, before)
     conn.execute(
         "INSERT INTO items(key, kind, title, fetched_at, content_hash) "
@@ -66,7 +66,7 @@ def test_an_older_store_converts_in_one_migration_and_loses_nothing(tmp_path):
     )
     conn.close()
 
-    conn = open_db(db)  # applies 0014_compact_storage
+    conn = open_db(db)  # applies 0015_compact_storage
     assert why(conn, "hn:1")["why"] == WHY
     stored, h = vectors_for(conn, [1], "m")[1]
     assert h == "h" and abs(float(stored @ vec) - 1.0) < 0.005

@@ -1,4 +1,4 @@
-"""How the two bulkiest per-item values are stored (migration 0014_compact_storage, issue 20):
+"""How the two bulkiest per-item values are stored (migration 0015_compact_storage, issue 20):
 an item's embedding as 8-bit integers with one scale, and its explanation (`abreast why`) as
 JSON deflated against a dictionary of the words every explanation repeats.
 
@@ -172,7 +172,7 @@ def encode_why(why: dict[str, Any]) -> bytes:
 
 def decode_why(value: bytes | str | None) -> dict[str, Any]:
     """The explanation stored in ``value``: a blob of encode_why, or JSON text (stores written
-    before 0014, rows inserted by hand)."""
+    before 0015, rows inserted by hand)."""
     if value is None or value == b"" or value == "":
         return {}
     if isinstance(value, str):
@@ -191,6 +191,6 @@ def _why_v1(text: str | bytes | None) -> bytes | None:
 
 
 def register(conn: sqlite3.Connection) -> None:
-    """The SQL functions migration 0014 calls. Frozen with it: never change what they return."""
+    """The SQL functions migration 0015 calls. Frozen with it: never change what they return."""
     conn.create_function("abreast_vector_i8", 2, _vector_i8, deterministic=True)
     conn.create_function("abreast_why_v1", 1, _why_v1, deterministic=True)

@@ -97,7 +97,7 @@ def migrate(conn: sqlite3.Connection, migrations: list[tuple[str, str]]) -> list
         "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
     )
     done = {r[0] for r in conn.execute("SELECT name FROM migrations")}
-    register_sql_functions(conn)  # the conversions 0014_compact_storage calls
+    register_sql_functions(conn)  # the conversions 0015_compact_storage calls
     applied = []
     for i, (name, sql) in enumerate(migrations, start=1):
         if name in done:

@@ -355,7 +355,26 @@ old.text);
         """,
     ),
     (
-        "0014_compact_storage",
+        "0014_interest_rows",
+        """
+        -- What the interest model is fitted from, one row per signalled item (or configured
+        -- topic), so one more signal adds one row instead of re-reading every signal (issue 16:
+        -- < 50 ms). A row holds its inner products with every row before it: the Gram matrices,
+        -- built one row at a time. An undone signal switches its row off (label NULL).
+        CREATE TABLE interest_rows (
+            pos INTEGER PRIMARY KEY,            -- 0, 1, 2, ...: the row's place in the matrices
+            key TEXT NOT NULL UNIQUE,           -- item key, or topic:N
+            label REAL,                         -- +1 more/save, -1 less/hide, 0.5 topic; NULL off
+            named_json TEXT NOT NULL,           -- normalised named features
+            vector BLOB NOT NULL,               -- embedding, little-endian float32 x dim
+            gram BLOB NOT NULL                  -- float64 x 2 x (pos + 1): named, vector dots
+        );
+        -- The embedder, its size and the topics the rows were built with (a change rebuilds).
+        ALTER TABLE interest_model ADD COLUMN rows_json TEXT;
+        """,
+    ),
+    (
+        "0015_compact_storage",
         """
         -- Compact storage (issue 20; store/compact.py says how): a vector as 8-bit integers with
         -- one scale, an explanation deflated against a dictionary of the words every explanation
