@@ -12,11 +12,8 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-<<<<<<< HEAD
-from .compact import decode_vector
-=======
 from ..learn.model import TrainingSet
->>>>>>> main
+from .compact import decode_vector
 from .db import now, rows_in, transaction
 
 MUTE_KINDS = ("source", "domain", "term")
