@@ -4,8 +4,10 @@
 quantization" for a recommender is not quantizing an LLM's weights. A glossary entry may carry a
 ``sense``: ``gloss``, the intended sense in words, and ``others``, one sentence per other sense
 ("matching between two representations or modalities ...", "agreement with human ratings ...");
-``related`` words that only occur near the intended sense and ``other`` phrases (and
-``other_patterns``) that name another sense.
+``related`` words that only occur near the intended sense, ``other`` phrases (and
+``other_patterns``) that name another sense, and ``requires``, words of the field one of which an
+item in sense names somewhere ("agents" in sense are LLM agents: an item with no word of language
+models anywhere is a robot's or a game's agent).
 
 How an item is judged (a simplified Lesk: the sense whose description the context is closest to):
 
@@ -35,13 +37,15 @@ from ..understand.embed import Embedder
 from ..understand.jargon import _entries, find_jargon
 
 WINDOW = 6  # words either side of a use of the term: its compound and what it is "of" or "for"
-LOCAL = 0.25  # weight of the term's own windows against the whole item's vector
+LOCAL = 0.5  # weight of the term's own windows against the whole item's vector
 RELATED_BONUS = 0.1  # a related word next to the term
 THRESHOLD = -0.02  # margin from which an item is in sense
-DEFAULT_THRESHOLD = -0.15  # ... for terms whose other senses are rare in AI news
+DEFAULT_THRESHOLD = -0.1  # ... for terms whose other senses are rare in AI news
+REQUIRES_TEXT = 200  # characters of text from which an item's missing field words count
 SIMILARITY = 0.30  # without other senses described: cosine to the gloss that counts as "about it"
 
 _WORDS = re.compile(r"[\w'+.-]*\w")
+_AT_MOST_ONE_WORD = re.compile(r"[\s-]*(?:[\w.]+[\s-]+)?")
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n")
 
 
@@ -75,20 +79,14 @@ def _other_patterns(term_id: str) -> tuple[re.Pattern[str], ...]:
 
 @dataclass(frozen=True)
 class Use:
-    """One use of the term: where (title or text) and the words around it."""
+    """One use of the term: where (title or text), the words around it (``context``, without the
+    term itself) and the span as written (``phrase``, lower case: "graph diffusion-based
+    solution")."""
 
     in_title: bool
-    before: str
-    term: str
-    after: str
-
-    @property
-    def context(self) -> str:
-        return f"{self.before} {self.after}".strip()
-
-    @property
-    def phrase(self) -> str:
-        return f"{self.before} {self.term} {self.after}".strip().lower()
+    context: str
+    phrase: str
+    term_at: tuple[int, int] = (0, 0)  # the term's span inside ``phrase``
 
 
 def uses(term_id: str, title: str, text: str) -> list[Use]:
@@ -99,9 +97,13 @@ def uses(term_id: str, title: str, text: str) -> list[Use]:
     for in_title, part in ((True, title), (False, text[:2000])):
         for sentence in _SENTENCE.split(part):
             for m in rx.finditer(sentence):
-                before = _WORDS.findall(sentence[: m.start()])[-WINDOW:]
-                after = _WORDS.findall(sentence[m.end() :])[:WINDOW]
-                out.append(Use(in_title, " ".join(before), m.group(), " ".join(after)))
+                before = list(_WORDS.finditer(sentence[: m.start()]))[-WINDOW:]
+                after = list(_WORDS.finditer(sentence, m.end()))[:WINDOW]
+                start = before[0].start() if before else m.start()
+                end = after[-1].end() if after else m.end()
+                context = " ".join(w.group() for w in [*before, *after])
+                at = (m.start() - start, m.end() - start)
+                out.append(Use(in_title, context, sentence[start:end].lower(), at))
     return out
 
 
@@ -147,6 +149,11 @@ def judge_many(
             continue
         found = uses(term_id, title, text)
         verdict, related_near = _cue_verdict(term_id, found)
+        # Only an item with a text can be read for what is absent (an arXiv title alone is short).
+        field = _cues(tuple(s.get("requires", ()))) if len(text) >= REQUIRES_TEXT else None
+        if not verdict and field:
+            if not field.search(f"{title}\n{text[:2000]}".lower()):
+                verdict = "out: no word of the field it belongs to"
         if verdict:
             out[n] = verdict
         else:
@@ -173,6 +180,30 @@ def _cue_verdict(term_id: str, found: list[Use]) -> tuple[str | None, bool]:
             (m.group() for p in patterns if (m := p.search(phrase))), None
         )
 
+    # The term's own compound names its sense whatever else stands beside it ("natural language
+    # inference" in "Efficient ... with Natural Language Inference"), unless a related word is part
+    # of it ("language model alignment", "LLM-based multi-agent systems"); a compound in the text
+    # does not overrule a title that uses the term with a related word.
+    def compound(u: Use) -> str | None:
+        a, b = u.term_at
+        spans = [m.span() for rx in (other, *patterns) if rx for m in rx.finditer(u.phrase)]
+        spans = [(x, y) for x, y in spans if x < b and a < y]
+        if not spans:
+            return None
+        x, y = min(x for x, _ in spans), max(y for _, y in spans)
+        rel = [m.span() for m in related.finditer(u.phrase)] if related else []
+        if any(
+            (p < y and x < q) or (q <= x and _AT_MOST_ONE_WORD.fullmatch(u.phrase[q:x]))
+            for p, q in rel
+        ):
+            return None
+        return u.phrase[x:y]
+
+    titled = [u for u in found if u.in_title]
+    title_related = any(cue(related, u.phrase) for u in titled)
+    for group in (titled, [] if title_related else found):
+        if c := next((c for u in group if (c := compound(u))), None):
+            return f"out: {c!r} names another sense", False
     for group in ([u for u in found if u.in_title], found):
         rel = [r for u in group if (r := cue(related, u.phrase))]
         oth = [o for u in group if (o := other_cue(u.phrase))]
@@ -196,8 +227,12 @@ def _contest(
             out[n] = "in: no vector to compare"
         return
     assert embedder is not None
+    # A title that is only the term ("Alignment") has no words around it to compare.
+    pending = [(n, [u for u in found if u.context], near) for n, found, near in pending]
     contexts = [u.context for _, found, _ in pending for u in found]
-    cvecs = np.nan_to_num(embedder.embed_batch(contexts)) if contexts else np.zeros((0, sv.shape[1]))
+    cvecs = (
+        np.nan_to_num(embedder.embed_batch(contexts)) if contexts else np.zeros((0, sv.shape[1]))
+    )
     k = 0
     threshold = DEFAULT_THRESHOLD if s.get("default") == "in" else THRESHOLD
     for n, found, near in pending:
