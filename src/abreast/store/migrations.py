@@ -354,4 +354,23 @@ old.text);
         CREATE INDEX trends_term ON trends(term, week);
         """,
     ),
+    (
+        "0014_interest_rows",
+        """
+        -- What the interest model is fitted from, one row per signalled item (or configured
+        -- topic), so one more signal adds one row instead of re-reading every signal (issue 16:
+        -- < 50 ms). A row holds its inner products with every row before it: the Gram matrices,
+        -- built one row at a time. An undone signal switches its row off (label NULL).
+        CREATE TABLE interest_rows (
+            pos INTEGER PRIMARY KEY,            -- 0, 1, 2, ...: the row's place in the matrices
+            key TEXT NOT NULL UNIQUE,           -- item key, or topic:N
+            label REAL,                         -- +1 more/save, -1 less/hide, 0.5 topic; NULL off
+            named_json TEXT NOT NULL,           -- normalised named features
+            vector BLOB NOT NULL,               -- embedding, little-endian float32 x dim
+            gram BLOB NOT NULL                  -- float64 x 2 x (pos + 1): named, vector dots
+        );
+        -- The embedder, its size and the topics the rows were built with (a change rebuilds).
+        ALTER TABLE interest_model ADD COLUMN rows_json TEXT;
+        """,
+    ),
 ]
