@@ -23,6 +23,7 @@ Writes bench/out/store_scale_bench.md (BENCHMARKS.md via bench/report.py).
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import shutil
 import sqlite3
@@ -38,6 +39,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "src"))
 
 import scale  # noqa: E402  (bench/scale.py: growth helpers)
+
+logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per request
+logging.getLogger("httpx2").setLevel(logging.WARNING)
 
 QUERIES = scale.QUERIES
 GROUPS = {  # dbstat names -> what a reader would call them
