@@ -83,6 +83,8 @@ def size_label(params_b: float | None) -> str:
 
 def subtitle(row: Mapping) -> str:
     when = (row.get("released") or "")[:10]
+    if len(when) == 7:  # a list gave the month only ("2023-05"): say it is approximate
+        when = f"~{when}"
     if not when and row.get("known_by"):
         when = f"by {row['known_by'][:10]}"
     parts = [row.get("org") or "", size_label(row.get("params_b")), when]
