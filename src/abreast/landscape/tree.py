@@ -464,8 +464,8 @@ def caption(
     if left_out.get("not_drawn"):
         parts.append(f"{left_out['not_drawn']} other {fam} models are folded into the counts.")
     parts.append(
-        "Lineage: the curated table (cited), Hugging Face base_model metadata, leaderboard "
-        "metadata; dotted lines are inferred from the name only."
+        "Lineage: the curated table (cited), Hugging Face base_model metadata and card text, "
+        "leaderboard metadata; dotted lines are inferred from the name only."
     )
     return " ".join(parts)
 
