@@ -275,6 +275,14 @@ class WeekSettings:
     max_stories: int = _setting(
         25, "Stories `abreast week` lists by default (the reader's time is the limit).", low=1
     )
+    reading_minutes: int = _setting(
+        0,
+        "Minutes you have for the week: `abreast week`, the digest page and the draft keep the "
+        "top stories whose cards fit, read at 200 words per minute, and say how many more are "
+        "below the budget (0: no budget).",
+        low=0,
+        high=600,
+    )
 
 
 SECTIONS: dict[str, type] = {
