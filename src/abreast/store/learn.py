@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from ..learn.model import TrainingSet
+from .compact import decode_vector
 from .db import now, rows_in, transaction
 
 MUTE_KINDS = ("source", "domain", "term")
@@ -69,14 +70,13 @@ def item_facts(conn: sqlite3.Connection, keys: Sequence[str], model: str | None)
         "WHERE i.key IN ({marks})"
     )
     for r in rows_in(conn, sql, ks, model or ""):
-        vec = np.frombuffer(r["vector"], dtype="<f4") if r["vector"] else np.zeros(0)
-        if vec.size and vec.size != r["dim"]:
-            vec = np.zeros(0)
+        found = decode_vector(r["vector"], r["dim"]) if r["vector"] else None
+        vec = found if found is not None else np.zeros(0)
         out[r["key"]] = ItemFacts(
             key=r["key"],
             kind=r["kind"],
             source=r["source"],
-            domain=_domain(r["url"]),
+            domain=domain_of(r["url"]),
             themes=tuple(json.loads(r["themes_json"] or "[]")),
             entities=tuple(json.loads(r["entities_json"] or "[]")),
             jargon=tuple(json.loads(r["jargon_json"] or "[]")),
@@ -256,6 +256,6 @@ def known_items(conn: sqlite3.Connection) -> set[str]:
     return {r[0] for r in rows}
 
 
-def _domain(url: str | None) -> str:
+def domain_of(url: str | None) -> str:
     host = (urlsplit(url).hostname or "") if url else ""
     return host.removeprefix("www.")
