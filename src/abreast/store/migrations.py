@@ -421,4 +421,12 @@ old.text);
         CREATE INDEX annotations_dup ON annotations(duplicate_of);
         """,
     ),
+    (
+        "0016_page_text",
+        """
+        -- The linked article's text, read for an item whose source gave only a teaser (a one-line
+        -- feed summary): kept beside the source's own words, never in place of them (issue 12).
+        ALTER TABLE items ADD COLUMN page_text TEXT NOT NULL DEFAULT '';
+        """,
+    ),
 ]
