@@ -127,9 +127,16 @@ SPLITS = {
         "as test3",
         lambda f: f.get("split") == "test3" and not f.get("seen_before_draw"),
     ),
-    "test4": ("measured once, not tuned on", lambda f: f.get("split") == "test4"),
+    "test4": (
+        "measured once clean (base 13/40); errors read since, never tuned on",
+        lambda f: f.get("split") == "test4",
+    ),
 }
 HELD_OUT = ("test3", "test4")
+# test4's one clean measurement, taken at commit 40e1158 (facts committed, nothing changed since
+# they were written) before anyone read its errors. Later numbers on test4 come after its errors
+# were read, so this stays the held-out headline.
+FIRST_MEASUREMENT = "test4 13/40 (32%); test3 + test4 19/48 (40%)"
 CHECK_COLUMNS = ("base", "family", "released")
 
 SPLITS_TEXT = [
@@ -143,9 +150,15 @@ SPLITS_TEXT = [
     "the registry reads itself.",
 ]
 TEST4_TEXT = (
-    "`test4` was drawn by `bench/lineage_sample.py --split test4` (seed 20261207); only base-model "
-    "facts, each truth taken from a page opened and cited in its note (the model's own card "
-    "where one was found), committed before its one measurement."
+    "`test4` was drawn by `bench/lineage_sample.py --split test4` (seed 20261207): each "
+    "family's pool in drawn order, worked down until 8 models were taken or 30 tried. A model was "
+    "taken when a stored copy of a page naming its base could be opened (its own card; else its "
+    "maker's paper, collection or card copied into a quantizer's repo) and skipped otherwise, with "
+    "the reason in `bench/data/lineage_test4_skipped.tsv`: llama 8 of 30 tried, mistral 8 of 24, "
+    "qwen 8 of 14, gemma 8 of 19, phi 8 of 13 (falcon and deepseek had no models left to draw). "
+    "40 base-model facts, each note citing its page, committed before the one measurement. The "
+    "skips favour documented models (60 of 100 tried had no findable page), so test4 is likely "
+    "easier than a uniform draw of the registry."
 )
 
 
@@ -176,9 +189,10 @@ def split_tables(results: list[tuple[dict, bool, str]]) -> tuple[list[str], str]
     held_all = [ok for f, ok, _ in results if f.get("split") in HELD_OUT]
     t4_base = [ok for f, ok, _ in results if f.get("split") == "test4" and f["check"] == "base"]
     headline = (
-        f"**Base-model lineage on held-out facts (test3 + test4, never tuned on): "
-        f"{_cell(held_base)}; on the fresh base-focused test4 alone: {_cell(t4_base)}. "
-        f"All held-out checks together: {_cell(held_all)}.**"
+        f"**Base-model lineage on held-out facts, first and only clean measurement: "
+        f"{FIRST_MEASUREMENT}.** Now (test4's errors have been read; rules changed since were "
+        f"tuned on dev only): test4 {_cell(t4_base)}, test3 + test4 {_cell(held_base)}; "
+        f"all held-out checks together {_cell(held_all)}."
     )
     return rows, headline
 
