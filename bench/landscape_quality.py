@@ -127,9 +127,16 @@ SPLITS = {
         "as test3",
         lambda f: f.get("split") == "test3" and not f.get("seen_before_draw"),
     ),
-    "test4": ("measured once, not tuned on", lambda f: f.get("split") == "test4"),
+    "test4": (
+        "measured once clean (base 13/40); errors read since, never tuned on",
+        lambda f: f.get("split") == "test4",
+    ),
 }
 HELD_OUT = ("test3", "test4")
+# test4's one clean measurement, taken at commit 40e1158 (facts committed, nothing changed since
+# they were written) before anyone read its errors. Later numbers on test4 come after its errors
+# were read, so this stays the held-out headline.
+FIRST_MEASUREMENT = "test4 13/40 (32%); test3 + test4 19/48 (40%)"
 CHECK_COLUMNS = ("base", "family", "released")
 
 SPLITS_TEXT = [
@@ -182,9 +189,10 @@ def split_tables(results: list[tuple[dict, bool, str]]) -> tuple[list[str], str]
     held_all = [ok for f, ok, _ in results if f.get("split") in HELD_OUT]
     t4_base = [ok for f, ok, _ in results if f.get("split") == "test4" and f["check"] == "base"]
     headline = (
-        f"**Base-model lineage on held-out facts (test3 + test4, never tuned on): "
-        f"{_cell(held_base)}; on the fresh base-focused test4 alone: {_cell(t4_base)}. "
-        f"All held-out checks together: {_cell(held_all)}.**"
+        f"**Base-model lineage on held-out facts, first and only clean measurement: "
+        f"{FIRST_MEASUREMENT}.** Now (test4's errors have been read since; see QUALITY.md for "
+        f"what changed after): test4 {_cell(t4_base)}, test3 + test4 {_cell(held_base)}; "
+        f"all held-out checks together {_cell(held_all)}."
     )
     return rows, headline
 
