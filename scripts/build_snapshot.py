@@ -176,6 +176,9 @@ def _is_hn_item_url(url: str, hn_id: int) -> bool:
 # Atom)
 
 
+ARXIV_LATER = ROOT / "scripts" / "recorded" / "arxiv-abstracts-2024-12-23_31"
+
+
 def arxiv_entries(data: Path) -> tuple[list[dict], dict]:
     listing: dict[str, dict] = {}
     for name in (
@@ -190,12 +193,22 @@ def arxiv_entries(data: Path) -> tuple[list[dict], dict]:
     for row in read_jsonl(path / "arxiv_cs_CL_AI_IR_with_abstracts_2024-12-18_2024-12-20.jsonl"):
         abstracts[row["arxiv_id"]].append(row)
 
+    # The same source's later listing days (2024-12-23 .. 31) hold the abstracts of window papers
+    # announced after the window (scripts/recorded/arxiv-abstracts-2024-12-23_31/SOURCE.md): used
+    # only for papers of the listing, never as new entries.
+    later: dict[str, list[dict]] = defaultdict(list)
+    for row in read_jsonl(ARXIV_LATER / "arxiv_abstracts_2024-12-23_31.jsonl"):
+        later[row["arxiv_id"]].append(row)
+
     entries, stats = [], defaultdict(int)
     for arxiv_id, row in listing.items():
         entry = _entry_from_listing(arxiv_id, row)
         if arxiv_id in abstracts:
             _merge_abstract(entry, abstracts[arxiv_id])
             stats["listing+abstract"] += 1
+        elif arxiv_id in later:
+            _merge_abstract(entry, later[arxiv_id])
+            stats["listing+abstract listed 12-23..31"] += 1
         else:
             stats["listing only"] += 1
         entries.append(entry)
@@ -650,6 +663,35 @@ def feeds(data: Path) -> dict[str, tuple[str, int]]:
     }
 
 
+# ---------------------------------------------------------------- article pages (at their own URL)
+
+# Recorded article texts the reading stage reads at the article's own URL (see each folder's
+# SOURCE.md). Each row's markdown is rendered to a minimal HTML document: not the site's markup.
+PAGES = [
+    ROOT / "scripts" / "recorded" / "hf-blog-openings-2024-12" / "hf_blog_openings_2024-12.jsonl"
+]
+
+
+def article_pages() -> list[dict]:
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark")
+    pages = []
+    for path in PAGES:
+        for row in read_jsonl(path):
+            title = html.escape(row["title"])
+            body = md.render(row["markdown"])
+            doc = (
+                '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+                f"<title>{title}</title></head>\n<body><article>\n<h1>{title}</h1>\n{body}"
+                "</article></body></html>\n"
+            )
+            origin = f"{row['repo']}/{row['path']}@{row['commit']}"
+            pages.append({"url": row["url"], "html": doc, "origin": origin})
+    pages.sort(key=lambda p: p["url"])
+    return pages
+
+
 # ---------------------------------------------------------------- writing
 
 
@@ -693,6 +735,8 @@ def build(data: Path, out: Path, localllama_git: Path = DEFAULT_LOCALLLAMA_GIT) 
     put("hf/models.json.gz", dump_json(models), len(models))
     for name, (doc, count) in feeds(data).items():
         put(f"feeds/{name}.gz", doc.encode("utf-8"), count)
+    pages = article_pages()
+    put("pages/pages.json.gz", dump_json(pages), len(pages))
     for stale in out.rglob("*.gz"):
         if stale.relative_to(out).as_posix() not in files:
             stale.unlink()

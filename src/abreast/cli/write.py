@@ -32,15 +32,37 @@ def draft(
         None, "--out", "-o", help="Folder for the page bundle (default: drafts/WEEK)."
     ),
     force: bool = typer.Option(False, "--force", help="Overwrite index.md even if you edited it."),
+    minutes: int = typer.Option(
+        None,
+        "--minutes",
+        "-m",
+        min=0,
+        help="Only the top stories whose cards fit in this many minutes of reading "
+        "(default: [week] reading_minutes; 0: no budget).",
+    ),
 ) -> None:
     """Write the weekly draft: Markdown with cited summaries, links, images and <TODO>s for you."""
+    from dataclasses import replace
+
+    from ..learn.budget import below_note
     from ..write.draft import write_draft
+    from ..write.gather import draft_stories
 
     wk = week or _default_week()
+    settings = ctx.settings()
+    if minutes is not None:
+        settings = replace(settings, week=replace(settings.week, reading_minutes=minutes))
     with ctx.progress() as p:
         p.add_task(f"writing the draft for {wk}", total=None)
-        path = write_draft(ctx.store(), ctx.settings(), wk, fmt, out, force)
+        path = write_draft(ctx.store(), settings, wk, fmt, out, force)
     ctx.console.print(f"Draft written: {path}")
+    budget = settings.week.reading_minutes
+    below = draft_stories(ctx.store(), wk, budget)[1] if budget else 0
+    if below:
+        ctx.console.print(
+            f"{below_note(below, budget)}: `abreast week {wk}` lists every story, "
+            f"`abreast draft --minutes 0` writes them all."
+        )
     if path.name == "index.new.md":
         ctx.console.print("index.md has your edits, so it was kept; the new draft is beside it.")
 
@@ -90,7 +112,9 @@ def _image_maker(folder: Path):
     """TODOs asking for a picture of a model family get its family tree, drawn beside the draft."""
 
     def make(todo_text: str, terms: list[str]):
-        from ..landscape.tree import TreeSpec, family_tree, render
+        import shutil
+
+        from ..landscape.tree import TreeSpec, family_tree
 
         for t in terms:
             family = t.lower()
@@ -99,11 +123,35 @@ def _image_maker(folder: Path):
             except AbreastError:
                 continue
             name = f"{family}-family.png"
-            render(root, folder / name, title=f"The {t} family")
+            drawn = _drawn_tree(root, family, f"The {t} family")
+            shutil.copyfile(drawn, folder / name)
             return name, f"Open models that descend from {t} (from Hugging Face metadata)"
         return None
 
     return make
+
+
+def _drawn_tree(root, family: str, title: str) -> Path:
+    """The tree's picture, drawn once per tree: drawing costs more than the whole search (~1.5 s of
+    matplotlib), and the same store draws the same tree on every `todo` run. Kept in the charts
+    folder under a digest of the tree and of the code that draws it."""
+    import hashlib
+    import json
+    import os
+    from dataclasses import asdict
+
+    from ..landscape import tree
+
+    code = Path(tree.__file__).read_bytes()
+    digest = hashlib.sha1(
+        json.dumps([title, asdict(root)], sort_keys=True).encode() + code
+    ).hexdigest()[:16]
+    path = ctx.settings().paths.charts / "family-trees" / f"{family}-{digest}.png"
+    if not path.exists():
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.png")
+        tree.render(root, tmp, title=title)
+        os.replace(tmp, path)
+    return path
 
 
 def feed(

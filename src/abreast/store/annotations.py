@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import NotFound
 from ..types import AnnotatedItem, Annotation, StoredItem
 from .compact import decode_vector, decode_why, encode_vector, encode_why
-from .db import now, transaction
+from .db import READ_TEXT, now, transaction
 from .items import stored_item
 
 if TYPE_CHECKING:
@@ -120,7 +120,7 @@ def sync_duplicates(conn: sqlite3.Connection, dup_of: dict[int, int | None]) -> 
 
 # The columns of an AnnotatedItem and the joins they need; web.py lists items with them too.
 ANNOTATED_COLS = (
-    "SELECT items.id, items.key, items.kind, items.url, items.title, items.text, "
+    f"SELECT items.id, items.key, items.kind, items.url, items.title, {READ_TEXT} AS text, "
     "items.published_at, "
     "items.week, items.score_json, coalesce(sources.name, items.kind) AS source, "
     "a.relevance, a.is_ai, a.themes_json, a.entities_json, a.jargon_json, d.key AS duplicate_of, "

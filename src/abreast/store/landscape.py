@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..types import ModelBase, ModelFact, ModelScore, RegistryModel
-from .db import now, transaction
+from .db import READ_TEXT, now, transaction
 
 
 def replace_registry(
@@ -212,7 +212,8 @@ def item_entities(conn: sqlite3.Connection) -> list[tuple[str, str | None, str, 
     """(item key, published_at, title, text, entity ids or None when not annotated yet), oldest
     first."""
     rows = conn.execute(
-        "SELECT items.key, items.published_at, items.title, items.text, annotations.entities_json "
+        f"SELECT items.key, items.published_at, items.title, {READ_TEXT} AS text, "
+        "annotations.entities_json "
         "FROM items LEFT JOIN annotations ON annotations.item_id = items.id "
         "ORDER BY items.published_at, items.id"
     ).fetchall()

@@ -367,7 +367,7 @@ old.text);
             label REAL,                         -- +1 more/save, -1 less/hide, 0.5 topic; NULL off
             named_json TEXT NOT NULL,           -- normalised named features
             vector BLOB NOT NULL,               -- embedding, little-endian float32 x dim
-            gram BLOB NOT NULL                  -- float64 x 2 x (pos + 1): named, vector dots
+            gram BLOB NOT NULL                  -- float32 x 2 x (pos + 1): named, vector dots
         );
         -- The embedder, its size and the topics the rows were built with (a change rebuilds).
         ALTER TABLE interest_model ADD COLUMN rows_json TEXT;
@@ -422,7 +422,15 @@ old.text);
         """,
     ),
     (
-        "0016_compact_stories_unused_index",
+        "0016_page_text",
+        """
+        -- The linked article's text, read for an item whose source gave only a teaser (a one-line
+        -- feed summary): kept beside the source's own words, never in place of them (issue 12).
+        ALTER TABLE items ADD COLUMN page_text TEXT NOT NULL DEFAULT '';
+        """,
+    ),
+    (
+        "0017_compact_stories_unused_index",
         """
         -- A story's score parts and cited summary stored as 0015 stores an explanation: JSON
         -- deflated against a dictionary of the words each repeats (byte 2: score_json, byte 3:
