@@ -164,7 +164,7 @@ WHY_DICT_V1 = json.dumps(
 
 
 # A story's score parts (stories/rank.py) and its cited summary (explain/summary.py), stored the
-# same way with dictionaries of their own (version bytes 2 and 3; migration 0017_compact_stories_unused_index).
+# same way with dictionaries of their own (version bytes 2 and 3; migration 0017).
 SCORE_V1 = 2
 SCORE_DICT_V1 = json.dumps(
     {
