@@ -30,14 +30,19 @@ def corpus(
         "AND a.duplicate_of IS NULL "
         "JOIN embeddings e ON e.item_id = items.id AND e.model = ? "
         "LEFT JOIN sources ON sources.id = items.source_id "
+        # each item's (latest) story and how many sources that story has, counted only for the
+        # stories of the window's items (index story_items_item), not every story in the store
         "LEFT JOIN (SELECT si.item_id, max(si.story_id) AS story_id, max(sc.n) AS n_sources "
         "  FROM story_items si JOIN (SELECT si2.story_id, count(DISTINCT coalesce(s2.name, "
         "i2.kind)) AS n "
         "    FROM story_items si2 JOIN items i2 ON i2.id = si2.item_id "
-        "    LEFT JOIN sources s2 ON s2.id = i2.source_id GROUP BY si2.story_id) sc "
-        "  ON sc.story_id = si.story_id GROUP BY si.item_id) st ON st.item_id = items.id "
+        "    LEFT JOIN sources s2 ON s2.id = i2.source_id "
+        "    WHERE si2.story_id IN (SELECT story_id FROM story_items WHERE item_id >= ?) "
+        "    GROUP BY si2.story_id) sc "
+        "  ON sc.story_id = si.story_id WHERE si.item_id >= ? GROUP BY si.item_id) st "
+        "ON st.item_id = items.id "
         "WHERE items.id >= ? ORDER BY items.id",
-        (model, floor or 0),
+        (model, floor or 0, floor or 0, floor or 0),
     ).fetchall()
     # Every vector has the corpus's dimension (the first row's); one of another length (a
     # different model's, a damaged row) is left out rather than breaking the whole matrix.
