@@ -576,7 +576,8 @@ class BuildReport:
 def build_registry(conn: sqlite3.Connection) -> BuildReport:
     """Rebuild the registry from the bundled data and the store; replaces it atomically."""
     obs = list(bundled_observations()) + store_observations(conn)
-    reg = build(obs, item_mentions(conn), sql.news_points(conn))
+    mentions = item_mentions(conn)
+    reg = build(obs, mentions, sql.news_points(conn, (m[0] for m in mentions)))
     models, bases, facts, scores = reg.rows()
     sql.replace_registry(conn, models, bases, facts, scores)
     fam: dict[str, int] = defaultdict(int)

@@ -167,8 +167,11 @@ class Store:
             )
 
     def source_item_counts(self) -> dict[int, int]:
+        """source id -> items, from the counts triggers keep (migration 0014), not a scan."""
         return dict(
-            self.conn.execute("SELECT source_id, count(*) FROM items GROUP BY source_id").fetchall()
+            self.conn.execute(
+                "SELECT source_id, items FROM source_stats WHERE items > 0"
+            ).fetchall()
         )
 
     # --- fetches -------------------------------------------------------------------------------

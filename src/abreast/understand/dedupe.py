@@ -166,11 +166,44 @@ def _link_by_text(items: Sequence[Item], uf: _UnionFind) -> None:
                     uf.union(keys[idx[0]], keys[j])
 
 
-def _minhash(sets: list[np.ndarray]) -> np.ndarray:
-    """Deterministic MinHash signatures (fixed seed), one row per set."""
+def index_keys(it: Item) -> set[int]:
+    """The hashes under which the persistent index (store.dedupe) files an item: one per canonical
+    URL, one for its normalized title when it is specific enough, one per MinHash band of its
+    text. Two items that find_duplicates could link share at least one of them (the title window
+    and the exact Jaccard are checked afterwards, on the few items that do)."""
+    keys = {_h32(b"u" + u.encode()) for u in _urls(it)}
+    title = normalized_title(it.title)
+    if len(title.split()) >= MIN_TITLE_WORDS:
+        keys.add(_h32(b"t" + title.encode()))
+    if it.text:
+        s = shingles(f"{it.title} {it.text[:3000]}")
+        if s.size >= MIN_SHINGLES:
+            sig = _minhash([s])[0]
+            rows = NUM_PERM // BANDS
+            for band in range(BANDS):
+                part = sig[band * rows : (band + 1) * rows].tobytes()
+                keys.add(_h32(b"b%d" % band + part))
+    return keys
+
+
+def _h32(data: bytes) -> int:
+    # Signed 32 bits: SQLite stores it in 4 bytes. A collision only adds a candidate to check.
+    return zlib.crc32(data) - (1 << 31)
+
+
+def _perm() -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(20241222)
     a = rng.integers(1, 1 << 31, NUM_PERM, dtype=np.uint64)
     b = rng.integers(0, 1 << 31, NUM_PERM, dtype=np.uint64)
+    return a, b
+
+
+_A, _B = _perm()
+
+
+def _minhash(sets: list[np.ndarray]) -> np.ndarray:
+    """Deterministic MinHash signatures (fixed seed), one row per set."""
+    a, b = _A, _B
     out = np.empty((len(sets), NUM_PERM), dtype=np.uint64)
     for i, x in enumerate(sets):
         # a < 2^31 and x < 2^32 keep a*x + b below 2^64: no wrap-around before the modulus.
