@@ -407,12 +407,12 @@ class Store:
         return comments_for(self.conn, item_keys)
 
     def weeks(self) -> list[tuple[str, int]]:
-        """(ISO week, items) for every week with dated items, oldest first."""
+        """(ISO week, items) for every week with items, oldest first (the week counts triggers
+        keep, migration 0014)."""
         return [
             (r[0], r[1])
             for r in self.conn.execute(
-                "SELECT week, count(*) FROM items WHERE week IS NOT NULL GROUP BY week "
-                "ORDER BY week"
+                "SELECT week, items FROM week_stats WHERE items > 0 ORDER BY week"
             )
         ]
 

@@ -168,22 +168,47 @@ def _link_by_text(items: Sequence[Item], uf: _UnionFind) -> None:
 
 def index_keys(it: Item) -> set[int]:
     """The hashes under which the persistent index (store.dedupe) files an item: one per canonical
-    URL, one for its normalized title when it is specific enough, one per MinHash band of its
-    text. Two items that find_duplicates could link share at least one of them (the title window
-    and the exact Jaccard are checked afterwards, on the few items that do)."""
+    URL, one for its normalized title (when specific enough) in its week-long time bucket, one per
+    MinHash band of its text."""
+    return _keys(it, probe=False)
+
+
+def probe_keys(it: Item) -> set[int]:
+    """The hashes to look an item's possible duplicates up by: index_keys, with the title in the
+    buckets either side of its own (items published within WINDOW_DAYS share one of the three).
+    Every item find_duplicates could link with ``it`` is filed under one of them; the window and
+    the exact Jaccard are checked afterwards, on the few items that are."""
+    return _keys(it, probe=True)
+
+
+def _keys(it: Item, probe: bool) -> set[int]:
     keys = {_h32(b"u" + u.encode()) for u in _urls(it)}
     title = normalized_title(it.title)
     if len(title.split()) >= MIN_TITLE_WORDS:
-        keys.add(_h32(b"t" + title.encode()))
+        bucket = _bucket(it.published_at)
+        near = (bucket,) if bucket is None or not probe else (bucket - 1, bucket, bucket + 1)
+        keys |= {_h32(f"t{b}|{title}".encode()) for b in near}
     if it.text:
-        s = shingles(f"{it.title} {it.text[:3000]}")
-        if s.size >= MIN_SHINGLES:
-            sig = _minhash([s])[0]
+        sh = shingles(f"{it.title} {it.text[:3000]}")
+        if sh.size >= MIN_SHINGLES:
+            sig = _minhash([sh])[0]
             rows = NUM_PERM // BANDS
             for band in range(BANDS):
                 part = sig[band * rows : (band + 1) * rows].tobytes()
                 keys.add(_h32(b"b%d" % band + part))
     return keys
+
+
+def _bucket(published_at: str | None) -> int | None:
+    """WINDOW_DAYS-long time bucket of a date (None when undated: undated items with one title
+    are the same thing, see _within_window)."""
+    if not published_at:
+        return None
+    try:
+        t = datetime.fromisoformat(published_at.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+    return int(t // (WINDOW_DAYS * 86400))
 
 
 def _h32(data: bytes) -> int:

@@ -17,7 +17,7 @@ from ..store import progress as sp
 from ..types import Annotation, Item, StoredItem
 from . import relevance as rel
 from . import themes as th
-from .dedupe import find_duplicates, index_keys
+from .dedupe import find_duplicates, index_keys, probe_keys
 from .embed import get_embedder
 from .entities import extract_entities
 from .jargon import find_jargon
@@ -183,19 +183,27 @@ def run(
 
 
 def _duplicates(conn: Any, todo: list[StoredItem]) -> tuple[dict[str, str], list[StoredItem]]:
-    """(key -> canonical key, the items that mapping covers): find_duplicates over the queued
-    items, the stored items the index files under one of their keys, and the duplicate groups of
-    both. Files the queued items' keys, and every stored item's on a store made before the index
-    (once)."""
-    keys = {it.id: index_keys(it) for it in todo}
+    """(key -> canonical key, the items whose duplicate marks may change): find_duplicates over
+    the queued items, the stored items the index files under one of their probe keys, and the
+    duplicate groups of both. Only the groups that hold a queued item, before or after, may
+    change: a stored group no new item touches keeps its marks. Files the queued items' keys, and
+    every stored item's on a store made before the index (once)."""
     if not sd.index_built(conn):
-        queued = set(keys)
+        queued = {it.id for it in todo}
         for ids in sd.unindexed_ids(conn):
             rest = sd.items_by_id(conn, [i for i in ids if i not in queued])
             sd.add_keys(conn, ((h, it.id) for it in rest for h in index_keys(it)))
         sp.mark_built(conn, sd.INDEX_STAGE, {"*": "1"})
-    sd.add_keys(conn, ((h, i) for i, hs in keys.items() for h in hs))
-    near = sd.sharing(conn, (h for hs in keys.values() for h in hs))
-    related = sd.groups_of(conn, near | set(keys)) - set(keys)
-    scope = todo + sd.items_by_id(conn, related)
-    return find_duplicates(scope), scope
+    sd.add_keys(conn, ((h, it.id) for it in todo for h in index_keys(it)))
+    near = sd.sharing(conn, (h for it in todo for h in probe_keys(it)))
+    mine = {it.id for it in todo}
+    before = sd.groups_of(conn, mine)  # the stored groups the queued items were in
+    scope = todo + sd.items_by_id(conn, sd.groups_of(conn, near | mine) - mine)
+    found = find_duplicates(scope)
+    key_of = {it.id: it.key for it in scope}
+    touched = {key_of[i] for i in before if i in key_of}
+    canon = {k: found.get(k, k) for k in key_of.values()}
+    hit = {canon[k] for k in touched}
+    affected = [it for it in scope if it.key in touched or canon[it.key] in hit]
+    keys = {it.key for it in affected}
+    return {k: v for k, v in found.items() if k in keys or k in touched}, affected
