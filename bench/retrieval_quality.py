@@ -114,14 +114,23 @@ def word_sense(store) -> list[str]:
         "# Word sense: matches in another sense are dropped",
         "",
         f"{len(rows)} labelled (term, item, in sense?) judgments (bench/data/word_sense.jsonl) for "
-        f"{len({r['term'] for r in rows})} ambiguous glossary terms.",
+        f"{len({r['term'] for r in rows})} ambiguous glossary terms "
+        "(how they were drawn and labelled: bench/data/LABELLING.md).",
         "",
         "| split | judgments | other-sense | precision of 'in sense' | other-sense kept | "
         "in-sense dropped |",
         "|---|---|---|---|---|---|",
     ]
-    for split in ("dev", "test"):
+    looked = {
+        "dev": "dev (tuned on)",
+        "test": "test (first held-out half; its errors were read, so looked at)",
+        "fresh-dev": "fresh-dev (written later; tuned on)",
+        "fresh-test": "fresh-test (written later; held out, never tuned on)",
+    }
+    for split in looked:
         part = [r for r in rows if r["split"] == split and r["item_key"] in by_key]
+        if not part:
+            continue
         kept_other = dropped_in = kept = 0
         for r in part:
             i = by_key[r["item_key"]]
@@ -136,7 +145,7 @@ def word_sense(store) -> list[str]:
         other = sum(not r["in_sense"] for r in part)
         prec = (kept - kept_other) / kept if kept else 0.0
         lines.append(
-            f"| {split} | {len(part)} | {other} | {prec:.3f} | {kept_other} of {other} | "
+            f"| {looked[split]} | {len(part)} | {other} | {prec:.3f} | {kept_other} of {other} | "
             f"{dropped_in} of {len(part) - other} |"
         )
     return lines

@@ -158,9 +158,9 @@ def copy_understanding(conn: sqlite3.Connection, tag: str) -> None:
     )
     conn.execute(
         "INSERT INTO annotations(item_id, relevance, is_ai, themes_json, entities_json, "
-        "jargon_json, duplicate_of, why_json, content_hash, annotated_at) "
+        "jargon_json, duplicate_of, why, content_hash, annotated_at) "
         "SELECT m.new, a.relevance, a.is_ai, a.themes_json, a.entities_json, a.jargon_json, "
-        "d.new, a.why_json, n.content_hash, a.annotated_at FROM annotations a "
+        "d.new, a.why, n.content_hash, a.annotated_at FROM annotations a "
         "JOIN idmap m ON m.old = a.item_id JOIN items n ON n.id = m.new "
         "LEFT JOIN idmap d ON d.old = a.duplicate_of"
     )

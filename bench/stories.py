@@ -196,7 +196,7 @@ def build_week_seconds(members, vecs, week: str) -> tuple[float, int]:
             store.conn.executemany(
                 "INSERT INTO annotations(item_id, relevance, is_ai, themes_json, entities_json, "
                 "jargon_json, "
-                "why_json, content_hash, annotated_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                "why, content_hash, annotated_at) VALUES (?,?,?,?,?,?,?,?,?)",
                 [
                     (
                         ids[m.key],

@@ -171,6 +171,9 @@ class Story:
     rank: int | None = None
     is_new: bool = True
     related: list[str] = field(default_factory=list)  # story ids of earlier weeks
+    # what it continues by model line, as the card says it ('continues "OpenAI o1 System Card"
+    # (2024-W49): o3 follows o1'); filled when the week is built, not stored
+    continues: list[str] = field(default_factory=list)
     # see explain/: {"method", "sentences": [{"text", "cite": n, "key", "url", "quote",
     # "verified"}], ...}
     summary: dict[str, Any] | None = None

@@ -2,13 +2,17 @@
 
 from abreast.landscape.lineage import (
     assign_families,
+    base_in_card,
+    base_words_in,
     collapse_children,
     family_from_name,
     generation,
     model_id,
     name_key,
+    official_names,
     parse_leaderboard_base,
     quantized_origin_key,
+    versionless_base,
 )
 
 
@@ -106,3 +110,62 @@ def test_long_tails_collapse_into_counts_but_kept_models_stay():
 def test_ids_are_stable_and_case_insensitive():
     assert model_id("Qwen/QwQ-32B-Preview") == "qwen/qwq-32b-preview"
     assert model_id("Llama-3.3-70B-Instruct", "Meta") == "meta-llama/llama-3.3-70b-instruct"
+
+
+def test_card_prose_names_the_base_and_ignores_non_model_words():
+    # the phrasings cards use, including the Hugging Face card template's "Finetuned from model"
+    assert base_in_card(
+        "Llama-3.1-Storm-8B is built on top of Llama-3.1-8B-Instruct, with the aim of enhancing"
+    ) == ("Llama-3.1-8B-Instruct", "finetune")
+    assert base_in_card("This model is a fine-tuned version of Qwen/Qwen2-72B-Instruct.") == (
+        "Qwen/Qwen2-72B-Instruct",
+        "finetune",
+    )
+    assert base_in_card("A merge of Qwen2.5-14B and Qwen2.5-14B-Instruct.") == (
+        "Qwen2.5-14B",
+        "merge",
+    )
+    assert base_in_card("- Finetuned from model: meta-llama/Meta-Llama-3-70B-Instruct") == (
+        "meta-llama/Meta-Llama-3-70B-Instruct",
+        "finetune",
+    )
+    assert base_in_card("Based on the transformer architecture, trained on web data.") is None
+
+
+OFFICIAL = {
+    "meta-llama/meta-llama-3-8b": "2024-04-17",
+    "meta-llama/meta-llama-3-8b-instruct": "2024-04-17",
+    "meta-llama/llama-3.1-8b": "2024-07-14",
+    "meta-llama/llama-guard-3-8b": "2024-07-22",
+    "mistralai/mistral-7b-v0.1": "2023-09-20",
+    "mistralai/mistral-7b-instruct-v0.2": "2023-12-11",
+    "mistralai/mistral-7b-v0.3": "2024-05-22",
+}
+
+
+def test_official_name_words_in_another_order_name_the_base():
+    names = official_names(OFFICIAL)
+    assert base_words_in("princeton-nlp/Llama-3-Instruct-8B-SimPO", names) == (
+        "meta-llama/meta-llama-3-8b-instruct"
+    )
+    assert base_words_in("abacusai/Llama-3-Smaug-8B", names) == "meta-llama/meta-llama-3-8b"
+    assert base_words_in("someone/Llama-2-8B-chat", names) is None
+
+
+def test_a_versionless_name_gets_the_newest_official_base_its_date_allows():
+    # Hebrew-Mistral-7B (April 2024) predates Mistral-7B-v0.3: Mistral-7B-v0.1, never the Instruct
+    assert versionless_base("yam-peleg/Hebrew-Mistral-7B", "2024-04-26", OFFICIAL) == (
+        "mistralai/mistral-7b-v0.1"
+    )
+    assert versionless_base("x/Hebrew-Mistral-7B", "2024-06-01", OFFICIAL) == (
+        "mistralai/mistral-7b-v0.3"
+    )
+    # Llama Guard is a product, not the plain base; Llama 3.1 existed by September 2024
+    assert versionless_base("NCSOFT/Llama-VARCO-8B-Instruct", "2024-09-12", OFFICIAL) == (
+        "meta-llama/llama-3.1-8b"
+    )
+    # before any official 8B Llama, or with no date, or with a version in the name: no guess
+    assert versionless_base("x/Llama-Tiny-8B", "2023-01-01", OFFICIAL) is None
+    assert versionless_base("x/Llama-Tiny-8B", None, OFFICIAL) is None
+    assert versionless_base("x/chat_rebased_mistral-7b-v0.2", "2024-07-21", OFFICIAL) is None
+    assert versionless_base("x/Llama-3-Tiny-8B", "2024-09-12", OFFICIAL) is None

@@ -124,6 +124,33 @@ def test_collected_hf_card_overrides_and_mentions_give_first_seen(tmp_path):
     store.close()
 
 
+def test_a_collected_cards_prose_names_the_base_over_the_leaderboards_root(tmp_path):
+    # The leaderboard says aaditya/Llama3-OpenBioLLM-70B was made from Meta-Llama-3-70B; its card
+    # names Meta-Llama-3-70B-Instruct (template line "Finetuned from model"). The card's words win,
+    # credited to it.
+    store = Store.open(tmp_path / "a.db")
+    store.upsert_items(
+        [
+            Item(
+                key="hf:aaditya/Llama3-OpenBioLLM-70B",
+                kind="hf",
+                title="aaditya/Llama3-OpenBioLLM-70B",
+                text="OpenBioLLM-70B is an advanced open source language model designed "
+                "specifically for the biomedical domain. Finetuned from model: "
+                "meta-llama/Meta-Llama-3-70B-Instruct",
+                published_at="2024-04-24T00:00:00+00:00",
+                extra={"created_at": "2024-04-24T00:00:00+00:00"},
+            )
+        ]
+    )
+    build_registry(store.conn)
+    bases = sql.bases_of(store.conn, "aaditya/llama3-openbiollm-70b")
+    assert [(b.base_id, b.source) for b in bases] == [
+        ("meta-llama/meta-llama-3-70b-instruct", "hf-card")
+    ]
+    store.close()
+
+
 def test_rebuild_is_idempotent(tmp_path):
     store = Store.open(tmp_path / "a.db")
     first = build_registry(store.conn)

@@ -10,6 +10,7 @@ from abreast.landscape.tree import (
     family_tree,
     layout,
     render,
+    subtitle,
     to_mermaid,
 )
 
@@ -110,3 +111,10 @@ def test_mermaid_text_has_edges_relations_and_highlight():
     assert "QwQ-32B-Preview<br/><small>Qwen · 33B · 2024-11-27</small>" in text
     assert "+1 quantized" in text  # quantized copies fold into a count under their origin
     assert "class " in text and "classDef new" in text
+
+
+def test_a_month_only_release_date_is_shown_as_approximate():
+    # the curated open-LLM list gives Falcon 180B "2023-05": a month, not a day
+    label = subtitle({"org": "tiiuae", "params_b": 180.0, "released": "2023-05"})
+    assert label.endswith("~2023-05")
+    assert subtitle({"org": "tiiuae", "released": "2023-09-06"}).endswith(" 2023-09-06")

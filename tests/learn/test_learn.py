@@ -115,3 +115,29 @@ def test_a_story_continuing_one_you_read_is_not_news(home):
 def test_feedback_needs_exactly_one_signal(home):
     r = runner.invoke(app, ["feedback", "hn:42473321", "--more", "--less"])
     assert r.exit_code == 1 and "exactly one" in r.output
+
+
+def test_one_more_signal_updates_the_model_to_what_a_fit_from_scratch_gives(home):
+    """The incremental update (one row per signal) is the same model as refitting every signal,
+    through changed minds, undos and a story's signal given to its items."""
+    from abreast.learn.personal import current, retrain
+    from abreast.store import Store
+    from abreast.store import learn as sql
+
+    store = Store.open(home / "abreast.db")
+    stories = load_week(store.conn, WEEK)
+    keys = [m.key for s in stories[:30] for m in s.members][:24]
+    for i, k in enumerate(keys):
+        give_feedback(store, "more" if i % 3 else "less", item_key=k)
+    give_feedback(store, "more", item_key=keys[0])  # changed their mind
+    give_feedback(store, "undo", item_key=keys[1])
+    give_feedback(store, "hide", story_id=stories[40].id)
+    give_feedback(store, "more", item_key=keys[1])  # and back again
+    step = current(store)
+    saved_rows = sql.load_rows(store.conn)[0].live()
+    scratch = retrain(store, full=True)
+    assert saved_rows == sql.load_rows(store.conn)[0].live(), "the saved rows are up to date"
+    assert step.signals == scratch.signals >= 24
+    assert step.named.keys() == scratch.named.keys()
+    assert max(abs(step.named[f] - scratch.named[f]) for f in step.named) < 1e-4
+    assert np.allclose(step.vector, scratch.vector, atol=1e-5)

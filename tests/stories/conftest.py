@@ -75,7 +75,7 @@ class WeekWriter:
             self.store.conn.execute(
                 "INSERT OR REPLACE INTO annotations(item_id, relevance, is_ai, themes_json, "
                 "entities_json, "
-                "jargon_json, duplicate_of, why_json, content_hash, annotated_at) VALUES "
+                "jargon_json, duplicate_of, why, content_hash, annotated_at) VALUES "
                 "(?,?,?,?,?,?,?,?,?,?)",
                 (
                     item_id,

@@ -34,5 +34,21 @@ def test_the_o3_story_continues_o1_and_its_card_says_so(demo_store):
     notes = [c.note() for c in continuations(demo_store.conn, o3)]
     assert notes and "o3 follows o1" in notes[0]
     card = load_card(demo_store, o3)
-    assert card.earlier and "o1" in card.earlier[0].title
+    # The o1 story is named by OpenAI's own page, not by the newsletter section that leads it.
+    assert card.earlier and card.earlier[0].title == "OpenAI o1 System Card"
     assert any("Continues" in line and "o1" in line for line in card_markdown(card))
+
+
+@pytest.mark.slow
+def test_why_the_o3_story_is_here_agrees_with_its_card(demo_store):
+    """The score's novelty ("why is this here") says what the card says: o3 continues o1."""
+    from abreast.store.stories import load_week
+    from abreast.stories.rank import explain
+
+    week = load_week(demo_store.conn, "2024-W51")
+    o3 = next(s for s in week if "o3" in s.title.lower())
+    assert not o3.is_new
+    novelty = next(line for line in explain(o3) if line.strip().startswith("novelty"))
+    assert "o3 follows o1" in novelty and "new this week" not in novelty
+    # A new version is still a launch: it keeps its place at the top of its week.
+    assert o3.rank == 1

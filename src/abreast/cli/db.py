@@ -12,6 +12,7 @@ from ..errors import AbreastError
 from ..store import backup as store_backup
 from ..store import repair
 from ..store.db import schema_version, table_counts
+from ..store.db import vacuum as store_vacuum
 from . import context as ctx
 
 app = typer.Typer(
@@ -104,6 +105,17 @@ def recover(
 def _rows(result: dict) -> str:
     tables = result["tables"]
     return f"{sum(tables.values()):,} rows of {len(tables)} tables"
+
+
+@app.command()
+def vacuum() -> None:
+    """Give the space of deleted rows back to the disk (SQLite VACUUM), e.g. after removing a
+    source or after an upgrade that stored things more compactly. Needs free disk about the size
+    of the database; other abreast commands wait until it is done."""
+    if repair.is_damaged(ctx.settings().paths.db):
+        raise AbreastError("the database is marked damaged; run `abreast db check` first.")
+    before, after = store_vacuum(ctx.store().conn)
+    ctx.console.print(f"{before / 1e6:,.1f} MB -> {after / 1e6:,.1f} MB")
 
 
 @app.command()

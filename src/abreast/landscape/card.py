@@ -141,6 +141,8 @@ def model_card(conn: sqlite3.Connection, model_id: str) -> ModelCard | None:
     released, how = row.released, ""
     if released and first_news and released[:10] == (first_news.as_of or "")[:10]:
         how = "first news"
+    elif released and len(released) == 7:
+        how = "month only, approximate: from a curated list"
     elif released:
         how = "curated" if ("released", "curated") in facts else "repository or list date"
     elif known:

@@ -406,3 +406,108 @@ def base_named_in(mid: str, names: Mapping[str, str]) -> tuple[str, str] | None:
     if best is None:
         return None
     return best[1], "copy" if own == best[0] else "finetune"
+
+
+def _name_words(mid: str) -> list[str]:
+    return re.sub(r"-hf$", "", dashed_name(mid)).split("-")
+
+
+def base_words_in(mid: str, names: Mapping[str, str]) -> str | None:
+    """The official model whose name's words all occur in a community model's name, in any order:
+    "Llama-3-Instruct-8B-SimPO" names Meta-Llama-3-8B-Instruct, "Llama-3.1-Storm-8B" names
+    Llama-3.1-8B. Used only when no run of whole words spells an official name (base_named_in); the
+    official name with the most words wins, so an "Instruct" in the name picks the Instruct model.
+    Always a fine-tune, uncertain: only the name says so."""
+    words = set(_name_words(mid))
+    best: tuple[int, str, str] | None = None
+    for k, official in names.items():
+        need = k.split("-")
+        if official == mid or len(need) < 3 or not set(need) <= words:
+            continue
+        cand = (len(need), k, official)
+        if best is None or cand[:2] > best[:2]:
+            best = cand
+    return best[2] if best else None
+
+
+# Words an official base model's name may carry besides its family word and size: versions
+# ("v0.1", "3.1", "2407"), "base", "hf", "pt". Any other word ("instruct", "guard", "code", "math",
+# "vision") makes it a different product, not the family's plain base model.
+_PLAIN_BASE_WORD = re.compile(r"v?\d+(\.\d+)*|v|base|hf|pt")
+_SIZE_WORD = re.compile(r"\d+(\.\d+)?[bm]|\d+x\d+(\.\d+)?b")
+_VERSION_WORD = re.compile(r"v?\d+(\.\d+)*")
+
+
+def versionless_base(
+    mid: str, released: str | None, official_dates: Mapping[str, str | None]
+) -> str | None:
+    """A community model named after a family without a version ("Hebrew-Mistral-7B",
+    "Llama-VARCO-8B-Instruct") was built on a base of that family and size that existed when its
+    repository was made: the newest official plain base of that size released on or before the
+    model's own date (Mistral-7B-v0.1 for a model of April 2024; Llama-3.1-8B for September 2024).
+    As-of reasoning, so a 2023 model never gets a 2024 parent. None when the name has a version, no
+    size, or the model's date is unknown. official_dates: official model id -> release date."""
+    if not released:
+        return None
+    fam = family_from_name(mid)
+    if not fam:
+        return None
+    words = _name_words(mid)
+    rx = dict(_FAMILY_RES)[fam]
+    idx = next((i for i, w in enumerate(words) if rx.fullmatch(w)), None)
+    sizes = [w for w in words if _SIZE_WORD.fullmatch(w)]
+    if idx is None or not sizes:
+        return None
+    after = words[idx + 1] if idx + 1 < len(words) else ""
+    if _VERSION_WORD.fullmatch(after) and not _SIZE_WORD.fullmatch(after):
+        return None  # "llama-3-..." names its version: base_named_in's job, not a guess by date
+    fam_word, size = words[idx], sizes[0]
+    same_size = [
+        (official, when, _name_words(official))
+        for official, when in official_dates.items()
+        if ORG_FAMILY.get(official.split("/")[0]) == fam
+    ]
+    same_size = [(o, w, ow) for o, w, ow in same_size if fam_word in ow and size in ow]
+    # "..._rebased_mistral-7b-v0.2" names a version the family used (Mistral-7B-Instruct-v0.2) even
+    # without an official plain base of it: a version is not to be guessed over by date.
+    used_versions = {w for _, _, ow in same_size for w in ow if re.fullmatch(r"\d+\.\d+", w)}
+    if used_versions & set(words):
+        return None
+    best: tuple[str, str] | None = None
+    for official, when, ow in same_size:
+        if not when or when[:10] > released[:10]:
+            continue
+        if any(w not in (fam_word, size) and not _PLAIN_BASE_WORD.fullmatch(w) for w in ow):
+            continue
+        if best is None or (when[:10], official) > best:
+            best = (when[:10], official)
+    return best[1] if best else None
+
+
+# A model card's prose naming what the model was made from, in the phrasings cards use: "a
+# fine-tuned version of X", "fine-tuned from X", "based on X", "built on top of X", "continued
+# pretraining of X", "pruned from X", "distilled from X", "a merge of X and Y", the card template's
+# "Finetuned from model: X". X must look like a model name (a repo id, or a name with a digit:
+# "Llama-3.1-8B-Instruct", "Mistral-7B-v0.1"), so "based on the transformer architecture" is not a
+# base. Only the first statement counts: cards state their base first and mention other models
+# (comparisons, datasets' makers) later.
+CARD_BASE = re.compile(
+    r"\b(?:(?:fine-?tuned?|finetuned|trained|further\s+trained|built|based|pruned|distilled|"
+    r"derived|continued\s+pre-?training|(?:an?\s+)?merge|merged)"
+    r"(?:\s+(?:version|checkpoint|model))?\s+(?:on\s+top\s+of|from|of|on|upon|with)\s+"
+    r"(?:the\s+|an?\s+)?(?:base\s+model\s+|model:?\s+)?(?P<ref>[A-Za-z][\w.-]*(?:/[\w.-]+)?))",
+    re.IGNORECASE,
+)
+
+
+def base_in_card(text: str) -> tuple[str, str] | None:
+    """(base name or repo id, relation) stated by a card's prose, or None."""
+    for m in CARD_BASE.finditer(text or ""):
+        ref = m.group("ref").rstrip(".,;:-")
+        if "/" not in ref and not re.search(r"\d", ref):
+            continue  # "based on the ...", "trained on data": not a model name
+        if not re.search(r"[a-z]", ref, re.IGNORECASE) or len(ref) < 4:
+            continue
+        relation = "merge" if re.match(r"(?i)(an?\s+)?merge", m.group(0)) else "finetune"
+        return ref, relation
+    return None

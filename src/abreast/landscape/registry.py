@@ -26,6 +26,7 @@ from .lineage import (
     ORG_FAMILY,
     assign_families,
     base_named_in,
+    base_words_in,
     family_from_name,
     model_id,
     name_key,
@@ -33,6 +34,7 @@ from .lineage import (
     org_slug,
     public_date,
     quantized_origin_key,
+    versionless_base,
 )
 from .sources import AUTHORITY, Observation, bundled_observations, observation_from_hf_item
 
@@ -237,6 +239,7 @@ def merge(observations: Iterable[Observation]) -> tuple[dict[str, Entry], _Resol
                 e.bases[o.source][base] = rel
         for board, snap, score, rank in o.scores:
             e.scores[(board, snap)] = (score, rank)
+    add_card_bases(entries, resolver)
     add_referenced_bases(entries, resolver)
     apply_curated(entries)
     infer_from_names(entries, resolver)
@@ -297,6 +300,25 @@ def apply_curated(entries: dict[str, Entry]) -> None:
             e.claim("line_relation", c.relation, curated.SOURCE, "")
 
 
+CARD = "hf-card"
+
+
+def add_card_bases(entries: dict[str, Entry], resolver: _Resolver) -> None:
+    """The base a collected card's prose names (lineage.base_in_card), resolved like a display name:
+    a repo id as is, else the organisation's or the official model of that name. Credited to
+    "hf-card"; it wins over the leaderboard (which often names the root of the tree) and loses to
+    the card's own base_model metadata."""
+    for mid, e in entries.items():
+        claim = e.claims.get("card_base", {}).get("hf")
+        if claim is None:
+            continue
+        ref = str(claim.value)
+        base = resolver.canon(model_id(ref)) if "/" in ref else resolver.by_name(ref)
+        if base and base != mid:
+            rel = e.claims.get("card_base_relation", {}).get("hf")
+            e.bases[CARD][base] = str(rel.value) if rel else "finetune"
+
+
 def add_referenced_bases(entries: dict[str, Entry], resolver: _Resolver) -> None:
     """A base model named in metadata but never evaluated or listed still belongs in the tree:
     add it with the facts its id states (name, organisation), credited to the source that named
@@ -329,8 +351,9 @@ def infer_from_names(entries: dict[str, Entry], resolver: _Resolver) -> None:
         m for m, e in entries.items() if e.claims.get("generation_of")
     }
     names = official_names(official)
+    dates = {m: _text(entries[m].value("released") or "") or None for m in official}
     for mid, e in entries.items():
-        _infer_one(mid, e, entries, resolver, names, official)
+        _infer_one(mid, e, entries, resolver, names, official, dates)
 
 
 def _infer_one(
@@ -340,6 +363,7 @@ def _infer_one(
     resolver: _Resolver,
     names: dict[str, str],
     official: set[str],
+    official_dates: dict[str, str | None],
 ) -> None:
     if e.bases:
         return
@@ -370,6 +394,15 @@ def _infer_one(
     named = base_named_in(mid, names)
     if named:
         e.bases["name-inference"][named[0]] = named[1]
+        return
+    # Weaker name evidence, in order: the official name's words in another order, then the family
+    # and size without a version (the newest such official base the model's date allows).
+    released = e.value("released")
+    base = base_words_in(mid, names) or versionless_base(
+        mid, _text(released) if released else None, official_dates
+    )
+    if base:
+        e.bases["name-inference"][base] = "finetune"
 
 
 def stated_families(entries: dict[str, Entry]) -> dict[str, str]:
@@ -549,8 +582,8 @@ def add_news_only_model(
 # ----------------------------------------------------------
 def store_observations(conn: sqlite3.Connection) -> list[Observation]:
     out = []
-    for key, published_at, extra in sql.hf_items(conn):
-        out.append(observation_from_hf_item(key, extra, published_at))
+    for key, published_at, extra, text in sql.hf_items(conn):
+        out.append(observation_from_hf_item(key, extra, published_at, text))
     return out
 
 

@@ -15,14 +15,23 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from .lineage import model_id, normalize_relation, org_slug, parse_leaderboard_base
+from .lineage import (
+    base_in_card,
+    model_id,
+    normalize_relation,
+    org_slug,
+    parse_leaderboard_base,
+)
 
 # Higher wins when two sources disagree about the same field; the date breaks ties.
 AUTHORITY = {
     # hand-checked against the maker's paper or card (data/lineage_curated.csv): it exists only for
     # lines whose metadata is missing or misleading, so it wins over that metadata
     "curated": 60,
-    "hf": 50,  # the model's own Hugging Face card, as collected
+    "hf": 50,  # the model's own Hugging Face card metadata (base_model), as collected
+    # the same card's prose ("fine-tuned from X", lineage.base_in_card): the authors' words, more
+    # specific than the leaderboard's often root-level base, less structured than the metadata
+    "hf-card": 47,
     # the leaderboard's base narrowed by the model's own name to a descendant of that base
     "name-refined": 45,
     "open-llm-leaderboard-v2": 40,  # HF metadata as flattened by the leaderboard
@@ -247,7 +256,11 @@ def read_phylogeny(path: Path | None = None) -> Iterator[Observation]:
 
 # --- Hugging Face items collected into the store (key "hf:<repo id>")
 # --------------------------------------
-def observation_from_hf_item(key: str, extra: dict, published_at: str | None) -> Observation:
+def observation_from_hf_item(
+    key: str, extra: dict, published_at: str | None, text: str = ""
+) -> Observation:
+    """A collected Hugging Face model: its card metadata, and the base its card's prose names (fact
+    "card_base": a name the registry resolves, since prose rarely gives the repo id)."""
     repo = key.split(":", 1)[1]
     raw = extra.get("base_model")
     bases_raw = raw if isinstance(raw, list) else [raw] if raw else []
@@ -270,6 +283,9 @@ def observation_from_hf_item(key: str, extra: dict, published_at: str | None) ->
         "license": extra.get("license"),
         "tags": ",".join(extra.get("tags") or [])[:300] or None,
     }
+    stated = base_in_card(text)
+    if stated:
+        facts["card_base"], facts["card_base_relation"] = stated
     return Observation("hf", (created or "")[:10], repo, facts=_clean(facts), bases=bases)
 
 

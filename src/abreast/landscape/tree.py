@@ -83,6 +83,8 @@ def size_label(params_b: float | None) -> str:
 
 def subtitle(row: Mapping) -> str:
     when = (row.get("released") or "")[:10]
+    if len(when) == 7:  # a list gave the month only ("2023-05"): say it is approximate
+        when = f"~{when}"
     if not when and row.get("known_by"):
         when = f"by {row['known_by'][:10]}"
     parts = [row.get("org") or "", size_label(row.get("params_b")), when]
@@ -462,8 +464,8 @@ def caption(
     if left_out.get("not_drawn"):
         parts.append(f"{left_out['not_drawn']} other {fam} models are folded into the counts.")
     parts.append(
-        "Lineage: the curated table (cited), Hugging Face base_model metadata, leaderboard "
-        "metadata; dotted lines are inferred from the name only."
+        "Lineage: the curated table (cited), Hugging Face base_model metadata and card text, "
+        "leaderboard metadata; dotted lines are inferred from the name only."
     )
     return " ".join(parts)
 

@@ -9,10 +9,12 @@ kinds of features:
 - its text embedding (the understand stage's vector), which lets ten signals generalise to items
   that share no word with them.
 
-It is fitted exactly (ridge regression in its dual form over the signals given so far: with n
-signals that is an n x n solve, a few milliseconds for hundreds of signals), so "updated on every
-signal" costs nothing and the result does not depend on the order signals came in. The weight of a
-named feature is then a number `abreast interests` can print in words; the embedding part has no
+It is fitted exactly (ridge regression in its dual form over the signals given so far), so the
+result does not depend on the order signals came in. A signal must update it at once (issue 16:
+under 50 ms), so the fit keeps its sufficient statistics, ``TrainingSet``: each signalled item's
+features and the inner products between them. A new signal adds one row (n inner products), and
+the fit is one n x n solve (a few ms for hundreds of signals); nothing is re-read. The weight of
+a named feature is then a number `abreast interests` can print in words; the embedding part has no
 words and is reported only as its share of the score.
 """
 
@@ -24,7 +26,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 RIDGE = 1.0  # regularisation: with few signals, stay close to "no opinion"
-NAMED_SCALE = 2.0  # named features against the unit-length embedding (chosen on dev)
+# Named features against the unit-length embedding. Few signals say little about a direction in
+# 256 dimensions but a lot about "papers" or "this site", so the named part leads early and
+# settles at NAMED_SCALE once EARLY_SIGNALS are in (chosen on bench/learn_quality.py's dev half:
+# 2.0 from 0.8/2/4; the early 4.0 over 30 signals from 3/4 over 20/30/50).
+NAMED_SCALE = 2.0
+EARLY_NAMED_SCALE = 4.0
+EARLY_SIGNALS = 30
+PRIOR_LABEL = 0.5  # a configured topic counts as one mild "more"
 LABELS = {"more": 1.0, "save": 1.0, "less": -1.0, "hide": -1.0}
 
 
@@ -44,6 +53,7 @@ class InterestModel:
     named: dict[str, float] = field(default_factory=dict)
     vector: np.ndarray | None = None
     signals: int = 0
+    named_scale: float = NAMED_SCALE
 
     @property
     def is_empty(self) -> bool:
@@ -51,23 +61,28 @@ class InterestModel:
 
     def score(self, ex: Example) -> float:
         """How much this reader wants ``ex``: about -1 .. 1, 0 without signals."""
-        s = sum(self.named.get(f, 0.0) * v for f, v in _scaled(ex.named).items())
+        s = sum(self.named.get(f, 0.0) * v for f, v in self._scaled(ex.named).items())
         if self.vector is not None and ex.vector.size == self.vector.size:
             s += float(ex.vector @ self.vector)
         return float(np.tanh(s))
 
     def parts(self, ex: Example) -> list[tuple[str, float]]:
         """The named features behind ``score``, biggest effect first, plus the embedding's share."""
-        out = [(f, self.named[f] * v) for f, v in _scaled(ex.named).items() if f in self.named]
+        scaled = self._scaled(ex.named)
+        out = [(f, self.named[f] * v) for f, v in scaled.items() if f in self.named]
         if self.vector is not None and ex.vector.size == self.vector.size:
             out.append(("meaning", float(ex.vector @ self.vector)))
         return sorted((p for p in out if abs(p[1]) >= 0.01), key=lambda p: -abs(p[1]))
+
+    def _scaled(self, named: Mapping[str, float]) -> dict[str, float]:
+        return {f: v * self.named_scale for f, v in normalised(named).items()}
 
     def to_dict(self) -> dict:
         return {
             "named": self.named,
             "vector": None if self.vector is None else [round(float(x), 6) for x in self.vector],
             "signals": self.signals,
+            "named_scale": self.named_scale,
         }
 
     @classmethod
@@ -77,7 +92,145 @@ class InterestModel:
             named=dict(d.get("named") or {}),
             vector=None if vec is None else np.asarray(vec, dtype=np.float32),
             signals=int(d.get("signals") or 0),
+            named_scale=float(d.get("named_scale") or NAMED_SCALE),
         )
+
+
+def named_scale(signals: int) -> float:
+    """How much the named features count against the embedding after ``signals`` signals."""
+    early = max(0.0, 1.0 - signals / EARLY_SIGNALS)
+    return NAMED_SCALE + (EARLY_NAMED_SCALE - NAMED_SCALE) * early
+
+
+def normalised(named: Mapping[str, float]) -> dict[str, float]:
+    """Named features on the unit sphere, so an item with many of them does not outweigh its
+    embedding (the scale in front is ``named_scale``)."""
+    if not named:
+        return {}
+    k = 1.0 / np.sqrt(len(named))
+    return {f: v * k for f, v in named.items()}
+
+
+@dataclass
+class TrainingSet:
+    """The fit's sufficient statistics: per signalled item (and configured topic, the cold start)
+    its key, label, normalised named features and embedding, plus the Gram matrices of both
+    feature kinds. Adding one row costs O(n) inner products; ``fit`` is one n x n solve.
+
+    Rows are never deleted, only switched off (label None): an undone signal keeps its row, so
+    the rows saved in the store stay in step with the matrices (row i is position i), and the
+    same item signalled again is switched back on without recomputing anything."""
+
+    dim: int
+    keys: list[str] = field(default_factory=list)
+    labels: list[float | None] = field(default_factory=list)
+    named: list[dict[str, float]] = field(default_factory=list)
+    vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
+    gram_named: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    gram_vector: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+
+    def __post_init__(self) -> None:
+        if self.vectors.shape != (len(self.keys), self.dim):
+            self.vectors = self.vectors.reshape(len(self.keys), self.dim).astype(np.float32)
+
+    @property
+    def signals(self) -> int:
+        return sum(
+            1
+            for k, y in zip(self.keys, self.labels, strict=True)
+            if y is not None and not k.startswith("topic:")
+        )
+
+    def live(self) -> dict[str, float]:
+        """Key -> label of the rows that count now."""
+        return {k: y for k, y in zip(self.keys, self.labels, strict=True) if y is not None}
+
+    def position(self, key: str) -> int | None:
+        try:
+            return self.keys.index(key)
+        except ValueError:
+            return None
+
+    def add(self, ex: Example, label: float) -> int:
+        """One more row (its position); an item without an embedding of this set's size counts by
+        name only. A key already here (switched off) is switched back on."""
+        i = self.position(ex.key)
+        if i is not None:
+            self.labels[i] = float(label)
+            return i
+        vec = ex.vector if ex.vector.size == self.dim else np.zeros(self.dim, np.float32)
+        nm = normalised(ex.named)
+        kn = np.array([_sparse_dot(nm, other) for other in self.named] + [_sparse_dot(nm, nm)])
+        kv = np.append(self.vectors @ vec, vec @ vec).astype(np.float64)
+        self.gram_named = _grow(self.gram_named, kn)
+        self.gram_vector = _grow(self.gram_vector, kv)
+        self.vectors = np.vstack([self.vectors, vec[None, :].astype(np.float32)])
+        self.keys.append(ex.key)
+        self.labels.append(float(label))
+        self.named.append(nm)
+        return len(self.keys) - 1
+
+    def set_label(self, key: str, label: float | None) -> None:
+        """Relabel a row, or switch it off with None."""
+        i = self.position(key)
+        if i is not None:
+            self.labels[i] = None if label is None else float(label)
+
+    def fit(self) -> InterestModel:
+        """Ridge regression of the labels (+1 wanted, -1 not) on the rows' features, solved in the
+        dual: alpha = (Kc + RIDGE W^-1)^-1 y, weights = Xc^T alpha."""
+        idx = [i for i, y in enumerate(self.labels) if y is not None]
+        if not idx:
+            return InterestModel()
+        signals = self.signals
+        scale = named_scale(signals)
+        y = np.asarray([self.labels[i] for i in idx], dtype=np.float64)
+        # Balance: readers say "less" far more often than "more" (most of a feed is not for
+        # them); unweighted, the fit would learn "everything is unwanted". Each side then weighs
+        # the same, and centring the features (on their weighted mean) is the intercept: it moves
+        # every score alike, so ranking ignores it.
+        pos, neg = float((y > 0).sum()), float((y < 0).sum())
+        w = np.ones_like(y)
+        if pos:
+            w[y > 0] = (pos + neg) / (2 * pos)
+        if neg:
+            w[y < 0] = (pos + neg) / (2 * neg)
+        p = w / w.sum()
+        sub = np.ix_(idx, idx)
+        gram = scale * scale * self.gram_named[sub] + self.gram_vector[sub]
+        m = gram @ p  # each row's inner product with the weighted mean
+        centred = gram - m[:, None] - m[None, :] + float(p @ m)
+        with _one_thread():
+            alpha = np.linalg.solve(centred + RIDGE * np.diag(1.0 / w), y)
+        coef = alpha - float(alpha.sum()) * p  # weights = sum_i coef_i x_i
+        named: dict[str, float] = {}
+        for c, i in zip(coef, idx, strict=True):
+            for f, v in self.named[i].items():
+                named[f] = named.get(f, 0.0) + c * v * scale
+        vector = None
+        if self.dim:
+            vector = (self.vectors[idx].T.astype(np.float64) @ coef).astype(np.float32)
+        return InterestModel(
+            named={f: round(v, 5) for f, v in named.items() if abs(v) >= 1e-4},
+            vector=vector,
+            signals=signals,
+            named_scale=scale,
+        )
+
+
+_controller = None
+
+
+def _one_thread():
+    """BLAS on one thread for these small matrices: a thread pool costs more than it saves at
+    n = hundreds, and on a busy machine its threads wait on each other (measured: a 500 x 500
+    solve 120 ms on two threads under load, 5 ms on one)."""
+    global _controller
+    from threadpoolctl import ThreadpoolController
+
+    if _controller is None:
+        _controller = ThreadpoolController()
+    return _controller.limit(limits=1, user_api="blas")
 
 
 def fit(
@@ -85,49 +238,42 @@ def fit(
     labels: Sequence[float],
     prior: Sequence[np.ndarray] = (),
 ) -> InterestModel:
-    """Ridge regression of ``labels`` (+1 wanted, -1 not) on the examples' features, solved in the
-    dual (n x n). ``prior``: vectors of the topics the user configured, the cold start, each
-    counted as one mild "more"."""
-    rows = list(examples)
-    ys = [float(y) for y in labels]
-    dims = {e.vector.size for e in rows} | {p.size for p in prior}
-    dim = max(dims) if dims else 0
-    prior_rows = [Example(key=f"topic:{i}", named={}, vector=p) for i, p in enumerate(prior)]
-    rows += prior_rows
-    ys += [0.5] * len(prior_rows)
-    if not rows:
-        return InterestModel()
-    names = sorted({f for e in rows for f in e.named})
-    index = {f: i for i, f in enumerate(names)}
-    x = np.zeros((len(rows), len(names) + dim), dtype=np.float64)
-    for r, e in enumerate(rows):
-        for f, v in _scaled(e.named).items():
-            x[r, index[f]] = v
-        if e.vector.size == dim:
-            x[r, len(names) :] = e.vector
-    y = np.asarray(ys)
-    # Balance: readers say "less" far more often than "more" (most of a feed is not for them);
-    # unweighted, the fit would learn "everything is unwanted". Each side then weighs the same,
-    # and centring the features is the intercept (it moves every score alike, so ranking ignores
-    # it).
-    pos, neg = float((y > 0).sum()), float((y < 0).sum())
-    weights = np.where(y > 0, (pos + neg) / (2 * pos) if pos else 1.0, 1.0)
-    weights = np.where(y < 0, (pos + neg) / (2 * neg) if neg else 1.0, weights)
-    x = x - (weights[:, None] * x).sum(axis=0) / weights.sum()
-    gram = x @ x.T
-    alpha = np.linalg.solve(gram + RIDGE * np.diag(1.0 / weights), y)
-    w = x.T @ alpha
-    named = {f: round(float(w[i]), 5) for f, i in index.items() if abs(w[i]) >= 1e-4}
-    vector = w[len(names) :].astype(np.float32) if dim else None
-    return InterestModel(named=named, vector=vector, signals=len(examples))
+    """The model for ``examples`` with ``labels``, from scratch. ``prior``: vectors of the topics
+    the user configured, the cold start, each counted as one mild "more"."""
+    return training_set(examples, labels, prior).fit()
 
 
-def _scaled(named: Mapping[str, float]) -> dict[str, float]:
-    """Named features scaled so an item with many of them does not outweigh its embedding."""
-    if not named:
-        return {}
-    k = NAMED_SCALE / np.sqrt(len(named))
-    return {f: v * k for f, v in named.items()}
+def training_set(
+    examples: Sequence[Example],
+    labels: Sequence[float],
+    prior: Sequence[np.ndarray] = (),
+    dim: int | None = None,
+) -> TrainingSet:
+    """A TrainingSet of ``prior`` (as mild "more"s) and ``examples``; ``dim``: the embedding size
+    (default: the largest among them; an item without a vector that size counts by name only)."""
+    dims = {e.vector.size for e in examples} | {p.size for p in prior}
+    ts = TrainingSet(dim=dim if dim is not None else max(dims, default=0))
+    for i, p in enumerate(prior):
+        ts.add(Example(key=f"topic:{i}", named={}, vector=np.asarray(p, np.float32)), PRIOR_LABEL)
+    for e, y in zip(examples, labels, strict=True):
+        ts.add(e, y)
+    return ts
+
+
+def _sparse_dot(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return float(sum(v * b.get(f, 0.0) for f, v in a.items()))
+
+
+def _grow(gram: np.ndarray, row: np.ndarray) -> np.ndarray:
+    """``gram`` with one more row and column, ``row`` (its last entry on the diagonal)."""
+    n = gram.shape[0]
+    out = np.empty((n + 1, n + 1))
+    out[:n, :n] = gram
+    out[n, :] = row
+    out[:, n] = row
+    return out
 
 
 def describe(

@@ -15,7 +15,7 @@ from ..store.continuity import stories_naming
 from ..store.items import Store, fts_query
 from ..types import StoredItem
 from ..understand.jargon import find_jargon
-from .sense import in_sense, senses
+from .sense import keep_in_sense, senses
 
 NAMES_BONUS = (
     0.3  # an item whose title names the term (or its model) over one that only mentions it
@@ -34,15 +34,20 @@ def mentions(
     idx = _index(store)
     hits = store.search(fts_query(spellings), limit=max(200, limit * 10), since=since, until=until)
     rows = [h.item for h in hits]
+    rows = [r for r in rows if term_id in find_jargon(f"{r.title}\n{r.text}")]
+    at = [idx.by_id.get(r.id) if idx else None for r in rows]
+    embedder = idx.embedder if idx is not None else None
+    judged = keep_in_sense(
+        [term_id],
+        [
+            (r.title, r.text or "", idx.vectors[i] if idx is not None and i is not None else None)
+            for r, i in zip(rows, at, strict=True)
+        ],
+        embedder,
+    )
     keep: list[tuple[float, StoredItem]] = []
-    for r in rows:
-        body = f"{r.title}\n{r.text}"
-        if term_id not in find_jargon(body):
-            continue
-        i = idx.by_id.get(r.id) if idx else None
-        vec = idx.vectors[i] if i is not None else None
-        embedder = idx.embedder if idx is not None else None
-        if not in_sense(term_id, r.title, r.text or "", vec, embedder):
+    for r, i, ok in zip(rows, at, judged, strict=True):
+        if not ok:
             continue
         named = term_id in find_jargon(r.title)
         keep.append((_importance(idx, i) + (NAMES_BONUS if named else 0.0), r))

@@ -2,44 +2,116 @@
 
 "Alignment" in *LAMM: Label Alignment for Multi-Modal Prompt Learning* is not AI alignment; "product
 quantization" for a recommender is not quantizing an LLM's weights. A glossary entry may carry a
-``sense``: ``related`` words that only occur near the intended sense, ``other`` phrases that name
-another sense, and ``about``, a sentence on the kind of sources it appears in. An item is in sense
-when it names a related word and no other-sense phrase in its title; with neither cue, when its
-vector is close enough to the sense's own (its definition and related words, embedded). Thresholds
-were set on the dev half of bench/data/word_sense.jsonl; bench/word_sense.py reports the test half.
+``sense``: ``gloss``, the intended sense in words, and ``others``, one sentence per other sense
+("matching between two representations or modalities ...", "agreement with human ratings ...");
+``related`` words that only occur near the intended sense, ``other`` phrases (and
+``other_patterns``) that name another sense, and ``requires``, words of the field one of which an
+item in sense names somewhere ("agents" in sense are LLM agents: an item with no word of language
+models anywhere is a robot's or a game's agent).
+
+How an item is judged (a simplified Lesk: the sense whose description the context is closest to):
+
+1. The words around each use of the term (WINDOW words either side, within its sentence) are read
+   first: an other-sense phrase there ("vision-language alignment") with no related word there
+   puts the item out; the title's uses count before the text's.
+2. Otherwise the contest: the context's vector against the gloss and against each other sense,
+   ``margin = cos(context, gloss) - max cos(context, other)``, mixing the term's own windows
+   (LOCAL) with the whole item's vector; a related word next to the term adds RELATED_BONUS. The
+   item is in sense when the margin reaches THRESHOLD, or DEFAULT_THRESHOLD for terms whose other
+   senses are rare (``default: "in"``: "inference" in AI news nearly always means running a model).
+
+Weights and thresholds were chosen on the dev split of bench/data/word_sense.jsonl
+(bench/retrieval_quality.py reports dev, the first test split and a fresh held-out split).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
 from ..understand.embed import Embedder
 from ..understand.jargon import _entries, find_jargon
 
-SIMILARITY = 0.30  # cosine to the sense vector that counts as "about this" without a word cue
+WINDOW = 6  # words either side of a use of the term: its compound and what it is "of" or "for"
+LOCAL = 0.5  # weight of the term's own windows against the whole item's vector
+RELATED_BONUS = 0.1  # a related word next to the term
+THRESHOLD = -0.02  # margin from which an item is in sense
+DEFAULT_THRESHOLD = -0.1  # ... for terms whose other senses are rare in AI news
+REQUIRES_TEXT = 200  # characters of text from which an item's missing field words count
+SIMILARITY = 0.30  # without other senses described: cosine to the gloss that counts as "about it"
+
+_WORDS = re.compile(r"[\w'+.-]*\w")
+_AT_MOST_ONE_WORD = re.compile(r"[\s-]*(?:[\w.]+[\s-]+)?")
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n")
 
 
 @lru_cache(maxsize=1)
-def senses() -> dict[str, dict]:
-    """term id -> {"about", "related", "other"} for glossary entries that carry a sense."""
+def senses() -> dict[str, dict[str, Any]]:
+    """term id -> {"gloss", "others", "related", "other", ...} for entries that carry a sense."""
     return {e["id"]: e["sense"] for e in _entries() if e.get("sense")}
 
 
 @lru_cache(maxsize=64)
-def _cues(words: tuple[str, ...]) -> re.Pattern | None:
+def _cues(words: tuple[str, ...]) -> re.Pattern[str] | None:
     if not words:
         return None
     alts = "|".join(re.escape(w.lower()).replace(r"\ ", r"[\s-]+") for w in words)
     return re.compile(rf"(?<![\w])(?:{alts})(?:e?s)?(?![\w])")
 
 
+@lru_cache(maxsize=64)
+def _term_rx(term_id: str) -> re.Pattern[str]:
+    """Every spelling of the term in the glossary (aliases any case, acronyms as written)."""
+    e = next(e for e in _entries() if e["id"] == term_id)
+    spellings = sorted({*e["aliases"], *e["exact"]}, key=len, reverse=True)
+    alts = "|".join(re.escape(a).replace(r"\ ", r"[\s-]+") for a in spellings)
+    return re.compile(rf"(?<![\w])(?:{alts})(?:e?s)?(?![\w])", re.I)
+
+
+@lru_cache(maxsize=64)
+def _other_patterns(term_id: str) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p, re.I) for p in senses()[term_id].get("other_patterns", ()))
+
+
+@dataclass(frozen=True)
+class Use:
+    """One use of the term: where (title or text), the words around it (``context``, without the
+    term itself) and the span as written (``phrase``, lower case: "graph diffusion-based
+    solution")."""
+
+    in_title: bool
+    context: str
+    phrase: str
+    term_at: tuple[int, int] = (0, 0)  # the term's span inside ``phrase``
+
+
+def uses(term_id: str, title: str, text: str) -> list[Use]:
+    """Each use of the term in the title and the start of the text, with WINDOW words either side
+    in the same sentence."""
+    rx = _term_rx(term_id)
+    out = []
+    for in_title, part in ((True, title), (False, text[:2000])):
+        for sentence in _SENTENCE.split(part):
+            for m in rx.finditer(sentence):
+                before = list(_WORDS.finditer(sentence[: m.start()]))[-WINDOW:]
+                after = list(_WORDS.finditer(sentence, m.end()))[:WINDOW]
+                start = before[0].start() if before else m.start()
+                end = after[-1].end() if after else m.end()
+                context = " ".join(w.group() for w in [*before, *after])
+                at = (m.start() - start, m.end() - start)
+                out.append(Use(in_title, context, sentence[start:end].lower(), at))
+    return out
+
+
 _vectors: dict[tuple[str, str], np.ndarray] = {}
 
 
-def sense_vector(term_id: str, embedder: Embedder) -> np.ndarray | None:
+def sense_vectors(term_id: str, embedder: Embedder) -> np.ndarray | None:
+    """Row 0: the gloss (the intended sense); rows 1..: the other senses. None without a sense."""
     s = senses().get(term_id)
     if not s:
         return None
@@ -48,62 +120,168 @@ def sense_vector(term_id: str, embedder: Embedder) -> np.ndarray | None:
         from ..understand.jargon import glossary
 
         t = glossary()[term_id]
-        text = f"{t.term}: {t.definition} {' '.join(s.get('related', []))}"
-        _vectors[key] = embedder.embed_batch([text])[0]
+        gloss = s.get("gloss") or f"{t.term}: {t.definition} {' '.join(s.get('related', []))}"
+        _vectors[key] = np.nan_to_num(embedder.embed_batch([gloss, *s.get("others", [])]))
     return _vectors[key]
 
 
 def judge(
     term_id: str, title: str, text: str, vec: np.ndarray | None, embedder: Embedder | None
 ) -> str:
-    """Why an item is in or out of the term's sense: "in: related word 'safety'", "out: ...".
-    Items that do not use the term at all, and terms without a sense, are "in".
+    """Why an item is in or out of the term's sense: "in: ...", "out: ...". Items that do not use
+    the term at all, and terms without a sense, are "in"."""
+    return judge_many(term_id, [(title, text, vec)], embedder)[0]
 
-    Cues are read title first (arXiv items often have nothing else): another sense named in the
-    title
-    ("label alignment") wins unless the title also names a related word ("... LLMs"); then the text;
-    then ``unless_related``, words that mean another sense when no related word is anywhere ("video"
-    next to "alignment"); then ``default`` ("in" for terms whose other senses always come with their
-    own name, such as "natural language inference"), else closeness to the sense's vector."""
+
+def judge_many(
+    term_id: str,
+    items: list[tuple[str, str, np.ndarray | None]],
+    embedder: Embedder | None,
+) -> list[str]:
+    """judge() for many (title, text, vector) items at once: their context windows are embedded in
+    one batch (the retrieval core checks 150 candidates per request)."""
     s = senses().get(term_id)
-    body = f"{title}\n{text[:2000]}"
-    if not s or term_id not in find_jargon(body):
-        return "in: no sense to check"
-    low_title, low = title.lower(), body.lower()
+    out: list[str | None] = [None] * len(items)
+    pending: list[tuple[int, list[Use], bool]] = []
+    for n, (title, text, _vec) in enumerate(items):
+        if not s or term_id not in find_jargon(f"{title}\n{text[:2000]}"):
+            out[n] = "in: no sense to check"
+            continue
+        found = uses(term_id, title, text)
+        verdict, related_near = _cue_verdict(term_id, found)
+        # Only an item with a text can be read for what is absent (an arXiv title alone is short).
+        field = _cues(tuple(s.get("requires", ()))) if len(text) >= REQUIRES_TEXT else None
+        if not verdict and field:
+            if not field.search(f"{title}\n{text[:2000]}".lower()):
+                verdict = "out: no word of the field it belongs to"
+        if verdict:
+            out[n] = verdict
+        else:
+            pending.append((n, found, related_near))
+    if pending:
+        _contest(term_id, items, pending, embedder, out)
+    return [o or "in: no sense to check" for o in out]
+
+
+def _cue_verdict(term_id: str, found: list[Use]) -> tuple[str | None, bool]:
+    """("out: ...", _) when an other-sense phrase stands next to the term with no related word
+    beside it (title uses first); else (None, whether a related word stands next to the term)."""
+    s = senses()[term_id]
     related = _cues(tuple(s.get("related", ())))
     other = _cues(tuple(s.get("other", ())))
-    patterns = [re.compile(p, re.I) for p in s.get("other_patterns", ())]
-    t_rel = related.search(low_title) if related else None
-    t_oth = (other.search(low_title) if other else None) or next(
-        (m for p in patterns if (m := p.search(low_title))), None
-    )
-    if t_oth and not t_rel:
-        return f"out: title names another sense ({t_oth.group()!r})"
-    if t_rel:
-        return f"in: title names related word {t_rel.group()!r}"
-    rel = related.search(low) if related else None
-    oth = other.search(low) if other else None
-    if oth and not (rel and rel.start() < oth.start()):
-        return f"out: names another sense ({oth.group()!r})"
-    if rel:
-        return f"in: related word {rel.group()!r}"
-    unless = _cues(tuple(s.get("unless_related", ())))
-    if unless and (m := unless.search(low_title)):
-        return f"out: {m.group()!r} with no related word"
-    if s.get("default") == "in":
-        return "in: no other sense named"
-    if vec is None or embedder is None:
-        return "in: no vector to compare"
-    sv = sense_vector(term_id, embedder)
+    patterns = _other_patterns(term_id)
+
+    def cue(rx: re.Pattern[str] | None, phrase: str) -> str | None:
+        m = rx.search(phrase) if rx else None
+        return m.group() if m else None
+
+    def other_cue(phrase: str) -> str | None:
+        return cue(other, phrase) or next(
+            (m.group() for p in patterns if (m := p.search(phrase))), None
+        )
+
+    # The term's own compound names its sense whatever else stands beside it ("natural language
+    # inference" in "Efficient ... with Natural Language Inference"), unless a related word is part
+    # of it ("language model alignment", "LLM-based multi-agent systems"); a compound in the text
+    # does not overrule a title that uses the term with a related word.
+    def compound(u: Use) -> str | None:
+        a, b = u.term_at
+        spans = [m.span() for rx in (other, *patterns) if rx for m in rx.finditer(u.phrase)]
+        spans = [(x, y) for x, y in spans if x < b and a < y]
+        if not spans:
+            return None
+        x, y = min(x for x, _ in spans), max(y for _, y in spans)
+        rel = [m.span() for m in related.finditer(u.phrase)] if related else []
+        if any(
+            (p < y and x < q) or (q <= x and _AT_MOST_ONE_WORD.fullmatch(u.phrase[q:x]))
+            for p, q in rel
+        ):
+            return None
+        return u.phrase[x:y]
+
+    titled = [u for u in found if u.in_title]
+    title_related = any(cue(related, u.phrase) for u in titled)
+    for group in (titled, [] if title_related else found):
+        if c := next((c for u in group if (c := compound(u))), None):
+            return f"out: {c!r} names another sense", False
+    for group in ([u for u in found if u.in_title], found):
+        rel = [r for u in group if (r := cue(related, u.phrase))]
+        oth = [o for u in group if (o := other_cue(u.phrase))]
+        if oth and not rel:
+            return f"out: {oth[0]!r} names another sense", False
+    near = any(cue(related, u.phrase) for u in found)
+    return None, near
+
+
+def _contest(
+    term_id: str,
+    items: list[tuple[str, str, np.ndarray | None]],
+    pending: list[tuple[int, list[Use], bool]],
+    embedder: Embedder | None,
+    out: list[str | None],
+) -> None:
+    s = senses()[term_id]
+    sv = sense_vectors(term_id, embedder) if embedder is not None else None
     if sv is None:
-        return "in: no vector to compare"
-    sim = float(np.dot(vec, sv))
-    if sim >= SIMILARITY:
-        return f"in: close to the sense ({sim:.2f})"
-    return f"out: far from the sense ({sim:.2f}) and no related word"
+        for n, *_ in pending:
+            out[n] = "in: no vector to compare"
+        return
+    assert embedder is not None
+    # A title that is only the term ("Alignment") has no words around it to compare.
+    pending = [(n, [u for u in found if u.context], near) for n, found, near in pending]
+    contexts = [u.context for _, found, _ in pending for u in found]
+    cvecs = (
+        np.nan_to_num(embedder.embed_batch(contexts)) if contexts else np.zeros((0, sv.shape[1]))
+    )
+    k = 0
+    threshold = DEFAULT_THRESHOLD if s.get("default") == "in" else THRESHOLD
+    for n, found, near in pending:
+        vecs = cvecs[k : k + len(found)]
+        k += len(found)
+        item_vec = items[n][2]
+        if len(sv) == 1:  # no other sense described: closeness to the gloss alone
+            v = item_vec if item_vec is not None else (vecs.mean(axis=0) if len(vecs) else None)
+            sim = float(np.dot(v, sv[0])) if v is not None else 1.0
+            ok = near or sim >= SIMILARITY
+            out[n] = f"{'in' if ok else 'out'}: {'a related word' if near else f'{sim:.2f}'}"
+            continue
+        margins = vecs @ sv[0] - (vecs @ sv[1:].T).max(axis=1) if len(vecs) else np.zeros(0)
+        titled = [m for u, m in zip(found, margins, strict=True) if u.in_title]
+        local = float(np.mean(titled if titled else margins)) if len(margins) else None
+        whole = (
+            float(item_vec @ sv[0] - (sv[1:] @ item_vec).max()) if item_vec is not None else None
+        )
+        parts = [x for x in (local, whole) if x is not None]
+        if not parts:
+            out[n] = "in: no vector to compare"
+            continue
+        margin = (
+            LOCAL * local + (1 - LOCAL) * whole
+            if local is not None and whole is not None
+            else parts[0]
+        )
+        if near:
+            margin += RELATED_BONUS
+        why = f"margin {margin:+.2f} to the nearest other sense" + (
+            ", a related word next to it" if near else ""
+        )
+        out[n] = f"{'in' if margin >= threshold else 'out'}: {why}"
 
 
 def in_sense(
     term_id: str, title: str, text: str, vec: np.ndarray | None, embedder: Embedder | None
 ) -> bool:
     return judge(term_id, title, text, vec, embedder).startswith("in")
+
+
+def keep_in_sense(
+    term_ids: list[str],
+    items: list[tuple[str, str, np.ndarray | None]],
+    embedder: Embedder | None,
+) -> list[bool]:
+    """For each (title, text, vector): in the sense of every one of ``term_ids``."""
+    keep = [True] * len(items)
+    for t in term_ids:
+        for n, verdict in enumerate(judge_many(t, items, embedder)):
+            keep[n] = keep[n] and verdict.startswith("in")
+    return keep

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import NotFound
 from ..types import AnnotatedItem, Annotation, StoredItem
+from .compact import decode_vector, decode_why, encode_vector, encode_why
 from .db import now, rows_in, transaction
 from .items import stored_item
 
@@ -54,8 +55,6 @@ def annotated_hashes(conn: sqlite3.Connection) -> dict[int, str]:
 def vectors_for(
     conn: sqlite3.Connection, item_ids: list[int], model: str
 ) -> dict[int, tuple[np.ndarray, str]]:
-    import numpy as np
-
     out: dict[int, tuple[np.ndarray, str]] = {}
     for start in range(0, len(item_ids), 500):
         ids = item_ids[start : start + 500]
@@ -65,8 +64,8 @@ def vectors_for(
             (model, *ids),
         ).fetchall()
         for r in rows:
-            vec = np.frombuffer(r["vector"], dtype="<f4")
-            if len(vec) == r["dim"]:
+            vec = decode_vector(r["vector"], r["dim"])
+            if vec is not None:
                 out[r["item_id"]] = (vec, r["content_hash"])
     return out
 
@@ -77,28 +76,24 @@ def save(
     embeddings: list[tuple[int, np.ndarray, str]],
     annotations: list[tuple[int, Annotation, int | None, str]],
 ) -> None:
-    """Store new vectors and annotations in one transaction: a crash leaves the previous state."""
-    import numpy as np
-
+    """Store new vectors and annotations in one transaction: a crash leaves the previous state.
+    Both are stored compactly (store/compact.py)."""
     ts = now()
     with transaction(conn):
         conn.executemany(
             "INSERT OR REPLACE INTO embeddings(item_id, model, dim, vector, content_hash) VALUES "
             "(?,?,?,?,?)",
-            [
-                (iid, model, len(v), np.asarray(v, dtype="<f4").tobytes(), h)
-                for iid, v, h in embeddings
-            ],
+            [(iid, model, len(v), encode_vector(v), h) for iid, v, h in embeddings],
         )
         conn.executemany(
             # An upsert, not INSERT OR REPLACE: REPLACE deletes without firing the delete
-            # trigger, and the week counts (migration 0014) would count the item twice.
+            # trigger, and the week counts (migration 0016) would count the item twice.
             "INSERT INTO annotations(item_id, relevance, is_ai, themes_json, entities_json, "
-            "jargon_json, duplicate_of, why_json, content_hash, annotated_at) VALUES "
+            "jargon_json, duplicate_of, why, content_hash, annotated_at) VALUES "
             "(?,?,?,?,?,?,?,?,?,?) ON CONFLICT(item_id) DO UPDATE SET relevance = "
             "excluded.relevance, is_ai = excluded.is_ai, themes_json = excluded.themes_json, "
             "entities_json = excluded.entities_json, jargon_json = excluded.jargon_json, "
-            "duplicate_of = excluded.duplicate_of, why_json = excluded.why_json, "
+            "duplicate_of = excluded.duplicate_of, why = excluded.why, "
             "content_hash = excluded.content_hash, annotated_at = excluded.annotated_at",
             [
                 (
@@ -109,7 +104,7 @@ def save(
                     json.dumps(a.entities),
                     json.dumps(a.jargon),
                     dup,
-                    json.dumps(a.why, ensure_ascii=False),
+                    encode_why(a.why),
                     h,
                     ts,
                 )
@@ -193,7 +188,7 @@ def why(conn: sqlite3.Connection, key: str) -> dict[str, Any] | None:
     r = conn.execute(
         "SELECT items.key, items.title, items.url, items.kind, sources.name AS source, "
         "a.relevance, a.is_ai, "
-        "a.themes_json, a.entities_json, a.jargon_json, a.why_json, a.annotated_at, d.key AS "
+        "a.themes_json, a.entities_json, a.jargon_json, a.why, a.annotated_at, d.key AS "
         "duplicate_of, "
         "a.item_id AS annotated FROM items LEFT JOIN sources ON sources.id = items.source_id "
         "LEFT JOIN annotations a ON a.item_id = items.id LEFT JOIN items d ON d.id = "
@@ -225,7 +220,7 @@ def why(conn: sqlite3.Connection, key: str) -> dict[str, Any] | None:
         "entities": json.loads(r["entities_json"]),
         "jargon": json.loads(r["jargon_json"]),
         "duplicate_of": r["duplicate_of"],
-        "why": json.loads(r["why_json"]),
+        "why": decode_why(r["why"]),
         "annotated_at": r["annotated_at"],
         "embedding_models": models,
     }

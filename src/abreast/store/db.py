@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import StoreError
+from .compact import register as register_sql_functions
 from .migrations import MIGRATIONS
 
 APPLICATION_ID = 0x61627273  # "abrs"
@@ -96,6 +97,7 @@ def migrate(conn: sqlite3.Connection, migrations: list[tuple[str, str]]) -> list
         "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
     )
     done = {r[0] for r in conn.execute("SELECT name FROM migrations")}
+    register_sql_functions(conn)  # the conversions 0015_compact_storage calls
     applied = []
     for i, (name, sql) in enumerate(migrations, start=1):
         if name in done:
@@ -182,6 +184,22 @@ def backup(conn: sqlite3.Connection, dest: Path) -> None:
     if dest.exists():
         raise StoreError(f"{dest} already exists; choose a new path for the backup.")
     conn.execute("VACUUM INTO ?", (str(dest),))
+
+
+def vacuum(conn: sqlite3.Connection) -> tuple[int, int]:
+    """Rewrite the database without its free pages (SQLite VACUUM); (bytes before, bytes after).
+    Deleting rows or a migration that rewrote a table leaves free pages that SQLite reuses but
+    never gives back to the disk on its own."""
+    size = _file_size(conn)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.execute("VACUUM")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return size, _file_size(conn)
+
+
+def _file_size(conn: sqlite3.Connection) -> int:
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    return int(pages) * int(conn.execute("PRAGMA page_size").fetchone()[0])
 
 
 def rows_in(

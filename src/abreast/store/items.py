@@ -167,7 +167,7 @@ class Store:
             )
 
     def source_item_counts(self) -> dict[int, int]:
-        """source id -> items, from the counts triggers keep (migration 0014), not a scan."""
+        """source id -> items, from the counts triggers keep (migration 0016), not a scan."""
         return dict(
             self.conn.execute(
                 "SELECT source_id, items FROM source_stats WHERE items > 0"
@@ -408,7 +408,7 @@ class Store:
 
     def weeks(self) -> list[tuple[str, int]]:
         """(ISO week, items) for every week with items, oldest first (the week counts triggers
-        keep, migration 0014)."""
+        keep, migration 0016)."""
         return [
             (r[0], r[1])
             for r in self.conn.execute(

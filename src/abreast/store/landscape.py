@@ -198,13 +198,14 @@ def snapshots(conn: sqlite3.Connection, board: str) -> list[str]:
     ]
 
 
-def hf_items(conn: sqlite3.Connection) -> list[tuple[str, str | None, dict[str, Any]]]:
-    """(key, published_at, extra) of every Hugging Face item, oldest first."""
+def hf_items(conn: sqlite3.Connection) -> list[tuple[str, str | None, dict[str, Any], str]]:
+    """(key, published_at, extra, text: the card's first section) of every Hugging Face item,
+    oldest first."""
     rows = conn.execute(
-        "SELECT key, published_at, extra_json FROM items WHERE kind = 'hf' "
+        "SELECT key, published_at, extra_json, text FROM items WHERE kind = 'hf' "
         "ORDER BY published_at, id"
     )
-    return [(r[0], r[1], json.loads(r[2] or "{}")) for r in rows]
+    return [(r[0], r[1], json.loads(r[2] or "{}"), r[3] or "") for r in rows]
 
 
 def item_entities(conn: sqlite3.Connection) -> list[tuple[str, str | None, str, str, list[str]]]:

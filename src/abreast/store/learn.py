@@ -6,12 +6,14 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
 
+from ..learn.model import TrainingSet
+from .compact import decode_vector
 from .db import now, rows_in, transaction
 
 MUTE_KINDS = ("source", "domain", "term")
@@ -68,9 +70,8 @@ def item_facts(conn: sqlite3.Connection, keys: Sequence[str], model: str | None)
         "WHERE i.key IN ({marks})"
     )
     for r in rows_in(conn, sql, ks, model or ""):
-        vec = np.frombuffer(r["vector"], dtype="<f4") if r["vector"] else np.zeros(0)
-        if vec.size and vec.size != r["dim"]:
-            vec = np.zeros(0)
+        found = decode_vector(r["vector"], r["dim"]) if r["vector"] else None
+        vec = found if found is not None else np.zeros(0)
         out[r["key"]] = ItemFacts(
             key=r["key"],
             kind=r["kind"],
@@ -91,23 +92,116 @@ def embedding_model(conn: sqlite3.Connection) -> str | None:
     return row[0] if row else None
 
 
+def embedding_dim(conn: sqlite3.Connection, model: str | None) -> int:
+    row = conn.execute("SELECT dim FROM embeddings WHERE model = ? LIMIT 1", (model,)).fetchone()
+    return int(row[0]) if row else 0
+
+
 def save_model(
-    conn: sqlite3.Connection, model: dict[str, Any], embedder: str | None, signals: int
+    conn: sqlite3.Connection,
+    model: dict[str, Any],
+    embedder: str | None,
+    signals: int,
+    rows: RowsUpdate | None = None,
 ) -> None:
+    """The fitted model and, with ``rows``, what changed in the rows it was fitted from."""
     with transaction(conn):
+        if rows is not None:
+            _write_rows(conn, rows)
         conn.execute(
-            "INSERT INTO interest_model(id, model_json, embedder, signals, updated_at) "
-            "VALUES (1, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET model_json = "
-            "excluded.model_json, "
-            "embedder = excluded.embedder, signals = excluded.signals, "
-            "updated_at = excluded.updated_at",
-            (json.dumps(model), embedder, signals, now()),
+            "INSERT INTO interest_model(id, model_json, embedder, signals, updated_at, rows_json) "
+            "VALUES (1, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET model_json = "
+            "excluded.model_json, embedder = excluded.embedder, signals = excluded.signals, "
+            "updated_at = excluded.updated_at, rows_json = excluded.rows_json",
+            (
+                json.dumps(model),
+                embedder,
+                signals,
+                now(),
+                None if rows is None else json.dumps({"dim": rows.ts.dim, "topics": rows.topics}),
+            ),
+        )
+
+
+@dataclass
+class RowsUpdate:
+    """The training rows after a signal and which of them changed since they were loaded."""
+
+    ts: TrainingSet
+    topics: list[str]
+    rebuilt: bool = False  # every row is new (a first fit, or the embedder or topics changed)
+    added: list[int] = field(default_factory=list)  # positions of new rows
+    relabelled: list[int] = field(default_factory=list)  # positions whose label changed
+
+
+def _write_rows(conn: sqlite3.Connection, rows: RowsUpdate) -> None:
+    ts = rows.ts
+    if rows.rebuilt:
+        conn.execute("DELETE FROM interest_rows")
+    added = range(len(ts.keys)) if rows.rebuilt else rows.added
+    conn.executemany(
+        "INSERT INTO interest_rows(pos, key, label, named_json, vector, gram) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (
+                i,
+                ts.keys[i],
+                ts.labels[i],
+                json.dumps(ts.named[i]),
+                ts.vectors[i].astype("<f4").tobytes(),
+                np.stack([ts.gram_named[i, : i + 1], ts.gram_vector[i, : i + 1]])
+                .astype("<f8")
+                .tobytes(),
+            )
+            for i in added
+        ],
+    )
+    if not rows.rebuilt:
+        conn.executemany(
+            "UPDATE interest_rows SET label = ? WHERE pos = ?",
+            [(ts.labels[i], i) for i in rows.relabelled],
         )
 
 
 def load_model(conn: sqlite3.Connection) -> tuple[dict[str, Any], str | None] | None:
     row = conn.execute("SELECT model_json, embedder FROM interest_model WHERE id = 1").fetchone()
     return (json.loads(row[0]), row[1]) if row else None
+
+
+def load_rows(conn: sqlite3.Connection) -> tuple[TrainingSet, str | None, list[str]] | None:
+    """The rows the saved model was fitted from, its embedder and configured topics; None when
+    there are none (a store from before migration 0014, or after a reset)."""
+    meta = conn.execute("SELECT rows_json, embedder FROM interest_model WHERE id = 1").fetchone()
+    if meta is None or meta[0] is None:
+        return None
+    d = json.loads(meta[0])
+    dim = int(d["dim"])
+    rows = conn.execute(
+        "SELECT pos, key, label, named_json, vector, gram FROM interest_rows ORDER BY pos"
+    ).fetchall()
+    n = len(rows)
+    if any(r[0] != i for i, r in enumerate(rows)):
+        return None  # not the dense 0..n-1 the matrices need: rebuild from the feedback
+    gram_named, gram_vector = np.zeros((n, n)), np.zeros((n, n))
+    vectors = np.zeros((n, dim), np.float32)
+    for i, r in enumerate(rows):
+        g = np.frombuffer(r[5], dtype="<f8").reshape(2, i + 1)
+        gram_named[i, : i + 1] = g[0]
+        gram_vector[i, : i + 1] = g[1]
+        vectors[i] = np.frombuffer(r[4], dtype="<f4")
+    # Each row stored its products with the rows before it: mirror the lower triangle.
+    gram_named = np.tril(gram_named) + np.tril(gram_named, -1).T
+    gram_vector = np.tril(gram_vector) + np.tril(gram_vector, -1).T
+    ts = TrainingSet(
+        dim=dim,
+        keys=[r[1] for r in rows],
+        labels=[None if r[2] is None else float(r[2]) for r in rows],
+        named=[json.loads(r[3]) for r in rows],
+        vectors=vectors,
+        gram_named=gram_named,
+        gram_vector=gram_vector,
+    )
+    return ts, meta[1], list(d["topics"])
 
 
 def reset(conn: sqlite3.Connection) -> int:
@@ -117,6 +211,7 @@ def reset(conn: sqlite3.Connection) -> int:
             "DELETE FROM feedback WHERE signal IN ('more', 'less', 'save', 'hide', 'undo')"
         ).rowcount
         conn.execute("DELETE FROM interest_model")
+        conn.execute("DELETE FROM interest_rows")
     return n
 
 

@@ -355,7 +355,74 @@ old.text);
         """,
     ),
     (
-        "0014_process_state",
+        "0014_interest_rows",
+        """
+        -- What the interest model is fitted from, one row per signalled item (or configured
+        -- topic), so one more signal adds one row instead of re-reading every signal (issue 16:
+        -- < 50 ms). A row holds its inner products with every row before it: the Gram matrices,
+        -- built one row at a time. An undone signal switches its row off (label NULL).
+        CREATE TABLE interest_rows (
+            pos INTEGER PRIMARY KEY,            -- 0, 1, 2, ...: the row's place in the matrices
+            key TEXT NOT NULL UNIQUE,           -- item key, or topic:N
+            label REAL,                         -- +1 more/save, -1 less/hide, 0.5 topic; NULL off
+            named_json TEXT NOT NULL,           -- normalised named features
+            vector BLOB NOT NULL,               -- embedding, little-endian float32 x dim
+            gram BLOB NOT NULL                  -- float64 x 2 x (pos + 1): named, vector dots
+        );
+        -- The embedder, its size and the topics the rows were built with (a change rebuilds).
+        ALTER TABLE interest_model ADD COLUMN rows_json TEXT;
+        """,
+    ),
+    (
+        "0015_compact_storage",
+        """
+        -- Compact storage (issue 20; store/compact.py says how): a vector as 8-bit integers with
+        -- one scale, an explanation deflated against a dictionary of the words every explanation
+        -- repeats. 3.1 of the 5.8 KB an item cost at 100k items were these two. Both tables are
+        -- rewritten (every value converted, nothing dropped) by SQL functions that
+        -- store/compact.py registers; `abreast db vacuum` then gives the freed pages back.
+        CREATE TABLE embeddings_v2 (
+            item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+            model TEXT NOT NULL,
+            dim INTEGER NOT NULL,
+            -- little-endian float32 scale s, then dim signed bytes q: the vector is q x s (older
+            -- rows of float32 x dim are read too)
+            vector BLOB NOT NULL,
+            content_hash TEXT NOT NULL,
+            PRIMARY KEY (item_id, model)
+        ) WITHOUT ROWID;
+        INSERT INTO embeddings_v2(item_id, model, dim, vector, content_hash)
+            SELECT item_id, model, dim, abreast_vector_i8(vector, dim), content_hash
+            FROM embeddings;
+        DROP TABLE embeddings;
+        ALTER TABLE embeddings_v2 RENAME TO embeddings;
+        -- What abreast understood about an item (as in 0002, with the explanation compacted).
+        CREATE TABLE annotations_v2 (
+            item_id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
+            relevance REAL NOT NULL,            -- AI relevance in [0, 1]
+            is_ai INTEGER NOT NULL,
+            themes_json TEXT NOT NULL DEFAULT '[]',
+            -- stable entity ids, e.g. "model:llama-3.3-70b"
+            entities_json TEXT NOT NULL DEFAULT '[]',
+            jargon_json TEXT NOT NULL DEFAULT '[]',    -- glossary term ids
+            duplicate_of INTEGER REFERENCES items(id) ON DELETE SET NULL,
+            -- the signals behind relevance and themes, for `abreast why`: byte 1, then the JSON
+            -- deflated with store/compact.py's dictionary (JSON text is read too)
+            why BLOB,
+            content_hash TEXT NOT NULL,
+            annotated_at TEXT NOT NULL
+        );
+        INSERT INTO annotations_v2(item_id, relevance, is_ai, themes_json, entities_json,
+            jargon_json, duplicate_of, why, content_hash, annotated_at)
+            SELECT item_id, relevance, is_ai, themes_json, entities_json, jargon_json,
+            duplicate_of, abreast_why_v1(why_json), content_hash, annotated_at FROM annotations;
+        DROP TABLE annotations;
+        ALTER TABLE annotations_v2 RENAME TO annotations;
+        CREATE INDEX annotations_dup ON annotations(duplicate_of);
+        """,
+    ),
+    (
+        "0016_process_state",
         """
         -- What `process` must look at, kept as the data changes (issue 20): a run with nothing
         -- new reads a few small tables instead of scanning every item, and a run after a new

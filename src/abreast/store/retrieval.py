@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..types import CorpusRow, StoryPaper
+from .compact import decode_vectors
 from .db import rows_in
 
 
@@ -36,10 +37,13 @@ def corpus(conn: sqlite3.Connection, model: str) -> tuple[list[CorpusRow], np.nd
         "ORDER BY items.id",
         (model,),
     ).fetchall()
-    out, vecs = [], []
+    # Every vector has the corpus's dimension (the first row's); one of another length (a
+    # different model's, a damaged row) is left out rather than breaking the whole matrix.
+    dim = rows[0]["dim"] if rows else 0
+    fits = {dim + 4, 4 * dim}
+    out, blobs = [], []
     for r in rows:
-        v = np.frombuffer(r["vector"], dtype="<f4")
-        if len(v) != r["dim"]:
+        if r["dim"] != dim or len(r["vector"]) not in fits:
             continue
         out.append(
             CorpusRow(
@@ -57,10 +61,8 @@ def corpus(conn: sqlite3.Connection, model: str) -> tuple[list[CorpusRow], np.nd
                 story_sources=int(r["n_sources"] or 1),
             )
         )
-        vecs.append(v)
-    dim = len(vecs[0]) if vecs else 0
-    mat = np.stack(vecs).astype(np.float32) if vecs else np.zeros((0, dim), dtype=np.float32)
-    return out, mat
+        blobs.append(r["vector"])
+    return out, decode_vectors(blobs, dim)
 
 
 def corpus_version(conn: sqlite3.Connection, model: str) -> tuple[Any, ...]:

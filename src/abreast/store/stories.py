@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..types import Member, Story, StoryHeader, TermWeek, WeekItem
+from .compact import decode_vector
 from .db import now, rows_in, transaction
 
 if TYPE_CHECKING:
@@ -77,19 +78,19 @@ def embeddings(
 ) -> dict[int, np.ndarray]:
     """item id -> float32 vector. With several models stored, the requested one, else the most
     common."""
-    import numpy as np  # lazy: the CLI reads stories without paying numpy's start-up time
-
     if not item_ids:
         return {}
     out: dict[int, dict[str, np.ndarray]] = {}
     for chunk in _chunks(list(item_ids), 900):
         rows = conn.execute(
-            "SELECT item_id, model, vector FROM embeddings WHERE item_id IN "
+            "SELECT item_id, model, dim, vector FROM embeddings WHERE item_id IN "
             f"({','.join('?' * len(chunk))})",
             chunk,
         ).fetchall()
         for r in rows:
-            out.setdefault(r["item_id"], {})[r["model"]] = np.frombuffer(r["vector"], dtype="<f4")
+            vec = decode_vector(r["vector"], r["dim"])
+            if vec is not None:
+                out.setdefault(r["item_id"], {})[r["model"]] = vec
     if not out:
         return {}
     if model is None or not any(model in v for v in out.values()):

@@ -22,7 +22,7 @@ from ..config import Settings
 from ..store import stories as sql
 from ..types import Member, Story
 from .cluster import ClusterParams, cluster, cross_similarity, normalise, signals_of
-from .novelty import NoveltyParams, StoryProfile, centroid, link_to_earlier
+from .novelty import NoveltyParams, StoryProfile, centroid, continuations, link_to_earlier
 from .rank import AttentionScale, rank_stories
 from .title import choose_lead, class_keywords, dominant_entities, dominant_themes, headline
 
@@ -264,8 +264,12 @@ def _link(
         for s in stories
     ]
     for s, related in zip(stories, link_to_earlier(current, profiles, params), strict=True):
-        s.related = related
-        s.is_new = not related
+        # A model line continues whatever the embeddings say (o3's launch reads nothing like the
+        # o1 system card): the card's "continues ..." and the score's novelty come from one list.
+        lineage = continuations(conn, s)
+        s.continues = [c.note() for c in lineage]
+        s.related = list(dict.fromkeys([*(c.story_id for c in lineage), *related]))
+        s.is_new = not s.related
 
 
 # --- trends and exports ----------------------------------------------------------------------

@@ -172,12 +172,16 @@ def continuations(conn: sqlite3.Connection, story: Story) -> list[Continuation]:
         ]
         name = _name(preds[0])
         urls = {c.id: lead_url(conn, c.id) for c in cands}
+        pages = {c.id: _own_page(conn, c.id, preds[0]) for c in cands}
         # The predecessor's own lab ("OpenAI o1 System Card" on openai.com for OpenAI's o3), then a
         # title about the predecessor ("Llama 3.1 405B now runs...") over one that only names it
         # ("QwQ: Alibaba's O1 Like Reasoning LLM"), then any lab's post, then the story's score.
+        # A story holding the predecessor's own page ("OpenAI o1 System Card") comes before the
+        # rest whichever title it was given.
         cands.sort(
             key=lambda s: (
                 not _same_org(urls[s.id], orgs),
+                pages[s.id] is None,
                 not _leads_with(preds[0], s.title),
                 not _lab(urls[s.id]),
                 -s.score,
@@ -187,8 +191,34 @@ def continuations(conn: sqlite3.Connection, story: Story) -> list[Continuation]:
         )
         if cands and all(c.story_id != cands[0].id for c in out):
             s = cands[0]
-            out.append(Continuation(s.id, s.week, s.title, _name(e), name, urls[s.id]))
+            title, url = pages[s.id] or (s.title, urls[s.id])
+            out.append(Continuation(s.id, s.week, title, _name(e), name, url))
     return out
+
+
+def _own_page(conn: sqlite3.Connection, story_id: str, entity: str) -> tuple[str, str] | None:
+    """The title and link of the predecessor's own page among the earlier story's members: the
+    lab's post that names the model ("OpenAI o1 System Card" on openai.com), not the newsletter
+    section that quotes it and leads the story ("Quote from OpenAI o1 System Card"). An item is
+    the lab's own page when its own address, not only its link, is on the lab's site."""
+    from ..store.stories import load_story
+
+    story = load_story(conn, story_id)
+    if story is None:
+        return None
+    own = [
+        m
+        for m in story.members
+        if m.url
+        and names_model(entity, m.title)
+        and _lab(m.url)
+        and (not m.key.startswith("feed:") or _lab(m.key.removeprefix("feed:")))
+        and m.kind != "arxiv"
+    ]
+    # The lab's own feed entry before a forum post linking to it; a title that leads with the
+    # model before one that mentions it.
+    own.sort(key=lambda m: (m.kind != "feed", not _leads_with(entity, m.title), len(m.title)))
+    return (own[0].title, own[0].url) if own and own[0].url else None
 
 
 def _same_org(url: str | None, orgs: set[str]) -> bool:
@@ -230,8 +260,13 @@ def names_model(entity: str, title: str) -> bool:
     if v is None:
         return False
     family, version, _ = v
-    flat = re.sub(r"[\s_]+", "-", title.lower())
     ver = "\\.".join(str(x) for x in version)
+    if len(family) == 1:
+        # A one-letter family ("o" of o1) is also the tail of other names ("Marco-o1",
+        # "LLaVA-o1"): it must stand alone, not after a hyphen.
+        flat = re.sub(r"[\s_]+", " ", title.lower())
+        return re.search(rf"(?<![a-z0-9-]){family}{ver}(?![0-9.])", flat) is not None
+    flat = re.sub(r"[\s_]+", "-", title.lower())
     return re.search(rf"(?<![a-z0-9]){re.escape(family)}-?{ver}(?![0-9.])", flat) is not None
 
 

@@ -8,7 +8,8 @@ counted.
   breadth    how many independent sources covered it (one source is fine, more is a signal)
   authority  a lab's own announcement, or an arXiv paper
   recency    how late in the week the story was still active
-  novelty    new this week, or a follow-up of a story already told
+  novelty    new this week, a new version of a known model line, or a follow-up of a story
+             already told
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ LAB_HOSTS = (
     "machinelearning.apple.com",
 )
 PAPER_AUTHORITY = 0.4
+NEW_VERSION = 0.9  # novelty of a story that continues a model line (see _novelty)
 HUB_ATTENTION = 0.5
 
 
@@ -211,6 +213,10 @@ def _recency(members: Sequence[Member], week: str) -> ScorePart:
 def _novelty(story: Story) -> ScorePart:
     if story.is_new:
         return {"value": 1.0, "why": "new this week: no related story in earlier weeks"}
+    if story.continues:
+        # A new version of a known model line is a launch, not a follow-up thread (o3 is news in
+        # its own right); it lacks only what a new topic has, that the reader never met the line.
+        return {"value": NEW_VERSION, "why": "; ".join(story.continues[:2])}
     return {"value": 0.3, "why": f"follow-up of {', '.join(story.related[:3])}"}
 
 

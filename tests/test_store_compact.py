@@ -1,0 +1,105 @@
+"""Compact storage (issue 20): vectors as int8, explanations deflated; an older store converts in
+one migration and loses nothing."""
+
+import json
+
+import numpy as np
+
+from abreast.store import open_db
+from abreast.store.annotations import save, vectors_for, why
+from abreast.store.compact import decode_vector, decode_why, encode_vector, encode_why
+from abreast.store.migrations import MIGRATIONS
+from abreast.types import Annotation
+
+WHY = {
+    "relevance": {
+        "score": 0.93,
+        "threshold": 0.5,
+        "contributions": {"domain_ai": 5.042, "lex_strong": -1.483},
+        "matched": ["llama 3.3 70b", "fine-tuning"],
+        "domain": "ai.meta.com",
+        "nearest_topics": [["a topic nobody wrote into the dictionary", 0.41]],
+    },
+    "themes": {"probabilities": {"open-models": 0.8}},
+}
+
+
+def _unit(seed: int, dim: int = 256) -> np.ndarray:
+    v = np.random.default_rng(seed).normal(size=dim).astype(np.float32)
+    return v / np.linalg.norm(v)
+
+
+def test_a_stored_vector_keeps_its_cosines_and_costs_a_quarter():
+    a, b = _unit(1), _unit(2)
+    qa, qb = (decode_vector(encode_vector(v), 256) for v in (a, b))
+    assert len(encode_vector(a)) == 256 + 4
+    assert abs(float(qa @ qb) - float(a @ b)) < 0.005
+    assert abs(float(qa @ a) - 1.0) < 0.005
+    # a float32 row written before the migration (or by hand) is read as it is
+    assert np.array_equal(decode_vector(a.astype("<f4").tobytes(), 256), a)
+    assert decode_vector(b"\x00" * 7, 256) is None
+
+
+def test_an_explanation_comes_back_exactly_and_small():
+    blob = encode_why(WHY)
+    assert decode_why(blob) == WHY
+    assert len(blob) < len(json.dumps(WHY)) / 2
+    assert decode_why(json.dumps(WHY)) == WHY  # JSON text (rows written by hand) is read too
+
+
+def test_an_older_store_converts_in_one_migration_and_loses_nothing(tmp_path):
+    db = tmp_path / "old.db"
+    before = [m for m in MIGRATIONS if m[0] < "0015"]
+    conn = open_db(db, before)
+    conn.execute(
+        "INSERT INTO items(key, kind, title, fetched_at, content_hash) "
+        "VALUES ('hn:1', 'hn', 'Llama 3.3', 'now', 'h')"
+    )
+    vec = _unit(3)
+    conn.execute(
+        "INSERT INTO embeddings VALUES (1, 'm', 256, ?, 'h')", (vec.astype("<f4").tobytes(),)
+    )
+    conn.execute(
+        "INSERT INTO annotations(item_id, relevance, is_ai, why_json, content_hash, annotated_at) "
+        "VALUES (1, 0.93, 1, ?, 'h', 'now')",
+        (json.dumps(WHY),),
+    )
+    conn.close()
+
+    conn = open_db(db)  # applies 0015_compact_storage
+    assert why(conn, "hn:1")["why"] == WHY
+    stored, h = vectors_for(conn, [1], "m")[1]
+    assert h == "h" and abs(float(stored @ vec) - 1.0) < 0.005
+    assert conn.execute("SELECT length(vector) FROM embeddings").fetchone()[0] == 260
+    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    # deleting the item still takes its vector and annotation with it
+    conn.execute("DELETE FROM items WHERE id = 1")
+    assert conn.execute("SELECT count(*) FROM embeddings").fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM annotations").fetchone()[0] == 0
+
+
+def test_new_annotations_are_stored_compactly_and_read_back(tmp_path):
+    conn = open_db(tmp_path / "new.db")
+    conn.execute(
+        "INSERT INTO items(key, kind, title, fetched_at, content_hash) "
+        "VALUES ('arxiv:1', 'arxiv', 'A paper', 'now', 'h')"
+    )
+    ann = Annotation(key="arxiv:1", relevance=0.9, is_ai=True, themes=["research"], why=WHY)
+    save(conn, "m", [(1, _unit(4), "h")], [(1, ann, None, "h")])
+    assert why(conn, "arxiv:1")["why"] == WHY
+    assert conn.execute("SELECT length(vector) FROM embeddings").fetchone()[0] == 260
+
+
+def test_vacuum_gives_the_space_of_deleted_rows_back(tmp_path):
+    from abreast.store.db import vacuum
+
+    conn = open_db(tmp_path / "v.db")
+    conn.executemany(
+        "INSERT INTO items(key, kind, title, text, fetched_at, content_hash) "
+        "VALUES (?, 'hn', 't', ?, 'now', 'h')",
+        [(f"hn:{i}", "words " * 200) for i in range(2000)],
+    )
+    conn.execute("DELETE FROM items")
+    before, after = vacuum(conn)
+    assert after < before / 4
+    assert (tmp_path / "v.db").stat().st_size == after
