@@ -50,6 +50,17 @@ def count_models(conn: sqlite3.Connection) -> int:
     return int(conn.execute("SELECT count(*) FROM models").fetchone()[0])
 
 
+def registry_stamp(conn: sqlite3.Connection) -> tuple[Any, ...]:
+    """What identifies one build of the registry, cheaply (primary-key ends, counts): readers
+    cache what they derive from the whole registry under it, so a page does not redo per request
+    what changes only when `process` rebuilds the registry."""
+    row = conn.execute(
+        "SELECT (SELECT count(*) FROM models), (SELECT min(id) FROM models), "
+        "(SELECT max(id) FROM models), (SELECT count(*) FROM model_facts)"
+    ).fetchone()
+    return (conn.execute("PRAGMA database_list").fetchone()[2], *row)
+
+
 def list_models(
     conn: sqlite3.Connection,
     family: str | None = None,
