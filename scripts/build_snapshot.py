@@ -650,6 +650,35 @@ def feeds(data: Path) -> dict[str, tuple[str, int]]:
     }
 
 
+# ---------------------------------------------------------------- article pages (at their own URL)
+
+# Recorded article texts the reading stage reads at the article's own URL (see each folder's
+# SOURCE.md). Each row's markdown is rendered to a minimal HTML document: not the site's markup.
+PAGES = [
+    ROOT / "scripts" / "recorded" / "hf-blog-openings-2024-12" / "hf_blog_openings_2024-12.jsonl"
+]
+
+
+def article_pages() -> list[dict]:
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark")
+    pages = []
+    for path in PAGES:
+        for row in read_jsonl(path):
+            title = html.escape(row["title"])
+            body = md.render(row["markdown"])
+            doc = (
+                '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+                f"<title>{title}</title></head>\n<body><article>\n<h1>{title}</h1>\n{body}"
+                "</article></body></html>\n"
+            )
+            origin = f"{row['repo']}/{row['path']}@{row['commit']}"
+            pages.append({"url": row["url"], "html": doc, "origin": origin})
+    pages.sort(key=lambda p: p["url"])
+    return pages
+
+
 # ---------------------------------------------------------------- writing
 
 
@@ -693,6 +722,8 @@ def build(data: Path, out: Path, localllama_git: Path = DEFAULT_LOCALLLAMA_GIT) 
     put("hf/models.json.gz", dump_json(models), len(models))
     for name, (doc, count) in feeds(data).items():
         put(f"feeds/{name}.gz", doc.encode("utf-8"), count)
+    pages = article_pages()
+    put("pages/pages.json.gz", dump_json(pages), len(pages))
     for stale in out.rglob("*.gz"):
         if stale.relative_to(out).as_posix() not in files:
             stale.unlink()

@@ -28,6 +28,7 @@ PAGES = {
     "draft": f"/draft?week={WEEK}",
     "sources": "/sources",
     "saved": "/saved",
+    "interests": "/interests",
 }
 WIDTHS = {"laptop": (1280, 900), "phone": (390, 844)}
 MAX_HEIGHT = 3000

@@ -57,7 +57,12 @@ def test_fetched_page_text_survives_a_refetch_and_never_replaces_source_text(tmp
     rows = {r.key: r for r in st.items()}
     assert rows["hn:1"].text == "Google released Gemini 2.0 Flash today."
     assert rows["hn:1"].text_source == "page"
-    assert rows["feed:x"].text == "Own words" and rows["feed:x"].text_source == "feed"
+    # An item with words of its own keeps them as the source gave them; the page goes beside them
+    # (issue 12: a feed teaser gets its article read too), and readers see both, its own first.
+    own = st.conn.execute("SELECT text, page_text FROM items WHERE key = 'feed:x'").fetchone()
+    assert tuple(own) == ("Own words", "The page's words.")
+    assert rows["feed:x"].text == "Own words\n\nThe page's words."
+    assert rows["feed:x"].text_source == "feed"
     # When the source itself starts giving text, its own text wins.
     st.upsert_items([_hn(text="Ask HN body")])
     row = st.item("hn:1")

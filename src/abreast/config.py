@@ -76,6 +76,12 @@ def _ip_networks(entries: list[str]) -> str | None:
     return None
 
 
+def _http_base(value: str) -> str | None:
+    if value and not value.startswith(("http://", "https://")):
+        return "it must be empty or an http(s):// URL"
+    return None
+
+
 def _not_blank(value: str) -> str | None:
     return "it must not be empty" if not value.strip() else None
 
@@ -132,6 +138,12 @@ class FetchSettings:
     politeness: bool = _setting(
         True, "Wait host_delay between requests to one host; turn off only for local replays."
     )
+    replay: str = _setting(
+        "",
+        "Fetch every URL from this recording server instead of the real site, as "
+        "<replay>/<host>/<path> (the demo's replay on 127.0.0.1); empty: the real sites.",
+        check=_http_base,
+    )
 
 
 @dataclass(frozen=True)
@@ -141,7 +153,8 @@ class TextSettings:
     enabled: bool = _setting(
         True,
         "Read the linked article (robots.txt honoured) or model card of the top stories' items "
-        "that have no text; `abreast sources add ... --no-page-text` opts a source out.",
+        "that have no text or only a teaser; `abreast sources add ... --no-page-text` opts a "
+        "source out.",
     )
     stories: int = _setting(25, "How many top stories per week get their articles read.", low=1)
     weeks: int = _setting(2, "How many of the most recent weeks with stories are read.", low=1)
@@ -261,6 +274,14 @@ class WeekSettings:
 
     max_stories: int = _setting(
         25, "Stories `abreast week` lists by default (the reader's time is the limit).", low=1
+    )
+    reading_minutes: int = _setting(
+        0,
+        "Minutes you have for the week: `abreast week`, the digest page and the draft keep the "
+        "top stories whose cards fit, read at 200 words per minute, and say how many more are "
+        "below the budget (0: no budget).",
+        low=0,
+        high=600,
     )
 
 

@@ -72,6 +72,12 @@ TEXT_SOURCE_BY_KIND = {
 FETCHED_TEXT = ("page", "card")
 
 
+def with_page(text: str, page_text: str) -> str:
+    """An item's text as read: the source's own words, then the article page abreast read for it
+    when the source gave only a teaser (items.page_text). Quotes verify against this whole text."""
+    return f"{text}\n\n{page_text}" if page_text and text else (page_text or text)
+
+
 @dataclass
 class StoredItem(Item):
     """An item as the store holds it: its row id, ISO week, source name and how often it changed."""
@@ -84,6 +90,9 @@ class StoredItem(Item):
     fetched_at: str | None = None
     stored_hash: str = ""  # content_hash() when it was last written
     text_note: str | None = None  # why an article has no text (paywall, PDF...), when it has none
+    # The linked article's text, read by abreast for an item whose source gave only a teaser; it is
+    # kept apart from the source's own words (``text`` holds both, the source's first).
+    page_text: str = ""
 
 
 @dataclass
@@ -303,6 +312,9 @@ class TopItem:
     url: str | None
     has_text: bool
     text_source: str | None
+    # The source's text says nothing beyond the headline (a one-line feed teaser): its article page
+    # is read too and kept apart (items.page_text). False once that page text is stored.
+    teaser: bool
     text_note: str | None
     signals: dict
     extra: dict

@@ -641,3 +641,29 @@ def test_default_sources_are_real_endpoints_each_connector_accepts():
             assert subreddit_of(spec) in ("LocalLLaMA", "MachineLearning")
         if s["kind"] == "arxiv":
             assert search_query(s["config"]["categories"]) == "cat:cs.CL OR cat:cs.LG OR cat:cs.AI"
+
+
+def test_an_aggregators_metadata_is_not_article_text():
+    """Issue 12: the Anthropic and DeepSeek feeds of the demo put labelled fields or the title where
+    the summary belongs; counted as text, they hid the article (its page was never read) and the
+    card had nothing to say."""
+    body = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Anthropic News</title><id>x</id>
+<updated>2024-12-20T00:00:00Z</updated>
+<entry><title>Building effective agents</title><id>a</id>
+<link href="https://www.anthropic.com/research/building-effective-agents"/>
+<updated>2024-12-19T21:14:00+00:00</updated>
+<summary>Organization: Anthropic | Source: Anthropic (research)</summary></entry>
+<entry><title>DeepSeek-V2.5-1210 2024/12/10</title><id>b</id>
+<link href="https://api-docs.deepseek.com/news/news1210"/>
+<updated>2024-12-10T00:00:00+00:00</updated>
+<summary>DeepSeek news: DeepSeek-V2.5-1210 2024/12/10</summary></entry>
+<entry><title>Clio</title><id>c</id><link href="https://www.anthropic.com/research/clio"/>
+<updated>2024-12-12T00:00:00+00:00</updated>
+<summary>Note: Clio reads conversations in aggregate. It keeps no names | privacy: kept</summary>
+</entry></feed>"""
+    items = parse_feed(body, source_name="anthropic-news").items
+    assert [i.text for i in items[:2]] == ["", ""]
+    assert [i.source_of_text() for i in items[:2]] == [None, None]
+    # Real sentences with a colon and a bar are the article's words: kept.
+    assert items[2].text.startswith("Note: Clio reads conversations in aggregate.")

@@ -446,3 +446,89 @@ def test_sources_add_no_page_text_keeps_a_sources_pages_unread(tmp_path, monkeyp
     configs = {s.url: s.config for s in context.store().sources()}
     assert configs["https://quiet.example/feed.xml"].get("page_text") is False
     assert "page_text" not in configs["https://loud.example/feed.xml"]  # on by default
+
+
+O1_PAGE = (
+    "<html><head><title>o1 for developers</title></head><body><article>"
+    "<h1>OpenAI o1 and new tools for developers</h1>"
+    "<p>Today we are introducing more capable models and new tools for customization. "
+    "The o1 reasoning model is rolling out to developers on usage tier 5 in the API. "
+    "Realtime API prices for audio drop by sixty percent with this release. "
+    "Preference fine-tuning lets teams tailor models from pairs of preferred answers.</p>"
+    "</article></body></html>"
+)
+TEASER = "Introducing OpenAI o1, Realtime API improvements and more for developers."
+
+
+def test_a_feed_teaser_gets_its_article_read_beside_it_and_the_card_says_what_happened(
+    tmp_path, monkeypatch
+):
+    """Issue 12: a lab feed gives one teaser sentence; the page is read too, stored apart from the
+    teaser (which stays as the source gave it), and the card quotes the article, not the title."""
+    from abreast.explain.card import build_card
+    from abreast.store.stories import load_story
+
+    monkeypatch.setenv("ABREAST_FETCH_ALLOW_PRIVATE", "127.0.0.1")
+    monkeypatch.setenv("ABREAST_FETCH_POLITENESS", "false")
+    monkeypatch.setenv("ABREAST_TEXT_DISCUSSIONS", "false")
+    with SitesServer() as srv:
+        srv.add("lab.test", "/index/o1", O1_PAGE)
+        srv.add("lab.test", "/index/full", article("Full post"))
+        st = Store.open(tmp_path / "a.db")
+        lab = st.add_source("lab-news", "feed", srv.url("lab.test", "/rss.xml"))
+        full_text = (
+            "The lab published its whole post in the feed. It explains the model in detail. "
+            "It also lists the prices for every tier."
+        )
+        teaser = Item(
+            "feed:o1",
+            "feed",
+            "OpenAI o1 and new tools for developers",
+            srv.url("lab.test", "/index/o1"),
+            TEASER,
+            published_at="2024-12-17T18:00:00+00:00",
+        )
+        whole = Item(
+            "feed:full",
+            "feed",
+            "Full post",
+            srv.url("lab.test", "/index/full"),
+            full_text,
+            published_at="2024-12-17T18:00:00+00:00",
+        )
+        st.upsert_items([teaser, whole], source_id=lab.id)
+        with st.conn:
+            for n, key in enumerate(("feed:o1", "feed:full"), start=1):
+                st.conn.execute(
+                    "INSERT INTO stories(id, week, title, rank, updated_at) "
+                    f"VALUES ('2024-W51-{n}', '2024-W51', 't', {n}, 'now')"
+                )
+                st.conn.execute(
+                    "INSERT INTO story_items(story_id, item_id, role) "
+                    f"SELECT '2024-W51-{n}', id, 'lead' FROM items WHERE key = ?",
+                    (key,),
+                )
+        settings = config.load()
+        with Fetcher(settings.fetch, resolver=SitesServer.resolver) as f:
+            report = read_top_stories(st, settings, fetcher=f)
+        # Only the teaser's page is read: a source that gave whole paragraphs is not second-guessed.
+        assert srv.requested("lab.test", "/index/o1") == 1
+        assert srv.requested("lab.test", "/index/full") == 0
+        assert report.changed_weeks == {"2024-W51"}
+        row = st.conn.execute(
+            "SELECT text, text_source, page_text FROM items WHERE key = 'feed:o1'"
+        ).fetchone()
+        assert row["text"] == TEASER and row["text_source"] == "feed"
+        assert "rolling out to developers on usage tier 5" in row["page_text"]
+        # The next fetch of the feed gives the same teaser: unchanged, the article text stays.
+        counts = st.upsert_items([teaser], source_id=lab.id)
+        assert counts.unchanged == 1
+        assert st.item("feed:o1").page_text == row["page_text"]
+        # What a reader gets: sentences of the article, verified against the item's text.
+        card = build_card(load_story(st.conn, "2024-W51-1"))
+        said = [s.text for s in card.happened]
+        assert len(said) >= 2 and not card.happened_note
+        assert all(s in O1_PAGE for s in said if s != TEASER)
+        assert any("usage tier 5" in s or "sixty percent" in s for s in said)
+        assert "OpenAI o1 and new tools for developers" not in said
+        st.close()

@@ -405,3 +405,34 @@ def test_snapshot_build_is_deterministic(tmp_path):
     assert rebuilt == snapshot_files()
     for rel in rebuilt:
         assert (tmp_path / rel).read_bytes() == (SNAPSHOT_DIR / rel).read_bytes(), rel
+
+
+def test_recorded_article_pages_are_read_at_their_own_url_through_the_replay(server):
+    """The demo's reading stage reads a recorded article (the HF blog post's opening, rendered from
+    the huggingface/blog markdown) at its real URL, through the real fetcher and trafilatura;
+    an article the snapshot does not record is answered 404, never fetched from the real site."""
+    from abreast.collect.fetcher import Fetcher
+    from abreast.collect.pagetext import PageReader
+
+    recorded = REPO / "scripts/recorded/hf-blog-openings-2024-12/hf_blog_openings_2024-12.jsonl"
+    rows = [json.loads(line) for line in recorded.read_text(encoding="utf-8").splitlines()]
+    assert {r["url"] for r in rows} >= {
+        "https://huggingface.co/blog/modernbert",
+        "https://huggingface.co/blog/falcon3",
+    }
+    settings = {"allow_private": ["127.0.0.1"], "politeness": False, "replay": server.url}
+    with Fetcher(settings) as f:
+        assert f.via_replay("https://huggingface.co/blog/falcon3?x=1") == (
+            f"{server.url}/huggingface.co/blog/falcon3?x=1"
+        )
+        report = PageReader(f, budget=10).read(
+            [
+                ("feed:modernbert", "https://huggingface.co/blog/modernbert"),
+                ("hn:1", "https://www.anthropic.com/research/building-effective-agents"),
+            ]
+        )
+    got = {r.key: r for r in report.results}
+    text = got["feed:modernbert"].text
+    assert "This blog post introduces ModernBERT, a family of state-of-the-art encoder-only" in text
+    assert "(395M params) model size." in text and "<" not in text
+    assert not got["hn:1"].text and "404" in got["hn:1"].note

@@ -79,6 +79,7 @@ def test_a_recorded_thread_becomes_comments_with_authors_scores_and_permalinks(t
             url=None,
             has_text=False,
             text_source=None,
+            teaser=False,
             text_note=None,
             signals={"comments": 241},
             extra={},

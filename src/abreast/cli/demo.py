@@ -77,7 +77,7 @@ def run(
     ctx.console.print(built.result.summary())
     from .stories import week as show_week
 
-    show_week(DRAFT_WEEKS[0], limit=15, summaries=False)
+    show_week(DRAFT_WEEKS[0], limit=15, summaries=False, as_json=False, minutes=None)
     if built.failed:
         raise typer.Exit(1)
 

@@ -68,18 +68,37 @@ def week(
         False, "--summaries", "-s", help="Show each story's cited summary and jargon."
     ),
     as_json: bool = typer.Option(False, "--json", help="The stories as one JSON object."),
+    minutes: int = typer.Option(
+        None,
+        "--minutes",
+        "-m",
+        min=0,
+        help="Only the top stories whose cards fit in this many minutes of reading "
+        "(default: [week] reading_minutes; 0: no budget).",
+    ),
 ) -> None:
     """The week's ranked stories: title, sources, score, and whether each is new or a follow-up."""
     # learn.personal loads numpy: lazy, so other commands start fast.
+    from ..learn.budget import below_note, within
     from ..learn.personal import week_for_reader
 
     wk = week_or_default(week)
     stories = week_for_reader(ctx.store(), wk, ctx.settings())
     limit = limit or ctx.settings().week.max_stories
+    minutes = ctx.settings().week.reading_minutes if minutes is None else minutes
+    cards = {}
+    if minutes:  # the same estimate as the digest and the draft: the words of each story's card
+        from ..explain.card import CardLoader
+
+        loader = CardLoader(ctx.store())
+        cards = {s.id: loader.card(s) for s in stories[:limit]}
+    shown, below = within(stories[:limit], minutes, cards)
+    limit = len(shown)
     if as_json:
         data = {
             "week": wk,
             "total": len(stories),
+            "below_budget": below,
             "stories": [
                 {
                     "id": s.id,
@@ -121,6 +140,10 @@ def week(
             s.id,
         )
     ctx.console.print(table)
+    if below:
+        ctx.console.print(
+            f"{below_note(below, minutes)}: `abreast week {wk} --minutes 0` lists them."
+        )
     undated = undated_count(ctx.store().conn, wk)
     if undated:
         ctx.console.print(

@@ -32,15 +32,37 @@ def draft(
         None, "--out", "-o", help="Folder for the page bundle (default: drafts/WEEK)."
     ),
     force: bool = typer.Option(False, "--force", help="Overwrite index.md even if you edited it."),
+    minutes: int = typer.Option(
+        None,
+        "--minutes",
+        "-m",
+        min=0,
+        help="Only the top stories whose cards fit in this many minutes of reading "
+        "(default: [week] reading_minutes; 0: no budget).",
+    ),
 ) -> None:
     """Write the weekly draft: Markdown with cited summaries, links, images and <TODO>s for you."""
+    from dataclasses import replace
+
+    from ..learn.budget import below_note
     from ..write.draft import write_draft
+    from ..write.gather import draft_stories
 
     wk = week or _default_week()
+    settings = ctx.settings()
+    if minutes is not None:
+        settings = replace(settings, week=replace(settings.week, reading_minutes=minutes))
     with ctx.progress() as p:
         p.add_task(f"writing the draft for {wk}", total=None)
-        path = write_draft(ctx.store(), ctx.settings(), wk, fmt, out, force)
+        path = write_draft(ctx.store(), settings, wk, fmt, out, force)
     ctx.console.print(f"Draft written: {path}")
+    budget = settings.week.reading_minutes
+    below = draft_stories(ctx.store(), wk, budget)[1] if budget else 0
+    if below:
+        ctx.console.print(
+            f"{below_note(below, budget)}: `abreast week {wk}` lists every story, "
+            f"`abreast draft --minutes 0` writes them all."
+        )
     if path.name == "index.new.md":
         ctx.console.print("index.md has your edits, so it was kept; the new draft is beside it.")
 

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import logging
 import re
 import threading
 import time
 import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import httpcore
 import httpx
@@ -31,6 +32,10 @@ from ..config import FetchSettings, fetch_settings
 from ..errors import AbreastError
 from .decider import parse_retry_after
 from .netguard import AddressRefused, GuardedBackend, Resolver, parse_allowlist, request_deadline
+
+# httpx logs every request at INFO, and wordllama turns the root logger on at INFO when it is
+# imported: a run printed one line per page and thread read. What went wrong is reported by abreast.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 # arXiv's API terms: at most one request every three seconds, on one connection.
@@ -264,6 +269,7 @@ class Fetcher:
         self.max_redirects = s.max_redirects
         self.host_delay = s.host_delay
         self.politeness = s.politeness
+        self.replay = s.replay.rstrip("/")
         self._clock, self._sleep = clock, sleep
         self._last_request: dict[str, float] = {}
         self._lock = threading.Lock()
@@ -325,6 +331,7 @@ class Fetcher:
     ) -> Response:
         """GET url following redirects; raises a FetchError subclass on anything but a usable
         response."""
+        url = self.via_replay(url)
         request_headers = {k.lower(): v for k, v in (headers or {}).items()}
         if accept:
             request_headers["accept"] = accept
@@ -369,6 +376,19 @@ class Fetcher:
         if not target.host:
             raise UnsupportedURL(asked, f"URL has no host: {current}")
         return target
+
+    def via_replay(self, url: str) -> str:
+        """With ``fetch.replay`` set (the demo), a real site's URL is asked of the recording
+        server instead, at <replay>/<host>/<path>: the demo reads recorded article pages through
+        this same fetcher and never reaches a real site. URLs already on the replay are kept."""
+        if not self.replay or url.startswith(self.replay + "/"):
+            return url
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return url
+        return f"{self.replay}/{parts.netloc}{parts.path or '/'}" + (
+            f"?{parts.query}" if parts.query else ""
+        )
 
     def _one_hop(
         self,

@@ -8,7 +8,8 @@ Reading other people's pages has rules, all kept here:
 - a per-run budget of page requests (``text.pages_per_run``); what is left waits for the next run;
 - a paywall, a PDF, an image, a page that needs JavaScript or a refusal is recorded as the item's
   "no article text" reason (items.text_note), never an error; a timeout or 5xx is retried next run.
-Only an item without text of its own gets page text (the store enforces it).
+An item without text gets the page as its text; an item whose source gave only a teaser keeps the
+teaser and gets the page beside it (items.page_text): the store never overwrites the source's words.
 """
 
 from __future__ import annotations

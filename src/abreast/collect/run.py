@@ -211,14 +211,15 @@ class ReadingReport:
 
 
 def page_targets(items: list[TopItem]) -> list[tuple[str, str]]:
-    """(key, url) of the top stories' items that have no text, were never refused one, and whose
-    source has not opted out (`page_text = false`). Hugging Face models read their card instead."""
+    """(key, url) of the top stories' items that have no text or only a teaser (a one-line feed
+    summary), were never refused one, and whose source has not opted out (`page_text = false`).
+    Hugging Face models read their card instead."""
     from .pagetext import SKIP_HOSTS, _host
 
     out, seen = [], set()
     for it in items:
         own_words = it.has_text and it.text_source != "metadata"  # a model's facts are not words
-        if it.key in seen or own_words or it.text_note or not it.url:
+        if it.key in seen or (own_words and not it.teaser) or it.text_note or not it.url:
             continue
         if it.source_config.get("page_text") is False:
             continue

@@ -8,8 +8,9 @@ exercise exactly the store a user gets from `make demo`.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from .. import config
@@ -17,7 +18,7 @@ from ..collect.run import FetchReport, fetch_sources
 from ..pipeline import PipelineResult, Step, run_pipeline
 from ..store import Store
 from .replay import ReplayServer
-from .sources import DEMO_WINDOWS, demo_sources
+from .sources import DEMO_TEXT, DEMO_WINDOWS, demo_sources
 
 # The last full week of the 2024 window, and the week of the user's own post (../shared/seed).
 DRAFT_WEEKS = ["2024-W51", "2023-W49"]
@@ -41,8 +42,15 @@ def add_demo_sources(store: Store, base_url: str) -> None:
     existing = {s.name: s for s in store.sources()}
     for s in demo_sources(base_url):
         if s["name"] in existing:
+            # Its settings as this version of the demo has them (earlier demos opted out of
+            # reading pages).
             store.update_source(
-                existing[s["name"]].id, url=s["url"], paused=0, error_count=0, gone=0
+                existing[s["name"]].id,
+                url=s["url"],
+                config_json=json.dumps(s["config"]),
+                paused=0,
+                error_count=0,
+                gone=0,
             )
         else:
             store.add_source(s["name"], s["kind"], s["url"], s.get("config"))
@@ -72,9 +80,14 @@ def build_demo(
     """Collect the snapshot, then run the pipeline and write the drafts of ``DRAFT_WEEKS``.
 
     ``before_pipeline`` sees the fetch reports before the (longer) processing starts."""
-    # The server stays up through the pipeline: its reading stage fetches the top stories'
-    # discussions from the replay, like the real APIs.
+    # The server stays up through the pipeline: its reading stage fetches the top stories' article
+    # pages and discussions from the replay (fetch.replay), like the real sites and APIs.
     with ReplayServer() as server:
+        settings = replace(
+            settings,
+            fetch=replace(settings.fetch, replay=server.url),
+            text=replace(settings.text, **DEMO_TEXT),
+        )
         reports = collect_demo(store, settings, server.url, on_fetch)
         if before_pipeline is not None:
             before_pipeline(reports)

@@ -115,5 +115,15 @@ class Recording:
         return self._records("hf/models.json.gz")
 
     @cached_property
+    def pages(self) -> dict[str, str]:
+        """Recorded article pages by address without scheme ('huggingface.co/blog/modernbert')."""
+        if not (self.root / "pages" / "pages.json.gz").exists():
+            return {}
+        return {
+            p["url"].split("://", 1)[-1].rstrip("/"): p["html"]
+            for p in self._records("pages/pages.json.gz")
+        }
+
+    @cached_property
     def feed_documents(self) -> dict[str, bytes]:
         return {route.path: self.raw(route.file) for route in FEEDS}

@@ -28,7 +28,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from .emulate import Response, arxiv, feeds, hf, hn, json_response, reddit
+from .emulate import Response, arxiv, feeds, hf, hn, json_response, pages, reddit
 from .recording import FEEDS, Recording
 
 REDDIT_HOSTS = {"www.reddit.com", "reddit.com", "old.reddit.com"}
@@ -51,6 +51,9 @@ def route(recording: Recording, target: str) -> Response:
         return reddit.respond(path, params, recording.reddit_posts, recording.reddit_threads)
     if host == "huggingface.co" and path.startswith("/api/"):
         return hf.respond(path, params, recording.hf_models)
+    page = pages.respond(host + path, recording)
+    if page is not None:
+        return page
     return feeds.respond(host + path, recording)
 
 
@@ -69,6 +72,7 @@ def index() -> dict:
             "/huggingface.co/api/models/<repo id>",
         ],
         "feeds": ["/" + f.path for f in FEEDS],
+        "pages": "recorded article pages at /<host>/<path> of the article (PROVENANCE.md)",
     }
 
 
@@ -159,6 +163,15 @@ class _Handler(BaseHTTPRequestHandler):
             sys.stderr.write(f"{self.address_string()} {format % args}\n")
 
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request, client_address) -> None:
+        # A client closing its kept-alive connection (the reading stage's pool, at the end of a
+        # run) is not an error of the replay; anything else is printed as before.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
 class ReplayServer:
     """The replay server in a background thread; use as a context manager or start()/stop().
 
@@ -190,7 +203,7 @@ class ReplayServer:
                 "verbose": self.verbose,
             },
         )
-        self._httpd = ThreadingHTTPServer((self.host, self.port), handler)
+        self._httpd = _Server((self.host, self.port), handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, name="abreast-replay", daemon=True

@@ -18,9 +18,11 @@ DEMO_FETCH = {"allow_private": ["127.0.0.1"], "host_delay": 0.0, "politeness": F
 SUBREDDITS = ["LocalLLaMA", "OpenAI", "ChatGPT", "ClaudeAI", "StableDiffusion", "MachineLearning"]
 
 
-# No article pages or model cards are recorded (PROVENANCE.md), so no demo source reads them: the
-# demo never reaches a real site. Discussions are read, from the recorded threads the replay serves.
-NO_PAGES = {"page_text": False}
+# The reading stage reads the top stories' article pages through the replay too (`fetch.replay`):
+# the snapshot records a few article pages (snapshot/pages, PROVENANCE.md); every other article
+# answers 404 there, so the demo never reaches a real site. It reads the top stories of every demo
+# week (the default is the two most recent weeks), within a budget sized for a local server.
+DEMO_TEXT = {"weeks": 60, "pages_per_run": 2000}
 
 
 def demo_sources(base_url: str) -> list[dict]:
@@ -64,6 +66,4 @@ def demo_sources(base_url: str) -> list[dict]:
             "config": {"sort": "createdAt", "limit": 1000},
         }
     )
-    for s in sources:
-        s["config"] = {**s["config"], **NO_PAGES}
     return sources

@@ -292,3 +292,13 @@ def happened(members: list[Member], max_sentences: int = 3, min_sentences: int =
             else "the sources' text has only one sentence beyond the headline"
         )
     return Happened(sentences, reason)
+
+
+def says_little(title: str, text: str, kind: str = "feed") -> bool:
+    """True when ``text`` gives a card fewer than two sentences beyond ``title``: a one-line feed
+    teaser ("Introducing OpenAI o1, Realtime API improvements ... for developers."), a lab feed's
+    subtitle. The reading stage reads such an item's article page as well (issue 12)."""
+    if not text.strip():
+        return True
+    member = Member(key="", kind=kind, source="", title=title, url=None, text=text)
+    return len(happened([member]).sentences) < 2

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import NotFound
 from ..types import AnnotatedItem, Annotation, StoredItem
 from .compact import decode_vector, decode_why, encode_vector, encode_why
-from .db import now, rows_in, transaction
+from .db import READ_TEXT, now, rows_in, transaction
 from .items import stored_item
 
 if TYPE_CHECKING:
@@ -87,7 +87,7 @@ def save(
         )
         conn.executemany(
             # An upsert, not INSERT OR REPLACE: REPLACE deletes without firing the delete
-            # trigger, and the week counts (migration 0016) would count the item twice.
+            # trigger, and the week counts (migration 0017) would count the item twice.
             "INSERT INTO annotations(item_id, relevance, is_ai, themes_json, entities_json, "
             "jargon_json, duplicate_of, why, content_hash, annotated_at) VALUES "
             "(?,?,?,?,?,?,?,?,?,?) ON CONFLICT(item_id) DO UPDATE SET relevance = "
@@ -138,7 +138,7 @@ def sync_duplicates(
 
 # The columns of an AnnotatedItem and the joins they need; web.py lists items with them too.
 ANNOTATED_COLS = (
-    "SELECT items.id, items.key, items.kind, items.url, items.title, items.text, "
+    f"SELECT items.id, items.key, items.kind, items.url, items.title, {READ_TEXT} AS text, "
     "items.published_at, "
     "items.week, items.score_json, coalesce(sources.name, items.kind) AS source, "
     "a.relevance, a.is_ai, a.themes_json, a.entities_json, a.jargon_json, d.key AS duplicate_of, "

@@ -211,3 +211,11 @@ def rows_in(
     for start in range(0, len(vals), chunk):
         part = vals[start : start + chunk]
         yield from conn.execute(sql.format(marks=",".join("?" * len(part))), [*before, *part])
+
+
+# An item's text as stages read it (types.with_page in SQL): the source's own words, then the
+# article page read for it when the source gave only a teaser.
+READ_TEXT = (
+    "CASE WHEN items.page_text = '' THEN items.text WHEN items.text = '' THEN items.page_text "
+    "ELSE items.text || char(10) || char(10) || items.page_text END"
+)

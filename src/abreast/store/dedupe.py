@@ -1,4 +1,4 @@
-"""SQL for duplicate detection's persistent index (migration 0016): hashes of each item's canonical
+"""SQL for duplicate detection's persistent index (migration 0017): hashes of each item's canonical
 URLs, normalized title and MinHash bands, so a run compares new items with the few stored items
 that share one instead of with the whole store."""
 

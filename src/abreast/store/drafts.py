@@ -30,7 +30,7 @@ def trend_series(conn: sqlite3.Connection, term: str, upto: str) -> list[int]:
 
 def week_volume(conn: sqlite3.Connection, upto: str) -> list[int]:
     """AI items per week, counted exactly as trend counts are (stories.ai_titles), aligned with
-    trend_series: the week counts the store keeps (migration 0016), not a pass over the items."""
+    trend_series: the week counts the store keeps (migration 0017), not a pass over the items."""
     counts = week_volumes(conn)
     return [counts.get(w, 0) for w in item_weeks(conn) if w <= upto]
 

@@ -11,7 +11,16 @@ from typing import Any
 
 from ..errors import NotFound, StoreError
 from ..links import normalize_url
-from ..types import FETCHED_TEXT, Comment, Item, SearchHit, Source, StoredItem, iso_week
+from ..types import (
+    FETCHED_TEXT,
+    Comment,
+    Item,
+    SearchHit,
+    Source,
+    StoredItem,
+    iso_week,
+    with_page,
+)
 from ..understand.urls import canonicalize
 from .db import now, open_db, transaction
 from .discussions import comments_for
@@ -55,12 +64,13 @@ def source_of(r: sqlite3.Row) -> Source:
 
 def stored_item(r: sqlite3.Row) -> StoredItem:
     """A row of ``items.*, sources.name AS source`` as a StoredItem."""
+    page_text = r["page_text"] if "page_text" in r.keys() else ""
     return StoredItem(
         key=r["key"],
         kind=r["kind"],
         title=r["title"],
         url=r["url"],
-        text=r["text"] or "",
+        text=with_page(r["text"] or "", page_text or ""),
         author=r["author"],
         published_at=r["published_at"],
         signals=json.loads(r["score_json"] or "{}"),
@@ -74,6 +84,7 @@ def stored_item(r: sqlite3.Row) -> StoredItem:
         fetched_at=r["fetched_at"],
         stored_hash=r["content_hash"],
         text_note=r["text_note"],
+        page_text=page_text or "",
     )
 
 
@@ -167,7 +178,7 @@ class Store:
             )
 
     def source_item_counts(self) -> dict[int, int]:
-        """source id -> items, from the counts triggers keep (migration 0016), not a scan."""
+        """source id -> items, from the counts triggers keep (migration 0017), not a scan."""
         return dict(
             self.conn.execute(
                 "SELECT source_id, items FROM source_stats WHERE items > 0"
@@ -245,7 +256,7 @@ class Store:
                 ):
                     # The source gives no text; keep the article text fetched for this item earlier.
                     it.text, it.text_source = row["text"], row["text_source"]
-                h = it.content_hash()
+                h = _hash_with_page(it, row["page_text"] if row is not None else "")
                 # An undated item belongs to the week it was first seen: as the source recorded it,
                 # else this fetch (an update keeps the week it already has).
                 week = iso_week(it.published_at) or iso_week(it.extra.get("first_seen"))
@@ -274,6 +285,7 @@ class Store:
                         "text": it.text,
                         "text_source": it.source_of_text(),
                         "content_hash": h,
+                        "page_text": "",
                         "update_count": 0,
                         "score_json": json.dumps(it.signals),
                     }
@@ -323,8 +335,8 @@ class Store:
         for i in range(0, len(keys), 500):
             chunk = keys[i : i + 500]
             for r in self.conn.execute(
-                "SELECT key, id, text, text_source, content_hash, update_count, score_json FROM "
-                "items "
+                "SELECT key, id, text, text_source, page_text, content_hash, update_count, "
+                "score_json FROM items "
                 f"WHERE key IN ({','.join('?' * len(chunk))})",
                 chunk,
             ):
@@ -344,23 +356,31 @@ class Store:
         return out
 
     def set_fetched_text(self, key: str, text: str, source: str) -> None:
-        """Give an item the text abreast fetched for it (``source``: page or card). Only an item
-        without words of its own gets one (no text, or only abreast's description of its
-        metadata): what the source itself wrote is never overwritten."""
+        """Give an item the text abreast fetched for it (``source``: page or card). What the source
+        itself wrote is never overwritten: an item without words of its own (no text, or only
+        abreast's description of its metadata) gets it as its text; an item whose source gave only
+        a teaser keeps that and gets the page's text beside it (items.page_text)."""
         r = self.conn.execute(
-            "SELECT title, url, author FROM items WHERE key = ? "
-            "AND (text = '' OR text_source = 'metadata')",
-            (key,),
+            "SELECT title, url, author, text, text_source FROM items WHERE key = ?", (key,)
         ).fetchone()
         if r is None:
             return
-        h = Item(key, "", r["title"], r["url"], text, r["author"]).content_hash()
+        own = bool(r["text"]) and r["text_source"] != "metadata"
+        whole = with_page(r["text"], text) if own else text
+        h = Item(key, "", r["title"], r["url"], whole, r["author"]).content_hash()
         with transaction(self.conn):
-            self.conn.execute(
-                "UPDATE items SET text = ?, text_source = ?, text_note = NULL, content_hash = ?, "
-                "updated_at = ? WHERE key = ? AND (text = '' OR text_source = 'metadata')",
-                (text, source, h, now(), key),
-            )
+            if own:
+                self.conn.execute(
+                    "UPDATE items SET page_text = ?, text_note = NULL, content_hash = ?, "
+                    "updated_at = ? WHERE key = ?",
+                    (text, h, now(), key),
+                )
+            else:
+                self.conn.execute(
+                    "UPDATE items SET text = ?, text_source = ?, text_note = NULL, "
+                    "content_hash = ?, updated_at = ? WHERE key = ?",
+                    (text, source, h, now(), key),
+                )
 
     def set_text_note(self, key: str, note: str) -> None:
         """Record why an item has no article text ('paywall', 'a PDF, not a web page', ...)."""
@@ -408,7 +428,7 @@ class Store:
 
     def weeks(self) -> list[tuple[str, int]]:
         """(ISO week, items) for every week with items, oldest first (the week counts triggers
-        keep, migration 0016)."""
+        keep, migration 0017)."""
         return [
             (r[0], r[1])
             for r in self.conn.execute(
@@ -506,3 +526,11 @@ def fts_query(words: Iterable[str], mode: str = "OR") -> str:
     matches nothing, instead of an empty string, which is an FTS5 syntax error (issue 18)."""
     quoted = ['"' + w.replace('"', '""') + '"' for w in words if any(c.isalnum() for c in w)]
     return f" {mode} ".join(quoted) or '""'
+
+
+def _hash_with_page(it: Item, page_text: str) -> str:
+    """The content hash of an item as stored: with the article page read for it beside the source's
+    teaser, so the same teaser fetched again is unchanged rather than an update."""
+    if not page_text or not it.text.strip() or it.source_of_text() == "metadata":
+        return it.content_hash()
+    return replace(it, text=with_page(it.text, page_text)).content_hash()

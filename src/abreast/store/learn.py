@@ -76,7 +76,7 @@ def item_facts(conn: sqlite3.Connection, keys: Sequence[str], model: str | None)
             key=r["key"],
             kind=r["kind"],
             source=r["source"],
-            domain=_domain(r["url"]),
+            domain=domain_of(r["url"]),
             themes=tuple(json.loads(r["themes_json"] or "[]")),
             entities=tuple(json.loads(r["entities_json"] or "[]")),
             jargon=tuple(json.loads(r["jargon_json"] or "[]")),
@@ -256,6 +256,6 @@ def known_items(conn: sqlite3.Connection) -> set[str]:
     return {r[0] for r in rows}
 
 
-def _domain(url: str | None) -> str:
+def domain_of(url: str | None) -> str:
     host = (urlsplit(url).hostname or "") if url else ""
     return host.removeprefix("www.")

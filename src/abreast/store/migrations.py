@@ -422,7 +422,15 @@ old.text);
         """,
     ),
     (
-        "0016_process_state",
+        "0016_page_text",
+        """
+        -- The linked article's text, read for an item whose source gave only a teaser (a one-line
+        -- feed summary): kept beside the source's own words, never in place of them (issue 12).
+        ALTER TABLE items ADD COLUMN page_text TEXT NOT NULL DEFAULT '';
+        """,
+    ),
+    (
+        "0017_process_state",
         """
         -- What `process` must look at, kept as the data changes (issue 20): a run with nothing
         -- new reads a few small tables instead of scanning every item, and a run after a new

@@ -1,4 +1,4 @@
-"""SQL for incremental processing (migrations 0012, 0016): fingerprints of what each stage last
+"""SQL for incremental processing (migrations 0012, 0017): fingerprints of what each stage last
 built a week from, the inputs those fingerprints are taken over, and the understand queue."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from .db import now, transaction
 
 def week_inputs(conn: sqlite3.Connection) -> dict[str, str]:
     """week -> the version of what its stories are built from, for weeks with AI items. The
-    version is bumped by triggers (migration 0016) on every change to the week's items (content,
+    version is bumped by triggers (migration 0017) on every change to the week's items (content,
     signals: points move the ranking) or annotations, so reading it costs one row per week."""
     return {
         w: str(v)

@@ -30,7 +30,7 @@ def top_story_items(conn: sqlite3.Connection, weeks: list[str], top: int) -> lis
     if not weeks:
         return []
     rows = conn.execute(
-        "SELECT i.key, i.kind, i.url, i.text != '' AS has_text, i.text_source, i.text_note, "
+        "SELECT i.key, i.kind, i.url, i.title, i.text, i.page_text, i.text_source, i.text_note, "
         "i.score_json, "
         "i.extra_json, src.url AS source_url, src.config_json, s.id AS story_id, s.week, s.rank "
         "FROM stories s JOIN story_items si ON si.story_id = s.id "
@@ -39,13 +39,18 @@ def top_story_items(conn: sqlite3.Connection, weeks: list[str], top: int) -> lis
         "ORDER BY s.week DESC, s.rank, si.role = 'lead' DESC, i.id",
         (*weeks, top),
     ).fetchall()
+    from ..explain.extractive import says_little
+
     return [
         TopItem(
             key=r["key"],
             kind=r["kind"],
             url=r["url"],
-            has_text=bool(r["has_text"]),
+            has_text=bool(r["text"]),
             text_source=r["text_source"],
+            teaser=bool(r["text"])
+            and not r["page_text"]
+            and says_little(r["title"], r["text"], r["kind"]),
             text_note=r["text_note"],
             signals=json.loads(r["score_json"]),
             extra=json.loads(r["extra_json"]),

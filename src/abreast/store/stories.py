@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 from ..types import Member, Story, StoryHeader, TermWeek, WeekItem
 from .compact import decode_vector
-from .db import now, rows_in, transaction
+from .db import READ_TEXT, now, rows_in, transaction
 
 if TYPE_CHECKING:
     import numpy as np
 
 _ITEM_COLS = (
     "items.id AS item_id, items.key, items.kind, items.url, items.canonical_url, items.title, "
-    "items.text, items.published_at, items.score_json, items.extra_json, "
+    f"{READ_TEXT} AS text, items.published_at, items.score_json, items.extra_json, "
     "coalesce(sources.name, items.kind) AS source"
 )
 _ANN_COLS = (

@@ -50,7 +50,7 @@ def item_count(
     ai_only: bool = False,
 ) -> int:
     if not source:
-        # The week counts triggers keep (migration 0016): a count over every item joined with its
+        # The week counts triggers keep (migration 0017): a count over every item joined with its
         # annotation took most of /items' time at 1M items.
         col = "ai_items" if ai_only else "items"
         if week:

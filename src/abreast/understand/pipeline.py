@@ -123,7 +123,7 @@ def run(
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Annotate every item whose content changed since its last annotation (the understand queue
-    the store keeps, migration 0016); returns counts. Embeddings are reused when the stored vector
+    the store keeps, migration 0017); returns counts. Embeddings are reused when the stored vector
     was computed from the same content with the same model. Duplicates are looked for among the
     queued items and the stored items sharing a URL, title or text band with them (the persistent
     index), with the whole duplicate groups those belong to."""

@@ -51,6 +51,8 @@ class Digest:
     words: list[dict] = field(default_factory=list)  # {term, definition, count}
     trends: list[dict] = field(default_factory=list)  # {label, count, expected, sentence}
     folds: list[Fold] = field(default_factory=list)
+    budget_minutes: int = 0  # the reader's reading budget ([week] reading_minutes; 0: none)
+    below_budget: int = 0  # stories below it: folded with the rest, said on the page
 
 
 def distinguishing_mark(stories) -> str | None:

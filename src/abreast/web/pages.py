@@ -10,7 +10,7 @@ from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from ..errors import AbreastError
-from . import actions, media, queries
+from . import actions, interests, media, queries
 from .templates import render
 
 router = APIRouter(include_in_schema=False)
@@ -81,7 +81,12 @@ def week_page(
     )
     view = request.app.state.stores.view(
         ("week", *args),
-        lambda st: queries.week_view(st, *args, weight=settings(request).learn.weight),
+        lambda st: queries.week_view(
+            st,
+            *args,
+            weight=settings(request).learn.weight,
+            minutes=settings(request).week.reading_minutes,
+        ),
     )
     return render(
         request,
@@ -116,6 +121,7 @@ def story_page(request: Request, story_id: str):
         story=story,
         card=story["card"],
         card_note=story["card_note"],
+        mute_targets=interests.mute_targets(story),
     )
 
 
@@ -164,6 +170,51 @@ def feedback(
         return RedirectResponse(back_to(next), status_code=303)
     target = {"item_key": item_key or None, "story_id": story_id or None, "feedback": state}
     return render(request, "_feedback.html", target=target, next_path=back_to(next))
+
+
+# --- interests: what abreast learnt, mutes, known terms (issue 16) ------------------------------
+
+
+@router.get("/interests")
+def interests_page(request: Request, note: str = ""):
+    return render(
+        request,
+        "interests.html",
+        title="Interests",
+        view=interests.interests_view(store(request)),
+        note=note,
+    )
+
+
+@router.post("/mute")
+def mute(request: Request, target: str = Form(...), kind: str = Form(...), next: str = Form("")):
+    note = interests.mute(store(request), target, kind)
+    return _after_interest_change(next, note)
+
+
+@router.post("/unmute")
+def unmute(request: Request, kind: str = Form(...), value: str = Form(...), next: str = Form("")):
+    return _after_interest_change(next, interests.unmute(store(request), kind, value))
+
+
+@router.post("/known-term")
+def known_term(
+    request: Request, term: str = Form(...), known: str = Form("1"), next: str = Form("")
+):
+    note = interests.mark_known(store(request), term, known=known != "0")
+    return _after_interest_change(next, note)
+
+
+@router.post("/interests/reset")
+def interests_reset(request: Request):
+    return see_other("/interests", note=interests.reset(store(request)))
+
+
+def _after_interest_change(next_path: str, note: str) -> RedirectResponse:
+    """Back where the button was (a story page), or to the Interests page with what happened."""
+    if next_path:
+        return RedirectResponse(back_to(next_path), status_code=303)
+    return see_other("/interests", note=note)
 
 
 # --- trends and models ---------------------------------------------------------------------------

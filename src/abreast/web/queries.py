@@ -13,6 +13,7 @@ from ..config import LearnSettings
 from ..explain.card import build_card, load_card, source_label
 from ..explain.card_render import happened_note
 from ..explain.summary import Summary
+from ..learn.budget import within
 from ..learn.personal import for_reader
 from ..store import Store
 from ..store import feedback as fb
@@ -182,9 +183,12 @@ def week_view(
     source: str | None = None,
     limit: int | None = WEEK_PAGE,
     weight: float = LearnSettings().weight,
+    minutes: int = 0,
 ) -> WeekView:
     """The week's stories for this reader. With ``limit=None`` (the page as first opened, no
-    filter) the view is a digest: the week in brief, the top cards and the rest folded by kind."""
+    filter) the view is a digest: the week in brief, the top cards and the rest folded by kind;
+    ``minutes``, the reader's reading budget, trims the top cards to what fits (learn/budget.py)
+    and the page says how many more are below it."""
     all_weeks = weeks(store)
     week = week or default_week(store)
     as_digest = limit is None and not theme and not source
@@ -219,10 +223,14 @@ def week_view(
         and signals.get(s.id) != "hide"
     ]
     view.matching = len(chosen)
+    built = {}
+    if as_digest and minutes:
+        built = {s.id: build_card(s) for s in chosen[: view.limit]}
+        view.limit = len(within(chosen[: view.limit], minutes, built)[0])
     view.stories = [story_card(s, labels, terms, signals.get(s.id)) for s in chosen[: view.limit]]
     mark = dg.distinguishing_mark(chosen)
     view.cards = [
-        dg.compact_card(s, build_card(s), labels, signals.get(s.id), mark)
+        dg.compact_card(s, built.get(s.id) or build_card(s), labels, signals.get(s.id), mark)
         for s in chosen[: view.limit]
     ]
     for c, full in zip(view.cards, view.stories, strict=True):
@@ -238,7 +246,12 @@ def week_view(
             mark=mark,
             words=dg.words(chosen),
             trends=dg.trends(store, week),
-            folds=dg.folds(week, chosen[dg.TOP :]),
+            folds=dg.folds(week, chosen[view.limit :]),
+            budget_minutes=minutes,
+            # said only when the budget cut the top cards short
+            below_budget=len(chosen) - view.limit
+            if minutes and view.limit < min(dg.TOP, len(chosen))
+            else 0,
         )
     return view
 

@@ -14,6 +14,7 @@ import yaml
 
 from ..explain.card import StoryCard, build_card
 from ..explain.card_render import card_markdown
+from ..learn.budget import below_note
 from ..types import Member, Story, slug
 from . import markdown as md
 from .material import WeekMaterial
@@ -163,6 +164,12 @@ def compose(
         out += [f"- {link(s.lead, fmt)}" for s in material.followups]
         out.append("")
     out += ["<TODO>What's next for you: papers to read, things to try, pet projects.</TODO>", ""]
+    if material.below_budget:
+        note = below_note(material.below_budget, material.budget_minutes)
+        out.append(
+            f"<!-- abreast: {note} ([week] reading_minutes); `abreast week {material.week}` lists "
+            "every story. -->"
+        )
     minutes = round(material.words_read / WORDS_PER_MINUTE)
     out.append(
         f"<!-- abreast: read {material.items_read} items ({material.words_read} words) for this "

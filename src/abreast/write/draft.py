@@ -50,7 +50,7 @@ def write_draft(
         )
     bundle = Path(out_dir) if out_dir else settings.paths.drafts / week
     bundle.mkdir(parents=True, exist_ok=True)
-    material = gather(store, week, bundle)
+    material = gather(store, week, bundle, minutes=settings.week.reading_minutes)
     labels = {e: entity_label(e) for s in material.stories for e in s.entities}
     text = compose(material, THEMES, labels, fmt, author=settings.write.author)
     target = bundle / "index.md"

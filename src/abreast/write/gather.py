@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import AbreastError
-from ..explain.card import CardLoader
+from ..explain.card import CardLoader, StoryCard
 from ..landscape.lineage import FAMILY_TITLES
 from ..landscape.weekly import TREE_FAMILIES, draw_family_tree, this_week, week_families
+from ..learn.budget import within
 from ..learn.personal import week_for_reader
 from ..store import Store
 from ..store import drafts as q
@@ -25,14 +26,28 @@ MAX_PAPERS = 5
 MAX_NEW_MODELS = 8
 
 
-def gather(store: Store, week: str, bundle: Path | None = None) -> WeekMaterial:
-    """Everything the draft shows, each fact paired with a stored item to link to.
-    With ``bundle``, the images (trend chart, family tree) are rendered into that folder."""
+def draft_stories(
+    store: Store, week: str, minutes: int = 0, loader: CardLoader | None = None
+) -> tuple[list[Story], int, dict[str, StoryCard]]:
+    """The stories the draft is written from, for this reader, within ``minutes`` of reading their
+    cards (0: no budget); how many more the budget left out; and their cards."""
+    loader = loader or CardLoader(store)
     stories = week_for_reader(store, week, None)[:MAX_STORIES]
+    cards = {s.id: loader.card(s) for s in stories}
+    kept, below = within(stories, minutes, cards)
+    return kept, below, {s.id: cards[s.id] for s in kept}
+
+
+def gather(store: Store, week: str, bundle: Path | None = None, minutes: int = 0) -> WeekMaterial:
+    """Everything the draft shows, each fact paired with a stored item to link to.
+    With ``bundle``, the images (trend chart, family tree) are rendered into that folder;
+    ``minutes``: the reader's reading budget (learn/budget.py)."""
+    loader = CardLoader(store)
+    stories, below, cards = draft_stories(store, week, minutes, loader)
     items_read, words_read = q.week_reading(store.conn, week)
     m = WeekMaterial(week=week, stories=stories, items_read=items_read, words_read=words_read)
-    loader = CardLoader(store)
-    m.cards = {s.id: loader.card(s) for s in stories}
+    m.budget_minutes, m.below_budget = minutes, below
+    m.cards = cards
     m.words = words_of_the_week(stories, store, week)
     m.rising = rising(store, week, stories)
     m.papers = papers(stories)

@@ -51,6 +51,8 @@ class WeekMaterial:
     week: str
     stories: list[Story]
     cards: dict[str, StoryCard] = field(default_factory=dict)  # story id -> its card
+    budget_minutes: int = 0  # the reader's reading budget ([week] reading_minutes; 0: none)
+    below_budget: int = 0  # stories the budget left out of the draft (said in it, not dropped)
     words: list[Word] = field(default_factory=list)
     rising: list[Rising] = field(default_factory=list)
     trend_image: str | None = None  # file name inside the page bundle

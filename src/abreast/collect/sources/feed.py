@@ -225,9 +225,33 @@ def _terms(tags: object) -> list[str]:
     return out
 
 
+# "Organization: Anthropic | Source: Anthropic (research)": labelled fields an aggregator writes
+# where the entry's summary belongs: two or more "Label: value" parts joined by " | ", no sentence.
+_FIELD = r"[\w .()-]{1,40}:\s*[^|]{0,80}"
+_FIELDS = re.compile(rf"^(?!.*[.!?]\s)\s*{_FIELD}(?:\|\s*{_FIELD})+$")
+# "DeepSeek news: DeepSeek-V2.5-1210 发布 2024/12/10": a label in front of the entry's own title.
+_LABEL = re.compile(r"^[\w .()-]{1,40}:\s*")
+
+
+def not_words(text: str, title: str) -> bool:
+    """True when an entry's "summary" is the feed's metadata, not words of the article: labelled
+    fields ("Organization: X | Source: Y") or the title again behind a label ("X news: <title>").
+    Such a summary is dropped so the item counts as having no text and its article is read instead
+    (issue 12: the Anthropic and DeepSeek feeds of the demo send nothing else)."""
+    flat = " ".join(text.split())
+    if not flat:
+        return False
+    if _FIELDS.match(flat):
+        return True
+    bare = " ".join(title.split())
+    return bool(bare) and (flat == bare or _LABEL.sub("", flat, count=1) == bare)
+
+
 def _complete(entry: Entry) -> Entry:
     """Untitled entries borrow their title from the text; an entry with nothing to show is an
-    error."""
+    error. A summary that is only the feed's metadata is not kept as text (``not_words``)."""
+    if not_words(entry.text, entry.title):
+        entry.text = ""
     if not entry.title:
         entry.title = clip(" ".join(entry.text.split()), TITLE_FROM_TEXT) or (entry.link or "")
     if not entry.title:
