@@ -15,7 +15,8 @@ bench/out/retrieval_bench.md (speed).
 2. bench/data/word_sense.jsonl: (term, item, in sense?) judgments; the sense check
 (retrieve/sense.py)
    is scored on each split: precision of "in sense", other-sense items kept, in-sense items dropped.
-3. Speed: `abreast todo` on the user's draft (../shared/seed), cold (corpus loaded) and warm.
+3. Speed: `abreast todo` on the user's draft (../shared/seed) as new CLI processes, wall and CPU;
+   `--speed-only` reruns only this part (one command for timing on an idle machine).
 Dev split tunes, test split reports.
 """
 
@@ -68,7 +69,7 @@ def retrieval(store) -> tuple[list[str], dict]:
             if mode == "fused" and r["split"] == "test" and p5 < 0.6:
                 misses.append(f"{r['id']} (P@5 {p5:.2f})")
     lines = [
-        "# Retrieval: references for TODOs",
+        "# Retrieval: references for TODOs (issue 13)",
         "",
         f"{len(reqs)} TODO-style requests (bench/data/todo_requests.jsonl; "
         f"{sum(r['split'] == 'dev' for r in reqs)} dev, "
@@ -97,6 +98,16 @@ def retrieval(store) -> tuple[list[str], dict]:
             "",
             "Test requests where the fused core keeps fewer than 3 of 5: " + ", ".join(misses),
         ]
+    lines += [
+        "",
+        "How the labels were made: the requests were written from the demo data of both windows "
+        "(the user's December 2023 draft, the late-2024 demo weeks); each request's relevant items "
+        "were chosen by title from a pool of title-pattern matches in its window and the three "
+        "methods' top 10, then pruned by hand. The pool includes the system's own results, so "
+        "unseen good items are under-counted. Requests about one announcement have one or two "
+        "right answers, hence the normalisation. The dev split was looked at while tuning (word "
+        "choice for full-text search, names, word-sense cues); the test split was not.",
+    ]
     return lines, per
 
 
@@ -125,7 +136,8 @@ def word_sense(store) -> list[str]:
         "dev": "dev (tuned on)",
         "test": "test (first held-out half; its errors were read, so looked at)",
         "fresh-dev": "fresh-dev (written later; tuned on)",
-        "fresh-test": "fresh-test (written later; held out, never tuned on)",
+        "fresh-test": "fresh-test (written later; held out once, then its errors were read)",
+        "fresh2": "fresh2 (written last; held out, never tuned on)",
     }
     for split in looked:
         part = [r for r in rows if r["split"] == split and r["item_key"] in by_key]
@@ -148,58 +160,113 @@ def word_sense(store) -> list[str]:
             f"| {looked[split]} | {len(part)} | {other} | {prec:.3f} | {kept_other} of {other} | "
             f"{dropped_in} of {len(part) - other} |"
         )
-    return lines
+    return lines + [
+        "",
+        "Read the fresh2 row: dev and the first test split cover five terms (alignment, "
+        "quantization, inference, diffusion, agents) and both were looked at while the sense "
+        "model was built; the fresh splits were drawn later at random (plus searches for other "
+        "senses) for 13 terms, labelled before the model was run on them, and halved by a hash: "
+        "the first revision was chosen on dev + fresh-dev and measured once on fresh-test (6 of "
+        "17 other-sense kept, 1 of 63 in-sense dropped); fresh-test's errors were then read and "
+        "the second revision chosen on all four splits; fresh2 was written before that revision "
+        "was run on it and measured once. The target of zero other-sense items kept holds on dev "
+        "and test, not on the later splits.",
+        "",
+        "For comparison, the sense model before this revision (main at 4396dfe: cue lists and one "
+        "similarity threshold) on the same splits, other-sense kept / in-sense dropped: dev 3 of "
+        "54 / 0 of 91, test 5 of 29 / 1 of 93, fresh-dev 11 of 23 / 7 of 61, fresh-test 7 of 17 "
+        "/ 4 of 63, fresh2 8 of 20 / 14 of 144.",
+    ]
 
 
-def speed(store) -> list[str]:
-    from abreast.retrieve import index
-    from abreast.write.todos import resolve
+def speed(store_path: Path, runs: int = 5) -> list[str]:
+    """`abreast todo` on the user's draft as a user runs it: a new CLI process each time (Python
+    start-up, imports, the store read, the search, the picture), over a copy of the store in a
+    temporary home. Wall and CPU (user + sys of the child) per run, with the machine's load."""
+    import os
+    import resource
+    import sqlite3
+    import subprocess
+    import tempfile
 
     seed = sorted((ROOT.parent / "shared" / "seed").glob("*.txt"))
     if not seed:
         return ["# Speed of `abreast todo`", "", "Not measured: no draft in ../shared/seed."]
-    text = seed[0].read_text(encoding="utf-8")
-    index._cache.clear()
-    t0 = time.perf_counter()
-    _, props = resolve(text, store)
-    cold = time.perf_counter() - t0
-    warm = []
-    for _ in range(3):
-        t0 = time.perf_counter()
-        resolve(text, store)
-        warm.append(time.perf_counter() - t0)
-    n = store.conn.execute("SELECT count(*) FROM items").fetchone()[0]
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp) / "home"
+        home.mkdir()
+        src = sqlite3.connect(store_path)
+        dst = sqlite3.connect(home / "abreast.db")
+        src.backup(dst)  # a consistent copy, write-ahead log included
+        n_items = dst.execute("SELECT count(*) FROM items").fetchone()[0]
+        src.close()
+        dst.close()
+        draft = Path(tmp) / "draft.md"
+        draft.write_text(seed[0].read_text(encoding="utf-8"), encoding="utf-8")
+        n_todos = draft.read_text(encoding="utf-8").lower().count("<todo>")
+        env = {**os.environ, "ABREAST_HOME": str(home), "PYTHONPATH": str(ROOT / "src")}
+        # An installed package has its bytecode compiled; so does this run (one warm-up call).
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        cmd = [sys.executable, "-m", "abreast"]
+        subprocess.run([*cmd, "--help"], env=env, check=True, capture_output=True)
+        load_before = os.getloadavg()
+        results = []
+        for _ in range(runs):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            t0 = time.perf_counter()
+            subprocess.run([*cmd, "todo", str(draft)], env=env, check=True, capture_output=True)
+            wall = time.perf_counter() - t0
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+            results.append((wall, cpu))
+        load_after = os.getloadavg()
+    rest = results[1:]
     return [
-        "# Speed of `abreast todo`",
+        "# Speed of `abreast todo` (issue 13)",
         "",
-        f"The user's draft ({len(props)} TODOs) against the whole demo store ({n} items), "
-        "in process "
-        "(without Python start-up and imports):",
+        f"`abreast todo` on the user's draft ({n_todos} TODOs, one asking for the Llama family "
+        f"tree picture) over a copy of the whole demo store ({n_items} items), each run a new CLI "
+        "process (start-up, imports, store read, search, picture), bytecode compiled as in an "
+        f"installed package. Machine: {os.cpu_count()} cores, load average "
+        f"{load_before[0]:.1f} before and {load_after[0]:.1f} after the runs (the machine is "
+        "shared: wall time stretches with load, CPU time much less).",
         "",
-        "| run | seconds |",
-        "|---|---|",
-        f"| cold (corpus and vectors loaded from SQLite) | {cold:.2f} |",
-        f"| warm (median of 3) | {statistics.median(warm):.2f} |",
+        "| run | wall s | CPU s (user+sys) |",
+        "|---|---|---|",
+        f"| first (draws the family-tree picture) | {results[0][0]:.2f} | {results[0][1]:.2f} |",
+        f"| next {len(rest)}, median (same tree: the drawn picture is reused) | "
+        f"{statistics.median(w for w, _ in rest):.2f} | "
+        f"{statistics.median(c for _, c in rest):.2f} |",
+        "",
+        "Target: under 2 s for `todo` over the whole demo store. The first run's extra CPU is "
+        "matplotlib drawing the family tree (~1.5 s) and loading the embedding model (~0.4 s); "
+        "later runs reuse the drawn tree (same tree, same drawing code) and the kept vectors of "
+        "the texts they embed (retrieve/query_vectors.py), and load the model only for new text.",
     ]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--store", default=str(ROOT / ".demo-home" / "abreast.db"))
+    ap.add_argument("--speed-only", action="store_true", help="only time `abreast todo`")
     args = ap.parse_args()
     sys.path.insert(0, str(ROOT / "src"))
     from abreast.store import Store
 
     if not Path(args.store).exists():
         raise SystemExit(f"no store at {args.store}: run `abreast demo run` first.")
-    store = Store.open(args.store)
-    quality, _ = retrieval(store)
-    quality += [""] + word_sense(store)
-    bench = speed(store)
     OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "retrieval_quality.md").write_text("\n".join(quality) + "\n")
+    quality: list[str] = []
+    if not args.speed_only:
+        store = Store.open(args.store)
+        quality, _ = retrieval(store)
+        quality += [""] + word_sense(store)
+        (OUT / "retrieval_quality.md").write_text("\n".join(quality) + "\n")
+        quality.append("")
+        store.close()
+    bench = speed(Path(args.store))
     (OUT / "retrieval_bench.md").write_text("\n".join(bench) + "\n")
-    print("\n".join(quality + [""] + bench))
+    print("\n".join(quality + bench))
 
 
 if __name__ == "__main__":

@@ -112,7 +112,9 @@ def _image_maker(folder: Path):
     """TODOs asking for a picture of a model family get its family tree, drawn beside the draft."""
 
     def make(todo_text: str, terms: list[str]):
-        from ..landscape.tree import TreeSpec, family_tree, render
+        import shutil
+
+        from ..landscape.tree import TreeSpec, family_tree
 
         for t in terms:
             family = t.lower()
@@ -121,11 +123,35 @@ def _image_maker(folder: Path):
             except AbreastError:
                 continue
             name = f"{family}-family.png"
-            render(root, folder / name, title=f"The {t} family")
+            drawn = _drawn_tree(root, family, f"The {t} family")
+            shutil.copyfile(drawn, folder / name)
             return name, f"Open models that descend from {t} (from Hugging Face metadata)"
         return None
 
     return make
+
+
+def _drawn_tree(root, family: str, title: str) -> Path:
+    """The tree's picture, drawn once per tree: drawing costs more than the whole search (~1.5 s of
+    matplotlib), and the same store draws the same tree on every `todo` run. Kept in the charts
+    folder under a digest of the tree and of the code that draws it."""
+    import hashlib
+    import json
+    import os
+    from dataclasses import asdict
+
+    from ..landscape import tree
+
+    code = Path(tree.__file__).read_bytes()
+    digest = hashlib.sha1(
+        json.dumps([title, asdict(root)], sort_keys=True).encode() + code
+    ).hexdigest()[:16]
+    path = ctx.settings().paths.charts / "family-trees" / f"{family}-{digest}.png"
+    if not path.exists():
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.png")
+        tree.render(root, tmp, title=title)
+        os.replace(tmp, path)
+    return path
 
 
 def feed(

@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.linalg import cho_factor, cho_solve
 
 RIDGE = 1.0  # regularisation: with few signals, stay close to "no opinion"
 # Named features against the unit-length embedding. Few signals say little about a direction in
@@ -200,8 +201,11 @@ class TrainingSet:
         gram = scale * scale * self.gram_named[sub] + self.gram_vector[sub]
         m = gram @ p  # each row's inner product with the weighted mean
         centred = gram - m[:, None] - m[None, :] + float(p @ m)
+        centred[np.diag_indices_from(centred)] += RIDGE / w
+        # Symmetric positive definite (a Gram matrix plus a positive diagonal): Cholesky, half
+        # the work of a general solve.
         with _one_thread():
-            alpha = np.linalg.solve(centred + RIDGE * np.diag(1.0 / w), y)
+            alpha = cho_solve(cho_factor(centred, overwrite_a=True), y)
         coef = alpha - float(alpha.sum()) * p  # weights = sum_i coef_i x_i
         named: dict[str, float] = {}
         for c, i in zip(coef, idx, strict=True):

@@ -98,8 +98,20 @@ def _build(store: Store, model: str) -> Index:
         attention=att,
         authority=auth,
         breadth=breadth,
-        embedder=_embedder_for(model),
+        embedder=_query_embedder(store, model, mat.shape[1]),
         by_id={r.item_id: i for i, r in enumerate(rows)},
+    )
+
+
+def _query_embedder(store: Store, model: str, dim: int) -> Embedder:
+    """The embedder for query texts: ``model``'s own, loaded only for texts not embedded before
+    (retrieve/query_vectors.py)."""
+    from ..understand.embed import get_embedder
+    from .query_vectors import QueryVectors, cache_path
+
+    backend = _backend_for(model)  # fails here, loudly, when no installed embedder wrote them
+    return QueryVectors(
+        model, dim, lambda: get_embedder(backend), cache_path(database_file(store.conn))
     )
 
 
@@ -135,14 +147,20 @@ def _model_name(store: Store) -> str:
 
 
 def _embedder_for(model: str) -> Embedder:
-    """The embedder that wrote ``model`` vectors (queries must be embedded the same way)."""
+    """The embedder that wrote ``model`` vectors, loaded."""
+    from ..understand.embed import get_embedder
+
+    return get_embedder(_backend_for(model))
+
+
+def _backend_for(model: str) -> str:
+    """The installed embedder that wrote ``model`` vectors (queries must be embedded the same
+    way), found by its class's name without loading its weights."""
     for name, cls in available().items():
         if not isinstance(cls, type):
             cls = cls.load()
         if getattr(cls, "name", None) == model:
-            from ..understand.embed import get_embedder
-
-            return get_embedder(name)
+            return name
     raise AbreastError(
         f"the store's vectors come from {model!r}, which no installed embedder provides "
         f"(built in: {', '.join(BUILTIN)}); install it or rerun `abreast understand`."

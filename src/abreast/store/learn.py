@@ -150,7 +150,7 @@ def _write_rows(conn: sqlite3.Connection, rows: RowsUpdate) -> None:
                 json.dumps(ts.named[i]),
                 ts.vectors[i].astype("<f4").tobytes(),
                 np.stack([ts.gram_named[i, : i + 1], ts.gram_vector[i, : i + 1]])
-                .astype("<f8")
+                .astype("<f4")
                 .tobytes(),
             )
             for i in added
@@ -182,16 +182,17 @@ def load_rows(conn: sqlite3.Connection) -> tuple[TrainingSet, str | None, list[s
     n = len(rows)
     if any(r[0] != i for i, r in enumerate(rows)):
         return None  # not the dense 0..n-1 the matrices need: rebuild from the feedback
-    gram_named, gram_vector = np.zeros((n, n)), np.zeros((n, n))
+    gram = np.zeros((2, n, n))
     vectors = np.zeros((n, dim), np.float32)
     for i, r in enumerate(rows):
-        g = np.frombuffer(r[5], dtype="<f8").reshape(2, i + 1)
-        gram_named[i, : i + 1] = g[0]
-        gram_vector[i, : i + 1] = g[1]
+        # Each row holds its products with the rows before it and itself: row i and column i.
+        if len(r[5]) != 2 * 4 * (i + 1) or len(r[4]) != 4 * dim:
+            return None  # written in another layout: rebuild from the feedback
+        g = np.frombuffer(r[5], dtype="<f4").reshape(2, i + 1)
+        gram[:, i, : i + 1] = g
+        gram[:, : i + 1, i] = g
         vectors[i] = np.frombuffer(r[4], dtype="<f4")
-    # Each row stored its products with the rows before it: mirror the lower triangle.
-    gram_named = np.tril(gram_named) + np.tril(gram_named, -1).T
-    gram_vector = np.tril(gram_vector) + np.tril(gram_vector, -1).T
+    gram_named, gram_vector = gram[0], gram[1]
     ts = TrainingSet(
         dim=dim,
         keys=[r[1] for r in rows],

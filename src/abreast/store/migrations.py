@@ -367,7 +367,7 @@ old.text);
             label REAL,                         -- +1 more/save, -1 less/hide, 0.5 topic; NULL off
             named_json TEXT NOT NULL,           -- normalised named features
             vector BLOB NOT NULL,               -- embedding, little-endian float32 x dim
-            gram BLOB NOT NULL                  -- float64 x 2 x (pos + 1): named, vector dots
+            gram BLOB NOT NULL                  -- float32 x 2 x (pos + 1): named, vector dots
         );
         -- The embedder, its size and the topics the rows were built with (a change rebuilds).
         ALTER TABLE interest_model ADD COLUMN rows_json TEXT;
