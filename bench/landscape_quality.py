@@ -190,8 +190,8 @@ def split_tables(results: list[tuple[dict, bool, str]]) -> tuple[list[str], str]
     t4_base = [ok for f, ok, _ in results if f.get("split") == "test4" and f["check"] == "base"]
     headline = (
         f"**Base-model lineage on held-out facts, first and only clean measurement: "
-        f"{FIRST_MEASUREMENT}.** Now (test4's errors have been read; rules changed since were "
-        f"tuned on dev only): test4 {_cell(t4_base)}, test3 + test4 {_cell(held_base)}; "
+        f"{FIRST_MEASUREMENT}.** Now (test4's errors have been read since; see QUALITY.md for "
+        f"what changed after): test4 {_cell(t4_base)}, test3 + test4 {_cell(held_base)}; "
         f"all held-out checks together {_cell(held_all)}."
     )
     return rows, headline

@@ -132,6 +132,37 @@ def test_card_prose_names_the_base_and_ignores_non_model_words():
     assert base_in_card("Based on the transformer architecture, trained on web data.") is None
 
 
+def test_card_templates_name_the_base_in_markdown():
+    # the generated cards as stored (markdown): the Hugging Face template (an unfilled field is no
+    # base), Unsloth's "Finetuned from model :", mergekit's "... merge method using X as a base"
+    assert base_in_card("- **Finetuned from model [optional]:** [More Information Needed]") is None
+    assert base_in_card(
+        "- **Finetuned from model [optional]:** [google/gemma-2-2b-it]"
+        "(https://huggingface.co/google/gemma-2-2b-it)"
+    ) == ("google/gemma-2-2b-it", "finetune")
+    assert base_in_card("- **Finetuned from model :** unsloth/llama-3-8b-bnb-4bit") == (
+        "unsloth/llama-3-8b-bnb-4bit",
+        "finetune",
+    )
+    mergekit = (
+        "This is a merge of pre-trained language models created using "
+        "[mergekit](https://github.com/cg123/mergekit).\n\n### Merge Method\n\nThis model was "
+        "merged using the [TIES](https://arxiv.org/abs/2306.01708) merge method using "
+        "[mistralai/Mistral-7B-v0.1](https://huggingface.co/mistralai/Mistral-7B-v0.1) as a base."
+    )
+    assert base_in_card(mergekit) == ("mistralai/Mistral-7B-v0.1", "merge")
+    # data is not a base; one plain word may stand before the name; ids keep their underscores
+    assert base_in_card("Fine-tuned on HuggingFaceH4/ultrafeedback_binarized for 3 epochs.") is None
+    assert base_in_card("A fine-tuned version of the popular meta-llama/Llama-2-7b-hf.") == (
+        "meta-llama/Llama-2-7b-hf",
+        "finetune",
+    )
+    assert base_in_card("Built on TencentARC/Mistral_Pro_8B_v0.1.") == (
+        "TencentARC/Mistral_Pro_8B_v0.1",
+        "finetune",
+    )
+
+
 OFFICIAL = {
     "meta-llama/meta-llama-3-8b": "2024-04-17",
     "meta-llama/meta-llama-3-8b-instruct": "2024-04-17",

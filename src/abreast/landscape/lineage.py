@@ -486,28 +486,49 @@ def versionless_base(
 
 # A model card's prose naming what the model was made from, in the phrasings cards use: "a
 # fine-tuned version of X", "fine-tuned from X", "based on X", "built on top of X", "continued
-# pretraining of X", "pruned from X", "distilled from X", "a merge of X and Y", the card template's
-# "Finetuned from model: X". X must look like a model name (a repo id, or a name with a digit:
-# "Llama-3.1-8B-Instruct", "Mistral-7B-v0.1"), so "based on the transformer architecture" is not a
+# pretraining of X", "pruned from X", "distilled from X", "a merge of X and Y", the Hugging Face
+# card template's "Finetuned from model [optional]: X" (Unsloth's: "Finetuned from model : X"), and
+# mergekit's generated "merged using the TIES merge method using X as a base". X must look like a
+# model name (a repo id, or a name with a digit: "Llama-3.1-8B-Instruct", "Mistral-7B-v0.1"), so
+# "based on the transformer architecture" is not a base; one plain word may stand before it ("a
+# fine-tuned version of the popular X"). "Fine-tuned on X" and "trained with X" name data, not a
 # base. Only the first statement counts: cards state their base first and mention other models
 # (comparisons, datasets' makers) later.
+_REF = r"(?P<ref>[A-Za-z][\w.-]*(?:/[\w.-]+)?)"
 CARD_BASE = re.compile(
-    r"\b(?:(?:fine-?tuned?|finetuned|trained|further\s+trained|built|based|pruned|distilled|"
+    r"\b(?:(?P<verb>fine-?tuned?|finetuned|trained|further\s+trained|built|based|pruned|distilled|"
     r"derived|continued\s+pre-?training|(?:an?\s+)?merge|merged)"
-    r"(?:\s+(?:version|checkpoint|model))?\s+(?:on\s+top\s+of|from|of|on|upon|with)\s+"
-    r"(?:the\s+|an?\s+)?(?:base\s+model\s+|model:?\s+)?(?P<ref>[A-Za-z][\w.-]*(?:/[\w.-]+)?))",
+    r"(?:\s+(?:version|checkpoint|model))?\s+(?P<prep>on\s+top\s+of|from|of|on|upon|with)\s+"
+    r"(?:the\s+|an?\s+)?(?:base\s+model\s+|model\s*:?\s+)?(?:[a-z]+\s+)?" + _REF + r"|"
+    r"\busing\s+" + _REF.replace("ref", "mref") + r"\s+as\s+(?:a|the)\s+base\b)",
     re.IGNORECASE,
 )
+_DATA_VERBS = re.compile(r"(?i)fine-?tuned?|finetuned|trained|further\s+trained")
+_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+
+
+def _plain(text: str) -> str:
+    """Markdown as read: links as their text, no emphasis or template brackets."""
+    text = _MD_LINK.sub(r"\1", text or "")
+    text = re.sub(r"(?i)\[optional\]", "", text)
+    return re.sub(r"\*{1,3}|`|\[|\]", " ", text)
 
 
 def base_in_card(text: str) -> tuple[str, str] | None:
     """(base name or repo id, relation) stated by a card's prose, or None."""
-    for m in CARD_BASE.finditer(text or ""):
-        ref = m.group("ref").rstrip(".,;:-")
+    for m in CARD_BASE.finditer(_plain(text)):
+        if m.group("mref"):
+            ref, relation = m.group("mref"), "merge"
+        else:
+            ref = m.group("ref")
+            verb, prep = m.group("verb"), m.group("prep").lower()
+            if prep in ("on", "with") and _DATA_VERBS.fullmatch(verb):
+                continue  # "fine-tuned on X", "trained with X": X is data
+            relation = "merge" if re.match(r"(?i)(an?\s+)?merge", verb) else "finetune"
+        ref = ref.rstrip(".,;:-")
         if "/" not in ref and not re.search(r"\d", ref):
             continue  # "based on the ...", "trained on data": not a model name
         if not re.search(r"[a-z]", ref, re.IGNORECASE) or len(ref) < 4:
             continue
-        relation = "merge" if re.match(r"(?i)(an?\s+)?merge", m.group(0)) else "finetune"
         return ref, relation
     return None
