@@ -176,6 +176,9 @@ def _is_hn_item_url(url: str, hn_id: int) -> bool:
 # Atom)
 
 
+ARXIV_LATER = ROOT / "scripts" / "recorded" / "arxiv-abstracts-2024-12-23_31"
+
+
 def arxiv_entries(data: Path) -> tuple[list[dict], dict]:
     listing: dict[str, dict] = {}
     for name in (
@@ -190,12 +193,22 @@ def arxiv_entries(data: Path) -> tuple[list[dict], dict]:
     for row in read_jsonl(path / "arxiv_cs_CL_AI_IR_with_abstracts_2024-12-18_2024-12-20.jsonl"):
         abstracts[row["arxiv_id"]].append(row)
 
+    # The same source's later listing days (2024-12-23 .. 31) hold the abstracts of window papers
+    # announced after the window (scripts/recorded/arxiv-abstracts-2024-12-23_31/SOURCE.md): used
+    # only for papers of the listing, never as new entries.
+    later: dict[str, list[dict]] = defaultdict(list)
+    for row in read_jsonl(ARXIV_LATER / "arxiv_abstracts_2024-12-23_31.jsonl"):
+        later[row["arxiv_id"]].append(row)
+
     entries, stats = [], defaultdict(int)
     for arxiv_id, row in listing.items():
         entry = _entry_from_listing(arxiv_id, row)
         if arxiv_id in abstracts:
             _merge_abstract(entry, abstracts[arxiv_id])
             stats["listing+abstract"] += 1
+        elif arxiv_id in later:
+            _merge_abstract(entry, later[arxiv_id])
+            stats["listing+abstract listed 12-23..31"] += 1
         else:
             stats["listing only"] += 1
         entries.append(entry)

@@ -436,3 +436,24 @@ def test_recorded_article_pages_are_read_at_their_own_url_through_the_replay(ser
     assert "This blog post introduces ModernBERT, a family of state-of-the-art encoder-only" in text
     assert "(395M params) model size." in text and "<" not in text
     assert not got["hn:1"].text and "404" in got["hn:1"].note
+
+
+def test_window_papers_announced_after_the_window_carry_their_recorded_abstract():
+    """Deliberative Alignment (2412.16339, a 2024-W51 top story whose OpenAI feed entry is one
+    teaser sentence) was announced on 2024-12-24: its abstract comes from the same source's later
+    listing day, verbatim, and is what the arXiv API of the replay serves as its summary."""
+    from abreast.demo.recording import Recording
+
+    recorded = (
+        REPO / "scripts/recorded/arxiv-abstracts-2024-12-23_31/arxiv_abstracts_2024-12-23_31.jsonl"
+    )
+    rows = {
+        r["arxiv_id"]: r for r in map(json.loads, recorded.read_text(encoding="utf-8").splitlines())
+    }
+    entries = {e["id"]: e for e in Recording().arxiv_entries}
+    assert len(rows) == 252 and all(entries[i]["summary"] == r["abstract"] for i, r in rows.items())
+    assert entries["2412.16339"]["summary"].startswith(
+        "As large-scale language models increasingly impact safety-critical domains"
+    )
+    # Only papers of the listing got one: no entry was added from those later days.
+    assert all(not entries[i].get("published_is_listing_date") for i in rows)
