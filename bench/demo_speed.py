@@ -108,8 +108,9 @@ def main() -> None:
         "",
         "`abreast demo run --no-drafts` (fetch the bundled snapshot from the replay server, then "
         f"the whole pipeline) in a fresh home, {args.rounds} round(s), before and after in the "
-        "same run on the same machine. After includes the reading stage (discussions of the top "
-        "stories; the demo reads no article pages: none are recorded) and newsletter sections.",
+        "same run on the same machine. The after checkout's reading stage reads the top 25 "
+        "stories of every demo week: their article pages through the replay (the recorded ones "
+        "served, 404 for the rest; robots.txt asked per site) and their discussions.",
         "",
     ]
     keys = list(counts["after"])
