@@ -89,33 +89,62 @@ def demo_rows(conn: sqlite3.Connection, week: str | None = None) -> list[sqlite3
     return conn.execute(sql + " ORDER BY id", args).fetchall()
 
 
+def _scaled_url(url: str | None, tag: str) -> str | None:
+    """The same site, a page of its own: a path segment per copy (a query parameter would not
+    do: arXiv addresses canonicalize to the paper id, and every copy would be one paper)."""
+    if not url or "://" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    host, _, path = rest.partition("/")
+    return f"{scheme}://{host}/scale-{tag}/{path}"
+
+
 def copies(rows, tag: str, shift: timedelta):
-    """Demo rows as new Items: key and URL of their own, published ``shift`` later."""
+    """Demo rows as new Items: key and URL of their own, published ``shift`` later, the body's
+    words shuffled per copy (the same words for search and a bag-of-words embedding, but not a
+    near-duplicate text: a real year of news is not 100 copies of one week, and duplicate
+    detection must not see it as that). Titles are kept: 2 weeks apart, outside the window in
+    which equal titles are duplicates."""
     import json
 
     from abreast.types import Item
 
     out = []
     for r in rows:
-        url = r["url"]
-        if url:
-            url += ("&" if "?" in url else "?") + f"abreast_scale={tag}"
         pub = (datetime.fromisoformat(r["published_at"]) + shift).isoformat()
+        extra = json.loads(r["extra_json"])
+        if extra.get("link_url"):
+            extra["link_url"] = _scaled_url(extra["link_url"], tag)
         out.append(
             Item(
                 key=f"{r['key']}~{tag}",
                 kind=r["kind"],
                 title=r["title"],
-                url=url,
-                text=r["text"],
+                url=_scaled_url(r["url"], tag),
+                text=_shuffled(r["text"], f"{r['key']}~{tag}"),
                 author=r["author"],
                 published_at=pub,
                 signals=json.loads(r["score_json"]),
-                extra=json.loads(r["extra_json"]),
+                extra=extra,
                 text_source=r["text_source"],
             )
         )
     return out
+
+
+def _shuffled(text: str, seed: str) -> str:
+    import random
+
+    words = text.split()
+    random.Random(seed).shuffle(words)
+    return " ".join(words)
+
+
+def shift_week(week: str, weeks: int) -> str:
+    y, w = map(int, week.split("-W"))
+    d = datetime.fromisocalendar(y, w, 1) + timedelta(weeks=weeks)
+    iy, iw, _ = d.isocalendar()
+    return f"{iy}-W{iw:02d}"
 
 
 def copy_understanding(conn: sqlite3.Connection, tag: str) -> None:
@@ -143,13 +172,97 @@ def copy_understanding(conn: sqlite3.Connection, tag: str) -> None:
     conn.commit()
 
 
-def grow(db: Path, n: int) -> tuple[int, float]:
-    """Grow the store at ``db`` to about ``n`` items; (items added, ingest items/s)."""
+def copy_weeks(conn: sqlite3.Connection, rnd: int, weeks: list[str]) -> None:
+    """The demo weeks' stories (members mapped to the copies of round ``rnd``) and trend counts,
+    into the weeks the copies fall in: a grown week carries what the store's own code built for
+    the week it copies (counts add up where rounds meet in one week)."""
+    tag, shift = f"s{rnd}", -SHIFT_WEEKS * rnd
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS weekmap(old TEXT PRIMARY KEY, new TEXT)")
+    conn.execute("DELETE FROM weekmap")
+    conn.executemany(
+        "INSERT INTO weekmap VALUES (?, ?)", [(w, shift_week(w, shift)) for w in weeks]
+    )
+    conn.execute(
+        "INSERT OR IGNORE INTO stories(id, week, title, keywords_json, entities_json, "
+        "themes_json, score, score_json, rank, is_new, related_json, summary_json, updated_at) "
+        "SELECT m.new || substr(s.id, 9) || '-' || ?, m.new, s.title, s.keywords_json, "
+        "s.entities_json, s.themes_json, s.score, s.score_json, s.rank, s.is_new, '[]', "
+        "s.summary_json, s.updated_at FROM stories s JOIN weekmap m ON m.old = s.week "
+        "WHERE s.id NOT LIKE '%-s%'",
+        (tag,),
+    )
+    conn.execute(
+        "INSERT OR IGNORE INTO story_items(story_id, item_id, role) "
+        "SELECT m.new || substr(si.story_id, 9) || '-' || ?, n.id, si.role FROM story_items si "
+        "JOIN stories s ON s.id = si.story_id JOIN weekmap m ON m.old = s.week "
+        "JOIN items o ON o.id = si.item_id JOIN items n ON n.key = o.key || ? "
+        "WHERE s.id NOT LIKE '%-s%'",
+        (tag, f"~{tag}"),
+    )
+    conn.execute(
+        "INSERT INTO trends(week, term, count, burst) SELECT m.new, t.term, t.count, t.burst "
+        "FROM trends t JOIN weekmap m ON m.old = t.week WHERE true "
+        "ON CONFLICT(week, term) DO UPDATE SET count = count + excluded.count"
+    )
+    conn.commit()
+
+
+def index_for_dedupe(conn: sqlite3.Connection, ids: list[int]) -> None:
+    """File items in duplicate detection's persistent index with the store's own code."""
+    from abreast.store import dedupe as sd
+    from abreast.understand.dedupe import index_keys
+
+    for start in range(0, len(ids), 5000):
+        its = sd.items_by_id(conn, ids[start : start + 5000])
+        sd.add_keys(conn, ((h, it.id) for it in its for h in index_keys(it)))
+
+
+def index_store(home: Path) -> None:
+    """Every stored item filed in the dedupe index, as `process` does once on a store made
+    before the index (so that no measured run pays that one-time pass)."""
+    from abreast.store import Store, progress
+    from abreast.store import dedupe as sd
+
+    store = Store.open(home / "abreast.db")
+    index_for_dedupe(store.conn, [r[0] for r in store.conn.execute("SELECT id FROM items")])
+    progress.mark_built(store.conn, sd.INDEX_STAGE, {"*": "1"})
+    store.close()
+
+
+def mark_built(home: Path) -> None:
+    """Every week's stories, summaries and trends, and the registry, marked as built from the
+    store as it is (what `process` records after building them)."""
+    from abreast import config
+    from abreast.pipeline import stale_weeks
+    from abreast.store import Store, progress
+
+    settings = config.load(home, environ={})
+    store = Store.open(settings.paths.db)
+    conn = store.conn
+    weeks = progress.weeks_with_ai_items(conn)
+    _, wanted = stale_weeks(weeks, progress.week_inputs(conn), {}, repr(settings.stories))
+    model = settings.explain.model or None
+    progress.mark_built(conn, "stories", wanted)
+    progress.mark_built(
+        conn, "summaries", {w: f"{fp}|{model or 'extractive'}" for w, fp in wanted.items()}
+    )
+    progress.mark_built(conn, "trends", {"*": wanted[weeks[-1]]})
+    progress.mark_built(conn, "registry", {"*": progress.store_inputs(conn)})
+    store.close()
+
+
+def grow(home: Path, n: int) -> tuple[int, float]:
+    """Grow the store in ``home`` to about ``n`` items; (items added, ingest items/s). Each round
+    copies the demo items (Store.upsert_items), their annotations and embeddings, the demo weeks'
+    stories and trends, and files the copies in the dedupe index; then every week is marked as
+    built from the store as it is."""
     from abreast.store import Store
 
+    db = home / "abreast.db"
     store = Store.open(db)
     conn = store.conn
     base = demo_rows(conn)
+    weeks = [r[0] for r in conn.execute("SELECT DISTINCT week FROM stories")]
     source_ids = {r["source_id"] for r in base}
     total = conn.execute("SELECT count(*) FROM items").fetchone()[0]
     added, ingest_s, rnd = 0, 0.0, 0
@@ -163,36 +276,54 @@ def grow(db: Path, n: int) -> tuple[int, float]:
             )
         ingest_s += time.perf_counter() - t
         copy_understanding(conn, f"s{rnd}")
+        copy_weeks(conn, rnd, weeks)
+        index_for_dedupe(conn, [r[0] for r in conn.execute("SELECT new FROM idmap")])
         added += len(batch)
         total += len(batch)
         print(f"  grown to {total} items", file=sys.stderr)
     store.close()
+    mark_built(home)
     return added, (added / ingest_s if ingest_s else 0.0)
 
 
 def add_new_week(db: Path, n_new: int) -> tuple[int, float, str]:
-    """One new week after the last: the demo's busiest week's items (up to n_new), un-annotated."""
+    """One new week after the last: ``n_new`` demo items, un-annotated, from the demo's busiest
+    weeks (the last one left out: its titles would fall within duplicate detection's window),
+    each moved into the new week at the same weekday and hour."""
     from abreast.store import Store
 
     store = Store.open(db)
     conn = store.conn
-    busiest = conn.execute(
-        "SELECT week FROM items WHERE key NOT LIKE '%~%' GROUP BY week ORDER BY count(*) DESC"
-    ).fetchone()[0]
-    last = conn.execute("SELECT max(week) FROM items").fetchone()[0]
-    y1, w1 = map(int, busiest.split("-W"))
-    y2, w2 = map(int, last.split("-W"))
-    gap = (datetime.fromisocalendar(y2, w2, 1) - datetime.fromisocalendar(y1, w1, 1)).days // 7
-    rows = demo_rows(conn, busiest)[:n_new]
-    items = copies(rows, "new", timedelta(weeks=gap + 1))
+    last = conn.execute("SELECT max(week) FROM week_stats").fetchone()[0]
+    new_week = shift_week(last, 1)
+    y, w = map(int, new_week.split("-W"))
+    monday = datetime.fromisocalendar(y, w, 1)
+    rows = []
+    for (week,) in conn.execute(
+        "SELECT week FROM items WHERE key NOT LIKE '%~%' AND week < ? GROUP BY week "
+        "ORDER BY count(*) DESC",
+        (last,),
+    ).fetchall():
+        rows += demo_rows(conn, week)
+        if len(rows) >= n_new:
+            break
+    rows = rows[:n_new]
+    items = []
+    for r in rows:
+        pub = datetime.fromisoformat(r["published_at"])
+        y0, w0 = map(int, r["week"].split("-W"))
+        start = datetime.fromisocalendar(y0, w0, 1).replace(tzinfo=pub.tzinfo)
+        items += copies([r], "new", monday.replace(tzinfo=pub.tzinfo) - start)
     t = time.perf_counter()
     for sid in {r["source_id"] for r in rows}:
         store.upsert_items(
             [it for it, r in zip(items, rows, strict=True) if r["source_id"] == sid], sid
         )
     secs = time.perf_counter() - t
-    new_week = conn.execute("SELECT max(week) FROM items").fetchone()[0]
+    got = conn.execute("SELECT max(week) FROM week_stats").fetchone()[0]
     store.close()
+    if got != new_week:
+        raise SystemExit(f"the new week landed in {got}, not {new_week}")
     return len(items), len(items) / secs, new_week
 
 
@@ -299,7 +430,7 @@ def measure(home: Path, rounds: int, n_new: int, full: bool, before: Path | None
     db = home / "abreast.db"
     res: dict = {}
     if full:
-        res["process (first run after growth: every new week built)"] = run_cli(home, "process")
+        res["full process (every week built)"] = run_cli(home, "process", "--full")
     res["process, nothing new"] = run_cli(home, "process")
     added, rate, week = add_new_week(db, n_new)
     res["new week"] = (week, added, rate)
@@ -344,7 +475,7 @@ def report(
         [f"{r['new week'][2]:,.0f} ({r['new week'][1]} items)" for _l, r, _g in results],
     )
     for key in (
-        "process (first run after growth: every new week built)",
+        "full process (every week built)",
         "process, nothing new",
         "process after one new week",
         "process, nothing new (again)",
@@ -387,9 +518,16 @@ def main() -> None:
     ap.add_argument("--home", type=Path, default=ROOT / ".demo-home", help="a built demo home")
     ap.add_argument("--n", type=int, nargs="*", default=[100_000], help="grown sizes")
     ap.add_argument("--rounds", type=int, default=20, help="requests per page")
-    ap.add_argument("--new-week", type=int, default=1000, help="items in the new week")
+    ap.add_argument("--new-week", type=int, default=5000, help="items in the new week")
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--before", help="a git revision whose reads are measured too, same stores")
+    ap.add_argument(
+        "--workdir", type=Path, help="where the grown stores go (default: a temporary folder)"
+    )
+    ap.add_argument(
+        "--keep", action="store_true",
+        help="keep each grown store in WORKDIR/grown-N and reuse it on the next run",
+    )  # fmt: skip
     ap.add_argument("--reads", type=Path, help=argparse.SUPPRESS)  # internal: one home's reads
     args = ap.parse_args()
     if args.reads:
@@ -397,11 +535,15 @@ def main() -> None:
 
         print(json.dumps(measure_reads(args.reads, args.rounds)))
         return
+    import json
+
     if not (args.home / "abreast.db").exists():
         raise SystemExit(f"no demo store in {args.home}: run `abreast demo run` first")
     sys.path.insert(0, str(ROOT / "src"))
     results = []
-    with tempfile.TemporaryDirectory(prefix="abreast-scale-") as tmp:
+    if args.workdir:
+        args.workdir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="abreast-scale-", dir=args.workdir) as tmp:
         before = None
         if args.before:  # that revision's sources, to import from in a subprocess
             before = Path(tmp) / "before"
@@ -414,16 +556,28 @@ def main() -> None:
             before = before / "src"
         base = Path(tmp) / "demo"
         copy_home(args.home, base)
+        index_store(base)
         print("measuring the demo-sized copy", file=sys.stderr)
         results.append(("demo", measure(base, args.rounds, args.new_week, True, before), None))
         shutil.rmtree(base)
         for n in args.n:
             home = Path(tmp) / f"n{n}"
-            copy_home(args.home, home)
-            print(f"growing to {n:,}", file=sys.stderr)
-            grown = grow(home / "abreast.db", n)
+            kept = (args.workdir or Path(tmp)) / f"grown-{n}"
+            if args.keep and (kept / "grown.json").exists():
+                print(f"reusing the store grown to {n:,} in {kept}", file=sys.stderr)
+                copy_home(kept, home)
+                grown = tuple(json.loads((kept / "grown.json").read_text()))
+            else:
+                copy_home(args.home, home)
+                index_store(home)
+                print(f"growing to {n:,}", file=sys.stderr)
+                grown = grow(home, n)
+                if args.keep:
+                    shutil.rmtree(kept, ignore_errors=True)
+                    copy_home(home, kept)
+                    (kept / "grown.json").write_text(json.dumps(grown))
             results.append(
-                (f"{n:,}", measure(home, args.rounds, args.new_week, True, before), grown)
+                (f"{n:,}", measure(home, args.rounds, args.new_week, False, before), grown)
             )
             shutil.rmtree(home)
     skipped = (

@@ -109,7 +109,7 @@ def test_stories_keep_their_scores_and_summaries_through_the_migration(tmp_path)
     from abreast.store.stories import load_story
 
     db = tmp_path / "old.db"
-    conn = open_db(db, [m for m in MIGRATIONS if m[0] < "0017"])
+    conn = open_db(db, [m for m in MIGRATIONS if m[0] < "0018"])
     conn.execute(
         "INSERT INTO items(key, kind, title, fetched_at, content_hash) "
         "VALUES ('hn:1', 'hn', 'Llama 3.3', 'now', 'h')"
@@ -124,7 +124,7 @@ def test_stories_keep_their_scores_and_summaries_through_the_migration(tmp_path)
     conn.execute("INSERT INTO story_items VALUES ('2024-W50-a', 1, 'lead')")
     conn.close()
 
-    conn = open_db(db)  # applies 0017_compact_stories_unused_index
+    conn = open_db(db)  # applies 0018_compact_stories_unused_index
     story = load_story(conn, "2024-W50-a")
     assert story.score_parts == parts and story.summary == summary
     assert [m.key for m in story.members] == ["hn:1"]

@@ -16,9 +16,7 @@ from pathlib import Path
 
 from .config import Settings
 from .store import Store, progress
-from .store import annotations as sa
-from .store import drafts as q
-from .store.stories import count_rising, item_weeks, load_trends
+from .store.stories import count_rising, item_weeks, term_weeks, week_top_terms, week_volumes
 from .stories.trends import TrendParams, chart
 
 Step = Callable[[str, int, int], None]  # (what, done, total)
@@ -87,12 +85,15 @@ def stale_weeks(
     return [w for w in weeks if built.get(w) != wanted[w]], wanted
 
 
-def rising_terms(store: Store) -> int:
-    """Recount the trends table; return how many (week, term) pairs rose sharply across all
-    weeks."""
-    from .stories.build import update_trends  # numpy, sklearn: see run_pipeline
+def rising_terms(store: Store, weeks: list[str] | None = None) -> int:
+    """Recount the trends table (only ``weeks`` when given: those whose stories were rebuilt);
+    return how many (week, term) pairs rose sharply across all weeks."""
+    from .stories.build import recount_trends, update_trends  # numpy, sklearn: see run_pipeline
 
-    update_trends(store)
+    if weeks is None:
+        update_trends(store)
+    else:
+        recount_trends(store, weeks)
     p = TrendParams()
     return count_rising(store.conn, p.min_count, p.min_z)
 
@@ -100,23 +101,16 @@ def rising_terms(store: Store) -> int:
 def write_trend_charts(
     store: Store, weeks: list[str], out_dir: Path, per_week: int = 3, min_items: int = 20
 ) -> int:
-    """For every week with at least ``min_items`` AI items, chart its strongest terms (rising or
-    not) over all weeks: ``<out_dir>/<week>/<term>.svg|png``, from the trends table. Returns the
-    charts written."""
+    """For every week of ``weeks`` with at least ``min_items`` AI items, chart its strongest terms
+    (rising or not) over the weeks up to it: ``<out_dir>/<week>/<term>.svg|png``, from the trends
+    table. Returns the charts written. A week's chart shows the weeks up to it, so only weeks
+    whose stories were rebuilt (a change there or before) need drawing again."""
     every = item_weeks(store.conn)
-    volume = (
-        dict(zip(every, q.week_volume(store.conn, upto=every[-1]), strict=True)) if every else {}
-    )
-    counts: dict[str, dict[str, int]] = {}
-    by_week: dict[str, list[tuple[float, int, str]]] = {}
-    for t in load_trends(store.conn, min_burst=float("-inf")):
-        counts.setdefault(t.term, {})[t.week] = t.count
-        by_week.setdefault(t.week, []).append((-t.burst, -t.count, t.term))
+    volume = week_volumes(store.conn)
     written = 0
     for week in weeks:
         if volume.get(week, 0) < min_items:
             continue
-        # A week's chart shows the weeks up to it: a new week does not redraw every old chart.
         upto = [w for w in every if w <= week]
         manifest_path = out_dir / week / ".inputs.json"
         try:
@@ -124,13 +118,14 @@ def write_trend_charts(
         except (OSError, ValueError):
             manifest = {}
         drawn: dict[str, str] = {}
-        for _z, _c, term in sorted(by_week.get(week, []))[:per_week]:
-            series = [counts[term].get(w, 0) for w in upto]
+        for term in week_top_terms(store.conn, week, per_week):
+            counts = term_weeks(store.conn, term, week)
+            series = [counts.get(w, 0) for w in upto]
             fp = hashlib.sha1(json.dumps([term, upto, series]).encode()).hexdigest()
             drawn[term] = fp
             if manifest.get(term) == fp and (out_dir / week).exists():
                 continue
-            chart(term, upto, counts[term], out_dir / week, highlight=week)
+            chart(term, upto, counts, out_dir / week, highlight=week)
             written += 1
         if drawn != manifest:
             manifest_path.parent.mkdir(parents=True, exist_ok=True)
@@ -160,8 +155,8 @@ def run_pipeline(
         store, settings, progress=lambda done, total: step("understanding items", done, total)
     )
     result.annotated = counts["annotated"]
-    result.ai_items = sa.count_ai(store.conn)
-    weeks = sa.weeks_with_ai_items(store.conn)
+    result.ai_items = progress.count_ai(store.conn)
+    weeks = progress.weeks_with_ai_items(store.conn)
     salt = repr(settings.stories)
     stale, wanted = stale_weeks(
         weeks, progress.week_inputs(store.conn), progress.built_from(store.conn, "stories"), salt
@@ -191,12 +186,16 @@ def run_pipeline(
                 result.stories[week] = len(build_week(store, week, settings))
         progress.mark_built(store.conn, "stories", {w: wanted[w] for w in stale_after})
         stale = sorted(set(stale) | set(stale_after))
-    if stale or not progress.built_from(store.conn, "trends"):
+    trends_from = progress.built_from(store.conn, "trends").get("*")
+    if stale or not trends_from:
         step("finding trends", 0, 1)
-        result.trends = rising_terms(store)
+        # Only the rebuilt weeks are recounted when the table was built before: a week's trends
+        # follow from its titles and the weeks before it, and staleness reaches every later week.
+        whole = not trends_from or len(stale) == len(weeks)
+        result.trends = rising_terms(store, None if whole else stale)
         progress.mark_built(store.conn, "trends", {"*": wanted[weeks[-1]] if weeks else ""})
-    step("drawing trend charts", 0, 1)
-    result.charts = write_trend_charts(store, weeks, settings.paths.charts)
+        step("drawing trend charts", 0, 1)
+        result.charts = write_trend_charts(store, weeks if whole else stale, settings.paths.charts)
     # The configured model id, read without importing llm (a second of start-up that a run with
     # nothing to summarize must not pay).
     model_id = settings.explain.model or None

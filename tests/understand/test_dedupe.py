@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from abreast.types import Item
+from abreast.types import Item, iso_week
 from abreast.understand.dedupe import find_duplicates, merged_signals, normalized_title
 
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared/data"
@@ -198,3 +198,31 @@ def test_near_identical_text_from_a_real_abstract():
     dupes = find_duplicates([*items, repost])
     # The arXiv listing came first; a feed that republishes it is the same paper.
     assert dupes == {repost.key: f"arxiv:{src['arxiv_id']}"}
+
+
+def test_a_store_fed_week_by_week_marks_what_one_pass_over_everything_finds(recorded, tmp_path):
+    """The persistent index (store.dedupe): the recorded items understood in one run per week
+    carry the duplicate marks find_duplicates gives over all of them at once, though each run
+    compares its new items only with the stored items sharing a URL, title or text band."""
+    from abreast.store import Store
+    from abreast.store import annotations as sa
+    from abreast.understand.pipeline import run
+
+    store = Store.open(tmp_path / "t.db")
+    by_week: dict[str, list[Item]] = {}
+    for it in recorded.values():
+        by_week.setdefault(iso_week(it.published_at), []).append(it)
+    for week in sorted(by_week):
+        store.upsert_items(by_week[week])
+        assert run(store)["annotated"] == len(by_week[week])
+    marks = {
+        r[0]: r[1]
+        for r in store.conn.execute(
+            "SELECT i.key, d.key FROM annotations a JOIN items i ON i.id = a.item_id "
+            "JOIN items d ON d.id = a.duplicate_of"
+        )
+    }
+    expected = find_duplicates(sa.items_for_understanding(store.conn))
+    assert len(by_week) >= 4 and len(expected) > 10
+    assert marks == expected
+    store.close()

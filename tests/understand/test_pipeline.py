@@ -116,3 +116,69 @@ def test_why_lines_read_like_an_explanation(store):
     assert "AI names/terms in the title" in text and "themes:" in text
     text2 = "\n".join(why_lines(sa.why(store.conn, "hn:2")))
     assert "not about AI" in text2
+
+
+def test_a_later_run_finds_duplicates_among_stored_items_and_repoints_their_group(store):
+    """The persistent index: items arriving in a later run are compared with the stored items
+    sharing a URL, and a publisher arriving later becomes its group's canonical item."""
+    run(store)
+    hn1 = store.item("hn:1").id
+    dup_of = lambda iid: store.conn.execute(  # noqa: E731
+        "SELECT duplicate_of FROM annotations WHERE item_id = ?", (iid,)
+    ).fetchone()[0]
+    assert dup_of(store.item("reddit:abc").id) == hn1
+    # The model's own hub page, fetched a week later: it is the publisher, so the HN post and the
+    # Reddit thread now point at it.
+    store.upsert_items(
+        [
+            Item(
+                key="hf:meta-llama/Llama-3.3-70B",
+                kind="hf",
+                title="meta-llama/Llama-3.3-70B",
+                url="https://huggingface.co/meta-llama/Llama-3.3-70B",
+                published_at="2024-12-06T17:00:00+00:00",
+            ),
+            Item(key="hn:3", kind="hn", title="Rust 2.0 is out", url="https://rust.example/2"),
+        ]
+    )
+    assert len(sa.items_for_understanding(store.conn)) == 5
+    second = run(store)
+    assert second["annotated"] == 2 and second["duplicates_updated"] == 2
+    hub = store.item("hf:meta-llama/Llama-3.3-70B").id
+    assert dup_of(hn1) == hub and dup_of(store.item("reddit:abc").id) == hub
+    assert dup_of(store.item("hn:3").id) is None and dup_of(hub) is None
+    assert run(store)["annotated"] == 0
+
+
+def test_week_counts_follow_items_and_annotations(store):
+    """The week counts the triggers keep equal a recount after inserts, annotation, re-annotation
+    and a delete."""
+
+    def recount():
+        return {
+            tuple(r)
+            for r in store.conn.execute(
+                "SELECT i.week, count(*), coalesce(sum(a.is_ai), 0), coalesce(sum(a.is_ai = 1 "
+                "AND a.duplicate_of IS NULL AND i.kind != 'hf'), 0) FROM items i LEFT JOIN "
+                "annotations a ON a.item_id = i.id GROUP BY i.week"
+            )
+        }
+
+    def kept():
+        return {
+            tuple(r)
+            for r in store.conn.execute(
+                "SELECT week, items, ai_items, volume FROM week_stats WHERE items > 0"
+            )
+        }
+
+    assert kept() == recount()
+    run(store)
+    assert kept() == recount() and any(r[2] for r in kept())
+    store.upsert_items([Item(key="hn:2", kind="hn", title="PHP 8.4 and a Llama 3.3 plugin",
+                             url="https://www.php.net/releases/8.4/en.php",
+                             published_at="2024-11-21T10:00:00+00:00")])  # fmt: skip
+    run(store)
+    assert kept() == recount()
+    store.delete_item("reddit:abc")
+    assert kept() == recount()

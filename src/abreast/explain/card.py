@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 from ..types import Member, Story
@@ -28,6 +29,8 @@ from .summary import is_safe_url
 NO_TEXT = "no article text yet"
 MAX_TERMS = 5
 MAX_MODELS = 4
+# registry stamp -> its mention index (one entry: the registry this process reads now)
+_MENTION_INDEX: dict[tuple[Any, ...], Any] = {}
 
 # Hosts people name by their owner. The key is a host suffix; the first matching one wins, so the
 # more specific ("huggingface.co/blog") come first.
@@ -458,10 +461,18 @@ class CardLoader:
             from ..landscape.registry import mention_index
             from ..store import landscape as sql
 
-            self._index = mention_index(
-                [r.id for r in sql.list_models(self.conn)],
-                set(sql.facts_by_field(self.conn, "official")),
-            )
+            # Built from the whole registry: once per registry build and process, not per card
+            # (issue 20: it was most of a story page's time, and grows with the registry).
+            stamp = sql.registry_stamp(self.conn)
+            cached = _MENTION_INDEX.get(stamp)
+            if cached is None:
+                cached = mention_index(
+                    [r.id for r in sql.list_models(self.conn)],
+                    set(sql.facts_by_field(self.conn, "official")),
+                )
+                _MENTION_INDEX.clear()
+                _MENTION_INDEX[stamp] = cached
+            self._index = cached
         return self._index
 
     def _facts(self, row) -> ModelFacts:

@@ -381,14 +381,23 @@ def _infer_one(
     for i, t in enumerate(tokens):
         if t not in _TUNE_TOKENS:
             continue
-        for cand in (
+        cands = (
             "-".join(tokens[:i] + tokens[i + 1 :]),
             "-".join(tokens[:i] + ["base"] + tokens[i + 1 :]),
-        ):
+        )
+        for cand in cands:
             base = f"{owner}/{cand}"
             if base in entries and base != mid:
                 e.bases["name-inference"][base] = "finetune"
                 return
+        # A maker that never published X itself (Mistral's v0.2 base came out later, uploaded by
+        # mistral-community): its X-Instruct is tuned from the one re-upload of X elsewhere.
+        if owner in ORG_FAMILY:
+            for cand in cands:
+                others = [b for b in resolver.by_key.get(name_key(cand), ()) if b != mid]
+                if len(others) == 1 and others[0] in entries:
+                    e.bases["name-inference"][others[0]] = "finetune"
+                    return
     if mid in official or e.claims.get("line"):
         return
     named = base_named_in(mid, names)
@@ -438,16 +447,22 @@ def build(
         m for m in mentions if m[1]
     ]  # an undated item cannot say when a model was first seen
     news_only = _news_only_refs(mentions, index)
+    # A ref resolves the same way until the index changes (a news-only model added): resolved once
+    # per ref, not once per mention (a year of news names the same models thousands of times).
+    resolved: dict[str, list[str]] = {}
     for key, published_at, refs in mentions:
         for ref in refs:
             if ref.startswith("repo:"):
                 found = [resolver.canon(model_id(ref[5:]))]
+            elif ref in resolved:
+                found = resolved[ref]
             else:
-                found = resolve_mention(ref, index) or (
-                    add_news_only_model(entries, index, ref, published_at)
-                    if ref in news_only
-                    else []
-                )
+                found = resolve_mention(ref, index)
+                if not found and ref in news_only:
+                    found = add_news_only_model(entries, index, ref, published_at)
+                    resolved.clear()
+                if found or ref not in news_only:
+                    resolved[ref] = found
             for mid in found:
                 e = entries.get(mid)
                 if e is None:
@@ -609,7 +624,8 @@ class BuildReport:
 def build_registry(conn: sqlite3.Connection) -> BuildReport:
     """Rebuild the registry from the bundled data and the store; replaces it atomically."""
     obs = list(bundled_observations()) + store_observations(conn)
-    reg = build(obs, item_mentions(conn), sql.news_points(conn))
+    mentions = item_mentions(conn)
+    reg = build(obs, mentions, sql.news_points(conn, (m[0] for m in mentions)))
     models, bases, facts, scores = reg.rows()
     sql.replace_registry(conn, models, bases, facts, scores)
     fam: dict[str, int] = defaultdict(int)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ..errors import NotFound
 from ..types import AnnotatedItem, Annotation, StoredItem
 from .compact import decode_vector, decode_why, encode_vector, encode_why
-from .db import READ_TEXT, now, transaction
+from .db import READ_TEXT, now, rows_in, transaction
 from .items import stored_item
 
 if TYPE_CHECKING:
@@ -85,10 +86,15 @@ def save(
             [(iid, model, len(v), encode_vector(v), h) for iid, v, h in embeddings],
         )
         conn.executemany(
-            "INSERT OR REPLACE INTO annotations(item_id, relevance, is_ai, themes_json, "
-            "entities_json, "
+            # An upsert, not INSERT OR REPLACE: REPLACE deletes without firing the delete
+            # trigger, and the week counts (migration 0017) would count the item twice.
+            "INSERT INTO annotations(item_id, relevance, is_ai, themes_json, entities_json, "
             "jargon_json, duplicate_of, why, content_hash, annotated_at) VALUES "
-            "(?,?,?,?,?,?,?,?,?,?)",
+            "(?,?,?,?,?,?,?,?,?,?) ON CONFLICT(item_id) DO UPDATE SET relevance = "
+            "excluded.relevance, is_ai = excluded.is_ai, themes_json = excluded.themes_json, "
+            "entities_json = excluded.entities_json, jargon_json = excluded.jargon_json, "
+            "duplicate_of = excluded.duplicate_of, why = excluded.why, "
+            "content_hash = excluded.content_hash, annotated_at = excluded.annotated_at",
             [
                 (
                     iid,
@@ -107,10 +113,22 @@ def save(
         )
 
 
-def sync_duplicates(conn: sqlite3.Connection, dup_of: dict[int, int | None]) -> int:
-    """Make annotations.duplicate_of match dup_of (item id -> canonical item id); returns rows
-    changed."""
-    current = dict(conn.execute("SELECT item_id, duplicate_of FROM annotations").fetchall())
+def sync_duplicates(
+    conn: sqlite3.Connection, dup_of: dict[int, int | None], scope: Iterable[int] | None = None
+) -> int:
+    """Make annotations.duplicate_of match dup_of (item id -> canonical item id) for the items in
+    ``scope`` (default: every annotated item); returns rows changed."""
+    if scope is None:
+        current = dict(conn.execute("SELECT item_id, duplicate_of FROM annotations").fetchall())
+    else:
+        current = {
+            r[0]: r[1]
+            for r in rows_in(
+                conn,
+                "SELECT item_id, duplicate_of FROM annotations WHERE item_id IN ({marks})",
+                sorted(set(scope)),
+            )
+        }
     changes = [(dup_of.get(iid), iid) for iid, cur in current.items() if dup_of.get(iid) != cur]
     if changes:
         with transaction(conn):

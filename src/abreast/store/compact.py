@@ -164,7 +164,7 @@ WHY_DICT_V1 = json.dumps(
 
 
 # A story's score parts (stories/rank.py) and its cited summary (explain/summary.py), stored the
-# same way with dictionaries of their own (version bytes 2 and 3; migration 0017).
+# same way with dictionaries of their own (version bytes 2 and 3; migration 0018).
 SCORE_V1 = 2
 SCORE_DICT_V1 = json.dumps(
     {
@@ -265,7 +265,7 @@ def _recode(version: int) -> Any:
 
 
 def register(conn: sqlite3.Connection) -> None:
-    """The SQL functions migrations 0015 and 0017 call. Frozen with them: never change what they
+    """The SQL functions migrations 0015 and 0018 call. Frozen with them: never change what they
     return."""
     conn.create_function("abreast_vector_i8", 2, _vector_i8, deterministic=True)
     conn.create_function("abreast_why_v1", 1, _recode(WHY_V1), deterministic=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..types import Draft, Member
 from .db import now, transaction
-from .stories import item_weeks
+from .stories import item_weeks, week_volumes
 
 
 def week_reading(conn: sqlite3.Connection, week: str) -> tuple[int, int]:
@@ -30,15 +30,8 @@ def trend_series(conn: sqlite3.Connection, term: str, upto: str) -> list[int]:
 
 def week_volume(conn: sqlite3.Connection, upto: str) -> list[int]:
     """AI items per week, counted exactly as trend counts are (stories.ai_titles), aligned with
-    trend_series."""
-    counts = dict(  # one aggregate, not every AI title pulled into Python (issue 20)
-        conn.execute(
-            "SELECT items.week, count(*) FROM items JOIN annotations ON annotations.item_id = "
-            "items.id WHERE annotations.is_ai = 1 AND items.week IS NOT NULL AND items.week <= ? "
-            "AND annotations.duplicate_of IS NULL AND items.kind != 'hf' GROUP BY items.week",
-            (upto,),
-        ).fetchall()
-    )
+    trend_series: the week counts the store keeps (migration 0017), not a pass over the items."""
+    counts = week_volumes(conn)
     return [counts.get(w, 0) for w in item_weeks(conn) if w <= upto]
 
 

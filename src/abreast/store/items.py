@@ -178,8 +178,11 @@ class Store:
             )
 
     def source_item_counts(self) -> dict[int, int]:
+        """source id -> items, from the counts triggers keep (migration 0017), not a scan."""
         return dict(
-            self.conn.execute("SELECT source_id, count(*) FROM items GROUP BY source_id").fetchall()
+            self.conn.execute(
+                "SELECT source_id, items FROM source_stats WHERE items > 0"
+            ).fetchall()
         )
 
     # --- fetches -------------------------------------------------------------------------------
@@ -424,12 +427,12 @@ class Store:
         return comments_for(self.conn, item_keys)
 
     def weeks(self) -> list[tuple[str, int]]:
-        """(ISO week, items) for every week with dated items, oldest first."""
+        """(ISO week, items) for every week with items, oldest first (the week counts triggers
+        keep, migration 0017)."""
         return [
             (r[0], r[1])
             for r in self.conn.execute(
-                "SELECT week, count(*) FROM items WHERE week IS NOT NULL GROUP BY week "
-                "ORDER BY week"
+                "SELECT week, items FROM week_stats WHERE items > 0 ORDER BY week"
             )
         ]
 

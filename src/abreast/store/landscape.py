@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..types import ModelBase, ModelFact, ModelScore, RegistryModel
-from .db import READ_TEXT, now, transaction
+from .db import now, rows_in, transaction
 
 
 def replace_registry(
@@ -48,6 +48,17 @@ def replace_registry(
 
 def count_models(conn: sqlite3.Connection) -> int:
     return int(conn.execute("SELECT count(*) FROM models").fetchone()[0])
+
+
+def registry_stamp(conn: sqlite3.Connection) -> tuple[Any, ...]:
+    """What identifies one build of the registry, cheaply (primary-key ends, counts): readers
+    cache what they derive from the whole registry under it, so a page does not redo per request
+    what changes only when `process` rebuilds the registry."""
+    row = conn.execute(
+        "SELECT (SELECT count(*) FROM models), (SELECT min(id) FROM models), "
+        "(SELECT max(id) FROM models), (SELECT count(*) FROM model_facts)"
+    ).fetchone()
+    return (conn.execute("PRAGMA database_list").fetchone()[2], *row)
 
 
 def list_models(
@@ -209,15 +220,20 @@ def hf_items(conn: sqlite3.Connection) -> list[tuple[str, str | None, dict[str, 
 
 
 def item_entities(conn: sqlite3.Connection) -> list[tuple[str, str | None, str, str, list[str]]]:
-    """(item key, published_at, title, text, entity ids or None when not annotated yet), oldest
-    first."""
+    """(item key, published_at, title, text, entity ids), oldest first, of the items that can
+    mention a model: annotated items whose entities name one (partial index annotations_models)
+    and Hugging Face items (which name themselves). Not a pass over every item (issue 20); the
+    text is left empty: the entity ids are what the registry reads."""
     rows = conn.execute(
-        f"SELECT items.key, items.published_at, items.title, {READ_TEXT} AS text, "
-        "annotations.entities_json "
-        "FROM items LEFT JOIN annotations ON annotations.item_id = items.id "
-        "ORDER BY items.published_at, items.id"
+        "SELECT items.key, items.published_at, items.title, '', a.entities_json, items.id "
+        "FROM annotations a JOIN items ON items.id = a.item_id "
+        "WHERE a.entities_json LIKE '%\"model:%' "
+        "UNION SELECT items.key, items.published_at, items.title, '', "
+        "coalesce(a.entities_json, '[]'), items.id FROM items "
+        "LEFT JOIN annotations a ON a.item_id = items.id WHERE items.kind = 'hf' "
+        "ORDER BY 2, 6"
     ).fetchall()
-    return [(r[0], r[1], r[2], r[3], json.loads(r[4]) if r[4] is not None else []) for r in rows]
+    return [(r[0], r[1], r[2], r[3], json.loads(r[4])) for r in rows]
 
 
 def week_stories(
@@ -242,12 +258,15 @@ def week_stories(
     return out
 
 
-def news_points(conn: sqlite3.Connection) -> dict[str, float]:
-    """{item key: points (HN) or score (Reddit)} for news items that have either: the attention a
-    mention of a model carries."""
+def news_points(conn: sqlite3.Connection, keys: Iterable[str]) -> dict[str, float]:
+    """{item key: points (HN) or score (Reddit)} for the news items among ``keys`` that have
+    either: the attention a mention of a model carries."""
     out = {}
-    for key, raw in conn.execute(
-        "SELECT key, score_json FROM items WHERE kind NOT IN ('arxiv', 'hf') AND score_json != '{}'"
+    for key, raw in rows_in(
+        conn,
+        "SELECT key, score_json FROM items WHERE kind NOT IN ('arxiv', 'hf') "
+        "AND score_json != '{{}}' AND key IN ({marks})",
+        sorted(set(keys)),
     ):
         sc = json.loads(raw or "{}")
         pts = sc.get("points", sc.get("score"))

@@ -430,7 +430,131 @@ old.text);
         """,
     ),
     (
-        "0017_compact_stories_unused_index",
+        "0017_process_state",
+        """
+        -- What `process` must look at, kept as the data changes (issue 20): a run with nothing
+        -- new reads a few small tables instead of scanning every item, and a run after a new
+        -- week touches that week.
+        -- Items whose content has no annotation yet (new, or changed since): the understand queue.
+        CREATE TABLE understand_queue (item_id INTEGER PRIMARY KEY);
+        -- Per ISO week: items, AI items, AI items counted as trend volume (not duplicates, not
+        -- model repos), and a version bumped by every change to the items or annotations
+        -- (what its stories are built from).
+        CREATE TABLE week_stats (
+            week TEXT PRIMARY KEY,
+            items INTEGER NOT NULL DEFAULT 0,
+            ai_items INTEGER NOT NULL DEFAULT 0,
+            volume INTEGER NOT NULL DEFAULT 0,
+            version INTEGER NOT NULL DEFAULT 0
+        );
+        -- Items per source, for the items and sources pages.
+        CREATE TABLE source_stats (
+            source_id INTEGER PRIMARY KEY,
+            items INTEGER NOT NULL DEFAULT 0
+        );
+        -- The persistent index of duplicate detection: 32-bit hashes of the canonical URLs,
+        -- normalized title and MinHash bands. A new item is compared with the items sharing one,
+        -- not with the whole store. Rows of deleted or changed items may linger: every candidate
+        -- is checked exactly, so a stale row costs a lookup, never a wrong duplicate.
+        CREATE TABLE dedupe_keys (
+            h INTEGER NOT NULL,
+            item_id INTEGER NOT NULL,
+            PRIMARY KEY (h, item_id)
+        ) WITHOUT ROWID;
+
+        -- The annotations that name a model: what the model registry reads (not every item).
+        CREATE INDEX annotations_models ON annotations(item_id)
+            WHERE entities_json LIKE '%"model:%';
+
+        INSERT INTO understand_queue(item_id)
+            SELECT i.id FROM items i LEFT JOIN annotations a ON a.item_id = i.id
+            WHERE a.content_hash IS NOT i.content_hash;
+        INSERT INTO week_stats(week, items, ai_items, volume, version)
+            SELECT i.week, count(*), coalesce(sum(a.is_ai), 0),
+                coalesce(sum(a.is_ai = 1 AND a.duplicate_of IS NULL AND i.kind != 'hf'), 0), 1
+            FROM items i LEFT JOIN annotations a ON a.item_id = i.id
+            WHERE i.week IS NOT NULL GROUP BY i.week;
+        INSERT INTO source_stats(source_id, items)
+            SELECT source_id, count(*) FROM items WHERE source_id IS NOT NULL GROUP BY source_id;
+
+        CREATE TRIGGER items_state_ai AFTER INSERT ON items BEGIN
+            INSERT OR IGNORE INTO understand_queue(item_id) VALUES (new.id);
+            INSERT OR IGNORE INTO week_stats(week) SELECT new.week WHERE new.week IS NOT NULL;
+            UPDATE week_stats SET items = items + 1, version = version + 1 WHERE week = new.week;
+            INSERT OR IGNORE INTO source_stats(source_id)
+                SELECT new.source_id WHERE new.source_id IS NOT NULL;
+            UPDATE source_stats SET items = items + 1 WHERE source_id = new.source_id;
+        END;
+        -- Before the delete: the annotation is still there (the cascade removes it after).
+        CREATE TRIGGER items_state_bd BEFORE DELETE ON items BEGIN
+            DELETE FROM understand_queue WHERE item_id = old.id;
+            UPDATE week_stats SET items = items - 1,
+                ai_items = ai_items - coalesce((SELECT is_ai FROM annotations
+                    WHERE item_id = old.id), 0),
+                volume = volume - coalesce((SELECT is_ai = 1 AND duplicate_of IS NULL
+                    AND old.kind != 'hf' FROM annotations WHERE item_id = old.id), 0),
+                version = version + 1
+                WHERE week = old.week;
+            UPDATE source_stats SET items = items - 1 WHERE source_id = old.source_id;
+        END;
+        CREATE TRIGGER items_state_au
+            AFTER UPDATE OF week, kind, content_hash, score_json, source_id ON items BEGIN
+            INSERT OR IGNORE INTO understand_queue(item_id)
+                SELECT new.id WHERE new.content_hash IS NOT old.content_hash;
+            UPDATE week_stats SET items = items - 1,
+                ai_items = ai_items - coalesce((SELECT is_ai FROM annotations
+                    WHERE item_id = old.id), 0),
+                volume = volume - coalesce((SELECT is_ai = 1 AND duplicate_of IS NULL
+                    AND old.kind != 'hf' FROM annotations WHERE item_id = old.id), 0),
+                version = version + 1
+                WHERE week = old.week;
+            INSERT OR IGNORE INTO week_stats(week) SELECT new.week WHERE new.week IS NOT NULL;
+            UPDATE week_stats SET items = items + 1,
+                ai_items = ai_items + coalesce((SELECT is_ai FROM annotations
+                    WHERE item_id = new.id), 0),
+                volume = volume + coalesce((SELECT is_ai = 1 AND duplicate_of IS NULL
+                    AND new.kind != 'hf' FROM annotations WHERE item_id = new.id), 0),
+                version = version + 1
+                WHERE week = new.week;
+            UPDATE source_stats SET items = items - 1 WHERE source_id = old.source_id;
+            INSERT OR IGNORE INTO source_stats(source_id)
+                SELECT new.source_id WHERE new.source_id IS NOT NULL;
+            UPDATE source_stats SET items = items + 1 WHERE source_id = new.source_id;
+        END;
+        CREATE TRIGGER annotations_state_ai AFTER INSERT ON annotations BEGIN
+            DELETE FROM understand_queue WHERE item_id = new.item_id
+                AND new.content_hash = (SELECT content_hash FROM items WHERE id = new.item_id);
+            UPDATE week_stats SET ai_items = ai_items + new.is_ai,
+                volume = volume + (new.is_ai = 1 AND new.duplicate_of IS NULL
+                    AND (SELECT kind FROM items WHERE id = new.item_id) != 'hf'),
+                version = version + 1
+                WHERE week = (SELECT week FROM items WHERE id = new.item_id);
+        END;
+        CREATE TRIGGER annotations_state_au AFTER UPDATE ON annotations BEGIN
+            DELETE FROM understand_queue WHERE item_id = new.item_id
+                AND new.content_hash = (SELECT content_hash FROM items WHERE id = new.item_id);
+            UPDATE week_stats SET ai_items = ai_items - old.is_ai + new.is_ai,
+                volume = volume + ((SELECT kind FROM items WHERE id = new.item_id) != 'hf')
+                    * ((new.is_ai = 1 AND new.duplicate_of IS NULL)
+                        - (old.is_ai = 1 AND old.duplicate_of IS NULL)),
+                version = version + 1
+                WHERE week = (SELECT week FROM items WHERE id = new.item_id);
+        END;
+        -- The delete of an item has already counted its annotation out (items_state_bd): the
+        -- subquery finds no item then, and this changes nothing.
+        CREATE TRIGGER annotations_state_ad AFTER DELETE ON annotations BEGIN
+            UPDATE week_stats SET ai_items = ai_items - old.is_ai,
+                volume = volume - (old.is_ai = 1 AND old.duplicate_of IS NULL
+                    AND (SELECT kind FROM items WHERE id = old.item_id) != 'hf'),
+                version = version + 1
+                WHERE week = (SELECT week FROM items WHERE id = old.item_id);
+            INSERT OR IGNORE INTO understand_queue(item_id)
+                SELECT old.item_id WHERE EXISTS (SELECT 1 FROM items WHERE id = old.item_id);
+        END;
+        """,
+    ),
+    (
+        "0018_compact_stories_unused_index",
         """
         -- A story's score parts and cited summary stored as 0015 stores an explanation: JSON
         -- deflated against a dictionary of the words each repeats (byte 2: score_json, byte 3:
@@ -440,7 +564,7 @@ old.text);
             summary_json = abreast_summary_v1(summary_json);
         -- No query looks items up by canonical_url (dedupe and stories compare it in memory):
         -- its index cost 55 bytes per item for nothing.
-        DROP INDEX items_canonical;
+        DROP INDEX IF EXISTS items_canonical;
         """,
     ),
 ]

@@ -1,5 +1,5 @@
-"""SQL for incremental processing (migration 0011): fingerprints of what each stage last built a
-week from, and the inputs those fingerprints are taken over."""
+"""SQL for incremental processing (migrations 0012, 0017): fingerprints of what each stage last
+built a week from, the inputs those fingerprints are taken over, and the understand queue."""
 
 from __future__ import annotations
 
@@ -10,28 +10,43 @@ from .db import now, transaction
 
 
 def week_inputs(conn: sqlite3.Connection) -> dict[str, str]:
-    """week -> a digest of everything its stories are built from: each AI item's id, content,
-    annotation and signals (points move the ranking). One pass over the annotated items."""
-    digests: dict[str, hashlib._Hash] = {}
-    for week, item_id, content_hash, annotated_at, score_json in conn.execute(
-        "SELECT i.week, i.id, i.content_hash, a.annotated_at, i.score_json FROM items i "
-        "JOIN annotations a ON a.item_id = i.id WHERE a.is_ai = 1 AND i.week IS NOT NULL "
-        "ORDER BY i.week, i.id"
-    ):
-        h = digests.setdefault(week, hashlib.sha1())
-        h.update(f"{item_id}|{content_hash}|{annotated_at}|{score_json}\n".encode())
-    return {w: h.hexdigest() for w, h in digests.items()}
+    """week -> the version of what its stories are built from, for weeks with AI items. The
+    version is bumped by triggers (migration 0017) on every change to the week's items (content,
+    signals: points move the ranking) or annotations, so reading it costs one row per week."""
+    return {
+        w: str(v)
+        for w, v in conn.execute(
+            "SELECT week, version FROM week_stats WHERE ai_items > 0 ORDER BY week"
+        )
+    }
+
+
+def weeks_with_ai_items(conn: sqlite3.Connection) -> list[str]:
+    """ISO weeks with at least one AI item, oldest first (from the maintained week counts)."""
+    return [
+        r[0] for r in conn.execute("SELECT week FROM week_stats WHERE ai_items > 0 ORDER BY week")
+    ]
+
+
+def count_ai(conn: sqlite3.Connection) -> int:
+    """How many stored items are about AI (from the maintained week counts)."""
+    return int(conn.execute("SELECT coalesce(sum(ai_items), 0) FROM week_stats").fetchone()[0])
 
 
 def store_inputs(conn: sqlite3.Connection) -> str:
     """A digest of the whole store's items and annotations (the model registry reads them all):
-    any new, changed or re-annotated item changes it."""
-    row = conn.execute(
-        "SELECT (SELECT count(*) FROM items), (SELECT max(id) FROM items), "
-        "(SELECT max(coalesce(updated_at, fetched_at)) FROM items), "
-        "(SELECT count(*) FROM annotations), (SELECT max(annotated_at) FROM annotations)"
-    ).fetchone()
-    return hashlib.sha1(repr(tuple(row)).encode()).hexdigest()
+    any new, changed or re-annotated item bumps its week's version, and so changes this."""
+    h = hashlib.sha1()
+    for week, version, items in conn.execute(
+        "SELECT week, version, items FROM week_stats ORDER BY week"
+    ):
+        h.update(f"{week}|{version}|{items}\n".encode())
+    return h.hexdigest()
+
+
+def understand_queue(conn: sqlite3.Connection) -> list[int]:
+    """Ids of the items whose current content has no annotation (new or changed), oldest first."""
+    return [r[0] for r in conn.execute("SELECT item_id FROM understand_queue ORDER BY item_id")]
 
 
 def built_from(conn: sqlite3.Connection, stage: str) -> dict[str, str]:
@@ -54,6 +69,7 @@ def mark_built(conn: sqlite3.Connection, stage: str, fingerprints: dict[str, str
 
 
 def forget(conn: sqlite3.Connection) -> None:
-    """Make the next run rebuild everything (`abreast process --full`)."""
+    """Make the next run rebuild every week (`abreast process --full`). The dedupe index is data
+    kept up to date on every run, not something built from a week: its row stays."""
     with transaction(conn):
-        conn.execute("DELETE FROM stage_inputs")
+        conn.execute("DELETE FROM stage_inputs WHERE stage != 'dedupe_index'")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..types import Member, Story, StoryHeader, TermWeek, WeekItem
 from .compact import SCORE_V1, SUMMARY_V1, decode_json, decode_vector, encode_json
-from .db import READ_TEXT, now, transaction
+from .db import READ_TEXT, now, rows_in, transaction
 
 if TYPE_CHECKING:
     import numpy as np
@@ -278,28 +278,74 @@ def _with_members(conn: sqlite3.Connection, rows: Sequence[sqlite3.Row]) -> list
 # --- trends ----------------------------------------------------------------------------------
 
 
-def ai_titles(conn: sqlite3.Connection) -> list[tuple[str, str]]:
-    """(week, title) of every AI item that is not a duplicate: the input of trend detection. Model
-    repos (hf) are left out: a burst of community merges named after one base is not news."""
-    return [
-        (r[0], r[1])
-        for r in conn.execute(
-            "SELECT items.week, items.title FROM items JOIN annotations ON annotations.item_id = "
-            "items.id "
-            "WHERE annotations.is_ai = 1 AND items.week IS NOT NULL AND annotations.duplicate_of "
-            "IS NULL "
-            "AND items.kind != 'hf'"
-        )
-    ]
+def ai_titles(
+    conn: sqlite3.Connection, weeks: Sequence[str] | None = None
+) -> list[tuple[str, str]]:
+    """(week, title) of every AI item that is not a duplicate (of ``weeks`` only, when given): the
+    input of trend detection. Model repos (hf) are left out: a burst of community merges named
+    after one base is not news."""
+    sql = (
+        "SELECT items.week, items.title FROM items JOIN annotations ON annotations.item_id = "
+        "items.id WHERE annotations.is_ai = 1 AND items.week IS NOT NULL AND "
+        "annotations.duplicate_of IS NULL AND items.kind != 'hf'"
+    )
+    if weeks is None:
+        return [(r[0], r[1]) for r in conn.execute(sql)]
+    return [(r[0], r[1]) for r in rows_in(conn, sql + " AND items.week IN ({marks})", weeks)]
 
 
 def item_weeks(conn: sqlite3.Connection) -> list[str]:
+    """Every ISO week with items, oldest first (from the week counts triggers keep, migration
+    0014: one row per week, not a pass over the items)."""
+    return [r[0] for r in conn.execute("SELECT week FROM week_stats WHERE items > 0 ORDER BY week")]
+
+
+def week_volumes(conn: sqlite3.Connection) -> dict[str, int]:
+    """week -> AI items counted as trend volume (not duplicates, not model repos), as ai_titles
+    would count them."""
+    return dict(conn.execute("SELECT week, volume FROM week_stats WHERE items > 0").fetchall())
+
+
+def trend_counts(conn: sqlite3.Connection, weeks: Sequence[str]) -> dict[str, dict[str, int]]:
+    """{term: {week: count}} of the trends table's rows for ``weeks``."""
+    out: dict[str, dict[str, int]] = {}
+    for week, term, count in rows_in(
+        conn, "SELECT week, term, count FROM trends WHERE week IN ({marks})", weeks
+    ):
+        out.setdefault(term, {})[week] = count
+    return out
+
+
+def replace_trends(
+    conn: sqlite3.Connection, weeks: Sequence[str], rows: Iterable[tuple[str, str, int, float]]
+) -> None:
+    """Replace the trends rows of ``weeks`` with (week, term, count, burst) rows."""
+    with transaction(conn):
+        for week in weeks:
+            conn.execute("DELETE FROM trends WHERE week = ?", (week,))
+        conn.executemany(
+            "INSERT INTO trends(week, term, count, burst) VALUES (?,?,?,?)", list(rows)
+        )
+
+
+def week_top_terms(conn: sqlite3.Connection, week: str, n: int) -> list[str]:
+    """The ``n`` strongest terms of a week (rising or not): burst, then count, then name."""
     return [
         r[0]
         for r in conn.execute(
-            "SELECT DISTINCT week FROM items WHERE week IS NOT NULL ORDER BY week"
+            "SELECT term FROM trends WHERE week = ? ORDER BY burst DESC, count DESC, term LIMIT ?",
+            (week, n),
         )
     ]
+
+
+def term_weeks(conn: sqlite3.Connection, term: str, upto: str) -> dict[str, int]:
+    """week -> count of one term up to ``upto`` (index trends_term)."""
+    return dict(
+        conn.execute(
+            "SELECT week, count FROM trends WHERE term = ? AND week <= ?", (term, upto)
+        ).fetchall()
+    )
 
 
 def save_trends(conn: sqlite3.Connection, rows: Iterable[tuple[str, str, int, float]]) -> None:

@@ -49,6 +49,15 @@ def item_count(
     source: str | None = None,
     ai_only: bool = False,
 ) -> int:
+    if not source:
+        # The week counts triggers keep (migration 0017): a count over every item joined with its
+        # annotation took most of /items' time at 1M items.
+        col = "ai_items" if ai_only else "items"
+        if week:
+            row = conn.execute(f"SELECT {col} FROM week_stats WHERE week = ?", (week,)).fetchone()
+        else:
+            row = conn.execute(f"SELECT coalesce(sum({col}), 0) FROM week_stats").fetchone()
+        return int(row[0]) if row else 0
     where, args = _filters(week, source, ai_only)
     sql = (
         "SELECT count(*) FROM items LEFT JOIN sources ON sources.id = items.source_id "

@@ -303,6 +303,37 @@ def update_trends(
     return found
 
 
+def recount_trends(store: Store, weeks: Sequence[str], params: TrendParams | None = None) -> None:
+    """Recount the trends rows of ``weeks`` only: their AI titles' terms, each scored against the
+    counts the trends table holds for the weeks before it (update_trends' numbers, without
+    reading every title in the store). ``weeks`` must hold every week whose titles changed and
+    every later one (a week's burst depends on the weeks before it)."""
+    from .trends import TrendParams, burst_score, title_terms, weekly_counts
+
+    conn = store.conn
+    p = params or TrendParams()
+    every = sql.item_weeks(conn)
+    pos = {w: i for i, w in enumerate(every)}
+    todo = [w for w in weeks if w in pos]
+    fresh = weekly_counts(title_terms(sql.ai_titles(conn, todo)))
+    # The weeks before each recounted week that its burst is measured against.
+    window = {every[j] for w in todo for j in range(max(0, pos[w] - p.history), pos[w])}
+    counts = sql.trend_counts(conn, sorted(window - set(todo)))
+    for term, by_week in fresh.items():
+        counts.setdefault(term, {}).update(by_week)
+    volume = sql.week_volumes(conn)
+    rows = []
+    for w in todo:
+        span = every[max(0, pos[w] - p.history) : pos[w] + 1]
+        vol = [volume.get(x, 0) for x in span]
+        for term, by_week in fresh.items():
+            if by_week.get(w):
+                series = [counts[term].get(x, 0) for x in span]
+                z, _ = burst_score(series, p.history, vol)
+                rows.append((w, term, series[-1], round(z, 3)))
+    sql.replace_trends(conn, todo, rows)
+
+
 def export_stories(stories: Sequence[Story]) -> list[dict[str, Any]]:  # JSON
     """The JSON export of a week: stable keys only, so a diff between two exports means a real
     change."""

@@ -166,11 +166,69 @@ def _link_by_text(items: Sequence[Item], uf: _UnionFind) -> None:
                     uf.union(keys[idx[0]], keys[j])
 
 
-def _minhash(sets: list[np.ndarray]) -> np.ndarray:
-    """Deterministic MinHash signatures (fixed seed), one row per set."""
+def index_keys(it: Item) -> set[int]:
+    """The hashes under which the persistent index (store.dedupe) files an item: one per canonical
+    URL, one for its normalized title (when specific enough) in its week-long time bucket, one per
+    MinHash band of its text."""
+    return _keys(it, probe=False)
+
+
+def probe_keys(it: Item) -> set[int]:
+    """The hashes to look an item's possible duplicates up by: index_keys, with the title in the
+    buckets either side of its own (items published within WINDOW_DAYS share one of the three).
+    Every item find_duplicates could link with ``it`` is filed under one of them; the window and
+    the exact Jaccard are checked afterwards, on the few items that are."""
+    return _keys(it, probe=True)
+
+
+def _keys(it: Item, probe: bool) -> set[int]:
+    keys = {_h32(b"u" + u.encode()) for u in _urls(it)}
+    title = normalized_title(it.title)
+    if len(title.split()) >= MIN_TITLE_WORDS:
+        bucket = _bucket(it.published_at)
+        near = (bucket,) if bucket is None or not probe else (bucket - 1, bucket, bucket + 1)
+        keys |= {_h32(f"t{b}|{title}".encode()) for b in near}
+    if it.text:
+        sh = shingles(f"{it.title} {it.text[:3000]}")
+        if sh.size >= MIN_SHINGLES:
+            sig = _minhash([sh])[0]
+            rows = NUM_PERM // BANDS
+            for band in range(BANDS):
+                part = sig[band * rows : (band + 1) * rows].tobytes()
+                keys.add(_h32(b"b%d" % band + part))
+    return keys
+
+
+def _bucket(published_at: str | None) -> int | None:
+    """WINDOW_DAYS-long time bucket of a date (None when undated: undated items with one title
+    are the same thing, see _within_window)."""
+    if not published_at:
+        return None
+    try:
+        t = datetime.fromisoformat(published_at.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+    return int(t // (WINDOW_DAYS * 86400))
+
+
+def _h32(data: bytes) -> int:
+    # Signed 32 bits: SQLite stores it in 4 bytes. A collision only adds a candidate to check.
+    return zlib.crc32(data) - (1 << 31)
+
+
+def _perm() -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(20241222)
     a = rng.integers(1, 1 << 31, NUM_PERM, dtype=np.uint64)
     b = rng.integers(0, 1 << 31, NUM_PERM, dtype=np.uint64)
+    return a, b
+
+
+_A, _B = _perm()
+
+
+def _minhash(sets: list[np.ndarray]) -> np.ndarray:
+    """Deterministic MinHash signatures (fixed seed), one row per set."""
+    a, b = _A, _B
     out = np.empty((len(sets), NUM_PERM), dtype=np.uint64)
     for i, x in enumerate(sets):
         # a < 2^31 and x < 2^32 keep a*x + b below 2^64: no wrap-around before the modulus.

@@ -12,10 +12,12 @@ import numpy as np
 
 from ..config import Settings, UnderstandSettings, understand_settings
 from ..store import annotations as sa
-from ..types import Annotation, Item
+from ..store import dedupe as sd
+from ..store import progress as sp
+from ..types import Annotation, Item, StoredItem
 from . import relevance as rel
 from . import themes as th
-from .dedupe import find_duplicates
+from .dedupe import find_duplicates, index_keys, probe_keys
 from .embed import get_embedder
 from .entities import extract_entities
 from .jargon import find_jargon
@@ -120,34 +122,23 @@ def run(
     settings: Settings | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
-    """Annotate every item whose content changed since its last annotation; returns counts.
-    Embeddings are reused when the stored vector was computed from the same content with the same
-    model."""
+    """Annotate every item whose content changed since its last annotation (the understand queue
+    the store keeps, migration 0017); returns counts. Embeddings are reused when the stored vector
+    was computed from the same content with the same model. Duplicates are looked for among the
+    queued items and the stored items sharing a URL, title or text band with them (the persistent
+    index), with the whole duplicate groups those belong to."""
     cfg = understand_settings(settings)
     conn = store.conn
-    all_items = sa.items_for_understanding(conn)
-    done = sa.annotated_hashes(conn)
-    if all(done.get(it.id) == it.stored_hash for it in all_items):
+    queued = sp.understand_queue(conn)
+    counts = {"annotated": 0, "embedded": 0, "reused_vectors": 0, "duplicates_updated": 0}
+    if not queued:
         # Nothing new or changed: no model to load, no duplicates to look for.
-        return {
-            "items": len(all_items),
-            "annotated": 0,
-            "embedded": 0,
-            "reused_vectors": 0,
-            "duplicates_updated": 0,
-        }
+        return counts
     ctx = _Context.get(cfg)
     model = ctx.embedder.name
-    duplicates = find_duplicates(all_items)
-    id_of = {it.key: it.id for it in all_items}
-    todo = [it for it in all_items if done.get(it.id) != it.stored_hash]
-    counts = {
-        "items": len(all_items),
-        "annotated": 0,
-        "embedded": 0,
-        "reused_vectors": 0,
-        "duplicates_updated": 0,
-    }
+    todo = sd.items_by_id(conn, queued)
+    duplicates, scope = _duplicates(conn, todo)
+    id_of = {it.key: it.id for it in scope}
     for start in range(0, len(todo), BATCH):
         chunk = todo[start : start + BATCH]
         stored = sa.vectors_for(conn, [it.id for it in chunk], model)
@@ -181,9 +172,38 @@ def run(
         counts["reused_vectors"] += len(chunk) - len(missing)
         if progress:
             progress(min(start + BATCH, len(todo)), len(todo))
-    # A new item can make an old one a duplicate (or stop it being one) without changing its
-    # content.
+    # A new item can make a stored one a duplicate (or stop it being one) without changing its
+    # content: only items in the groups the new ones touched can change.
     counts["duplicates_updated"] = sa.sync_duplicates(
-        conn, {id_of[k]: id_of.get(v) for k, v in duplicates.items() if k in id_of and v != k}
+        conn,
+        {id_of[k]: id_of.get(v) for k, v in duplicates.items() if k in id_of and v != k},
+        scope=[it.id for it in scope],
     )
     return counts
+
+
+def _duplicates(conn: Any, todo: list[StoredItem]) -> tuple[dict[str, str], list[StoredItem]]:
+    """(key -> canonical key, the items whose duplicate marks may change): find_duplicates over
+    the queued items, the stored items the index files under one of their probe keys, and the
+    duplicate groups of both. Only the groups that hold a queued item, before or after, may
+    change: a stored group no new item touches keeps its marks. Files the queued items' keys, and
+    every stored item's on a store made before the index (once)."""
+    if not sd.index_built(conn):
+        queued = {it.id for it in todo}
+        for ids in sd.unindexed_ids(conn):
+            rest = sd.items_by_id(conn, [i for i in ids if i not in queued])
+            sd.add_keys(conn, ((h, it.id) for it in rest for h in index_keys(it)))
+        sp.mark_built(conn, sd.INDEX_STAGE, {"*": "1"})
+    sd.add_keys(conn, ((h, it.id) for it in todo for h in index_keys(it)))
+    near = sd.sharing(conn, (h for it in todo for h in probe_keys(it)))
+    mine = {it.id for it in todo}
+    before = sd.groups_of(conn, mine)  # the stored groups the queued items were in
+    scope = todo + sd.items_by_id(conn, sd.groups_of(conn, near | mine) - mine)
+    found = find_duplicates(scope)
+    key_of = {it.id: it.key for it in scope}
+    touched = {key_of[i] for i in before if i in key_of}
+    canon = {k: found.get(k, k) for k in key_of.values()}
+    hit = {canon[k] for k in touched}
+    affected = [it for it in scope if it.key in touched or canon[it.key] in hit]
+    keys = {it.key for it in affected}
+    return {k: v for k, v in found.items() if k in keys or k in touched}, affected
