@@ -455,11 +455,19 @@ def report(
     lines = [
         "# Scale: costs as history grows (bench/scale.py)",
         "",
-        "A copy of the demo store grown from its real items through `Store.upsert_items` "
-        f"(new keys and URLs, published {SHIFT_WEEKS} weeks earlier per round); grown copies "
-        "reuse the demo items' annotations and embeddings (same content, same vectors). "
-        "The new week is understood for real. Times in seconds unless marked; web pages with "
-        "one client (FastAPI TestClient over `create_app`), after one warm-up request.",
+        "A copy of the demo store grown from its real items through `Store.upsert_items`: "
+        f"each round copies every dated demo item under a new key and URL, published "
+        f"{SHIFT_WEEKS} weeks earlier, its body's words shuffled per copy (same words for "
+        "search; not a near-duplicate of the other copies, which duplicate detection would "
+        "otherwise rightly merge), with the demo items' annotations and embeddings, the demo "
+        "weeks' stories and trend counts moved into the weeks the copies fall in, and the "
+        "copies filed in the dedupe index by the store's own code; every grown week is then "
+        "marked as built from what it holds (so a full `process` over grown weeks is not "
+        "measured at grown sizes: it would rebuild every copied week, ~90 min at 1M). The new "
+        "week (NEW items moved from the demo's busiest weeks into the week after the last, "
+        "un-annotated) is understood, deduplicated, clustered, summarized and charted for real. "
+        "Times in seconds unless marked; web pages with one client (FastAPI TestClient over "
+        "`create_app`), after one warm-up request. LOAD",
         "",
         "| measure | " + " | ".join(cols) + " |",
         "|---|" + "---|" * len(cols),
@@ -506,6 +514,13 @@ def report(
         lines += ["| read | " + " | ".join(cols) + " |", "|---|" + "---|" * len(cols)]
     for name in results[0][1]["reads"]:
         row(f"{name} p50 / p99 ms", [cell(r, name) for _l, r, _g in results])
+    new = {r["new week"][1] for _l, r, _g in results}
+    lines[2] = lines[2].replace("NEW", "/".join(f"{n:,}" for n in sorted(new)))
+    load = os.getloadavg()
+    lines[2] = lines[2].replace(
+        "LOAD",
+        f"2 cores shared with other sessions: load average {load[1]:.1f} (5 min) at the end.",
+    )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     lines += ["", f"Peak RSS of the bench process itself (reads, growth): {peak:.0f} MB."]
     if skipped:
@@ -529,7 +544,19 @@ def main() -> None:
         help="keep each grown store in WORKDIR/grown-N and reuse it on the next run",
     )  # fmt: skip
     ap.add_argument("--reads", type=Path, help=argparse.SUPPRESS)  # internal: one home's reads
+    ap.add_argument(
+        "--report", type=Path, help="only write the report from a run's saved results (.json)"
+    )
     args = ap.parse_args()
+    if args.report:
+        import json
+
+        saved = [
+            (lb, r, tuple(g) if g else None) for lb, r, g in json.loads(args.report.read_text())
+        ]
+        args.out.write_text(report(saved, None, args.before or ""))
+        print(args.out.read_text())
+        return
     if args.reads:
         import json
 
@@ -589,6 +616,7 @@ def main() -> None:
         )
     )
     args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.with_suffix(".json").write_text(json.dumps(results))
     args.out.write_text(report(results, skipped, args.before or ""))
     print(args.out.read_text())
 
