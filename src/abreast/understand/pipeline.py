@@ -195,6 +195,8 @@ def _duplicates(conn: Any, todo: list[StoredItem]) -> tuple[dict[str, str], list
             sd.add_keys(conn, ((h, it.id) for it in rest for h in index_keys(it)))
         sp.mark_built(conn, sd.INDEX_STAGE, {"*": "1"})
     sd.add_keys(conn, ((h, it.id) for it in todo for h in index_keys(it)))
+    if len(todo) >= sp.count_items(conn):  # a first run: every item is queued, nothing to look up
+        return find_duplicates(todo), todo
     near = sd.sharing(conn, (h for it in todo for h in probe_keys(it)))
     mine = {it.id for it in todo}
     before = sd.groups_of(conn, mine)  # the stored groups the queued items were in
