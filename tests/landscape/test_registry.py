@@ -31,6 +31,11 @@ def test_names_of_instruct_models_give_their_base_marked_as_inferred(built):
         ("tiiuae/falcon3-3b-base", "finetune", "name-inference")
     ]
 
+    # Mistral never uploaded its v0.2 base; the one re-upload of that name is the parent
+    assert [
+        (b.base_id, b.source) for b in sql.bases_of(conn, "mistralai/mistral-7b-instruct-v0.2")
+    ] == [("mistral-community/mistral-7b-v0.2", "name-inference")]
+
 
 def test_quantized_base_named_in_metadata_is_linked_to_its_origin(built):
     conn = built[0].conn

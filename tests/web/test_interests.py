@@ -105,3 +105,17 @@ def test_the_digest_keeps_what_fits_the_reading_budget_and_says_the_rest(budget_
     cards = page.count('<li class="story')
     assert 1 <= cards < 10, "fewer top cards than the digest's ten"
     assert f'href="/?week={WEEK}&amp;limit=50">every story, ranked' in page
+
+
+def test_the_json_api_mutes_lists_and_unmutes(client, store):
+    headers = {"X-CSRF-Token": csrf_of(client)}
+    body = {"kind": "domain", "target": "github.com"}
+    assert client.post("/api/mute", json=body).status_code == 403, "no token, no change"
+    r = client.post("/api/mute", json=body, headers=headers)
+    assert r.status_code == 200 and r.json()["note"] == "muted the site github.com"
+    got = client.get("/api/interests").json()
+    assert got["signals"] == 0 and got["muted"][0]["value"] == "github.com"
+    r = client.post("/api/unmute", json=body, headers=headers)
+    assert r.status_code == 200 and client.get("/api/interests").json()["muted"] == []
+    r = client.post("/api/unmute", json=body, headers=headers)
+    assert r.status_code >= 400 and "is not muted" in r.text

@@ -385,14 +385,23 @@ def _infer_one(
     for i, t in enumerate(tokens):
         if t not in _TUNE_TOKENS:
             continue
-        for cand in (
+        cands = (
             "-".join(tokens[:i] + tokens[i + 1 :]),
             "-".join(tokens[:i] + ["base"] + tokens[i + 1 :]),
-        ):
+        )
+        for cand in cands:
             base = f"{owner}/{cand}"
             if base in entries and base != mid:
                 e.bases["name-inference"][base] = "finetune"
                 return
+        # A maker that never published X itself (Mistral's v0.2 base came out later, uploaded by
+        # mistral-community): its X-Instruct is tuned from the one re-upload of X elsewhere.
+        if owner in ORG_FAMILY:
+            for cand in cands:
+                others = [b for b in resolver.by_key.get(name_key(cand), ()) if b != mid]
+                if len(others) == 1 and others[0] in entries:
+                    e.bases["name-inference"][others[0]] = "finetune"
+                    return
     if mid in official or e.claims.get("line"):
         return
     named = base_named_in(mid, names)

@@ -8,7 +8,7 @@ from typing import Literal
 from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
-from . import actions, queries
+from . import actions, interests, queries
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -51,6 +51,19 @@ class FeedbackOut(BaseModel):
     state: str | None = Field(
         description="the target's current signal; null after pressing the same one twice"
     )
+
+
+class MuteIn(BaseModel):
+    kind: Literal["source", "domain", "term"]
+    target: str = Field(description="a source name, a site (example.com) or a glossary term")
+
+
+class InterestsOut(BaseModel):
+    signals: int = Field(description="more/less/save/hide signals the model learnt from")
+    more: list[str] = Field(description="what the reader wants more of, in words")
+    less: list[str]
+    muted: list[dict] = Field(description="{kind, value, what, label} per mute")
+    known: list[dict] = Field(description="{id, term} per glossary term marked known")
 
 
 class SourceIn(BaseModel):
@@ -117,8 +130,13 @@ def items(
     ai_only: bool = False,
     limit: int = Query(50, ge=1, le=200),
     offset: int = Query(0, ge=0),
+    all_time: bool = Query(
+        False, description="search every item, not only the 100,000 most recently collected"
+    ),
 ):
-    v = queries.items_view(store(request), q, week, source, ai_only, limit, offset)
+    v = queries.items_view(
+        store(request), q, week, source, ai_only, limit, offset, all_time=all_time
+    )
     return ItemsOut(total=v.total, offset=v.offset, limit=v.limit, items=v.items)
 
 
@@ -135,6 +153,30 @@ def feedback_export(request: Request) -> list[dict]:
 def feedback(request: Request, body: FeedbackIn):
     state = actions.record_feedback(store(request), body.signal, body.item_key, body.story_id)
     return FeedbackOut(item_key=body.item_key, story_id=body.story_id, state=state)
+
+
+@router.get(
+    "/interests",
+    response_model=InterestsOut,
+    summary="What abreast learnt from your feedback, your mutes and the terms you know",
+)
+def interests_get(request: Request):
+    return InterestsOut(**interests.interests_view(store(request)))
+
+
+@router.post("/mute", summary="Never show a source, a site or a term (a hard filter)")
+def mute(request: Request, body: MuteIn) -> dict:
+    return {"note": interests.mute(store(request), body.target, body.kind)}
+
+
+@router.post("/unmute", summary="Take a mute back")
+def unmute(request: Request, body: MuteIn) -> dict:
+    return {"note": interests.unmute(store(request), body.kind, body.target)}
+
+
+@router.post("/interests/reset", summary="Forget every more/less/save/hide signal")
+def interests_reset(request: Request) -> dict:
+    return {"note": interests.reset(store(request))}
 
 
 @router.get("/sources", summary="Sources with status, last fetch and errors")
