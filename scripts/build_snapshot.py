@@ -668,7 +668,8 @@ def feeds(data: Path) -> dict[str, tuple[str, int]]:
 # Recorded article texts the reading stage reads at the article's own URL (see each folder's
 # SOURCE.md). Each row's markdown is rendered to a minimal HTML document: not the site's markup.
 PAGES = [
-    ROOT / "scripts" / "recorded" / "hf-blog-openings-2024-12" / "hf_blog_openings_2024-12.jsonl"
+    ROOT / "scripts" / "recorded" / "hf-blog-openings-2024-12" / "hf_blog_openings_2024-12.jsonl",
+    ROOT / "scripts" / "recorded" / "deepmind-gemini-2023-12" / "deepmind_gemini_2023-12-06.jsonl",
 ]
 
 
