@@ -404,15 +404,24 @@ def _infer_one(
                     return
     if mid in official or e.claims.get("line"):
         return
+    released = e.value("released")
+    day = _text(released)[:10] if released else None
+
+    def existed(base: str) -> bool:
+        # A model cannot be built on one published after it ("orca_mini_v2_7b", July 2023, spells
+        # the words of Orca-2-7b, November 2023): the name points elsewhere.
+        then = official_dates.get(base)
+        return not (day and then and day < then[: len(day)])  # "2023-07": by month
+
     named = base_named_in(mid, names)
-    if named:
+    if named and existed(named[0]):
         e.bases["name-inference"][named[0]] = named[1]
         return
     # Weaker name evidence, in order: the official name's words in another order, then the family
     # and size without a version (the newest such official base the model's date allows).
-    released = e.value("released")
-    base = base_words_in(mid, names, by_word) or versionless_base(
-        mid, _text(released) if released else None, official_dates
+    words = base_words_in(mid, names, by_word)
+    base = (words if words and existed(words) else None) or versionless_base(
+        mid, day, official_dates
     )
     if base:
         e.bases["name-inference"][base] = "finetune"
