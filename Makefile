@@ -58,6 +58,7 @@ bench: $(STAMP) demo
 	$(BIN)/python bench/landscape_quality.py --store $(DEMO_HOME)/abreast.db
 	$(BIN)/python bench/web_load.py --home $(DEMO_HOME)
 	$(BIN)/python bench/scale.py --home $(DEMO_HOME) --n 100000 1000000
+	$(BIN)/python bench/store_scale.py --home $(DEMO_HOME) --sizes 100000 1000000
 	$(BIN)/python bench/report.py
 
 docs: $(STAMP)

@@ -103,3 +103,30 @@ def test_vacuum_gives_the_space_of_deleted_rows_back(tmp_path):
     before, after = vacuum(conn)
     assert after < before / 4
     assert (tmp_path / "v.db").stat().st_size == after
+
+
+def test_stories_keep_their_scores_and_summaries_through_the_migration(tmp_path):
+    from abreast.store.stories import load_story
+
+    db = tmp_path / "old.db"
+    conn = open_db(db, [m for m in MIGRATIONS if m[0] < "0018"])
+    conn.execute(
+        "INSERT INTO items(key, kind, title, fetched_at, content_hash) "
+        "VALUES ('hn:1', 'hn', 'Llama 3.3', 'now', 'h')"
+    )
+    parts = {"attention": {"value": 0.5, "why": "120 points on HN", "weight": 0.3}}
+    summary = {"method": "extractive", "sentences": [{"text": "Llama 3.3 is out.", "cite": 1}]}
+    conn.execute(
+        "INSERT INTO stories(id, week, title, score, score_json, summary_json, updated_at) "
+        "VALUES ('2024-W50-a', '2024-W50', 'Llama 3.3', 0.7, ?, ?, 'now')",
+        (json.dumps(parts), json.dumps(summary)),
+    )
+    conn.execute("INSERT INTO story_items VALUES ('2024-W50-a', 1, 'lead')")
+    conn.close()
+
+    conn = open_db(db)  # applies 0018_compact_stories_unused_index
+    story = load_story(conn, "2024-W50-a")
+    assert story.score_parts == parts and story.summary == summary
+    assert [m.key for m in story.members] == ["hn:1"]
+    stored = conn.execute("SELECT score_json, summary_json FROM stories").fetchone()
+    assert all(isinstance(v, bytes) for v in stored)

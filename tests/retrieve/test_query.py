@@ -62,3 +62,15 @@ def test_a_blank_request_finds_nothing_and_fts_syntax_is_only_words(demo_store):
     assert search(demo_store, Request("   ", "")) == []
     hits = search(demo_store, '"quotes" AND OR NEAR( * alignment', limit=5)
     assert hits  # operators are quoted as words, never parsed
+
+
+def test_a_search_reads_the_recent_window_and_all_time_reaches_the_rest(demo_store, monkeypatch):
+    from abreast.store import items as store_items
+
+    newest = demo_store.conn.execute("SELECT max(id) FROM items").fetchone()[0]
+    monkeypatch.setattr(store_items, "RECENT_ITEMS", 3000)
+    recent = search(demo_store, "open models", limit=20)
+    ids = dict(demo_store.conn.execute("SELECT key, id FROM items").fetchall())
+    assert recent and all(ids[h.key] > newest - 3000 for h in recent)
+    every = search(demo_store, "open models", limit=20, all_time=True)
+    assert any(ids[h.key] <= newest - 3000 for h in every)

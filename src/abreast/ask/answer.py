@@ -96,6 +96,7 @@ def relevant(
     since: str | None = None,
     until: str | None = None,
     limit: int = MAX_SOURCES,
+    all_time: bool = False,
 ) -> tuple[list[Hit], list[str]]:
     """The items that can answer ``question`` and the names it asks about that no item mentions.
 
@@ -105,7 +106,9 @@ def relevant(
     _, missing = known_names(store, POSSESSIVE.sub("", question))
     if missing:
         return [], missing
-    hits = search(store, Request(question), since=since, until=until, limit=limit * 2)
+    hits = search(
+        store, Request(question), since=since, until=until, limit=limit * 2, all_time=all_time
+    )
     return [h for h in hits if "text" in h.matched][:limit], []
 
 
@@ -115,11 +118,12 @@ def ask(
     since: str | None = None,
     until: str | None = None,
     model: llm.Model | None = None,
+    all_time: bool = False,
 ) -> Answer:
     """Answer ``question`` from ``store``; with ``model``, in its words but only where they
     verify."""
     question = " ".join(question.split())
-    hits, missing = relevant(store, question, since, until)
+    hits, missing = relevant(store, question, since, until, all_time=all_time)
     if not hits:
         return Answer(question=question, method="nothing", missing=missing)
     members = _members(store, hits)

@@ -33,6 +33,12 @@ def search(
         None, "--theme", help="Only items with this theme, e.g. open-models."
     ),
     limit: int = typer.Option(10, "--limit", "-n", min=1, max=200, help="How many results."),
+    all_time: bool = typer.Option(
+        False,
+        "--all-time",
+        help="Search every item. Without it (and without --since/--until) a search reads the "
+        "100,000 most recently collected items, so it stays fast as years of history pile up.",
+    ),
     as_json: bool = typer.Option(False, "--json", help="One JSON array instead of a table."),
 ) -> None:
     """Search your store: full text and meaning together, best and most important first."""
@@ -43,7 +49,12 @@ def search(
     # Filters apply after ranking, so ask the core for more than we show.
     wide = limit * 5 if (source or theme) else limit
     hits = run_search(
-        store, query, since=_day(since, "--since"), until=_day(until, "--until"), limit=wide
+        store,
+        query,
+        since=_day(since, "--since"),
+        until=_day(until, "--until"),
+        limit=wide,
+        all_time=all_time,
     )
     if source:
         hits = [h for h in hits if h.source == source or h.kind == source]
@@ -73,6 +84,12 @@ def ask(
         "--model",
         help="An llm model id: answer in its words, every sentence checked against its source.",
     ),
+    all_time: bool = typer.Option(
+        False,
+        "--all-time",
+        help="Search every item. Without it (and without --since/--until) a search reads the "
+        "100,000 most recently collected items, so it stays fast as years of history pile up.",
+    ),
     as_json: bool = typer.Option(False, "--json", help="The answer as JSON."),
 ) -> None:
     """Answer a question from your store, every sentence cited; says so when the store knows
@@ -84,7 +101,12 @@ def ask(
     mid = configured_model_id(ctx.settings(), model)
     m = load_model(mid) if mid else None
     ans = answer_question(
-        ctx.store(), question, since=_day(since, "--since"), until=_day(until, "--until"), model=m
+        ctx.store(),
+        question,
+        since=_day(since, "--since"),
+        until=_day(until, "--until"),
+        model=m,
+        all_time=all_time,
     )
     if as_json:
         ctx.console.print_json(json.dumps(ans.to_dict(), ensure_ascii=False))

@@ -9,6 +9,7 @@ authority (a lab's own post, then a paper) and breadth (how many independent sou
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from threading import Lock
 
 import numpy as np
@@ -16,7 +17,7 @@ import numpy as np
 from ..errors import AbreastError
 from ..store import retrieval as sql
 from ..store.db import database_file
-from ..store.items import Store
+from ..store.items import Store, recent_floor
 from ..stories.rank import HUB_ATTENTION, PAPER_AUTHORITY, attention_value, is_lab_post
 from ..types import CorpusRow, Member
 from ..understand.embed import BUILTIN, Embedder, available
@@ -34,8 +35,10 @@ class Index:
     breadth: np.ndarray
     embedder: Embedder
     by_id: dict[int, int] = field(default_factory=dict)
+    # The lowest item id the index holds (store.items.recent_floor): None when it holds every item.
+    floor: int | None = None
 
-    @property
+    @cached_property
     def importance(self) -> np.ndarray:
         w = IMPORTANCE_WEIGHTS
         return (
@@ -44,24 +47,50 @@ class Index:
             + w["breadth"] * self.breadth
         )
 
+    @cached_property
+    def days(self) -> np.ndarray:
+        """YYYYMMDD per row as an integer (0 when undated): a window is two integer comparisons,
+        not a million string ones."""
+        return np.array([int(d.replace("-", "") or 0) for d in self.dates], dtype=np.int32)
+
+    @cached_property
+    def by_story(self) -> dict[str, list[int]]:
+        out: dict[str, list[int]] = {}
+        for i, r in enumerate(self.rows):
+            if r.story_id:
+                out.setdefault(r.story_id, []).append(i)
+        return out
+
     def window(self, since: str | None, until: str | None) -> np.ndarray:
         """Boolean mask of rows published in [since, until); undated rows only without a window."""
         mask = np.ones(len(self.rows), dtype=bool)
         if since:
-            mask &= self.dates >= since[:10]
+            mask &= self.days >= int(since[:10].replace("-", ""))
         if until:
-            mask &= (self.dates < until[:10]) & (self.dates != "")
+            mask &= (self.days < int(until[:10].replace("-", ""))) & (self.days != 0)
         return mask
+
+    def nearest(self, qvec: np.ndarray, mask: np.ndarray, n: int) -> list[int]:
+        """Rows of the ``n`` vectors within ``mask`` closest to ``qvec``, best first (exact: the
+        index holds the recent window by default, so this reads at most RECENT_ITEMS vectors)."""
+        if not qvec.any() or not mask.any():
+            return []
+        sims = self.vectors @ qvec
+        sims = np.where(mask, sims, -2.0)
+        n = min(n, int(mask.sum()))
+        top = np.argpartition(-sims, n - 1)[:n]
+        return [int(i) for i in top[np.argsort(-sims[top], kind="stable")]]
 
 
 _cache: dict[str, tuple[tuple, Index]] = {}
 _lock = Lock()
 
 
-def load_index(store: Store) -> Index:
-    """The index of ``store``, rebuilt only when its items, annotations, vectors or stories
-    changed."""
-    where = _db_path(store)
+def load_index(store: Store, all_time: bool = False) -> Index:
+    """The index of ``store``'s RECENT_ITEMS most recently collected items (every item with
+    ``all_time``), rebuilt only when its items, annotations, vectors or stories changed."""
+    floor = None if all_time else recent_floor(store.conn)
+    where = f"{_db_path(store)}|{floor is None}"
     # Cheap to ask: data_version moves when another connection commits, total_changes when this one
     # writes; only then is the corpus read again.
     quick = (id(store.conn), *sql.change_counters(store.conn))
@@ -76,13 +105,13 @@ def load_index(store: Store) -> Index:
         if hit and hit[0][1:] == version[1:]:
             _cache[where] = (version, hit[1])
             return hit[1]
-        idx = _build(store, model)
+        idx = _build(store, model, floor)
         _cache[where] = (version, idx)
         return idx
 
 
-def _build(store: Store, model: str) -> Index:
-    rows, mat = sql.corpus(store.conn, model)
+def _build(store: Store, model: str, floor: int | None) -> Index:
+    rows, mat = sql.corpus(store.conn, model, floor)
     if not rows:
         raise AbreastError(
             "nothing to search yet: run `abreast fetch` and `abreast understand` first."
@@ -100,6 +129,7 @@ def _build(store: Store, model: str) -> Index:
         breadth=breadth,
         embedder=_query_embedder(store, model, mat.shape[1]),
         by_id={r.item_id: i for i, r in enumerate(rows)},
+        floor=floor,
     )
 
 

@@ -94,16 +94,19 @@ def search(
     limit: int = 10,
     mode: str = "fused",
     exclude_story: str | None = None,
+    all_time: bool = False,
 ) -> list[Hit]:
     """The best ``limit`` items of ``store`` for ``query``, published in [since, until) when given.
+    Without a period and ``all_time``, among the RECENT_ITEMS most recently collected items
+    (store.items.recent_floor): the cost of a search stops growing with history (issue 20).
     ``mode`` "fts" or "embed" runs one retriever alone (for measuring what fusion adds)."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}")
     req = query if isinstance(query, Request) else Request(query)
-    idx = load_index(store)
+    idx = load_index(store, all_time=all_time or bool(since or until))
     mask = idx.window(since, until)
     if exclude_story:
-        mask &= np.array([r.story_id != exclude_story for r in idx.rows])
+        mask[idx.by_story.get(exclude_story, [])] = False
     ranked: dict[int, float] = {}
     matched: dict[int, list[str]] = {}
     if mode in ("fused", "fts"):
@@ -112,7 +115,7 @@ def search(
             matched.setdefault(i, []).append("text")
     qvec = _query_vector(idx, req)
     if mode in ("fused", "embed"):
-        for rank, i in enumerate(_nearest(idx, qvec, mask)):
+        for rank, i in enumerate(idx.nearest(qvec, mask, CANDIDATES)):
             ranked[i] = ranked.get(i, 0.0) + 1.0 / (RRF_K + rank + 1)
             matched.setdefault(i, []).append("meaning")
     if not ranked:
@@ -141,12 +144,15 @@ def _fts(store: Store, idx: Index, req: Request, mask: np.ndarray) -> list[int]:
     total = max(1, len(idx.rows))
     phrases = [f'"{a} {b}"' for a, b in zip(words, words[1:], strict=False)]
     singles = []
+    # Counting stops past the limit: a common word at 1M items matches 100k of them (issue 20).
+    cap = int(COMMON_DF * total) + 1
     for w in words:
         q = _quote(w)
-        if sql.fts_count(store.conn, q) <= COMMON_DF * total or len(words) == 1:
+        if sql.fts_count(store.conn, q, cap, idx.floor) <= COMMON_DF * total or len(words) == 1:
             singles.append(q)
         stem = _stem(w)
-        if stem and sql.fts_count(store.conn, f"{_quote(stem)}*") <= COMMON_DF * total:
+        common = sql.fts_count(store.conn, f"{_quote(stem)}*", cap, idx.floor) if stem else 0
+        if stem and common <= COMMON_DF * total:
             singles.append(f"{_quote(stem)}*")
     terms = [_quote_phrase(p) for p in phrases] + singles
     # A glossary term's own close words widen it: a request about alignment also wants the posts on
@@ -155,7 +161,7 @@ def _fts(store: Store, idx: Index, req: Request, mask: np.ndarray) -> list[int]:
         terms += [_quote(w) for w in senses().get(tid, {}).get("expand", [])]
     match = " OR ".join(dict.fromkeys(t for t in terms if t))
     out = []
-    for item_id, _ in sql.fts_ranked(store.conn, match, limit=CANDIDATES * 4):
+    for item_id, _ in sql.fts_ranked(store.conn, match, CANDIDATES * 4, idx.floor):
         i = idx.by_id.get(item_id)
         if i is not None and mask[i]:
             out.append(i)
@@ -188,16 +194,6 @@ def _stem(word: str) -> str | None:
         return None
     stem = _SUFFIX.sub("", word.lower())
     return stem if len(stem) >= 5 and stem != word.lower() else None
-
-
-def _nearest(idx: Index, qvec: np.ndarray, mask: np.ndarray) -> list[int]:
-    if not qvec.any() or not mask.any():
-        return []
-    sims = idx.vectors @ qvec
-    sims = np.where(mask, sims, -2.0)
-    n = min(CANDIDATES, int(mask.sum()))
-    top = np.argpartition(-sims, n - 1)[:n]
-    return [int(i) for i in top[np.argsort(-sims[top], kind="stable")]]
 
 
 def _query_vector(idx: Index, req: Request) -> np.ndarray:
@@ -303,7 +299,7 @@ def known_names(store: Store, text: str) -> tuple[list[str], list[str]]:
     """(names some item mentions, names no item mentions)."""
     known, unknown = [], []
     for n in names(text):
-        (known if sql.fts_count(store.conn, _quote(n)) else unknown).append(n)
+        (known if sql.fts_count(store.conn, _quote(n), cap=1) else unknown).append(n)
     return known, unknown
 
 
@@ -319,7 +315,8 @@ def _keep_named(store: Store, idx: Index, req: Request, cand: list[int]) -> list
     if not known:
         return cand
     match = " OR ".join(_quote(n) for n in _name_phrases(req.text, known))
-    ids = {item_id for item_id, _ in sql.fts_ranked(store.conn, match, limit=20000)}
+    # Only the candidates are asked about, not every item that names it (issue 20).
+    ids = sql.fts_among(store.conn, match, [idx.rows[i].item_id for i in cand])
     lows = [n.lower() for n in known]
     # A lab's own post names the lab in its address, not always in its words.
     named = [

@@ -163,34 +163,111 @@ WHY_DICT_V1 = json.dumps(
 ).encode()
 
 
+# A story's score parts (stories/rank.py) and its cited summary (explain/summary.py), stored the
+# same way with dictionaries of their own (version bytes 2 and 3; migration 0018).
+SCORE_V1 = 2
+SCORE_DICT_V1 = json.dumps(
+    {
+        "attention": {
+            "value": 0.0,
+            "why": "no attention signals (no HN/Reddit discussion found)",
+            "weight": 0.3,
+            "points": 0.0,
+        },
+        "breadth": {
+            "value": 0.0,
+            "why": "1 independent source(s): arxiv",
+            "weight": 0.2,
+            "points": 0.0,
+        },
+        "authority": {
+            "value": 0.4,
+            "why": "a paper: arxiv:2311.14152; the lab's own post: https://",
+            "weight": 0.25,
+            "points": 0.1,
+        },
+        "recency": {"value": 0.4286, "why": "last activity Thu 23 Nov 00:00 UTC", "weight": 0.1},
+        "novelty": {
+            "value": 1.0,
+            "why": "new this week: no related story in earlier weeks",
+            "weight": 0.15,
+            "points": 0.15,
+        },
+    },
+    separators=(",", ":"),
+).encode()
+SUMMARY_V1 = 3
+SUMMARY_DICT_V1 = json.dumps(
+    {
+        "version": 1,
+        "method": "extractive",
+        "model": None,
+        "input_hash": "2f7df265ead2c4d8dfc6f5b2117f4a99",
+        "sentences": [
+            {
+                "text": "",
+                "cite": 1,
+                "key": "arxiv:2412.12345",
+                "url": "https://arxiv.org/abs/2412.12345",
+                "quote": "",
+                "verified": True,
+            }
+        ],
+        "dropped": [],
+        "verified": 3,
+        "total": 3,
+    },
+    ensure_ascii=False,
+    separators=(",", ":"),
+).encode()
+_DICTS = {WHY_V1: WHY_DICT_V1, SCORE_V1: SCORE_DICT_V1, SUMMARY_V1: SUMMARY_DICT_V1}
+
+
+def encode_json(value: Any, version: int) -> bytes:
+    """``value`` as JSON deflated against the dictionary of ``version`` (WHY_V1, SCORE_V1,
+    SUMMARY_V1); decode_json gives back an equal value."""
+    co = zlib.compressobj(9, zlib.DEFLATED, -15, 9, zlib.Z_DEFAULT_STRATEGY, _DICTS[version])
+    raw = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    return bytes([version]) + co.compress(raw) + co.flush()
+
+
+def decode_json(value: bytes | str | None, default: Any = None) -> Any:
+    """The value stored in ``value``: a blob of encode_json, or JSON text (stores written before
+    the compact migrations, rows inserted by hand); ``default`` for NULL or empty."""
+    if value is None or value == b"" or value == "":
+        return default
+    if isinstance(value, str):
+        return json.loads(value)
+    if value[0] not in _DICTS:
+        raise ValueError(f"unknown stored format {value[0]}")
+    do = zlib.decompressobj(-15, _DICTS[value[0]])
+    return json.loads(do.decompress(value[1:]) + do.flush())
+
+
 def encode_why(why: dict[str, Any]) -> bytes:
     """An explanation as a few hundred bytes; decode_why gives back the same dict."""
-    co = zlib.compressobj(9, zlib.DEFLATED, -15, 9, zlib.Z_DEFAULT_STRATEGY, WHY_DICT_V1)
-    raw = json.dumps(why, ensure_ascii=False, separators=(",", ":")).encode()
-    return bytes([WHY_V1]) + co.compress(raw) + co.flush()
+    return encode_json(why, WHY_V1)
 
 
 def decode_why(value: bytes | str | None) -> dict[str, Any]:
-    """The explanation stored in ``value``: a blob of encode_why, or JSON text (stores written
-    before 0015, rows inserted by hand)."""
-    if value is None or value == b"" or value == "":
-        return {}
-    if isinstance(value, str):
-        return dict(json.loads(value))
-    if value[0] != WHY_V1:
-        raise ValueError(f"unknown explanation format {value[0]}")
-    do = zlib.decompressobj(-15, WHY_DICT_V1)
-    return dict(json.loads(do.decompress(value[1:]) + do.flush()))
+    """The explanation stored in ``value`` ({} when there is none)."""
+    return dict(decode_json(value, {}))
 
 
-def _why_v1(text: str | bytes | None) -> bytes | None:
-    """SQL function for the migration: a why_json text re-encoded (blobs unchanged)."""
-    if text is None or isinstance(text, bytes):
-        return text
-    return encode_why(json.loads(text or "{}"))
+def _recode(version: int) -> Any:
+    def convert(text: str | bytes | None) -> bytes | None:
+        """SQL function for a migration: JSON text re-encoded (NULL and blobs unchanged)."""
+        if text is None or isinstance(text, bytes):
+            return text
+        return encode_json(json.loads(text or "{}"), version)
+
+    return convert
 
 
 def register(conn: sqlite3.Connection) -> None:
-    """The SQL functions migration 0015 calls. Frozen with it: never change what they return."""
+    """The SQL functions migrations 0015 and 0018 call. Frozen with them: never change what they
+    return."""
     conn.create_function("abreast_vector_i8", 2, _vector_i8, deterministic=True)
-    conn.create_function("abreast_why_v1", 1, _why_v1, deterministic=True)
+    conn.create_function("abreast_why_v1", 1, _recode(WHY_V1), deterministic=True)
+    conn.create_function("abreast_score_v1", 1, _recode(SCORE_V1), deterministic=True)
+    conn.create_function("abreast_summary_v1", 1, _recode(SUMMARY_V1), deterministic=True)

@@ -462,8 +462,11 @@ class Store:
         since: str | None = None,
         until: str | None = None,
         ai_only: bool = False,
+        all_time: bool = False,
     ) -> list[SearchHit]:
-        """FTS5 search (bm25; lower rank is better). ``query`` is FTS5 syntax; see fts_query()."""
+        """FTS5 search (bm25; lower rank is better). ``query`` is FTS5 syntax; see fts_query().
+        Without ``since``/``until`` and ``all_time``, only the RECENT_ITEMS most recently
+        collected items are searched."""
         filters, args = [], []
         if since:
             filters.append("items.published_at >= ?")
@@ -486,17 +489,48 @@ class Store:
             args,
             limit,
             filtered=bool(filters or ai_only),
+            floor=None if (all_time or since or until) else recent_floor(self.conn),
         )
         return [SearchHit(item=stored_item(r), rank=r["rank"]) for r in rows]
 
 
 # bm25 with the title weighted 3x the text, as FTS5's own rank: FTS5 then hands matches over best
 # first, and with a LIMIT it keeps only the top k while scoring, instead of joining every match to
-# its item row and sorting them all (issue 20: p99 974 ms at 1M items).
+# its item row and sorting them all (issue 20: p99 974 ms at 1M items). ``rowid >= ?`` (the recent
+# window's floor, 0 for all time) is handed to FTS5 too, which then reads and scores only that part
+# of each term's list: scoring is what costs (3-4 us per match), and at 1M items a common word
+# matches 30k of them.
 RANKED = (
-    "(SELECT rowid AS id, rank FROM item_fts WHERE item_fts MATCH ? "
+    "(SELECT rowid AS id, rank FROM item_fts WHERE item_fts MATCH ? AND rowid >= ? "
     "AND rank MATCH 'bm25(3.0, 1.0)' ORDER BY rank{limit})"
 )
+
+# Searches read the most recently collected items by default, so their cost stops growing with
+# history: about half a year for a reader of arXiv cs.CL/LG/AI, HN and a few dozen feeds (issue
+# 20). "All time" is one flag away (`--all-time`, the web's "search all time").
+RECENT_ITEMS = 100_000
+
+
+def recent_floor(conn: sqlite3.Connection, n: int | None = None) -> int | None:
+    """The lowest item id of the ``n`` (RECENT_ITEMS) most recently collected items (ids grow as
+    items arrive); None when the store holds no more than that, i.e. the window is all time."""
+    n = RECENT_ITEMS if n is None else n
+    # Two subqueries: each is one B-tree seek; min() and max() in one SELECT scan every row.
+    low, high = conn.execute(
+        "SELECT (SELECT min(id) FROM items), (SELECT max(id) FROM items)"
+    ).fetchone()
+    if high is None or high - n + 1 <= low:
+        return None
+    return int(high - n + 1)
+
+
+def window_start(conn: sqlite3.Connection, floor: int | None) -> str | None:
+    """When the item at ``floor`` was collected (YYYY-MM-DD), to say what the window covers."""
+    if floor is None:
+        return None
+    r = conn.execute("SELECT fetched_at FROM items WHERE id >= ? ORDER BY id LIMIT 1", (floor,))
+    row = r.fetchone()
+    return str(row[0])[:10] if row and row[0] else None
 
 
 def top_matches(
@@ -507,16 +541,19 @@ def top_matches(
     args: list[Any],
     limit: int,
     filtered: bool,
+    floor: int | None = None,
 ) -> list[sqlite3.Row]:
-    """The best ``limit`` FTS matches for ``fts``, best first. ``select`` reads from ``{matches}
-    m`` (columns id, rank). Without filters the top k come straight from FTS5; with filters the
-    matches stream in rank order and the first k that pass are kept."""
+    """The best ``limit`` FTS matches for ``fts`` among items of id ``floor`` and above (all with
+    None), best first. ``select`` reads from ``{matches} m`` (columns id, rank). Without filters
+    the top k come straight from FTS5; with filters the matches stream in rank order and the first
+    k that pass are kept."""
     where = (" WHERE " + " AND ".join(filters)) if filters else ""
+    low = floor or 0
     if filtered:
         sql = select.format(matches=RANKED.format(limit="")) + where + " ORDER BY m.rank LIMIT ?"
-        return conn.execute(sql, (fts, *args, limit)).fetchall()
+        return conn.execute(sql, (fts, low, *args, limit)).fetchall()
     sql = select.format(matches=RANKED.format(limit=" LIMIT ?")) + where + " ORDER BY m.rank"
-    return conn.execute(sql, (fts, limit, *args)).fetchall()
+    return conn.execute(sql, (fts, low, limit, *args)).fetchall()
 
 
 def fts_query(words: Iterable[str], mode: str = "OR") -> str:

@@ -553,4 +553,18 @@ old.text);
         END;
         """,
     ),
+    (
+        "0018_compact_stories_unused_index",
+        """
+        -- A story's score parts and cited summary stored as 0015 stores an explanation: JSON
+        -- deflated against a dictionary of the words each repeats (byte 2: score_json, byte 3:
+        -- summary_json; store/compact.py). 0.9 of the 1.2 KB a story cost; JSON text in these
+        -- columns (a store written before this, a row inserted by hand) is read too.
+        UPDATE stories SET score_json = abreast_score_v1(score_json),
+            summary_json = abreast_summary_v1(summary_json);
+        -- No query looks items up by canonical_url (dedupe and stories compare it in memory):
+        -- its index cost 55 bytes per item for nothing.
+        DROP INDEX IF EXISTS items_canonical;
+        """,
+    ),
 ]

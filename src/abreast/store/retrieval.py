@@ -16,9 +16,11 @@ from .compact import decode_vectors
 from .db import rows_in
 
 
-def corpus(conn: sqlite3.Connection, model: str) -> tuple[list[CorpusRow], np.ndarray]:
+def corpus(
+    conn: sqlite3.Connection, model: str, floor: int | None = None
+) -> tuple[list[CorpusRow], np.ndarray]:
     """Every searchable item with its ``model`` vector (rows without one are left out), in item
-    order."""
+    order; with ``floor``, only items whose id is at least ``floor`` (the recent window)."""
     rows = conn.execute(
         "SELECT items.id, items.key, items.kind, coalesce(sources.name, items.kind) AS source, "
         "items.title, items.url, items.published_at, items.score_json, a.entities_json, "
@@ -28,14 +30,19 @@ def corpus(conn: sqlite3.Connection, model: str) -> tuple[list[CorpusRow], np.nd
         "AND a.duplicate_of IS NULL "
         "JOIN embeddings e ON e.item_id = items.id AND e.model = ? "
         "LEFT JOIN sources ON sources.id = items.source_id "
+        # each item's (latest) story and how many sources that story has, counted only for the
+        # stories of the window's items (index story_items_item), not every story in the store
         "LEFT JOIN (SELECT si.item_id, max(si.story_id) AS story_id, max(sc.n) AS n_sources "
         "  FROM story_items si JOIN (SELECT si2.story_id, count(DISTINCT coalesce(s2.name, "
         "i2.kind)) AS n "
         "    FROM story_items si2 JOIN items i2 ON i2.id = si2.item_id "
-        "    LEFT JOIN sources s2 ON s2.id = i2.source_id GROUP BY si2.story_id) sc "
-        "  ON sc.story_id = si.story_id GROUP BY si.item_id) st ON st.item_id = items.id "
-        "ORDER BY items.id",
-        (model,),
+        "    LEFT JOIN sources s2 ON s2.id = i2.source_id "
+        "    WHERE si2.story_id IN (SELECT story_id FROM story_items WHERE item_id >= ?) "
+        "    GROUP BY si2.story_id) sc "
+        "  ON sc.story_id = si.story_id WHERE si.item_id >= ? GROUP BY si.item_id) st "
+        "ON st.item_id = items.id "
+        "WHERE items.id >= ? ORDER BY items.id",
+        (model, floor or 0, floor or 0, floor or 0),
     ).fetchall()
     # Every vector has the corpus's dimension (the first row's); one of another length (a
     # different model's, a damaged row) is left out rather than breaking the whole matrix.
@@ -107,28 +114,47 @@ def embedding_models(conn: sqlite3.Connection) -> list[tuple[str, int]]:
     ]
 
 
-def fts_ranked(conn: sqlite3.Connection, match: str, limit: int = 200) -> list[tuple[int, float]]:
+def fts_ranked(
+    conn: sqlite3.Connection, match: str, limit: int = 200, floor: int | None = None
+) -> list[tuple[int, float]]:
     """(item id, bm25) for an FTS5 ``match`` expression, best first (bm25: lower is better; the
-    title counts three times the text)."""
+    title counts three times the text); with ``floor``, only items whose id is at least that (FTS5
+    then reads and scores only their part of the index)."""
     if not match.strip():
         return []
     return [
         (r[0], r[1])
         for r in conn.execute(
             "SELECT rowid, bm25(item_fts, 3.0, 1.0) AS rank FROM item_fts WHERE item_fts MATCH ? "
-            "ORDER BY rank LIMIT ?",
-            (match, limit),
+            "AND rowid >= ? ORDER BY rank LIMIT ?",
+            (match, floor or 0, limit),
         )
     ]
 
 
-def fts_count(conn: sqlite3.Connection, match: str) -> int:
-    """How many items match ``match`` (0 for an empty expression)."""
+def fts_count(conn: sqlite3.Connection, match: str, cap: int = -1, floor: int | None = None) -> int:
+    """How many items (with ``floor``: of id at least that) match ``match``, 0 for an empty
+    expression; counting stops at ``cap`` when one is given: "is this word common?" needs no
+    exact count of 100k matches."""
     if not match.strip():
         return 0
-    return int(
-        conn.execute("SELECT count(*) FROM item_fts WHERE item_fts MATCH ?", (match,)).fetchone()[0]
+    sql = (
+        "SELECT count(*) FROM (SELECT 1 FROM item_fts WHERE item_fts MATCH ? AND rowid >= ? "
+        "LIMIT ?)"
     )
+    return int(conn.execute(sql, (match, floor or 0, cap)).fetchone()[0])
+
+
+def fts_among(conn: sqlite3.Connection, match: str, item_ids: Sequence[int]) -> set[int]:
+    """Which of ``item_ids`` match ``match``: FTS5 lists the matches between the lowest and the
+    highest of them (rowid order, nothing scored), however many other items match."""
+    if not match.strip() or not item_ids:
+        return set()
+    rows = conn.execute(
+        "SELECT rowid FROM item_fts WHERE item_fts MATCH ? AND rowid BETWEEN ? AND ?",
+        (match, min(item_ids), max(item_ids)),
+    )
+    return {r[0] for r in rows} & set(item_ids)
 
 
 def texts(conn: sqlite3.Connection, item_ids: Sequence[int]) -> dict[int, str]:

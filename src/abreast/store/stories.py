@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..types import Member, Story, StoryHeader, TermWeek, WeekItem
-from .compact import decode_vector
+from .compact import SCORE_V1, SUMMARY_V1, decode_json, decode_vector, encode_json
 from .db import READ_TEXT, now, rows_in, transaction
 
 if TYPE_CHECKING:
@@ -112,9 +112,12 @@ def assignments(conn: sqlite3.Connection, week: str) -> dict[int, tuple[str, str
     return {r["item_id"]: (r["story_id"], r["role"]) for r in rows}
 
 
-def summaries(conn: sqlite3.Connection, week: str) -> dict[str, tuple[str | None, frozenset[int]]]:
-    """story id -> (summary_json, its member item ids), so an unchanged story keeps its summary."""
-    out: dict[str, tuple[str | None, set[int]]] = {}
+def summaries(
+    conn: sqlite3.Connection, week: str
+) -> dict[str, tuple[str | bytes | None, frozenset[int]]]:
+    """story id -> (stored summary, its member item ids), so an unchanged story keeps its
+    summary."""
+    out: dict[str, tuple[str | bytes | None, set[int]]] = {}
     for r in conn.execute("SELECT id, summary_json FROM stories WHERE week = ?", (week,)):
         out[r["id"]] = (r["summary_json"], set())
     for r in conn.execute(
@@ -175,7 +178,7 @@ def save_week(
     week: str,
     stories: Sequence[Story],
     item_ids: dict[str, int],
-    keep_summaries: dict[str, str | None] | None = None,
+    keep_summaries: dict[str, str | bytes | None] | None = None,
 ) -> None:
     """Replace the week's stories in one transaction (a crash leaves the previous stories
     intact)."""
@@ -197,11 +200,12 @@ def save_week(
                     json.dumps(s.entities),
                     json.dumps(s.themes),
                     s.score,
-                    json.dumps(s.score_parts),
+                    encode_json(s.score_parts, SCORE_V1),
                     s.rank,
                     int(s.is_new),
                     json.dumps(s.related),
-                    json.dumps(s.summary) if s.summary is not None else keep.get(s.id),
+                    # an unchanged story keeps its stored summary as it is (either format)
+                    encode_json(s.summary, SUMMARY_V1) if s.summary is not None else keep.get(s.id),
                     ts,
                 )
                 for s in stories
@@ -261,11 +265,11 @@ def _with_members(conn: sqlite3.Connection, rows: Sequence[sqlite3.Row]) -> list
             entities=json.loads(r["entities_json"]),
             themes=json.loads(r["themes_json"]),
             score=r["score"],
-            score_parts=json.loads(r["score_json"]),
+            score_parts=decode_json(r["score_json"], {}),
             rank=r["rank"],
             is_new=bool(r["is_new"]),
             related=json.loads(r["related_json"]),
-            summary=json.loads(r["summary_json"]) if r["summary_json"] else None,
+            summary=decode_json(r["summary_json"]),
         )
         for r in rows
     ]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from typing import Any
 
+from .compact import SUMMARY_V1, encode_json
 from .db import now, transaction
 
 
@@ -17,7 +17,7 @@ def save_summaries(conn: sqlite3.Connection, summaries: dict[str, dict[str, Any]
         for story_id, summary in summaries.items():
             cur = conn.execute(
                 "UPDATE stories SET summary_json = ?, updated_at = ? WHERE id = ?",
-                (json.dumps(summary, ensure_ascii=False), now(), story_id),
+                (encode_json(summary, SUMMARY_V1), now(), story_id),
             )
             updated += cur.rowcount
     return updated

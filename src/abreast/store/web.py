@@ -7,7 +7,7 @@ from typing import Any
 
 from ..types import AnnotatedItem, Fetch
 from .annotations import ANNOTATED_COLS, ANNOTATED_JOINS, annotated_item
-from .items import top_matches
+from .items import recent_floor, top_matches
 
 
 def _filters(week: str | None, source: str | None, ai_only: bool) -> tuple[list[str], list[Any]]:
@@ -75,8 +75,10 @@ def item_search(
     source: str | None = None,
     ai_only: bool = False,
     limit: int = 50,
+    all_time: bool = False,
 ) -> list[AnnotatedItem]:
-    """FTS5 match (``fts`` must come from store.items.fts_query), best bm25 first."""
+    """FTS5 match (``fts`` must come from store.items.fts_query), best bm25 first: among the
+    RECENT_ITEMS most recently collected items unless ``all_time`` or a ``week`` is asked for."""
 
     where, args = _filters(week, source, ai_only)
     rows = top_matches(
@@ -87,6 +89,7 @@ def item_search(
         args,
         limit,
         filtered=bool(where),
+        floor=None if (all_time or week) else recent_floor(conn),
     )
     return [annotated_item(r) for r in rows]
 

@@ -130,8 +130,13 @@ def items(
     ai_only: bool = False,
     limit: int = Query(50, ge=1, le=200),
     offset: int = Query(0, ge=0),
+    all_time: bool = Query(
+        False, description="search every item, not only the 100,000 most recently collected"
+    ),
 ):
-    v = queries.items_view(store(request), q, week, source, ai_only, limit, offset)
+    v = queries.items_view(
+        store(request), q, week, source, ai_only, limit, offset, all_time=all_time
+    )
     return ItemsOut(total=v.total, offset=v.offset, limit=v.limit, items=v.items)
 
 

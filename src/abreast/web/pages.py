@@ -139,9 +139,10 @@ def items_page(
     ai: bool = False,
     offset: int = 0,
     hidden: bool = False,
+    all: bool = False,
 ):
     view = queries.items_view(
-        store(request), q, week or None, source or None, ai, 50, offset, hidden
+        store(request), q, week or None, source or None, ai, 50, offset, hidden, all_time=all
     )
     sources = [(s["name"], s["label"]) for s in queries.sources_view(store(request))]
     return render(

@@ -18,7 +18,7 @@ from ..learn.personal import for_reader
 from ..store import Store
 from ..store import feedback as fb
 from ..store import web as sql
-from ..store.items import fts_query
+from ..store.items import fts_query, recent_floor, window_start
 from ..store.reading import undated_count
 from ..store.stories import load_story, load_week, story_counts, story_headers
 from ..stories.weeks import default_week as shared_default_week
@@ -347,6 +347,9 @@ class ItemsView:
     ai_only: bool = False
     offset: int = 0
     limit: int = 50
+    all_time: bool = False
+    # The day the recent window starts (collected on or after), when a search was limited to it.
+    window_since: str | None = None
 
 
 def items_view(
@@ -358,14 +361,18 @@ def items_view(
     limit: int = 50,
     offset: int = 0,
     show_hidden: bool = False,
+    all_time: bool = False,
 ) -> ItemsView:
     limit = max(1, min(limit, 200))
     words = query.split()
+    since = None
     if words:
         rows = sql.item_search(
-            store.conn, fts_query(words, mode="AND"), week, source, ai_only, limit
+            store.conn, fts_query(words, mode="AND"), week, source, ai_only, limit, all_time
         )
         total = len(rows)
+        if not (all_time or week):
+            since = window_start(store.conn, recent_floor(store.conn))
     else:
         rows = sql.item_stream(store.conn, week, source, ai_only, limit, max(0, offset))
         total = sql.item_count(store.conn, week, source, ai_only)
@@ -376,7 +383,9 @@ def items_view(
         for r in rows
         if show_hidden or signals.get(r.key) != "hide"
     ]
-    return ItemsView(items, total, query, week, source, ai_only, max(0, offset), limit)
+    return ItemsView(
+        items, total, query, week, source, ai_only, max(0, offset), limit, all_time, since
+    )
 
 
 def source_labels(store: Store) -> dict[str, str]:
