@@ -429,6 +429,13 @@ def measure(home: Path, rounds: int, n_new: int, full: bool, before: Path | None
     """Everything for the store in ``home`` (already grown): a dict of label -> value."""
     db = home / "abreast.db"
     res: dict = {}
+    # Migrations this checkout adds run once, before anything is timed (a grown store kept from
+    # an earlier run may predate them).
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    subprocess.run(
+        [sys.executable, "-c", f"from abreast.store import Store; Store.open({str(db)!r}).close()"],
+        env=env, check=True,
+    )  # fmt: skip
     if full:
         res["full process (every week built)"] = run_cli(home, "process", "--full")
     res["process, nothing new"] = run_cli(home, "process")
@@ -436,9 +443,9 @@ def measure(home: Path, rounds: int, n_new: int, full: bool, before: Path | None
     res["new week"] = (week, added, rate)
     res["process after one new week"] = run_cli(home, "process")
     res["process, nothing new (again)"] = run_cli(home, "process")
+    res["reads"] = reads_with(home, rounds, ROOT / "src")
     res["week"] = run_cli(home, "week", week)
     res["draft"] = run_cli(home, "draft", "--week", week)
-    res["reads"] = reads_with(home, rounds, ROOT / "src")
     if before:
         res["reads before"] = reads_with(home, rounds, before)
     with sqlite3.connect(db) as c:
@@ -455,11 +462,19 @@ def report(
     lines = [
         "# Scale: costs as history grows (bench/scale.py)",
         "",
-        "A copy of the demo store grown from its real items through `Store.upsert_items` "
-        f"(new keys and URLs, published {SHIFT_WEEKS} weeks earlier per round); grown copies "
-        "reuse the demo items' annotations and embeddings (same content, same vectors). "
-        "The new week is understood for real. Times in seconds unless marked; web pages with "
-        "one client (FastAPI TestClient over `create_app`), after one warm-up request.",
+        "A copy of the demo store grown from its real items through `Store.upsert_items`: "
+        f"each round copies every dated demo item under a new key and URL, published "
+        f"{SHIFT_WEEKS} weeks earlier, its body's words shuffled per copy (same words for "
+        "search; not a near-duplicate of the other copies, which duplicate detection would "
+        "otherwise rightly merge), with the demo items' annotations and embeddings, the demo "
+        "weeks' stories and trend counts moved into the weeks the copies fall in, and the "
+        "copies filed in the dedupe index by the store's own code; every grown week is then "
+        "marked as built from what it holds (so a full `process` over grown weeks is not "
+        "measured at grown sizes: it would rebuild every copied week, ~90 min at 1M). The new "
+        "week (NEW items moved from the demo's busiest weeks into the week after the last, "
+        "un-annotated) is understood, deduplicated, clustered, summarized and charted for real. "
+        "Times in seconds unless marked; web pages with one client (FastAPI TestClient over "
+        "`create_app`), after one warm-up request. LOAD",
         "",
         "| measure | " + " | ".join(cols) + " |",
         "|---|" + "---|" * len(cols),
@@ -506,6 +521,13 @@ def report(
         lines += ["| read | " + " | ".join(cols) + " |", "|---|" + "---|" * len(cols)]
     for name in results[0][1]["reads"]:
         row(f"{name} p50 / p99 ms", [cell(r, name) for _l, r, _g in results])
+    new = {r["new week"][1] for _l, r, _g in results}
+    lines[2] = lines[2].replace("NEW", "/".join(f"{n:,}" for n in sorted(new)))
+    load = os.getloadavg()
+    lines[2] = lines[2].replace(
+        "LOAD",
+        f"2 cores shared with other sessions: load average {load[1]:.1f} (5 min) at the end.",
+    )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     lines += ["", f"Peak RSS of the bench process itself (reads, growth): {peak:.0f} MB."]
     if skipped:
@@ -529,7 +551,19 @@ def main() -> None:
         help="keep each grown store in WORKDIR/grown-N and reuse it on the next run",
     )  # fmt: skip
     ap.add_argument("--reads", type=Path, help=argparse.SUPPRESS)  # internal: one home's reads
+    ap.add_argument(
+        "--report", type=Path, help="only write the report from a run's saved results (.json)"
+    )
     args = ap.parse_args()
+    if args.report:
+        import json
+
+        saved = [
+            (lb, r, tuple(g) if g else None) for lb, r, g in json.loads(args.report.read_text())
+        ]
+        args.out.write_text(report(saved, None, args.before or ""))
+        print(args.out.read_text())
+        return
     if args.reads:
         import json
 
@@ -579,6 +613,9 @@ def main() -> None:
             results.append(
                 (f"{n:,}", measure(home, args.rounds, args.new_week, False, before), grown)
             )
+            # What is measured so far, in case a later, larger size does not finish.
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            args.out.with_suffix(".json").write_text(json.dumps(results))
             shutil.rmtree(home)
     skipped = (
         None
@@ -589,6 +626,7 @@ def main() -> None:
         )
     )
     args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.with_suffix(".json").write_text(json.dumps(results))
     args.out.write_text(report(results, skipped, args.before or ""))
     print(args.out.read_text())
 

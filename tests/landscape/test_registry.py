@@ -2,6 +2,7 @@
 
 import json
 
+from abreast.landscape.lineage import ORG_FAMILY
 from abreast.landscape.registry import build_registry
 from abreast.store import Store
 from abreast.store import landscape as sql
@@ -35,6 +36,26 @@ def test_names_of_instruct_models_give_their_base_marked_as_inferred(built):
     assert [
         (b.base_id, b.source) for b in sql.bases_of(conn, "mistralai/mistral-7b-instruct-v0.2")
     ] == [("mistral-community/mistral-7b-v0.2", "name-inference")]
+
+
+def test_a_name_never_points_at_a_model_published_after_it(built):
+    # "orca_mini_v2_7b" (July 2023) spells the words of Orca-2-7b (November 2023), and is not
+    # built on it; no community model's name links it to a model released later
+    conn = built[0].conn
+    assert not _bases(conn, "pankajmathur/orca_mini_v2_7b")
+    models = {m.id: m for m in sql.list_models(conn)}
+    later = []
+    for b in sql.all_bases(conn):
+        child, base = models.get(b.model_id), models.get(b.base_id)
+        if b.source != "name-inference" or b.relation == "quantized" or not (child and base):
+            continue
+        owner = child.id.split("/")[0]
+        if owner in ORG_FAMILY or owner == base.id.split("/")[0]:  # X-Chat, uploaded before X
+            continue
+        day, then = (child.released or "")[:10], (base.released or "")[:10]
+        if day and then and day < then[: len(day)]:
+            later.append((child.id, base.id))
+    assert later == []
 
 
 def test_quantized_base_named_in_metadata_is_linked_to_its_origin(built):

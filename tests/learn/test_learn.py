@@ -141,3 +141,24 @@ def test_one_more_signal_updates_the_model_to_what_a_fit_from_scratch_gives(home
     assert step.named.keys() == scratch.named.keys()
     assert max(abs(step.named[f] - scratch.named[f]) for f in step.named) < 1e-4
     assert np.allclose(step.vector, scratch.vector, atol=1e-5)
+
+
+def test_a_new_embedder_rebuilds_the_rows_instead_of_ignoring_the_vectors(home):
+    """The saved rows name their embedder; when the store's vectors come from another one (a
+    re-run of understand with a new model), the next signal refits from scratch in the new one."""
+    from abreast.learn.personal import current
+    from abreast.store import Store
+    from abreast.store import learn as sql
+
+    store = Store.open(home / "abreast.db")
+    keys = [m.key for s in load_week(store.conn, WEEK)[:20] for m in s.members][:8]
+    for i, k in enumerate(keys[:6]):
+        give_feedback(store, "more" if i % 2 else "less", item_key=k)
+    old = sql.load_rows(store.conn)[1]
+    store.conn.execute("UPDATE embeddings SET model = 'another-embedder'")
+    store.conn.commit()
+    give_feedback(store, "more", item_key=keys[6])
+    rows, embedder, _ = sql.load_rows(store.conn)
+    assert embedder == "another-embedder" != old
+    assert rows.signals == 7 and not (rows.vectors[-1] == 0).all()
+    assert current(store).vector is not None

@@ -23,7 +23,9 @@ def _proposals(demo_store):
     text, props = resolve(
         SEED.read_text(),
         demo_store,
-        image_maker=lambda todo, terms: ("llama-family.png", "tree") if "Llama" in terms else None,
+        image_maker=lambda todo, terms, as_of: (
+            ("llama-family.png", f"tree as of {as_of}") if "Llama" in terms else None
+        ),
     )
     return text, props
 
@@ -42,6 +44,8 @@ def test_llama_todo_brings_llama_material_and_the_family_tree(demo_store):
     llama = props[0]
     assert all("llama" in (r.title + r.reason).lower() for r in llama.references)
     assert llama.image == "llama-family.png"
+    # The picture is asked for as of the draft's front-matter date (2023-12-07), not today.
+    assert llama.image_caption == "tree as of 2023-12-07"
 
 
 def test_fixie_todo_says_plainly_that_the_store_has_nothing_on_fixie(demo_store):
@@ -110,3 +114,24 @@ def test_keywords_keep_names_and_drop_filler():
         "specific",
         "agents",
     ]
+
+
+def test_todo_command_draws_the_family_tree_as_of_the_drafts_date(
+    demo_store, abreast_home, tmp_path
+):
+    """The December 2023 post's picture is the tree a reader could see then, drawn beside the
+    draft (and its caption says so), not the tree of the store's latest weeks."""
+    from typer.testing import CliRunner
+
+    from abreast.cli.main import app
+
+    abreast_home.mkdir(parents=True, exist_ok=True)
+    demo_store.conn.execute("VACUUM INTO ?", (str(abreast_home / "abreast.db"),))
+    draft = tmp_path / "post" / "index.md"
+    draft.parent.mkdir()
+    draft.write_text(SEED.read_text())
+    res = CliRunner().invoke(app, ["todo", str(draft)])
+    assert res.exit_code == 0, res.output
+    assert (draft.parent / "llama-family.png").stat().st_size > 10_000
+    out = (draft.parent / "index.todo.md").read_text()
+    assert "descend from Llama as of 2023-12-07" in out

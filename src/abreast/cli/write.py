@@ -111,7 +111,7 @@ def todo(
 def _image_maker(folder: Path):
     """TODOs asking for a picture of a model family get its family tree, drawn beside the draft."""
 
-    def make(todo_text: str, terms: list[str]):
+    def make(todo_text: str, terms: list[str], as_of: str | None = None):
         import shutil
 
         from ..landscape.tree import TreeSpec, family_tree
@@ -119,13 +119,19 @@ def _image_maker(folder: Path):
         for t in terms:
             family = t.lower()
             try:
-                root, _ = family_tree(ctx.store().conn, TreeSpec(family=family))
+                root, _ = family_tree(ctx.store().conn, TreeSpec(family=family, as_of=as_of))
             except AbreastError:
                 continue
             name = f"{family}-family.png"
-            drawn = _drawn_tree(root, family, f"The {t} family")
+            when = f" as of {as_of}" if as_of else ""
+            drawn = _drawn_tree(root, family, f"The {t} family{when}")
             shutil.copyfile(drawn, folder / name)
-            return name, f"Open models that descend from {t} (from Hugging Face metadata)"
+            return name, (
+                f"Open models that descend from {t}{when}, the draft's date "
+                "(from Hugging Face metadata)"
+                if as_of
+                else f"Open models that descend from {t} (from Hugging Face metadata)"
+            )
         return None
 
     return make

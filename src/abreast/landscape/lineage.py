@@ -412,21 +412,40 @@ def _name_words(mid: str) -> list[str]:
     return re.sub(r"-hf$", "", dashed_name(mid)).split("-")
 
 
-def base_words_in(mid: str, names: Mapping[str, str]) -> str | None:
+def base_words_index(names: Mapping[str, str]) -> dict[str, list[tuple[frozenset[str], str, str]]]:
+    """The official names base_words_in can match (3+ words), filed under their first word: a
+    name whose words all occur in a model's name has its first word there too, so a model is
+    compared with the names filed under its own words, not with every official name (that walk
+    was quadratic in the registry's size)."""
+    out: dict[str, list[tuple[frozenset[str], str, str]]] = {}
+    for k, official in names.items():
+        need = k.split("-")
+        if len(need) >= 3:
+            out.setdefault(need[0], []).append((frozenset(need), k, official))
+    return out
+
+
+def base_words_in(
+    mid: str,
+    names: Mapping[str, str],
+    by_word: dict[str, list[tuple[frozenset[str], str, str]]] | None = None,
+) -> str | None:
     """The official model whose name's words all occur in a community model's name, in any order:
     "Llama-3-Instruct-8B-SimPO" names Meta-Llama-3-8B-Instruct, "Llama-3.1-Storm-8B" names
     Llama-3.1-8B. Used only when no run of whole words spells an official name (base_named_in); the
     official name with the most words wins, so an "Instruct" in the name picks the Instruct model.
-    Always a fine-tune, uncertain: only the name says so."""
+    Always a fine-tune, uncertain: only the name says so. ``by_word``: base_words_index(names),
+    built once for many models."""
     words = set(_name_words(mid))
+    index = by_word if by_word is not None else base_words_index(names)
     best: tuple[int, str, str] | None = None
-    for k, official in names.items():
-        need = k.split("-")
-        if official == mid or len(need) < 3 or not set(need) <= words:
-            continue
-        cand = (len(need), k, official)
-        if best is None or cand[:2] > best[:2]:
-            best = cand
+    for w in words:
+        for need, k, official in index.get(w, ()):
+            if official == mid or not need <= words:
+                continue
+            cand = (len(k.split("-")), k, official)
+            if best is None or cand[:2] > best[:2]:
+                best = cand
     return best[2] if best else None
 
 

@@ -7,6 +7,7 @@ with its source; the winner is the most authoritative source, the newest date br
 
 from __future__ import annotations
 
+import bisect
 import re
 import sqlite3
 from collections import defaultdict
@@ -27,6 +28,7 @@ from .lineage import (
     assign_families,
     base_named_in,
     base_words_in,
+    base_words_index,
     family_from_name,
     model_id,
     name_key,
@@ -352,8 +354,9 @@ def infer_from_names(entries: dict[str, Entry], resolver: _Resolver) -> None:
     }
     names = official_names(official)
     dates = {m: _text(entries[m].value("released") or "") or None for m in official}
+    by_word = base_words_index(names)
     for mid, e in entries.items():
-        _infer_one(mid, e, entries, resolver, names, official, dates)
+        _infer_one(mid, e, entries, resolver, names, official, dates, by_word)
 
 
 def _infer_one(
@@ -364,6 +367,7 @@ def _infer_one(
     names: dict[str, str],
     official: set[str],
     official_dates: dict[str, str | None],
+    by_word: dict[str, list[tuple[frozenset[str], str, str]]] | None = None,
 ) -> None:
     if e.bases:
         return
@@ -400,15 +404,24 @@ def _infer_one(
                     return
     if mid in official or e.claims.get("line"):
         return
+    released = e.value("released")
+    day = _text(released)[:10] if released else None
+
+    def existed(base: str) -> bool:
+        # A model cannot be built on one published after it ("orca_mini_v2_7b", July 2023, spells
+        # the words of Orca-2-7b, November 2023): the name points elsewhere.
+        then = official_dates.get(base)
+        return not (day and then and day < then[: len(day)])  # "2023-07": by month
+
     named = base_named_in(mid, names)
-    if named:
+    if named and existed(named[0]):
         e.bases["name-inference"][named[0]] = named[1]
         return
     # Weaker name evidence, in order: the official name's words in another order, then the family
     # and size without a version (the newest such official base the model's date allows).
-    released = e.value("released")
-    base = base_words_in(mid, names) or versionless_base(
-        mid, _text(released) if released else None, official_dates
+    words = base_words_in(mid, names, by_word)
+    base = (words if words and existed(words) else None) or versionless_base(
+        mid, day, official_dates
     )
     if base:
         e.bases["name-inference"][base] = "finetune"
@@ -501,9 +514,14 @@ def _news_only_refs(
     mentions: list[tuple[str, str | None, list[str]]], index: MentionIndex
 ) -> set[str]:
     items: dict[str, set[str]] = defaultdict(set)
+    unresolved: dict[str, bool] = {}  # the index does not change here: one lookup per ref
     for key, _published, refs in mentions:
         for ref in refs:
-            if ref.startswith("model:") and not resolve_mention(ref, index):
+            if not ref.startswith("model:"):
+                continue
+            if ref not in unresolved:
+                unresolved[ref] = not resolve_mention(ref, index)
+            if unresolved[ref]:
                 items[ref].add(key)
     return {ref for ref, keys in items.items() if len(keys) >= NEWS_ONLY_MIN_ITEMS}
 
@@ -518,6 +536,22 @@ def mention_key(name: str) -> str:
 class MentionIndex:
     keys: dict[str, list[str]]  # mention key -> model ids
     preferred: set[str]  # official releases, ranked or listed models
+    # The keys in order, for prefix lookups that do not walk every key (the registry grows with
+    # the Hub items a store collects: a walk per mention was most of `process` at 100k items).
+    _sorted: list[str] = field(default_factory=list, repr=False)
+
+    def add(self, key: str, mids: list[str]) -> None:
+        if key not in self.keys and self._sorted:
+            bisect.insort(self._sorted, key)
+        self.keys[key] = mids
+
+    def with_prefix(self, prefix: str) -> Iterable[tuple[str, list[str]]]:
+        if len(self._sorted) != len(self.keys):
+            self._sorted = sorted(self.keys)
+        i = bisect.bisect_left(self._sorted, prefix)
+        while i < len(self._sorted) and self._sorted[i].startswith(prefix):
+            yield self._sorted[i], self.keys[self._sorted[i]]
+            i += 1
 
 
 def mention_index(ids: Iterable[str], preferred: set[str]) -> MentionIndex:
@@ -554,13 +588,7 @@ def resolve_mention(ref: str, index: MentionIndex) -> list[str]:
     if exact and exact[0] in index.preferred:
         return exact
     line = sorted(
-        {
-            m
-            for k, mids in index.keys.items()
-            if k.startswith(key + "-")
-            for m in mids
-            if m in index.preferred
-        }
+        {m for _k, mids in index.with_prefix(key + "-") for m in mids if m in index.preferred}
     )
     if line and (re.search(r"\d", key) or len(line) <= BARE_LINE_MAX):
         return line[:20]
@@ -582,7 +610,7 @@ def add_news_only_model(
     e.claim("name", entity_label(ref), "items", published_at[:10])
     if fam and fam.org:
         e.claim("org", fam.org, "items", published_at[:10])
-    index.keys[mention_key(slug_)] = [mid]
+    index.add(mention_key(slug_), [mid])
     index.preferred.add(mid)
     return [mid]
 

@@ -573,7 +573,7 @@ def render(
         for i, line in enumerate(note_lines):
             ax.text(MARGIN, MARGIN + 40 + 14 * i, line, fontsize=8.5, color="#555555", va="center")
         _legend(ax, MARGIN, height - MARGIN - LEGEND_H / 2)
-        fig.canvas.draw()
+        # Text extents need a renderer, not a drawn canvas: the picture is drawn once, by savefig.
         overlaps = artists.overlaps(fig.canvas.get_renderer())
         out.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(out, dpi=DPI, format=out.suffix.lstrip(".").lower() or "svg")

@@ -51,8 +51,17 @@ def retrain(store: Store, settings: Settings | None = None, full: bool = False) 
     """
     conn = store.conn
     labelled = {k: LABELS[s] for k, s in sql.standing_signals(conn) if s in LABELS}
-    embedder = sql.embedding_model(conn)
     saved = None if full else sql.load_rows(conn)
+    # Which embedder the store uses is a count over every embedding (O(store)): read it when
+    # fitting from scratch, or when a newly signalled item has no vector from the saved one.
+    embedder = saved[1] if saved else sql.embedding_model(conn)
+    stored_keys = set(saved[0].keys) if saved else set()
+    fetched_with = embedder
+    new_facts = sql.item_facts(conn, [k for k in labelled if k not in stored_keys], embedder)
+    if saved and any(not f.vector.size for f in new_facts):
+        current_embedder = sql.embedding_model(conn)
+        if current_embedder != embedder:
+            embedder, saved = current_embedder, None
     if settings is not None:
         topics = list(settings.understand.topics)
     else:  # the web app and API pass no settings: keep the topics the last fit used
@@ -74,7 +83,9 @@ def retrain(store: Store, settings: Settings | None = None, full: bool = False) 
         if key in stored and had.get(key) != y:
             ts.set_label(key, y)
             rows.relabelled.append(ts.keys.index(key))
-    for f in sql.item_facts(conn, [k for k in labelled if k not in stored], embedder):
+    if stored != stored_keys or embedder != fetched_with:  # from scratch: every item is new
+        new_facts = sql.item_facts(conn, [k for k in labelled if k not in stored], embedder)
+    for f in new_facts:
         rows.added.append(ts.add(example(f), labelled[f.key]))
     model = ts.fit()
     sql.save_model(conn, model.to_dict(), embedder, model.signals, rows=rows)

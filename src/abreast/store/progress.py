@@ -33,6 +33,11 @@ def count_ai(conn: sqlite3.Connection) -> int:
     return int(conn.execute("SELECT coalesce(sum(ai_items), 0) FROM week_stats").fetchone()[0])
 
 
+def count_items(conn: sqlite3.Connection) -> int:
+    """How many items the store holds (from the maintained week counts)."""
+    return int(conn.execute("SELECT coalesce(sum(items), 0) FROM week_stats").fetchone()[0])
+
+
 def store_inputs(conn: sqlite3.Connection) -> str:
     """A digest of the whole store's items and annotations (the model registry reads them all):
     any new, changed or re-annotated item bumps its week's version, and so changes this."""

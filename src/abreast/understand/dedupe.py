@@ -170,7 +170,7 @@ def index_keys(it: Item) -> set[int]:
     """The hashes under which the persistent index (store.dedupe) files an item: one per canonical
     URL, one for its normalized title (when specific enough) in its week-long time bucket, one per
     MinHash band of its text."""
-    return _keys(it, probe=False)
+    return item_keys(it)[0]
 
 
 def probe_keys(it: Item) -> set[int]:
@@ -178,16 +178,12 @@ def probe_keys(it: Item) -> set[int]:
     buckets either side of its own (items published within WINDOW_DAYS share one of the three).
     Every item find_duplicates could link with ``it`` is filed under one of them; the window and
     the exact Jaccard are checked afterwards, on the few items that are."""
-    return _keys(it, probe=True)
+    return item_keys(it)[1]
 
 
-def _keys(it: Item, probe: bool) -> set[int]:
+def item_keys(it: Item) -> tuple[set[int], set[int]]:
+    """(index_keys, probe_keys) of an item, its text hashed once."""
     keys = {_h32(b"u" + u.encode()) for u in _urls(it)}
-    title = normalized_title(it.title)
-    if len(title.split()) >= MIN_TITLE_WORDS:
-        bucket = _bucket(it.published_at)
-        near = (bucket,) if bucket is None or not probe else (bucket - 1, bucket, bucket + 1)
-        keys |= {_h32(f"t{b}|{title}".encode()) for b in near}
     if it.text:
         sh = shingles(f"{it.title} {it.text[:3000]}")
         if sh.size >= MIN_SHINGLES:
@@ -196,7 +192,14 @@ def _keys(it: Item, probe: bool) -> set[int]:
             for band in range(BANDS):
                 part = sig[band * rows : (band + 1) * rows].tobytes()
                 keys.add(_h32(b"b%d" % band + part))
-    return keys
+    filed, probe = set(keys), keys
+    title = normalized_title(it.title)
+    if len(title.split()) >= MIN_TITLE_WORDS:
+        bucket = _bucket(it.published_at)
+        filed.add(_h32(f"t{bucket}|{title}".encode()))
+        near = (bucket,) if bucket is None else (bucket - 1, bucket, bucket + 1)
+        probe |= {_h32(f"t{b}|{title}".encode()) for b in near}
+    return filed, probe
 
 
 def _bucket(published_at: str | None) -> int | None:

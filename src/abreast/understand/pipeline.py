@@ -17,7 +17,7 @@ from ..store import progress as sp
 from ..types import Annotation, Item, StoredItem
 from . import relevance as rel
 from . import themes as th
-from .dedupe import find_duplicates, index_keys, probe_keys
+from .dedupe import find_duplicates, index_keys, item_keys
 from .embed import get_embedder
 from .entities import extract_entities
 from .jargon import find_jargon
@@ -194,8 +194,13 @@ def _duplicates(conn: Any, todo: list[StoredItem]) -> tuple[dict[str, str], list
             rest = sd.items_by_id(conn, [i for i in ids if i not in queued])
             sd.add_keys(conn, ((h, it.id) for it in rest for h in index_keys(it)))
         sp.mark_built(conn, sd.INDEX_STAGE, {"*": "1"})
-    sd.add_keys(conn, ((h, it.id) for it in todo for h in index_keys(it)))
-    near = sd.sharing(conn, (h for it in todo for h in probe_keys(it)))
+    keys = [item_keys(it) for it in todo]
+    sd.add_keys(
+        conn, ((h, it.id) for it, (filed, _p) in zip(todo, keys, strict=True) for h in filed)
+    )
+    if len(todo) >= sp.count_items(conn):  # a first run: every item is queued, nothing to look up
+        return find_duplicates(todo), todo
+    near = sd.sharing(conn, (h for _f, probe in keys for h in probe))
     mine = {it.id for it in todo}
     before = sd.groups_of(conn, mine)  # the stored groups the queued items were in
     scope = todo + sd.items_by_id(conn, sd.groups_of(conn, near | mine) - mine)

@@ -37,6 +37,7 @@ from .sanitize import markdown_to_html
 
 _CACHE: OrderedDict[tuple, bytes] = OrderedDict()
 _CACHE_SIZE = 128
+_VIEWS: OrderedDict[tuple, dict] = OrderedDict()  # page data derived from the whole registry
 _CACHE_LOCK = threading.Lock()  # requests run in threads: look up, insert and evict as one step
 _DRAW_LOCK = threading.Lock()  # matplotlib's pyplot state is global: draw one picture at a time
 
@@ -136,7 +137,23 @@ def models_view(
 ) -> dict:
     """The registry table for one family (the biggest when none is asked for), the models a
     newcomer has most likely met first (the tree's own attention order), and the week its tree is
-    drawn as of (the default week of every other page when none is asked for)."""
+    drawn as of (the default week of every other page when none is asked for). Built once per
+    registry build (ls.registry_stamp): reading the whole registry and laying out a family's tree
+    took 0.3 s per request, and only `process` changes what they say."""
+    week = week or queries.default_week(store)
+    key = ("models", ls.registry_stamp(store.conn), family, limit, week)
+    with _CACHE_LOCK:
+        view = _VIEWS.get(key)
+    if view is None:
+        view = _models_view(store, family, limit, week)
+        with _CACHE_LOCK:
+            _VIEWS[key] = view
+            while len(_VIEWS) > _CACHE_SIZE:
+                _VIEWS.popitem(last=False)
+    return view
+
+
+def _models_view(store: Store, family: str | None, limit: int, week: str | None) -> dict:
     rows = ls.list_models(store.conn)
     families: dict[str, int] = {}
     for r in rows:
@@ -144,7 +161,6 @@ def models_view(
             families[r.family] = families.get(r.family, 0) + 1
     fams = sorted(families.items(), key=lambda kv: (-kv[1], kv[0]))
     family = family or (fams[0][0] if fams else None)
-    week = week or queries.default_week(store)
     as_of = week_end(week) if week else None
     chosen = [
         r

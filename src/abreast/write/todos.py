@@ -164,7 +164,9 @@ def propose(
             break
     _add_background(prop, todo, around, limit)
     if image_maker and ASKS_IMAGE.search(todo):
-        made = image_maker(todo, terms)
+        # The picture shows what the post's reader could see on its date: a December 2023 post
+        # gets the Llama 2 era tree, not the Llama 3.3 one.
+        made = image_maker(todo, terms, around.isoformat() if around else None)
         if made:
             prop.image, prop.image_caption = made
     return prop
