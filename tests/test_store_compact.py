@@ -195,3 +195,18 @@ def test_hashes_and_canonical_urls_shrink_in_one_migration_and_read_back_the_sam
     # deleting an item still removes its story membership
     store.delete_item("hn:2")
     assert [m.key for m in load_story(conn, "s").members] == ["hn:1"]
+
+
+def test_the_model_repos_are_read_through_their_own_index(tmp_path):
+    """The registry reads every Hugging Face item in date order: through index items_hf, not a
+    walk over every item (at 1M items that walk is the whole table)."""
+    conn = open_db(tmp_path / "s.db")
+    plan = " ".join(
+        str(r[3])
+        for r in conn.execute(
+            "EXPLAIN QUERY PLAN SELECT key FROM items WHERE kind = 'hf' ORDER BY published_at, id"
+        )
+    )
+    assert "items_hf" in plan
+    sql = dict(MIGRATIONS)["0019_compact_hashes_and_indexes"]
+    assert "{" not in sql and "CREATE TRIGGER annotations_state_au" in sql
