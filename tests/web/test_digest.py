@@ -218,3 +218,17 @@ def test_story_count_is_one_rule(client):
     page = client.get(f"/?week={WEEK}").text
     assert f"{total:,} stories from" in page
     assert client.get(f"/api/weeks/{WEEK}/stories?limit=1").json()["total"] == total
+
+
+def test_the_week_pages_words_are_the_drafts_new_terms_first(client, store):
+    """The digest's words of the week are the draft's list (same top stories, same trends, same
+    known terms): the week's new words lead, and a basic such as LLM is not among the first."""
+    from abreast.write.gather import draft_stories, words_of_the_week
+
+    page = client.get(f"/?week={WEEK}").text
+    section = page.split("Words of the week", 1)[1].split("</section>", 1)[0]
+    shown = [re.sub(r"<[^>]+>", "", t).strip() for t in re.findall(r"<dt>(.*?) <span", section)]
+    stories = draft_stories(store, WEEK)[0]
+    assert shown == [w.term for w in words_of_the_week(stories, store, WEEK)]
+    assert "Reasoning model" in shown
+    assert "Large language model (LLM)" not in shown[:4]

@@ -130,8 +130,11 @@ def folds(week: str, rest) -> list[Fold]:
     return out
 
 
-def words(stories) -> list[dict]:
-    """Words of the week: the same list the draft prints (write.gather.words_of_the_week)."""
+def words(store, week: str, stories) -> list[dict]:
+    """Words of the week: the same list the draft prints, from the same top stories, the week's
+    trends (new and rising first, basics last) and the reader's known terms."""
+    from ..write.gather import MAX_STORIES
+
     return [
         {
             "term": plain_text(w.term),
@@ -139,7 +142,7 @@ def words(stories) -> list[dict]:
             "count": w.count,
             "url": safe_url(w.seen_in.url),
         }
-        for w in words_of_the_week(stories)
+        for w in words_of_the_week(stories[:MAX_STORIES], store, week)
     ]
 
 

@@ -244,7 +244,7 @@ def week_view(
             continuing=sum(1 for s in chosen if not s.is_new),
             brief=top[: dg.BRIEF],
             mark=mark,
-            words=dg.words(chosen),
+            words=dg.words(store, week, chosen),
             trends=dg.trends(store, week),
             folds=dg.folds(week, chosen[view.limit :]),
             budget_minutes=minutes,
