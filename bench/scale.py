@@ -550,6 +550,7 @@ def main() -> None:
         "--keep", action="store_true",
         help="keep each grown store in WORKDIR/grown-N and reuse it on the next run",
     )  # fmt: skip
+    ap.add_argument("--no-demo", action="store_true", help="measure the grown sizes only")
     ap.add_argument("--reads", type=Path, help=argparse.SUPPRESS)  # internal: one home's reads
     ap.add_argument(
         "--report", type=Path, help="only write the report from a run's saved results (.json)"
@@ -588,12 +589,13 @@ def main() -> None:
             ).stdout  # fmt: skip
             subprocess.run(["tar", "-x", "-C", str(before)], input=tar, check=True)
             before = before / "src"
-        base = Path(tmp) / "demo"
-        copy_home(args.home, base)
-        index_store(base)
-        print("measuring the demo-sized copy", file=sys.stderr)
-        results.append(("demo", measure(base, args.rounds, args.new_week, True, before), None))
-        shutil.rmtree(base)
+        if not args.no_demo:
+            base = Path(tmp) / "demo"
+            copy_home(args.home, base)
+            index_store(base)
+            print("measuring the demo-sized copy", file=sys.stderr)
+            results.append(("demo", measure(base, args.rounds, args.new_week, True, before), None))
+            shutil.rmtree(base)
         for n in args.n:
             home = Path(tmp) / f"n{n}"
             kept = (args.workdir or Path(tmp)) / f"grown-{n}"
