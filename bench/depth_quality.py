@@ -34,20 +34,10 @@ def text_notes(conn, keys: list[str]) -> dict[str, str]:
     return {r[0]: r[1] for r in rows}
 
 
-# On the demo store every article page is asked of the replay server, which answers 404 for a
-# page the snapshot does not record: there, "gone" means "no recorded copy", and the report says so.
-GONE_404 = "the page is gone (HTTP 404)"
-NOT_RECORDED = "no recorded copy of its page in the demo snapshot (the replay answered 404)"
-
-
 def why_not(story, card, notes: dict[str, str]) -> str:
     """Why a card's "What happened" has fewer than two sentences, in a reader's words, with what
     the reading stage said of each member's article page."""
-    tried = [
-        f"{k}: {n.replace(GONE_404, NOT_RECORDED)}"
-        for k, n in notes.items()
-        if any(m.key == k for m in story.members)
-    ]
+    tried = [f"{k}: {n}" for k, n in notes.items() if any(m.key == k for m in story.members)]
     pages = "; ".join(tried) if tried else "no article page fetched"
     if not any(m.text.strip() for m in story.members):
         kinds = ", ".join(sorted({m.kind for m in story.members}))

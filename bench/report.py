@@ -34,7 +34,10 @@ BENCHMARKS = [
     ("retrieval_bench.md", "bench/retrieval_quality.py --store .demo-home/abreast.db --speed-only"),
     ("demo_speed_bench.md", "bench/demo_speed.py --before 22017ec --rounds 2"),
     ("scale_bench.md", "bench/scale.py --home .demo-home --n 100000 1000000"),
-    ("store_scale_bench.md", "bench/store_scale.py --home .demo-home --sizes 100000 1000000"),
+    (
+        "store_scale_bench.md",
+        "bench/store_scale.py --home .demo-home --sizes 100000 1000000 --keep .scale",
+    ),
 ]
 
 

@@ -174,7 +174,7 @@ def word_sense(store) -> list[str]:
         "revision, main at 8b4e71a, scores 3 of 30 / 6 of 145 on it). The target of zero "
         "other-sense items kept was not met on any split when it was unseen. The rows above "
         "are after the last revision, which read fresh3's errors "
-        "(two general cues: compounds in a text count only by pattern, 'active inference' and "
+        "(three general cues: compounds in a text count only by pattern, 'active inference' and "
         "'influence diffusion' name other senses, 'alignment with ... data/needs' is agreement).",
         "",
         "For comparison, the sense model before the third revision (main at 8b4e71a) on the same "

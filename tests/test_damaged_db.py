@@ -145,6 +145,22 @@ def test_recovery_without_the_sqlite3_shell_reads_around_damaged_pages(damaged, 
     assert 0.9 * N_ITEMS <= result["tables"]["items"] < N_ITEMS
 
 
+def test_recovery_without_the_shell_keeps_tables_without_rowid(tmp_path):
+    """Vectors and story members live in WITHOUT ROWID tables: a table-by-table copy, which pages
+    by rowid elsewhere, still brings them over."""
+    db = tmp_path / "ok.db"
+    st = Store.open(db)
+    st.upsert_items([Item(f"hn:{i}", "hn", f"Llama {i}", text="words") for i in (1, 2)])
+    st.conn.execute(
+        "INSERT INTO stories(id, week, title, updated_at) VALUES ('s', '2024-W50', 'L', 'now')"
+    )
+    st.conn.execute("INSERT INTO story_items VALUES ('s', 1, 'lead'), ('s', 2, 'member')")
+    st.conn.execute("INSERT INTO embeddings VALUES (1, 'm', 4, x'0000803f01020304', 'h')")
+    st.close()
+    result = repair.recover(db, tmp_path / "r.db", use_shell=False)
+    assert result["tables"]["story_items"] == 2 and result["tables"]["embeddings"] == 1
+
+
 def test_a_read_only_database_is_one_line(tmp_path):
     db = tmp_path / "abreast.db"
     Store.open(db).close()

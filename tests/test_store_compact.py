@@ -8,6 +8,7 @@ import numpy as np
 from abreast.store import open_db
 from abreast.store.annotations import save, vectors_for, why
 from abreast.store.compact import decode_vector, decode_why, encode_vector, encode_why
+from abreast.store.items import canonical_url
 from abreast.store.migrations import MIGRATIONS
 from abreast.types import Annotation
 
@@ -130,3 +131,82 @@ def test_stories_keep_their_scores_and_summaries_through_the_migration(tmp_path)
     assert [m.key for m in story.members] == ["hn:1"]
     stored = conn.execute("SELECT score_json, summary_json FROM stories").fetchone()
     assert all(isinstance(v, bytes) for v in stored)
+
+
+def test_hashes_and_canonical_urls_shrink_in_one_migration_and_read_back_the_same(tmp_path):
+    """0019: content hashes as 16 bytes, a canonical URL only where it differs from the URL, story
+    members without a rowid; the store reads every value back as before, and the rewrite queues
+    nothing for `process` (no week changes)."""
+    from abreast.store import Store
+    from abreast.store.annotations import annotated_hashes
+    from abreast.store.stories import load_story
+    from abreast.types import Item
+
+    db = tmp_path / "old.db"
+    conn = open_db(db, [m for m in MIGRATIONS if m[0] < "0019"])
+    plain = Item("hn:1", "hn", "Llama 3.3", "https://ai.meta.com/blog/llama-3-3", "words", None)
+    tracked = Item("hn:2", "hn", "Qwen", "https://www.qwenlm.ai/blog/qwen?utm_source=x", "w", None)
+    for i, it in enumerate((plain, tracked), start=1):
+        conn.execute(
+            "INSERT INTO items(key, kind, title, url, canonical_url, text, week, fetched_at, "
+            "content_hash) VALUES (?, 'hn', ?, ?, ?, ?, '2024-W50', 'now', ?)",
+            (it.key, it.title, it.url, canonical_url(it.url), it.text, it.content_hash()),
+        )
+        conn.execute(
+            "INSERT INTO embeddings VALUES (?, 'm', 256, ?, ?)",
+            (i, encode_vector(_unit(i)), it.content_hash()),
+        )
+        conn.execute(
+            "INSERT INTO annotations(item_id, relevance, is_ai, why, content_hash, annotated_at) "
+            "VALUES (?, 0.9, 1, NULL, ?, 'now')",
+            (i, it.content_hash()),
+        )
+    conn.execute(
+        "INSERT INTO stories(id, week, title, updated_at) VALUES ('s', '2024-W50', 'L', 'now')"
+    )
+    conn.execute("INSERT INTO story_items VALUES ('s', 1, 'lead'), ('s', 2, 'member')")
+    state = "SELECT (SELECT count(*) FROM understand_queue), group_concat(version) FROM week_stats"
+    before = conn.execute(state).fetchone()
+    assert canonical_url(tracked.url) != tracked.url and canonical_url(plain.url) == plain.url
+    conn.close()
+
+    store = Store.open(db)  # applies 0019
+    conn = store.conn
+    assert conn.execute(state).fetchone() == before  # nothing to understand or rebuild
+    for it in (plain, tracked):
+        assert store.item(it.key).stored_hash == it.content_hash()
+        assert store.item(it.key).canonical_url == canonical_url(it.url)
+    assert annotated_hashes(conn) == {1: plain.content_hash(), 2: tracked.content_hash()}
+    assert vectors_for(conn, [1], "m")[1][1] == plain.content_hash()
+    assert {m.key for m in load_story(conn, "s").members} == {"hn:1", "hn:2"}
+    stored = conn.execute("SELECT content_hash, canonical_url FROM items ORDER BY id").fetchall()
+    assert [len(r[0]) for r in stored] == [16, 16]
+    assert [r[1] for r in stored] == [None, canonical_url(tracked.url)]
+    # the same item fetched again is unchanged; a changed one is queued, its annotation clears it
+    assert store.upsert_items([plain]).unchanged == 1
+    changed = Item(plain.key, "hn", plain.title, plain.url, "new words", None)
+    assert store.upsert_items([changed]).updated == 1
+    assert [r[0] for r in conn.execute("SELECT item_id FROM understand_queue")] == [1]
+    ann = Annotation(key="hn:1", relevance=0.9, is_ai=True, why=WHY)
+    save(
+        conn, "m", [(1, _unit(1), changed.content_hash())], [(1, ann, None, changed.content_hash())]
+    )
+    assert conn.execute("SELECT count(*) FROM understand_queue").fetchone()[0] == 0
+    # deleting an item still removes its story membership
+    store.delete_item("hn:2")
+    assert [m.key for m in load_story(conn, "s").members] == ["hn:1"]
+
+
+def test_the_model_repos_are_read_through_their_own_index(tmp_path):
+    """The registry reads every Hugging Face item in date order: through index items_hf, not a
+    walk over every item (at 1M items that walk is the whole table)."""
+    conn = open_db(tmp_path / "s.db")
+    plan = " ".join(
+        str(r[3])
+        for r in conn.execute(
+            "EXPLAIN QUERY PLAN SELECT key FROM items WHERE kind = 'hf' ORDER BY published_at, id"
+        )
+    )
+    assert "items_hf" in plan
+    sql = dict(MIGRATIONS)["0019_compact_hashes_and_indexes"]
+    assert "{" not in sql and "CREATE TRIGGER annotations_state_au" in sql

@@ -65,6 +65,7 @@ NOTE_SCRIPT = "the page shows its text only with JavaScript"
 NOTE_EMPTY = "no article text on the page"
 NOTE_NOT_HTML = "not a web page"
 NOTE_CARD = "its model card says nothing beyond its metadata"
+NOTE_NOT_RECORDED = "no recorded copy of its page in the replay (the demo snapshot)"
 CARD_CHARS = 1500
 
 
@@ -282,6 +283,10 @@ class PageReader:
                 return PageResult(key, url, note=f"{NOTE_PAYWALL} (HTTP {e.status})")
             if e.status >= 500 or e.status == 429:
                 return PageResult(key, url, retry=str(e))
+            if e.status == 404 and getattr(self.fetcher, "replay", ""):
+                # Through a replay (the demo) a 404 says the snapshot holds no copy, not that
+                # the publisher took the page down; the reader is told which.
+                return PageResult(key, url, note=NOTE_NOT_RECORDED)
             return PageResult(key, url, note=f"the page is gone (HTTP {e.status})")
         except Timeout as e:
             return PageResult(key, url, retry=str(e))

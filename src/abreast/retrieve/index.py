@@ -76,7 +76,8 @@ class Index:
         if not qvec.any() or not mask.any():
             return []
         sims = self.vectors @ qvec
-        sims = np.where(mask, sims, -2.0)
+        if not mask.all():
+            sims = np.where(mask, sims, -2.0)
         n = min(n, int(mask.sum()))
         top = np.argpartition(-sims, n - 1)[:n]
         return [int(i) for i in top[np.argsort(-sims[top], kind="stable")]]

@@ -125,7 +125,8 @@ def search(
     best = ranked[cand[0]] if cand else 1.0
     imp = idx.importance
     scored = {i: ranked[i] / best * (1 + IMPORTANCE * float(imp[i])) for i in cand}
-    picked = _mmr(idx, _one_per_story(idx, sorted(scored, key=lambda i: -scored[i])), scored, limit)
+    order = _one_per_story(idx, sorted(scored, key=lambda i: -scored[i]), _pool_size(limit))
+    picked = _mmr(idx, order, scored, limit)
     terms = content_words(req.text)
     return [_hit(idx, i, scored[i], ranked[i] / best, matched[i], terms) for i in picked]
 
@@ -328,12 +329,19 @@ def _keep_named(store: Store, idx: Index, req: Request, cand: list[int]) -> list
     return named if len(named) >= 3 else cand
 
 
-def _one_per_story(idx: Index, order: list[int]) -> list[int]:
+def _pool_size(limit: int) -> int:
+    """How many of the best candidates MMR chooses among."""
+    return max(limit * 6, 30)
+
+
+def _one_per_story(idx: Index, order: list[int], want: int | None = None) -> list[int]:
     """Best first, one item per story and per URL (a paper and its mirror, a post and its
-    thread)."""
+    thread); the first ``want`` of them (MMR reads no further)."""
     seen: set[str] = set()
-    out = []
+    out: list[int] = []
     for i in order:
+        if want is not None and len(out) >= want:
+            break
         r = idx.rows[i]
         marks = {f"story:{r.story_id}"} if r.story_id else set()
         if r.url:
@@ -350,25 +358,25 @@ def _mmr(idx: Index, order: list[int], scored: dict[int, float], limit: int) -> 
     """Maximal marginal relevance (Carbonell & Goldstein 1998): each pick trades its score against
     its
     likeness to the picks before it, so five versions of one paper do not fill the list."""
-    pool = order[: max(limit * 6, 30)]
+    pool = order[: _pool_size(limit)]
     if not pool:
         return []
     top = max(scored[i] for i in pool)
+    # The pool's cosines to one another, once; each round reads the columns of the picks so far.
+    rel = MMR_LAMBDA * np.array([scored[i] for i in pool], dtype=np.float64) / top
+    vecs = idx.vectors[pool]
+    sims = vecs @ vecs.T
+    left = list(range(len(pool)))
     picked: list[int] = []
-    while pool and len(picked) < limit:
+    while left and len(picked) < limit:
         if not picked:
-            best = pool[0]
+            best = 0
         else:
-            sel = idx.vectors[picked]
-            sims = idx.vectors[pool] @ sel.T
-            values = [
-                MMR_LAMBDA * scored[i] / top - (1 - MMR_LAMBDA) * float(sims[k].max())
-                for k, i in enumerate(pool)
-            ]
-            best = pool[int(np.argmax(values))]
+            near = sims[np.ix_(left, picked)].max(axis=1).astype(np.float64)
+            best = left[int(np.argmax(rel[left] - (1 - MMR_LAMBDA) * near))]
         picked.append(best)
-        pool.remove(best)
-    return picked
+        left.remove(best)
+    return [pool[k] for k in picked]
 
 
 SOURCE_NAMES = {

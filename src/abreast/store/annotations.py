@@ -10,7 +10,14 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import NotFound
 from ..types import AnnotatedItem, Annotation, StoredItem
-from .compact import decode_vector, decode_why, encode_vector, encode_why
+from .compact import (
+    decode_hash,
+    decode_vector,
+    decode_why,
+    encode_hash,
+    encode_vector,
+    encode_why,
+)
 from .db import READ_TEXT, now, rows_in, transaction
 from .items import stored_item
 
@@ -49,7 +56,10 @@ def weeks_with_ai_items(conn: sqlite3.Connection) -> list[str]:
 
 
 def annotated_hashes(conn: sqlite3.Connection) -> dict[int, str]:
-    return dict(conn.execute("SELECT item_id, content_hash FROM annotations").fetchall())
+    return {
+        iid: decode_hash(h)
+        for iid, h in conn.execute("SELECT item_id, content_hash FROM annotations")
+    }
 
 
 def vectors_for(
@@ -66,7 +76,7 @@ def vectors_for(
         for r in rows:
             vec = decode_vector(r["vector"], r["dim"])
             if vec is not None:
-                out[r["item_id"]] = (vec, r["content_hash"])
+                out[r["item_id"]] = (vec, decode_hash(r["content_hash"]))
     return out
 
 
@@ -83,7 +93,7 @@ def save(
         conn.executemany(
             "INSERT OR REPLACE INTO embeddings(item_id, model, dim, vector, content_hash) VALUES "
             "(?,?,?,?,?)",
-            [(iid, model, len(v), encode_vector(v), h) for iid, v, h in embeddings],
+            [(iid, model, len(v), encode_vector(v), encode_hash(h)) for iid, v, h in embeddings],
         )
         conn.executemany(
             # An upsert, not INSERT OR REPLACE: REPLACE deletes without firing the delete
@@ -105,7 +115,7 @@ def save(
                     json.dumps(a.jargon),
                     dup,
                     encode_why(a.why),
-                    h,
+                    encode_hash(h),
                     ts,
                 )
                 for iid, a, dup, h in annotations

@@ -264,6 +264,28 @@ def _recode(version: int) -> Any:
     return convert
 
 
+# --- content hashes ------------------------------------------------------------------------------
+# Item.content_hash() is 32 lowercase hex digits; stored as its 16 bytes (migration 0019), in
+# items, annotations and embeddings alike, so the triggers that compare them see equal values.
+# Anything else (a hash written by hand in a test) is stored as the text it is.
+
+
+def encode_hash(h: str | bytes | None) -> str | bytes | None:
+    """A content hash as stored: 16 bytes for 32 lowercase hex digits, else unchanged."""
+    if isinstance(h, str) and len(h) == 32:
+        try:
+            b = bytes.fromhex(h)
+        except ValueError:
+            return h
+        return b if b.hex() == h else h
+    return h
+
+
+def decode_hash(v: str | bytes | None) -> str | None:
+    """The content hash a stored value holds, as Item.content_hash() gives it."""
+    return v.hex() if isinstance(v, bytes) else v
+
+
 def register(conn: sqlite3.Connection) -> None:
     """The SQL functions migrations 0015 and 0018 call. Frozen with them: never change what they
     return."""
@@ -271,3 +293,4 @@ def register(conn: sqlite3.Connection) -> None:
     conn.create_function("abreast_why_v1", 1, _recode(WHY_V1), deterministic=True)
     conn.create_function("abreast_score_v1", 1, _recode(SCORE_V1), deterministic=True)
     conn.create_function("abreast_summary_v1", 1, _recode(SUMMARY_V1), deterministic=True)
+    conn.create_function("abreast_hash_v1", 1, encode_hash, deterministic=True)

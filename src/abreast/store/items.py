@@ -22,6 +22,7 @@ from ..types import (
     with_page,
 )
 from ..understand.urls import canonicalize
+from .compact import decode_hash, encode_hash
 from .db import now, open_db, transaction
 from .discussions import comments_for
 
@@ -77,12 +78,12 @@ def stored_item(r: sqlite3.Row) -> StoredItem:
         extra=json.loads(r["extra_json"] or "{}"),
         text_source=r["text_source"],
         id=r["id"],
-        canonical_url=r["canonical_url"],
+        canonical_url=stored_canonical(r["canonical_url"], r["url"]),
         week=r["week"],
         source=r["source"],
         update_count=r["update_count"],
         fetched_at=r["fetched_at"],
-        stored_hash=r["content_hash"],
+        stored_hash=decode_hash(r["content_hash"]) or "",
         text_note=r["text_note"],
         page_text=page_text or "",
     )
@@ -97,6 +98,17 @@ def with_safe_url(it: Item) -> Item:
 
 def canonical_url(url: str | None) -> str | None:
     return canonicalize(url) if url else None
+
+
+def _canonical_to_store(url: str | None) -> str | None:
+    # Stored only where it differs from the URL (migration 0019): most URLs are canonical already.
+    c = canonical_url(url)
+    return None if c == url else c
+
+
+def stored_canonical(stored: str | None, url: str | None) -> str | None:
+    """The canonical URL of a row: as stored, or the URL itself where none is stored."""
+    return stored if stored is not None else (url or None)
 
 
 class Store:
@@ -267,7 +279,7 @@ class Store:
                             source_id,
                             it.kind,
                             it.url,
-                            canonical_url(it.url),
+                            _canonical_to_store(it.url),
                             it.title,
                             it.text,
                             it.source_of_text(),
@@ -277,7 +289,7 @@ class Store:
                             ts,
                             json.dumps(it.signals),
                             json.dumps(it.extra),
-                            h,
+                            encode_hash(h),
                         )
                     )
                     existing[it.key] = {
@@ -290,7 +302,7 @@ class Store:
                         "score_json": json.dumps(it.signals),
                     }
                     counts.new += 1
-                elif row["content_hash"] != h and row["update_count"] < MAX_UPDATES:
+                elif decode_hash(row["content_hash"]) != h and row["update_count"] < MAX_UPDATES:
                     self.conn.execute(
                         "UPDATE items SET url=?, canonical_url=?, title=?, text=?, text_source=?, "
                         "author=?, published_at=?, week=coalesce(?, week), updated_at=?, "
@@ -298,7 +310,7 @@ class Store:
                         "WHERE key=?",
                         (
                             it.url,
-                            canonical_url(it.url),
+                            _canonical_to_store(it.url),
                             it.title,
                             it.text,
                             it.source_of_text(),
@@ -308,7 +320,7 @@ class Store:
                             ts,
                             json.dumps(it.signals),
                             json.dumps(it.extra),
-                            h,
+                            encode_hash(h),
                             it.key,
                         ),
                     )
@@ -373,13 +385,13 @@ class Store:
                 self.conn.execute(
                     "UPDATE items SET page_text = ?, text_note = NULL, content_hash = ?, "
                     "updated_at = ? WHERE key = ?",
-                    (text, h, now(), key),
+                    (text, encode_hash(h), now(), key),
                 )
             else:
                 self.conn.execute(
                     "UPDATE items SET text = ?, text_source = ?, text_note = NULL, "
                     "content_hash = ?, updated_at = ? WHERE key = ?",
-                    (text, source, h, now(), key),
+                    (text, source, encode_hash(h), now(), key),
                 )
 
     def set_text_note(self, key: str, note: str) -> None:

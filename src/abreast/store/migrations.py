@@ -567,4 +567,72 @@ old.text);
         DROP INDEX IF EXISTS items_canonical;
         """,
     ),
+    (
+        "0019_compact_hashes_and_indexes",
+        """
+        -- Fewer bytes per item (issue 20), every value kept:
+        -- A content hash (32 hex digits) as its 16 bytes in items, annotations and embeddings
+        -- (store/compact.py encode_hash; the store hands readers the same hex text). The two
+        -- triggers that fire on these updates are dropped for the rewrite and created again as
+        -- 0017 made them: rewriting a hash is no change to an item, no week is rebuilt for it.
+        DROP TRIGGER items_state_au;
+        DROP TRIGGER annotations_state_au;
+        -- A canonical URL is stored only where it differs from the URL (85% of the demo's are
+        -- equal); the store reads coalesce(canonical_url, url).
+        UPDATE items SET content_hash = abreast_hash_v1(content_hash),
+            canonical_url = CASE WHEN canonical_url = url THEN NULL ELSE canonical_url END;
+        UPDATE annotations SET content_hash = abreast_hash_v1(content_hash);
+        UPDATE embeddings SET content_hash = abreast_hash_v1(content_hash);
+        {items_state_au}
+        {annotations_state_au}
+        -- Story members (as in 0001) without a rowid: the primary key was a second copy of the
+        -- table as an index.
+        CREATE TABLE story_items_v2 (
+            story_id TEXT NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+            item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+            role TEXT NOT NULL DEFAULT 'member',  -- lead | member | duplicate
+            PRIMARY KEY (story_id, item_id)
+        ) WITHOUT ROWID;
+        INSERT INTO story_items_v2(story_id, item_id, role)
+            SELECT story_id, item_id, role FROM story_items;
+        DROP TABLE story_items;
+        ALTER TABLE story_items_v2 RENAME TO story_items;
+        CREATE INDEX story_items_item ON story_items(item_id);
+        -- Indexes over what is looked up: the few duplicates (an item deleted sets its
+        -- duplicates' duplicate_of to NULL through this), and the model repos (kind = 'hf'),
+        -- not every item's kind.
+        DROP INDEX annotations_dup;
+        CREATE INDEX annotations_dup ON annotations(duplicate_of) WHERE duplicate_of IS NOT NULL;
+        DROP INDEX items_kind;
+        CREATE INDEX items_hf ON items(id) WHERE kind = 'hf';
+        """,
+    ),
+    (
+        "0020_hf_items_by_date",
+        """
+        -- The model repos in date order, as the registry reads them (store/landscape.py
+        -- hf_items, item_entities): 0019's index of their ids alone lost to a walk of every item
+        -- by date at 1M items.
+        DROP INDEX items_hf;
+        CREATE INDEX items_hf ON items(published_at, id) WHERE kind = 'hf';
+        """,
+    ),
 ]
+
+
+def _trigger(migration: str, name: str) -> str:
+    """The CREATE TRIGGER statement ``name`` exactly as ``migration`` wrote it."""
+    sql = dict(MIGRATIONS)[migration]
+    start = sql.index(f"CREATE TRIGGER {name}")
+    return sql[start : sql.index("END;", start) + len("END;")]
+
+
+# 0019 creates again two triggers of 0017, word for word.
+_AT = [name for name, _ in MIGRATIONS].index("0019_compact_hashes_and_indexes")
+MIGRATIONS[_AT] = (
+    MIGRATIONS[_AT][0],
+    MIGRATIONS[_AT][1].format(
+        items_state_au=_trigger("0017_process_state", "items_state_au"),
+        annotations_state_au=_trigger("0017_process_state", "annotations_state_au"),
+    ),
+)

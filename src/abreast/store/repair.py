@@ -251,7 +251,16 @@ def _readable_rows(
 ) -> Iterator[list[Any]]:
     """Batches of rows in rowid order. A batch that hits a damaged page is retried one row at a
     time; past a rowid that cannot be read, reading jumps ahead by gaps that double until it works
-    again (our tables number their rows 1, 2, 3...)."""
+    again (our tables number their rows 1, 2, 3...). A table WITHOUT ROWID (embeddings,
+    story_items) has no rowid to skip by: its rows in key order, up to the first that fails."""
+    if _without_rowid(conn, table):
+        try:
+            rows = conn.execute(f"SELECT {', '.join(_q(c) for c in cols)} FROM {_q(table)}")
+            while batch_rows := rows.fetchmany(batch):
+                yield [tuple(r) for r in batch_rows]
+        except sqlite3.DatabaseError:
+            return
+        return
     sel = f"SELECT rowid, {', '.join(_q(c) for c in cols)} FROM {_q(table)} WHERE rowid > ? "
     cur, step = -1, 1
     while cur < 2**62:
@@ -265,6 +274,11 @@ def _readable_rows(
             return
         yield [tuple(r)[1:] for r in rows]
         cur, step = rows[-1][0], 1
+
+
+def _without_rowid(conn: sqlite3.Connection, table: str) -> bool:
+    r = _try(conn, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,))
+    return bool(r and r[0][0] and "WITHOUT ROWID" in r[0][0].upper())
 
 
 def _try(conn: sqlite3.Connection, sql: str, args: tuple[Any, ...]) -> list[Any] | None:

@@ -119,14 +119,16 @@ def fts_ranked(
 ) -> list[tuple[int, float]]:
     """(item id, bm25) for an FTS5 ``match`` expression, best first (bm25: lower is better; the
     title counts three times the text); with ``floor``, only items whose id is at least that (FTS5
-    then reads and scores only their part of the index)."""
+    then reads and scores only their part of the index). The same bm25 as FTS5's own rank, as
+    Store.search asks it (store.items.RANKED): FTS5 keeps the top ``limit`` while scoring instead
+    of handing every match to SQLite's sorter."""
     if not match.strip():
         return []
     return [
         (r[0], r[1])
         for r in conn.execute(
-            "SELECT rowid, bm25(item_fts, 3.0, 1.0) AS rank FROM item_fts WHERE item_fts MATCH ? "
-            "AND rowid >= ? ORDER BY rank LIMIT ?",
+            "SELECT rowid, rank FROM item_fts WHERE item_fts MATCH ? AND rowid >= ? "
+            "AND rank MATCH 'bm25(3.0, 1.0)' ORDER BY rank LIMIT ?",
             (match, floor or 0, limit),
         )
     ]

@@ -15,7 +15,8 @@ if TYPE_CHECKING:
     import numpy as np
 
 _ITEM_COLS = (
-    "items.id AS item_id, items.key, items.kind, items.url, items.canonical_url, items.title, "
+    "items.id AS item_id, items.key, items.kind, items.url, "
+    "coalesce(items.canonical_url, nullif(items.url, '')) AS canonical_url, items.title, "
     f"{READ_TEXT} AS text, items.published_at, items.score_json, items.extra_json, "
     "coalesce(sources.name, items.kind) AS source"
 )

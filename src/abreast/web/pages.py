@@ -150,7 +150,9 @@ def items_page(
         "items.html",
         title="Items",
         view=view,
-        weeks=queries.weeks(store(request)),
+        # the week menu from the shared view cache: counting stories per week is a pass over
+        # every story, which a search at 1M items must not repeat per request (issue 20)
+        weeks=request.app.state.stores.view(("weeks",), queries.weeks),
         sources=sources,
         hidden=hidden,
     )
