@@ -210,5 +210,5 @@ def _duplicates(conn: Any, todo: list[StoredItem]) -> tuple[dict[str, str], list
     canon = {k: found.get(k, k) for k in key_of.values()}
     hit = {canon[k] for k in touched}
     affected = [it for it in scope if it.key in touched or canon[it.key] in hit]
-    keys = {it.key for it in affected}
-    return {k: v for k, v in found.items() if k in keys or k in touched}, affected
+    kept = {it.key for it in affected}
+    return {k: v for k, v in found.items() if k in kept or k in touched}, affected
