@@ -283,7 +283,7 @@ class PageReader:
                 return PageResult(key, url, note=f"{NOTE_PAYWALL} (HTTP {e.status})")
             if e.status >= 500 or e.status == 429:
                 return PageResult(key, url, retry=str(e))
-            if e.status == 404 and getattr(self.fetcher, "replay", ""):
+            if e.status == 404 and self.fetcher.replay:
                 # Through a replay (the demo) a 404 says the snapshot holds no copy, not that
                 # the publisher took the page down; the reader is told which.
                 return PageResult(key, url, note=NOTE_NOT_RECORDED)

@@ -57,7 +57,7 @@ def weeks_with_ai_items(conn: sqlite3.Connection) -> list[str]:
 
 def annotated_hashes(conn: sqlite3.Connection) -> dict[int, str]:
     return {
-        iid: decode_hash(h)
+        iid: decode_hash(h) or ""  # a NULL hash matches no item's content
         for iid, h in conn.execute("SELECT item_id, content_hash FROM annotations")
     }
 
@@ -76,7 +76,7 @@ def vectors_for(
         for r in rows:
             vec = decode_vector(r["vector"], r["dim"])
             if vec is not None:
-                out[r["item_id"]] = (vec, decode_hash(r["content_hash"]))
+                out[r["item_id"]] = (vec, decode_hash(r["content_hash"]) or "")
     return out
 
 

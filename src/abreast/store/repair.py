@@ -255,8 +255,8 @@ def _readable_rows(
     story_items) has no rowid to skip by: its rows in key order, up to the first that fails."""
     if _without_rowid(conn, table):
         try:
-            rows = conn.execute(f"SELECT {', '.join(_q(c) for c in cols)} FROM {_q(table)}")
-            while batch_rows := rows.fetchmany(batch):
+            keyed = conn.execute(f"SELECT {', '.join(_q(c) for c in cols)} FROM {_q(table)}")
+            while batch_rows := keyed.fetchmany(batch):
                 yield [tuple(r) for r in batch_rows]
         except sqlite3.DatabaseError:
             return
