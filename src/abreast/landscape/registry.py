@@ -25,6 +25,7 @@ from ..understand.entities import (
 from . import curated
 from .lineage import (
     ORG_FAMILY,
+    OfficialWords,
     assign_families,
     base_named_in,
     base_words_in,
@@ -33,6 +34,7 @@ from .lineage import (
     model_id,
     name_key,
     official_names,
+    officials_by_family,
     org_slug,
     public_date,
     quantized_origin_key,
@@ -355,8 +357,9 @@ def infer_from_names(entries: dict[str, Entry], resolver: _Resolver) -> None:
     names = official_names(official)
     dates = {m: _text(entries[m].value("released") or "") or None for m in official}
     by_word = base_words_index(names)
+    by_family = officials_by_family(dates)
     for mid, e in entries.items():
-        _infer_one(mid, e, entries, resolver, names, official, dates, by_word)
+        _infer_one(mid, e, entries, resolver, names, official, dates, by_word, by_family)
 
 
 def _infer_one(
@@ -368,6 +371,7 @@ def _infer_one(
     official: set[str],
     official_dates: dict[str, str | None],
     by_word: dict[str, list[tuple[frozenset[str], str, str]]] | None = None,
+    by_family: OfficialWords | None = None,
 ) -> None:
     if e.bases:
         return
@@ -421,7 +425,7 @@ def _infer_one(
     # and size without a version (the newest such official base the model's date allows).
     words = base_words_in(mid, names, by_word)
     base = (words if words and existed(words) else None) or versionless_base(
-        mid, day, official_dates
+        mid, day, official_dates, by_family
     )
     if base:
         e.bases["name-inference"][base] = "finetune"
@@ -536,21 +540,40 @@ def mention_key(name: str) -> str:
 class MentionIndex:
     keys: dict[str, list[str]]  # mention key -> model ids
     preferred: set[str]  # official releases, ranked or listed models
-    # The keys in order, for prefix lookups that do not walk every key (the registry grows with
-    # the Hub items a store collects: a walk per mention was most of `process` at 100k items).
-    _sorted: list[str] = field(default_factory=list, repr=False)
+    # The keys that hold a preferred model, in order, with those models only: a line lookup
+    # ("llama-3" -> the preferred Llama 3 models) walks them, not every key with the prefix (a
+    # year of Hub items files thousands of community repos under "llama-3-...": walking those per
+    # mention was most of `process` at 1M items).
+    _pref: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    _pref_sorted: list[str] = field(default_factory=list, repr=False)
 
-    def add(self, key: str, mids: list[str]) -> None:
-        if key not in self.keys and self._sorted:
-            bisect.insort(self._sorted, key)
+    def __post_init__(self) -> None:
+        for key, mids in self.keys.items():
+            best = [m for m in mids if m in self.preferred]
+            if best:
+                self._pref[key] = best
+        self._pref_sorted = sorted(self._pref)
+
+    def add(self, key: str, mids: list[str], preferred: bool = False) -> None:
+        """File ``mids`` under ``key`` (replacing what it held); ``preferred`` marks them
+        preferred."""
+        if preferred:
+            self.preferred.update(mids)
         self.keys[key] = mids
+        best = [m for m in mids if m in self.preferred]
+        if best and key not in self._pref:
+            bisect.insort(self._pref_sorted, key)
+        elif not best and key in self._pref:
+            self._pref_sorted.remove(key)
+            del self._pref[key]
+        if best:
+            self._pref[key] = best
 
-    def with_prefix(self, prefix: str) -> Iterable[tuple[str, list[str]]]:
-        if len(self._sorted) != len(self.keys):
-            self._sorted = sorted(self.keys)
-        i = bisect.bisect_left(self._sorted, prefix)
-        while i < len(self._sorted) and self._sorted[i].startswith(prefix):
-            yield self._sorted[i], self.keys[self._sorted[i]]
+    def preferred_with_prefix(self, prefix: str) -> Iterable[str]:
+        """The preferred models filed under keys that start with ``prefix``."""
+        i = bisect.bisect_left(self._pref_sorted, prefix)
+        while i < len(self._pref_sorted) and self._pref_sorted[i].startswith(prefix):
+            yield from self._pref[self._pref_sorted[i]]
             i += 1
 
 
@@ -587,9 +610,7 @@ def resolve_mention(ref: str, index: MentionIndex) -> list[str]:
     exact = index.keys.get(key, [])
     if exact and exact[0] in index.preferred:
         return exact
-    line = sorted(
-        {m for _k, mids in index.with_prefix(key + "-") for m in mids if m in index.preferred}
-    )
+    line = sorted(set(index.preferred_with_prefix(key + "-")))
     if line and (re.search(r"\d", key) or len(line) <= BARE_LINE_MAX):
         return line[:20]
     return exact
@@ -610,8 +631,7 @@ def add_news_only_model(
     e.claim("name", entity_label(ref), "items", published_at[:10])
     if fam and fam.org:
         e.claim("org", fam.org, "items", published_at[:10])
-    index.add(mention_key(slug_), [mid])
-    index.preferred.add(mid)
+    index.add(mention_key(slug_), [mid], preferred=True)
     return [mid]
 
 
@@ -647,15 +667,17 @@ class BuildReport:
     scores: int
     families: dict[str, int]
     mentioned: int
+    written: int = 0  # models whose rows changed (written or removed) in this build
 
 
 def build_registry(conn: sqlite3.Connection) -> BuildReport:
-    """Rebuild the registry from the bundled data and the store; replaces it atomically."""
+    """Rebuild the registry from the bundled data and the store; the stored registry becomes
+    equal to it in one transaction, only the models whose rows changed written."""
     obs = list(bundled_observations()) + store_observations(conn)
     mentions = item_mentions(conn)
     reg = build(obs, mentions, sql.news_points(conn, (m[0] for m in mentions)))
     models, bases, facts, scores = reg.rows()
-    sql.replace_registry(conn, models, bases, facts, scores)
+    written = sql.update_registry(conn, models, bases, facts, scores)
     fam: dict[str, int] = defaultdict(int)
     for m in models:
         if m["family"]:
@@ -666,4 +688,5 @@ def build_registry(conn: sqlite3.Connection) -> BuildReport:
         len(scores),
         dict(fam),
         sum(1 for m in models if m["first_item_key"]),
+        written,
     )
