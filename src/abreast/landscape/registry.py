@@ -464,9 +464,13 @@ def build(
         m for m in mentions if m[1]
     ]  # an undated item cannot say when a model was first seen
     news_only = _news_only_refs(mentions, index)
-    # A ref resolves the same way until the index changes (a news-only model added): resolved once
-    # per ref, not once per mention (a year of news names the same models thousands of times).
+    # A ref resolves the same way until the index changes where its key looks (a news-only model
+    # added under that key or one extending it): resolved once per ref, not once per mention (a
+    # year of news names the same models thousands of times), and an addition forgets only the
+    # refs it can change (forgetting them all made every ref resolve again each time: most of
+    # `process` at 1M items).
     resolved: dict[str, list[str]] = {}
+    refs_of: dict[str, list[str]] = defaultdict(list)  # mention key -> its refs in resolved
     for key, published_at, refs in mentions:
         for ref in refs:
             if ref.startswith("repo:"):
@@ -474,12 +478,18 @@ def build(
             elif ref in resolved:
                 found = resolved[ref]
             else:
-                found = resolve_mention(ref, index)
+                rkey = ref_key(ref)
+                found = resolve_key(rkey, index)
                 if not found and ref in news_only:
                     found = add_news_only_model(entries, index, ref, published_at)
-                    resolved.clear()
+                    for changed in index.changed:
+                        for k in affected_keys(changed):
+                            for r in refs_of.pop(k, ()):
+                                resolved.pop(r, None)
+                    index.changed.clear()
                 if found or ref not in news_only:
                     resolved[ref] = found
+                    refs_of[rkey].append(ref)
             for mid in found:
                 e = entries.get(mid)
                 if e is None:
@@ -546,6 +556,10 @@ class MentionIndex:
     # mention was most of `process` at 1M items).
     _pref: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _pref_sorted: list[str] = field(default_factory=list, repr=False)
+    # key -> its line (preferred models under "key-..."), computed once until an add changes it:
+    # with every Hub repo preferred, "qwen2.5" alone has thousands.
+    _lines: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    changed: list[str] = field(default_factory=list, repr=False)  # keys refiled, for callers
 
     def __post_init__(self) -> None:
         for key, mids in self.keys.items():
@@ -558,8 +572,23 @@ class MentionIndex:
         """File ``mids`` under ``key`` (replacing what it held); ``preferred`` marks them
         preferred."""
         if preferred:
-            self.preferred.update(mids)
+            fresh = [m for m in mids if m not in self.preferred]
+            self.preferred.update(fresh)
+            for m in fresh:  # a model filed under another key before is preferred there too now
+                other = mention_key(m)
+                if other != key and m in self.keys.get(other, ()):
+                    self._file(other)
+        self._set(key, mids)
+
+    def _set(self, key: str, mids: list[str]) -> None:
         self.keys[key] = mids
+        self._file(key)
+
+    def _file(self, key: str) -> None:
+        self.changed.append(key)
+        for k in affected_keys(key):
+            self._lines.pop(k, None)
+        mids = self.keys[key]
         best = [m for m in mids if m in self.preferred]
         if best and key not in self._pref:
             bisect.insort(self._pref_sorted, key)
@@ -569,12 +598,23 @@ class MentionIndex:
         if best:
             self._pref[key] = best
 
-    def preferred_with_prefix(self, prefix: str) -> Iterable[str]:
-        """The preferred models filed under keys that start with ``prefix``."""
-        i = bisect.bisect_left(self._pref_sorted, prefix)
-        while i < len(self._pref_sorted) and self._pref_sorted[i].startswith(prefix):
-            yield from self._pref[self._pref_sorted[i]]
-            i += 1
+    def line(self, key: str) -> list[str]:
+        """The preferred models filed under keys that start with ``key + "-"``, sorted."""
+        found = self._lines.get(key)
+        if found is None:
+            prefix, got = key + "-", set()
+            i = bisect.bisect_left(self._pref_sorted, prefix)
+            while i < len(self._pref_sorted) and self._pref_sorted[i].startswith(prefix):
+                got.update(self._pref[self._pref_sorted[i]])
+                i += 1
+            found = self._lines[key] = sorted(got)
+        return found
+
+
+def affected_keys(key: str) -> list[str]:
+    """The mention keys whose resolution a change to ``key`` can change: itself, and each key it
+    extends after a dash (its lines: "llama-3.3-70b" is in the lines of "llama" and "llama-3.3")."""
+    return [key, *(key[:i] for i, ch in enumerate(key) if ch == "-")]
 
 
 def mention_index(ids: Iterable[str], preferred: set[str]) -> MentionIndex:
@@ -603,14 +643,22 @@ def resolve_mention(ref: str, index: MentionIndex) -> list[str]:
     a preferred model, else the preferred models of the line it names ("model:falcon-3" ->
     Falcon3-*),
     else a community repo of exactly that name, else nothing."""
-    ref = ref.split(":", 1)[1] if ref.startswith("model:") else ref
-    key = mention_key(ref)
+    return resolve_key(ref_key(ref), index)
+
+
+def ref_key(ref: str) -> str:
+    """The mention key of an entity id ("model:llama-3.3-70b" -> "llama-3.3-70b")."""
+    return mention_key(ref.split(":", 1)[1] if ref.startswith("model:") else ref)
+
+
+def resolve_key(key: str, index: MentionIndex) -> list[str]:
+    """resolve_mention for a ref's mention key: what it resolves to depends on the key alone."""
     if len(key) < 2:
         return []
     exact = index.keys.get(key, [])
     if exact and exact[0] in index.preferred:
         return exact
-    line = sorted(set(index.preferred_with_prefix(key + "-")))
+    line = index.line(key)
     if line and (re.search(r"\d", key) or len(line) <= BARE_LINE_MAX):
         return line[:20]
     return exact

@@ -185,6 +185,11 @@ def all_scores(
     return rows
 
 
+# Weeks a chart spans at most: two years read as weekly bars; every bar more is drawing time each
+# run pays for (a store with six years of history drew 325 bars per chart) and no reader sees.
+CHART_WEEKS = 104
+
+
 def chart(
     term: str,
     weeks: Sequence[str],
@@ -192,8 +197,8 @@ def chart(
     out_dir: Path,
     highlight: str | None = None,
 ) -> tuple[Path, Path]:
-    """Bar chart of a term's weekly counts over all weeks in the store; writes <slug>.svg and
-    .png."""
+    """Bar chart of a term's weekly counts over the weeks in the store, the last CHART_WEEKS of
+    them at most; writes <slug>.svg and .png."""
     import matplotlib
 
     matplotlib.use("Agg")  # no display on servers and in tests
@@ -203,7 +208,7 @@ def chart(
     # Real weeks only: the x axis runs week by week from the first stored week to the last, a bar
     # for each week the store has items for (a true zero there is a zero) and a blank, shaded gap
     # for weeks it has none (unknown, not zero).
-    span = week_span(weeks)
+    span = week_span(weeks)[-CHART_WEEKS:]
     pos = {w: i for i, w in enumerate(span)}
     known = [w for w in weeks if w in pos]
     fig, ax = plt.subplots(figsize=(min(9.0, max(5.0, 0.3 * len(span) + 2)), 3.0), dpi=100)
