@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ..types import ModelBase, ModelFact, ModelScore, RegistryModel
@@ -74,7 +74,10 @@ def update_registry(
     old = stored_registry(conn)
     gone = [mid for mid in old if mid not in new]
     changed = [mid for mid, rows in new.items() if old.get(mid) != rows]
-    if not gone and not changed:
+    stamped = conn.execute(
+        "SELECT 1 FROM stage_inputs WHERE stage = 'registry_rows' AND week = '*'"
+    ).fetchone()
+    if not gone and not changed and stamped:
         return 0
     ts = now()
     with transaction(conn):
@@ -213,6 +216,19 @@ def model_facts(conn: sqlite3.Connection, model_id: str) -> list[ModelFact]:
         (model_id,),
     )
     return [ModelFact(*r) for r in rows]
+
+
+def has_fact_from(conn: sqlite3.Connection, model_id: str, sources: Sequence[str]) -> bool:
+    """Whether any of ``sources`` states a fact about the model: one walk of the model's index
+    entries in SQL, not its facts read into Python (a much-discussed model has a fact per news
+    item that names it: thousands at 1M items)."""
+    marks = ",".join("?" * len(sources))
+    return bool(
+        conn.execute(
+            f"SELECT EXISTS (SELECT 1 FROM model_facts WHERE model_id = ? AND source IN ({marks}))",
+            (model_id, *sources),
+        ).fetchone()[0]
+    )
 
 
 def facts_by_field(conn: sqlite3.Connection, field: str) -> dict[str, str]:

@@ -75,16 +75,20 @@ def week_trends(
 ) -> list[Trend]:
     """The week's rising terms, strongest first, each with the count its earlier share of the news
     predicts (the baseline). The one rule the CLI, the web pages and the draft all show."""
-    from ..store import drafts as q
-    from ..store.stories import load_trends
+    from ..store.stories import item_weeks, load_trends, trend_counts, week_volumes
 
     p = params or TrendParams()
-    volume = q.week_volume(conn, upto=week)
+    # A burst is measured against the `history` weeks before: those and the week are all that is
+    # read (the terms' whole series grew with every week of history, per term, per request).
+    weeks = [w for w in item_weeks(conn) if w <= week][-(p.history + 1) :]
+    volumes = week_volumes(conn)
+    volume = [volumes.get(w, 0) for w in weeks]
+    counts = trend_counts(conn, weeks)
     out = []
     for row in load_trends(conn, week, min_burst=p.min_z):
         if row.count < p.min_count:
             continue
-        series = q.trend_series(conn, row.term, upto=week)
+        series = [counts.get(row.term, {}).get(w, 0) for w in weeks]
         _, expected = burst_score(series, p.history, volume)
         out.append(Trend(row.term, week, row.count, round(expected, 3), row.burst))
     return out
