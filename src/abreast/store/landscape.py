@@ -129,15 +129,16 @@ def registry_stamp(conn: sqlite3.Connection) -> tuple[Any, ...]:
     """What identifies one build of the registry, cheaply (primary-key ends, counts): readers
     cache what they derive from the whole registry under it, so a page does not redo per request
     what changes only when `process` rebuilds the registry. update_registry records a new
-    fingerprint with every change it writes; a registry written before it did is told by its
-    count of facts (a pass over model_facts: 395k rows at 1M items)."""
+    fingerprint with every change it writes; a registry written whole before it did is told by
+    its last fact's rowid (the count of facts after a whole rewrite, without counting 395k rows
+    at 1M items)."""
     row = conn.execute(
         "SELECT (SELECT count(*) FROM models), (SELECT min(id) FROM models), "
         "(SELECT max(id) FROM models), "
         "(SELECT fingerprint FROM stage_inputs WHERE stage = 'registry_rows' AND week = '*')"
     ).fetchone()
     if row[3] is None:
-        row = (*row, conn.execute("SELECT count(*) FROM model_facts").fetchone()[0])
+        row = (*row, conn.execute("SELECT max(rowid) FROM model_facts").fetchone()[0])
     return (conn.execute("PRAGMA database_list").fetchone()[2], *row)
 
 
