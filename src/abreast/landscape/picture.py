@@ -17,9 +17,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import AbreastError
 from .tree import Node, Placed, layout
+
+if TYPE_CHECKING:
+    from PIL import Image, ImageDraw, ImageFont
 
 DPI = 100
 PT = DPI / 72  # sizes are in points, as matplotlib reads them; the picture is in pixels
@@ -29,7 +33,7 @@ ROW_H = 34
 LEGEND_H = 30
 NEW_FILL, NEW_EDGE = "#ffe8c2", "#e07b00"
 DOT_PT = 4.5  # a node's dot, diameter in points (matplotlib's marker size)
-LINESTYLE = {
+LINESTYLE: dict[str, str | tuple] = {
     "finetune": "-",
     "adapter": "--",
     "merge": (0, (5, 2, 1, 2, 1, 2)),
@@ -103,7 +107,7 @@ class Scene:
 
 
 @lru_cache(maxsize=16)
-def font(style: Style):
+def font(style: Style) -> ImageFont.FreeTypeFont:
     """The Pillow font a label is measured and drawn with: DejaVu Sans, matplotlib's default face,
     from the copy matplotlib's wheel carries (found without importing matplotlib)."""
     import importlib.util
@@ -340,7 +344,7 @@ def write_png(s: Scene, out: Path) -> None:
     tmp.replace(out)
 
 
-def _png_stroke(draw, st: Stroke) -> None:
+def _png_stroke(draw: ImageDraw.ImageDraw, st: Stroke) -> None:
     """A horizontal or vertical line, dashed the way matplotlib dashes it (the pattern scales with
     the line's width)."""
     lw = max(1, round(st.lw * PT))
@@ -369,7 +373,7 @@ def _png_stroke(draw, st: Stroke) -> None:
 
 
 @lru_cache(maxsize=4)
-def _dot_mask(diameter: int):
+def _dot_mask(diameter: int) -> Image.Image:
     """An anti-aliased disc: drawn four times larger, then shrunk."""
     from PIL import Image, ImageDraw
 
@@ -378,7 +382,7 @@ def _dot_mask(diameter: int):
     return big.resize((diameter, diameter), Image.Resampling.LANCZOS)
 
 
-def _png_dot(im, x: float, y: float, color: str) -> None:
+def _png_dot(im: Image.Image, x: float, y: float, color: str) -> None:
     d = round((DOT_PT + 1) * PT)  # the marker and its edge line, as matplotlib draws it
     im.paste(color, (round(x - d / 2), round(y - d / 2)), _dot_mask(d))
 
