@@ -56,7 +56,6 @@ class WordLlamaEmbedder(Embedder):
         import importlib.util
         from pathlib import Path
 
-        import numpy as np
         from safetensors import safe_open
         from tokenizers import Tokenizer
 
@@ -73,8 +72,9 @@ class WordLlamaEmbedder(Embedder):
         self._tokenizer.enable_padding()
         self._tokenizer.no_truncation()
         with safe_open(str(weights), framework="np", device="cpu") as f:
-            table = f.get_tensor("embedding.weight")
-        self._table = np.ascontiguousarray(table.astype(np.float32))
+            # Kept as stored (float16): the rows a batch uses are widened to float32 when read,
+            # exactly, instead of the whole 32 MB table at every load (~60 ms).
+            self._table = f.get_tensor("embedding.weight")
 
     def embed_batch(self, texts: list[str]) -> np.ndarray:
         import numpy as np
@@ -91,7 +91,8 @@ class WordLlamaEmbedder(Embedder):
             # Mean over the text's tokens (padding masked out), as wordllama pools, then unit
             # length; the same float32 operations in the same order, so the same bits.
             count = np.maximum(mask.sum(axis=1, keepdims=True), 1.0).astype(np.float32)
-            pooled = np.sum(self._table[ids] * mask[..., np.newaxis], axis=1, dtype=np.float32)
+            rows = self._table[ids].astype(np.float32)
+            pooled = np.sum(rows * mask[..., np.newaxis], axis=1, dtype=np.float32)
             pooled /= count
             pooled /= np.linalg.norm(pooled, axis=1, keepdims=True)
             out[i : i + len(enc)] = pooled
