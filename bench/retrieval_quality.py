@@ -184,10 +184,26 @@ def word_sense(store) -> list[str]:
     ]
 
 
-def speed(store_path: Path, runs: int = 6) -> list[str]:
+def _src_of(commit: str, into: Path) -> Path:
+    """The ``src`` folder of ``commit``, unpacked into ``into``."""
+    import subprocess
+    import tarfile
+    from io import BytesIO
+
+    tar = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", commit, "src"], capture_output=True, check=True
+    ).stdout
+    tarfile.open(fileobj=BytesIO(tar)).extractall(into, filter="data")
+    return into / "src"
+
+
+def speed(store_path: Path, runs: int = 6, before: str | None = None) -> list[str]:
     """`abreast todo` on the user's draft as a user runs it: a new CLI process each time (Python
     start-up, imports, the store read, the search, the picture), over a copy of the store in a
-    temporary home. Wall and CPU (user + sys of the child) per run, with the machine's load."""
+    fresh home, as right after `abreast demo run` (nothing of an earlier `todo` kept). Wall and CPU
+    (user + sys of the child) per run, with the machine's load. With ``before`` (a commit), that
+    commit's code is timed too, run for run interleaved with this one's, and the two drafts with
+    proposals are compared."""
     import os
     import resource
     import sqlite3
@@ -198,71 +214,97 @@ def speed(store_path: Path, runs: int = 6) -> list[str]:
     if not seed:
         return ["# Speed of `abreast todo`", "", "Not measured: no draft in ../shared/seed."]
     with tempfile.TemporaryDirectory() as tmp:
-        home = Path(tmp) / "home"
-        home.mkdir()
-        src = sqlite3.connect(store_path)
-        dst = sqlite3.connect(home / "abreast.db")
-        src.backup(dst)  # a consistent copy, write-ahead log included
-        n_items = dst.execute("SELECT count(*) FROM items").fetchone()[0]
-        src.close()
-        dst.close()
-        draft = Path(tmp) / "draft.md"
-        draft.write_text(seed[0].read_text(encoding="utf-8"), encoding="utf-8")
-        n_todos = draft.read_text(encoding="utf-8").lower().count("<todo>")
-        env = {**os.environ, "ABREAST_HOME": str(home), "PYTHONPATH": str(ROOT / "src")}
-        # An installed package has its bytecode compiled; so does this run (one warm-up call).
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        srcs = {"this code": ROOT / "src"}
+        if before:
+            srcs = {f"before ({before})": _src_of(before, Path(tmp) / "before"), **srcs}
+        homes, drafts, n_items = {}, {}, 0
+        for n, label in enumerate(srcs):
+            home = Path(tmp) / f"home{n}"
+            home.mkdir()
+            src = sqlite3.connect(store_path)
+            dst = sqlite3.connect(home / "abreast.db")
+            src.backup(dst)  # a consistent copy, write-ahead log included
+            n_items = dst.execute("SELECT count(*) FROM items").fetchone()[0]
+            src.close()
+            dst.close()
+            homes[label] = home
+            drafts[label] = Path(tmp) / f"draft{n}" / "draft.md"
+            drafts[label].parent.mkdir()
+            drafts[label].write_text(seed[0].read_text(encoding="utf-8"), encoding="utf-8")
+        n_todos = seed[0].read_text(encoding="utf-8").lower().count("<todo>")
         cmd = [sys.executable, "-m", "abreast"]
-        subprocess.run([*cmd, "--help"], env=env, check=True, capture_output=True)
+
+        def env(label: str) -> dict[str, str]:
+            e = {**os.environ, "ABREAST_HOME": str(homes[label]), "PYTHONPATH": str(srcs[label])}
+            # An installed package has its bytecode compiled; so do these runs (one warm-up call).
+            e.pop("PYTHONDONTWRITEBYTECODE", None)
+            return e
+
+        for label in srcs:
+            subprocess.run([*cmd, "--help"], env=env(label), check=True, capture_output=True)
         load_before = os.getloadavg()
-        results = []
+        results: dict[str, list[tuple[float, float]]] = {label: [] for label in srcs}
         for n in range(runs):
-            if n == 1:  # the second run: the picture is drawn, the query vectors are not kept
-                (home / "cache" / "query-vectors.sqlite").unlink()
-            before = resource.getrusage(resource.RUSAGE_CHILDREN)
-            t0 = time.perf_counter()
-            subprocess.run([*cmd, "todo", str(draft)], env=env, check=True, capture_output=True)
-            wall = time.perf_counter() - t0
-            after = resource.getrusage(resource.RUSAGE_CHILDREN)
-            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-            results.append((wall, cpu))
+            for label in srcs:  # interleaved: both see the same machine load
+                if n == 1:  # the second run: the query vectors of the first are not kept
+                    for f in (homes[label] / "cache").glob("query-vectors.sqlite*"):
+                        f.unlink()
+                t0 = time.perf_counter()
+                r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+                subprocess.run(
+                    [*cmd, "todo", str(drafts[label])],
+                    env=env(label),
+                    check=True,
+                    capture_output=True,
+                )
+                wall = time.perf_counter() - t0
+                r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+                results[label].append((wall, cpu))
         load_after = os.getloadavg()
-    rest = results[2:]
-    return [
+        outputs = {
+            label: d.with_name("draft.todo.md").read_text(encoding="utf-8")
+            for label, d in drafts.items()
+        }
+    lines = [
         "# Speed of `abreast todo` (issue 13)",
         "",
         f"`abreast todo` on the user's draft ({n_todos} TODOs, one asking for the Llama family "
-        f"tree picture) over a copy of the whole demo store ({n_items} items), each run a new CLI "
-        "process (start-up, imports, store read, search, picture), bytecode compiled as in an "
-        f"installed package. Machine: {os.cpu_count()} cores, load average "
-        f"{load_before[0]:.1f} before and {load_after[0]:.1f} after the runs (the machine is "
-        "shared: wall time stretches with load, CPU time much less).",
+        f"tree picture) over a copy of the whole demo store ({n_items} items) in a fresh home, as "
+        "right after `abreast demo run`; each run a new CLI process (start-up, imports, store "
+        "read, search, picture), bytecode compiled as in an installed package. Machine: "
+        f"{os.cpu_count()} cores, load average {load_before[0]:.1f} before and "
+        f"{load_after[0]:.1f} after the runs (the machine is shared: wall time stretches with "
+        "load, CPU time much less).",
         "",
-        "| run | wall s | CPU s (user+sys) |",
-        "|---|---|---|",
-        f"| first (draws the family-tree picture, loads the embedding model) | "
-        f"{results[0][0]:.2f} | {results[0][1]:.2f} |",
-        f"| second, without the kept query vectors (loads the model; picture reused) | "
-        f"{results[1][0]:.2f} | {results[1][1]:.2f} |",
-        f"| next {len(rest)}, median (picture and query vectors reused) | "
-        f"{statistics.median(w for w, _ in rest):.2f} | "
-        f"{statistics.median(c for _, c in rest):.2f} |",
-        "",
-        "Target: under 2 s for `todo` over the whole demo store. Where the first run's CPU "
-        "goes (measured in-process with time.process_time on the same machine): the CLI's "
-        "imports ~0.25 s, the search ~0.35 s plus ~0.25 s to import and load the embedding "
-        "model, the family tree ~1.2 s (importing matplotlib ~0.55 s, drawing and writing the "
-        "PNG once ~0.65 s; it used to be drawn twice). Later runs reuse the drawn tree (same "
-        "tree, same drawing code; matplotlib is not imported) and the kept vectors of the texts "
-        "they embed (retrieve/query_vectors.py), and load the model only for new text. The tree "
-        "is drawn as of the draft's date (2023-12-07 here).",
+        "| code | run | wall s | CPU s (user+sys) |",
+        "|---|---|---|---|",
     ]
+    for label, res in results.items():
+        rest = res[2:]
+        lines += [
+            f"| {label} | first (loads the embedding model, draws the family-tree picture) | "
+            f"{res[0][0]:.2f} | {res[0][1]:.2f} |",
+            f"| {label} | second, the first run's query vectors removed (loads the model again) | "
+            f"{res[1][0]:.2f} | {res[1][1]:.2f} |",
+            f"| {label} | next {len(rest)}, median (query vectors kept: no model) | "
+            f"{statistics.median(w for w, _ in rest):.2f} | "
+            f"{statistics.median(c for _, c in rest):.2f} |",
+        ]
+    if before:
+        same = len(set(outputs.values())) == 1
+        lines += [
+            "",
+            f"The draft with proposals is {'identical' if same else 'DIFFERENT'} before and after.",
+        ]
+    return lines
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--store", default=str(ROOT / ".demo-home" / "abreast.db"))
     ap.add_argument("--speed-only", action="store_true", help="only time `abreast todo`")
+    ap.add_argument("--before", help="also time this commit's code, interleaved with this one's")
     args = ap.parse_args()
     sys.path.insert(0, str(ROOT / "src"))
     from abreast.store import Store
@@ -278,7 +320,7 @@ def main() -> None:
         (OUT / "retrieval_quality.md").write_text("\n".join(quality) + "\n")
         quality.append("")
         store.close()
-    bench = speed(Path(args.store))
+    bench = speed(Path(args.store), before=args.before)
     (OUT / "retrieval_bench.md").write_text("\n".join(bench) + "\n")
     print("\n".join(quality + bench))
 
