@@ -113,7 +113,7 @@ def retrieval(store) -> tuple[list[str], dict]:
 
 def word_sense(store) -> list[str]:
     from abreast.retrieve.index import load_index
-    from abreast.retrieve.sense import judge
+    from abreast.retrieve.sense import is_paper, judge
     from abreast.store.retrieval import texts
 
     idx = load_index(store)
@@ -134,11 +134,12 @@ def word_sense(store) -> list[str]:
     ]
     looked = {
         "dev": "dev (tuned on)",
-        "test": "test (first held-out half; its errors were read, so looked at)",
-        "fresh-dev": "fresh-dev (written later; tuned on)",
-        "fresh-test": "fresh-test (written later; held out once, then its errors were read)",
-        "fresh2": "fresh2 (written third; held out once, then its errors were read)",
-        "fresh3": "fresh3 (written last; held out once, then its errors were read)",
+        "test": "test (first held-out half; read since, tuned on)",
+        "fresh-dev": "fresh-dev (tuned on)",
+        "fresh-test": "fresh-test (held out once; read since, tuned on)",
+        "fresh2": "fresh2 (held out once; read since, tuned on)",
+        "fresh3": "fresh3 (held out once; read since, tuned on)",
+        "fresh4": "fresh4 (written last, before the fourth revision; held out)",
     }
     for split in looked:
         part = [r for r in rows if r["split"] == split and r["item_key"] in by_key]
@@ -149,7 +150,12 @@ def word_sense(store) -> list[str]:
             i = by_key[r["item_key"]]
             row = idx.rows[i]
             ok = judge(
-                r["term"], row.title, body.get(row.item_id, ""), idx.vectors[i], idx.embedder
+                r["term"],
+                row.title,
+                body.get(row.item_id, ""),
+                idx.vectors[i],
+                idx.embedder,
+                is_paper(row.kind, row.url),
             )
             keep = ok.startswith("in")
             kept += keep
