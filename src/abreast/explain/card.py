@@ -479,6 +479,7 @@ class CardLoader:
         return self._index
 
     def _facts(self, row) -> ModelFacts:
+        from ..landscape.tree import MAKERS
         from ..store import landscape as sql
 
         parent = None
@@ -493,7 +494,8 @@ class CardLoader:
         weights = weights_line(row.license, _on_hub(row.id, self.conn))
         return ModelFacts(
             name=row.name,
-            org=row.org,
+            # the maker as a reader knows it ("Google", "Meta"), not the hub account ("google")
+            org=MAKERS.get((row.org or "").lower(), row.org),
             weights=weights,
             size=size,
             parent=parent,
