@@ -21,7 +21,7 @@ from ..store.items import Store
 from ..types import CorpusRow
 from ..understand.jargon import find_jargon
 from .index import Index, load_index
-from .sense import keep_in_sense, senses
+from .sense import is_paper, keep_in_sense, senses
 
 RRF_K = 60  # the constant of the RRF paper; rank 1 and rank 10 differ by ~13%, not 10x
 CANDIDATES = 150  # per retriever, before fusion
@@ -271,7 +271,9 @@ class _Sense:
         items = [
             (idx.rows[i].title, texts.get(idx.rows[i].item_id, ""), idx.vectors[i]) for i in rows
         ]
-        for i, ok in zip(rows, keep_in_sense(self.terms, items, idx.embedder), strict=True):
+        papers = [is_paper(idx.rows[i].kind, idx.rows[i].url) for i in rows]
+        judged = keep_in_sense(self.terms, items, idx.embedder, papers)
+        for i, ok in zip(rows, judged, strict=True):
             self.verdicts[i] = ok
 
 
