@@ -395,7 +395,8 @@ def _one_per_story(
         if sense is not None and i not in sense.verdicts:
             # Judged together with this one: the next candidates this walk would take if the ones
             # before them are in sense (one per story, URL and title among them too).
-            ahead, taken = [], set(seen)
+            ahead: list[int] = []
+            taken = set(seen)
             size = min(sense.BATCH, want - len(out)) if want is not None else sense.BATCH
             for j in order[n:]:
                 if len(ahead) >= size:

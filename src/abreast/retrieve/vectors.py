@@ -80,7 +80,7 @@ class StoredVectors:
         order is off by at most d unit roundoffs times sum |v_k q_k| <= |v| |q|, and the scale
         and the decoding add one each; (2d + 4) machine epsilons (two unit roundoffs each) is four
         times that."""
-        d = self.codes.shape[1]
+        d = int(self.codes.shape[1])
         eps = float(np.finfo(np.float32).eps)
         return (2 * d + 4) * eps * self._norm * float(np.linalg.norm(q.astype(np.float64)))
 
