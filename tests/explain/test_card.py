@@ -469,3 +469,13 @@ def test_the_makers_own_post_comes_first_and_a_cut_excerpt_is_a_last_resort():
     found = happened(members)
     assert found.sentences[0].key == "feed:" + lab  # the maker's words before the commentary
     assert all(not s.text.endswith("…") for s in found.sentences)
+
+
+@pytest.mark.slow
+def test_a_card_names_a_models_maker_as_readers_know_it_not_its_hub_account(demo_store):
+    from abreast.explain.card import load_card
+    from abreast.store.stories import load_week
+
+    veo = next(s for s in load_week(demo_store.conn, "2024-W51") if "Veo 2" in s.title)
+    makers = {m.name: m.org for m in load_card(demo_store, veo).models}
+    assert makers.get("Veo 2") == "Google"  # the registry's owner is the hub account "google"
