@@ -125,7 +125,7 @@ class Term:
 class ModelFacts:
     name: str
     org: str | None
-    weights: str  # "open weights (apache-2.0)" | "no open weights known"
+    weights: str  # "open weights, apache-2.0 license" | "weights: not in our data"
     size: str | None  # "70B parameters"
     parent: str | None  # "fine-tune of Llama 3.1 70B"
     id: str = ""
@@ -503,14 +503,20 @@ class CardLoader:
         )
 
 
+NOT_IN_OUR_DATA = "weights: not in our data"
+
+
 def weights_line(license: str | None, on_hub: bool) -> str:
-    """Open or closed, as far as the registry knows, and under which license."""
+    """Open or closed, as far as the registry knows, and under which license. A model with neither
+    a license nor a Hugging Face record is one the registry knows from a history table (BERT, 2018,
+    from the LLM phylogeny; its weights are open, the table just does not say): that says nothing
+    about its weights, so neither does the card."""
     lic = (license or "").strip()
     if lic.lower() in ("proprietary", "closed", "api"):
         return "closed weights, proprietary license"
     if lic and lic.lower() != "unknown":
         return f"open weights, {lic} license"
-    return "open weights on Hugging Face" if on_hub else "no open weights known"
+    return "open weights on Hugging Face" if on_hub else NOT_IN_OUR_DATA
 
 
 def _on_hub(model_id: str, conn) -> bool:

@@ -20,7 +20,7 @@ from ..store import retrieval as sql
 from ..store.items import Store
 from ..understand.jargon import find_jargon
 from .index import Index, load_index
-from .sense import keep_in_sense, senses
+from .sense import is_paper, keep_in_sense, senses
 
 RRF_K = 60  # the constant of the RRF paper; rank 1 and rank 10 differ by ~13%, not 10x
 CANDIDATES = 150  # per retriever, before fusion
@@ -230,7 +230,8 @@ def _keep_sense(store: Store, idx: Index, req: Request, cand: list[int]) -> list
     head = cand[:CANDIDATES]
     texts = sql.texts(store.conn, [idx.rows[i].item_id for i in head])
     items = [(idx.rows[i].title, texts.get(idx.rows[i].item_id, ""), idx.vectors[i]) for i in head]
-    judged = keep_in_sense(terms, items, idx.embedder)
+    papers = [is_paper(idx.rows[i].kind, idx.rows[i].url) for i in head]
+    judged = keep_in_sense(terms, items, idx.embedder, papers)
     return [i for i, ok in zip(head, judged, strict=True) if ok]
 
 
