@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from abreast.cli.main import app
 from abreast.learn.model import Example, describe, fit
-from abreast.learn.personal import for_reader, give_feedback, week_for_reader
+from abreast.learn.personal import blend, for_reader, give_feedback, week_for_reader
 from abreast.store.stories import load_week
 
 runner = CliRunner()
@@ -37,6 +37,22 @@ def test_the_model_learns_named_features_and_says_them():
 def test_no_signals_means_no_opinion():
     m = fit([], [])
     assert m.is_empty and m.score(_ex("x", ["theme:business"], [1, 0])) == 0.0
+
+
+def test_one_kind_of_signal_has_nothing_to_contrast_and_moves_nothing():
+    """Ten "less" and no "more": the fit has no contrast, so no opinion, not rounding noise."""
+    items = [_ex(f"b{i}", ["theme:business", f"entity:org:o{i}"], [i % 3, 1, i]) for i in range(10)]
+    m = fit(items, [-1.0] * 10)
+    assert m.signals == 10 and not m.named and m.vector is None
+    assert m.score(_ex("x", ["theme:business"], [1, 1, 1])) == 0.0
+
+
+def test_a_personal_score_that_hardly_differs_does_not_reorder_the_week():
+    base = [5.0, 4.0, 3.0, 2.0, 1.0]
+    noise = [1e-16, -2e-16, 3e-16, 0.0, 2e-16]
+    assert blend(base, noise, 10.0) == pytest.approx(base)
+    clear = [-0.5, 0.0, 0.0, 0.0, 0.6]  # an opinion still leads at weight 10
+    assert np.argmax(blend(base, clear, 10.0)) == 4
 
 
 @pytest.fixture
@@ -162,3 +178,18 @@ def test_a_new_embedder_rebuilds_the_rows_instead_of_ignoring_the_vectors(home):
     assert embedder == "another-embedder" != old
     assert rows.signals == 7 and not (rows.vectors[-1] == 0).all()
     assert current(store).vector is not None
+
+
+def test_a_reader_who_only_said_less_keeps_the_default_order(home):
+    """Only "less" so far: nothing says what this reader wants instead, so the week keeps its
+    order (before, rounding noise in an all-zero model was stretched into a shuffle)."""
+    from abreast.cli import context as ctx
+
+    store = ctx.store()
+    stories = load_week(store.conn, WEEK)
+    for s in stories[:10]:
+        give_feedback(store, "less", item_key=s.members[0].key)
+    ranked = week_for_reader(store, WEEK, ctx.settings())
+    assert [s.id for s in ranked] == [s.id for s in stories]
+    r = runner.invoke(app, ["interests"])
+    assert "Learnt from 10 signals" in r.output

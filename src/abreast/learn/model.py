@@ -212,11 +212,14 @@ class TrainingSet:
         # the same, and centring the features (on their weighted mean) is the intercept: it moves
         # every score alike, so ranking ignores it.
         pos, neg = float((y > 0).sum()), float((y < 0).sum())
+        if not pos or not neg:
+            # One kind of signal only (every one "less", say): nothing to contrast, and with the
+            # intercept the exact fit is all zeros. Said outright, not left to rounding: weights
+            # of 1e-16 are noise that the week's blend would stretch into a reordering.
+            return InterestModel(signals=signals, named_scale=scale)
         w = np.ones_like(y)
-        if pos:
-            w[y > 0] = (pos + neg) / (2 * pos)
-        if neg:
-            w[y < 0] = (pos + neg) / (2 * neg)
+        w[y > 0] = (pos + neg) / (2 * pos)
+        w[y < 0] = (pos + neg) / (2 * neg)
         p = w / w.sum()
         sub = np.ix_(idx, idx)
         gram = scale * scale * self.gram_named[sub] + self.gram_vector[sub]

@@ -22,6 +22,11 @@ from ..understand.themes import THEMES
 from .model import LABELS, Example, InterestModel, describe, training_set
 
 FULL_CONFIDENCE = 10  # signals after which personal taste counts at the full configured weight
+# The spread of personal scores (-1 .. 1) below which the model is taken at its word rather than
+# stretched to the week's spread: a model with next to no opinion moves the week next to nothing.
+# Without it, scores that differ by rounding (1e-16) reordered the whole week at full weight.
+# Chosen on bench/learn_quality.py's dev sets: 0.01 to 0.2 give the same rankings there.
+MIN_SPREAD = 0.05
 
 
 def named_features(f: sql.ItemFacts) -> dict[str, float]:
@@ -218,13 +223,17 @@ def _muted_by(store: Store, f: sql.ItemFacts, mutes: list[tuple[str, str]] | Non
 def blend(base: Sequence[float], personal: Sequence[float], weight: float) -> list[float]:
     """Scores for ranking: ``base`` moved by the reader's ``personal`` scores. Both are put on the
     same scale first (personal standardised, then stretched to the spread of ``base``), so
-    ``weight`` 1 means "my taste counts as much as everyone's attention", whatever the week."""
+    ``weight`` 1 means "my taste counts as much as everyone's attention", whatever the week.
+    Personal scores that hardly differ (spread under MIN_SPREAD) count as the small opinion they
+    are."""
     b = np.asarray(base, dtype=np.float64)
     p = np.asarray(personal, dtype=np.float64)
     if weight == 0 or len(p) < 2 or float(p.std()) == 0.0:
         return [float(x) for x in b]
     spread = float(b.std()) or 1.0
-    return [float(x) for x in b + weight * (p - p.mean()) / p.std() * spread]
+    return [
+        float(x) for x in b + weight * (p - p.mean()) / max(float(p.std()), MIN_SPREAD) * spread
+    ]
 
 
 def for_reader(store: Store, stories: list[Story], weight: float) -> list[Story]:
