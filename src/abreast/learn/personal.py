@@ -19,7 +19,7 @@ from ..store import learn as sql
 from ..store.items import Store
 from ..types import Story
 from ..understand.themes import THEMES
-from .model import LABELS, Example, InterestModel, describe, training_set
+from .model import FEATURES, LABELS, Example, InterestModel, describe, training_set
 
 FULL_CONFIDENCE = 10  # signals after which personal taste counts at the full configured weight
 # The spread of personal scores (-1 .. 1) below which the model is taken at its word rather than
@@ -71,7 +71,7 @@ def retrain(store: Store, settings: Settings | None = None, full: bool = False) 
         topics = list(settings.understand.topics)
     else:  # the web app and API pass no settings: keep the topics the last fit used
         topics = saved[2] if saved else []
-    if saved is None or saved[1] != embedder or saved[2] != topics:
+    if saved is None or saved[1] != embedder or saved[2] != topics or saved[0].features != FEATURES:
         dim = sql.embedding_dim(conn, embedder)
         rows = sql.RowsUpdate(
             training_set([], [], _topic_vectors(topics, embedder), dim), topics, rebuilt=True
@@ -111,7 +111,13 @@ def give_feedback(
 
 def current(store: Store) -> InterestModel:
     saved = sql.load_model(store.conn)
-    return InterestModel.from_dict(saved[0]) if saved else InterestModel()
+    if saved is None:
+        return InterestModel()
+    if saved[0].get("features") != FEATURES:
+        # Fitted under an older feature layout: its weights do not fit today's features. Refit
+        # once from the feedback (the saved rows are in the old layout too, so from scratch).
+        return retrain(store)
+    return InterestModel.from_dict(saved[0])
 
 
 def reset(store: Store) -> int:
