@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/learn_quality.py --home .demo-home   # writes bench/out/learn_quality.md
                                                                 # and bench/out/learn_bench.md
+    .venv/bin/python bench/learn_quality.py --split dev         # what choices are tuned on: the
+                                                                # dev half plus the dev protocol
 
 Readers are rules over the HAND labels of bench/data/devset.jsonl (themes given by a person, not by
 abreast's classifier, so the learner cannot win by reading its own features back):
@@ -125,8 +127,9 @@ def dev_protocol(
         ],
     }
     lines = [
-        f"Dev protocol (signals before {EARLIER_DAY} judged on {EARLIER_DAY} .. {SPLIT_DAY}: "
-        f"{len(before)} and {len(judged_week)} items; the dev half: {len(half)} items):",
+        f"Dev protocol (earlier weeks: signals from the {len(before)} items before {EARLIER_DAY}, "
+        f"judged on the {len(judged_week)} from then to the day before {SPLIT_DAY}; the dev half: "
+        f"{len(half)} items; every ranker gets the same signals in the same order):",
         "",
         "| dev set | signals | abreast / arXiv-sanity / none (mean NDCG@10) | abreast below "
         "the better baseline |",
@@ -257,7 +260,7 @@ def main(argv: list[str]) -> None:
         *table,
         "",
         "Smallest margin of abreast over the better baseline: "
-        + ", ".join(f"{n} signals {worst_margin[n]:+.2f}" for n in SIGNAL_COUNTS)
+        + ", ".join(f"{n} signals {worst_margin[n]:+.3f}" for n in SIGNAL_COUNTS)
         + " (at 0 signals: against no personalisation).",
         "",
         "What each simulated reader's model learnt after 50 signals, in the words "
@@ -271,7 +274,10 @@ def main(argv: list[str]) -> None:
         "weight (10, from 0.5/1/2/4/10), the class balancing, the named features' scale (2.0, "
         "from 0.8/2/4) and its early boost (4.0 falling to 2.0 over the first 30 signals, from "
         "3/4 over 20/30/50) were chosen on the dev half, which "
-        "was looked at; the test half is reported as measured. One labeller wrote the themes (see "
+        "was looked at; the share of each kind of named feature (themes x2 against sources and "
+        "sites, entities, terms; from x1/1.5/2/3/4) and the blend's MIN_SPREAD on the dev "
+        "protocol (`--split dev`: the dev half in seven signal orders and the earlier weeks); "
+        "the test half is reported as measured. One labeller wrote the themes (see "
         "bench/data/LABELLING.md).",
         "",
         *dev_lines,
