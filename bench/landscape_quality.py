@@ -25,8 +25,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from abreast.landscape.lineage import model_id, name_key, public_date  # noqa: E402
+from abreast.landscape.picture import render  # noqa: E402
 from abreast.landscape.registry import build_registry  # noqa: E402
-from abreast.landscape.tree import TreeSpec, family_tree, render  # noqa: E402
+from abreast.landscape.tree import TreeSpec, family_tree  # noqa: E402
 from abreast.store import Store  # noqa: E402
 from abreast.store import landscape as sql  # noqa: E402
 

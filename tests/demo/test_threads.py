@@ -93,3 +93,38 @@ def test_a_recorded_thread_becomes_comments_with_authors_scores_and_permalinks(t
             report = read_discussions(st.conn, f, [top_item])
     stored = st.comments_for([f"reddit:{LLAMA_33}"])
     assert report.threads == 1 and [c.id for c in stored] == [c.id for c in comments]
+
+
+def test_a_thread_the_demo_snapshot_lacks_says_so_not_that_it_does_not_exist(tmp_path):
+    from abreast.collect.discussion import NOTE_THREAD_NOT_RECORDED
+    from abreast.store.discussions import discussion_fetches
+
+    with ReplayServer() as server:
+        st = Store.open(tmp_path / "a.db")
+        # the real source URL: the replay stands in for the live site, as in the demo
+        src = st.add_source("hn", "hn", "https://hn.algolia.com")
+        st.upsert_items(
+            [Item("hn:42473321", "hn", "OpenAI O3", signals={"comments": 1024})], source_id=src.id
+        )
+        top_item = TopItem(
+            key="hn:42473321",
+            kind="hn",
+            url=None,
+            has_text=False,
+            text_source=None,
+            teaser=False,
+            text_note=None,
+            signals={"comments": 1024},
+            extra={},
+            source_url=src.url,
+            source_config={},
+            story_id="s",
+            week="2024-W51",
+            rank=1,
+        )
+        settings = {"allow_private": ["127.0.0.1"], "politeness": False, "replay": server.url}
+        with Fetcher(settings) as f:
+            report = read_discussions(st.conn, f, [top_item])
+    seen = discussion_fetches(st.conn, ["hn:42473321"])["hn:42473321"]
+    assert report.threads == 0 and seen["status"] == "gone"
+    assert seen["error"] == NOTE_THREAD_NOT_RECORDED

@@ -139,3 +139,20 @@ def test_model_card_says_who_made_it_and_what_it_descends_from(built):
     assert card.made_by == "meta-llama" and card.family == "Llama"
     assert card.lineage[0].id == "meta-llama/meta-llama-3-8b"
     assert "open weights" in card.licence_words and card.laptop.startswith("yes")
+
+
+def test_a_story_card_never_calls_weights_closed_that_its_data_says_nothing_about(built):
+    # BERT reaches the registry only through the LLM phylogeny table (name, maker, date): no
+    # license, no Hugging Face record. Its weights are open; the card must not say "no open
+    # weights", only that its data does not say. A hub model keeps its license.
+    from abreast.explain.card import NOT_IN_OUR_DATA, CardLoader
+    from abreast.store import landscape as sql
+
+    store = built[0]
+    loader = CardLoader(store)
+    bert = sql.get_model(store.conn, "google-ai/bert")
+    assert bert is not None and not bert.license
+    assert loader._facts(bert).weights == NOT_IN_OUR_DATA
+    llama = sql.get_model(store.conn, "meta-llama/llama-3.3-70b-instruct")
+    assert llama is not None and llama.license
+    assert loader._facts(llama).weights == f"open weights, {llama.license} license"

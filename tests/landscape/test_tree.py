@@ -3,13 +3,13 @@ collapsed."""
 
 from PIL import Image
 
+from abreast.landscape.picture import render
 from abreast.landscape.tree import (
     Node,
     TreeSpec,
     build_tree,
     family_tree,
     layout,
-    render,
     subtitle,
     to_mermaid,
 )

@@ -56,3 +56,32 @@ def test_hashing_fake_is_deterministic_and_unit_length():
     assert np.array_equal(a, b)
     assert np.isclose(np.linalg.norm(a[0]), 1.0)
     assert np.linalg.norm(h.embed_batch([""])[0]) == 0.0  # nothing to say, no made-up direction
+
+
+def test_wordllama_vectors_are_the_packages_own_bit_for_bit():
+    # The embedder reads the wheel's token table and tokenizer itself (importing wordllama costs
+    # ~0.2 s at every start); what it returns must be exactly what wordllama computes, or stored
+    # vectors and query vectors would drift apart.
+    from pathlib import Path
+
+    import wordllama
+    from wordllama import WordLlama
+
+    feed = Path(__file__).parents[1] / "collect" / "fixtures" / "feed" / "simonw_substack_rss.xml"
+    lines = [ln.strip() for ln in feed.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    # Titles, long paragraphs (cut at MAX_CHARS), markup, non-Latin text, over one batch of 512.
+    texts = (lines * (700 // len(lines) + 1))[:700]
+    texts[3] = " ".join(lines)  # far past MAX_CHARS
+    texts[5] = "Qwen2.5 と DeepSeek-V3: 开源模型 — ünïcödé"
+    ours = embed.WordLlamaEmbedder().embed_batch(texts)
+    model = WordLlama.load(
+        cache_dir=Path(wordllama.__file__).parent, disable_download=True, dim=256
+    )
+    theirs = embed._unit_rows(  # what the embedder did with the package's output until now
+        np.asarray(
+            model.embed([t[: embed.MAX_CHARS] for t in texts], norm=True, batch_size=512),
+            dtype=np.float32,
+        )
+    )
+    assert ours.shape == (700, 256)
+    assert np.array_equal(ours, theirs)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
-from ..collect.run import FetchReport
 from ..store import Store
 from . import context as ctx
+
+if TYPE_CHECKING:  # the collectors load at `demo run`, not at every CLI start
+    from ..collect.run import FetchReport
 
 app = typer.Typer(
     help="Run abreast offline on the bundled recorded snapshot of real sources.",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import typer
-from rich.markdown import Markdown
 from rich.table import Table
 
 from ..errors import AbreastError
@@ -59,6 +58,8 @@ def explain(
         else None
     )
     text = term_markdown(t, [(r.key, r.title, r.url) for r in rows], more)
+    from rich.markdown import Markdown  # markdown-it and pygments: ~50 ms at every CLI start
+
     ctx.console.print(Markdown(text + background_markdown(t.term_id)))
 
 

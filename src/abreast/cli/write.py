@@ -112,8 +112,7 @@ def _image_maker(folder: Path):
     """TODOs asking for a picture of a model family get its family tree, drawn beside the draft."""
 
     def make(todo_text: str, terms: list[str], as_of: str | None = None):
-        import shutil
-
+        from ..landscape.picture import render
         from ..landscape.tree import TreeSpec, family_tree
 
         for t in terms:
@@ -124,8 +123,9 @@ def _image_maker(folder: Path):
                 continue
             name = f"{family}-family.png"
             when = f" as of {as_of}" if as_of else ""
-            drawn = _drawn_tree(root, family, f"The {t} family{when}")
-            shutil.copyfile(drawn, folder / name)
+            # Drawn as of the draft's date, which no earlier command knew: Pillow draws it in a
+            # few milliseconds (landscape/picture.py), so nothing is kept between runs.
+            render(root, folder / name, title=f"The {t} family{when}")
             return name, (
                 f"Open models that descend from {t}{when}, the draft's date "
                 "(from Hugging Face metadata)"
@@ -135,29 +135,6 @@ def _image_maker(folder: Path):
         return None
 
     return make
-
-
-def _drawn_tree(root, family: str, title: str) -> Path:
-    """The tree's picture, drawn once per tree: drawing costs more than the whole search (~1.5 s of
-    matplotlib), and the same store draws the same tree on every `todo` run. Kept in the charts
-    folder under a digest of the tree and of the code that draws it."""
-    import hashlib
-    import json
-    import os
-    from dataclasses import asdict
-
-    from ..landscape import tree
-
-    code = Path(tree.__file__).read_bytes()
-    digest = hashlib.sha1(
-        json.dumps([title, asdict(root)], sort_keys=True).encode() + code
-    ).hexdigest()[:16]
-    path = ctx.settings().paths.charts / "family-trees" / f"{family}-{digest}.png"
-    if not path.exists():
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.png")
-        tree.render(root, tmp, title=title)
-        os.replace(tmp, path)
-    return path
 
 
 def feed(

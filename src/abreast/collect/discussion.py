@@ -137,6 +137,9 @@ def thread_url(kind: str, item_key: str, source_url: str, limit: int = 200) -> s
     return None
 
 
+NOTE_THREAD_NOT_RECORDED = "no recorded copy of its discussion in the replay (the demo snapshot)"
+
+
 def needs_fetch(seen: dict[str, Any] | None, comments_now: int | None) -> bool:
     """Fetch a thread never read, one whose last read failed for a passing reason, or one that has
     grown since. A thread the site said does not exist (404/410) is not asked for again."""
@@ -186,7 +189,12 @@ def read_discussions(
             comments = parse(resp.body, key, max_comments)
         except (FetchError, ThreadError) as e:
             gone = isinstance(e, HTTPStatusError) and e.status in (404, 410)
-            record_discussion_error(conn, key, str(e), "gone" if gone else "error")
+            why = str(e)
+            if gone and fetcher.replay:
+                # Through a replay (the demo) a 404 says the snapshot holds no copy of the thread,
+                # not that the thread does not exist.
+                why = NOTE_THREAD_NOT_RECORDED
+            record_discussion_error(conn, key, why, "gone" if gone else "error")
             report.failed.append(f"{key}: {e}")
             continue
         replace_comments(conn, key, comments, count)

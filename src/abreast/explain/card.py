@@ -125,7 +125,7 @@ class Term:
 class ModelFacts:
     name: str
     org: str | None
-    weights: str  # "open weights (apache-2.0)" | "no open weights known"
+    weights: str  # "open weights, apache-2.0 license" | "weights: not in our data"
     size: str | None  # "70B parameters"
     parent: str | None  # "fine-tune of Llama 3.1 70B"
     id: str = ""
@@ -381,6 +381,7 @@ class CardLoader:
 
     def comments(self, story: Story, terms: list[Term]) -> tuple[list[Quote], str]:
         """The comments worth quoting from the story's threads, and what to say when none are."""
+        from ..collect.discussion import NOTE_THREAD_NOT_RECORDED
         from ..store.discussions import discussion_fetches
         from .discussion import pick_comments
 
@@ -392,6 +393,8 @@ class CardLoader:
             fetched = discussion_fetches(self.conn, list(threads))
             if not fetched:
                 return [], "the discussion has not been fetched yet"
+            if all(f["error"] == NOTE_THREAD_NOT_RECORDED for f in fetched.values()):
+                return [], NOTE_THREAD_NOT_RECORDED + "; the links above open the live thread"
             if all(f["status"] == "gone" for f in fetched.values()):
                 # 404 or 410 from the source: say what was answered, not what exists (a replayed
                 # recording answers 404 for a thread it did not record).
@@ -476,6 +479,7 @@ class CardLoader:
         return self._index
 
     def _facts(self, row) -> ModelFacts:
+        from ..landscape.tree import MAKERS
         from ..store import landscape as sql
 
         parent = None
@@ -490,7 +494,8 @@ class CardLoader:
         weights = weights_line(row.license, _on_hub(row.id, self.conn))
         return ModelFacts(
             name=row.name,
-            org=row.org,
+            # the maker as a reader knows it ("Google", "Meta"), not the hub account ("google")
+            org=MAKERS.get((row.org or "").lower(), row.org),
             weights=weights,
             size=size,
             parent=parent,
@@ -498,14 +503,20 @@ class CardLoader:
         )
 
 
+NOT_IN_OUR_DATA = "weights: not in our data"
+
+
 def weights_line(license: str | None, on_hub: bool) -> str:
-    """Open or closed, as far as the registry knows, and under which license."""
+    """Open or closed, as far as the registry knows, and under which license. A model with neither
+    a license nor a Hugging Face record is one the registry knows from a history table (BERT, 2018,
+    from the LLM phylogeny; its weights are open, the table just does not say): that says nothing
+    about its weights, so neither does the card."""
     lic = (license or "").strip()
     if lic.lower() in ("proprietary", "closed", "api"):
         return "closed weights, proprietary license"
     if lic and lic.lower() != "unknown":
         return f"open weights, {lic} license"
-    return "open weights on Hugging Face" if on_hub else "no open weights known"
+    return "open weights on Hugging Face" if on_hub else NOT_IN_OUR_DATA
 
 
 def _on_hub(model_id: str, conn) -> bool:

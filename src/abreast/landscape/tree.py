@@ -1,5 +1,5 @@
 """Family trees: which models of a family are drawn (pure), a left-to-right layered layout (pure),
-and drawings: SVG/PNG through matplotlib (Agg, imported lazily) and Mermaid text.
+and Mermaid text; the picture itself is drawn by picture.py.
 
 Readability rules (blog width, 1200 px): one row per drawn leaf, one column per depth, labels sit
 right of their node inside their column and columns are as wide as their widest label, so labels
@@ -12,12 +12,12 @@ import math
 import sqlite3
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
-from pathlib import Path
 
 from ..errors import AbreastError
 from ..store import landscape as sql
+from ..types import RegistryModel
 from .lineage import FAMILY_TITLES, ORG_FAMILY, generation
 
 HOME_ORG = {fam: org for org, fam in ORG_FAMILY.items()}
@@ -234,9 +234,9 @@ def _build_tree(
 
     in_range = {m for m in in_time if not spec.since or (when[m] or "") >= spec.since}
     keep = {m for m in in_range if is_home(m) or is_new(m)}
-    must = (
-        _with_ancestors(keep, edges) & in_time
-    )  # a kept model is drawn with the chain it came from
+    # Asked once per candidate drawn: the bases are indexed once, not per question.
+    up = _bases(edges)
+    must = _with_ancestors(keep, up) & in_time  # a kept model is drawn with the chain it came from
 
     def depth(m: str) -> int:
         d, seen = 1, {m}
@@ -255,7 +255,7 @@ def _build_tree(
     )
     chosen = set(must)
     for m in candidates[:community]:
-        chosen |= {a for a in _with_ancestors({m}, edges) if a in in_time}
+        chosen |= {a for a in _with_ancestors({m}, up) if a in in_time}
 
     def model_node(mid: str, rel: str | None) -> Node:
         row = models[mid]
@@ -368,10 +368,15 @@ def _hidden_counts(children: list[tuple[str, str]], subtree: Mapping[str, int]) 
     return dict(out)
 
 
-def _with_ancestors(ids: set[str], edges: list[tuple]) -> set[str]:
+def _bases(edges: list[tuple]) -> dict[str, list[str]]:
+    """Each model's bases, by the model's id."""
     up: dict[str, list[str]] = defaultdict(list)
     for child, base, *_ in edges:
         up[child].append(base)
+    return up
+
+
+def _with_ancestors(ids: set[str], up: Mapping[str, list[str]]) -> set[str]:
     out, stack = set(), list(ids)
     while stack:
         m = stack.pop()
@@ -412,7 +417,7 @@ def family_tree_as_of(conn: sqlite3.Connection, spec: TreeSpec) -> FamilyTree:
     on_board = sql.scored_ids_upto(conn, spec.as_of)
     models = {
         r.id: dict(
-            asdict(r),
+            _flat(r),
             first_seen=seen.get(r.id),
             on_board=r.id in on_board,
             **{f: v.get(r.id) for f, v in extra.items()},
@@ -420,7 +425,7 @@ def family_tree_as_of(conn: sqlite3.Connection, spec: TreeSpec) -> FamilyTree:
         for r in rows
         if r.id not in lines
     }
-    generations = {r.id: asdict(r) for r in rows if r.id in lines}
+    generations = {r.id: _flat(r) for r in rows if r.id in lines}
     edges = [
         (b.model_id, b.base_id, b.relation, b.source)
         for b in sql.all_bases(conn)
@@ -437,6 +442,12 @@ def family_tree_as_of(conn: sqlite3.Connection, spec: TreeSpec) -> FamilyTree:
     rank = attention(models, mentions, official, spec.as_of)
     root, left_out = build_tree(models, edges, spec, rank, generations)
     return FamilyTree(root, left_out, caption(spec, left_out, mentions, models), rank)
+
+
+def _flat(row: RegistryModel) -> dict[str, object]:
+    """A registry row as a dict: what ``asdict`` gives for its plain fields, without its deep copy
+    of every value (a tenth of a second over a large family)."""
+    return {f.name: getattr(row, f.name) for f in fields(row)}
 
 
 def caption(
@@ -532,249 +543,3 @@ def to_mermaid(root: Node) -> str:
     if new:
         lines.append(f"    class {','.join(new)} new")
     return "\n".join(lines) + "\n"
-
-
-def render(
-    root: Node, out: Path, width_px: int = 1200, title: str | None = None, note: str | None = None
-) -> dict:
-    """Draw the tree to ``out`` (.svg or .png); returns layout facts (size, overlaps found)."""
-    import matplotlib  # heavy: imported only when a picture is asked for
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    placed = layout(root)
-    fig = plt.figure(figsize=(width_px / DPI, 4), dpi=DPI)
-    try:
-        artists = _Labels(fig, placed)
-        cols = artists.fit_columns(width_px - 2 * MARGIN)
-        rows = max(p.row for p in placed) + 1
-        # The note wraps to the picture's width (about 7 px per character at 8.5 pt, with room to
-        # spare) instead of running off it.
-        import textwrap
-
-        note_lines = textwrap.wrap(note, max(40, (width_px - 2 * MARGIN) // 7)) if note else []
-        top = MARGIN + (44 if title else 0) + 14 * len(note_lines) + (4 if note_lines else 0)
-        height = int(top + rows * ROW_H + LEGEND_H + MARGIN)
-        fig.set_size_inches(width_px / DPI, height / DPI)
-        ax = fig.add_axes((0, 0, 1, 1))
-        ax.set_xlim(0, width_px)
-        ax.set_ylim(height, 0)
-        ax.axis("off")
-        xs = [MARGIN + sum(cols[:d]) + GAP * d for d in range(len(cols))]
-
-        def y_of(p: Placed) -> float:
-            return top + p.row * ROW_H + ROW_H / 2
-
-        artists.place(ax, xs, y_of)
-        _draw_edges(ax, placed, xs, y_of, artists)
-        if title:
-            ax.text(MARGIN, MARGIN + 14, title, fontsize=15, fontweight="bold", va="center")
-        for i, line in enumerate(note_lines):
-            ax.text(MARGIN, MARGIN + 40 + 14 * i, line, fontsize=8.5, color="#555555", va="center")
-        _legend(ax, MARGIN, height - MARGIN - LEGEND_H / 2)
-        # Text extents need a renderer, not a drawn canvas: the picture is drawn once, by savefig.
-        overlaps = artists.overlaps(fig.canvas.get_renderer())
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(out, dpi=DPI, format=out.suffix.lstrip(".").lower() or "svg")
-        return {
-            "width": width_px,
-            "height": height,
-            "nodes": len(placed),
-            "overlaps": overlaps,
-            "truncated": artists.truncated,
-        }
-    finally:
-        plt.close(fig)
-
-
-DPI = 100
-MARGIN = 24
-GAP = 30  # between columns: where the connector lines run
-ROW_H = 34
-LEGEND_H = 30
-NEW_FILL, NEW_EDGE = "#ffe8c2", "#e07b00"
-LINESTYLE = {
-    "finetune": "-",
-    "adapter": "--",
-    "merge": (0, (5, 2, 1, 2, 1, 2)),
-    "quantized": "-.",
-    "copy": "-.",
-    "architecture": "--",
-    "unknown": "-",
-}
-UNCERTAIN_STYLE, UNCERTAIN_COLOR = ":", "#9aa3b5"  # lineage inferred from the name only
-
-
-class _Labels:
-    """The text of every node, measured before it is placed, so columns can be sized to fit."""
-
-    def __init__(self, fig, placed: list[Placed]):
-        self.fig = fig
-        self.placed = placed
-        self.truncated = 0
-        self.titles: dict[int, str] = {}
-        self._cache: dict = {}
-
-    def _lines(self, p: Placed) -> tuple[str, str]:
-        return self.titles.get(id(p), p.node.title), p.node.subtitle
-
-    def _style(self, n: Node) -> dict:
-        if n.kind == "family":
-            return {"fontsize": 12, "fontweight": "bold"}
-        if n.kind == "generation":
-            return {"fontsize": 10.5, "fontweight": "bold", "color": "#1f3b73"}
-        if n.kind == "count":
-            return {"fontsize": 8, "fontstyle": "italic", "color": "#666666"}
-        return {"fontsize": 9, "fontweight": "bold" if n.new else "normal"}
-
-    def _width(self, text: str, style: dict, renderer) -> float:
-        key = (text, tuple(sorted(style.items())))
-        if key not in self._cache:
-            from matplotlib.font_manager import FontProperties
-
-            prop = FontProperties(
-                size=style.get("fontsize"),
-                weight=style.get("fontweight", "normal"),
-                style=style.get("fontstyle", "normal"),
-            )
-            self._cache[key] = renderer.get_text_width_height_descent(text, prop, ismath=False)[0]
-        return self._cache[key]
-
-    def _label_width(self, p: Placed, title: str, renderer) -> float:
-        w = self._width(title, self._style(p.node), renderer)
-        if p.node.subtitle:
-            w = max(w, self._width(p.node.subtitle, {"fontsize": 7.5}, renderer))
-        return w + 14
-
-    def fit_columns(self, available: float) -> list[float]:
-        """Column widths that fit ``available`` pixels. When the natural widths do not fit, every
-        column
-        is capped at one common width (as wide as possible) and only the names longer than that are
-        shortened with an ellipsis, so one long name does not cost the others their ends."""
-        renderer = self.fig.canvas.get_renderer()
-        natural: dict[int, float] = defaultdict(float)
-        for p in self.placed:
-            natural[p.depth] = max(natural[p.depth], self._label_width(p, p.node.title, renderer))
-        cols = [natural[d] for d in range(max(natural) + 1)]
-        room = available - GAP * (len(cols) - 1)
-        if sum(cols) <= room:
-            return cols
-        lo, hi = 0.0, max(cols)
-        for _ in range(30):  # bisection for the common cap
-            mid = (lo + hi) / 2
-            lo, hi = (mid, hi) if sum(min(c, mid) for c in cols) <= room else (lo, mid)
-        cap = lo
-        if cap < 120:
-            raise AbreastError(
-                "the tree is too deep to draw legibly at this width; use --since to draw "
-                "less, or a wider image"
-            )
-        for p in self.placed:
-            title = p.node.title
-            while self._label_width(p, title, renderer) > cap and len(title) > 4:
-                title = title[:-2].rstrip("-_. ") + "…"
-            self.truncated += title != p.node.title
-            self.titles[id(p)] = title
-        return [min(c, cap) for c in cols]
-
-    def place(self, ax, xs: list[float], y_of) -> None:
-        self.texts = []
-        self.ends: dict[int, float] = {}
-        renderer = self.fig.canvas.get_renderer()
-        for p in self.placed:
-            n, x, y = p.node, xs[p.depth], y_of(p)
-            title, sub = self._lines(p)
-            if n.kind != "count":
-                ax.plot([x], [y], "o", ms=4.5, color=NEW_EDGE if n.new else "#1f3b73", zorder=3)
-            tx = x + 8
-            if sub:
-                a = ax.text(tx, y - 1, title, va="bottom", **self._style(n))
-                b = ax.text(tx, y + 1, sub, va="top", fontsize=7.5, color="#444444")
-                self.texts += [a, b]
-            else:
-                a = ax.text(tx, y, title, va="center", **self._style(n))
-                self.texts.append(a)
-            w = max(
-                self._width(title, self._style(n), renderer),
-                self._width(sub, {"fontsize": 7.5}, renderer) if sub else 0,
-            )
-            self.ends[id(p)] = tx + w
-            if n.new:
-                from matplotlib.patches import FancyBboxPatch
-
-                h = 26 if sub else 14
-                ax.add_patch(
-                    FancyBboxPatch(
-                        (tx - 3, y - h / 2),
-                        w + 6,
-                        h,
-                        boxstyle="round,pad=1",
-                        fc=NEW_FILL,
-                        ec=NEW_EDGE,
-                        lw=1,
-                        zorder=0,
-                    )
-                )
-
-    def overlaps(self, renderer) -> int:
-        boxes = [t.get_window_extent(renderer) for t in self.texts]
-        return sum(
-            1
-            for i in range(len(boxes))
-            for j in range(i + 1, len(boxes))
-            if boxes[i].overlaps(boxes[j])
-        )
-
-
-def _draw_edges(ax, placed: list[Placed], xs: list[float], y_of, labels: _Labels) -> None:
-    by_parent: dict[int, list[Placed]] = defaultdict(list)
-    for p in placed:
-        if p.parent is not None:
-            by_parent[id(p.parent)].append(p)
-    for p in placed:
-        kids = by_parent.get(id(p))
-        if not kids:
-            continue
-        bus = xs[p.depth + 1] - GAP / 2
-        py = y_of(p)
-        grouping = p.node.kind in ("family", "generation")
-        color = "#b0b7c3" if grouping else "#5a6b8c"
-        ax.plot([labels.ends[id(p)] + 4, bus], [py, py], color=color, lw=1)
-        ys = [y_of(k) for k in kids]
-        ax.plot([bus, bus], [min(ys + [py]), max(ys + [py])], color=color, lw=1)
-        for k, ky in zip(kids, ys, strict=True):
-            style = (
-                "-"
-                if k.node.kind == "count" or (grouping and not k.node.relation)
-                else LINESTYLE.get(k.node.relation or "", "-")
-            )
-            kc = color
-            if k.node.uncertain:
-                style, kc = UNCERTAIN_STYLE, UNCERTAIN_COLOR
-            ax.plot(
-                [bus, xs[k.depth] - 2],
-                [ky, ky],
-                color=kc,
-                lw=1.4 if style != "-" else 1,
-                linestyle=style,
-            )
-
-
-def _legend(ax, x: float, y: float) -> None:
-    from matplotlib.patches import FancyBboxPatch
-
-    for word, style, color, step in (
-        ("fine-tune", "-", "#5a6b8c", 100),
-        ("adapter / trained anew", "--", "#5a6b8c", 170),
-        ("merge", LINESTYLE["merge"], "#5a6b8c", 90),
-        ("re-upload", "-.", "#5a6b8c", 105),
-        ("inferred from the name", UNCERTAIN_STYLE, UNCERTAIN_COLOR, 175),
-    ):
-        ax.plot([x, x + 30], [y, y], color=color, lw=1.4, linestyle=style)
-        ax.text(x + 36, y, word, fontsize=8, va="center")
-        x += step
-    ax.add_patch(
-        FancyBboxPatch((x, y - 7), 110, 14, boxstyle="round,pad=1", fc=NEW_FILL, ec=NEW_EDGE)
-    )
-    ax.text(x + 6, y, "new this week", fontsize=8, va="center", fontweight="bold")

@@ -266,7 +266,8 @@ def draw_family_tree(
     (or ``as_of``) with the week's new models highlighted; the returned dict carries the caption.
     Raises AbreastError when labels would overlap, so an illegible picture is never written
     silently."""
-    from .tree import TreeSpec, family_tree_as_of, render
+    from .picture import render
+    from .tree import TreeSpec, family_tree_as_of
 
     start, end = week_range(week)
     as_of = as_of or week_end(week)

@@ -15,7 +15,7 @@ from ..store.continuity import stories_naming
 from ..store.items import Store, fts_query
 from ..types import StoredItem
 from ..understand.jargon import find_jargon
-from .sense import keep_in_sense, senses
+from .sense import is_paper, keep_in_sense, senses
 
 NAMES_BONUS = (
     0.3  # an item whose title names the term (or its model) over one that only mentions it
@@ -44,6 +44,7 @@ def mentions(
             for r, i in zip(rows, at, strict=True)
         ],
         embedder,
+        [is_paper(r.kind, r.url) for r in rows],
     )
     keep: list[tuple[float, StoredItem]] = []
     for r, i, ok in zip(rows, at, judged, strict=True):

@@ -38,31 +38,65 @@ class Embedder(ABC):
 
 class WordLlamaEmbedder(Embedder):
     """wordllama's static 256-d token embeddings (weights inside the wheel): ~thousands of texts/s
-    on CPU."""
+    on CPU.
+
+    The model is a token table and a tokenizer, both files in the wheel; a text's vector is the
+    mean of its tokens' rows. They are read here directly, as ``WordLlama.load(...).embed(texts,
+    norm=True)`` reads them, because importing the ``wordllama`` package costs ~0.2 s of CPU
+    (pydantic configs, requests, a hub client) that `abreast todo` paid on every first run for
+    nothing. tests/understand/test_embed.py checks the vectors equal the package's own, bit for
+    bit, for the pinned version."""
 
     name = "wordllama-l2-256"
     dim = 256
+    CONFIG = "l2_supercat"  # the package's default model: the one the store's vectors come from
+    BATCH = 512
 
     def __init__(self) -> None:
+        import importlib.util
         from pathlib import Path
 
-        import wordllama
-        from wordllama import WordLlama
+        from safetensors import safe_open
+        from tokenizers import Tokenizer
 
-        # load() without these arguments tries to fetch a tokenizer config from a hub and fails
-        # offline;
-        # the wheel already ships everything in its own package folder.
-        self._model = WordLlama.load(
-            cache_dir=Path(wordllama.__file__).parent, disable_download=True, dim=self.dim
-        )
+        spec = importlib.util.find_spec("wordllama")
+        if spec is None or not spec.submodule_search_locations:
+            raise ConfigError("the wordllama package is not installed: `pip install abreast`.")
+        root = Path(list(spec.submodule_search_locations)[0])
+        weights = root / "weights" / f"{self.CONFIG}_{self.dim}.safetensors"
+        tokenizer = root / "tokenizers" / f"{self.CONFIG}_tokenizer_config.json"
+        for f in (weights, tokenizer):
+            if not f.exists():
+                raise ConfigError(f"wordllama's wheel lacks {f.name}; reinstall wordllama.")
+        self._tokenizer = Tokenizer.from_file(str(tokenizer))
+        self._tokenizer.enable_padding()
+        self._tokenizer.no_truncation()
+        with safe_open(str(weights), framework="np", device="cpu") as f:
+            # Kept as stored (float16): the rows a batch uses are widened to float32 when read,
+            # exactly, instead of the whole 32 MB table at every load (~60 ms).
+            self._table = f.get_tensor("embedding.weight")
 
     def embed_batch(self, texts: list[str]) -> np.ndarray:
         import numpy as np
 
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        vecs = self._model.embed([t[:MAX_CHARS] for t in texts], norm=True, batch_size=512)
-        return _unit_rows(np.asarray(vecs, dtype=np.float32))
+        texts = [t[:MAX_CHARS] for t in texts]
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        for i in range(0, len(texts), self.BATCH):
+            enc = self._tokenizer.encode_batch(texts[i : i + self.BATCH], add_special_tokens=False)
+            ids = np.array([e.ids for e in enc], dtype=np.int32)
+            mask = np.array([e.attention_mask for e in enc], dtype=np.float32)
+            np.clip(ids, 0, self._table.shape[0] - 1, out=ids)
+            # Mean over the text's tokens (padding masked out), as wordllama pools, then unit
+            # length; the same float32 operations in the same order, so the same bits.
+            count = np.maximum(mask.sum(axis=1, keepdims=True), 1.0).astype(np.float32)
+            rows = self._table[ids].astype(np.float32)
+            pooled = np.sum(rows * mask[..., np.newaxis], axis=1, dtype=np.float32)
+            pooled /= count
+            pooled /= np.linalg.norm(pooled, axis=1, keepdims=True)
+            out[i : i + len(enc)] = pooled
+        return _unit_rows(out)
 
 
 class HashingEmbedder(Embedder):

@@ -23,7 +23,8 @@ from pathlib import Path
 
 from ..errors import AbreastError
 from ..landscape.card import model_card
-from ..landscape.tree import TreeSpec, family_tree_as_of, render
+from ..landscape.picture import render
+from ..landscape.tree import TreeSpec, family_tree_as_of
 from ..landscape.weekly import week_end, week_range
 from ..store import Store
 from ..store import drafts as sql

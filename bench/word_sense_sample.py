@@ -1,0 +1,156 @@
+"""Draw the items of the word-sense split `fresh4` at random, before any sense model is run on it.
+
+    .venv/bin/python bench/word_sense_sample.py --store .demo-home/abreast.db > /tmp/fresh4.tsv
+
+Prints one candidate a line: term, item key, where it was drawn from, the title, and the sentences
+that use the term (the start of the text, as the sense check reads it), for a person to label by
+reading. Nothing here runs the sense model (retrieve/sense.py): the draw uses the glossary's own
+matcher (which items use the term at all) and plain words.
+
+Pool: the demo store's searchable items (AI-relevant, not duplicates, with a vector: what the
+retrieval core and the sense check ever see) that the glossary matcher tags with a term that has a
+sense, and whose key no earlier split of bench/data/word_sense.jsonl labels for any term (new
+items only). Per term, with seed SEED: (a) PER_TERM random items; (b) up to NO_LLM_TITLE more whose
+title uses the term and names no LLM word; (c) EXTRA more for the terms whose other senses are
+common, from items whose title or text has a word of a known other field (FIELD_WORDS), then at
+random; (d) NO_LLM_ANYWHERE more whose title and text (as the sense check reads it) name no LLM
+word at all, where other senses gather. Candidates are sorted by key before shuffling, so the draw
+depends only on the store and the seed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from abreast.retrieve.index import load_index  # noqa: E402
+from abreast.store import Store  # noqa: E402
+from abreast.store.retrieval import texts  # noqa: E402
+from abreast.understand.jargon import _entries, find_jargon  # noqa: E402
+
+SEED = 20261211
+PER_TERM = 6
+NO_LLM_TITLE = 6
+LLM_WORDS = re.compile(
+    r"\b(llms?|language models?|gpt|llama|chatgpt|claude|gemini|mllms?|vlms?|lvlms?)\b", re.I
+)
+# words of another field, where the term's other senses are likely (the same lists as fresh3's)
+FIELD_WORDS = {
+    "agents": r"game|robot|reinforcement|equilibri|utility|swarm|vehicle|consensus|auction|"
+    r"multi-agent|agent-based|simulation|negotiat",
+    "inference": r"bayesian|posterior|probabilistic|causal|logic|entail|statistic|likelihood|"
+    r"variational",
+    "transformer": r"power|voltage|electric|grid",
+    "tokens": r"crypto|blockchain|authentication|security|nft",
+    "hallucination": r"patient|clinical|psych|medical",
+    "reinforcement-learning": r"psycholog|behaviou?r|animal|education",
+    "distillation": r"dataset distillation|data distillation|chemi",
+    "diffusion": r"social|heat|physics|equation|spread|network",
+}
+EXTRA = {
+    "agents": 36,
+    "inference": 14,
+    "transformer": 8,
+    "tokens": 8,
+    "hallucination": 4,
+    "reinforcement-learning": 4,
+    "distillation": 4,
+    "diffusion": 4,
+}
+
+NO_LLM_ANYWHERE = {
+    "agents": 60,
+    "transformer": 10,
+    "tokens": 8,
+    "inference": 5,
+    "diffusion": 2,
+    "distillation": 2,
+}
+
+
+def draw(store_path: str, seed: int = SEED) -> list[dict]:
+    store = Store.open(store_path)
+    idx = load_index(store)
+    data = ROOT / "bench/data/word_sense.jsonl"
+    earlier = [json.loads(line) for line in data.open()]
+    used = {r["item_key"] for r in earlier if r["split"] != "fresh4"}
+    body = texts(store.conn, [r.item_id for r in idx.rows])
+    terms = sorted(e["id"] for e in _entries() if e.get("sense"))
+    pools: dict[str, list[tuple[str, str, str]]] = {t: [] for t in terms}
+    for r in sorted(idx.rows, key=lambda r: r.key):
+        if r.key in used:
+            continue
+        text = body.get(r.item_id, "")
+        for tid in set(find_jargon(f"{r.title}\n{text[:2000]}")) & set(terms):
+            pools[tid].append((r.key, r.title, text))
+    rng = random.Random(seed)
+    out: list[dict] = []
+    for tid in terms:
+        pool = pools[tid]
+        rng.shuffle(pool)
+        taken: set[str] = set()
+
+        def take(cands, n, how, tid=tid, taken=taken):
+            for key, title, text in [c for c in cands if c[0] not in taken][:n]:
+                taken.add(key)
+                out.append(
+                    {"term": tid, "item_key": key, "drawn": how, "title": title, "text": text}
+                )
+
+        take(pool, PER_TERM, "random")
+        rx = _term_rx(tid)
+        take(
+            [c for c in pool if rx.search(c[1]) and not LLM_WORDS.search(c[1])],
+            NO_LLM_TITLE,
+            "title-no-llm",
+        )
+        if tid in EXTRA:
+            field = re.compile(rf"\b(?:{FIELD_WORDS[tid]})", re.I)
+            take(
+                [c for c in pool if field.search(f"{c[1]}\n{c[2][:2000]}")],
+                EXTRA[tid] // 2,
+                "field-word",
+            )
+            take(pool, EXTRA[tid] - EXTRA[tid] // 2, "random-extra")
+        if tid in NO_LLM_ANYWHERE:
+            take(
+                [c for c in pool if not LLM_WORDS.search(f"{c[1]}\n{c[2][:2000]}")],
+                NO_LLM_ANYWHERE[tid],
+                "no-llm-anywhere",
+            )
+    return out
+
+
+def _term_rx(term_id: str) -> re.Pattern[str]:
+    e = next(e for e in _entries() if e["id"] == term_id)
+    alts = "|".join(
+        re.escape(a).replace(r"\ ", r"[\s-]+")
+        for a in sorted({*e["aliases"], *e["exact"]}, key=len, reverse=True)
+    )
+    return re.compile(rf"(?<![\w])(?:{alts})(?:e?s)?(?![\w])", re.I)
+
+
+def _sentences(term_id: str, text: str) -> list[str]:
+    rx = _term_rx(term_id)
+    return [s.strip() for s in re.split(r"(?<=[.!?;])\s+|\n", text[:2000]) if rx.search(s)]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--store", default=str(ROOT / ".demo-home/abreast.db"))
+    ap.add_argument("--seed", type=int, default=SEED)
+    args = ap.parse_args()
+    for d in draw(args.store, args.seed):
+        ctx = " || ".join(_sentences(d["term"], d["text"]))[:900]
+        print("\t".join([d["term"], d["item_key"], d["drawn"], d["title"], ctx]))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,57 @@
+"""Word sense: a glossary term is taken in its AI sense only on positive evidence, so a paper from
+another field that merely shares the word is dropped from proposals and "where it appears"."""
+
+import pytest
+
+from abreast.retrieve.index import load_index
+from abreast.retrieve.sense import in_sense, is_paper, judge
+from abreast.store.retrieval import texts
+
+pytestmark = pytest.mark.slow
+
+
+def _item(store, idx, title_start):
+    i = next(i for i, r in enumerate(idx.rows) if r.title.startswith(title_start))
+    r = idx.rows[i]
+    return r, texts(store.conn, [r.item_id]).get(r.item_id, ""), idx.vectors[i]
+
+
+def test_a_paper_without_evidence_for_the_sense_is_dropped_and_a_lab_post_is_kept(demo_store):
+    idx = load_index(demo_store)
+    # A multi-agent control paper names no other-sense cue the glossary lists for "agents" in its
+    # title, and nothing of language models: no evidence, so it is not taken for LLM agents.
+    r, text, vec = _item(demo_store, idx, "Communication-Free Bearing-Only Distributed Target")
+    assert is_paper(r.kind, r.url)
+    assert not in_sense("agents", r.title, text, vec, idx.embedder, paper=True)
+    # Anthropic's own post on agents: a lab writing about AI for people who follow it.
+    r, text, vec = _item(demo_store, idx, "Building effective agents")
+    assert not is_paper(r.kind, r.url)
+    assert in_sense("agents", r.title, text, vec, idx.embedder, paper=False)
+    # The same words read as a paper have to show the sense themselves, and here they do not.
+    assert judge("agents", r.title, text, vec, idx.embedder, paper=True).startswith("out")
+
+
+def test_a_terms_own_words_and_a_distant_field_word_are_not_evidence(demo_store):
+    idx = load_index(demo_store)
+    # "reasoning" inside "reasoning LLM" is the term itself, not a word around it.
+    why = judge("reasoning-model", "A reasoning LLM for tables", "", None, idx.embedder)
+    assert "no related word" in why
+    # "Large Language Models" five words after "Inference" says the paper is about LLMs, not that
+    # "inference" means running one; right beside the term it does.
+    far = judge(
+        "inference",
+        "Membership Inference Attack against Long-Context Large Language Models",
+        "",
+        None,
+        None,
+    )
+    near = judge("inference", "Efficient LLM inference on one GPU", "", None, None)
+    assert far.startswith("out") and "its title names" not in far
+    assert near.startswith("in") and "its title names" in near
+
+
+def test_feed_entries_that_link_a_paper_are_papers():
+    assert is_paper("arxiv", "https://arxiv.org/abs/2412.00001")
+    assert is_paper("feed", "http://arxiv.org/pdf/2311.17117v1")
+    assert not is_paper("feed", "https://www.anthropic.com/research/building-effective-agents")
+    assert not is_paper("hn", "https://news.ycombinator.com/item?id=1")
