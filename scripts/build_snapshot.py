@@ -177,6 +177,9 @@ def _is_hn_item_url(url: str, hn_id: int) -> bool:
 
 
 ARXIV_LATER = ROOT / "scripts" / "recorded" / "arxiv-abstracts-2024-12-23_31"
+# Abstracts of two 2023-W49 top-story papers that the 2023 listing holds by title only, each copied
+# from a stored copy of a page that shows it (see that folder's SOURCE.md).
+ARXIV_W49 = ROOT / "scripts" / "recorded" / "arxiv-abstracts-2023-12-w49"
 
 
 def arxiv_entries(data: Path) -> tuple[list[dict], dict]:
@@ -200,6 +203,10 @@ def arxiv_entries(data: Path) -> tuple[list[dict], dict]:
     for row in read_jsonl(ARXIV_LATER / "arxiv_abstracts_2024-12-23_31.jsonl"):
         later[row["arxiv_id"]].append(row)
 
+    w49 = {
+        row["arxiv_id"]: row for row in read_jsonl(ARXIV_W49 / "arxiv_abstracts_2023-12-w49.jsonl")
+    }
+
     entries, stats = [], defaultdict(int)
     for arxiv_id, row in listing.items():
         entry = _entry_from_listing(arxiv_id, row)
@@ -209,6 +216,12 @@ def arxiv_entries(data: Path) -> tuple[list[dict], dict]:
         elif arxiv_id in later:
             _merge_abstract(entry, later[arxiv_id])
             stats["listing+abstract listed 12-23..31"] += 1
+        elif arxiv_id in w49:
+            # The page copies name no arXiv list, so no category is invented for these two.
+            entry["summary"] = w49[arxiv_id]["abstract"]
+            entry["authors"] = [a.strip() for a in w49[arxiv_id]["authors"].split(",")]
+            entry.pop("authors_complete", None)
+            stats["listing+abstract 2023-W49 page copies"] += 1
         else:
             stats["listing only"] += 1
         entries.append(entry)
@@ -670,7 +683,16 @@ def feeds(data: Path) -> dict[str, tuple[str, int]]:
 PAGES = [
     ROOT / "scripts" / "recorded" / "hf-blog-openings-2024-12" / "hf_blog_openings_2024-12.jsonl",
     ROOT / "scripts" / "recorded" / "deepmind-gemini-2023-12" / "deepmind_gemini_2023-12-06.jsonl",
+    ROOT
+    / "scripts"
+    / "recorded"
+    / "openai-index-openings-2024-12"
+    / "openai_index_openings_2024-12.jsonl",
 ]
+# openai.com's links carry a visually hidden "(opens in a new window)" for screen readers; a copy
+# converted to markdown keeps it inside the link text. It is markup, not the post's prose, so the
+# rendered page leaves it out (scripts/recorded/openai-index-openings-2024-12/SOURCE.md).
+SCREEN_READER_LABEL = re.compile(r"\s*\(opens in a new window\)")
 
 
 def article_pages() -> list[dict]:
@@ -681,7 +703,7 @@ def article_pages() -> list[dict]:
     for path in PAGES:
         for row in read_jsonl(path):
             title = html.escape(row["title"])
-            body = md.render(row["markdown"])
+            body = md.render(SCREEN_READER_LABEL.sub("", row["markdown"]))
             doc = (
                 '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
                 f"<title>{title}</title></head>\n<body><article>\n<h1>{title}</h1>\n{body}"

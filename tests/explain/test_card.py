@@ -184,6 +184,34 @@ def test_a_text_that_only_restates_the_headline_is_not_what_happened():
     assert found.sentences == [] and "beyond the headline" in found.reason
 
 
+def test_a_subtitle_or_a_bare_list_item_is_used_only_when_whole_sentences_are_too_few():
+    """A feed's subtitle and a list item that completes "... has delivered:" read as headline
+    and fragment on a card: with enough whole sentences they are left out; without, they are
+    still quoted (the rule never makes a card say less)."""
+    url = "https://openai.com/index/zalando"
+    teaser = "Zalando boosts the customer experience with its Assistant, powered by GPT-4o mini"
+    page = (
+        "Zalando, one of Europe's largest online fashion and lifestyle platforms, serves over 50 "
+        "million customers in 25 countries. Zalando worked with OpenAI to develop the Zalando "
+        "Assistant, an AI-powered tool that provides personalized content recommendations. The "
+        "latest iteration of the Assistant has delivered:\n"
+        "- A 23% increase in product clicks\n- A 40%+ increase in products added to the wishlist"
+    )
+    title = "Boosting the customer retail experience with GPT-4o mini"
+    found = happened([_member("feed:" + url, "feed", title, url, teaser + "\n\n" + page)])
+    texts = [s.text for s in found.sentences]
+    assert len(texts) >= 2 and all(s.verified for s in found.sentences)
+    assert teaser not in texts and not any("increase in product clicks" in t for t in texts)
+    assert any(t.startswith("Zalando worked with OpenAI") for t in texts)
+    # Only fragments: they are what the source says, so the card still quotes them.
+    bare = _member("feed:y", "feed", title, url, "- A 23% increase in product clicks\n" + teaser)
+    fallback = happened([bare])
+    assert [s.text for s in fallback.sentences] == [
+        "A 23% increase in product clicks",
+        teaser,
+    ]
+
+
 def test_sources_are_named_as_people_say_them_and_merged_with_their_discussions():
     from abreast.explain.card import source_label
 

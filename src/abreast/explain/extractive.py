@@ -91,6 +91,9 @@ def _candidates(members: list[Member], story_title: str = "") -> list[Candidate]
     return [Candidate(t, n, pos, v) for (t, n, pos), v in zip(chosen, vectors, strict=True)]
 
 
+_ENDS_SENTENCE = re.compile(r"[.!?…][\"”’)\]]*$")
+
+
 def _unbullet(sentence: str) -> str:
     # "- Gemini 2.0 Flash: ..." from a flattened list: the marker is layout, not words.
     return re.sub(r"^(?:[-*•]|\d+[.)])\s+", "", sentence)
@@ -258,10 +261,13 @@ def happened(members: list[Member], max_sentences: int = 3, min_sentences: int =
         for pos, sentence in enumerate(parts, start=1):
             text = _unbullet(sentence)
             if _readable(text) and not repeats_title(text, titles):
-                # A feed excerpt cut mid-sentence ("... the brand new Gemini…") reads badly: it is
-                # used only when the whole sentences are too few.
+                # A feed excerpt cut mid-sentence ("... the brand new Gemini…") reads badly, and so
+                # does a line that ends like no sentence: a feed's subtitle ("Making AI more helpful
+                # for everyone") or a list item, the tail of "... has delivered:" ("A 23% increase in
+                # product clicks"). Each is used only when the whole sentences are too few.
                 ends_cut = text.endswith(("…", "...")) and pos == len(parts)
-                (cut if ends_cut else whole).append((text, i + 1, pos))
+                fragment = not _ENDS_SENTENCE.search(text)
+                (cut if ends_cut or fragment else whole).append((text, i + 1, pos))
         for pool in (whole, whole + cut):
             if not pool:
                 continue

@@ -23,14 +23,16 @@ from ..store.items import Store, recent_floor
 from ..stories.rank import HUB_ATTENTION, PAPER_AUTHORITY, attention_value, is_lab_post
 from ..types import CorpusRow, Member
 from ..understand.embed import BUILTIN, Embedder, available
+from .vectors import StoredVectors
 
 IMPORTANCE_WEIGHTS = {"attention": 0.4, "authority": 0.4, "breadth": 0.2}
+MAX_VERDICTS = 200_000  # kept word-sense verdicts (a few MB), forgotten all at once past this
 
 
 @dataclass
 class Index:
     rows: list[CorpusRow]
-    vectors: np.ndarray  # one unit row per item of ``rows``
+    vectors: StoredVectors  # one unit row per item of ``rows`` (vectors[i]: float32, decoded)
     dates: np.ndarray  # "YYYY-MM-DD" per row ("" when undated)
     attention: np.ndarray
     authority: np.ndarray
@@ -39,6 +41,16 @@ class Index:
     by_id: dict[int, int] = field(default_factory=dict)
     # The lowest item id the index holds (store.items.recent_floor): None when it holds every item.
     floor: int | None = None
+    # Word-sense verdicts on its rows per set of glossary terms (retrieve/query.py's _Sense). A
+    # verdict depends only on the item and the terms, and the index is rebuilt when items change:
+    # a long-lived process (the web app, the MCP server) judges an item once per term.
+    _verdicts: dict[tuple[str, ...], dict[int, bool]] = field(default_factory=dict)
+
+    def sense_verdicts(self, terms: list[str]) -> dict[int, bool]:
+        """row -> in the sense of every one of ``terms``, for the rows judged so far."""
+        if sum(map(len, self._verdicts.values())) > MAX_VERDICTS:
+            self._verdicts.clear()
+        return self._verdicts.setdefault(tuple(sorted(terms)), {})
 
     @cached_property
     def importance(self) -> np.ndarray:
@@ -74,15 +86,9 @@ class Index:
 
     def nearest(self, qvec: np.ndarray, mask: np.ndarray, n: int) -> list[int]:
         """Rows of the ``n`` vectors within ``mask`` closest to ``qvec``, best first (exact: the
-        index holds the recent window by default, so this reads at most RECENT_ITEMS vectors)."""
-        if not qvec.any() or not mask.any():
-            return []
-        sims = self.vectors @ qvec
-        if not mask.all():
-            sims = np.where(mask, sims, -2.0)
-        n = min(n, int(mask.sum()))
-        top = np.argpartition(-sims, n - 1)[:n]
-        return [int(i) for i in top[np.argsort(-sims[top], kind="stable")]]
+        index holds the recent window by default, so this reads at most RECENT_ITEMS vectors;
+        retrieve/vectors.py reads them as stored, a quarter of float32's bytes)."""
+        return self.vectors.nearest(qvec, mask, n)
 
 
 _cache: dict[str, tuple[tuple, Index]] = {}
@@ -114,7 +120,7 @@ def load_index(store: Store, all_time: bool = False) -> Index:
 
 
 def _build(store: Store, model: str, floor: int | None) -> Index:
-    rows, mat = sql.corpus(store.conn, model, floor)
+    rows, stored, scales = sql.corpus(store.conn, model, floor)
     if not rows:
         raise AbreastError(
             "nothing to search yet: run `abreast fetch` and `abreast understand` first."
@@ -123,14 +129,15 @@ def _build(store: Store, model: str, floor: int | None) -> Index:
     auth = np.array([_authority(r) for r in rows], dtype=np.float32)
     breadth = np.array([min(1.0, (r.story_sources - 1) / 3) for r in rows], dtype=np.float32)
     dates = np.array([(r.published_at or "")[:10] for r in rows])
+    vectors = StoredVectors(stored, scales)
     return Index(
         rows=rows,
-        vectors=mat,
+        vectors=vectors,
         dates=dates,
         attention=att,
         authority=auth,
         breadth=breadth,
-        embedder=_query_embedder(store, model, mat.shape[1]),
+        embedder=_query_embedder(store, model, vectors.shape[1]),
         by_id={r.item_id: i for i, r in enumerate(rows)},
         floor=floor,
     )

@@ -18,6 +18,7 @@ import numpy as np
 
 from ..store import retrieval as sql
 from ..store.items import Store
+from ..types import CorpusRow
 from ..understand.jargon import find_jargon
 from .index import Index, load_index
 from .sense import is_paper, keep_in_sense, senses
@@ -120,12 +121,19 @@ def search(
             matched.setdefault(i, []).append("meaning")
     if not ranked:
         return []
-    cand = sorted(ranked, key=lambda i: (-ranked[i], i))
-    cand = _keep_sense(store, idx, req, _keep_named(store, idx, req, cand))
-    best = ranked[cand[0]] if cand else 1.0
+    cand = _keep_named(store, idx, req, sorted(ranked, key=lambda i: (-ranked[i], i)))
+    sense = _Sense.of(store, idx, req, cand)
+    if sense is not None:
+        cand = sense.head
+    # Scores are relative to the best candidate in sense, the first one in rank order that is.
+    best_at = next((i for i in cand if sense is None or sense.ok(i)), None)
+    if best_at is None:
+        return []
+    best = ranked[best_at]
     imp = idx.importance
     scored = {i: ranked[i] / best * (1 + IMPORTANCE * float(imp[i])) for i in cand}
-    order = _one_per_story(idx, sorted(scored, key=lambda i: -scored[i]), _pool_size(limit))
+    order = sorted(scored, key=lambda i: -scored[i])
+    order = _one_per_story(idx, order, _pool_size(limit), sense)
     picked = _mmr(idx, order, scored, limit)
     terms = content_words(req.text)
     return [_hit(idx, i, scored[i], ranked[i] / best, matched[i], terms) for i in picked]
@@ -149,9 +157,12 @@ def _fts(store: Store, idx: Index, req: Request, mask: np.ndarray) -> list[int]:
     cap = int(COMMON_DF * total) + 1
     for w in words:
         q = _quote(w)
-        if sql.fts_count(store.conn, q, cap, idx.floor) <= COMMON_DF * total or len(words) == 1:
+        rare = sql.fts_count(store.conn, q, cap, idx.floor) <= COMMON_DF * total
+        if rare or len(words) == 1:
             singles.append(q)
-        stem = _stem(w)
+        # The stem's prefix query matches every item the word does (the stem begins the word and
+        # the tokenizer does not stem): a common word has a common stem, no need to count it.
+        stem = _stem(w) if rare else None
         common = sql.fts_count(store.conn, f"{_quote(stem)}*", cap, idx.floor) if stem else 0
         if stem and common <= COMMON_DF * total:
             singles.append(f"{_quote(stem)}*")
@@ -221,18 +232,49 @@ def _quote_phrase(p: str) -> str:
 # --- after fusion -----------------------------------------------------------------------------
 
 
-def _keep_sense(store: Store, idx: Index, req: Request, cand: list[int]) -> list[int]:
-    """Drop candidates that use a glossary term of the request in another sense ("label alignment"
-    for a request about AI alignment)."""
-    terms = find_jargon(req.text) or find_jargon(req.context)[:3]
-    if not terms:
-        return cand
-    head = cand[:CANDIDATES]
-    texts = sql.texts(store.conn, [idx.rows[i].item_id for i in head])
-    items = [(idx.rows[i].title, texts.get(idx.rows[i].item_id, ""), idx.vectors[i]) for i in head]
-    papers = [is_paper(idx.rows[i].kind, idx.rows[i].url) for i in head]
-    judged = keep_in_sense(terms, items, idx.embedder, papers)
-    return [i for i, ok in zip(head, judged, strict=True) if ok]
+class _Sense:
+    """Which candidates use the request's glossary terms in their sense ("label alignment" is out
+    for a request about AI alignment), judged only when the walk down the scores reaches them.
+
+    Why lazily: a request needs MMR's pool (60 items, one per story and URL) from the 150 best
+    candidates; a candidate whose story, URL or title is already in the pool is passed over
+    whatever its sense, and one below a full pool is never read. Judging all 150 (their texts read,
+    each use of the term parsed, its words embedded) was most of a glossary request's time, and the
+    more copies of an item a store holds, the more of them the pool skips. The verdicts are
+    retrieve/sense.py's, for the same items, in batches of BATCH (one read of texts, one embedding
+    call), so the results are those of judging every candidate first. They are kept with the
+    index (Index.sense_verdicts) for the next request with the same terms."""
+
+    BATCH = 16
+
+    def __init__(self, store: Store, idx: Index, terms: list[str], head: list[int]):
+        self.store, self.idx, self.terms, self.head = store, idx, terms, head
+        self.verdicts = idx.sense_verdicts(terms)  # kept with the index: judged once per process
+
+    @classmethod
+    def of(cls, store: Store, idx: Index, req: Request, cand: list[int]) -> _Sense | None:
+        """None when the request names no glossary term (then nothing is judged or dropped)."""
+        terms = find_jargon(req.text) or find_jargon(req.context)[:3]
+        return cls(store, idx, terms, cand[:CANDIDATES]) if terms else None
+
+    def ok(self, i: int, upcoming: list[int] | None = None) -> bool:
+        """Whether candidate ``i`` is in sense; judges it with the next unjudged of ``upcoming``
+        (the order the caller walks in, from ``i`` on)."""
+        if i not in self.verdicts:
+            batch = [i] + [j for j in (upcoming or []) if j != i and j not in self.verdicts]
+            self._judge(batch[: self.BATCH])
+        return self.verdicts[i]
+
+    def _judge(self, rows: list[int]) -> None:
+        idx = self.idx
+        texts = sql.texts(self.store.conn, [idx.rows[i].item_id for i in rows])
+        items = [
+            (idx.rows[i].title, texts.get(idx.rows[i].item_id, ""), idx.vectors[i]) for i in rows
+        ]
+        papers = [is_paper(idx.rows[i].kind, idx.rows[i].url) for i in rows]
+        judged = keep_in_sense(self.terms, items, idx.embedder, papers)
+        for i, ok in zip(rows, judged, strict=True):
+            self.verdicts[i] = ok
 
 
 def names(text: str) -> list[str]:
@@ -335,24 +377,50 @@ def _pool_size(limit: int) -> int:
     return max(limit * 6, 30)
 
 
-def _one_per_story(idx: Index, order: list[int], want: int | None = None) -> list[int]:
+def _one_per_story(
+    idx: Index, order: list[int], want: int | None = None, sense: _Sense | None = None
+) -> list[int]:
     """Best first, one item per story and per URL (a paper and its mirror, a post and its
-    thread); the first ``want`` of them (MMR reads no further)."""
+    thread); the first ``want`` of them (MMR reads no further). With ``sense``, only candidates in
+    the sense of the request's glossary terms, judged only when they would be taken."""
     seen: set[str] = set()
     out: list[int] = []
-    for i in order:
+    marks_of: dict[int, set[str]] = {}
+    for n, i in enumerate(order):
         if want is not None and len(out) >= want:
             break
-        r = idx.rows[i]
-        marks = {f"story:{r.story_id}"} if r.story_id else set()
-        if r.url:
-            marks.add(f"url:{r.url.rstrip('/').lower()}")
-        marks.add(f"title:{' '.join(r.title.lower().split())}")
+        marks = marks_of.get(i) or _marks(idx.rows[i])
         if marks & seen:
+            continue
+        if sense is not None and i not in sense.verdicts:
+            # Judged together with this one: the next candidates this walk would take if the ones
+            # before them are in sense (one per story, URL and title among them too).
+            ahead: list[int] = []
+            taken = set(seen)
+            size = min(sense.BATCH, want - len(out)) if want is not None else sense.BATCH
+            for j in order[n:]:
+                if len(ahead) >= size:
+                    break
+                marks_of[j] = marks_of.get(j) or _marks(idx.rows[j])
+                if marks_of[j] & taken or sense.verdicts.get(j) is False:
+                    continue
+                if j not in sense.verdicts:
+                    ahead.append(j)
+                taken |= marks_of[j]
+            sense.ok(i, ahead)
+        if sense is not None and not sense.verdicts[i]:
             continue
         seen |= marks
         out.append(i)
     return out
+
+
+def _marks(r: CorpusRow) -> set[str]:
+    marks = {f"story:{r.story_id}"} if r.story_id else set()
+    if r.url:
+        marks.add(f"url:{r.url.rstrip('/').lower()}")
+    marks.add(f"title:{' '.join(r.title.lower().split())}")
+    return marks
 
 
 def _mmr(idx: Index, order: list[int], scored: dict[int, float], limit: int) -> list[int]:

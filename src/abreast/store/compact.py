@@ -56,19 +56,29 @@ def decode_vector(blob: bytes | None, dim: int) -> np.ndarray | None:
 def decode_vectors(blobs: list[bytes], dim: int) -> np.ndarray:
     """Many stored vectors of one ``dim`` as one float32 matrix (rows in order); every blob must
     decode (callers filter with decode_vector first when they cannot be sure)."""
+    stored, scales = stored_matrix(blobs, dim)
+    if scales is None:
+        return stored
+    out: np.ndarray = stored.astype("float32") * scales[:, None]
+    return out
+
+
+def stored_matrix(blobs: list[bytes], dim: int) -> tuple[np.ndarray, np.ndarray | None]:
+    """Many stored vectors of one ``dim`` as stored: (int8 codes, one float32 scale per row) when
+    every one is int8, else (the float32 matrix, None). A quarter of the float32 bytes: the
+    retrieval core keeps its window in this form (retrieve/vectors.py)."""
     import numpy as np
 
     if not blobs:
-        return np.zeros((0, dim), dtype=np.float32)
+        return np.zeros((0, dim), dtype=np.float32), None
     if all(len(b) == dim + 4 for b in blobs):
         raw = np.frombuffer(b"".join(blobs), dtype=np.uint8).reshape(len(blobs), dim + 4)
         scales = raw[:, :4].copy().view("<f4").ravel()
-        mat: np.ndarray = raw[:, 4:].view(np.int8).astype(np.float32) * scales[:, None]
-        return mat
+        return np.ascontiguousarray(raw[:, 4:].view(np.int8)), scales
     out = [decode_vector(b, dim) for b in blobs]
     if any(v is None for v in out):
         raise ValueError("a stored vector has a length that fits no format")
-    return np.stack(out).astype(np.float32)  # type: ignore[arg-type]
+    return np.stack(out).astype(np.float32), None  # type: ignore[arg-type]
 
 
 def _vector_i8(blob: bytes | None, dim: int) -> bytes | None:

@@ -12,15 +12,17 @@ from typing import Any
 import numpy as np
 
 from ..types import CorpusRow, StoryPaper
-from .compact import decode_vectors
+from .compact import stored_matrix
 from .db import rows_in
 
 
 def corpus(
     conn: sqlite3.Connection, model: str, floor: int | None = None
-) -> tuple[list[CorpusRow], np.ndarray]:
+) -> tuple[list[CorpusRow], np.ndarray, np.ndarray | None]:
     """Every searchable item with its ``model`` vector (rows without one are left out), in item
-    order; with ``floor``, only items whose id is at least ``floor`` (the recent window)."""
+    order; with ``floor``, only items whose id is at least ``floor`` (the recent window). The
+    vectors as stored (store.compact.stored_matrix): int8 codes and their scales, or float32 and
+    None."""
     rows = conn.execute(
         "SELECT items.id, items.key, items.kind, coalesce(sources.name, items.kind) AS source, "
         "items.title, items.url, items.published_at, items.score_json, a.entities_json, "
@@ -69,7 +71,7 @@ def corpus(
             )
         )
         blobs.append(r["vector"])
-    return out, decode_vectors(blobs, dim)
+    return (out, *stored_matrix(blobs, dim))
 
 
 def corpus_version(conn: sqlite3.Connection, model: str) -> tuple[Any, ...]:
