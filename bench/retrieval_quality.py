@@ -240,7 +240,10 @@ def speed(store_path: Path, runs: int = 6, before: str | None = None) -> list[st
     with tempfile.TemporaryDirectory() as tmp:
         srcs = {"this code": ROOT / "src"}
         if before:
-            srcs = {f"before ({before})": _src_of(before, Path(tmp) / "before"), **srcs}
+            # A commit, or a folder holding a source tree (``src/``) not committed anywhere.
+            old = Path(before) / "src" if Path(before).is_dir() else None
+            old = old or _src_of(before, Path(tmp) / "before")
+            srcs = {f"before ({before})": old, **srcs}
         homes, drafts, n_items = {}, {}, 0
         for n, label in enumerate(srcs):
             home = Path(tmp) / f"home{n}"
@@ -342,7 +345,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--store", default=str(ROOT / ".demo-home" / "abreast.db"))
     ap.add_argument("--speed-only", action="store_true", help="only time `abreast todo`")
-    ap.add_argument("--before", help="also time this commit's code, interleaved with this one's")
+    ap.add_argument(
+        "--before",
+        help="also time this commit's code (or a folder's src/), interleaved with this one's",
+    )
     args = ap.parse_args()
     sys.path.insert(0, str(ROOT / "src"))
     from abreast.store import Store
