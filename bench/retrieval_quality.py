@@ -125,10 +125,14 @@ def word_sense(store) -> list[str]:
     rows = [json.loads(line) for line in (DATA / "word_sense.jsonl").open()]
     ids = [idx.rows[by_key[r["item_key"]]].item_id for r in rows if r["item_key"] in by_key]
     body = texts(store.conn, ids)
-    # fresh5's papers are not in the demo store: their title and abstract come from the bundled
-    # file, their vectors from the store's own embedding model, embedded as understand embeds an
-    # item (pipeline.embed_text: "title. text").
-    papers = [json.loads(line) for line in (DATA / "word_sense_fresh5_papers.jsonl").open()]
+    # fresh5's and fresh6's papers are not in the demo store: their title and abstract come from
+    # the bundled files, their vectors from the store's own embedding model, embedded as
+    # understand embeds an item (pipeline.embed_text: "title. text").
+    papers = [
+        json.loads(line)
+        for name in ("word_sense_fresh5_papers.jsonl", "word_sense_fresh6_papers.jsonl")
+        for line in (DATA / name).open()
+    ]
     outside = {p["key"]: p for p in papers if p["key"] not in by_key}
     if outside:
         vecs = idx.embedder.embed_batch([f"{p['title']}. {p['text']}" for p in outside.values()])
@@ -136,7 +140,7 @@ def word_sense(store) -> list[str]:
             p["vector"] = v
 
     def item(key: str) -> tuple[str, str, object, bool] | None:
-        """title, text, vector and is-a-paper of a labelled item, from the store or fresh5's file"""
+        """title, text, vector and is-a-paper of a labelled item, from the store or a papers file"""
         if key in by_key:
             i = by_key[key]
             row = idx.rows[i]
@@ -165,8 +169,8 @@ def word_sense(store) -> list[str]:
         "fresh2": "fresh2 (held out once; read since, tuned on)",
         "fresh3": "fresh3 (held out once; read since, tuned on)",
         "fresh4": "fresh4 (held out once; read since, tuned on)",
-        "fresh5": "fresh5 (real papers outside the demo, written after the fifth revision; "
-        "held out)",
+        "fresh5": "fresh5 (papers outside the demo; held out once; read since, tuned on)",
+        "fresh6": "fresh6 (papers outside the demo, written after the sixth revision; held out)",
     }
     for split in looked:
         part = [r for r in rows if r["split"] == split and item(r["item_key"])]
