@@ -47,6 +47,20 @@ def test_a_liked_theme_still_counts_on_an_item_that_names_many_things():
     assert m.score(wordy) > 0.7 * m.score(terse)
 
 
+def test_interests_say_each_interest_once():
+    """The term "Fine-tuning" beside the theme "Fine-tuning, small task-specific models & agents"
+    is one interest: `abreast interests` says it once, and the next one takes its place."""
+    from abreast.learn.model import InterestModel
+    from abreast.learn.personal import in_words
+
+    m = InterestModel(
+        named={"theme:fine-tuning-agents": 0.5, "term:fine-tuning": 0.3, "source:hn": 0.2},
+        signals=10,
+    )
+    more, _ = in_words(m)
+    assert more == ["Fine-tuning, small task-specific models & agents", "Hacker News"]
+
+
 def test_no_signals_means_no_opinion():
     m = fit([], [])
     assert m.is_empty and m.score(_ex("x", ["theme:business"], [1, 0])) == 0.0

@@ -158,8 +158,29 @@ def explain_item(store: Store, key: str) -> list[str]:
 
 def interests_in_words(store: Store) -> tuple[list[str], list[str], int]:
     m = current(store)
-    more, less = describe(m)
-    return [label(f) for f, _ in more], [label(f) for f, _ in less], m.signals
+    more, less = in_words(m)
+    return more, less, m.signals
+
+
+def in_words(model: InterestModel, top: int = 6) -> tuple[list[str], list[str]]:
+    """What the reader wants more and less of, as labels, strongest first. A label said already
+    is not said again: the term "Fine-tuning" beside the theme "Fine-tuning, small task-specific
+    models & agents" is one interest, not two."""
+    more, less = describe(model, top=top * 3)
+
+    def said(features: list[tuple[str, float]]) -> list[str]:
+        out: list[str] = []
+        for f, _ in features:
+            word = label(f)
+            low = word.casefold()
+            if not any(
+                low == o or o.startswith(low + ",") or low.startswith(o + ",")
+                for o in (x.casefold() for x in out)
+            ):
+                out.append(word)
+        return out[:top]
+
+    return said(more), said(less)
 
 
 def label(feature: str) -> str:
