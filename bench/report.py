@@ -31,7 +31,10 @@ BENCHMARKS = [
     ("understand_bench.md", "bench/understand.py speed --n 100000"),
     ("stories_bench.md", "bench/stories.py"),
     ("web_bench.md", "bench/web_load.py --home .demo-home"),
-    ("retrieval_bench.md", "bench/retrieval_quality.py --store .demo-home/abreast.db --speed-only"),
+    (
+        "retrieval_bench.md",
+        "bench/retrieval_quality.py --store .demo-home/abreast.db --speed-only --before 7c6fa48",
+    ),
     ("demo_speed_bench.md", "bench/demo_speed.py --before 22017ec --rounds 2"),
     ("scale_bench.md", "bench/scale.py --home .demo-home --n 100000 1000000"),
     (

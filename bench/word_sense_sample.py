@@ -1,6 +1,11 @@
-"""Draw the items of the word-sense split `fresh4` at random, before any sense model is run on it.
+"""Draw the items of a word-sense split (fresh4, fresh5) at random, before any sense model runs.
 
     .venv/bin/python bench/word_sense_sample.py --store .demo-home/abreast.db > /tmp/fresh4.tsv
+    .venv/bin/python bench/word_sense_sample.py --papers bench/data/word_sense_fresh5_papers.jsonl \
+        --seed 20261212 > /tmp/fresh5.tsv
+
+`fresh5` is drawn from papers the demo does not bundle (bench/data/word_sense_fresh5_SOURCE.md):
+``--extract GIT_DIR`` wrote that file from a copy of the HuggingAGI/HuggingArxivLLM repository.
 
 Prints one candidate a line: term, item key, where it was drawn from, the title, and the sentences
 that use the term (the start of the text, as the sense check reads it), for a person to label by
@@ -75,21 +80,30 @@ NO_LLM_ANYWHERE = {
 }
 
 
-def draw(store_path: str, seed: int = SEED) -> list[dict]:
+def _store_items(store_path: str) -> list[tuple[str, str, str]]:
+    """(key, title, text) of the demo store's searchable items no split before fresh4 labels."""
     store = Store.open(store_path)
     idx = load_index(store)
     data = ROOT / "bench/data/word_sense.jsonl"
     earlier = [json.loads(line) for line in data.open()]
-    used = {r["item_key"] for r in earlier if r["split"] != "fresh4"}
+    used = {r["item_key"] for r in earlier if r["split"] not in ("fresh4", "fresh5")}
     body = texts(store.conn, [r.item_id for r in idx.rows])
+    return [(r.key, r.title, body.get(r.item_id, "")) for r in idx.rows if r.key not in used]
+
+
+def _paper_items(path: Path) -> list[tuple[str, str, str]]:
+    """(key, title, abstract) of a papers file (one JSON object a line: key, title, text)."""
+    rows = [json.loads(line) for line in path.open()]
+    return [(r["key"], r["title"], r["text"]) for r in rows]
+
+
+def draw(store_path: str | None, seed: int = SEED, papers: Path | None = None) -> list[dict]:
+    items = _paper_items(papers) if papers else _store_items(str(store_path))
     terms = sorted(e["id"] for e in _entries() if e.get("sense"))
     pools: dict[str, list[tuple[str, str, str]]] = {t: [] for t in terms}
-    for r in sorted(idx.rows, key=lambda r: r.key):
-        if r.key in used:
-            continue
-        text = body.get(r.item_id, "")
-        for tid in set(find_jargon(f"{r.title}\n{text[:2000]}")) & set(terms):
-            pools[tid].append((r.key, r.title, text))
+    for key, title, text in sorted(items):
+        for tid in set(find_jargon(f"{title}\n{text[:2000]}")) & set(terms):
+            pools[tid].append((key, title, text))
     rng = random.Random(seed)
     out: list[dict] = []
     for tid in terms:
@@ -142,12 +156,97 @@ def _sentences(term_id: str, text: str) -> list[str]:
     return [s.strip() for s in re.split(r"(?<=[.!?;])\s+|\n", text[:2000]) if rx.search(s)]
 
 
+# fresh6's second draw (seed 20261214): the first left too few other-sense items (18), so more
+# random items of the terms whose other senses are common in papers, among those not drawn yet
+MORE = {"alignment": 25, "inference": 20, "agents": 15}
+
+
+def draw_more(papers: Path, drawn: set[tuple[str, str]], seed: int) -> list[dict]:
+    """MORE random (term, paper) pairs per term from ``papers``, none of ``drawn``."""
+    out = []
+    rng = random.Random(seed)
+    items = sorted(_paper_items(papers))
+    for tid, n in sorted(MORE.items()):
+        pool = [
+            c
+            for c in items
+            if (tid, c[0]) not in drawn and tid in find_jargon(f"{c[1]}\n{c[2][:2000]}")
+        ]
+        rng.shuffle(pool)
+        for key, title, text in pool[:n]:
+            out.append(
+                {"term": tid, "item_key": key, "drawn": "more", "title": title, "text": text}
+            )
+    return out
+
+
+MIRROR_COMMIT = "6107c9494a55f2d0db0534089bb194ae588803a1"  # HuggingAGI/HuggingArxivLLM
+MIRROR_MONTH = "papers/2024年06月"  # June 2024: no paper of it is in the demo's weeks
+_QUOTED = re.compile(r"^> (.+)$", re.M)
+_ARXIV = re.compile(r"\[Arxiv\]\(https?://arxiv\.org/(?:abs|pdf)/(\d{4}\.\d{4,5})")
+
+
+def extract(git_dir: str, store_path: str, days: int, first: int = 1) -> list[dict]:
+    """The papers of ``days`` days of MIRROR_MONTH from day ``first`` in the HuggingArxivLLM
+    repository (git directory ``git_dir``) that the glossary matcher tags with a term that has a
+    sense, and whose arXiv id no item of the demo store names: key, title, abstract, URL, date.
+    Each page there holds a Chinese summary, then the paper's English title and abstract as
+    quoted lines."""
+    import sqlite3
+    import subprocess
+
+    def git(*a: str) -> str:
+        cmd = ["git", "-C", git_dir, "-c", "core.quotepath=off", *a]
+        return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+
+    con = sqlite3.connect(f"file:{store_path}?mode=ro", uri=True)
+    demo = " ".join(f"{k} {u or ''}" for k, u in con.execute("SELECT key, url FROM items"))
+    terms = {e["id"] for e in _entries() if e.get("sense")}
+    out = []
+    for name in sorted(git("ls-tree", "-r", "--name-only", MIRROR_COMMIT, MIRROR_MONTH).split()):
+        day = re.search(r"(\d{4})年(\d\d)月(\d\d)日/", name)
+        if not day or not first <= int(day.group(3)) < first + days or not name.endswith(".md"):
+            continue
+        page = git("show", f"{MIRROR_COMMIT}:{name}")
+        english = [q.strip() for q in _QUOTED.findall(page) if q.strip().isascii()]
+        m = _ARXIV.search(page)
+        if len(english) < 2 or not m or m.group(1) in demo:
+            continue
+        title, text = english[0], re.sub(r"^Abstract:\s*", "", english[-1])
+        if set(find_jargon(f"{title}\n{text[:2000]}")) & terms:
+            out.append(
+                {
+                    "key": f"arxiv:{m.group(1)}",
+                    "title": title,
+                    "text": text,
+                    "url": f"https://arxiv.org/abs/{m.group(1)}",
+                    "published": "-".join(day.groups()),
+                }
+            )
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--store", default=str(ROOT / ".demo-home/abreast.db"))
     ap.add_argument("--seed", type=int, default=SEED)
+    ap.add_argument("--papers", type=Path, help="draw from this papers file, not the store")
+    ap.add_argument("--extract", metavar="GIT_DIR", help="print the papers file (fresh5's pool)")
+    ap.add_argument("--days", type=int, default=10, help="with --extract: days of June ...")
+    ap.add_argument("--from-day", type=int, default=1, help="... from this one (fresh6: 11)")
+    ap.add_argument("--more-after", type=Path, help="a first draw's output: draw MORE beside it")
     args = ap.parse_args()
-    for d in draw(args.store, args.seed):
+    if args.more_after:
+        drawn = {tuple(line.split("\t")[:2]) for line in args.more_after.open()}
+        for d in draw_more(args.papers, drawn, args.seed):  # type: ignore[arg-type]
+            ctx = " || ".join(_sentences(d["term"], d["text"]))[:900]
+            print("\t".join([d["term"], d["item_key"], d["drawn"], d["title"], ctx]))
+        return
+    if args.extract:
+        for paper in extract(args.extract, args.store, args.days, args.from_day):
+            print(json.dumps(paper, ensure_ascii=False))
+        return
+    for d in draw(args.store, args.seed, args.papers):
         ctx = " || ".join(_sentences(d["term"], d["text"]))[:900]
         print("\t".join([d["term"], d["item_key"], d["drawn"], d["title"], ctx]))
 

@@ -177,9 +177,10 @@ def _is_hn_item_url(url: str, hn_id: int) -> bool:
 
 
 ARXIV_LATER = ROOT / "scripts" / "recorded" / "arxiv-abstracts-2024-12-23_31"
-# Abstracts of two 2023-W49 top-story papers that the 2023 listing holds by title only, each copied
-# from a stored copy of a page that shows it (see that folder's SOURCE.md).
-ARXIV_W49 = ROOT / "scripts" / "recorded" / "arxiv-abstracts-2023-12-w49"
+# Abstracts of a few top-story papers that the listings hold by title only, each copied from a named
+# copy (a stored arXiv page, a digest repository) and checked against a second (that folder's
+# SOURCE.md). Targeted, not a bulk set: a bulk set once moved retrieval.
+ARXIV_TOP = ROOT / "scripts" / "recorded" / "arxiv-abstracts-top-stories"
 
 
 def arxiv_entries(data: Path) -> tuple[list[dict], dict]:
@@ -203,8 +204,8 @@ def arxiv_entries(data: Path) -> tuple[list[dict], dict]:
     for row in read_jsonl(ARXIV_LATER / "arxiv_abstracts_2024-12-23_31.jsonl"):
         later[row["arxiv_id"]].append(row)
 
-    w49 = {
-        row["arxiv_id"]: row for row in read_jsonl(ARXIV_W49 / "arxiv_abstracts_2023-12-w49.jsonl")
+    top = {
+        row["arxiv_id"]: row for row in read_jsonl(ARXIV_TOP / "arxiv_abstracts_top_stories.jsonl")
     }
 
     entries, stats = [], defaultdict(int)
@@ -216,12 +217,14 @@ def arxiv_entries(data: Path) -> tuple[list[dict], dict]:
         elif arxiv_id in later:
             _merge_abstract(entry, later[arxiv_id])
             stats["listing+abstract listed 12-23..31"] += 1
-        elif arxiv_id in w49:
-            # The page copies name no arXiv list, so no category is invented for these two.
-            entry["summary"] = w49[arxiv_id]["abstract"]
-            entry["authors"] = [a.strip() for a in w49[arxiv_id]["authors"].split(",")]
-            entry.pop("authors_complete", None)
-            stats["listing+abstract 2023-W49 page copies"] += 1
+        elif arxiv_id in top:
+            # The copies name no arXiv list, so no category is invented; authors only where the
+            # copy lists them all (else the listing's first author stays, marked incomplete).
+            entry["summary"] = top[arxiv_id]["abstract"]
+            if top[arxiv_id].get("authors"):
+                entry["authors"] = [a.strip() for a in top[arxiv_id]["authors"].split(",")]
+                entry.pop("authors_complete", None)
+            stats["listing+abstract of top stories"] += 1
         else:
             stats["listing only"] += 1
         entries.append(entry)
@@ -688,6 +691,7 @@ PAGES = [
     / "recorded"
     / "openai-index-openings-2024-12"
     / "openai_index_openings_2024-12.jsonl",
+    ROOT / "scripts" / "recorded" / "arcprize-o3-2024-12" / "arcprize_o3_2024-12-20.jsonl",
 ]
 # openai.com's links carry a visually hidden "(opens in a new window)" for screen readers; a copy
 # converted to markdown keeps it inside the link text. It is markup, not the post's prose, so the
@@ -709,7 +713,8 @@ def article_pages() -> list[dict]:
                 f"<title>{title}</title></head>\n<body><article>\n<h1>{title}</h1>\n{body}"
                 "</article></body></html>\n"
             )
-            origin = f"{row['repo']}/{row['path']}@{row['commit']}"
+            # A repository file (repo/path@commit), or a stored copy of a page (its address).
+            origin = row.get("origin_url") or f"{row['repo']}/{row['path']}@{row['commit']}"
             pages.append({"url": row["url"], "html": doc, "origin": origin})
     pages.sort(key=lambda p: p["url"])
     return pages

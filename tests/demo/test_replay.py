@@ -461,10 +461,11 @@ def test_window_papers_announced_after_the_window_carry_their_recorded_abstract(
     assert all(not entries[i].get("published_is_listing_date") for i in rows)
 
 
-def test_the_four_teaser_only_top_stories_get_their_recorded_text(server):
-    """The four 2024-W50/W51 and 2023-W49 top stories whose sources gave one teaser sentence: two
-    OpenAI posts are read at their own URL (without openai.com's screen-reader label "(opens in a
-    new window)"), and two 2023 papers carry their recorded abstract as the arXiv API's summary."""
+def test_top_stories_without_text_get_their_recorded_pages_and_abstracts(server):
+    """Top stories whose sources gave one teaser sentence or none: two OpenAI posts and the ARC
+    Prize post on o3 are read at their own URL (without openai.com's screen-reader label "(opens
+    in a new window)"), and three papers carry their recorded abstract as the arXiv API's summary,
+    with the full author list only where the copy gave it."""
     from abreast.collect.fetcher import Fetcher
     from abreast.collect.pagetext import PageReader
     from abreast.demo.recording import Recording
@@ -475,20 +476,27 @@ def test_the_four_teaser_only_top_stories_get_their_recorded_text(server):
             [
                 ("feed:zalando", "https://openai.com/index/zalando"),
                 ("feed:o1", "https://openai.com/index/o1-and-new-tools-for-developers"),
+                ("hn:42473321", "https://arcprize.org/blog/oai-o3-pub-breakthrough"),
             ]
         )
     got = {r.key: r.text for r in report.results}
     assert "serves over 50 million customers in 25 countries." in got["feed:zalando"]
     assert "OpenAI o1 in the API, with support for function calling" in got["feed:o1"]
+    assert (
+        "has scored a breakthrough 75.7% on the Semi-Private Evaluation set" in got["hn:42473321"]
+    )
     assert not any("opens in a new window" in t for t in got.values())
 
     recorded = (
-        REPO / "scripts/recorded/arxiv-abstracts-2023-12-w49/arxiv_abstracts_2023-12-w49.jsonl"
+        REPO / "scripts/recorded/arxiv-abstracts-top-stories/arxiv_abstracts_top_stories.jsonl"
     )
     rows = [json.loads(line) for line in recorded.read_text(encoding="utf-8").splitlines()]
     entries = {e["id"]: e for e in Recording().arxiv_entries}
-    assert {r["arxiv_id"] for r in rows} == {"2312.05488", "2312.05688"}
+    assert {r["arxiv_id"] for r in rows} == {"2312.05488", "2312.05688", "2412.06769"}
     for r in rows:
         assert entries[r["arxiv_id"]]["summary"] == r["abstract"]
-        assert entries[r["arxiv_id"]]["authors"][0] == r["authors"].split(",")[0]
+        if r.get("authors"):
+            assert entries[r["arxiv_id"]]["authors"] == r["authors"].split(", ")
+        else:  # the listing's first author only, still marked incomplete
+            assert entries[r["arxiv_id"]]["authors_complete"] is False
     assert entries["2312.05688"]["summary"].startswith("Artificial Intelligence (AI) has witnessed")

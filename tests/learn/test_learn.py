@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from abreast.cli.main import app
 from abreast.learn.model import Example, describe, fit
-from abreast.learn.personal import for_reader, give_feedback, week_for_reader
+from abreast.learn.personal import blend, for_reader, give_feedback, week_for_reader
 from abreast.store.stories import load_week
 
 runner = CliRunner()
@@ -34,9 +34,52 @@ def test_the_model_learns_named_features_and_says_them():
     assert "source:hn" not in dict(more) | dict(less), "a feature on both sides says nothing"
 
 
+def test_a_liked_theme_still_counts_on_an_item_that_names_many_things():
+    """Ten signals teach themes; an item naming eight models and eight terms must not drown its
+    theme in them (with one normalisation over all its features it kept a third of its score)."""
+    liked = [_ex(f"a{i}", ["theme:safety-alignment", f"source:s{i}"], [0, 0]) for i in range(5)]
+    disliked = [_ex(f"b{i}", ["theme:business", f"source:s{i}"], [0, 0]) for i in range(5)]
+    m = fit(liked + disliked, [1.0] * 5 + [-1.0] * 5)
+    terse = _ex("t", ["theme:safety-alignment", "source:x"], [0, 0])
+    many = [f"entity:model:m{i}" for i in range(8)] + [f"term:t{i}" for i in range(8)]
+    wordy = _ex("w", ["theme:safety-alignment", "source:x", "site:example.org", *many], [0, 0])
+    assert m.score(terse) > 0
+    assert m.score(wordy) > 0.7 * m.score(terse)
+
+
+def test_interests_say_each_interest_once():
+    """The term "Fine-tuning" beside the theme "Fine-tuning, small task-specific models & agents"
+    is one interest: `abreast interests` says it once, and the next one takes its place."""
+    from abreast.learn.model import InterestModel
+    from abreast.learn.personal import in_words
+
+    m = InterestModel(
+        named={"theme:fine-tuning-agents": 0.5, "term:fine-tuning": 0.3, "source:hn": 0.2},
+        signals=10,
+    )
+    more, _ = in_words(m)
+    assert more == ["Fine-tuning, small task-specific models & agents", "Hacker News"]
+
+
 def test_no_signals_means_no_opinion():
     m = fit([], [])
     assert m.is_empty and m.score(_ex("x", ["theme:business"], [1, 0])) == 0.0
+
+
+def test_one_kind_of_signal_has_nothing_to_contrast_and_moves_nothing():
+    """Ten "less" and no "more": the fit has no contrast, so no opinion, not rounding noise."""
+    items = [_ex(f"b{i}", ["theme:business", f"entity:org:o{i}"], [i % 3, 1, i]) for i in range(10)]
+    m = fit(items, [-1.0] * 10)
+    assert m.signals == 10 and not m.named and m.vector is None
+    assert m.score(_ex("x", ["theme:business"], [1, 1, 1])) == 0.0
+
+
+def test_a_personal_score_that_hardly_differs_does_not_reorder_the_week():
+    base = [5.0, 4.0, 3.0, 2.0, 1.0]
+    noise = [1e-16, -2e-16, 3e-16, 0.0, 2e-16]
+    assert blend(base, noise, 10.0) == pytest.approx(base)
+    clear = [-0.5, 0.0, 0.0, 0.0, 0.6]  # an opinion still leads at weight 10
+    assert np.argmax(blend(base, clear, 10.0)) == 4
 
 
 @pytest.fixture
@@ -162,3 +205,52 @@ def test_a_new_embedder_rebuilds_the_rows_instead_of_ignoring_the_vectors(home):
     assert embedder == "another-embedder" != old
     assert rows.signals == 7 and not (rows.vectors[-1] == 0).all()
     assert current(store).vector is not None
+
+
+def test_a_reader_who_only_said_less_keeps_the_default_order(home):
+    """Only "less" so far: nothing says what this reader wants instead, so the week keeps its
+    order (the fit is exactly zero, not rounding noise for the blend to stretch)."""
+    from abreast.cli import context as ctx
+
+    store = ctx.store()
+    stories = load_week(store.conn, WEEK)
+    for s in stories[:10]:
+        give_feedback(store, "less", item_key=s.members[0].key)
+    ranked = week_for_reader(store, WEEK, ctx.settings())
+    assert [s.id for s in ranked] == [s.id for s in stories]
+    r = runner.invoke(app, ["interests"])
+    assert "Learnt from 10 signals" in r.output
+
+
+def test_a_model_saved_under_the_old_feature_layout_is_refitted(home):
+    """Rows and weights saved before the named features were normalised per kind do not fit
+    today's features: the first read refits them from the feedback, and says the new layout."""
+    import json
+
+    from abreast.learn.model import FEATURES
+    from abreast.learn.personal import current, retrain
+    from abreast.store import Store
+    from abreast.store import learn as sql
+
+    store = Store.open(home / "abreast.db")
+    keys = [m.key for s in load_week(store.conn, WEEK)[:20] for m in s.members][:8]
+    for i, k in enumerate(keys):
+        give_feedback(store, "more" if i % 2 else "less", item_key=k)
+    model_json, rows_json = store.conn.execute(
+        "SELECT model_json, rows_json FROM interest_model"
+    ).fetchone()
+    old_model = {k: v for k, v in json.loads(model_json).items() if k != "features"}
+    old_model["named"] = {f: 9.0 for f in old_model["named"]}  # weights from another layout
+    old_rows = {k: v for k, v in json.loads(rows_json).items() if k != "features"}
+    store.conn.execute(
+        "UPDATE interest_model SET model_json = ?, rows_json = ?",
+        (json.dumps(old_model), json.dumps(old_rows)),
+    )
+    store.conn.commit()
+    assert sql.load_rows(store.conn)[0].features != FEATURES
+    refitted = current(store)
+    assert refitted.signals == 8 and max(refitted.named.values()) < 9.0
+    assert sql.load_model(store.conn)[0]["features"] == FEATURES
+    assert sql.load_rows(store.conn)[0].features == FEATURES
+    scratch = retrain(store, full=True)
+    assert refitted.named.keys() == scratch.named.keys()

@@ -36,6 +36,16 @@ def test_a_terms_own_words_and_a_distant_field_word_are_not_evidence(demo_store)
     # "reasoning" inside "reasoning LLM" is the term itself, not a word around it.
     why = judge("reasoning-model", "A reasoning LLM for tables", "", None, idx.embedder)
     assert "no related word" in why
+    # Nor is it elsewhere: "graph reasoning tasks" beside "a graph reasoning LLM" (an
+    # instruction-tuned Llama, not a model that thinks before it answers) only repeats the word.
+    why = judge(
+        "reasoning-model",
+        "Graph Reasoning in LLMs through Decomposition",
+        "We build a graph reasoning LLM that solves graph reasoning tasks with tools.",
+        None,
+        None,
+    )
+    assert why.startswith("out") and "no related word" in why
     # "Large Language Models" five words after "Inference" says the paper is about LLMs, not that
     # "inference" means running one; right beside the term it does.
     far = judge(
@@ -48,6 +58,38 @@ def test_a_terms_own_words_and_a_distant_field_word_are_not_evidence(demo_store)
     near = judge("inference", "Efficient LLM inference on one GPU", "", None, None)
     assert far.startswith("out") and "its title names" not in far
     assert near.startswith("in") and "its title names" in near
+    # A word that only names the field stands beside every sense in papers about LLMs: beside
+    # the term in the text it is no evidence ("LLM dataset inference" is membership inference).
+    why = judge(
+        "inference",
+        "Did you train on my dataset?",
+        "We propose a new LLM dataset inference method to identify the training sets.",
+        None,
+        None,
+    )
+    assert why.startswith("out") and "no related word" in why
+
+
+def test_a_term_used_only_as_a_verb_without_evidence_keeps_its_everyday_meaning():
+    # "distill" as "extract" in a knowledge-graph paper is not model distillation ...
+    kg = judge(
+        "distillation",
+        "Denoising Knowledge for Inductive Knowledge Graph Completion",
+        "We use general semantics and reliable structures to distill consistent semantic "
+        "knowledge while preserving reliable structures.",
+        None,
+        None,
+    )
+    assert kg.startswith("out") and "is a verb here" in kg
+    # ... while the same verb beside a teacher and a student is.
+    kd = judge(
+        "distillation",
+        "Small models that reason",
+        "We distill a teacher model into a student model of one billion parameters.",
+        None,
+        None,
+    )
+    assert "is a verb here" not in kd
 
 
 def test_feed_entries_that_link_a_paper_are_papers():

@@ -80,3 +80,28 @@ def test_new_points_on_one_item_rebuild_only_its_week(demo):
     assert week in result.stories
     assert set(result.stories) == {week, *later}, "only that week and the weeks after it"
     assert not [w for w in result.stories if w < week]
+
+
+def test_story_counts_per_week_follow_saves_and_deletes(demo_store):
+    """The week list's story counts (kept by triggers, migration 0021) equal a count of the
+    stories after the migration, a week saved again with fewer stories, and a week emptied."""
+    from abreast.store import stories as sql
+    from abreast.store.db import transaction
+
+    conn = demo_store.conn
+
+    def recount():
+        return dict(conn.execute("SELECT week, count(*) FROM stories GROUP BY week").fetchall())
+
+    before = recount()
+    assert sql.story_counts(conn) == before and len(before) > 5
+    weeks = sorted(before, key=lambda w: -before[w])
+    kept = sql.load_week(conn, weeks[0])[:3]
+    ids = {m.key: demo_store.item(m.key).id for s in kept for m in s.members}
+    sql.save_week(conn, weeks[0], kept, ids)
+    with transaction(conn):
+        conn.execute("DELETE FROM stories WHERE week = ?", (weeks[1],))
+    after = recount()
+    assert after[weeks[0]] == 3 and weeks[1] not in after
+    assert sql.story_counts(conn) == after
+    assert sql.week_story_counts(conn) == sorted(after.items())

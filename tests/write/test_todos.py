@@ -135,3 +135,39 @@ def test_todo_command_draws_the_family_tree_as_of_the_drafts_date(
     assert (draft.parent / "llama-family.png").stat().st_size > 10_000
     out = (draft.parent / "index.todo.md").read_text()
     assert "descend from Llama as of 2023-12-07" in out
+
+
+def test_a_first_todo_run_loads_neither_matplotlib_nor_the_wordllama_package(
+    demo_store, abreast_home, tmp_path
+):
+    """What made the first run after `process` slow (issue 13): matplotlib to draw the tree (~1.2 s)
+    and the wordllama package's imports (~0.2 s). The run below is a first run (no kept query
+    vectors) that draws the tree and embeds the draft's new text, in a new process as a user runs
+    it; the two must stay out of it."""
+    import os
+    import subprocess
+    import sys
+
+    abreast_home.mkdir(parents=True, exist_ok=True)
+    demo_store.conn.execute("VACUUM INTO ?", (str(abreast_home / "abreast.db"),))
+    draft = tmp_path / "post" / "index.md"
+    draft.parent.mkdir()
+    draft.write_text(SEED.read_text())
+    probe = (
+        "import runpy, sys\n"
+        f"sys.argv = ['abreast', 'todo', {str(draft)!r}]\n"
+        "try:\n"
+        "    runpy.run_module('abreast', run_name='__main__')\n"
+        "except SystemExit as e:\n"
+        "    assert not e.code, e.code\n"
+        "print('LOADED', sorted(m for m in ('matplotlib', 'wordllama') if m in sys.modules))\n"
+    )
+    env = {**os.environ, "ABREAST_HOME": str(abreast_home)}
+    res = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert res.returncode == 0, res.stderr[-2000:]
+    # The draft's text was new, so the model did load and embed it (and kept the vectors).
+    assert (abreast_home / "cache" / "query-vectors.sqlite").stat().st_size > 0
+    assert (draft.parent / "llama-family.png").stat().st_size > 10_000
+    assert "LOADED []" in res.stdout

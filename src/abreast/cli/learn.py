@@ -110,8 +110,9 @@ def interests(
         )
     else:
         ctx.console.print(f"Learnt from {n} signals.")
-        ctx.console.print("more: " + (", ".join(more) or "nothing specific yet"))
-        ctx.console.print("less: " + (", ".join(less) or "nothing specific yet"))
+        # "; " between interests: a theme's own label can hold a comma
+        ctx.console.print("more: " + ("; ".join(more) or "nothing specific yet"))
+        ctx.console.print("less: " + ("; ".join(less) or "nothing specific yet"))
     if muted:
         ctx.console.print("muted: " + ", ".join(f"{v} ({k})" for k, v in muted))
 

@@ -524,7 +524,7 @@ def _on_hub(model_id: str, conn) -> bool:
 
     # Sources that only list Hugging Face repos: a model they describe has downloadable weights.
     hub = ("hf", "open-llm-leaderboard-v1", "open-llm-leaderboard-v2")
-    return any(f.source in hub for f in sql.model_facts(conn, model_id))
+    return sql.has_fact_from(conn, model_id, hub)
 
 
 def load_card(store, story: Story) -> StoryCard:

@@ -457,8 +457,26 @@ _SIZE_WORD = re.compile(r"\d+(\.\d+)?[bm]|\d+x\d+(\.\d+)?b")
 _VERSION_WORD = re.compile(r"v?\d+(\.\d+)*")
 
 
+OfficialWords = dict[str, list[tuple[str, str | None, list[str]]]]
+
+
+def officials_by_family(official_dates: Mapping[str, str | None]) -> OfficialWords:
+    """family -> (official model, release date, name words) of the family makers' models: what
+    versionless_base compares a model with, split into words once for many models (a walk over
+    every official model per community model was quadratic in the registry's size)."""
+    out: OfficialWords = {}
+    for official, when in official_dates.items():
+        fam = ORG_FAMILY.get(official.split("/")[0])
+        if fam:
+            out.setdefault(fam, []).append((official, when, _name_words(official)))
+    return out
+
+
 def versionless_base(
-    mid: str, released: str | None, official_dates: Mapping[str, str | None]
+    mid: str,
+    released: str | None,
+    official_dates: Mapping[str, str | None],
+    by_family: OfficialWords | None = None,
 ) -> str | None:
     """A community model named after a family without a version ("Hebrew-Mistral-7B",
     "Llama-VARCO-8B-Instruct") was built on a base of that family and size that existed when its
@@ -481,12 +499,10 @@ def versionless_base(
     if _VERSION_WORD.fullmatch(after) and not _SIZE_WORD.fullmatch(after):
         return None  # "llama-3-..." names its version: base_named_in's job, not a guess by date
     fam_word, size = words[idx], sizes[0]
-    same_size = [
-        (official, when, _name_words(official))
-        for official, when in official_dates.items()
-        if ORG_FAMILY.get(official.split("/")[0]) == fam
-    ]
-    same_size = [(o, w, ow) for o, w, ow in same_size if fam_word in ow and size in ow]
+    family = (by_family if by_family is not None else officials_by_family(official_dates)).get(
+        fam, []
+    )
+    same_size = [(o, w, ow) for o, w, ow in family if fam_word in ow and size in ow]
     # "..._rebased_mistral-7b-v0.2" names a version the family used (Mistral-7B-Instruct-v0.2) even
     # without an official plain base of it: a version is not to be guessed over by date.
     used_versions = {w for _, _, ow in same_size for w in ow if re.fullmatch(r"\d+\.\d+", w)}

@@ -25,6 +25,7 @@ from ..understand.entities import (
 from . import curated
 from .lineage import (
     ORG_FAMILY,
+    OfficialWords,
     assign_families,
     base_named_in,
     base_words_in,
@@ -33,6 +34,7 @@ from .lineage import (
     model_id,
     name_key,
     official_names,
+    officials_by_family,
     org_slug,
     public_date,
     quantized_origin_key,
@@ -355,8 +357,9 @@ def infer_from_names(entries: dict[str, Entry], resolver: _Resolver) -> None:
     names = official_names(official)
     dates = {m: _text(entries[m].value("released") or "") or None for m in official}
     by_word = base_words_index(names)
+    by_family = officials_by_family(dates)
     for mid, e in entries.items():
-        _infer_one(mid, e, entries, resolver, names, official, dates, by_word)
+        _infer_one(mid, e, entries, resolver, names, official, dates, by_word, by_family)
 
 
 def _infer_one(
@@ -368,6 +371,7 @@ def _infer_one(
     official: set[str],
     official_dates: dict[str, str | None],
     by_word: dict[str, list[tuple[frozenset[str], str, str]]] | None = None,
+    by_family: OfficialWords | None = None,
 ) -> None:
     if e.bases:
         return
@@ -421,7 +425,7 @@ def _infer_one(
     # and size without a version (the newest such official base the model's date allows).
     words = base_words_in(mid, names, by_word)
     base = (words if words and existed(words) else None) or versionless_base(
-        mid, day, official_dates
+        mid, day, official_dates, by_family
     )
     if base:
         e.bases["name-inference"][base] = "finetune"
@@ -460,9 +464,13 @@ def build(
         m for m in mentions if m[1]
     ]  # an undated item cannot say when a model was first seen
     news_only = _news_only_refs(mentions, index)
-    # A ref resolves the same way until the index changes (a news-only model added): resolved once
-    # per ref, not once per mention (a year of news names the same models thousands of times).
+    # A ref resolves the same way until the index changes where its key looks (a news-only model
+    # added under that key or one extending it): resolved once per ref, not once per mention (a
+    # year of news names the same models thousands of times), and an addition forgets only the
+    # refs it can change (forgetting them all made every ref resolve again each time: most of
+    # `process` at 1M items).
     resolved: dict[str, list[str]] = {}
+    refs_of: dict[str, list[str]] = defaultdict(list)  # mention key -> its refs in resolved
     for key, published_at, refs in mentions:
         for ref in refs:
             if ref.startswith("repo:"):
@@ -470,12 +478,18 @@ def build(
             elif ref in resolved:
                 found = resolved[ref]
             else:
-                found = resolve_mention(ref, index)
+                rkey = ref_key(ref)
+                found = resolve_key(rkey, index)
                 if not found and ref in news_only:
                     found = add_news_only_model(entries, index, ref, published_at)
-                    resolved.clear()
+                    for changed in index.changed:
+                        for k in affected_keys(changed):
+                            for r in refs_of.pop(k, ()):
+                                resolved.pop(r, None)
+                    index.changed.clear()
                 if found or ref not in news_only:
                     resolved[ref] = found
+                    refs_of[rkey].append(ref)
             for mid in found:
                 e = entries.get(mid)
                 if e is None:
@@ -536,22 +550,71 @@ def mention_key(name: str) -> str:
 class MentionIndex:
     keys: dict[str, list[str]]  # mention key -> model ids
     preferred: set[str]  # official releases, ranked or listed models
-    # The keys in order, for prefix lookups that do not walk every key (the registry grows with
-    # the Hub items a store collects: a walk per mention was most of `process` at 100k items).
-    _sorted: list[str] = field(default_factory=list, repr=False)
+    # The keys that hold a preferred model, in order, with those models only: a line lookup
+    # ("llama-3" -> the preferred Llama 3 models) walks them, not every key with the prefix (a
+    # year of Hub items files thousands of community repos under "llama-3-...": walking those per
+    # mention was most of `process` at 1M items).
+    _pref: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    _pref_sorted: list[str] = field(default_factory=list, repr=False)
+    # key -> its line (preferred models under "key-..."), computed once until an add changes it:
+    # with every Hub repo preferred, "qwen2.5" alone has thousands.
+    _lines: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    changed: list[str] = field(default_factory=list, repr=False)  # keys refiled, for callers
 
-    def add(self, key: str, mids: list[str]) -> None:
-        if key not in self.keys and self._sorted:
-            bisect.insort(self._sorted, key)
+    def __post_init__(self) -> None:
+        for key, mids in self.keys.items():
+            best = [m for m in mids if m in self.preferred]
+            if best:
+                self._pref[key] = best
+        self._pref_sorted = sorted(self._pref)
+
+    def add(self, key: str, mids: list[str], preferred: bool = False) -> None:
+        """File ``mids`` under ``key`` (replacing what it held); ``preferred`` marks them
+        preferred."""
+        if preferred:
+            fresh = [m for m in mids if m not in self.preferred]
+            self.preferred.update(fresh)
+            for m in fresh:  # a model filed under another key before is preferred there too now
+                other = mention_key(m)
+                if other != key and m in self.keys.get(other, ()):
+                    self._file(other)
+        self._set(key, mids)
+
+    def _set(self, key: str, mids: list[str]) -> None:
         self.keys[key] = mids
+        self._file(key)
 
-    def with_prefix(self, prefix: str) -> Iterable[tuple[str, list[str]]]:
-        if len(self._sorted) != len(self.keys):
-            self._sorted = sorted(self.keys)
-        i = bisect.bisect_left(self._sorted, prefix)
-        while i < len(self._sorted) and self._sorted[i].startswith(prefix):
-            yield self._sorted[i], self.keys[self._sorted[i]]
-            i += 1
+    def _file(self, key: str) -> None:
+        self.changed.append(key)
+        for k in affected_keys(key):
+            self._lines.pop(k, None)
+        mids = self.keys[key]
+        best = [m for m in mids if m in self.preferred]
+        if best and key not in self._pref:
+            bisect.insort(self._pref_sorted, key)
+        elif not best and key in self._pref:
+            self._pref_sorted.remove(key)
+            del self._pref[key]
+        if best:
+            self._pref[key] = best
+
+    def line(self, key: str) -> list[str]:
+        """The preferred models filed under keys that start with ``key + "-"``, sorted."""
+        found = self._lines.get(key)
+        if found is None:
+            prefix, got = key + "-", set()
+            i = bisect.bisect_left(self._pref_sorted, prefix)
+            while i < len(self._pref_sorted) and self._pref_sorted[i].startswith(prefix):
+                got.update(self._pref[self._pref_sorted[i]])
+                i += 1
+            found = self._lines[key] = sorted(got)
+        return found
+
+
+def affected_keys(key: str) -> list[str]:
+    """The mention keys whose resolution a change to ``key`` can change: itself, and each key it
+    extends after a dash (its lines: "llama-3.3-70b" is in the lines of "llama" and "llama-3.3")."""
+    return [key, *(key[:i] for i, ch in enumerate(key) if ch == "-")]
 
 
 def mention_index(ids: Iterable[str], preferred: set[str]) -> MentionIndex:
@@ -580,16 +643,22 @@ def resolve_mention(ref: str, index: MentionIndex) -> list[str]:
     a preferred model, else the preferred models of the line it names ("model:falcon-3" ->
     Falcon3-*),
     else a community repo of exactly that name, else nothing."""
-    ref = ref.split(":", 1)[1] if ref.startswith("model:") else ref
-    key = mention_key(ref)
+    return resolve_key(ref_key(ref), index)
+
+
+def ref_key(ref: str) -> str:
+    """The mention key of an entity id ("model:llama-3.3-70b" -> "llama-3.3-70b")."""
+    return mention_key(ref.split(":", 1)[1] if ref.startswith("model:") else ref)
+
+
+def resolve_key(key: str, index: MentionIndex) -> list[str]:
+    """resolve_mention for a ref's mention key: what it resolves to depends on the key alone."""
     if len(key) < 2:
         return []
     exact = index.keys.get(key, [])
     if exact and exact[0] in index.preferred:
         return exact
-    line = sorted(
-        {m for _k, mids in index.with_prefix(key + "-") for m in mids if m in index.preferred}
-    )
+    line = index.line(key)
     if line and (re.search(r"\d", key) or len(line) <= BARE_LINE_MAX):
         return line[:20]
     return exact
@@ -610,8 +679,7 @@ def add_news_only_model(
     e.claim("name", entity_label(ref), "items", published_at[:10])
     if fam and fam.org:
         e.claim("org", fam.org, "items", published_at[:10])
-    index.add(mention_key(slug_), [mid])
-    index.preferred.add(mid)
+    index.add(mention_key(slug_), [mid], preferred=True)
     return [mid]
 
 
@@ -647,15 +715,17 @@ class BuildReport:
     scores: int
     families: dict[str, int]
     mentioned: int
+    written: int = 0  # models whose rows changed (written or removed) in this build
 
 
 def build_registry(conn: sqlite3.Connection) -> BuildReport:
-    """Rebuild the registry from the bundled data and the store; replaces it atomically."""
+    """Rebuild the registry from the bundled data and the store; the stored registry becomes
+    equal to it in one transaction, only the models whose rows changed written."""
     obs = list(bundled_observations()) + store_observations(conn)
     mentions = item_mentions(conn)
     reg = build(obs, mentions, sql.news_points(conn, (m[0] for m in mentions)))
     models, bases, facts, scores = reg.rows()
-    sql.replace_registry(conn, models, bases, facts, scores)
+    written = sql.update_registry(conn, models, bases, facts, scores)
     fam: dict[str, int] = defaultdict(int)
     for m in models:
         if m["family"]:
@@ -666,4 +736,5 @@ def build_registry(conn: sqlite3.Connection) -> BuildReport:
         len(scores),
         dict(fam),
         sum(1 for m in models if m["first_item_key"]),
+        written,
     )

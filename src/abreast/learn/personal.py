@@ -19,9 +19,14 @@ from ..store import learn as sql
 from ..store.items import Store
 from ..types import Story
 from ..understand.themes import THEMES
-from .model import LABELS, Example, InterestModel, describe, training_set
+from .model import FEATURES, LABELS, Example, InterestModel, describe, training_set
 
 FULL_CONFIDENCE = 10  # signals after which personal taste counts at the full configured weight
+# The spread of personal scores (-1 .. 1) below which the model is taken at its word rather than
+# stretched to the week's spread: a model with next to no opinion moves the week next to nothing.
+# Without it, scores that differ by rounding (1e-16) reordered the whole week at full weight.
+# Chosen on bench/learn_quality.py's dev sets: 0.01 to 0.2 give the same rankings there.
+MIN_SPREAD = 0.05
 
 
 def named_features(f: sql.ItemFacts) -> dict[str, float]:
@@ -66,7 +71,7 @@ def retrain(store: Store, settings: Settings | None = None, full: bool = False) 
         topics = list(settings.understand.topics)
     else:  # the web app and API pass no settings: keep the topics the last fit used
         topics = saved[2] if saved else []
-    if saved is None or saved[1] != embedder or saved[2] != topics:
+    if saved is None or saved[1] != embedder or saved[2] != topics or saved[0].features != FEATURES:
         dim = sql.embedding_dim(conn, embedder)
         rows = sql.RowsUpdate(
             training_set([], [], _topic_vectors(topics, embedder), dim), topics, rebuilt=True
@@ -106,7 +111,13 @@ def give_feedback(
 
 def current(store: Store) -> InterestModel:
     saved = sql.load_model(store.conn)
-    return InterestModel.from_dict(saved[0]) if saved else InterestModel()
+    if saved is None:
+        return InterestModel()
+    if saved[0].get("features") != FEATURES:
+        # Fitted under an older feature layout: its weights do not fit today's features. Refit
+        # once from the feedback (the saved rows are in the old layout too, so from scratch).
+        return retrain(store)
+    return InterestModel.from_dict(saved[0])
 
 
 def reset(store: Store) -> int:
@@ -147,8 +158,29 @@ def explain_item(store: Store, key: str) -> list[str]:
 
 def interests_in_words(store: Store) -> tuple[list[str], list[str], int]:
     m = current(store)
-    more, less = describe(m)
-    return [label(f) for f, _ in more], [label(f) for f, _ in less], m.signals
+    more, less = in_words(m)
+    return more, less, m.signals
+
+
+def in_words(model: InterestModel, top: int = 6) -> tuple[list[str], list[str]]:
+    """What the reader wants more and less of, as labels, strongest first. A label said already
+    is not said again: the term "Fine-tuning" beside the theme "Fine-tuning, small task-specific
+    models & agents" is one interest, not two."""
+    more, less = describe(model, top=top * 3)
+
+    def said(features: list[tuple[str, float]]) -> list[str]:
+        out: list[str] = []
+        for f, _ in features:
+            word = label(f)
+            low = word.casefold()
+            if not any(
+                low == o or o.startswith(low + ",") or low.startswith(o + ",")
+                for o in (x.casefold() for x in out)
+            ):
+                out.append(word)
+        return out[:top]
+
+    return said(more), said(less)
 
 
 def label(feature: str) -> str:
@@ -218,13 +250,17 @@ def _muted_by(store: Store, f: sql.ItemFacts, mutes: list[tuple[str, str]] | Non
 def blend(base: Sequence[float], personal: Sequence[float], weight: float) -> list[float]:
     """Scores for ranking: ``base`` moved by the reader's ``personal`` scores. Both are put on the
     same scale first (personal standardised, then stretched to the spread of ``base``), so
-    ``weight`` 1 means "my taste counts as much as everyone's attention", whatever the week."""
+    ``weight`` 1 means "my taste counts as much as everyone's attention", whatever the week.
+    Personal scores that hardly differ (spread under MIN_SPREAD) count as the small opinion they
+    are."""
     b = np.asarray(base, dtype=np.float64)
     p = np.asarray(personal, dtype=np.float64)
     if weight == 0 or len(p) < 2 or float(p.std()) == 0.0:
         return [float(x) for x in b]
     spread = float(b.std()) or 1.0
-    return [float(x) for x in b + weight * (p - p.mean()) / p.std() * spread]
+    return [
+        float(x) for x in b + weight * (p - p.mean()) / max(float(p.std()), MIN_SPREAD) * spread
+    ]
 
 
 def for_reader(store: Store, stories: list[Story], weight: float) -> list[Story]:

@@ -8,8 +8,10 @@ authority (a lab's own post, then a paper) and breadth (how many independent sou
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from importlib.metadata import EntryPoint
 from threading import Lock
 
 import numpy as np
@@ -194,7 +196,7 @@ def _embedder_for(model: str) -> Embedder:
 def _backend_for(model: str) -> str:
     """The installed embedder that wrote ``model`` vectors (queries must be embedded the same
     way), found by its class's name without loading its weights."""
-    for name, cls in available().items():
+    for name, cls in _embedders():
         if not isinstance(cls, type):
             cls = cls.load()
         if getattr(cls, "name", None) == model:
@@ -203,6 +205,13 @@ def _backend_for(model: str) -> str:
         f"the store's vectors come from {model!r}, which no installed embedder provides "
         f"(built in: {', '.join(BUILTIN)}); install it or rerun `abreast understand`."
     )
+
+
+def _embedders() -> Iterator[tuple[str, type[Embedder] | EntryPoint]]:
+    """Built-ins first: they win over plugins of the same name (available()), and finding one needs
+    no scan of every installed package's entry points (~20 ms at each start)."""
+    yield from BUILTIN.items()
+    yield from available().items()
 
 
 def _db_path(store: Store) -> str:

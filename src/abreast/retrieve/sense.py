@@ -21,9 +21,14 @@ How an item is judged (a simplified Lesk: the sense whose description the contex
    recall: a match in another sense is worse than a missed one). The evidence, strongest first:
    the item is not a research paper (is_paper: news, lab posts, community threads and model repos
    are written about AI for people who follow it); a related word beside a use of the term in the
-   title (a word that only names the field, such as "LLM", counts only right beside it); a
-   related word beside a use in the text, elsewhere in the title, or a ``field`` word in the
-   title; none. The term's own words never count ("reasoning" in "reasoning LLM").
+   title; a related word beside a use in the text, elsewhere in the title, or a ``field`` word
+   in the title; none. A word that only names the field ("LLM", "language model", "training")
+   is no evidence beside the term, only in the title as a whole (the weak kind). The term's own
+   words never count, beside the term or anywhere else ("reasoning" in "reasoning LLM", "graph
+   reasoning tasks" beside "a graph reasoning LLM").
+   With no evidence, an item that uses the term only as a verb ("distill", "quantized": the
+   sense's ``verbs``) is out: a verb keeps its everyday meaning ("distill consistent semantic
+   knowledge").
 3. The contest then weighs the context: its vector against the gloss and against each other
    sense, ``margin = cos(context, gloss) - max cos(context, other)``, mixing the term's own
    windows (LOCAL) with the whole item's vector. The item is in sense when the margin reaches
@@ -72,8 +77,10 @@ REQUIRES_TEXT = 200  # characters of text from which an item's missing field wor
 # without other senses described: cosine to the gloss from which an item is in sense, by evidence
 SIMILARITY = {SOURCE_EVIDENCE: 0.25, TITLE_EVIDENCE: 0.25, TEXT_EVIDENCE: 0.30, NO_EVIDENCE: 0.40}
 
-# Words that name the whole field rather than one sense of a term: beside the term they are
-# evidence ("LLM agents"), further away only that the item is about the field.
+# Words that name the whole field rather than one sense of a term: in a stream of papers about
+# language models they stand beside every sense ("LLM dataset inference", "LLM outputs guide the
+# agent"), so they are never evidence beside the term; in a title they say the item is about the
+# field (weak evidence, as a ``field`` word there).
 GENERIC = re.compile(
     r"(?:large[\s-]+)?(?:llms?|language[\s-]+models?|transformers?|gpt(?:-4)?|chatgpt|models?|"
     r"neural[\s-]+networks?|training|learning|(?:self-|un)?supervised)(?:e?s)?",
@@ -82,6 +89,7 @@ GENERIC = re.compile(
 _WORDS = re.compile(r"[\w'+.-]*\w")
 _AT_MOST_ONE_WORD = re.compile(r"[\s-]*(?:[\w.]+[\s-]+)?")
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n")
+_SPLIT = re.compile(r"[\s-]+")
 
 
 @lru_cache(maxsize=1)
@@ -110,6 +118,22 @@ def _term_rx(term_id: str) -> re.Pattern[str]:
     spellings = sorted({*e["aliases"], *e["exact"]}, key=len, reverse=True)
     alts = "|".join(re.escape(a).replace(r"\ ", r"[\s-]+") for a in spellings)
     return re.compile(rf"(?<![\w])(?:{alts})(?:e?s)?(?![\w])", re.I)
+
+
+@lru_cache(maxsize=64)
+def _own_words(term_id: str) -> frozenset[str]:
+    """The words of the term's own spellings ("reasoning", "llm", "model" for "reasoning LLM"):
+    wherever they stand in an item they say only that the word is used, not in which sense."""
+    e = next(e for e in _entries() if e["id"] == term_id)
+    return frozenset(w for a in (*e["aliases"], *e["exact"]) for w in _SPLIT.split(a.lower()) if w)
+
+
+def _is_own(term_id: str, match: str) -> bool:
+    """A cue made only of the term's own words ("reasoning" for "reasoning model", "ai agents"
+    for "agents"): it is no evidence for the sense, beside the term or anywhere else."""
+    own = _own_words(term_id)
+    words = [w for w in _SPLIT.split(match.lower()) if w]
+    return bool(words) and all(w in own or w[:-1] in own or w[:-2] in own for w in words)
 
 
 @lru_cache(maxsize=64)
@@ -223,10 +247,26 @@ def judge_many(
             # A news or community item counts as much as a title that names the sense's words.
             if papers is not None and not papers[n]:
                 evidence = max(evidence, SOURCE_EVIDENCE)
+            # A verb keeps its everyday meaning unless a related word says otherwise ("distill
+            # consistent semantic knowledge", "quantized energy levels"): with no evidence, an item
+            # that uses the term only as a verb is out before the contest.
+            if evidence == NO_EVIDENCE and (v := _only_verbs(term_id, found)):
+                out[n] = f"out: {v!r} is a verb here, with no related word next to it"
+                continue
             pending.append((n, found, evidence))
     if pending:
         _contest(term_id, items, pending, embedder, out)
     return [o or "in: no sense to check" for o in out]
+
+
+def _only_verbs(term_id: str, found: list[Use]) -> str | None:
+    """The first use when every use of the term is one of its verb forms (the sense's ``verbs``:
+    "distill", "hallucinated"), else None."""
+    verbs = {v.lower() for v in senses()[term_id].get("verbs", ())}
+    written = [u.phrase[u.term_at[0] : u.term_at[1]] for u in found]
+    if verbs and written and all(w in verbs for w in written):
+        return found[0].phrase
+    return None
 
 
 def _cue_verdict(term_id: str, found: list[Use]) -> tuple[str | None, int]:
@@ -295,7 +335,14 @@ def _cue_verdict(term_id: str, found: list[Use]) -> tuple[str | None, int]:
     in_field = bool(field and field.search(title))
     # The term's own words are not evidence for it ("reasoning" in "reasoning LLM", "inference-time"
     # in "inference-time compute"): a title's related words count outside its uses of the term.
-    title_related = bool(related and titled and related.search(_term_rx(term_id).sub(" ", title)))
+    title_related = bool(
+        related
+        and titled
+        and any(
+            not _is_own(term_id, m.group())
+            for m in related.finditer(_term_rx(term_id).sub(" ", title))
+        )
+    )
     for group in (titled, [u for u in found if not u.in_title and not title_related]):
         if in_field:
             break
@@ -317,7 +364,7 @@ def _cue_verdict(term_id: str, found: list[Use]) -> tuple[str | None, int]:
 
     title_other = any(beside(u) for u in titled)
     for group in (titled, found):
-        rel = [r for u in group if (r := _outside(related, u))]
+        rel = [r for u in group if (r := _outside(related, u, term_id))]
         oth = [o for u in group if (o := beside(u))]
         if oth and not rel:
             return f"out: {oth[0]!r} names another sense", NO_EVIDENCE
@@ -326,26 +373,26 @@ def _cue_verdict(term_id: str, found: list[Use]) -> tuple[str | None, int]:
     # Evidence is strongest beside the term in its title; a related word elsewhere in the title
     # or a field word there says the item is about the field, not that the term is used in it
     # ("Membership Inference Attack against ... Large Language Models").
-    if any(_outside(related, u, specific=True) for u in titled):
+    if any(_outside(related, u, term_id) for u in titled):
         return None, TITLE_EVIDENCE
-    if in_field or (title_related and not title_other) or any(_outside(related, u) for u in found):
+    if (
+        in_field
+        or (title_related and not title_other)
+        or any(_outside(related, u, term_id) for u in found)
+    ):
         return None, TEXT_EVIDENCE
     return None, NO_EVIDENCE
 
 
-def _outside(rx: re.Pattern[str] | None, u: Use, specific: bool = False) -> str | None:
-    """A match of ``rx`` in the words around a use that is not (part of) the term itself. With
-    ``specific``, a word that only names the field (GENERIC: "LLM", "language model") counts only
-    right beside the term ("LLM inference", not "inference attack against ... LLMs")."""
+def _outside(rx: re.Pattern[str] | None, u: Use, term_id: str) -> str | None:
+    """A match of ``rx`` in the words around a use that is not (part of) the term itself, nor
+    made of its own words ("graph reasoning tasks" beside "a graph reasoning LLM"), nor a word
+    that only names the field (GENERIC: "LLM" in "LLM dataset inference")."""
     a, b = u.term_at
     for m in rx.finditer(u.phrase) if rx else ():
         x, y = m.span()
-        if x < b and a < y:
+        if (x < b and a < y) or _is_own(term_id, m.group()) or GENERIC.fullmatch(m.group()):
             continue
-        if specific and GENERIC.fullmatch(m.group()):
-            gap = u.phrase[y:a] if y <= a else u.phrase[b:x]
-            if not _AT_MOST_ONE_WORD.fullmatch(gap):
-                continue
         return m.group()
     return None
 

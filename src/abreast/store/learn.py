@@ -137,7 +137,11 @@ def save_model(
                 embedder,
                 signals,
                 now(),
-                None if rows is None else json.dumps({"dim": rows.ts.dim, "topics": rows.topics}),
+                None
+                if rows is None
+                else json.dumps(
+                    {"dim": rows.ts.dim, "topics": rows.topics, "features": rows.ts.features}
+                ),
             ),
         )
 
@@ -214,6 +218,7 @@ def load_rows(conn: sqlite3.Connection) -> tuple[TrainingSet, str | None, list[s
     gram_named, gram_vector = gram[0], gram[1]
     ts = TrainingSet(
         dim=dim,
+        features=str(d.get("features", "")),  # rows from before the layout was saved: ''
         keys=[r[1] for r in rows],
         labels=[None if r[2] is None else float(r[2]) for r in rows],
         named=[json.loads(r[3]) for r in rows],

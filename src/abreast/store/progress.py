@@ -43,7 +43,8 @@ def store_inputs(conn: sqlite3.Connection) -> str:
     any new, changed or re-annotated item bumps its week's version, and so changes this."""
     h = hashlib.sha1()
     for week, version, items in conn.execute(
-        "SELECT week, version, items FROM week_stats ORDER BY week"
+        # A row with neither items nor a change (a week with stories only) is no input.
+        "SELECT week, version, items FROM week_stats WHERE items > 0 OR version > 0 ORDER BY week"
     ):
         h.update(f"{week}|{version}|{items}\n".encode())
     return h.hexdigest()

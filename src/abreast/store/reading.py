@@ -13,10 +13,9 @@ def recent_story_weeks(conn: sqlite3.Connection, n: int) -> list[str]:
     """The n most recent weeks with a full list of stories, and every week after them (the week
     under way, stragglers), oldest first. A week of three stories does not push a real one out."""
     from ..stories.model import MIN_STORIES_FOR_DEFAULT
+    from .stories import week_story_counts
 
-    counts = conn.execute(
-        "SELECT week, count(*) FROM stories GROUP BY week ORDER BY week"
-    ).fetchall()
+    counts = week_story_counts(conn)
     full = [w for w, c in counts if c >= MIN_STORIES_FOR_DEFAULT][-max(1, n) :]
     if not full:
         return [w for w, _ in counts][-max(1, n) :]

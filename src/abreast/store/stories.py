@@ -376,6 +376,25 @@ def load_trends(
     return [TermWeek(*r) for r in rows]
 
 
+def term_history(
+    conn: sqlite3.Connection, terms: Sequence[str], week: str, weeks: int, min_burst: float = 0.0
+) -> list[TermWeek]:
+    """The trends rows of ``terms`` (burst at least ``min_burst``, as load_trends) for ``week``
+    and their last ``weeks`` such rows before it: a few index seeks per term (trends_term), however
+    long the history."""
+    out: list[TermWeek] = []
+    for term in terms:
+        out += [
+            TermWeek(*r)
+            for r in conn.execute(
+                "SELECT week, term, count, burst FROM trends WHERE term = ? AND week <= ? "
+                "AND burst >= ? ORDER BY week DESC LIMIT ?",
+                (term, week, min_burst, weeks + 1),
+            )
+        ]
+    return out
+
+
 def count_rising(conn: sqlite3.Connection, min_count: int, min_burst: float) -> int:
     """How many (week, term) pairs counted at least ``min_count`` and rose by ``min_burst``."""
     return int(
@@ -386,8 +405,8 @@ def count_rising(conn: sqlite3.Connection, min_count: int, min_burst: float) -> 
 
 
 def story_counts(conn: sqlite3.Connection) -> dict[str, int]:
-    """week -> how many stories it has."""
-    return dict(conn.execute("SELECT week, count(*) FROM stories GROUP BY week").fetchall())
+    """week -> how many stories it has (the counts triggers keep, migration 0021)."""
+    return dict(conn.execute("SELECT week, stories FROM week_stats WHERE stories > 0").fetchall())
 
 
 def story_headers(conn: sqlite3.Connection, story_ids: list[str]) -> dict[str, StoryHeader]:
@@ -413,5 +432,11 @@ def latest_item_week(conn: sqlite3.Connection) -> str | None:
 
 
 def week_story_counts(conn: sqlite3.Connection) -> list[tuple[str, int]]:
-    """(week, number of stories) for every week with stories."""
-    return [(r[0], r[1]) for r in conn.execute("SELECT week, count(*) FROM stories GROUP BY week")]
+    """(week, number of stories) for every week with stories, oldest first (migration 0021's
+    counts)."""
+    return [
+        (r[0], r[1])
+        for r in conn.execute(
+            "SELECT week, stories FROM week_stats WHERE stories > 0 ORDER BY week"
+        )
+    ]

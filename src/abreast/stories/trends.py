@@ -75,16 +75,20 @@ def week_trends(
 ) -> list[Trend]:
     """The week's rising terms, strongest first, each with the count its earlier share of the news
     predicts (the baseline). The one rule the CLI, the web pages and the draft all show."""
-    from ..store import drafts as q
-    from ..store.stories import load_trends
+    from ..store.stories import item_weeks, load_trends, trend_counts, week_volumes
 
     p = params or TrendParams()
-    volume = q.week_volume(conn, upto=week)
+    # A burst is measured against the `history` weeks before: those and the week are all that is
+    # read (the terms' whole series grew with every week of history, per term, per request).
+    weeks = [w for w in item_weeks(conn) if w <= week][-(p.history + 1) :]
+    volumes = week_volumes(conn)
+    volume = [volumes.get(w, 0) for w in weeks]
+    counts = trend_counts(conn, weeks)
     out = []
     for row in load_trends(conn, week, min_burst=p.min_z):
         if row.count < p.min_count:
             continue
-        series = q.trend_series(conn, row.term, upto=week)
+        series = [counts.get(row.term, {}).get(w, 0) for w in weeks]
         _, expected = burst_score(series, p.history, volume)
         out.append(Trend(row.term, week, row.count, round(expected, 3), row.burst))
     return out
@@ -185,6 +189,11 @@ def all_scores(
     return rows
 
 
+# Weeks a chart spans at most: two years read as weekly bars; every bar more is drawing time each
+# run pays for (a store with six years of history drew 325 bars per chart) and no reader sees.
+CHART_WEEKS = 104
+
+
 def chart(
     term: str,
     weeks: Sequence[str],
@@ -192,8 +201,8 @@ def chart(
     out_dir: Path,
     highlight: str | None = None,
 ) -> tuple[Path, Path]:
-    """Bar chart of a term's weekly counts over all weeks in the store; writes <slug>.svg and
-    .png."""
+    """Bar chart of a term's weekly counts over the weeks in the store, the last CHART_WEEKS of
+    them at most; writes <slug>.svg and .png."""
     import matplotlib
 
     matplotlib.use("Agg")  # no display on servers and in tests
@@ -203,7 +212,7 @@ def chart(
     # Real weeks only: the x axis runs week by week from the first stored week to the last, a bar
     # for each week the store has items for (a true zero there is a zero) and a blank, shaded gap
     # for weeks it has none (unknown, not zero).
-    span = week_span(weeks)
+    span = week_span(weeks)[-CHART_WEEKS:]
     pos = {w: i for i, w in enumerate(span)}
     known = [w for w in weeks if w in pos]
     fig, ax = plt.subplots(figsize=(min(9.0, max(5.0, 0.3 * len(span) + 2)), 3.0), dpi=100)

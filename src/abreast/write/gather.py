@@ -13,11 +13,11 @@ from ..learn.personal import week_for_reader
 from ..store import Store
 from ..store import drafts as q
 from ..store.known_terms import known
-from ..store.stories import load_trends
+from ..store.stories import term_history
 from ..stories.trends import chart, term_label, week_trends
 from ..types import Story
 from .material import NewModelLine, Paper, Rising, WeekMaterial, Word
-from .words import select
+from .words import HISTORY_WEEKS, select
 
 MAX_STORIES = 20
 MAX_WORDS = 8
@@ -75,7 +75,13 @@ def words_of_the_week(
     """New and rising jargon of the week first, basics last, known terms never (write/words.py)."""
     if store is None:
         return select(stories, limit=MAX_WORDS)
-    return select(stories, week, load_trends(store.conn), known(store.conn), MAX_WORDS)
+    return select(
+        stories,
+        week,
+        known=known(store.conn),
+        limit=MAX_WORDS,
+        history=lambda terms: term_history(store.conn, terms, week, HISTORY_WEEKS),
+    )
 
 
 def label_of(term: str) -> str:

@@ -2,9 +2,10 @@
 
 A basic ("LLM", "fine-tuning", "inference") appears in every week's news; listing it weekly
 teaches nothing. A term is basic when its median weekly count over the earlier weeks of the trends
-table is at least BASIC_WEEKLY; basics only fill the slots new and rising terms leave. A story about
-a model that embodies a term (o3 for "test-time compute", from the term's glossary sense) counts as
-using it even when its posts never say the words. Terms the user marked as known
+table (its last HISTORY_WEEKS weeks with a count: a page's cost must not grow with years of
+history) is at least BASIC_WEEKLY; basics only fill the slots new and rising terms leave. A story
+about a model that embodies a term (o3 for "test-time compute", from the term's glossary sense)
+counts as using it even when its posts never say the words. Terms the user marked as known
 (`abreast explain TERM --known`) never appear.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from ..types import Member, Story, TermWeek
 from .material import Word
@@ -20,15 +21,20 @@ from .material import Word
 MAX_WORDS = 8
 BASIC_WEEKLY = 15  # median items per earlier week that make a term basic (demo: llm ~300, rag ~30)
 NEW_BONUS = 1.5  # a term absent from every earlier week counts half again
+HISTORY_WEEKS = 52  # earlier weeks with a count a term's median is taken over (the demo: <= 13)
+
+# term ids ("term:rag") -> their trends rows of the week and of up to HISTORY_WEEKS weeks before it
+History = Callable[[list[str]], Iterable[TermWeek]]
 
 
 def baseline(trends: Iterable[TermWeek], week: str) -> dict[str, list[int]]:
-    """term id -> its counts in the weeks before ``week`` (the trends table)."""
-    out: dict[str, list[int]] = {}
+    """term id -> its counts in the last HISTORY_WEEKS weeks before ``week`` that count it (the
+    trends table)."""
+    rows: dict[str, list[tuple[str, int]]] = {}
     for t in trends:
         if t.week < week and t.term.startswith("term:"):
-            out.setdefault(t.term[5:], []).append(int(t.count))
-    return out
+            rows.setdefault(t.term[5:], []).append((t.week, int(t.count)))
+    return {term: [c for _w, c in sorted(r)[-HISTORY_WEEKS:]] for term, r in rows.items()}
 
 
 def select(
@@ -37,7 +43,10 @@ def select(
     trend_rows: Iterable[TermWeek] = (),
     known: set[str] = frozenset(),
     limit: int = MAX_WORDS,
+    history: History | None = None,
 ) -> list[Word]:
+    """The week's words, best first. The trends rows come from ``trend_rows``, or, with
+    ``history``, are read for the terms the stories use only."""
     from ..retrieve.sense import senses
     from ..understand.jargon import glossary
 
@@ -55,6 +64,8 @@ def select(
                     (m for m in s.members if m.url and t in m.jargon),
                     s.lead if s.lead.url else None,
                 )
+    if history is not None:
+        trend_rows = list(history(sorted(f"term:{t}" for t in counts if t in terms)))
     base = baseline(trend_rows, week)
     burst = {
         r.term[5:]: float(r.burst)
