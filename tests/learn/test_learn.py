@@ -254,3 +254,13 @@ def test_a_model_saved_under_the_old_feature_layout_is_refitted(home):
     assert sql.load_rows(store.conn)[0].features == FEATURES
     scratch = retrain(store, full=True)
     assert refitted.named.keys() == scratch.named.keys()
+
+    # A store opened read-only (marked damaged) still reads the week: the refit stays in memory.
+    store.conn.execute(
+        "UPDATE interest_model SET model_json = ?, rows_json = ?",
+        (json.dumps(old_model), json.dumps(old_rows)),
+    )
+    store.conn.commit()
+    store.conn.execute("PRAGMA query_only=ON")
+    assert current(store).named.keys() == scratch.named.keys()
+    assert len(week_for_reader(store, WEEK, None)) == len(load_week(store.conn, WEEK))

@@ -93,7 +93,8 @@ def retrain(store: Store, settings: Settings | None = None, full: bool = False) 
     for f in new_facts:
         rows.added.append(ts.add(example(f), labelled[f.key]))
     model = ts.fit()
-    sql.save_model(conn, model.to_dict(), embedder, model.signals, rows=rows)
+    if not conn.execute("PRAGMA query_only").fetchone()[0]:  # a damaged store is read, not written
+        sql.save_model(conn, model.to_dict(), embedder, model.signals, rows=rows)
     return model
 
 
@@ -115,7 +116,8 @@ def current(store: Store) -> InterestModel:
         return InterestModel()
     if saved[0].get("features") != FEATURES:
         # Fitted under an older feature layout: its weights do not fit today's features. Refit
-        # once from the feedback (the saved rows are in the old layout too, so from scratch).
+        # once from the feedback (the saved rows are in the old layout too, so from scratch);
+        # a store opened read-only (damaged, see store/repair.py) refits in memory each time.
         return retrain(store)
     return InterestModel.from_dict(saved[0])
 
