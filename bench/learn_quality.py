@@ -234,14 +234,10 @@ def main(argv: list[str]) -> None:
                 worst_margin[n] = min(worst_margin[n], ours - none)
             cells.append(f"{ours:.2f} / {sanity:.2f} / {none:.2f}")
             if n == 50:
-                from abreast.learn.model import describe
-                from abreast.learn.personal import label
+                from abreast.learn.personal import in_words
 
-                more, less = describe(model, top=4)
-                learnt[reader] = (
-                    ", ".join(label(f) for f, _ in more) or "-",
-                    ", ".join(label(f) for f, _ in less) or "-",
-                )
+                more, less = in_words(model, top=4)
+                learnt[reader] = ("; ".join(more) or "-", "; ".join(less) or "-")
         table.append(f"| {reader} ({len(relevant)} of {len(late)}) | " + " | ".join(cells) + " |")
 
     dev_lines = dev_protocol(pool, early, base, three, facts) if args.split == "dev" else []

@@ -41,6 +41,10 @@ BENCHMARKS = [
         "store_scale_bench.md",
         "bench/store_scale.py --home .demo-home --sizes 100000 1000000 --keep .scale",
     ),
+    (
+        "search_speed_bench.md",
+        "bench/search_speed.py --home .demo-home --home .scale/n1000000 --before 5f6704c",
+    ),
 ]
 
 

@@ -156,17 +156,42 @@ def _sentences(term_id: str, text: str) -> list[str]:
     return [s.strip() for s in re.split(r"(?<=[.!?;])\s+|\n", text[:2000]) if rx.search(s)]
 
 
+# fresh6's second draw (seed 20261214): the first left too few other-sense items (18), so more
+# random items of the terms whose other senses are common in papers, among those not drawn yet
+MORE = {"alignment": 25, "inference": 20, "agents": 15}
+
+
+def draw_more(papers: Path, drawn: set[tuple[str, str]], seed: int) -> list[dict]:
+    """MORE random (term, paper) pairs per term from ``papers``, none of ``drawn``."""
+    out = []
+    rng = random.Random(seed)
+    items = sorted(_paper_items(papers))
+    for tid, n in sorted(MORE.items()):
+        pool = [
+            c
+            for c in items
+            if (tid, c[0]) not in drawn and tid in find_jargon(f"{c[1]}\n{c[2][:2000]}")
+        ]
+        rng.shuffle(pool)
+        for key, title, text in pool[:n]:
+            out.append(
+                {"term": tid, "item_key": key, "drawn": "more", "title": title, "text": text}
+            )
+    return out
+
+
 MIRROR_COMMIT = "6107c9494a55f2d0db0534089bb194ae588803a1"  # HuggingAGI/HuggingArxivLLM
 MIRROR_MONTH = "papers/2024年06月"  # June 2024: no paper of it is in the demo's weeks
 _QUOTED = re.compile(r"^> (.+)$", re.M)
 _ARXIV = re.compile(r"\[Arxiv\]\(https?://arxiv\.org/(?:abs|pdf)/(\d{4}\.\d{4,5})")
 
 
-def extract(git_dir: str, store_path: str, days: int) -> list[dict]:
-    """The papers of the first ``days`` days of MIRROR_MONTH in the HuggingArxivLLM repository
-    (git directory ``git_dir``) that the glossary matcher tags with a term that has a sense, and
-    whose arXiv id no item of the demo store names: key, title, abstract, URL, date. Each page
-    there holds a Chinese summary, then the paper's English title and abstract as quoted lines."""
+def extract(git_dir: str, store_path: str, days: int, first: int = 1) -> list[dict]:
+    """The papers of ``days`` days of MIRROR_MONTH from day ``first`` in the HuggingArxivLLM
+    repository (git directory ``git_dir``) that the glossary matcher tags with a term that has a
+    sense, and whose arXiv id no item of the demo store names: key, title, abstract, URL, date.
+    Each page there holds a Chinese summary, then the paper's English title and abstract as
+    quoted lines."""
     import sqlite3
     import subprocess
 
@@ -180,7 +205,7 @@ def extract(git_dir: str, store_path: str, days: int) -> list[dict]:
     out = []
     for name in sorted(git("ls-tree", "-r", "--name-only", MIRROR_COMMIT, MIRROR_MONTH).split()):
         day = re.search(r"(\d{4})年(\d\d)月(\d\d)日/", name)
-        if not day or int(day.group(3)) > days or not name.endswith(".md"):
+        if not day or not first <= int(day.group(3)) < first + days or not name.endswith(".md"):
             continue
         page = git("show", f"{MIRROR_COMMIT}:{name}")
         english = [q.strip() for q in _QUOTED.findall(page) if q.strip().isascii()]
@@ -207,10 +232,18 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=SEED)
     ap.add_argument("--papers", type=Path, help="draw from this papers file, not the store")
     ap.add_argument("--extract", metavar="GIT_DIR", help="print the papers file (fresh5's pool)")
-    ap.add_argument("--days", type=int, default=10, help="with --extract: first days of June")
+    ap.add_argument("--days", type=int, default=10, help="with --extract: days of June ...")
+    ap.add_argument("--from-day", type=int, default=1, help="... from this one (fresh6: 11)")
+    ap.add_argument("--more-after", type=Path, help="a first draw's output: draw MORE beside it")
     args = ap.parse_args()
+    if args.more_after:
+        drawn = {tuple(line.split("\t")[:2]) for line in args.more_after.open()}
+        for d in draw_more(args.papers, drawn, args.seed):  # type: ignore[arg-type]
+            ctx = " || ".join(_sentences(d["term"], d["text"]))[:900]
+            print("\t".join([d["term"], d["item_key"], d["drawn"], d["title"], ctx]))
+        return
     if args.extract:
-        for paper in extract(args.extract, args.store, args.days):
+        for paper in extract(args.extract, args.store, args.days, args.from_day):
             print(json.dumps(paper, ensure_ascii=False))
         return
     for d in draw(args.store, args.seed, args.papers):

@@ -692,6 +692,11 @@ PAGES = [
     / "openai-index-openings-2024-12"
     / "openai_index_openings_2024-12.jsonl",
     ROOT / "scripts" / "recorded" / "arcprize-o3-2024-12" / "arcprize_o3_2024-12-20.jsonl",
+    ROOT
+    / "scripts"
+    / "recorded"
+    / "anthropic-openings-2024-12"
+    / "anthropic_openings_2024-12.jsonl",
 ]
 # openai.com's links carry a visually hidden "(opens in a new window)" for screen readers; a copy
 # converted to markdown keeps it inside the link text. It is markup, not the post's prose, so the

@@ -428,7 +428,7 @@ def test_recorded_article_pages_are_read_at_their_own_url_through_the_replay(ser
         report = PageReader(f, budget=10).read(
             [
                 ("feed:modernbert", "https://huggingface.co/blog/modernbert"),
-                ("hn:1", "https://www.anthropic.com/research/building-effective-agents"),
+                ("hn:1", "https://www.anthropic.com/news/elections-ai-2024"),
             ]
         )
     got = {r.key: r for r in report.results}
@@ -462,10 +462,10 @@ def test_window_papers_announced_after_the_window_carry_their_recorded_abstract(
 
 
 def test_top_stories_without_text_get_their_recorded_pages_and_abstracts(server):
-    """Top stories whose sources gave one teaser sentence or none: two OpenAI posts and the ARC
-    Prize post on o3 are read at their own URL (without openai.com's screen-reader label "(opens
-    in a new window)"), and three papers carry their recorded abstract as the arXiv API's summary,
-    with the full author list only where the copy gave it."""
+    """Top stories whose sources gave one teaser sentence or none: two OpenAI posts, the ARC Prize
+    post on o3 and Anthropic's Clio post are read at their own URL (without openai.com's
+    screen-reader label "(opens in a new window)"), and three papers carry their recorded abstract
+    as the arXiv API's summary, with the full author list only where the copy gave it."""
     from abreast.collect.fetcher import Fetcher
     from abreast.collect.pagetext import PageReader
     from abreast.demo.recording import Recording
@@ -477,6 +477,7 @@ def test_top_stories_without_text_get_their_recorded_pages_and_abstracts(server)
                 ("feed:zalando", "https://openai.com/index/zalando"),
                 ("feed:o1", "https://openai.com/index/o1-and-new-tools-for-developers"),
                 ("hn:42473321", "https://arcprize.org/blog/oai-o3-pub-breakthrough"),
+                ("feed:clio", "https://www.anthropic.com/research/clio"),
             ]
         )
     got = {r.key: r.text for r in report.results}
@@ -485,6 +486,7 @@ def test_top_stories_without_text_get_their_recorded_pages_and_abstracts(server)
     assert (
         "has scored a breakthrough 75.7% on the Semi-Private Evaluation set" in got["hn:42473321"]
     )
+    assert "Clio is an automated analysis tool that enables privacy-preserving" in got["feed:clio"]
     assert not any("opens in a new window" in t for t in got.values())
 
     recorded = (

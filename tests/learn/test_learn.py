@@ -47,6 +47,20 @@ def test_a_liked_theme_still_counts_on_an_item_that_names_many_things():
     assert m.score(wordy) > 0.7 * m.score(terse)
 
 
+def test_interests_say_each_interest_once():
+    """The term "Fine-tuning" beside the theme "Fine-tuning, small task-specific models & agents"
+    is one interest: `abreast interests` says it once, and the next one takes its place."""
+    from abreast.learn.model import InterestModel
+    from abreast.learn.personal import in_words
+
+    m = InterestModel(
+        named={"theme:fine-tuning-agents": 0.5, "term:fine-tuning": 0.3, "source:hn": 0.2},
+        signals=10,
+    )
+    more, _ = in_words(m)
+    assert more == ["Fine-tuning, small task-specific models & agents", "Hacker News"]
+
+
 def test_no_signals_means_no_opinion():
     m = fit([], [])
     assert m.is_empty and m.score(_ex("x", ["theme:business"], [1, 0])) == 0.0
@@ -205,7 +219,7 @@ def test_a_reader_who_only_said_less_keeps_the_default_order(home):
     ranked = week_for_reader(store, WEEK, ctx.settings())
     assert [s.id for s in ranked] == [s.id for s in stories]
     r = runner.invoke(app, ["interests"])
-    assert "Learnt from 10 signals" in r.output
+    assert "Learnt from 10 signals" in r.output and "Nothing to tell apart yet" in r.output
 
 
 def test_a_model_saved_under_the_old_feature_layout_is_refitted(home):
@@ -240,3 +254,13 @@ def test_a_model_saved_under_the_old_feature_layout_is_refitted(home):
     assert sql.load_rows(store.conn)[0].features == FEATURES
     scratch = retrain(store, full=True)
     assert refitted.named.keys() == scratch.named.keys()
+
+    # A store opened read-only (marked damaged) still reads the week: the refit stays in memory.
+    store.conn.execute(
+        "UPDATE interest_model SET model_json = ?, rows_json = ?",
+        (json.dumps(old_model), json.dumps(old_rows)),
+    )
+    store.conn.commit()
+    store.conn.execute("PRAGMA query_only=ON")
+    assert current(store).named.keys() == scratch.named.keys()
+    assert len(week_for_reader(store, WEEK, None)) == len(load_week(store.conn, WEEK))

@@ -58,6 +58,16 @@ def test_a_terms_own_words_and_a_distant_field_word_are_not_evidence(demo_store)
     near = judge("inference", "Efficient LLM inference on one GPU", "", None, None)
     assert far.startswith("out") and "its title names" not in far
     assert near.startswith("in") and "its title names" in near
+    # A word that only names the field stands beside every sense in papers about LLMs: beside
+    # the term in the text it is no evidence ("LLM dataset inference" is membership inference).
+    why = judge(
+        "inference",
+        "Did you train on my dataset?",
+        "We propose a new LLM dataset inference method to identify the training sets.",
+        None,
+        None,
+    )
+    assert why.startswith("out") and "no related word" in why
 
 
 def test_a_term_used_only_as_a_verb_without_evidence_keeps_its_everyday_meaning():

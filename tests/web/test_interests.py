@@ -60,12 +60,13 @@ def test_interests_page_says_what_was_learnt_and_resets(client, store):
     papers = [m.key for s in load_week(store.conn, WEEK)[:80] for m in s.members]
     arxiv = [k for k in papers if k.startswith("arxiv:")][:4]
     other = [k for k in papers if k.startswith("hn:")][:4]
-    for k in arxiv:
-        give_feedback(store, "more", item_key=k)
     for k in other:
         give_feedback(store, "less", item_key=k)
+    assert "Nothing to tell apart yet" in client.get("/interests").text  # only "less" so far
+    for k in arxiv:
+        give_feedback(store, "more", item_key=k)
     page = client.get("/interests").text
-    assert "Learnt from 8 signals" in page
+    assert "Learnt from 8 signals" in page and "Nothing to tell apart" not in page
     more = page.split("More of</dt><dd>")[1].split("</dd>")[0]
     assert "arXiv" in more
     r = client.post("/interests/reset", data={"csrf_token": token})

@@ -110,8 +110,15 @@ def interests(
         )
     else:
         ctx.console.print(f"Learnt from {n} signals.")
-        ctx.console.print("more: " + (", ".join(more) or "nothing specific yet"))
-        ctx.console.print("less: " + (", ".join(less) or "nothing specific yet"))
+        if not more and not less:
+            # One kind of signal only (every one "less", say): the model has nothing to contrast.
+            ctx.console.print(
+                "Nothing to tell apart yet: every signal so far says the same. One of the "
+                "other kind (a --more among the --less) lets abreast learn what you prefer."
+            )
+        # "; " between interests: a theme's own label can hold a comma
+        ctx.console.print("more: " + ("; ".join(more) or "nothing specific yet"))
+        ctx.console.print("less: " + ("; ".join(less) or "nothing specific yet"))
     if muted:
         ctx.console.print("muted: " + ", ".join(f"{v} ({k})" for k, v in muted))
 

@@ -42,7 +42,7 @@ PRIOR_LABEL = 0.5  # a configured topic counts as one mild "more"
 # ten signals generalise by; an entity or a term rarely comes back the next week. Chosen on
 # bench/learn_quality.py's dev protocol (themes x2 from equal/x1.5/x2/x3/x4, sources and sites as
 # one kind; entities and terms at 0.5 tried and no better).
-NAMED_GROUPS = {"theme": 2.0, "source": 1.0, "site": 1.0, "entity": 1.0, "term": 1.0}
+NAMED_GROUPS = {"theme": 2.0, "source": 1.0, "entity": 1.0, "term": 1.0}  # any other kind: 1.0
 _GROUP_OF = {"site": "source"}  # where it came from: the source and the linked site are one kind
 # The layout of saved rows and models: rows and weights saved under another one are refitted.
 FEATURES = "groups-1"
@@ -98,8 +98,8 @@ class InterestModel:
         return sorted((p for p in out if abs(p[1]) >= 0.01), key=lambda p: -abs(p[1]))
 
     def _named_part(self, named: Mapping[str, float]) -> float:
-        """The named features' share of the score (``_scaled`` without building the dict for
-        items that share no feature with the model: a 20,000-item week scores each item once)."""
+        """The named features' share of the score: ``_scaled`` summed without building its dict
+        (a 20,000-item week scores each item once)."""
         if not named or not self.named:
             return 0.0
         w = self.named

@@ -93,7 +93,8 @@ def retrain(store: Store, settings: Settings | None = None, full: bool = False) 
     for f in new_facts:
         rows.added.append(ts.add(example(f), labelled[f.key]))
     model = ts.fit()
-    sql.save_model(conn, model.to_dict(), embedder, model.signals, rows=rows)
+    if not conn.execute("PRAGMA query_only").fetchone()[0]:  # a damaged store is read, not written
+        sql.save_model(conn, model.to_dict(), embedder, model.signals, rows=rows)
     return model
 
 
@@ -115,7 +116,8 @@ def current(store: Store) -> InterestModel:
         return InterestModel()
     if saved[0].get("features") != FEATURES:
         # Fitted under an older feature layout: its weights do not fit today's features. Refit
-        # once from the feedback (the saved rows are in the old layout too, so from scratch).
+        # once from the feedback (the saved rows are in the old layout too, so from scratch);
+        # a store opened read-only (damaged, see store/repair.py) refits in memory each time.
         return retrain(store)
     return InterestModel.from_dict(saved[0])
 
@@ -158,8 +160,29 @@ def explain_item(store: Store, key: str) -> list[str]:
 
 def interests_in_words(store: Store) -> tuple[list[str], list[str], int]:
     m = current(store)
-    more, less = describe(m)
-    return [label(f) for f, _ in more], [label(f) for f, _ in less], m.signals
+    more, less = in_words(m)
+    return more, less, m.signals
+
+
+def in_words(model: InterestModel, top: int = 6) -> tuple[list[str], list[str]]:
+    """What the reader wants more and less of, as labels, strongest first. A label said already
+    is not said again: the term "Fine-tuning" beside the theme "Fine-tuning, small task-specific
+    models & agents" is one interest, not two."""
+    more, less = describe(model, top=top * 3)
+
+    def said(features: list[tuple[str, float]]) -> list[str]:
+        out: list[str] = []
+        for f, _ in features:
+            word = label(f)
+            low = word.casefold()
+            if not any(
+                low == o or o.startswith(low + ",") or low.startswith(o + ",")
+                for o in (x.casefold() for x in out)
+            ):
+                out.append(word)
+        return out[:top]
+
+    return said(more), said(less)
 
 
 def label(feature: str) -> str:

@@ -21,10 +21,11 @@ How an item is judged (a simplified Lesk: the sense whose description the contex
    recall: a match in another sense is worse than a missed one). The evidence, strongest first:
    the item is not a research paper (is_paper: news, lab posts, community threads and model repos
    are written about AI for people who follow it); a related word beside a use of the term in the
-   title (a word that only names the field, such as "LLM", counts only right beside it); a
-   related word beside a use in the text, elsewhere in the title, or a ``field`` word in the
-   title; none. The term's own words never count, beside the term or anywhere else
-   ("reasoning" in "reasoning LLM", "graph reasoning tasks" beside "a graph reasoning LLM").
+   title; a related word beside a use in the text, elsewhere in the title, or a ``field`` word
+   in the title; none. A word that only names the field ("LLM", "language model", "training")
+   is no evidence beside the term, only in the title as a whole (the weak kind). The term's own
+   words never count, beside the term or anywhere else ("reasoning" in "reasoning LLM", "graph
+   reasoning tasks" beside "a graph reasoning LLM").
    With no evidence, an item that uses the term only as a verb ("distill", "quantized": the
    sense's ``verbs``) is out: a verb keeps its everyday meaning ("distill consistent semantic
    knowledge").
@@ -76,8 +77,10 @@ REQUIRES_TEXT = 200  # characters of text from which an item's missing field wor
 # without other senses described: cosine to the gloss from which an item is in sense, by evidence
 SIMILARITY = {SOURCE_EVIDENCE: 0.25, TITLE_EVIDENCE: 0.25, TEXT_EVIDENCE: 0.30, NO_EVIDENCE: 0.40}
 
-# Words that name the whole field rather than one sense of a term: beside the term they are
-# evidence ("LLM agents"), further away only that the item is about the field.
+# Words that name the whole field rather than one sense of a term: in a stream of papers about
+# language models they stand beside every sense ("LLM dataset inference", "LLM outputs guide the
+# agent"), so they are never evidence beside the term; in a title they say the item is about the
+# field (weak evidence, as a ``field`` word there).
 GENERIC = re.compile(
     r"(?:large[\s-]+)?(?:llms?|language[\s-]+models?|transformers?|gpt(?:-4)?|chatgpt|models?|"
     r"neural[\s-]+networks?|training|learning|(?:self-|un)?supervised)(?:e?s)?",
@@ -370,7 +373,7 @@ def _cue_verdict(term_id: str, found: list[Use]) -> tuple[str | None, int]:
     # Evidence is strongest beside the term in its title; a related word elsewhere in the title
     # or a field word there says the item is about the field, not that the term is used in it
     # ("Membership Inference Attack against ... Large Language Models").
-    if any(_outside(related, u, term_id, specific=True) for u in titled):
+    if any(_outside(related, u, term_id) for u in titled):
         return None, TITLE_EVIDENCE
     if (
         in_field
@@ -381,22 +384,15 @@ def _cue_verdict(term_id: str, found: list[Use]) -> tuple[str | None, int]:
     return None, NO_EVIDENCE
 
 
-def _outside(
-    rx: re.Pattern[str] | None, u: Use, term_id: str, specific: bool = False
-) -> str | None:
-    """A match of ``rx`` in the words around a use that is not (part of) the term itself nor
-    made of its own words ("graph reasoning tasks" beside "a graph reasoning LLM"). With
-    ``specific``, a word that only names the field (GENERIC: "LLM", "language model") counts only
-    right beside the term ("LLM inference", not "inference attack against ... LLMs")."""
+def _outside(rx: re.Pattern[str] | None, u: Use, term_id: str) -> str | None:
+    """A match of ``rx`` in the words around a use that is not (part of) the term itself, nor
+    made of its own words ("graph reasoning tasks" beside "a graph reasoning LLM"), nor a word
+    that only names the field (GENERIC: "LLM" in "LLM dataset inference")."""
     a, b = u.term_at
     for m in rx.finditer(u.phrase) if rx else ():
         x, y = m.span()
-        if (x < b and a < y) or _is_own(term_id, m.group()):
+        if (x < b and a < y) or _is_own(term_id, m.group()) or GENERIC.fullmatch(m.group()):
             continue
-        if specific and GENERIC.fullmatch(m.group()):
-            gap = u.phrase[y:a] if y <= a else u.phrase[b:x]
-            if not _AT_MOST_ONE_WORD.fullmatch(gap):
-                continue
         return m.group()
     return None
 
