@@ -99,3 +99,29 @@ def test_trends_page_reads_the_trends_table(settings):
         chart = client.get("/trends/chart.svg?week=2024-W51&term=term:zebra-attention")
         assert chart.status_code == 200 and b"<svg" in chart.content
         assert client.get("/trends/chart.svg?week=2024-W51&term=term:nothing").status_code == 404
+
+
+def test_what_a_routes_first_request_built_is_left_out_of_later_collections(tmp_path):
+    """The first request of a route settles what it built (web/app.py SettleAfterFirstUse): a
+    full collection, then gc.freeze(), so later full collections do not walk the caches again
+    (their pauses were a page's p99 at 1M items). A second request of the route freezes
+    nothing more (frozen objects freed by reference counting leave the count)."""
+    import gc
+
+    from fastapi.testclient import TestClient
+
+    from abreast import config
+    from abreast.web.app import create_app
+
+    settings = config.load(tmp_path, environ={})
+    with TestClient(create_app(settings), base_url="http://127.0.0.1:8421") as client:
+        gc.unfreeze()
+        assert client.get("/sources").status_code == 200
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        for _ in range(3):
+            assert client.get("/sources").status_code == 200
+        assert gc.get_freeze_count() <= frozen
+        assert client.get("/api/weeks").status_code == 200  # another route's first request
+        assert gc.get_freeze_count() > frozen
+    gc.unfreeze()
