@@ -85,6 +85,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", default="22017ec", help="baseline commit")
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument(
+        "--keep", type=Path, help="copy each run's database here (<label>-<round>.db) to compare"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -102,6 +105,10 @@ def main() -> None:
                 times[label].append(took)
                 cpus[label].append(cpu)
                 counts[label] = _counts(home / "abreast.db")
+                if args.keep:
+                    args.keep.mkdir(parents=True, exist_ok=True)
+                    with sqlite3.connect(home / "abreast.db") as db:
+                        db.execute("VACUUM INTO ?", (str(args.keep / f"{label[:6]}-{r}.db"),))
                 print(f"{label}: {took:.1f} s wall, {cpu:.1f} s CPU", flush=True)
     rows = [
         "# Demo fetch + process (bench/demo_speed.py)",

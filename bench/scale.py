@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ["llama", "agent", "openai", "reasoning model", "diffusion", "benchmark", "rag", "gpu",
            "fine-tuning", "mixture of experts", "gemini", "safety"]  # fmt: skip
 SHIFT_WEEKS = 2  # per growth round
+NEW_WEEK_LOAD = "load before the new week's process"
 
 
 def pct(values: list[float], p: float) -> float:
@@ -65,19 +66,23 @@ _PEAK = (
 )
 
 
-def run_cli(home: Path, *args: str) -> tuple[float, float]:
-    """(seconds, peak RSS MB) of one `abreast` command in its own process; fails loudly."""
+def run_cli(home: Path, *args: str) -> tuple[float, float, float]:
+    """(seconds, peak RSS MB, CPU seconds) of one `abreast` command in its own process; fails
+    loudly. CPU time (user + system) is what a shared machine's load does not stretch."""
     env = dict(os.environ, ABREAST_HOME=str(home), PYTHONPATH=str(ROOT / "src"))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-c", _PEAK, *args], env=env, stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     secs = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if proc.returncode != 0:
         raise SystemExit(f"abreast {' '.join(args)} failed:\n{proc.stderr[-2000:]}")
     peak = [ln for ln in proc.stderr.splitlines() if ln.startswith("PEAK ")]
-    return secs, int(peak[-1].split()[1]) / 1024
+    return secs, int(peak[-1].split()[1]) / 1024, cpu
 
 
 def demo_rows(conn: sqlite3.Connection, week: str | None = None) -> list[sqlite3.Row]:
@@ -336,13 +341,24 @@ def add_new_week(db: Path, n_new: int) -> tuple[int, float, str]:
     return len(items), len(items) / secs, new_week
 
 
-def time_calls(fn, rounds: int) -> tuple[float, float]:
-    times = []
+def generic(label: str, week: str, story: str, term: str | None) -> str:
+    """A page's label without the ids of one store ("GET /story/{story}"), so the same page of
+    stores of different sizes is one row of the report."""
+    out = label.replace(story, "{story}").replace(week, "{week}")
+    return out.replace(term, "{term}") if term else out
+
+
+def time_calls(fn, rounds: int) -> tuple[float, float, float, float]:
+    """(p50, p99 wall ms, p50, p99 CPU ms): the CPU time is this process's, all threads (the web
+    app's handler runs in a worker thread), which other sessions' load does not stretch."""
+    times, cpus = [], []
     for _ in range(rounds):
+        c = time.process_time()
         t = time.perf_counter()
         fn()
         times.append((time.perf_counter() - t) * 1000)
-    return pct(times, 50), pct(times, 99)
+        cpus.append((time.process_time() - c) * 1000)
+    return pct(times, 50), pct(times, 99), pct(cpus, 50), pct(cpus, 99)
 
 
 def measure_reads(home: Path, rounds: int) -> dict[str, tuple[float, float]]:
@@ -416,7 +432,9 @@ def _reads(settings, rounds: int) -> dict[str, tuple[float, float]]:
                     raise SystemExit(f"GET {path}: {r.status_code}")
 
             get()  # warm: templates compiled, caches of the process filled once
-            out[f"GET {path}"] = time_calls(get, rounds)
+            out[generic(f"GET {path}", week, story, term[0] if term else None)] = time_calls(
+                get, rounds
+            )
     return out
 
 
@@ -456,6 +474,7 @@ def measure(home: Path, rounds: int, n_new: int, full: bool, before: Path | None
     res["process, nothing new"] = run_cli(home, "process")
     added, rate, week = add_new_week(db, n_new)
     res["new week"] = (week, added, rate)
+    res[NEW_WEEK_LOAD] = os.getloadavg()[0]
     res["process after one new week"] = run_cli(home, "process")
     res["process, nothing new (again)"] = run_cli(home, "process")
     res["reads"] = reads_with(home, rounds, ROOT / "src")
@@ -484,7 +503,8 @@ def report(
         "otherwise rightly merge), with the demo items' annotations and embeddings, the demo "
         "weeks' stories and trend counts moved into the weeks the copies fall in, and the "
         "copies filed in the dedupe index by the store's own code; every grown week is then "
-        "marked as built from what it holds (so a full `process` over grown weeks is not "
+        "marked as built from what it holds and the model registry built from it (so a full "
+        "`process` over grown weeks is not "
         "measured at grown sizes: it would rebuild every copied week, ~90 min at 1M). The new "
         "week (NEW items moved from the demo's busiest weeks into the week after the last, "
         "un-annotated) is understood, deduplicated, clustered, summarized and charted for real. "
@@ -513,18 +533,36 @@ def report(
         "draft",
     ):
         row(
-            f"`{key}` s (peak RSS MB)",
-            [f"{r[key][0]:.1f} ({r[key][1]:.0f})" if key in r else "-" for _l, r, _g in results],
+            f"`{key}` s (CPU s, peak RSS MB)",
+            [
+                (
+                    f"{r[key][0]:.1f} ({r[key][2]:.1f}, {r[key][1]:.0f})"
+                    if len(r[key]) > 2
+                    else f"{r[key][0]:.1f} (-, {r[key][1]:.0f})"
+                )
+                if key in r
+                else "-"
+                for _l, r, _g in results
+            ],
         )
 
+    row(
+        "load average (1 min) as the new week's `process` started",
+        [f"{r[NEW_WEEK_LOAD]:.1f}" if NEW_WEEK_LOAD in r else "-" for _l, r, _g in results],
+    )
     row("database MB", [f"{r['bytes'] / 1e6:.0f}" for _l, r, _g in results])
     row("bytes per item", [f"{r['bytes'] / r['items']:,.0f}" for _l, r, _g in results])
 
     def cell(r: dict, name: str) -> str:
         now = r["reads"].get(name)
         was = r.get("reads before", {}).get(name)
-        text = f"{now[0]:.1f} / {now[1]:.1f}" if now else "-"
-        return f"{was[0]:.1f} / {was[1]:.1f} -> {text}" if was else text
+
+        def fmt(v) -> str:
+            cpu = f" (CPU {v[3]:.1f})" if len(v) > 3 else ""
+            return f"{v[0]:.1f} / {v[1]:.1f}{cpu}"
+
+        text = fmt(now) if now else "-"
+        return f"{fmt(was)} -> {text}" if was else text
 
     if "reads before" in results[0][1]:
         lines += [
@@ -534,8 +572,9 @@ def report(
             "",
         ]
         lines += ["| read | " + " | ".join(cols) + " |", "|---|" + "---|" * len(cols)]
-    for name in results[0][1]["reads"]:
-        row(f"{name} p50 / p99 ms", [cell(r, name) for _l, r, _g in results])
+    names = list(dict.fromkeys(n for _l, r, _g in results for n in r["reads"]))
+    for name in names:
+        row(f"{name} p50 / p99 ms (CPU p99)", [cell(r, name) for _l, r, _g in results])
     new = {r["new week"][1] for _l, r, _g in results}
     lines[2] = lines[2].replace("NEW", "/".join(f"{n:,}" for n in sorted(new)))
     load = os.getloadavg()

@@ -61,3 +61,39 @@ def test_2024_w51_words_are_the_weeks_new_terms_not_basics(demo_store):
     mark(demo_store.conn, "reasoning-model")
     words = [w.term for w in words_of_the_week(stories, demo_store, "2024-W51")]
     assert "Reasoning model" not in words
+
+
+def test_a_terms_basic_median_is_taken_over_its_last_52_weeks():
+    """A page reads a bounded history (write/words.py HISTORY_WEEKS): a term common two years
+    ago and rare in the last year is not a basic any more."""
+    stories = [_story("a", ["llm", "lora"]), _story("b", ["llm"])]
+    weeks = [f"{y}-W{w:02d}" for y in (2022, 2023, 2024) for w in range(1, 53)]
+    old = [(w, "llm", 300, 0.0) for w in weeks[:100]]
+    recent = [(w, "llm", 2, 0.0) for w in weeks[100:152]]
+    lora = [(w, "lora", 1, 0.0) for w in weeks[100:152]]
+    trends = _trends(old + recent + lora)
+    words = [w.term for w in select(stories, "2025-W01", trends)]
+    # llm: 100 weeks at 300 then 52 at 2: the median of its last 52 weeks is 2, not a basic;
+    # used by two stories it comes before LoRA (one story).
+    assert words == ["Large language model (LLM)", "LoRA"]
+    assert [w.term for w in select(stories, "2025-W01", _trends(old))] == [
+        "LoRA",
+        "Large language model (LLM)",
+    ]
+
+
+@pytest.mark.slow
+def test_the_weeks_words_read_from_the_store_equal_the_whole_trends_table(demo_store):
+    """Words read through term_history (a few index seeks per term) are the words the whole
+    trends table gives, for every demo week."""
+    from abreast.store.known_terms import known
+    from abreast.store.stories import load_trends, load_week, story_weeks
+    from abreast.write.gather import words_of_the_week
+
+    table = load_trends(demo_store.conn)
+    for week in story_weeks(demo_store.conn):
+        stories = load_week(demo_store.conn, week)[:30]
+        whole = select(stories, week, table, known(demo_store.conn))
+        assert [w.term for w in words_of_the_week(stories, demo_store, week)] == [
+            w.term for w in whole
+        ], week

@@ -3,6 +3,7 @@ connection."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
@@ -23,39 +24,30 @@ _MODEL_COLS = (
     "first_item_key",
 )
 
-# One model's rows in every registry table: what update_registry compares.
-ModelRows = tuple[tuple[Any, ...], frozenset[tuple[Any, ...]], ...]
+_CHILDREN = (
+    ("model_bases", "model_id, base_id, relation, source"),
+    ("model_facts", "model_id, field, value, source, as_of"),
+    ("model_scores", "model_id, board, snapshot, score, rank"),
+)
+_MASK = (1 << 128) - 1
 
 
-def _grouped(
-    models: Iterable[dict[str, Any]] | Iterable[tuple[Any, ...]],
-    bases: Iterable[tuple[Any, ...]],
-    facts: Iterable[tuple[Any, ...]],
-    scores: Iterable[tuple[Any, ...]],
-) -> dict[str, ModelRows]:
-    """model id -> (its models row, its bases, its facts, its scores), the child rows as sets."""
-    parts: dict[str, list[Any]] = {}
-    for m in models:
-        row = tuple(m[c] for c in _MODEL_COLS) if isinstance(m, dict) else tuple(m)
-        parts[row[0]] = [row, set(), set(), set()]
-    for i, rows in enumerate((bases, facts, scores), start=1):
-        for r in rows:
-            got = parts.get(r[0])
-            if got is not None:  # a child row without its model (not written: foreign key)
-                got[i].add(tuple(r))
-    return {
-        mid: (p[0], frozenset(p[1]), frozenset(p[2]), frozenset(p[3])) for mid, p in parts.items()
-    }
+def _row_hash(table: str, row: tuple[Any, ...]) -> int:
+    return int.from_bytes(hashlib.blake2b(repr((table, row)).encode(), digest_size=16).digest())
 
 
-def stored_registry(conn: sqlite3.Connection) -> dict[str, ModelRows]:
-    """The registry as stored, grouped per model like update_registry's input."""
-    return _grouped(
-        conn.execute(f"SELECT {', '.join(_MODEL_COLS)} FROM models"),
-        conn.execute("SELECT model_id, base_id, relation, source FROM model_bases"),
-        conn.execute("SELECT model_id, field, value, source, as_of FROM model_facts"),
-        conn.execute("SELECT model_id, board, snapshot, score, rank FROM model_scores"),
-    )
+def _digests(
+    models: Iterable[tuple[Any, ...]], children: Iterable[tuple[str, Iterable[tuple[Any, ...]]]]
+) -> dict[str, int]:
+    """model id -> a digest of its row and its rows in every child table, in any order (a sum of
+    row hashes): what update_registry compares, one integer per model instead of the stored
+    registry held in memory (395k facts at 1M items)."""
+    out = {row[0]: _row_hash("models", row) for row in models}
+    for table, rows in children:
+        for row in rows:
+            if row[0] in out:  # a child row without its model is not written (foreign key)
+                out[row[0]] = (out[row[0]] + _row_hash(table, row)) & _MASK
+    return out
 
 
 def update_registry(
@@ -70,10 +62,18 @@ def update_registry(
     was a third of `process` at 1M items). A crash leaves the previous registry; the result is
     the same rows a full replace writes, ``updated_at`` aside (when a model's rows last changed).
     Returns how many models were written or removed."""
-    new = _grouped(models, bases, facts, scores)
-    old = stored_registry(conn)
+    model_rows = [tuple(m[c] for c in _MODEL_COLS) for m in models]
+    child_rows = [[tuple(r) for r in rows] for rows in (bases, facts, scores)]
+    new = _digests(model_rows, zip((t for t, _c in _CHILDREN), child_rows, strict=True))
+    old = _digests(
+        (tuple(r) for r in conn.execute(f"SELECT {', '.join(_MODEL_COLS)} FROM models")),
+        (
+            (table, (tuple(r) for r in conn.execute(f"SELECT {cols} FROM {table}")))
+            for table, cols in _CHILDREN
+        ),
+    )
     gone = [mid for mid in old if mid not in new]
-    changed = [mid for mid, rows in new.items() if old.get(mid) != rows]
+    changed = {mid for mid, digest in new.items() if old.get(mid) != digest}
     stamped = conn.execute(
         "SELECT 1 FROM stage_inputs WHERE stage = 'registry_rows' AND week = '*'"
     ).fetchone()
@@ -81,31 +81,21 @@ def update_registry(
         return 0
     ts = now()
     with transaction(conn):
-        # Children first, then the model (model_bases' base_id is not a foreign key: a base
-        # removed with its model leaves no dangling reference only because bases are written
-        # for known models, as a full build writes them).
-        for chunk in _chunks([*gone, *changed], 500):
+        for chunk in _chunks([*gone, *sorted(changed)], 500):
             marks = ",".join("?" * len(chunk))
-            for table in ("model_scores", "model_facts", "model_bases"):
+            for table, _cols in _CHILDREN:
                 conn.execute(f"DELETE FROM {table} WHERE model_id IN ({marks})", chunk)
             conn.execute(f"DELETE FROM models WHERE id IN ({marks})", chunk)
         conn.executemany(
             f"INSERT INTO models({', '.join(_MODEL_COLS)}, updated_at) "
             f"VALUES ({', '.join('?' * (len(_MODEL_COLS) + 1))})",
-            [(*new[mid][0], ts) for mid in changed],
+            [(*row, ts) for row in model_rows if row[0] in changed],
         )
-        for i, (table, cols) in enumerate(
-            (
-                ("model_bases", "model_id, base_id, relation, source"),
-                ("model_facts", "model_id, field, value, source, as_of"),
-                ("model_scores", "model_id, board, snapshot, score, rank"),
-            ),
-            start=1,
-        ):
-            rows = sorted(r for mid in changed for r in new[mid][i])
-            if rows:
-                marks = ",".join("?" * len(rows[0]))
-                conn.executemany(f"INSERT INTO {table}({cols}) VALUES ({marks})", rows)
+        for (table, cols), rows in zip(_CHILDREN, child_rows, strict=True):
+            todo = sorted(set(r for r in rows if r[0] in changed), key=repr)
+            if todo:
+                marks = ",".join("?" * len(todo[0]))
+                conn.executemany(f"INSERT INTO {table}({cols}) VALUES ({marks})", todo)
         # What readers cache derived registry data under (registry_stamp) changes with the rows.
         conn.execute(
             "INSERT INTO stage_inputs(stage, week, fingerprint, at) VALUES ('registry_rows', "
