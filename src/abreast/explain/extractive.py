@@ -261,10 +261,10 @@ def happened(members: list[Member], max_sentences: int = 3, min_sentences: int =
         for pos, sentence in enumerate(parts, start=1):
             text = _unbullet(sentence)
             if _readable(text) and not repeats_title(text, titles):
-                # A feed excerpt cut mid-sentence ("... the brand new Gemini…") reads badly, and so
-                # does a line that ends like no sentence: a feed's subtitle ("Making AI more helpful
-                # for everyone") or a list item, the tail of "... has delivered:" ("A 23% increase in
-                # product clicks"). Each is used only when the whole sentences are too few.
+                # A feed excerpt cut mid-sentence ("... the brand new Gemini…") reads badly, and
+                # so does a line that ends like no sentence: a feed's subtitle ("Making AI more
+                # helpful for everyone") or a list item, the tail of "... has delivered:" ("A 23%
+                # increase in product clicks"). Each is used only when whole sentences are too few.
                 ends_cut = text.endswith(("…", "...")) and pos == len(parts)
                 fragment = not _ENDS_SENTENCE.search(text)
                 (cut if ends_cut or fragment else whole).append((text, i + 1, pos))
