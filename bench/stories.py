@@ -5,7 +5,9 @@
 
 Quality: B-cubed precision/recall/F1 of our clusters against bench/data/stories_gold.jsonl
 (labelling rules in bench/data/STORIES_LABELLING.md), and of BERTopic (default settings) fed the
-SAME embeddings; BERTopic's outliers (topic -1) count as singletons. Speed: build_week() end to end
+SAME embeddings; BERTopic's outliers (topic -1) count as singletons. `--mixed-only`: B-cubed on
+the dev and test halves of the gold stories (split_of) for each mixed_min_title, old rule (0.0)
+included, in seconds. Speed: build_week() end to end
 (store read, clustering, titles, ranking, save) on the labelled weeks, on every recorded item of
 2024-W51, and on a synthetic 20,000-item week; BERTopic's fit time on the same inputs.
 
@@ -16,6 +18,7 @@ docs in bench/out/stories_bench.md) and runs as a worker subprocess of this scri
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import subprocess
 import sys
@@ -50,6 +53,70 @@ def bcubed(pred: list, gold: list) -> tuple[float, float, float]:
     n = len(pred)
     prec, rec = prec / n, rec / n
     return prec, rec, (2 * prec * rec / (prec + rec) if prec + rec else 0.0)
+
+
+def split_of(week: str, story: str) -> str:
+    """dev (tune) or test (report only), by a hash of the gold story, so a story's items stay in
+    one half."""
+    return "dev" if hashlib.sha256(f"{week}/{story}".encode()).digest()[0] % 2 == 0 else "test"
+
+
+def bcubed_on(pred: list, gold: list, keep: list[bool]) -> tuple[float, float, float]:
+    """B-cubed over the kept items only, each judged against its whole predicted and gold cluster
+    (the week is clustered as one, as the product does; a wrong join with an item of the other
+    half still costs the kept item its precision)."""
+    pc, gc = defaultdict(set), defaultdict(set)
+    for i, (p, g) in enumerate(zip(pred, gold, strict=True)):
+        pc[p].add(i)
+        gc[g].add(i)
+    prec = rec = 0.0
+    n = 0
+    for p, g, k in zip(pred, gold, keep, strict=True):
+        if k:
+            inter = len(pc[p] & gc[g])
+            prec, rec, n = prec + inter / len(pc[p]), rec + inter / len(gc[g]), n + 1
+    prec, rec = prec / n, rec / n
+    return prec, rec, (2 * prec * rec / (prec + rec) if prec + rec else 0.0)
+
+
+def mixed_sweep(
+    weeks: dict, values: tuple[float, ...] = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+) -> dict:
+    """B-cubed per split for each `mixed_min_title` (0.0 = the rule off, the old behaviour)."""
+    from abreast.stories.cluster import ClusterParams
+
+    out: dict = {}
+    for v in values:
+        pred_all, gold_all, split_all = [], [], []
+        for week, (members, gold, vecs) in weeks.items():
+            pred, _ = ours(members, vecs, replace(ClusterParams(), mixed_min_title=v))
+            pred_all += [f"{week}/{x}" for x in pred]
+            gold_all += [f"{week}/{x}" for x in gold]
+            split_all += [split_of(week, g) for g in gold]
+        out[str(v)] = {
+            name: bcubed_on(pred_all, gold_all, [s == name for s in split_all])
+            for name in ("dev", "test")
+        }
+        out[str(v)]["items"] = {n: split_all.count(n) for n in ("dev", "test")}
+    return out
+
+
+def mixed_md(sweep: dict, chosen: float) -> str:
+    lines = [
+        "| mixed_min_title | dev P | dev R | dev F1 | test P | test R | test F1 |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for v, r in sweep.items():
+        mark = " (old: rule off)" if float(v) == 0.0 else " (default)" if float(v) == chosen else ""
+        d, t = r["dev"], r["test"]
+        lines.append(
+            f"| {v}{mark} | {d[0]:.3f} | {d[1]:.3f} | {d[2]:.3f} | {t[0]:.3f} | {t[1]:.3f} | "
+            f"{t[2]:.3f} |"
+        )
+    items = next(iter(sweep.values()))["items"]
+    lines.append("")
+    lines.append(f"Items: dev {items['dev']}, test {items['test']} (split by a hash of the story).")
+    return "\n".join(lines)
 
 
 def labels_of(groups: list[list[int]], n: int) -> list[int]:
@@ -297,6 +364,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--bertopic-worker", nargs=2, metavar=("IN", "OUT"))
     ap.add_argument("--synthetic", type=int, default=20000)
     ap.add_argument("--skip-bertopic-synthetic", action="store_true")
+    ap.add_argument(
+        "--mixed-only",
+        action="store_true",
+        help="only the dev/test sweep of mixed_min_title (seconds; no speed, no BERTopic)",
+    )
     args = ap.parse_args(argv)
     if args.bertopic_worker:
         bertopic_worker(Path(args.bertopic_worker[0]), Path(args.bertopic_worker[1]))
@@ -308,6 +380,16 @@ def main(argv: list[str] | None = None) -> int:
     embedder = WordLlamaEmbedder()
     weeks = labelled_inputs(embedder)
     res: dict = {"weeks": {}, "sweep": {}, "speed": {}}
+    res["mixed"] = mixed_sweep(weeks)
+    res["mixed_chosen"] = ClusterParams().mixed_min_title
+    print(mixed_md(res["mixed"], res["mixed_chosen"]))
+    if args.mixed_only:
+        for week, (members, gold, vecs) in weeks.items():
+            p, r, f = bcubed(ours(members, vecs)[0], gold)
+            print(
+                f"{week} ({len(members)} items), default settings: P {p:.3f} R {r:.3f} F1 {f:.3f}"
+            )
+        return 0
 
     all_pred, all_gold = [], []
     for week, (members, gold, vecs) in weeks.items():

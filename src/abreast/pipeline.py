@@ -145,7 +145,7 @@ def run_pipeline(
     from .collect.run import read_top_stories
     from .explain.summarize import summarize_week
     from .landscape.registry import build_registry
-    from .stories.build import build_week
+    from .stories.build import build_week, cluster_params, grouping_key
     from .understand import pipeline as understand
     from .write.draft import write_draft
 
@@ -157,6 +157,12 @@ def run_pipeline(
     result.annotated = counts["annotated"]
     result.ai_items = progress.count_ai(store.conn)
     weeks = progress.weeks_with_ai_items(store.conn)
+    # A week's items keep their story from run to run. A store grouped under other join rules or
+    # parameters (an upgrade, a changed [stories] setting) regroups from scratch each week it
+    # rebuilds; `process --full` rebuilds them all, and only then is the store marked as grouped
+    # under the current rules (an upgrade never forces a whole-history rebuild on its own).
+    key = grouping_key(cluster_params(settings))
+    regroup = progress.built_from(store.conn, "grouping").get("*") != key
     salt = repr(settings.stories)
     stale, wanted = stale_weeks(
         weeks, progress.week_inputs(store.conn), progress.built_from(store.conn, "stories"), salt
@@ -164,8 +170,10 @@ def run_pipeline(
     result.up_to_date = len(weeks) - len(stale)
     for i, week in enumerate(stale):
         step(f"building stories of {week}", i, len(stale))
-        result.stories[week] = len(build_week(store, week, settings))
+        result.stories[week] = len(build_week(store, week, settings, rebuild=regroup))
     progress.mark_built(store.conn, "stories", {w: wanted[w] for w in stale})
+    if regroup and len(stale) == len(weeks):
+        progress.mark_built(store.conn, "grouping", {"*": key})
     step("reading the top stories' articles and discussions", 0, 1)
     reading = read_top_stories(store, settings)
     result.reading = reading.summary()

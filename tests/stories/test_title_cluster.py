@@ -144,3 +144,32 @@ def test_the_fast_small_linkage_agrees_with_scipy():
         same_ours = {(i, j) for i in range(m) for j in range(m) if ours[i] == ours[j]}
         same_ref = {(i, j) for i in range(m) for j in range(m) if ref[i] == ref[j]}
         assert same_ours == same_ref
+
+
+def test_a_paper_joins_news_only_when_the_news_names_it():
+    """Close embeddings alone do not make a book on LLM pitfalls and a paper on LLM compilers one
+    story (the demo's 2024-W50 card once quoted the paper under the book's title); the news item
+    that repeats the paper's title, or links it, still joins it."""
+    paper = _m(
+        "arxiv:2412.12163",
+        "Towards LLM-based optimization compilers. Can LLMs learn how to apply a single peephole "
+        "optimization? Reasoning is all LLMs need!",
+        url="https://arxiv.org/abs/2412.12163",
+    )
+    book = _m(
+        "hn:42404202",
+        "Taming LLMs – A Practical Guide to LLM Pitfalls with Open Source Software",
+        url="https://www.souzatharsis.com/tamingLLMs/markdown/toc.html",
+    )
+    vecs = np.stack([topic_vector("llms", seed=1), topic_vector("llms", seed=2)])
+    assert float(vecs[0] @ vecs[1]) >= ClusterParams().threshold  # the embeddings alone would join
+    assert cluster([paper, book], vecs) == [[0], [1]]
+    named = _m(
+        "reddit:1",
+        "Can LLMs learn how to apply a peephole optimization? Reasoning is all LLMs need",
+        url="https://www.reddit.com/r/LocalLLaMA/comments/1/",
+    )
+    linked = _m("hn:2", "LLMs as compilers", url="https://arxiv.org/abs/2412.12163")
+    vecs3 = np.stack([topic_vector("llms", seed=s) for s in (1, 3, 4)])
+    assert cluster([paper, named], vecs3[:2]) == [[0, 1]]
+    assert cluster([paper, linked], vecs3[::2]) == [[0, 1]]

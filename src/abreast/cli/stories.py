@@ -241,7 +241,10 @@ def process(
         None, "--draft", help="Also write the draft for this week (repeatable)."
     ),
     full: bool = typer.Option(
-        False, "--full", help="Rebuild every week, not only the weeks whose items changed."
+        False,
+        "--full",
+        help="Rebuild every week, not only the weeks whose items changed, and regroup its "
+        "stories from scratch under the current rules (after an upgrade that changed them).",
     ),
 ) -> None:
     """After a fetch: understand new items, build stories, trends, summaries, model registry."""

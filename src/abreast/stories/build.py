@@ -45,6 +45,16 @@ def cluster_params(settings: Settings | None) -> ClusterParams:
     return ClusterParams(**asdict(settings.stories)) if settings is not None else ClusterParams()
 
 
+# Bump when a change to how items join must regroup stores grouped before it: a week's items keep
+# their story across runs (`assign`), so without a regroup a join the new rules refuse would stay.
+JOIN_RULES = 2  # 2: a paper joins a news item only when the news names it (mixed_min_title)
+
+
+def grouping_key(params: ClusterParams) -> str:
+    """What a store's stories were grouped under: the join rules and every clustering parameter."""
+    return f"{JOIN_RULES}|{params!r}"
+
+
 @dataclass
 class WeekInput:
     """What clustering needs, in publication order."""

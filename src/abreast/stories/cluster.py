@@ -11,7 +11,11 @@ The pairwise similarity of two items is their embedding cosine, adjusted by hard
   * items published far apart inside the week lose ``time_penalty`` per day beyond
   ``time_grace_days``;
   * two different arXiv papers are two publications: their similarity drops by ``paper_penalty``
-    (topically close papers otherwise swallow each other).
+    (topically close papers otherwise swallow each other);
+  * a paper and a news item are one story only when the news names the paper: the same URL, or
+    titles overlapping by at least ``mixed_min_title`` (TF-IDF cosine); below that the pair drops
+    by ``paper_penalty`` too. An embedding cannot tell "a paper on LLM compilers" from "a book on
+    LLM pitfalls": both read as "LLMs", and a card would quote the paper under the book's title.
 
 Clustering is average linkage with a similarity threshold, which does not chain the way connected
 components do. To stay fast on 20,000 items we never build the full n x n matrix: a
@@ -51,6 +55,7 @@ class ClusterParams:
     time_grace_days: float = 2.0
     time_penalty: float = 0.03  # per day beyond the grace
     paper_penalty: float = 0.50
+    mixed_min_title: float = 0.30  # title cosine a paper and a non-paper need (chosen on dev)
     min_title_overlap: float = (
         0.30  # title cosine from which a pair is a candidate on its words alone
     )
@@ -315,14 +320,15 @@ def pair_similarity(
     model = _rowwise(sig.models, rows, cols) > 0
     org = _rowwise(sig.orgs, rows, cols) > 0
     # A paper and a news item both naming ChatGPT are rarely one story; a shared URL or title still
-    # joins them.
+    # joins them (and without a shared title they are kept apart, below).
     mixed = sig.is_paper[rows] != sig.is_paper[cols]
     bonus = np.where(mixed, 0.0, np.where(model, p.model_boost, np.where(org, p.org_boost, 0.0)))
     late = np.nan_to_num(
         np.maximum(np.abs(sig.days[rows] - sig.days[cols]) - p.time_grace_days, 0.0), nan=0.0
     )
     papers = sig.is_paper[rows] & sig.is_paper[cols]
-    sim = cos + p.title_weight * lex + bonus - p.time_penalty * late - p.paper_penalty * papers
+    apart = papers | (mixed & (lex < p.mixed_min_title))  # two publications, or unnamed paper
+    sim = cos + p.title_weight * lex + bonus - p.time_penalty * late - p.paper_penalty * apart
     same_url = (sig.url_ids[rows] >= 0) & (sig.url_ids[rows] == sig.url_ids[cols])
     return np.where(same_url, 1.0, sim)
 
@@ -338,7 +344,8 @@ def cross_similarity(
     matrix."""
     ga, gb = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
     sim = (x[ga] @ x[gb].T).astype(np.float64)
-    sim += p.title_weight * (sig.titles[ga] @ sig.titles[gb].T).toarray()
+    lex = (sig.titles[ga] @ sig.titles[gb].T).toarray()
+    sim += p.title_weight * lex
     model = (sig.models[ga] @ sig.models[gb].T).toarray() > 0
     org = (sig.orgs[ga] @ sig.orgs[gb].T).toarray() > 0
     mixed = sig.is_paper[ga][:, None] != sig.is_paper[gb][None, :]
@@ -348,7 +355,8 @@ def cross_similarity(
         np.maximum(np.abs(da[:, None] - db[None, :]) - p.time_grace_days, 0.0), nan=0.0
     )
     sim -= p.time_penalty * late
-    sim -= p.paper_penalty * (sig.is_paper[ga][:, None] & sig.is_paper[gb][None, :])
+    papers = sig.is_paper[ga][:, None] & sig.is_paper[gb][None, :]
+    sim -= p.paper_penalty * (papers | (mixed & (lex < p.mixed_min_title)))
     ua, ub = sig.url_ids[ga], sig.url_ids[gb]
     same_url = (ua[:, None] >= 0) & (ua[:, None] == ub[None, :])
     return np.where(same_url, 1.0, sim)
