@@ -36,7 +36,10 @@ BENCHMARKS = [
         "bench/retrieval_quality.py --store .demo-home/abreast.db --speed-only --before 7c6fa48",
     ),
     ("demo_speed_bench.md", "bench/demo_speed.py --before 22017ec --rounds 2"),
-    ("scale_bench.md", "bench/scale.py --home .demo-home --n 100000 1000000"),
+    (
+        "scale_bench.md",
+        "bench/scale.py --home .demo-home --n 100000 1000000 --rounds 50 --before 3417b1c",
+    ),
     (
         "store_scale_bench.md",
         "bench/store_scale.py --home .demo-home --sizes 100000 1000000 --keep .scale",
