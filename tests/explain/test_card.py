@@ -479,3 +479,17 @@ def test_a_card_names_a_models_maker_as_readers_know_it_not_its_hub_account(demo
     veo = next(s for s in load_week(demo_store.conn, "2024-W51") if "Veo 2" in s.title)
     makers = {m.name: m.org for m in load_card(demo_store, veo).models}
     assert makers.get("Veo 2") == "Google"  # the registry's owner is the hub account "google"
+
+
+@pytest.mark.slow
+def test_a_cards_models_are_the_ones_its_titles_name_not_a_texts_asides(demo_store):
+    from abreast.store.stories import load_week
+
+    o3 = next(s for s in load_week(demo_store.conn, "2024-W51") if "O3" in s.title)
+    # ARC Prize's post recalls GPT-3 and GPT-4o on the way to o3: asides, not the story's models
+    assert [m.name for m in load_card(demo_store, o3).models] == ["o3"]
+    # A story whose titles name no model keeps the ones its text names (the paper's Claude 3 Opus)
+    faking = next(
+        s for s in load_week(demo_store.conn, "2024-W51") if "Alignment faking" in s.title
+    )
+    assert "Claude 3 Opus" in [m.name for m in load_card(demo_store, faking).models]

@@ -440,11 +440,23 @@ class CardLoader:
     def models(self, story: Story) -> list[ModelFacts]:
         from ..landscape.registry import resolve_mention
         from ..store import landscape as sql
+        from ..understand.entities import extract_entities
 
         refs = [e for e in story.entities if e.startswith("model:")]
         refs += [e for m in story.members for e in m.entities if e.startswith("model:")]
         if not refs or sql.count_models(self.conn) == 0:
             return []
+        # The models the story's titles name are its context; a model only its texts name is a
+        # comparison or an aside (ARC Prize's post on o3 recalls GPT-3 and GPT-4o), listed only
+        # when no title names one (a paper's title seldom names the model it studies).
+        titled = {
+            e
+            for m in story.members
+            for e in extract_entities(m.title or "")
+            if e.startswith("model:")
+        }
+        if any(r in titled for r in refs):
+            refs = [r for r in refs if r in titled]
         index = self._mention_index()
         out: list[ModelFacts] = []
         seen: set[str] = set()
