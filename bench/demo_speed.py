@@ -27,7 +27,10 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 
 
-def _src_of(commit: str, into: Path) -> Path:
+def src_of(commit: str, into: Path) -> Path:
+    """``commit``'s ``src/`` unpacked into ``into`` (git archive): a baseline's sources, for the
+    benches that time an earlier revision beside this one (demo_speed, retrieval_quality,
+    search_speed, scale)."""
     tar = subprocess.run(
         ["git", "-C", str(ROOT), "archive", commit, "src"], capture_output=True, check=True
     ).stdout
@@ -92,7 +95,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         runs = {
-            f"before ({args.before})": _src_of(args.before, tmp / "before"),
+            f"before ({args.before})": src_of(args.before, tmp / "before"),
             "after": ROOT / "src",
         }
         times: dict[str, list[float]] = {k: [] for k in runs}

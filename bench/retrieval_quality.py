@@ -29,6 +29,8 @@ import sys
 import time
 from pathlib import Path
 
+from demo_speed import src_of  # bench/: a baseline revision's sources
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "bench" / "data"
 OUT = ROOT / "bench" / "out"
@@ -280,19 +282,6 @@ def word_sense(store) -> list[str]:
     ]
 
 
-def _src_of(commit: str, into: Path) -> Path:
-    """The ``src`` folder of ``commit``, unpacked into ``into``."""
-    import subprocess
-    import tarfile
-    from io import BytesIO
-
-    tar = subprocess.run(
-        ["git", "-C", str(ROOT), "archive", commit, "src"], capture_output=True, check=True
-    ).stdout
-    tarfile.open(fileobj=BytesIO(tar)).extractall(into, filter="data")
-    return into / "src"
-
-
 def speed(store_path: Path, runs: int = 6, before: str | None = None) -> list[str]:
     """`abreast todo` on the user's draft as a user runs it: a new CLI process each time (Python
     start-up, imports, the store read, the search, the picture), over a copy of the store in a
@@ -314,7 +303,7 @@ def speed(store_path: Path, runs: int = 6, before: str | None = None) -> list[st
         if before:
             # A commit, or a folder holding a source tree (``src/``) not committed anywhere.
             old = Path(before) / "src" if Path(before).is_dir() else None
-            old = old or _src_of(before, Path(tmp) / "before")
+            old = old or src_of(before, Path(tmp) / "before")
             srcs = {f"before ({before})": old, **srcs}
         homes, drafts, n_items = {}, {}, 0
         for n, label in enumerate(srcs):

@@ -29,6 +29,8 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from demo_speed import src_of  # bench/: a baseline revision's sources
+
 OUT = Path(__file__).parent / "out" / "scale_bench.md"
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ["llama", "agent", "openai", "reasoning model", "diffusion", "benchmark", "rag", "gpu",
@@ -639,14 +641,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="abreast-scale-", dir=args.workdir) as tmp:
         before = None
         if args.before:  # that revision's sources, to import from in a subprocess
-            before = Path(tmp) / "before"
-            before.mkdir()
-            tar = subprocess.run(
-                ["git", "-C", str(ROOT), "archive", args.before, "src"], capture_output=True,
-                check=True,
-            ).stdout  # fmt: skip
-            subprocess.run(["tar", "-x", "-C", str(before)], input=tar, check=True)
-            before = before / "src"
+            before = src_of(args.before, Path(tmp) / "before")
         if not args.no_demo:
             base = Path(tmp) / "demo"
             copy_home(args.home, base)

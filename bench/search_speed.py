@@ -21,16 +21,16 @@ Writes bench/out/search_speed_bench.md (BENCHMARKS.md via bench/report.py).
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import random
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from pathlib import Path
+
+from demo_speed import src_of  # bench/: a baseline revision's sources
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out" / "search_speed_bench.md"
@@ -99,16 +99,6 @@ def worker(home: Path) -> None:
 
 
 # --- the driver ----------------------------------------------------------------------------------
-
-
-def checkout(commit: str, dest: Path) -> Path:
-    """``commit``'s src/ in ``dest`` (git archive)."""
-    blob = subprocess.run(
-        ["git", "-C", str(ROOT), "archive", commit, "src"], capture_output=True, check=True
-    ).stdout
-    with tarfile.open(fileobj=io.BytesIO(blob)) as tar:
-        tar.extractall(dest, filter="data")
-    return dest / "src"
 
 
 class Worker:
@@ -229,7 +219,7 @@ def main() -> None:
     ).stdout.strip()
     results = []
     with tempfile.TemporaryDirectory(prefix="abreast-search-speed-") as tmp:
-        srcs = {"before": checkout(args.before, Path(tmp)), "after": ROOT / "src"}
+        srcs = {"before": src_of(args.before, Path(tmp)), "after": ROOT / "src"}
         label = {"before": args.before, "after": f"this tree ({head} + changes, if any)"}
         for home in args.home:
             if not (home / "abreast.db").exists():
