@@ -493,3 +493,21 @@ def test_a_cards_models_are_the_ones_its_titles_name_not_a_texts_asides(demo_sto
         s for s in load_week(demo_store.conn, "2024-W51") if "Alignment faking" in s.title
     )
     assert "Claude 3 Opus" in [m.name for m in load_card(demo_store, faking).models]
+
+
+@pytest.mark.slow
+def test_a_card_names_the_model_its_title_names_with_its_maker(demo_store):
+    from abreast.explain.card_render import card_terminal
+    from abreast.store.stories import load_week
+
+    week = load_week(demo_store.conn, "2024-W51")
+    o1 = next(s for s in week if s.title == "OpenAI o1 and new tools for developers")
+    # "o1" is o1 itself, not o1-mini or o1-preview: the card named only the Reddit comparison's
+    # Claude 3.5 Sonnet before (the registry filed o1's news under its mini and preview models)
+    models = load_card(demo_store, o1).models
+    assert [(m.name, m.org) for m in models][0] == ("o1", "OpenAI")
+    assert not {"o1-mini", "o1-preview"} & {m.name for m in models}
+    # o3's maker is known from the entity list, though no family "o" exists
+    o3 = next(s for s in week if "O3" in s.title)
+    lines = card_terminal(load_card(demo_store, o3))
+    assert any("model: o3 (OpenAI; weights: not in our data)" in ln for ln in lines)

@@ -491,7 +491,6 @@ class CardLoader:
         return self._index
 
     def _facts(self, row) -> ModelFacts:
-        from ..landscape.tree import MAKERS
         from ..store import landscape as sql
 
         parent = None
@@ -506,13 +505,24 @@ class CardLoader:
         weights = weights_line(row.license, _on_hub(row.id, self.conn))
         return ModelFacts(
             name=row.name,
-            # the maker as a reader knows it ("Google", "Meta"), not the hub account ("google")
-            org=MAKERS.get((row.org or "").lower(), row.org),
+            org=maker_name(row.org),
             weights=weights,
             size=size,
             parent=parent,
             id=row.id,
         )
+
+
+def maker_name(org: str | None) -> str | None:
+    """The maker as a reader knows it ("Google", "Meta", "OpenAI"), not the Hub account or the
+    entity id the registry stores ("google", "openai")."""
+    from ..landscape.tree import MAKERS
+    from ..understand.entities import gazetteer
+
+    low = (org or "").lower()
+    if low in MAKERS:
+        return MAKERS[low]
+    return next((str(o["label"]) for o in gazetteer()["orgs"] if o["id"] == low), org)
 
 
 NOT_IN_OUR_DATA = "weights: not in our data"
