@@ -1,11 +1,13 @@
-"""Draw the items of a word-sense split (fresh4, fresh5) at random, before any sense model runs.
+"""Draw the items of a word-sense split (fresh4 .. fresh7) at random, before any sense model runs.
 
     .venv/bin/python bench/word_sense_sample.py --store .demo-home/abreast.db > /tmp/fresh4.tsv
     .venv/bin/python bench/word_sense_sample.py --papers bench/data/word_sense_fresh5_papers.jsonl \
         --seed 20261212 > /tmp/fresh5.tsv
 
 `fresh5` is drawn from papers the demo does not bundle (bench/data/word_sense_fresh5_SOURCE.md):
-``--extract GIT_DIR`` wrote that file from a copy of the HuggingAGI/HuggingArxivLLM repository.
+``--extract GIT_DIR`` wrote that file from a copy of the HuggingAGI/HuggingArxivLLM repository
+(fresh6: ``--from-day 11``; fresh7: ``--month papers/2024年08月 --days 31``, then ``--papers
+bench/data/word_sense_fresh7_papers.jsonl --seed 20261215`` and ``--seed 20261216 --more-after``).
 
 Prints one candidate a line: term, item key, where it was drawn from, the title, and the sentences
 that use the term (the start of the text, as the sense check reads it), for a person to label by
@@ -186,8 +188,10 @@ _QUOTED = re.compile(r"^> (.+)$", re.M)
 _ARXIV = re.compile(r"\[Arxiv\]\(https?://arxiv\.org/(?:abs|pdf)/(\d{4}\.\d{4,5})")
 
 
-def extract(git_dir: str, store_path: str, days: int, first: int = 1) -> list[dict]:
-    """The papers of ``days`` days of MIRROR_MONTH from day ``first`` in the HuggingArxivLLM
+def extract(
+    git_dir: str, store_path: str, days: int, first: int = 1, month: str = MIRROR_MONTH
+) -> list[dict]:
+    """The papers of ``days`` days of ``month`` from day ``first`` in the HuggingArxivLLM
     repository (git directory ``git_dir``) that the glossary matcher tags with a term that has a
     sense, and whose arXiv id no item of the demo store names: key, title, abstract, URL, date.
     Each page there holds a Chinese summary, then the paper's English title and abstract as
@@ -203,15 +207,18 @@ def extract(git_dir: str, store_path: str, days: int, first: int = 1) -> list[di
     demo = " ".join(f"{k} {u or ''}" for k, u in con.execute("SELECT key, url FROM items"))
     terms = {e["id"] for e in _entries() if e.get("sense")}
     out = []
-    for name in sorted(git("ls-tree", "-r", "--name-only", MIRROR_COMMIT, MIRROR_MONTH).split()):
+    seen: set[str] = set()
+    for name in sorted(git("ls-tree", "-r", "--name-only", MIRROR_COMMIT, month).split()):
         day = re.search(r"(\d{4})年(\d\d)月(\d\d)日/", name)
         if not day or not first <= int(day.group(3)) < first + days or not name.endswith(".md"):
             continue
         page = git("show", f"{MIRROR_COMMIT}:{name}")
         english = [q.strip() for q in _QUOTED.findall(page) if q.strip().isascii()]
         m = _ARXIV.search(page)
-        if len(english) < 2 or not m or m.group(1) in demo:
+        # a paper listed on two days (two pages) is taken once, from its first day
+        if len(english) < 2 or not m or m.group(1) in demo or m.group(1) in seen:
             continue
+        seen.add(m.group(1))
         title, text = english[0], re.sub(r"^Abstract:\s*", "", english[-1])
         if set(find_jargon(f"{title}\n{text[:2000]}")) & terms:
             out.append(
@@ -234,6 +241,11 @@ def main() -> None:
     ap.add_argument("--extract", metavar="GIT_DIR", help="print the papers file (fresh5's pool)")
     ap.add_argument("--days", type=int, default=10, help="with --extract: days of June ...")
     ap.add_argument("--from-day", type=int, default=1, help="... from this one (fresh6: 11)")
+    ap.add_argument(
+        "--month",
+        default=MIRROR_MONTH,
+        help="with --extract: the digest's month folder (fresh7: papers/2024年08月)",
+    )
     ap.add_argument("--more-after", type=Path, help="a first draw's output: draw MORE beside it")
     args = ap.parse_args()
     if args.more_after:
@@ -243,7 +255,7 @@ def main() -> None:
             print("\t".join([d["term"], d["item_key"], d["drawn"], d["title"], ctx]))
         return
     if args.extract:
-        for paper in extract(args.extract, args.store, args.days, args.from_day):
+        for paper in extract(args.extract, args.store, args.days, args.from_day, args.month):
             print(json.dumps(paper, ensure_ascii=False))
         return
     for d in draw(args.store, args.seed, args.papers):

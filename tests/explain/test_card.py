@@ -493,3 +493,52 @@ def test_a_cards_models_are_the_ones_its_titles_name_not_a_texts_asides(demo_sto
         s for s in load_week(demo_store.conn, "2024-W51") if "Alignment faking" in s.title
     )
     assert "Claude 3 Opus" in [m.name for m in load_card(demo_store, faking).models]
+
+
+@pytest.mark.slow
+def test_a_card_names_the_model_its_title_names_with_its_maker(demo_store):
+    from abreast.explain.card_render import card_terminal
+    from abreast.store.stories import load_week
+
+    week = load_week(demo_store.conn, "2024-W51")
+    o1 = next(s for s in week if s.title == "OpenAI o1 and new tools for developers")
+    # "o1" is o1 itself, not o1-mini or o1-preview: the card named only the Reddit comparison's
+    # Claude 3.5 Sonnet before (the registry filed o1's news under its mini and preview models)
+    models = load_card(demo_store, o1).models
+    assert [(m.name, m.org) for m in models][0] == ("o1", "OpenAI")
+    assert not {"o1-mini", "o1-preview"} & {m.name for m in models}
+    # o3's maker is known from the entity list, though no family "o" exists
+    o3 = next(s for s in week if "O3" in s.title)
+    lines = card_terminal(load_card(demo_store, o3))
+    assert any("model: o3 (OpenAI; weights: not in our data)" in ln for ln in lines)
+
+
+def test_a_newsletters_words_are_quoted_as_its_own_not_as_the_articles_it_links():
+    # Simon Willison's newsletter section on Anthropic's post, in his words (the demo's 2023-W49)
+    post = "https://www.anthropic.com/index/claude-2-1-prompting"
+    letter = "https://simonw.substack.com/p/datasette-enrichments-a-new-plugin"
+    section = _member(
+        f"feed:{letter}#s17",
+        "feed",
+        "Long context prompting for Claude 2.1",
+        post,
+        "Claude 2.1 has a 200,000 token context, enough for around 500 pages of text. Anthropic "
+        "found that adding one sentence to the end of the prompt was enough to raise its score.",
+        source="simonw-newsletter",
+        extra={
+            "section_of": f"feed:{letter}",
+            "newsletter": "Simon Willison’s Newsletter",
+            "newsletter_title": "Datasette Enrichments: a new plugin framework",
+            "newsletter_url": letter,
+        },
+    )
+    card = build_card(Story("2023-W49-x", "2023-W49", section.title, [section]))
+    assert card.happened and {(s.source, s.url) for s in card.happened} == {
+        ("Simon Willison", letter)
+    }
+    assert "Quoted word for word from Simon Willison;" in card_markdown(card)[4]
+    # the article it talks about is still the story's source, with the newsletter beside it
+    assert card.sources[0].article.url == post
+    assert [(d.label, d.url) for d in card.sources[0].discussions] == [
+        ("Simon Willison’s Newsletter", letter)
+    ]

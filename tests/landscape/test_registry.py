@@ -187,3 +187,52 @@ def test_rebuild_is_idempotent(tmp_path):
         rows == store.conn.execute("SELECT id, family, released FROM models ORDER BY id").fetchall()
     )
     store.close()
+
+
+def test_news_naming_a_release_counts_for_it_not_for_its_variants_or_fine_tunes(tmp_path):
+    """ "o1" in the news is o1 (not o1-mini or o1-preview, which the arena lists), "Phi-4" is
+    Phi-4 (not a community phi-4-abliterated), "Llama 3.2" is Meta's (not a Korean fine-tune
+    named llama-3.2-rabbit-ko-3b): what a model's page and a story card say comes from this."""
+    store = Store.open(tmp_path / "a.db")
+    hub = [
+        ("Orion-zhen/phi-4-abliterated", "2024-12-17T00:00:00+00:00"),
+        ("CarrotAI/Llama-3.2-Rabbit-Ko-3B-Instruct", "2024-11-20T00:00:00+00:00"),
+    ]
+    news = {
+        "hn:1": ("OpenAI o1 and Phi-4 compared", ["model:o1", "model:phi-4"]),
+        "hn:2": ("o1 in the API; Phi-4 on Azure", ["model:o1", "model:phi-4"]),
+        "hn:3": ("Llama 3.2 on a phone", ["model:llama-3.2"]),
+    }
+    store.upsert_items(
+        [
+            Item(key=f"hf:{repo}", kind="hf", title=repo, published_at=day, extra={"tags": []})
+            for repo, day in hub
+        ]
+        + [
+            Item(key=k, kind="hn", title=t, published_at="2024-12-18T10:00:00+00:00")
+            for k, (t, _) in news.items()
+        ]
+    )
+    for key, (_, refs) in news.items():
+        item_id = store.conn.execute("SELECT id FROM items WHERE key = ?", (key,)).fetchone()[0]
+        store.conn.execute(
+            "INSERT INTO annotations(item_id, relevance, is_ai, entities_json, content_hash, "
+            "annotated_at) VALUES (?, 1, 1, ?, 'h', '2024-12-18')",
+            (item_id, json.dumps(refs)),
+        )
+    build_registry(store.conn)
+    conn = store.conn
+
+    def mentioned(mid):
+        return {
+            f.field.split(":", 1)[1] for f in sql.model_facts(conn, mid) if "mention:" in f.field
+        }
+
+    o1 = sql.get_model(conn, "openai/o1")
+    assert (o1.name, o1.org, o1.first_item_key) == ("o1", "openai", "hn:1")
+    assert not mentioned("openai/o1-mini") and not mentioned("openai/o1-preview")
+    assert mentioned("microsoft/phi-4") == {"hn:1", "hn:2"}
+    assert not mentioned("orion-zhen/phi-4-abliterated")
+    assert not mentioned("carrotai/llama-3.2-rabbit-ko-3b-instruct")
+    assert "hn:3" in mentioned("meta-llama/llama-3.2-1b")
+    store.close()

@@ -26,7 +26,7 @@ from .citations import (
     negation_problem,
     quote_problem,
 )
-from .extractive import extractive_summary, source_text
+from .extractive import extractive_summary, quoted_at, source_text
 from .llm_backend import LlmError, generate
 from .sentences import sentence_spans
 from .summary import CALL_FAILED, Sentence, Summary, input_hash
@@ -263,7 +263,12 @@ def verify_proposals(
         member = story.members[cite - 1]
         kept.append(
             Sentence(
-                text=text, cite=cite, key=member.key, url=member.url, quote=quote, verified=True
+                text=text,
+                cite=cite,
+                key=member.key,
+                url=quoted_at(member),
+                quote=quote,
+                verified=True,
             )
         )
     return kept, dropped

@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..types import Member, Story
-from .extractive import happened
+from .extractive import happened, quoted_at
 from .summary import is_safe_url
 
 NO_TEXT = "no article text yet"
@@ -264,6 +264,27 @@ def article_of(m: Member) -> Link | None:
     return Link(label=label, url=url, title=m.title)
 
 
+def words_of(m: Member) -> Link | None:
+    """Where a member's own words were published, when that is not the article it links: a
+    newsletter's section quotes and explains an article in the newsletter's words (Simon
+    Willison on Anthropic's post), so its sentences are his and cite his newsletter, never the
+    article's publisher."""
+    url = quoted_at(m)
+    if url == m.url or not is_safe_url(url):
+        return None
+    # labelled as the newsletter calls itself ("Simon Willison’s Newsletter"); `author_of` names
+    # whose words they are
+    label = str(m.extra.get("newsletter") or publisher(url))
+    return Link(label=label, url=url, title=str(m.extra.get("newsletter_title") or m.title))
+
+
+def author_of(words: Link) -> str:
+    """Whose words a link holds, as people say it: a known publisher ("Simon Willison" for his
+    newsletter), else the link's own label."""
+    name = publisher(words.url)
+    return name if name in {label for _, label in PUBLISHERS} else words.label
+
+
 def signals_line(signals: dict) -> str:
     parts = []
     for key, word in (("points", "points"), ("score", "points"), ("comments", "comments")):
@@ -299,8 +320,10 @@ def sources_of(members: list[Member]) -> tuple[list[Source], dict[int, int]]:
             sources.append(src)
             by_url[art.url] = src
         src.keys.append(m.key)
-        if disc and all(d.url != disc.url for d in src.discussions):
-            src.discussions.append(disc)
+        said = words_of(m)
+        for link in (disc, said):
+            if link and all(d.url != link.url for d in src.discussions):
+                src.discussions.append(link)
         if m.kind == "hn" and not disc and not src.article.meta:
             src.article.meta = signals_line(m.signals)
         number[i] = src.n
@@ -327,14 +350,12 @@ def build_card(
         n = number.get(s.cite - 1)
         if n is None:  # a member without any link cannot be cited: its sentence is not shown
             continue
-        said.append(
-            Said(
-                text=s.text,
-                cite=n,
-                url=sources[n - 1].article.url,
-                source=sources[n - 1].article.label,
-            )
-        )
+        words = words_of(story.members[s.cite - 1])
+        if words:
+            said.append(Said(s.text, n, words.url, author_of(words)))
+        else:
+            art = sources[n - 1].article
+            said.append(Said(s.text, n, art.url, art.label))
     note = found.reason if len(said) < 2 else ""
     if not said and found.reason != NO_TEXT and not any(m.text.strip() for m in story.members):
         note = NO_TEXT
@@ -491,7 +512,6 @@ class CardLoader:
         return self._index
 
     def _facts(self, row) -> ModelFacts:
-        from ..landscape.tree import MAKERS
         from ..store import landscape as sql
 
         parent = None
@@ -506,13 +526,24 @@ class CardLoader:
         weights = weights_line(row.license, _on_hub(row.id, self.conn))
         return ModelFacts(
             name=row.name,
-            # the maker as a reader knows it ("Google", "Meta"), not the hub account ("google")
-            org=MAKERS.get((row.org or "").lower(), row.org),
+            org=maker_name(row.org),
             weights=weights,
             size=size,
             parent=parent,
             id=row.id,
         )
+
+
+def maker_name(org: str | None) -> str | None:
+    """The maker as a reader knows it ("Google", "Meta", "OpenAI"), not the Hub account or the
+    entity id the registry stores ("google", "openai")."""
+    from ..landscape.tree import MAKERS
+    from ..understand.entities import gazetteer
+
+    low = (org or "").lower()
+    if low in MAKERS:
+        return MAKERS[low]
+    return next((str(o["label"]) for o in gazetteer()["orgs"] if o["id"] == low), org)
 
 
 NOT_IN_OUR_DATA = "weights: not in our data"

@@ -54,8 +54,23 @@ def _cited(c: Candidate, member: Member) -> Sentence:
     # Checked, not assumed: a splitter bug that cut or altered text would show up as unverified.
     verified = quote_in_source(c.text, source_text(member))
     return Sentence(
-        text=c.text, cite=c.cite, key=member.key, url=member.url, quote=c.text, verified=verified
+        text=c.text,
+        cite=c.cite,
+        key=member.key,
+        url=quoted_at(member),
+        quote=c.text,
+        verified=verified,
     )
+
+
+def quoted_at(m: Member) -> str | None:
+    """The page that holds a member's own words, which a sentence quoting them links: for a
+    newsletter's section, the newsletter (Simon Willison on Anthropic's post writes his own
+    words; Anthropic's page does not hold them), else the member's URL."""
+    url = m.extra.get("newsletter_url")
+    if m.extra.get("section_of") and isinstance(url, str) and url:
+        return url
+    return m.url
 
 
 def _candidates(members: list[Member], story_title: str = "") -> list[Candidate]:
@@ -228,7 +243,8 @@ def primary_order(members: list[Member]) -> list[int]:
     return sorted(
         with_text,
         key=lambda i: (
-            not _from_lab(members[i].url),
+            # a newsletter's section links the lab's post but its words are the newsletter's
+            not _from_lab(members[i].url) or bool(members[i].extra.get("section_of")),
             PRIMARY_ORDER.get(members[i].kind, 9),
             members[i].role != "lead",
             i,
@@ -287,7 +303,12 @@ def happened(members: list[Member], max_sentences: int = 3, min_sentences: int =
         if ok:
             sentences.append(
                 Sentence(
-                    text=c.text, cite=c.cite, key=m.key, url=m.url, quote=c.text, verified=True
+                    text=c.text,
+                    cite=c.cite,
+                    key=m.key,
+                    url=quoted_at(m),
+                    quote=c.text,
+                    verified=True,
                 )
             )
     reason = ""

@@ -21,7 +21,8 @@ SCHEMA_VERSION = 1
 # Bumped when the extractive picker changes what it would pick, so stored extractive summaries are
 # redone (no model call) while abstractive ones keep their hash. 2: no headline that repeats the
 # story's title (issue 12).
-EXTRACTIVE_VERSION = "extractive-2"
+# extractive-3: a newsletter section's sentences link the newsletter, which holds its words
+EXTRACTIVE_VERSION = "extractive-3"
 CALL_FAILED = (
     "model call failed"  # dropped-reason prefix: the model was unreachable, retry next time
 )

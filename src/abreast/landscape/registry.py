@@ -13,12 +13,15 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..store import landscape as sql
 from ..types import model_slug
 from ..understand.entities import (
+    SIZE,
     entity_label,
     extract_entities,
+    gazetteer,
     model_family,
     normalize_model_name,
 )
@@ -453,13 +456,15 @@ def build(
     entity id ("model:qwq-32b") or "repo:<hf id>" for a Hugging Face item, which names itself.
     ``points``: news item key -> points or score, the attention each mention carries."""
     entries, resolver = merge(observations)
-    preferred = {
+    official = {mid for mid, e in entries.items() if e.value("official")}
+    listed = {
         mid
         for mid, e in entries.items()
-        if e.value("official")
-        or any(s in e.claims.get("name", {}) for s in ("lmarena", "open-llms-list", "hf"))
+        if any(s in e.claims.get("name", {}) for s in ("lmarena", "open-llms-list"))
     }
-    index = mention_index(entries, preferred)
+    hub = {mid for mid, e in entries.items() if "hf" in e.claims.get("name", {})}
+    preferred = official | listed | hub
+    index = mention_index(entries, preferred, official, hub - official - listed)
     mentions = [
         m for m in mentions if m[1]
     ]  # an undated item cannot say when a model was first seen
@@ -560,6 +565,11 @@ class MentionIndex:
     # with every Hub repo preferred, "qwen2.5" alone has thousands.
     _lines: dict[str, list[str]] = field(default_factory=dict, repr=False)
     changed: list[str] = field(default_factory=list, repr=False)  # keys refiled, for callers
+    # Among the preferred: the makers' own releases (the leaderboard's official providers), which
+    # a line is when they published any of it, and community Hub repos, which join a line only
+    # as its sizes (issue 12, round 5).
+    official: set[str] = field(default_factory=set)
+    community: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         for key, mids in self.keys.items():
@@ -599,15 +609,28 @@ class MentionIndex:
             self._pref[key] = best
 
     def line(self, key: str) -> list[str]:
-        """The preferred models filed under keys that start with ``key + "-"``, sorted."""
+        """The preferred models filed under keys that start with ``key + "-"``: the release a
+        versioned key names, its makers' own models first.
+
+        A Hub repo that adds a word after the release's name is a derivative, not the release
+        ("Phi-4" is not phi-4-abliterated, "Llama 3.2" not llama-3.2-rabbit-ko-3b): from the
+        community only the release's sizes count (a re-upload "qwen2.5-7b-..."), and only while
+        no maker published the line. Listed products keep their words (Gemini 1.0 is Gemini 1.0
+        Pro, Claude 3.5 is Sonnet and Haiku). The family's maker leads ("Llama 3" -> Meta's
+        Llama 3, not an official provider's fine-tune that sorts first)."""
         found = self._lines.get(key)
         if found is None:
             prefix, got = key + "-", set()
             i = bisect.bisect_left(self._pref_sorted, prefix)
             while i < len(self._pref_sorted) and self._pref_sorted[i].startswith(prefix):
-                got.update(self._pref[self._pref_sorted[i]])
+                k = self._pref_sorted[i]
+                sized = bool(SIZE.match(k[len(prefix) :].split("-", 1)[0]))
+                got.update(m for m in self._pref[k] if sized or m not in self.community)
                 i += 1
-            found = self._lines[key] = sorted(got)
+            if got & self.official:
+                got &= self.official
+            maker = _maker_account(key)
+            found = self._lines[key] = sorted(got, key=lambda m: (not m.startswith(maker), m))
         return found
 
 
@@ -617,10 +640,23 @@ def affected_keys(key: str) -> list[str]:
     return [key, *(key[:i] for i, ch in enumerate(key) if ch == "-")]
 
 
-def mention_index(ids: Iterable[str], preferred: set[str]) -> MentionIndex:
+def _maker_account(key: str) -> str:
+    """The Hub account prefix of the family's maker ("llama-3" -> "meta-llama/"); with no maker
+    known, a prefix no id has."""
+    fam = model_family(key)
+    return org_slug(fam.org) + "/" if fam and fam.org else "\0"
+
+
+def mention_index(
+    ids: Iterable[str],
+    preferred: set[str],
+    official: set[str] | None = None,
+    community: Iterable[str] = (),
+) -> MentionIndex:
     """mention key -> model ids; when a key has preferred models only those are kept, so "Qwen2.5
-    7B" in
-    the news is Qwen's, not one of fifty re-uploads."""
+    7B" in the news is Qwen's, not one of fifty re-uploads. ``official``: the makers' own
+    releases (default: ``preferred``), which lead a release's line; ``community``: preferred Hub
+    repos of anyone else, which join a line only as its sizes."""
     keys: dict[str, list[str]] = defaultdict(list)
     for mid in ids:
         k = mention_key(mid)
@@ -629,7 +665,12 @@ def mention_index(ids: Iterable[str], preferred: set[str]) -> MentionIndex:
     for k, mids in keys.items():
         best = [m for m in mids if m in preferred]
         keys[k] = sorted(best) if best else sorted(mids)
-    return MentionIndex(dict(keys), set(preferred))
+    return MentionIndex(
+        dict(keys),
+        set(preferred),
+        official=set(preferred if official is None else official),
+        community=set(community),
+    )
 
 
 # A versionless name may still name one product line ("QwQ" -> QwQ-32B-Preview) but not a brand
@@ -656,7 +697,9 @@ def resolve_key(key: str, index: MentionIndex) -> list[str]:
     if len(key) < 2:
         return []
     exact = index.keys.get(key, [])
-    if exact and exact[0] in index.preferred:
+    if (exact and exact[0] in index.preferred) or key in curated_models():
+        # A model the entity list names for itself is that model, never its line: "o1" is not
+        # o1-mini or o1-preview; with no row of its own it becomes a news-only model.
         return exact
     line = index.line(key)
     if line and (re.search(r"\d", key) or len(line) <= BARE_LINE_MAX):
@@ -673,14 +716,31 @@ def add_news_only_model(
     slug_ = ref.split(":", 1)[1]
     if not re.search(r"\d", slug_):
         return []
-    fam = model_family(slug_)
-    mid = model_id(slug_, fam.org if fam and fam.org else "news")
+    org = known_maker(slug_)
+    mid = model_id(slug_, org or "news")
     e = entries.setdefault(mid, Entry(mid))
     e.claim("name", entity_label(ref), "items", published_at[:10])
-    if fam and fam.org:
-        e.claim("org", fam.org, "items", published_at[:10])
+    if org:
+        e.claim("org", org, "items", published_at[:10])
     index.add(mention_key(slug_), [mid], preferred=True)
     return [mid]
+
+
+@lru_cache(maxsize=1)
+def curated_models() -> frozenset[str]:
+    """The model keys the entity list curates one by one (o1, o1-mini, o3, gpt-4o...)."""
+    return frozenset(m["id"] for m in gazetteer()["models"])
+
+
+def known_maker(slug_: str) -> str | None:
+    """Who makes a model the news names: its family's maker, else the maker the entity list
+    states for that model ("o3" is OpenAI's, though no family "o" exists)."""
+    fam = model_family(slug_)
+    if fam and fam.org:
+        return fam.org
+    return next(
+        (m.get("org") for m in gazetteer()["models"] if m["id"] == slug_ and m.get("org")), None
+    )
 
 
 # --- I/O: build from the bundled data and the store
