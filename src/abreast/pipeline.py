@@ -226,6 +226,11 @@ def run_pipeline(
             total += len(sents)
     progress.mark_built(store.conn, "summaries", {w: summary_inputs[w] for w in to_summarize})
     result.verified = (verified, total)
+    # Word-sense verdicts for search, judged here so that no search pays for them (only the
+    # window's items not judged before: a run with nothing new reads their keys and stops).
+    from .retrieve.verdicts import precompute
+
+    precompute(store, progress=lambda done, total: step("judging word senses", done, total))
     registry_inputs = progress.store_inputs(store.conn)
     if progress.built_from(store.conn, "registry").get("*") != registry_inputs:
         step("building the model registry", 0, 1)

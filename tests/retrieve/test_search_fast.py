@@ -15,6 +15,8 @@ import pytest
 
 from abreast.retrieve import query as Q
 from abreast.retrieve.vectors import StoredVectors
+from abreast.retrieve.verdicts import KeptVerdicts
+from abreast.store import retrieval as sql
 from abreast.store.compact import decode_vector, decode_vectors, encode_vector, stored_matrix
 
 DATA = Path(__file__).resolve().parents[2] / "bench" / "data"
@@ -144,6 +146,9 @@ def test_fast_search_returns_what_the_plain_path_returns_on_the_demo(demo_store,
         return sense
 
     judged.clear()
+    # plain: nothing read from the verdicts kept beside the store (the fast pass kept its own)
+    monkeypatch.setattr(KeptVerdicts, "get", lambda self, term, hashes: {})
+    monkeypatch.setattr(KeptVerdicts, "put", lambda self, term, judged: None)
     monkeypatch.setattr(Q._Sense, "of", staticmethod(judge_all))
     monkeypatch.setattr(StoredVectors, "nearest", plain_nearest)
     plain = [Q.search(demo_store, req, limit=10, **kw) for req, kw in requests]
@@ -153,3 +158,38 @@ def test_fast_search_returns_what_the_plain_path_returns_on_the_demo(demo_store,
         assert a == b, (req.text, kw)
     # the fast path is fast because it judges fewer: most glossary requests stop at MMR's pool
     assert 0 < fast_judged < 0.8 * sum(judged)
+
+
+def test_full_text_ranking_is_fts5s_own_rank_order_ties_included(demo_store):
+    """store.items.RANKED computes bm25 once per match: the same rows in the same order as FTS5's
+    `ORDER BY rank` (which computes it twice), equal scores by rowid, for every full-text query the
+    labelled requests make, in the window and all time."""
+    asked: list[tuple[str, int, int | None]] = []
+    real = sql.fts_ranked
+
+    def spy(conn, match, limit=200, floor=None):
+        asked.append((match, limit, floor))
+        return real(conn, match, limit, floor)
+
+    import abreast.retrieve.query as query_module
+
+    orig = query_module.sql.fts_ranked
+    query_module.sql.fts_ranked = spy
+    try:
+        for req, kw in _requests():
+            Q.search(demo_store, req, mode="fts", **kw)
+    finally:
+        query_module.sql.fts_ranked = orig
+    # the demo is one window: ask the same matches with a floor inside it too
+    low = demo_store.conn.execute("SELECT min(id) + 2000 FROM items").fetchone()[0]
+    ties = 0
+    for match, limit, floor in asked + [(m, lim, low) for m, lim, _ in asked]:
+        own = demo_store.conn.execute(
+            "SELECT rowid, rank FROM item_fts WHERE item_fts MATCH ? AND rowid >= ? "
+            "AND rank MATCH 'bm25(3.0, 1.0)' ORDER BY rank LIMIT ?",
+            (match, floor or 0, limit),
+        ).fetchall()
+        got = sql.fts_ranked(demo_store.conn, match, limit, floor)
+        assert got == [(r[0], r[1]) for r in own], match
+        ties += len(got) - len({s for _, s in got})
+    assert len(asked) > 80 and ties > 20  # the ties are there to be put in order

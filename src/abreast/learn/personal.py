@@ -6,6 +6,7 @@ Decision logic is in learn/model.py (pure); this module reads and writes the sto
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -17,9 +18,18 @@ from ..explain.card import FIXED_KINDS
 from ..store import feedback as fb
 from ..store import learn as sql
 from ..store.items import Store
-from ..types import Story
+from ..store.learn import domain_of
+from ..types import Member, Story
 from ..understand.themes import THEMES
-from .model import FEATURES, LABELS, Example, InterestModel, describe, training_set
+from .model import (
+    FEATURES,
+    LABELS,
+    NAMED_GROUPS,
+    Example,
+    InterestModel,
+    describe,
+    training_set,
+)
 
 FULL_CONFIDENCE = 10  # signals after which personal taste counts at the full configured weight
 # The spread of personal scores (-1 .. 1) below which the model is taken at its word rather than
@@ -29,20 +39,95 @@ FULL_CONFIDENCE = 10  # signals after which personal taste counts at the full co
 MIN_SPREAD = 0.05
 
 
+SITE_KINDS = ("hn", "reddit", "feed")  # items that link elsewhere: the linked site is a feature
+MAX_PER_KIND = (
+    8  # entities and terms an item contributes (its first, as the understand stage lists)
+)
+
+
 def named_features(f: sql.ItemFacts) -> dict[str, float]:
     named = {f"theme:{t}": 1.0 for t in f.themes}
     named[f"source:{f.source}"] = 1.0
-    if f.domain and f.kind in ("hn", "reddit", "feed"):
+    if f.domain and f.kind in SITE_KINDS:
         named[f"site:{f.domain}"] = 1.0
-    for e in f.entities[:8]:
+    for e in f.entities[:MAX_PER_KIND]:
         named[f"entity:{e}"] = 1.0
-    for j in f.jargon[:8]:
+    for j in f.jargon[:MAX_PER_KIND]:
         named[f"term:{j}"] = 1.0
     return named
 
 
 def example(f: sql.ItemFacts) -> Example:
     return Example(key=f.key, named=named_features(f), vector=f.vector)
+
+
+def member_scores(m: InterestModel, members: Sequence[Member], vectors: np.ndarray) -> np.ndarray:
+    """``m.scores`` of a week's members, read off the members as the week loaded them.
+
+    The same number as scoring ``example(item_facts(...))`` of each member (tests/learn check
+    it), without building its features: a 20,000-item week re-ranks in well under a second
+    (issue 16) only if a member costs a few microseconds. The members already carry what the
+    understand stage said (themes, entities, terms, source, link), so nothing is read again but
+    the vectors (``vectors``: one row per member, zeros where it has none). Per member, each
+    kind of named feature is weighed as ``model.normalised`` does it: NAMED_GROUPS[kind] /
+    sqrt(its count there) / sqrt(sum of NAMED_GROUPS[kind]^2 over the kinds it has)."""
+    s = np.zeros(len(members), dtype=np.float64)
+    if m.vector is not None and vectors.shape[1:] == m.vector.shape:
+        s += vectors @ m.vector
+    if m.named:
+        by_kind: dict[str, dict[str, float]] = {}
+        for f, w in m.named.items():
+            kind, _, value = f.partition(":")
+            by_kind.setdefault(kind, {})[value] = w
+        w_theme, w_source, w_site, w_entity, w_term = (
+            by_kind.get(k, {}) for k in ("theme", "source", "site", "entity", "term")
+        )
+        g_theme, g_source, g_entity, g_term = (
+            NAMED_GROUPS.get(k, 1.0) for k in ("theme", "source", "entity", "term")
+        )
+        scale = m.named_scale
+        sqrt = math.sqrt
+        cap = MAX_PER_KIND
+        for i, mem in enumerate(members):
+            # The source (always there) and the linked site are one kind.
+            site = domain_of(mem.url) if mem.kind in SITE_KINDS else ""
+            total = g_source * g_source
+            part = w_source.get(mem.source, 0.0)
+            if site:
+                part = (part + w_site.get(site, 0.0)) * g_source / sqrt(2)
+            else:
+                part *= g_source
+            themes = mem.themes
+            if themes:
+                total += g_theme * g_theme
+                if w_theme:
+                    d = 0.0
+                    for t in themes:
+                        d += w_theme.get(t, 0.0)
+                    part += d * g_theme / sqrt(len(themes))
+            ents = mem.entities
+            if ents:
+                total += g_entity * g_entity
+                if w_entity:
+                    if len(ents) > cap:
+                        ents = ents[:cap]
+                    d = 0.0
+                    for e in ents:
+                        d += w_entity.get(e, 0.0)
+                    part += d * g_entity / sqrt(len(ents))
+            terms = mem.jargon
+            if terms:
+                total += g_term * g_term
+                if w_term:
+                    if len(terms) > cap:
+                        terms = terms[:cap]
+                    d = 0.0
+                    for j in terms:
+                        d += w_term.get(j, 0.0)
+                    part += d * g_term / sqrt(len(terms))
+            if part:
+                s[i] += part / sqrt(total) * scale
+    return np.tanh(s)
 
 
 def retrain(store: Store, settings: Settings | None = None, full: bool = False) -> InterestModel:
@@ -235,8 +320,12 @@ def _guess_kind(store: Store, target: str) -> str:
     return "term"
 
 
-def _muted_by(store: Store, f: sql.ItemFacts, mutes: list[tuple[str, str]] | None = None) -> str:
-    for kind, value in mutes if mutes is not None else sql.mutes(store.conn):
+def _muted_by(store: Store, f: sql.ItemFacts) -> str:
+    return _muted_by_facts(f, sql.mutes(store.conn))
+
+
+def _muted_by_facts(f: sql.ItemFacts, mutes: list[tuple[str, str]]) -> str:
+    for kind, value in mutes:
         if kind == "source" and f.source == value:
             return f"the source {value}"
         if kind == "domain" and (f.domain == value or f.domain.endswith("." + value)):
@@ -269,55 +358,77 @@ def for_reader(store: Store, stories: list[Story], weight: float) -> list[Story]
     """``stories`` re-ranked for this reader: muted items and stories left out, each story moved by
     its best member's personal score (one item you love makes the story yours), at
     ``weight`` reached after FULL_CONFIDENCE signals; stories continuing one whose items they saw
-    or saved are marked known."""
+    or saved are marked known.
+
+    Cost (issue 16: a 20,000-item week < 1 s): the members carry what the understand stage said
+    about them (load_week read it), so only their vectors are read, in one query per 900 keys,
+    and they are scored in one pass (``member_scores``)."""
     mutes = sql.mutes(store.conn)
     m = current(store)
     seen_stories = sql.stories_with_known_items(store.conn)
     if not mutes and m.is_empty and not seen_stories:
         return stories
-    facts: dict[str, sql.ItemFacts] = {}
-    if mutes or not m.is_empty:  # only "known" needs no item facts
-        keys = [mem.key for s in stories for mem in s.members]
-        embedder = sql.embedding_model(store.conn)
-        facts = {f.key: f for f in sql.item_facts(store.conn, keys, embedder)}
-    # Every member's personal score in one pass (a 20,000-item week: one matrix product).
-    scored = [f for f in facts.values()] if not m.is_empty else []
-    item_score = dict(
-        zip((f.key for f in scored), m.scores([example(f) for f in scored]), strict=True)
-    )
-    kept: list[tuple[Story, list, bool]] = []
-    personal: list[float] = []
-    for s in stories:
-        members = [
-            mem
-            for mem in s.members
-            if not (mem.key in facts and _muted_by(store, facts[mem.key], mutes))
+    if mutes:
+        stories = [
+            replace(s, members=kept)
+            for s in stories
+            if (kept := [mem for mem in s.members if not _member_muted_by(mem, mutes)])
         ]
-        if not members:
-            continue
-        vals = [item_score[mem.key] for mem in members if mem.key in item_score]
-        personal.append(max(vals) if vals else 0.0)
-        kept.append((s, members, any(r in seen_stories for r in s.related)))
-    confidence = min(1.0, m.signals / FULL_CONFIDENCE)
-    scores = blend([s.score for s, _, _ in kept], personal, weight * confidence)
-    out = []
-    for (s, members, continues_seen), new in zip(kept, scores, strict=True):
-        parts = dict(s.score_parts)
-        if new != s.score:
-            parts["personal"] = round(new - s.score, 4)
-        out.append(
-            replace(
-                s,
-                members=members,
-                is_new=s.is_new and not continues_seen,
-                score=new,
-                score_parts=parts,
-            )
+    members = [mem for s in stories for mem in s.members]
+    if m.is_empty:
+        item_score = np.zeros(len(members))
+    else:
+        vectors = sql.vectors_of(
+            store.conn, [mem.key for mem in members], sql.embedding_model(store.conn)
         )
+        item_score = member_scores(m, members, vectors)
+    # A story's personal score: its best member's (members are laid out story after story).
+    sizes = np.fromiter((len(s.members) for s in stories), dtype=np.int64, count=len(stories))
+    personal = (
+        np.maximum.reduceat(item_score, np.concatenate([[0], np.cumsum(sizes)[:-1]]))
+        if len(stories)
+        else np.zeros(0)
+    )
+    confidence = min(1.0, m.signals / FULL_CONFIDENCE)
+    scores = blend([s.score for s in stories], personal, weight * confidence)
+    out = []
+    for s, new in zip(stories, scores, strict=True):
+        mine = _copy(s)
+        if new != s.score:
+            mine.score = new
+            mine.score_parts = {**s.score_parts, "personal": round(new - s.score, 4)}
+        if seen_stories and s.is_new and any(r in seen_stories for r in s.related):
+            mine.is_new = False
+        out.append(mine)
     out.sort(key=lambda s: (-s.score, s.id))
     for i, s in enumerate(out, start=1):
         s.rank = i  # each is a fresh copy made just above
     return out
+
+
+def _copy(s: Story) -> Story:
+    """A shallow copy of ``s`` (its fields shared, so the caller's list is not changed when a
+    field is set). By hand: ``dataclasses.replace`` rebuilds every field through __init__ and
+    ``copy.copy`` goes through pickling's protocol, each several times this on a 20,000-story
+    week."""
+    new = object.__new__(Story)
+    new.__dict__.update(s.__dict__)
+    return new
+
+
+def _member_muted_by(mem: Member, mutes: list[tuple[str, str]]) -> str:
+    """``_muted_by`` of a loaded member (the same facts: its source, link and terms)."""
+    facts = sql.ItemFacts(
+        key=mem.key,
+        kind=mem.kind,
+        source=mem.source,
+        domain=domain_of(mem.url),
+        themes=(),
+        entities=(),
+        jargon=tuple(mem.jargon),
+        vector=np.zeros(0, np.float32),
+    )
+    return _muted_by_facts(facts, mutes)
 
 
 def _topic_vectors(topics: Sequence[str], embedder: str | None) -> list[np.ndarray]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from importlib.metadata import EntryPoint
 from threading import Lock
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -24,6 +25,9 @@ from ..stories.rank import HUB_ATTENTION, PAPER_AUTHORITY, attention_value, is_l
 from ..types import CorpusRow, Member
 from ..understand.embed import BUILTIN, Embedder, available
 from .vectors import StoredVectors
+
+if TYPE_CHECKING:
+    from .verdicts import KeptVerdicts
 
 IMPORTANCE_WEIGHTS = {"attention": 0.4, "authority": 0.4, "breadth": 0.2}
 MAX_VERDICTS = 200_000  # kept word-sense verdicts (a few MB), forgotten all at once past this
@@ -45,6 +49,9 @@ class Index:
     # verdict depends only on the item and the terms, and the index is rebuilt when items change:
     # a long-lived process (the web app, the MCP server) judges an item once per term.
     _verdicts: dict[tuple[str, ...], dict[int, bool]] = field(default_factory=dict)
+    # Per term and item, kept beside the store between processes (retrieve/verdicts.py; opened
+    # by the first request that judges).
+    kept: KeptVerdicts | None = None
 
     def sense_verdicts(self, terms: list[str]) -> dict[int, bool]:
         """row -> in the sense of every one of ``terms``, for the rows judged so far."""

@@ -17,11 +17,14 @@ from functools import lru_cache
 import numpy as np
 
 from ..store import retrieval as sql
+from ..store.db import database_file
 from ..store.items import Store
 from ..types import CorpusRow
 from ..understand.jargon import find_jargon
 from .index import Index, load_index
-from .sense import is_paper, keep_in_sense, senses
+from .sense import is_paper, senses
+from .verdicts import KeptVerdicts, judge_items
+from .verdicts import cache_path as verdicts_path
 
 RRF_K = 60  # the constant of the RRF paper; rank 1 and rank 10 differ by ~13%, not 10x
 CANDIDATES = 150  # per retriever, before fusion
@@ -125,8 +128,17 @@ def search(
     sense = _Sense.of(store, idx, req, cand)
     if sense is not None:
         cand = sense.head
-    # Scores are relative to the best candidate in sense, the first one in rank order that is.
-    best_at = next((i for i in cand if sense is None or sense.ok(i)), None)
+    # Scores are relative to the best candidate in sense, the first one in rank order that is;
+    # judged with the candidates after it in one batch (at 1M the top of "agent" is ~70 copies
+    # of items in another sense, one call each cost 20 ms of a request's first time).
+    best_at = next(
+        (
+            i
+            for k, i in enumerate(cand)
+            if sense is None or sense.ok(i, cand[k + 1 : k + _Sense.BATCH])
+        ),
+        None,
+    )
     if best_at is None:
         return []
     best = ranked[best_at]
@@ -250,11 +262,18 @@ class _Sense:
     def __init__(self, store: Store, idx: Index, terms: list[str], head: list[int]):
         self.store, self.idx, self.terms, self.head = store, idx, terms, head
         self.verdicts = idx.sense_verdicts(terms)  # kept with the index: judged once per process
+        if idx.kept is None:
+            path = verdicts_path(database_file(store.conn))
+            idx.kept = KeptVerdicts(path, idx.embedder.name)
+        self.kept: KeptVerdicts = idx.kept
 
     @classmethod
     def of(cls, store: Store, idx: Index, req: Request, cand: list[int]) -> _Sense | None:
-        """None when the request names no glossary term (then nothing is judged or dropped)."""
+        """None when the request names no glossary term with a sense (then nothing is judged or
+        dropped)."""
         terms = find_jargon(req.text) or find_jargon(req.context)[:3]
+        # A term without a sense keeps every item (sense.judge_many): nothing to judge for it.
+        terms = [t for t in terms if t in senses()]
         return cls(store, idx, terms, cand[:CANDIDATES]) if terms else None
 
     def ok(self, i: int, upcoming: list[int] | None = None) -> bool:
@@ -266,15 +285,30 @@ class _Sense:
         return self.verdicts[i]
 
     def _judge(self, rows: list[int]) -> None:
-        idx = self.idx
-        texts = sql.texts(self.store.conn, [idx.rows[i].item_id for i in rows])
-        items = [
-            (idx.rows[i].title, texts.get(idx.rows[i].item_id, ""), idx.vectors[i]) for i in rows
-        ]
-        papers = [is_paper(idx.rows[i].kind, idx.rows[i].url) for i in rows]
-        judged = keep_in_sense(self.terms, items, idx.embedder, papers)
-        for i, ok in zip(rows, judged, strict=True):
-            self.verdicts[i] = ok
+        """keep_in_sense's verdicts on ``rows``: each term's verdict read from those kept beside
+        the store (retrieve/verdicts.py: `process` judged the window's items), judged and kept
+        only where none was."""
+        idx, conn = self.idx, self.store.conn
+        ids = [idx.rows[i].item_id for i in rows]
+        hashes = sql.content_hashes(conn, ids)
+        ok = dict.fromkeys(rows, True)
+        for term in self.terms:
+            have = self.kept.get(term, hashes)
+            todo = [i for i in rows if idx.rows[i].item_id not in have]
+            if todo:
+                texts = sql.texts(conn, [idx.rows[i].item_id for i in todo])
+                items = [
+                    (idx.rows[i].title, texts.get(idx.rows[i].item_id, ""), idx.vectors[i])
+                    for i in todo
+                ]
+                papers = [is_paper(idx.rows[i].kind, idx.rows[i].url) for i in todo]
+                judged = judge_items(term, items, idx.embedder, papers)
+                have |= {idx.rows[i].item_id: v for i, v in zip(todo, judged, strict=True)}
+                keep = [idx.rows[i].item_id for i in todo if idx.rows[i].item_id in hashes]
+                self.kept.put(term, [(k, hashes[k], have[k]) for k in keep])
+            for i in rows:
+                ok[i] = ok[i] and have[idx.rows[i].item_id]
+        self.verdicts.update(ok)
 
 
 def names(text: str) -> list[str]:

@@ -90,6 +90,31 @@ def item_facts(conn: sqlite3.Connection, keys: Sequence[str], model: str | None)
     return [out[k] for k in ks if k in out]
 
 
+def vectors_of(conn: sqlite3.Connection, keys: Sequence[str], model: str | None) -> np.ndarray:
+    """One row per key (repeats allowed): its ``model`` embedding, zeros where it has none of the
+    model's usual size. The only thing a week's re-rank reads besides the loaded week: one query
+    per 900 keys, no JSON, and the vectors decoded together."""
+    cur = conn.cursor()
+    cur.row_factory = None  # plain tuples: a 20,000-item week notices sqlite3.Row
+    sql = (
+        "SELECT i.key, e.vector, e.dim FROM items i JOIN embeddings e ON e.item_id = i.id "
+        "AND e.model = ? WHERE i.key IN ({marks})"
+    )
+    ks = list(dict.fromkeys(keys))
+    rows: list[tuple[str, bytes, int]] = []
+    for start in range(0, len(ks), 900):
+        part = ks[start : start + 900]
+        rows += cur.execute(sql.format(marks=",".join("?" * len(part))), [model or "", *part])
+    dims = [r[2] for r in rows if r[2]]
+    dim = max(set(dims), key=dims.count) if dims else 0
+    blob = {r[0]: r[1] for r in rows if r[2] == dim and r[1] and len(r[1]) in (dim + 4, 4 * dim)}
+    out = np.zeros((len(keys), dim), np.float32)
+    at = [i for i, k in enumerate(keys) if k in blob]
+    if at:
+        out[at] = decode_vectors([blob[keys[i]] for i in at], dim)
+    return out
+
+
 def _vectors(blobs: list[tuple[bytes | None, int | None]]) -> list[np.ndarray]:
     """Each row's vector (empty when it has none that decodes), decoded a dimension at a time."""
     out = [np.zeros(0, np.float32)] * len(blobs)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -14,6 +15,7 @@ import numpy as np
 from ..types import CorpusRow, StoryPaper
 from .compact import stored_matrix
 from .db import rows_in
+from .items import RANKED
 
 
 def corpus(
@@ -121,16 +123,14 @@ def fts_ranked(
 ) -> list[tuple[int, float]]:
     """(item id, bm25) for an FTS5 ``match`` expression, best first (bm25: lower is better; the
     title counts three times the text); with ``floor``, only items whose id is at least that (FTS5
-    then reads and scores only their part of the index). The same bm25 as FTS5's own rank, as
-    Store.search asks it (store.items.RANKED): FTS5 keeps the top ``limit`` while scoring instead
-    of handing every match to SQLite's sorter."""
+    then reads and scores only their part of the index). The query of Store.search
+    (store.items.RANKED: bm25 computed once per match, the top ``limit`` kept while scoring)."""
     if not match.strip():
         return []
     return [
         (r[0], r[1])
         for r in conn.execute(
-            "SELECT rowid, rank FROM item_fts WHERE item_fts MATCH ? AND rowid >= ? "
-            "AND rank MATCH 'bm25(3.0, 1.0)' ORDER BY rank LIMIT ?",
+            f"SELECT id, rank FROM {RANKED.format(limit=' LIMIT ?')} ORDER BY rank, id",
             (match, floor or 0, limit),
         )
     ]
@@ -159,6 +159,67 @@ def fts_among(conn: sqlite3.Connection, match: str, item_ids: Sequence[int]) -> 
         (match, min(item_ids), max(item_ids)),
     )
     return {r[0] for r in rows} & set(item_ids)
+
+
+def sense_terms(
+    conn: sqlite3.Connection, floor: int | None, sensed: set[str], since: str | None = None
+) -> tuple[dict[str, dict[int, Any]], str | None]:
+    """(term -> {item id: content hash} of the searchable items of id ``floor`` and above, annotated
+    after ``since`` when given, whose annotation lists one of the ``sensed`` terms; the latest
+    annotation time among the items read, None when none was)."""
+    out: dict[str, dict[int, Any]] = {}
+    latest = None
+    rows = conn.execute(
+        "SELECT items.id, items.content_hash, a.jargon_json, a.annotated_at FROM annotations a "
+        "JOIN items ON items.id = a.item_id WHERE a.item_id >= ? AND a.annotated_at > ? "
+        "AND a.is_ai = 1 AND a.duplicate_of IS NULL",
+        (floor or 0, since or ""),
+    )
+    for item_id, content_hash, terms, at in rows:
+        latest = at if latest is None or at > latest else latest
+        if terms == "[]":
+            continue
+        for t in json.loads(terms):
+            if t in sensed:
+                out.setdefault(t, {})[item_id] = content_hash
+    return out, latest
+
+
+@dataclass(frozen=True)
+class SenseInput:
+    """What a word-sense verdict on an item reads (retrieve/verdicts.py)."""
+
+    item_id: int
+    title: str
+    text: str
+    kind: str
+    url: str | None
+    content_hash: Any
+    vector: np.ndarray  # decoded exactly as the search index decodes it
+
+
+def sense_inputs(conn: sqlite3.Connection, item_ids: Sequence[int], model: str) -> list[SenseInput]:
+    """The items of ``item_ids`` that have a ``model`` vector, in id order."""
+    sql = (
+        "SELECT items.id, coalesce(items.title, ''), coalesce(items.text, ''), items.kind, "
+        "items.url, items.content_hash, e.vector, e.dim FROM items "
+        "JOIN embeddings e ON e.item_id = items.id AND e.model = ? "
+        "WHERE items.id IN ({marks}) ORDER BY items.id"
+    )
+    out = []
+    for r in conn.execute(sql.format(marks=",".join("?" * len(item_ids))), (model, *item_ids)):
+        if len(r[6]) not in (r[7] + 4, 4 * r[7]):
+            continue  # as corpus(): a vector of another length is not searched
+        stored, scales = stored_matrix([r[6]], r[7])
+        vec = stored[0].astype(np.float32) * scales[0] if scales is not None else stored[0]
+        out.append(SenseInput(r[0], r[1], r[2], r[3], r[4], r[5], vec))
+    return out
+
+
+def content_hashes(conn: sqlite3.Connection, item_ids: Sequence[int]) -> dict[int, Any]:
+    """item id -> its content hash (what a kept word-sense verdict was judged on)."""
+    sql = "SELECT id, content_hash FROM items WHERE id IN ({marks})"
+    return {r[0]: r[1] for r in rows_in(conn, sql, item_ids)}
 
 
 def texts(conn: sqlite3.Connection, item_ids: Sequence[int]) -> dict[int, str]:
