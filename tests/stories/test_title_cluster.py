@@ -173,3 +173,54 @@ def test_a_paper_joins_news_only_when_the_news_names_it():
     vecs3 = np.stack([topic_vector("llms", seed=s) for s in (1, 3, 4)])
     assert cluster([paper, named], vecs3[:2]) == [[0, 1]]
     assert cluster([paper, linked], vecs3[::2]) == [[0, 1]]
+
+
+def test_a_name_the_news_uses_every_week_does_not_join_two_stories_but_a_new_release_does():
+    from abreast.stories.cluster import background_models
+
+    # The demo's 2023-W49: a Show HN of an open-source tool and an Ask HN about paying for
+    # ChatGPT Plus were one story, held together only by both naming ChatGPT.
+    params = ClusterParams(title_weight=0.0)
+    members = [
+        _m("hn:38587052", "x", entities=["model:chatgpt"]),
+        _m("hn:38590313", "y", entities=["model:chatgpt"]),
+    ]
+    a, b = topic_vector("tool"), topic_vector("plus")
+    b = b - (b @ a) * a
+    b /= np.linalg.norm(b)
+    vecs = np.stack([a, 0.6 * a + 0.8 * b])  # cosine 0.6: one story only with the model boost
+    earlier = [{"model:chatgpt", "model:gpt-4"}, {"model:chatgpt"}, {"model:chatgpt", "model:o1"}]
+    background = background_models(earlier)
+    assert background == {"model:chatgpt"}  # named every earlier week; gpt-4 and o1 are not
+    assert cluster(members, vecs, params, background=background) == [[0], [1]]
+    # o3, named for the first time this week, still ties its reactions together
+    launch = [_m("hn:1", "x", entities=["model:o3"]), _m("reddit:1", "y", entities=["model:o3"])]
+    assert cluster(launch, vecs, params, background=background) == [[0, 1]]
+    # all but one earlier week: a week recorded in part does not make every name look new
+    assert "model:chatgpt" in background_models([*earlier, {"model:o1"}])
+    assert background_models([{"model:chatgpt"}]) == frozenset()  # one week says nothing
+
+
+def test_the_demo_weeks_no_longer_join_stories_on_chatgpt_alone(demo_db):
+    import sqlite3
+
+    conn = sqlite3.connect(demo_db)
+
+    def story_of(key):
+        return conn.execute(
+            "SELECT s.story_id FROM story_items s JOIN items i ON i.id = s.item_id WHERE i.key = ?",
+            (key,),
+        ).fetchone()[0]
+
+    assert story_of("hn:38587052") != story_of("hn:38590313")  # 2023-W49
+    # 2024-W50: Simon Willison's note on ChatGPT Canvas had gathered an outage, a maths blunder,
+    # a "keeping me sane" post and a price comparison
+    canvas = story_of("feed:https://simonw.substack.com/p/gemini-20-flash-an-outstanding-multi#s2")
+    assert all(story_of(k) != canvas for k in ("reddit:1ha5uk5", "reddit:1hc7u3t"))
+    # the Sora launch stays one story (its lab posts and the HN thread)
+    sora = story_of("feed:https://openai.com/index/sora-is-here")
+    assert (
+        story_of("hn:42368604")
+        == sora
+        == story_of("feed:https://openai.com/index/sora-system-card")
+    )
