@@ -127,12 +127,16 @@ def word_sense(store) -> list[str]:
     rows = [json.loads(line) for line in (DATA / "word_sense.jsonl").open()]
     ids = [idx.rows[by_key[r["item_key"]]].item_id for r in rows if r["item_key"] in by_key]
     body = texts(store.conn, ids)
-    # fresh5's and fresh6's papers are not in the demo store: their title and abstract come from
-    # the bundled files, their vectors from the store's own embedding model, embedded as
-    # understand embeds an item (pipeline.embed_text: "title. text").
+    # fresh5's, fresh6's and fresh7's papers are not in the demo store: their title and abstract
+    # come from the bundled files, their vectors from the store's own embedding model, embedded
+    # as understand embeds an item (pipeline.embed_text: "title. text").
     papers = [
         json.loads(line)
-        for name in ("word_sense_fresh5_papers.jsonl", "word_sense_fresh6_papers.jsonl")
+        for name in (
+            "word_sense_fresh5_papers.jsonl",
+            "word_sense_fresh6_papers.jsonl",
+            "word_sense_fresh7_papers.jsonl",
+        )
         for line in (DATA / name).open()
     ]
     outside = {p["key"]: p for p in papers if p["key"] not in by_key}
@@ -172,7 +176,8 @@ def word_sense(store) -> list[str]:
         "fresh3": "fresh3 (held out once; read since, tuned on)",
         "fresh4": "fresh4 (held out once; read since, tuned on)",
         "fresh5": "fresh5 (papers outside the demo; held out once; read since, tuned on)",
-        "fresh6": "fresh6 (papers outside the demo, written after the sixth revision; held out)",
+        "fresh6": "fresh6 (papers outside the demo; held out once; read since, tuned on)",
+        "fresh7": "fresh7 (August 2024 papers, written before the seventh revision; held out)",
     }
     for split in looked:
         part = [r for r in rows if r["split"] == split and item(r["item_key"])]
