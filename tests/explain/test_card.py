@@ -542,3 +542,19 @@ def test_a_newsletters_words_are_quoted_as_its_own_not_as_the_articles_it_links(
     assert [(d.label, d.url) for d in card.sources[0].discussions] == [
         ("Simon Willison’s Newsletter", letter)
     ]
+
+
+@pytest.mark.slow
+def test_a_bare_family_name_is_not_listed_as_its_first_model(demo_store):
+    from abreast.store.stories import load_week
+
+    # "Purple Llama" (Meta's safety tools, 2023-W49) named "Llama": the card listed "LLaMA (Meta
+    # AI; weights: not in our data)", the phylogeny's Llama 1 row, beside a story about neither
+    purple = next(s for s in load_week(demo_store.conn, "2023-W49") if "Purple Llama" in s.title)
+    assert load_card(demo_store, purple).models == []
+    # "3b Llama to outperform 70b" (2024-W51) is not about Llama 1 either
+    search = next(s for s in load_week(demo_store.conn, "2024-W51") if "3b Llama" in s.title)
+    assert "LLaMA" not in [m.name for m in load_card(demo_store, search).models]
+    # a bare name with no versions under it is the model itself (ModernBERT's card names BERT)
+    bert = next(s for s in load_week(demo_store.conn, "2024-W51") if "ModernBERT" in s.title)
+    assert "BERT" in [m.name for m in load_card(demo_store, bert).models]
