@@ -448,6 +448,23 @@ def test_a_rant_is_not_what_people_say_and_list_numbers_are_not_specifics():
     assert substance(plain.replace("slow", "slow at 480,000x")) > substance(plain)
 
 
+def test_mockery_is_not_what_people_say_but_names_with_odd_capitals_are_fine():
+    from abreast.explain.discussion import rejection
+
+    # the demo's 2024-W50 "finally" thread led with this (60 points) above the comments that
+    # explained why OpenAI keeps GPT-3 closed
+    mock = (
+        "Our fRoNTiEr model is *vastly* supeeeerioooor to your *PATHETIC* Chinese open-source "
+        "model. **...Meanwhile:** MOM! DAD! Open source is catching up! IT'S NOT FAIR! BAN THEM!!!"
+    )
+    assert rejection(mock, "someone") == "mockery or shouting"
+    named = (
+        "Local runners with an OpenAI endpoint: KoboldCPP, vLLM, LM Studio and llama.cpp; MuJoCo "
+        "for the simulator, all running fine on my iPhone-sized test box at 20 tokens a second."
+    )
+    assert rejection(named, "someone") is None
+
+
 def test_the_makers_own_post_comes_first_and_a_cut_excerpt_is_a_last_resort():
     blog = "https://simonwillison.net/2024/Dec/11/gemini-2/"
     lab = "https://blog.google/technology/google-deepmind/google-gemini-ai-update-december-2024/"
