@@ -94,6 +94,17 @@ GENERIC = re.compile(
     r"neural[\s-]+networks?|training|learning|(?:self-|un)?supervised)(?:e?s)?",
     re.I,
 )
+# An AI model named in a sentence (a language, vision or foundation model, a model family, a neural
+# network): the positive evidence a paper must show where it uses a term with a common other sense
+# and no related word stands beside it ("Guitar Tablature Inference", "a Decomposition-Alignment-
+# Reasoning agent" name none). Broader than GENERIC beside the term: here the whole sentence counts.
+AI_NAMES = re.compile(
+    r"\b(?:llms?|mllms?|vlms?|lvlms?|slms?|large[\s-]+(?:language|vision|multimodal)[\w\s-]*models?|"
+    r"language[\s-]+models?|foundation[\s-]+models?|gpt[\w.-]*|chatgpt|llama[\w.-]*|claude|gemini|"
+    r"mistral|qwen[\w.-]*|bert|t5|clip|transformers?|neural[\s-]+networks?|deep[\s-]+learning|"
+    r"generative[\s-]+ai)\b",
+    re.I,
+)
 _WORDS = re.compile(r"[\w'+.-]*\w")
 _AT_MOST_ONE_WORD = re.compile(r"[\s-]*(?:[\w.]+[\s-]+)?")
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n")
@@ -281,6 +292,27 @@ def read_cues(
                 continue
             pending.append((n, found, evidence))
     return out, pending
+
+
+def names_ai(term_id: str, title: str, text: str) -> bool:
+    """Whether a sentence that uses the term (in the title or the start of the text) names an AI
+    model (AI_NAMES)."""
+    rx = _term_rx(term_id)
+    return any(
+        AI_NAMES.search(sentence)
+        for part in (title, text[:2000])
+        for sentence in _SENTENCE.split(part)
+        if rx.search(sentence)
+    )
+
+
+def unnamed(term_id: str, title: str, text: str, evidence: int) -> bool:
+    """A paper's use of a term with a common other sense (the model's ``risky`` terms: other-sense
+    items are at least scripts/train_sense.py's RISKY_RATE of their labelled judgments) with no
+    evidence for the sense and no AI model named where it is used: the absence of other-sense
+    words is not enough to keep it."""
+    risky = sense_model().get("risky", ())
+    return evidence == NO_EVIDENCE and term_id in risky and not names_ai(term_id, title, text)
 
 
 def _only_verbs(term_id: str, found: list[Use]) -> str | None:
@@ -560,9 +592,21 @@ def _contest(
         # against, so closeness to the gloss alone, by evidence.
         _closeness(items, pending, sv[0], embedder, out)
         return
-    x, words, margins = contest_features(term_id, items, pending, embedder)
-    cut = sense_model()["threshold"]
-    for (n, _, evidence), p, mg in zip(pending, sense_probability(x, words), margins, strict=True):
+    # A paper that shows no evidence for a sense the word often lacks, and names no AI model where
+    # it uses it, is out before the model weighs it (module docstring, step 3).
+    weigh = []
+    for n, found, evidence in pending:
+        if unnamed(term_id, items[n][0], items[n][1], evidence):
+            out[n] = "out: no AI model named where it is used, no related word next to it"
+        else:
+            weigh.append((n, found, evidence))
+    if not weigh:
+        return
+    x, words, margins = contest_features(term_id, items, weigh, embedder)
+    m = sense_model()
+    # A term whose other senses are common has its own, stricter cut-offs.
+    cut = m["threshold_risky"] if term_id in m.get("risky", ()) else m["threshold"]
+    for (n, _, evidence), p, mg in zip(weigh, sense_probability(x, words), margins, strict=True):
         # Positive evidence only: the weaker the words' evidence for the sense, the surer the
         # learned judgment must be; nothing is taken for the sense by default.
         ok = p >= cut[str(evidence)]
