@@ -559,6 +559,10 @@ def test_a_newsletters_words_are_quoted_as_its_own_not_as_the_articles_it_links(
     assert [(d.label, d.url) for d in card.sources[0].discussions] == [
         ("Simon Willison’s Newsletter", letter)
     ]
+    # and the story's item list names the item by who wrote it
+    from abreast.explain.card import source_label
+
+    assert source_label(section) == "Simon Willison"
 
 
 @pytest.mark.slow

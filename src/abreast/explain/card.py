@@ -200,6 +200,9 @@ def source_label(m: Member) -> str:
         return FIXED_KINDS[m.kind]
     if m.kind == "reddit":
         return subreddit_label(m)
+    words = words_of(m)
+    if words:  # a newsletter's section is the newsletter's, not the linked page's publisher's
+        return author_of(words)
     return publisher(m.url, m.extra.get("feed") or m.source)
 
 
