@@ -39,7 +39,7 @@ import numpy as np
 
 from abreast.config import LearnSettings
 from abreast.learn.model import fit
-from abreast.learn.personal import FULL_CONFIDENCE, blend, example
+from abreast.learn.personal import blend, confidence, example, topic_prior
 from abreast.store import Store
 from abreast.store import learn as sql
 
@@ -55,6 +55,16 @@ READERS = {
     "business": {"business"},
 }
 SIGNAL_COUNTS = (0, 10, 50)
+# What each reader would write as `topics` in the config: their rule in plain words, written with
+# the rules above (before any run), not chosen by what scores.
+READER_TOPICS = {
+    "open-models-local": ["open-weight model releases", "running language models locally"],
+    "safety-policy": ["AI safety, alignment and regulation"],
+    "papers-only": ["research papers"],
+    "builders": ["fine-tuning models", "building agents and AI applications"],
+    "business": ["AI companies, funding and the market"],
+}
+SHUFFLES = 12  # shuffled signal orders per judged set (seeds 1..12), beside abreast's own order
 
 
 def _half(key: str) -> str:
@@ -92,7 +102,7 @@ def load_pool(store: Store) -> tuple[list[dict], dict[str, float], dict[str, str
 
 
 def dev_protocol(
-    pool: list[dict], early: list[dict], base: dict[str, float], three, facts: dict
+    pool: list[dict], early: list[dict], base: dict[str, float], three, facts: dict, priors: dict
 ) -> list[str]:
     """More dev evidence than one order of one half (``--split dev`` only; never the test half).
 
@@ -120,32 +130,40 @@ def dev_protocol(
 
     groups = {
         "dev half, default order": [(early, half)],
-        "dev half, 6 shuffled orders": [(shuffled(early, s), half) for s in range(1, 7)],
+        f"dev half, {SHUFFLES} shuffled orders": [
+            (shuffled(early, s), half) for s in range(1, SHUFFLES + 1)
+        ],
         "earlier weeks, default order": [(before, judged_week)],
-        "earlier weeks, 6 shuffled orders": [
-            (shuffled(before, s), judged_week) for s in range(1, 7)
+        f"earlier weeks, {SHUFFLES} shuffled orders": [
+            (shuffled(before, s), judged_week) for s in range(1, SHUFFLES + 1)
         ],
     }
     lines = [
         f"Dev protocol (earlier weeks: signals from the {len(before)} items before {EARLIER_DAY}, "
         f"judged on the {len(judged_week)} from then to the day before {SPLIT_DAY}; the dev half: "
-        f"{len(half)} items; every ranker gets the same signals in the same order):",
+        f"{len(half)} items; every ranker gets the same signals in the same order; with topics: "
+        "each reader's READER_TOPICS as the cold start, and at 0 signals compared with no "
+        "personalisation only):",
         "",
-        "| dev set | signals | abreast / arXiv-sanity / none (mean NDCG@10) | abreast below "
-        "the better baseline |",
-        "|---|---|---|---|",
+        "| dev set | topics | signals | abreast / arXiv-sanity / none (mean NDCG@10) | abreast "
+        "below the better baseline | worst margin |",
+        "|---|---|---|---|---|---|",
     ]
     for name, runs in groups.items():
-        for n in (10, 50):
-            cells = [
-                three(sig[:n], judged, w)[:3] for sig, judged in runs for w in READERS.values()
-            ]
-            means = [statistics.mean(c[i] for c in cells) for i in range(3)]
-            below = sum(o < max(s, no) for o, s, no in cells)
-            lines.append(
-                f"| {name} | {n} | {means[0]:.3f} / {means[1]:.3f} / {means[2]:.3f} | "
-                f"{below} of {len(cells)} |"
-            )
+        for with_topics in (False, True):
+            for n in (0, 10, 50) if with_topics else (10, 50):
+                cells = [
+                    three(sig[:n], judged, w, priors[r] if with_topics else None)[:3]
+                    for sig, judged in runs
+                    for r, w in READERS.items()
+                ]
+                means = [statistics.mean(c[i] for c in cells) for i in range(3)]
+                margins = [o - (max(s, no) if n else no) for o, s, no in cells]
+                lines.append(
+                    f"| {name} | {'yes' if with_topics else 'no'} | {n} | {means[0]:.3f} / "
+                    f"{means[1]:.3f} / {means[2]:.3f} | {sum(m < 0 for m in margins)} of "
+                    f"{len(cells)} | {min(margins):+.3f} |"
+                )
     # Why the dev half flatters named features: the understand stage's theme classifier was
     # trained on the dev-split items of bench/data/devset.jsonl, the same hash that halves the
     # judged items here, so on the dev half its themes agree with the readers' labels more often.
@@ -188,22 +206,22 @@ def main(argv: list[str]) -> None:
     tfidf = TfidfVectorizer(max_features=20000, ngram_range=(1, 2), sublinear_tf=True)
     tfidf.fit([text[p["key"]] for p in pool])
 
-    def three(given: list[dict], judged: list[dict], wanted: set[str]):
+    def three(given: list[dict], judged: list[dict], wanted: set[str], prior=None):
         """NDCG@10 of abreast, arXiv-sanity and no personalisation on the same signals, and
-        abreast's model. Every ranker sees exactly ``given``; ``judged`` is ranked."""
+        abreast's model (started from ``prior``, a reader's topics, when given). Every ranker
+        sees exactly ``given``; ``judged`` is ranked."""
         relevant = {p["key"] for p in judged if p["themes"] & wanted}
         default = [p["key"] for p in sorted(judged, key=lambda p: (-base[p["key"]], p["key"]))]
         ys = [1.0 if p["themes"] & wanted else -1.0 for p in given]
         none = ndcg10(default, relevant)
         # abreast
         t = time.perf_counter()
-        model = fit([example(facts[p["key"]]) for p in given], ys)
+        model = fit([example(facts[p["key"]]) for p in given], ys, prior)
         fit_ms.append((len(given), (time.perf_counter() - t) * 1000))
-        conf = min(1.0, model.signals / FULL_CONFIDENCE)
         final = blend(
             [base[p["key"]] for p in judged],
             [model.score(example(facts[p["key"]])) for p in judged],
-            weight * conf,
+            weight * confidence(model),
         )
         mine = [
             p
@@ -240,7 +258,55 @@ def main(argv: list[str]) -> None:
                 learnt[reader] = ("; ".join(more) or "-", "; ".join(less) or "-")
         table.append(f"| {reader} ({len(relevant)} of {len(late)}) | " + " | ".join(cells) + " |")
 
-    dev_lines = dev_protocol(pool, early, base, three, facts) if args.split == "dev" else []
+    priors = {r: topic_prior(t, embedder, None) for r, t in READER_TOPICS.items()}
+
+    def shuffled(ps: list[dict], seed: int) -> list[dict]:
+        import random
+
+        out = list(ps)
+        random.Random(seed).shuffle(out)
+        return out
+
+    orders = [early] + [shuffled(early, s) for s in range(1, SHUFFLES + 1)]
+
+    def robust(with_topics: bool) -> list[str]:
+        """Per reader and signal count, over abreast's own order and SHUFFLES shuffled ones:
+        mean NDCG@10 of the three rankers, the worst margin of abreast over the better baseline
+        (over no personalisation at 0 signals) and in how many orders it is below."""
+        rows = []
+        for reader, wanted in READERS.items():
+            prior = priors[reader] if with_topics else None
+            cells = []
+            for n in (0, 10, 50) if with_topics else (10, 50):
+                runs = [three(o[:n], late, wanted, prior)[:3] for o in orders]
+                means = [sum(r[i] for r in runs) / len(runs) for i in range(3)]
+                margins = [a - (max(b, c) if n else c) for a, b, c in runs]
+                worst_robust[(with_topics, n)] = min(
+                    worst_robust.get((with_topics, n), math.inf), min(margins)
+                )
+                cells.append(
+                    f"{means[0]:.2f} / {means[1]:.2f} / {means[2]:.2f}, worst {min(margins):+.2f}"
+                    f", below in {sum(m < 0 for m in margins)}"
+                )
+            rows.append(f"| {reader} | " + " | ".join(cells) + " |")
+        return rows
+
+    worst_robust: dict = {}
+    robust_rows = robust(False)
+    topic_table, topic_learnt = [], {}
+    for reader, wanted in READERS.items():
+        cells = []
+        for n in SIGNAL_COUNTS:
+            ours, sanity, none, model = three(early[:n], late, wanted, priors[reader])
+            cells.append(f"{ours:.2f} / {sanity:.2f} / {none:.2f}")
+            if n == 0:
+                from abreast.learn.personal import in_words
+
+                topic_learnt[reader] = "; ".join(in_words(model, top=4)[0]) or "-"
+        topic_table.append(f"| {reader} | " + " | ".join(cells) + " |")
+    topic_robust_rows = robust(True)
+
+    dev_lines = dev_protocol(pool, early, base, three, facts, priors) if args.split == "dev" else []
 
     quality = [
         "# Learn: does the ranking learn a reader's taste?",
@@ -259,6 +325,41 @@ def main(argv: list[str]) -> None:
         + ", ".join(f"{n} signals {worst_margin[n]:+.3f}" for n in SIGNAL_COUNTS)
         + " (at 0 signals: against no personalisation).",
         "",
+        f"The same {args.split} half with the signals in abreast's order and {SHUFFLES} shuffled "
+        "ones (a reader need not start at the top): per cell the mean NDCG@10 over the "
+        f"{SHUFFLES + 1} orders (abreast / arXiv-sanity / none), abreast's worst margin over the "
+        "better baseline and in how many orders it is below it.",
+        "",
+        "| reader | 10 signals | 50 signals |",
+        "|---|---|---|",
+        *robust_rows,
+        "",
+        "Worst margin over all readers and orders: "
+        + ", ".join(f"{n} signals {worst_robust[(False, n)]:+.3f}" for n in (10, 50))
+        + ".",
+        "",
+        "**With configured topics** (the cold start): each reader's `topics` as they would write "
+        "them ("
+        + "; ".join(f"{r}: " + ", ".join(f'"{t}"' for t in ts) for r, ts in READER_TOPICS.items())
+        + "). abreast's order of signals, then all orders as above (at 0 signals against no "
+        "personalisation; arXiv-sanity has no use for topics and is the same as without).",
+        "",
+        "| reader | 0 signals | 10 signals | 50 signals |",
+        "|---|---|---|---|",
+        *topic_table,
+        "",
+        "| reader (all orders) | 0 signals | 10 signals | 50 signals |",
+        "|---|---|---|---|",
+        *topic_robust_rows,
+        "",
+        "Worst margin with topics over all readers and orders: "
+        + ", ".join(f"{n} signals {worst_robust[(True, n)]:+.3f}" for n in SIGNAL_COUNTS)
+        + ".",
+        "",
+        "What `abreast interests` says from the topics alone (0 signals), per reader: "
+        + "; ".join(f"{r}: *{w}*" for r, w in topic_learnt.items())
+        + ".",
+        "",
         "What each simulated reader's model learnt after 50 signals, in the words "
         "`abreast interests` prints:",
         "",
@@ -273,6 +374,8 @@ def main(argv: list[str]) -> None:
         "was looked at; the share of each kind of named feature (themes x2 against sources and "
         "sites, entities, terms; from x1/1.5/2/3/4) and the blend's MIN_SPREAD on the dev "
         "protocol (`--split dev`: the dev half in seven signal orders and the earlier weeks); "
+        "the topic prior's strength (0.25, from 0.1/0.25/0.5/1) and what topics count as in "
+        "the blend (5 signals, from 1/3/5/10) on the dev protocol with topics (13 orders); "
         "the test half is reported as measured. One labeller wrote the themes (see "
         "bench/data/LABELLING.md).",
         "",

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -152,6 +153,9 @@ def labelled_inputs(embedder):
         annotate(members)
         vecs = embedder.embed_batch([embed_text(m) for m in members])
         out[week] = (members, gold, vecs)
+        BACKGROUND[week] = (
+            frozenset() if os.environ.get("BENCH_NO_BACKGROUND") else background_of(week)
+        )
     return out
 
 
@@ -218,13 +222,47 @@ def synthetic_week(n: int = 20000, seed: int = 7, dim: int = 256):
 # --- ours ------------------------------------------------------------------------------------
 
 
+# week -> the models named in every recorded week of the 4 before it (labelled_inputs fills it):
+# what build_week passes to cluster() as `background`, from the same recordings
+BACKGROUND: dict[str, frozenset[str]] = {}
+
+
+def background_of(week: str) -> frozenset[str]:
+    """As stories.build._background, from the recorded corpus instead of a store."""
+    from datetime import date, timedelta
+
+    import stories_corpus as corpus
+    from abreast.stories.cluster import background_models
+    from abreast.stories.weeks import iso_week
+    from abreast.types import iso_week as week_of
+    from abreast.understand.entities import extract_entities
+
+    year, num = (int(x) for x in week.split("-W"))
+    monday = date.fromisocalendar(year, num, 1)
+    earlier = [iso_week(monday - timedelta(weeks=k)) for k in range(1, 5)]
+    by_week: dict[str, set[str]] = {}
+    for m in corpus.all_members().values():
+        w = week_of(m.published_at)
+        if w in earlier:
+            ents = extract_entities(m.title, m.text)
+            by_week.setdefault(w, set()).update(e for e in ents if e.startswith("model:"))
+    return background_models([by_week[w] for w in earlier if w in by_week])
+
+
 def ours(members, vecs, params=None) -> tuple[list[int], float]:
     from abreast.stories.cluster import cluster
+    from abreast.types import iso_week as week_of
     from abreast.understand.urls import canonicalize
 
+    weeks = {week_of(m.published_at) for m in members}
+    background = BACKGROUND.get(next(iter(weeks)), frozenset()) if len(weeks) == 1 else frozenset()
     t = time.perf_counter()
     groups = cluster(
-        members, vecs, params, [canonicalize(m.url) if m.url else None for m in members]
+        members,
+        vecs,
+        params,
+        [canonicalize(m.url) if m.url else None for m in members],
+        background,
     )
     return labels_of(groups, len(members)), time.perf_counter() - t
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from abreast.types import Member
 
+ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 GOLD = Path(__file__).resolve().parent / "data" / "stories_gold.jsonl"
 
@@ -49,6 +50,23 @@ def _hn() -> dict[str, Member]:
             title=r["title_rewritten_by_llm"],
             url=r["url"],
             published_at=_iso(day),
+        )
+    # The demo's 2023-12-04..10 front page (hnrss captures, in this repository; SOURCE.md there),
+    # with the original titles: the week's later HN stories, where the demo showed mis-joins.
+    front = ROOT / "scripts" / "recorded" / "hn-frontpage-ai-2023-12-04_10"
+    for r in _jsonl(front / "hn_frontpage_ai_2023-12-04_10.jsonl"):
+        key = f"hn:{r['hn_id']}"
+        out.setdefault(
+            key,
+            Member(
+                key=key,
+                kind="hn",
+                source="hn",
+                title=r["title"],
+                url=r.get("url") or f"https://news.ycombinator.com/item?id={r['hn_id']}",
+                published_at=r["date_published"],
+                signals={"points": r["points"] or 0, "comments": r["comments"] or 0},
+            ),
         )
     return out
 

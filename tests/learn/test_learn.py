@@ -292,3 +292,44 @@ def test_the_week_is_ranked_by_each_story_s_best_item_as_the_model_scores_it(hom
     assert [s.id for s in ranked][:10] != [s.id for s in stories][:10], "the signals moved it"
     assert all(s.score_parts.get("personal") is not None for s in ranked[:10])
     assert [s.rank for s in stories[:3]] == [1, 2, 3], "the caller's stories are left as given"
+
+
+def test_configured_topics_rank_the_week_before_any_feedback_and_say_so(home):
+    """Cold start: a reader who only wrote `topics` in the config sees stories about them rise,
+    `abreast interests` and `abreast why` name the topics, and removing them restores the default
+    order; feedback then builds on the topics instead of starting from nothing."""
+    from abreast.cli import context as ctx
+
+    stories = load_week(ctx.store().conn, WEEK)
+    default = [s.id for s in stories]
+
+    def about(ranked, theme: str) -> int:
+        return sum(theme in s.themes for s in ranked[:20])
+
+    (home / "abreast.toml").write_text(
+        '[understand]\ntopics = ["AI safety, alignment and regulation"]\n', encoding="utf-8"
+    )
+    ctx.reset()
+    r = runner.invoke(app, ["interests"])
+    assert r.exit_code == 0, r.output
+    assert "ranking starts from your topics" in r.output
+    assert "your topics: AI safety, alignment and regulation" in r.output
+    assert "Safety, alignment & policy" in r.output.split("less:")[0]
+    ranked = week_for_reader(ctx.store(), WEEK, ctx.settings())
+    assert about(ranked, "safety-alignment") > about(stories, "safety-alignment")
+    safety = next(m.key for s in ranked[:5] for m in s.members if "safety-alignment" in m.themes)
+    r = runner.invoke(app, ["why", safety])
+    assert "from 0 signals and your topics: AI safety" in r.output
+    assert "(one of your topics)" in r.output
+    other = [m.key for s in stories[:30] for m in s.members if "safety-alignment" not in m.themes]
+    assert runner.invoke(app, ["feedback", other[0], "--less"]).exit_code == 0
+    assert runner.invoke(app, ["feedback", safety, "--more"]).exit_code == 0
+    r = runner.invoke(app, ["interests"])
+    assert "Learnt from 2 signals" in r.output and "your topics:" in r.output
+    assert "Forgot 2 signals; ranking is back to your configured topics" in (
+        runner.invoke(app, ["interests", "--reset"]).output
+    )
+    (home / "abreast.toml").write_text("", encoding="utf-8")
+    ctx.reset()
+    assert "No signals yet: rank is everyone's default" in runner.invoke(app, ["interests"]).output
+    assert [s.id for s in week_for_reader(ctx.store(), WEEK, ctx.settings())] == default

@@ -97,3 +97,27 @@ def test_feed_entries_that_link_a_paper_are_papers():
     assert is_paper("feed", "http://arxiv.org/pdf/2311.17117v1")
     assert not is_paper("feed", "https://www.anthropic.com/research/building-effective-agents")
     assert not is_paper("hn", "https://news.ycombinator.com/item?id=1")
+
+
+def test_the_learned_judgment_reads_the_whole_item_where_no_cue_names_the_sense(demo_store):
+    # The same title, "Fast inference", over two abstracts: one about serving models, one about
+    # posterior estimation. No cue word decides either; the learned model weighs the windows, the
+    # words beside the term and the whole item, and only the first is inference in the glossary's
+    # sense (running a trained model).
+    idx = load_index(demo_store)
+    serving = "We reduce the latency and memory of serving transformer models on GPUs by batching."
+    bayes = "We propose a variational method for posterior estimation in hierarchical models."
+    verdicts = []
+    for text in (serving, bayes):
+        vec = idx.embedder.embed_batch([f"Fast inference. {text}"])[0]
+        verdicts.append(judge("inference", "Fast inference", text, vec, idx.embedder))
+    assert verdicts[0].startswith("in") and "likely in this sense" in verdicts[0]
+    assert verdicts[1].startswith("out") and "likely in this sense" in verdicts[1]
+
+
+def test_the_shipped_model_was_trained_only_on_the_dev_splits():
+    from abreast.retrieve.sense import sense_model
+
+    # fresh7 is the held-out split of record for this model (bench/data/LABELLING.md).
+    assert "fresh7" not in sense_model()["trained_on"]
+    assert "fresh6" in sense_model()["trained_on"]

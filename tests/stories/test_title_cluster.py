@@ -173,3 +173,82 @@ def test_a_paper_joins_news_only_when_the_news_names_it():
     vecs3 = np.stack([topic_vector("llms", seed=s) for s in (1, 3, 4)])
     assert cluster([paper, named], vecs3[:2]) == [[0, 1]]
     assert cluster([paper, linked], vecs3[::2]) == [[0, 1]]
+
+
+def test_a_name_the_news_uses_every_week_does_not_join_two_stories_but_a_new_release_does():
+    from abreast.stories.cluster import background_models
+
+    # The demo's 2023-W49: a Show HN of an open-source tool and an Ask HN about paying for
+    # ChatGPT Plus were one story, held together only by both naming ChatGPT.
+    params = ClusterParams(title_weight=0.0)
+    members = [
+        _m("hn:38587052", "x", entities=["model:chatgpt"]),
+        _m("hn:38590313", "y", entities=["model:chatgpt"]),
+    ]
+    a, b = topic_vector("tool"), topic_vector("plus")
+    b = b - (b @ a) * a
+    b /= np.linalg.norm(b)
+    vecs = np.stack([a, 0.6 * a + 0.8 * b])  # cosine 0.6: one story only with the model boost
+    earlier = [{"model:chatgpt", "model:gpt-4"}, {"model:chatgpt"}, {"model:chatgpt", "model:o1"}]
+    background = background_models(earlier)
+    assert background == {"model:chatgpt"}  # named every earlier week; gpt-4 and o1 are not
+    assert cluster(members, vecs, params, background=background) == [[0], [1]]
+    # o3, named for the first time this week, still ties its reactions together
+    launch = [_m("hn:1", "x", entities=["model:o3"]), _m("reddit:1", "y", entities=["model:o3"])]
+    assert cluster(launch, vecs, params, background=background) == [[0, 1]]
+    # all but one earlier week: a week recorded in part does not make every name look new
+    assert "model:chatgpt" in background_models([*earlier, {"model:o1"}])
+    assert background_models([{"model:chatgpt"}]) == frozenset()  # one week says nothing
+
+
+def test_the_demo_weeks_no_longer_join_stories_on_chatgpt_alone(demo_db):
+    import sqlite3
+
+    conn = sqlite3.connect(demo_db)
+
+    def story_of(key):
+        return conn.execute(
+            "SELECT s.story_id FROM story_items s JOIN items i ON i.id = s.item_id WHERE i.key = ?",
+            (key,),
+        ).fetchone()[0]
+
+    assert story_of("hn:38587052") != story_of("hn:38590313")  # 2023-W49
+    # 2024-W50: Simon Willison's note on ChatGPT Canvas had gathered an outage, a maths blunder,
+    # a "keeping me sane" post and a price comparison
+    canvas = story_of("feed:https://simonw.substack.com/p/gemini-20-flash-an-outstanding-multi#s2")
+    assert all(story_of(k) != canvas for k in ("reddit:1ha5uk5", "reddit:1hc7u3t"))
+    # the Sora launch stays one story (its lab posts and the HN thread)
+    sora = story_of("feed:https://openai.com/index/sora-is-here")
+    assert (
+        story_of("hn:42368604")
+        == sora
+        == story_of("feed:https://openai.com/index/sora-system-card")
+    )
+
+
+def test_a_newsletters_title_for_a_page_does_not_head_the_pages_story():
+    # 2024-W49 was headed "Quote from OpenAI o1 System Card" (Simon Willison's section title),
+    # with OpenAI's own post in the story; the post's title heads it now
+    letter = "feed:https://simonw.substack.com/p/i-can-now-run-a-gpt-4-class-model"
+    section = _m(f"{letter}#s7", "Quote from OpenAI o1 System Card", kind="feed")
+    section.extra = {"section_of": letter}
+    post = _m("feed:https://openai.com/index/openai-o1-system-card", "OpenAI o1 System Card")
+    hn = _m("hn:42330666", "OpenAI o1 system card", signals={"points": 371})
+    assert [section, post, hn][choose_lead([section, post, hn])] is post
+    # without the lab's post, the newsletter's title still reads better than HN's or Reddit's
+    release = _m(f"{letter}#s2", "Meta AI release Llama 3.3", kind="feed")
+    release.extra = {"section_of": letter}
+    repo = _m("hn:1", "Llama-3.3-70B-Instruct", signals={"points": 400})
+    assert [repo, release][choose_lead([repo, release])] is release
+
+
+def test_the_demo_o1_system_card_story_is_headed_by_openais_title(demo_db):
+    import sqlite3
+
+    conn = sqlite3.connect(demo_db)
+    title = conn.execute(
+        "SELECT s.title FROM stories s JOIN story_items si ON si.story_id = s.id "
+        "JOIN items i ON i.id = si.item_id WHERE i.key = ?",
+        ("feed:https://openai.com/index/openai-o1-system-card",),
+    ).fetchone()[0]
+    assert title == "OpenAI o1 System Card"

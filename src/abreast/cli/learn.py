@@ -88,29 +88,47 @@ def interests(
     as_json: bool = typer.Option(False, "--json", help="As JSON."),
 ) -> None:
     """What abreast has learnt you want more and less of, in words, and what you muted."""
-    from ..learn.personal import interests_in_words
+    from ..learn.personal import current, in_words
     from ..learn.personal import reset as forget
     from ..store.learn import mutes
 
     store = ctx.store()
     if reset:
         n = forget(store)
-        ctx.console.print(f"Forgot {n} signals; ranking is back to everyone's default.")
+        topics = ctx.settings().understand.topics
+        back_to = (
+            "your configured topics (" + "; ".join(topics) + ")" if topics else "everyone's default"
+        )
+        ctx.console.print(f"Forgot {n} signals; ranking is back to {back_to}.")
         return
-    more, less, n = interests_in_words(store)
+    model = current(store, ctx.settings())
+    more, less = in_words(model)
+    n = model.signals
     muted = mutes(store.conn)
     if as_json:
-        data = {"signals": n, "more": more, "less": less, "muted": [list(m) for m in muted]}
+        data = {
+            "signals": n,
+            "topics": model.topics,
+            "more": more,
+            "less": less,
+            "muted": [list(m) for m in muted],
+        }
         ctx.console.print_json(json.dumps(data))
         return
-    if n == 0:
+    if n == 0 and not model.topics:
         ctx.console.print(
             "No signals yet: rank is everyone's default. Teach it with "
-            "`abreast feedback KEY --more` (or the buttons in `abreast serve`)."
+            "`abreast feedback KEY --more` (or the buttons in `abreast serve`), or set "
+            "`topics` in the config for a start."
         )
     else:
-        ctx.console.print(f"Learnt from {n} signals.")
-        if not more and not less:
+        if n == 0:
+            ctx.console.print("No signals yet: ranking starts from your topics.")
+        else:
+            ctx.console.print(f"Learnt from {n} signals.")
+        if model.topics:
+            ctx.console.print("your topics: " + "; ".join(model.topics))
+        if n and not more and not less:
             # One kind of signal only (every one "less", say): the model has nothing to contrast.
             ctx.console.print(
                 "Nothing to tell apart yet: every signal so far says the same. One of the "

@@ -27,7 +27,9 @@ def why(
     # learn.personal loads numpy: lazy, so other commands start fast.
     from ..learn.personal import explain_item
 
-    ctx.console.print("\n".join(["for you:", *explain_item(ctx.store(), key)]), markup=False)
+    ctx.console.print(
+        "\n".join(["for you:", *explain_item(ctx.store(), key, ctx.settings())]), markup=False
+    )
     if data["url"]:
         ctx.console.print(data["url"], markup=False)
 

@@ -35,7 +35,13 @@ RIDGE = 1.0  # regularisation: with few signals, stay close to "no opinion"
 NAMED_SCALE = 2.0
 EARLY_NAMED_SCALE = 4.0
 EARLY_SIGNALS = 30
-PRIOR_LABEL = 0.5  # a configured topic counts as one mild "more"
+# Cold start from the configured topics (issue 16): each topic is read as the understand stage
+# reads an item (its themes, models, organisations and terms, and its embedding), and the model
+# starts from the weights that say "more like these" (ridge towards a prior mean instead of
+# towards zero: signals then correct it, and enough of them override it). PRIOR_STRENGTH: how
+# far a topic-like item rises before any signal; chosen on bench/learn_quality.py's dev protocol
+# with topics (see QUALITY.md).
+PRIOR_STRENGTH = 0.25
 # Each kind of named feature gets its own share of an item's named vector, so an item naming eight
 # models and eight terms does not drown its two themes (with one vector over all of them, a theme
 # weighed 1/sqrt(20) there and 1/sqrt(3) on a terse item). Themes count double: they are what
@@ -45,7 +51,7 @@ PRIOR_LABEL = 0.5  # a configured topic counts as one mild "more"
 NAMED_GROUPS = {"theme": 2.0, "source": 1.0, "entity": 1.0, "term": 1.0}  # any other kind: 1.0
 _GROUP_OF = {"site": "source"}  # where it came from: the source and the linked site are one kind
 # The layout of saved rows and models: rows and weights saved under another one are refitted.
-FEATURES = "groups-1"
+FEATURES = "groups-2"  # groups-2: topics are a prior, no longer rows
 LABELS = {"more": 1.0, "save": 1.0, "less": -1.0, "hide": -1.0}
 
 
@@ -66,6 +72,9 @@ class InterestModel:
     vector: np.ndarray | None = None
     signals: int = 0
     named_scale: float = NAMED_SCALE
+    topics: list[str] = field(default_factory=list)  # the configured topics it started from
+    prior_vector: np.ndarray | None = None  # the topics' share of ``vector``
+    topic_features: list[str] = field(default_factory=list)  # named features the topics gave
 
     @property
     def is_empty(self) -> bool:
@@ -94,7 +103,11 @@ class InterestModel:
         scaled = self._scaled(ex.named)
         out = [(f, self.named[f] * v) for f, v in scaled.items() if f in self.named]
         if self.vector is not None and ex.vector.size == self.vector.size:
-            out.append(("meaning", float(ex.vector @ self.vector)))
+            if self.prior_vector is not None:
+                out.append(("topics", float(ex.vector @ self.prior_vector)))
+                out.append(("meaning", float(ex.vector @ (self.vector - self.prior_vector))))
+            else:
+                out.append(("meaning", float(ex.vector @ self.vector)))
         return sorted((p for p in out if abs(p[1]) >= 0.01), key=lambda p: -abs(p[1]))
 
     def _named_part(self, named: Mapping[str, float]) -> float:
@@ -128,16 +141,24 @@ class InterestModel:
             "vector": None if self.vector is None else [round(float(x), 6) for x in self.vector],
             "signals": self.signals,
             "named_scale": self.named_scale,
+            "topics": self.topics,
+            "topic_features": self.topic_features,
+            "prior_vector": None
+            if self.prior_vector is None
+            else [round(float(x), 6) for x in self.prior_vector],
         }
 
     @classmethod
     def from_dict(cls, d: Mapping) -> InterestModel:
-        vec = d.get("vector")
+        vec, pv = d.get("vector"), d.get("prior_vector")
         return cls(
             named=dict(d.get("named") or {}),
             vector=None if vec is None else np.asarray(vec, dtype=np.float32),
             signals=int(d.get("signals") or 0),
             named_scale=float(d.get("named_scale") or NAMED_SCALE),
+            topics=list(d.get("topics") or []),
+            topic_features=list(d.get("topic_features") or []),
+            prior_vector=None if pv is None else np.asarray(pv, dtype=np.float32),
         )
 
 
@@ -184,6 +205,46 @@ def _group(feature: str) -> str:
 
 
 @dataclass
+class Prior:
+    """The configured topics as the model's starting point: per topic its named features (as an
+    item's, see ``normalised``) and its embedding."""
+
+    topics: list[str]
+    named: list[dict[str, float]]
+    vectors: np.ndarray  # one row per topic; zeros where the embedder gave none
+
+    def weights(self, scale: float, dim: int) -> tuple[dict[str, float], np.ndarray | None]:
+        """The prior mean of the model's weights: PRIOR_STRENGTH times the topics' mean feature
+        vector ("more like my topics", as one average liked item would say it)."""
+        k = PRIOR_STRENGTH / max(1, len(self.topics))
+        named: dict[str, float] = {}
+        for nm in self.named:
+            for f, v in nm.items():
+                named[f] = named.get(f, 0.0) + k * scale * v
+        vector = None
+        if dim and self.vectors.shape == (len(self.topics), dim):
+            vector = (k * self.vectors.astype(np.float64).sum(axis=0)).astype(np.float32)
+        return named, vector
+
+    def to_dict(self) -> dict:
+        return {
+            "topics": self.topics,
+            "named": self.named,
+            "vectors": [[round(float(x), 6) for x in v] for v in self.vectors],
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping) -> Prior:
+        vecs = np.asarray(d.get("vectors") or [], dtype=np.float32)
+        topics = list(d["topics"])
+        return cls(
+            topics=topics,
+            named=[dict(n) for n in d["named"]],
+            vectors=vecs.reshape(len(topics), -1) if vecs.size else np.zeros((len(topics), 0)),
+        )
+
+
+@dataclass
 class TrainingSet:
     """The fit's sufficient statistics: per signalled item (and configured topic, the cold start)
     its key, label, normalised named features and embedding, plus the Gram matrices of both
@@ -201,6 +262,7 @@ class TrainingSet:
     vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
     gram_named: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     gram_vector: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    prior: Prior | None = None  # the configured topics (cold start)
 
     def __post_init__(self) -> None:
         if self.vectors.shape != (len(self.keys), self.dim):
@@ -208,11 +270,7 @@ class TrainingSet:
 
     @property
     def signals(self) -> int:
-        return sum(
-            1
-            for k, y in zip(self.keys, self.labels, strict=True)
-            if y is not None and not k.startswith("topic:")
-        )
+        return sum(1 for y in self.labels if y is not None)
 
     def live(self) -> dict[str, float]:
         """Key -> label of the rows that count now."""
@@ -250,13 +308,28 @@ class TrainingSet:
             self.labels[i] = None if label is None else float(label)
 
     def fit(self) -> InterestModel:
-        """Ridge regression of the labels (+1 wanted, -1 not) on the rows' features, solved in the
-        dual: alpha = (Kc + RIDGE W^-1)^-1 y, weights = Xc^T alpha."""
+        """Ridge regression of the labels (+1 wanted, -1 not) on the rows' features, towards the
+        topics' prior weights w0 (zero without topics), solved in the dual on what the prior
+        leaves unexplained: alpha = (Kc + RIDGE W^-1)^-1 (y - X w0), weights = w0 + Xc^T alpha."""
         idx = [i for i, y in enumerate(self.labels) if y is not None]
-        if not idx:
-            return InterestModel()
-        signals = self.signals
+        signals = len(idx)
         scale = named_scale(signals)
+        w0_named, w0_vector = self.prior.weights(scale, self.dim) if self.prior else ({}, None)
+        topics = self.prior.topics if self.prior else []
+
+        def model(named: dict[str, float], vector: np.ndarray | None) -> InterestModel:
+            return InterestModel(
+                named={f: round(v, 5) for f, v in named.items() if abs(v) >= 1e-4},
+                vector=vector,
+                signals=signals,
+                named_scale=scale,
+                topics=topics,
+                prior_vector=w0_vector,
+                topic_features=sorted(w0_named),
+            )
+
+        if not idx:
+            return model(w0_named, w0_vector) if topics else InterestModel()
         y = np.asarray([self.labels[i] for i in idx], dtype=np.float64)
         # Balance: readers say "less" far more often than "more" (most of a feed is not for
         # them); unweighted, the fit would learn "everything is unwanted". Each side then weighs
@@ -265,12 +338,24 @@ class TrainingSet:
         pos, neg = float((y > 0).sum()), float((y < 0).sum())
         if not pos or not neg:
             # One kind of signal only (every one "less", say): nothing to contrast, and with the
-            # intercept the exact fit is all zeros. Said outright, not left to rounding: weights
-            # of 1e-16 are noise that the week's blend would stretch into a reordering.
+            # intercept the exact fit adds nothing to the prior (zero without topics). Said
+            # outright, not left to rounding: weights of 1e-16 are noise that the week's blend
+            # would stretch into a reordering.
+            if topics:
+                return model(w0_named, w0_vector)
             return InterestModel(signals=signals, named_scale=scale)
+        if topics:  # what the prior already says about each signalled item
+            y = y - np.array(
+                [
+                    scale * _sparse_dot(self.named[i], w0_named)
+                    + (float(self.vectors[i] @ w0_vector) if w0_vector is not None else 0.0)
+                    for i in idx
+                ]
+            )
         w = np.ones_like(y)
-        w[y > 0] = (pos + neg) / (2 * pos)
-        w[y < 0] = (pos + neg) / (2 * neg)
+        labels = np.asarray([self.labels[i] for i in idx], dtype=np.float64)
+        w[labels > 0] = (pos + neg) / (2 * pos)
+        w[labels < 0] = (pos + neg) / (2 * neg)
         p = w / w.sum()
         sub = np.ix_(idx, idx)
         gram = scale * scale * self.gram_named[sub] + self.gram_vector[sub]
@@ -282,19 +367,16 @@ class TrainingSet:
         with _one_thread():
             alpha = cho_solve(cho_factor(centred, overwrite_a=True), y)
         coef = alpha - float(alpha.sum()) * p  # weights = sum_i coef_i x_i
-        named: dict[str, float] = {}
+        named = dict(w0_named)
         for c, i in zip(coef, idx, strict=True):
             for f, v in self.named[i].items():
                 named[f] = named.get(f, 0.0) + c * v * scale
         vector = None
         if self.dim:
             vector = (self.vectors[idx].T.astype(np.float64) @ coef).astype(np.float32)
-        return InterestModel(
-            named={f: round(v, 5) for f, v in named.items() if abs(v) >= 1e-4},
-            vector=vector,
-            signals=signals,
-            named_scale=scale,
-        )
+            if w0_vector is not None:
+                vector = vector + w0_vector
+        return model(named, vector)
 
 
 _controller = None
@@ -313,27 +395,25 @@ def _one_thread():
 
 
 def fit(
-    examples: Sequence[Example],
-    labels: Sequence[float],
-    prior: Sequence[np.ndarray] = (),
+    examples: Sequence[Example], labels: Sequence[float], prior: Prior | None = None
 ) -> InterestModel:
-    """The model for ``examples`` with ``labels``, from scratch. ``prior``: vectors of the topics
-    the user configured, the cold start, each counted as one mild "more"."""
+    """The model for ``examples`` with ``labels``, from scratch, starting from ``prior`` (the
+    configured topics, the cold start)."""
     return training_set(examples, labels, prior).fit()
 
 
 def training_set(
     examples: Sequence[Example],
     labels: Sequence[float],
-    prior: Sequence[np.ndarray] = (),
+    prior: Prior | None = None,
     dim: int | None = None,
 ) -> TrainingSet:
-    """A TrainingSet of ``prior`` (as mild "more"s) and ``examples``; ``dim``: the embedding size
+    """A TrainingSet of ``examples`` starting from ``prior``; ``dim``: the embedding size
     (default: the largest among them; an item without a vector that size counts by name only)."""
-    dims = {e.vector.size for e in examples} | {p.size for p in prior}
-    ts = TrainingSet(dim=dim if dim is not None else max(dims, default=0))
-    for i, p in enumerate(prior):
-        ts.add(Example(key=f"topic:{i}", named={}, vector=np.asarray(p, np.float32)), PRIOR_LABEL)
+    dims = {e.vector.size for e in examples}
+    if prior is not None:
+        dims.add(prior.vectors.shape[1] if prior.vectors.ndim == 2 else 0)
+    ts = TrainingSet(dim=dim if dim is not None else max(dims, default=0), prior=prior)
     for e, y in zip(examples, labels, strict=True):
         ts.add(e, y)
     return ts

@@ -27,11 +27,16 @@ from .model import (
     NAMED_GROUPS,
     Example,
     InterestModel,
+    Prior,
     describe,
+    normalised,
     training_set,
 )
 
 FULL_CONFIDENCE = 10  # signals after which personal taste counts at the full configured weight
+# What configured topics count as before any feedback, in signals (see ``confidence``); chosen on
+# bench/learn_quality.py's dev protocol with topics.
+PRIOR_SIGNALS = 5
 # The spread of personal scores (-1 .. 1) below which the model is taken at its word rather than
 # stretched to the week's spread: a model with next to no opinion moves the week next to nothing.
 # Without it, scores that differ by rounding (1e-16) reordered the whole week at full weight.
@@ -158,13 +163,12 @@ def retrain(store: Store, settings: Settings | None = None, full: bool = False) 
         topics = saved[2] if saved else []
     if saved is None or saved[1] != embedder or saved[2] != topics or saved[0].features != FEATURES:
         dim = sql.embedding_dim(conn, embedder)
-        rows = sql.RowsUpdate(
-            training_set([], [], _topic_vectors(topics, embedder), dim), topics, rebuilt=True
-        )
+        prior = topic_prior(topics, embedder, settings) if topics else None
+        rows = sql.RowsUpdate(training_set([], [], prior, dim), topics, rebuilt=True)
     else:
         rows = sql.RowsUpdate(saved[0], topics)
     ts = rows.ts
-    had = {k: y for k, y in ts.live().items() if not k.startswith("topic:")}
+    had = ts.live()
     for key in had.keys() - labelled.keys():
         ts.set_label(key, None)
         rows.relabelled.append(ts.keys.index(key))
@@ -195,16 +199,32 @@ def give_feedback(
     return retrain(store, settings)
 
 
-def current(store: Store) -> InterestModel:
+def current(store: Store, settings: Settings | None = None) -> InterestModel:
+    """The reader's model as saved; with ``settings``, first brought up to their configured
+    topics (a topic added or removed since the last fit refits it, so the cold start works
+    before any feedback)."""
     saved = sql.load_model(store.conn)
+    if settings is not None:
+        topics = list(settings.understand.topics)
+        had = list((saved[0].get("topics") or []) if saved else [])
+        if topics != had:
+            return retrain(store, settings)
     if saved is None:
         return InterestModel()
     if saved[0].get("features") != FEATURES:
         # Fitted under an older feature layout: its weights do not fit today's features. Refit
         # once from the feedback (the saved rows are in the old layout too, so from scratch);
         # a store opened read-only (damaged, see store/repair.py) refits in memory each time.
-        return retrain(store)
+        return retrain(store, settings)
     return InterestModel.from_dict(saved[0])
+
+
+def confidence(model: InterestModel) -> float:
+    """How much of the configured weight personal taste gets: it grows with the signals, full
+    after FULL_CONFIDENCE; configured topics count as PRIOR_SIGNALS of them (a cold start that
+    moves the week without drowning everyone's attention)."""
+    given = model.signals + (PRIOR_SIGNALS if model.topics else 0)
+    return min(1.0, given / FULL_CONFIDENCE)
 
 
 def reset(store: Store) -> int:
@@ -222,9 +242,9 @@ def scores(
     return {f.key: m.score(example(f)) for f in facts}
 
 
-def explain_item(store: Store, key: str) -> list[str]:
+def explain_item(store: Store, key: str, settings: Settings | None = None) -> list[str]:
     """The personal part of an item's ranking, in words (for `abreast why`)."""
-    m = current(store)
+    m = current(store, settings)
     facts = sql.item_facts(store.conn, [key], sql.embedding_model(store.conn))
     if not facts:
         return []
@@ -234,17 +254,35 @@ def explain_item(store: Store, key: str) -> list[str]:
     if m.is_empty:
         return ["no personal signal yet: give feedback with `abreast feedback KEY --more/--less`"]
     ex = example(facts[0])
-    lines = [f"your interest: {m.score(ex):+.2f} (from {m.signals} signals)"]
+    lines = [f"your interest: {m.score(ex):+.2f} ({_learnt_from(m)})"]
     for f, v in m.parts(ex)[:4]:
-        what = "close in meaning to what you liked" if f == "meaning" else label(f)
-        if f == "meaning" and v < 0:
-            what = "close in meaning to what you did not want"
+        if f == "topics":
+            what = "close in meaning to your topics" if v > 0 else "far from your topics"
+        elif f == "meaning":
+            what = (
+                "close in meaning to what you liked"
+                if v > 0
+                else "close in meaning to what you did not want"
+            )
+        else:
+            what = label(f)
+            if f in m.topic_features:
+                what += " (one of your topics)"
         lines.append(f"  {'+' if v > 0 else '-'} {what} ({v:+.2f})")
     return lines
 
 
-def interests_in_words(store: Store) -> tuple[list[str], list[str], int]:
-    m = current(store)
+def _learnt_from(m: InterestModel) -> str:
+    said = f"from {m.signals} signal{'' if m.signals == 1 else 's'}"
+    if m.topics:
+        said += " and your topics: " + "; ".join(m.topics)
+    return said
+
+
+def interests_in_words(
+    store: Store, settings: Settings | None = None
+) -> tuple[list[str], list[str], int]:
+    m = current(store, settings)
     more, less = in_words(m)
     return more, less, m.signals
 
@@ -389,8 +427,7 @@ def for_reader(store: Store, stories: list[Story], weight: float) -> list[Story]
         if len(stories)
         else np.zeros(0)
     )
-    confidence = min(1.0, m.signals / FULL_CONFIDENCE)
-    scores = blend([s.score for s in stories], personal, weight * confidence)
+    scores = blend([s.score for s in stories], personal, weight * confidence(m))
     out = []
     for s, new in zip(stories, scores, strict=True):
         mine = _copy(s)
@@ -431,13 +468,41 @@ def _member_muted_by(mem: Member, mutes: list[tuple[str, str]]) -> str:
     return _muted_by_facts(facts, mutes)
 
 
-def _topic_vectors(topics: Sequence[str], embedder: str | None) -> list[np.ndarray]:
-    if not topics or not embedder:
-        return []
-    from ..retrieve.index import _embedder_for
+def topic_prior(topics: Sequence[str], embedder: str | None, settings: Settings | None) -> Prior:
+    """The configured topics read as the understand stage reads an item: its themes, entities
+    and terms (annotate on the topic as a title) and its embedding by the store's embedder. A
+    topic the relevance model does not call AI ("research papers") still gets the theme whose
+    description is nearest, so every topic names something `abreast interests` can say."""
+    from ..config import UnderstandSettings
+    from ..types import Item
+    from ..understand import themes as th
+    from ..understand.pipeline import annotate
 
-    vecs = _embedder_for(embedder).embed_batch(list(topics))
-    return [np.asarray(v, dtype=np.float32) for v in vecs]
+    cfg = settings.understand if settings is not None else UnderstandSettings()
+    items = [Item(key=f"topic:{i}", kind="topic", title=t) for i, t in enumerate(topics)]
+    anns = annotate(items, cfg)
+    unthemed = [i for i, a in enumerate(anns) if not a.themes]
+    nearest: dict[int, str] = {}
+    if unthemed:
+        from ..understand.embed import get_embedder
+
+        own = get_embedder(cfg.embedder)
+        index = th.ThemeIndex(own, cfg.themes or None)
+        sims = index.similarities(own.embed_batch([topics[i] for i in unthemed]))
+        nearest = {i: index.ids[int(np.argmax(row))] for i, row in zip(unthemed, sims, strict=True)}
+    named: list[dict[str, float]] = []
+    for i, a in enumerate(anns):
+        nm = {f"theme:{t}": 1.0 for t in (a.themes or [nearest[i]])}
+        nm.update({f"entity:{e}": 1.0 for e in a.entities[:MAX_PER_KIND]})
+        nm.update({f"term:{j}": 1.0 for j in a.jargon[:MAX_PER_KIND]})
+        named.append(normalised(nm))
+    vectors = np.zeros((len(topics), 0), np.float32)
+    if embedder:
+        from ..retrieve.index import _embedder_for
+
+        vecs = _embedder_for(embedder).embed_batch(list(topics))
+        vectors = np.asarray(vecs, dtype=np.float32).reshape(len(topics), -1)
+    return Prior(topics=list(topics), named=named, vectors=vectors)
 
 
 def week_for_reader(store: Store, week: str, settings: Settings | None) -> list[Story]:
@@ -445,4 +510,6 @@ def week_for_reader(store: Store, week: str, settings: Settings | None) -> list[
     from ..store.stories import load_week
 
     weight = (settings.learn if settings is not None else LearnSettings()).weight
+    if settings is not None:
+        current(store, settings)  # the configured topics take effect before any feedback
     return for_reader(store, load_week(store.conn, week), weight)

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from ..learn.model import TrainingSet
+from ..learn.model import Prior, TrainingSet
 from .compact import decode_vectors
 from .db import now, rows_in, transaction
 
@@ -165,7 +165,12 @@ def save_model(
                 None
                 if rows is None
                 else json.dumps(
-                    {"dim": rows.ts.dim, "topics": rows.topics, "features": rows.ts.features}
+                    {
+                        "dim": rows.ts.dim,
+                        "topics": rows.topics,
+                        "features": rows.ts.features,
+                        "prior": None if rows.ts.prior is None else rows.ts.prior.to_dict(),
+                    }
                 ),
             ),
         )
@@ -250,6 +255,7 @@ def load_rows(conn: sqlite3.Connection) -> tuple[TrainingSet, str | None, list[s
         vectors=vectors,
         gram_named=gram_named,
         gram_vector=gram_vector,
+        prior=Prior.from_dict(d["prior"]) if d.get("prior") else None,
     )
     return ts, meta[1], list(d["topics"])
 

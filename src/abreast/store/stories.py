@@ -68,6 +68,25 @@ def ai_items(conn: sqlite3.Connection, week: str) -> list[WeekItem]:
     ]
 
 
+def week_models(conn: sqlite3.Connection, week: str) -> set[str]:
+    """The model entities the week's AI items name (empty when it has none)."""
+    out: set[str] = set()
+    for (raw,) in conn.execute(
+        "SELECT annotations.entities_json FROM items JOIN annotations ON annotations.item_id = "
+        "items.id WHERE items.week = ? AND annotations.is_ai = 1 AND annotations.entities_json "
+        "LIKE '%model:%'",
+        (week,),
+    ):
+        out.update(e for e in _json(raw, []) if e.startswith("model:"))
+    return out
+
+
+def week_has_items(conn: sqlite3.Connection, week: str) -> bool:
+    return (
+        conn.execute("SELECT 1 FROM items WHERE week = ? LIMIT 1", (week,)).fetchone() is not None
+    )
+
+
 def week_signals(conn: sqlite3.Connection, week: str) -> list[tuple[str, dict[str, Any]]]:
     """(kind, signals) of every item of the week, AI or not: the scale attention is measured on."""
     rows = conn.execute("SELECT kind, score_json FROM items WHERE week = ?", (week,)).fetchall()

@@ -14,6 +14,7 @@ import hashlib
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -21,10 +22,18 @@ import numpy as np
 from ..config import Settings
 from ..store import stories as sql
 from ..types import Member, Story
-from .cluster import ClusterParams, cluster, cross_similarity, normalise, signals_of
+from .cluster import (
+    ClusterParams,
+    background_models,
+    cluster,
+    cross_similarity,
+    normalise,
+    signals_of,
+)
 from .novelty import NoveltyParams, StoryProfile, centroid, continuations, link_to_earlier
 from .rank import AttentionScale, rank_stories
 from .title import choose_lead, class_keywords, dominant_entities, dominant_themes, headline
+from .weeks import iso_week
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -47,7 +56,10 @@ def cluster_params(settings: Settings | None) -> ClusterParams:
 
 # Bump when a change to how items join must regroup stores grouped before it: a week's items keep
 # their story across runs (`assign`), so without a regroup a join the new rules refuse would stay.
-JOIN_RULES = 2  # 2: a paper joins a news item only when the news names it (mixed_min_title)
+JOIN_RULES = 4  # 2: a paper joins a news item only when the news names it (mixed_min_title)
+# 3: a model the news names every week ("ChatGPT") weighs like an organisation, not a release
+# 4: a newsletter section's title leads below the page it links (stories of older builds keep
+#    their titles until their week is rebuilt)
 
 
 def grouping_key(params: ClusterParams) -> str:
@@ -64,6 +76,7 @@ class WeekInput:
     canonical: list[str | None]
     duplicate_of: list[int | None]
     vectors: np.ndarray
+    background: frozenset[str] = frozenset()  # models named every recent week: no event marker
 
 
 def build_week(
@@ -117,6 +130,20 @@ def _read_week(conn: sqlite3.Connection, week: str) -> WeekInput:
         [r.canonical_url for r in rows],
         [r.duplicate_of for r in rows],
         normalise(mat),
+        _background(conn, week),
+    )
+
+
+BACKGROUND_WEEKS = 4
+
+
+def _background(conn: sqlite3.Connection, week: str) -> frozenset[str]:
+    """The models named in every week with items among the `BACKGROUND_WEEKS` before `week`."""
+    year, num = (int(x) for x in week.split("-W"))
+    monday = date.fromisocalendar(year, num, 1)
+    weeks = [iso_week(monday - timedelta(weeks=k)) for k in range(1, BACKGROUND_WEEKS + 1)]
+    return background_models(
+        [sql.week_models(conn, w) for w in weeks if sql.week_has_items(conn, w)]
     )
 
 
@@ -159,7 +186,7 @@ def _join_existing(
     (if that average reaches the threshold); returns the items that joined none."""
     if not fresh or not kept:
         return list(fresh)
-    sig = signals_of(inp.members, inp.canonical)
+    sig = signals_of(inp.members, inp.canonical, inp.background)
     sids = sorted(kept)
     members = [i for sid in sids for i in kept[sid]]
     owner = np.repeat(np.arange(len(sids)), [len(kept[sid]) for sid in sids])
@@ -187,7 +214,11 @@ def _cluster_subset(idx: list[int], inp: WeekInput, params: ClusterParams) -> li
     if not idx:
         return []
     groups = cluster(
-        [inp.members[i] for i in idx], inp.vectors[idx], params, [inp.canonical[i] for i in idx]
+        [inp.members[i] for i in idx],
+        inp.vectors[idx],
+        params,
+        [inp.canonical[i] for i in idx],
+        inp.background,
     )
     return [[idx[j] for j in g] for g in groups]
 

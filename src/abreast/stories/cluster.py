@@ -7,7 +7,8 @@ The pairwise similarity of two items is their embedding cosine, adjusted by hard
   * sharing a model entity (``model:o3``) adds ``model_boost``; sharing only an organisation
     (``org:openai``) adds the much smaller ``org_boost`` (OpenAI ships many things a week); neither
     applies between a paper and a news item (an HN post about 1-800-ChatGPT and a paper that studies
-    ChatGPT are two stories);
+    ChatGPT are two stories); a model the news named every recent week ("ChatGPT") counts as an
+    organisation (``background_models``);
   * items published far apart inside the week lose ``time_penalty`` per day beyond
   ``time_grace_days``;
   * two different arXiv papers are two publications: their similarity drops by ``paper_penalty``
@@ -27,8 +28,8 @@ story needs no second source: a lone arXiv paper is a story of one.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -89,13 +90,27 @@ class PairSignals:
 
 
 def signals_of(
-    members: Sequence[Member], canonical_urls: Sequence[str | None] | None = None
+    members: Sequence[Member],
+    canonical_urls: Sequence[str | None] | None = None,
+    background: Collection[str] = (),
 ) -> PairSignals:
+    """``background``: model entities the news named every recent week (``background_models``);
+    they weigh like an organisation."""
     urls = list(canonical_urls) if canonical_urls is not None else [m.url for m in members]
     ids: dict[str, int] = {}
     url_ids = np.array([ids.setdefault(u, len(ids)) if u else -1 for u in urls], dtype=np.int64)
-    models, _ = count_matrix([[e for e in m.entities if e.startswith("model:")] for m in members])
-    orgs, _ = count_matrix([[e for e in m.entities if e.startswith("org:")] for m in members])
+    bg = set(background)
+
+    def marks_event(e: str) -> bool:
+        return e.startswith("model:") and e not in bg
+
+    models, _ = count_matrix([[e for e in m.entities if marks_event(e)] for m in members])
+    orgs, _ = count_matrix(
+        [
+            [e for e in m.entities if e.startswith(("org:", "model:")) and not marks_event(e)]
+            for m in members
+        ]
+    )
     models.data[:] = 1.0
     orgs.data[:] = 1.0
     return PairSignals(
@@ -106,6 +121,21 @@ def signals_of(
         models=models.tocsr(),
         orgs=orgs.tocsr(),
     )
+
+
+def background_models(earlier: Sequence[set[str]]) -> frozenset[str]:
+    """The model entities the news named nearly every recent week (``earlier``: the model entities
+    of each week with items among the 4 before this one; named in all but one of them, and in at
+    least 2): a name used all the time ("ChatGPT": 19 items of 2024-W50 were a Canvas feature, an
+    outage, a maths blunder and a price comparison) marks no single event, so two items naming it
+    are no likelier one story than two items naming OpenAI. A release named for the first time,
+    or only some weeks (Sora, QwQ, LTX-Video), still ties its items. All but one, not all: a week
+    recorded in part (a source added midweek) must not make every name look new."""
+    if len(earlier) < 2:
+        return frozenset()
+    need = max(2, len(earlier) - 1)
+    counts = Counter(e for week in earlier for e in set(week))
+    return frozenset(e for e, n in counts.items() if n >= need)
 
 
 def _days(published_at: str | None) -> float:
@@ -128,6 +158,7 @@ def cluster(
     vectors: np.ndarray,
     params: ClusterParams | None = None,
     canonical_urls: Sequence[str | None] | None = None,
+    background: Collection[str] = (),
 ) -> list[list[int]]:
     """Group members into stories. Returns lists of member indices; every index appears exactly
     once. Clusters are ordered by their first index, members inside a cluster ascending
@@ -136,7 +167,7 @@ def cluster(
     if len(members) == 0:
         return []
     x = normalise(vectors)
-    sig = signals_of(members, canonical_urls)
+    sig = signals_of(members, canonical_urls, background)
     with _one_blas_thread():
         out = _cluster_at(np.arange(len(members)), x, sig, p, p.threshold)
     return sorted((sorted(c) for c in out), key=lambda c: c[0])

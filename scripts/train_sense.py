@@ -1,0 +1,236 @@
+"""Train the learned word-sense judgment (retrieve/sense.py's contest) on the word-sense splits
+that are dev, and write it to src/abreast/retrieve/data/sense_model.json.
+
+    .venv/bin/python scripts/train_sense.py [--store .demo-home/abreast.db] [--dry-run]
+
+Rows: every labelled (term, item, in sense?) judgment of bench/data/word_sense.jsonl in the
+splits of DEV_SPLITS (the demo store's items and the fresh5/fresh6 papers, which are not in the
+store). The held-out split (fresh7) is never read here. Only the rows the words alone do not
+decide (sense.read_cues) reach the model; its features are sense.contest_features.
+
+Model: logistic regression (scikit-learn), standardised features, L2 penalty C chosen by
+leave-one-split-out cross-validation: each dev split in turn is predicted by a model trained on
+the others, as an unseen split would be. The cut-off is conservative: per evidence level, the
+lowest probability above every out-of-fold probability of an other-sense item at that level (plus
+SAFETY), so that none of the dev splits' other-sense items would have been kept by a model that
+had not seen its split; in-sense items below it are dropped (precision before recall).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from abreast.retrieve import sense  # noqa: E402
+from abreast.retrieve.index import load_index  # noqa: E402
+from abreast.store import Store  # noqa: E402
+from abreast.store.retrieval import texts  # noqa: E402
+
+DATA = ROOT / "bench" / "data"
+OUT = ROOT / "src" / "abreast" / "retrieve" / "data" / "sense_model.json"
+DEV_SPLITS = (
+    "dev",
+    "test",
+    "fresh-dev",
+    "fresh-test",
+    "fresh2",
+    "fresh3",
+    "fresh4",
+    "fresh5",
+    "fresh6",
+)
+PAPERS = ("word_sense_fresh5_papers.jsonl", "word_sense_fresh6_papers.jsonl")
+CS = (0.1, 0.3, 1.0)
+GRID = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.97, 0.98, 0.99, 0.995, 0.999)
+
+
+def load(store_path: str):
+    """(rows, items, embedder): the dev rows and, per item key, (title, text, vector, paper)."""
+    store = Store.open(store_path)
+    idx = load_index(store)
+    by_key = {r.key: i for i, r in enumerate(idx.rows)}
+    rows = [json.loads(line) for line in (DATA / "word_sense.jsonl").open()]
+    rows = [r for r in rows if r["split"] in DEV_SPLITS]
+    body = texts(
+        store.conn,
+        [idx.rows[by_key[r["item_key"]]].item_id for r in rows if r["item_key"] in by_key],
+    )
+    items = {}
+    for r in rows:
+        if r["item_key"] in by_key:
+            i = by_key[r["item_key"]]
+            row = idx.rows[i]
+            paper = sense.is_paper(row.kind, row.url)
+            items[r["item_key"]] = (row.title, body.get(row.item_id, ""), idx.vectors[i], paper)
+    papers = [json.loads(line) for name in PAPERS for line in (DATA / name).open()]
+    outside = [p for p in papers if p["key"] not in by_key]
+    vecs = idx.embedder.embed_batch([f"{p['title']}. {p['text']}" for p in outside])
+    for p, v in zip(outside, vecs, strict=True):
+        items[p["key"]] = (p["title"], p["text"], v, True)
+    rows = [r for r in rows if r["item_key"] in items]
+    return rows, items, idx.embedder
+
+
+def featurize(rows, items, embedder):
+    """Per row: the cue verdict (None where the contest decides) and, for rows that reach the
+    learned contest (terms with other senses described), (scalars, words, evidence)."""
+    by_term = defaultdict(list)
+    for n, r in enumerate(rows):
+        by_term[r["term"]].append(n)
+    cue: list[str | None] = [None] * len(rows)
+    feats: dict[int, tuple[np.ndarray, set[str], int]] = {}
+    for term, ns in by_term.items():
+        its = [items[rows[n]["item_key"]][:3] for n in ns]
+        papers = [items[rows[n]["item_key"]][3] for n in ns]
+        out, pending = sense.read_cues(term, its, papers)
+        sv = sense.sense_vectors(term, embedder)
+        if pending and (sv is None or len(sv) == 1):
+            # no other sense described: judged by closeness to the gloss, not learned
+            sense._contest(term, its, pending, embedder, out)
+        elif pending:
+            x, words, _ = sense.contest_features(term, its, pending, embedder)
+            for (k, _, ev), xi, ws in zip(pending, x, words, strict=True):
+                feats[ns[k]] = (xi, ws, ev)
+        for n, o in zip(ns, out, strict=True):
+            cue[n] = o
+    return cue, feats
+
+
+def design(feats, ns, vocab=None, mean=None, scale=None):
+    """Standardised scalars beside one 0/1 column per word feature (vocab: from these rows)."""
+    from scipy import sparse
+
+    x = np.array([feats[n][0] for n in ns])
+    if vocab is None:
+        vocab = {w: j for j, w in enumerate(sorted({w for n in ns for w in feats[n][1]}))}
+        mean, scale = x.mean(axis=0), x.std(axis=0)
+        scale[scale == 0] = 1.0
+    cells = [(i, vocab[w]) for i, n in enumerate(ns) for w in feats[n][1] if w in vocab]
+    words = sparse.csr_matrix(
+        (np.ones(len(cells)), ([i for i, _ in cells], [j for _, j in cells])),
+        shape=(len(ns), len(vocab)),
+    )
+    return sparse.hstack([sparse.csr_matrix((x - mean) / scale), words]).tocsr(), vocab, mean, scale
+
+
+def fit(feats, ns, y, c):
+    from sklearn.linear_model import LogisticRegression
+
+    x, vocab, mean, scale = design(feats, ns)
+    lr = LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit(x, y)
+    return lr, vocab, mean, scale
+
+
+def out_of_fold(rows, feats, c):
+    """Leave-one-split-out probabilities for every contest row: each split predicted by a model
+    trained on the other dev splits, as an unseen split would be."""
+    ns = np.array(sorted(feats))
+    y = np.array([rows[n]["in_sense"] for n in ns], dtype=int)
+    split = np.array([rows[n]["split"] for n in ns])
+    prob = {}
+    for s in DEV_SPLITS:
+        test = split == s
+        if not test.any():
+            continue
+        lr, vocab, mean, scale = fit(feats, list(ns[~test]), y[~test], c)
+        x, *_ = design(feats, list(ns[test]), vocab, mean, scale)
+        prob.update(zip(ns[test], lr.predict_proba(x)[:, 1], strict=True))
+    return prob
+
+
+def thresholds(rows, feats, prob):
+    """Per evidence level, the lowest cut-off of GRID at which at most one out-of-fold
+    other-sense item of that level would have been kept."""
+    cut = {}
+    for ev in range(5):
+        others = [prob[n] for n, f in feats.items() if f[2] == ev and not rows[n]["in_sense"]]
+        cut[ev] = next(t for t in GRID if sum(p >= t for p in others) <= 1)
+    return cut
+
+
+def score(rows, cue, feats, prob, cut):
+    """Per split: (judgments, other-sense, other-sense kept, in-sense dropped)."""
+    table = {}
+    for s in DEV_SPLITS:
+        ns = [n for n, r in enumerate(rows) if r["split"] == s]
+        kept_other = dropped_in = 0
+        for n in ns:
+            keep = (
+                prob[n] >= cut[feats[n][2]]
+                if n in feats
+                else not (cue[n] or "in").startswith("out")
+            )
+            kept_other += keep and not rows[n]["in_sense"]
+            dropped_in += (not keep) and rows[n]["in_sense"]
+        other = sum(not rows[n]["in_sense"] for n in ns)
+        table[s] = (len(ns), other, kept_other, dropped_in)
+    return table
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--store", default=str(ROOT / ".demo-home/abreast.db"))
+    ap.add_argument("--dry-run", action="store_true", help="print the cross-validation only")
+    args = ap.parse_args()
+    rows, items, embedder = load(args.store)
+    cue, feats = featurize(rows, items, embedder)
+    print(f"{len(rows)} dev judgments, {len(feats)} reach the learned contest")
+    best = None
+    for c in CS:
+        prob = out_of_fold(rows, feats, c)
+        cut = thresholds(rows, feats, prob)
+        table = score(rows, cue, feats, prob, cut)
+        kept, dropped = sum(t[2] for t in table.values()), sum(t[3] for t in table.values())
+        print(f"C={c}: out of fold, other-sense kept {kept}, in-sense dropped {dropped}; cut {cut}")
+        if best is None or (kept, dropped) < best[0]:
+            best = ((kept, dropped), c, prob, cut, table)
+    assert best is not None
+    _, c, prob, cut, table = best
+    print(f"\nchosen C={c}; each split predicted by a model trained on the others:")
+    print("| split | judgments | other-sense | other-sense kept | in-sense dropped |")
+    print("|---|---|---|---|---|")
+    for s, t in table.items():
+        print(f"| {s} | {t[0]} | {t[1]} | {t[2]} of {t[1]} | {t[3]} of {t[0] - t[1]} |")
+    total = [sum(t[i] for t in table.values()) for i in range(4)]
+    kept, dropped = f"{total[2]} of {total[1]}", f"{total[3]} of {total[0] - total[1]}"
+    print(f"| all dev | {total[0]} | {total[1]} | {kept} | {dropped} |")
+    if args.dry_run:
+        return
+    ns = sorted(feats)
+    y = np.array([rows[n]["in_sense"] for n in ns], dtype=int)
+    lr, vocab, mean, scale = fit(feats, ns, y, c)
+    coef = lr.coef_[0]
+    k = len(mean)
+    words = {w: round(float(coef[k + j]), 4) for w, j in vocab.items() if abs(coef[k + j]) >= 0.005}
+    OUT.write_text(
+        json.dumps(
+            {
+                "about": "retrieve/sense.py's learned contest, written by scripts/train_sense.py",
+                "trained_on": list(DEV_SPLITS),
+                "rows": len(ns),
+                "C": c,
+                "scalars": list(sense.SCALARS),
+                "threshold": {str(ev): t for ev, t in cut.items()},
+                "intercept": round(float(lr.intercept_[0]), 6),
+                "mean": [round(float(v), 6) for v in mean],
+                "scale": [round(float(v), 6) for v in scale],
+                "coef": [round(float(v), 6) for v in coef[:k]],
+                "words": dict(sorted(words.items())),
+            },
+            indent=0,
+        )
+        + "\n"
+    )
+    print(f"wrote {OUT.relative_to(ROOT)} ({len(words)} word features)")
+
+
+if __name__ == "__main__":
+    main()
