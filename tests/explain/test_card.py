@@ -448,6 +448,23 @@ def test_a_rant_is_not_what_people_say_and_list_numbers_are_not_specifics():
     assert substance(plain.replace("slow", "slow at 480,000x")) > substance(plain)
 
 
+def test_mockery_is_not_what_people_say_but_names_with_odd_capitals_are_fine():
+    from abreast.explain.discussion import rejection
+
+    # the demo's 2024-W50 "finally" thread led with this (60 points) above the comments that
+    # explained why OpenAI keeps GPT-3 closed
+    mock = (
+        "Our fRoNTiEr model is *vastly* supeeeerioooor to your *PATHETIC* Chinese open-source "
+        "model. **...Meanwhile:** MOM! DAD! Open source is catching up! IT'S NOT FAIR! BAN THEM!!!"
+    )
+    assert rejection(mock, "someone") == "mockery or shouting"
+    named = (
+        "Local runners with an OpenAI endpoint: KoboldCPP, vLLM, LM Studio and llama.cpp; MuJoCo "
+        "for the simulator, all running fine on my iPhone-sized test box at 20 tokens a second."
+    )
+    assert rejection(named, "someone") is None
+
+
 def test_the_makers_own_post_comes_first_and_a_cut_excerpt_is_a_last_resort():
     blog = "https://simonwillison.net/2024/Dec/11/gemini-2/"
     lab = "https://blog.google/technology/google-deepmind/google-gemini-ai-update-december-2024/"
@@ -542,3 +559,19 @@ def test_a_newsletters_words_are_quoted_as_its_own_not_as_the_articles_it_links(
     assert [(d.label, d.url) for d in card.sources[0].discussions] == [
         ("Simon Willison’s Newsletter", letter)
     ]
+
+
+@pytest.mark.slow
+def test_a_bare_family_name_is_not_listed_as_its_first_model(demo_store):
+    from abreast.store.stories import load_week
+
+    # "Purple Llama" (Meta's safety tools, 2023-W49) named "Llama": the card listed "LLaMA (Meta
+    # AI; weights: not in our data)", the phylogeny's Llama 1 row, beside a story about neither
+    purple = next(s for s in load_week(demo_store.conn, "2023-W49") if "Purple Llama" in s.title)
+    assert load_card(demo_store, purple).models == []
+    # "3b Llama to outperform 70b" (2024-W51) is not about Llama 1 either
+    search = next(s for s in load_week(demo_store.conn, "2024-W51") if "3b Llama" in s.title)
+    assert "LLaMA" not in [m.name for m in load_card(demo_store, search).models]
+    # a bare name with no versions under it is the model itself (ModernBERT's card names BERT)
+    bert = next(s for s in load_week(demo_store.conn, "2024-W51") if "ModernBERT" in s.title)
+    assert "BERT" in [m.name for m in load_card(demo_store, bert).models]

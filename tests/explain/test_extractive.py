@@ -122,3 +122,19 @@ def test_a_body_that_repeats_the_headline_does_not_repeat_it_in_the_summary(real
     texts = [s.text for s in extractive_summary(story).sentences]
     assert texts[0].startswith("Introducing our new alignment strategy for o1 models")
     assert all(normalize(t) != normalize(m.title) for t in texts for m in story.members if m.text)
+
+
+def test_a_title_with_a_few_words_around_it_is_not_what_happened():
+    from abreast.explain.extractive import repeats_title
+
+    title = "Introducing Gemini 2.0: our new AI model for the agentic era"
+    # Simon Willison's opening line on the demo's 2024-W50 card, under that very title
+    said = (
+        "Huge announcment from Google this morning: Introducing Gemini 2.0: our new AI model for "
+        "the agentic era."
+    )
+    assert repeats_title(said, [title])
+    # a short title inside a sentence that says more is not a repeat
+    assert not repeats_title(
+        "Barnstormer of an essay by Bruce Schneier about AI and trust.", ["AI and Trust"]
+    )

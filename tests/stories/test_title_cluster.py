@@ -224,3 +224,31 @@ def test_the_demo_weeks_no_longer_join_stories_on_chatgpt_alone(demo_db):
         == sora
         == story_of("feed:https://openai.com/index/sora-system-card")
     )
+
+
+def test_a_newsletters_title_for_a_page_does_not_head_the_pages_story():
+    # 2024-W49 was headed "Quote from OpenAI o1 System Card" (Simon Willison's section title),
+    # with OpenAI's own post in the story; the post's title heads it now
+    letter = "feed:https://simonw.substack.com/p/i-can-now-run-a-gpt-4-class-model"
+    section = _m(f"{letter}#s7", "Quote from OpenAI o1 System Card", kind="feed")
+    section.extra = {"section_of": letter}
+    post = _m("feed:https://openai.com/index/openai-o1-system-card", "OpenAI o1 System Card")
+    hn = _m("hn:42330666", "OpenAI o1 system card", signals={"points": 371})
+    assert [section, post, hn][choose_lead([section, post, hn])] is post
+    # without the lab's post, the newsletter's title still reads better than HN's or Reddit's
+    release = _m(f"{letter}#s2", "Meta AI release Llama 3.3", kind="feed")
+    release.extra = {"section_of": letter}
+    repo = _m("hn:1", "Llama-3.3-70B-Instruct", signals={"points": 400})
+    assert [repo, release][choose_lead([repo, release])] is release
+
+
+def test_the_demo_o1_system_card_story_is_headed_by_openais_title(demo_db):
+    import sqlite3
+
+    conn = sqlite3.connect(demo_db)
+    title = conn.execute(
+        "SELECT s.title FROM stories s JOIN story_items si ON si.story_id = s.id "
+        "JOIN items i ON i.id = si.item_id WHERE i.key = ?",
+        ("feed:https://openai.com/index/openai-o1-system-card",),
+    ).fetchone()[0]
+    assert title == "OpenAI o1 System Card"

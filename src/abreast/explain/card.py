@@ -459,7 +459,7 @@ class CardLoader:
         return out
 
     def models(self, story: Story) -> list[ModelFacts]:
-        from ..landscape.registry import resolve_mention
+        from ..landscape.registry import names_a_family, ref_key, resolve_mention
         from ..store import landscape as sql
         from ..understand.entities import extract_entities
 
@@ -482,6 +482,8 @@ class CardLoader:
         out: list[ModelFacts] = []
         seen: set[str] = set()
         for ref in dict.fromkeys(refs):
+            if names_a_family(ref_key(ref), index):  # "Llama" is the family, not Llama 1
+                continue
             for mid in resolve_mention(ref, index)[:1]:  # the best match, not every re-upload
                 row = sql.get_model(self.conn, mid)
                 if row is None or mid in seen:

@@ -29,6 +29,12 @@ _JOKE = re.compile(
     r"\b(?:lol|lmao|lmfao|rofl|haha\w*|hehe\w*|kek|/s)\b|[😂🤣😆😅💀🤡]|\bthis is the way\b",
     re.IGNORECASE,
 )
+# Mockery and shouting say nothing a reader can learn from, whatever their score: alternating case
+# ("fRoNTiEr"), stretched words ("supeeeerioooor"), "!!!". Names are not mockery: "MuJoCo",
+# "vLLM", "iPhone" (links are left out first: their ids are neither).
+_MOCK = re.compile(
+    r"\b(?=[a-zA-Z]*[a-z][A-Z][a-z][A-Z])[a-z][a-zA-Z]*\b|\b\w*([a-zA-Z])\1{3,}\w*\b|!{3,}"
+)
 _GONE = re.compile(r"^\s*\[(?:deleted|removed)\]\s*$", re.IGNORECASE)
 _URL = re.compile(r"https?://\S+")
 _NUMBER = re.compile(r"\b\d[\d.,%x]*\b")
@@ -71,6 +77,8 @@ def rejection(text: str, author: str | None) -> str | None:
         return "too long to quote whole"
     if _JOKE.search(text):
         return "a joke"
+    if _MOCK.search(_URL.sub(" ", text)):
+        return "mockery or shouting"
     if _RANT.search(text):
         return "a rant"
     if len(_URL.findall(text)) * 15 > n:

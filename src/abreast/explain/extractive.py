@@ -220,6 +220,12 @@ class Happened:
     reason: str = ""
 
 
+# Words a sentence may add to a title it quotes whole and still say nothing more (and at most as
+# many as the title has: "Barnstormer of an essay by Bruce Schneier about AI and trust" says more
+# than "AI and Trust").
+TITLE_AROUND = 8
+
+
 def repeats_title(sentence: str, titles: list[str]) -> bool:
     """True when ``sentence`` merely restates one of ``titles`` (the same words, give or take)."""
     words = [w for w in _tokens(sentence)]
@@ -230,6 +236,12 @@ def repeats_title(sentence: str, titles: list[str]) -> bool:
         if not title_words:
             continue
         if normalize(sentence) in normalize(title) or normalize(title) == normalize(sentence):
+            return True
+        # the whole title with a few words around it ("Huge announcement from Google this
+        # morning: Introducing Gemini 2.0: our new AI model for the agentic era.")
+        if normalize(title) in normalize(sentence) and len(words) <= len(title_words) + min(
+            TITLE_AROUND, len(title_words)
+        ):
             return True
         inside = sum(w in title_words for w in words) / len(words)
         if inside >= TITLE_OVERLAP and len(words) <= len(title_words) + 3:

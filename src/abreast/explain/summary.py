@@ -22,7 +22,8 @@ SCHEMA_VERSION = 1
 # redone (no model call) while abstractive ones keep their hash. 2: no headline that repeats the
 # story's title (issue 12).
 # extractive-3: a newsletter section's sentences link the newsletter, which holds its words
-EXTRACTIVE_VERSION = "extractive-3"
+# extractive-4: a sentence that is a title with a few words around it is not a summary sentence
+EXTRACTIVE_VERSION = "extractive-4"
 CALL_FAILED = (
     "model call failed"  # dropped-reason prefix: the model was unreachable, retry next time
 )

@@ -634,6 +634,22 @@ class MentionIndex:
         return found
 
 
+def names_a_family(key: str, index: MentionIndex) -> bool:
+    """A bare name whose versions the index holds ("llama": Llama 2, Llama 3.1 ...) names the
+    family, not the one model filed under it: the phylogeny's "LLaMA" row is Llama 1, and
+    "Purple Llama" or "run Llama on a laptop" in December 2023 is not about Llama 1. A bare name
+    with no versions under it (BERT, ChatGPT) is the model."""
+    if any(ch.isdigit() for ch in key):
+        return False
+    prefix = key + "-"
+    i = bisect.bisect_left(index._pref_sorted, prefix)
+    while i < len(index._pref_sorted) and index._pref_sorted[i].startswith(prefix):
+        if index._pref_sorted[i][len(prefix) :][:1].isdigit():
+            return True
+        i += 1
+    return False
+
+
 def affected_keys(key: str) -> list[str]:
     """The mention keys whose resolution a change to ``key`` can change: itself, and each key it
     extends after a dash (its lines: "llama-3.3-70b" is in the lines of "llama" and "llama-3.3")."""

@@ -518,13 +518,15 @@ def _unit(v: np.ndarray) -> np.ndarray | None:
     return (v / n).astype(np.float32) if n > 0 else None
 
 
+MODEL_PATH = Path(__file__).with_name("data") / "sense_model.json"
+
+
 @lru_cache(maxsize=1)
 def sense_model() -> dict[str, Any]:
     """The learned judgment (scripts/train_sense.py): a logistic regression over the standardised
     SCALARS and the words around the term, and the probability from which an item is in sense, by
     evidence level."""
-    path = Path(__file__).with_name("data") / "sense_model.json"
-    m = json.loads(path.read_text())
+    m = json.loads(MODEL_PATH.read_text())
     for key in ("mean", "scale", "coef"):
         m[key] = np.array(m[key], dtype=np.float64)
     return m

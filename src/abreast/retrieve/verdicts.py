@@ -39,9 +39,10 @@ BATCH = 64  # items judged per call of judge_many: one read of texts, one embedd
 
 @lru_cache(maxsize=1)
 def rules() -> str:
-    """What every verdict follows from: the judging code, the term finder and the glossary."""
+    """What every verdict follows from: the judging code and its learned model, the term finder
+    and the glossary."""
     h = hashlib.sha1()
-    for path in (Path(sense.__file__), Path(jargon.__file__), jargon.GLOSSARY):
+    for path in (Path(sense.__file__), sense.MODEL_PATH, Path(jargon.__file__), jargon.GLOSSARY):
         h.update(path.read_bytes())
     return h.hexdigest()[:16]
 

@@ -56,8 +56,10 @@ def cluster_params(settings: Settings | None) -> ClusterParams:
 
 # Bump when a change to how items join must regroup stores grouped before it: a week's items keep
 # their story across runs (`assign`), so without a regroup a join the new rules refuse would stay.
-JOIN_RULES = 3  # 2: a paper joins a news item only when the news names it (mixed_min_title)
-# 3: a bare product name ("ChatGPT") weighs like an organisation, not like a release
+JOIN_RULES = 4  # 2: a paper joins a news item only when the news names it (mixed_min_title)
+# 3: a model the news names every week ("ChatGPT") weighs like an organisation, not a release
+# 4: a newsletter section's title leads below the page it links (stories of older builds keep
+#    their titles until their week is rebuilt)
 
 
 def grouping_key(params: ClusterParams) -> str:

@@ -20,6 +20,9 @@ from .text import count_matrix, tokens
 # How readable a kind's titles are as a headline: a lab's post or a paper title beats a Reddit
 # post ("He won guys"); among equals the one with most attention wins.
 HEADLINE_PREFERENCE = {"feed": 3, "arxiv": 2, "hn": 2, "hf": 1, "reddit": 1}
+# A newsletter's section is titled by the newsletter's author for the page it links ("Quote from
+# OpenAI o1 System Card"): below a post of the lab or blog itself, above an HN or Reddit title.
+SECTION_PREFERENCE = 2.5
 _NOISE = re.compile(
     r"^\s*(?:\[[A-Z]\]|Show HN:|Ask HN:|Launch HN:|Tell HN:)\s*|\s*\[(?:video|pdf|audio)\]\s*$",
     re.I,
@@ -34,10 +37,13 @@ def attention_of(m: Member) -> float:
 def choose_lead(members: Sequence[Member]) -> int:
     """Index of the member whose title becomes the headline."""
 
-    def rank(i: int) -> tuple[int, float, str, str]:
+    def rank(i: int) -> tuple[float, float, str, str]:
         m = members[i]
+        pref = (
+            SECTION_PREFERENCE if m.extra.get("section_of") else HEADLINE_PREFERENCE.get(m.kind, 0)
+        )
         return (
-            -HEADLINE_PREFERENCE.get(m.kind, 0),
+            -pref,
             -attention_of(m),
             m.published_at or "9999",
             m.key,
