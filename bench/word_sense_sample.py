@@ -1,4 +1,4 @@
-"""Draw the items of a word-sense split (fresh4 .. fresh7) at random, before any sense model runs.
+"""Draw the items of a word-sense split (fresh4 .. fresh8) at random, before any sense model runs.
 
     .venv/bin/python bench/word_sense_sample.py --store .demo-home/abreast.db > /tmp/fresh4.tsv
     .venv/bin/python bench/word_sense_sample.py --papers bench/data/word_sense_fresh5_papers.jsonl \
@@ -7,7 +7,8 @@
 `fresh5` is drawn from papers the demo does not bundle (bench/data/word_sense_fresh5_SOURCE.md):
 ``--extract GIT_DIR`` wrote that file from a copy of the HuggingAGI/HuggingArxivLLM repository
 (fresh6: ``--from-day 11``; fresh7: ``--month papers/2024年08月 --days 31``, then ``--papers
-bench/data/word_sense_fresh7_papers.jsonl --seed 20261215`` and ``--seed 20261216 --more-after``).
+bench/data/word_sense_fresh7_papers.jsonl --seed 20261215`` and ``--seed 20261216 --more-after``;
+fresh8: ``--month papers/2024年07月 --days 31``, seeds 20261217 and 20261218).
 
 Prints one candidate a line: term, item key, where it was drawn from, the title, and the sentences
 that use the term (the start of the text, as the sense check reads it), for a person to label by

@@ -575,3 +575,36 @@ def test_a_bare_family_name_is_not_listed_as_its_first_model(demo_store):
     # a bare name with no versions under it is the model itself (ModernBERT's card names BERT)
     bert = next(s for s in load_week(demo_store.conn, "2024-W51") if "ModernBERT" in s.title)
     assert "BERT" in [m.name for m in load_card(demo_store, bert).models]
+
+
+def test_one_article_at_two_addresses_is_one_source():
+    from abreast.explain.card import sources_of
+
+    # the demo's Sora story listed "OpenAI: Sora is here" twice: the feed's URL and HN's, which
+    # ends in a slash; Anthropic's agents post sits under /research/ and /engineering/
+    members = [
+        _member("feed:sora", "feed", "Sora is here", "https://openai.com/index/sora-is-here"),
+        _member(
+            "hn:42368604",
+            "hn",
+            "Sora is here",
+            "https://openai.com/index/sora-is-here/",
+            extra={"discussion_url": "https://news.ycombinator.com/item?id=42368604"},
+        ),
+        _member(
+            "feed:a", "feed", "Building effective agents", "https://www.anthropic.com/research/x"
+        ),
+        _member(
+            "feed:b", "feed", "Building effective agents", "https://www.anthropic.com/engineering/x"
+        ),
+        _member("feed:c", "feed", "Sora System Card", "https://openai.com/index/sora-system-card"),
+    ]
+    sources, _ = sources_of(members)
+    assert [(s.article.label, s.article.title) for s in sources] == [
+        ("OpenAI", "Sora is here"),
+        ("Anthropic", "Building effective agents"),
+        ("OpenAI", "Sora System Card"),
+    ]
+    assert [d.url for d in sources[0].discussions] == [
+        "https://news.ycombinator.com/item?id=42368604"
+    ]

@@ -305,6 +305,7 @@ def sources_of(members: list[Member]) -> tuple[list[Source], dict[int, int]]:
     order = first + [i for i in range(len(members)) if i not in first]
     sources: list[Source] = []
     by_url: dict[str, Source] = {}
+    by_title: dict[tuple[str, str], Source] = {}
     number: dict[int, int] = {}
     for i in order:
         m = members[i]
@@ -314,11 +315,15 @@ def sources_of(members: list[Member]) -> tuple[list[Source], dict[int, int]]:
             continue
         if art is None or art.url == (disc.url if disc else None):
             art, disc = (art or disc), None
-        src = by_url.get(art.url)
+        # one article at two addresses is one source: "openai.com/index/sora-is-here" and ".../"
+        # from the feed and from HN, Anthropic's post under /research/ and /engineering/
+        same = (art.label, " ".join(art.title.lower().split()))
+        src = by_url.get(art.url) or (by_title.get(same) if art.title else None)
         if src is None:
             src = Source(n=len(sources) + 1, article=art)
             sources.append(src)
             by_url[art.url] = src
+            by_title.setdefault(same, src)
         src.keys.append(m.key)
         said = words_of(m)
         for link in (disc, said):
