@@ -114,12 +114,13 @@ def copies(rows, tag: str, shift: timedelta):
     which equal titles are duplicates."""
     import json
 
+    from abreast.store.compact import decode_extra
     from abreast.types import Item
 
     out = []
     for r in rows:
         pub = (datetime.fromisoformat(r["published_at"]) + shift).isoformat()
-        extra = json.loads(r["extra_json"])
+        extra = decode_extra(r["extra_json"])
         if extra.get("link_url"):
             extra["link_url"] = _scaled_url(extra["link_url"], tag)
         out.append(
