@@ -559,6 +559,10 @@ def test_a_newsletters_words_are_quoted_as_its_own_not_as_the_articles_it_links(
     assert [(d.label, d.url) for d in card.sources[0].discussions] == [
         ("Simon Willison’s Newsletter", letter)
     ]
+    # and the story's item list names the item by who wrote it
+    from abreast.explain.card import source_label
+
+    assert source_label(section) == "Simon Willison"
 
 
 @pytest.mark.slow
@@ -608,3 +612,15 @@ def test_one_article_at_two_addresses_is_one_source():
     assert [d.url for d in sources[0].discussions] == [
         "https://news.ycombinator.com/item?id=42368604"
     ]
+
+
+@pytest.mark.slow
+def test_a_release_named_as_a_line_is_shown_as_the_release_in_its_sizes(demo_store):
+    from abreast.store.stories import load_week
+
+    # "Welcome the Falcon 3 Family of Open Models!" listed "Falcon3-10B-Base (TII; 10.3B
+    # parameters; ...)", the first of the family's models by id, as if it were the release
+    falcon = next(s for s in load_week(demo_store.conn, "2024-W51") if "Falcon 3" in s.title)
+    [model] = load_card(demo_store, falcon).models
+    assert (model.name, model.org) == ("Falcon 3", "TII")
+    assert model.size is not None and " to " in model.size and "sizes" in model.size

@@ -200,6 +200,9 @@ def source_label(m: Member) -> str:
         return FIXED_KINDS[m.kind]
     if m.kind == "reddit":
         return subreddit_label(m)
+    words = words_of(m)
+    if words:  # a newsletter's section is the newsletter's, not the linked page's publisher's
+        return author_of(words)
     return publisher(m.url, m.extra.get("feed") or m.source)
 
 
@@ -489,7 +492,17 @@ class CardLoader:
         for ref in dict.fromkeys(refs):
             if names_a_family(ref_key(ref), index):  # "Llama" is the family, not Llama 1
                 continue
-            for mid in resolve_mention(ref, index)[:1]:  # the best match, not every re-upload
+            found = resolve_mention(ref, index)
+            if len(found) > 1 and found != index.keys.get(ref_key(ref)):
+                # A release's line ("Falcon 3": Falcon3-1B ... 10B): the release, in its sizes,
+                # not whichever of its models sorts first ("Falcon3-10B-Base, 10.3B parameters")
+                release = self._release(ref, found, seen)
+                if release is not None:
+                    out.append(release)
+                if len(out) >= MAX_MODELS:
+                    return out
+                continue
+            for mid in found[:1]:  # the best match, not every re-upload
                 row = sql.get_model(self.conn, mid)
                 if row is None or mid in seen:
                     continue
@@ -498,6 +511,23 @@ class CardLoader:
                 if len(out) >= MAX_MODELS:
                     return out
         return out
+
+    def _release(self, ref: str, mids: list[str], seen: set[str]) -> ModelFacts | None:
+        from ..store import landscape as sql
+        from ..understand.entities import entity_label
+
+        rows = [r for r in (sql.get_model(self.conn, m) for m in mids) if r is not None]
+        if not rows or all(r.id in seen for r in rows):
+            return None
+        seen.update(r.id for r in rows)
+        first = self._facts(rows[0])
+        sizes = sorted({round(r.params_b, 1) for r in rows if r.params_b})
+        if len(sizes) > 1:
+            first.size = f"{sizes[0]:g}B to {sizes[-1]:g}B parameters, {len(sizes)} sizes"
+        weights = {self._facts(r).weights for r in rows}
+        first.weights = first.weights if len(weights) == 1 else "weights: differ by model"
+        first.name, first.parent, first.id = entity_label(ref), None, rows[0].id
+        return first
 
     def _mention_index(self):
         if self._index is None:
