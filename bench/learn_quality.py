@@ -138,6 +138,22 @@ def dev_protocol(
             (shuffled(before, s), judged_week) for s in range(1, SHUFFLES + 1)
         ],
     }
+    # Judged only on items the theme classifier never saw: each earlier week in turn, its
+    # test-hash items judged, the signals from the other earlier weeks (later ones included), in
+    # abreast's order and the shuffled ones. Small (10 to 14 items a week), but the one dev set
+    # where the understand stage's themes are as good as on the test half.
+    import datetime as dt
+
+    def week_of(p: dict) -> tuple[int, int]:
+        return dt.date.fromisoformat(p["day"]).isocalendar()[:2]
+
+    earlier = [p for p in pool if p["day"] < SPLIT_DAY]
+    unseen = []
+    for w in sorted({week_of(p) for p in earlier}):
+        sig = order([p for p in earlier if week_of(p) != w])
+        judged = [p for p in earlier if week_of(p) == w and _half(p["key"]) == "test"]
+        unseen += [(sig, judged)] + [(shuffled(sig, s), judged) for s in range(1, SHUFFLES + 1)]
+    groups[f"earlier weeks one at a time, unseen items, {SHUFFLES + 1} orders"] = unseen
     lines = [
         f"Dev protocol (earlier weeks: signals from the {len(before)} items before {EARLIER_DAY}, "
         f"judged on the {len(judged_week)} from then to the day before {SPLIT_DAY}; the dev half: "

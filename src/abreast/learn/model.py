@@ -16,6 +16,10 @@ features and the inner products between them. A new signal adds one row (n inner
 the fit is one n x n solve (a few ms for hundreds of signals); nothing is re-read. The weight of
 a named feature is then a number `abreast interests` can print in words; the embedding part has no
 words and is reported only as its share of the score.
+
+Configured topics are the cold start (``Prior``): the fit shrinks towards the weights that say
+"more like my topics" instead of towards zero, so they rank the week before any feedback and
+signals correct them.
 """
 
 from __future__ import annotations
