@@ -65,6 +65,9 @@ def _run(src: Path, home: Path) -> tuple[float, float, str]:
 
 
 def _counts(db: Path) -> dict[str, int]:
+    sys.path.insert(0, str(ROOT / "src"))
+    from abreast.store.compact import decode_extra
+
     conn = sqlite3.connect(db)
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
@@ -74,8 +77,10 @@ def _counts(db: Path) -> dict[str, int]:
     return {
         "items": one("SELECT count(*) FROM items"),
         "items without a week": one("SELECT count(*) FROM items WHERE week IS NULL"),
-        "newsletter sections": one(
-            "SELECT count(*) FROM items WHERE extra_json LIKE '%\"section_of\"%'"
+        # (extra_json deflated since migration 0022, JSON text before: read through the store's
+        # own decoder, which reads both)
+        "newsletter sections": sum(
+            "section_of" in decode_extra(v) for (v,) in conn.execute("SELECT extra_json FROM items")
         ),
         "stories": one("SELECT count(*) FROM stories"),
         "discussion comments": one("SELECT count(*) FROM discussion_comments")

@@ -114,12 +114,13 @@ def copies(rows, tag: str, shift: timedelta):
     which equal titles are duplicates."""
     import json
 
+    from abreast.store.compact import decode_extra
     from abreast.types import Item
 
     out = []
     for r in rows:
         pub = (datetime.fromisoformat(r["published_at"]) + shift).isoformat()
-        extra = json.loads(r["extra_json"])
+        extra = decode_extra(r["extra_json"])
         if extra.get("link_url"):
             extra["link_url"] = _scaled_url(extra["link_url"], tag)
         out.append(
@@ -488,7 +489,22 @@ def measure(home: Path, rounds: int, n_new: int, full: bool, before: Path | None
         c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         res["items"] = c.execute("SELECT count(*) FROM items").fetchone()[0]
     res["bytes"] = db.stat().st_size
+    # ... and after `abreast db vacuum` (retention, docs/design.md): free pages given back and the
+    # store moved to pages of store.db.PAGE_SIZE (a copy grown by an older revision keeps 4 KiB).
+    res["bytes vacuumed"] = run_vacuum(db)
     return res
+
+
+def run_vacuum(db: Path) -> int:
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    code = (
+        "import sys; from abreast.store import Store; from abreast.store.db import vacuum; "
+        "s = Store.open(sys.argv[1]); print(vacuum(s.conn)[1])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(db)], env=env, check=True, capture_output=True, text=True
+    )
+    return int(out.stdout.split()[-1])
 
 
 def report(
@@ -554,6 +570,13 @@ def report(
     )
     row("database MB", [f"{r['bytes'] / 1e6:.0f}" for _l, r, _g in results])
     row("bytes per item", [f"{r['bytes'] / r['items']:,.0f}" for _l, r, _g in results])
+    row(
+        "bytes per item after `abreast db vacuum`",
+        [
+            f"{r['bytes vacuumed'] / r['items']:,.0f}" if "bytes vacuumed" in r else "-"
+            for _l, r, _g in results
+        ],
+    )
 
     def cell(r: dict, name: str) -> str:
         now = r["reads"].get(name)

@@ -37,12 +37,20 @@ def _make_damaged(home: Path) -> Path:
         source_id=src.id,
     )
     st.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    size = st.conn.execute("PRAGMA page_size").fetchone()[0]
+    # pages of item rows, in the middle of the table
+    leaves = [
+        r[0]
+        for r in st.conn.execute(
+            "SELECT pageno FROM dbstat WHERE name = 'items' AND pagetype = 'leaf' ORDER BY pageno"
+        )
+    ]
     st.close()
-    pages = db.stat().st_size // 4096
-    with open(db, "r+b") as f:  # a few pages of garbage in the middle, as a bad sector would leave
-        for page in range(pages // 2, pages // 2 + 4):
-            f.seek(page * 4096)
-            f.write(bytes((page * 7 + i) % 251 for i in range(4096)))
+    middle = leaves[len(leaves) // 2 - 2 : len(leaves) // 2 + 2]
+    with open(db, "r+b") as f:  # a few pages of garbage, as a bad sector would leave
+        for page in middle:
+            f.seek((page - 1) * size)
+            f.write(bytes((page * 7 + i) % 251 for i in range(size)))
     return db
 
 

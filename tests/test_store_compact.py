@@ -2,6 +2,7 @@
 one migration and loses nothing."""
 
 import json
+import sqlite3
 
 import numpy as np
 
@@ -98,12 +99,82 @@ def test_vacuum_gives_the_space_of_deleted_rows_back(tmp_path):
     conn.executemany(
         "INSERT INTO items(key, kind, title, text, fetched_at, content_hash) "
         "VALUES (?, 'hn', 't', ?, 'now', 'h')",
-        [(f"hn:{i}", "words " * 200) for i in range(2000)],
+        [(f"hn:{i}", "words " * 200) for i in range(8000)],
     )
     conn.execute("DELETE FROM items")
     before, after = vacuum(conn)
     assert after < before / 4
     assert (tmp_path / "v.db").stat().st_size == after
+
+
+def test_a_store_uses_pages_of_16_kib_and_vacuum_moves_an_older_one_to_them(tmp_path):
+    from abreast.store.db import APPLICATION_ID, PAGE_SIZE, page_size, vacuum
+
+    assert page_size(open_db(tmp_path / "new.db")) == PAGE_SIZE == 16384
+    db = tmp_path / "old.db"
+    raw = sqlite3.connect(db)
+    raw.execute("PRAGMA page_size=4096")  # as every store made before
+    raw.execute(f"PRAGMA application_id={APPLICATION_ID}")
+    raw.execute("CREATE TABLE written_before (x)")
+    raw.close()
+    conn = open_db(db)
+    assert page_size(conn) == 4096
+    rows = [(f"hn:{i}", f"a story of {i} " * 40) for i in range(3000)]
+    conn.executemany(
+        "INSERT INTO items(key, kind, title, text, fetched_at, content_hash) "
+        "VALUES (?, 'hn', 't', ?, 'now', 'h')",
+        rows,
+    )
+    # another process reading: the page size cannot change, the vacuum still runs
+    other = sqlite3.connect(db)
+    other.execute("SELECT count(*) FROM items").fetchone()
+    vacuum(conn)
+    assert page_size(conn) == 4096
+    other.close()
+    vacuum(conn)
+    assert page_size(conn) == PAGE_SIZE
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert [tuple(r) for r in conn.execute("SELECT key, text FROM items ORDER BY id")] == rows
+    assert conn.execute("SELECT count(*) FROM item_fts WHERE item_fts MATCH 'story'").fetchone()[
+        0
+    ] == len(rows)
+
+
+def test_an_items_extra_facts_are_stored_deflated_and_read_back_the_same(tmp_path):
+    from abreast.store import Store
+    from abreast.types import Item
+
+    extra = {
+        "arxiv_id": "2412.19834",
+        "version": "v1",
+        "authors": ["Aryaman Shaan", "Garvit Banga", "Raghav Mantri"],
+        "categories": ["cs.AI"],
+        "updated_at": "2024-12-22T00:00:00+00:00",
+        "pdf_url": "http://arxiv.org/pdf/2412.19834v1",
+    }
+    # a store written before migration 0022: JSON text
+    db = tmp_path / "old.db"
+    conn = open_db(db, [m for m in MIGRATIONS if m[0] < "0022"])
+    conn.execute(
+        "INSERT INTO items(key, kind, title, fetched_at, content_hash, extra_json) "
+        "VALUES ('arxiv:1', 'arxiv', 'A paper', 'now', 'h', ?), "
+        "('hn:1', 'hn', 'A post', 'now', 'h', '{}')",
+        (json.dumps(extra),),
+    )
+    conn.close()
+    store = Store.open(db)  # migrates
+    stored = store.conn.execute("SELECT extra_json FROM items WHERE key = 'arxiv:1'").fetchone()[0]
+    assert isinstance(stored, bytes) and len(stored) < len(json.dumps(extra)) / 2
+    assert store.item("arxiv:1").extra == extra
+    assert (
+        store.conn.execute("SELECT extra_json FROM items WHERE key = 'hn:1'").fetchone()[0] == "{}"
+    )
+    # an item written now: deflated too, read back equal, and unchanged when fetched again
+    src = store.add_source("arxiv", "arxiv", "https://export.arxiv.org/api/query")
+    item = Item("arxiv:2", "arxiv", "Another paper", url="https://arxiv.org/abs/2", extra=extra)
+    store.upsert_items([item], source_id=src.id)
+    assert store.item("arxiv:2").extra == extra
+    assert store.upsert_items([item], source_id=src.id).unchanged == 1
 
 
 def test_stories_keep_their_scores_and_summaries_through_the_migration(tmp_path):

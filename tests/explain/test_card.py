@@ -559,6 +559,10 @@ def test_a_newsletters_words_are_quoted_as_its_own_not_as_the_articles_it_links(
     assert [(d.label, d.url) for d in card.sources[0].discussions] == [
         ("Simon Willison’s Newsletter", letter)
     ]
+    # and the story's item list names the item by who wrote it
+    from abreast.explain.card import source_label
+
+    assert source_label(section) == "Simon Willison"
 
 
 @pytest.mark.slow
@@ -575,3 +579,56 @@ def test_a_bare_family_name_is_not_listed_as_its_first_model(demo_store):
     # a bare name with no versions under it is the model itself (ModernBERT's card names BERT)
     bert = next(s for s in load_week(demo_store.conn, "2024-W51") if "ModernBERT" in s.title)
     assert "BERT" in [m.name for m in load_card(demo_store, bert).models]
+
+
+def test_one_article_at_two_addresses_is_one_source():
+    from abreast.explain.card import sources_of
+
+    # the demo's Sora story listed "OpenAI: Sora is here" twice: the feed's URL and HN's, which
+    # ends in a slash; Anthropic's agents post sits under /research/ and /engineering/
+    members = [
+        _member("feed:sora", "feed", "Sora is here", "https://openai.com/index/sora-is-here"),
+        _member(
+            "hn:42368604",
+            "hn",
+            "Sora is here",
+            "https://openai.com/index/sora-is-here/",
+            extra={"discussion_url": "https://news.ycombinator.com/item?id=42368604"},
+        ),
+        _member(
+            "feed:a", "feed", "Building effective agents", "https://www.anthropic.com/research/x"
+        ),
+        _member(
+            "feed:b", "feed", "Building effective agents", "https://www.anthropic.com/engineering/x"
+        ),
+        _member("feed:c", "feed", "Sora System Card", "https://openai.com/index/sora-system-card"),
+    ]
+    sources, _ = sources_of(members)
+    assert [(s.article.label, s.article.title) for s in sources] == [
+        ("OpenAI", "Sora is here"),
+        ("Anthropic", "Building effective agents"),
+        ("OpenAI", "Sora System Card"),
+    ]
+    assert [d.url for d in sources[0].discussions] == [
+        "https://news.ycombinator.com/item?id=42368604"
+    ]
+    # a curated feed's PDF link and the paper's arXiv page: one source, linking the page
+    title = "Fine-Tuning or Retrieval? Comparing Knowledge Injection in LLMs"
+    paper = [
+        _member("feed:p", "feed", title, "http://arxiv.org/pdf/2312.05934v1"),
+        _member("arxiv:2312.05934", "arxiv", title, "https://arxiv.org/abs/2312.05934"),
+    ]
+    [one], _ = sources_of(paper)
+    assert one.article.url == "https://arxiv.org/abs/2312.05934"
+
+
+@pytest.mark.slow
+def test_a_release_named_as_a_line_is_shown_as_the_release_in_its_sizes(demo_store):
+    from abreast.store.stories import load_week
+
+    # "Welcome the Falcon 3 Family of Open Models!" listed "Falcon3-10B-Base (TII; 10.3B
+    # parameters; ...)", the first of the family's models by id, as if it were the release
+    falcon = next(s for s in load_week(demo_store.conn, "2024-W51") if "Falcon 3" in s.title)
+    [model] = load_card(demo_store, falcon).models
+    assert (model.name, model.org) == ("Falcon 3", "TII")
+    assert model.size is not None and " to " in model.size and "sizes" in model.size

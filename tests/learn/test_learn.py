@@ -333,3 +333,36 @@ def test_configured_topics_rank_the_week_before_any_feedback_and_say_so(home):
     ctx.reset()
     assert "No signals yet: rank is everyone's default" in runner.invoke(app, ["interests"]).output
     assert [s.id for s in week_for_reader(ctx.store(), WEEK, ctx.settings())] == default
+
+
+def test_serve_ranks_the_web_week_by_the_configured_topics(home, monkeypatch):
+    """`abreast serve` with topics in the config: the web app's week shows them risen before any
+    feedback (the app itself has no settings to refit with; serve brings the model up to them)."""
+    import uvicorn
+    from fastapi.testclient import TestClient
+
+    from abreast.cli import context as ctx
+
+    def week_ids(client) -> list[str]:
+        r = client.get("/api/weeks/" + WEEK + "/stories", params={"limit": 20})
+        assert r.status_code == 200, r.text
+        return [s["id"] for s in r.json()["stories"]]
+
+    served: dict = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: served.setdefault("app", app))
+    assert runner.invoke(app, ["serve"]).exit_code == 0
+    with TestClient(served.pop("app"), base_url="http://127.0.0.1:8421") as c:
+        default = week_ids(c)
+    (home / "abreast.toml").write_text(
+        '[understand]\ntopics = ["AI safety, alignment and regulation"]\n', encoding="utf-8"
+    )
+    ctx.reset()
+    assert runner.invoke(app, ["serve"]).exit_code == 0
+    with TestClient(served.pop("app"), base_url="http://127.0.0.1:8421") as c:
+        ranked = week_ids(c)
+    stories = {s.id: s for s in load_week(ctx.store().conn, WEEK)}
+
+    def about_safety(ids: list[str]) -> int:
+        return sum("safety-alignment" in stories[i].themes for i in ids)
+
+    assert about_safety(ranked) > about_safety(default)

@@ -132,3 +132,40 @@ def test_process_keeps_the_verdicts_beside_the_store(demo_run):
     terms = dict(conn.execute("SELECT term, count(*) FROM verdicts GROUP BY term"))
     conn.close()
     assert {"agents", "alignment", "diffusion"} <= set(terms) and sum(terms.values()) > 300
+
+
+def test_terms_without_a_sense_are_not_judged_and_change_nothing(demo_store, monkeypatch):
+    """ "LLM" is a glossary term with no sense to check: nothing is judged for it, and the results
+    are those of judging it (every item "in"), the candidates cut to the best 150 as before."""
+    requests = ["Running LLMs efficiently on devices with limited memory", "LLM agents", "RAG"]
+    assert all(sense.find_jargon(q) for q in requests)
+    _fresh_index(monkeypatch)
+    calls: list[str] = []
+    real = verdicts.judge_many
+    monkeypatch.setattr(
+        verdicts, "judge_many", lambda t, *a, **k: calls.append(t) or real(t, *a, **k)
+    )
+    cheap = [Q.search(demo_store, q) for q in requests]
+    assert not [t for t in calls if t not in sense.senses()]
+    unsensed = {t for q in requests for t in sense.find_jargon(q)} - set(sense.senses())
+    judged = {**sense.senses(), **dict.fromkeys(unsensed, {})}
+    monkeypatch.setattr(Q, "senses", lambda: judged)  # every term "judged": all in
+    _fresh_index(monkeypatch)
+    assert [Q.search(demo_store, q) for q in requests] == cheap
+    assert [t for t in calls if t not in sense.senses()]  # the unsensed terms were judged there
+
+
+def test_a_verdicts_file_of_another_layout_is_started_again(demo_store, monkeypatch):
+    path = verdicts.cache_path(database_file(demo_store.conn))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("CREATE TABLE rules (version TEXT NOT NULL)")
+        conn.execute("INSERT INTO rules VALUES ('an older layout')")
+    conn.close()
+    _fresh_index(monkeypatch)
+    assert Q.search(demo_store, "agent")
+    assert precompute(demo_store) > 300
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT count(*) FROM verdicts").fetchone()[0] > 300
+    conn.close()

@@ -141,6 +141,29 @@ def test_week_page_is_a_digest(client, store):
     assert papers.count('<li class="item">') > 0 and "kind-arxiv" in papers
 
 
+def test_a_top_storys_sources_name_each_publisher_once():
+    from abreast.explain.card import build_card
+    from abreast.types import Member, Story
+    from abreast.web.digest import compact_card
+
+    def member(key, title, url):
+        return Member(key=key, kind="feed", source="feed", title=title, url=url)
+
+    # 2023-W49's Gemini launch read "Google DeepMind, Google DeepMind, Google"
+    story = Story(
+        "2023-W49-x",
+        "2023-W49",
+        "Introducing Gemini",
+        [
+            member("feed:a", "Introducing Gemini", "https://deepmind.google/discover/blog/gemini/"),
+            member("hn:1", "Gemini – Google DeepMind", "https://deepmind.google/technologies/x/"),
+            member("hn:2", "Gemini: Google's most capable AI model", "https://blog.google/x/"),
+        ],
+    )
+    compact = compact_card(story, build_card(story), {}, None, None)
+    assert [s["label"] for s in compact["sources"]] == ["Google DeepMind", "Google"]
+
+
 def test_new_is_marked_only_when_it_distinguishes():
     from abreast.web.digest import distinguishing_mark
 

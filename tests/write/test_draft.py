@@ -1,7 +1,6 @@
 """The weekly draft on the real demo data: Hugo conventions, grounding, determinism, user edits
 kept."""
 
-import json
 import re
 import shutil
 from pathlib import Path
@@ -10,6 +9,7 @@ import pytest
 import yaml
 
 from abreast import config
+from abreast.store.compact import decode_extra
 from abreast.write.draft import write_draft
 
 pytestmark = pytest.mark.slow
@@ -34,7 +34,7 @@ def _stored_urls(store) -> set[str]:
     threads): the story cards link them all."""
     urls = {r[0] for r in store.conn.execute("SELECT url FROM items WHERE url IS NOT NULL")}
     for (extra,) in store.conn.execute("SELECT extra_json FROM items WHERE extra_json != '{}'"):
-        found = json.loads(extra)
+        found = decode_extra(extra)
         urls |= {found[k] for k in ("discussion_url", "permalink") if isinstance(found.get(k), str)}
     # ... and the permalinks of the comments a card quotes.
     urls |= {r[0] for r in store.conn.execute("SELECT url FROM discussion_comments")}

@@ -11,7 +11,7 @@ from rich.table import Table
 from ..errors import AbreastError
 from ..store import backup as store_backup
 from ..store import repair
-from ..store.db import schema_version, table_counts
+from ..store.db import PAGE_SIZE, page_size, schema_version, table_counts
 from ..store.db import vacuum as store_vacuum
 from . import context as ctx
 
@@ -110,12 +110,20 @@ def _rows(result: dict) -> str:
 @app.command()
 def vacuum() -> None:
     """Give the space of deleted rows back to the disk (SQLite VACUUM), e.g. after removing a
-    source or after an upgrade that stored things more compactly. Needs free disk about the size
+    source or after an upgrade that stored things more compactly; a store made before pages of 16
+    KiB moves to them (run it with no other abreast process open). Needs free disk about the size
     of the database; other abreast commands wait until it is done."""
     if repair.is_damaged(ctx.settings().paths.db):
         raise AbreastError("the database is marked damaged; run `abreast db check` first.")
-    before, after = store_vacuum(ctx.store().conn)
+    conn = ctx.store().conn
+    before, after = store_vacuum(conn)
     ctx.console.print(f"{before / 1e6:,.1f} MB -> {after / 1e6:,.1f} MB")
+    if page_size(conn) != PAGE_SIZE:
+        ctx.console.print(
+            f"Pages stay {page_size(conn) // 1024} KiB (another abreast process has the store "
+            f"open); stop it and run `abreast db vacuum` again for pages of {PAGE_SIZE // 1024} "
+            "KiB, a few percent smaller."
+        )
 
 
 @app.command()

@@ -61,8 +61,7 @@ def _latest_week(conn) -> str:
 @one_line_errors
 def build() -> None:
     """Rebuild the registry from the bundled leaderboards and lists plus the Hugging Face items and
-    model
-    mentions in your database. Safe to rerun: the registry is replaced in one transaction."""
+    model mentions in your database. Safe to rerun: the registry is replaced in one transaction."""
     from ..landscape.registry import build_registry
 
     rep = build_registry(_conn())

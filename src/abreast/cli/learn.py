@@ -125,7 +125,7 @@ def interests(
         if n == 0:
             ctx.console.print("No signals yet: ranking starts from your topics.")
         else:
-            ctx.console.print(f"Learnt from {n} signals.")
+            ctx.console.print(f"Learnt from {n} signal{'' if n == 1 else 's'}.")
         if model.topics:
             ctx.console.print("your topics: " + "; ".join(model.topics))
         if n and not more and not less:

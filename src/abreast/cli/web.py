@@ -47,6 +47,12 @@ def serve(
     ctx.console.print(
         f"abreast is at {url}{'?token=' + token if token else ''}  (Ctrl-C to stop)", soft_wrap=True
     )
+    if settings.understand.topics:
+        # The configured topics are the reader's cold start (learn/personal.py): bring the saved
+        # model up to them here, where settings are at hand; the app ranks with the saved model.
+        from ..learn.personal import current
+
+        current(ctx.store(), settings)
     app = create_app(settings, token=token)
     uvicorn.run(
         app, host=host, port=port, log_level="warning", server_header=False, proxy_headers=False

@@ -200,6 +200,9 @@ def source_label(m: Member) -> str:
         return FIXED_KINDS[m.kind]
     if m.kind == "reddit":
         return subreddit_label(m)
+    words = words_of(m)
+    if words:  # a newsletter's section is the newsletter's, not the linked page's publisher's
+        return author_of(words)
     return publisher(m.url, m.extra.get("feed") or m.source)
 
 
@@ -305,6 +308,7 @@ def sources_of(members: list[Member]) -> tuple[list[Source], dict[int, int]]:
     order = first + [i for i in range(len(members)) if i not in first]
     sources: list[Source] = []
     by_url: dict[str, Source] = {}
+    by_title: dict[tuple[str, str], Source] = {}
     number: dict[int, int] = {}
     for i in order:
         m = members[i]
@@ -314,11 +318,18 @@ def sources_of(members: list[Member]) -> tuple[list[Source], dict[int, int]]:
             continue
         if art is None or art.url == (disc.url if disc else None):
             art, disc = (art or disc), None
-        src = by_url.get(art.url)
+        # one article at two addresses is one source: "openai.com/index/sora-is-here" and ".../"
+        # from the feed and from HN, Anthropic's post under /research/ and /engineering/
+        same = (art.label, " ".join(art.title.lower().split()))
+        src = by_url.get(art.url) or (by_title.get(same) if art.title else None)
+        if src is not None and _is_pdf(src.article.url) and not _is_pdf(art.url):
+            src.article.url = art.url  # the paper's page over its PDF (arXiv abs, not pdf/v1)
+            by_url[art.url] = src
         if src is None:
             src = Source(n=len(sources) + 1, article=art)
             sources.append(src)
             by_url[art.url] = src
+            by_title.setdefault(same, src)
         src.keys.append(m.key)
         said = words_of(m)
         for link in (disc, said):
@@ -328,6 +339,11 @@ def sources_of(members: list[Member]) -> tuple[list[Source], dict[int, int]]:
             src.article.meta = signals_line(m.signals)
         number[i] = src.n
     return sources, number
+
+
+def _is_pdf(url: str) -> bool:
+    path = urlsplit(url).path.lower()
+    return path.endswith(".pdf") or path.startswith("/pdf/")
 
 
 # --- building the card ----------------------------------------------------------------------------
@@ -484,7 +500,17 @@ class CardLoader:
         for ref in dict.fromkeys(refs):
             if names_a_family(ref_key(ref), index):  # "Llama" is the family, not Llama 1
                 continue
-            for mid in resolve_mention(ref, index)[:1]:  # the best match, not every re-upload
+            found = resolve_mention(ref, index)
+            if len(found) > 1 and found != index.keys.get(ref_key(ref)):
+                # A release's line ("Falcon 3": Falcon3-1B ... 10B): the release, in its sizes,
+                # not whichever of its models sorts first ("Falcon3-10B-Base, 10.3B parameters")
+                release = self._release(ref, found, seen)
+                if release is not None:
+                    out.append(release)
+                if len(out) >= MAX_MODELS:
+                    return out
+                continue
+            for mid in found[:1]:  # the best match, not every re-upload
                 row = sql.get_model(self.conn, mid)
                 if row is None or mid in seen:
                     continue
@@ -493,6 +519,23 @@ class CardLoader:
                 if len(out) >= MAX_MODELS:
                     return out
         return out
+
+    def _release(self, ref: str, mids: list[str], seen: set[str]) -> ModelFacts | None:
+        from ..store import landscape as sql
+        from ..understand.entities import entity_label
+
+        rows = [r for r in (sql.get_model(self.conn, m) for m in mids) if r is not None]
+        if not rows or all(r.id in seen for r in rows):
+            return None
+        seen.update(r.id for r in rows)
+        first = self._facts(rows[0])
+        sizes = sorted({round(r.params_b, 1) for r in rows if r.params_b})
+        if len(sizes) > 1:
+            first.size = f"{sizes[0]:g}B to {sizes[-1]:g}B parameters, {len(sizes)} sizes"
+        weights = {self._facts(r).weights for r in rows}
+        first.weights = first.weights if len(weights) == 1 else "weights: differ by model"
+        first.name, first.parent, first.id = entity_label(ref), None, rows[0].id
+        return first
 
     def _mention_index(self):
         if self._index is None:

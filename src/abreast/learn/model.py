@@ -16,6 +16,10 @@ features and the inner products between them. A new signal adds one row (n inner
 the fit is one n x n solve (a few ms for hundreds of signals); nothing is re-read. The weight of
 a named feature is then a number `abreast interests` can print in words; the embedding part has no
 words and is reported only as its share of the score.
+
+Configured topics are the cold start (``Prior``): the fit shrinks towards the weights that say
+"more like my topics" instead of towards zero, so they rank the week before any feedback and
+signals correct them.
 """
 
 from __future__ import annotations
@@ -364,7 +368,7 @@ class TrainingSet:
         centred[np.diag_indices_from(centred)] += RIDGE / w
         # Symmetric positive definite (a Gram matrix plus a positive diagonal): Cholesky, half
         # the work of a general solve.
-        with _one_thread():
+        with one_blas_thread():
             alpha = cho_solve(cho_factor(centred, overwrite_a=True), y)
         coef = alpha - float(alpha.sum()) * p  # weights = sum_i coef_i x_i
         named = dict(w0_named)
@@ -382,7 +386,7 @@ class TrainingSet:
 _controller = None
 
 
-def _one_thread():
+def one_blas_thread():
     """BLAS on one thread for these small matrices: a thread pool costs more than it saves at
     n = hundreds, and on a busy machine its threads wait on each other (measured: a 500 x 500
     solve 120 ms on two threads under load, 5 ms on one)."""

@@ -30,6 +30,7 @@ from .model import (
     Prior,
     describe,
     normalised,
+    one_blas_thread,
     training_set,
 )
 
@@ -78,7 +79,8 @@ def member_scores(m: InterestModel, members: Sequence[Member], vectors: np.ndarr
     sqrt(its count there) / sqrt(sum of NAMED_GROUPS[kind]^2 over the kinds it has)."""
     s = np.zeros(len(members), dtype=np.float64)
     if m.vector is not None and vectors.shape[1:] == m.vector.shape:
-        s += vectors @ m.vector
+        with one_blas_thread():  # one matrix-vector product: threads cost more than they save
+            s += vectors @ m.vector
     if m.named:
         by_kind: dict[str, dict[str, float]] = {}
         for f, w in m.named.items():

@@ -260,7 +260,9 @@ class _Sense:
     BATCH = 16
 
     def __init__(self, store: Store, idx: Index, terms: list[str], head: list[int]):
-        self.store, self.idx, self.terms, self.head = store, idx, terms, head
+        # A term without a sense keeps every item (sense.judge_many): only the others are judged.
+        self.store, self.idx, self.head = store, idx, head
+        self.terms = [t for t in terms if t in senses()]
         self.verdicts = idx.sense_verdicts(terms)  # kept with the index: judged once per process
         if idx.kept is None:
             path = verdicts_path(database_file(store.conn))
@@ -269,11 +271,10 @@ class _Sense:
 
     @classmethod
     def of(cls, store: Store, idx: Index, req: Request, cand: list[int]) -> _Sense | None:
-        """None when the request names no glossary term with a sense (then nothing is judged or
-        dropped)."""
+        """None when the request names no glossary term (then nothing is judged or dropped; a
+        request naming only terms without a sense still has its candidates cut to the best
+        CANDIDATES, as it always had)."""
         terms = find_jargon(req.text) or find_jargon(req.context)[:3]
-        # A term without a sense keeps every item (sense.judge_many): nothing to judge for it.
-        terms = [t for t in terms if t in senses()]
         return cls(store, idx, terms, cand[:CANDIDATES]) if terms else None
 
     def ok(self, i: int, upcoming: list[int] | None = None) -> bool:
@@ -288,6 +289,9 @@ class _Sense:
         """keep_in_sense's verdicts on ``rows``: each term's verdict read from those kept beside
         the store (retrieve/verdicts.py: `process` judged the window's items), judged and kept
         only where none was."""
+        if not self.terms:
+            self.verdicts.update(dict.fromkeys(rows, True))
+            return
         idx, conn = self.idx, self.store.conn
         ids = [idx.rows[i].item_id for i in rows]
         hashes = sql.content_hashes(conn, ids)

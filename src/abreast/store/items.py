@@ -22,7 +22,7 @@ from ..types import (
     with_page,
 )
 from ..understand.urls import canonicalize
-from .compact import decode_hash, encode_hash
+from .compact import decode_extra, decode_hash, encode_extra, encode_hash
 from .db import now, open_db, transaction
 from .discussions import comments_for
 
@@ -75,7 +75,7 @@ def stored_item(r: sqlite3.Row) -> StoredItem:
         author=r["author"],
         published_at=r["published_at"],
         signals=json.loads(r["score_json"] or "{}"),
-        extra=json.loads(r["extra_json"] or "{}"),
+        extra=decode_extra(r["extra_json"]),
         text_source=r["text_source"],
         id=r["id"],
         canonical_url=stored_canonical(r["canonical_url"], r["url"]),
@@ -288,7 +288,7 @@ class Store:
                             week or iso_week(ts),
                             ts,
                             json.dumps(it.signals),
-                            json.dumps(it.extra),
+                            encode_extra(it.extra),
                             encode_hash(h),
                         )
                     )
@@ -319,7 +319,7 @@ class Store:
                             week,
                             ts,
                             json.dumps(it.signals),
-                            json.dumps(it.extra),
+                            encode_extra(it.extra),
                             encode_hash(h),
                             it.key,
                         ),

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ..types import ModelBase, ModelFact, ModelScore, RegistryModel
+from .compact import decode_extra
 from .db import now, rows_in, transaction
 
 _MODEL_COLS = (
@@ -300,7 +301,7 @@ def hf_items(conn: sqlite3.Connection) -> list[tuple[str, str | None, dict[str, 
         "SELECT key, published_at, extra_json, text FROM items WHERE kind = 'hf' "
         "ORDER BY published_at, id"
     )
-    return [(r[0], r[1], json.loads(r[2] or "{}"), r[3] or "") for r in rows]
+    return [(r[0], r[1], decode_extra(r[2]), r[3] or "") for r in rows]
 
 
 def item_entities(conn: sqlite3.Connection) -> list[tuple[str, str | None, str, str, list[str]]]:

@@ -7,6 +7,7 @@ import json
 import sqlite3
 
 from ..types import TopItem
+from .compact import decode_extra
 
 
 def recent_story_weeks(conn: sqlite3.Connection, n: int) -> list[str]:
@@ -52,7 +53,7 @@ def top_story_items(conn: sqlite3.Connection, weeks: list[str], top: int) -> lis
             and says_little(r["title"], r["text"], r["kind"]),
             text_note=r["text_note"],
             signals=json.loads(r["score_json"]),
-            extra=json.loads(r["extra_json"]),
+            extra=decode_extra(r["extra_json"]),
             source_url=r["source_url"],
             source_config=json.loads(r["config_json"]),
             story_id=r["story_id"],

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..types import Member, Story, StoryHeader, TermWeek, WeekItem
-from .compact import SCORE_V1, SUMMARY_V1, decode_json, decode_vector, encode_json
+from .compact import SCORE_V1, SUMMARY_V1, decode_extra, decode_json, decode_vector, encode_json
 from .db import READ_TEXT, now, rows_in, transaction
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ def member_from_row(r: sqlite3.Row, role: str = "member") -> Member:
         themes=_json(r["themes_json"], []) if "themes_json" in keys else [],
         jargon=_json(r["jargon_json"], []) if "jargon_json" in keys else [],
         role=role,
-        extra=_json(r["extra_json"], {}) if "extra_json" in keys else {},
+        extra=decode_extra(r["extra_json"]) if "extra_json" in keys else {},
     )
 
 

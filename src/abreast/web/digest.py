@@ -74,10 +74,12 @@ def compact_card(story, card, labels: dict[str, str], signal: str | None, mark: 
     else:
         lead = plain_text(story.lead.text, 220) if story.members else ""
         line = {"text": lead, "cite": None, "url": None} if lead else None
-    sources = [
-        {"label": plain_text(src.article.label), "url": safe_url(src.article.url)}
-        for src in card.sources
-    ]
+    # by name, each name once: "Google DeepMind, Google DeepMind, Google" says less than
+    # "Google DeepMind, Google" (the card itself lists every article)
+    named: dict[str, str | None] = {}
+    for src in card.sources:
+        named.setdefault(plain_text(src.article.label), safe_url(src.article.url))
+    sources = [{"label": label, "url": url} for label, url in named.items()]
     discussion = next(
         (
             {"label": plain_text(d.label), "url": safe_url(d.url), "meta": plain_text(d.meta)}
