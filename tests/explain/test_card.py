@@ -612,6 +612,14 @@ def test_one_article_at_two_addresses_is_one_source():
     assert [d.url for d in sources[0].discussions] == [
         "https://news.ycombinator.com/item?id=42368604"
     ]
+    # a curated feed's PDF link and the paper's arXiv page: one source, linking the page
+    title = "Fine-Tuning or Retrieval? Comparing Knowledge Injection in LLMs"
+    paper = [
+        _member("feed:p", "feed", title, "http://arxiv.org/pdf/2312.05934v1"),
+        _member("arxiv:2312.05934", "arxiv", title, "https://arxiv.org/abs/2312.05934"),
+    ]
+    [one], _ = sources_of(paper)
+    assert one.article.url == "https://arxiv.org/abs/2312.05934"
 
 
 @pytest.mark.slow

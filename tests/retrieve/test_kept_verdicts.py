@@ -153,3 +153,19 @@ def test_terms_without_a_sense_are_not_judged_and_change_nothing(demo_store, mon
     _fresh_index(monkeypatch)
     assert [Q.search(demo_store, q) for q in requests] == cheap
     assert [t for t in calls if t not in sense.senses()]  # the unsensed terms were judged there
+
+
+def test_a_verdicts_file_of_another_layout_is_started_again(demo_store, monkeypatch):
+    path = verdicts.cache_path(database_file(demo_store.conn))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("CREATE TABLE rules (version TEXT NOT NULL)")
+        conn.execute("INSERT INTO rules VALUES ('an older layout')")
+    conn.close()
+    _fresh_index(monkeypatch)
+    assert Q.search(demo_store, "agent")
+    assert precompute(demo_store) > 300
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT count(*) FROM verdicts").fetchone()[0] > 300
+    conn.close()

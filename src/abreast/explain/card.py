@@ -322,6 +322,9 @@ def sources_of(members: list[Member]) -> tuple[list[Source], dict[int, int]]:
         # from the feed and from HN, Anthropic's post under /research/ and /engineering/
         same = (art.label, " ".join(art.title.lower().split()))
         src = by_url.get(art.url) or (by_title.get(same) if art.title else None)
+        if src is not None and _is_pdf(src.article.url) and not _is_pdf(art.url):
+            src.article.url = art.url  # the paper's page over its PDF (arXiv abs, not pdf/v1)
+            by_url[art.url] = src
         if src is None:
             src = Source(n=len(sources) + 1, article=art)
             sources.append(src)
@@ -336,6 +339,11 @@ def sources_of(members: list[Member]) -> tuple[list[Source], dict[int, int]]:
             src.article.meta = signals_line(m.signals)
         number[i] = src.n
     return sources, number
+
+
+def _is_pdf(url: str) -> bool:
+    path = urlsplit(url).path.lower()
+    return path.endswith(".pdf") or path.startswith("/pdf/")
 
 
 # --- building the card ----------------------------------------------------------------------------

@@ -75,6 +75,12 @@ class KeptVerdicts:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         with conn:
+            # A file of another layout (derived data, an earlier version of this module) is
+            # started again rather than read.
+            cols = [r[1] for r in conn.execute("PRAGMA table_info(rules)")]
+            if cols and cols != ["version", "judged_through"]:
+                conn.execute("DROP TABLE rules")
+                conn.execute("DROP TABLE IF EXISTS verdicts")
             # version: the rules and embedder the verdicts follow; judged_through: the latest
             # annotation time of the items `process` judged (precompute)
             conn.execute(
@@ -212,7 +218,7 @@ def _judged_through(path: Path) -> str | None:
     conn = sqlite3.connect(path, timeout=10)
     try:
         row = conn.execute("SELECT version, judged_through FROM rules").fetchone()
-    except sqlite3.OperationalError:
+    except sqlite3.OperationalError:  # no table yet, or another layout (see KeptVerdicts)
         return None
     finally:
         conn.close()
