@@ -34,17 +34,24 @@ How an item is judged (a simplified Lesk: the sense whose description the contex
    of the whole item to the gloss and to the nearest other sense, the evidence level, and the
    words beside the term ("L1=cross-modal", "R=module"; for every term and for this one). The
    item is in sense when the model is sure enough for its evidence: 0.5 with a title or source
-   that shows the sense, 0.9-0.95 for a paper whose words show little. A compound that names
-   the sense ("language model alignment") is weighed too, at its own bar: compounds mislead
-   ("speech-to-text large language model alignment module"). A sense without other senses
-   described ("reasoning model") compares closeness to its gloss (SIMILARITY, by evidence).
+   that shows the sense; for a term whose other senses are common (the model's ``risky`` terms:
+   agents, alignment, inference, ...) 0.9-0.99 for a paper whose words show little, and such a
+   paper with no evidence at all must also name an AI model in a sentence that uses the term
+   (``unnamed``: the absence of other-sense words is not evidence for the sense). A compound
+   that names the sense ("language model alignment") is weighed too, at its own bar: compounds
+   mislead ("speech-to-text large language model alignment module"). A sense without other
+   senses described ("reasoning model") compares closeness to its gloss (SIMILARITY, by
+   evidence).
 
 Why learned: six revisions of hand-set margins and cue words each met the target on the splits
 they were tuned on and kept 2-7 other-sense items on the next unseen one; each fix named the
 last split's misses. The model learns the same signals from every labelled judgment at once,
 and its cut-offs are chosen on leave-one-split-out predictions (each split judged by a model
 that never saw it), which is how an unseen split is met. The cues of steps 1-2 stay: they are
-cheap, explainable, and decide most items.
+cheap, explainable, and decide most items. Why the stricter bar for common other senses (the
+eighth revision): letting one dev other-sense item pass per evidence level kept 6 of 309 when
+each split was judged with cut-offs chosen without it (fresh7's unseen papers: 2 of 40); no dev
+other-sense item passing, plus the AI-model rule, keeps 1 of 309 that way.
 
 Cues were chosen on the splits of bench/data/word_sense.jsonl; each later split was written
 before the model of its day was run on it and measured once (bench/retrieval_quality.py reports
