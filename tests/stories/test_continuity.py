@@ -52,3 +52,22 @@ def test_why_the_o3_story_is_here_agrees_with_its_card(demo_store):
     assert "o3 follows o1" in novelty and "new this week" not in novelty
     # A new version is still a launch: it keeps its place at the top of its week.
     assert o3.rank == 1
+
+
+@pytest.mark.slow
+def test_a_later_story_about_the_same_model_continues_its_labs_earlier_page(demo_store):
+    """o1 in OpenAI's API (2024-W51) continues "OpenAI o1 System Card" (2024-W49): the card and
+    "why is this here" say so instead of "no related story in earlier weeks", and the launch
+    ranks among the week's top ten."""
+    from abreast.explain.card import load_card
+    from abreast.store.stories import load_week
+    from abreast.stories.rank import explain
+
+    week = load_week(demo_store.conn, "2024-W51")
+    o1 = next(s for s in week if s.title == "OpenAI o1 and new tools for developers")
+    assert not o1.is_new
+    novelty = next(line for line in explain(o1) if line.strip().startswith("novelty"))
+    assert '"OpenAI o1 System Card" (2024-W49): more on o1' in novelty
+    card = load_card(demo_store, o1)
+    assert card.earlier and card.earlier[0].week == "2024-W49"
+    assert o1.rank is not None and o1.rank <= 10

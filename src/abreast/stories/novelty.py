@@ -101,17 +101,20 @@ class Continuation:
     url: str | None = None  # the earlier story's lead item, to link to
 
     def note(self) -> str:
-        """`continues "OpenAI o1 System Card" (2024-W49): o3 follows o1`."""
-        return f'continues "{self.title}" ({self.week}): {self.model} follows {self.predecessor}'
+        """`continues "OpenAI o1 System Card" (2024-W49): o3 follows o1`, or `...: more on o1` when
+        the earlier story is about the same model."""
+        return f'continues "{self.title}" ({self.week}): {self._how()}'
 
     def markdown(self) -> str:
         """The note with the earlier story's title linked to its lead item."""
         from ..write.markdown import escape, link
 
-        return (
-            f"continues {link(self.title, self.url)} ({self.week}): {escape(self.model)} follows "
-            f"{escape(self.predecessor)}"
-        )
+        return f"continues {link(self.title, self.url)} ({self.week}): {escape(self._how())}"
+
+    def _how(self) -> str:
+        if self.model == self.predecessor:
+            return f"more on {self.model}"
+        return f"{self.model} follows {self.predecessor}"
 
 
 def _version(entity: str) -> tuple[str, tuple[int, ...], str] | None:
@@ -161,11 +164,20 @@ def continuations(conn: sqlite3.Connection, story: Story) -> list[Continuation]:
     known = model_entities_before(conn, week, since)
     out: list[Continuation] = []
     for e in mine:
-        preds = predecessors(e, known)
+        # The same model's own lab page of an earlier week comes first (o1 in OpenAI's API
+        # continues "OpenAI o1 System Card"); only a lab's page makes an earlier story about the
+        # same model the one to continue, not every forum thread that named it. Else the line's
+        # predecessor (o3 continues o1).
+        same = [
+            c
+            for c in stories_naming(conn, [e], week, since)
+            if names_model(e, c.title) and "/" not in c.title and _own_page(conn, c.id, e)
+        ]
+        preds = [e] if same else predecessors(e, known)
         if not preds:
             continue
         # A community repo named after the predecessor ("org/Llama3.1-70B-Chat") is not its line.
-        cands = [
+        cands = same or [
             c
             for c in stories_naming(conn, preds, week, since)
             if names_model(preds[0], c.title) and "/" not in c.title
