@@ -71,3 +71,17 @@ def test_a_later_story_about_the_same_model_continues_its_labs_earlier_page(demo
     card = load_card(demo_store, o1)
     assert card.earlier and card.earlier[0].week == "2024-W49"
     assert o1.rank is not None and o1.rank <= 10
+
+
+@pytest.mark.slow
+def test_a_tier_of_a_version_continues_that_versions_launch(demo_store):
+    """ "Gemini 2.0 Flash Thinking" (2024-W51) follows "Introducing Gemini 2.0" (2024-W50), not an
+    older Gemini, and is not shown as new."""
+    from abreast.store.stories import load_week
+    from abreast.stories.novelty import continuations
+
+    week = load_week(demo_store.conn, "2024-W51")
+    flash = next(s for s in week if s.title.startswith("Gemini 2.0 Flash Thinking"))
+    notes = [c.note() for c in continuations(demo_store.conn, flash)]
+    assert notes and "(2024-W50): gemini-2.0-flash-thinking follows gemini-2.0" in notes[0]
+    assert "Introducing Gemini 2.0" in notes[0]

@@ -87,7 +87,8 @@ def link_to_earlier(
 _VERSIONED = re.compile(r"^model:([a-z]+(?:-[a-z]+)*?)-?(\d+(?:\.\d+)?)(.*)$")
 # What may follow the version for the name to still be the model itself, not a community derivative.
 _PLAIN_REST = re.compile(
-    r"^(?:-\d+(?:\.\d+)?[bm])?(?:-(?:instruct|chat|preview|mini|pro|flash|base|it|turbo|large|small))?$"
+    r"^(?:-\d+(?:\.\d+)?[bm])?"
+    r"(?:-(?:instruct|chat|preview|mini|pro|flash|thinking|base|it|turbo|large|small)){0,2}$"
 )
 
 
@@ -168,12 +169,21 @@ def continuations(conn: sqlite3.Connection, story: Story) -> list[Continuation]:
         # continues "OpenAI o1 System Card"); only a lab's page makes an earlier story about the
         # same model the one to continue, not every forum thread that named it. Else the line's
         # predecessor (o3 continues o1).
-        same = [
-            c
-            for c in stories_naming(conn, [e], week, since)
-            if names_model(e, c.title) and "/" not in c.title and _own_page(conn, c.id, e)
-        ]
-        preds = [e] if same else predecessors(e, known)
+        # A tier of the same version ("Gemini 2.0 Flash Thinking") follows that version's launch
+        # ("Introducing Gemini 2.0"), not the previous version.
+        me = _version(e)
+        tiers = sorted(k for k in known if k != e and (v := _version(k)) and v[:2] == me[:2])
+        same, preds = [], []
+        for x in [e, *tiers]:
+            same = [
+                c
+                for c in stories_naming(conn, [x], week, since)
+                if names_model(x, c.title) and "/" not in c.title and _own_page(conn, c.id, x)
+            ]
+            if same:
+                preds = [x]
+                break
+        preds = preds or predecessors(e, known)
         if not preds:
             continue
         # A community repo named after the predecessor ("org/Llama3.1-70B-Chat") is not its line.
