@@ -384,14 +384,15 @@ def main(argv: list[str]) -> None:
         *[f"| {r} | {m} | {le} |" for r, (m, le) in learnt.items()],
         "",
         f"Split: {args.split}. The judged items are halved by a hash of their key; the default "
-        "weight (10, from 0.5/1/2/4/10), the class balancing, the named features' scale (2.0, "
-        "from 0.8/2/4) and its early boost (4.0 falling to 2.0 over the first 30 signals, from "
-        "3/4 over 20/30/50) were chosen on the dev half, which "
-        "was looked at; the share of each kind of named feature (themes x2 against sources and "
-        "sites, entities, terms; from x1/1.5/2/3/4) and the blend's MIN_SPREAD on the dev "
-        "protocol (`--split dev`: the dev half in seven signal orders and the earlier weeks); "
-        "the topic prior's strength (0.25, from 0.1/0.25/0.5/1) and what topics count as in "
-        "the blend (5 signals, from 1/3/5/10) on the dev protocol with topics (13 orders); "
+        "weight (10, from 0.5/1/2/4/10) and the class balancing were chosen on the dev half, "
+        "which was looked at; the share of each kind of named feature (themes x2 against "
+        "sources and sites, entities, terms; from x1/1.5/2/3/4) and the blend's MIN_SPREAD on "
+        "the dev protocol (`--split dev`: the dev half in seven signal orders and the earlier "
+        "weeks); the named features' scale (1.0 falling from 2.0 over the first 30 signals; "
+        "from 0.5/0.75/1/1.25/1.5/2/3 and early x1/x2/x3) on the whole dev protocol (13 orders, "
+        "with its classifier-unseen set), the topic prior's strength (1.0, from 0.25/0.5/1) and "
+        "what topics count as in the blend (5 signals, from 3/5) on the dev protocol with "
+        "topics; "
         "the test half is reported as measured. One labeller wrote the themes (see "
         "bench/data/LABELLING.md).",
         "",

@@ -127,7 +127,7 @@ def word_sense(store) -> list[str]:
     rows = [json.loads(line) for line in (DATA / "word_sense.jsonl").open()]
     ids = [idx.rows[by_key[r["item_key"]]].item_id for r in rows if r["item_key"] in by_key]
     body = texts(store.conn, ids)
-    # fresh5's, fresh6's and fresh7's papers are not in the demo store: their title and abstract
+    # fresh5's .. fresh8's papers are not in the demo store: their title and abstract
     # come from the bundled files, their vectors from the store's own embedding model, embedded
     # as understand embeds an item (pipeline.embed_text: "title. text").
     papers = [
@@ -136,6 +136,7 @@ def word_sense(store) -> list[str]:
             "word_sense_fresh5_papers.jsonl",
             "word_sense_fresh6_papers.jsonl",
             "word_sense_fresh7_papers.jsonl",
+            "word_sense_fresh8_papers.jsonl",
         )
         for line in (DATA / name).open()
     ]
@@ -177,7 +178,8 @@ def word_sense(store) -> list[str]:
         "fresh4": "fresh4 (held out once; read since, tuned on)",
         "fresh5": "fresh5 (papers outside the demo; held out once; read since, tuned on)",
         "fresh6": "fresh6 (papers outside the demo; held out once; read since, tuned on)",
-        "fresh7": "fresh7 (August 2024 papers, written before the seventh revision; held out)",
+        "fresh7": "fresh7 (August 2024 papers; held out once; read since, tuned on)",
+        "fresh8": "fresh8 (July 2024 papers, written before the eighth revision; held out)",
     }
     for split in looked:
         part = [r for r in rows if r["split"] == split and item(r["item_key"])]
@@ -319,6 +321,56 @@ def word_sense(store) -> list[str]:
         "in-sense items dropped, 26 are agents, 13 inference, 7 tokens, 6 distillation, 6 "
         "reinforcement learning, 6 alignment. The model was not changed after fresh7; no split is "
         "unseen now, so a next revision needs a new one.",
+        "",
+        "fresh8 (293 judgments, 52 other-sense, 16 terms) is the same digest's papers of July "
+        "2024 (bench/data/word_sense_fresh8_papers.jsonl, 639 papers, none in an earlier file "
+        "or the demo), drawn by bench/word_sense_sample.py --papers (seed 20261217, then "
+        "20261218 --more-after for 25 alignment, 20 inference and 15 agents pairs, decided "
+        "before labelling), labelled by reading and committed (3e312f7) before the eighth "
+        "revision was written and before any sense model ran on it. The eighth revision "
+        "(b58e174) was trained and its cut-offs chosen on the splits dev..fresh7 alone; its one "
+        "measurement on fresh8, above, is the number of record: other-sense kept 1 of 52, "
+        "in-sense dropped 79 of 241 (precision of 'in sense' 0.994). The target of zero "
+        "other-sense items kept was not met on unseen data. The number was recorded (0ade7d7) "
+        "before fresh8's errors were read. The todo benchmark in the same run: fused core P@5 "
+        "0.676 dev / 0.806 test (unchanged).",
+        "",
+        "The eighth revision (scripts/train_sense.py, trained on dev..fresh7, 1,477 of 1,711 "
+        "judgments reach the learned contest) asks more of a term whose other senses are "
+        "common, chosen by a nested leave-one-split-out check: each dev split judged by a "
+        "model, a C and cut-offs chosen from the other splits alone (`scripts/train_sense.py "
+        "--nested`). With the seventh's rule (per evidence level the lowest cut-off at which at "
+        "most one other-sense item passes) that check keeps 6 of the 309 dev other-sense items "
+        "(4 in fresh5, 2 in fresh7) and drops 399 of 1,402 in-sense ones. The eighth: (1) the "
+        "terms whose other-sense items are at least 1% of their judgments (agents, alignment, "
+        "attention, diffusion, distillation, inference, quantization, tokens) get their own "
+        "cut-offs, the lowest at which no other-sense item passes out of fold, at most 0.99 "
+        "(0.9 with no evidence, 0.99 with a related word in the text or a compound, 0.5 with "
+        "title or source evidence; every other term 0.5); (2) a paper that uses such a term "
+        "with no related word beside it must name an AI model (LLM, GPT, Llama, BERT, a neural "
+        "network, ...) in a sentence that uses it, else it is out before the model weighs it. "
+        "Nested: dev 0 of 54 / 22 of 91, test 0 of 29 / 26 of 93, fresh-dev 0 of 23 / 15 of 61, "
+        "fresh-test 0 of 17 / 18 of 63, fresh2 0 of 20 / 37 of 144, fresh3 0 of 30 / 52 of 145, "
+        "fresh4 0 of 32 / 73 of 208, fresh5 1 of 31 / 34 of 147, fresh6 0 of 33 / 77 of 212, "
+        "fresh7 0 of 40 / 78 of 238; all dev splits 1 of 309 / 432 of 1,402 (other-sense kept / "
+        "in-sense dropped). Tried on the same check and not kept: the same rule without the "
+        "AI-model gate (2 of 309 / 501), caps of 0.95 (3 of 309) and 0.995 (1 of 309 / 516 "
+        "dropped), and a 'names an AI model' feature for the learned model instead of the gate "
+        "(no gain). `abreast todo`'s first run took 0.86 s (load 3.3).",
+        "",
+        "fresh8 was then read. Measured after the record, the seventh revision scores 3 of 52 / "
+        "68 of 241 on it. The one the eighth kept is an error of the term finder more than of "
+        "the sense check: 'What Makes and Breaks Safety Fine-tuning? Mechanistic Study' says "
+        "'real-world models' (Llama-2 and Llama-3), which the glossary matcher reads as 'world "
+        "model'; world model had no other-sense item in any dev split, so it is not a term with "
+        "a common other sense and its cut-off is 0.5 (p 0.99). The seventh also kept 'distill "
+        "user preferences as personalized soft prompts' and PhenoFlow's 'make inferences' from "
+        "metadata; the eighth dropped both. Of the 79 in-sense items dropped, 29 are agents, 16 "
+        "inference, 11 tokens, 7 alignment, 6 distillation; 38 by the AI-model rule, 29 by the "
+        "learned contest's cut-offs, 9 by other-sense words beside the term ('multi-agent "
+        "systems' in LLM papers), 3 by the verb rule ('distill' as a verb). "
+        "The model was not changed after fresh8; no split is unseen now, so a next revision "
+        "needs a new one.",
         "",
         "The fourth revision is structural, not more cue words: a term is taken in its AI sense "
         "only on positive evidence (a news, lab or community source rather than a paper; a "

@@ -100,24 +100,49 @@ def test_feed_entries_that_link_a_paper_are_papers():
 
 
 def test_the_learned_judgment_reads_the_whole_item_where_no_cue_names_the_sense(demo_store):
-    # The same title, "Fast inference", over two abstracts: one about serving models, one about
-    # posterior estimation. No cue word decides either; the learned model weighs the windows, the
-    # words beside the term and the whole item, and only the first is inference in the glossary's
-    # sense (running a trained model).
+    # The same title, "Fast inference with transformers", over two abstracts: one about serving
+    # models, one about posterior estimation. No cue word decides either (the title names an AI
+    # model where it uses the term); the learned model weighs the windows, the words beside the
+    # term and the whole item, and only the first is inference in the glossary's sense (running a
+    # trained model).
     idx = load_index(demo_store)
     serving = "We reduce the latency and memory of serving transformer models on GPUs by batching."
     bayes = "We propose a variational method for posterior estimation in hierarchical models."
     verdicts = []
     for text in (serving, bayes):
-        vec = idx.embedder.embed_batch([f"Fast inference. {text}"])[0]
-        verdicts.append(judge("inference", "Fast inference", text, vec, idx.embedder))
+        title = "Fast inference with transformers"
+        vec = idx.embedder.embed_batch([f"{title}. {text}"])[0]
+        verdicts.append(judge("inference", title, text, vec, idx.embedder))
     assert verdicts[0].startswith("in") and "likely in this sense" in verdicts[0]
     assert verdicts[1].startswith("out") and "likely in this sense" in verdicts[1]
+
+
+def test_a_paper_that_names_no_ai_model_where_it_uses_a_risky_term_is_dropped(demo_store):
+    # "inference" often means inferring something (a profile, a tablature): a paper with no
+    # related word beside it must at least name an AI model in a sentence that uses it. Without
+    # one it is out before the learned model weighs it; with one, the model weighs it.
+    idx = load_index(demo_store)
+    title = "Playlist inference at scale"
+    rest = (
+        "Our method reads listening histories of two million users and recovers the playlists "
+        "they keep, with an accuracy of 91% on a held-out set of listeners from four countries."
+    )
+    plain = f"We study playlist inference for music listeners from last week's plays. {rest}"
+    named = f"We study playlist inference for music listeners with Llama 3. {rest}"
+    verdicts = []
+    for text in (plain, named):
+        vec = idx.embedder.embed_batch([f"{title}. {text}"])[0]
+        verdicts.append(judge("inference", title, text, vec, idx.embedder))
+    assert verdicts[0] == "out: no AI model named where it is used, no related word next to it"
+    assert "likely in this sense" in verdicts[1]
 
 
 def test_the_shipped_model_was_trained_only_on_the_dev_splits():
     from abreast.retrieve.sense import sense_model
 
-    # fresh7 is the held-out split of record for this model (bench/data/LABELLING.md).
-    assert "fresh7" not in sense_model()["trained_on"]
-    assert "fresh6" in sense_model()["trained_on"]
+    # fresh8 is the held-out split of record for this model (bench/data/LABELLING.md).
+    assert "fresh8" not in sense_model()["trained_on"]
+    assert "fresh7" in sense_model()["trained_on"]
+    # terms whose other senses are common (agents, alignment, inference) have their own cut-offs
+    assert {"agents", "alignment", "inference"} <= set(sense_model()["risky"])
+    assert "transformer" not in sense_model()["risky"]

@@ -34,18 +34,22 @@ from scipy.linalg import cho_factor, cho_solve
 RIDGE = 1.0  # regularisation: with few signals, stay close to "no opinion"
 # Named features against the unit-length embedding. Few signals say little about a direction in
 # 256 dimensions but a lot about "papers" or "this site", so the named part leads early and
-# settles at NAMED_SCALE once EARLY_SIGNALS are in (chosen on bench/learn_quality.py's dev half:
-# 2.0 from 0.8/2/4; the early 4.0 over 30 signals from 3/4 over 20/30/50).
-NAMED_SCALE = 2.0
-EARLY_NAMED_SCALE = 4.0
+# settles at NAMED_SCALE once EARLY_SIGNALS are in. 1.0 and the early 2.0 (was 2.0 and 4.0, from
+# the dev half alone) on bench/learn_quality.py's whole dev protocol, whose last set judges items
+# the theme classifier never saw: there a named feature is as unreliable as on new items, and
+# 0.75 to 1.25 (early x2) left the fewest dev cells below a baseline (112 to 117 of 780, against
+# 136 at 2.0; 0.5 and 3.0 worse).
+NAMED_SCALE = 1.0
+EARLY_NAMED_SCALE = 2.0
 EARLY_SIGNALS = 30
 # Cold start from the configured topics (issue 16): each topic is read as the understand stage
 # reads an item (its themes, models, organisations and terms, and its embedding), and the model
 # starts from the weights that say "more like these" (ridge towards a prior mean instead of
 # towards zero: signals then correct it, and enough of them override it). PRIOR_STRENGTH: how
 # far a topic-like item rises before any signal; chosen on bench/learn_quality.py's dev protocol
-# with topics (see QUALITY.md).
-PRIOR_STRENGTH = 0.25
+# with topics (1.0 from 0.25/0.5/1; below 1.0 topics alone ranked some earlier weeks below no
+# personalisation; see QUALITY.md).
+PRIOR_STRENGTH = 1.0
 # Each kind of named feature gets its own share of an item's named vector, so an item naming eight
 # models and eight terms does not drown its two themes (with one vector over all of them, a theme
 # weighed 1/sqrt(20) there and 1/sqrt(3) on a terse item). Themes count double: they are what
