@@ -52,8 +52,10 @@ QUERIES = [
 
 
 def requests() -> list[tuple[str, str]]:
-    """(request, paragraph) for the 100 queries."""
+    """(request, paragraph) for the 100 queries; bench/scale.py's 12 alone with SCALE_ONLY."""
     out = [(q, "") for q in QUERIES]
+    if os.environ.get("SEARCH_SPEED_SCALE_ONLY"):
+        return out
     out += [(r["request"], r["context"]) for r in _jsonl(DATA / "todo_requests.jsonl")]
     out += [(q["question"], "") for q in _jsonl(DATA / "questions.jsonl")]
     return out
@@ -164,8 +166,14 @@ def report(results: list[tuple[str, dict]], names: list[str], rounds: int, label
     lines = [
         "# Search latency, this revision against an earlier one (bench/search_speed.py)",
         "",
-        f"{len(requests())} distinct requests (bench/scale.py's 12, the 42 TODO requests "
-        "with their paragraph and the 46 questions of bench/data, default recent window), top "
+        f"{len(requests())} distinct requests ("
+        + (
+            "bench/scale.py's 12"
+            if os.environ.get("SEARCH_SPEED_SCALE_ONLY")
+            else "bench/scale.py's 12, the 42 TODO requests with their paragraph and the 46 "
+            "questions of bench/data"
+        )
+        + ", default recent window), top "
         f"10 fused, in one long-lived process per revision and store; {rounds} rounds, the "
         "two revisions taking turns round by round. Wall and CPU time per query in ms; "
         "'round 1' is each query's first time in the process. "
@@ -213,7 +221,14 @@ def main() -> None:
     ap.add_argument("--before", default="HEAD~1", help="the revision to compare with")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument(
+        "--scale-only",
+        action="store_true",
+        help="bench/scale.py's 12 requests alone (with --rounds 2, 'all rounds' is its p99 of 24)",
+    )
     args = ap.parse_args()
+    if args.scale_only:
+        os.environ["SEARCH_SPEED_SCALE_ONLY"] = "1"  # the workers inherit it
     head = subprocess.run(
         ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
     ).stdout.strip()
