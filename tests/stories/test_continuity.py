@@ -85,3 +85,24 @@ def test_a_tier_of_a_version_continues_that_versions_launch(demo_store):
     notes = [c.note() for c in continuations(demo_store.conn, flash)]
     assert notes and "(2024-W50): gemini-2.0-flash-thinking follows gemini-2.0" in notes[0]
     assert "Introducing Gemini 2.0" in notes[0]
+
+
+@pytest.mark.slow
+def test_a_launch_quoted_by_a_newsletter_or_on_its_model_page_is_still_the_one_continued(
+    demo_store,
+):
+    """Anthropic's prompting guide for Claude 2.1 (2023-W49) continues "Introducing Claude 2.1"
+    (2023-W47, a newsletter section linking to anthropic.com), and a Llama 3.3 70B thread
+    (2024-W51) continues Meta's Llama 3.3 release (2024-W49, its Hugging Face model page), not a
+    Reddit comparison of Llama 3.1 models."""
+    from abreast.store.stories import load_week
+    from abreast.stories.novelty import continuations
+
+    def notes(week, start):
+        story = next(s for s in load_week(demo_store.conn, week) if s.title.startswith(start))
+        return [c.note() for c in continuations(demo_store.conn, story)]
+
+    claude = notes("2023-W49", "Long context prompting for Claude 2.1")
+    assert claude == ['continues "Introducing Claude 2.1" (2023-W47): more on claude-2.1']
+    llama = notes("2024-W51", "Why is Llama 3.3-70B")
+    assert llama and llama[0].startswith('continues "Meta AI release Llama 3.3" (2024-W49)')

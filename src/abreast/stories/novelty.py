@@ -178,7 +178,9 @@ def continuations(conn: sqlite3.Connection, story: Story) -> list[Continuation]:
             same = [
                 c
                 for c in stories_naming(conn, [x], week, since)
-                if names_model(x, c.title) and "/" not in c.title and _own_page(conn, c.id, x)
+                if names_model(x, c.title)
+                and "/" not in c.title
+                and _own_page(conn, c.id, x, linked=True)
             ]
             if same:
                 preds = [x]
@@ -218,11 +220,15 @@ def continuations(conn: sqlite3.Connection, story: Story) -> list[Continuation]:
     return out
 
 
-def _own_page(conn: sqlite3.Connection, story_id: str, entity: str) -> tuple[str, str] | None:
+def _own_page(
+    conn: sqlite3.Connection, story_id: str, entity: str, linked: bool = False
+) -> tuple[str, str] | None:
     """The title and link of the predecessor's own page among the earlier story's members: the
     lab's post that names the model ("OpenAI o1 System Card" on openai.com), not the newsletter
     section that quotes it and leads the story ("Quote from OpenAI o1 System Card"). An item is
-    the lab's own page when its own address, not only its link, is on the lab's site."""
+    the lab's own page when its own address, not only its link, is on the lab's site; with
+    ``linked``, an item that links to the lab's page or to the model's own Hugging Face page also
+    counts (a newsletter's section on "Introducing Claude 2.1" is still that launch's story)."""
     from ..store.stories import load_story
 
     story = load_story(conn, story_id)
@@ -233,14 +239,26 @@ def _own_page(conn: sqlite3.Connection, story_id: str, entity: str) -> tuple[str
         for m in story.members
         if m.url
         and names_model(entity, m.title)
-        and _lab(m.url)
-        and (not m.key.startswith("feed:") or _lab(m.key.removeprefix("feed:")))
+        and (_lab(m.url) or (linked and _model_repo(m.url, entity)))
+        and (linked or not m.key.startswith("feed:") or _lab(m.key.removeprefix("feed:")))
         and m.kind != "arxiv"
     ]
     # The lab's own feed entry before a forum post linking to it; a title that leads with the
     # model before one that mentions it.
     own.sort(key=lambda m: (m.kind != "feed", not _leads_with(entity, m.title), len(m.title)))
     return (own[0].title, own[0].url) if own and own[0].url else None
+
+
+def _model_repo(url: str, entity: str) -> bool:
+    """A Hugging Face model page named for the model ("huggingface.co/meta-llama/Llama-3.3-70B-
+    Instruct"): where an open model is released, the launch's own page when no lab post is."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    path = [p for p in parts.path.split("/") if p]
+    return (parts.hostname or "").removeprefix("www.") == "huggingface.co" and (
+        len(path) == 2 and names_model(entity, path[1])
+    )
 
 
 def _same_org(url: str | None, orgs: set[str]) -> bool:
