@@ -193,3 +193,35 @@ def test_a_labs_page_naming_the_model_it_releases_outranks_a_labs_page_naming_no
     assert "o1 released" in launch.score_parts["release"]["why"]
     assert other.score_parts["release"]["value"] == thread.score_parts["release"]["value"] == 0.0
     assert launch.rank == 1
+
+
+def test_a_release_is_filed_under_the_release_theme_whatever_its_items_were_tagged():
+    """Falcon 3's launch, its items tagged business and applications, is a model release: it
+    leads with "open-models" (the draft's "Open & foundation models"); a story that releases
+    nothing, or one of a user's own taxonomy, keeps its themes."""
+    from abreast.stories.build import release_first
+
+    def story(sid, title, url, themes):
+        m = _m(sid, "feed", "hf-blog", url=url)
+        m.title, m.themes = title, themes
+        return Story(
+            id=sid,
+            week="2024-W51",
+            title=title,
+            members=[m],
+            entities=["model:falcon-3"],
+            themes=list(themes),
+        )
+
+    falcon = story(
+        "a",
+        "Welcome the Falcon 3 Family",
+        "https://huggingface.co/blog/falcon3",
+        ["business", "applications"],
+    )
+    guide = story("b", "Prompting tips", "https://huggingface.co/blog/tips", ["applications"])
+    mine = story("c", "Falcon 3 is out", "https://huggingface.co/blog/f3", ["my-launches"])
+    rank_stories([falcon, guide, mine], SCALE)
+    assert release_first(falcon) == ["open-models", "business"]
+    assert release_first(guide) == ["applications"]
+    assert release_first(mine) == ["my-launches"]
