@@ -88,6 +88,15 @@ def test_story_page_has_members_score_parts_and_related(client, store):
     assert client.get("/story/2024-W51-nope").status_code == 404
 
 
+def test_every_score_part_says_what_it_measures():
+    """Each row of "why is this here" has its one-line meaning, the release part's included."""
+    from abreast.stories.rank import WEIGHTS
+    from abreast.web.queries import score_part
+
+    for name in WEIGHTS:
+        assert score_part(name, {"value": 1.0, "weight": 0.1, "points": 0.1, "why": "x"})["meaning"]
+
+
 def test_cached_pages_follow_every_write(client, store):
     """Views are cached per connection; a write from the app or from another process shows at
     once."""

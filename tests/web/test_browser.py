@@ -291,3 +291,21 @@ def test_draft_preview_and_bundle_download(page):
     names = zipfile.ZipFile(info.value.path()).namelist()
     assert f"{WEEK}/index.md" in names
     assert page.problems == [], page.problems
+
+
+def test_why_a_story_is_here_reads_on_a_phone_without_scrolling_sideways(browser, server):
+    """At 390 px the score table shows each part's points and reason inside the screen (value and
+    weight are left to the laptop view)."""
+    ctx = browser.new_context(viewport={"width": 390, "height": 844})
+    pg = ctx.new_page()
+    try:
+        pg.goto(server + f"/?week={WEEK}")
+        pg.locator("li.story h2 a").first.click()
+        pg.wait_for_url("**/story/**")
+        table = pg.locator("table.why")
+        box = table.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 390
+        assert pg.locator("table.why td:last-child").first.is_visible()
+        assert not pg.locator("table.why th", has_text="weight").is_visible()
+    finally:
+        ctx.close()

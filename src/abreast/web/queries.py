@@ -38,6 +38,7 @@ SCORE_PARTS = {
     "authority": "whether a lab, a paper or a trusted source is among them",
     "recency": "how late in the week it happened",
     "novelty": "new this week rather than a continuation",
+    "release": "whether a lab's own page releases a model the story names",
 }
 
 
