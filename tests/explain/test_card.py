@@ -632,3 +632,19 @@ def test_a_release_named_as_a_line_is_shown_as_the_release_in_its_sizes(demo_sto
     [model] = load_card(demo_store, falcon).models
     assert (model.name, model.org) == ("Falcon 3", "TII")
     assert model.size is not None and " to " in model.size and "sizes" in model.size
+
+
+@pytest.mark.slow
+def test_a_news_only_model_is_named_as_its_maker_writes_it(demo_store):
+    """A model known only from news and leaderboards is shown as "Claude 2.1" and "DeepSeek-V2.5",
+    not a leaderboard's "Claude-2.1" and "Deepseek-v2.5"; a Hub repo keeps its own name."""
+    from abreast.explain.card import load_card
+    from abreast.store.stories import load_week
+
+    def names(week, start):
+        story = next(s for s in load_week(demo_store.conn, week) if s.title.startswith(start))
+        return [m.name for m in load_card(demo_store, story).models]
+
+    assert names("2023-W49", "Long context prompting for Claude 2.1") == ["Claude 2.1"]
+    assert names("2024-W50", "DeepSeek-V2.5-1210") == ["DeepSeek-V2.5"]
+    assert names("2024-W51", "Why is Llama 3.3-70B") == ["Llama-3.3-70B-Instruct"]

@@ -52,3 +52,57 @@ def test_why_the_o3_story_is_here_agrees_with_its_card(demo_store):
     assert "o3 follows o1" in novelty and "new this week" not in novelty
     # A new version is still a launch: it keeps its place at the top of its week.
     assert o3.rank == 1
+
+
+@pytest.mark.slow
+def test_a_later_story_about_the_same_model_continues_its_labs_earlier_page(demo_store):
+    """o1 in OpenAI's API (2024-W51) continues "OpenAI o1 System Card" (2024-W49): the card and
+    "why is this here" say so instead of "no related story in earlier weeks", and the launch
+    ranks among the week's top ten."""
+    from abreast.explain.card import load_card
+    from abreast.store.stories import load_week
+    from abreast.stories.rank import explain
+
+    week = load_week(demo_store.conn, "2024-W51")
+    o1 = next(s for s in week if s.title == "OpenAI o1 and new tools for developers")
+    assert not o1.is_new
+    novelty = next(line for line in explain(o1) if line.strip().startswith("novelty"))
+    assert '"OpenAI o1 System Card" (2024-W49): more on o1' in novelty
+    card = load_card(demo_store, o1)
+    assert card.earlier and card.earlier[0].week == "2024-W49"
+    assert o1.rank is not None and o1.rank <= 10
+
+
+@pytest.mark.slow
+def test_a_tier_of_a_version_continues_that_versions_launch(demo_store):
+    """ "Gemini 2.0 Flash Thinking" (2024-W51) follows "Introducing Gemini 2.0" (2024-W50), not an
+    older Gemini, and is not shown as new."""
+    from abreast.store.stories import load_week
+    from abreast.stories.novelty import continuations
+
+    week = load_week(demo_store.conn, "2024-W51")
+    flash = next(s for s in week if s.title.startswith("Gemini 2.0 Flash Thinking"))
+    notes = [c.note() for c in continuations(demo_store.conn, flash)]
+    assert notes and "(2024-W50): gemini-2.0-flash-thinking follows gemini-2.0" in notes[0]
+    assert "Introducing Gemini 2.0" in notes[0]
+
+
+@pytest.mark.slow
+def test_a_launch_quoted_by_a_newsletter_or_on_its_model_page_is_still_the_one_continued(
+    demo_store,
+):
+    """Anthropic's prompting guide for Claude 2.1 (2023-W49) continues "Introducing Claude 2.1"
+    (2023-W47, a newsletter section linking to anthropic.com), and a Llama 3.3 70B thread
+    (2024-W51) continues Meta's Llama 3.3 release (2024-W49, its Hugging Face model page), not a
+    Reddit comparison of Llama 3.1 models."""
+    from abreast.store.stories import load_week
+    from abreast.stories.novelty import continuations
+
+    def notes(week, start):
+        story = next(s for s in load_week(demo_store.conn, week) if s.title.startswith(start))
+        return [c.note() for c in continuations(demo_store.conn, story)]
+
+    claude = notes("2023-W49", "Long context prompting for Claude 2.1")
+    assert claude == ['continues "Introducing Claude 2.1" (2023-W47): more on claude-2.1']
+    llama = notes("2024-W51", "Why is Llama 3.3-70B")
+    assert llama and llama[0].startswith('continues "Meta AI release Llama 3.3" (2024-W49)')

@@ -1,4 +1,4 @@
-"""The score is the sum of five explained parts; attention is relative to each source's own week."""
+"""The score is the sum of six explained parts; attention is relative to each source's own week."""
 
 from __future__ import annotations
 
@@ -42,7 +42,14 @@ def test_parts_sum_to_the_score_and_each_part_says_why():
         ],
     )
     rank_stories([s], SCALE)
-    assert set(s.score_parts) == {"attention", "breadth", "authority", "recency", "novelty"}
+    assert set(s.score_parts) == {
+        "attention",
+        "breadth",
+        "authority",
+        "recency",
+        "novelty",
+        "release",
+    }
     assert s.score == pytest.approx(sum(p["points"] for p in s.score_parts.values()), abs=1e-6)
     for p in s.score_parts.values():
         assert p["points"] == pytest.approx(p["value"] * p["weight"], abs=1e-4)
@@ -159,3 +166,62 @@ def test_a_model_repo_alone_counts_half_the_attention_of_a_discussion():
     rank_stories([repo, thread], scale)
     assert repo.score_parts["attention"]["value"] < thread.score_parts["attention"]["value"]
     assert "half weight" in repo.score_parts["attention"]["why"]
+
+
+def test_a_labs_page_naming_the_model_it_releases_outranks_a_labs_page_naming_none():
+    """A launch the feeds carried alone (no forum thread joined it) is one of the week's main
+    stories: it gets the release part; the lab's other posts and a forum thread naming the model
+    do not."""
+
+    def story(sid, title, url, kind="feed", entities=()):
+        m = _m(sid, kind, "openai-news" if kind == "feed" else kind, url=url)
+        m.title = title
+        return Story(id=sid, week="2024-W51", title=title, members=[m], entities=list(entities))
+
+    launch = story(
+        "a",
+        "OpenAI o1 and new tools for developers",
+        "https://openai.com/index/o1",
+        entities=["model:o1"],
+    )
+    other = story("b", "1-800-ChatGPT", "https://openai.com/index/1-800-chatgpt")
+    thread = story(
+        "c", "O1's full LiveBench results", "https://reddit.com/r/x", "reddit", ["model:o1"]
+    )
+    rank_stories([launch, other, thread], SCALE)
+    assert launch.score_parts["release"]["value"] == 1.0
+    assert "o1 released" in launch.score_parts["release"]["why"]
+    assert other.score_parts["release"]["value"] == thread.score_parts["release"]["value"] == 0.0
+    assert launch.rank == 1
+
+
+def test_a_release_is_filed_under_the_release_theme_whatever_its_items_were_tagged():
+    """Falcon 3's launch, its items tagged business and applications, is a model release: it
+    leads with "open-models" (the draft's "Open & foundation models"); a story that releases
+    nothing, or one of a user's own taxonomy, keeps its themes."""
+    from abreast.stories.build import release_first
+
+    def story(sid, title, url, themes):
+        m = _m(sid, "feed", "hf-blog", url=url)
+        m.title, m.themes = title, themes
+        return Story(
+            id=sid,
+            week="2024-W51",
+            title=title,
+            members=[m],
+            entities=["model:falcon-3"],
+            themes=list(themes),
+        )
+
+    falcon = story(
+        "a",
+        "Welcome the Falcon 3 Family",
+        "https://huggingface.co/blog/falcon3",
+        ["business", "applications"],
+    )
+    guide = story("b", "Prompting tips", "https://huggingface.co/blog/tips", ["applications"])
+    mine = story("c", "Falcon 3 is out", "https://huggingface.co/blog/f3", ["my-launches"])
+    rank_stories([falcon, guide, mine], SCALE)
+    assert release_first(falcon) == ["open-models", "business"]
+    assert release_first(guide) == ["applications"]
+    assert release_first(mine) == ["my-launches"]

@@ -252,3 +252,25 @@ def test_the_demo_o1_system_card_story_is_headed_by_openais_title(demo_db):
         ("feed:https://openai.com/index/openai-o1-system-card",),
     ).fetchone()[0]
     assert title == "OpenAI o1 System Card"
+
+
+def test_a_theme_only_a_minority_of_members_carry_does_not_tag_the_story():
+    """Five threads on o3's launch, two of which quote its benchmark scores (tagged research):
+    the story is a model launch, not "Research papers"."""
+    from abreast.stories.title import dominant_themes
+    from abreast.types import Member
+
+    def m(i, themes):
+        return Member(key=f"hn:{i}", kind="hn", source="hn", title="o3", url=None, themes=themes)
+
+    launch = [
+        m(1, ["open-models", "research"]),
+        m(2, ["open-models", "business"]),
+        m(3, ["open-models"]),
+        m(4, ["open-models", "research"]),
+        m(5, ["open-models", "fine-tuning-agents"]),
+    ]
+    assert dominant_themes(launch) == ["open-models"]
+    # Half the members is enough: a paper and the thread about it keep both themes.
+    pair = [m(1, ["research", "safety-alignment"]), m(2, ["safety-alignment"])]
+    assert dominant_themes(pair) == ["safety-alignment", "research"]

@@ -149,3 +149,39 @@ def test_the_draft_command_honours_write_format(demo_store, abreast_home):
     res = runner.invoke(app, ["draft", "--week", "2024-W51", "--format", "plain", "--force"])
     assert res.exit_code == 0, res.output
     assert not (abreast_home / "drafts" / "2024-W51" / "index.md").read_text().startswith("---")
+
+
+def test_a_section_makes_room_for_the_weeks_bigger_stories_by_their_second_theme():
+    """Gemini's launch (#1, tagged business then open-models by a tie) is filed under "Open &
+    foundation models" above the section's own lesser stories, not under "Business"; a fifth
+    release that "Open & foundation models" has no room for appears under its second theme
+    instead of leaving the post."""
+    from abreast.types import Member, Story
+    from abreast.understand.themes import THEMES
+    from abreast.write.compose import compose
+    from abreast.write.material import WeekMaterial
+
+    def story(i, title, themes):
+        m = Member(key=f"hn:{i}", kind="hn", source="hn", title=title, url=f"https://x.org/{i}")
+        return Story(id=f"s{i}", week="2023-W49", title=title, members=[m], themes=themes)
+
+    w49 = [
+        story(1, "Introducing Gemini", ["business", "open-models"]),
+        story(2, "StableLM Zephyr 3B", ["open-models"]),
+        story(3, "Long context prompting for Claude 2.1", ["open-models", "applications"]),
+        story(4, "Mistral AI valued at $2B", ["business"]),
+    ]
+    text = compose(WeekMaterial(week="2023-W49", stories=w49), THEMES)
+    models = text.index("## Open & foundation models")
+    business = text.index("## Business & industry")
+
+    def at(title):
+        return text.index(f"### [{title}]")
+
+    assert models < at("Introducing Gemini") < at("StableLM Zephyr 3B") < business
+    assert at("Mistral AI valued at $2B") > business
+
+    w51 = [story(i, f"Release {i}", ["open-models", "fine-tuning-agents"]) for i in range(1, 6)]
+    text = compose(WeekMaterial(week="2024-W51", stories=w51), THEMES)
+    tuning = text.index("## Fine-tuning, small task-specific models & agents")
+    assert at("Release 4") < tuning < at("Release 5")

@@ -56,7 +56,8 @@ def test_2024_w51_words_are_the_weeks_new_terms_not_basics(demo_store):
 
     stories = load_week(demo_store.conn, "2024-W51")[:20]
     words = [w.term for w in words_of_the_week(stories, demo_store, "2024-W51")]
-    assert "Reasoning model" in words and "Test-time compute" in words
+    # o3's week: its words come first, ahead of a generic "state of the art"
+    assert {"Reasoning model", "Test-time compute"} <= set(words[:3])
     assert "Large language model (LLM)" not in words[:4]
     mark(demo_store.conn, "reasoning-model")
     words = [w.term for w in words_of_the_week(stories, demo_store, "2024-W51")]
@@ -97,3 +98,26 @@ def test_the_weeks_words_read_from_the_store_equal_the_whole_trends_table(demo_s
         assert [w.term for w in words_of_the_week(stories, demo_store, week)] == [
             w.term for w in whole
         ], week
+
+
+def test_a_term_rises_with_the_new_model_that_embodies_it():
+    # o3's first week: its posts never say "test-time compute", but the term is that week's news,
+    # ahead of a generic word that a few more stories happen to use.
+    stories = [
+        _story("o3", [], entities=["model:o3", "org:openai"]),
+        _story("a", ["sota"]),
+        _story("b", ["sota"]),
+        _story("c", ["sota"]),
+    ]
+    trends = _trends(
+        [("2024-W49", "sota", 2, 0.6), ("2024-W51", "sota", 4, 1.4)]
+        + [("2024-W49", "test-time-compute", 1, 0.0), ("2024-W49", "reasoning-model", 1, 0.0)]
+    ) + [TermWeek("2024-W51", "model:o3", 6, 6.0)]
+    words = [
+        w.term
+        for w in select(
+            stories, "2024-W51", history=lambda terms: [t for t in trends if t.term in terms]
+        )
+    ]
+    assert words.index("Test-time compute") < words.index("State of the art (SOTA)")
+    assert words.index("Reasoning model") < words.index("State of the art (SOTA)")

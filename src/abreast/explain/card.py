@@ -515,7 +515,7 @@ class CardLoader:
                 if row is None or mid in seen:
                     continue
                 seen.add(mid)
-                out.append(self._facts(row))
+                out.append(self._facts(row, ref))
                 if len(out) >= MAX_MODELS:
                     return out
         return out
@@ -556,7 +556,7 @@ class CardLoader:
             self._index = cached
         return self._index
 
-    def _facts(self, row) -> ModelFacts:
+    def _facts(self, row, ref: str | None = None) -> ModelFacts:
         from ..store import landscape as sql
 
         parent = None
@@ -568,15 +568,33 @@ class CardLoader:
             )
             parent = f"{rel} of {base.name if base else bases[0].base_id}"
         size = f"{row.params_b:.3g}B parameters" if row.params_b else None
-        weights = weights_line(row.license, _on_hub(row.id, self.conn))
+        on_hub = _on_hub(row.id, self.conn)
+        weights = weights_line(row.license, on_hub)
         return ModelFacts(
-            name=row.name,
+            name=row.name if on_hub or ref is None else news_name(row.name, ref),
             org=maker_name(row.org),
             weights=weights,
             size=size,
             parent=parent,
             id=row.id,
         )
+
+
+def news_name(name: str, ref: str) -> str:
+    """A news-only model under the name its maker writes ("Claude 2.1", "DeepSeek-V2.5"), not a
+    leaderboard's spelling of it ("Claude-2.1", "Deepseek-v2.5"); a more specific registry name
+    ("Claude 3.5 Sonnet (20241022)" for "claude-3.5-sonnet") is kept. A Hub repo's name is its
+    real name and never comes here."""
+    import re
+
+    from ..understand.entities import entity_label
+
+    label = entity_label(ref)
+
+    def flat(x: str) -> str:
+        return re.sub(r"[\s_-]+", "", x.lower())
+
+    return label if flat(label) == flat(name) else name
 
 
 def maker_name(org: str | None) -> str | None:

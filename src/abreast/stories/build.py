@@ -99,6 +99,8 @@ def build_week(
     _keywords(stories)
     _link(conn, week, stories, inp, groups)
     rank_stories(stories, AttentionScale.of(sql.week_signals(conn, week)))
+    for s in stories:
+        s.themes = release_first(s)
     stories.sort(key=lambda s: s.rank or 0)
     old = sql.summaries(conn, week)
     ids = dict(zip((m.key for m in inp.members), inp.item_ids, strict=True))
@@ -262,6 +264,24 @@ def _make_story(week: str, sid: str, members: list[Member]) -> Story:
         entities=dominant_entities(members),
         themes=dominant_themes(members),
     )
+
+
+RELEASE_THEME = "open-models"  # the default taxonomy's "a new AI model release"
+
+
+def release_first(story: Story) -> list[str]:
+    """A story the score counts as a model release (a lab's own page naming the model it
+    releases) leads with the default taxonomy's release theme, so the draft files it there: the
+    item classifier put Falcon 3's launch under "Business" and "Applications", and o1's under
+    "Fine-tuning" (a tie with "Open & foundation models" broken by the alphabet). A user's own
+    taxonomy has no such theme and is left alone."""
+    from ..understand.themes import THEMES
+
+    release = story.score_parts.get("release", {}).get("value", 0.0)
+    used = {t for m in story.members for t in m.themes} | set(story.themes)
+    if release < 1.0 or not used <= THEMES.keys():
+        return story.themes
+    return [RELEASE_THEME, *(t for t in story.themes if t != RELEASE_THEME)][:2]
 
 
 def _keywords(stories: Sequence[Story]) -> None:

@@ -87,7 +87,8 @@ def link_to_earlier(
 _VERSIONED = re.compile(r"^model:([a-z]+(?:-[a-z]+)*?)-?(\d+(?:\.\d+)?)(.*)$")
 # What may follow the version for the name to still be the model itself, not a community derivative.
 _PLAIN_REST = re.compile(
-    r"^(?:-\d+(?:\.\d+)?[bm])?(?:-(?:instruct|chat|preview|mini|pro|flash|base|it|turbo|large|small))?$"
+    r"^(?:-\d+(?:\.\d+)?[bm])?"
+    r"(?:-(?:instruct|chat|preview|mini|pro|flash|thinking|base|it|turbo|large|small)){0,2}$"
 )
 
 
@@ -101,17 +102,20 @@ class Continuation:
     url: str | None = None  # the earlier story's lead item, to link to
 
     def note(self) -> str:
-        """`continues "OpenAI o1 System Card" (2024-W49): o3 follows o1`."""
-        return f'continues "{self.title}" ({self.week}): {self.model} follows {self.predecessor}'
+        """`continues "OpenAI o1 System Card" (2024-W49): o3 follows o1`, or `...: more on o1` when
+        the earlier story is about the same model."""
+        return f'continues "{self.title}" ({self.week}): {self._how()}'
 
     def markdown(self) -> str:
         """The note with the earlier story's title linked to its lead item."""
         from ..write.markdown import escape, link
 
-        return (
-            f"continues {link(self.title, self.url)} ({self.week}): {escape(self.model)} follows "
-            f"{escape(self.predecessor)}"
-        )
+        return f"continues {link(self.title, self.url)} ({self.week}): {escape(self._how())}"
+
+    def _how(self) -> str:
+        if self.model == self.predecessor:
+            return f"more on {self.model}"
+        return f"{self.model} follows {self.predecessor}"
 
 
 def _version(entity: str) -> tuple[str, tuple[int, ...], str] | None:
@@ -161,11 +165,31 @@ def continuations(conn: sqlite3.Connection, story: Story) -> list[Continuation]:
     known = model_entities_before(conn, week, since)
     out: list[Continuation] = []
     for e in mine:
-        preds = predecessors(e, known)
+        # The same model's own lab page of an earlier week comes first (o1 in OpenAI's API
+        # continues "OpenAI o1 System Card"); only a lab's page makes an earlier story about the
+        # same model the one to continue, not every forum thread that named it. Else the line's
+        # predecessor (o3 continues o1).
+        # A tier of the same version ("Gemini 2.0 Flash Thinking") follows that version's launch
+        # ("Introducing Gemini 2.0"), not the previous version.
+        me = _version(e)
+        tiers = sorted(k for k in known if k != e and (v := _version(k)) and v[:2] == me[:2])
+        same, preds = [], []
+        for x in [e, *tiers]:
+            same = [
+                c
+                for c in stories_naming(conn, [x], week, since)
+                if names_model(x, c.title)
+                and "/" not in c.title
+                and _own_page(conn, c.id, x, linked=True)
+            ]
+            if same:
+                preds = [x]
+                break
+        preds = preds or predecessors(e, known)
         if not preds:
             continue
         # A community repo named after the predecessor ("org/Llama3.1-70B-Chat") is not its line.
-        cands = [
+        cands = same or [
             c
             for c in stories_naming(conn, preds, week, since)
             if names_model(preds[0], c.title) and "/" not in c.title
@@ -196,11 +220,15 @@ def continuations(conn: sqlite3.Connection, story: Story) -> list[Continuation]:
     return out
 
 
-def _own_page(conn: sqlite3.Connection, story_id: str, entity: str) -> tuple[str, str] | None:
+def _own_page(
+    conn: sqlite3.Connection, story_id: str, entity: str, linked: bool = False
+) -> tuple[str, str] | None:
     """The title and link of the predecessor's own page among the earlier story's members: the
     lab's post that names the model ("OpenAI o1 System Card" on openai.com), not the newsletter
     section that quotes it and leads the story ("Quote from OpenAI o1 System Card"). An item is
-    the lab's own page when its own address, not only its link, is on the lab's site."""
+    the lab's own page when its own address, not only its link, is on the lab's site; with
+    ``linked``, an item that links to the lab's page or to the model's own Hugging Face page also
+    counts (a newsletter's section on "Introducing Claude 2.1" is still that launch's story)."""
     from ..store.stories import load_story
 
     story = load_story(conn, story_id)
@@ -211,14 +239,26 @@ def _own_page(conn: sqlite3.Connection, story_id: str, entity: str) -> tuple[str
         for m in story.members
         if m.url
         and names_model(entity, m.title)
-        and _lab(m.url)
-        and (not m.key.startswith("feed:") or _lab(m.key.removeprefix("feed:")))
+        and (_lab(m.url) or (linked and _model_repo(m.url, entity)))
+        and (linked or not m.key.startswith("feed:") or _lab(m.key.removeprefix("feed:")))
         and m.kind != "arxiv"
     ]
     # The lab's own feed entry before a forum post linking to it; a title that leads with the
     # model before one that mentions it.
     own.sort(key=lambda m: (m.kind != "feed", not _leads_with(entity, m.title), len(m.title)))
     return (own[0].title, own[0].url) if own and own[0].url else None
+
+
+def _model_repo(url: str, entity: str) -> bool:
+    """A Hugging Face model page named for the model ("huggingface.co/meta-llama/Llama-3.3-70B-
+    Instruct"): where an open model is released, the launch's own page when no lab post is."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    path = [p for p in parts.path.split("/") if p]
+    return (parts.hostname or "").removeprefix("www.") == "huggingface.co" and (
+        len(path) == 2 and names_model(entity, path[1])
+    )
 
 
 def _same_org(url: str | None, orgs: set[str]) -> bool:

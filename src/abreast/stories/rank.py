@@ -1,4 +1,4 @@
-"""An explainable story score: five parts, each a value in [0, 1] times a weight, with a sentence
+"""An explainable story score: six parts, each a value in [0, 1] times a weight, with a sentence
 saying why. ``score == sum(part["points"])``, so `abreast why story:ID` can show exactly what
 counted.
 
@@ -8,6 +8,9 @@ counted.
   breadth    how many independent sources covered it (one source is fine, more is a signal)
   authority  a lab's own announcement, or an arXiv paper
   recency    how late in the week the story was still active
+  release    a lab's own page names a model it releases ("OpenAI o1 and new tools for developers"
+             on openai.com): a launch is one of the week's main stories whether or not the crowd's
+             threads about it joined the story
   novelty    new this week, a new version of a known model line, or a follow-up of a story
              already told
 """
@@ -33,7 +36,14 @@ class ScorePart(TypedDict):
     points: NotRequired[float]  # value x weight
 
 
-WEIGHTS = {"attention": 0.30, "breadth": 0.20, "authority": 0.25, "recency": 0.10, "novelty": 0.15}
+WEIGHTS = {
+    "attention": 0.27,
+    "breadth": 0.17,
+    "authority": 0.20,
+    "recency": 0.08,
+    "novelty": 0.13,
+    "release": 0.15,
+}
 
 # Hosts where an AI lab (or the maintainers of a major open model) publish their own announcements.
 LAB_HOSTS = (
@@ -129,6 +139,7 @@ def score_story(
         "authority": _authority(story.members),
         "recency": _recency(story.members, story.week),
         "novelty": _novelty(story),
+        "release": _release(story),
     }
     for name, part in parts.items():
         part["weight"] = w[name]
@@ -198,6 +209,28 @@ def _authority(members: Sequence[Member]) -> ScorePart:
     if paper is not None:
         return {"value": PAPER_AUTHORITY, "why": f"a paper: {paper.key}"}
     return {"value": 0.0, "why": "no primary source (lab post or paper) among the members"}
+
+
+def _release(story: Story) -> ScorePart:
+    """A lab's own page whose title names a versioned model of the story's entities: the model's
+    launch (o1 in OpenAI's API, Gemini 2.0, Phi-4), not a post that only mentions a model in its
+    text. Forum threads about a launch often land in stories of their own (a comparison, a
+    benchmark), so without this a launch the feeds carried alone ranked below them."""
+    from .novelty import names_model
+
+    models = dict.fromkeys(
+        e
+        for e in [*story.entities, *(e for m in story.members for e in m.entities)]
+        if e.startswith("model:")
+    )
+    for m in story.members:
+        if not is_lab_post(m):
+            continue
+        named = [e for e in models if names_model(e, m.title)]
+        if named:
+            name = named[0].removeprefix("model:")
+            return {"value": 1.0, "why": f"{name} released on the lab's own page: {m.url}"}
+    return {"value": 0.0, "why": "no lab's own page names a model it releases"}
 
 
 def _recency(members: Sequence[Member], week: str) -> ScorePart:

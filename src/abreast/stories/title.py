@@ -65,8 +65,12 @@ def dominant_entities(members: Sequence[Member], top: int = 5) -> list[str]:
 
 
 def dominant_themes(members: Sequence[Member], top: int = 2) -> list[str]:
+    """The story's themes: those at least half its members carry, the commonest first. A theme
+    two of five threads carry is not the story's ("OpenAI o3" tagged "Research papers" because
+    two threads quoted its benchmark scores)."""
     counts = Counter(t for m in members for t in set(m.themes))
-    return [t for t, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]]
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [t for t, n in ranked if 2 * n >= len(members)][:top]
 
 
 def class_keywords(stories: Sequence[Sequence[Member]], top: int = 6) -> list[list[str]]:

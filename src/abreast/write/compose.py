@@ -101,17 +101,29 @@ def compose(
     ]
     out += [f"- What do you make of {link(s.lead, fmt)}?" for s in top]
     out += ["</TODO>", ""]
+    rank = {s.id: i for i, s in enumerate(material.stories)}
     placed: set[str] = set()
+    crowded: set[str] = set()  # left out of their first theme's full section
     for theme in THEME_ORDER:
-        stories = [
+        first = [
             s for s in material.stories if s.themes and s.themes[0] == theme and s.id not in placed
         ]
+        crowded.update(s.id for s in first[STORIES_PER_THEME:])
+        stories = first[:STORIES_PER_THEME]
+        # A story its first section had no room for goes under its second theme (o1's launch
+        # after four other releases: under "Fine-tuning", not out of the post), and so does one
+        # that outranks every story of the section (the week's top story, Gemini's launch, under
+        # "Open & foundation models" rather than "Business", its first theme by a tie).
+        best = min((rank[s.id] for s in stories), default=len(rank))
         stories += [
             s
             for s in material.stories
-            if theme in s.themes[1:] and s.id not in placed and len(stories) < 2
+            if theme in s.themes[1:]
+            and s.id not in placed
+            and s not in stories
+            and (len(stories) < 2 or s.id in crowded or rank[s.id] < best)
         ]
-        stories = stories[:STORIES_PER_THEME]
+        stories = sorted(stories[:STORIES_PER_THEME], key=lambda s: rank[s.id])
         if not stories:
             continue
         out += [f"## {md.escape(theme_labels.get(theme, theme), fmt)}", ""]

@@ -5,8 +5,9 @@ teaches nothing. A term is basic when its median weekly count over the earlier w
 table (its last HISTORY_WEEKS weeks with a count: a page's cost must not grow with years of
 history) is at least BASIC_WEEKLY; basics only fill the slots new and rising terms leave. A story
 about a model that embodies a term (o3 for "test-time compute", from the term's glossary sense)
-counts as using it even when its posts never say the words. Terms the user marked as known
-(`abreast explain TERM --known`) never appear.
+counts as using it even when its posts never say the words, and the term rises with that model:
+o3's first week is "test-time compute"'s week (new and rising) even if no post names the term.
+Terms the user marked as known (`abreast explain TERM --known`) never appear.
 """
 
 from __future__ import annotations
@@ -53,10 +54,16 @@ def select(
     terms = glossary()
     counts: Counter = Counter()
     first: dict[str, Member] = {}
+    # term -> the trend ids ("model:o3") of the story models that embody it
+    via: dict[str, set[str]] = {}
     for s in stories:
         used = {t for m in s.members for t in m.jargon}
         models = {e.removeprefix("model:") for e in s.entities if e.startswith("model:")}
-        used |= {tid for tid, sense in senses().items() if models & set(sense.get("models", []))}
+        for tid, sense in senses().items():
+            embodied = models & set(sense.get("models", []))
+            if embodied:
+                used.add(tid)
+                via.setdefault(tid, set()).update(f"model:{m}" for m in embodied)
         for t in used:
             counts[t] += 1
             if t not in first:
@@ -65,18 +72,26 @@ def select(
                     s.lead if s.lead.url else None,
                 )
     if history is not None:
-        trend_rows = list(history(sorted(f"term:{t}" for t in counts if t in terms)))
+        wanted = {f"term:{t}" for t in counts if t in terms} | set().union(*via.values())
+        trend_rows = list(history(sorted(wanted)))
     base = baseline(trend_rows, week)
     burst = {
-        r.term[5:]: float(r.burst)
+        r.term.removeprefix("term:"): float(r.burst)
         for r in trend_rows
-        if r.week == week and r.term.startswith("term:")
+        if r.week == week and r.term.startswith(("term:", "model:"))
     }
+
+    seen_before = {r.term for r in trend_rows if r.week < week}
+
+    def rise(t: str) -> float:
+        return max([burst.get(t, 0.0)] + [burst.get(m, 0.0) for m in via.get(t, ())])
 
     def score(t: str) -> float:
         earlier = base.get(t, [])
-        new = NEW_BONUS if not earlier else 1.0
-        return counts[t] * new * (1.0 + max(0.0, burst.get(t, 0.0)))
+        # new: the term, or a model that embodies it, first counted this week (o3's week)
+        fresh = not earlier or any(m not in seen_before for m in via.get(t, ()))
+        new = NEW_BONUS if fresh else 1.0
+        return counts[t] * new * (1.0 + max(0.0, rise(t)))
 
     def basic(t: str) -> bool:
         earlier = base.get(t, [])
