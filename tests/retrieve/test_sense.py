@@ -140,9 +140,19 @@ def test_a_paper_that_names_no_ai_model_where_it_uses_a_risky_term_is_dropped(de
 def test_the_shipped_model_was_trained_only_on_the_dev_splits():
     from abreast.retrieve.sense import sense_model
 
-    # fresh8 is the held-out split of record for this model (bench/data/LABELLING.md).
-    assert "fresh8" not in sense_model()["trained_on"]
-    assert "fresh7" in sense_model()["trained_on"]
+    # fresh9 is the held-out split of record for this model (bench/data/LABELLING.md).
+    assert "fresh9" not in sense_model()["trained_on"]
+    assert "fresh8" in sense_model()["trained_on"]
     # terms whose other senses are common (agents, alignment, inference) have their own cut-offs
     assert {"agents", "alignment", "inference"} <= set(sense_model()["risky"])
     assert "transformer" not in sense_model()["risky"]
+
+
+def test_a_term_that_is_only_part_of_another_compound_is_out():
+    # "real-world models" shares the words of "world model" but is not the term: search may still
+    # bring the item for the words, and the sense check drops it, saying why.
+    title = "What Makes and Breaks Safety Fine-tuning?"
+    text = "Safety fine-tuning helps align LLMs for deployment. We study real-world models."
+    assert judge("world-model", title, text, None, None) == (
+        "out: 'real-world models' is another compound"
+    )

@@ -165,3 +165,15 @@ def test_count_by_week_counts_items_not_mentions():
     assert count_by_week([("2024-W51", ["lora", "lora"]), ("2024-W51", ["lora"])]) == {
         "2024-W51": Counter(lora=2)
     }
+
+
+def test_a_term_split_out_of_another_compound_is_not_the_term():
+    # fresh8's one miss: "real-world models" (models of the real world) is not a world model,
+    # written with a hyphen or apart; the term itself still is, and so are compounds that keep it
+    # ("layout-to-image generation" is image generation, "self-attention heads" attention).
+    text = "Safety Fine-tuning\nWe test real-world models and real world models."
+    assert "world-model" not in find_jargon(text)
+    assert "world-model" in find_jargon("Genie 2: a large-scale foundation world model")
+    assert "world-model" in find_jargon("We train world models for real-world robots.")
+    assert "text-to-image" in find_jargon("A Transformer for Creative Layout-to-Image Generation")
+    assert "attention" in find_jargon("pruning self-attention heads")

@@ -72,7 +72,7 @@ from typing import Any
 import numpy as np
 
 from ..understand.embed import Embedder
-from ..understand.jargon import _entries, find_jargon
+from ..understand.jargon import _entries, find_jargon, splits_compound
 
 WINDOW = 6  # words either side of a use of the term: its compound and what it is "of" or "for"
 LOCAL = 0.5  # weight of the term's own windows against the whole item's vector
@@ -193,6 +193,8 @@ def uses(term_id: str, title: str, text: str) -> list[Use]:
     for in_title, part in ((True, title), (False, text[:2000])):
         for sentence in _SENTENCE.split(part):
             for m in rx.finditer(sentence):
+                if splits_compound(term_id, sentence, m.start(), m.group()):
+                    continue  # "real-world models": not the term (understand/jargon.py)
                 before = list(_WORDS.finditer(sentence[: m.start()]))[-WINDOW:]
                 after = list(_WORDS.finditer(sentence, m.end()))[:WINDOW]
                 start = before[0].start() if before else m.start()
@@ -271,7 +273,10 @@ def read_cues(
     pending: list[tuple[int, list[Use], int]] = []
     for n, (title, text, _vec) in enumerate(items):
         if not s or term_id not in find_jargon(f"{title}\n{text[:2000]}"):
-            out[n] = "in: no sense to check"
+            # Its words there only as part of another compound ("real-world models" for "world
+            # model"): the item does not use the term, yet search may still bring it for the words.
+            split = _compound_only(term_id, title, text) if s else None
+            out[n] = f"out: {split!r} is another compound" if split else "in: no sense to check"
             continue
         found = uses(term_id, title, text)
         verdict, evidence = _cue_verdict(term_id, found)
@@ -299,6 +304,18 @@ def read_cues(
                 continue
             pending.append((n, found, evidence))
     return out, pending
+
+
+def _compound_only(term_id: str, title: str, text: str) -> str | None:
+    """The first spelling of the term in the title or the start of the text that is part of
+    another compound, with the word before it ("real-world models"), else None."""
+    rx = _term_rx(term_id)
+    for part in (title, text[:2000]):
+        for m in rx.finditer(part):
+            if splits_compound(term_id, part, m.start(), m.group()):
+                w = re.search(r"[^\W\d_]+[\s-]+$", part[max(0, m.start() - 40) : m.start()])
+                return (w.group() if w else "") + m.group()
+    return None
 
 
 def names_ai(term_id: str, title: str, text: str) -> bool:
