@@ -12,7 +12,6 @@ bench/data/STORIES_LABELLING.md); not measured.
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +19,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..types import Story
+from .versions import names_model
+from .versions import version as _version
+
+__all__ = ["names_model"]  # also read by retrieve/mentions.py
 
 
 @dataclass(frozen=True)
@@ -83,14 +86,6 @@ def link_to_earlier(
 
 # --- continuity: the earlier story a story continues -----------------------------------------
 
-# "model:llama-3.3-70b" -> family "llama", version (3, 3), rest "-70b"; "model:o3" -> "o", (3,), "".
-_VERSIONED = re.compile(r"^model:([a-z]+(?:-[a-z]+)*?)-?(\d+(?:\.\d+)?)(.*)$")
-# What may follow the version for the name to still be the model itself, not a community derivative.
-_PLAIN_REST = re.compile(
-    r"^(?:-\d+(?:\.\d+)?[bm])?"
-    r"(?:-(?:instruct|chat|preview|mini|pro|flash|thinking|base|it|turbo|large|small)){0,2}$"
-)
-
 
 @dataclass(frozen=True)
 class Continuation:
@@ -116,13 +111,6 @@ class Continuation:
         if self.model == self.predecessor:
             return f"more on {self.model}"
         return f"{self.model} follows {self.predecessor}"
-
-
-def _version(entity: str) -> tuple[str, tuple[int, ...], str] | None:
-    m = _VERSIONED.match(entity)
-    if not m or not _PLAIN_REST.match(m.group(3)):
-        return None
-    return m.group(1), tuple(int(x) for x in m.group(2).split(".")), m.group(3)
 
 
 def predecessors(entity: str, known: set[str]) -> list[str]:
@@ -290,24 +278,6 @@ def _weeks_before(week: str, n: int) -> str:
     d = date.fromisocalendar(int(y), int(w), 1) - timedelta(weeks=n)
     iy, iw, _ = d.isocalendar()
     return f"{iy}-W{iw:02d}"
-
-
-def names_model(entity: str, title: str) -> bool:
-    """Whether ``title`` names the model itself (family and version), not only mentions it in
-    passing
-    in a text: "OpenAI o1 System Card" names model:o1."""
-    v = _version(entity)
-    if v is None:
-        return False
-    family, version, _ = v
-    ver = "\\.".join(str(x) for x in version)
-    if len(family) == 1:
-        # A one-letter family ("o" of o1) is also the tail of other names ("Marco-o1",
-        # "LLaVA-o1"): it must stand alone, not after a hyphen.
-        flat = re.sub(r"[\s_]+", " ", title.lower())
-        return re.search(rf"(?<![a-z0-9-]){family}{ver}(?![0-9.])", flat) is not None
-    flat = re.sub(r"[\s_]+", "-", title.lower())
-    return re.search(rf"(?<![a-z0-9]){re.escape(family)}-?{ver}(?![0-9.])", flat) is not None
 
 
 def _name(entity: str) -> str:

@@ -216,7 +216,7 @@ def _release(story: Story) -> ScorePart:
     launch (o1 in OpenAI's API, Gemini 2.0, Phi-4), not a post that only mentions a model in its
     text. Forum threads about a launch often land in stories of their own (a comparison, a
     benchmark), so without this a launch the feeds carried alone ranked below them."""
-    from .novelty import names_model
+    from .versions import names_model
 
     models = dict.fromkeys(
         e
