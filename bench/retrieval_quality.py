@@ -374,6 +374,71 @@ def word_sense(store) -> list[str]:
         "The model was not changed after fresh8; no split is unseen now, so a next revision "
         "needs a new one.",
         "",
+        "fresh9 (299 judgments, 46 other-sense, 15 terms) is the same digest's papers of May "
+        "2024 (bench/data/word_sense_fresh9_papers.jsonl, 718 papers, none in an earlier file"
+        " or split or the demo), drawn by bench/word_sense_sample.py --papers (seed 20261219,"
+        " then 20261220 --more-after for 25 alignment, 20 inference and 15 agents pairs, "
+        "decided before labelling), labelled by reading and committed (25e6059) before the "
+        "ninth revision was written and before any sense model ran on it. The ninth revision "
+        "(8d43eef) was trained and its cut-offs chosen on the splits dev..fresh8 alone; its "
+        "one measurement on fresh9, above, is the number of record: other-sense kept 5 of 46,"
+        " in-sense dropped 88 of 253 (precision of 'in sense' 0.971). The target of zero "
+        "other-sense items kept was not met on unseen data; it is further from it than the "
+        "eighth revision's first measurement on fresh8 (1 of 52). The number was recorded "
+        "before fresh9's errors were read. The todo benchmark in the same run: fused core P@5"
+        " 0.676 dev / 0.806 test (unchanged); `abreast todo`'s first run 1.80 s wall, 1.12 s "
+        "CPU (load 3.5).",
+        "",
+        "The ninth revision, chosen on dev..fresh8 (2,004 judgments, 1,738 reach the learned "
+        "contest): (1) the term finder (understand/jargon.py) no longer reads a term of "
+        "several words split out of another compound: a glossary entry lists the words that "
+        'close a compound with its first word (`not_after`: "real", "open", "closed" for '
+        'world model), joined by a hyphen or written apart, so "real-world models" is not '
+        '"world model"; the sense check drops an item whose only use of the term\'s words is '
+        "such a compound (\"out: 'real-world models' is another compound\"), since search may "
+        "still bring it for the words. A rule on every hyphen-joined word was tried first and"
+        " not kept: over the dev texts (demo store and fresh5..fresh8 papers, 9,507 items) it"
+        ' removed the term from 10 items, one right ("real-world models") and eight in sense '
+        '("Layout-to-Image Generation", "text-video generation", a "test-merged model"); the '
+        "not_after rule changes only the one. Every hyphen-joined match of a multi-word "
+        'spelling in the dev texts was read: besides "real-world models" only "in-context '
+        'lengths" (context window, a term without a sense check) is a close call, left as it '
+        'is; written apart, "real world models" is the one such compound found for world '
+        "model. (2) A term with no other-sense dev item gets a floor of 0.8 instead of 0.5 at"
+        " every evidence level (FLOOR in scripts/train_sense.py; world model now has "
+        "other-sense items and is among the risky terms). Nested leave-one-split-out check "
+        "(`scripts/train_sense.py --nested --floor F`, each dev split judged by a model and "
+        "cut-offs chosen without it), other-sense kept / in-sense dropped over all dev "
+        "splits: floor 0.5 3 of 361 / 513 of 1,643; 0.8 3 of 361 / 523; 0.95 3 of 361 / 562. "
+        "With 0.8: dev 0 of 54 / 20 of 91, test 0 of 29 / 26 of 93, fresh-dev 0 of 23 / 23 of"
+        " 61, fresh-test 0 of 17 / 19 of 63, fresh2 0 of 20 / 39 of 144, fresh3 1 of 30 / 52 "
+        "of 145, fresh4 0 of 32 / 71 of 208, fresh5 2 of 31 / 34 of 147, fresh6 0 of 33 / 78 "
+        "of 212, fresh7 0 of 40 / 81 of 238, fresh8 0 of 52 / 80 of 241. The floor costs 10 "
+        "in-sense items on that check and keeps no fewer other-sense ones there (the dev "
+        "splits hold no other-sense item of a term that had none elsewhere, besides fresh8's "
+        "world model); it is a bar for an unforeseen other sense, not a measured gain. (3) "
+        "The learned model retrained on dev..fresh8 (C 1.0; cut-offs for risky terms 0.9 with"
+        " no evidence, 0.99 with text evidence or a compound, 0.6 title, 0.5 source). Splits "
+        "looked at: dev..fresh8 (all read before or during this revision); fresh9 only "
+        "labelled, not read against any verdict, before its one measurement.",
+        "",
+        "fresh9 was then read (after the number above was committed). The five kept: "
+        'Comcast\'s "LLMs to Assist Agents in Real Time" (human customer-service agents beside'
+        " the word LLM; p 1.00 with a related word next to it), Robo-Instruct's \"Instruction "
+        'Alignment" (an instruction-program matching step; the title\'s "Finetuning" is title '
+        'evidence, p 0.78 at a 0.6 cut-off), "disease diffusion" and "a rapid diffusion of '
+        'Large Language Models" (spread, in a sentence that names LLMs, so the AI-model rule '
+        'lets it pass; p 0.96 at 0.9), "LLM-Assisted Inference" that infers decision '
+        "variables of optimisation results (a close call the title reads as running a model; "
+        'p 1.00) and "Federated Edge Inference" (statistical inference by sensor agents; p '
+        "0.88 at 0.6 with title evidence). Four of five are papers whose words sit right "
+        "beside a language model (the sentence or title names LLMs), where the contest and "
+        "the AI-model rule read the field, not the sense; none is a finder error. Of the 88 "
+        "in-sense items dropped, 24 are agents, 16 inference, 14 tokens, 12 alignment; 42 by "
+        "the learned contest's cut-offs, 38 by the AI-model rule, 7 by other-sense words "
+        "beside the term. The model was not changed after fresh9; no split is unseen now, so "
+        "a next revision needs a new one.",
+        "",
         "The fourth revision is structural, not more cue words: a term is taken in its AI sense "
         "only on positive evidence (a news, lab or community source rather than a paper; a "
         "related word beside the term; the term's compound), and the weaker the evidence the "
