@@ -33,9 +33,11 @@ How an item is judged (a simplified Lesk: the sense whose description the contex
    data/sense_model.json): a logistic regression over the closeness of the term's windows and
    of the whole item to the gloss and to the nearest other sense, the evidence level, and the
    words beside the term ("L1=cross-modal", "R=module"; for every term and for this one). The
-   item is in sense when the model is sure enough for its evidence: 0.5 with a title or source
-   that shows the sense; for a term whose other senses are common (the model's ``risky`` terms:
-   agents, alignment, inference, ...) 0.9-0.99 for a paper whose words show little, and such a
+   item is in sense when the model is sure enough for its evidence: 0.8 for a term no labelled
+   item showed in another sense (a floor: nothing says how strict to be for it); for a term
+   whose other senses are common (the model's ``risky`` terms: agents, alignment, inference,
+   ...) 0.5-0.6 with a title or source that shows the sense, 0.9-0.99 for a paper whose words
+   show little, and such a
    paper with no evidence at all must also name an AI model in a sentence that uses the term
    (``unnamed``: the absence of other-sense words is not evidence for the sense). A compound
    that names the sense ("language model alignment") is weighed too, at its own bar: compounds
