@@ -160,7 +160,11 @@ def continuations(conn: sqlite3.Connection, story: Story) -> list[Continuation]:
         # A tier of the same version ("Gemini 2.0 Flash Thinking") follows that version's launch
         # ("Introducing Gemini 2.0"), not the previous version.
         me = _version(e)
-        tiers = sorted(k for k in known if k != e and (v := _version(k)) and v[:2] == me[:2])
+        tiers = (
+            sorted(k for k in known if k != e and (v := _version(k)) and v[:2] == me[:2])
+            if me
+            else []
+        )
         same, preds = [], []
         for x in [e, *tiers]:
             same = [
