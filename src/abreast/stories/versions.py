@@ -4,6 +4,7 @@ lineage that continuity (novelty.py) follows and the release the score (rank.py)
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # "model:llama-3.3-70b" -> family "llama", version (3, 3), rest "-70b"; "model:o3" -> "o", (3,), "".
 _VERSIONED = re.compile(r"^model:([a-z]+(?:-[a-z]+)*?)-?(\d+(?:\.\d+)?)(.*)$")
@@ -14,6 +15,9 @@ _PLAIN_REST = re.compile(
 )
 
 
+# Continuity asks for the version of every model named in 8 earlier weeks, for every story: the
+# same few thousand ids over and over (0.4 s of the demo's process before this cache).
+@lru_cache(maxsize=65536)
 def version(entity: str) -> tuple[str, tuple[int, ...], str] | None:
     """(family, version numbers, rest) of a versioned model id; None for a bare family name or a
     community derivative ("model:qwen-2.5-7b-spanish-o1-cot")."""
