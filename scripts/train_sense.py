@@ -216,23 +216,26 @@ def keeps(rows, feats, prob, cut, risky, n) -> bool:
     return prob[n] >= cut[(rows[n]["term"] in risky, feats[n][2])]
 
 
+def tally(rows, cue, feats, prob, cut, risky, split):
+    """(judgments, other-sense, other-sense kept, in-sense dropped) of one split: an item the
+    learned model weighs is kept by its cut-off, any other by the word rules' verdict."""
+    mine = [n for n, r in enumerate(rows) if r["split"] == split]
+    kept_other = dropped_in = 0
+    for n in mine:
+        keep = (
+            keeps(rows, feats, prob, cut, risky, n)
+            if n in feats
+            else not (cue[n] or "in").startswith("out")
+        )
+        kept_other += keep and not rows[n]["in_sense"]
+        dropped_in += (not keep) and rows[n]["in_sense"]
+    other = sum(not rows[n]["in_sense"] for n in mine)
+    return len(mine), other, kept_other, dropped_in
+
+
 def score(rows, cue, feats, prob, cut, risky):
     """Per split: (judgments, other-sense, other-sense kept, in-sense dropped)."""
-    table = {}
-    for s in DEV_SPLITS:
-        ns = [n for n, r in enumerate(rows) if r["split"] == s]
-        kept_other = dropped_in = 0
-        for n in ns:
-            keep = (
-                keeps(rows, feats, prob, cut, risky, n)
-                if n in feats
-                else not (cue[n] or "in").startswith("out")
-            )
-            kept_other += keep and not rows[n]["in_sense"]
-            dropped_in += (not keep) and rows[n]["in_sense"]
-        other = sum(not rows[n]["in_sense"] for n in ns)
-        table[s] = (len(ns), other, kept_other, dropped_in)
-    return table
+    return {s: tally(rows, cue, feats, prob, cut, risky, s) for s in DEV_SPLITS}
 
 
 def nested(rows, cue, feats, c):
@@ -258,19 +261,8 @@ def nested(rows, cue, feats, c):
         lr, vocab, mean, scale = fit(feats, list(ns[split != s]), y[split != s], c)
         x, *_ = design(feats, list(ns[split == s]), vocab, mean, scale)
         prob = dict(zip(ns[split == s], lr.predict_proba(x)[:, 1], strict=True))
-        kept_other = dropped_in = 0
-        mine = [n for n, r in enumerate(rows) if r["split"] == s]
-        for n in mine:
-            keep = (
-                keeps(rows, feats, prob, cut, risky, n)
-                if n in feats
-                else not (cue[n] or "in").startswith("out")
-            )
-            kept_other += keep and not rows[n]["in_sense"]
-            dropped_in += (not keep) and rows[n]["in_sense"]
-        other = sum(not rows[n]["in_sense"] for n in mine)
-        table[s] = (len(mine), other, kept_other, dropped_in)
-        print(f"  {s}: other-sense kept {kept_other} of {other}", flush=True)
+        table[s] = tally(rows, cue, feats, prob, cut, risky, s)
+        print(f"  {s}: other-sense kept {table[s][2]} of {table[s][1]}", flush=True)
     return table
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from ..understand.embed import Embedder
+from .cache_files import cache_file, thread_connection
 
 MAX_ROWS = 20_000  # about 20 MB of 256-d vectors: many drafts' worth
 CHUNK = 500  # keys per lookup (SQLite's variable limit is far above)
@@ -37,8 +38,7 @@ class QueryVectors(Embedder):
         self._inner: Embedder | None = None
         self._path = path
         self._memory: dict[bytes, np.ndarray] = {}
-        # One connection per thread, kept: a glossary request judges its candidates in small
-        # batches, and opening the file (with its pragmas) for each cost ~0.4 ms a batch.
+        # One connection per thread (cache_files): a glossary request judges in small batches.
         self._local = threading.local()
 
     def embed_batch(self, texts: list[str]) -> np.ndarray:
@@ -61,20 +61,11 @@ class QueryVectors(Embedder):
         return hashlib.sha1(f"{self.name}\0{text}".encode()).digest()
 
     def _connect(self) -> sqlite3.Connection | None:
-        if self._path is None:
-            return None
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is not None:
-            return conn
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self._path, timeout=10)
-        # A run writes once per batch of new texts: with a write-ahead log and NORMAL sync a commit
-        # is not flushed to disk on its own (a power cut can only lose the newest vectors, which
-        # are recomputed), where the default flushed every one (~20 ms each on a busy disk).
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, vec BLOB NOT NULL)")
-        self._local.conn = conn
+        conn, new = thread_connection(self._local, self._path)
+        if conn is not None and new:
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, vec BLOB NOT NULL)"
+            )
         return conn
 
     def _read(self, keys: list[bytes]) -> None:
@@ -110,4 +101,4 @@ class QueryVectors(Embedder):
 
 def cache_path(database: str | None) -> Path | None:
     """Where a store's query vectors are kept: beside its database file (none for a memory one)."""
-    return Path(database).parent / "cache" / "query-vectors.sqlite" if database else None
+    return cache_file(database, "query-vectors.sqlite")

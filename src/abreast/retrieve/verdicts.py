@@ -32,6 +32,7 @@ from ..store.items import Store, recent_floor
 from ..understand import jargon
 from ..understand.embed import Embedder
 from . import sense
+from .cache_files import cache_file, thread_connection
 from .sense import is_paper, judge_many, senses
 
 BATCH = 64  # items judged per call of judge_many: one read of texts, one embedding call
@@ -49,7 +50,7 @@ def rules() -> str:
 
 def cache_path(database: str | None) -> Path | None:
     """Where a store's verdicts are kept: beside its database file (none for a memory one)."""
-    return Path(database).parent / "cache" / "sense-verdicts.sqlite" if database else None
+    return cache_file(database, "sense-verdicts.sqlite")
 
 
 class KeptVerdicts:
@@ -65,15 +66,9 @@ class KeptVerdicts:
         self._connect()
 
     def _connect(self) -> sqlite3.Connection | None:
-        if self._path is None:
-            return None
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is not None:
+        conn, new = thread_connection(self._local, self._path)
+        if conn is None or not new:
             return conn
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self._path, timeout=10)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
         with conn:
             # A file of another layout (derived data, an earlier version of this module) is
             # started again rather than read.
@@ -98,7 +93,6 @@ class KeptVerdicts:
                 conn.execute("DELETE FROM verdicts")
                 conn.execute("DELETE FROM rules")
                 conn.execute("INSERT INTO rules VALUES (?, NULL)", (self._version,))
-        self._local.conn = conn
         return conn
 
     def get(self, term: str, hashes: dict[int, Any]) -> dict[int, bool]:
