@@ -574,6 +574,12 @@ def main() -> None:
     ap.add_argument("--store", default=str(ROOT / ".demo-home" / "abreast.db"))
     ap.add_argument("--speed-only", action="store_true", help="only time `abreast todo`")
     ap.add_argument(
+        "--todo-only",
+        action="store_true",
+        help="only the todo requests' table (no word-sense table, no timing): a word-sense split "
+        "held out for a later measurement is not read",
+    )
+    ap.add_argument(
         "--before",
         help="also time this commit's code (or a folder's src/), interleaved with this one's",
     )
@@ -585,6 +591,12 @@ def main() -> None:
         raise SystemExit(f"no store at {args.store}: run `abreast demo run` first.")
     OUT.mkdir(parents=True, exist_ok=True)
     quality: list[str] = []
+    if args.todo_only:
+        store = Store.open(args.store)
+        quality, _ = retrieval(store)
+        store.close()
+        print("\n".join(quality))
+        return
     if not args.speed_only:
         store = Store.open(args.store)
         quality, _ = retrieval(store)
