@@ -648,3 +648,30 @@ def test_a_news_only_model_is_named_as_its_maker_writes_it(demo_store):
     assert names("2023-W49", "Long context prompting for Claude 2.1") == ["Claude 2.1"]
     assert names("2024-W50", "DeepSeek-V2.5-1210") == ["DeepSeek-V2.5"]
     assert names("2024-W51", "Why is Llama 3.3-70B") == ["Llama-3.3-70B-Instruct"]
+
+
+@pytest.mark.slow
+def test_a_cards_release_is_the_model_its_page_releases_with_what_it_is_built_on(demo_store):
+    """Bamba's card (2024-W51) said "model: Mamba 2 (weights: not in our data)", the architecture
+    its title names, as if the story were Mamba 2's; Pixtral Large's (2024-W47) listed only Mistral
+    Large; QwQ's (2024-W48) listed o1, which QwQ is only compared with, first."""
+    from abreast.explain.card_render import card_terminal, model_line
+    from abreast.store.stories import load_week
+
+    def lines(week, start):
+        story = next(s for s in load_week(demo_store.conn, week) if s.title.startswith(start))
+        return [model_line(m) for m in load_card(demo_store, story).models], card_terminal(
+            load_card(demo_store, story)
+        )
+
+    models, text = lines("2024-W51", "Bamba:")
+    assert models == ["Bamba (weights: not in our data; built on Mamba 2)"]
+    assert "  model: Bamba (weights: not in our data; built on Mamba 2)" in text
+    assert not any("released" in ln and "Mamba 2" in ln and "Bamba" not in ln for ln in text)
+    models, _ = lines("2024-W47", "Pixtral Large")
+    assert (
+        models[0]
+        == "Pixtral Large (Mistral AI; weights: not in our data; built on Mistral Large 2)"
+    )
+    models, _ = lines("2024-W48", "QwQ:")
+    assert models[0].startswith("QwQ-32B-Preview (Alibaba;")

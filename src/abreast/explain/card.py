@@ -475,9 +475,10 @@ class CardLoader:
         return out
 
     def models(self, story: Story) -> list[ModelFacts]:
-        from ..landscape.registry import names_a_family, ref_key, resolve_mention
         from ..store import landscape as sql
-        from ..understand.entities import extract_entities
+        from ..stories.rank import is_lab_post
+        from ..stories.release import story_release
+        from ..understand.entities import entity_label, extract_entities, model_family
 
         refs = [e for e in story.entities if e.startswith("model:")]
         refs += [e for m in story.members for e in m.entities if e.startswith("model:")]
@@ -494,6 +495,37 @@ class CardLoader:
         }
         if any(r in titled for r in refs):
             refs = [r for r in refs if r in titled]
+        # The model the story releases comes first; the one it is built on is said in its line,
+        # not listed as if it were the release ("Bamba (built on Mamba 2)", not "Mamba 2").
+        release = story_release((m.title, is_lab_post(m)) for m in story.members)
+        built_on = entity_label(release.base) if release and release.base else None
+        if release is not None:
+            refs = [r for r in refs if r != release.base]
+        out = self._listed(refs)
+        if release is None:
+            return out
+        # The release leads, under the name its page gives it when the registry does not know it
+        # (Bamba, Pixtral Large), with what it is built on.
+        lead = next((m for m in out if _flat(m.name).startswith(_flat(release.name))), None)
+        if lead is None:
+            family = model_family(release.entity.removeprefix("model:")) if release.entity else None
+            lead = ModelFacts(
+                release.name,
+                maker_name(family.org) if family else None,
+                NOT_IN_OUR_DATA,
+                None,
+                None,
+            )
+        else:
+            out.remove(lead)
+        lead.parent = lead.parent or _built(built_on)
+        return [lead, *out][:MAX_MODELS]
+
+    def _listed(self, refs: list[str]) -> list[ModelFacts]:
+        """The registry's facts on each model the card names, a release's line once."""
+        from ..landscape.registry import names_a_family, ref_key, resolve_mention
+        from ..store import landscape as sql
+
         index = self._mention_index()
         out: list[ModelFacts] = []
         seen: set[str] = set()
@@ -578,6 +610,16 @@ class CardLoader:
             parent=parent,
             id=row.id,
         )
+
+
+def _built(base: str | None) -> str | None:
+    return f"built on {base}" if base else None
+
+
+def _flat(name: str) -> str:
+    import re
+
+    return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
 def news_name(name: str, ref: str) -> str:
