@@ -5,7 +5,8 @@ One plain data structure built once per story and rendered by thin renderers (``
 (issue 12). Everything on a card comes from the store and links to where it came from:
 
 - *What happened*: verbatim sentences of the primary source's text (``extractive.happened``), each
-  citing its source; never the headline; "no article text yet" and the article's link when none.
+  citing its source; never the headline; when none, what the link is and the link ("Only the
+  headline is here; open the page: GitHub", "An image post with nothing to quote; see it").
 - *What people say*: verbatim comments of the story's Hacker News and Reddit threads, chosen for
   substance (``discussion.pick_comments``), each with its author and permalink.
 - *Terms*: glossary entries for the jargon the story uses.
@@ -341,6 +342,37 @@ def sources_of(members: list[Member]) -> tuple[list[Source], dict[int, int]]:
     return sources, number
 
 
+_IMAGE_HOSTS = ("i.redd.it", "i.imgur.com", "imgur.com", "pbs.twimg.com")
+_VIDEO_HOSTS = ("v.redd.it", "youtube.com", "youtu.be", "vimeo.com", "streamable.com")
+_SOCIAL_HOSTS = {"twitter.com": "X", "x.com": "X", "bsky.app": "Bluesky", "threads.net": "Threads"}
+
+
+def nothing_to_quote(url: str | None) -> str:
+    """What "What happened" says when no text was read: what the link is and what to do with it
+    (the renderers put the link after it), not that something is missing: an image post has no
+    text to quote, and a headline whose article was not read is one click from it."""
+    where = host_of(url)
+    host = where.split("/", 1)[0]
+    path = urlsplit(url or "").path.lower()
+    if host in _IMAGE_HOSTS or path.endswith((".png", ".jpg", ".jpeg", ".gif", ".webp")):
+        return "An image post with nothing to quote; see it"
+    if host in _VIDEO_HOSTS or host.endswith(".youtube.com"):
+        return "A video post with nothing to quote; watch it"
+    if host.endswith("reddit.com") and path.startswith("/gallery/"):
+        return "A gallery of images with nothing to quote; see them"
+    if url and _is_pdf(url):
+        return "A PDF, not quoted here; open it"
+    if host in _SOCIAL_HOSTS:
+        return f"A post on {_SOCIAL_HOSTS[host]}, not quoted here; read it"
+    if (host == "news.ycombinator.com" and path == "/item") or (
+        host.endswith("reddit.com") and "/comments/" in path
+    ):
+        return "A discussion post whose own text is not stored here; read the thread"
+    if host == "arxiv.org" or (host == "huggingface.co" and path.startswith("/papers/")):
+        return "Only the paper's title is here; open the paper"
+    return "Only the headline is here; open the page"
+
+
 def _is_pdf(url: str) -> bool:
     path = urlsplit(url).path.lower()
     return path.endswith(".pdf") or path.startswith("/pdf/")
@@ -373,8 +405,8 @@ def build_card(
             art = sources[n - 1].article
             said.append(Said(s.text, n, art.url, art.label))
     note = found.reason if len(said) < 2 else ""
-    if not said and found.reason != NO_TEXT and not any(m.text.strip() for m in story.members):
-        note = NO_TEXT
+    if not said and (found.reason == NO_TEXT or not any(m.text.strip() for m in story.members)):
+        note = nothing_to_quote(sources[0].article.url if sources else None)
     return StoryCard(
         id=story.id,
         week=story.week,
