@@ -608,6 +608,21 @@ def test_a_bare_family_name_is_not_listed_as_its_first_model(demo_store):
     assert "BERT" in [m.name for m in load_card(demo_store, bert).models]
 
 
+def test_a_reddit_thread_an_hn_post_links_is_named_by_its_subreddit():
+    # 2024-W50's whistleblower story listed "[2] Reddit: OpenAI whistleblower found dead ...",
+    # an HN post linking old.reddit.com/r/sanfrancisco
+    from abreast.explain.card import sources_of
+
+    hn = _member(
+        "hn:42413195",
+        "hn",
+        "OpenAI whistleblower found dead in apartment",
+        "https://old.reddit.com/r/sanfrancisco/comments/1hdmn62/openai_whistleblower/",
+    )
+    [src], _ = sources_of([hn])
+    assert src.article.label == "r/sanfrancisco"
+
+
 def test_one_article_at_two_addresses_is_one_source():
     from abreast.explain.card import sources_of
 

@@ -57,3 +57,11 @@ def test_a_labs_guide_is_not_ranked_as_a_release_and_the_weeks_launches_stay_hig
     assert "OpenAI o1 and new tools for developers" in top10
     bamba = next(s for s in w51 if s.title.startswith("Bamba:"))
     assert bamba.score_parts["release"]["why"].startswith("Bamba, built on Mamba 2, released")
+
+
+def test_a_launch_is_headed_by_the_page_that_releases_it_not_its_system_card(demo_db):
+    # 2024-W50's Sora story was headed "Sora System Card"; OpenAI's launch post is "Sora is here"
+    w50 = _ranked(demo_db, "2024-W50")
+    sora = next(s for s in w50[:5] if "Sora" in s.title)
+    assert sora.title == "Sora is here"
+    assert {m.title for m in sora.members} >= {"Sora is here", "Sora System Card"}

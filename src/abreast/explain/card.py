@@ -17,6 +17,7 @@ One plain data structure built once per story and rendered by thin renderers (``
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -185,6 +186,9 @@ def publisher(url: str | None, fallback: str = "") -> str:
     """The name people give whoever published ``url``: a known owner, else the bare host."""
     where = host_of(url)
     host = where.split("/", 1)[0]
+    sub = re.match(r"(?:[\w-]+\.)?reddit\.com/r/([A-Za-z0-9_]{2,21})/", where)
+    if sub:  # a thread an HN post links: its subreddit ("r/sanfrancisco"), as for Reddit's own
+        return f"r/{sub.group(1)}"
     for suffix, name in PUBLISHERS:
         if "/" in suffix:
             if where.startswith(suffix):
@@ -255,7 +259,7 @@ def article_of(m: Member) -> Link | None:
     url = m.url if m.url and is_safe_url(m.url) else None
     if url is None:
         return None
-    if m.kind == "reddit" and publisher(url) == "Reddit":
+    if m.kind == "reddit" and (publisher(url) == "Reddit" or publisher(url).startswith("r/")):
         label = subreddit_label(m)  # a self or image post: the post is the article
     elif m.kind == "hn" and url == m.extra.get("discussion_url"):
         label = "Hacker News"  # Ask HN / Show HN text posts: the thread is the article
@@ -649,8 +653,6 @@ def _built(base: str | None) -> str | None:
 
 
 def _flat(name: str) -> str:
-    import re
-
     return re.sub(r"[^a-z0-9]", "", name.lower())
 
 

@@ -187,7 +187,7 @@ def _subject_model(
     # What the title says the subject is: the clause right after it ("Bamba: Inference-Efficient
     # Hybrid Mamba2 Model"), not a later sentence of a long Reddit title.
     said = re.split(r"[:.!?(|]|\s[-–—]\s", rest, maxsplit=1)[0]
-    described = _describes_a_model(said) or _describes_a_model(subject)
+    described = _describes_a_model(said)
     base = _base(said)
     for entity in _entities(subject):
         if not _is_only(subject, entity):
