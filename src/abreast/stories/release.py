@@ -111,15 +111,17 @@ class Release:
         return f"{self.name}{built} {self.verb}"
 
 
-def title_release(title: str) -> Release | None:
-    """The model ``title`` releases, or None (a guide, a deployment, a comparison, a tool)."""
+def title_release(title: str, text: str = "") -> Release | None:
+    """The model ``title`` releases, or None (a guide, a deployment, a comparison, a tool).
+    ``text``, the page's own words, may say what a name the title introduces is ("introduces
+    ModernBERT, a family of ... encoder-only models")."""
     title = _clean(title)
     if not title:
         return None
     worded = _worded(title)
     if worded is not None:
         subject, verb, rest = worded
-        found = _subject_model(subject, rest, worded=True)
+        found = _subject_model(subject, rest, worded=True, text=text)
         if found is not None:
             return Release(*found, announced=verb.lower().startswith(_ANNOUNCE))
         return None  # "Introducing ChatGPT Pro": it says what it launches, and that is no model
@@ -178,7 +180,7 @@ def _head(text: str) -> tuple[str, str]:
 
 
 def _subject_model(
-    subject: str, rest: str, worded: bool
+    subject: str, rest: str, worded: bool, text: str = ""
 ) -> tuple[str, str | None, str | None] | None:
     """(name, entity, base) when ``subject`` is a model and only that."""
     subject = re.sub(r"^(?:the|our|a|an|new)\s+", "", subject, flags=re.I).strip()
@@ -199,11 +201,26 @@ def _subject_model(
         if worded or described or versioned:
             return _label(entity), entity, base if base != entity else None
     # A name the entity list does not know ("Bamba", "Genie 2"): only a proper name the title
-    # calls a model, so a tool ("the Synthetic Data Generator") or a protocol is not a release.
+    # calls a model, or one it introduces and the page's opening calls a model, so a tool ("the
+    # Synthetic Data Generator, a user-friendly application") or a plan is not a release.
     name = _proper_name(subject)
-    if name is not None and described:
+    if name is not None and (described or (worded and _text_calls_a_model(name, text))):
         return name, None, base
     return None
+
+
+def _text_calls_a_model(name: str, text: str) -> bool:
+    """The page's opening says what ``name`` is, and that is a model: "ModernBERT, a family of
+    state-of-the-art encoder-only models"; not "the Synthetic Data Generator, a user-friendly
+    application that ... creat[es] datasets with Large Language Models"."""
+    opening = " ".join(text[:800].split())
+    for m in re.finditer(rf"\b{re.escape(name)}\b,?\s+(?:is\s+|as\s+)?(?:a|an|our)\s+", opening):
+        phrase = re.split(r"[.,;:()]", opening[m.end() : m.end() + 160], maxsplit=1)[0]
+        words = phrase.split()
+        for i in range(1, len(words) + 1):
+            if _MODEL_NOUN.search(" ".join(words[:i])):
+                return not _NOT_A_DESCRIPTION.search(" ".join(words[:i]))
+    return False
 
 
 def _is_only(subject: str, entity: str) -> bool:
@@ -286,15 +303,16 @@ def _org_words() -> frozenset[str]:
     return frozenset(w for w in words if len(w) > 2)
 
 
-def story_release(titles: Iterable[tuple[str, bool]]) -> Release | None:
-    """The release a story's titles make, given (title, is the lab's own page) per member.
+def story_release(titles: Iterable[tuple[str, bool, str]]) -> Release | None:
+    """The release a story's titles make, given (title, is the lab's own page, its text) per
+    member.
 
     The lab's own page must name the model: its title releases it ("Veo 2: Our video generation
     model"), or it names a model another member's title announces ("Early Evals for OpenAI O3" on
     openai.com beside "OpenAI just announced O3 and O3 mini"). A forum thread alone is not a
     release; a lab's guide to a model is not either. What the release is built on may come from
     any member's title ("Google released PaliGemma 2, ... based on Gemma 2")."""
-    items = [(title, lab, title_release(title)) for title, lab in titles]
+    items = [(title, lab, title_release(title, text)) for title, lab, text in titles]
     found = next((r for _, lab, r in items if lab and r is not None), None)
     if found is None:
         lab_models = {e for title, lab, _ in items if lab for e in _entities(_clean(title))}
@@ -311,7 +329,7 @@ def story_release(titles: Iterable[tuple[str, bool]]) -> Release | None:
 def page_naming(found: Release, pages: list[Member]) -> Member | None:
     """The first of ``pages`` (the lab's own) whose title releases or names ``found``."""
     for m in pages:
-        own = title_release(m.title)
+        own = title_release(m.title, m.text)
         if own is not None and own.name == found.name:
             return m
     for m in pages:
