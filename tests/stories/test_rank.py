@@ -352,8 +352,25 @@ def test_a_name_the_title_introduces_is_a_release_when_its_page_calls_it_a_model
     plan = story(
         "pro",
         "Introducing ChatGPT Pro",
-        "ChatGPT Pro, a $200 monthly plan that enables scaled access to the best of OpenAI's models",
+        "ChatGPT Pro, a $200 monthly plan that enables scaled access to the best of OpenAI's "
+        "models",
     )
     rank_stories([bert, tool, plan], SCALE)
     assert bert.score_parts["release"]["why"].startswith("ModernBERT released on the lab's own")
     assert tool.score_parts["release"]["value"] == plan.score_parts["release"]["value"] == 0.0
+
+
+def test_a_model_named_as_the_base_is_never_the_release():
+    """What a title says a model is built on ("based on", "a Llama 3 fine-tune", "hybrid Mamba2")
+    is the base; a page only about the base names no release."""
+    from abreast.stories.release import title_release
+
+    tuned = title_release("MedLlama: a Llama 3 fine-tune")
+    assert tuned is not None and tuned.said == "MedLlama, built on Llama 3, released"
+    vision = title_release("Foo: a vision model based on Mistral Large 2")
+    assert vision is not None and vision.said == "Foo, built on Mistral Large 2, released"
+    assert title_release("A Llama 3 fine-tune for medicine") is None
+    assert (
+        title_release("Why is Llama 3.3-70B so good at personas based on the system prompt?")
+        is None
+    )

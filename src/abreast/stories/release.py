@@ -10,7 +10,8 @@ A title releases a model when
   - it says so: "Introducing X", "Welcome X", "<maker> releases X", "X is here", "X 发布"; or
   - X is the whole subject of the title (the part before ":" or " - ", or the opening noun phrase),
     and X is a model with a version ("Veo 2: Our video generation model", "OpenAI o1 System Card")
-    or the rest of the title calls it a model ("Bamba: Inference-Efficient Hybrid Mamba2 Model").
+    or the rest of the title calls it a model ("Bamba: Inference-Efficient Hybrid Mamba2 Model"),
+    or the title introduces X and its page's opening calls it one ("Introducing ModernBERT").
 A model named after "for", "with" or "on" is what the page is about, not what it releases; a model
 named as what X is built on ("hybrid Mamba2 model", "based on Mistral Large 2") is the base.
 """
@@ -63,7 +64,14 @@ _FILLER = frozenset(
     "of its latest first instruct chat base preview".split()
 )
 # The last word of a phrase that says "this is a model".
-_MODEL_NOUN = re.compile(r"\b(?:model|models|llm|llms|lm|lms|vlm|vlms|slm|slms)$", re.I)
+_MODEL_NOUN = re.compile(
+    r"\b(?:model|models|llm|llms|lm|lms|vlm|vlms|slm|slms|fine-?tunes?)$", re.I
+)
+# What a model is said to be built on, after the description ("a vision model based on X").
+_BUILT_ON = (
+    r"based on|built on|on top of|fine-?tuned? (?:of|from|on)|distilled from|derived from|"
+    r"continued from"
+)
 # A page about using, prompting or evaluating a model: its guide, not its launch.
 _GUIDE = (
     r"how to|guide|tips|tutorial|prompting|prompts?|evals?|evaluating|benchmark(?:ing|s)?|"
@@ -79,11 +87,7 @@ _NOT_A_DESCRIPTION = re.compile(
 _FAMILY_OF = re.compile(r"^(?P<x>.+?)\s+(?:family|series|suite|collection)\s+of\s+(?P<d>.+)$", re.I)
 # What a model is built on, as a title writes it.
 _BASE_CUES = (
-    re.compile(
-        r"\b(?:based on|built on|on top of|fine-?tuned? (?:of|from|on)|distilled from|"
-        r"derived from|continued from)\s+(?:the\s+)?(?P<x>[\w.\-]+(?:\s+[\w.\-]+){0,2})",
-        re.I,
-    ),
+    re.compile(rf"\b(?:{_BUILT_ON})\s+(?:the\s+)?(?P<x>[\w.\-]+(?:\s+[\w.\-]+){{0,2}})", re.I),
     re.compile(r"\bhybrid\s+(?P<x>[\w.\-]+(?:\s+[\w.\-]+)?)", re.I),
     re.compile(r"(?P<x>[\w.\-]+(?:\s+[\w.\-]+)?)[\s-](?:based|fine-?tunes?|architecture)\b", re.I),
     re.compile(r"(?P<x>[\w.\-]+)\s+(?:model|llm)s?$", re.I),
@@ -98,7 +102,7 @@ class Release:
     name: str  # "Bamba", "o3", "Falcon 3"
     entity: str | None  # "model:o3"; None for a name the entity list does not know ("Bamba")
     base: str | None = None  # "model:mamba-2"
-    announced: bool = False  # "announced"/"introduced" rather than "released"
+    announced: bool = False  # "announced"/"unveiled": shown, not yet released
 
     @property
     def verb(self) -> str:
@@ -243,6 +247,7 @@ def _describes_a_model(phrase: str) -> bool:
     """ "Inference-Efficient Hybrid Mamba2 Model", "A large-scale foundation world model": a noun
     phrase whose last word is model/LLM; not "Making discoveries using Large Language Models"."""
     phrase = re.sub(r"\s+(?:yet|ever|so far)$", "", _clean(phrase).strip(" .!?"), flags=re.I)
+    phrase = re.sub(rf"\s+(?:{_BUILT_ON})\s+.*$", "", phrase, flags=re.I)  # "... model based on X"
     return (
         bool(phrase) and bool(_MODEL_NOUN.search(phrase)) and not _NOT_A_DESCRIPTION.search(phrase)
     )
