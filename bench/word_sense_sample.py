@@ -1,4 +1,4 @@
-"""Draw the items of a word-sense split (fresh4 .. fresh9) at random, before any sense model runs.
+"""Draw the items of a word-sense split (fresh4 .. fresh10) at random, before any sense model runs.
 
     .venv/bin/python bench/word_sense_sample.py --store .demo-home/abreast.db > /tmp/fresh4.tsv
     .venv/bin/python bench/word_sense_sample.py --papers bench/data/word_sense_fresh5_papers.jsonl \
@@ -9,7 +9,9 @@
 (fresh6: ``--from-day 11``; fresh7: ``--month papers/2024年08月 --days 31``, then ``--papers
 bench/data/word_sense_fresh7_papers.jsonl --seed 20261215`` and ``--seed 20261216 --more-after``;
 fresh8: ``--month papers/2024年07月 --days 31``, seeds 20261217 and 20261218; fresh9:
-``--month papers/2024年05月 --days 31``, seeds 20261219 and 20261220).
+``--month papers/2024年05月 --days 31``, seeds 20261219 and 20261220; fresh10: ``--month
+papers/2024年09月 --days 30``, then ``--papers bench/data/word_sense_fresh10_papers.jsonl --seed
+20261221`` and ``--seed 20261222 --more-after``).
 
 Prints one candidate a line: term, item key, where it was drawn from, the title, and the sentences
 that use the term (the start of the text, as the sense check reads it), for a person to label by

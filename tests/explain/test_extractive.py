@@ -138,3 +138,37 @@ def test_a_title_with_a_few_words_around_it_is_not_what_happened():
     assert not repeats_title(
         "Barnstormer of an essay by Bruce Schneier about AI and trust.", ["AI and Trust"]
     )
+
+
+def test_a_sentence_that_points_back_is_not_quoted_alone_when_others_stand():
+    from abreast.explain.extractive import happened
+    from abreast.types import Member
+
+    # The opening of Anthropic's "Building effective agents" (2024-W51): "Instead, ..." answers
+    # the sentence before it; quoted alone under the headline it reads as a non sequitur.
+    text = (
+        "Over the past year, we've worked with dozens of teams building large language model "
+        "(LLM) agents across industries. Consistently, the most successful implementations "
+        "weren't using complex frameworks or specialized libraries. Instead, they were building "
+        "with simple, composable patterns. In this post, we share what we've learned from working "
+        "with our customers and building agents ourselves, and give practical advice for "
+        "developers on building effective agents."
+    )
+    member = Member(
+        key="feed:anthropic-agents",
+        kind="feed",
+        source="anthropic",
+        title="Building effective agents",
+        url="https://www.anthropic.com/research/building-effective-agents",
+        text=text,
+    )
+    said = [s.text for s in happened([member]).sentences]
+    assert len(said) == 3
+    assert not any(s.startswith("Instead") for s in said)
+    # with too few sentences that stand alone, it is still quoted rather than saying too little
+    few = (
+        "We're rolling out a new, state-of-the-art video model, Veo 2, and updates to Imagen 3. "
+        "Plus, check out our new experiment, Whisk."
+    )
+    said = [s.text for s in happened([Member(**{**member.__dict__, "text": few})]).sentences]
+    assert said[-1] == "Plus, check out our new experiment, Whisk."

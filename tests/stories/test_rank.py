@@ -225,3 +225,152 @@ def test_a_release_is_filed_under_the_release_theme_whatever_its_items_were_tagg
     assert release_first(falcon) == ["open-models", "business"]
     assert release_first(guide) == ["applications"]
     assert release_first(mine) == ["my-launches"]
+
+
+def _lab_story(sid, *titles_urls):
+    members = []
+    for i, (title, url) in enumerate(titles_urls):
+        kind = "reddit" if "reddit.com" in url else "feed"
+        m = _m(f"{sid}:{i}", kind, kind, url=url)
+        m.title = title
+        members.append(m)
+    return Story(id=sid, week="2024-W51", title=titles_urls[0][0], members=members)
+
+
+def test_the_release_part_credits_the_model_the_title_releases_not_the_one_it_is_built_on():
+    """ "Bamba: Inference-Efficient Hybrid Mamba2 Model" releases Bamba: "why is this here" said
+    "mamba-2 released on the lab's own page" (2024-W51 of the demo). Mistral's page for Pixtral
+    Large, "a vision model based on Mistral Large 2", is Pixtral Large's launch, not Mistral
+    Large 2's; QwQ, "Alibaba's O1 Like Reasoning LLM", is not o1."""
+    bamba = _lab_story(
+        "bamba",
+        ("Bamba: Inference-Efficient Hybrid Mamba2 Model", "https://huggingface.co/blog/bamba"),
+    )
+    pixtral = _lab_story(
+        "pixtral",
+        ("Pixtral Large", "https://mistral.ai/news/pixtral-large/"),
+        (
+            "Pixtral Large Released - Vision model based on Mistral Large 2",
+            "https://mistral.ai/news/pixtral-large/",
+        ),
+    )
+    qwq = _lab_story(
+        "qwq", ("QwQ: Alibaba's O1 Like Reasoning LLM", "https://qwenlm.github.io/blog/qwq/")
+    )
+    rank_stories([bamba, pixtral, qwq], SCALE)
+    why = {s.id: s.score_parts["release"]["why"] for s in (bamba, pixtral, qwq)}
+    assert why["bamba"].startswith("Bamba, built on Mamba 2, released on the lab's own page")
+    assert why["pixtral"].startswith("Pixtral Large, built on Mistral Large 2, released")
+    assert why["qwq"].startswith("QwQ released") and "o1" not in why["qwq"]
+    assert all(s.score_parts["release"]["value"] == 1.0 for s in (bamba, pixtral, qwq))
+
+
+def test_a_labs_guide_to_a_model_is_not_its_release():
+    """Anthropic's "Long context prompting for Claude 2.1" rose 15th -> 4th of the demo's 2023-W49
+    as if it launched Claude 2.1; "Introducing Claude 2.1" did. A page about prompting, evaluating
+    or deploying a model, or a product tier of it, releases nothing; "OpenAI o1 and new tools for
+    developers" and a model card name the model as their subject and do."""
+    guide = _lab_story(
+        "guide",
+        (
+            "Long context prompting for Claude 2.1",
+            "https://www.anthropic.com/index/claude-2-1-prompting",
+        ),
+    )
+    how_to = _lab_story(
+        "how", ("Claude: How to use system prompts", "https://www.anthropic.com/index/prompts")
+    )
+    deploy = _lab_story(
+        "deploy",
+        (
+            "Claude 3.5 Haiku on AWS Trainium2 and model distillation in Amazon Bedrock",
+            "https://www.anthropic.com/news/trainium2",
+        ),
+    )
+    tier = _lab_story("tier", ("Introducing ChatGPT Pro", "https://openai.com/index/chatgpt-pro"))
+    launch = _lab_story(
+        "launch", ("Introducing Claude 2.1", "https://www.anthropic.com/index/claude-2-1")
+    )
+    tools = _lab_story(
+        "tools", ("OpenAI o1 and new tools for developers", "https://openai.com/index/o1-tools")
+    )
+    card = _lab_story("card", ("OpenAI o1 System Card", "https://openai.com/index/o1-card"))
+    rank_stories([guide, how_to, deploy, tier, launch, tools, card], SCALE)
+    for s in (guide, how_to, deploy, tier):
+        assert s.score_parts["release"] == {
+            "value": 0.0,
+            "why": "no lab's own page releases a model",
+            "weight": 0.15,
+            "points": 0.0,
+        }, s.title
+    assert launch.score_parts["release"]["why"].startswith("Claude 2.1 released")
+    assert tools.score_parts["release"]["why"].startswith("o1 released")
+    assert card.score_parts["release"]["why"].startswith("o1 released")
+
+
+def test_an_announcement_is_said_as_one_and_needs_the_labs_page():
+    """o3 (2024-W51) was announced with its evals, not released: the lab's page ("Early Evals for
+    OpenAI O3", openai.com) names it and a thread says "OpenAI just announced O3". A thread alone,
+    with no lab page naming the model, is no release."""
+    o3 = _lab_story(
+        "o3",
+        ("Early Evals for OpenAI O3", "https://openai.com/12-days/?day=12"),
+        ("OpenAI just announced O3 and O3 mini", "https://www.reddit.com/r/LocalLLaMA/x"),
+    )
+    rumour = _lab_story(
+        "rumour", ("OpenAI just announced O3 and O3 mini", "https://www.reddit.com/r/OpenAI/y")
+    )
+    rank_stories([o3, rumour], SCALE)
+    assert o3.score_parts["release"]["why"] == (
+        "o3 announced on the lab's own page: https://openai.com/12-days/?day=12"
+    )
+    assert rumour.score_parts["release"]["value"] == 0.0
+
+
+def test_a_name_the_title_introduces_is_a_release_when_its_page_calls_it_a_model():
+    """ "Finally, a Replacement for BERT: Introducing ModernBERT" never calls ModernBERT a model;
+    its page's opening does ("ModernBERT, a family of ... encoder-only models"). The Synthetic
+    Data Generator's opening calls it an application, ChatGPT Pro's a plan."""
+
+    def story(sid, title, text):
+        m = _m(sid, "feed", "hf-blog", url=f"https://huggingface.co/blog/{sid}")
+        m.title, m.text = title, text
+        return Story(id=sid, week="2024-W51", title=title, members=[m])
+
+    bert = story(
+        "modernbert",
+        "Finally, a Replacement for BERT: Introducing ModernBERT",
+        "This blog post introduces ModernBERT, a family of state-of-the-art encoder-only models "
+        "representing improvements over older generation encoders across the board.",
+    )
+    tool = story(
+        "sdg",
+        "Introducing the Synthetic Data Generator - Build Datasets with Natural Language",
+        "Introducing the Synthetic Data Generator, a user-friendly application that takes a "
+        "no-code approach to creating custom datasets with Large Language Models (LLMs).",
+    )
+    plan = story(
+        "pro",
+        "Introducing ChatGPT Pro",
+        "ChatGPT Pro, a $200 monthly plan that enables scaled access to the best of OpenAI's "
+        "models",
+    )
+    rank_stories([bert, tool, plan], SCALE)
+    assert bert.score_parts["release"]["why"].startswith("ModernBERT released on the lab's own")
+    assert tool.score_parts["release"]["value"] == plan.score_parts["release"]["value"] == 0.0
+
+
+def test_a_model_named_as_the_base_is_never_the_release():
+    """What a title says a model is built on ("based on", "a Llama 3 fine-tune", "hybrid Mamba2")
+    is the base; a page only about the base names no release."""
+    from abreast.stories.release import title_release
+
+    tuned = title_release("MedLlama: a Llama 3 fine-tune")
+    assert tuned is not None and tuned.said == "MedLlama, built on Llama 3, released"
+    vision = title_release("Foo: a vision model based on Mistral Large 2")
+    assert vision is not None and vision.said == "Foo, built on Mistral Large 2, released"
+    assert title_release("A Llama 3 fine-tune for medicine") is None
+    assert (
+        title_release("Why is Llama 3.3-70B so good at personas based on the system prompt?")
+        is None
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -86,6 +87,10 @@ def test_story_page_has_members_score_parts_and_related(client, store):
     for part in story.score_parts:
         assert f">{part}</td>" in page
     assert client.get("/story/2024-W51-nope").status_code == 404
+    # the names it mentions as readers write them, not the store's ids ("model:o3, org:openai")
+    o3 = next(s for s in load_week(store.conn, WEEK) if "O3" in s.title)
+    page = client.get(f"/story/{o3.id}").text
+    assert "Names in this story: o3, OpenAI" in page and "model:o3" not in page
 
 
 def test_every_score_part_says_what_it_measures():
@@ -475,6 +480,23 @@ def test_draft_preview_side_by_side_download_and_files(client, web_settings):
     z = zipfile.ZipFile(io.BytesIO(client.get(f"/draft/{DRAFT_WEEK}/bundle.zip").content))
     assert sorted(z.namelist()) == [f"{DRAFT_WEEK}/index.md", f"{DRAFT_WEEK}/trend-llama.svg"]
     assert z.read(f"{DRAFT_WEEK}/index.md").decode() == md
+
+
+def test_the_draft_page_names_the_file_by_its_drafts_folder_not_the_machines_path(
+    client, web_settings, tmp_path
+):
+    """The draft page's header showed "/work/wt/lead/.demo-home/drafts/2024-W51/index.md" in the
+    screenshots: a reader sees where the draft is among their drafts, never the machine's layout."""
+    from abreast.web.media import shown_path
+
+    put_draft(web_settings, "---\ntitle: x\n---\nhello\n")
+    page = client.get(f"/draft?week={DRAFT_WEEK}").text
+    assert f"drafts/{DRAFT_WEEK}/index.md · files: index.md, trend-llama.svg" in page
+    assert str(web_settings.paths.home) not in page
+    # a draft written elsewhere (`abreast draft --out`): under the home folder as ~/...
+    drafts = web_settings.paths.drafts
+    assert shown_path(Path.home() / "blog" / "w51" / "index.md", drafts) == "~/blog/w51/index.md"
+    assert shown_path(Path("/srv/site/w51/index.md"), drafts) == "w51/index.md"
 
 
 def test_draft_regenerate_is_post_only_and_writes_the_draft(client):

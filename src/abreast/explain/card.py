@@ -5,7 +5,8 @@ One plain data structure built once per story and rendered by thin renderers (``
 (issue 12). Everything on a card comes from the store and links to where it came from:
 
 - *What happened*: verbatim sentences of the primary source's text (``extractive.happened``), each
-  citing its source; never the headline; "no article text yet" and the article's link when none.
+  citing its source; never the headline; when none, what the link is and the link ("Only the
+  headline is here; open the page: GitHub", "An image post with nothing to quote; see it").
 - *What people say*: verbatim comments of the story's Hacker News and Reddit threads, chosen for
   substance (``discussion.pick_comments``), each with its author and permalink.
 - *Terms*: glossary entries for the jargon the story uses.
@@ -16,6 +17,7 @@ One plain data structure built once per story and rendered by thin renderers (``
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -184,6 +186,9 @@ def publisher(url: str | None, fallback: str = "") -> str:
     """The name people give whoever published ``url``: a known owner, else the bare host."""
     where = host_of(url)
     host = where.split("/", 1)[0]
+    sub = re.match(r"(?:[\w-]+\.)?reddit\.com/r/([A-Za-z0-9_]{2,21})/", where)
+    if sub:  # a thread an HN post links: its subreddit ("r/sanfrancisco"), as for Reddit's own
+        return f"r/{sub.group(1)}"
     for suffix, name in PUBLISHERS:
         if "/" in suffix:
             if where.startswith(suffix):
@@ -254,7 +259,7 @@ def article_of(m: Member) -> Link | None:
     url = m.url if m.url and is_safe_url(m.url) else None
     if url is None:
         return None
-    if m.kind == "reddit" and publisher(url) == "Reddit":
+    if m.kind == "reddit" and (publisher(url) == "Reddit" or publisher(url).startswith("r/")):
         label = subreddit_label(m)  # a self or image post: the post is the article
     elif m.kind == "hn" and url == m.extra.get("discussion_url"):
         label = "Hacker News"  # Ask HN / Show HN text posts: the thread is the article
@@ -341,6 +346,37 @@ def sources_of(members: list[Member]) -> tuple[list[Source], dict[int, int]]:
     return sources, number
 
 
+_IMAGE_HOSTS = ("i.redd.it", "i.imgur.com", "imgur.com", "pbs.twimg.com")
+_VIDEO_HOSTS = ("v.redd.it", "youtube.com", "youtu.be", "vimeo.com", "streamable.com")
+_SOCIAL_HOSTS = {"twitter.com": "X", "x.com": "X", "bsky.app": "Bluesky", "threads.net": "Threads"}
+
+
+def nothing_to_quote(url: str | None) -> str:
+    """What "What happened" says when no text was read: what the link is and what to do with it
+    (the renderers put the link after it), not that something is missing: an image post has no
+    text to quote, and a headline whose article was not read is one click from it."""
+    where = host_of(url)
+    host = where.split("/", 1)[0]
+    path = urlsplit(url or "").path.lower()
+    if host in _IMAGE_HOSTS or path.endswith((".png", ".jpg", ".jpeg", ".gif", ".webp")):
+        return "An image post with nothing to quote; see it"
+    if host in _VIDEO_HOSTS or host.endswith(".youtube.com"):
+        return "A video post with nothing to quote; watch it"
+    if host.endswith("reddit.com") and path.startswith("/gallery/"):
+        return "A gallery of images with nothing to quote; see them"
+    if url and _is_pdf(url):
+        return "A PDF, not quoted here; open it"
+    if host in _SOCIAL_HOSTS:
+        return f"A post on {_SOCIAL_HOSTS[host]}, not quoted here; read it"
+    if (host == "news.ycombinator.com" and path == "/item") or (
+        host.endswith("reddit.com") and "/comments/" in path
+    ):
+        return "A discussion post whose own text is not stored here; read the thread"
+    if host == "arxiv.org" or (host == "huggingface.co" and path.startswith("/papers/")):
+        return "Only the paper's title is here; open the paper"
+    return "Only the headline is here; open the page"
+
+
 def _is_pdf(url: str) -> bool:
     path = urlsplit(url).path.lower()
     return path.endswith(".pdf") or path.startswith("/pdf/")
@@ -373,8 +409,8 @@ def build_card(
             art = sources[n - 1].article
             said.append(Said(s.text, n, art.url, art.label))
     note = found.reason if len(said) < 2 else ""
-    if not said and found.reason != NO_TEXT and not any(m.text.strip() for m in story.members):
-        note = NO_TEXT
+    if not said and (found.reason == NO_TEXT or not any(m.text.strip() for m in story.members)):
+        note = nothing_to_quote(sources[0].article.url if sources else None)
     return StoryCard(
         id=story.id,
         week=story.week,
@@ -475,9 +511,10 @@ class CardLoader:
         return out
 
     def models(self, story: Story) -> list[ModelFacts]:
-        from ..landscape.registry import names_a_family, ref_key, resolve_mention
         from ..store import landscape as sql
-        from ..understand.entities import extract_entities
+        from ..stories.rank import is_lab_post
+        from ..stories.release import story_release
+        from ..understand.entities import entity_label, extract_entities, model_family
 
         refs = [e for e in story.entities if e.startswith("model:")]
         refs += [e for m in story.members for e in m.entities if e.startswith("model:")]
@@ -494,6 +531,37 @@ class CardLoader:
         }
         if any(r in titled for r in refs):
             refs = [r for r in refs if r in titled]
+        # The model the story releases comes first; the one it is built on is said in its line,
+        # not listed as if it were the release ("Bamba (built on Mamba 2)", not "Mamba 2").
+        release = story_release((m.title, is_lab_post(m), m.text) for m in story.members)
+        built_on = entity_label(release.base) if release and release.base else None
+        if release is not None:
+            refs = [r for r in refs if r != release.base]
+        out = self._listed(refs)
+        if release is None:
+            return out
+        # The release leads, under the name its page gives it when the registry does not know it
+        # (Bamba, Pixtral Large), with what it is built on.
+        lead = next((m for m in out if _flat(m.name).startswith(_flat(release.name))), None)
+        if lead is None:
+            family = model_family(release.entity.removeprefix("model:")) if release.entity else None
+            lead = ModelFacts(
+                release.name,
+                maker_name(family.org) if family else None,
+                NOT_IN_OUR_DATA,
+                None,
+                None,
+            )
+        else:
+            out.remove(lead)
+        lead.parent = lead.parent or _built(built_on)
+        return [lead, *out][:MAX_MODELS]
+
+    def _listed(self, refs: list[str]) -> list[ModelFacts]:
+        """The registry's facts on each model the card names, a release's line once."""
+        from ..landscape.registry import names_a_family, ref_key, resolve_mention
+        from ..store import landscape as sql
+
         index = self._mention_index()
         out: list[ModelFacts] = []
         seen: set[str] = set()
@@ -578,6 +646,14 @@ class CardLoader:
             parent=parent,
             id=row.id,
         )
+
+
+def _built(base: str | None) -> str | None:
+    return f"built on {base}" if base else None
+
+
+def _flat(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
 def news_name(name: str, ref: str) -> str:

@@ -113,7 +113,7 @@ def card_terminal(card: StoryCard) -> list[str]:
         out.append(f"  [dim]{escape(happened_note(card))}[/]")
     else:
         url = card.primary.article.url if card.primary else ""
-        out.append(f"  [yellow]{escape(happened_note(card))}[/]: {escape(url)}")
+        out.append(f"  [dim]{escape(happened_note(card))}[/]: {escape(url)}")
     out += ["", "[bold]Sources[/]"]
     for src in card.sources:
         meta = f" ({escape(src.article.meta)})" if src.article.meta else ""

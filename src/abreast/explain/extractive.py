@@ -108,6 +108,17 @@ def _candidates(members: list[Member], story_title: str = "") -> list[Candidate]
 
 _ENDS_SENTENCE = re.compile(r"[.!?…][\"”’)\]]*$")
 
+# A sentence that opens by pointing back ("Instead, they were building ...", "Plus, check out ...",
+# "However, his own words ...", "It gives us ...") needs the one before it; quoted alone under a
+# headline it reads as a non sequitur. "This paper introduces ..." names its subject and stands.
+_LEANS_BACK = re.compile(
+    r"^(?:(?:Instead|However|But|And|Or|So|Also|Plus|Still|Yet|Thus|Therefore|Hence|Meanwhile"
+    r"|Moreover|Furthermore|Additionally|Nevertheless|Nonetheless|Otherwise|Similarly|Likewise"
+    r"|Then|Even so|As a result|In addition|In contrast|On the other hand)\b"
+    r"|(?:It|It['’]s|They|They['’](?:re|ve)|He|She|Its|Their)\s"
+    r"|(?:This|That)\s+(?:is|was|means|makes|will|would|can|could|has|had|isn['’]t|wasn['’]t)\b)"
+)
+
 
 def _unbullet(sentence: str) -> str:
     # "- Gemini 2.0 Flash: ..." from a flattened list: the marker is layout, not words.
@@ -294,7 +305,7 @@ def happened(members: list[Member], max_sentences: int = 3, min_sentences: int =
                 # helpful for everyone") or a list item, the tail of "... has delivered:" ("A 23%
                 # increase in product clicks"). Each is used only when whole sentences are too few.
                 ends_cut = text.endswith(("…", "...")) and pos == len(parts)
-                fragment = not _ENDS_SENTENCE.search(text)
+                fragment = not _ENDS_SENTENCE.search(text) or bool(_LEANS_BACK.match(text))
                 (cut if ends_cut or fragment else whole).append((text, i + 1, pos))
         for pool in (whole, whole + cut):
             if not pool:

@@ -8,9 +8,10 @@ counted.
   breadth    how many independent sources covered it (one source is fine, more is a signal)
   authority  a lab's own announcement, or an arXiv paper
   recency    how late in the week the story was still active
-  release    a lab's own page names a model it releases ("OpenAI o1 and new tools for developers"
-             on openai.com): a launch is one of the week's main stories whether or not the crowd's
-             threads about it joined the story
+  release    a lab's own page releases a model, the subject of its title ("OpenAI o1 and new tools
+             for developers" on openai.com; not "Long context prompting for Claude 2.1", a guide;
+             see release.py): a launch is one of the week's main stories whether or not the
+             crowd's threads about it joined the story
   novelty    new this week, a new version of a known model line, or a follow-up of a story
              already told
 """
@@ -212,25 +213,18 @@ def _authority(members: Sequence[Member]) -> ScorePart:
 
 
 def _release(story: Story) -> ScorePart:
-    """A lab's own page whose title names a versioned model of the story's entities: the model's
-    launch (o1 in OpenAI's API, Gemini 2.0, Phi-4), not a post that only mentions a model in its
-    text. Forum threads about a launch often land in stories of their own (a comparison, a
-    benchmark), so without this a launch the feeds carried alone ranked below them."""
-    from .versions import names_model
+    """The model the story's lab page releases (o1 in OpenAI's API, Gemini 2.0, Bamba): the
+    subject of its title (stories/release.py), not a model it is a guide to ("Long context
+    prompting for Claude 2.1") or one the release is built on (Bamba's "hybrid Mamba2 model").
+    Forum threads about a launch often land in stories of their own (a comparison, a benchmark),
+    so without this a launch the feeds carried alone ranked below them."""
+    from .release import page_naming, story_release
 
-    models = dict.fromkeys(
-        e
-        for e in [*story.entities, *(e for m in story.members for e in m.entities)]
-        if e.startswith("model:")
-    )
-    for m in story.members:
-        if not is_lab_post(m):
-            continue
-        named = [e for e in models if names_model(e, m.title)]
-        if named:
-            name = named[0].removeprefix("model:")
-            return {"value": 1.0, "why": f"{name} released on the lab's own page: {m.url}"}
-    return {"value": 0.0, "why": "no lab's own page names a model it releases"}
+    found = story_release((m.title, is_lab_post(m), m.text) for m in story.members)
+    page = page_naming(found, [m for m in story.members if is_lab_post(m)]) if found else None
+    if found is None or page is None:
+        return {"value": 0.0, "why": "no lab's own page releases a model"}
+    return {"value": 1.0, "why": f"{found.said} on the lab's own page: {page.url}"}
 
 
 def _recency(members: Sequence[Member], week: str) -> ScorePart:

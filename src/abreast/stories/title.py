@@ -35,15 +35,20 @@ def attention_of(m: Member) -> float:
 
 
 def choose_lead(members: Sequence[Member]) -> int:
-    """Index of the member whose title becomes the headline."""
+    """Index of the member whose title becomes the headline. Among a lab's pages, the one that
+    releases the model ("Sora is here") heads the story, not its system card (round 7)."""
+    from .rank import is_lab_post
+    from .release import title_release
 
-    def rank(i: int) -> tuple[float, float, str, str]:
+    def rank(i: int) -> tuple[float, bool, float, str, str]:
         m = members[i]
         pref = (
             SECTION_PREFERENCE if m.extra.get("section_of") else HEADLINE_PREFERENCE.get(m.kind, 0)
         )
+        launch = len(members) > 1 and is_lab_post(m) and title_release(m.title, m.text) is not None
         return (
             -pref,
+            not launch,
             -attention_of(m),
             m.published_at or "9999",
             m.key,

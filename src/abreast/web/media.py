@@ -243,6 +243,7 @@ class Draft:
     path: Path | None = None
     files: list[str] = field(default_factory=list)
     hint: str | None = None
+    where: str = ""  # the file as its reader knows it: "drafts/2024-W51/index.md", never /home/...
 
 
 WEEK = re.compile(r"\d{4}-W\d{2}")
@@ -312,7 +313,20 @@ def draft_view(store: Store, settings, week: str) -> Draft:
         html=markdown_to_html(text, asset_base=f"/draft/{week}/files/"),
         path=found.folder / found.markdown,
         files=[n for n in found.files if read_bundle_file(found.folder, n) is not None],
+        where=shown_path(found.folder / found.markdown, settings.paths.drafts),
     )
+
+
+def shown_path(path: Path, drafts: Path) -> str:
+    """Where the draft is, as the page shows it: under the drafts folder by its name there
+    ("drafts/2024-W51/index.md"), elsewhere under the home folder as "~/blog/...". The page is read
+    over a screen share or in a screenshot; the machine's folder layout is no part of the post."""
+    for root, shown in ((drafts, drafts.name), (Path.home(), "~")):
+        try:
+            return f"{shown}/{path.resolve().relative_to(root.resolve()).as_posix()}"
+        except (ValueError, OSError):
+            continue
+    return f"{path.parent.name}/{path.name}"
 
 
 def bundle_file(store: Store, settings, week: str, name: str) -> bytes | None:
