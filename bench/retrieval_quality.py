@@ -183,7 +183,7 @@ def word_sense(store) -> list[str]:
         "fresh7": "fresh7 (August 2024 papers; held out once; read since, tuned on)",
         "fresh8": "fresh8 (July 2024 papers; held out once; read since, tuned on)",
         "fresh9": "fresh9 (May 2024 papers; held out once; read since, tuned on)",
-        "fresh10": "fresh10 (September 2024 papers; held out)",
+        "fresh10": "fresh10 (September 2024 papers; held out once; read since, tuned on)",
     }
     for split in looked:
         part = [r for r in rows if r["split"] == split and item(r["item_key"])]
@@ -509,6 +509,67 @@ def word_sense(store) -> list[str]:
         "names what is reasoned about makes another compound. Of the 128 in-sense items "
         "dropped, 40 are agents, 34 inference, 19 tokens, 8 alignment, 7 distillation. The "
         "model was not changed after fresh10.",
+        "",
+        "The eleventh revision, chosen on dev..fresh10 (2,597 judgments, 2,266 reach the "
+        "learned contest; every split above is dev now; the next unseen split, fresh11, is "
+        "labelled by another session and was not read, counted or scored here), changes the "
+        "rules, not the model: (1) the bug behind fresh10's one miss: the tenth revision's "
+        "sentence rule (sense.unsupported) was only asked of a risky term whose other senses "
+        "the glossary describes, so reasoning model (risky by its labels: 8 of its 13 dev "
+        "judgments are other-sense, yet no other sense described) skipped it and was judged "
+        'on closeness to its gloss alone ("in: closeness 0.47 to the sense"); sense_word '
+        "finds no word of the sense in 'more powerful situated reasoning models', so with the"
+        " rule asked of every risky term that item is out. (2) The finder "
+        "(understand/jargon.py): a glossary entry marked `qualified` (reasoning model: its "
+        "first word names an activity often qualified by what it is about) is not the term "
+        "where the word before it makes, with its first word, a phrase the same item uses on "
+        "its own as the head of a noun phrase (followed by punctuation, the end, or a "
+        "preposition or conjunction: 'Situated Reasoning in 3D Scenes', 'Graph Reasoning in "
+        "LLMs', 'Causal Reasoning behind ...'; a function word never qualifies). It "
+        "generalises `not_after` without naming the words: over the 9,365 dev texts (demo "
+        "store and fresh5..fresh10 papers) it changes 3 matches, all read, all labelled "
+        "other-sense ('more powerful situated reasoning models', 'a graph reasoning LLM "
+        "called GraphForge', 'a Risk Contagion Causal Reasoning model called RC2R'); 'open', "
+        "'new', 'large', 'small', 'generalist' and 'multimodal' reasoning models are "
+        "untouched (their items do not use those phrases on their own). The one other term "
+        "whose first word is a gerund, scaling laws, has no sense check and is not marked. "
+        "(3) An AI model's name joined to the term through 'multi-' is a compound of the "
+        "sense ('LLM-based Multi-Agent System', 'Large Language Model-based Multi-Agent "
+        "Simulation'): over the dev texts it changes the word sense_word finds in 29 matches,"
+        " all read, all LLM-driven agent systems (5 had no word of the sense before). The "
+        "shipped model is still the tenth's (trained on dev..fresh9, C 1.0, margin 0.02). "
+        "Nested leave-one-split-out check over dev..fresh10 of these rules with that "
+        "procedure (`scripts/train_sense.py --nested --C 1.0`), other-sense kept / in-sense "
+        "dropped: dev 0 of 54 / 38 of 91, test 0 of 29 / 58 of 93, fresh-dev 0 of 23 / 34 of "
+        "61, fresh-test 0 of 17 / 33 of 63, fresh2 0 of 20 / 72 of 144, fresh3 0 of 30 / 62 "
+        "of 145, fresh4 0 of 32 / 115 of 208, fresh5 1 of 31 / 51 of 147, fresh6 0 of 33 / "
+        "134 of 212, fresh7 0 of 40 / 139 of 238, fresh8 0 of 52 / 126 of 241, fresh9 0 of 46"
+        " / 136 of 253, fresh10 0 of 55 / 126 of 239; all dev splits 1 of 462 / 1,124 of "
+        "2,135. The target of zero is not met on that check: the one kept is fresh5's 'Do "
+        "Large Language Models Perform the Way People Expect? Measuring the Human "
+        "Generalization Function' ('LLM alignment' with human beliefs, a compound at p 0.94 "
+        "against a compound cut-off of 0.9 chosen without fresh5, whose surest other-sense "
+        "compound stood at 0.86): with fresh10 among the training splits the compound "
+        "cut-offs fall. Tried on the same check: (1)+(2) alone at C 0.3 (the C the script "
+        "chooses out of fold) 1 / 1,107; (1)-(3) at C 0.3 1 / 1,099, with margin 0.03 1 / "
+        "1,134, with margin 0.05 0 / 1,250. The last is the only one at zero, and was trained"
+        " and measured but not kept: retrained on dev..fresh10 (C 0.3, margin 0.05: risky "
+        "terms' cut-offs 0.999 for a paper, 0.995 for a compound) it lowered the todo "
+        "benchmark to P@5 0.633 dev / 0.775 test (quant-4bit fell to 0.40), and to 0.650 / "
+        "0.796 with the 0.97 compound cut-off of margin 0.02, below the 0.8 guard rail: at C "
+        "0.3 the model is less sure, and in-sense papers it put at 0.999 fall below the paper"
+        " cut-off ('Fast inference with transformers' over a serving abstract: 0.99x). "
+        "Retraining waits for a way to keep the margin without that loss. The in-sense drops "
+        "were read by rule (the tenth's rules over dev..fresh10, in sample): 504 in-sense "
+        "judgments are dropped by the sentence rule before the contest (156 agents, 136 "
+        "inference, 126 tokens, 29 distillation, 22 alignment, 15 diffusion, 10 world model);"
+        " 'inference-time', 'during inference' and 'LLM multi-agent' occur only in in-sense "
+        "sentences there, but only the last is a compound of the kind the rule reads ((3)); "
+        "word lists chosen from the dev drops would not be checked by the nested run, so none"
+        " was added. The todo benchmark with this revision: fused core P@5 0.667 dev / 0.806 "
+        'test (unchanged); `abreast explain "test-time compute"` still lists the o3 story '
+        "first. The table above still shows the tenth revision's model with the tenth's "
+        "rules; the lead's next run of this script shows this revision, with fresh11.",
         "",
         "The fourth revision is structural, not more cue words: a term is taken in its AI sense "
         "only on positive evidence (a news, lab or community source rather than a paper; a "

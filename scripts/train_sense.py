@@ -4,8 +4,8 @@ that are dev, and write it to src/abreast/retrieve/data/sense_model.json.
     .venv/bin/python scripts/train_sense.py [--store .demo-home/abreast.db] [--dry-run]
 
 Rows: every labelled (term, item, in sense?) judgment of bench/data/word_sense.jsonl in the
-splits of DEV_SPLITS (the demo store's items and the fresh5..fresh9 papers, which are not in the
-store). Rows of any other split (a held-out one, such as fresh10) are never read here. Only the
+splits of DEV_SPLITS (the demo store's items and the fresh5..fresh10 papers, which are not in the
+store). Rows of any other split (a held-out one, such as fresh11) are never read here. Only the
 rows the words alone do not decide (sense.read_cues) reach the model; its features are
 sense.contest_features.
 
@@ -59,6 +59,7 @@ DEV_SPLITS = (
     "fresh7",
     "fresh8",
     "fresh9",
+    "fresh10",
 )
 PAPERS = (
     "word_sense_fresh5_papers.jsonl",
@@ -66,6 +67,7 @@ PAPERS = (
     "word_sense_fresh7_papers.jsonl",
     "word_sense_fresh8_papers.jsonl",
     "word_sense_fresh9_papers.jsonl",
+    "word_sense_fresh10_papers.jsonl",
 )
 CS = (0.1, 0.3, 1.0)
 # Cut-offs to choose from. The strictest is 0.999: a split's other-sense item the model is surer
@@ -76,7 +78,12 @@ GRID = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.97, 0.98, 0.99, 0.995, 0.999)
 # last where no cut-off does): an unseen split's other-sense items are not all below the dev
 # splits' surest. Nested check over dev..fresh9 with the sentence rule and the bars of
 # sense.bar_level: margin 0 keeps 1 of 407 other-sense items and drops 786 of 1,896 in-sense
-# ones, 0.02 0 / 894, 0.03 0 / 946.
+# ones, 0.02 0 / 894, 0.03 0 / 946. Over dev..fresh10 (the eleventh revision, C 0.3): 0.02 keeps
+# 1 of 462 (fresh5's "LLM alignment" with human generalisation, p 0.94 against a compound cut-off
+# of 0.9 chosen without fresh5: an unseen split's surest compound stood 0.08 above the others'),
+# dropping 1,099 of 2,135; 0.03 1 / 1,134; 0.05 0 / 1,250. That retrained model (C 0.3, margin
+# 0.05) was not shipped: it lowered the todo benchmark's test P@5 to 0.775 (QUALITY.md); the
+# shipped model is still the tenth revision's, trained on dev..fresh9 at C 1.0 and 0.02.
 MARGIN = 0.02
 # A term whose other-sense items are at least this share of its dev judgments has a common other
 # sense (agents, alignment, inference, ...; not transformer or hallucination): its own cut-offs,
@@ -252,6 +259,8 @@ def tally(rows, cue, feats, prob, cut, risky, split):
             else not (cue[n] or "in").startswith("out")
         )
         kept_other += keep and not rows[n]["in_sense"]
+        if keep and not rows[n]["in_sense"]:
+            print(f"    {split}: kept other-sense {rows[n]['term']}: {rows[n]['title'][:80]}")
         dropped_in += (not keep) and rows[n]["in_sense"]
     other = sum(not rows[n]["in_sense"] for n in mine)
     return len(mine), other, kept_other, dropped_in
@@ -301,22 +310,26 @@ def print_table(table) -> None:
 
 
 def main() -> None:
-    global FLOOR
+    global FLOOR, MARGIN
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--store", default=str(ROOT / ".demo-home/abreast.db"))
     ap.add_argument("--dry-run", action="store_true", help="print the cross-validation only")
     ap.add_argument("--nested", action="store_true", help="also the nested check (minutes)")
     ap.add_argument("--floor", type=float, help="the floor for terms with no other-sense item")
+    ap.add_argument("--margin", type=float, help="this MARGIN instead of the chosen one")
+    ap.add_argument("--C", type=float, dest="c", help="this C instead of choosing one among CS")
     args = ap.parse_args()
     if args.floor is not None:
         FLOOR = args.floor
+    if args.margin is not None:
+        MARGIN = args.margin
     rows, items, embedder = load(args.store)
     cue, feats = featurize(rows, items, embedder)
     print(f"{len(rows)} dev judgments, {len(feats)} reach the learned contest")
     risky = risky_terms(rows)
     print(f"terms with a common other sense: {', '.join(risky)}")
     best = None
-    for c in CS:
+    for c in (args.c,) if args.c is not None else CS:
         prob = out_of_fold(rows, feats, c)
         cut = thresholds(rows, feats, prob, risky)
         table = score(rows, cue, feats, prob, cut, risky)

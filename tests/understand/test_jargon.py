@@ -177,3 +177,20 @@ def test_a_term_split_out_of_another_compound_is_not_the_term():
     assert "world-model" in find_jargon("We train world models for real-world robots.")
     assert "text-to-image" in find_jargon("A Transformer for Creative Layout-to-Image Generation")
     assert "attention" in find_jargon("pruning self-attention heads")
+
+
+def test_a_reasoning_model_named_for_what_it_reasons_about_is_not_the_term():
+    # fresh10's one miss: where an item speaks of "situated reasoning" (or "causal reasoning") on
+    # its own, its "situated reasoning models" are models for that task, not reasoning models; a
+    # word that says which ("open reasoning models") or an item without such a phrase keeps it.
+    assert "reasoning-model" not in find_jargon(
+        "Multi-modal Situated Reasoning in 3D Scenes\nWe aim at more powerful situated reasoning "
+        "models."
+    )
+    assert "reasoning-model" not in find_jargon(
+        "Formal Causal Reasoning behind Risk\nWe propose a Causal Reasoning model called RC2R."
+    )
+    assert "reasoning-model" in find_jargon(
+        "Towards Open Reasoning Models for Open-Ended Solutions"
+    )
+    assert "reasoning-model" in find_jargon("The reasoning of o1\nThe reasoning model thinks.")

@@ -15,6 +15,14 @@ model), joined by a hyphen or written apart. Not every hyphen-joined word: "layo
 generation", "text-video generation" and "self-attention heads" are still the term (a rule on
 every hyphen dropped eight such in-sense matches for the one "real-world models" over the dev
 texts).
+
+A term whose first word names an activity that is often qualified by what it is about
+(``qualified``: "reasoning" in "reasoning model") is not there either when the word before it makes,
+with that first word, a phrase the same item uses on its own as the head of a noun phrase: a paper
+on "Situated Reasoning in 3D Scenes" that asks for "more powerful situated reasoning models" means
+models for situated reasoning, "Graph Reasoning in LLMs" a "graph reasoning LLM" for that task, not
+a model that thinks before answering. A word that only says which or how big ("open", "large",
+"new", "small") is not used so, nor is a function word ("the reasoning of").
 """
 
 from __future__ import annotations
@@ -106,14 +114,53 @@ def _not_after() -> dict[str, frozenset[str]]:
     return {e["id"]: frozenset(w.lower() for w in e.get("not_after", ())) for e in _entries()}
 
 
-def splits_compound(term_id: str, text: str, start: int, spelling: str) -> bool:
+@lru_cache(maxsize=1)
+def _qualified() -> frozenset[str]:
+    return frozenset(e["id"] for e in _entries() if e.get("qualified"))
+
+
+# Words that never name what an activity is about: function words ("the reasoning of").
+_FUNCTION_WORDS = frozenset(
+    """a an the this that these those its their our your his her my of in on for to with by from
+    at as and or but than more most less very such some any all each both other into over under
+    via is are was were be been""".split()
+)
+# What may follow a phrase that is the head of its noun phrase: punctuation, the end, or a word
+# that starts what comes next ("situated reasoning in 3D scenes", "causal reasoning behind").
+_HEAD_END = re.compile(
+    r"\s*(?:$|[.,;:!?)\]]|\s(?:in|on|of|for|with|behind|about|over|under|across|via|by|from|to|"
+    r"and|or|is|are|was|were|as|that|which|where|when|remains?|requires?)\b)",
+    re.I,
+)
+
+
+def _qualifies(term_id: str, word: str, spelling: str, item: str) -> bool:
+    """Whether ``word`` before a ``qualified`` term's ``spelling`` names what its first word is
+    about: the item uses "word first-word" on its own, as the head of a noun phrase."""
+    if term_id not in _qualified() or word.lower() in _FUNCTION_WORDS:
+        return False
+    first = re.split(r"[\s\-_]+", spelling.strip())[0]
+    phrase = re.compile(rf"(?<![\w-]){re.escape(word)}[\s-]+{re.escape(first)}(?![\w-])", re.I)
+    return any(_HEAD_END.match(item, m.end()) for m in phrase.finditer(item))
+
+
+def splits_compound(
+    term_id: str, text: str, start: int, spelling: str, item: str | None = None
+) -> bool:
     """Whether ``spelling`` (a match of the term at ``start`` in ``text``), if it has several
     words, begins inside a compound with the word before it ("real-world models" for "world
-    model"), so that the term is not there."""
+    model"; "situated reasoning models" for a ``qualified`` term in an item that speaks of
+    "situated reasoning" on its own: ``item``, the whole item, else ``text``), so that the term
+    is not there."""
     if not re.search(r"[\s\-_]", spelling.strip()):
         return False
     w = _WORD_BEFORE.search(text, max(0, start - 40), start)
-    return bool(w and w.group(1).lower() in _not_after().get(term_id, frozenset()))
+    if not w:
+        return False
+    word = w.group(1)
+    if word.lower() in _not_after().get(term_id, frozenset()):
+        return True
+    return _qualifies(term_id, word, spelling, item if item is not None else text)
 
 
 def _exact_key(text: str) -> str:
