@@ -433,9 +433,9 @@ def test_a_discussed_reddit_post_with_text_or_an_article_keeps_its_substance():
     linking Microsoft's Phi-4 announcement, counts in full; a chart whose title names a model says
     something; a bare one-liner says nothing."""
 
-    def post(key, url, text="", entities=()):
+    def post(key, url, text="", entities=(), jargon=()):
         m = _m(key, "reddit", "r-localllama", {"score": 150, "comments": 0}, url=url)
-        m.text, m.entities = text, list(entities)
+        m.text, m.entities, m.jargon = text, list(entities), list(jargon)
         return Story(id=key, week="2024-W50", title=key, members=[m])
 
     essay = post(
@@ -444,10 +444,19 @@ def test_a_discussed_reddit_post_with_text_or_an_article_keeps_its_substance():
     link = post("reddit:phi4", "https://techcommunity.microsoft.com/blog/phi-4")
     chart = post("reddit:chart", "https://i.redd.it/x.png", entities=["model:gemini-2.0-flash"])
     line = post("reddit:line", "https://www.reddit.com/r/ChatGPT/comments/y/")
-    rank_stories([essay, link, chart, line], SCALE)
-    value = {s.id: s.score_parts["substance"]["value"] for s in (essay, link, chart, line)}
+    # "Llama 3.3 (70B) Finetuning - now with 90K context length": its text was not recorded, the
+    # thread discusses the terms its title names
+    terms = post(
+        "reddit:terms",
+        "https://www.reddit.com/r/LocalLLaMA/comments/z/",
+        entities=["model:llama-3.3"],
+        jargon=["fine-tuning", "context-window"],
+    )
+    rank_stories([essay, link, chart, line, terms], SCALE)
+    value = {s.id: s.score_parts["substance"]["value"] for s in (essay, link, chart, line, terms)}
     assert value["reddit:essay"] == value["reddit:phi4"] == 1.0
-    assert 0.0 < value["reddit:chart"] < 1.0
+    assert 0.0 < value["reddit:chart"] < value["reddit:terms"] < 1.0
+    assert "fine-tuning" in terms.score_parts["substance"]["why"]
     assert value["reddit:line"] == 0.0
     assert "gemini-2.0-flash" in chart.score_parts["substance"]["why"]
     assert essay.rank < chart.rank < line.rank

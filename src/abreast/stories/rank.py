@@ -81,10 +81,13 @@ NEW_VERSION = 0.9  # novelty of a story that continues a model line (see _novelt
 HUB_ATTENTION = 0.5
 # Substance: a forum post's own text counts in full from this many characters (a few sentences).
 READ_CHARS = 400
-# An image, video or one-line post whose title names a model, an organisation or a term (a
-# benchmark chart of "Gemini 2.0 Flash" on SWE-bench) tells the reader something; a bare
-# "Finally" tells nothing.
+# An image, video or one-line post whose title names a model or an organisation ("What's the
+# longest you've got o1-pro to think for?") tells the reader a little; a bare "Finally" nothing.
 NAMED_POST = 0.3
+# ... and one naming a term of the field ("Llama 3.3 (70B) Finetuning - now with 90K context
+# length", "TGI v3.0 - 13x faster than vLLM on long prompts") has something to learn from even
+# when its text was not recorded: the thread discusses that.
+TERM_POST = 0.6
 HUB_SUBSTANCE = 0.5  # a model repo: a card to read, rarely an article
 # Where a link leads to a picture or a video, not a page to read.
 PICTURE_HOSTS = (
@@ -279,7 +282,7 @@ def member_substance(m: Member) -> tuple[float, str]:
         return HUB_SUBSTANCE, f"a model repo, its card to read: {m.key}"
     parts = urlsplit(m.url or "")
     host = (parts.hostname or "").removeprefix("www.").removeprefix("old.")
-    named = ", ".join((m.entities + m.jargon)[:2])
+    terms, names = m.jargon[:2], m.entities[:2]
     picture = host in PICTURE_HOSTS or (host == "reddit.com" and parts.path.startswith("/gallery"))
     if host and not picture and host not in FORUM_HOSTS:
         return 1.0, f"{m.key} links a page to read on {host}"
@@ -287,9 +290,10 @@ def member_substance(m: Member) -> tuple[float, str]:
     if not picture and text >= READ_CHARS:
         return 1.0, f"{m.key} is a post of {text} characters"
     what = "an image or video post" if picture else "a post with no text to read"
-    if named:
-        value = max(NAMED_POST, text / READ_CHARS)
-        return value, f"{m.key} is {what}; its title names {named}"
+    if terms or names:
+        value = max(TERM_POST if terms else NAMED_POST, text / READ_CHARS)
+        said = f"the term {', '.join(terms)}" if terms else ", ".join(names)
+        return value, f"{m.key} is {what}; its title names {said}"
     return text / READ_CHARS if not picture else 0.0, f"{m.key} is {what}, naming no model or term"
 
 
