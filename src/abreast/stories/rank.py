@@ -282,14 +282,20 @@ def member_substance(m: Member) -> tuple[float, str]:
         return HUB_SUBSTANCE, f"a model repo, its card to read: {m.key}"
     parts = urlsplit(m.url or "")
     host = (parts.hostname or "").removeprefix("www.").removeprefix("old.")
-    terms, names = m.jargon[:2], m.entities[:2]
+    terms, names = m.jargon[:2], [e.split(":", 1)[-1] for e in m.entities[:2]]  # model:sora
     picture = host in PICTURE_HOSTS or (host == "reddit.com" and parts.path.startswith("/gallery"))
     if host and not picture and host not in FORUM_HOSTS:
         return 1.0, f"{m.key} links a page to read on {host}"
     text = len(m.text.strip())
     if not picture and text >= READ_CHARS:
         return 1.0, f"{m.key} is a post of {text} characters"
-    what = "an image or video post" if picture else "a post with no text to read"
+    what = (
+        "an image or video post"
+        if picture
+        else f"a post of {text} characters"
+        if text
+        else "a post with no text to read"
+    )
     if terms or names:
         value = max(TERM_POST if terms else NAMED_POST, text / READ_CHARS)
         said = f"the term {', '.join(terms)}" if terms else ", ".join(names)
