@@ -77,9 +77,15 @@ def measure(ranked: list[list[str] | None], labels: list[dict], top: int = 25) -
 
 def rank_week(store, week: str, weights: dict[str, float]) -> list:
     from abreast.store.stories import load_week, week_signals
-    from abreast.stories.rank import AttentionScale, rank_stories
+    from abreast.stories.rank import NEW_VERSION, AttentionScale, rank_stories
 
     stories = load_week(store.conn, week)
+    for s in stories:
+        # What a story continues by model line (o3 follows o1) is found when the week is built and
+        # not stored; its stored novelty part says it.
+        novelty = s.score_parts.get("novelty", {})
+        if not s.is_new and novelty.get("value") == NEW_VERSION:
+            s.continues = [novelty["why"]]
     rank_stories(stories, AttentionScale.of(week_signals(store.conn, week)), weights)
     return sorted(stories, key=lambda s: s.rank)
 
@@ -133,6 +139,12 @@ def report(before: dict, now: dict, labels: list[dict]) -> str:
         rank_before = {s.id: s.rank for s in before[w]["stories"]}
         for s, lab in zip(now[w]["stories"][:25], now[w]["labels"][:25], strict=True):
             if lab == "noise":
+                lines.append(f"- {w}: “{s.title[:90]}” #{rank_before[s.id]} → #{s.rank}")
+    lines += ["", "Must-read out of the top 25 now (the title, its rank before → now):", ""]
+    for w in DEV + TEST:
+        rank_before = {s.id: s.rank for s in before[w]["stories"]}
+        for s, lab in zip(now[w]["stories"][25:], now[w]["labels"][25:], strict=True):
+            if lab == "must-read":
                 lines.append(f"- {w}: “{s.title[:90]}” #{rank_before[s.id]} → #{s.rank}")
     return "\n".join(lines) + "\n"
 
