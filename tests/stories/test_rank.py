@@ -325,3 +325,52 @@ def test_an_announcement_is_said_as_one_and_needs_the_labs_page():
         "o3 announced on the lab's own page: https://openai.com/12-days/?day=12"
     )
     assert rumour.score_parts["release"]["value"] == 0.0
+
+
+def test_a_name_the_title_introduces_is_a_release_when_its_page_calls_it_a_model():
+    """ "Finally, a Replacement for BERT: Introducing ModernBERT" never calls ModernBERT a model;
+    its page's opening does ("ModernBERT, a family of ... encoder-only models"). The Synthetic
+    Data Generator's opening calls it an application, ChatGPT Pro's a plan."""
+
+    def story(sid, title, text):
+        m = _m(sid, "feed", "hf-blog", url=f"https://huggingface.co/blog/{sid}")
+        m.title, m.text = title, text
+        return Story(id=sid, week="2024-W51", title=title, members=[m])
+
+    bert = story(
+        "modernbert",
+        "Finally, a Replacement for BERT: Introducing ModernBERT",
+        "This blog post introduces ModernBERT, a family of state-of-the-art encoder-only models "
+        "representing improvements over older generation encoders across the board.",
+    )
+    tool = story(
+        "sdg",
+        "Introducing the Synthetic Data Generator - Build Datasets with Natural Language",
+        "Introducing the Synthetic Data Generator, a user-friendly application that takes a "
+        "no-code approach to creating custom datasets with Large Language Models (LLMs).",
+    )
+    plan = story(
+        "pro",
+        "Introducing ChatGPT Pro",
+        "ChatGPT Pro, a $200 monthly plan that enables scaled access to the best of OpenAI's "
+        "models",
+    )
+    rank_stories([bert, tool, plan], SCALE)
+    assert bert.score_parts["release"]["why"].startswith("ModernBERT released on the lab's own")
+    assert tool.score_parts["release"]["value"] == plan.score_parts["release"]["value"] == 0.0
+
+
+def test_a_model_named_as_the_base_is_never_the_release():
+    """What a title says a model is built on ("based on", "a Llama 3 fine-tune", "hybrid Mamba2")
+    is the base; a page only about the base names no release."""
+    from abreast.stories.release import title_release
+
+    tuned = title_release("MedLlama: a Llama 3 fine-tune")
+    assert tuned is not None and tuned.said == "MedLlama, built on Llama 3, released"
+    vision = title_release("Foo: a vision model based on Mistral Large 2")
+    assert vision is not None and vision.said == "Foo, built on Mistral Large 2, released"
+    assert title_release("A Llama 3 fine-tune for medicine") is None
+    assert (
+        title_release("Why is Llama 3.3-70B so good at personas based on the system prompt?")
+        is None
+    )

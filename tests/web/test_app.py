@@ -87,6 +87,10 @@ def test_story_page_has_members_score_parts_and_related(client, store):
     for part in story.score_parts:
         assert f">{part}</td>" in page
     assert client.get("/story/2024-W51-nope").status_code == 404
+    # the names it mentions as readers write them, not the store's ids ("model:o3, org:openai")
+    o3 = next(s for s in load_week(store.conn, WEEK) if "O3" in s.title)
+    page = client.get(f"/story/{o3.id}").text
+    assert "Names in this story: o3, OpenAI" in page and "model:o3" not in page
 
 
 def test_every_score_part_says_what_it_measures():

@@ -533,7 +533,7 @@ class CardLoader:
             refs = [r for r in refs if r in titled]
         # The model the story releases comes first; the one it is built on is said in its line,
         # not listed as if it were the release ("Bamba (built on Mamba 2)", not "Mamba 2").
-        release = story_release((m.title, is_lab_post(m)) for m in story.members)
+        release = story_release((m.title, is_lab_post(m), m.text) for m in story.members)
         built_on = entity_label(release.base) if release and release.base else None
         if release is not None:
             refs = [r for r in refs if r != release.base]

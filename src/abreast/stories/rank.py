@@ -220,7 +220,7 @@ def _release(story: Story) -> ScorePart:
     so without this a launch the feeds carried alone ranked below them."""
     from .release import page_naming, story_release
 
-    found = story_release((m.title, is_lab_post(m)) for m in story.members)
+    found = story_release((m.title, is_lab_post(m), m.text) for m in story.members)
     page = page_naming(found, [m for m in story.members if is_lab_post(m)]) if found else None
     if found is None or page is None:
         return {"value": 0.0, "why": "no lab's own page releases a model"}

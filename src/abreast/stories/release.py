@@ -10,7 +10,8 @@ A title releases a model when
   - it says so: "Introducing X", "Welcome X", "<maker> releases X", "X is here", "X 发布"; or
   - X is the whole subject of the title (the part before ":" or " - ", or the opening noun phrase),
     and X is a model with a version ("Veo 2: Our video generation model", "OpenAI o1 System Card")
-    or the rest of the title calls it a model ("Bamba: Inference-Efficient Hybrid Mamba2 Model").
+    or the rest of the title calls it a model ("Bamba: Inference-Efficient Hybrid Mamba2 Model"),
+    or the title introduces X and its page's opening calls it one ("Introducing ModernBERT").
 A model named after "for", "with" or "on" is what the page is about, not what it releases; a model
 named as what X is built on ("hybrid Mamba2 model", "based on Mistral Large 2") is the base.
 """
@@ -63,7 +64,14 @@ _FILLER = frozenset(
     "of its latest first instruct chat base preview".split()
 )
 # The last word of a phrase that says "this is a model".
-_MODEL_NOUN = re.compile(r"\b(?:model|models|llm|llms|lm|lms|vlm|vlms|slm|slms)$", re.I)
+_MODEL_NOUN = re.compile(
+    r"\b(?:model|models|llm|llms|lm|lms|vlm|vlms|slm|slms|fine-?tunes?)$", re.I
+)
+# What a model is said to be built on, after the description ("a vision model based on X").
+_BUILT_ON = (
+    r"based on|built on|on top of|fine-?tuned? (?:of|from|on)|distilled from|derived from|"
+    r"continued from"
+)
 # A page about using, prompting or evaluating a model: its guide, not its launch.
 _GUIDE = (
     r"how to|guide|tips|tutorial|prompting|prompts?|evals?|evaluating|benchmark(?:ing|s)?|"
@@ -79,11 +87,7 @@ _NOT_A_DESCRIPTION = re.compile(
 _FAMILY_OF = re.compile(r"^(?P<x>.+?)\s+(?:family|series|suite|collection)\s+of\s+(?P<d>.+)$", re.I)
 # What a model is built on, as a title writes it.
 _BASE_CUES = (
-    re.compile(
-        r"\b(?:based on|built on|on top of|fine-?tuned? (?:of|from|on)|distilled from|"
-        r"derived from|continued from)\s+(?:the\s+)?(?P<x>[\w.\-]+(?:\s+[\w.\-]+){0,2})",
-        re.I,
-    ),
+    re.compile(rf"\b(?:{_BUILT_ON})\s+(?:the\s+)?(?P<x>[\w.\-]+(?:\s+[\w.\-]+){{0,2}})", re.I),
     re.compile(r"\bhybrid\s+(?P<x>[\w.\-]+(?:\s+[\w.\-]+)?)", re.I),
     re.compile(r"(?P<x>[\w.\-]+(?:\s+[\w.\-]+)?)[\s-](?:based|fine-?tunes?|architecture)\b", re.I),
     re.compile(r"(?P<x>[\w.\-]+)\s+(?:model|llm)s?$", re.I),
@@ -98,7 +102,7 @@ class Release:
     name: str  # "Bamba", "o3", "Falcon 3"
     entity: str | None  # "model:o3"; None for a name the entity list does not know ("Bamba")
     base: str | None = None  # "model:mamba-2"
-    announced: bool = False  # "announced"/"introduced" rather than "released"
+    announced: bool = False  # "announced"/"unveiled": shown, not yet released
 
     @property
     def verb(self) -> str:
@@ -111,15 +115,17 @@ class Release:
         return f"{self.name}{built} {self.verb}"
 
 
-def title_release(title: str) -> Release | None:
-    """The model ``title`` releases, or None (a guide, a deployment, a comparison, a tool)."""
+def title_release(title: str, text: str = "") -> Release | None:
+    """The model ``title`` releases, or None (a guide, a deployment, a comparison, a tool).
+    ``text``, the page's own words, may say what a name the title introduces is ("introduces
+    ModernBERT, a family of ... encoder-only models")."""
     title = _clean(title)
     if not title:
         return None
     worded = _worded(title)
     if worded is not None:
         subject, verb, rest = worded
-        found = _subject_model(subject, rest, worded=True)
+        found = _subject_model(subject, rest, worded=True, text=text)
         if found is not None:
             return Release(*found, announced=verb.lower().startswith(_ANNOUNCE))
         return None  # "Introducing ChatGPT Pro": it says what it launches, and that is no model
@@ -178,7 +184,7 @@ def _head(text: str) -> tuple[str, str]:
 
 
 def _subject_model(
-    subject: str, rest: str, worded: bool
+    subject: str, rest: str, worded: bool, text: str = ""
 ) -> tuple[str, str | None, str | None] | None:
     """(name, entity, base) when ``subject`` is a model and only that."""
     subject = re.sub(r"^(?:the|our|a|an|new)\s+", "", subject, flags=re.I).strip()
@@ -199,11 +205,26 @@ def _subject_model(
         if worded or described or versioned:
             return _label(entity), entity, base if base != entity else None
     # A name the entity list does not know ("Bamba", "Genie 2"): only a proper name the title
-    # calls a model, so a tool ("the Synthetic Data Generator") or a protocol is not a release.
+    # calls a model, or one it introduces and the page's opening calls a model, so a tool ("the
+    # Synthetic Data Generator, a user-friendly application") or a plan is not a release.
     name = _proper_name(subject)
-    if name is not None and described:
+    if name is not None and (described or (worded and _text_calls_a_model(name, text))):
         return name, None, base
     return None
+
+
+def _text_calls_a_model(name: str, text: str) -> bool:
+    """The page's opening says what ``name`` is, and that is a model: "ModernBERT, a family of
+    state-of-the-art encoder-only models"; not "the Synthetic Data Generator, a user-friendly
+    application that ... creat[es] datasets with Large Language Models"."""
+    opening = " ".join(text[:800].split())
+    for m in re.finditer(rf"\b{re.escape(name)}\b,?\s+(?:is\s+|as\s+)?(?:a|an|our)\s+", opening):
+        phrase = re.split(r"[.,;:()]", opening[m.end() : m.end() + 160], maxsplit=1)[0]
+        words = phrase.split()
+        for i in range(1, len(words) + 1):
+            if _MODEL_NOUN.search(" ".join(words[:i])):
+                return not _NOT_A_DESCRIPTION.search(" ".join(words[:i]))
+    return False
 
 
 def _is_only(subject: str, entity: str) -> bool:
@@ -226,6 +247,7 @@ def _describes_a_model(phrase: str) -> bool:
     """ "Inference-Efficient Hybrid Mamba2 Model", "A large-scale foundation world model": a noun
     phrase whose last word is model/LLM; not "Making discoveries using Large Language Models"."""
     phrase = re.sub(r"\s+(?:yet|ever|so far)$", "", _clean(phrase).strip(" .!?"), flags=re.I)
+    phrase = re.sub(rf"\s+(?:{_BUILT_ON})\s+.*$", "", phrase, flags=re.I)  # "... model based on X"
     return (
         bool(phrase) and bool(_MODEL_NOUN.search(phrase)) and not _NOT_A_DESCRIPTION.search(phrase)
     )
@@ -286,15 +308,16 @@ def _org_words() -> frozenset[str]:
     return frozenset(w for w in words if len(w) > 2)
 
 
-def story_release(titles: Iterable[tuple[str, bool]]) -> Release | None:
-    """The release a story's titles make, given (title, is the lab's own page) per member.
+def story_release(titles: Iterable[tuple[str, bool, str]]) -> Release | None:
+    """The release a story's titles make, given (title, is the lab's own page, its text) per
+    member.
 
     The lab's own page must name the model: its title releases it ("Veo 2: Our video generation
     model"), or it names a model another member's title announces ("Early Evals for OpenAI O3" on
     openai.com beside "OpenAI just announced O3 and O3 mini"). A forum thread alone is not a
     release; a lab's guide to a model is not either. What the release is built on may come from
     any member's title ("Google released PaliGemma 2, ... based on Gemma 2")."""
-    items = [(title, lab, title_release(title)) for title, lab in titles]
+    items = [(title, lab, title_release(title, text)) for title, lab, text in titles]
     found = next((r for _, lab, r in items if lab and r is not None), None)
     if found is None:
         lab_models = {e for title, lab, _ in items if lab for e in _entities(_clean(title))}
@@ -311,7 +334,7 @@ def story_release(titles: Iterable[tuple[str, bool]]) -> Release | None:
 def page_naming(found: Release, pages: list[Member]) -> Member | None:
     """The first of ``pages`` (the lab's own) whose title releases or names ``found``."""
     for m in pages:
-        own = title_release(m.title)
+        own = title_release(m.title, m.text)
         if own is not None and own.name == found.name:
             return m
     for m in pages:

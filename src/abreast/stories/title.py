@@ -45,7 +45,7 @@ def choose_lead(members: Sequence[Member]) -> int:
         pref = (
             SECTION_PREFERENCE if m.extra.get("section_of") else HEADLINE_PREFERENCE.get(m.kind, 0)
         )
-        launch = len(members) > 1 and is_lab_post(m) and title_release(m.title) is not None
+        launch = len(members) > 1 and is_lab_post(m) and title_release(m.title, m.text) is not None
         return (
             -pref,
             not launch,

@@ -23,6 +23,7 @@ from ..store.reading import undated_count
 from ..store.stories import load_story, load_week, story_counts, story_headers
 from ..stories.weeks import default_week as shared_default_week
 from ..types import AnnotatedItem, Member, Source, Story
+from ..understand.entities import entity_label
 from ..understand.jargon import glossary
 from ..understand.themes import THEMES
 from . import digest as dg
@@ -268,6 +269,8 @@ def story_view(store: Store, story_id: str) -> dict | None:
     card.update(
         members=[member_view(m, signals.get(m.key)) for m in story.members],
         entities=story.entities,
+        # As readers write them ("o3, OpenAI, GPT-4o"), not the store's ids ("model:o3").
+        entity_names=list(dict.fromkeys(entity_label(e) for e in story.entities)),
         keywords=story.keywords,
         related=[
             {"id": r.id, "week": r.week, "title": plain_text(r.title)}
