@@ -441,6 +441,75 @@ def word_sense(store) -> list[str]:
         "beside the term. The model was not changed after fresh9; no split is unseen now, so "
         "a next revision needs a new one.",
         "",
+        "The tenth revision, chosen on dev..fresh9 (2,303 judgments, 2,005 reach the learned "
+        "contest; every split above is dev now, and the next unseen split, fresh10, was "
+        "labelled by another session and not read, counted or scored here before this revision "
+        "was committed): (1) for a term whose other senses are common (the risky terms), a "
+        "paper must hold a word of the sense in a sentence that uses the term, at every "
+        "evidence level, title evidence included (sense.sense_word: a related word that is "
+        'neither a field word such as "LLM", "model" or "training" nor one of the term\'s own; a'
+        ' related compound over the term, read longest first so that "LLM agents" is not read '
+        'as the field word "LLM"; an AI model\'s name joined to the term with no word between, '
+        '"LLM agents", "quantized LLMs", "Large Language Model-based Agents"; an in_patterns '
+        'phrase). Without one the paper is out before the learned model weighs it ("out: no '
+        "word of this sense in a sentence that uses it\"). This replaces the ninth's rule that "
+        "asked only for an AI model's name in the sentence, which four of fresh9's five misses "
+        'passed ("LLMs to Assist Agents", "a rapid diffusion of Large Language Models", '
+        '"LLM-Assisted Inference"). (2) In a paper, a risky term\'s title or text evidence no '
+        "longer lowers its cut-off: it meets the no-evidence one, and only a compound found by "
+        "(1) meets the compound one (sense.bar_level). (3) Each cut-off stands at least 0.02 "
+        "above the surest out-of-fold other-sense item of its level (MARGIN in "
+        "scripts/train_sense.py; the grid now reaches 0.995 and 0.999). The model retrained on "
+        "dev..fresh9: C 1.0; risky terms' cut-offs 0.999 for a paper, 0.99 for a compound, 0.5 "
+        "for a news or community source; other terms 0.8. Nested leave-one-split-out check "
+        "(`scripts/train_sense.py --nested`), other-sense kept / in-sense dropped: dev 0 of 54 "
+        "/ 34 of 91, test 0 of 29 / 45 of 93, fresh-dev 0 of 23 / 29 of 61, fresh-test 0 of 17 "
+        "/ 30 of 63, fresh2 0 of 20 / 57 of 144, fresh3 0 of 30 / 52 of 145, fresh4 0 of 32 / "
+        "102 of 208, fresh5 0 of 31 / 51 of 147, fresh6 0 of 33 / 113 of 212, fresh7 0 of 40 / "
+        "126 of 238, fresh8 0 of 52 / 118 of 241, fresh9 0 of 46 / 137 of 253; all dev splits 0"
+        " of 407 / 894 of 1,896. Tried on the same check and not kept (other-sense kept of 407 "
+        "/ in-sense dropped of 1,896): the ninth's rules retrained the same way 6 / 794 (5 of "
+        "them fresh9's); the sentence rule alone 4 / 728; with (2) but compounds held to the "
+        'no-evidence bar, margin 0 1 / 876 (fresh5\'s "LLM alignment" of human similarity '
+        "judgements, a compound at p 0.965), 0.01 1 / 969, 0.02 0 / 981; with (2) as kept, "
+        'margin 0 1 / 786 and 0.03 0 / 946; a first version of (1) that read "LLM agents" as '
+        "the field word and had no AI-model compounds, 0 / 1,002 at margin 0.02, and with only "
+        "the words beside the term (WINDOW) instead of the sentence 1 / 822; the ninth's "
+        "AI-model rule with margins 0.02 and 0.05, 5 / 832 and 5 / 920 (fresh9's misses sit at "
+        "p 0.96-1.00, beyond any margin); cut-offs per risky term instead of one for the group,"
+        " 3-5 / 757-851. A second judge (a nearest-neighbour vote over the labelled windows) "
+        "was not tried. Of the 894 in-sense items dropped on the nested check, 443 by the "
+        "sentence rule, 406 by the learned contest's cut-offs and 45 by the word rules; 272 are"
+        " agents, 188 inference, 134 tokens, 107 alignment; all but 2 are papers. The todo "
+        "benchmark with this revision: fused core P@5 0.667 dev / 0.806 test (was 0.676 / "
+        '0.806); `abreast explain "test-time compute"` still lists the o3 story. The table '
+        "above now shows this revision on splits it was tuned on; fresh9's number of record "
+        "stays the ninth's 5 of 46 / 88 of 253.",
+        "",
+        "fresh10 (294 judgments, 55 other-sense, 15 terms) is the same digest's papers of "
+        "September 2024 (bench/data/word_sense_fresh10_papers.jsonl, 579 papers, none in an "
+        "earlier file or split or the demo), drawn by bench/word_sense_sample.py --papers (seed "
+        "20261221, then 20261222 --more-after for 25 alignment, 20 inference and 15 agents "
+        "pairs, decided before labelling), labelled by reading in another session and committed "
+        "(0fc8298) before the tenth revision was committed and before any sense model ran on "
+        "it; the session that wrote the tenth revision did not open it. The lead ran this "
+        "script once on a fresh demo store from main at 14e02a3: that first measurement, in the "
+        "table above, is the number of record: other-sense kept 1 of 55, in-sense dropped 128 of "
+        "239 (precision of 'in sense' 0.991). The target of zero other-sense items kept was not "
+        "met on unseen data; it is the closest of the four first measurements on unseen papers "
+        "(fresh7 2 of 40, fresh8 1 of 52, fresh9 5 of 46), at the price of more than half of the "
+        "in-sense paper matches. The number was recorded before fresh10's errors were read.",
+        "",
+        "fresh10 was then read (after the number above was committed). The one kept is 'Multi-"
+        "modal Situated Reasoning in 3D Scenes': its abstract's 'more powerful situated "
+        "reasoning models' means models that reason about a 3D scene (a vision-language model "
+        "trained on the MSQA dataset), not a model that thinks at length before answering; the "
+        "finder reads 'reasoning models' inside 'situated reasoning models', as it read 'graph "
+        "reasoning LLM' (fresh4) and 'real-world models' (fresh8): a word before the term that "
+        "names what is reasoned about makes another compound. Of the 128 in-sense items "
+        "dropped, 40 are agents, 34 inference, 19 tokens, 8 alignment, 7 distillation. The "
+        "model was not changed after fresh10.",
+        "",
         "The fourth revision is structural, not more cue words: a term is taken in its AI sense "
         "only on positive evidence (a news, lab or community source rather than a paper; a "
         "related word beside the term; the term's compound), and the weaker the evidence the "
@@ -576,6 +645,12 @@ def main() -> None:
     ap.add_argument("--store", default=str(ROOT / ".demo-home" / "abreast.db"))
     ap.add_argument("--speed-only", action="store_true", help="only time `abreast todo`")
     ap.add_argument(
+        "--todo-only",
+        action="store_true",
+        help="only the todo requests' table (no word-sense table, no timing): a word-sense split "
+        "held out for a later measurement is not read",
+    )
+    ap.add_argument(
         "--before",
         help="also time this commit's code (or a folder's src/), interleaved with this one's",
     )
@@ -587,6 +662,12 @@ def main() -> None:
         raise SystemExit(f"no store at {args.store}: run `abreast demo run` first.")
     OUT.mkdir(parents=True, exist_ok=True)
     quality: list[str] = []
+    if args.todo_only:
+        store = Store.open(args.store)
+        quality, _ = retrieval(store)
+        store.close()
+        print("\n".join(quality))
+        return
     if not args.speed_only:
         store = Store.open(args.store)
         quality, _ = retrieval(store)

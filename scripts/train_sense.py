@@ -4,19 +4,22 @@ that are dev, and write it to src/abreast/retrieve/data/sense_model.json.
     .venv/bin/python scripts/train_sense.py [--store .demo-home/abreast.db] [--dry-run]
 
 Rows: every labelled (term, item, in sense?) judgment of bench/data/word_sense.jsonl in the
-splits of DEV_SPLITS (the demo store's items and the fresh5..fresh8 papers, which are not in the
-store). The held-out split (fresh9) is never read here. Only the rows the words alone do not
-decide (sense.read_cues) reach the model; its features are sense.contest_features.
+splits of DEV_SPLITS (the demo store's items and the fresh5..fresh9 papers, which are not in the
+store). Rows of any other split (a held-out one, such as fresh10) are never read here. Only the
+rows the words alone do not decide (sense.read_cues) reach the model; its features are
+sense.contest_features.
 
 Model: logistic regression (scikit-learn), standardised features, L2 penalty C chosen by
 leave-one-split-out cross-validation: each dev split in turn is predicted by a model trained on
 the others, as an unseen split would be. The cut-offs are conservative: per evidence level, for
 the terms with a common other sense (RISKY_RATE) and for the rest, the lowest probability of GRID
-above every out-of-fold probability of an other-sense item of that level, so that none of the dev
-splits' other-sense items would have been kept by a model that had not seen its split; in-sense
-items below it are dropped (precision before recall). Before the model, a paper that uses a risky
-term with no evidence for its sense and names no AI model where it uses it is out
-(sense.unnamed).
+at least MARGIN above every out-of-fold probability of an other-sense item of that level, so that
+none of the dev splits' other-sense items would have been kept by a model that had not seen its
+split, with room to spare; in-sense items below it are dropped (precision before recall). For the
+risky terms a paper's title or text evidence gets no lower cut-off than no evidence, and a
+compound of the sense in a sentence that uses the term meets the compound one (sense.bar_level).
+Before the model, a paper that uses a risky term with no word of its sense
+in a sentence that uses it is out (sense.unsupported).
 
 ``--nested`` says how that choice meets an unseen split: each dev split in turn is judged with
 C fixed, the risky terms and the cut-offs chosen from the other splits alone (their own
@@ -55,21 +58,29 @@ DEV_SPLITS = (
     "fresh6",
     "fresh7",
     "fresh8",
+    "fresh9",
 )
 PAPERS = (
     "word_sense_fresh5_papers.jsonl",
     "word_sense_fresh6_papers.jsonl",
     "word_sense_fresh7_papers.jsonl",
     "word_sense_fresh8_papers.jsonl",
+    "word_sense_fresh9_papers.jsonl",
 )
 CS = (0.1, 0.3, 1.0)
-# Cut-offs to choose from. The strictest is 0.99: a split's other-sense item the model is surer of
-# than that (a label few readers would share, "Aligning Agents like Large Language Models" for RL
-# agents) would otherwise drop a whole evidence level's items.
-GRID = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.97, 0.98, 0.99)
+# Cut-offs to choose from. The strictest is 0.999: a split's other-sense item the model is surer
+# of than that (a label few readers would share, "Aligning Agents like Large Language Models" for
+# RL agents) would otherwise drop a whole evidence level's items.
+GRID = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.97, 0.98, 0.99, 0.995, 0.999)
+# How far a cut-off must stand above the surest out-of-fold other-sense item of its level (GRID's
+# last where no cut-off does): an unseen split's other-sense items are not all below the dev
+# splits' surest. Nested check over dev..fresh9 with the sentence rule and the bars of
+# sense.bar_level: margin 0 keeps 1 of 407 other-sense items and drops 786 of 1,896 in-sense
+# ones, 0.02 0 / 894, 0.03 0 / 946.
+MARGIN = 0.02
 # A term whose other-sense items are at least this share of its dev judgments has a common other
 # sense (agents, alignment, inference, ...; not transformer or hallucination): its own cut-offs,
-# and with no evidence it must name an AI model where it is used (sense.unnamed).
+# and in a paper a sentence that uses it must hold a word of its sense (sense.unsupported).
 RISKY_RATE = 0.01
 # The cut-off for a term with no other-sense dev item at all (world model before fresh8): no dev
 # item says how strict to be, and 0.5 kept fresh8's one miss. Nested check over dev..fresh8
@@ -124,8 +135,8 @@ def featurize(rows, items, embedder):
         elif pending:
             x, words, _ = sense.contest_features(term, its, pending, embedder)
             for (k, _, ev), xi, ws in zip(pending, x, words, strict=True):
-                named = sense.names_ai(term, its[k][0], its[k][1])
-                feats[ns[k]] = (xi, ws, ev, named)
+                word = sense.sense_word(term, its[k][0], its[k][1])
+                feats[ns[k]] = (xi, ws, ev, word)
         for n, o in zip(ns, out, strict=True):
             cue[n] = o
     return cue, feats
@@ -182,38 +193,51 @@ def risky_terms(rows) -> list[str]:
     return sorted(t for t in total if other[t] / total[t] >= RISKY_RATE)
 
 
-def unnamed(rows, feats, risky, n) -> bool:
-    """sense.unnamed for a training row: out before the model weighs it."""
-    ev, named = feats[n][2], feats[n][3]
-    return ev == sense.NO_EVIDENCE and rows[n]["term"] in risky and not named
+def unsupported(rows, feats, risky, n) -> bool:
+    """sense.unsupported for a training row: out before the model weighs it."""
+    ev, word = feats[n][2], feats[n][3]
+    return ev != sense.SOURCE_EVIDENCE and rows[n]["term"] in risky and word is None
+
+
+def bar(rows, feats, risky, n) -> int:
+    """The evidence level whose cut-off the row meets (sense.bar_level for a risky term)."""
+    term, ev, word = rows[n]["term"], feats[n][2], feats[n][3]
+    return sense.bar_level(term, ev, word) if term in risky else ev
 
 
 def thresholds(rows, feats, prob, risky):
     """Per evidence level, for the risky terms and for the others, the lowest cut-off of GRID at
-    which no out-of-fold other-sense item of that level would have been kept (GRID's last where
-    none is: such an item is kept)."""
+    least MARGIN above every out-of-fold other-sense item of that level (GRID's last where none
+    is); for the risky terms, by the bar each item meets (sense.bar_level)."""
     cut = {}
     for group in (False, True):
         for ev in range(5):
             others = [
                 prob[n]
                 for n, f in feats.items()
-                if f[2] == ev
+                if bar(rows, feats, risky, n) == level_of(group, ev)
                 and (rows[n]["term"] in risky) == group
                 and not rows[n]["in_sense"]
-                and not unnamed(rows, feats, risky, n)
+                and not unsupported(rows, feats, risky, n)
             ]
-            ok = [t for t in GRID if not any(p >= t for p in others)]
+            top = max(others, default=None)
+            ok = [t for t in GRID if top is None or t - top >= MARGIN]
             cut[(group, ev)] = ok[0] if ok else GRID[-1]
             if not group:
                 cut[(group, ev)] = max(cut[(group, ev)], FLOOR)
     return cut
 
 
+def level_of(group: bool, ev: int) -> int:
+    """The level whose items set a cut-off: a risky term's paper levels share the no-evidence one
+    (its TEXT and TITLE cut-offs are written for completeness; sense.bar_level never asks them)."""
+    return sense.NO_EVIDENCE if group and ev in sense.PAPER_LEVELS else ev
+
+
 def keeps(rows, feats, prob, cut, risky, n) -> bool:
-    if unnamed(rows, feats, risky, n):
+    if unsupported(rows, feats, risky, n):
         return False
-    return prob[n] >= cut[(rows[n]["term"] in risky, feats[n][2])]
+    return prob[n] >= cut[(rows[n]["term"] in risky, bar(rows, feats, risky, n))]
 
 
 def tally(rows, cue, feats, prob, cut, risky, split):

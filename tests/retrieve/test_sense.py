@@ -67,7 +67,7 @@ def test_a_terms_own_words_and_a_distant_field_word_are_not_evidence(demo_store)
         None,
         None,
     )
-    assert why.startswith("out") and "no related word" in why
+    assert why == "out: no word of this sense in a sentence that uses it"
 
 
 def test_a_term_used_only_as_a_verb_without_evidence_keeps_its_everyday_meaning():
@@ -101,13 +101,20 @@ def test_feed_entries_that_link_a_paper_are_papers():
 
 def test_the_learned_judgment_reads_the_whole_item_where_no_cue_names_the_sense(demo_store):
     # The same title, "Fast inference with transformers", over two abstracts: one about serving
-    # models, one about posterior estimation. No cue word decides either (the title names an AI
-    # model where it uses the term); the learned model weighs the windows, the words beside the
+    # models, one about posterior estimation. No cue word decides either; the learned model
+    # weighs the windows, the words beside the
     # term and the whole item, and only the first is inference in the glossary's sense (running a
     # trained model).
     idx = load_index(demo_store)
-    serving = "We reduce the latency and memory of serving transformer models on GPUs by batching."
-    bayes = "We propose a variational method for posterior estimation in hierarchical models."
+    # Both use the term beside a word of its sense ("latency", "efficient"), so both are weighed.
+    serving = (
+        "We reduce the inference latency and memory of serving transformer models on GPUs by "
+        "batching."
+    )
+    bayes = (
+        "We propose a variational method for posterior inference in hierarchical models with "
+        "efficient sampling."
+    )
     verdicts = []
     for text in (serving, bayes):
         title = "Fast inference with transformers"
@@ -117,32 +124,36 @@ def test_the_learned_judgment_reads_the_whole_item_where_no_cue_names_the_sense(
     assert verdicts[1].startswith("out") and "likely in this sense" in verdicts[1]
 
 
-def test_a_paper_that_names_no_ai_model_where_it_uses_a_risky_term_is_dropped(demo_store):
-    # "inference" often means inferring something (a profile, a tablature): a paper with no
-    # related word beside it must at least name an AI model in a sentence that uses it. Without
-    # one it is out before the learned model weighs it; with one, the model weighs it.
+def test_a_paper_with_no_word_of_the_sense_beside_a_risky_term_is_dropped(demo_store):
+    # "diffusion" often means spread: a sentence that names LLMs says the paper is about them, not
+    # that the word is used in their sense ("a rapid diffusion of Large Language Models", fresh9).
+    # Without a word of the sense in a sentence that uses it, the paper is out before the learned
+    # model weighs it, whatever its title; with one ("denoising"), the model weighs it.
     idx = load_index(demo_store)
-    title = "Playlist inference at scale"
+    title = "Large Language Models for Public Health"
     rest = (
-        "Our method reads listening histories of two million users and recovers the playlists "
-        "they keep, with an accuracy of 91% on a held-out set of listeners from four countries."
+        "Our method reads reports of two million patients and recovers the routes of contagion, "
+        "with an accuracy of 91% on a held-out set of cities from four countries."
     )
-    plain = f"We study playlist inference for music listeners from last week's plays. {rest}"
-    named = f"We study playlist inference for music listeners with Llama 3. {rest}"
+    spread = f"We study the diffusion of disease with large language models. {rest}"
+    images = (
+        f"We study the denoising diffusion of medical images with large language models. {rest}"
+    )
     verdicts = []
-    for text in (plain, named):
+    for text in (spread, images):
         vec = idx.embedder.embed_batch([f"{title}. {text}"])[0]
-        verdicts.append(judge("inference", title, text, vec, idx.embedder))
-    assert verdicts[0] == "out: no AI model named where it is used, no related word next to it"
+        verdicts.append(judge("diffusion", title, text, vec, idx.embedder))
+    assert verdicts[0] == "out: no word of this sense in a sentence that uses it"
     assert "likely in this sense" in verdicts[1]
 
 
 def test_the_shipped_model_was_trained_only_on_the_dev_splits():
     from abreast.retrieve.sense import sense_model
 
-    # fresh9 is the held-out split of record for this model (bench/data/LABELLING.md).
-    assert "fresh9" not in sense_model()["trained_on"]
-    assert "fresh8" in sense_model()["trained_on"]
+    # fresh10 is the held-out split of record for this model (bench/data/LABELLING.md): trained
+    # and its cut-offs chosen on dev..fresh9 alone.
+    assert "fresh10" not in sense_model()["trained_on"]
+    assert "fresh9" in sense_model()["trained_on"]
     # terms whose other senses are common (agents, alignment, inference) have their own cut-offs
     assert {"agents", "alignment", "inference"} <= set(sense_model()["risky"])
     assert "transformer" not in sense_model()["risky"]
