@@ -199,7 +199,11 @@ def dev_protocol(
     return [*lines, ""]
 
 
-def main(argv: list[str]) -> None:
+def main(argv: list[str], personal=None) -> list[str]:
+    """Run the bench; returns the quality section's lines. ``personal`` (bench/learn_selftune.py)
+    replaces abreast's item scores in every cell: ``personal(given, ys, judged, prior, model,
+    context)`` -> one score per judged item, blended exactly as abreast's own; with it nothing is
+    written to bench/out/ and speed is not measured (a variant, not the shipped learner)."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--home", default=str(ROOT / ".demo-home"))
     ap.add_argument("--split", default="test", choices=("dev", "test", "all"))
@@ -222,6 +226,8 @@ def main(argv: list[str]) -> None:
     tfidf = TfidfVectorizer(max_features=20000, ngram_range=(1, 2), sublinear_tf=True)
     tfidf.fit([text[p["key"]] for p in pool])
 
+    context = {"facts": facts, "text": text, "tfidf": tfidf, "pool": pool}
+
     def three(given: list[dict], judged: list[dict], wanted: set[str], prior=None):
         """NDCG@10 of abreast, arXiv-sanity and no personalisation on the same signals, and
         abreast's model (started from ``prior``, a reader's topics, when given). Every ranker
@@ -234,11 +240,12 @@ def main(argv: list[str]) -> None:
         t = time.perf_counter()
         model = fit([example(facts[p["key"]]) for p in given], ys, prior)
         fit_ms.append((len(given), (time.perf_counter() - t) * 1000))
-        final = blend(
-            [base[p["key"]] for p in judged],
-            [model.score(example(facts[p["key"]])) for p in judged],
-            weight * confidence(model),
-        )
+        if personal is None:
+            mine_scores = [model.score(example(facts[p["key"]])) for p in judged]
+        else:
+            context["reader"] = next(r for r, w in READERS.items() if w == wanted)
+            mine_scores = personal(given, ys, judged, prior, model, context)
+        final = blend([base[p["key"]] for p in judged], mine_scores, weight * confidence(model))
         mine = [
             p
             for _, p in sorted(zip(final, judged, strict=True), key=lambda x: (-x[0], x[1]["key"]))
@@ -398,6 +405,8 @@ def main(argv: list[str]) -> None:
         "",
         *dev_lines,
     ]
+    if personal is not None:
+        return quality
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "learn_quality.md").write_text("\n".join(quality), encoding="utf-8")
 
@@ -504,6 +513,7 @@ def main(argv: list[str]) -> None:
     ]
     (OUT / "learn_bench.md").write_text("\n".join(bench), encoding="utf-8")
     print("\n".join(quality + bench))
+    return quality
 
 
 if __name__ == "__main__":

@@ -18,9 +18,11 @@ QUALITY = [
     ("stories_quality.md", "bench/stories.py"),
     ("explain_quality.md", "bench/explain_quality.py"),
     ("depth_quality.md", "bench/depth_quality.py --home .demo-home"),
+    ("week_ranking.md", "bench/week_ranking.py --home .demo-home"),
     ("relevance_text.md", "bench/relevance_text.py --store .demo-home/abreast.db"),
     ("ask_quality.md", "bench/ask_quality.py --home .demo-home"),
     ("learn_quality.md", "bench/learn_quality.py --home .demo-home"),
+    ("learn_selftune.md", "bench/learn_selftune.py --home .demo-home"),
     ("landscape_quality_store.md", "bench/landscape_quality.py --store .demo-home/abreast.db"),
     ("retrieval_quality.md", "bench/retrieval_quality.py --store .demo-home/abreast.db"),
 ]

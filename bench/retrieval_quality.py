@@ -127,7 +127,7 @@ def word_sense(store) -> list[str]:
     rows = [json.loads(line) for line in (DATA / "word_sense.jsonl").open()]
     ids = [idx.rows[by_key[r["item_key"]]].item_id for r in rows if r["item_key"] in by_key]
     body = texts(store.conn, ids)
-    # fresh5's .. fresh10's papers are not in the demo store: their title and abstract
+    # fresh5's .. fresh11's papers are not in the demo store: their title and abstract
     # come from the bundled files, their vectors from the store's own embedding model, embedded
     # as understand embeds an item (pipeline.embed_text: "title. text").
     papers = [
@@ -139,6 +139,7 @@ def word_sense(store) -> list[str]:
             "word_sense_fresh8_papers.jsonl",
             "word_sense_fresh9_papers.jsonl",
             "word_sense_fresh10_papers.jsonl",
+            "word_sense_fresh11_papers.jsonl",
         )
         for line in (DATA / name).open()
     ]
@@ -184,6 +185,7 @@ def word_sense(store) -> list[str]:
         "fresh8": "fresh8 (July 2024 papers; held out once; read since, tuned on)",
         "fresh9": "fresh9 (May 2024 papers; held out once; read since, tuned on)",
         "fresh10": "fresh10 (September 2024 papers; held out once; read since, tuned on)",
+        "fresh11": "fresh11 (October 2024 papers; held out)",
     }
     for split in looked:
         part = [r for r in rows if r["split"] == split and item(r["item_key"])]

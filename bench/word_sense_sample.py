@@ -1,4 +1,4 @@
-"""Draw the items of a word-sense split (fresh4 .. fresh10) at random, before any sense model runs.
+"""Draw the items of a word-sense split (fresh4 .. fresh11) at random, before any sense model runs.
 
     .venv/bin/python bench/word_sense_sample.py --store .demo-home/abreast.db > /tmp/fresh4.tsv
     .venv/bin/python bench/word_sense_sample.py --papers bench/data/word_sense_fresh5_papers.jsonl \
@@ -11,7 +11,9 @@ bench/data/word_sense_fresh7_papers.jsonl --seed 20261215`` and ``--seed 2026121
 fresh8: ``--month papers/2024年07月 --days 31``, seeds 20261217 and 20261218; fresh9:
 ``--month papers/2024年05月 --days 31``, seeds 20261219 and 20261220; fresh10: ``--month
 papers/2024年09月 --days 30``, then ``--papers bench/data/word_sense_fresh10_papers.jsonl --seed
-20261221`` and ``--seed 20261222 --more-after``).
+20261221`` and ``--seed 20261222 --more-after``; fresh11: ``--month papers/2024年10月 --days
+31``, then ``--papers bench/data/word_sense_fresh11_papers.jsonl --seed 20261223`` and ``--seed
+20261224 --more-after``).
 
 Prints one candidate a line: term, item key, where it was drawn from, the title, and the sentences
 that use the term (the start of the text, as the sense check reads it), for a person to label by

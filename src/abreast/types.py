@@ -175,7 +175,7 @@ class Story:
     entities: list[str] = field(default_factory=list)
     themes: list[str] = field(default_factory=list)
     score: float = 0.0
-    # attention, breadth, authority, recency, novelty
+    # attention, breadth, authority, recency, novelty, release, substance
     score_parts: dict[str, Any] = field(default_factory=dict)
     rank: int | None = None
     is_new: bool = True

@@ -1,10 +1,18 @@
-"""The score is the sum of six explained parts; attention is relative to each source's own week."""
+"""The score is the sum of seven explained parts; attention is relative to each source's own
+week."""
 
 from __future__ import annotations
 
 import pytest
 
-from abreast.stories.rank import PAPER_AUTHORITY, AttentionScale, explain, rank_stories, score_story
+from abreast.stories.rank import (
+    PAPER_AUTHORITY,
+    WEIGHTS,
+    AttentionScale,
+    explain,
+    rank_stories,
+    score_story,
+)
 from abreast.types import Member, Story
 
 
@@ -49,7 +57,9 @@ def test_parts_sum_to_the_score_and_each_part_says_why():
         "recency",
         "novelty",
         "release",
+        "substance",
     }
+    assert sum(p["weight"] for p in s.score_parts.values()) == pytest.approx(1.0)
     assert s.score == pytest.approx(sum(p["points"] for p in s.score_parts.values()), abs=1e-6)
     for p in s.score_parts.values():
         assert p["points"] == pytest.approx(p["value"] * p["weight"], abs=1e-4)
@@ -300,7 +310,7 @@ def test_a_labs_guide_to_a_model_is_not_its_release():
         assert s.score_parts["release"] == {
             "value": 0.0,
             "why": "no lab's own page releases a model",
-            "weight": 0.15,
+            "weight": WEIGHTS["release"],
             "points": 0.0,
         }, s.title
     assert launch.score_parts["release"]["why"].startswith("Claude 2.1 released")
@@ -374,3 +384,79 @@ def test_a_model_named_as_the_base_is_never_the_release():
         title_release("Why is Llama 3.3-70B so good at personas based on the system prompt?")
         is None
     )
+
+
+def test_a_meme_with_nothing_to_read_ranks_below_a_labs_research_post():
+    """2024-W50: "Finally", an image post on r/LocalLLaMA (1,884 points), ranked 13th, above
+    Anthropic's Clio research post (21st): the crowd's attention to a picture counted as much as
+    to an article. A post with as much attention and nothing to read now ranks below the lab's
+    post; `abreast why` says which member had what to read."""
+    meme = Story(
+        id="meme",
+        week="2024-W50",
+        title="Finally",
+        members=[
+            _m(
+                "reddit:1haumxe",
+                "reddit",
+                "r-localllama",
+                {"score": 150, "comments": 0},
+                url="https://i.redd.it/dahvtingiy5e1.jpeg",
+            )
+        ],
+    )
+    clio = Story(
+        id="clio",
+        week="2024-W50",
+        title="Clio: A system for privacy-preserving insights into real-world AI use",
+        members=[
+            _m(
+                "feed:https://www.anthropic.com/research/clio",
+                "feed",
+                "anthropic-news",
+                url="https://www.anthropic.com/research/clio",
+            )
+        ],
+    )
+    rank_stories([meme, clio], SCALE)
+    assert meme.score_parts["attention"]["value"] > clio.score_parts["attention"]["value"]
+    assert clio.rank == 1 and meme.rank == 2
+    assert meme.score_parts["substance"]["value"] == 0.0
+    assert "image or video post" in meme.score_parts["substance"]["why"]
+    assert clio.score_parts["substance"]["value"] == 1.0
+    assert "anthropic.com" in clio.score_parts["substance"]["why"]
+    assert any(line.lstrip().startswith("substance") for line in explain(meme))
+
+
+def test_a_discussed_reddit_post_with_text_or_an_article_keeps_its_substance():
+    """Being on Reddit is not the problem: a self post with a few paragraphs to read, or a post
+    linking Microsoft's Phi-4 announcement, counts in full; a chart whose title names a model says
+    something; a bare one-liner says nothing."""
+
+    def post(key, url, text="", entities=(), jargon=()):
+        m = _m(key, "reddit", "r-localllama", {"score": 150, "comments": 0}, url=url)
+        m.text, m.entities, m.jargon = text, list(entities), list(jargon)
+        return Story(id=key, week="2024-W50", title=key, members=[m])
+
+    essay = post(
+        "reddit:essay", "https://www.reddit.com/r/LocalLLaMA/comments/x/", "We tested it. " * 40
+    )
+    link = post("reddit:phi4", "https://techcommunity.microsoft.com/blog/phi-4")
+    chart = post("reddit:chart", "https://i.redd.it/x.png", entities=["model:gemini-2.0-flash"])
+    line = post("reddit:line", "https://www.reddit.com/r/ChatGPT/comments/y/")
+    # "Llama 3.3 (70B) Finetuning - now with 90K context length": its text was not recorded, the
+    # thread discusses the terms its title names
+    terms = post(
+        "reddit:terms",
+        "https://www.reddit.com/r/LocalLLaMA/comments/z/",
+        entities=["model:llama-3.3"],
+        jargon=["fine-tuning", "context-window"],
+    )
+    rank_stories([essay, link, chart, line, terms], SCALE)
+    value = {s.id: s.score_parts["substance"]["value"] for s in (essay, link, chart, line, terms)}
+    assert value["reddit:essay"] == value["reddit:phi4"] == 1.0
+    assert 0.0 < value["reddit:chart"] < value["reddit:terms"] < 1.0
+    assert "fine-tuning" in terms.score_parts["substance"]["why"]
+    assert value["reddit:line"] == 0.0
+    assert "gemini-2.0-flash" in chart.score_parts["substance"]["why"]
+    assert essay.rank < chart.rank < line.rank

@@ -1,4 +1,4 @@
-"""An explainable story score: six parts, each a value in [0, 1] times a weight, with a sentence
+"""An explainable story score: seven parts, each a value in [0, 1] times a weight, with a sentence
 saying why. ``score == sum(part["points"])``, so `abreast why story:ID` can show exactly what
 counted.
 
@@ -14,6 +14,10 @@ counted.
              crowd's threads about it joined the story
   novelty    new this week, a new version of a known model line, or a follow-up of a story
              already told
+  substance  whether the story gives the reader something to read: a paper, an article, a lab's
+             post, a forum post with text. A one-word image post ("Finally", 1,884 points on
+             r/LocalLLaMA) drew as much crowd attention as a discussed article; without this part
+             it ranked above Anthropic's Clio research post
 """
 
 from __future__ import annotations
@@ -38,12 +42,13 @@ class ScorePart(TypedDict):
 
 
 WEIGHTS = {
-    "attention": 0.27,
-    "breadth": 0.17,
-    "authority": 0.20,
-    "recency": 0.08,
-    "novelty": 0.13,
-    "release": 0.15,
+    "attention": 0.23,
+    "breadth": 0.14,
+    "authority": 0.17,
+    "recency": 0.07,
+    "novelty": 0.11,
+    "release": 0.13,
+    "substance": 0.15,
 }
 
 # Hosts where an AI lab (or the maintainers of a major open model) publish their own announcements.
@@ -74,6 +79,27 @@ LAB_HOSTS = (
 PAPER_AUTHORITY = 0.4
 NEW_VERSION = 0.9  # novelty of a story that continues a model line (see _novelty)
 HUB_ATTENTION = 0.5
+# Substance: a forum post's own text counts in full from this many characters (a few sentences).
+READ_CHARS = 400
+# An image, video or one-line post whose title names a model or an organisation ("What's the
+# longest you've got o1-pro to think for?") tells the reader a little; a bare "Finally" nothing.
+NAMED_POST = 0.3
+# ... and one naming a term of the field ("Llama 3.3 (70B) Finetuning - now with 90K context
+# length", "TGI v3.0 - 13x faster than vLLM on long prompts") has something to learn from even
+# when its text was not recorded: the thread discusses that.
+TERM_POST = 0.6
+HUB_SUBSTANCE = 0.5  # a model repo: a card to read, rarely an article
+# Where a link leads to a picture or a video, not a page to read.
+PICTURE_HOSTS = (
+    "i.redd.it",
+    "v.redd.it",
+    "preview.redd.it",
+    "imgur.com",
+    "i.imgur.com",
+    "youtube.com",
+    "youtu.be",
+)
+FORUM_HOSTS = ("reddit.com", "news.ycombinator.com")
 
 
 @dataclass
@@ -141,6 +167,7 @@ def score_story(
         "recency": _recency(story.members, story.week),
         "novelty": _novelty(story),
         "release": _release(story),
+        "substance": _substance(story.members),
     }
     for name, part in parts.items():
         part["weight"] = w[name]
@@ -245,6 +272,45 @@ def _novelty(story: Story) -> ScorePart:
         # its own right); it lacks only what a new topic has, that the reader never met the line.
         return {"value": NEW_VERSION, "why": "; ".join(story.continues[:2])}
     return {"value": 0.3, "why": f"follow-up of {', '.join(story.related[:3])}"}
+
+
+def member_substance(m: Member) -> tuple[float, str]:
+    """What one member gives the reader to read, in [0, 1], with the reason."""
+    if m.kind == "arxiv":
+        return 1.0, f"a paper to read: {m.key}"
+    if m.kind == "hf":
+        return HUB_SUBSTANCE, f"a model repo, its card to read: {m.key}"
+    parts = urlsplit(m.url or "")
+    host = (parts.hostname or "").removeprefix("www.").removeprefix("old.")
+    terms, names = m.jargon[:2], [e.split(":", 1)[-1] for e in m.entities[:2]]  # model:sora
+    picture = host in PICTURE_HOSTS or (host == "reddit.com" and parts.path.startswith("/gallery"))
+    if host and not picture and host not in FORUM_HOSTS:
+        return 1.0, f"{m.key} links a page to read on {host}"
+    text = len(m.text.strip())
+    if not picture and text >= READ_CHARS:
+        return 1.0, f"{m.key} is a post of {text} characters"
+    what = (
+        "an image or video post"
+        if picture
+        else f"a post of {text} characters"
+        if text
+        else "a post with no text to read"
+    )
+    if terms or names:
+        value = max(TERM_POST if terms else NAMED_POST, text / READ_CHARS)
+        said = f"the term {', '.join(terms)}" if terms else ", ".join(names)
+        return value, f"{m.key} is {what}; its title names {said}"
+    return text / READ_CHARS if not picture else 0.0, f"{m.key} is {what}, naming no model or term"
+
+
+def _substance(members: Sequence[Member]) -> ScorePart:
+    """The member with the most to read stands for the story: a meme thread that joined a lab's
+    post does not take the post's substance away."""
+    best = max(
+        (member_substance(m) for m in members), key=lambda vw: vw[0], default=(0.0, "no members")
+    )
+    value, why = best
+    return {"value": round(min(1.0, value), 4), "why": why}
 
 
 def _parse(ts: str | None) -> datetime | None:

@@ -40,6 +40,7 @@ SCORE_PARTS = {
     "recency": "how late in the week it happened",
     "novelty": "new this week rather than a continuation",
     "release": "whether a lab's own page releases a model the story names",
+    "substance": "whether there is something to read: a paper, an article, a post with text",
 }
 
 
