@@ -23,6 +23,7 @@ QUALITY = [
     ("ask_quality.md", "bench/ask_quality.py --home .demo-home"),
     ("learn_quality.md", "bench/learn_quality.py --home .demo-home"),
     ("learn_selftune.md", "bench/learn_selftune.py --home .demo-home"),
+    ("learn_failures.md", "bench/learn_failures.py --home .demo-home"),
     ("landscape_quality_store.md", "bench/landscape_quality.py --store .demo-home/abreast.db"),
     ("retrieval_quality.md", "bench/retrieval_quality.py --store .demo-home/abreast.db"),
 ]
