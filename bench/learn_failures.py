@@ -213,7 +213,7 @@ def main(argv: list[str]) -> list[str]:
             if len(set(ys)) < 2:
                 svm_cache[key] = lq.ndcg10(default, relevant)
             else:
-                s = LinearSVC(C=0.1, class_weight="balanced")
+                s = LinearSVC(C=0.1, class_weight="balanced", random_state=0)
                 s.fit(tfidf.transform([text[p["key"]] for p in given]), ys)
                 d = s.decision_function(tfidf.transform([text[p["key"]] for p in judged]))
                 order = [judged[i]["key"] for i in np.argsort(-d, kind="stable")]

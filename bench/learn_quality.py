@@ -253,7 +253,9 @@ def main(argv: list[str], personal=None) -> list[str]:
         ours = ndcg10([p["key"] for p in mine], relevant)
         # arXiv-sanity: TF-IDF + linear SVM
         if len(set(ys)) == 2:
-            svm = LinearSVC(C=0.1, class_weight="balanced")
+            # Seeded: liblinear shuffles its coordinates, so an unseeded SVM scores a cell
+            # differently from run to run (and with whatever ran before it).
+            svm = LinearSVC(C=0.1, class_weight="balanced", random_state=0)
             svm.fit(tfidf.transform([text[p["key"]] for p in given]), ys)
             dec = svm.decision_function(tfidf.transform([text[p["key"]] for p in judged]))
             order = [judged[i]["key"] for i in np.argsort(-dec, kind="stable")]
