@@ -148,6 +148,27 @@ def test_an_hn_post_linking_to_the_labs_own_page_gives_the_story_its_primary_sou
     assert story.score_parts["authority"]["value"] == 1.0
 
 
+def test_a_labs_own_post_on_x_is_its_primary_source_and_anyone_elses_is_not():
+    # 2023-W49: Mistral released Mixtral as a tweet with a magnet link; on HN the story linked
+    # that tweet and ranked 37th, below a week of arXiv papers, with "no primary source".
+    def story(url: str) -> Story:
+        s = Story(
+            id=url,
+            week="2023-W49",
+            title="Mistral releases 8x7 MoE model via torrent",
+            members=[_m("hn:38572127", "hn", "hn", {"points": 18, "comments": 2}, url=url)],
+        )
+        rank_stories([s], SCALE)
+        return s
+
+    lab = story("https://twitter.com/MistralAI/status/1733150512395038967?s=20")
+    assert lab.score_parts["authority"]["value"] == 1.0
+    assert "MistralAI" in lab.score_parts["authority"]["why"]
+    someone = story("https://twitter.com/realGeorgeHotz/status/1868356459542770087")
+    assert someone.score_parts["authority"]["value"] == 0.0
+    assert lab.score > someone.score
+
+
 def test_a_model_repo_alone_counts_half_the_attention_of_a_discussion():
     scale = AttentionScale.of(
         [("hf", {"likes": n}) for n in (1, 2, 3, 5, 8)]

@@ -76,6 +76,30 @@ LAB_HOSTS = (
     "apple.com/machine-learning",
     "machinelearning.apple.com",
 )
+# A lab's own account on X announces as its blog does (Mistral released Mixtral as a tweet with a
+# magnet link; Meta's Llama 3.3 post is a tweet): a post there is the lab speaking, not commentary.
+LAB_ACCOUNTS = frozenset(
+    {
+        "openai",
+        "anthropicai",
+        "googledeepmind",
+        "googleai",
+        "aiatmeta",
+        "metaai",
+        "mistralai",
+        "alibaba_qwen",
+        "deepseek_ai",
+        "huggingface",
+        "stabilityai",
+        "xai",
+        "cohere",
+        "ai21labs",
+        "allen_ai",
+        "nvidiaai",
+        "togethercompute",
+    }
+)
+X_HOSTS = ("twitter.com", "x.com", "mobile.twitter.com")
 PAPER_AUTHORITY = 0.4
 NEW_VERSION = 0.9  # novelty of a story that continues a model line (see _novelty)
 HUB_ATTENTION = 0.5
@@ -137,12 +161,16 @@ def attention_value(signals: dict[str, float] | None) -> float | None:
 
 
 def is_lab_post(m: Member) -> bool:
-    """The lab's own page: a lab feed entry, or an HN/Reddit post that links straight to it (the
-    story then has its primary source even when abreast does not follow that lab's feed)."""
+    """The lab's own page: a lab feed entry, or an HN/Reddit post that links straight to it or to
+    the lab's own account on X (the story then has its primary source even when abreast does not
+    follow that lab's feed)."""
     if m.kind == "arxiv" or not m.url:
         return False
     parts = urlsplit(m.url)
     host = (parts.hostname or "").removeprefix("www.")
+    if host in X_HOSTS:
+        account = parts.path.strip("/").split("/")[0].lower()
+        return account in LAB_ACCOUNTS
     where = host + parts.path
     return any(
         where == h or where.startswith(h + "/") or host.endswith("." + h) or host == h
