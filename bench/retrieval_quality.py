@@ -127,21 +127,13 @@ def word_sense(store) -> list[str]:
     rows = [json.loads(line) for line in (DATA / "word_sense.jsonl").open()]
     ids = [idx.rows[by_key[r["item_key"]]].item_id for r in rows if r["item_key"] in by_key]
     body = texts(store.conn, ids)
-    # fresh5's .. fresh11's papers are not in the demo store: their title and abstract
+    # the fresh splits' papers (fresh5 on) are not in the demo store: their title and abstract
     # come from the bundled files, their vectors from the store's own embedding model, embedded
     # as understand embeds an item (pipeline.embed_text: "title. text").
     papers = [
         json.loads(line)
-        for name in (
-            "word_sense_fresh5_papers.jsonl",
-            "word_sense_fresh6_papers.jsonl",
-            "word_sense_fresh7_papers.jsonl",
-            "word_sense_fresh8_papers.jsonl",
-            "word_sense_fresh9_papers.jsonl",
-            "word_sense_fresh10_papers.jsonl",
-            "word_sense_fresh11_papers.jsonl",
-        )
-        for line in (DATA / name).open()
+        for path in sorted(DATA.glob("word_sense_fresh*_papers.jsonl"))
+        for line in path.open()
     ]
     outside = {p["key"]: p for p in papers if p["key"] not in by_key}
     if outside:

@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..types import Member, Story
+from ..understand.urls import media_kind
 from .extractive import happened, quoted_at
 from .summary import is_safe_url
 
@@ -346,8 +347,6 @@ def sources_of(members: list[Member]) -> tuple[list[Source], dict[int, int]]:
     return sources, number
 
 
-_IMAGE_HOSTS = ("i.redd.it", "i.imgur.com", "imgur.com", "pbs.twimg.com")
-_VIDEO_HOSTS = ("v.redd.it", "youtube.com", "youtu.be", "vimeo.com", "streamable.com")
 _SOCIAL_HOSTS = {"twitter.com": "X", "x.com": "X", "bsky.app": "Bluesky", "threads.net": "Threads"}
 
 
@@ -358,11 +357,12 @@ def nothing_to_quote(url: str | None) -> str:
     where = host_of(url)
     host = where.split("/", 1)[0]
     path = urlsplit(url or "").path.lower()
-    if host in _IMAGE_HOSTS or path.endswith((".png", ".jpg", ".jpeg", ".gif", ".webp")):
+    media = media_kind(url)
+    if media == "image":
         return "An image post with nothing to quote; see it"
-    if host in _VIDEO_HOSTS or host.endswith(".youtube.com"):
+    if media == "video":
         return "A video post with nothing to quote; watch it"
-    if host.endswith("reddit.com") and path.startswith("/gallery/"):
+    if media == "gallery":
         return "A gallery of images with nothing to quote; see them"
     if url and _is_pdf(url):
         return "A PDF, not quoted here; open it"
@@ -513,7 +513,7 @@ class CardLoader:
     def models(self, story: Story) -> list[ModelFacts]:
         from ..store import landscape as sql
         from ..stories.rank import is_lab_post
-        from ..stories.release import story_release
+        from ..stories.release import flat_name, story_release
         from ..understand.entities import entity_label, extract_entities, model_family
 
         refs = [e for e in story.entities if e.startswith("model:")]
@@ -542,7 +542,7 @@ class CardLoader:
             return out
         # The release leads, under the name its page gives it when the registry does not know it
         # (Bamba, Pixtral Large), with what it is built on.
-        lead = next((m for m in out if _flat(m.name).startswith(_flat(release.name))), None)
+        lead = next((m for m in out if flat_name(m.name).startswith(flat_name(release.name))), None)
         if lead is None:
             family = model_family(release.entity.removeprefix("model:")) if release.entity else None
             lead = ModelFacts(
@@ -652,17 +652,11 @@ def _built(base: str | None) -> str | None:
     return f"built on {base}" if base else None
 
 
-def _flat(name: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", name.lower())
-
-
 def news_name(name: str, ref: str) -> str:
     """A news-only model under the name its maker writes ("Claude 2.1", "DeepSeek-V2.5"), not a
     leaderboard's spelling of it ("Claude-2.1", "Deepseek-v2.5"); a more specific registry name
     ("Claude 3.5 Sonnet (20241022)" for "claude-3.5-sonnet") is kept. A Hub repo's name is its
     real name and never comes here."""
-    import re
-
     from ..understand.entities import entity_label
 
     label = entity_label(ref)

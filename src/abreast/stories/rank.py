@@ -30,6 +30,7 @@ from typing import NotRequired, TypedDict
 from urllib.parse import urlsplit
 
 from ..types import Member, Story
+from ..understand.urls import media_kind
 
 
 class ScorePart(TypedDict):
@@ -113,16 +114,6 @@ NAMED_POST = 0.3
 # when its text was not recorded: the thread discusses that.
 TERM_POST = 0.6
 HUB_SUBSTANCE = 0.5  # a model repo: a card to read, rarely an article
-# Where a link leads to a picture or a video, not a page to read.
-PICTURE_HOSTS = (
-    "i.redd.it",
-    "v.redd.it",
-    "preview.redd.it",
-    "imgur.com",
-    "i.imgur.com",
-    "youtube.com",
-    "youtu.be",
-)
 FORUM_HOSTS = ("reddit.com", "news.ycombinator.com")
 
 
@@ -311,7 +302,7 @@ def member_substance(m: Member) -> tuple[float, str]:
     parts = urlsplit(m.url or "")
     host = (parts.hostname or "").removeprefix("www.").removeprefix("old.")
     terms, names = m.jargon[:2], [e.split(":", 1)[-1] for e in m.entities[:2]]  # model:sora
-    picture = host in PICTURE_HOSTS or (host == "reddit.com" and parts.path.startswith("/gallery"))
+    picture = media_kind(m.url) is not None
     if host and not picture and host not in FORUM_HOSTS:
         return 1.0, f"{m.key} links a page to read on {host}"
     text = len(m.text.strip())

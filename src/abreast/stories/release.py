@@ -164,7 +164,7 @@ def _worded(title: str) -> tuple[str, str, str] | None:
 
 def _is_maker(who: str) -> bool:
     """ "OpenAI", "Meta AI", "Hugging Face", "We": who releases models, not a question's words."""
-    words = [_flat(w) for w in who.split()]
+    words = [flat_name(w) for w in who.split()]
     return bool(words) and all(w == "we" or w in _org_words() or w == "ai" for w in words)
 
 
@@ -230,9 +230,9 @@ def _text_calls_a_model(name: str, text: str) -> bool:
 def _is_only(subject: str, entity: str) -> bool:
     """The subject is the model's name and nothing else but its maker and filler words ("OpenAI
     o1 System Card", "the Falcon 3 Family of Open Models"), not "ChatGPT Pro" or "Purple Llama"."""
-    names = [_flat(_label(entity)), _flat(entity.removeprefix("model:"))]
+    names = [flat_name(_label(entity)), flat_name(entity.removeprefix("model:"))]
     for word in re.split(r"[\s/]+", subject):
-        w = _flat(word)
+        w = flat_name(word)
         if not w or w in _FILLER or w in _org_words():
             continue
         if any(w in n or (len(n) > 3 and w.startswith(n)) for n in names):
@@ -279,7 +279,8 @@ def _proper_name(subject: str) -> str | None:
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def _flat(text: str) -> str:
+def flat_name(text: str) -> str:
+    """A name as letters and digits only, for comparing spellings ("Llama-3.3" and "llama 3.3")."""
     return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
@@ -303,8 +304,8 @@ def _org_words() -> frozenset[str]:
     words: set[str] = set()
     for org in gazetteer()["orgs"]:
         for alias in [org["label"], *org.get("aliases", [])]:
-            words.add(_flat(str(alias)))
-            words.update(_flat(w) for w in str(alias).split())
+            words.add(flat_name(str(alias)))
+            words.update(flat_name(w) for w in str(alias).split())
     return frozenset(w for w in words if len(w) > 2)
 
 

@@ -38,3 +38,28 @@ def canonicalize(url: str) -> str:
     netloc = host + (f":{parts.port}" if parts.port and parts.port not in (80, 443) else "")
     scheme = "https" if parts.scheme in ("http", "https") else parts.scheme.lower()
     return urlunsplit((scheme, netloc, path, query, ""))
+
+
+# Where a link leads to a picture or a video, not a page to read: the story card says so ("An image
+# post with nothing to quote") and the week's ranking gives such a post little substance; one list,
+# so the two cannot disagree.
+IMAGE_HOSTS = ("i.redd.it", "preview.redd.it", "i.imgur.com", "imgur.com", "pbs.twimg.com")
+VIDEO_HOSTS = ("v.redd.it", "youtube.com", "youtu.be", "vimeo.com", "streamable.com")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
+
+
+def media_kind(url: str | None) -> str | None:
+    """ "image", "video" or "gallery" where ``url`` shows a picture or a video, else None."""
+    try:
+        parts = urlsplit(url or "")
+    except ValueError:
+        return None
+    host = (parts.hostname or "").removeprefix("www.").removeprefix("old.")
+    path = parts.path.lower()
+    if host in IMAGE_HOSTS or path.endswith(IMAGE_SUFFIXES):
+        return "image"
+    if host in VIDEO_HOSTS or host.endswith(".youtube.com"):
+        return "video"
+    if host.endswith("reddit.com") and path.startswith("/gallery"):
+        return "gallery"
+    return None
