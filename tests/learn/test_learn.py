@@ -315,6 +315,9 @@ def test_configured_topics_rank_the_week_before_any_feedback_and_say_so(home):
     assert "ranking starts from your topics" in r.output
     assert "your topics: AI safety, alignment and regulation" in r.output
     assert "Safety, alignment & policy" in r.output.split("less:")[0]
+    # Only what the topic names: the theme classifier, set for items, also called it research,
+    # which lifted papers for a reader who asked for safety.
+    assert "Research papers" not in r.output
     ranked = week_for_reader(ctx.store(), WEEK, ctx.settings())
     assert about(ranked, "safety-alignment") > about(stories, "safety-alignment")
     safety = next(m.key for s in ranked[:5] for m in s.members if "safety-alignment" in m.themes)
@@ -333,6 +336,21 @@ def test_configured_topics_rank_the_week_before_any_feedback_and_say_so(home):
     ctx.reset()
     assert "No signals yet: rank is everyone's default" in runner.invoke(app, ["interests"]).output
     assert [s.id for s in week_for_reader(ctx.store(), WEEK, ctx.settings())] == default
+
+
+def test_a_topic_names_the_themes_it_says_and_the_nearest_one():
+    """What a topic starts the ranking from: the themes whose words it uses and the one nearest
+    in meaning ("AI applications" is not a keyword, but it is what the reader wrote)."""
+    from abreast.learn.personal import topic_prior
+
+    prior = topic_prior(
+        ["AI safety, alignment and regulation", "building agents and AI applications"], None, None
+    )
+    themes = [sorted(f for f in nm if f.startswith("theme:")) for nm in prior.named]
+    assert themes == [
+        ["theme:safety-alignment"],
+        ["theme:applications", "theme:fine-tuning-agents"],
+    ]
 
 
 def test_serve_ranks_the_web_week_by_the_configured_topics(home, monkeypatch):

@@ -59,7 +59,9 @@ PRIOR_STRENGTH = 1.0
 NAMED_GROUPS = {"theme": 2.0, "source": 1.0, "entity": 1.0, "term": 1.0}  # any other kind: 1.0
 _GROUP_OF = {"site": "source"}  # where it came from: the source and the linked site are one kind
 # The layout of saved rows and models: rows and weights saved under another one are refitted.
-FEATURES = "groups-2"  # groups-2: topics are a prior, no longer rows
+# groups-2: topics are a prior, no longer rows; groups-3: a topic's themes are the ones it names
+# (learn/personal.topic_prior), so a prior saved before is read again
+FEATURES = "groups-3"
 LABELS = {"more": 1.0, "save": 1.0, "less": -1.0, "hide": -1.0}
 
 
