@@ -399,9 +399,11 @@ def main(argv: list[str], personal=None) -> list[str]:
         "the dev protocol (`--split dev`: the dev half in seven signal orders and the earlier "
         "weeks); the named features' scale (1.0 falling from 2.0 over the first 30 signals; "
         "from 0.5/0.75/1/1.25/1.5/2/3 and early x1/x2/x3) on the whole dev protocol (13 orders, "
-        "with its classifier-unseen set), the topic prior's strength (1.0, from 0.25/0.5/1) and "
-        "what topics count as in the blend (5 signals, from 3/5) on the dev protocol with "
-        "topics; "
+        "with its classifier-unseen set), the topic prior's strength (1.0, from "
+        "0.25/0.5/0.75/1/1.5/2; its named part also at x0.25/0.5/0.75 and its embedding at "
+        "x0/0.5/2/4, both x1 kept), the cold start sized as one signal, and what topics count "
+        "as in the blend (5 signals, from 3/5/8/10) on the dev protocol with topics "
+        "(bench/learn_prior.py); "
         "the test half is reported as measured. One labeller wrote the themes (see "
         "bench/data/LABELLING.md).",
         "",

@@ -46,9 +46,15 @@ EARLY_SIGNALS = 30
 # reads an item (its themes, models, organisations and terms, and its embedding), and the model
 # starts from the weights that say "more like these" (ridge towards a prior mean instead of
 # towards zero: signals then correct it, and enough of them override it). PRIOR_STRENGTH: how
-# far a topic-like item rises before any signal; chosen on bench/learn_quality.py's dev protocol
-# with topics (1.0 from 0.25/0.5/1; below 1.0 topics alone ranked some earlier weeks below no
-# personalisation; see QUALITY.md).
+# hard signals must push to overturn the topics (before any signal the topics' weights are
+# sized as one signal, see ``TrainingSet.fit``, so it does not change the cold start's order).
+# Chosen on bench/learn_quality.py's dev protocol with topics as they are read now (only the
+# themes they name), with bench/learn_prior.py: 1.0 from 0.25/0.5/0.75/1/1.5/2. Weaker lets ten
+# signals with one or two "more" pull away from the topics (unseen-item cells below the better
+# baseline at 10 signals 48 -> 53 of 195 at 0.5), stronger holds them past 50 signals (39 -> 44
+# and 48 at 1.5 and 2). The topics' named part and embedding at a liked item's balance: named
+# x0.5 left fewer cells below at 50 signals (30) but lowered the means at 10 (earlier weeks
+# 0.869 -> 0.836); named x0.25/0.75 and embedding x0/0.5/2/4 no better.
 PRIOR_STRENGTH = 1.0
 # Each kind of named feature gets its own share of an item's named vector, so an item naming eight
 # models and eight terms does not drown its two themes (with one vector over all of them, a theme
@@ -60,8 +66,9 @@ NAMED_GROUPS = {"theme": 2.0, "source": 1.0, "entity": 1.0, "term": 1.0}  # any 
 _GROUP_OF = {"site": "source"}  # where it came from: the source and the linked site are one kind
 # The layout of saved rows and models: rows and weights saved under another one are refitted.
 # groups-2: topics are a prior, no longer rows; groups-3: a topic's themes are the ones it names
-# (learn/personal.topic_prior), so a prior saved before is read again
-FEATURES = "groups-3"
+# (learn/personal.topic_prior), so a prior saved before is read again; groups-4: the topics alone
+# are sized as one signal (``TrainingSet.fit``), so a cold-start model saved before is refitted
+FEATURES = "groups-4"
 LABELS = {"more": 1.0, "save": 1.0, "less": -1.0, "hide": -1.0}
 
 
@@ -236,6 +243,20 @@ class Prior:
             vector = (k * self.vectors.astype(np.float64).sum(axis=0)).astype(np.float32)
         return named, vector
 
+    def own_score(
+        self, named: Mapping[str, float], vector: np.ndarray | None, scale: float
+    ) -> float:
+        """What weights (``named``, ``vector``) score the topics' mean features, before tanh."""
+        t = max(1, len(self.topics))
+        mean: dict[str, float] = {}
+        for nm in self.named:
+            for f, v in nm.items():
+                mean[f] = mean.get(f, 0.0) + v / t
+        s = scale * _sparse_dot(mean, named)
+        if vector is not None and self.vectors.shape[1:] == vector.shape:
+            s += float(self.vectors.astype(np.float64).mean(axis=0) @ vector)
+        return s
+
     def to_dict(self) -> dict:
         return {
             "topics": self.topics,
@@ -327,19 +348,37 @@ class TrainingSet:
         w0_named, w0_vector = self.prior.weights(scale, self.dim) if self.prior else ({}, None)
         topics = self.prior.topics if self.prior else []
 
-        def model(named: dict[str, float], vector: np.ndarray | None) -> InterestModel:
+        def model(
+            named: dict[str, float],
+            vector: np.ndarray | None,
+            prior_vector: np.ndarray | None = w0_vector,
+        ) -> InterestModel:
             return InterestModel(
                 named={f: round(v, 5) for f, v in named.items() if abs(v) >= 1e-4},
                 vector=vector,
                 signals=signals,
                 named_scale=scale,
                 topics=topics,
-                prior_vector=w0_vector,
+                prior_vector=prior_vector,
                 topic_features=sorted(w0_named),
             )
 
+        def topics_only() -> InterestModel:
+            """No signal to contrast yet: the topics' direction, sized so that the topics
+            themselves score what one liked item's label says (1 before tanh). At the prior's
+            own size (PRIOR_STRENGTH, how hard signals must push) an item with the topic's theme
+            scored 3 to 4 before tanh, 0.99 and up after: every such item alike, so the topics
+            could not put an item about them above one that merely touches them, nor order them
+            by meaning. Dev protocol with topics, 0 signals: mean NDCG@10 0.772 -> 0.854 (dev
+            half), 0.823 -> 0.874 (earlier weeks), 0.805 -> 0.827 (classifier-unseen items)."""
+            assert self.prior is not None
+            own = self.prior.own_score(w0_named, w0_vector, scale)
+            c = 1.0 / own if own > 0 else 1.0
+            vec = None if w0_vector is None else (c * w0_vector).astype(np.float32)
+            return model({f: c * v for f, v in w0_named.items()}, vec, vec)
+
         if not idx:
-            return model(w0_named, w0_vector) if topics else InterestModel()
+            return topics_only() if topics else InterestModel()
         y = np.asarray([self.labels[i] for i in idx], dtype=np.float64)
         # Balance: readers say "less" far more often than "more" (most of a feed is not for
         # them); unweighted, the fit would learn "everything is unwanted". Each side then weighs
@@ -352,7 +391,7 @@ class TrainingSet:
             # outright, not left to rounding: weights of 1e-16 are noise that the week's blend
             # would stretch into a reordering.
             if topics:
-                return model(w0_named, w0_vector)
+                return topics_only()
             return InterestModel(signals=signals, named_scale=scale)
         if topics:  # what the prior already says about each signalled item
             y = y - np.array(

@@ -36,7 +36,10 @@ from .model import (
 
 FULL_CONFIDENCE = 10  # signals after which personal taste counts at the full configured weight
 # What configured topics count as before any feedback, in signals (see ``confidence``); chosen on
-# bench/learn_quality.py's dev protocol with topics.
+# bench/learn_quality.py's dev protocol with topics, from 3/5/8/10 (it moves only the cold start:
+# from 10 signals on the weight is full anyway). Mean NDCG@10 at 0 signals on the items the theme
+# classifier never saw: 0.791 / 0.827 / 0.812 / 0.813; the dev half, whose themes it was trained
+# on, 0.840 / 0.854 / 0.853 / 0.871.
 PRIOR_SIGNALS = 5
 # The spread of personal scores (-1 .. 1) below which the model is taken at its word rather than
 # stretched to the week's spread: a model with next to no opinion moves the week next to nothing.
