@@ -26,6 +26,7 @@ from ..types import AnnotatedItem, Member, Source, Story
 from ..understand.entities import entity_label
 from ..understand.jargon import glossary
 from ..understand.themes import THEMES
+from ..understand.urls import reader_text
 from . import digest as dg
 from .sanitize import plain_text, safe_url
 
@@ -305,7 +306,7 @@ def score_part(name: str, part) -> dict:
             "value": num(part.get("value")),
             "weight": num(part.get("weight")),
             "points": num(part.get("points")),
-            "why": plain_text(str(part.get("why") or "")),
+            "why": reader_text(plain_text(str(part.get("why") or ""))),
             "meaning": SCORE_PARTS.get(name, ""),
         }
     return {
