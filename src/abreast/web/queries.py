@@ -461,6 +461,7 @@ def source_status(src: Source) -> str:
 
 
 def sources_view(store: Store) -> list[dict]:
+    from ..demo.sources import recorded_origin
     from ..explain.card import source_display
 
     counts = store.source_item_counts()
@@ -476,6 +477,9 @@ def sources_view(store: Store) -> list[dict]:
                 ),
                 "kind": s.kind,
                 "url": s.url,
+                # the demo's sources fetch a replay on 127.0.0.1: shown by the real address
+                # their data was recorded from
+                "origin": recorded_origin(s.url),
                 "items": counts.get(s.id, 0),
                 "status": source_status(s),
                 "last_fetch_at": s.last_fetch_at,
