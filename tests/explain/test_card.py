@@ -515,6 +515,34 @@ def test_the_makers_own_post_comes_first_and_a_cut_excerpt_is_a_last_resort():
     assert all(not s.text.endswith("…") for s in found.sentences)
 
 
+def test_a_quote_never_breaks_off_mid_sentence_beside_a_whole_one():
+    from abreast.explain.card_render import card_terminal
+    from abreast.explain.extractive import says_little
+
+    # Simon Willison's feed excerpt on Purple Llama (the demo's 2023-W49 card quoted both, the
+    # second ending "a new open…": three components promised, two given).
+    url = "https://ai.meta.com/blog/purple-llama-open-trust-safety-generative-ai/"
+    whole = (
+        'New from Meta AI, Purple Llama is "an umbrella project featuring open trust and safety '
+        'tools and evaluations meant to level the playing field for developers".'
+    )
+    cut = 'There are three components: a 27 page "Responsible Use Guide", a new open…'
+    title = "Announcing Purple Llama"
+    excerpt = _member("feed:purple", "feed", title, url, f"{whole} {cut}")
+    card = build_card(Story("2023-W49-p", "2023-W49", title, [excerpt]))
+    assert [s.text for s in card.happened] == [whole]  # verbatim, and whole
+    lines = "\n".join(card_terminal(card))
+    assert "new open…" not in lines
+    assert "Only 1: the rest of what its sources say breaks off mid-sentence" in lines
+    # The reading stage still counts the excerpt as saying enough (it reads no more pages for it).
+    assert not says_little(title, f"{whole} {cut}")
+    # All there is: quoted as it ends, visibly cut ("…"), never silently.
+    alone = _member("feed:purple", "feed", title, url, cut)
+    assert [
+        s.text for s in build_card(Story("2023-W49-p", "2023-W49", title, [alone])).happened
+    ] == [cut]
+
+
 @pytest.mark.slow
 def test_a_card_names_a_models_maker_as_readers_know_it_not_its_hub_account(demo_store):
     from abreast.explain.card import load_card

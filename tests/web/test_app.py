@@ -546,3 +546,20 @@ def test_models_page_draws_the_tree_as_of_the_chosen_week_and_links_model_cards(
     assert 'href="/model/meta-llama/llama-2-13b-hf"' in card.text
     assert "https://arxiv.org/abs/2308.12950" in card.text and "Runs on a laptop?" in card.text
     assert client.get("/model/nobody/nothing").status_code == 404
+
+
+def test_meta_pages_are_linked_without_their_noscript_tag(client, store):
+    """Meta's pages are stored as fetched (``?_fb_noscript=1``) and shown and linked without it:
+    the story page's sources and its score's "why", the week page."""
+    rows = store.conn.execute(
+        "SELECT i.url, si.story_id FROM items i JOIN story_items si ON si.item_id = i.id"
+        " WHERE i.url LIKE '%?_fb_noscript=1'"
+    ).fetchall()
+    assert rows, "the demo records Meta's pages with ?_fb_noscript=1"
+    for url, story_id in rows:
+        page = client.get(f"/story/{story_id}").text
+        assert f'href="{url.split("?")[0]}"' in page
+        assert "_fb_noscript" not in page
+    for week in ("2024-W50", WEEK):
+        page = client.get(f"/week/{week}").text
+        assert "_fb_noscript" not in page and "utm_source" not in page

@@ -309,3 +309,27 @@ def test_why_a_story_is_here_reads_on_a_phone_without_scrolling_sideways(browser
         assert not pg.locator("table.why th", has_text="weight").is_visible()
     finally:
         ctx.close()
+
+
+def test_sources_read_and_remove_on_a_phone_without_scrolling_sideways(browser, server):
+    """At 390 px each source is a block of its own: its name, the address its data comes from,
+    its labelled facts and its Remove button all inside the screen (the table scrolled sideways
+    inside its box to reach Remove before)."""
+    ctx = browser.new_context(viewport={"width": 390, "height": 844})
+    pg = ctx.new_page()
+    try:
+        pg.goto(server + "/sources")
+        rows = pg.locator("table.sources tr:has(button)")
+        assert rows.count() >= 10
+        for i in (0, rows.count() - 1):
+            row = rows.nth(i)
+            row.scroll_into_view_if_needed()
+            for part in ("td.name", "td[data-label=status]", "button.danger"):
+                box = row.locator(part).bounding_box()
+                assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, part
+        assert "https://hn.algolia.com" in pg.locator("table.sources").inner_text()
+        scroll = pg.locator("div.scroll:has(table.sources)")
+        assert scroll.evaluate("e => e.scrollWidth <= e.clientWidth")
+        assert pg.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        ctx.close()

@@ -10,6 +10,7 @@ import yaml
 
 from abreast import config
 from abreast.store.compact import decode_extra
+from abreast.understand.urls import reader_url
 from abreast.write.draft import write_draft
 
 pytestmark = pytest.mark.slow
@@ -38,7 +39,8 @@ def _stored_urls(store) -> set[str]:
         urls |= {found[k] for k in ("discussion_url", "permalink") if isinstance(found.get(k), str)}
     # ... and the permalinks of the comments a card quotes.
     urls |= {r[0] for r in store.conn.execute("SELECT url FROM discussion_comments")}
-    return urls
+    # each as a reader is sent to it (no utm_* or ?_fb_noscript=1)
+    return {reader_url(u) for u in urls}
 
 
 @pytest.mark.parametrize("week", ["2024-W51", "2023-W49"])

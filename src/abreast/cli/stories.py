@@ -19,6 +19,7 @@ from ..store.stories import load_story, story_weeks
 from ..stories.rank import explain
 from ..stories.weeks import default_week
 from ..types import Story
+from ..understand.urls import reader_text
 from . import context as ctx
 
 WEEK_FORMAT = re.compile(r"\d{4}-W(0[1-9]|[1-4]\d|5[0-3])")
@@ -199,7 +200,7 @@ def show_story_why(story_id: str, story: Story | None = None) -> None:
         raise NotFound(f"no story {story_id!r}; `abreast week` lists story ids.")
     ctx.console.print(f"[bold]why story:{s.id} scores {s.score:.2f}[/]")
     for line in explain(s):
-        ctx.console.print(f"  {line}")
+        ctx.console.print(f"  {reader_text(line)}")
 
 
 def trends(

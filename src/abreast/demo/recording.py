@@ -24,6 +24,9 @@ class FeedRoute:
     path: str
     file: str
     content_type: str
+    # Where its records come from, for a feed the snapshot built because none exists upstream
+    # (the sources page shows it; "https://" + path is the address of every other feed).
+    origin: str = ""
 
 
 # Real URLs of the recorded feeds. Two of them have no upstream feed and are built by the snapshot
@@ -70,6 +73,7 @@ FEEDS = [
         "github.com/xianshang33/llm-paper-daily/feed.rss",
         "feeds/llm-paper-daily.rss.xml.gz",
         "application/rss+xml; charset=utf-8",
+        origin="https://github.com/xianshang33/llm-paper-daily",
     ),
 ]
 

@@ -3,6 +3,9 @@ hosts."""
 
 from __future__ import annotations
 
+from functools import cache
+from urllib.parse import urlsplit
+
 from .recording import FEEDS
 
 # The weeks the snapshot covers densely: the user's own draft (Dec 2023) and the densest recording.
@@ -67,3 +70,33 @@ def demo_sources(base_url: str) -> list[dict]:
         }
     )
     return sources
+
+
+# Where the replay server listens (`abreast demo serve` can bind another loopback name).
+REPLAY_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def recorded_origin(url: str) -> str | None:
+    """Where a demo source's data comes from, for a reader: the real address its replay URL
+    stands for ("http://127.0.0.1:8400/hn.algolia.com" -> "https://hn.algolia.com"), or None
+    when ``url`` is not the replay's copy of a recorded source. The store keeps the replay URL:
+    it is what the connectors fetch."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return None
+    if host not in REPLAY_HOSTS:
+        return None
+    return _origins().get(parts.path.strip("/"))
+
+
+@cache
+def _origins() -> dict[str, str]:
+    """{replay path of each demo source: its real address}."""
+    built = {f.path: f.origin for f in FEEDS if f.origin}
+    out = {}
+    for s in demo_sources(""):
+        path = s["url"].strip("/")
+        out[path] = built.get(path) or f"https://{path}"
+    return out

@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..types import Member, Story
-from ..understand.urls import media_kind
+from ..understand.urls import media_kind, reader_url
 from .extractive import happened, quoted_at
 from .summary import is_safe_url
 
@@ -250,19 +250,26 @@ def discussion_of(m: Member) -> Link | None:
         label = f"{subreddit_label(m)} discussion"
     else:
         return None
-    if not url or not is_safe_url(url):
+    url = shown(url)
+    if url is None:
         return None
     return Link(label=label, url=url, title=m.title, meta=signals_line(m.signals))
 
 
+def shown(url: object) -> str | None:
+    """A stored URL as the card shows and links it (no utm_*, fbclid or Meta's ?_fb_noscript=1:
+    understand.urls.reader_url), or None when it is no link to give a reader."""
+    return reader_url(url) if isinstance(url, str) and url and is_safe_url(url) else None
+
+
 def article_of(m: Member) -> Link | None:
     """The article a member is or links to, labelled by its publisher."""
-    url = m.url if m.url and is_safe_url(m.url) else None
+    url = shown(m.url)
     if url is None:
         return None
     if m.kind == "reddit" and (publisher(url) == "Reddit" or publisher(url).startswith("r/")):
         label = subreddit_label(m)  # a self or image post: the post is the article
-    elif m.kind == "hn" and url == m.extra.get("discussion_url"):
+    elif m.kind == "hn" and url == shown(m.extra.get("discussion_url")):
         label = "Hacker News"  # Ask HN / Show HN text posts: the thread is the article
     elif m.kind == "arxiv":
         label = "arXiv"
@@ -278,8 +285,9 @@ def words_of(m: Member) -> Link | None:
     newsletter's section quotes and explains an article in the newsletter's words (Simon
     Willison on Anthropic's post), so its sentences are his and cite his newsletter, never the
     article's publisher."""
-    url = quoted_at(m)
-    if url == m.url or not is_safe_url(url):
+    quoted = quoted_at(m)
+    url = shown(quoted)
+    if quoted == m.url or url is None:
         return None
     # labelled as the newsletter calls itself ("Simon Willison’s Newsletter"); `author_of` names
     # whose words they are
@@ -480,10 +488,11 @@ class CardLoader:
         out = []
         for c in pick_comments(stored, names):
             m = threads[c.item_key]
-            if not is_safe_url(c.url):
+            url = shown(c.url)
+            if url is None:
                 continue
             where = "Hacker News" if m.kind == "hn" else subreddit_label(m)
-            out.append(Quote(c.author or "anonymous", c.text, c.url, where, c.score))
+            out.append(Quote(c.author or "anonymous", c.text, url, where, c.score))
         note = "" if out else f"none of its {len(stored)} comments says enough to quote"
         return out, note
 
@@ -500,14 +509,13 @@ class CardLoader:
         from ..stories.novelty import continuations
 
         out = [
-            Earlier(c.story_id, c.week, c.title, c.url if c.url and is_safe_url(c.url) else None)
+            Earlier(c.story_id, c.week, c.title, shown(c.url))
             for c in continuations(self.conn, story)
         ]
         for rid in story.related:
             s = load_story(self.conn, rid)
             if s is not None and s.members and all(e.id != rid for e in out):
-                url = s.lead.url if s.lead.url and is_safe_url(s.lead.url) else None
-                out.append(Earlier(s.id, s.week, s.title, url))
+                out.append(Earlier(s.id, s.week, s.title, shown(s.lead.url)))
         return out
 
     def models(self, story: Story) -> list[ModelFacts]:

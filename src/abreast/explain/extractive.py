@@ -281,13 +281,25 @@ def _from_lab(url: str | None) -> bool:
     return any(host == h or host.endswith("." + h) for h in LAB_HOSTS)
 
 
-def happened(members: list[Member], max_sentences: int = 3, min_sentences: int = 2) -> Happened:
+def happened(
+    members: list[Member],
+    max_sentences: int = 3,
+    min_sentences: int = 2,
+    *,
+    cut_tails: bool = False,
+) -> Happened:
     """2-3 central sentences copied from the primary source's text, never a headline.
 
     Only texts are read: a title is not evidence of anything beyond itself, so a sentence that
     repeats a title is left out and none is "verified" against a title. The primary source (the
     maker's own post first) is read first; the next source with text is added only while fewer than
-    ``min_sentences`` were found."""
+    ``min_sentences`` were found.
+
+    A sentence its publisher cut off ("There are three components: a 27 page "Responsible Use
+    Guide", a new open…", a feed's or a newsletter's excerpt) is shown only when it is all there
+    is, ending in its "…": beside a whole sentence it reads as the summary breaking off, so the
+    card says the whole one alone. ``cut_tails`` keeps it (``says_little`` counts what a text
+    gives, excerpt or not)."""
     titles = [m.title for m in members if m.title]
     order = primary_order(members)
     if not order:
@@ -317,6 +329,10 @@ def happened(members: list[Member], max_sentences: int = 3, min_sentences: int =
                 break
         if len(picked) >= min_sentences:
             break
+    whole_picks = [c for c in picked if not cut_off(c.text)]
+    dropped_cut = not cut_tails and bool(whole_picks) and len(whole_picks) < len(picked)
+    if dropped_cut:
+        picked = whole_picks
     picked.sort(key=lambda c: (order.index(c.cite - 1), c.position))
     sentences = []
     for c in picked:
@@ -339,9 +355,17 @@ def happened(members: list[Member], max_sentences: int = 3, min_sentences: int =
         reason = (
             "the sources' text has no sentence beyond the headline"
             if not sentences
+            else "the rest of what its sources say breaks off mid-sentence in the excerpts we have"
+            if dropped_cut
             else "the sources' text has only one sentence beyond the headline"
         )
     return Happened(sentences, reason)
+
+
+def cut_off(sentence: str) -> bool:
+    """True when ``sentence`` ends in an ellipsis: an excerpt its publisher cut mid-sentence
+    ("... built around the brand new Gemini…"), whatever follows it in the text."""
+    return sentence.rstrip().endswith(("…", "..."))
 
 
 def says_little(title: str, text: str, kind: str = "feed") -> bool:
@@ -351,4 +375,4 @@ def says_little(title: str, text: str, kind: str = "feed") -> bool:
     if not text.strip():
         return True
     member = Member(key="", kind=kind, source="", title=title, url=None, text=text)
-    return len(happened([member]).sentences) < 2
+    return len(happened([member], cut_tails=True).sentences) < 2

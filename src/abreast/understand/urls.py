@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 TRACKING = re.compile(
     r"^(utm_\w+|ref|ref_src|ref_url|fbclid|gclid|mc_cid|mc_eid|igshid|si|s|source|via|__s)$"
@@ -38,6 +38,46 @@ def canonicalize(url: str) -> str:
     netloc = host + (f":{parts.port}" if parts.port and parts.port not in (80, 443) else "")
     scheme = "https" if parts.scheme in ("http", "https") else parts.scheme.lower()
     return urlunsplit((scheme, netloc, path, query, ""))
+
+
+# Query parameters a reader is never shown or sent with: how they arrived (TRACKING: campaign tags,
+# click ids, referrers) and Meta's `_fb_noscript=1`, which asks its pages for their no-JavaScript
+# variant. Not in TRACKING, because item keys depend on that list and must not change; the store
+# keeps every URL as fetched, and only what a reader sees drops these.
+READER_NOISE = re.compile(r"^_fb_noscript$")
+
+
+def reader_url(url: str) -> str:
+    """The address a reader is shown and sent to for a stored ``url``: the same, less the query
+    parameters that only say how someone arrived (utm_*, fbclid, ref, ...). Everything else
+    (scheme, host, path, fragment, the other parameters and their order) stays as stored."""
+    if "?" not in url:
+        return url
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    kept = [
+        pair
+        for pair in parts.query.split("&")
+        if pair and not _is_noise(unquote(pair.split("=", 1)[0]).lower())
+    ]
+    query = "&".join(kept)
+    return url if query == parts.query else urlunsplit(parts._replace(query=query))
+
+
+def _is_noise(name: str) -> bool:
+    return bool(TRACKING.match(name) or READER_NOISE.match(name))
+
+
+# An address in prose ends before the punctuation that follows it ("...: https://x/y; a paper").
+_URL_IN_TEXT = re.compile(r"https?://[^\s<>\"'`]*[^\s<>\"'`.,;:!?)\]]")
+
+
+def reader_text(text: str) -> str:
+    """``text`` with every address in it as ``reader_url`` gives it (a score's "why" names the
+    page it counted: "the lab's own post: https://ai.meta.com/...")."""
+    return _URL_IN_TEXT.sub(lambda m: reader_url(m.group(0)), text)
 
 
 # Where a link leads to a picture or a video, not a page to read: the story card says so ("An image

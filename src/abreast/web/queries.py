@@ -26,6 +26,7 @@ from ..types import AnnotatedItem, Member, Source, Story
 from ..understand.entities import entity_label
 from ..understand.jargon import glossary
 from ..understand.themes import THEMES
+from ..understand.urls import reader_text
 from . import digest as dg
 from .sanitize import plain_text, safe_url
 
@@ -305,7 +306,7 @@ def score_part(name: str, part) -> dict:
             "value": num(part.get("value")),
             "weight": num(part.get("weight")),
             "points": num(part.get("points")),
-            "why": plain_text(str(part.get("why") or "")),
+            "why": reader_text(plain_text(str(part.get("why") or ""))),
             "meaning": SCORE_PARTS.get(name, ""),
         }
     return {
@@ -460,6 +461,7 @@ def source_status(src: Source) -> str:
 
 
 def sources_view(store: Store) -> list[dict]:
+    from ..demo.sources import recorded_origin
     from ..explain.card import source_display
 
     counts = store.source_item_counts()
@@ -475,6 +477,9 @@ def sources_view(store: Store) -> list[dict]:
                 ),
                 "kind": s.kind,
                 "url": s.url,
+                # the demo's sources fetch a replay on 127.0.0.1: shown by the real address
+                # their data was recorded from
+                "origin": recorded_origin(s.url),
                 "items": counts.get(s.id, 0),
                 "status": source_status(s),
                 "last_fetch_at": s.last_fetch_at,

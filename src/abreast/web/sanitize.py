@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 import nh3
 
+from ..understand.urls import reader_url
+
 MD_TAGS = {
     "p",
     "a",
@@ -53,11 +55,13 @@ MD_ATTRS = {
 
 
 def safe_url(url: str | None) -> str | None:
-    """The URL if it is plain http(s) (what a link may point to), else None."""
+    """The URL if it is plain http(s) (what a link may point to), as a reader should see it (no
+    utm_* or other arrival tags: understand.urls.reader_url), else None."""
     if not url or any(c in url for c in " \n\r\t<>\"'`"):
         return None
     parts = urlsplit(url.strip())
-    return url.strip() if parts.scheme in ("http", "https") and parts.netloc else None
+    ok = parts.scheme in ("http", "https") and parts.netloc
+    return reader_url(url.strip()) if ok else None
 
 
 def plain_text(text: str | None, limit: int | None = None) -> str:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 
 from ..links import normalize_url
+from ..understand.urls import reader_url
 
 FORMATS = ("hugo", "jekyll", "plain")
 TEMPLATED = ("hugo", "jekyll")  # formats whose site generator runs a template engine over content
@@ -52,8 +53,10 @@ def escape(text: str, fmt: str = "plain") -> str:
 
 
 def safe_url(url: str | None) -> str | None:
-    """``url`` as a link destination we may write, or None (then write no link)."""
-    return normalize_url(url) if url else None
+    """``url`` as a link destination we may write, as a reader should see it (no utm_* or other
+    arrival tags: understand.urls.reader_url), or None (then write no link)."""
+    dest = normalize_url(url) if url else None
+    return reader_url(dest) if dest else None
 
 
 def link(title: str, url: str | None, fmt: str = "plain") -> str:
