@@ -94,3 +94,27 @@ def test_a_custom_taxonomy_from_settings_replaces_the_default():
     )
     assert a.is_ai
     assert "robots" in a.themes and set(a.themes) <= {"robots", "chips"}
+
+
+def test_a_model_family_release_post_is_an_open_models_item_not_business():
+    # The Hugging Face blog's Falcon 3 entry as the demo stores it: "10 billion parameters" is a
+    # model's size, not money, and a reader following open-weight releases must see it.
+    (blog,) = annotate(
+        [
+            Item(
+                key="feed:https://huggingface.co/blog/falcon3",
+                kind="feed",
+                title="Welcome the Falcon 3 Family of Open Models!",
+                url="https://huggingface.co/blog/falcon3",
+                text="Welcome the Falcon 3 Family of Open Models!\nWe introduce Falcon3, a "
+                "family of decoder-only large language models under 10 billion parameters, "
+                "developed by "
+                "Technology Innovation Institute (TII) in Abu Dhabi. By pushing the boundaries of "
+                "performance and training efficiency, this release reflects our ongoing commitment "
+                "to advancing open and accessible large foundation models.",
+            )
+        ]
+    )
+    assert blog.is_ai
+    assert "open-models" in blog.themes
+    assert "business" not in blog.themes
