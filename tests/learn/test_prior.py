@@ -55,3 +55,22 @@ def test_topics_alone_count_as_one_liked_item_and_signals_still_have_to_push_har
     given = [_item("b1", "business"), _item("a1", "applications"), _item("r1", "research")]
     after = fit(given, [-1.0, 1.0, -1.0], prior)
     assert after.score(_item("b2", "business")) > after.score(_item("r2", "research"))
+
+
+def test_more_on_an_item_your_topics_already_like_still_teaches_the_less_beside_it():
+    """Topic "running models locally"; the reader says "more" on a local-inference post (which
+    the topics already score far above one signal's worth) and "less" on a chatbot product.
+    `abreast interests` must then say less of the chatbot's theme, and nothing about the liked
+    post may turn into "less". (Unclipped, the liked post's residual was as negative as the
+    disliked one's, the two cancelled and the interests said "less: nothing specific yet".)"""
+    from abreast.learn.model import describe
+
+    liked = Example(
+        key="bamba",
+        named={"theme:deployment": 1.0, "entity:model:bamba": 1.0, "source:hf-blog": 1.0},
+        vector=np.zeros(0, np.float32),
+    )
+    model = fit([liked, _item("chatgpt", "applications")], [1.0, -1.0], _prior("deployment"))
+    more, less = describe(model)
+    assert "theme:applications" in dict(less)
+    assert all(model.named.get(f, 0.0) >= 0 for f in liked.named)

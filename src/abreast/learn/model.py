@@ -67,8 +67,9 @@ _GROUP_OF = {"site": "source"}  # where it came from: the source and the linked 
 # The layout of saved rows and models: rows and weights saved under another one are refitted.
 # groups-2: topics are a prior, no longer rows; groups-3: a topic's themes are the ones it names
 # (learn/personal.topic_prior), so a prior saved before is read again; groups-4: the topics alone
-# are sized as one signal (``TrainingSet.fit``), so a cold-start model saved before is refitted
-FEATURES = "groups-4"
+# are sized as one signal (``TrainingSet.fit``), so a cold-start model saved before is refitted;
+# groups-5: what the topics say of a signalled item counts only up to +-1 (``TrainingSet.fit``)
+FEATURES = "groups-5"
 LABELS = {"more": 1.0, "save": 1.0, "less": -1.0, "hide": -1.0}
 
 
@@ -394,13 +395,19 @@ class TrainingSet:
                 return topics_only()
             return InterestModel(signals=signals, named_scale=scale)
         if topics:  # what the prior already says about each signalled item
-            y = y - np.array(
+            said = np.array(
                 [
                     scale * _sparse_dot(self.named[i], w0_named)
                     + (float(self.vectors[i] @ w0_vector) if w0_vector is not None else 0.0)
                     for i in idx
                 ]
             )
+            # Only up to what a signal can say (+-1): a "more" on an item the topics already
+            # score above 1 is agreement, not a call to like it less. Unclipped, that item's
+            # residual was negative, as large as a "less" on an item the topics ignore, and the
+            # two cancelled: "more" on Bamba and "less" on 1-800-ChatGPT under the topic "running
+            # language models locally" taught nothing, ChatGPT's theme even a little "more".
+            y = y - np.clip(said, -1.0, 1.0)
         w = np.ones_like(y)
         labels = np.asarray([self.labels[i] for i in idx], dtype=np.float64)
         w[labels > 0] = (pos + neg) / (2 * pos)
