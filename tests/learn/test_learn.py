@@ -378,6 +378,13 @@ def test_serve_ranks_the_web_week_by_the_configured_topics(home, monkeypatch):
     assert runner.invoke(app, ["serve"]).exit_code == 0
     with TestClient(served.pop("app"), base_url="http://127.0.0.1:8421") as c:
         ranked = week_ids(c)
+        # The Interests page says where the week starts (it said "ranked by everyone's
+        # attention" although the topics were reordering it).
+        page = c.get("/interests").text
+        assert "the week starts from your topics" in page
+        assert "Your topics: <strong>AI safety, alignment and regulation</strong>" in page
+        assert "everyone's attention" not in page
+        assert c.get("/api/interests").json()["topics"] == ["AI safety, alignment and regulation"]
     stories = {s.id: s for s in load_week(ctx.store().conn, WEEK)}
 
     def about_safety(ids: list[str]) -> int:

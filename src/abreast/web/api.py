@@ -60,6 +60,9 @@ class MuteIn(BaseModel):
 
 class InterestsOut(BaseModel):
     signals: int = Field(description="more/less/save/hide signals the model learnt from")
+    topics: list[str] = Field(
+        default_factory=list, description="the configured topics the ranking starts from"
+    )
     more: list[str] = Field(description="what the reader wants more of, in words")
     less: list[str]
     muted: list[dict] = Field(description="{kind, value, what, label} per mute")

@@ -20,7 +20,10 @@ LINKED_KINDS = ("hn", "reddit", "feed")  # items that link to a site (learn/pers
 
 
 def interests_view(store: Store) -> dict[str, Any]:
-    more, less, signals = personal.interests_in_words(store)
+    # The model as last saved, with the topics it started from (the web app has no settings of
+    # its own; `abreast serve` refits on a change of topics when it starts).
+    model = personal.current(store)
+    more, less = personal.in_words(model)
     glossary = _glossary()
     muted = [
         {
@@ -39,7 +42,8 @@ def interests_view(store: Store) -> dict[str, Any]:
         key=lambda t: t["term"].lower(),
     )
     return {
-        "signals": signals,
+        "signals": model.signals,
+        "topics": [plain_text(t) for t in model.topics],
         "more": [plain_text(x) for x in more],
         "less": [plain_text(x) for x in less],
         "muted": muted,
