@@ -199,25 +199,16 @@ def main(argv: list[str]) -> list[str]:
     ex = {p["key"]: example(facts[p["key"]]) for p in pool}
     sets = dev_sets(pool, base)
 
-    from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import Ridge
-    from sklearn.svm import LinearSVC
 
-    tfidf = TfidfVectorizer(max_features=20000, ngram_range=(1, 2), sublinear_tf=True)
-    tfidf.fit([text[p["key"]] for p in pool])
+    tfidf = lq.sanity_words(pool, text)
     svm_cache: dict = {}
 
     def svm(given, ys, judged, relevant, default):
         key = (tuple(p["key"] for p in given), tuple(ys), tuple(p["key"] for p in judged))
         if key not in svm_cache:
-            if len(set(ys)) < 2:
-                svm_cache[key] = lq.ndcg10(default, relevant)
-            else:
-                s = LinearSVC(C=0.1, class_weight="balanced", random_state=0)
-                s.fit(tfidf.transform([text[p["key"]] for p in given]), ys)
-                d = s.decision_function(tfidf.transform([text[p["key"]] for p in judged]))
-                order = [judged[i]["key"] for i in np.argsort(-d, kind="stable")]
-                svm_cache[key] = lq.ndcg10(order, relevant)
+            order = lq.sanity_order(tfidf, text, given, ys, judged, default)
+            svm_cache[key] = lq.ndcg10(order, relevant)
         return svm_cache[key]
 
     def run(weight, fitter, rescore=None):

@@ -98,22 +98,13 @@ def main(argv: list[str]) -> list[str]:
         {dt.date.fromisoformat(p["day"]).isocalendar()[1] for p in pool if p["day"] < lq.SPLIT_DAY}
     )
 
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.svm import LinearSVC
-
-    tfidf = TfidfVectorizer(max_features=20000, ngram_range=(1, 2), sublinear_tf=True)
-    tfidf.fit([text[p["key"]] for p in pool])
+    tfidf = lq.sanity_words(pool, text)
     svm_cache: dict = {}
 
     def svm(given, ys, judged, relevant, default) -> float:
         key = (tuple(p["key"] for p in given), tuple(ys), tuple(p["key"] for p in judged))
         if key not in svm_cache:
-            order = default
-            if len(set(ys)) == 2:
-                s = LinearSVC(C=0.1, class_weight="balanced", random_state=0)
-                s.fit(tfidf.transform([text[p["key"]] for p in given]), ys)
-                d = s.decision_function(tfidf.transform([text[p["key"]] for p in judged]))
-                order = [judged[i]["key"] for i in np.argsort(-d, kind="stable")]
+            order = lq.sanity_order(tfidf, text, given, ys, judged, default)
             svm_cache[key] = lq.ndcg10(order, relevant)
         return svm_cache[key]
 

@@ -80,6 +80,37 @@ def ndcg10(ranked: list[str], relevant: set[str]) -> float:
     return dcg / ideal if ideal else 0.0
 
 
+def sanity_words(pool: list[dict], text: dict[str, str]):
+    """arXiv-sanity's TF-IDF of title and text (word 1-2-grams), fitted on the pool's texts."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    tfidf = TfidfVectorizer(max_features=20000, ngram_range=(1, 2), sublinear_tf=True)
+    tfidf.fit([text[p["key"]] for p in pool])
+    return tfidf
+
+
+def sanity_order(
+    tfidf,
+    text: dict[str, str],
+    given: list[dict],
+    ys: list[float],
+    judged: list[dict],
+    default: list[str],
+) -> list[str]:
+    """The judged keys as arXiv-sanity's recipe ranks them: a linear SVM (C=0.1, classes
+    balanced) on the TF-IDF of the signalled items. With one class only it cannot train and
+    keeps ``default``. Seeded: liblinear shuffles its coordinates, so an unseeded SVM scores a
+    cell differently from run to run (and with whatever ran before it)."""
+    if len(set(ys)) < 2:
+        return default
+    from sklearn.svm import LinearSVC
+
+    svm = LinearSVC(C=0.1, class_weight="balanced", random_state=0)
+    svm.fit(tfidf.transform([text[p["key"]] for p in given]), ys)
+    dec = svm.decision_function(tfidf.transform([text[p["key"]] for p in judged]))
+    return [judged[i]["key"] for i in np.argsort(-dec, kind="stable")]
+
+
 def load_pool(store: Store) -> tuple[list[dict], dict[str, float], dict[str, str]]:
     labels = {}
     for line in (ROOT / "bench" / "data" / "devset.jsonl").read_text(encoding="utf-8").splitlines():
@@ -220,11 +251,7 @@ def main(argv: list[str], personal=None) -> list[str]:
     late = [p for p in pool if p["day"] >= SPLIT_DAY and args.split in ("all", _half(p["key"]))]
     weight = LearnSettings().weight if args.weight is None else args.weight
 
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.svm import LinearSVC
-
-    tfidf = TfidfVectorizer(max_features=20000, ngram_range=(1, 2), sublinear_tf=True)
-    tfidf.fit([text[p["key"]] for p in pool])
+    tfidf = sanity_words(pool, text)
 
     context = {"facts": facts, "text": text, "tfidf": tfidf, "pool": pool}
 
@@ -251,16 +278,7 @@ def main(argv: list[str], personal=None) -> list[str]:
             for _, p in sorted(zip(final, judged, strict=True), key=lambda x: (-x[0], x[1]["key"]))
         ]
         ours = ndcg10([p["key"] for p in mine], relevant)
-        # arXiv-sanity: TF-IDF + linear SVM
-        if len(set(ys)) == 2:
-            # Seeded: liblinear shuffles its coordinates, so an unseeded SVM scores a cell
-            # differently from run to run (and with whatever ran before it).
-            svm = LinearSVC(C=0.1, class_weight="balanced", random_state=0)
-            svm.fit(tfidf.transform([text[p["key"]] for p in given]), ys)
-            dec = svm.decision_function(tfidf.transform([text[p["key"]] for p in judged]))
-            order = [judged[i]["key"] for i in np.argsort(-dec, kind="stable")]
-        else:
-            order = default
+        order = sanity_order(tfidf, text, given, ys, judged, default)
         return ours, ndcg10(order, relevant), none, model
 
     table = []

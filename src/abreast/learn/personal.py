@@ -474,10 +474,11 @@ def _member_muted_by(mem: Member, mutes: list[tuple[str, str]]) -> str:
 
 
 def topic_prior(topics: Sequence[str], embedder: str | None, settings: Settings | None) -> Prior:
-    """The configured topics read as the understand stage reads an item (its entities and terms,
-    and its embedding by the store's embedder), with one difference: a topic names the themes
-    whose words it uses ("running models locally": deployment) and the one theme whose
-    description is nearest in meaning ("building agents and AI applications": applications).
+    """The configured topics read as the understand stage reads an item titled with them (the
+    models, organisations and terms they name, and their embedding by the store's embedder), with
+    one difference: a topic names the themes whose words it uses ("running models locally":
+    deployment) and the one theme whose description is nearest in meaning ("building agents and
+    AI applications": applications).
 
     Why not the theme classifier: its thresholds are set for items with a source, a kind and a
     text, and on a bare phrase it adds themes the reader never asked for ("AI safety, alignment
@@ -486,22 +487,21 @@ def topic_prior(topics: Sequence[str], embedder: str | None, settings: Settings 
     from ..types import Item
     from ..understand import themes as th
     from ..understand.embed import get_embedder
-    from ..understand.pipeline import annotate
+    from ..understand.entities import extract_entities
+    from ..understand.jargon import find_jargon
 
     cfg = settings.understand if settings is not None else UnderstandSettings()
-    items = [Item(key=f"topic:{i}", kind="topic", title=t) for i, t in enumerate(topics)]
-    anns = annotate(items, cfg)
     own = get_embedder(cfg.embedder)
     index = th.ThemeIndex(own, cfg.themes or None)
     sims = index.similarities(own.embed_batch(list(topics))) if topics else np.zeros((0, 0))
     named: list[dict[str, float]] = []
-    for i, a in enumerate(anns):
-        hits = th.keyword_hits(items[i], index.keywords, index.first_words)
+    for i, topic in enumerate(topics):
+        item = Item(key=f"topic:{i}", kind="topic", title=topic)
+        hits = th.keyword_hits(item, index.keywords, index.first_words)
         nearest = index.ids[int(np.argmax(sims[i]))]
-        themes = [t for t in index.ids if hits[t] or t == nearest]
-        nm = {f"theme:{t}": 1.0 for t in themes}
-        nm.update({f"entity:{e}": 1.0 for e in a.entities[:MAX_PER_KIND]})
-        nm.update({f"term:{j}": 1.0 for j in a.jargon[:MAX_PER_KIND]})
+        nm = {f"theme:{t}": 1.0 for t in index.ids if hits[t] or t == nearest}
+        nm.update({f"entity:{e}": 1.0 for e in extract_entities(topic, "")[:MAX_PER_KIND]})
+        nm.update({f"term:{j}": 1.0 for j in find_jargon(f"{topic}\n")[:MAX_PER_KIND]})
         named.append(normalised(nm))
     vectors = np.zeros((len(topics), 0), np.float32)
     if embedder:
